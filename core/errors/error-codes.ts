@@ -1,0 +1,60 @@
+/**
+ * Stable error codes of the loycore protocol.
+ *
+ * These strings are part of the public contract: integrators switch on them.
+ * Append new codes at the end; never rename or remove one (TigerBeetle's rule
+ * for result codes). docs/errors.md lists every code with its meaning, and a
+ * test keeps that page and this list in step.
+ */
+export const ERROR_CODES = [
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "TOO_LARGE",
+  "BUSY",
+  "TIMEOUT",
+  "INTERNAL",
+  "UNKNOWN_CARD",
+  "UNKNOWN_PHONE",
+  "UNKNOWN_MEMBER",
+  "CARD_TAKEN",
+  "PHONE_TAKEN",
+  "INSUFFICIENT_POINTS",
+  "REDEEM_LIMIT_EXCEEDED",
+  "CONFLICT",
+  "NO_PROGRAM",
+  "SHUTTING_DOWN",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && ERROR_CODE_SET.has(value);
+}
+
+/** The HTTP status the gateway answers with for each code. */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_LARGE: 413,
+  BUSY: 503,
+  TIMEOUT: 504,
+  INTERNAL: 500,
+  UNKNOWN_CARD: 404,
+  UNKNOWN_PHONE: 404,
+  UNKNOWN_MEMBER: 404,
+  CARD_TAKEN: 409,
+  PHONE_TAKEN: 409,
+  INSUFFICIENT_POINTS: 422,
+  REDEEM_LIMIT_EXCEEDED: 422,
+  CONFLICT: 409,
+  NO_PROGRAM: 503,
+  SHUTTING_DOWN: 503,
+};

@@ -1,0 +1,81 @@
+import {
+  CLIENT_IDENTIFIER_LENGTH_MAX,
+  LINE_AMOUNT_MINOR_MAX,
+  LINE_QUANTITY_MAX,
+  RECEIPT_LINES_MAX,
+  RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
+  RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
+  RECEIPT_TOTAL_MINOR_MAX,
+} from "../limits.js";
+import {
+  badRequest,
+  readArray,
+  readInteger,
+  readObject,
+  readOptionalInteger,
+  readOptionalString,
+  readPositiveNumber,
+  readString,
+  refuseUnknownFields,
+} from "../validation/fields.js";
+import type { Receipt, ReceiptLine } from "./receipt.js";
+
+/** Printable client ids: no control characters, no surprises in logs or keys. */
+export const CLIENT_IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;
+
+const RECEIPT_FIELDS: ReadonlySet<string> = new Set(["id", "store", "at", "lines"]);
+const LINE_FIELDS: ReadonlySet<string> = new Set(["sku", "qty", "price", "amount"]);
+
+export interface ReceiptContext {
+  /** The store of the terminal that sent the receipt: the receipt's store. */
+  readonly terminalStore: string;
+  /** Used when the POS does not say when the receipt was made. */
+  readonly now: number;
+}
+
+/**
+ * Reads a receipt from untrusted input, throwing a BAD_REQUEST LoycoreError
+ * that names the first bad field. Money must be integer minor units; the
+ * receipt's total must stay under RECEIPT_TOTAL_MINOR_MAX.
+ */
+export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
+  const document = readObject(input, "receipt");
+  refuseUnknownFields(document, "receipt", RECEIPT_FIELDS);
+  const id = readString(document["id"], "receipt.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN);
+  const store = readOptionalString(
+    document["store"],
+    "receipt.store",
+    CLIENT_IDENTIFIER_LENGTH_MAX,
+    CLIENT_IDENTIFIER_PATTERN,
+  );
+  if (store !== undefined && store !== context.terminalStore) {
+    throw badRequest("receipt.store", `must be the terminal's store (${context.terminalStore}) or absent`);
+  }
+  const at =
+    readOptionalInteger(
+      document["at"],
+      "receipt.at",
+      RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
+      RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
+    ) ?? context.now;
+  const rawLines = readArray(document["lines"], "receipt.lines", 1, RECEIPT_LINES_MAX);
+  const lines: ReceiptLine[] = [];
+  let total = 0;
+  for (let index = 0; index < rawLines.length; index += 1) {
+    const field = `receipt.lines[${index}]`;
+    const line = readObject(rawLines[index], field);
+    refuseUnknownFields(line, field, LINE_FIELDS);
+    const parsed: ReceiptLine = {
+      sku: readString(line["sku"], `${field}.sku`, CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+      qty: readPositiveNumber(line["qty"], `${field}.qty`, LINE_QUANTITY_MAX),
+      price: readInteger(line["price"], `${field}.price`, 0, LINE_AMOUNT_MINOR_MAX),
+      amount: readInteger(line["amount"], `${field}.amount`, 0, LINE_AMOUNT_MINOR_MAX),
+    };
+    total += parsed.amount;
+    if (total > RECEIPT_TOTAL_MINOR_MAX) {
+      throw badRequest("receipt.lines", `must sum to at most ${RECEIPT_TOTAL_MINOR_MAX} minor units`);
+    }
+    lines.push(parsed);
+  }
+  return { id, store: context.terminalStore, at, lines };
+}

@@ -1,0 +1,77 @@
+import { open, type Database, type RootDatabase } from "lmdb";
+import type { Account } from "../account/account.js";
+import type { ReceiptRecord, ShardStore, ShardWrite } from "./shard-store.js";
+
+/**
+ * Keys: [logicalShard, kind, ...]. Putting the logical shard first makes every
+ * logical shard one contiguous key range, which is what moving it to another
+ * thread or node will copy.
+ */
+const ACCOUNT_KEY_KIND = "a";
+const RECEIPT_KEY_KIND = "r";
+
+/**
+ * LMDB's map grows on demand; this is only the first reservation of address
+ * space, not memory. 1 GiB keeps the first start cheap on small disks.
+ */
+const LMDB_INITIAL_MAP_SIZE_BYTES = 1024 * 1024 * 1024;
+
+export interface LmdbShardStoreOptions {
+  /** Directory of this shard's own LMDB environment. */
+  readonly path: string;
+}
+
+/**
+ * A shard's LMDB environment. Only the owning shard thread opens it, so there
+ * is one writer per environment and writers never contend.
+ *
+ * Durability: lmdb-js resolves a write when the transaction is committed
+ * (visible), and, with overlappingSync, syncs it to disk afterwards. A batch is
+ * reported written only after `flushed`, which means it is on disk.
+ */
+export class LmdbShardStore implements ShardStore {
+  private readonly root: RootDatabase;
+  private readonly records: Database<Account | ReceiptRecord, (string | number)[]>;
+
+  constructor(options: LmdbShardStoreOptions) {
+    this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
+    this.records = this.root.openDB<Account | ReceiptRecord, (string | number)[]>({ name: "records" });
+  }
+
+  readAccount(logicalShard: number, memberId: string): Account | undefined {
+    return this.records.get([logicalShard, ACCOUNT_KEY_KIND, memberId]) as Account | undefined;
+  }
+
+  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
+    return this.records.get([logicalShard, RECEIPT_KEY_KIND, store, receiptId]) as ReceiptRecord | undefined;
+  }
+
+  async writeBatch(writes: readonly ShardWrite[]): Promise<void> {
+    await this.records.transaction(() => {
+      for (const write of writes) {
+        if (write.kind === "account") {
+          const account = write.account;
+          void this.records.put([account.logicalShard, ACCOUNT_KEY_KIND, account.memberId], account);
+        } else {
+          const receipt = write.receipt;
+          void this.records.put(
+            [receipt.logicalShard, RECEIPT_KEY_KIND, receipt.store, receipt.receiptId],
+            receipt,
+          );
+        }
+      }
+    });
+    await this.root.flushed;
+  }
+
+  countAccounts(logicalShard: number): number {
+    return this.records.getKeysCount({
+      start: [logicalShard, ACCOUNT_KEY_KIND],
+      end: [logicalShard, ACCOUNT_KEY_KIND, "\uffff"],
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { openAccount, type Account } from "../account/account.js";
+import type { ReceiptRecord, ShardStore } from "./shard-store.js";
+
+/** Opens a store over the same data every time it is called until `dispose`. */
+export interface ShardStoreFixture {
+  open(): ShardStore;
+  dispose(): void;
+}
+
+function account(memberId: string, logicalShard: number, balance: number): Account {
+  return {
+    ...openAccount(memberId, logicalShard, { card: `card-${memberId}`, phone: null, name: null, birthDate: null }, 1),
+    balance,
+  };
+}
+
+function receipt(logicalShard: number, receiptId: string, memberId: string): ReceiptRecord {
+  return {
+    logicalShard,
+    store: "store-1",
+    receiptId,
+    memberId,
+    fingerprint: `fingerprint-${receiptId}`,
+    answer: { points: 10, transaction: `${memberId}-1` },
+  };
+}
+
+/** The contract every ShardStore keeps; run against LMDB and the in-memory twin. */
+export function describeShardStoreContract(name: string, makeFixture: () => ShardStoreFixture): void {
+  describe(`${name} keeps the shard store contract`, () => {
+    let fixture: ShardStoreFixture | undefined;
+    const stores: ShardStore[] = [];
+    function openStore(): ShardStore {
+      fixture ??= makeFixture();
+      const store = fixture.open();
+      stores.push(store);
+      return store;
+    }
+    afterEach(async () => {
+      for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+      fixture?.dispose();
+      fixture = undefined;
+    });
+
+    it("reads nothing for an account or receipt that was never written", () => {
+      const store = openStore();
+      expect(store.readAccount(3, "m-unknown")).toBeUndefined();
+      expect(store.readReceipt(3, "store-1", "r-unknown")).toBeUndefined();
+    });
+
+    it("reads back an account and a receipt written in one batch", async () => {
+      const store = openStore();
+      await store.writeBatch([
+        { kind: "account", account: account("m-1", 7, 120) },
+        { kind: "receipt", receipt: receipt(7, "r-1", "m-1") },
+      ]);
+      expect(store.readAccount(7, "m-1")).toEqual(account("m-1", 7, 120));
+      expect(store.readReceipt(7, "store-1", "r-1")).toEqual(receipt(7, "r-1", "m-1"));
+    });
+
+    it("keeps logical shards apart: the same member id under another logical shard is another key", async () => {
+      const store = openStore();
+      await store.writeBatch([{ kind: "account", account: account("m-1", 7, 120) }]);
+      expect(store.readAccount(8, "m-1")).toBeUndefined();
+      expect(store.countAccounts(7)).toBe(1);
+      expect(store.countAccounts(8)).toBe(0);
+    });
+
+    it("lets a later write in the same batch win over an earlier one", async () => {
+      const store = openStore();
+      await store.writeBatch([
+        { kind: "account", account: account("m-1", 7, 1) },
+        { kind: "account", account: account("m-1", 7, 2) },
+      ]);
+      expect(store.readAccount(7, "m-1")?.balance).toBe(2);
+    });
+
+    it("returns copies, so changing what was read does not change what is stored", async () => {
+      const store = openStore();
+      await store.writeBatch([{ kind: "account", account: account("m-1", 7, 5) }]);
+      const read = store.readAccount(7, "m-1") as { balance: number } | undefined;
+      if (read === undefined) throw new Error("account was written");
+      read.balance = 999;
+      expect(store.readAccount(7, "m-1")?.balance).toBe(5);
+    });
+
+    it("finds every written batch again after the store is closed and opened again", async () => {
+      const first = openStore();
+      for (let index = 0; index < 20; index += 1) {
+        await first.writeBatch([
+          { kind: "account", account: account(`m-${index}`, index % 4, index) },
+          { kind: "receipt", receipt: receipt(index % 4, `r-${index}`, `m-${index}`) },
+        ]);
+      }
+      await first.close();
+      const second = openStore();
+      for (let index = 0; index < 20; index += 1) {
+        expect(second.readAccount(index % 4, `m-${index}`)?.balance).toBe(index);
+        expect(second.readReceipt(index % 4, "store-1", `r-${index}`)?.memberId).toBe(`m-${index}`);
+      }
+      expect(second.countAccounts(0)).toBe(5);
+    });
+  });
+}

@@ -1,0 +1,39 @@
+import type { Account } from "../account/account.js";
+
+/**
+ * What a shard remembers of one committed receipt: enough to answer a repeat
+ * with the first answer, and to refuse the same id with other content.
+ */
+export interface ReceiptRecord {
+  readonly logicalShard: number;
+  readonly store: string;
+  readonly receiptId: string;
+  readonly memberId: string;
+  /** Hash of the request's content (member, receipt, redeem). */
+  readonly fingerprint: string;
+  /** The answer given the first time, returned as is on every repeat. */
+  readonly answer: Readonly<Record<string, unknown>>;
+}
+
+export type ShardWrite =
+  | { readonly kind: "account"; readonly account: Account }
+  | { readonly kind: "receipt"; readonly receipt: ReceiptRecord };
+
+/**
+ * The storage a shard owns. Reads are synchronous (LMDB reads are memory
+ * mapped); writes go in batches that are atomic and resolve only once durable.
+ * Keys start with the logical shard, so one logical shard's data can be moved
+ * to another owner as one key range.
+ *
+ * Two implementations run the same contract tests (shard-store.contract.ts):
+ * LmdbShardStore for production and MemoryShardStore for tests.
+ */
+export interface ShardStore {
+  readAccount(logicalShard: number, memberId: string): Account | undefined;
+  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined;
+  /** Applies every write in one transaction; resolves when it is durable. */
+  writeBatch(writes: readonly ShardWrite[]): Promise<void>;
+  /** Counts accounts of one logical shard (admin and tests; walks a key range). */
+  countAccounts(logicalShard: number): number;
+  close(): Promise<void>;
+}
