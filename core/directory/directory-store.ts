@@ -1,0 +1,25 @@
+/**
+ * The member directory: card number -> member id and phone -> member id.
+ *
+ * It is how the gateway finds the owning shard without asking every shard:
+ * identifier -> member id (here) -> logical shard (shard function) -> shard
+ * thread (placement table). The gateway thread is its only writer; reads are
+ * synchronous and cost about a microsecond in LMDB.
+ *
+ * Two implementations keep one contract (directory-store.contract.ts):
+ * LmdbDirectoryStore and MemoryDirectoryStore.
+ */
+export interface DirectoryEntry {
+  readonly memberId: string;
+  readonly card: string;
+  readonly phone: string | null;
+}
+
+export interface DirectoryStore {
+  findMemberByCard(card: string): string | undefined;
+  findMemberByPhone(phone: string): string | undefined;
+  /** Writes the card (and phone) of one member in one transaction; resolves once durable. */
+  writeEntry(entry: DirectoryEntry): Promise<void>;
+  countCards(): number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,42 @@
+import { open, type Database, type RootDatabase } from "lmdb";
+import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
+
+/** First reservation of address space for the directory; LMDB grows it on demand. */
+const LMDB_INITIAL_MAP_SIZE_BYTES = 256 * 1024 * 1024;
+
+/** The directory in its own LMDB environment, written only by the gateway thread. */
+export class LmdbDirectoryStore implements DirectoryStore {
+  private readonly root: RootDatabase;
+  private readonly cards: Database<string, string>;
+  private readonly phones: Database<string, string>;
+
+  constructor(options: { readonly path: string }) {
+    this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
+    this.cards = this.root.openDB<string, string>({ name: "cards", encoding: "string" });
+    this.phones = this.root.openDB<string, string>({ name: "phones", encoding: "string" });
+  }
+
+  findMemberByCard(card: string): string | undefined {
+    return this.cards.get(card);
+  }
+
+  findMemberByPhone(phone: string): string | undefined {
+    return this.phones.get(phone);
+  }
+
+  async writeEntry(entry: DirectoryEntry): Promise<void> {
+    await this.root.transaction(() => {
+      void this.cards.put(entry.card, entry.memberId);
+      if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
+    });
+    await this.root.flushed;
+  }
+
+  countCards(): number {
+    return this.cards.getKeysCount();
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

@@ -1,0 +1,34 @@
+import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
+
+/** Survives a "restart" of MemoryDirectoryStore in tests. */
+export class MemoryDirectoryData {
+  readonly cards = new Map<string, string>();
+  readonly phones = new Map<string, string>();
+}
+
+/** The in-memory twin of LmdbDirectoryStore. */
+export class MemoryDirectoryStore implements DirectoryStore {
+  constructor(private readonly data: MemoryDirectoryData = new MemoryDirectoryData()) {}
+
+  findMemberByCard(card: string): string | undefined {
+    return this.data.cards.get(card);
+  }
+
+  findMemberByPhone(phone: string): string | undefined {
+    return this.data.phones.get(phone);
+  }
+
+  async writeEntry(entry: DirectoryEntry): Promise<void> {
+    await Promise.resolve();
+    this.data.cards.set(entry.card, entry.memberId);
+    if (entry.phone !== null) this.data.phones.set(entry.phone, entry.memberId);
+  }
+
+  countCards(): number {
+    return this.data.cards.size;
+  }
+
+  async close(): Promise<void> {
+    await Promise.resolve();
+  }
+}

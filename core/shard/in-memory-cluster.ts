@@ -1,0 +1,42 @@
+import type { Program } from "../program/program.js";
+import { PlacementTable } from "../sharding/placement-table.js";
+import { MemoryShardData, MemoryShardStore } from "../storage/memory-shard-store.js";
+import { InProcessShardChannel } from "./in-process-shard-channel.js";
+import { ShardActor } from "./shard-actor.js";
+import { ShardCluster } from "./shard-cluster.js";
+
+export interface InMemoryClusterOptions {
+  readonly shardThreads: number;
+  readonly program: Program | null;
+  readonly clock: () => number;
+  /** Pass the same data again to "restart" the cluster over what it stored. */
+  readonly data?: readonly MemoryShardData[];
+  readonly mailboxCapacity?: number;
+}
+
+/**
+ * A whole shard cluster on the calling thread with in-memory stores: the same
+ * actors, placement and routing as production, without threads or disks.
+ */
+export function createInMemoryCluster(options: InMemoryClusterOptions): {
+  cluster: ShardCluster;
+  data: MemoryShardData[];
+} {
+  const placement = PlacementTable.roundRobin(options.shardThreads);
+  const data: MemoryShardData[] = [];
+  const channels = [];
+  for (let shardIndex = 0; shardIndex < options.shardThreads; shardIndex += 1) {
+    const shardData = options.data?.[shardIndex] ?? new MemoryShardData();
+    data.push(shardData);
+    const actor = new ShardActor({
+      shardIndex,
+      store: new MemoryShardStore(shardData),
+      ownedLogicalShards: placement.logicalShardsOf(shardIndex),
+      program: options.program,
+      clock: options.clock,
+      monotonicSeconds: () => performance.now() / 1000,
+    });
+    channels.push(new InProcessShardChannel(shardIndex, actor, options.mailboxCapacity));
+  }
+  return { cluster: new ShardCluster(placement, channels), data };
+}

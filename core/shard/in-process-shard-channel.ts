@@ -1,0 +1,39 @@
+import type { ShardActor } from "./shard-actor.js";
+import type { ShardChannel } from "./shard-channel.js";
+import { SHARD_MAILBOX_CAPACITY_REQUESTS } from "./shard-channel.js";
+import { busyReply, Mailbox } from "./mailbox.js";
+import type { ShardReply, ShardRequest, ShardRequestBody } from "./shard-messages.js";
+
+/**
+ * A shard actor on the calling thread, reached through the same channel
+ * interface as a worker. Each request is delivered on a later macrotask, as a
+ * worker's would be, so tests see the same interleavings.
+ */
+export class InProcessShardChannel implements ShardChannel {
+  private readonly mailbox: Mailbox;
+
+  constructor(
+    readonly shardIndex: number,
+    private readonly actor: ShardActor,
+    capacity: number = SHARD_MAILBOX_CAPACITY_REQUESTS,
+  ) {
+    this.mailbox = new Mailbox(capacity);
+  }
+
+  get inFlight(): number {
+    return this.mailbox.depth;
+  }
+
+  request(body: ShardRequestBody): Promise<ShardReply> {
+    if (this.mailbox.full) return Promise.resolve(busyReply(this.shardIndex));
+    const { ref, reply } = this.mailbox.enter();
+    const request = { ...body, ref } as ShardRequest;
+    setImmediate(() => this.actor.handle(structuredClone(request), (answer) => this.mailbox.deliver(answer)));
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    await this.actor.drain();
+    this.mailbox.failAll("SHUTTING_DOWN", "the shard is shutting down");
+  }
+}

@@ -1,0 +1,51 @@
+import { assert } from "../assert/assert.js";
+import { logicalShardOf } from "../sharding/shard-function.js";
+import type { PlacementTable } from "../sharding/placement-table.js";
+import type { ShardChannel } from "./shard-channel.js";
+import type { ShardReply, ShardRequestBody } from "./shard-messages.js";
+
+/** Member-addressed requests: the cluster fills in the logical shard. */
+type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number }>;
+type MemberRequestFields = MemberRequestBody extends infer Body
+  ? Body extends MemberRequestBody
+    ? Omit<Body, "logicalShard">
+    : never
+  : never;
+
+/**
+ * The gateway's view of the shards: member id -> logical shard (shard
+ * function) -> shard thread (placement table) -> channel. It is the only
+ * place that routes, so moving logical shards later changes only the table.
+ */
+export class ShardCluster {
+  constructor(
+    readonly placement: PlacementTable,
+    private readonly channels: readonly ShardChannel[],
+  ) {
+    assert(channels.length === placement.shardThreadCount, "one channel per shard thread in the placement");
+  }
+
+  get shardCount(): number {
+    return this.channels.length;
+  }
+
+  requestForMember(body: MemberRequestFields): Promise<ShardReply> {
+    const logicalShard = logicalShardOf(body.memberId);
+    const channel = this.channels[this.placement.ownerOf(logicalShard)];
+    assert(channel !== undefined, "the placement names an existing shard thread");
+    return channel.request({ ...body, logicalShard } as ShardRequestBody);
+  }
+
+  /** Sends the same request to every shard and waits for all answers. */
+  broadcast(body: Exclude<ShardRequestBody, MemberRequestBody>): Promise<ShardReply[]> {
+    return Promise.all(this.channels.map((channel) => channel.request(body)));
+  }
+
+  mailboxDepths(): number[] {
+    return this.channels.map((channel) => channel.inFlight);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.channels.map((channel) => channel.close()));
+  }
+}

@@ -1,0 +1,57 @@
+import type { MemberProfile } from "../account/account.js";
+import type { ErrorCode } from "../errors/error-codes.js";
+import type { Program } from "../program/program.js";
+import type { Receipt } from "../receipt/receipt.js";
+
+/**
+ * Messages between the gateway thread and a shard thread. They travel by
+ * postMessage (structured clone), so they are plain data. `ref` correlates a
+ * reply with its request; the gateway assigns it per shard.
+ *
+ * Every message about a member names the logical shard it belongs to; the
+ * shard asserts it owns that logical shard before touching anything.
+ */
+export type ShardRequest =
+  | { readonly kind: "lookup"; readonly ref: number; readonly logicalShard: number; readonly memberId: string }
+  | ReceiptShardRequest
+  | {
+      readonly kind: "enroll";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      readonly profile: MemberProfile;
+    }
+  | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  | { readonly kind: "metrics"; readonly ref: number }
+  | { readonly kind: "health"; readonly ref: number };
+
+export type ShardRequestKind = ShardRequest["kind"];
+
+/** A request before the channel stamps its `ref`. */
+export type ShardRequestBody = ShardRequest extends infer Request
+  ? Request extends { readonly ref: number }
+    ? Omit<Request, "ref">
+    : never
+  : never;
+
+export type ShardReply =
+  | { readonly ref: number; readonly ok: true; readonly value: Readonly<Record<string, unknown>> }
+  | { readonly ref: number; readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** `calculate` changes nothing; `commit` applies the receipt durably and idempotently. */
+export interface ReceiptShardRequest {
+  readonly kind: "calculate" | "commit";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly receipt: Receipt;
+  readonly redeem: number;
+}
+
+/** What a shard thread is told when it starts. */
+export interface ShardWorkerData {
+  readonly shardIndex: number;
+  readonly storePath: string;
+  readonly ownedLogicalShards: readonly number[];
+  readonly program: Program | null;
+}

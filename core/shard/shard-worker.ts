@@ -1,0 +1,86 @@
+import { performance } from "node:perf_hooks";
+import { parentPort, workerData } from "node:worker_threads";
+import { Counter, Histogram, Registry } from "prom-client";
+import { assert } from "../assert/assert.js";
+import { LmdbShardStore } from "../storage/lmdb-shard-store.js";
+import { ShardActor, type ShardInstruments } from "./shard-actor.js";
+import type { ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
+
+/**
+ * Entry point of a shard thread. It owns one LMDB environment and one
+ * ShardActor; every message from the gateway goes to the actor in order.
+ * Metrics live in a registry of this thread; the gateway collects them on
+ * each scrape with a "metrics" message.
+ */
+const port = parentPort;
+assert(port !== null, "shard-worker runs as a worker thread");
+const data = workerData as ShardWorkerData;
+
+const registry = new Registry();
+const shardLabel = { shard: String(data.shardIndex) };
+const batchSize = new Histogram({
+  name: "loycore_shard_commit_batch_size",
+  help: "Writes per group commit (two per committed receipt)",
+  labelNames: ["shard"],
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+  registers: [registry],
+});
+const flushSeconds = new Histogram({
+  name: "loycore_shard_flush_seconds",
+  help: "Time from the start of a group commit until it is durable",
+  labelNames: ["shard"],
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  registers: [registry],
+});
+const commitSeconds = new Histogram({
+  name: "loycore_shard_commit_seconds",
+  help: "Time from a commit's arrival at its shard until its durable answer",
+  labelNames: ["shard"],
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  registers: [registry],
+});
+const messages = new Counter({
+  name: "loycore_shard_messages_total",
+  help: "Messages handled by shard threads, by kind",
+  labelNames: ["shard", "kind"],
+  registers: [registry],
+});
+
+const instruments: ShardInstruments = {
+  observeBatch: (writeCount, seconds) => {
+    batchSize.observe(shardLabel, writeCount);
+    flushSeconds.observe(shardLabel, seconds);
+  },
+  observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
+};
+
+const store = new LmdbShardStore({ path: data.storePath });
+const actor = new ShardActor({
+  shardIndex: data.shardIndex,
+  store,
+  ownedLogicalShards: data.ownedLogicalShards,
+  program: data.program,
+  clock: () => Date.now(),
+  monotonicSeconds: () => performance.now() / 1000,
+  instruments,
+});
+
+const send = (reply: ShardReply): void => port.postMessage(reply);
+
+port.on("message", (message: ShardRequest | { kind: "stop" }) => {
+  if (message.kind === "stop") {
+    void actor.drain().then(async () => {
+      await store.close();
+      port.postMessage({ kind: "stopped" });
+    });
+    return;
+  }
+  messages.inc({ ...shardLabel, kind: message.kind });
+  if (message.kind === "metrics") {
+    void registry.getMetricsAsJSON().then((metrics) => send({ ref: message.ref, ok: true, value: { metrics } }));
+    return;
+  }
+  actor.handle(message, send);
+});
+
+port.postMessage({ kind: "ready" });

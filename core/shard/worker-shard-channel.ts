@@ -1,0 +1,90 @@
+import { Worker } from "node:worker_threads";
+import { SHARD_MAILBOX_CAPACITY_REQUESTS, type ShardChannel } from "./shard-channel.js";
+import { busyReply, Mailbox } from "./mailbox.js";
+import type { ShardReply, ShardRequest, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
+
+/** A shard that has not said "ready" in this long is broken, not slow. */
+const SHARD_START_TIMEOUT_MILLISECONDS = 30_000;
+/** Shutdown waits this long for staged commits to become durable. */
+const SHARD_STOP_TIMEOUT_MILLISECONDS = 30_000;
+
+type WorkerNotice = { kind: "ready" } | { kind: "stopped" };
+
+function isNotice(message: unknown): message is WorkerNotice {
+  return typeof message === "object" && message !== null && "kind" in message;
+}
+
+/**
+ * A shard on its own worker thread. `onExit` is told if the thread dies: the
+ * gateway treats that as fatal (crash-only: acknowledged work is on disk, and
+ * a restart recovers everything else).
+ */
+export class WorkerShardChannel implements ShardChannel {
+  private readonly mailbox = new Mailbox(SHARD_MAILBOX_CAPACITY_REQUESTS);
+  private stopping = false;
+
+  private constructor(
+    readonly shardIndex: number,
+    private readonly worker: Worker,
+  ) {}
+
+  static async start(data: ShardWorkerData, onExit: (shardIndex: number, code: number) => void): Promise<WorkerShardChannel> {
+    const worker = new Worker(new URL("./shard-worker.js", import.meta.url), { workerData: data });
+    const channel = new WorkerShardChannel(data.shardIndex, worker);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`shard ${data.shardIndex} did not start in ${SHARD_START_TIMEOUT_MILLISECONDS} ms`)),
+        SHARD_START_TIMEOUT_MILLISECONDS,
+      );
+      worker.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      worker.on("message", (message: ShardReply | WorkerNotice) => {
+        if ("ref" in message) {
+          channel.mailbox.deliver(message);
+        } else if (isNotice(message) && message.kind === "ready") {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    worker.on("error", (error) => {
+      process.stderr.write(`shard ${data.shardIndex} failed: ${String(error?.stack ?? error)}\n`);
+    });
+    worker.on("exit", (code) => {
+      channel.mailbox.failAll("INTERNAL", `shard ${data.shardIndex} stopped`);
+      if (!channel.stopping) onExit(data.shardIndex, code);
+    });
+    return channel;
+  }
+
+  get inFlight(): number {
+    return this.mailbox.depth;
+  }
+
+  request(body: ShardRequestBody): Promise<ShardReply> {
+    if (this.stopping) {
+      return Promise.resolve({ ref: 0, ok: false, code: "SHUTTING_DOWN", message: "the server is shutting down" });
+    }
+    if (this.mailbox.full) return Promise.resolve(busyReply(this.shardIndex));
+    const { ref, reply } = this.mailbox.enter();
+    this.worker.postMessage({ ...body, ref } as ShardRequest);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const stopped = new Promise<void>((resolve) => {
+      this.worker.on("message", (message: unknown) => {
+        if (isNotice(message) && message.kind === "stopped") resolve();
+      });
+      this.worker.once("exit", () => resolve());
+    });
+    this.worker.postMessage({ kind: "stop" });
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHARD_STOP_TIMEOUT_MILLISECONDS).unref());
+    await Promise.race([stopped, timeout]);
+    await this.worker.terminate();
+  }
+}
