@@ -15,15 +15,12 @@ import { assert, assertNonNegativeInteger } from "../assert/assert.js";
 export function allocateProportionally(total: number, weights: readonly number[]): number[] {
   assertNonNegativeInteger(total, "total");
   const parts = new Array<number>(weights.length).fill(0);
-  if (total === 0 || weights.length === 0) {
-    assert(total === 0, "a non-zero total needs at least one weight");
-    return parts;
-  }
   let weightSum = 0n;
   for (const weight of weights) {
     assertNonNegativeInteger(weight, "weight");
     weightSum += BigInt(weight);
   }
+  if (total === 0) return parts;
   assert(weightSum > 0n, "a non-zero total needs a positive weight");
 
   const totalBig = BigInt(total);

@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
 import { applyBasisPointsRoundingDown, BASIS_POINTS_PER_WHOLE } from "./basis-points.js";
 
+/** Table-driven tests: one `it` per row, named by the row's sentence. */
+function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
+  return (body) => {
+    for (const row of rows) it(row.name, () => body(row));
+  };
+}
+
 interface RateCase {
   readonly name: string;
   readonly amount: number;
@@ -10,7 +17,7 @@ interface RateCase {
 }
 
 describe("applyBasisPointsRoundingDown", () => {
-  it.each<RateCase>([
+  itEach<RateCase>([
     { name: "takes 5 % of 10,000 kopecks as 500", amount: 10_000, rate: 500, expected: 500 },
     { name: "rounds 5 % of 1,999 kopecks (99.95) down to 99", amount: 1_999, rate: 500, expected: 99 },
     { name: "gives 1 point for 5 % of 20 kopecks", amount: 20, rate: 500, expected: 1 },
@@ -45,7 +52,7 @@ describe("applyBasisPointsRoundingDown", () => {
       rate: 1,
       expected: 900_719_925_474,
     },
-  ])("$name", ({ amount, rate, expected }) => {
+  ])(({ amount, rate, expected }) => {
     expect(applyBasisPointsRoundingDown(amount, rate)).toBe(expected);
   });
 
@@ -64,7 +71,7 @@ describe("applyBasisPointsRoundingDown", () => {
     readonly rate: number;
   }
 
-  it.each<InvalidCase>([
+  itEach<InvalidCase>([
     { name: "throws an InvariantError for a negative amount", amount: -1, rate: 500 },
     { name: "throws an InvariantError for a fractional amount", amount: 10.5, rate: 500 },
     { name: "throws an InvariantError for a NaN amount", amount: Number.NaN, rate: 500 },
@@ -72,7 +79,7 @@ describe("applyBasisPointsRoundingDown", () => {
     { name: "throws an InvariantError for a negative rate", amount: 100, rate: -500 },
     { name: "throws an InvariantError for a fractional rate", amount: 100, rate: 2.5 },
     { name: "throws an InvariantError for an infinite rate", amount: 100, rate: Number.POSITIVE_INFINITY },
-  ])("$name", ({ amount, rate }) => {
+  ])(({ amount, rate }) => {
     expect(() => applyBasisPointsRoundingDown(amount, rate)).toThrow(InvariantError);
   });
 });

@@ -1,0 +1,170 @@
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** What the gateway announces on stdout once it listens (one JSON line). */
+export interface ListeningAnnouncement {
+  readonly url: string;
+  readonly webSocketUrl: string;
+  readonly terminalToken: string;
+  readonly adminToken: string;
+  readonly demoCards: readonly string[];
+}
+
+export interface StartedGateway extends ListeningAnnouncement {
+  /** SIGTERM, then SIGKILL if the gateway has not exited in time; then removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starting means spawning Node, opening LMDB, starting shard threads and enrolling the demo members;
+ * two minutes covers a slow CI machine with many demo members.
+ */
+const GATEWAY_START_TIMEOUT_MILLISECONDS = 120_000;
+
+/** A graceful shutdown flushes and closes LMDB; five seconds is plenty, after that it is stuck. */
+const GATEWAY_STOP_GRACE_MILLISECONDS = 5_000;
+
+/** Enough of the gateway's stderr to explain why it failed to start, without keeping all of it. */
+const STDERR_TAIL_LINES = 40;
+
+/** dist/bench/main.js runs dist/gateway/main.js: the same build, wherever the current directory is. */
+export const GATEWAY_MAIN_PATH = fileURLToPath(new URL("../gateway/main.js", import.meta.url));
+
+/**
+ * Starts `node dist/gateway/main.js --demo` on a free port of 127.0.0.1 with a fresh data directory,
+ * and resolves once it has announced where it listens.
+ */
+export async function startGateway(members: number): Promise<StartedGateway> {
+  if (!existsSync(GATEWAY_MAIN_PATH)) {
+    throw new Error(`${GATEWAY_MAIN_PATH} does not exist: build the gateway first (npm run build), or pass --url`);
+  }
+  const dataDirectory = await mkdtemp(join(tmpdir(), "loycore-bench-"));
+  const child = spawn(
+    process.execPath,
+    [
+      GATEWAY_MAIN_PATH,
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--data-dir",
+      dataDirectory,
+      "--demo",
+      "--demo-members",
+      String(members),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  // If the bench dies without reaching stop(), the gateway must not outlive it.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
+
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    process.removeListener("exit", killOnExit);
+    await rm(dataDirectory, { recursive: true, force: true });
+  };
+
+  try {
+    const announcement = await waitForAnnouncement(child);
+    return { ...announcement, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function waitForAnnouncement(child: ChildProcess): Promise<ListeningAnnouncement> {
+  const stdout = child.stdout;
+  const stderr = child.stderr;
+  if (stdout === null || stderr === null) throw new Error("the gateway's output is not piped");
+
+  const stderrTail: string[] = [];
+  // Both pipes are read to the end: a full pipe would block the gateway's writes and stall it.
+  createInterface({ input: stderr }).on("line", (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+  });
+  const stdoutLines = createInterface({ input: stdout });
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (message: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const tail = stderrTail.length > 0 ? `\ngateway stderr (last lines):\n${stderrTail.join("\n")}` : "";
+      reject(new Error(`${message}${tail}`));
+    };
+    const timer = setTimeout(
+      () => fail(`the gateway did not announce it was listening within ${GATEWAY_START_TIMEOUT_MILLISECONDS} ms`),
+      GATEWAY_START_TIMEOUT_MILLISECONDS,
+    );
+    child.once("error", (error) => fail(`cannot start the gateway: ${error.message}`));
+    child.once("exit", (code, signal) => fail(`the gateway exited before listening (code ${code}, signal ${signal})`));
+    stdoutLines.on("line", (line) => {
+      if (settled) return;
+      let announcement: ListeningAnnouncement | undefined;
+      try {
+        announcement = readAnnouncement(line);
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      if (announcement === undefined) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(announcement);
+    });
+  });
+}
+
+/** The announcement in one stdout line, or undefined for any other line (logs, blank lines). */
+export function readAnnouncement(line: string): ListeningAnnouncement | undefined {
+  if (!line.startsWith("{")) return undefined;
+  let document: unknown;
+  try {
+    document = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof document !== "object" || document === null) return undefined;
+  const fields = document as Readonly<Record<string, unknown>>;
+  if (fields["event"] !== "listening") return undefined;
+  const { url, webSocketUrl, terminalToken, adminToken, demoCards } = fields;
+  if (
+    typeof url !== "string" ||
+    typeof webSocketUrl !== "string" ||
+    typeof terminalToken !== "string" ||
+    typeof adminToken !== "string" ||
+    !Array.isArray(demoCards) ||
+    !demoCards.every((card): card is string => typeof card === "string")
+  ) {
+    throw new Error(`the gateway's listening line lacks url, webSocketUrl, terminalToken, adminToken or demoCards: ${line.slice(0, 200)}`);
+  }
+  return { url, webSocketUrl, terminalToken, adminToken, demoCards };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  let graceTimer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<"grace over">((resolve) => {
+    graceTimer = setTimeout(() => resolve("grace over"), GATEWAY_STOP_GRACE_MILLISECONDS);
+  });
+  const outcome = await Promise.race([exited, graceOver]);
+  clearTimeout(graceTimer);
+  if (outcome === "grace over") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}

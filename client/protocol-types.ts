@@ -1,0 +1,177 @@
+/**
+ * The loycore protocol, version 1, as TypeScript types: requests and results
+ * of every operation, field for field as docs/protocol.md states them. These
+ * are the shapes on the wire (inside the MessagePack map, next to `id`, `op`
+ * and `ok`), so a field renamed here is a protocol change, not a refactoring.
+ *
+ * Money is integer minor units, points are integers, time is epoch
+ * milliseconds (see "Conventions" in docs/protocol.md).
+ */
+
+/** Find a member by card number. `phone` must then be absent: the protocol wants exactly one. */
+export interface ByCard {
+  readonly card: string;
+  readonly phone?: never;
+}
+
+/** Find a member by phone number (5 to 15 digits, optional leading `+`). `card` must then be absent. */
+export interface ByPhone {
+  readonly phone: string;
+  readonly card?: never;
+}
+
+/** Exactly one of `card` or `phone`, as `identify`, `balance`, `calculate` and `commit` require. */
+export type MemberKey = ByCard | ByPhone;
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+export type PingRequest = Record<string, never>;
+
+export type IdentifyRequest = MemberKey;
+
+export type BalanceRequest = MemberKey;
+
+export interface ReceiptLineInput {
+  readonly sku: string;
+  /** A count or a weight, greater than 0; may be fractional. */
+  readonly qty: number;
+  /** Unit price, integer minor units >= 0. */
+  readonly price: number;
+  /** What the line is billed before loyalty discounts, integer minor units >= 0. */
+  readonly amount: number;
+}
+
+export interface ReceiptInput {
+  /** The POS's receipt id: with the terminal's store, the idempotency key of `commit`. */
+  readonly id: string;
+  /** If present, must be the terminal's store. */
+  readonly store?: string;
+  /** Epoch milliseconds. Lanes that retry a `commit` must send it (a retry without `at` is a conflict). */
+  readonly at?: number;
+  /** 1 to 500 lines. */
+  readonly lines: readonly ReceiptLineInput[];
+}
+
+export type CalculateRequest = MemberKey & {
+  readonly receipt: ReceiptInput;
+  /** Points the customer wants to pay with; 0 when absent. */
+  readonly redeem?: number;
+};
+
+/** `commit` takes the same fields as `calculate`. */
+export type CommitRequest = CalculateRequest;
+
+export interface EnrollRequest {
+  readonly card: string;
+  readonly phone?: string;
+  /** Up to 200 characters. */
+  readonly name?: string;
+  /** `YYYY-MM-DD`. */
+  readonly birthDate?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------
+
+export interface PingResult {
+  /** The server's time, epoch milliseconds. */
+  readonly at: number;
+}
+
+export interface IdentifyResult {
+  readonly member: string;
+  readonly card: string;
+  /** `+` and digits. */
+  readonly phone: string | null;
+  readonly name: string | null;
+  readonly balance: number;
+  readonly status: string | null;
+}
+
+export interface BalanceResult {
+  readonly member: string;
+  readonly balance: number;
+}
+
+export interface CalculatedLine {
+  readonly sku: string;
+  readonly amount: number;
+  readonly discount: number;
+  /** `amount - discount`. */
+  readonly payable: number;
+  readonly points: number;
+}
+
+export interface CalculateResult {
+  readonly member: string;
+  /** The receipt id of the request. */
+  readonly receipt: string;
+  /** In the order of the request's lines; discounts and points sum exactly to the totals. */
+  readonly lines: readonly CalculatedLine[];
+  /** Sum of line amounts. */
+  readonly total: number;
+  /** Sum of line discounts, minor units. */
+  readonly discount: number;
+  /** Points this receipt accrues. */
+  readonly points: number;
+  /** Most points this receipt can take: `min(balance, floor(total x maxRedeemShare / pointValue))`. */
+  readonly redeemable: number;
+  /** Points applied. */
+  readonly redeem: number;
+  /** `total - discount`: what the customer pays. */
+  readonly payable: number;
+  /** In a `calculate` answer, the balance before this receipt; in a `commit` answer, after it. */
+  readonly balance: number;
+  readonly programVersion: number;
+}
+
+export interface CommitResult extends CalculateResult {
+  /** The transaction id, `<member>-<sequence>`. */
+  readonly transaction: string;
+}
+
+/**
+ * The protocol lists the fields without their types; optional profile fields
+ * are taken to be `null` when not set, as in `identify`.
+ */
+export interface EnrollResult {
+  readonly member: string;
+  readonly card: string;
+  readonly phone: string | null;
+  readonly name: string | null;
+  readonly birthDate: string | null;
+  readonly balance: number;
+  readonly status: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Operations and frames
+// ---------------------------------------------------------------------------
+
+/** Request and result type of each operation, by the operation's wire name. */
+export interface Operations {
+  readonly ping: { readonly request: PingRequest; readonly result: PingResult };
+  readonly identify: { readonly request: IdentifyRequest; readonly result: IdentifyResult };
+  readonly balance: { readonly request: BalanceRequest; readonly result: BalanceResult };
+  readonly calculate: { readonly request: CalculateRequest; readonly result: CalculateResult };
+  readonly commit: { readonly request: CommitRequest; readonly result: CommitResult };
+  readonly enroll: { readonly request: EnrollRequest; readonly result: EnrollResult };
+}
+
+export type OperationName = keyof Operations;
+export type OperationRequest<Operation extends OperationName> = Operations[Operation]["request"];
+export type OperationResult<Operation extends OperationName> = Operations[Operation]["result"];
+
+/** An unsigned integer up to 2^53 - 1, or a string of 1 to 64 characters. This client uses integers. */
+export type RequestId = number | string;
+
+/** A failed answer. `id` is null when the gateway could not read the request's id. */
+export interface FailureFrame {
+  readonly id: RequestId | null;
+  readonly ok: false;
+  readonly code: string;
+  readonly message: string;
+}

@@ -1,0 +1,85 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { LOGICAL_SHARD_COUNT } from "../core/sharding/shard-function.js";
+
+/**
+ * Everything a loycore server can be told, with its default. Each option can
+ * come from a command-line flag or an environment variable (the flag wins).
+ */
+export interface ServerConfig {
+  /** --host, LOYCORE_HOST. Default 127.0.0.1: listen beyond loopback only on purpose (Docker sets 0.0.0.0). */
+  readonly host: string;
+  /** --port, LOYCORE_PORT. Default 8080; 0 picks a free port (tests). */
+  readonly port: number;
+  /** --data-dir, LOYCORE_DATA_DIR. Default ./data: control, directory and one LMDB environment per shard. */
+  readonly dataDirectory: string;
+  /**
+   * --shards, LOYCORE_SHARDS. Shard worker threads. Default: what the data
+   * directory was created with, else one per core less one for the gateway
+   * thread (at least 1).
+   */
+  readonly shardThreads: number | undefined;
+  /** --admin-token, LOYCORE_ADMIN_TOKEN. Sets the admin token; without it one is generated once. */
+  readonly adminToken: string | undefined;
+  /** --demo: create a demo program, partner, store, terminal and members if missing. */
+  readonly demo: boolean;
+  /** --demo-members: how many demo members (default 5, at most 100,000). */
+  readonly demoMembers: number;
+}
+
+/** A demo of more members takes minutes to seed; the bench needs a few thousand. */
+const DEMO_MEMBERS_MAX = 100_000;
+const ADMIN_TOKEN_LENGTH_MIN = 16;
+
+export class ConfigError extends Error {
+  constructor(field: string, expectation: string) {
+    super(`configuration ${field} ${expectation}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function defaultShardThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+function readIntegerOption(text: string | undefined, field: string, minimum: number, maximum: number): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  if (!/^\d+$/.test(text)) throw new ConfigError(field, `must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < minimum || value > maximum) throw new ConfigError(field, `must be between ${minimum} and ${maximum}, got ${value}`);
+  return value;
+}
+
+/** Reads the configuration from flags and environment, validating each option by name. */
+export function readServerConfig(argv: readonly string[], environment: NodeJS.ProcessEnv): ServerConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "data-dir": { type: "string" },
+      shards: { type: "string" },
+      "admin-token": { type: "string" },
+      demo: { type: "boolean", default: false },
+      "demo-members": { type: "string" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const host = values.host ?? environment["LOYCORE_HOST"] ?? "127.0.0.1";
+  if (host.length === 0) throw new ConfigError("host", "must not be empty");
+  const adminToken = values["admin-token"] ?? environment["LOYCORE_ADMIN_TOKEN"];
+  if (adminToken !== undefined && adminToken.length < ADMIN_TOKEN_LENGTH_MIN) {
+    throw new ConfigError("admin-token", `must be at least ${ADMIN_TOKEN_LENGTH_MIN} characters`);
+  }
+  return {
+    host,
+    port: readIntegerOption(values.port ?? environment["LOYCORE_PORT"], "port", 0, 65_535) ?? 8080,
+    dataDirectory: resolve(values["data-dir"] ?? environment["LOYCORE_DATA_DIR"] ?? "data"),
+    shardThreads: readIntegerOption(values.shards ?? environment["LOYCORE_SHARDS"], "shards", 1, LOGICAL_SHARD_COUNT),
+    adminToken,
+    demo: values.demo === true || environment["LOYCORE_DEMO"] === "1",
+    demoMembers: readIntegerOption(values["demo-members"], "demo-members", 1, DEMO_MEMBERS_MAX) ?? 5,
+  };
+}

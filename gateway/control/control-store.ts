@@ -1,0 +1,106 @@
+import { open, type Database, type RootDatabase } from "lmdb";
+import type { Program } from "../../core/program/program.js";
+import type { PlacementDocument } from "../../core/sharding/placement-table.js";
+
+/** The administrative records are few and small; 64 MiB of address space is plenty to start. */
+const LMDB_INITIAL_MAP_SIZE_BYTES = 64 * 1024 * 1024;
+
+export interface PartnerRecord {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface StoreRecord {
+  readonly id: string;
+  readonly partner: string;
+  readonly name: string;
+}
+
+export interface TerminalRecord {
+  readonly id: string;
+  readonly store: string;
+  readonly partner: string;
+  /** SHA-256 of the token, base64url: the token itself is never stored. */
+  readonly tokenHash: string;
+}
+
+/**
+ * Administrative state of one loycore node: program versions, partners,
+ * stores, terminals, the admin token's hash and the placement table. Written
+ * only by the gateway thread, rarely; read at start-up and cached in memory.
+ */
+export class ControlStore {
+  private readonly root: RootDatabase;
+  private readonly settings: Database<unknown, string>;
+  private readonly programs: Database<Program, number>;
+  private readonly partners: Database<PartnerRecord, string>;
+  private readonly stores: Database<StoreRecord, string>;
+  private readonly terminals: Database<TerminalRecord, string>;
+
+  constructor(options: { readonly path: string }) {
+    this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
+    this.settings = this.root.openDB<unknown, string>({ name: "settings" });
+    this.programs = this.root.openDB<Program, number>({ name: "programs" });
+    this.partners = this.root.openDB<PartnerRecord, string>({ name: "partners" });
+    this.stores = this.root.openDB<StoreRecord, string>({ name: "stores" });
+    this.terminals = this.root.openDB<TerminalRecord, string>({ name: "terminals" });
+  }
+
+  readSetting<Value>(name: string): Value | undefined {
+    return this.settings.get(name) as Value | undefined;
+  }
+
+  async writeSetting(name: string, value: unknown): Promise<void> {
+    await this.settings.put(name, value);
+    await this.root.flushed;
+  }
+
+  readPlacement(): PlacementDocument | undefined {
+    return this.readSetting<PlacementDocument>("placement");
+  }
+
+  currentProgram(): Program | undefined {
+    for (const { value } of this.programs.getRange({ reverse: true, limit: 1 })) return value;
+    return undefined;
+  }
+
+  async appendProgram(program: Program): Promise<void> {
+    await this.programs.put(program.version, program);
+    await this.root.flushed;
+  }
+
+  readPartner(id: string): PartnerRecord | undefined {
+    return this.partners.get(id);
+  }
+
+  async writePartner(partner: PartnerRecord): Promise<void> {
+    await this.partners.put(partner.id, partner);
+    await this.root.flushed;
+  }
+
+  readStore(id: string): StoreRecord | undefined {
+    return this.stores.get(id);
+  }
+
+  async writeStore(store: StoreRecord): Promise<void> {
+    await this.stores.put(store.id, store);
+    await this.root.flushed;
+  }
+
+  readTerminal(id: string): TerminalRecord | undefined {
+    return this.terminals.get(id);
+  }
+
+  allTerminals(): TerminalRecord[] {
+    return [...this.terminals.getRange()].map(({ value }) => value);
+  }
+
+  async writeTerminal(terminal: TerminalRecord): Promise<void> {
+    await this.terminals.put(terminal.id, terminal);
+    await this.root.flushed;
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

@@ -1,0 +1,118 @@
+import type { ProgramDefinition } from "../core/program/program.js";
+import type { AdminService } from "./admin/admin-service.js";
+import type { ControlStore } from "./control/control-store.js";
+import { generateToken, hashToken } from "./control/tokens.js";
+import type { TerminalOperations } from "./operations/terminal-operations.js";
+import type { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
+
+export const DEMO_PROGRAM: ProgramDefinition = {
+  name: "Demo program: 5 % back in points, points pay up to half a receipt",
+  accrualRateBasisPoints: 500,
+  maxRedeemShareBasisPoints: 5_000,
+  pointValueMinor: 1,
+  entryStatusName: "Bronze",
+};
+export const DEMO_PARTNER = { id: "demo-partner", name: "Demo retail network" };
+export const DEMO_STORE = { id: "demo-store", partner: "demo-partner", name: "Demo store #1" };
+export const DEMO_TERMINAL_ID = "demo-lane-1";
+/** Welcome receipts carry a fixed time so that seeding again repeats them exactly (idempotent). */
+const DEMO_WELCOME_RECEIPT_AT = Date.UTC(2026, 0, 1);
+/** 200.00 roubles at 5 %: every demo member starts with 1,000 points to redeem. */
+const DEMO_WELCOME_RECEIPT_AMOUNT_MINOR = 20_000;
+/** Enrolments in flight while seeding; they group-commit together. */
+const DEMO_SEED_CONCURRENCY = 256;
+
+export function demoCard(index: number): string {
+  return `2000${String(index).padStart(9, "0")}`;
+}
+
+export function demoPhone(index: number): string {
+  return `+7900${String(index).padStart(7, "0")}`;
+}
+
+export interface DemoSummary {
+  readonly terminalToken: string;
+  readonly adminToken: string;
+  readonly cards: readonly string[];
+}
+
+interface DemoCredentials {
+  readonly terminalToken: string;
+  readonly adminToken: string;
+}
+
+/**
+ * Makes the demo: program, partner, store, terminal and members, each only if
+ * missing, through the same admin and terminal operations a user would call.
+ * The demo's tokens are kept in the control store in plain text so that every
+ * start can print them: a demo convenience, never done for real terminals.
+ */
+export async function seedDemo(context: {
+  readonly control: ControlStore;
+  readonly admin: AdminService;
+  readonly operations: TerminalOperations;
+  readonly authenticator: TerminalAuthenticator;
+  readonly memberCount: number;
+  readonly adminToken: string | undefined;
+}): Promise<DemoSummary> {
+  const { control, admin, operations, authenticator } = context;
+  let credentials = control.readSetting<DemoCredentials>("demoCredentials");
+  if (credentials === undefined) {
+    credentials = { terminalToken: generateToken("lt"), adminToken: context.adminToken ?? generateToken("la") };
+    await control.writeSetting("demoCredentials", credentials);
+  }
+  if (context.adminToken === undefined || context.adminToken === credentials.adminToken) {
+    await control.writeSetting("adminTokenHash", hashToken(credentials.adminToken));
+    authenticator.setAdminTokenHash(hashToken(credentials.adminToken));
+  }
+  if (control.currentProgram() === undefined) expectOk(await admin.putProgram(DEMO_PROGRAM), "demo program");
+  expectOk(await admin.createPartner(DEMO_PARTNER), "demo partner");
+  expectOk(await admin.createStore(DEMO_STORE), "demo store");
+  if (control.readTerminal(DEMO_TERMINAL_ID) === undefined) {
+    expectOk(await admin.createTerminal({ id: DEMO_TERMINAL_ID, store: DEMO_STORE.id }, credentials.terminalToken), "demo terminal");
+  }
+
+  const cards: string[] = [];
+  for (let start = 1; start <= context.memberCount; start += DEMO_SEED_CONCURRENCY) {
+    const batch: Promise<void>[] = [];
+    for (let index = start; index < start + DEMO_SEED_CONCURRENCY && index <= context.memberCount; index += 1) {
+      cards.push(demoCard(index));
+      batch.push(seedMember(operations, index));
+    }
+    await Promise.all(batch);
+  }
+  return {
+    terminalToken: credentials.terminalToken,
+    adminToken: context.adminToken ?? credentials.adminToken,
+    cards,
+  };
+}
+
+async function seedMember(operations: TerminalOperations, index: number): Promise<void> {
+  const card = demoCard(index);
+  expectOk(
+    await operations.execute({
+      op: "enroll",
+      profile: { card, phone: demoPhone(index), name: `Demo Member ${index}`, birthDate: null },
+    }),
+    `demo member ${card}`,
+  );
+  expectOk(
+    await operations.execute({
+      op: "commit",
+      member: { kind: "card", card },
+      receipt: {
+        id: `welcome-${card}`,
+        store: DEMO_STORE.id,
+        at: DEMO_WELCOME_RECEIPT_AT,
+        lines: [{ sku: "welcome", qty: 1, price: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR, amount: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR }],
+      },
+      redeem: 0,
+    }),
+    `demo welcome receipt of ${card}`,
+  );
+}
+
+function expectOk(outcome: { ok: boolean; code?: string; message?: string }, what: string): void {
+  if (!outcome.ok) throw new Error(`could not create the ${what}: ${outcome.code ?? ""} ${outcome.message ?? ""}`);
+}

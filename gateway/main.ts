@@ -1,0 +1,76 @@
+import { ConfigError, readServerConfig } from "./config.js";
+import { startServer, StartupError } from "./server.js";
+
+/**
+ * `node dist/gateway/main.js [--demo] [--port 8080] [--data-dir ./data] ...`
+ *
+ * Prints one JSON line `{"event":"listening",...}` on stdout when ready (tools
+ * and tests read it), then a human summary. SIGTERM or SIGINT drains the
+ * shards (staged commits become durable) and exits 0.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readServerConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const server = await startServer(config, (shard, code) => {
+    // Crash-only: a shard thread that died leaves its accounts unserved. Exit and
+    // let the supervisor restart us; everything acknowledged is on disk.
+    process.stderr.write(`shard ${shard} exited with code ${code}; stopping\n`);
+    process.exit(70);
+  });
+  const listening = {
+    event: "listening",
+    url: server.url,
+    webSocketUrl: server.webSocketUrl,
+    shardThreads: server.shardThreads,
+    dataDirectory: config.dataDirectory,
+    adminToken: server.adminToken ?? null,
+    terminalToken: server.demo?.terminalToken ?? null,
+    demoCards: server.demo?.cards ?? [],
+  };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
+  const lines = [
+    `loycore is listening on ${server.url} with ${server.shardThreads} shard thread(s), data in ${config.dataDirectory}`,
+    `  WebSocket: ${server.webSocketUrl}    HTTP: ${server.url}/v1/<op>    health: ${server.url}/health    metrics: ${server.url}/metrics`,
+    server.adminToken === undefined
+      ? "  admin token: set earlier (start with --admin-token to replace it)"
+      : `  admin token: ${server.adminToken}`,
+  ];
+  if (server.demo !== undefined) {
+    lines.push(`  demo terminal token: ${server.demo.terminalToken}`);
+    lines.push(`  demo cards: ${server.demo.cards.slice(0, 5).join(", ")}${server.demo.cards.length > 5 ? ", ..." : ""}`);
+    lines.push(
+      `  try: curl -s -X POST ${server.url}/v1/identify -H 'authorization: Bearer ${server.demo.terminalToken}' -H 'content-type: application/json' -d '{"card":"${server.demo.cards[0] ?? ""}"}'`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping; staged commits are being made durable\n`);
+    void server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StartupError || error instanceof ConfigError) {
+    process.stderr.write(`loycore could not start: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`loycore failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

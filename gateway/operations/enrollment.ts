@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import type { MemberProfile } from "../../core/account/account.js";
+import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import type { ShardCluster } from "../../core/shard/shard-cluster.js";
+import { KeyLocks } from "./key-locks.js";
+import { failed, type OperationOutcome } from "./operation-outcome.js";
+
+/**
+ * Enrolments waiting or running at once. They take two durable writes each
+ * (directory, then shard); past this many, a lane is told BUSY rather than
+ * queueing without bound. Sign-ups are rare next to receipts.
+ */
+export const ENROLLMENTS_IN_PROGRESS_MAX = 1_024;
+
+/** 8 random bytes: member ids do not collide in practice and reveal nothing. */
+const MEMBER_ID_RANDOM_BYTES = 8;
+
+export function newMemberId(): string {
+  return `m${randomBytes(MEMBER_ID_RANDOM_BYTES).toString("hex")}`;
+}
+
+/**
+ * Enrolment, directory first. The gateway thread is the directory's only
+ * writer; a card's enrolments run one at a time (KeyLocks).
+ *
+ * 1. Card already in the directory: ask its shard to enrol the same member
+ *    again. The shard answers the first answer if the details match, CONFLICT
+ *    if not, and creates the account if an earlier attempt crashed between
+ *    the directory write and the shard write. So a retry always completes.
+ * 2. New card: the phone must be free (PHONE_TAKEN otherwise); write card and
+ *    phone -> new member id durably, then create the account on its shard.
+ */
+export class Enrollment {
+  private readonly locks = new KeyLocks();
+  private inProgress = 0;
+
+  constructor(
+    private readonly directory: DirectoryStore,
+    private readonly cluster: ShardCluster,
+  ) {}
+
+  async enroll(profile: MemberProfile): Promise<OperationOutcome> {
+    if (this.inProgress >= ENROLLMENTS_IN_PROGRESS_MAX) {
+      return failed("BUSY", "too many enrolments in progress; retry later");
+    }
+    this.inProgress += 1;
+    try {
+      const keys = profile.phone === null ? [`card:${profile.card}`] : [`card:${profile.card}`, `phone:${profile.phone}`];
+      return await this.locks.run(keys, () => this.enrollLocked(profile));
+    } finally {
+      this.inProgress -= 1;
+    }
+  }
+
+  private async enrollLocked(profile: MemberProfile): Promise<OperationOutcome> {
+    const known = this.directory.findMemberByCard(profile.card);
+    const phoneOwner = profile.phone === null ? undefined : this.directory.findMemberByPhone(profile.phone);
+    if (phoneOwner !== undefined && phoneOwner !== known) {
+      return failed("PHONE_TAKEN", `phone ${profile.phone ?? ""} belongs to another member`);
+    }
+    let memberId = known;
+    if (memberId === undefined) {
+      memberId = newMemberId();
+      await this.directory.writeEntry({ memberId, card: profile.card, phone: profile.phone });
+    }
+    const reply = await this.cluster.requestForMember({ kind: "enroll", memberId, profile });
+    if (!reply.ok) return failed(reply.code, reply.message);
+    return { ok: true, value: enrollAnswer(reply.value) };
+  }
+}
+
+function enrollAnswer(view: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    member: view["member"],
+    card: view["card"],
+    phone: view["phone"],
+    name: view["name"],
+    birthDate: view["birthDate"],
+    balance: view["balance"],
+    status: view["status"],
+  };
+}

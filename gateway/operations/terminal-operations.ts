@@ -1,0 +1,83 @@
+import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import type { ShardCluster } from "../../core/shard/shard-cluster.js";
+import type { ShardReply } from "../../core/shard/shard-messages.js";
+import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
+import type { Enrollment } from "./enrollment.js";
+import { failed, type OperationOutcome } from "./operation-outcome.js";
+
+/**
+ * Executes validated terminal operations: finds the member in the directory,
+ * sends the work to the owning shard, shapes the answer. Transport-free, so
+ * WebSocket and HTTP give the same answers by construction.
+ */
+export class TerminalOperations {
+  constructor(
+    private readonly directory: DirectoryStore,
+    private readonly cluster: ShardCluster,
+    private readonly enrollment: Enrollment,
+    private readonly clock: () => number,
+  ) {}
+
+  async execute(request: OperationRequest): Promise<OperationOutcome> {
+    switch (request.op) {
+      case "ping":
+        return { ok: true, value: { at: this.clock() } };
+      case "enroll":
+        return this.enrollment.enroll(request.profile);
+      case "identify":
+      case "balance": {
+        const memberId = this.resolve(request.member);
+        if (memberId === undefined) return unknownMember(request.member);
+        const reply = await this.cluster.requestForMember({ kind: "lookup", memberId });
+        if (!reply.ok) return this.failure(reply, request.member);
+        const view = reply.value;
+        return request.op === "balance"
+          ? { ok: true, value: { member: view["member"], balance: view["balance"] } }
+          : {
+              ok: true,
+              value: {
+                member: view["member"],
+                card: view["card"],
+                phone: view["phone"],
+                name: view["name"],
+                balance: view["balance"],
+                status: view["status"],
+              },
+            };
+      }
+      case "calculate":
+      case "commit": {
+        const memberId = this.resolve(request.member);
+        if (memberId === undefined) return unknownMember(request.member);
+        const reply = await this.cluster.requestForMember({
+          kind: request.op,
+          memberId,
+          receipt: request.receipt,
+          redeem: request.redeem,
+        });
+        if (!reply.ok) return this.failure(reply, request.member);
+        return { ok: true, value: reply.value };
+      }
+    }
+  }
+
+  /** Card or phone -> member id, from the directory. No shard is asked. */
+  resolve(member: MemberReference): string | undefined {
+    return member.kind === "card"
+      ? this.directory.findMemberByCard(member.card)
+      : this.directory.findMemberByPhone(member.phone);
+  }
+
+  private failure(reply: Extract<ShardReply, { ok: false }>, member: MemberReference): OperationOutcome {
+    // A directory entry whose account was never created (enrolment interrupted by
+    // a crash) is, to a lane, an unknown card: enrolling again completes it.
+    if (reply.code === "UNKNOWN_MEMBER") return unknownMember(member);
+    return failed(reply.code, reply.message);
+  }
+}
+
+function unknownMember(member: MemberReference): OperationOutcome {
+  return member.kind === "card"
+    ? failed("UNKNOWN_CARD", `card ${member.card} is not enrolled`)
+    : failed("UNKNOWN_PHONE", `phone ${member.phone} is not enrolled`);
+}

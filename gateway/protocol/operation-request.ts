@@ -1,0 +1,21 @@
+import type { MemberProfile } from "../../core/account/account.js";
+import type { Receipt } from "../../core/receipt/receipt.js";
+
+/** How a request names a member: exactly one of card or phone. */
+export type MemberReference = { readonly kind: "card"; readonly card: string } | { readonly kind: "phone"; readonly phone: string };
+
+/** A validated terminal operation, whatever transport it came by. */
+export type OperationRequest =
+  | { readonly op: "ping" }
+  | { readonly op: "identify" | "balance"; readonly member: MemberReference }
+  | {
+      readonly op: "calculate" | "commit";
+      readonly member: MemberReference;
+      readonly receipt: Receipt;
+      readonly redeem: number;
+    }
+  | { readonly op: "enroll"; readonly profile: MemberProfile };
+
+export type OperationName = OperationRequest["op"];
+
+export const OPERATION_NAMES: readonly OperationName[] = ["ping", "identify", "balance", "calculate", "commit", "enroll"];

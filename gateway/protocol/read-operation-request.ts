@@ -1,0 +1,108 @@
+import type { MemberProfile } from "../../core/account/account.js";
+import { LoycoreError } from "../../core/errors/loycore-error.js";
+import {
+  CARD_NUMBER_LENGTH_MAX,
+  MEMBER_NAME_LENGTH_MAX,
+  PHONE_DIGITS_MAX,
+  PHONE_DIGITS_MIN,
+  POINTS_BALANCE_MAX,
+} from "../../core/limits.js";
+import { readReceipt } from "../../core/receipt/read-receipt.js";
+import {
+  badRequest,
+  readOptionalInteger,
+  readOptionalString,
+  readString,
+  refuseUnknownFields,
+  type InputObject,
+} from "../../core/validation/fields.js";
+import type { MemberReference, OperationName, OperationRequest } from "./operation-request.js";
+import { OPERATION_NAMES } from "./operation-request.js";
+
+const CARD_PATTERN = /^[0-9A-Za-z-]+$/;
+const PHONE_PATTERN = new RegExp(`^\\+?[0-9]{${PHONE_DIGITS_MIN},${PHONE_DIGITS_MAX}}$`);
+const BIRTH_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** "+" and up to 15 digits. */
+const PHONE_TEXT_LENGTH_MAX = PHONE_DIGITS_MAX + 1;
+
+/** Fields the envelope carries on WebSocket; HTTP puts them in the URL. */
+const ENVELOPE_FIELDS = ["id", "op"];
+
+const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> = {
+  ping: new Set(ENVELOPE_FIELDS),
+  identify: new Set([...ENVELOPE_FIELDS, "card", "phone"]),
+  balance: new Set([...ENVELOPE_FIELDS, "card", "phone"]),
+  calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
+  commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
+  enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate"]),
+};
+
+const OPERATION_NAME_SET: ReadonlySet<string> = new Set(OPERATION_NAMES);
+
+export function isOperationName(value: unknown): value is OperationName {
+  return typeof value === "string" && OPERATION_NAME_SET.has(value);
+}
+
+export interface RequestContext {
+  readonly terminalStore: string;
+  readonly now: number;
+}
+
+/** Validates an operation's fields, throwing BAD_REQUEST naming the first bad field. */
+export function readOperationRequest(op: unknown, input: InputObject, context: RequestContext): OperationRequest {
+  if (!isOperationName(op)) {
+    throw new LoycoreError("BAD_REQUEST", `op must be one of ${OPERATION_NAMES.join(", ")}`);
+  }
+  refuseUnknownFields(input, "", FIELDS_BY_OPERATION[op]);
+  switch (op) {
+    case "ping":
+      return { op };
+    case "identify":
+    case "balance":
+      return { op, member: readMemberReference(input) };
+    case "calculate":
+    case "commit":
+      return {
+        op,
+        member: readMemberReference(input),
+        receipt: readReceipt(input["receipt"], { terminalStore: context.terminalStore, now: context.now }),
+        redeem: readOptionalInteger(input["redeem"], "redeem", 0, POINTS_BALANCE_MAX) ?? 0,
+      };
+    case "enroll":
+      return { op, profile: readMemberProfile(input) };
+  }
+}
+
+export function readCard(value: unknown, field: string): string {
+  return readString(value, field, CARD_NUMBER_LENGTH_MAX, CARD_PATTERN);
+}
+
+/** Phones are stored as "+" and digits, so "7900..." and "+7900..." are one phone. */
+export function readPhone(value: unknown, field: string): string {
+  const phone = readString(value, field, PHONE_TEXT_LENGTH_MAX, PHONE_PATTERN);
+  return phone.startsWith("+") ? phone : `+${phone}`;
+}
+
+export function readMemberReference(input: InputObject): MemberReference {
+  const hasCard = input["card"] !== undefined && input["card"] !== null;
+  const hasPhone = input["phone"] !== undefined && input["phone"] !== null;
+  if (hasCard === hasPhone) throw badRequest("card or phone", "exactly one of the two must be given");
+  return hasCard ? { kind: "card", card: readCard(input["card"], "card") } : { kind: "phone", phone: readPhone(input["phone"], "phone") };
+}
+
+export function readMemberProfile(input: InputObject): MemberProfile {
+  const phone = input["phone"] === undefined || input["phone"] === null ? null : readPhone(input["phone"], "phone");
+  const birthDate = readOptionalString(input["birthDate"], "birthDate", 10, BIRTH_DATE_PATTERN) ?? null;
+  if (birthDate !== null && !isCalendarDate(birthDate)) throw badRequest("birthDate", "must be a real date YYYY-MM-DD");
+  return {
+    card: readCard(input["card"], "card"),
+    phone,
+    name: readOptionalString(input["name"], "name", MEMBER_NAME_LENGTH_MAX) ?? null,
+    birthDate,
+  };
+}
+
+function isCalendarDate(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(time) && new Date(time).toISOString().startsWith(text);
+}

@@ -1,0 +1,184 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import uWS from "uWebSockets.js";
+import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
+import { PlacementTable } from "../core/sharding/placement-table.js";
+import { SHARD_FUNCTION_VERSION } from "../core/sharding/shard-function.js";
+import { ShardCluster } from "../core/shard/shard-cluster.js";
+import type { ShardChannel } from "../core/shard/shard-channel.js";
+import { WorkerShardChannel } from "../core/shard/worker-shard-channel.js";
+import { AdminService } from "./admin/admin-service.js";
+import { defaultShardThreads, type ServerConfig } from "./config.js";
+import { ControlStore } from "./control/control-store.js";
+import { generateToken, hashToken } from "./control/tokens.js";
+import { seedDemo, type DemoSummary } from "./demo.js";
+import { GatewayMetrics } from "./metrics.js";
+import { Enrollment } from "./operations/enrollment.js";
+import { TerminalOperations } from "./operations/terminal-operations.js";
+import { AdminTransport } from "./transport/admin-transport.js";
+import { HttpExchange } from "./transport/http-exchange.js";
+import { HttpTransport } from "./transport/http-transport.js";
+import { RequestHandler } from "./transport/request-handler.js";
+import { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
+import { WebSocketTransport } from "./transport/websocket-transport.js";
+
+/** /health waits this long for every shard; a shard slower than this is not healthy. */
+const HEALTH_TIMEOUT_MILLISECONDS = 1_000;
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+export interface StartedServer {
+  readonly port: number;
+  readonly url: string;
+  readonly webSocketUrl: string;
+  readonly shardThreads: number;
+  /** Known when generated at this start, given in the configuration, or kept by the demo. */
+  readonly adminToken: string | undefined;
+  readonly demo: DemoSummary | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a loycore node: opens the control store and the directory, starts
+ * one worker thread per shard over its own LMDB environment, and serves the
+ * WebSocket, HTTP, admin and service endpoints from this (the gateway) thread.
+ */
+export async function startServer(config: ServerConfig, onShardExit: (shard: number, code: number) => void): Promise<StartedServer> {
+  mkdirSync(join(config.dataDirectory, "shards"), { recursive: true });
+  const control = new ControlStore({ path: join(config.dataDirectory, "control") });
+  const directory = new LmdbDirectoryStore({ path: join(config.dataDirectory, "directory") });
+
+  const placement = await loadPlacement(control, config);
+  const program = control.currentProgram() ?? null;
+  const channels: ShardChannel[] = [];
+  for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
+    channels.push(
+      await WorkerShardChannel.start(
+        {
+          shardIndex,
+          storePath: join(config.dataDirectory, "shards", String(shardIndex)),
+          ownedLogicalShards: placement.logicalShardsOf(shardIndex),
+          program,
+        },
+        onShardExit,
+      ),
+    );
+  }
+  const cluster = new ShardCluster(placement, channels);
+  const clock = (): number => Date.now();
+  const metrics = new GatewayMetrics(cluster);
+  const authenticator = new TerminalAuthenticator(control);
+  const enrollment = new Enrollment(directory, cluster);
+  const operations = new TerminalOperations(directory, cluster, enrollment, clock);
+  const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
+  const handler = new RequestHandler(operations, metrics, clock);
+
+  let adminToken = await establishAdminToken(control, config, authenticator);
+  let demo: DemoSummary | undefined;
+  if (config.demo) {
+    demo = await seedDemo({ control, admin, operations, authenticator, memberCount: config.demoMembers, adminToken });
+    adminToken = demo.adminToken;
+  }
+
+  let stopping = false;
+  const app = uWS.App();
+  const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping: () => stopping });
+  webSocket.register(app);
+  new HttpTransport(authenticator, handler).register(app);
+  new AdminTransport(authenticator, admin).register(app);
+  app.get("/health", (response) => {
+    const exchange = new HttpExchange(response, "json");
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), HEALTH_TIMEOUT_MILLISECONDS).unref());
+    void Promise.race([cluster.broadcast({ kind: "health" }), timeout]).then((replies) => {
+      const healthy = replies !== "timeout" && replies.every((reply) => reply.ok) && !stopping;
+      const shards = replies === "timeout" ? [] : replies.map((reply) => (reply.ok ? reply.value : { code: reply.code }));
+      exchange.writeText(healthy ? 200 : 503, "application/json", JSON.stringify({ status: healthy ? "ok" : "unavailable", shards }));
+    });
+  });
+  app.get("/metrics", (response) => {
+    const exchange = new HttpExchange(response, "json");
+    void metrics.render().then(
+      ({ contentType, body }) => exchange.writeText(200, contentType, body),
+      (error: unknown) => exchange.fail("INTERNAL", `metrics failed: ${String(error)}`),
+    );
+  });
+  app.get("/v1/:op", (response) => new HttpExchange(response, "json").fail("METHOD_NOT_ALLOWED", "operations are POST"));
+  app.any("/*", (response) => new HttpExchange(response, "json").fail("NOT_FOUND", "no such endpoint"));
+
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+    app.listen(config.host, config.port, (socket) => {
+      if (socket === false) reject(new StartupError(`could not listen on ${config.host}:${config.port}`));
+      else resolve(socket);
+    });
+  });
+  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+
+  return {
+    port,
+    url: `http://${publicHost}:${port}`,
+    webSocketUrl: `ws://${publicHost}:${port}/v1/ws`,
+    shardThreads: placement.shardThreadCount,
+    adminToken,
+    demo,
+    close: async () => {
+      if (stopping) return;
+      stopping = true;
+      uWS.us_listen_socket_close(listenSocket);
+      webSocket.closeAll();
+      await cluster.close();
+      await directory.close();
+      await control.close();
+    },
+  };
+}
+
+/**
+ * The placement table is part of the data directory: it says which shard
+ * environment holds which logical shards. A directory is reopened with the
+ * thread count it was made with; moving logical shards between threads is a
+ * later feature, so a different explicit count is refused, not guessed at.
+ */
+async function loadPlacement(control: ControlStore, config: ServerConfig): Promise<PlacementTable> {
+  const stored = control.readPlacement();
+  if (stored === undefined) {
+    const placement = PlacementTable.roundRobin(config.shardThreads ?? defaultShardThreads());
+    await control.writeSetting("placement", placement.document);
+    return placement;
+  }
+  if (stored.shardFunctionVersion !== SHARD_FUNCTION_VERSION) {
+    throw new StartupError(
+      `the data directory uses shard function version ${stored.shardFunctionVersion}; this build has version ${SHARD_FUNCTION_VERSION}`,
+    );
+  }
+  if (config.shardThreads !== undefined && config.shardThreads !== stored.shardThreadCount) {
+    throw new StartupError(
+      `the data directory was created with ${stored.shardThreadCount} shard threads; start with --shards ${stored.shardThreadCount} (moving logical shards between threads is not implemented yet)`,
+    );
+  }
+  return PlacementTable.fromDocument(stored);
+}
+
+async function establishAdminToken(
+  control: ControlStore,
+  config: ServerConfig,
+  authenticator: TerminalAuthenticator,
+): Promise<string | undefined> {
+  if (config.adminToken !== undefined) {
+    const hash = hashToken(config.adminToken);
+    if (control.readSetting<string>("adminTokenHash") !== hash) await control.writeSetting("adminTokenHash", hash);
+    authenticator.setAdminTokenHash(hash);
+    return config.adminToken;
+  }
+  if (control.readSetting<string>("adminTokenHash") !== undefined) return undefined;
+  const token = generateToken("la");
+  const hash = hashToken(token);
+  await control.writeSetting("adminTokenHash", hash);
+  authenticator.setAdminTokenHash(hash);
+  return token;
+}

@@ -1,0 +1,104 @@
+import type uWS from "uWebSockets.js";
+import { isPlainObject } from "../../core/validation/fields.js";
+import type { AdminService } from "../admin/admin-service.js";
+import { bearerToken } from "../control/tokens.js";
+import type { OperationOutcome } from "../operations/operation-outcome.js";
+import { decodeFrame } from "./frame-codec.js";
+import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
+import { REQUEST_BYTES_MAX } from "./limits.js";
+import { outcomeOfError } from "./request-handler.js";
+import type { TerminalAuthenticator } from "./terminal-authenticator.js";
+
+type AdminWrite = (service: AdminService, body: unknown) => Promise<OperationOutcome>;
+
+/**
+ * `/v1/admin/*`: JSON (or msgpack) over HTTP, authorised by the admin token
+ * only. Every route answers a coded error for bad input, never throws.
+ */
+export class AdminTransport {
+  constructor(
+    private readonly authenticator: TerminalAuthenticator,
+    private readonly service: AdminService,
+  ) {}
+
+  register(app: uWS.TemplatedApp): void {
+    app.get("/v1/admin/program", (response, request) => {
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.currentProgram()));
+    });
+    this.registerWrite(app, "put", "/v1/admin/program", (service, body) => service.putProgram(body));
+    this.registerWrite(app, "post", "/v1/admin/partners", (service, body) => service.createPartner(body));
+    this.registerWrite(app, "post", "/v1/admin/stores", (service, body) => service.createStore(body));
+    this.registerWrite(app, "post", "/v1/admin/terminals", (service, body) => service.createTerminal(body));
+    this.registerWrite(app, "post", "/v1/admin/members", (service, body) => service.enrollMember(body));
+    app.get("/v1/admin/members/:member", (response, request) => {
+      const memberId = request.getParameter(0) ?? "";
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => this.service.memberById(memberId));
+    });
+    app.get("/v1/admin/members", (response, request) => {
+      const card = queryValue(request.getQuery("card"));
+      const phone = queryValue(request.getQuery("phone"));
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => this.service.memberByIdentifier(card, phone));
+    });
+  }
+
+  private registerWrite(app: uWS.TemplatedApp, method: "put" | "post", path: string, write: AdminWrite): void {
+    app[method](path, (response, request) => {
+      const format = bodyFormatOf(request.getHeader("content-type"));
+      const exchange = this.authorise(response, request, format ?? "json");
+      if (exchange === undefined) return;
+      if (format === undefined) {
+        exchange.fail("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json or application/msgpack");
+        return;
+      }
+      exchange.readBody(REQUEST_BYTES_MAX, (body) => {
+        const document = decodeBody(body, format, decodeFrame);
+        if (!isPlainObject(document)) {
+          exchange.fail("BAD_REQUEST", "the body must be an object");
+          return;
+        }
+        this.answer(exchange, () => write(this.service, document));
+      });
+    });
+  }
+
+  private authorise(
+    response: uWS.HttpResponse,
+    request: uWS.HttpRequest,
+    format: "json" | "msgpack" = "json",
+  ): HttpExchange | undefined {
+    const token = bearerToken(request.getHeader("authorization"));
+    const exchange = new HttpExchange(response, format);
+    if (!this.authenticator.isAdmin(token)) {
+      exchange.fail("UNAUTHORIZED", "a valid admin token is required");
+      return undefined;
+    }
+    return exchange;
+  }
+
+  private answer(exchange: HttpExchange, work: () => Promise<OperationOutcome>): void {
+    let pending: Promise<OperationOutcome>;
+    try {
+      pending = work();
+    } catch (error) {
+      pending = Promise.resolve(outcomeOfError(error));
+    }
+    void pending
+      .catch((error: unknown) => outcomeOfError(error))
+      .then((outcome) => {
+        if (outcome.ok) exchange.succeed(outcome.value);
+        else exchange.fail(outcome.code, outcome.message);
+      });
+  }
+}
+
+function queryValue(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.length === 0) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
