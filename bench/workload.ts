@@ -29,6 +29,12 @@ const REDEEM_POINTS_MAX = 50;
  */
 const PAUSE_AFTER_FAILURE_MILLISECONDS = 10;
 
+/**
+ * Enrollment gives up after this many failures: a gateway that refuses or drops enrollments would
+ * otherwise cost a request timeout per member before the bench could say so.
+ */
+const ENROLL_FAILURES_MAX = 100;
+
 /** Asked to stop early (Ctrl-C): lanes finish their current request and stop. */
 export interface StopSignal {
   requested: boolean;
@@ -152,7 +158,11 @@ export async function enrollMembers(settings: EnrollmentSettings): Promise<strin
   await Promise.all(
     Array.from({ length: Math.min(settings.concurrency, settings.members) }, async (_, worker) => {
       const client = clientOfLane(settings.clients, worker);
-      while (nextMember < settings.members && !settings.stop.requested) {
+      while (
+        nextMember < settings.members &&
+        !settings.stop.requested &&
+        statistics.failureCount < ENROLL_FAILURES_MAX
+      ) {
         nextMember += 1;
         const card = `B${settings.runIdentifier}-${nextMember}`;
         const enrolled = await timed(statistics, () => client.enroll({ card }));

@@ -1,6 +1,7 @@
 import type uWS from "uWebSockets.js";
 import { isPlainObject } from "../../core/validation/fields.js";
 import { bearerToken } from "../control/tokens.js";
+import { isOperationName } from "../protocol/read-operation-request.js";
 import { decodeFrame } from "./frame-codec.js";
 import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
@@ -26,6 +27,10 @@ export class HttpTransport {
       const terminal = this.authenticator.terminalFor(token);
       if (terminal === undefined) {
         exchange.fail("UNAUTHORIZED", "a valid terminal token is required");
+        return;
+      }
+      if (!isOperationName(op)) {
+        exchange.fail("NOT_FOUND", `no operation ${op ?? ""}; see docs/protocol.md`);
         return;
       }
       if (format === undefined) {
