@@ -59,7 +59,9 @@ export async function startGateway(members: number): Promise<StartedGateway> {
       "--demo-members",
       String(members),
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // Its own process group: Ctrl-C stops the bench's lanes first; the bench then reads /metrics and
+    // stops the gateway itself, instead of the terminal killing both at once.
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   // If the bench dies without reaching stop(), the gateway must not outlive it.
   const killOnExit = (): void => {
