@@ -12,7 +12,8 @@ export interface ListeningAnnouncement {
   readonly url: string;
   readonly webSocketUrl: string;
   readonly terminalToken: string;
-  readonly adminToken: string;
+  /** Null when the data directory already had an admin token (never for the bench's fresh directory). */
+  readonly adminToken: string | null;
   readonly demoCards: readonly string[];
 }
 
@@ -146,11 +147,11 @@ export function readAnnouncement(line: string): ListeningAnnouncement | undefine
     typeof url !== "string" ||
     typeof webSocketUrl !== "string" ||
     typeof terminalToken !== "string" ||
-    typeof adminToken !== "string" ||
+    (typeof adminToken !== "string" && adminToken !== null) ||
     !Array.isArray(demoCards) ||
     !demoCards.every((card): card is string => typeof card === "string")
   ) {
-    throw new Error(`the gateway's listening line lacks url, webSocketUrl, terminalToken, adminToken or demoCards: ${line.slice(0, 200)}`);
+    throw new Error(`the gateway's listening line lacks url, webSocketUrl, terminalToken (is --demo on?), adminToken or demoCards: ${line.slice(0, 200)}`);
   }
   return { url, webSocketUrl, terminalToken, adminToken, demoCards };
 }

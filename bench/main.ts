@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { LoycoreClient } from "../client/loycore-client.js";
+import { LoycoreClientError } from "../client/loycore-client-error.js";
 import { IN_FLIGHT_MAX } from "../client/client-options.js";
 import { BenchUsageError, parseBenchOptions, USAGE } from "./bench-options.js";
 import type { BenchOptions } from "./bench-options.js";
@@ -89,13 +90,15 @@ async function main(argumentsAfterScript: readonly string[]): Promise<number> {
     }
 
     log(`opening ${options.connections} connections to ${target.webSocketUrl}`);
-    clients.push(
-      ...(await Promise.all(
-        Array.from({ length: options.connections }, () =>
-          LoycoreClient.connect({ url: target.webSocketUrl, token: target.token, maxInFlight: IN_FLIGHT_MAX }),
-        ),
-      )),
+    const connecting = await Promise.allSettled(
+      Array.from({ length: options.connections }, () =>
+        LoycoreClient.connect({ url: target.webSocketUrl, token: target.token, maxInFlight: IN_FLIGHT_MAX }),
+      ),
     );
+    // Keep every client that did connect, so that the finally block closes it even if another failed.
+    for (const outcome of connecting) if (outcome.status === "fulfilled") clients.push(outcome.value);
+    const refusal = connecting.find((outcome) => outcome.status === "rejected");
+    if (refusal !== undefined) throw refusal.reason;
 
     const runIdentifier = randomBytes(4).toString("hex");
     let enrollment: BenchReport["enrollment"];
@@ -250,7 +253,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = exitStatus;
   },
   (error: unknown) => {
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // Connection refusals and gateway start-up failures explain themselves; anything else is a bug.
+    const explainsItself = error instanceof LoycoreClientError || (error instanceof Error && error.message.includes("gateway"));
+    log(error instanceof Error ? (explainsItself ? error.message : (error.stack ?? error.message)) : String(error));
     process.exitCode = 1;
   },
 );

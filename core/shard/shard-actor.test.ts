@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import type { Account } from "../account/account.js";
+import { InvariantError } from "../assert/assert.js";
+import type { Program } from "../program/program.js";
+import type { Receipt } from "../receipt/receipt.js";
+import { PlacementTable } from "../sharding/placement-table.js";
+import { logicalShardOf } from "../sharding/shard-function.js";
+import { MemoryShardData, MemoryShardStore } from "../storage/memory-shard-store.js";
+import type { ReceiptRecord, ShardStore, ShardWrite } from "../storage/shard-store.js";
+import { createInMemoryCluster } from "./in-memory-cluster.js";
+import { ShardActor } from "./shard-actor.js";
+import type { ShardReply, ShardRequest } from "./shard-messages.js";
+
+const PROGRAM: Program = {
+  version: 1,
+  name: "test",
+  accrualRateBasisPoints: 500,
+  maxRedeemShareBasisPoints: 5_000,
+  pointValueMinor: 1,
+  entryStatusName: "Bronze",
+};
+
+/** A store whose batches become durable only when the test says so. */
+class GatedStore implements ShardStore {
+  readonly inner = new MemoryShardStore(new MemoryShardData());
+  readonly batches: { writes: readonly ShardWrite[]; release: () => void }[] = [];
+
+  readAccount(logicalShard: number, memberId: string): Account | undefined {
+    return this.inner.readAccount(logicalShard, memberId);
+  }
+  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
+    return this.inner.readReceipt(logicalShard, store, receiptId);
+  }
+  writeBatch(writes: readonly ShardWrite[]): Promise<void> {
+    return new Promise((resolve) => {
+      this.batches.push({ writes, release: () => void this.inner.writeBatch(writes).then(resolve) });
+    });
+  }
+  countAccounts(logicalShard: number): number {
+    return this.inner.countAccounts(logicalShard);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const settle = async (): Promise<void> => {
+  for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+};
+
+function receipt(id: string, amount: number): Receipt {
+  return { id, store: "s1", at: 1_000, lines: [{ sku: "a", qty: 1, price: amount, amount }] };
+}
+
+function makeActor(store: ShardStore): { actor: ShardActor; replies: ShardReply[]; send: (request: ShardRequest) => void } {
+  const placement = PlacementTable.roundRobin(1);
+  const actor = new ShardActor({
+    shardIndex: 0,
+    store,
+    ownedLogicalShards: placement.logicalShardsOf(0),
+    program: PROGRAM,
+    clock: () => 42,
+    monotonicSeconds: () => 0,
+  });
+  const replies: ShardReply[] = [];
+  return { actor, replies, send: (request) => actor.handle(request, (reply) => replies.push(reply)) };
+}
+
+const MEMBER = "m00000000000000a1";
+const LOGICAL = logicalShardOf(MEMBER);
+const PROFILE = { card: "1", phone: null, name: null, birthDate: null };
+
+describe("ShardActor", () => {
+  it("does not answer a commit before its batch is durable, then answers it", async () => {
+    const store = new GatedStore();
+    const { replies, send } = makeActor(store);
+    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+    await settle();
+    expect(replies).toHaveLength(0);
+    store.batches[0]?.release();
+    await settle();
+    expect(replies).toMatchObject([{ ref: 1, ok: true }]);
+
+    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0 });
+    await settle();
+    expect(replies).toHaveLength(1);
+    store.batches[1]?.release();
+    await settle();
+    expect(replies[1]).toMatchObject({ ref: 2, ok: true, value: { points: 100, balance: 100 } });
+  });
+
+  it("groups the commits handled while a flush is in flight into one next batch", async () => {
+    const store = new GatedStore();
+    const { replies, send } = makeActor(store);
+    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+    await settle();
+    for (let index = 0; index < 10; index += 1) {
+      send({ kind: "commit", ref: 10 + index, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt(`r${index}`, 2_000), redeem: 0 });
+    }
+    await settle();
+    expect(store.batches).toHaveLength(1);
+    store.batches[0]?.release();
+    await settle();
+    expect(store.batches).toHaveLength(2);
+    expect(store.batches[1]?.writes).toHaveLength(20);
+    expect(replies).toHaveLength(1);
+    store.batches[1]?.release();
+    await settle();
+    expect(replies).toHaveLength(11);
+    expect(replies.at(-1)).toMatchObject({ ok: true, value: { balance: 1_000 } });
+  });
+
+  it("lets a second receipt of the same batch build on the first one's staged balance", async () => {
+    const store = new GatedStore();
+    const { replies, send } = makeActor(store);
+    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 20_000), redeem: 0 });
+    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r2", 2_000), redeem: 1_000 });
+    await settle();
+    store.batches[0]?.release();
+    await settle();
+    expect(replies.map((reply) => reply.ok)).toEqual([true, true, true]);
+    expect(replies[2]).toMatchObject({ value: { redeem: 1_000, balance: 50 } });
+  });
+
+  it("holds a repeat of a receipt that is not durable yet until it is, then answers the first answer", async () => {
+    const store = new GatedStore();
+    const { replies, send } = makeActor(store);
+    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+    await settle();
+    store.batches[0]?.release();
+    await settle();
+    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0 });
+    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0 });
+    send({ kind: "commit", ref: 4, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_001), redeem: 0 });
+    await settle();
+    expect(replies).toHaveLength(1);
+    store.batches[1]?.release();
+    await settle();
+    expect(replies[2]).toEqual({ ...replies[1], ref: 3 });
+    expect(replies[3]).toMatchObject({ ref: 4, ok: false, code: "CONFLICT" });
+    expect(store.batches).toHaveLength(2);
+  });
+
+  it("answers NO_PROGRAM when no program was ever installed, and computes once one is", async () => {
+    const { cluster } = createInMemoryCluster({ shardThreads: 2, program: null, clock: () => 5 });
+    await cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
+    const before = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0 });
+    expect(before).toMatchObject({ ok: false, code: "NO_PROGRAM" });
+    await cluster.broadcast({ kind: "setProgram", program: PROGRAM });
+    const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0 });
+    expect(after).toMatchObject({ ok: true, value: { points: 5 } });
+  });
+
+  it("crashes with an InvariantError when asked about a logical shard it does not own", () => {
+    const placement = PlacementTable.roundRobin(2);
+    const actor = new ShardActor({
+      shardIndex: 0,
+      store: new MemoryShardStore(),
+      ownedLogicalShards: placement.logicalShardsOf(0),
+      program: PROGRAM,
+      clock: () => 0,
+      monotonicSeconds: () => 0,
+    });
+    const foreign = placement.logicalShardsOf(1)[0] ?? 1;
+    expect(() => actor.handle({ kind: "lookup", ref: 1, logicalShard: foreign, memberId: MEMBER }, () => undefined)).toThrow(
+      InvariantError,
+    );
+  });
+
+  it("keeps every committed receipt across a restart of the in-memory cluster over the same data", async () => {
+    const first = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5 });
+    await first.cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
+    const committed = await first.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0 });
+    await first.cluster.close();
+    const second = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5, data: first.data });
+    const repeated = await second.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0 });
+    expect(repeated).toEqual({ ...committed, ref: repeated.ref });
+    expect(await second.cluster.requestForMember({ kind: "lookup", memberId: MEMBER })).toMatchObject({ value: { balance: 500 } });
+  });
+
+  it("answers BUSY without queueing once a shard's mailbox is full", async () => {
+    const { cluster } = createInMemoryCluster({ shardThreads: 1, program: PROGRAM, clock: () => 5, mailboxCapacity: 3 });
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => cluster.requestForMember({ kind: "lookup", memberId: MEMBER })),
+    );
+    expect(replies.filter((reply) => !reply.ok && reply.code === "BUSY")).toHaveLength(2);
+    expect(replies.filter((reply) => !reply.ok && reply.code === "UNKNOWN_MEMBER")).toHaveLength(3);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { MemoryDirectoryData, MemoryDirectoryStore } from "../../core/directory/memory-directory-store.js";
+import { createInMemoryCluster } from "../../core/shard/in-memory-cluster.js";
+import { Enrollment } from "./enrollment.js";
+import { KeyLocks } from "./key-locks.js";
+
+const PROGRAM = {
+  version: 1,
+  name: "t",
+  accrualRateBasisPoints: 500,
+  maxRedeemShareBasisPoints: 5_000,
+  pointValueMinor: 1,
+  entryStatusName: null,
+};
+
+function setUp() {
+  const directoryData = new MemoryDirectoryData();
+  const directory = new MemoryDirectoryStore(directoryData);
+  const { cluster } = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 1 });
+  return { directory, directoryData, cluster, enrollment: new Enrollment(directory, cluster) };
+}
+
+describe("Enrollment", () => {
+  it("gives two lanes enrolling the same card at once one member, not two", async () => {
+    const { enrollment, directoryData } = setUp();
+    const profile = { card: "111", phone: "+7111", name: "A", birthDate: null };
+    const [first, second] = await Promise.all([enrollment.enroll(profile), enrollment.enroll(profile)]);
+    expect(first).toEqual(second);
+    expect(directoryData.cards.size).toBe(1);
+  });
+
+  it("completes an enrolment that crashed after the directory write and before the account existed", async () => {
+    const { enrollment, directory, cluster } = setUp();
+    await directory.writeEntry({ memberId: "m00000000000000ff", card: "222", phone: null });
+    expect(await cluster.requestForMember({ kind: "lookup", memberId: "m00000000000000ff" })).toMatchObject({ code: "UNKNOWN_MEMBER" });
+    const outcome = await enrollment.enroll({ card: "222", phone: null, name: null, birthDate: null });
+    expect(outcome).toMatchObject({ ok: true, value: { member: "m00000000000000ff", card: "222" } });
+  });
+
+  it("refuses a phone that belongs to another member with PHONE_TAKEN and writes nothing", async () => {
+    const { enrollment, directoryData } = setUp();
+    await enrollment.enroll({ card: "333", phone: "+7333", name: null, birthDate: null });
+    const outcome = await enrollment.enroll({ card: "334", phone: "+7333", name: null, birthDate: null });
+    expect(outcome).toMatchObject({ ok: false, code: "PHONE_TAKEN" });
+    expect(directoryData.cards.has("334")).toBe(false);
+  });
+});
+
+describe("KeyLocks", () => {
+  it("runs work on the same key one after the other and work on other keys at once", async () => {
+    const locks = new KeyLocks();
+    const order: string[] = [];
+    let releaseFirst: () => void = () => undefined;
+    const first = locks.run(["a"], async () => {
+      order.push("first starts");
+      await new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      order.push("first ends");
+    });
+    const second = locks.run(["a", "b"], async () => {
+      order.push("second runs");
+    });
+    const other = locks.run(["c"], async () => {
+      order.push("other runs");
+    });
+    await other;
+    expect(order).toEqual(["first starts", "other runs"]);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first starts", "other runs", "first ends", "second runs"]);
+    expect(locks.heldKeys).toBe(0);
+  });
+});
