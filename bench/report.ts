@@ -59,72 +59,96 @@ export function reportOperation(statistics: OperationStatistics, elapsedSeconds:
 // Group commit figures from the gateway's /metrics
 // ---------------------------------------------------------------------------
 
-/** The gateway's histograms of commits per LMDB batch and of batch write time. */
-const BATCH_SIZE_METRIC = "loycore_shard_commit_batch_size";
-const COMMIT_SECONDS_METRIC = "loycore_shard_commit_seconds";
+/**
+ * The shard threads' group-commit histograms. Their meaning is the gateway's: the report prints each
+ * one's `# HELP` text next to its average rather than restating it here (batch size counted writes,
+ * two per receipt, when this was written; commit time is per commit, flush time per batch).
+ */
+export const GROUP_COMMIT_METRICS = [
+  "loycore_shard_commit_batch_size",
+  "loycore_shard_commit_seconds",
+  "loycore_shard_flush_seconds",
+] as const;
 
-/** One _sum and _count line per shard thread; 64 lines covers 32 shards and bounds the report. */
-const METRIC_LINES_MAX = 64;
+/** One _sum and _count line per shard thread and metric; 96 lines covers 16 shards and bounds the report. */
+const METRIC_LINES_MAX = 96;
 
 /** /metrics answers at once unless the gateway is stuck; the bench must not be stuck with it. */
 const METRICS_FETCH_TIMEOUT_MILLISECONDS = 5_000;
 
+export interface GroupCommitMetric {
+  readonly metric: string;
+  /** The gateway's `# HELP` text, when it gave one. */
+  readonly help: string | undefined;
+  /** Sum of _sum over sum of _count, over every shard (over the checkout phase when read before it too). */
+  readonly average: number | undefined;
+}
+
 export interface GroupCommitReport {
-  /** The _sum and _count lines of both metrics, as the gateway printed them (buckets left out). */
+  /** The _sum and _count lines, as the gateway printed them (buckets left out). */
   readonly lines: readonly string[];
-  /** Each _sum and _count summed over every shard, by metric name. */
+  /** Each _sum and _count summed over every shard, by series name. */
   readonly totals: Readonly<Record<string, number>>;
-  /** Commits per batch: sum of _sum / sum of _count (over the checkout phase when measured before it too). */
-  readonly batchSizeAverage: number | undefined;
-  /** Seconds per batch write, the same way. */
-  readonly commitSecondsAverage: number | undefined;
+  readonly metrics: readonly GroupCommitMetric[];
 }
 
 const METRIC_LINE_PATTERN = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{[^}]*\})?\s+(\S+)/;
+const HELP_LINE_PATTERN = /^# HELP ([A-Za-z_:][A-Za-z0-9_:]*) (.*)$/;
 
-function averageOf(totals: Readonly<Record<string, number>>, metric: string): number | undefined {
-  const sum = totals[`${metric}_sum`];
-  const count = totals[`${metric}_count`];
-  return sum === undefined || count === undefined || count <= 0 ? undefined : sum / count;
+function summarise(
+  lines: readonly string[],
+  totals: Readonly<Record<string, number>>,
+  helpByMetric: ReadonlyMap<string, string>,
+): GroupCommitReport {
+  const metrics = GROUP_COMMIT_METRICS.filter(
+    (metric) => totals[`${metric}_count`] !== undefined || helpByMetric.has(metric),
+  ).map((metric) => {
+    const sum = totals[`${metric}_sum`];
+    const count = totals[`${metric}_count`];
+    return {
+      metric,
+      help: helpByMetric.get(metric),
+      average: sum === undefined || count === undefined || count <= 0 ? undefined : sum / count,
+    };
+  });
+  return { lines, totals, metrics };
 }
 
-/** Reads the group-commit figures from Prometheus text; absent metrics give empty figures. */
+/** Reads the group-commit figures from Prometheus text; absent metrics are left out. */
 export function readGroupCommitMetrics(text: string): GroupCommitReport {
+  const wanted: ReadonlySet<string> = new Set(GROUP_COMMIT_METRICS);
   const lines: string[] = [];
   const totals: Record<string, number> = {};
+  const helpByMetric = new Map<string, string>();
   for (const line of text.split("\n")) {
+    const help = HELP_LINE_PATTERN.exec(line);
+    if (help !== null) {
+      const [, metric = "", text = ""] = help;
+      if (wanted.has(metric)) helpByMetric.set(metric, text);
+      continue;
+    }
     const match = METRIC_LINE_PATTERN.exec(line);
     if (match === null) continue;
-    const name = match[1] ?? "";
-    const isWanted = [BATCH_SIZE_METRIC, COMMIT_SECONDS_METRIC].some(
-      (metric) => name === `${metric}_sum` || name === `${metric}_count`,
-    );
+    const series = match[1] ?? "";
+    const isWanted = GROUP_COMMIT_METRICS.some((metric) => series === `${metric}_sum` || series === `${metric}_count`);
     if (!isWanted) continue;
     const value = Number(match[3]);
-    if (Number.isFinite(value)) totals[name] = (totals[name] ?? 0) + value;
+    if (Number.isFinite(value)) totals[series] = (totals[series] ?? 0) + value;
     if (lines.length < METRIC_LINES_MAX) lines.push(line);
   }
-  return {
-    lines,
-    totals,
-    batchSizeAverage: averageOf(totals, BATCH_SIZE_METRIC),
-    commitSecondsAverage: averageOf(totals, COMMIT_SECONDS_METRIC),
-  };
+  return summarise(lines, totals, helpByMetric);
 }
 
 /**
  * The figures of what happened between two readings: the gateway's counters include its start-up
- * (demo enrollment) and earlier runs, which would blur the checkout phase's batch sizes.
+ * (demo enrollment) and earlier runs, which would blur the checkout phase's figures.
  */
 export function groupCommitBetween(before: GroupCommitReport, after: GroupCommitReport): GroupCommitReport {
   const totals: Record<string, number> = {};
-  for (const [name, value] of Object.entries(after.totals)) totals[name] = value - (before.totals[name] ?? 0);
-  return {
-    lines: after.lines,
-    totals,
-    batchSizeAverage: averageOf(totals, BATCH_SIZE_METRIC),
-    commitSecondsAverage: averageOf(totals, COMMIT_SECONDS_METRIC),
-  };
+  for (const [series, value] of Object.entries(after.totals)) totals[series] = value - (before.totals[series] ?? 0);
+  const helpByMetric = new Map<string, string>();
+  for (const { metric, help } of after.metrics) if (help !== undefined) helpByMetric.set(metric, help);
+  return summarise(after.lines, totals, helpByMetric);
 }
 
 /** GET <http url>/metrics (no token); a failure is reported, not thrown: the run's figures stand. */
@@ -232,16 +256,17 @@ export function formatReport(report: BenchReport): string {
   const groupCommit = report.groupCommit;
   if ("error" in groupCommit) {
     sections.push(`group commit: no figures (${groupCommit.error})`);
-  } else if (groupCommit.lines.length === 0) {
-    sections.push(`group commit: the gateway's /metrics has no ${BATCH_SIZE_METRIC} or ${COMMIT_SECONDS_METRIC}`);
+  } else if (groupCommit.metrics.length === 0) {
+    sections.push(`group commit: the gateway's /metrics has none of ${GROUP_COMMIT_METRICS.join(", ")}`);
   } else {
-    const batchSize = groupCommit.batchSizeAverage;
-    const commitSeconds = groupCommit.commitSecondsAverage;
-    sections.push(
-      `group commit during checkout: ${batchSize === undefined ? "-" : batchSize.toFixed(2)} commits per batch on average, ` +
-        `${commitSeconds === undefined ? "-" : (commitSeconds * 1000).toFixed(3)} ms per batch write`,
-      ...groupCommit.lines.map((line) => `  ${line}`),
-    );
+    sections.push("group commit during checkout (average = sum / count over every shard):");
+    for (const { metric, help, average } of groupCommit.metrics) {
+      // Durations read better in milliseconds, like the latency table.
+      const figure =
+        average === undefined ? "-" : metric.endsWith("_seconds") ? `${(average * 1000).toFixed(3)} ms` : average.toFixed(2);
+      sections.push(`  ${metric}: ${figure}${help === undefined ? "" : `  (${help})`}`);
+    }
+    sections.push("gateway lines at the end of the run:", ...groupCommit.lines.map((line) => `  ${line}`));
   }
   return sections.join("\n");
 }
