@@ -5,13 +5,14 @@ import type { ErrorCode } from "../core/errors/error-codes.js";
  * - `DISCONNECTED`: the connection dropped while the request was pending (it may or may not have been
  *   done: retry with the same idempotency key), or the client is disconnected and does not reconnect.
  * - `CLOSED`: `close()` was called.
+ * - `TIMEOUT`: no answer in time; the request may or may not have been done.
  *
  * The client also produces some of the server's own codes, with the same meaning:
- * `TIMEOUT` (no answer in time; may or may not have been done), `BUSY` (the client's `maxInFlight` is
+ * `BUSY` (the client's `maxInFlight` is
  * reached; nothing was sent), `TOO_LARGE` (the request does not fit a frame; nothing was sent),
  * `UNAUTHORIZED` (the gateway refused the token at connection time).
  */
-export type ClientOnlyErrorCode = "DISCONNECTED" | "CLOSED";
+export type ClientOnlyErrorCode = "DISCONNECTED" | "CLOSED" | "TIMEOUT";
 
 /**
  * Every code a `LoycoreClientError` can carry. A newer gateway may answer with codes this client does
