@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
 import { POINTS_BALANCE_MAX } from "../limits.js";
 import type { ReceiptCalculation } from "../receipt/receipt.js";
+import { itEach } from "../test-support/table-tests.js";
 import {
   applyReceiptCommit,
   EMPTY_COUNTERS,
@@ -11,13 +12,6 @@ import {
   type AccountCounters,
   type MemberProfile,
 } from "./account.js";
-
-/** Table-driven tests: one `it` per row, named by the row's sentence. */
-function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
-  return (body) => {
-    for (const row of rows) it(row.name, () => body(row));
-  };
-}
 
 const PROFILE: MemberProfile = { card: "2000000000015", phone: "79001234567", name: "Anna", birthDate: "1990-02-03" };
 const OPENED_AT = Date.UTC(2024, 0, 10);

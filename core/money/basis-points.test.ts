@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
+import { itEach } from "../test-support/table-tests.js";
 import { applyBasisPointsRoundingDown, BASIS_POINTS_PER_WHOLE } from "./basis-points.js";
-
-/** Table-driven tests: one `it` per row, named by the row's sentence. */
-function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
-  return (body) => {
-    for (const row of rows) it(row.name, () => body(row));
-  };
-}
 
 interface RateCase {
   readonly name: string;

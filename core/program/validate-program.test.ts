@@ -1,14 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { LoycoreError } from "../errors/loycore-error.js";
+import { caught } from "../test-support/caught.js";
+import { withoutField } from "../test-support/documents.js";
+import { expectBadRequest } from "../test-support/expect-bad-request.js";
+import { itEach } from "../test-support/table-tests.js";
 import type { ProgramDefinition } from "./program.js";
 import { POINT_VALUE_MINOR_MAX, validateProgramDefinition } from "./validate-program.js";
-
-/** Table-driven tests: one `it` per row, named by the row's sentence. */
-function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
-  return (body) => {
-    for (const row of rows) it(row.name, () => body(row));
-  };
-}
 
 function document(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -19,21 +16,6 @@ function document(overrides: Record<string, unknown> = {}): Record<string, unkno
     entryStatusName: "Bronze",
     ...overrides,
   };
-}
-
-function withoutField(source: Record<string, unknown>, field: string): Record<string, unknown> {
-  const copy = { ...source };
-  delete copy[field];
-  return copy;
-}
-
-function caught(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected the action to throw");
 }
 
 describe("validateProgramDefinition", () => {
@@ -153,11 +135,7 @@ describe("validateProgramDefinition", () => {
     { name: "refuses an entry status name of 65 characters", input: document({ entryStatusName: "s".repeat(65) }), field: "program.entryStatusName" },
     { name: "refuses a numeric entry status name", input: document({ entryStatusName: 1 }), field: "program.entryStatusName" },
   ])(({ input, field }) => {
-    const error = caught(() => validateProgramDefinition(input));
-    expect(error).toBeInstanceOf(LoycoreError);
-    const coded = error as LoycoreError;
-    expect(coded.code).toBe("BAD_REQUEST");
-    expect(coded.message.split(" ")[0]).toBe(field);
+    expectBadRequest(() => validateProgramDefinition(input), field);
   });
 
   it("names the unknown field before checking the known ones", () => {

@@ -2,15 +2,11 @@ import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
 import type { ErrorCode } from "../errors/error-codes.js";
 import type { Program } from "../program/program.js";
+import { randomInteger, seededRandom } from "../test-support/seeded-random.js";
+import { sum } from "../test-support/sum.js";
+import { itEach } from "../test-support/table-tests.js";
 import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
 import type { Receipt, ReceiptCalculation } from "./receipt.js";
-
-/** Table-driven tests: one `it` per row, named by the row's sentence. */
-function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
-  return (body) => {
-    for (const row of rows) it(row.name, () => body(row));
-  };
-}
 
 const BASE_PROGRAM: Program = {
   version: 3,
@@ -39,28 +35,6 @@ function succeeded(outcome: CalculationOutcome): ReceiptCalculation {
     return expect.unreachable(`expected a calculation, got ${outcome.code}: ${outcome.message}`);
   }
   return outcome.calculation;
-}
-
-function sum(values: readonly number[]): number {
-  let result = 0;
-  for (const value of values) result += value;
-  return result;
-}
-
-/** mulberry32: a tiny seeded generator, so that the property loop is reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function randomInteger(random: () => number, maximum: number): number {
-  return Math.floor(random() * (maximum + 1));
 }
 
 /** The per-line identities every successful calculation keeps. */

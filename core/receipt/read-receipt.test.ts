@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { LoycoreError } from "../errors/loycore-error.js";
 import {
   CLIENT_IDENTIFIER_LENGTH_MAX,
   LINE_AMOUNT_MINOR_MAX,
@@ -9,14 +8,10 @@ import {
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
 } from "../limits.js";
+import { withoutField } from "../test-support/documents.js";
+import { expectBadRequest } from "../test-support/expect-bad-request.js";
+import { itEach } from "../test-support/table-tests.js";
 import { readReceipt, type ReceiptContext } from "./read-receipt.js";
-
-/** Table-driven tests: one `it` per row, named by the row's sentence. */
-function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
-  return (body) => {
-    for (const row of rows) it(row.name, () => body(row));
-  };
-}
 
 const CONTEXT: ReceiptContext = { terminalStore: "store-7", now: Date.UTC(2024, 5, 1, 12, 0, 0) };
 const RECEIPT_AT = Date.UTC(2024, 4, 31, 18, 30, 0);
@@ -35,35 +30,10 @@ function document(overrides: Record<string, unknown> = {}): Record<string, unkno
   };
 }
 
-function withoutField(source: Record<string, unknown>, field: string): Record<string, unknown> {
-  const copy = { ...source };
-  delete copy[field];
-  return copy;
-}
-
 function linesWith(index: number, overrides: Record<string, unknown>): Record<string, unknown>[] {
   return [line(), line({ sku: "bread" }), line({ sku: "eggs" })].map((item, position) =>
     position === index ? { ...item, ...overrides } : item,
   );
-}
-
-function caught(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected the action to throw");
-}
-
-function expectBadRequest(action: () => unknown, field: string): LoycoreError {
-  const error = caught(action);
-  expect(error).toBeInstanceOf(LoycoreError);
-  const coded = error as LoycoreError;
-  expect(coded.code).toBe("BAD_REQUEST");
-  // The message starts with the field it is about: "receipt.lines[1].amount must be ...".
-  expect(coded.message.split(" ")[0]).toBe(field);
-  return coded;
 }
 
 describe("readReceipt", () => {

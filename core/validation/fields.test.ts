@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LoycoreError } from "../errors/loycore-error.js";
+import { expectBadRequestMessage } from "../test-support/expect-bad-request.js";
+import { itEach } from "../test-support/table-tests.js";
 import {
   badRequest,
   isPlainObject,
@@ -12,30 +14,6 @@ import {
   readString,
   refuseUnknownFields,
 } from "./fields.js";
-
-/** Table-driven tests: one `it` per row, named by the row's sentence. */
-function itEach<Row extends { readonly name: string }>(rows: readonly Row[]): (body: (row: Row) => void) => void {
-  return (body) => {
-    for (const row of rows) it(row.name, () => body(row));
-  };
-}
-
-function caught(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected the action to throw");
-}
-
-/** Asserts a BAD_REQUEST LoycoreError whose message is exactly "<field> <expectation>". */
-function expectRefusal(action: () => unknown, message: string): void {
-  const error = caught(action);
-  expect(error).toBeInstanceOf(LoycoreError);
-  expect((error as LoycoreError).code).toBe("BAD_REQUEST");
-  expect((error as LoycoreError).message).toBe(message);
-}
 
 const ID_PATTERN = /^[a-z]+$/;
 
@@ -80,7 +58,7 @@ describe("readObject", () => {
     { name: "refuses a string as an object", value: "{}" },
     { name: "refuses bytes as an object", value: new Uint8Array(0) },
   ])(({ value }) => {
-    expectRefusal(() => readObject(value, "member"), "member must be an object");
+    expectBadRequestMessage(() => readObject(value, "member"), "member must be an object");
   });
 });
 
@@ -107,7 +85,7 @@ describe("readString", () => {
       message: "member.name must match /^[a-z]+$/",
     },
   ])(({ value, pattern, message }) => {
-    expectRefusal(() => readString(value, "member.name", 5, pattern), message);
+    expectBadRequestMessage(() => readString(value, "member.name", 5, pattern), message);
   });
 });
 
@@ -126,7 +104,7 @@ describe("readOptionalString", () => {
     { name: "refuses a present string that is too long", value: "abcdef", message: "member.name must be at most 5 characters" },
     { name: "refuses a boolean", value: false, message: "member.name must be a string" },
   ])(({ value, message }) => {
-    expectRefusal(() => readOptionalString(value, "member.name", 5, ID_PATTERN), message);
+    expectBadRequestMessage(() => readOptionalString(value, "member.name", 5, ID_PATTERN), message);
   });
 });
 
@@ -151,7 +129,7 @@ describe("readInteger", () => {
     { name: "refuses one below the minimum", value: -11, message: "receipt.amount must be at least -10" },
     { name: "refuses one above the maximum", value: 101, message: "receipt.amount must be at most 100" },
   ])(({ value, message }) => {
-    expectRefusal(() => readInteger(value, "receipt.amount", -10, 100), message);
+    expectBadRequestMessage(() => readInteger(value, "receipt.amount", -10, 100), message);
   });
 });
 
@@ -170,7 +148,7 @@ describe("readOptionalInteger", () => {
     { name: "refuses a present integer out of range", value: 11, message: "receipt.at must be at most 10" },
     { name: "refuses a present string", value: "", message: "receipt.at must be an integer" },
   ])(({ value, message }) => {
-    expectRefusal(() => readOptionalInteger(value, "receipt.at", 0, 10), message);
+    expectBadRequestMessage(() => readOptionalInteger(value, "receipt.at", 0, 10), message);
   });
 });
 
@@ -193,7 +171,7 @@ describe("readPositiveNumber", () => {
     { name: "refuses a negative number", value: -0.5, message: "line.qty must be greater than 0" },
     { name: "refuses a number just above the maximum", value: 1_000.001, message: "line.qty must be at most 1000" },
   ])(({ value, message }) => {
-    expectRefusal(() => readPositiveNumber(value, "line.qty", 1_000), message);
+    expectBadRequestMessage(() => readPositiveNumber(value, "line.qty", 1_000), message);
   });
 });
 
@@ -211,7 +189,7 @@ describe("readArray", () => {
     { name: "refuses an array shorter than the minimum", value: [], message: "receipt.lines must have at least 1 items" },
     { name: "refuses an array longer than the maximum", value: [1, 2, 3, 4], message: "receipt.lines must have at most 3 items" },
   ])(({ value, message }) => {
-    expectRefusal(() => readArray(value, "receipt.lines", 1, 3), message);
+    expectBadRequestMessage(() => readArray(value, "receipt.lines", 1, 3), message);
   });
 });
 
@@ -252,6 +230,6 @@ describe("refuseUnknownFields", () => {
       message: "member.__proto__ is not a known field",
     },
   ])(({ input, field, message }) => {
-    expectRefusal(() => refuseUnknownFields(input, field, KNOWN), message);
+    expectBadRequestMessage(() => refuseUnknownFields(input, field, KNOWN), message);
   });
 });

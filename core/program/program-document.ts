@@ -1,0 +1,150 @@
+/**
+ * The loyalty program document, version 2 of its shape (the "loyalty program
+ * engine"). One JSON document configures everything a shard computes with;
+ * docs/program.md explains every field with examples.
+ *
+ * Conventions: money is integer minor units; rates are basis points
+ * (10,000 = 100 %); ids are short strings unique within their list and are
+ * what results cite to explain a receipt ("status:silver", "discount:sold-5000").
+ */
+
+/** Which counter a threshold reads. `sold`: billed before loyalty discounts; `paid`: paid with money; `visits`: committed receipts. */
+export type CounterName = "sold" | "paid" | "visits";
+
+/** Calendar periods in the program's time zone, or consecutive N-day periods from an anchor date. */
+export type PeriodDefinition =
+  | { readonly kind: "month" }
+  | { readonly kind: "quarter" }
+  | { readonly kind: "year" }
+  | {
+      readonly kind: "rollingDays";
+      readonly days: number;
+      /** First day of the first period, YYYY-MM-DD, local to the program's time zone. */
+      readonly anchorDate: string;
+    };
+
+export interface PointsDefinition {
+  /** Points per 10,000 minor units paid with money, rounded down, when no status level sets its own rate. */
+  readonly accrualRateBasisPoints: number;
+  /** Largest share of a receipt (after discounts) that points may pay. */
+  readonly maxRedeemShareBasisPoints: number;
+  /** Minor units one point pays for. */
+  readonly pointValueMinor: number;
+}
+
+export interface StatusLevel {
+  readonly id: string;
+  readonly name: string;
+  /**
+   * The level is held in a period when the member's counter in the previous
+   * period was MORE than this (Loymax: "exceed the threshold"). Ignored for
+   * the entry level, which is held by default.
+   */
+  readonly threshold: number;
+  /** Discount on the whole receipt. */
+  readonly discountBasisPoints: number;
+  /** Accrual rate while at this level; the program's rate when absent. */
+  readonly accrualRateBasisPoints?: number;
+  /** "N bonus points on every k-th purchase": k counts committed receipts within the current period. */
+  readonly bonus?: { readonly everyPurchases: number; readonly points: number };
+}
+
+export interface StatusSystem {
+  /** The period counter the thresholds read: `sold` or `paid`. */
+  readonly counter: "sold" | "paid";
+  /** The level of new members and of members who met no threshold in the previous period. */
+  readonly entryLevel: string;
+  /** Ordered from lowest to highest; thresholds must increase. */
+  readonly levels: readonly StatusLevel[];
+}
+
+/** "Sold from X -> Y %", "paid from X -> Y %", "visits from N -> Y %", on lifetime counters. */
+export interface DiscountRule {
+  readonly id: string;
+  readonly counter: CounterName;
+  /** The rule holds when the lifetime counter is at least this. */
+  readonly from: number;
+  readonly discountBasisPoints: number;
+}
+
+/** A criterion of an importance class: the lifetime counter is at least `from`. */
+export interface ClassCriterion {
+  readonly counter: CounterName;
+  readonly from: number;
+}
+
+export interface ImportanceClass {
+  readonly id: string;
+  readonly name: string;
+  /** Higher rank wins when several classes hold ("Gold" over "Silver"). */
+  readonly rank: number;
+  /** The class holds when ANY criterion holds. */
+  readonly criteria: readonly ClassCriterion[];
+  /** Discount the class gives, if any. */
+  readonly discountBasisPoints: number;
+}
+
+export interface ClassSystem {
+  readonly classes: readonly ImportanceClass[];
+  /** A class is removed when the member has not visited for more than this many days; null: never. */
+  readonly lapseAfterDaysWithoutVisit: number | null;
+}
+
+/** What a category rule tests. */
+export type CategoryCondition =
+  | { readonly counter: CounterName; readonly from: number }
+  | { readonly daysWithoutVisitMoreThan: number }
+  | { readonly visitStatus: "came" | "didNotCome" }
+  | { readonly inCategory: string }
+  | { readonly hasClass: string };
+
+export interface CategoryRule {
+  readonly id: string;
+  /** `add` puts the member in the category when the condition holds; `remove` takes them out. */
+  readonly action: "add" | "remove";
+  readonly category: string;
+  readonly when: CategoryCondition;
+}
+
+export interface Category {
+  readonly id: string;
+  readonly name: string;
+  /** Discount membership gives, if any. */
+  readonly discountBasisPoints: number;
+}
+
+/** How discounts from status, rules, class and categories combine. */
+export type DiscountPolicy =
+  | { readonly kind: "largest" }
+  | { readonly kind: "sum"; readonly capBasisPoints: number };
+
+export interface LinePolicy {
+  /** No line gets more than this share of its amount off (discounts and points together). */
+  readonly maxDiscountBasisPoints: number;
+  /** SKUs that get no discount and cannot be paid with points (tobacco, for example). */
+  readonly noDiscountSkus: readonly string[];
+  /** SKUs that earn no points. */
+  readonly noPointsSkus: readonly string[];
+}
+
+export interface ProgramDefinition {
+  readonly name: string;
+  /** IANA time zone of the program's calendar, e.g. "Europe/Moscow". */
+  readonly timeZone: string;
+  readonly period: PeriodDefinition;
+  readonly points: PointsDefinition;
+  readonly statuses: StatusSystem | null;
+  readonly discountRules: readonly DiscountRule[];
+  /** "Did not visit for more than D days -> the rules' discount becomes 0"; null: never. */
+  readonly discountLapseAfterDaysWithoutVisit: number | null;
+  readonly classes: ClassSystem | null;
+  readonly categories: readonly Category[];
+  readonly categoryRules: readonly CategoryRule[];
+  readonly discountPolicy: DiscountPolicy;
+  readonly lines: LinePolicy;
+}
+
+/** A stored program: the definition and the version the control store gave it. */
+export interface Program extends ProgramDefinition {
+  readonly version: number;
+}
