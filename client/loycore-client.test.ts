@@ -133,7 +133,12 @@ const identifiedMember: IdentifyResult = {
   phone: "+79001234567",
   name: "Demo Member 1",
   balance: 1000,
-  status: "Bronze",
+  status: { id: "bronze", name: "Bronze" },
+  importanceClass: null,
+  categories: [{ id: "economy", name: "Economy" }],
+  discountBasisPoints: 200,
+  discountLapsesAt: null,
+  classLapsesAt: null,
 };
 
 describe("LoycoreClient", () => {
@@ -160,13 +165,17 @@ describe("LoycoreClient", () => {
     const commitResult: CommitResult = {
       member: "m1",
       receipt: "R-1",
-      lines: [{ sku: "milk", amount: 8990, discount: 100, payable: 8890, points: 444 }],
+      lines: [{ sku: "milk", amount: 8990, discount: 0, pointsPaid: 100, payable: 8890, points: 444 }],
       total: 8990,
-      discount: 100,
+      discount: 0,
+      pointsPaid: 100,
       points: 444,
+      bonusPoints: 0,
       redeemable: 1000,
       redeem: 100,
       payable: 8890,
+      discountBasisPoints: 0,
+      rules: [{ rule: "program", effect: "accrual", basisPoints: 500, points: 444 }],
       balance: 1344,
       programVersion: 1,
       transaction: "m1-1",

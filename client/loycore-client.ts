@@ -14,6 +14,8 @@ import type {
   CommitResult,
   EnrollRequest,
   EnrollResult,
+  ReportVisitRequest,
+  ReportVisitResult,
   IdentifyRequest,
   IdentifyResult,
   OperationName,
@@ -150,6 +152,11 @@ export class LoycoreClient {
   /** Enrolls a member; idempotent on the card. */
   enroll(request: EnrollRequest): Promise<EnrollResult> {
     return this.request("enroll", request);
+  }
+
+  /** A visit-status event ("came" / "didNotCome") for the program's category rules; idempotent by visit id. */
+  reportVisit(request: ReportVisitRequest): Promise<ReportVisitResult> {
+    return this.request("reportVisit", request);
   }
 
   /** Sends any operation; the typed methods above are this with the operation name filled in. */

@@ -41,6 +41,10 @@ export interface ReceiptLineInput {
   readonly price: number;
   /** What the line is billed before loyalty discounts, integer minor units >= 0. */
   readonly amount: number;
+  /** This line takes no discount and cannot be paid with points (the program may also list its SKU). */
+  readonly noDiscount?: boolean;
+  /** This line earns no points. */
+  readonly noPoints?: boolean;
 }
 
 export interface ReceiptInput {
@@ -81,6 +85,18 @@ export interface PingResult {
   readonly at: number;
 }
 
+/** A status level, importance class or category: its program id and display name. */
+export interface NamedRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** A discount source the program applied: "status:<id>", "rule:<id>", "class:<id>", "category:<id>". */
+export interface DiscountSource {
+  readonly rule: string;
+  readonly basisPoints: number;
+}
+
 export interface IdentifyResult {
   readonly member: string;
   readonly card: string;
@@ -88,7 +104,16 @@ export interface IdentifyResult {
   readonly phone: string | null;
   readonly name: string | null;
   readonly balance: number;
-  readonly status: string | null;
+  /** The status level of the current period, or null when the program has no statuses. */
+  readonly status: NamedRef | null;
+  readonly importanceClass: NamedRef | null;
+  readonly categories: readonly NamedRef[];
+  /** The receipt discount the member gets now. */
+  readonly discountBasisPoints: number;
+  /** When the rules' discount lapses without a visit, epoch ms; null if it does not. */
+  readonly discountLapsesAt: number | null;
+  /** When the importance class lapses without a visit, epoch ms; null if it does not. */
+  readonly classLapsesAt: number | null;
 }
 
 export interface BalanceResult {
@@ -100,9 +125,19 @@ export interface CalculatedLine {
   readonly sku: string;
   readonly amount: number;
   readonly discount: number;
-  /** `amount - discount`. */
+  /** Minor units of this line paid with points. */
+  readonly pointsPaid: number;
+  /** `amount - discount - pointsPaid`: paid with money. */
   readonly payable: number;
   readonly points: number;
+}
+
+/** A rule that changed the answer. */
+export interface AppliedRule {
+  readonly rule: string;
+  readonly effect: "discount" | "accrual" | "bonus";
+  readonly basisPoints?: number;
+  readonly points?: number;
 }
 
 export interface CalculateResult {
@@ -115,14 +150,22 @@ export interface CalculateResult {
   readonly total: number;
   /** Sum of line discounts, minor units. */
   readonly discount: number;
-  /** Points this receipt accrues. */
+  /** Sum paid with points, minor units: `redeem x pointValue`. */
+  readonly pointsPaid: number;
+  /** Points this receipt accrues, bonus included. */
   readonly points: number;
-  /** Most points this receipt can take: `min(balance, floor(total x maxRedeemShare / pointValue))`. */
+  /** Of `points`, the status bonus. */
+  readonly bonusPoints: number;
+  /** Most points this receipt can take (balance, the program's share, line caps). */
   readonly redeemable: number;
   /** Points applied. */
   readonly redeem: number;
-  /** `total - discount`: what the customer pays. */
+  /** `total - discount - pointsPaid`: what the customer pays with money. */
   readonly payable: number;
+  /** The receipt discount rate applied. */
+  readonly discountBasisPoints: number;
+  /** The rules that produced the answer. */
+  readonly rules: readonly AppliedRule[];
   /** In a `calculate` answer, the balance before this receipt; in a `commit` answer, after it. */
   readonly balance: number;
   readonly programVersion: number;
@@ -144,7 +187,22 @@ export interface EnrollResult {
   readonly name: string | null;
   readonly birthDate: string | null;
   readonly balance: number;
-  readonly status: string | null;
+  readonly status: NamedRef | null;
+}
+
+export interface ReportVisitRequest {
+  readonly card?: string;
+  readonly phone?: string;
+  /** `id`: idempotency key with the terminal's store; `status`: what happened; `at`: epoch ms. */
+  readonly visit: { readonly id: string; readonly status: "came" | "didNotCome"; readonly at?: number };
+}
+
+export interface ReportVisitResult {
+  readonly member: string;
+  readonly visit: string;
+  readonly status: "came" | "didNotCome";
+  /** Category ids after the event. */
+  readonly categories: readonly string[];
 }
 
 // ---------------------------------------------------------------------------
@@ -158,6 +216,7 @@ export interface Operations {
   readonly balance: { readonly request: BalanceRequest; readonly result: BalanceResult };
   readonly calculate: { readonly request: CalculateRequest; readonly result: CalculateResult };
   readonly commit: { readonly request: CommitRequest; readonly result: CommitResult };
+  readonly reportVisit: { readonly request: ReportVisitRequest; readonly result: ReportVisitResult };
   readonly enroll: { readonly request: EnrollRequest; readonly result: EnrollResult };
 }
 

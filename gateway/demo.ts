@@ -1,23 +1,26 @@
-import type { ProgramDefinition } from "../core/program/program.js";
+import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { ControlStore } from "./control/control-store.js";
 import { generateToken, hashToken } from "./control/tokens.js";
 import type { TerminalOperations } from "./operations/terminal-operations.js";
 import type { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
 
-export const DEMO_PROGRAM: ProgramDefinition = {
-  name: "Demo program: 5 % back in points, points pay up to half a receipt",
-  accrualRateBasisPoints: 500,
-  maxRedeemShareBasisPoints: 5_000,
-  pointValueMinor: 1,
-  entryStatusName: "Bronze",
+/**
+ * The demo program: the seeds' statuses, rules, classes and categories
+ * (core/program/seed-programs.ts), with 5 % back in points and points paying
+ * up to half a receipt, so that a demo lane can both earn and redeem.
+ */
+export const DEMO_PROGRAM = {
+  ...FULL_EXAMPLE_PROGRAM,
+  name: "Demo program: seed statuses, rules, classes and categories; 5 % back in points",
+  points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000, pointValueMinor: 1 },
 };
 export const DEMO_PARTNER = { id: "demo-partner", name: "Demo retail network" };
 export const DEMO_STORE = { id: "demo-store", partner: "demo-partner", name: "Demo store #1" };
 export const DEMO_TERMINAL_ID = "demo-lane-1";
 /** Welcome receipts carry a fixed time so that seeding again repeats them exactly (idempotent). */
 const DEMO_WELCOME_RECEIPT_AT = Date.UTC(2026, 0, 1);
-/** 200.00 roubles at 5 %: every demo member starts with 1,000 points to redeem. */
+/** 200.00 roubles: less the entry status's 2 % discount, 5 % of 196.00 leaves every demo member 980 points. */
 const DEMO_WELCOME_RECEIPT_AMOUNT_MINOR = 20_000;
 /** Enrolments in flight while seeding; they group-commit together. */
 const DEMO_SEED_CONCURRENCY = 256;

@@ -6,6 +6,9 @@ import { makeTemporaryDirectory } from "../core/test-support/temporary-directory
 import { getJson, postJson, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
 
 const packr = new Packr({ useRecords: false });
+const SIMPLE_PROGRAM = { name: "Simple points", points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000 } };
+/** Demo members' welcome receipt: 20,000 less the entry status's 2 %, 5 % of 19,600. */
+const DEMO_WELCOME_BALANCE = 980;
 
 function receipt(id: string, amounts: readonly number[], at = 1_763_800_000_000) {
   return { id, at, lines: amounts.map((amount, index) => ({ sku: `sku-${index}`, qty: 1, price: amount, amount })) };
@@ -46,6 +49,9 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     terminalToken = server.terminalToken ?? "";
     adminToken = server.adminToken ?? "";
     client = await LoycoreClient.connect({ url: server.webSocketUrl, token: terminalToken });
+    // The demo program has statuses and discounts; these tests check points arithmetic by hand.
+    const put = await postJson(`${server.url}/v1/admin/program`, adminToken, SIMPLE_PROGRAM, "PUT");
+    expect(put.status).toBe(200);
   });
 
   afterAll(async () => {
@@ -56,7 +62,7 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
 
   it("enrolls, identifies, calculates, commits and reads the balance of a new member over WebSocket", async () => {
     const enrolled = await client.enroll({ card: "7000000000001", phone: "+79990000001", name: "Anna" });
-    expect(enrolled).toMatchObject({ card: "7000000000001", phone: "+79990000001", name: "Anna", balance: 0, status: "Bronze" });
+    expect(enrolled).toMatchObject({ card: "7000000000001", phone: "+79990000001", name: "Anna", balance: 0, status: null });
 
     const identified = await client.identify({ phone: "79990000001" });
     expect(identified.member).toBe(enrolled.member);
@@ -72,8 +78,8 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     expect((await client.balance({ card: "7000000000001" })).balance).toBe(750);
 
     const redeemed = await client.commit({ card: "7000000000001", redeem: 700, receipt: receipt("ws-2", [1_000, 1_000]) });
-    expect(redeemed).toMatchObject({ total: 2_000, discount: 700, payable: 1_300, points: 65, balance: 750 - 700 + 65 });
-    expect(redeemed.lines.map((line) => line.discount)).toEqual([350, 350]);
+    expect(redeemed).toMatchObject({ total: 2_000, discount: 0, pointsPaid: 700, payable: 1_300, points: 65, balance: 750 - 700 + 65 });
+    expect(redeemed.lines.map((line) => line.pointsPaid)).toEqual([350, 350]);
   });
 
   it("answers a repeated commit with the first answer and changes nothing", async () => {
@@ -117,11 +123,11 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     const card = server.demoCards[1] ?? "";
     const identified = await postJson(`${server.url}/v1/identify`, terminalToken, { card });
     expect(identified.status).toBe(200);
-    expect(identified.body).toMatchObject({ card, balance: 1_000, status: "Bronze" });
+    expect(identified.body).toMatchObject({ card, balance: DEMO_WELCOME_BALANCE, status: null });
 
     const committed = await postJson(`${server.url}/v1/commit`, terminalToken, { card, redeem: 10, receipt: receipt("http-1", [3_000]) });
     expect(committed.status).toBe(200);
-    expect(committed.body).toMatchObject({ total: 3_000, discount: 10, payable: 2_990, points: 149, balance: 1_139 });
+    expect(committed.body).toMatchObject({ total: 3_000, pointsPaid: 10, payable: 2_990, points: 149, balance: DEMO_WELCOME_BALANCE + 149 - 10 });
 
     const response = await fetch(`${server.url}/v1/balance`, {
       method: "POST",
@@ -130,7 +136,7 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/msgpack");
-    expect(packr.unpack(Buffer.from(await response.arrayBuffer()))).toMatchObject({ balance: 1_139 });
+    expect(packr.unpack(Buffer.from(await response.arrayBuffer()))).toMatchObject({ balance: DEMO_WELCOME_BALANCE + 149 - 10 });
   });
 
   it("answers HTTP errors with the code's status and a coded body", async () => {
@@ -202,14 +208,24 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     const put = await postJson(
       `${server.url}/v1/admin/program`,
       adminToken,
-      { name: "Double points", accrualRateBasisPoints: 1_000, maxRedeemShareBasisPoints: 5_000, entryStatusName: "Bronze" },
+      { name: "Double points", points: { accrualRateBasisPoints: 1_000, maxRedeemShareBasisPoints: 5_000 } },
       "PUT",
     );
-    expect(put).toMatchObject({ status: 200, body: { version: version + 1, accrualRateBasisPoints: 1_000 } });
+    expect(put).toMatchObject({ status: 200, body: { version: version + 1, points: { accrualRateBasisPoints: 1_000 } } });
     const calculated = await client.calculate({ card: server.demoCards[3] ?? "", receipt: receipt("v2", [10_000]) });
     expect(calculated).toMatchObject({ points: 1_000, programVersion: version + 1 });
-    const invalid = await postJson(`${server.url}/v1/admin/program`, adminToken, { name: "x", accrualRateBasisPoints: 1.5 }, "PUT");
+    const invalid = await postJson(
+      `${server.url}/v1/admin/program`,
+      adminToken,
+      { name: "x", points: { accrualRateBasisPoints: 1.5, maxRedeemShareBasisPoints: 20_000 } },
+      "PUT",
+    );
     expect(invalid).toMatchObject({ status: 400, body: { code: "BAD_REQUEST" } });
+    expect(invalid.body["problems"]).toEqual([
+      { path: "points.accrualRateBasisPoints", message: expect.any(String) },
+      { path: "points.maxRedeemShareBasisPoints", message: expect.any(String) },
+    ]);
+    expect((await getJson(`${server.url}/v1/admin/program`, adminToken)).body["version"]).toBe(version + 1);
     expect((await getJson(`${server.url}/v1/admin/program`, terminalToken)).status).toBe(401);
   });
 
@@ -232,7 +248,7 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
   it("shows a member's profile, balance and counters in the admin member view", async () => {
     const view = await getJson(`${server.url}/v1/admin/members?card=7000000000002`, adminToken);
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ card: "7000000000002", balance: 1_000, counters: { sold: 20_000, paid: 20_000, visits: 1 } });
+    expect(view.body).toMatchObject({ card: "7000000000002", balance: 1_000, counters: { lifetime: { sold: 20_000, paid: 20_000, visits: 1 } } });
     const byId = await getJson(`${server.url}/v1/admin/members/${String(view.body["member"])}`, adminToken);
     expect(byId.body).toEqual(view.body);
     expect((await getJson(`${server.url}/v1/admin/members/not-a-member`, adminToken)).status).toBe(404);

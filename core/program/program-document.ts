@@ -5,7 +5,7 @@
  *
  * Conventions: money is integer minor units; rates are basis points
  * (10,000 = 100 %); ids are short strings unique within their list and are
- * what results cite to explain a receipt ("status:silver", "discount:sold-5000").
+ * what results cite to explain a receipt ("status:silver", "rule:sold-5000").
  */
 
 /** Which counter a threshold reads. `sold`: billed before loyalty discounts; `paid`: paid with money; `visits`: committed receipts. */
@@ -52,7 +52,7 @@ export interface StatusLevel {
 export interface StatusSystem {
   /** The period counter the thresholds read: `sold` or `paid`. */
   readonly counter: "sold" | "paid";
-  /** The level of new members and of members who met no threshold in the previous period. */
+  /** The level of new members and of members who met no threshold in the previous period: the first (lowest) level. */
   readonly entryLevel: string;
   /** Ordered from lowest to highest; thresholds must increase. */
   readonly levels: readonly StatusLevel[];
@@ -90,7 +90,12 @@ export interface ClassSystem {
   readonly lapseAfterDaysWithoutVisit: number | null;
 }
 
-/** What a category rule tests. */
+/**
+ * What a category rule tests. Counters are lifetime totals, as in discount
+ * rules and classes. `visitStatus` holds only while a `reportVisit` event with
+ * that status is applied. Membership is state: a member stays in a category
+ * until a remove rule takes them out (the seed's "auto-add" / "auto-remove").
+ */
 export type CategoryCondition =
   | { readonly counter: CounterName; readonly from: number }
   | { readonly daysWithoutVisitMoreThan: number }
@@ -113,7 +118,12 @@ export interface Category {
   readonly discountBasisPoints: number;
 }
 
-/** How discounts from status, rules, class and categories combine. */
+/**
+ * How discounts combine. The sources are: the status level, the best matching
+ * discount rule (rules among themselves: the larger wins), the importance
+ * class, and each category with a discount. `largest`: the largest source;
+ * `sum`: every source added, capped at capBasisPoints.
+ */
 export type DiscountPolicy =
   | { readonly kind: "largest" }
   | { readonly kind: "sum"; readonly capBasisPoints: number };

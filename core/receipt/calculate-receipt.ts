@@ -1,90 +1,158 @@
 import { assert } from "../assert/assert.js";
+import type { CompiledProgram } from "../engine/compiled-program.js";
+import type { Standing } from "../engine/standing.js";
 import type { ErrorCode } from "../errors/error-codes.js";
-import { allocateProportionally } from "../money/allocate-proportionally.js";
+import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
-import type { Program } from "../program/program.js";
-import type { CalculatedLine, Receipt, ReceiptCalculation } from "./receipt.js";
+import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "./receipt.js";
 
 export type CalculationOutcome =
   | { readonly ok: true; readonly calculation: ReceiptCalculation }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
+export interface CalculationInput {
+  readonly compiled: CompiledProgram;
+  /** The member's standing at the receipt's time (core/engine/standing.ts). */
+  readonly standing: Standing;
+  readonly balance: number;
+  /** Which purchase of the current period this receipt is: 1 for the first. */
+  readonly purchaseNumberInPeriod: number;
+  readonly receipt: Receipt;
+  readonly redeem: number;
+}
+
 /**
- * The skeleton program's receipt calculation. Pure: the same program, balance,
- * receipt and request give the same answer, with no I/O and no clock.
+ * The receipt calculation. Pure: no I/O, no clock; the standing carries the
+ * time-dependent part. Steps, all in integer minor units:
  *
- * 1. total = sum of line amounts (sold).
- * 2. redeemable = min(balance, floor(total x maxRedeemShare / pointValue)).
- * 3. redeem (requested points) must be <= balance and <= the cap; it pays
- *    redeem x pointValue minor units, spread over lines in proportion to their
- *    amounts as each line's discount.
- * 4. payable = total - discount (paid); points = floor(payable x accrualRate),
- *    spread over lines in proportion to each line's payable amount.
- * Per-line discounts and points sum exactly to the totals (largest remainder).
+ * 1. Lines that take discounts: not flagged noDiscount by the POS and not in
+ *    the program's noDiscountSkus. Each has a cap, maxDiscountBasisPoints of
+ *    its amount, covering discount and points together.
+ * 2. discount = floor(discountable amount x rate), at most the caps' sum,
+ *    spread over discountable lines by amount, each within its cap.
+ * 3. redeemable = min(balance, floor(min(share of (total - discount), room
+ *    left under the caps) / point value)); a larger redeem is refused with a
+ *    code. Points pay redeem x point value, spread like the discount.
+ * 4. payable per line = amount - discount - pointsPaid (paid with money).
+ * 5. Accrual = floor(payable of earning lines x rate); the status bonus joins
+ *    it on every k-th purchase of the period; both spread over earning lines.
+ * Every split sums exactly to its total and no line goes below zero.
  */
-export function calculateReceipt(
-  program: Program,
-  balance: number,
-  receipt: Receipt,
-  redeemRequested: number,
-): CalculationOutcome {
+export function calculateReceipt(input: CalculationInput): CalculationOutcome {
+  const { compiled, standing, balance, receipt, redeem } = input;
+  const program = compiled.program;
   assert(Number.isSafeInteger(balance) && balance >= 0, "balance is a non-negative integer");
-  assert(Number.isSafeInteger(redeemRequested) && redeemRequested >= 0, "redeem is a non-negative integer");
+  assert(Number.isSafeInteger(redeem) && redeem >= 0, "redeem is a non-negative integer");
 
-  const amounts = receipt.lines.map((line) => line.amount);
+  const count = receipt.lines.length;
+  const amounts: number[] = new Array<number>(count);
+  const discountCaps: number[] = new Array<number>(count);
+  const earning: boolean[] = new Array<boolean>(count);
   let total = 0;
-  for (const amount of amounts) total += amount;
-
-  const redeemCapMinor = applyBasisPointsRoundingDown(total, program.maxRedeemShareBasisPoints);
-  const redeemCapPoints = Math.floor(redeemCapMinor / program.pointValueMinor);
-  const redeemable = Math.min(balance, redeemCapPoints);
-
-  if (redeemRequested > balance) {
-    return {
-      ok: false,
-      code: "INSUFFICIENT_POINTS",
-      message: `redeem ${redeemRequested} exceeds the balance of ${balance} points`,
-    };
+  let discountableAmount = 0;
+  let capSum = 0;
+  for (let index = 0; index < count; index += 1) {
+    const line = receipt.lines[index];
+    assert(line !== undefined, "lines are dense");
+    amounts[index] = line.amount;
+    total += line.amount;
+    const discountable = line.noDiscount !== true && !compiled.noDiscountSkus.has(line.sku);
+    const cap = discountable ? applyBasisPointsRoundingDown(line.amount, program.lines.maxDiscountBasisPoints) : 0;
+    discountCaps[index] = cap;
+    capSum += cap;
+    if (discountable) discountableAmount += line.amount;
+    earning[index] = line.noPoints !== true && !compiled.noPointsSkus.has(line.sku);
   }
-  if (redeemRequested > redeemCapPoints) {
+
+  const rules: AppliedRule[] = [];
+  const discount = Math.min(applyBasisPointsRoundingDown(discountableAmount, standing.discountBasisPoints), capSum);
+  const discountWeights = amounts.map((amount, index) => ((discountCaps[index] ?? 0) > 0 ? amount : 0));
+  const lineDiscounts = allocateWithCaps(discount, discountWeights, discountCaps);
+  if (discount > 0) {
+    for (const source of standing.appliedDiscounts) {
+      rules.push({ rule: source.rule, effect: "discount", basisPoints: source.basisPoints });
+    }
+  }
+
+  const roomCaps = discountCaps.map((cap, index) => cap - (lineDiscounts[index] ?? 0));
+  let room = 0;
+  for (const value of roomCaps) room += value;
+  const shareCap = applyBasisPointsRoundingDown(total - discount, program.points.maxRedeemShareBasisPoints);
+  const redeemCapPoints = Math.floor(Math.min(shareCap, room) / program.points.pointValueMinor);
+  const redeemable = Math.min(balance, redeemCapPoints);
+  if (redeem > balance) {
+    return { ok: false, code: "INSUFFICIENT_POINTS", message: `redeem ${redeem} exceeds the balance of ${balance} points` };
+  }
+  if (redeem > redeemCapPoints) {
     return {
       ok: false,
       code: "REDEEM_LIMIT_EXCEEDED",
-      message: `redeem ${redeemRequested} exceeds the program's cap of ${redeemCapPoints} points for this receipt`,
+      message: `redeem ${redeem} exceeds the program's cap of ${redeemCapPoints} points for this receipt`,
     };
   }
+  const pointsPaid = redeem * program.points.pointValueMinor;
+  const paymentWeights = amounts.map((amount, index) => ((roomCaps[index] ?? 0) > 0 ? amount - (lineDiscounts[index] ?? 0) : 0));
+  const linePointsPaid = allocateWithCaps(pointsPaid, paymentWeights, roomCaps);
 
-  const discount = redeemRequested * program.pointValueMinor;
-  assert(discount <= total, "redemption never exceeds the receipt total");
-  const lineDiscounts = allocateProportionally(discount, amounts);
-  const linePayables = amounts.map((amount, index) => amount - (lineDiscounts[index] ?? 0));
-  const payable = total - discount;
-  const points = applyBasisPointsRoundingDown(payable, program.accrualRateBasisPoints);
-  const linePoints = allocateProportionally(points, linePayables);
-
-  const lines: CalculatedLine[] = receipt.lines.map((line, index) => {
-    const lineDiscount = lineDiscounts[index] ?? 0;
-    const linePayable = linePayables[index] ?? 0;
-    assert(linePayable >= 0, "a line's discount never exceeds its amount");
-    return {
-      sku: line.sku,
-      amount: line.amount,
-      discount: lineDiscount,
-      payable: linePayable,
-      points: linePoints[index] ?? 0,
-    };
+  const linePayables = amounts.map((amount, index) => amount - (lineDiscounts[index] ?? 0) - (linePointsPaid[index] ?? 0));
+  let earningPayable = 0;
+  let earningAmount = 0;
+  linePayables.forEach((payable, index) => {
+    assert(payable >= 0, "no line goes below zero");
+    if (earning[index]) {
+      earningPayable += payable;
+      earningAmount += amounts[index] ?? 0;
+    }
   });
+  const accrual = applyBasisPointsRoundingDown(earningPayable, standing.accrualRateBasisPoints);
+  if (accrual > 0) {
+    rules.push({
+      rule: standing.status?.accrualRateBasisPoints !== undefined ? `status:${standing.status.id}` : "program",
+      effect: "accrual",
+      basisPoints: standing.accrualRateBasisPoints,
+      points: accrual,
+    });
+  }
+  const bonusDefinition = standing.status?.bonus;
+  const bonusPoints =
+    bonusDefinition !== undefined &&
+    earningAmount > 0 &&
+    input.purchaseNumberInPeriod % bonusDefinition.everyPurchases === 0
+      ? bonusDefinition.points
+      : 0;
+  if (bonusPoints > 0 && standing.status !== null) {
+    rules.push({ rule: `status:${standing.status.id}`, effect: "bonus", points: bonusPoints });
+  }
+  const points = accrual + bonusPoints;
+  // Points go to earning lines by what they paid with money; if they paid nothing, by amount.
+  const pointWeights = linePayables.map((payable, index) => (earning[index] ? payable : 0));
+  const weightsForPoints = earningPayable > 0 ? pointWeights : amounts.map((amount, index) => (earning[index] ? amount : 0));
+  const pointCaps = weightsForPoints.map((weight) => (weight > 0 ? points : 0));
+  const linePoints = points === 0 ? new Array<number>(count).fill(0) : allocateWithCaps(points, weightsForPoints, pointCaps);
 
+  const lines: CalculatedLine[] = receipt.lines.map((line, index) => ({
+    sku: line.sku,
+    amount: line.amount,
+    discount: lineDiscounts[index] ?? 0,
+    pointsPaid: linePointsPaid[index] ?? 0,
+    payable: linePayables[index] ?? 0,
+    points: linePoints[index] ?? 0,
+  }));
+  const payable = total - discount - pointsPaid;
   return {
     ok: true,
     calculation: {
       lines,
       total,
       discount,
-      points,
-      redeemable,
-      redeem: redeemRequested,
+      pointsPaid,
       payable,
+      points,
+      bonusPoints,
+      redeemable,
+      redeem,
+      discountBasisPoints: standing.discountBasisPoints,
+      rules,
       programVersion: program.version,
     },
   };

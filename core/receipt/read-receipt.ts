@@ -12,6 +12,7 @@ import {
   readArray,
   readInteger,
   readObject,
+  readOptionalBoolean,
   readOptionalInteger,
   readOptionalString,
   readPositiveNumber,
@@ -24,7 +25,7 @@ import type { Receipt, ReceiptLine } from "./receipt.js";
 export const CLIENT_IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;
 
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(["id", "store", "at", "lines"]);
-const LINE_FIELDS: ReadonlySet<string> = new Set(["sku", "qty", "price", "amount"]);
+const LINE_FIELDS: ReadonlySet<string> = new Set(["sku", "qty", "price", "amount", "noDiscount", "noPoints"]);
 
 export interface ReceiptContext {
   /** The store of the terminal that sent the receipt: the receipt's store. */
@@ -65,11 +66,15 @@ export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
     const field = `receipt.lines[${index}]`;
     const line = readObject(rawLines[index], field);
     refuseUnknownFields(line, field, LINE_FIELDS);
+    const noDiscount = readOptionalBoolean(line["noDiscount"], `${field}.noDiscount`);
+    const noPoints = readOptionalBoolean(line["noPoints"], `${field}.noPoints`);
     const parsed: ReceiptLine = {
       sku: readString(line["sku"], `${field}.sku`, CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
       qty: readPositiveNumber(line["qty"], `${field}.qty`, LINE_QUANTITY_MAX),
       price: readInteger(line["price"], `${field}.price`, 0, LINE_AMOUNT_MINOR_MAX),
       amount: readInteger(line["amount"], `${field}.amount`, 0, LINE_AMOUNT_MINOR_MAX),
+      ...(noDiscount === true ? { noDiscount } : {}),
+      ...(noPoints === true ? { noPoints } : {}),
     };
     total += parsed.amount;
     if (total > RECEIPT_TOTAL_MINOR_MAX) {

@@ -7,6 +7,10 @@ export interface ReceiptLine {
   readonly price: number;
   /** Line amount in minor units, before loyalty discounts: what the customer is billed. */
   readonly amount: number;
+  /** The POS says this line takes no discount and cannot be paid with points. */
+  readonly noDiscount?: boolean;
+  /** The POS says this line earns no points. */
+  readonly noPoints?: boolean;
 }
 
 export interface Receipt {
@@ -18,13 +22,27 @@ export interface Receipt {
   readonly lines: readonly ReceiptLine[];
 }
 
-/** One line of the calculated answer. `discount` and `points` sum to the receipt totals. */
+/** One line of the calculated answer. Each column sums exactly to the receipt total of the same name. */
 export interface CalculatedLine {
   readonly sku: string;
   readonly amount: number;
+  /** Loyalty discount, minor units. */
   readonly discount: number;
+  /** Minor units paid with points. */
+  readonly pointsPaid: number;
+  /** amount - discount - pointsPaid: paid with money. */
   readonly payable: number;
+  /** Points this line earns (its share of accrual and bonus). */
   readonly points: number;
+}
+
+/** A rule that changed the answer, so a POS or a marketer can explain a receipt. */
+export interface AppliedRule {
+  /** "status:<level>", "rule:<id>", "class:<id>", "category:<id>", or "program" for the base rate. */
+  readonly rule: string;
+  readonly effect: "discount" | "accrual" | "bonus";
+  readonly basisPoints?: number;
+  readonly points?: number;
 }
 
 /** The result of `calculate` (and the calculation part of `commit`). */
@@ -32,16 +50,23 @@ export interface ReceiptCalculation {
   readonly lines: readonly CalculatedLine[];
   /** Sum of line amounts: the amount sold (billed). */
   readonly total: number;
-  /** Sum of line discounts, in minor units. */
+  /** Sum of line discounts. */
   readonly discount: number;
-  /** Points to accrue. */
+  /** Sum paid with points, minor units (redeem x point value). */
+  readonly pointsPaid: number;
+  /** total - discount - pointsPaid: the amount paid with money. */
+  readonly payable: number;
+  /** Points to accrue, bonus included. */
   readonly points: number;
-  /** Most points this receipt can take as payment (balance and program cap). */
+  /** Of `points`, the status bonus ("N points on every k-th purchase"). */
+  readonly bonusPoints: number;
+  /** Most points this receipt can take as payment. */
   readonly redeemable: number;
   /** Points applied as payment. */
   readonly redeem: number;
-  /** What the customer pays: total - discount. The amount paid. */
-  readonly payable: number;
+  /** The receipt discount rate the program gave. */
+  readonly discountBasisPoints: number;
+  readonly rules: readonly AppliedRule[];
   /** The program version that produced this answer. */
   readonly programVersion: number;
 }

@@ -1,4 +1,4 @@
-import type { Program } from "../program/program.js";
+import type { Program } from "../program/program-document.js";
 import { PlacementTable } from "../sharding/placement-table.js";
 import { MemoryShardData, MemoryShardStore } from "../storage/memory-shard-store.js";
 import { InProcessShardChannel } from "./in-process-shard-channel.js";

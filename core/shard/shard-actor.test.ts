@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Account } from "../account/account.js";
 import { InvariantError } from "../assert/assert.js";
-import type { Program } from "../program/program.js";
+import { simpleProgram } from "../test-support/simple-program.js";
 import type { Receipt } from "../receipt/receipt.js";
 import { PlacementTable } from "../sharding/placement-table.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
@@ -11,14 +11,7 @@ import { createInMemoryCluster } from "./in-memory-cluster.js";
 import { ShardActor } from "./shard-actor.js";
 import type { ShardReply, ShardRequest } from "./shard-messages.js";
 
-const PROGRAM: Program = {
-  version: 1,
-  name: "test",
-  accrualRateBasisPoints: 500,
-  maxRedeemShareBasisPoints: 5_000,
-  pointValueMinor: 1,
-  entryStatusName: "Bronze",
-};
+const PROGRAM = simpleProgram();
 
 /** A store whose batches become durable only when the test says so. */
 class GatedStore implements ShardStore {

@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
-import { applyReceiptCommit, openAccount, transactionIdentifier, type Account } from "../account/account.js";
+import { openAccount, transactionIdentifier, type Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import type { ErrorCode } from "../errors/error-codes.js";
-import type { Program } from "../program/program.js";
-import { calculateReceipt } from "../receipt/calculate-receipt.js";
+import { CompiledProgram } from "../engine/compiled-program.js";
+import { calculateForMember, commitForMember, reportVisitForMember, standingView } from "../engine/member-operations.js";
+import type { Program } from "../program/program-document.js";
 import type { Receipt, ReceiptCalculation } from "../receipt/receipt.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
 import type { ReceiptRecord, ShardStore, ShardWrite } from "../storage/shard-store.js";
-import type { ReceiptShardRequest, ShardReply, ShardRequest } from "./shard-messages.js";
+import type { ReceiptShardRequest, ShardReply, ShardRequest, VisitShardRequest } from "./shard-messages.js";
 
 /**
  * Writes waiting in one group commit. Each commit writes an account and a
@@ -71,7 +72,7 @@ interface OpenBatch {
  * that depends on a staged write is released before that write is durable.
  */
 export class ShardActor {
-  private program: Program | null;
+  private program: CompiledProgram | null;
   private readonly owned: ReadonlySet<number>;
   private readonly overlay = new Map<string, StagedValue>();
   private openBatch: OpenBatch = { sequence: 1, writes: [], releases: [] };
@@ -81,7 +82,7 @@ export class ShardActor {
   private readonly instruments: ShardInstruments;
 
   constructor(private readonly options: ShardActorOptions) {
-    this.program = options.program;
+    this.program = options.program === null ? null : new CompiledProgram(options.program);
     this.owned = new Set(options.ownedLogicalShards);
     this.instruments = options.instruments ?? SILENT_INSTRUMENTS;
   }
@@ -101,8 +102,12 @@ export class ShardActor {
       case "enroll":
         this.enroll(request, reply);
         return;
+      case "reportVisit":
+        this.reportVisit(request, reply);
+        return;
       case "setProgram":
-        this.program = request.program;
+        // One reference swap between two messages: no request sees half a program.
+        this.program = new CompiledProgram(request.program);
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
         return;
       case "health":
@@ -148,7 +153,7 @@ export class ShardActor {
       reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
       return;
     }
-    const outcome = calculateReceipt(program, account.balance, request.receipt, request.redeem);
+    const outcome = calculateForMember(program, account, request.receipt, request.redeem);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome.code, outcome.message));
       return;
@@ -192,7 +197,7 @@ export class ShardActor {
       reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
       return;
     }
-    const outcome = calculateReceipt(program, account.balance, receipt, request.redeem);
+    const outcome = commitForMember(program, account, receipt, request.redeem);
     if (!outcome.ok) {
       // The refusal depends on a balance that may still be staged: release it in order.
       const refusal = failureReply(request.ref, outcome.code, outcome.message);
@@ -203,7 +208,7 @@ export class ShardActor {
       reply(failureReply(request.ref, "BUSY", "the shard's commit batch is full; retry later"));
       return;
     }
-    const next = applyReceiptCommit(account, outcome.calculation, receipt.at);
+    const next = outcome.account;
     const answer = {
       ...calculationAnswer(memberId, receipt, outcome.calculation, next.balance),
       transaction: transactionIdentifier(memberId, next.sequence),
@@ -247,11 +252,55 @@ export class ShardActor {
       name: account.profile.name,
       birthDate: account.profile.birthDate,
       balance: account.balance,
-      status: this.program?.entryStatusName ?? null,
+      ...standingView(this.program, account, this.options.clock()),
       counters: account.counters,
       createdAt: account.createdAt,
       transactions: account.sequence,
+      programVersion: this.program?.version ?? null,
     };
+  }
+
+  /**
+   * A visit-status event, idempotent by (store, visit id). Its record shares
+   * the receipts' key space under "visit <id>": a space never occurs in a
+   * client id, so the two cannot collide.
+   */
+  private reportVisit(request: VisitShardRequest, reply: Reply): void {
+    const { logicalShard, memberId, visit } = request;
+    this.assertOwned(logicalShard, memberId);
+    const recordId = `visit ${visit.id}`;
+    const fingerprint = createHash("sha256").update(JSON.stringify([memberId, visit.store, visit.id, visit.status, visit.at])).digest("base64url");
+    const existing = this.readReceipt(logicalShard, visit.store, recordId);
+    if (existing !== undefined) {
+      const answer: ShardReply =
+        existing.fingerprint === fingerprint
+          ? { ref: request.ref, ok: true, value: existing.answer }
+          : failureReply(request.ref, "CONFLICT", `visit ${visit.id} of store ${visit.store} was reported with other content`);
+      this.releaseWhenDurable(() => reply(answer));
+      return;
+    }
+    const account = this.readAccount(logicalShard, memberId);
+    if (account === undefined) {
+      reply(memberNotFound(request.ref, memberId));
+      return;
+    }
+    const program = this.program;
+    if (program === null) {
+      reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
+      return;
+    }
+    if (this.openBatch.writes.length + 2 > SHARD_BATCH_WRITES_MAX) {
+      reply(failureReply(request.ref, "BUSY", "the shard's commit batch is full; retry later"));
+      return;
+    }
+    const next = reportVisitForMember(program, account, visit.status, visit.at);
+    const answer = { member: memberId, visit: visit.id, status: visit.status, categories: next.categories };
+    this.stage({ kind: "account", account: next });
+    this.stage({
+      kind: "receipt",
+      receipt: { logicalShard, store: visit.store, receiptId: recordId, memberId, fingerprint, answer },
+    });
+    this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: answer }));
   }
 
   private assertOwned(logicalShard: number, memberId: string): void {
@@ -370,7 +419,7 @@ export function commitFingerprint(memberId: string, receipt: Receipt, redeem: nu
     receipt.id,
     receipt.at,
     redeem,
-    receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount]),
+    receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount, line.noDiscount === true, line.noPoints === true]),
   ]);
   return createHash("sha256").update(canonical).digest("base64url");
 }
@@ -381,17 +430,5 @@ function calculationAnswer(
   calculation: ReceiptCalculation,
   balance: number,
 ): Record<string, unknown> {
-  return {
-    member: memberId,
-    receipt: receipt.id,
-    lines: calculation.lines,
-    total: calculation.total,
-    discount: calculation.discount,
-    points: calculation.points,
-    redeemable: calculation.redeemable,
-    redeem: calculation.redeem,
-    payable: calculation.payable,
-    balance,
-    programVersion: calculation.programVersion,
-  };
+  return { member: memberId, receipt: receipt.id, ...calculation, balance };
 }

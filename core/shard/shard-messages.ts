@@ -1,6 +1,6 @@
 import type { MemberProfile } from "../account/account.js";
 import type { ErrorCode } from "../errors/error-codes.js";
-import type { Program } from "../program/program.js";
+import type { Program } from "../program/program-document.js";
 import type { Receipt } from "../receipt/receipt.js";
 
 /**
@@ -21,6 +21,7 @@ export type ShardRequest =
       readonly memberId: string;
       readonly profile: MemberProfile;
     }
+  | VisitShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   | { readonly kind: "metrics"; readonly ref: number }
   | { readonly kind: "health"; readonly ref: number };
@@ -46,6 +47,15 @@ export interface ReceiptShardRequest {
   readonly memberId: string;
   readonly receipt: Receipt;
   readonly redeem: number;
+}
+
+/** A visit-status event ("came" / "did not come") for the category rules. */
+export interface VisitShardRequest {
+  readonly kind: "reportVisit";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
 }
 
 /** What a shard thread is told when it starts. */

@@ -60,6 +60,12 @@ export function readOptionalInteger(
   return readInteger(value, field, minimum, maximum);
 }
 
+export function readOptionalBoolean(value: unknown, field: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw badRequest(field, "must be true or false");
+  return value;
+}
+
 /** A finite number greater than zero and at most `maximum` (quantities, never money). */
 export function readPositiveNumber(value: unknown, field: string, maximum: number): number {
   if (typeof value !== "number" || !Number.isFinite(value)) throw badRequest(field, "must be a finite number");

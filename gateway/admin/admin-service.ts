@@ -1,7 +1,7 @@
 import { LoycoreError } from "../../core/errors/loycore-error.js";
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
-import type { Program } from "../../core/program/program.js";
-import { validateProgramDefinition } from "../../core/program/validate-program.js";
+import type { Program } from "../../core/program/program-document.js";
+import { validateProgramDocument } from "../../core/program/validate-program-document.js";
 import { CLIENT_IDENTIFIER_PATTERN } from "../../core/receipt/read-receipt.js";
 import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
@@ -43,7 +43,7 @@ export class AdminService {
 
   /** Validates, stores a new version, and waits until every shard computes with it. */
   async putProgram(input: unknown): Promise<OperationOutcome> {
-    const definition = validateProgramDefinition(input);
+    const definition = validateProgramDocument(input);
     return this.locks.run(["program"], async () => {
       const version = (this.control.currentProgram()?.version ?? 0) + 1;
       const program: Program = { ...definition, version };

@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from "lmdb";
-import type { Program } from "../../core/program/program.js";
+import type { Program } from "../../core/program/program-document.js";
 import type { PlacementDocument } from "../../core/sharding/placement-table.js";
 
 /** The administrative records are few and small; 64 MiB of address space is plenty to start. */

@@ -1,17 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MemoryDirectoryData, MemoryDirectoryStore } from "../../core/directory/memory-directory-store.js";
 import { createInMemoryCluster } from "../../core/shard/in-memory-cluster.js";
+import { simpleProgram } from "../../core/test-support/simple-program.js";
 import { Enrollment } from "./enrollment.js";
 import { KeyLocks } from "./key-locks.js";
 
-const PROGRAM = {
-  version: 1,
-  name: "t",
-  accrualRateBasisPoints: 500,
-  maxRedeemShareBasisPoints: 5_000,
-  pointValueMinor: 1,
-  entryStatusName: null,
-};
+const PROGRAM = simpleProgram();
 
 function setUp() {
   const directoryData = new MemoryDirectoryData();

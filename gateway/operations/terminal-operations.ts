@@ -24,6 +24,13 @@ export class TerminalOperations {
         return { ok: true, value: { at: this.clock() } };
       case "enroll":
         return this.enrollment.enroll(request.profile);
+      case "reportVisit": {
+        const memberId = this.resolve(request.member);
+        if (memberId === undefined) return unknownMember(request.member);
+        const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId, visit: request.visit });
+        if (!reply.ok) return this.failure(reply, request.member);
+        return { ok: true, value: reply.value };
+      }
       case "identify":
       case "balance": {
         const memberId = this.resolve(request.member);
@@ -42,6 +49,11 @@ export class TerminalOperations {
                 name: view["name"],
                 balance: view["balance"],
                 status: view["status"],
+                importanceClass: view["importanceClass"],
+                categories: view["categories"],
+                discountBasisPoints: view["discountBasisPoints"],
+                discountLapsesAt: view["discountLapsesAt"],
+                classLapsesAt: view["classLapsesAt"],
               },
             };
       }

@@ -14,8 +14,21 @@ export type OperationRequest =
       readonly receipt: Receipt;
       readonly redeem: number;
     }
-  | { readonly op: "enroll"; readonly profile: MemberProfile };
+  | { readonly op: "enroll"; readonly profile: MemberProfile }
+  | {
+      readonly op: "reportVisit";
+      readonly member: MemberReference;
+      readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
+    };
 
 export type OperationName = OperationRequest["op"];
 
-export const OPERATION_NAMES: readonly OperationName[] = ["ping", "identify", "balance", "calculate", "commit", "enroll"];
+export const OPERATION_NAMES: readonly OperationName[] = [
+  "ping",
+  "identify",
+  "balance",
+  "calculate",
+  "commit",
+  "enroll",
+  "reportVisit",
+];

@@ -2,14 +2,18 @@ import type { MemberProfile } from "../../core/account/account.js";
 import { LoycoreError } from "../../core/errors/loycore-error.js";
 import {
   CARD_NUMBER_LENGTH_MAX,
+  CLIENT_IDENTIFIER_LENGTH_MAX,
   MEMBER_NAME_LENGTH_MAX,
   PHONE_DIGITS_MAX,
   PHONE_DIGITS_MIN,
   POINTS_BALANCE_MAX,
+  RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
+  RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
 } from "../../core/limits.js";
-import { readReceipt } from "../../core/receipt/read-receipt.js";
+import { CLIENT_IDENTIFIER_PATTERN, readReceipt } from "../../core/receipt/read-receipt.js";
 import {
   badRequest,
+  readObject,
   readOptionalInteger,
   readOptionalString,
   readString,
@@ -35,7 +39,9 @@ const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> 
   calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
   commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
   enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate"]),
+  reportVisit: new Set([...ENVELOPE_FIELDS, "card", "phone", "visit"]),
 };
+const VISIT_FIELDS: ReadonlySet<string> = new Set(["id", "status", "at"]);
 
 const OPERATION_NAME_SET: ReadonlySet<string> = new Set(OPERATION_NAMES);
 
@@ -70,6 +76,24 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
       };
     case "enroll":
       return { op, profile: readMemberProfile(input) };
+    case "reportVisit": {
+      const visit = readObject(input["visit"], "visit");
+      refuseUnknownFields(visit, "visit", VISIT_FIELDS);
+      const status = visit["status"];
+      if (status !== "came" && status !== "didNotCome") throw badRequest("visit.status", 'must be "came" or "didNotCome"');
+      return {
+        op,
+        member: readMemberReference(input),
+        visit: {
+          id: readString(visit["id"], "visit.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+          store: context.terminalStore,
+          status,
+          at:
+            readOptionalInteger(visit["at"], "visit.at", RECEIPT_TIME_MIN_EPOCH_MILLISECONDS, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS) ??
+            context.now,
+        },
+      };
+    }
   }
 }
 

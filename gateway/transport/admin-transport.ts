@@ -89,7 +89,7 @@ export class AdminTransport {
       .catch((error: unknown) => outcomeOfError(error))
       .then((outcome) => {
         if (outcome.ok) exchange.succeed(outcome.value);
-        else exchange.fail(outcome.code, outcome.message);
+        else exchange.fail(outcome.code, outcome.message, outcome.details);
       });
   }
 }

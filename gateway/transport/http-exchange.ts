@@ -65,8 +65,8 @@ export class HttpExchange {
     this.write(200, value);
   }
 
-  fail(code: ErrorCode, message: string): void {
-    this.write(HTTP_STATUS_BY_CODE[code], { code, message });
+  fail(code: ErrorCode, message: string, details?: Readonly<Record<string, unknown>>): void {
+    this.write(HTTP_STATUS_BY_CODE[code], { code, message, ...details });
   }
 
   writeText(status: number, contentType: string, body: string): void {

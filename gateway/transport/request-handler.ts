@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { InvariantError } from "../../core/assert/assert.js";
 import { LoycoreError } from "../../core/errors/loycore-error.js";
+import { ProgramValidationError } from "../../core/program/validate-program-document.js";
 import type { InputObject } from "../../core/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { failed, type OperationOutcome, type Terminal } from "../operations/operation-outcome.js";
@@ -42,6 +43,9 @@ export class RequestHandler {
  * and answered INTERNAL.
  */
 export function outcomeOfError(error: unknown): OperationOutcome {
+  if (error instanceof ProgramValidationError) {
+    return { ok: false, code: error.code, message: error.message, details: { problems: error.problems } };
+  }
   if (error instanceof LoycoreError) return failed(error.code, error.message);
   if (error instanceof InvariantError) {
     setImmediate(() => {

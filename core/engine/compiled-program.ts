@@ -1,0 +1,44 @@
+import { assert } from "../assert/assert.js";
+import { PeriodCalendar } from "../calendar/period-calendar.js";
+import type { Category, ImportanceClass, Program, StatusLevel } from "../program/program-document.js";
+
+/**
+ * A validated program prepared for the hot path: the calendar built once,
+ * SKU lists as sets, levels and classes sorted highest first. A shard keeps
+ * one per program version and swaps the reference when a new version
+ * arrives, so no request ever sees half of a program.
+ */
+export class CompiledProgram {
+  readonly calendar: PeriodCalendar;
+  readonly noDiscountSkus: ReadonlySet<string>;
+  readonly noPointsSkus: ReadonlySet<string>;
+  readonly entryLevel: StatusLevel | null;
+  /** Non-entry levels, highest threshold first. */
+  readonly levelsHighestFirst: readonly StatusLevel[];
+  readonly classesHighestFirst: readonly ImportanceClass[];
+  readonly categoriesById: ReadonlyMap<string, Category>;
+
+  constructor(readonly program: Program) {
+    this.calendar = new PeriodCalendar(program.period, program.timeZone);
+    this.noDiscountSkus = new Set(program.lines.noDiscountSkus);
+    this.noPointsSkus = new Set(program.lines.noPointsSkus);
+    const statuses = program.statuses;
+    if (statuses === null) {
+      this.entryLevel = null;
+      this.levelsHighestFirst = [];
+    } else {
+      const entry = statuses.levels.find((level) => level.id === statuses.entryLevel);
+      assert(entry !== undefined, "validation guarantees the entry level exists");
+      this.entryLevel = entry;
+      this.levelsHighestFirst = statuses.levels
+        .filter((level) => level.id !== statuses.entryLevel)
+        .sort((left, right) => right.threshold - left.threshold);
+    }
+    this.classesHighestFirst = [...(program.classes?.classes ?? [])].sort((left, right) => right.rank - left.rank);
+    this.categoriesById = new Map(program.categories.map((category) => [category.id, category]));
+  }
+
+  get version(): number {
+    return this.program.version;
+  }
+}

@@ -1,0 +1,186 @@
+import type { AccountCounters, CounterTotals } from "../account/counters.js";
+import { totalsOfPeriod } from "../account/counters.js";
+import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
+import { BASIS_POINTS_PER_WHOLE } from "../money/basis-points.js";
+import type { CategoryCondition, ImportanceClass, StatusLevel } from "../program/program-document.js";
+import type { CompiledProgram } from "./compiled-program.js";
+
+/** One source of a receipt discount, cited by rule id so that a receipt can be explained. */
+export interface DiscountSource {
+  /** "status:<level>", "rule:<id>", "class:<id>" or "category:<id>". */
+  readonly rule: string;
+  readonly basisPoints: number;
+}
+
+/** Where a member stands at one instant: what the program gives them now, and why. */
+export interface Standing {
+  readonly period: number;
+  readonly status: StatusLevel | null;
+  readonly importanceClass: ImportanceClass | null;
+  readonly categories: readonly string[];
+  /** Every source that offers a discount now. */
+  readonly discountSources: readonly DiscountSource[];
+  /** The sources the discount policy applied. */
+  readonly appliedDiscounts: readonly DiscountSource[];
+  /** The receipt discount rate after the policy. */
+  readonly discountBasisPoints: number;
+  readonly accrualRateBasisPoints: number;
+  /** When the rules' discount lapses if the member does not visit (null: it does not lapse, or there is none). */
+  readonly discountLapsesAt: number | null;
+  /** When the importance class lapses if the member does not visit. */
+  readonly classLapsesAt: number | null;
+}
+
+/** What standing reads of an account. */
+export interface StandingInput {
+  readonly counters: AccountCounters;
+  /** Category membership after the member's last event. */
+  readonly categories: readonly string[];
+  /** Enrolment time: "days without a visit" of a member who never visited count from here. */
+  readonly createdAt: number;
+  /** The status of the member's last reported visit event, if any. */
+  readonly lastVisitStatus: VisitStatus | null;
+}
+
+/** What a visit event reports; category rules may test the last one. */
+export type VisitStatus = "came" | "didNotCome";
+
+function counterValue(totals: CounterTotals, counter: "sold" | "paid" | "visits"): number {
+  return totals[counter];
+}
+
+function daysWithoutVisitExceed(input: StandingInput, now: number, days: number): boolean {
+  const lastSeen = input.counters.lastVisitAt ?? input.createdAt;
+  return now - lastSeen > days * MILLISECONDS_PER_DAY;
+}
+
+/**
+ * The status for the period of `now`: the highest level whose threshold the
+ * member's counter EXCEEDED in the previous period, else the entry level.
+ * Lazy and exact: a skipped period has zero totals, so it falls to entry.
+ */
+export function statusAt(compiled: CompiledProgram, counters: AccountCounters, period: number): StatusLevel | null {
+  const statuses = compiled.program.statuses;
+  if (statuses === null) return null;
+  const previous = totalsOfPeriod(counters, period - 1);
+  const value = counterValue(previous, statuses.counter);
+  for (const level of compiled.levelsHighestFirst) {
+    if (value > level.threshold) return level;
+  }
+  return compiled.entryLevel;
+}
+
+/** The highest-ranked class any of whose criteria holds on lifetime counters, unless it lapsed. */
+export function importanceClassAt(compiled: CompiledProgram, input: StandingInput, now: number): ImportanceClass | null {
+  const system = compiled.program.classes;
+  if (system === null) return null;
+  if (system.lapseAfterDaysWithoutVisit !== null && daysWithoutVisitExceed(input, now, system.lapseAfterDaysWithoutVisit)) {
+    return null;
+  }
+  const lifetime = input.counters.lifetime;
+  for (const candidate of compiled.classesHighestFirst) {
+    if (candidate.criteria.some((criterion) => counterValue(lifetime, criterion.counter) >= criterion.from)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Category membership after applying the rules at `now`: add rules, then
+ * remove rules (so remove wins when both hold), repeated until nothing
+ * changes, because rules may refer to categories. A visit-status condition
+ * holds while the member's last reported visit has that status. The number
+ * of passes is bounded by the number of rules plus one: a program whose rules
+ * keep flipping a category stops there, deterministically.
+ */
+export function categoriesAt(
+  compiled: CompiledProgram,
+  input: StandingInput,
+  importanceClass: ImportanceClass | null,
+  now: number,
+): string[] {
+  const rules = compiled.program.categoryRules;
+  let members = new Set(input.categories.filter((id) => compiled.categoriesById.has(id)));
+  const holds = (condition: CategoryCondition, before: ReadonlySet<string>): boolean => {
+    if ("counter" in condition) return counterValue(input.counters.lifetime, condition.counter) >= condition.from;
+    if ("daysWithoutVisitMoreThan" in condition) return daysWithoutVisitExceed(input, now, condition.daysWithoutVisitMoreThan);
+    if ("visitStatus" in condition) return condition.visitStatus === input.lastVisitStatus;
+    if ("inCategory" in condition) return before.has(condition.inCategory);
+    return importanceClass?.id === condition.hasClass;
+  };
+  for (let pass = 0; pass <= rules.length; pass += 1) {
+    const before: ReadonlySet<string> = members;
+    const next = new Set(before);
+    for (const rule of rules) if (rule.action === "add" && holds(rule.when, before)) next.add(rule.category);
+    for (const rule of rules) if (rule.action === "remove" && holds(rule.when, before)) next.delete(rule.category);
+    const changed = next.size !== before.size || [...next].some((id) => !before.has(id));
+    members = next;
+    if (!changed) break;
+  }
+  // Program order, so answers are stable.
+  return compiled.program.categories.map((category) => category.id).filter((id) => members.has(id));
+}
+
+/** Evaluates where a member stands at `now` under a program. Pure. */
+export function evaluateStanding(compiled: CompiledProgram, input: StandingInput, now: number): Standing {
+  const program = compiled.program;
+  const period = compiled.calendar.periodOf(now).index;
+  const status = statusAt(compiled, input.counters, period);
+  const importanceClass = importanceClassAt(compiled, input, now);
+  const categories = categoriesAt(compiled, input, importanceClass, now);
+
+  const sources: DiscountSource[] = [];
+  if (status !== null && status.discountBasisPoints > 0) {
+    sources.push({ rule: `status:${status.id}`, basisPoints: status.discountBasisPoints });
+  }
+  const lapse = program.discountLapseAfterDaysWithoutVisit;
+  const rulesLapsed = lapse !== null && daysWithoutVisitExceed(input, now, lapse);
+  let bestRule: DiscountSource | null = null;
+  if (!rulesLapsed) {
+    for (const rule of program.discountRules) {
+      if (counterValue(input.counters.lifetime, rule.counter) < rule.from) continue;
+      if (bestRule === null || rule.discountBasisPoints > bestRule.basisPoints) {
+        bestRule = { rule: `rule:${rule.id}`, basisPoints: rule.discountBasisPoints };
+      }
+    }
+  }
+  if (bestRule !== null && bestRule.basisPoints > 0) sources.push(bestRule);
+  if (importanceClass !== null && importanceClass.discountBasisPoints > 0) {
+    sources.push({ rule: `class:${importanceClass.id}`, basisPoints: importanceClass.discountBasisPoints });
+  }
+  for (const id of categories) {
+    const category = compiled.categoriesById.get(id);
+    if (category !== undefined && category.discountBasisPoints > 0) {
+      sources.push({ rule: `category:${id}`, basisPoints: category.discountBasisPoints });
+    }
+  }
+
+  let discountBasisPoints = 0;
+  let appliedDiscounts: DiscountSource[] = [];
+  if (program.discountPolicy.kind === "largest") {
+    for (const source of sources) {
+      if (source.basisPoints > discountBasisPoints) {
+        discountBasisPoints = source.basisPoints;
+        appliedDiscounts = [source];
+      }
+    }
+  } else {
+    for (const source of sources) discountBasisPoints += source.basisPoints;
+    discountBasisPoints = Math.min(discountBasisPoints, program.discountPolicy.capBasisPoints, BASIS_POINTS_PER_WHOLE);
+    appliedDiscounts = sources;
+  }
+
+  const lastSeen = input.counters.lastVisitAt ?? input.createdAt;
+  const classLapse = program.classes?.lapseAfterDaysWithoutVisit ?? null;
+  return {
+    period,
+    status,
+    importanceClass,
+    categories,
+    discountSources: sources,
+    appliedDiscounts,
+    discountBasisPoints,
+    accrualRateBasisPoints: status?.accrualRateBasisPoints ?? program.points.accrualRateBasisPoints,
+    discountLapsesAt: bestRule !== null && lapse !== null ? lastSeen + lapse * MILLISECONDS_PER_DAY : null,
+    classLapsesAt: importanceClass !== null && classLapse !== null ? lastSeen + classLapse * MILLISECONDS_PER_DAY : null,
+  };
+}
