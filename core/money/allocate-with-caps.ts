@@ -20,41 +20,57 @@ export function allocateWithCaps(total: number, weights: readonly number[], caps
     capSum += cap;
   }
   assert(total <= capSum, "the total fits under the caps");
-  const parts = new Array<number>(weights.length).fill(0);
-  const fixed = new Array<boolean>(weights.length).fill(false);
-  for (let round = 0; round <= weights.length; round += 1) {
-    const free: number[] = [];
+  const count = weights.length;
+  const parts = new Array<number>(count).fill(0);
+  const fixed = new Uint8Array(count);
+  const free: number[] = [];
+  const freeWeights: number[] = [];
+  for (let round = 0; round <= count; round += 1) {
+    free.length = 0;
+    freeWeights.length = 0;
     let remaining = total;
-    for (let index = 0; index < weights.length; index += 1) {
-      if (fixed[index]) remaining -= parts[index] ?? 0;
-      else if ((caps[index] ?? 0) > 0) free.push(index);
+    let freeWeightSum = 0;
+    for (let index = 0; index < count; index += 1) {
+      if (fixed[index] === 1) {
+        remaining -= parts[index] ?? 0;
+      } else if ((caps[index] ?? 0) > 0) {
+        free.push(index);
+        const weight = weights[index] ?? 0;
+        freeWeights.push(weight);
+        freeWeightSum += weight;
+      } else {
+        parts[index] = 0;
+      }
     }
     if (remaining === 0) {
       for (const index of free) parts[index] = 0;
       break;
     }
-    let freeWeights = free.map((index) => weights[index] ?? 0);
-    if (freeWeights.every((weight) => weight === 0)) freeWeights = free.map((index) => caps[index] ?? 0);
+    if (freeWeightSum === 0) {
+      for (let position = 0; position < free.length; position += 1) freeWeights[position] = caps[free[position] ?? 0] ?? 0;
+    }
     const shares = allocateProportionally(remaining, freeWeights);
     let overflowed = false;
-    free.forEach((index, position) => {
+    for (let position = 0; position < free.length; position += 1) {
+      const index = free[position] ?? 0;
       const share = shares[position] ?? 0;
       const cap = caps[index] ?? 0;
       if (share > cap) {
         parts[index] = cap;
-        fixed[index] = true;
+        fixed[index] = 1;
         overflowed = true;
       } else {
         parts[index] = share;
       }
-    });
+    }
     if (!overflowed) break;
   }
   let sum = 0;
-  parts.forEach((part, index) => {
+  for (let index = 0; index < count; index += 1) {
+    const part = parts[index] ?? 0;
     assert(part <= (caps[index] ?? 0), "no part exceeds its cap");
     sum += part;
-  });
+  }
   assert(sum === total, "the parts sum to the total");
   return parts;
 }

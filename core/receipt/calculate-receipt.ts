@@ -2,6 +2,7 @@ import { assert } from "../assert/assert.js";
 import type { CompiledProgram } from "../engine/compiled-program.js";
 import type { Standing } from "../engine/standing.js";
 import type { ErrorCode } from "../errors/error-codes.js";
+import { allocateProportionally } from "../money/allocate-proportionally.js";
 import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
 import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "./receipt.js";
@@ -66,17 +67,29 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
 
   const rules: AppliedRule[] = [];
   const discount = Math.min(applyBasisPointsRoundingDown(discountableAmount, standing.discountBasisPoints), capSum);
-  const discountWeights = amounts.map((amount, index) => ((discountCaps[index] ?? 0) > 0 ? amount : 0));
-  const lineDiscounts = allocateWithCaps(discount, discountWeights, discountCaps);
+  const lineDiscounts =
+    discount === 0
+      ? new Array<number>(count).fill(0)
+      : allocateWithCaps(
+          discount,
+          amounts.map((amount, index) => ((discountCaps[index] ?? 0) > 0 ? amount : 0)),
+          discountCaps,
+        );
   if (discount > 0) {
     for (const source of standing.appliedDiscounts) {
       rules.push({ rule: source.rule, effect: "discount", basisPoints: source.basisPoints });
     }
   }
 
-  const roomCaps = discountCaps.map((cap, index) => cap - (lineDiscounts[index] ?? 0));
+  const roomCaps: number[] = new Array<number>(count);
+  const paymentWeights: number[] = new Array<number>(count);
   let room = 0;
-  for (const value of roomCaps) room += value;
+  for (let index = 0; index < count; index += 1) {
+    const left = (discountCaps[index] ?? 0) - (lineDiscounts[index] ?? 0);
+    roomCaps[index] = left;
+    room += left;
+    paymentWeights[index] = left > 0 ? (amounts[index] ?? 0) - (lineDiscounts[index] ?? 0) : 0;
+  }
   const shareCap = applyBasisPointsRoundingDown(total - discount, program.points.maxRedeemShareBasisPoints);
   const redeemCapPoints = Math.floor(Math.min(shareCap, room) / program.points.pointValueMinor);
   const redeemable = Math.min(balance, redeemCapPoints);
@@ -91,19 +104,25 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
     };
   }
   const pointsPaid = redeem * program.points.pointValueMinor;
-  const paymentWeights = amounts.map((amount, index) => ((roomCaps[index] ?? 0) > 0 ? amount - (lineDiscounts[index] ?? 0) : 0));
-  const linePointsPaid = allocateWithCaps(pointsPaid, paymentWeights, roomCaps);
+  const linePointsPaid = pointsPaid === 0 ? new Array<number>(count).fill(0) : allocateWithCaps(pointsPaid, paymentWeights, roomCaps);
 
-  const linePayables = amounts.map((amount, index) => amount - (lineDiscounts[index] ?? 0) - (linePointsPaid[index] ?? 0));
+  const linePayables: number[] = new Array<number>(count);
+  const pointWeights: number[] = new Array<number>(count);
   let earningPayable = 0;
   let earningAmount = 0;
-  linePayables.forEach((payable, index) => {
+  for (let index = 0; index < count; index += 1) {
+    const amount = amounts[index] ?? 0;
+    const payable = amount - (lineDiscounts[index] ?? 0) - (linePointsPaid[index] ?? 0);
     assert(payable >= 0, "no line goes below zero");
+    linePayables[index] = payable;
     if (earning[index]) {
       earningPayable += payable;
-      earningAmount += amounts[index] ?? 0;
+      earningAmount += amount;
+      pointWeights[index] = payable;
+    } else {
+      pointWeights[index] = 0;
     }
-  });
+  }
   const accrual = applyBasisPointsRoundingDown(earningPayable, standing.accrualRateBasisPoints);
   if (accrual > 0) {
     rules.push({
@@ -125,19 +144,24 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   }
   const points = accrual + bonusPoints;
   // Points go to earning lines by what they paid with money; if they paid nothing, by amount.
-  const pointWeights = linePayables.map((payable, index) => (earning[index] ? payable : 0));
-  const weightsForPoints = earningPayable > 0 ? pointWeights : amounts.map((amount, index) => (earning[index] ? amount : 0));
-  const pointCaps = weightsForPoints.map((weight) => (weight > 0 ? points : 0));
-  const linePoints = points === 0 ? new Array<number>(count).fill(0) : allocateWithCaps(points, weightsForPoints, pointCaps);
+  if (earningPayable === 0) {
+    for (let index = 0; index < count; index += 1) pointWeights[index] = earning[index] ? (amounts[index] ?? 0) : 0;
+  }
+  const linePoints = points === 0 ? new Array<number>(count).fill(0) : allocateProportionally(points, pointWeights);
 
-  const lines: CalculatedLine[] = receipt.lines.map((line, index) => ({
-    sku: line.sku,
-    amount: line.amount,
-    discount: lineDiscounts[index] ?? 0,
-    pointsPaid: linePointsPaid[index] ?? 0,
-    payable: linePayables[index] ?? 0,
-    points: linePoints[index] ?? 0,
-  }));
+  const lines: CalculatedLine[] = new Array<CalculatedLine>(count);
+  for (let index = 0; index < count; index += 1) {
+    const line = receipt.lines[index];
+    assert(line !== undefined, "lines are dense");
+    lines[index] = {
+      sku: line.sku,
+      amount: line.amount,
+      discount: lineDiscounts[index] ?? 0,
+      pointsPaid: linePointsPaid[index] ?? 0,
+      payable: linePayables[index] ?? 0,
+      points: linePoints[index] ?? 0,
+    };
+  }
   const payable = total - discount - pointsPaid;
   return {
     ok: true,

@@ -1,0 +1,106 @@
+import { cpus, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { openAccount, type Account } from "../core/account/account.js";
+import { CompiledProgram } from "../core/engine/compiled-program.js";
+import { calculateForMember, commitForMember } from "../core/engine/member-operations.js";
+import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
+import { validateProgramDocument } from "../core/program/validate-program-document.js";
+import type { Receipt } from "../core/receipt/receipt.js";
+
+/**
+ * Micro-benchmark of the pure receipt calculation: a 50-line receipt under
+ * the full seed program (statuses, rules, classes, categories, excluded SKUs),
+ * for a member with history. Each sample times a batch of calculations and
+ * divides, because one calculation is shorter than the timer's resolution is
+ * trustworthy. Prints p50/p99 per receipt over the samples.
+ *
+ *   npm run bench:calculation -- [--lines 50] [--samples 2000] [--batch 50]
+ */
+const LINES_MAX = 500;
+const SAMPLES_MAX = 100_000;
+const BATCH_MAX = 10_000;
+const WARM_UP_CALCULATIONS = 20_000;
+
+function readBounded(text: string | undefined, fallback: number, maximum: number, name: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > maximum) throw new Error(`--${name} must be an integer from 1 to ${maximum}`);
+  return value;
+}
+
+const { values } = parseArgs({
+  options: { lines: { type: "string" }, samples: { type: "string" }, batch: { type: "string" } },
+  strict: true,
+});
+const lineCount = readBounded(values.lines, 50, LINES_MAX, "lines");
+const samples = readBounded(values.samples, 2_000, SAMPLES_MAX, "samples");
+const batch = readBounded(values.batch, 50, BATCH_MAX, "batch");
+
+const compiled = new CompiledProgram({
+  ...validateProgramDocument({
+    ...FULL_EXAMPLE_PROGRAM,
+    points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000, pointValueMinor: 1 },
+    discountPolicy: { kind: "sum", capBasisPoints: 2_500 },
+  }),
+  version: 1,
+});
+
+const start = Date.UTC(2026, 0, 3, 9);
+const DAY_MILLISECONDS = 86_400_000;
+function receiptAt(id: string, at: number): Receipt {
+  return {
+    id,
+    store: "bench-store",
+    at,
+    lines: Array.from({ length: lineCount }, (_, index) => ({
+      sku: index % 17 === 0 ? "TOBACCO-0001" : index % 23 === 0 ? "GIFT-CARD-1000" : `SKU-${index}`,
+      qty: 1 + (index % 3),
+      price: 1_990 + index * 37,
+      amount: (1_990 + index * 37) * (1 + (index % 3)),
+      ...(index % 29 === 0 ? { noPoints: true } : {}),
+    })),
+  };
+}
+
+// A member with two months of history: statuses, classes and categories all hold something.
+let account: Account = openAccount("m00000000000000b1", 0, { card: "B1", phone: null, name: null, birthDate: null }, start);
+for (let day = 0; day < 60; day += 3) {
+  const outcome = commitForMember(compiled, account, receiptAt(`history-${day}`, start + day * DAY_MILLISECONDS), 0);
+  if (!outcome.ok) throw new Error(outcome.message);
+  account = outcome.account;
+}
+const now = start + 62 * DAY_MILLISECONDS;
+const receipt = receiptAt("bench", now);
+const redeem = Math.min(account.balance, 1_000);
+
+let sink = 0;
+for (let index = 0; index < WARM_UP_CALCULATIONS; index += 1) {
+  const outcome = calculateForMember(compiled, account, receipt, redeem);
+  if (outcome.ok) sink += outcome.calculation.points;
+}
+const perReceiptMicroseconds: number[] = [];
+for (let sample = 0; sample < samples; sample += 1) {
+  const began = performance.now();
+  for (let index = 0; index < batch; index += 1) {
+    const outcome = calculateForMember(compiled, account, receipt, redeem);
+    if (outcome.ok) sink += outcome.calculation.points;
+  }
+  perReceiptMicroseconds.push(((performance.now() - began) * 1_000) / batch);
+}
+perReceiptMicroseconds.sort((left, right) => left - right);
+const at = (quantile: number): number =>
+  perReceiptMicroseconds[Math.min(perReceiptMicroseconds.length - 1, Math.floor(quantile * perReceiptMicroseconds.length))] ?? 0;
+const check = calculateForMember(compiled, account, receipt, redeem);
+process.stdout.write(
+  [
+    `machine: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+    `receipt: ${lineCount} lines, full seed program (sum policy), member with ${account.counters.lifetime.visits} visits, redeem ${redeem}`,
+    check.ok
+      ? `answer: total ${check.calculation.total}, discount ${check.calculation.discount} (${check.calculation.discountBasisPoints} bp), points ${check.calculation.points}, rules ${check.calculation.rules.map((rule) => rule.rule).join(" ")}`
+      : `answer: ${check.code}`,
+    `calculation per receipt over ${samples} samples of ${batch}: p50 ${at(0.5).toFixed(2)} us, p99 ${at(0.99).toFixed(2)} us, max ${at(1).toFixed(2)} us`,
+    `(checksum ${sink % 1_000})`,
+    "",
+  ].join("\n"),
+);
