@@ -86,7 +86,7 @@ describe("the loyalty program engine over the wire, with the demo program", () =
     expect(view.body).toMatchObject({
       status: { id: "silver" },
       categories: [{ id: "standard" }],
-      counters: { lifetime: { sold: 1_530_000, visits: 1 }, latestPeriod: { period: previousMonth.index, visits: 1 } },
+      counters: { lifetime: { sold: 1_530_000, visits: 1 }, recentPeriods: [{ period: previousMonth.index, visits: 1 }] },
       programVersion: 1,
     });
   });

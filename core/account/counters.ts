@@ -19,18 +19,24 @@ export interface PeriodTotals extends CounterTotals {
 }
 
 /**
- * Lifetime totals and the totals of the two most recent periods with
- * receipts. Two are enough: a member's status in period P depends only on
- * period P - 1, and the receipt being committed belongs to P. Periods roll
- * over lazily when a receipt arrives; a period with no receipt has zero
- * totals, which is exactly what an eager roll-over at every boundary would
- * have recorded.
+ * How many recent periods an account remembers. A member's status in period P
+ * depends only on period P - 1, so two would do for receipts in time order;
+ * the third lets a receipt that arrives one period late (an offline lane's
+ * February receipt sent in March) be priced on its own period's status.
+ * Receipts older than that count in the lifetime totals only.
+ */
+export const PERIODS_REMEMBERED = 3;
+
+/**
+ * Lifetime totals and the totals of the most recent periods with receipts.
+ * Periods roll over lazily when a receipt arrives; a period with no receipt
+ * has zero totals, which is exactly what an eager roll-over at every
+ * boundary would have recorded.
  */
 export interface AccountCounters {
   readonly lifetime: CounterTotals;
-  readonly latestPeriod: PeriodTotals | null;
-  /** The period right before `latestPeriod`, if it had receipts. */
-  readonly priorPeriod: PeriodTotals | null;
+  /** Newest first; only periods within PERIODS_REMEMBERED of the newest; periods without receipts are absent. */
+  readonly recentPeriods: readonly PeriodTotals[];
   readonly firstVisitAt: number | null;
   readonly lastVisitAt: number | null;
 }
@@ -39,16 +45,14 @@ export const ZERO_TOTALS: CounterTotals = { sold: 0, paid: 0, visits: 0 };
 
 export const EMPTY_COUNTERS: AccountCounters = {
   lifetime: ZERO_TOTALS,
-  latestPeriod: null,
-  priorPeriod: null,
+  recentPeriods: [],
   firstVisitAt: null,
   lastVisitAt: null,
 };
 
 /** The totals of any period, from what the counters remember (zero for periods without receipts). */
 export function totalsOfPeriod(counters: AccountCounters, period: number): CounterTotals {
-  if (counters.latestPeriod?.period === period) return counters.latestPeriod;
-  if (counters.priorPeriod?.period === period) return counters.priorPeriod;
+  for (const totals of counters.recentPeriods) if (totals.period === period) return totals;
   return ZERO_TOTALS;
 }
 
@@ -58,35 +62,40 @@ function add(totals: CounterTotals, sold: number, paid: number): CounterTotals {
 
 /**
  * Counters after one more receipt of `sold` billed and `paid` paid with money
- * at `at`, which falls in `period`. A late receipt for an older period counts
- * in the lifetime totals and in that period if it is still remembered.
+ * at `at`, which falls in `period`. A late receipt counts in its period if
+ * that period is still remembered, and always in the lifetime totals.
  */
 export function addReceipt(counters: AccountCounters, period: number, at: number, sold: number, paid: number): AccountCounters {
   assertNonNegativeInteger(sold, "sold");
   assertNonNegativeInteger(paid, "paid");
   assert(paid <= sold, "a receipt never pays more than it bills");
-  const latest = counters.latestPeriod;
-  let latestPeriod = latest;
-  let priorPeriod = counters.priorPeriod;
-  if (latest === null || period > latest.period) {
-    priorPeriod = latest !== null && latest.period === period - 1 ? latest : null;
-    latestPeriod = { period, ...add(ZERO_TOTALS, sold, paid) };
-  } else if (period === latest.period) {
-    latestPeriod = { period, ...add(latest, sold, paid) };
-  } else if (priorPeriod !== null && period === priorPeriod.period) {
-    priorPeriod = { period, ...add(priorPeriod, sold, paid) };
+  const newest = Math.max(period, counters.recentPeriods[0]?.period ?? period);
+  const recentPeriods: PeriodTotals[] = [];
+  let counted = false;
+  for (const totals of counters.recentPeriods) {
+    if (!counted && period > totals.period) {
+      recentPeriods.push({ period, ...add(ZERO_TOTALS, sold, paid) });
+      counted = true;
+    }
+    if (totals.period === period) {
+      recentPeriods.push({ period, ...add(totals, sold, paid) });
+      counted = true;
+    } else {
+      recentPeriods.push(totals);
+    }
   }
+  if (!counted) recentPeriods.push({ period, ...add(ZERO_TOTALS, sold, paid) });
+  const remembered = recentPeriods.filter((totals) => totals.period > newest - PERIODS_REMEMBERED);
   const next: AccountCounters = {
     lifetime: add(counters.lifetime, sold, paid),
-    latestPeriod,
-    priorPeriod,
+    recentPeriods: remembered,
     firstVisitAt: counters.firstVisitAt === null ? at : Math.min(counters.firstVisitAt, at),
     lastVisitAt: counters.lastVisitAt === null ? at : Math.max(counters.lastVisitAt, at),
   };
   assert(next.lifetime.visits === counters.lifetime.visits + 1, "one receipt is one visit");
-  assert(
-    next.priorPeriod === null || next.latestPeriod === null || next.priorPeriod.period === next.latestPeriod.period - 1,
-    "the prior period is the one right before the latest",
-  );
+  for (let index = 1; index < remembered.length; index += 1) {
+    assert((remembered[index]?.period ?? 0) < (remembered[index - 1]?.period ?? 0), "recent periods are newest first, once each");
+  }
+  assert(remembered.length <= PERIODS_REMEMBERED, "at most PERIODS_REMEMBERED periods are remembered");
   return next;
 }

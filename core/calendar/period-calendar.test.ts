@@ -228,10 +228,19 @@ describe("PeriodCalendar rolling days", () => {
       endsAt: "2019-02-17T03:00:00.000Z",
     },
     {
-      name: "starts Havana's 2025-11-02 at the first of its two midnights",
+      name: "starts Havana's 2025-11-02 at the first of its two midnights, asked between them",
       definition: EVERY_DAY,
       timeZone: "America/Havana",
       at: "2025-11-02T04:30:00.000Z",
+      index: 9_437,
+      startsAt: "2025-11-02T04:00:00.000Z",
+      endsAt: "2025-11-03T05:00:00.000Z",
+    },
+    {
+      name: "starts Havana's 2025-11-02 at the first of its two midnights, asked in the afternoon at UTC-5",
+      definition: EVERY_DAY,
+      timeZone: "America/Havana",
+      at: "2025-11-02T18:00:00.000Z",
       index: 9_437,
       startsAt: "2025-11-02T04:00:00.000Z",
       endsAt: "2025-11-03T05:00:00.000Z",
@@ -303,12 +312,14 @@ describe("PeriodCalendar cache", () => {
   it("answers an instant inside the last period with the same object and no Intl call", () => {
     const calendar = new PeriodCalendar(MONTH, "Europe/Moscow");
     const february = calendar.periodOf(utc("2026-02-10T00:00:00Z"));
+    const format = vi.spyOn(Intl.DateTimeFormat.prototype, "format", "get");
     const formatToParts = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
     expect(calendar.periodOf(february.startsAt)).toBe(february);
     expect(calendar.periodOf(february.endsAt - 1)).toBe(february);
+    expect(format).not.toHaveBeenCalled();
     expect(formatToParts).not.toHaveBeenCalled();
     expect(calendar.periodOf(february.endsAt).index).toBe(february.index + 1);
-    expect(formatToParts).toHaveBeenCalled();
+    expect(format).toHaveBeenCalled();
   });
 });
 

@@ -80,6 +80,10 @@ type PeriodRule =
 export class PeriodCalendar {
   private readonly rule: PeriodRule;
   private readonly format: Intl.DateTimeFormat;
+  /** Where each number format() prints goes in `fields`, in printing order. */
+  private readonly fieldOrder: readonly FieldSlot[];
+  /** Scratch for localTimeAt: month, day, hour, minute, second. */
+  private readonly fields = [0, 0, 0, 0, 0];
   private last: Period | null = null;
 
   /**
@@ -104,9 +108,14 @@ export class PeriodCalendar {
       minute: "numeric",
       second: "numeric",
     });
+    this.fieldOrder = fieldOrderOf(this.format);
   }
 
-  /** The period `at` falls in. */
+  /**
+   * The period `at` falls in. `at` is whole epoch milliseconds within the
+   * range of a Date (receipts keep to 2000-2200, see core/limits.ts). The
+   * result is frozen, and the same object while `at` stays inside it.
+   */
   periodOf(at: number): Period {
     assertSafeInteger(at, "instant");
     const last = this.last;
@@ -130,12 +139,12 @@ export class PeriodCalendar {
     const local = this.localTimeAt(at);
     let index = this.indexOf(local);
     for (let step = 0; step < NEIGHBOUR_STEPS_MAX; step += 1) {
-      const startsAt = this.startOfLocalDay(this.firstDayOf(index), local.offset);
+      const startsAt = this.startOf(index, local.offset);
       if (at < startsAt) {
         index -= 1;
         continue;
       }
-      const endsAt = this.startOfLocalDay(this.firstDayOf(index + 1), local.offset);
+      const endsAt = this.startOf(index + 1, local.offset);
       if (at >= endsAt) {
         index += 1;
         continue;
@@ -143,6 +152,24 @@ export class PeriodCalendar {
       return Object.freeze({ index, startsAt, endsAt });
     }
     return failNoPeriod(at);
+  }
+
+  /**
+   * The instant period `index` starts at. A miss usually lands next to the
+   * last period (the next month, or back and forth across a boundary), whose
+   * bounds are then reused: two Intl calls fewer.
+   */
+  private startOf(index: number, offsetGuess: number): number {
+    const last = this.last;
+    if (last !== null) {
+      if (index === last.index) {
+        return last.startsAt;
+      }
+      if (index === last.index + 1) {
+        return last.endsAt;
+      }
+    }
+    return this.startOfLocalDay(this.firstDayOf(index), offsetGuess);
   }
 
   private indexOf(local: LocalTime): number {
@@ -222,34 +249,30 @@ export class PeriodCalendar {
    * The zone's clock at `instant`. Intl gives month, day and time; the year is
    * the UTC year, moved by one where the local date and the UTC date sit on
    * different sides of New Year (an offset is always under a day).
+   *
+   * format() costs about a quarter of formatToParts(), so its text is read as
+   * five runs of digits in the order the constructor learned from
+   * formatToParts() ("2/10, 03:00:00" in en-US).
    */
   private localTimeAt(instant: number): LocalTime {
-    let month = 0;
-    let day = 0;
-    let hour = 0;
-    let minute = 0;
-    let second = 0;
-    for (const part of this.format.formatToParts(instant)) {
-      switch (part.type) {
-        case "month":
-          month = Number(part.value);
-          break;
-        case "day":
-          day = Number(part.value);
-          break;
-        case "hour":
-          hour = Number(part.value) % 24; // some ICU versions print midnight as 24
-          break;
-        case "minute":
-          minute = Number(part.value);
-          break;
-        case "second":
-          second = Number(part.value);
-          break;
-        default:
-          break;
+    const text = this.format.format(instant);
+    const fields = this.fields;
+    let found = 0;
+    let value = -1;
+    for (let position = 0; position <= text.length; position += 1) {
+      const digit = position < text.length ? text.charCodeAt(position) - 48 : -1;
+      if (digit >= 0 && digit <= 9) {
+        value = value < 0 ? digit : value * 10 + digit;
+      } else if (value >= 0) {
+        const slot = this.fieldOrder[found];
+        assert(slot !== undefined, `unexpected local time ${JSON.stringify(text)}`);
+        fields[slot] = value;
+        found += 1;
+        value = -1;
       }
     }
+    assert(found === FIELD_COUNT, `unexpected local time ${JSON.stringify(text)}`);
+    const [month = 0, day = 0, hour = 0, minute = 0, second = 0] = fields;
     const utc = civilDateOf(Math.floor(instant / MILLISECONDS_PER_DAY));
     let year = utc.year;
     if (month === 1 && utc.month === 12) {
@@ -260,12 +283,46 @@ export class PeriodCalendar {
     const dayNumber = dayNumberOf(year, month, day);
     const wallTime =
       dayNumber * MILLISECONDS_PER_DAY +
-      hour * MILLISECONDS_PER_HOUR +
+      (hour % 24) * MILLISECONDS_PER_HOUR + // some ICU versions print midnight as 24
       minute * MILLISECONDS_PER_MINUTE +
       second * MILLISECONDS_PER_SECOND;
     const wholeSecond = instant - modulo(instant, MILLISECONDS_PER_SECOND);
     return { dayNumber, year, month, offset: wallTime - wholeSecond };
   }
+}
+
+/** Index into PeriodCalendar's scratch fields: month, day, hour, minute, second. */
+type FieldSlot = 0 | 1 | 2 | 3 | 4;
+
+const FIELD_COUNT = 5;
+const FIELD_SLOTS: Readonly<Partial<Record<Intl.DateTimeFormatPartTypes, FieldSlot>>> = {
+  month: 0,
+  day: 1,
+  hour: 2,
+  minute: 3,
+  second: 4,
+};
+
+/**
+ * The order format() prints the five numbers in. Each number must be set off
+ * from the next by a literal without digits, or the text could not be split.
+ */
+function fieldOrderOf(format: Intl.DateTimeFormat): readonly FieldSlot[] {
+  const order: FieldSlot[] = [];
+  let previousWasNumber = false;
+  for (const part of format.formatToParts(0)) {
+    const slot = FIELD_SLOTS[part.type];
+    if (slot === undefined) {
+      assert(!/[0-9]/.test(part.value), `date part ${part.type} ${JSON.stringify(part.value)} holds digits`);
+      previousWasNumber = false;
+      continue;
+    }
+    assert(!previousWasNumber && !order.includes(slot), `cannot read the date parts of ${format.format(0)}`);
+    order.push(slot);
+    previousWasNumber = true;
+  }
+  assert(order.length === FIELD_COUNT, `cannot read the date parts of ${format.format(0)}`);
+  return order;
 }
 
 function ruleOf(definition: PeriodDefinition): PeriodRule {

@@ -134,16 +134,15 @@ export function evaluateStanding(compiled: CompiledProgram, input: StandingInput
   }
   const lapse = program.discountLapseAfterDaysWithoutVisit;
   const rulesLapsed = lapse !== null && daysWithoutVisitExceed(input, now, lapse);
-  let bestRule: DiscountSource | null = null;
+  let ruleHolds = false;
   if (!rulesLapsed) {
+    // Every holding rule is a source: "largest" picks the larger (the salon's rule), "sum" adds them.
     for (const rule of program.discountRules) {
       if (counterValue(input.counters.lifetime, rule.counter) < rule.from) continue;
-      if (bestRule === null || rule.discountBasisPoints > bestRule.basisPoints) {
-        bestRule = { rule: `rule:${rule.id}`, basisPoints: rule.discountBasisPoints };
-      }
+      ruleHolds = true;
+      if (rule.discountBasisPoints > 0) sources.push({ rule: `rule:${rule.id}`, basisPoints: rule.discountBasisPoints });
     }
   }
-  if (bestRule !== null && bestRule.basisPoints > 0) sources.push(bestRule);
   if (importanceClass !== null && importanceClass.discountBasisPoints > 0) {
     sources.push({ rule: `class:${importanceClass.id}`, basisPoints: importanceClass.discountBasisPoints });
   }
@@ -180,7 +179,7 @@ export function evaluateStanding(compiled: CompiledProgram, input: StandingInput
     appliedDiscounts,
     discountBasisPoints,
     accrualRateBasisPoints: status?.accrualRateBasisPoints ?? program.points.accrualRateBasisPoints,
-    discountLapsesAt: bestRule !== null && lapse !== null ? lastSeen + lapse * MILLISECONDS_PER_DAY : null,
+    discountLapsesAt: ruleHolds && lapse !== null ? lastSeen + lapse * MILLISECONDS_PER_DAY : null,
     classLapsesAt: importanceClass !== null && classLapse !== null ? lastSeen + classLapse * MILLISECONDS_PER_DAY : null,
   };
 }

@@ -30,6 +30,12 @@ export interface PointsDefinition {
   readonly maxRedeemShareBasisPoints: number;
   /** Minor units one point pays for. */
   readonly pointValueMinor: number;
+  /**
+   * What points accrue on: `paidWithMoney` (default), the amount paid with
+   * money, never what was paid with points; `afterDiscount`, the amount after
+   * loyalty discounts, including what points paid.
+   */
+  readonly accrualBase: "paidWithMoney" | "afterDiscount";
 }
 
 export interface StatusLevel {
@@ -92,8 +98,8 @@ export interface ClassSystem {
 
 /**
  * What a category rule tests. Counters are lifetime totals, as in discount
- * rules and classes. `visitStatus` holds only while a `reportVisit` event with
- * that status is applied. Membership is state: a member stays in a category
+ * rules and classes. `visitStatus` holds while the member's last `reportVisit`
+ * event had that status. Membership is state: a member stays in a category
  * until a remove rule takes them out (the seed's "auto-add" / "auto-remove").
  */
 export type CategoryCondition =
@@ -119,9 +125,8 @@ export interface Category {
 }
 
 /**
- * How discounts combine. The sources are: the status level, the best matching
- * discount rule (rules among themselves: the larger wins), the importance
- * class, and each category with a discount. `largest`: the largest source;
+ * How discounts combine. The sources are: the status level, each holding
+ * discount rule, the importance class, and each category with a discount. `largest`: the largest source;
  * `sum`: every source added, capped at capBasisPoints.
  */
 export type DiscountPolicy =

@@ -114,7 +114,8 @@ const PROGRAM_FIELDS = fieldSet(
 );
 const CALENDAR_PERIOD_FIELDS = fieldSet("kind");
 const ROLLING_PERIOD_FIELDS = fieldSet("kind", "days", "anchorDate");
-const POINTS_FIELDS = fieldSet("accrualRateBasisPoints", "maxRedeemShareBasisPoints", "pointValueMinor");
+const POINTS_FIELDS = fieldSet("accrualRateBasisPoints", "maxRedeemShareBasisPoints", "pointValueMinor", "accrualBase");
+const ACCRUAL_BASES = ["paidWithMoney", "afterDiscount"] as const;
 const STATUSES_FIELDS = fieldSet("counter", "entryLevel", "levels");
 const LEVEL_FIELDS = fieldSet("id", "name", "threshold", "discountBasisPoints", "accrualRateBasisPoints", "bonus");
 const BONUS_FIELDS = fieldSet("everyPurchases", "points");
@@ -289,10 +290,19 @@ class DocumentReader {
     const pointValueMinor = isAbsent(pointValueMinorInput)
       ? 1
       : this.integer(pointValueMinorInput, at(path, "pointValueMinor"), 1, POINT_VALUE_MINOR_MAX);
-    if (accrualRateBasisPoints === undefined || maxRedeemShareBasisPoints === undefined || pointValueMinor === undefined) {
+    const accrualBaseInput = field(points, "accrualBase");
+    const accrualBase = isAbsent(accrualBaseInput)
+      ? "paidWithMoney"
+      : this.oneOf(accrualBaseInput, at(path, "accrualBase"), ACCRUAL_BASES);
+    if (
+      accrualRateBasisPoints === undefined ||
+      maxRedeemShareBasisPoints === undefined ||
+      pointValueMinor === undefined ||
+      accrualBase === undefined
+    ) {
       return undefined;
     }
-    return { accrualRateBasisPoints, maxRedeemShareBasisPoints, pointValueMinor };
+    return { accrualRateBasisPoints, maxRedeemShareBasisPoints, pointValueMinor, accrualBase };
   }
 
   /** `null` when absent; `undefined` when refused. */

@@ -35,7 +35,8 @@ export interface CalculationInput {
  *    left under the caps) / point value)); a larger redeem is refused with a
  *    code. Points pay redeem x point value, spread like the discount.
  * 4. payable per line = amount - discount - pointsPaid (paid with money).
- * 5. Accrual = floor(payable of earning lines x rate); the status bonus joins
+ * 5. Accrual = floor(payable of earning lines x rate) (or of amount - discount
+ *    with accrualBase "afterDiscount"); the status bonus joins
  *    it on every k-th purchase of the period; both spread over earning lines.
  * Every split sums exactly to its total and no line goes below zero.
  */
@@ -106,6 +107,7 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const pointsPaid = redeem * program.points.pointValueMinor;
   const linePointsPaid = pointsPaid === 0 ? new Array<number>(count).fill(0) : allocateWithCaps(pointsPaid, paymentWeights, roomCaps);
 
+  const paidWithMoney = program.points.accrualBase === "paidWithMoney";
   const linePayables: number[] = new Array<number>(count);
   const pointWeights: number[] = new Array<number>(count);
   let earningPayable = 0;
@@ -116,9 +118,10 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
     assert(payable >= 0, "no line goes below zero");
     linePayables[index] = payable;
     if (earning[index]) {
-      earningPayable += payable;
+      const base = paidWithMoney ? payable : amount - (lineDiscounts[index] ?? 0);
+      earningPayable += base;
       earningAmount += amount;
-      pointWeights[index] = payable;
+      pointWeights[index] = base;
     } else {
       pointWeights[index] = 0;
     }
