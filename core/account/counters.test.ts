@@ -2,12 +2,23 @@ import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
 import { randomInteger, seededRandom } from "../test-support/seeded-random.js";
 import { itEach } from "../test-support/table-tests.js";
-import { addReceipt, EMPTY_COUNTERS, totalsOfPeriod, ZERO_TOTALS, type AccountCounters, type CounterTotals } from "./counters.js";
+import {
+  addReceipt,
+  EMPTY_COUNTERS,
+  PERIODS_REMEMBERED,
+  totalsOfPeriod,
+  ZERO_TOTALS,
+  type AccountCounters,
+  type CounterTotals,
+  type PeriodTotals,
+} from "./counters.js";
 
 const T0 = Date.UTC(2026, 0, 10, 9);
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 /** Period indexes as the month calendar numbers them: year * 12 + month - 1. */
 const JANUARY = 2026 * 12;
+const DECEMBER = JANUARY - 1;
 const FEBRUARY = JANUARY + 1;
 const MARCH = JANUARY + 2;
 const APRIL = JANUARY + 3;
@@ -23,12 +34,25 @@ function apply(steps: readonly Step[], from: AccountCounters = EMPTY_COUNTERS): 
   return steps.reduce((counters, step) => addReceipt(counters, step.period, step.at, step.sold, step.paid), from);
 }
 
+/** Freezes counters all the way down, so that any mutation of the input throws. */
+function deepFreeze(counters: AccountCounters): AccountCounters {
+  Object.freeze(counters.lifetime);
+  for (const totals of counters.recentPeriods) Object.freeze(totals);
+  Object.freeze(counters.recentPeriods);
+  return Object.freeze(counters);
+}
+
+describe("PERIODS_REMEMBERED", () => {
+  it("is three: the latest period, the one before it, and one more for a receipt one period late", () => {
+    expect(PERIODS_REMEMBERED).toBe(3);
+  });
+});
+
 describe("addReceipt", () => {
-  it("starts the lifetime totals, the latest period and both visit times with a first receipt", () => {
+  it("starts the lifetime totals, the recent periods and both visit times with a first receipt", () => {
     expect(addReceipt(EMPTY_COUNTERS, JANUARY, T0, 10_000, 9_000)).toEqual({
       lifetime: { sold: 10_000, paid: 9_000, visits: 1 },
-      latestPeriod: { period: JANUARY, sold: 10_000, paid: 9_000, visits: 1 },
-      priorPeriod: null,
+      recentPeriods: [{ period: JANUARY, sold: 10_000, paid: 9_000, visits: 1 }],
       firstVisitAt: T0,
       lastVisitAt: T0,
     });
@@ -42,91 +66,205 @@ describe("addReceipt", () => {
 
   itEach<RollCase>([
     {
-      name: "adds a second receipt of the same period to the latest period and to the lifetime totals",
+      name: "adds a second receipt of the same period to that period and to the lifetime totals",
       steps: [
         { period: JANUARY, at: T0, sold: 10_000, paid: 9_000 },
         { period: JANUARY, at: T0 + HOUR, sold: 500, paid: 500 },
       ],
       expected: {
         lifetime: { sold: 10_500, paid: 9_500, visits: 2 },
-        latestPeriod: { period: JANUARY, sold: 10_500, paid: 9_500, visits: 2 },
-        priorPeriod: null,
+        recentPeriods: [{ period: JANUARY, sold: 10_500, paid: 9_500, visits: 2 }],
         firstVisitAt: T0,
         lastVisitAt: T0 + HOUR,
       },
     },
     {
-      name: "rolls the latest period over to the prior one when a receipt of the next period arrives",
+      name: "puts a receipt of the next period first and keeps the previous period after it",
       steps: [
         { period: JANUARY, at: T0, sold: 10_000, paid: 9_000 },
         { period: JANUARY, at: T0 + HOUR, sold: 500, paid: 500 },
-        { period: FEBRUARY, at: T0 + 30 * 24 * HOUR, sold: 7, paid: 0 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 7, paid: 0 },
       ],
       expected: {
         lifetime: { sold: 10_507, paid: 9_500, visits: 3 },
-        latestPeriod: { period: FEBRUARY, sold: 7, paid: 0, visits: 1 },
-        priorPeriod: { period: JANUARY, sold: 10_500, paid: 9_500, visits: 2 },
+        recentPeriods: [
+          { period: FEBRUARY, sold: 7, paid: 0, visits: 1 },
+          { period: JANUARY, sold: 10_500, paid: 9_500, visits: 2 },
+        ],
         firstVisitAt: T0,
-        lastVisitAt: T0 + 30 * 24 * HOUR,
+        lastVisitAt: T0 + 30 * DAY,
       },
     },
     {
-      name: "forgets the prior period when the member skipped the period in between: no prior, since it had no receipt",
+      name: "leaves a skipped period absent (its totals are zero) and still remembers the period before it",
       steps: [
         { period: JANUARY, at: T0, sold: 10_000, paid: 9_000 },
-        { period: MARCH, at: T0 + 60 * 24 * HOUR, sold: 300, paid: 300 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 300, paid: 300 },
       ],
       expected: {
         lifetime: { sold: 10_300, paid: 9_300, visits: 2 },
-        latestPeriod: { period: MARCH, sold: 300, paid: 300, visits: 1 },
-        priorPeriod: null,
+        recentPeriods: [
+          { period: MARCH, sold: 300, paid: 300, visits: 1 },
+          { period: JANUARY, sold: 10_000, paid: 9_000, visits: 1 },
+        ],
         firstVisitAt: T0,
-        lastVisitAt: T0 + 60 * 24 * HOUR,
+        lastVisitAt: T0 + 60 * DAY,
       },
     },
     {
-      name: "drops the old prior period and keeps the old latest one as prior over three consecutive periods",
+      name: "remembers three consecutive periods, newest first",
       steps: [
         { period: JANUARY, at: T0, sold: 100, paid: 100 },
-        { period: FEBRUARY, at: T0 + 30 * 24 * HOUR, sold: 200, paid: 150 },
-        { period: MARCH, at: T0 + 60 * 24 * HOUR, sold: 400, paid: 400 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 150 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 400, paid: 400 },
       ],
       expected: {
         lifetime: { sold: 700, paid: 650, visits: 3 },
-        latestPeriod: { period: MARCH, sold: 400, paid: 400, visits: 1 },
-        priorPeriod: { period: FEBRUARY, sold: 200, paid: 150, visits: 1 },
+        recentPeriods: [
+          { period: MARCH, sold: 400, paid: 400, visits: 1 },
+          { period: FEBRUARY, sold: 200, paid: 150, visits: 1 },
+          { period: JANUARY, sold: 100, paid: 100, visits: 1 },
+        ],
         firstVisitAt: T0,
-        lastVisitAt: T0 + 60 * 24 * HOUR,
+        lastVisitAt: T0 + 60 * DAY,
       },
     },
     {
-      name: "counts a late receipt for the remembered prior period in that period, and moves no visit time forward",
+      name: "forgets the oldest period when a fourth consecutive period arrives: never more than three",
       steps: [
         { period: JANUARY, at: T0, sold: 100, paid: 100 },
-        { period: FEBRUARY, at: T0 + 30 * 24 * HOUR, sold: 200, paid: 200 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 150 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 400, paid: 400 },
+        { period: APRIL, at: T0 + 90 * DAY, sold: 800, paid: 700 },
+      ],
+      expected: {
+        lifetime: { sold: 1_500, paid: 1_350, visits: 4 },
+        recentPeriods: [
+          { period: APRIL, sold: 800, paid: 700, visits: 1 },
+          { period: MARCH, sold: 400, paid: 400, visits: 1 },
+          { period: FEBRUARY, sold: 200, paid: 150, visits: 1 },
+        ],
+        firstVisitAt: T0,
+        lastVisitAt: T0 + 90 * DAY,
+      },
+    },
+    {
+      name: "forgets a period that falls out of the window even when the periods in between had no receipts",
+      steps: [
+        { period: JANUARY, at: T0, sold: 100, paid: 100 },
+        { period: APRIL, at: T0 + 90 * DAY, sold: 800, paid: 700 },
+      ],
+      expected: {
+        lifetime: { sold: 900, paid: 800, visits: 2 },
+        recentPeriods: [{ period: APRIL, sold: 800, paid: 700, visits: 1 }],
+        firstVisitAt: T0,
+        lastVisitAt: T0 + 90 * DAY,
+      },
+    },
+    {
+      name: "counts a late receipt for a remembered period in that period, and moves no visit time forward",
+      steps: [
+        { period: JANUARY, at: T0, sold: 100, paid: 100 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 200 },
         { period: JANUARY, at: T0 + HOUR, sold: 50, paid: 40 },
       ],
       expected: {
         lifetime: { sold: 350, paid: 340, visits: 3 },
-        latestPeriod: { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
-        priorPeriod: { period: JANUARY, sold: 150, paid: 140, visits: 2 },
+        recentPeriods: [
+          { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
+          { period: JANUARY, sold: 150, paid: 140, visits: 2 },
+        ],
         firstVisitAt: T0,
-        lastVisitAt: T0 + 30 * 24 * HOUR,
+        lastVisitAt: T0 + 30 * DAY,
       },
     },
     {
-      name: "counts a late receipt for a forgotten older period in the lifetime totals only, and moves the first visit back",
+      name: "records a late receipt for the period right before the latest one as that period's totals when it had none yet",
       steps: [
-        { period: FEBRUARY, at: T0 + 30 * 24 * HOUR, sold: 200, paid: 200 },
-        { period: MARCH, at: T0 + 60 * 24 * HOUR, sold: 400, paid: 400 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 200 },
+        { period: JANUARY, at: T0, sold: 1_500_000, paid: 1_500_000 },
+      ],
+      expected: {
+        lifetime: { sold: 1_500_200, paid: 1_500_200, visits: 2 },
+        recentPeriods: [
+          { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
+          { period: JANUARY, sold: 1_500_000, paid: 1_500_000, visits: 1 },
+        ],
+        firstVisitAt: T0,
+        lastVisitAt: T0 + 30 * DAY,
+      },
+    },
+    {
+      name: "counts a receipt two periods late in its period while the window still holds it, and moves the first visit back",
+      steps: [
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 200 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 400, paid: 400 },
         { period: JANUARY, at: T0, sold: 50, paid: 50 },
       ],
       expected: {
         lifetime: { sold: 650, paid: 650, visits: 3 },
-        latestPeriod: { period: MARCH, sold: 400, paid: 400, visits: 1 },
-        priorPeriod: { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
+        recentPeriods: [
+          { period: MARCH, sold: 400, paid: 400, visits: 1 },
+          { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
+          { period: JANUARY, sold: 50, paid: 50, visits: 1 },
+        ],
         firstVisitAt: T0,
-        lastVisitAt: T0 + 60 * 24 * HOUR,
+        lastVisitAt: T0 + 60 * DAY,
+      },
+    },
+    {
+      name: "counts a late receipt in the lifetime totals only once its period fell out of the window, and moves the first visit back",
+      steps: [
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 200 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 400, paid: 400 },
+        { period: DECEMBER, at: T0 - 20 * DAY, sold: 50, paid: 50 },
+      ],
+      expected: {
+        lifetime: { sold: 650, paid: 650, visits: 3 },
+        recentPeriods: [
+          { period: MARCH, sold: 400, paid: 400, visits: 1 },
+          { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
+        ],
+        firstVisitAt: T0 - 20 * DAY,
+        lastVisitAt: T0 + 60 * DAY,
+      },
+    },
+    {
+      name: "counts a receipt two periods late in the lifetime totals only when its period already fell out of the window (January after April)",
+      steps: [
+        { period: JANUARY, at: T0, sold: 100, paid: 100 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 200 },
+        { period: APRIL, at: T0 + 90 * DAY, sold: 800, paid: 800 },
+        // February is two periods before April and still remembered; January is not.
+        { period: FEBRUARY, at: T0 + 31 * DAY, sold: 20, paid: 20 },
+        { period: JANUARY, at: T0 + HOUR, sold: 10, paid: 10 },
+      ],
+      expected: {
+        lifetime: { sold: 1_130, paid: 1_130, visits: 5 },
+        recentPeriods: [
+          { period: APRIL, sold: 800, paid: 800, visits: 1 },
+          { period: FEBRUARY, sold: 220, paid: 220, visits: 2 },
+        ],
+        firstVisitAt: T0,
+        lastVisitAt: T0 + 90 * DAY,
+      },
+    },
+    {
+      name: "inserts a late receipt for a period without receipts between two remembered periods, keeping newest first",
+      steps: [
+        { period: JANUARY, at: T0, sold: 100, paid: 100 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 300, paid: 300 },
+        { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 200 },
+      ],
+      expected: {
+        lifetime: { sold: 600, paid: 600, visits: 3 },
+        recentPeriods: [
+          { period: MARCH, sold: 300, paid: 300, visits: 1 },
+          { period: FEBRUARY, sold: 200, paid: 200, visits: 1 },
+          { period: JANUARY, sold: 100, paid: 100, visits: 1 },
+        ],
+        firstVisitAt: T0,
+        lastVisitAt: T0 + 60 * DAY,
       },
     },
     {
@@ -137,31 +275,13 @@ describe("addReceipt", () => {
       ],
       expected: {
         lifetime: { sold: 0, paid: 0, visits: 2 },
-        latestPeriod: { period: APRIL, sold: 0, paid: 0, visits: 2 },
-        priorPeriod: null,
+        recentPeriods: [{ period: APRIL, sold: 0, paid: 0, visits: 2 }],
         firstVisitAt: T0,
         lastVisitAt: T0 + 1,
       },
     },
   ])(({ steps, expected }) => {
     expect(apply(steps)).toEqual(expected);
-  });
-
-  // BUG (core/account/counters.ts, addReceipt): a late receipt for the period
-  // right before the latest one is dropped from the period totals when that
-  // period had no receipt yet (priorPeriod === null). The branch
-  // `priorPeriod !== null && period === priorPeriod.period` does not create the
-  // prior period, although it is exactly the one the latest period's status
-  // reads. An offline lane that sends January's 15,000-rouble receipt after
-  // the member's first February receipt leaves February at the entry level,
-  // where replaying the receipts in time order gives Silver.
-  it.fails("records a late receipt for the period right before the latest one as that period's totals when it had none yet", () => {
-    const counters = apply([
-      { period: FEBRUARY, at: T0 + 30 * 24 * HOUR, sold: 200, paid: 200 },
-      { period: JANUARY, at: T0, sold: 1_500_000, paid: 1_500_000 },
-    ]);
-    expect(counters.priorPeriod).toEqual({ period: JANUARY, sold: 1_500_000, paid: 1_500_000, visits: 1 });
-    expect(totalsOfPeriod(counters, JANUARY)).toEqual({ period: JANUARY, sold: 1_500_000, paid: 1_500_000, visits: 1 });
   });
 
   interface VisitTimeCase {
@@ -183,13 +303,22 @@ describe("addReceipt", () => {
     expect(counters.lifetime.visits).toBe(times.length);
   });
 
-  it("returns new counters and leaves the frozen input counters unchanged", () => {
-    const before = Object.freeze(apply([{ period: JANUARY, at: T0, sold: 100, paid: 100 }]));
+  it("returns new counters and leaves the deeply frozen input counters unchanged", () => {
+    const before = deepFreeze(
+      apply([
+        { period: JANUARY, at: T0, sold: 100, paid: 100 },
+        { period: MARCH, at: T0 + 60 * DAY, sold: 300, paid: 300 },
+      ]),
+    );
     const snapshot = structuredClone(before);
-    const after = addReceipt(before, FEBRUARY, T0 + 40 * 24 * HOUR, 5, 5);
-    expect(after).not.toBe(before);
+    // One of each kind of change: a new latest period (forgetting January), a period in between, a remembered period.
+    for (const [period, at] of [[APRIL, T0 + 90 * DAY], [FEBRUARY, T0 + 30 * DAY], [MARCH, T0 + 61 * DAY], [JANUARY, T0 + 1]] as const) {
+      const after = addReceipt(before, period, at, 5, 5);
+      expect(after).not.toBe(before);
+      expect(after.recentPeriods).not.toBe(before.recentPeriods);
+    }
     expect(before).toEqual(snapshot);
-    expect(EMPTY_COUNTERS).toEqual({ lifetime: ZERO_TOTALS, latestPeriod: null, priorPeriod: null, firstVisitAt: null, lastVisitAt: null });
+    expect(EMPTY_COUNTERS).toEqual({ lifetime: ZERO_TOTALS, recentPeriods: [], firstVisitAt: null, lastVisitAt: null });
     expect(ZERO_TOTALS).toEqual({ sold: 0, paid: 0, visits: 0 });
   });
 
@@ -210,31 +339,35 @@ describe("addReceipt", () => {
     expect(() => addReceipt(EMPTY_COUNTERS, JANUARY, T0, sold, paid)).toThrow(InvariantError);
   });
 
-  it("keeps lifetime, latest and prior totals equal to a full per-period history over 120 seeded random sequences", () => {
+  it("keeps the lifetime totals and the recent periods equal to a full per-period history over 120 seeded random sequences", () => {
     const random = seededRandom(4_242);
+    let lateCounted = 0;
+    let lateForgotten = 0;
+    let fullWindows = 0;
     for (let sequence = 0; sequence < 120; sequence += 1) {
       let counters: AccountCounters = EMPTY_COUNTERS;
       const history = new Map<number, CounterTotals>();
       const lifetime = { sold: 0, paid: 0, visits: 0 };
       let period = JANUARY;
       let at = T0;
+      let newest = Number.NEGATIVE_INFINITY;
       let first = Number.POSITIVE_INFINITY;
       let last = Number.NEGATIVE_INFINITY;
       const steps: string[] = [];
       for (let step = 0; step < 40; step += 1) {
-        // Mostly in time order, sometimes skipping periods, sometimes late for the current or previous period.
+        // Mostly in time order, sometimes skipping periods, sometimes late by one to four periods.
         const roll = random();
         let receiptPeriod = period;
         let receiptAt = at;
         if (roll < 0.3) {
           period += 1 + randomInteger(random, 2);
-          at += 31 * 24 * HOUR;
+          at += 31 * DAY;
           receiptPeriod = period;
           receiptAt = at;
-        } else if (roll < 0.4 && history.has(period - 1)) {
-          // Late for a period the counters still remember (it had receipts).
-          receiptPeriod = period - 1;
-          receiptAt = at - 31 * 24 * HOUR;
+        } else if (roll < 0.5) {
+          const lateBy = 1 + randomInteger(random, 3);
+          receiptPeriod = period - lateBy;
+          receiptAt = at - lateBy * 31 * DAY;
         } else {
           at += randomInteger(random, 5 * HOUR);
           receiptAt = at;
@@ -243,6 +376,13 @@ describe("addReceipt", () => {
         const paid = randomInteger(random, sold);
         steps.push(`${receiptPeriod}:${sold}/${paid}`);
         counters = addReceipt(counters, receiptPeriod, receiptAt, sold, paid);
+
+        newest = Math.max(newest, receiptPeriod);
+        const inWindow = receiptPeriod > newest - PERIODS_REMEMBERED;
+        if (receiptPeriod < newest) {
+          if (inWindow) lateCounted += 1;
+          else lateForgotten += 1;
+        }
         const before = history.get(receiptPeriod) ?? ZERO_TOTALS;
         history.set(receiptPeriod, { sold: before.sold + sold, paid: before.paid + paid, visits: before.visits + 1 });
         lifetime.sold += sold;
@@ -255,28 +395,48 @@ describe("addReceipt", () => {
         expect(counters.lifetime, context).toEqual(lifetime);
         expect(counters.firstVisitAt, context).toBe(first);
         expect(counters.lastVisitAt, context).toBe(last);
-        // The periods a status can read: the latest one and the one before it.
-        for (const which of [period, period - 1]) {
-          const expected = history.get(which) ?? ZERO_TOTALS;
+        // The window: every period of the history within PERIODS_REMEMBERED of the newest, with its full totals, newest first.
+        // A period is in the window now only if it was at every earlier receipt, so none of its receipts was dropped.
+        const expected: PeriodTotals[] = [...history.entries()]
+          .filter(([which]) => which > newest - PERIODS_REMEMBERED)
+          .sort(([a], [b]) => b - a)
+          .map(([which, totals]) => ({ period: which, ...totals }));
+        expect(counters.recentPeriods, context).toEqual(expected);
+        expect(counters.recentPeriods.length, context).toBeLessThanOrEqual(PERIODS_REMEMBERED);
+        if (counters.recentPeriods.length === PERIODS_REMEMBERED) fullWindows += 1;
+        expect(counters.recentPeriods[0]?.period, context).toBe(newest);
+        // Every period a status can read: the window's periods and the one after the newest answer from the history.
+        for (let which = newest - PERIODS_REMEMBERED + 1; which <= newest + 1; which += 1) {
           const actual = totalsOfPeriod(counters, which);
-          expect({ sold: actual.sold, paid: actual.paid, visits: actual.visits }, `${context}; period ${which}`).toEqual(expected);
+          expect({ sold: actual.sold, paid: actual.paid, visits: actual.visits }, `${context}; period ${which}`).toEqual(
+            history.get(which) ?? ZERO_TOTALS,
+          );
         }
+        // Older periods are forgotten: zero, whatever the history says.
+        expect(totalsOfPeriod(counters, newest - PERIODS_REMEMBERED), context).toEqual(ZERO_TOTALS);
       }
     }
+    // The sequences exercise every branch: late receipts inside and outside the window, and full windows.
+    expect(lateCounted).toBeGreaterThan(100);
+    expect(lateForgotten).toBeGreaterThan(100);
+    expect(fullWindows).toBeGreaterThan(100);
   });
 });
 
 describe("totalsOfPeriod", () => {
   const counters = apply([
     { period: JANUARY, at: T0, sold: 100, paid: 90 },
-    { period: FEBRUARY, at: T0 + 30 * 24 * HOUR, sold: 200, paid: 180 },
+    { period: FEBRUARY, at: T0 + 30 * DAY, sold: 200, paid: 180 },
+    { period: APRIL, at: T0 + 90 * DAY, sold: 400, paid: 360 },
   ]);
 
   itEach<{ readonly name: string; readonly period: number; readonly expected: CounterTotals }>([
-    { name: "answers the latest period's totals for the latest period", period: FEBRUARY, expected: { sold: 200, paid: 180, visits: 1 } },
-    { name: "answers the prior period's totals for the prior period", period: JANUARY, expected: { sold: 100, paid: 90, visits: 1 } },
-    { name: "answers zero totals for a later period without receipts", period: MARCH, expected: ZERO_TOTALS },
-    { name: "answers zero totals for an earlier period the counters do not remember", period: JANUARY - 1, expected: ZERO_TOTALS },
+    { name: "answers the latest period's totals for the latest period", period: APRIL, expected: { sold: 400, paid: 360, visits: 1 } },
+    { name: "answers a remembered earlier period's totals for that period", period: FEBRUARY, expected: { sold: 200, paid: 180, visits: 1 } },
+    { name: "answers zero totals for a period within the window without receipts", period: MARCH, expected: ZERO_TOTALS },
+    { name: "answers zero totals for a later period without receipts", period: APRIL + 1, expected: ZERO_TOTALS },
+    { name: "answers zero totals for a period with receipts that fell out of the window", period: JANUARY, expected: ZERO_TOTALS },
+    { name: "answers zero totals for an earlier period the counters never saw", period: DECEMBER, expected: ZERO_TOTALS },
   ])(({ period, expected }) => {
     const totals = totalsOfPeriod(counters, period);
     expect({ sold: totals.sold, paid: totals.paid, visits: totals.visits }).toEqual(expected);

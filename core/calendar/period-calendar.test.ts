@@ -312,7 +312,8 @@ describe("PeriodCalendar cache", () => {
   it("answers an instant inside the last period with the same object and no Intl call", () => {
     const calendar = new PeriodCalendar(MONTH, "Europe/Moscow");
     const february = calendar.periodOf(utc("2026-02-10T00:00:00Z"));
-    const format = vi.spyOn(Intl.DateTimeFormat.prototype, "format", "get");
+    // The spec makes Intl.DateTimeFormat#format a getter returning a bound function; lib.es5 types it as a method.
+    const format = vi.spyOn(Intl.DateTimeFormat.prototype as unknown as { format: unknown }, "format", "get");
     const formatToParts = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
     expect(calendar.periodOf(february.startsAt)).toBe(february);
     expect(calendar.periodOf(february.endsAt - 1)).toBe(february);

@@ -178,32 +178,58 @@ describe("the Loymax status example, month by month through commitForMember", ()
     expect(journey.account.counters.lastVisitAt).toBe(moscow(2026, 2, 1));
   });
 
-  // BUG (core/account/counters.ts addReceipt, seen through commitForMember):
-  // a late receipt for the month right before the latest one is lost from the
-  // period totals when that month had no receipt yet (priorPeriod is null and
-  // addReceipt only adds to an existing priorPeriod). January's 15,000 roubles
-  // arrive after the member's first February receipt, yet February stays
-  // Bronze; replaying the same receipts in time order gives Silver.
-  it.fails("lifts February to Silver with a late January receipt even when January had no receipt before", () => {
+  it("lifts February to Silver with a late January receipt even when January had no receipt before", () => {
     const journey = new MemberJourney(LOYMAX, ENROLLED);
     journey.buy(moscow(2026, 2, 10), [10_000]);
-    journey.buy(moscow(2026, 1, 20), [1_500_000]);
+    // January's receipt arrives after February's first one: priced at January's Bronze, counted in January.
+    expect(journey.buy(moscow(2026, 1, 20), [1_500_000]).discountBasisPoints).toBe(200);
+    expect(journey.statusAt(moscow(2026, 2, 11))).toBe("silver");
     expect(journey.buy(moscow(2026, 2, 11), [10_000]).discountBasisPoints).toBe(500);
   });
 
-  // BUG (core/engine/standing.ts statusAt with core/account/counters.ts): the
-  // status of a late receipt is read from the period before the receipt's
-  // period, but the counters keep only the latest two periods. Once a March
-  // receipt has rolled the counters to (March, February), a late receipt dated
-  // 28 February looks up January's totals, finds them forgotten (zero) and is
-  // calculated at Bronze (2 %) although February was a Silver month (5 %):
-  // January had 15,000 roubles.
-  it.fails("calculates a late February receipt that arrives in March at February's status", () => {
+  it("calculates a late February receipt that arrives in March at February's status: January is still remembered", () => {
     const journey = new MemberJourney(LOYMAX, ENROLLED);
     journey.buy(moscow(2026, 1, 10), [1_500_000]);
     expect(journey.buy(moscow(2026, 2, 27), [10_000]).discountBasisPoints).toBe(500);
+    expect(journey.buy(moscow(2026, 3, 2), [10_000]).discountBasisPoints).toBe(200);
+    const late = journey.buy(moscow(2026, 2, 28), [10_000]);
+    expect(late.discountBasisPoints).toBe(500);
+    expect(late.rules).toEqual([{ rule: "status:silver", effect: "discount", basisPoints: 500 }]);
+    // It is February's 2nd purchase and counts in February; March, decided by February, stays Bronze.
+    expect(journey.account.counters.recentPeriods.map((totals) => [totals.period, totals.visits])).toEqual([
+      [moscowMonthIndex(moscow(2026, 3, 2)), 1],
+      [moscowMonthIndex(moscow(2026, 2, 27)), 2],
+      [moscowMonthIndex(moscow(2026, 1, 10)), 1],
+    ]);
+    expect(journey.statusAt(moscow(2026, 3, 3))).toBe("bronze");
+  });
+
+  it("prices a receipt two months late at the entry level, the documented limit: the month before it is forgotten", () => {
+    const journey = new MemberJourney(LOYMAX, ENROLLED);
+    // December's 15,000 roubles make January a Silver month, as a January receipt sent in time shows.
+    journey.buy(moscow(2025, 12, 22), [1_500_000]);
+    expect(journey.statusAt(moscow(2026, 1, 15))).toBe("silver");
     journey.buy(moscow(2026, 3, 2), [10_000]);
-    expect(journey.buy(moscow(2026, 2, 28), [10_000]).discountBasisPoints).toBe(500);
+    // March's receipt moved the window to March, February and January: December is forgotten.
+    expect(journey.statusAt(moscow(2026, 1, 15))).toBe("bronze");
+    const twoMonthsLate = journey.buy(moscow(2026, 1, 15), [1_100_000]);
+    expect(twoMonthsLate.discountBasisPoints).toBe(200);
+    // Still counted in January, which is in the window: it makes February Silver.
+    expect(journey.statusAt(moscow(2026, 2, 15))).toBe("silver");
+    expect(journey.buy(moscow(2026, 2, 15), [10_000]).discountBasisPoints).toBe(500);
+  });
+
+  it("counts a receipt three months late in the lifetime totals only and prices it as its period's 1st purchase at the entry level", () => {
+    const journey = new MemberJourney(LOYMAX, ENROLLED);
+    for (const day of [2, 3, 4, 5]) journey.buy(moscow(2025, 12, day), [600_000]);
+    journey.buy(moscow(2026, 3, 2), [10_000]);
+    // December had four purchases: in time, the fifth would earn Bronze's bonus; forgotten, it is a 1st purchase.
+    const threeMonthsLate = journey.buy(moscow(2025, 12, 6), [10_000]);
+    expect(threeMonthsLate.discountBasisPoints).toBe(200);
+    expect(threeMonthsLate.bonusPoints).toBe(0);
+    expect(journey.account.counters.lifetime).toMatchObject({ sold: 2_420_000, visits: 6 });
+    expect(journey.account.counters.recentPeriods.map((totals) => totals.period)).toEqual([moscowMonthIndex(moscow(2026, 3, 2))]);
+    expect(journey.account.counters.firstVisitAt).toBe(moscow(2025, 12, 2));
   });
 });
 
@@ -488,12 +514,18 @@ describe("line policy and rule citations through commitForMember on the full exa
 });
 
 /**
- * Lazy equals eager. The engine keeps two periods of counters and evaluates
- * statuses, lapses and time-based categories only when asked. A reference
- * model recomputes the same answers from the whole receipt history with an
- * independent calendar; a second run of the same history with extra reads at
- * every period boundary and every lapse instant must give identical commits
- * and an identical final account.
+ * Lazy equals eager. The engine keeps the counters of the three most recent
+ * periods with receipts and evaluates statuses, lapses and time-based
+ * categories only when asked. A reference model recomputes the same answers
+ * from the whole receipt history with an independent calendar and its own
+ * statement of the window: a period's totals are known while the period is
+ * within three of the newest period with a receipt, and zero once it fell
+ * out, so a late receipt is priced on its own period's status exactly when
+ * its previous period is still within the window, and at the entry level
+ * otherwise. The histories include such late receipts (an offline lane's
+ * receipts, up to 110 days old). A second run of the same history with extra
+ * reads at every period boundary and every lapse instant must give identical
+ * commits and an identical final account.
  */
 describe("lazy evaluation equals an eager replay over seeded random histories", () => {
   const MOSCOW_OFFSET = 3 * 3_600_000;
@@ -544,6 +576,7 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
     const random = seededRandom(seed);
     const events: Event[] = [];
     let at = ENROLLED + randomInteger(random, 10 * DAY);
+    let lastReceiptAt: number | null = null;
     while (at < moscow(2028, 6, 1)) {
       const gap = random();
       // Mostly regular visits; sometimes a month or two away; now and then long enough for every lapse.
@@ -556,7 +589,13 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
         const sku = ["MILK", "TOBACCO-0001", "GIFT-CARD-1000", "BREAD"][randomInteger(random, 3)] ?? "MILK";
         return line(`${sku}`, random() < 0.1 ? 0 : randomInteger(random, 900_000), index === 1 && random() < 0.3 ? { noDiscount: true } : {});
       });
-      events.push({ kind: "buy", at, lines, redeemPermille: random() < 0.5 ? 0 : randomInteger(random, 1_000) });
+      const redeemPermille = random() < 0.5 ? 0 : randomInteger(random, 1_000);
+      // Now and then an offline lane's receipt arrives late: dated up to 30 or up to 110 days before the latest receipt
+      // (never before enrolment), where the member's busy periods are.
+      const lateFrom = lastReceiptAt !== null && random() < 0.2 ? lastReceiptAt : null;
+      const receiptAt = lateFrom === null ? at : Math.max(ENROLLED + 1, lateFrom - 1 - randomInteger(random, (random() < 0.5 ? 30 : 110) * DAY));
+      if (lateFrom === null) lastReceiptAt = at;
+      events.push({ kind: "buy", at: receiptAt, lines, redeemPermille });
     }
     return events;
   }
@@ -571,32 +610,63 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
     readonly classLapsesAt: number | null;
   }
 
+  /** How many periods the counters remember (PERIODS_REMEMBERED), written out: the model's own statement of the window. */
+  const WINDOW = 3;
+
+  const levelOf = (total: number): LevelId => (total > 2_000_000 ? "gold" : total > 1_000_000 ? "silver" : "bronze");
+
   class ReferenceModel {
+    /** Every committed receipt, in the order they arrived. */
     readonly receipts: { readonly at: number; readonly sold: number; readonly paid: number }[] = [];
     everCame = false;
+    /** The longest stretch without a visit that an event (a commit or a visit report) saw, and so stored in the categories. */
+    longestStoredGap = Number.NEGATIVE_INFINITY;
 
     constructor(
       readonly variant: Variant,
       readonly createdAt: number,
     ) {}
 
+    /** The latest receipt's time, whatever order they arrived in; enrolment before the first one. */
+    lastSeen(): number {
+      return this.receipts.length === 0 ? this.createdAt : Math.max(...this.receipts.map((each) => each.at));
+    }
+
+    /** The newest period with a receipt (minus infinity before the first one). */
+    newestPeriod(): number {
+      return Math.max(Number.NEGATIVE_INFINITY, ...this.receipts.map((each) => this.variant.periodOf(each.at)));
+    }
+
+    /** Whether the counters still hold a period's totals: it is within WINDOW periods of the newest period with a receipt. */
+    remembers(period: number): boolean {
+      return period > this.newestPeriod() - WINDOW;
+    }
+
+    /** A counter's total over a period, from the whole history, whatever the window. */
+    historyTotal(period: number, counter: "sold" | "paid" | "visits"): number {
+      const receipts = this.receipts.filter((each) => this.variant.periodOf(each.at) === period);
+      return counter === "visits" ? receipts.length : receipts.reduce((total, each) => total + each[counter], 0);
+    }
+
+    /** A counter's total over a period as the engine knows it: the history's while remembered, zero once forgotten. */
+    knownTotal(period: number, counter: "sold" | "paid" | "visits"): number {
+      return this.remembers(period) ? this.historyTotal(period, counter) : 0;
+    }
+
+    /** An event (commit or visit report) at `at` stores the categories it sees, "days without a visit" included. */
+    noteEvent(at: number): void {
+      this.longestStoredGap = Math.max(this.longestStoredGap, at - this.lastSeen());
+    }
+
     expectedAt(now: number): Expected {
       const period = this.variant.periodOf(now);
-      const counter = this.variant.statusCounter;
-      const previous = this.receipts.filter((each) => this.variant.periodOf(each.at) === period - 1).reduce((total, each) => total + each[counter], 0);
-      const status = previous > 2_000_000 ? "gold" : previous > 1_000_000 ? "silver" : "bronze";
+      const status = levelOf(this.knownTotal(period - 1, this.variant.statusCounter));
       const sold = this.receipts.reduce((total, each) => total + each.sold, 0);
       const paid = this.receipts.reduce((total, each) => total + each.paid, 0);
       const visits = this.receipts.length;
-      const visitTimes = this.receipts.map((each) => each.at);
-      const lastSeen = visitTimes.length === 0 ? this.createdAt : Math.max(...visitTimes);
-      // Longest stretch without a visit up to now, enrolment counting as the start.
-      let longestGap = now - lastSeen;
-      let previousVisit = this.createdAt;
-      for (const at of visitTimes) {
-        longestGap = Math.max(longestGap, at - previousVisit);
-        previousVisit = at;
-      }
+      const lastSeen = this.lastSeen();
+      // Longest stretch without a visit: stored by an earlier event, or the one up to now (negative for a read in the past).
+      const longestGap = Math.max(this.longestStoredGap, now - lastSeen);
       const ruleHolds = sold >= 500_000 || visits >= 3;
       const rulesLapsed = now - lastSeen > 60 * DAY;
       const ruleDiscount = ruleHolds && !rulesLapsed ? 500 : 0;
@@ -628,7 +698,7 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
     }
 
     purchaseNumber(at: number): number {
-      return this.receipts.filter((each) => this.variant.periodOf(each.at) === this.variant.periodOf(at)).length + 1;
+      return this.knownTotal(this.variant.periodOf(at), "visits") + 1;
     }
   }
 
@@ -643,16 +713,28 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
     };
   }
 
+  /** Late receipts of a run, by how the window treats them. */
+  interface LateReceipts {
+    /** Priced above the entry level on its own period's status: the previous period is still remembered. */
+    onOwnStatus: number;
+    /** Priced at the entry level although the history gives its period a higher status: the previous period is forgotten. */
+    atEntryLevel: number;
+    /** Its own period fell out of the window: it counts in the lifetime totals only. */
+    lifetimeOnly: number;
+  }
+
   interface Run {
     readonly calculations: ReceiptCalculation[];
     readonly journey: MemberJourney;
     readonly reads: number;
+    readonly late: LateReceipts;
   }
 
   /** Replays a history; with `eager`, reads at every boundary and lapse instant in between and checks them against the model. */
   function replay(variant: Variant, history: readonly Event[], eager: boolean, context: string): Run {
     const journey = new MemberJourney(variant.compiled, ENROLLED);
     const model = new ReferenceModel(variant, ENROLLED);
+    const late: LateReceipts = { onOwnStatus: 0, atEntryLevel: 0, lifetimeOnly: 0 };
     let reads = 0;
     const check = (now: number, label: string): void => {
       reads += 1;
@@ -678,9 +760,17 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
       check(event.at, "before the event");
       if (event.kind === "came") {
         journey.report("came", event.at);
+        model.noteEvent(event.at);
         model.everCame = true;
       } else {
         const expected = model.expectedAt(event.at);
+        const period = variant.periodOf(event.at);
+        if (period < model.newestPeriod()) {
+          const inTimeOrder = levelOf(model.historyTotal(period - 1, variant.statusCounter));
+          if (!model.remembers(period)) late.lifetimeOnly += 1;
+          if (model.remembers(period - 1) && expected.status !== "bronze") late.onOwnStatus += 1;
+          if (!model.remembers(period - 1) && inTimeOrder !== "bronze") late.atEntryLevel += 1;
+        }
         const offered = calculateForMember(variant.compiled, journey.account, receiptAt(event.at, event.lines), 0);
         const redeemable = offered.ok ? offered.calculation.redeemable : 0;
         const calculation = journey.buy(event.at, event.lines, Math.floor((redeemable * event.redeemPermille) / 1_000));
@@ -689,15 +779,18 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
         const level = LEVELS[expected.status as LevelId];
         const earns = event.lines.some((each) => each.amount > 0 && each.sku !== "GIFT-CARD-1000");
         expect(calculation.bonusPoints, where).toBe(earns && model.purchaseNumber(event.at) % 5 === 0 ? level.bonus : 0);
+        model.noteEvent(event.at);
         model.receipts.push({ at: event.at, sold: calculation.total, paid: calculation.payable });
       }
       check(event.at, "after the event");
-      previousAt = event.at;
+      // A late receipt leaves the clock where it was: the next boundaries to read are after the latest event.
+      previousAt = Math.max(previousAt, event.at);
     }
-    return { calculations: journey.calculations, journey, reads };
+    return { calculations: journey.calculations, journey, reads, late };
   }
 
   itEach<Variant>(VARIANTS)((variant) => {
+    const late: LateReceipts = { onOwnStatus: 0, atEntryLevel: 0, lifetimeOnly: 0 };
     for (let seed = 1; seed <= 12; seed += 1) {
       const history = randomHistory(seed * 7_919);
       const context = `${variant.name}, seed ${seed * 7_919}`;
@@ -706,12 +799,22 @@ describe("lazy evaluation equals an eager replay over seeded random histories", 
       expect(eager.reads, context).toBeGreaterThan(lazy.reads);
       expect(eager.calculations, context).toEqual(lazy.calculations);
       expect(eager.journey.account, context).toEqual(lazy.journey.account);
+      expect(eager.late, context).toEqual(lazy.late);
+      late.onOwnStatus += lazy.late.onOwnStatus;
+      late.atEntryLevel += lazy.late.atEntryLevel;
+      late.lifetimeOnly += lazy.late.lifetimeOnly;
       // And whenever the lazy member is read afterwards, it agrees with the eager one.
-      const end = history.at(-1)?.at ?? ENROLLED;
+      const end = Math.max(ENROLLED, ...history.map((event) => event.at));
       for (const later of [end + DAY, end + 61 * DAY, end + 400 * DAY]) {
         expect(lazy.journey.standing(later), context).toEqual(eager.journey.standing(later));
       }
     }
+    // The histories reach every side of the window: late receipts on their own status (a window of two would fail
+    // them), at the entry level (an unlimited window would fail them), and forgotten. Sparse histories make the first
+    // rare on 14-day periods: the seeds give 11 and 2 of them.
+    expect(late.onOwnStatus, variant.name).toBeGreaterThan(0);
+    expect(late.atEntryLevel, variant.name).toBeGreaterThan(0);
+    expect(late.lifetimeOnly, variant.name).toBeGreaterThan(0);
   });
 });
 

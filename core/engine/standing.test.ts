@@ -197,18 +197,33 @@ describe("evaluateStanding: salon discount rules", () => {
     readonly name: string;
     readonly lifetime: Lifetime;
     readonly discountBasisPoints: number;
+    /** Every holding rule: each is its own discount source. */
+    readonly sources: readonly string[];
     readonly rules: readonly string[];
   }
 
   itEach<RuleCase>([
-    { name: "gives no discount below 5,000 sold and with two visits", lifetime: { sold: 499_999, visits: 2 }, discountBasisPoints: 0, rules: [] },
-    { name: "gives 5 % from exactly 5,000 sold", lifetime: { sold: 500_000, visits: 1 }, discountBasisPoints: 500, rules: ["rule:sold-5000"] },
-    { name: "gives 5 % on the sold amount even when less was paid", lifetime: { sold: 500_000, paid: 100_000, visits: 1 }, discountBasisPoints: 500, rules: ["rule:sold-5000"] },
-    { name: "gives 5 % after three visits (more than two)", lifetime: { sold: 100, visits: 3 }, discountBasisPoints: 500, rules: ["rule:visits-3"] },
-    { name: "gives one 5 %, not 10 %, when both rules hold: the larger discount wins", lifetime: { sold: 600_000, visits: 5 }, discountBasisPoints: 500, rules: ["rule:sold-5000"] },
-  ])(({ lifetime, discountBasisPoints, rules }) => {
+    { name: "gives no discount below 5,000 sold and with two visits", lifetime: { sold: 499_999, visits: 2 }, discountBasisPoints: 0, sources: [], rules: [] },
+    { name: "gives 5 % from exactly 5,000 sold", lifetime: { sold: 500_000, visits: 1 }, discountBasisPoints: 500, sources: ["rule:sold-5000"], rules: ["rule:sold-5000"] },
+    {
+      name: "gives 5 % on the sold amount even when less was paid",
+      lifetime: { sold: 500_000, paid: 100_000, visits: 1 },
+      discountBasisPoints: 500,
+      sources: ["rule:sold-5000"],
+      rules: ["rule:sold-5000"],
+    },
+    { name: "gives 5 % after three visits (more than two)", lifetime: { sold: 100, visits: 3 }, discountBasisPoints: 500, sources: ["rule:visits-3"], rules: ["rule:visits-3"] },
+    {
+      name: "gives one 5 %, not 10 %, when both rules hold: the larger discount wins, the earlier rule on a tie",
+      lifetime: { sold: 600_000, visits: 5 },
+      discountBasisPoints: 500,
+      sources: ["rule:sold-5000", "rule:visits-3"],
+      rules: ["rule:sold-5000"],
+    },
+  ])(({ lifetime, discountBasisPoints, sources, rules }) => {
     const standing = evaluateStanding(SALON, member(lifetimeCounters(SALON, lifetime)), LAST_VISIT + DAY);
     expect(standing.discountBasisPoints).toBe(discountBasisPoints);
+    expect(standing.discountSources.map((source) => source.rule)).toEqual(sources);
     expect(standing.appliedDiscounts.map((source) => source.rule)).toEqual(rules);
     expect(standing.status).toBeNull();
   });
@@ -467,24 +482,82 @@ describe("evaluateStanding: discount policies", () => {
     expect(standing).toMatchObject({ discountSources: [], appliedDiscounts: [], discountBasisPoints: 0, status: null, importanceClass: null });
   });
 
-  // BUG (core/engine/standing.ts, evaluateStanding): only the single best
-  // discount rule becomes a discount source (`bestRule`). docs/program.md
-  // "Combining discounts" lists "every holding discount rule's" discount among
-  // the sources and says that under { kind: "sum" } "they add up". With two
-  // rules of 5 % and 3 % holding under a sum policy, the receipt gets 5 %
-  // instead of 8 %, and rule:sold-1b is never cited.
-  it.fails("adds every holding discount rule under sum, as docs/program.md's Combining discounts says", () => {
-    const compiled = everySource(
-      { kind: "sum", capBasisPoints: 10_000 },
-      {
-        discountRules: [
-          { id: "sold-1", counter: "sold", from: 1, discountBasisPoints: 500 },
-          { id: "sold-1b", counter: "sold", from: 1, discountBasisPoints: 300 },
-        ],
-      },
-    );
+  /** everySource's program with two discount rules, both holding for a member with 1 sold, and the status's discount. */
+  function twoRules(policy: Record<string, unknown>, status: number, first: number, second: number): CompiledProgram {
+    return everySource(policy, {
+      statuses: { counter: "sold", entryLevel: "base", levels: [{ id: "base", name: "Base", threshold: 0, discountBasisPoints: status }] },
+      discountRules: [
+        { id: "sold-1", counter: "sold", from: 1, discountBasisPoints: first },
+        { id: "sold-1b", counter: "sold", from: 1, discountBasisPoints: second },
+      ],
+    });
+  }
+
+  interface TwoRulesCase {
+    readonly name: string;
+    readonly policy: Record<string, unknown>;
+    /** The status's discount; 200 unless given. */
+    readonly status?: number;
+    readonly rules: readonly [first: number, second: number];
+    readonly discountBasisPoints: number;
+    readonly applied: readonly string[];
+  }
+
+  itEach<TwoRulesCase>([
+    {
+      name: "adds every holding discount rule under sum, as docs/program.md's Combining discounts says",
+      policy: { kind: "sum", capBasisPoints: 10_000 },
+      rules: [500, 300],
+      discountBasisPoints: 200 + 500 + 300 + 300 + 100,
+      applied: ["status:base", "rule:sold-1", "rule:sold-1b", "class:gold", "category:vip"],
+    },
+    {
+      name: "caps the sum of every holding rule and the other sources at capBasisPoints",
+      policy: { kind: "sum", capBasisPoints: 1_000 },
+      rules: [500, 300],
+      discountBasisPoints: 1_000,
+      applied: ["status:base", "rule:sold-1", "rule:sold-1b", "class:gold", "category:vip"],
+    },
+    {
+      name: "applies the later rule under largest when it is the largest source",
+      policy: { kind: "largest" },
+      rules: [500, 700],
+      discountBasisPoints: 700,
+      applied: ["rule:sold-1b"],
+    },
+    {
+      name: "applies the earlier rule under largest when two rules tie for the largest",
+      policy: { kind: "largest" },
+      rules: [500, 500],
+      discountBasisPoints: 500,
+      applied: ["rule:sold-1"],
+    },
+    {
+      name: "applies a rule over the class under largest when they tie: rules come before the class",
+      policy: { kind: "largest" },
+      rules: [100, 300],
+      discountBasisPoints: 300,
+      applied: ["rule:sold-1b"],
+    },
+    {
+      name: "applies the status over a rule under largest when they tie: the status is the earliest source",
+      policy: { kind: "largest" },
+      status: 700,
+      rules: [700, 500],
+      discountBasisPoints: 700,
+      applied: ["status:base"],
+    },
+  ])(({ policy, status = 200, rules: [first, second], discountBasisPoints, applied }) => {
+    const compiled = twoRules(policy, status, first, second);
     const standing = evaluateStanding(compiled, member(lifetimeCounters(compiled, { sold: 1 })), LAST_VISIT + DAY);
-    expect(standing.discountSources.map((source) => source.rule)).toContain("rule:sold-1b");
-    expect(standing.discountBasisPoints).toBe(200 + 500 + 300 + 300 + 100);
+    expect(standing.discountSources).toEqual([
+      { rule: "status:base", basisPoints: status },
+      { rule: "rule:sold-1", basisPoints: first },
+      { rule: "rule:sold-1b", basisPoints: second },
+      { rule: "class:gold", basisPoints: 300 },
+      { rule: "category:vip", basisPoints: 100 },
+    ]);
+    expect(standing.discountBasisPoints).toBe(discountBasisPoints);
+    expect(standing.appliedDiscounts.map((source) => source.rule)).toEqual(applied);
   });
 });

@@ -139,8 +139,9 @@ export function evaluateStanding(compiled: CompiledProgram, input: StandingInput
     // Every holding rule is a source: "largest" picks the larger (the salon's rule), "sum" adds them.
     for (const rule of program.discountRules) {
       if (counterValue(input.counters.lifetime, rule.counter) < rule.from) continue;
+      if (rule.discountBasisPoints === 0) continue;
       ruleHolds = true;
-      if (rule.discountBasisPoints > 0) sources.push({ rule: `rule:${rule.id}`, basisPoints: rule.discountBasisPoints });
+      sources.push({ rule: `rule:${rule.id}`, basisPoints: rule.discountBasisPoints });
     }
   }
   if (importanceClass !== null && importanceClass.discountBasisPoints > 0) {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { openAccount, transactionIdentifier, type Account } from "../account/account.js";
+import { upgradeAccount } from "../account/upgrade-account.js";
 import { assert } from "../assert/assert.js";
 import type { ErrorCode } from "../errors/error-codes.js";
 import { CompiledProgram } from "../engine/compiled-program.js";
@@ -315,7 +316,8 @@ export class ShardActor {
       assert(staged.write.kind === "account", "account keys hold accounts");
       return staged.write.account;
     }
-    return this.options.store.readAccount(logicalShard, memberId);
+    const stored = this.options.store.readAccount(logicalShard, memberId);
+    return stored === undefined ? undefined : upgradeAccount(stored);
   }
 
   private readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
