@@ -28,6 +28,7 @@ interface ProgramOptions {
   readonly accrualRateBasisPoints?: number;
   readonly maxRedeemShareBasisPoints?: number;
   readonly pointValueMinor?: number;
+  readonly accrualBase?: "paidWithMoney" | "afterDiscount";
   readonly maxDiscountBasisPoints?: number;
   readonly noDiscountSkus?: readonly string[];
   readonly noPointsSkus?: readonly string[];
@@ -41,6 +42,7 @@ function program(options: ProgramOptions = {}): CompiledProgram {
         accrualRateBasisPoints: options.accrualRateBasisPoints ?? 500,
         maxRedeemShareBasisPoints: options.maxRedeemShareBasisPoints ?? 10_000,
         pointValueMinor: options.pointValueMinor ?? 1,
+        ...(options.accrualBase === undefined ? {} : { accrualBase: options.accrualBase }),
       },
       lines: {
         maxDiscountBasisPoints: options.maxDiscountBasisPoints ?? 10_000,
@@ -730,5 +732,28 @@ describe("calculateReceipt: properties over random programs and receipts", () =>
       }),
       { numRuns: RUNS, seed: 20_260_202 },
     );
+  });
+});
+
+describe("calculateReceipt accrual base", () => {
+  it("accrues on what was paid with money by default, not on what points paid", () => {
+    const calculation = succeeded(
+      calculate({ standing: standing({ rate: 1_000, accrualRateBasisPoints: 500 }), balance: 1_000, lines: [10_000], redeem: 1_000 }),
+    );
+    // 10,000 less 10 % is 9,000; points pay 1,000 of it; 5 % of the 8,000 paid with money.
+    expect(calculation).toMatchObject({ discount: 1_000, pointsPaid: 1_000, payable: 8_000, points: 400 });
+  });
+
+  it("accrues on the amount after discounts, points payment included, with accrualBase afterDiscount", () => {
+    const calculation = succeeded(
+      calculate({
+        compiled: program({ accrualBase: "afterDiscount" }),
+        standing: standing({ rate: 1_000, accrualRateBasisPoints: 500 }),
+        balance: 1_000,
+        lines: [10_000],
+        redeem: 1_000,
+      }),
+    );
+    expect(calculation).toMatchObject({ discount: 1_000, pointsPaid: 1_000, payable: 8_000, points: 450 });
   });
 });
