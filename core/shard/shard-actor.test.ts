@@ -6,7 +6,7 @@ import type { Receipt } from "../receipt/receipt.js";
 import { PlacementTable } from "../sharding/placement-table.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
 import { MemoryShardData, MemoryShardStore } from "../storage/memory-shard-store.js";
-import type { ReceiptRecord, ShardStore, ShardWrite } from "../storage/shard-store.js";
+import type { ActivityRecord, ReceiptRecord, ShardStore, ShardWrite } from "../storage/shard-store.js";
 import { createInMemoryCluster } from "./in-memory-cluster.js";
 import { ShardActor } from "./shard-actor.js";
 import type { ShardReply, ShardRequest } from "./shard-messages.js";
@@ -28,6 +28,9 @@ class GatedStore implements ShardStore {
     return new Promise((resolve) => {
       this.batches.push({ writes, release: () => void this.inner.writeBatch(writes).then(resolve) });
     });
+  }
+  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
+    return this.inner.readActivity(logicalShard, memberId, before, limit);
   }
   countAccounts(logicalShard: number): number {
     return this.inner.countAccounts(logicalShard);

@@ -1,6 +1,7 @@
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { Account } from "../account/account.js";
-import type { ReceiptRecord, ShardStore, ShardWrite } from "./shard-store.js";
+import { assert } from "../assert/assert.js";
+import { ACTIVITY_PAGE_SIZE_MAX, type ActivityRecord, type ReceiptRecord, type ShardStore, type ShardWrite } from "./shard-store.js";
 
 /**
  * Keys: [logicalShard, kind, ...]. Putting the logical shard first makes every
@@ -9,6 +10,7 @@ import type { ReceiptRecord, ShardStore, ShardWrite } from "./shard-store.js";
  */
 const ACCOUNT_KEY_KIND = "a";
 const RECEIPT_KEY_KIND = "r";
+const ACTIVITY_KEY_KIND = "h";
 
 /**
  * LMDB's map grows on demand; this is only the first reservation of address
@@ -31,11 +33,11 @@ export interface LmdbShardStoreOptions {
  */
 export class LmdbShardStore implements ShardStore {
   private readonly root: RootDatabase;
-  private readonly records: Database<Account | ReceiptRecord, (string | number)[]>;
+  private readonly records: Database<Account | ReceiptRecord | ActivityRecord, (string | number)[]>;
 
   constructor(options: LmdbShardStoreOptions) {
     this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
-    this.records = this.root.openDB<Account | ReceiptRecord, (string | number)[]>({ name: "records" });
+    this.records = this.root.openDB<Account | ReceiptRecord | ActivityRecord, (string | number)[]>({ name: "records" });
   }
 
   readAccount(logicalShard: number, memberId: string): Account | undefined {
@@ -52,6 +54,9 @@ export class LmdbShardStore implements ShardStore {
         if (write.kind === "account") {
           const account = write.account;
           void this.records.put([account.logicalShard, ACCOUNT_KEY_KIND, account.memberId], account);
+        } else if (write.kind === "activity") {
+          const activity = write.activity;
+          void this.records.put([activity.logicalShard, ACTIVITY_KEY_KIND, activity.memberId, activity.sequence], activity);
         } else {
           const receipt = write.receipt;
           void this.records.put(
@@ -62,6 +67,24 @@ export class LmdbShardStore implements ShardStore {
       }
     });
     await this.root.flushed;
+  }
+
+  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
+    assert(Number.isInteger(limit) && limit >= 1 && limit <= ACTIVITY_PAGE_SIZE_MAX, "a page is bounded");
+    const page: ActivityRecord[] = [];
+    const range = this.records.getRange({
+      start: [logicalShard, ACTIVITY_KEY_KIND, memberId, before ?? Number.MAX_SAFE_INTEGER],
+      end: [logicalShard, ACTIVITY_KEY_KIND, memberId, -1],
+      reverse: true,
+      limit: limit + 1,
+    });
+    for (const { key, value } of range) {
+      // `start` is inclusive in a reverse range: skip the entry at `before` itself.
+      if (before !== null && key[3] === before) continue;
+      if (page.length >= limit) break;
+      page.push(value as ActivityRecord);
+    }
+    return page;
   }
 
   countAccounts(logicalShard: number): number {

@@ -1,10 +1,13 @@
 import type { Account } from "../account/account.js";
-import type { ReceiptRecord, ShardStore, ShardWrite } from "./shard-store.js";
+import { assert } from "../assert/assert.js";
+import { ACTIVITY_PAGE_SIZE_MAX, type ActivityRecord, type ReceiptRecord, type ShardStore, type ShardWrite } from "./shard-store.js";
 
 /** Survives a "restart" of MemoryShardStore in tests: the twin of the data directory. */
 export class MemoryShardData {
   readonly accounts = new Map<string, Account>();
   readonly receipts = new Map<string, ReceiptRecord>();
+  /** Per member key, entries by sequence. */
+  readonly activity = new Map<string, Map<number, ActivityRecord>>();
 }
 
 /**
@@ -35,11 +38,28 @@ export class MemoryShardStore implements ShardStore {
     for (const write of copies) {
       if (write.kind === "account") {
         this.data.accounts.set(`${write.account.logicalShard}/${write.account.memberId}`, write.account);
+      } else if (write.kind === "activity") {
+        const memberKey = `${write.activity.logicalShard}/${write.activity.memberId}`;
+        const entries = this.data.activity.get(memberKey) ?? new Map<number, ActivityRecord>();
+        entries.set(write.activity.sequence, write.activity);
+        this.data.activity.set(memberKey, entries);
       } else {
         const { logicalShard, store, receiptId } = write.receipt;
         this.data.receipts.set(receiptKey(logicalShard, store, receiptId), write.receipt);
       }
     }
+  }
+
+  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
+    this.assertOpen();
+    assert(Number.isInteger(limit) && limit >= 1 && limit <= ACTIVITY_PAGE_SIZE_MAX, "a page is bounded");
+    const entries = this.data.activity.get(`${logicalShard}/${memberId}`);
+    if (entries === undefined) return [];
+    return [...entries.values()]
+      .filter((entry) => before === null || entry.sequence < before)
+      .sort((left, right) => right.sequence - left.sequence)
+      .slice(0, limit)
+      .map((entry) => structuredClone(entry));
   }
 
   countAccounts(logicalShard: number): number {

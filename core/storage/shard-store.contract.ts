@@ -85,6 +85,21 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
       expect(store.readAccount(7, "m-1")?.balance).toBe(5);
     });
 
+    it("reads a member's activity newest first, in pages before a sequence, and no other member's", async () => {
+      const store = openStore();
+      const entry = (memberId: string, sequence: number) => ({
+        kind: "activity" as const,
+        activity: { logicalShard: 7, memberId, sequence, at: sequence * 10, kind: "receipt", detail: { n: sequence } },
+      });
+      await store.writeBatch([entry("m-1", 1), entry("m-1", 2), entry("m-2", 1), entry("m-1", 3), entry("m-1", 10)]);
+      expect(store.readActivity(7, "m-1", null, 500).map((record) => record.sequence)).toEqual([10, 3, 2, 1]);
+      expect(store.readActivity(7, "m-1", null, 2).map((record) => record.sequence)).toEqual([10, 3]);
+      expect(store.readActivity(7, "m-1", 3, 500).map((record) => record.sequence)).toEqual([2, 1]);
+      expect(store.readActivity(7, "m-1", 1, 500)).toEqual([]);
+      expect(store.readActivity(7, "m-2", null, 500)).toEqual([entry("m-2", 1).activity]);
+      expect(store.readActivity(8, "m-1", null, 500)).toEqual([]);
+    });
+
     it("finds every written batch again after the store is closed and opened again", async () => {
       const first = openStore();
       for (let index = 0; index < 20; index += 1) {

@@ -15,9 +15,29 @@ export interface ReceiptRecord {
   readonly answer: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * One entry of a member's activity history: a receipt, a return, a cancel, an
+ * accrual, an expiry, a hold, an adjustment, a status change. Entries are
+ * numbered per member by the account's operation sequence, so they are read
+ * newest first by key order.
+ */
+export interface ActivityRecord {
+  readonly logicalShard: number;
+  readonly memberId: string;
+  /** The account's sequence after the operation: unique per member, increasing. */
+  readonly sequence: number;
+  readonly at: number;
+  readonly kind: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 export type ShardWrite =
   | { readonly kind: "account"; readonly account: Account }
-  | { readonly kind: "receipt"; readonly receipt: ReceiptRecord };
+  | { readonly kind: "receipt"; readonly receipt: ReceiptRecord }
+  | { readonly kind: "activity"; readonly activity: ActivityRecord };
+
+/** A page of history is bounded: an admin screen shows tens, an export pages through. */
+export const ACTIVITY_PAGE_SIZE_MAX = 500;
 
 /**
  * The storage a shard owns. Reads are synchronous (LMDB reads are memory
@@ -31,6 +51,11 @@ export type ShardWrite =
 export interface ShardStore {
   readAccount(logicalShard: number, memberId: string): Account | undefined;
   readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined;
+  /**
+   * A member's activity, newest first: entries with sequence below `before`
+   * (all when null), at most `limit` (<= ACTIVITY_PAGE_SIZE_MAX).
+   */
+  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[];
   /** Applies every write in one transaction; resolves when it is durable. */
   writeBatch(writes: readonly ShardWrite[]): Promise<void>;
   /** Counts accounts of one logical shard (admin and tests; walks a key range). */
