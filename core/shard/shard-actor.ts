@@ -330,11 +330,14 @@ export class ShardActor {
   }
 
   private stage(write: ShardWrite): void {
-    const key =
-      write.kind === "account"
-        ? accountKey(write.account.logicalShard, write.account.memberId)
-        : receiptKey(write.receipt.logicalShard, write.receipt.store, write.receipt.receiptId);
-    this.overlay.set(key, { write, batchSequence: this.openBatch.sequence });
+    // History is read from the store only: an entry shows once its operation is durable.
+    if (write.kind === "account") {
+      const key = accountKey(write.account.logicalShard, write.account.memberId);
+      this.overlay.set(key, { write, batchSequence: this.openBatch.sequence });
+    } else if (write.kind === "receipt") {
+      const key = receiptKey(write.receipt.logicalShard, write.receipt.store, write.receipt.receiptId);
+      this.overlay.set(key, { write, batchSequence: this.openBatch.sequence });
+    }
     this.openBatch.writes.push(write);
     this.scheduleFlush();
   }
