@@ -36,6 +36,17 @@ export interface PointsDefinition {
    * loyalty discounts, including what points paid.
    */
   readonly accrualBase: "paidWithMoney" | "afterDiscount";
+  /** Days accrued points stay pending (shown, not spendable) because goods may come back; 0: at once. */
+  readonly pendingDays: number;
+  /** Days accrued points live before they expire; null: they never expire. */
+  readonly lifetimeDays: number | null;
+  /**
+   * A return whose accrued points were already spent: `debt` puts the member
+   * in debt that later accruals repay; `refuse` refuses the return with a code.
+   */
+  readonly returnPolicy: "debt" | "refuse";
+  /** How long a hold (`calculate` with `hold: true`) reserves points before it lapses. */
+  readonly holdMinutes: number;
 }
 
 export interface StatusLevel {

@@ -114,7 +114,22 @@ const PROGRAM_FIELDS = fieldSet(
 );
 const CALENDAR_PERIOD_FIELDS = fieldSet("kind");
 const ROLLING_PERIOD_FIELDS = fieldSet("kind", "days", "anchorDate");
-const POINTS_FIELDS = fieldSet("accrualRateBasisPoints", "maxRedeemShareBasisPoints", "pointValueMinor", "accrualBase");
+const POINTS_FIELDS = fieldSet(
+  "accrualRateBasisPoints",
+  "maxRedeemShareBasisPoints",
+  "pointValueMinor",
+  "accrualBase",
+  "pendingDays",
+  "lifetimeDays",
+  "returnPolicy",
+  "holdMinutes",
+);
+const RETURN_POLICIES = ["debt", "refuse"] as const;
+/** A return window longer than a year is not a pending period, it is a different product. */
+export const PENDING_DAYS_MAX = 365;
+/** A hold lives while a customer stands at the lane; a day covers any paused checkout. */
+export const HOLD_MINUTES_MAX = 1_440;
+const HOLD_MINUTES_DEFAULT = 15;
 const ACCRUAL_BASES = ["paidWithMoney", "afterDiscount"] as const;
 const STATUSES_FIELDS = fieldSet("counter", "entryLevel", "levels");
 const LEVEL_FIELDS = fieldSet("id", "name", "threshold", "discountBasisPoints", "accrualRateBasisPoints", "bonus");
@@ -294,15 +309,44 @@ class DocumentReader {
     const accrualBase = isAbsent(accrualBaseInput)
       ? "paidWithMoney"
       : this.oneOf(accrualBaseInput, at(path, "accrualBase"), ACCRUAL_BASES);
+    const pendingDaysInput = field(points, "pendingDays");
+    const pendingDays = isAbsent(pendingDaysInput) ? 0 : this.integer(pendingDaysInput, at(path, "pendingDays"), 0, PENDING_DAYS_MAX);
+    const lifetimeDaysInput = field(points, "lifetimeDays");
+    const lifetimeDays = isAbsent(lifetimeDaysInput)
+      ? null
+      : this.integer(lifetimeDaysInput, at(path, "lifetimeDays"), 1, DAYS_WITHOUT_VISIT_MAX);
+    const returnPolicyInput = field(points, "returnPolicy");
+    const returnPolicy = isAbsent(returnPolicyInput) ? "debt" : this.oneOf(returnPolicyInput, at(path, "returnPolicy"), RETURN_POLICIES);
+    const holdMinutesInput = field(points, "holdMinutes");
+    const holdMinutes = isAbsent(holdMinutesInput)
+      ? HOLD_MINUTES_DEFAULT
+      : this.integer(holdMinutesInput, at(path, "holdMinutes"), 1, HOLD_MINUTES_MAX);
     if (
       accrualRateBasisPoints === undefined ||
       maxRedeemShareBasisPoints === undefined ||
       pointValueMinor === undefined ||
-      accrualBase === undefined
+      accrualBase === undefined ||
+      pendingDays === undefined ||
+      lifetimeDays === undefined ||
+      returnPolicy === undefined ||
+      holdMinutes === undefined
     ) {
       return undefined;
     }
-    return { accrualRateBasisPoints, maxRedeemShareBasisPoints, pointValueMinor, accrualBase };
+    if (lifetimeDays !== null && lifetimeDays <= pendingDays) {
+      this.report(at(path, "lifetimeDays"), `must be more than points.pendingDays (${pendingDays}): points must be spendable before they expire`);
+      return undefined;
+    }
+    return {
+      accrualRateBasisPoints,
+      maxRedeemShareBasisPoints,
+      pointValueMinor,
+      accrualBase,
+      pendingDays,
+      lifetimeDays,
+      returnPolicy,
+      holdMinutes,
+    };
   }
 
   /** `null` when absent; `undefined` when refused. */
