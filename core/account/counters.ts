@@ -99,3 +99,34 @@ export function addReceipt(counters: AccountCounters, period: number, at: number
   assert(remembered.length <= PERIODS_REMEMBERED, "at most PERIODS_REMEMBERED periods are remembered");
   return next;
 }
+
+/**
+ * Counters after taking back part or all of an earlier receipt of `period`
+ * (a return or a cancel): `sold` and `paid` leave the lifetime totals and the
+ * period if it is still remembered; `visits` is 1 for a cancel, 0 for a
+ * partial return. First and last visit stay: the visit happened.
+ */
+export function subtractReceipt(
+  counters: AccountCounters,
+  period: number,
+  sold: number,
+  paid: number,
+  visits: 0 | 1,
+): AccountCounters {
+  assertNonNegativeInteger(sold, "sold");
+  assertNonNegativeInteger(paid, "paid");
+  const take = (totals: CounterTotals): CounterTotals => ({
+    sold: totals.sold - sold,
+    paid: totals.paid - paid,
+    visits: totals.visits - visits,
+  });
+  const lifetime = take(counters.lifetime);
+  assert(lifetime.sold >= 0 && lifetime.paid >= 0 && lifetime.visits >= 0, "a return never takes back more than was counted");
+  const recentPeriods = counters.recentPeriods.map((totals) => {
+    if (totals.period !== period) return totals;
+    const next = { period, ...take(totals) };
+    assert(next.sold >= 0 && next.paid >= 0 && next.visits >= 0, "a period never goes below zero");
+    return next;
+  });
+  return { ...counters, lifetime, recentPeriods };
+}
