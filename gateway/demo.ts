@@ -18,6 +18,7 @@ export const DEMO_PROGRAM = {
 export const DEMO_PARTNER = { id: "demo-partner", name: "Demo retail network" };
 export const DEMO_STORE = { id: "demo-store", partner: "demo-partner", name: "Demo store #1" };
 export const DEMO_TERMINAL_ID = "demo-lane-1";
+const DEMO_TERMINAL = { id: DEMO_TERMINAL_ID, store: DEMO_STORE.id, partner: DEMO_PARTNER.id };
 /** Welcome receipts carry a fixed time so that seeding again repeats them exactly (idempotent). */
 const DEMO_WELCOME_RECEIPT_AT = Date.UTC(2026, 0, 1);
 /** 200.00 roubles: less the entry status's 2 % discount, 5 % of 196.00 leaves every demo member 980 points. */
@@ -97,7 +98,7 @@ async function seedMember(operations: TerminalOperations, index: number): Promis
     await operations.execute({
       op: "enroll",
       profile: { card, phone: demoPhone(index), name: `Demo Member ${index}`, birthDate: null },
-    }),
+    }, DEMO_TERMINAL),
     `demo member ${card}`,
   );
   expectOk(
@@ -111,7 +112,8 @@ async function seedMember(operations: TerminalOperations, index: number): Promis
         lines: [{ sku: "welcome", qty: 1, price: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR, amount: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR }],
       },
       redeem: 0,
-    }),
+      hold: false,
+    }, DEMO_TERMINAL),
     `demo welcome receipt of ${card}`,
   );
 }

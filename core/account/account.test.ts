@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EMPTY_LEDGER } from "../ledger/ledger.js";
 import { InvariantError } from "../assert/assert.js";
 import { POINTS_BALANCE_MAX } from "../limits.js";
 import type { ReceiptCalculation } from "../receipt/receipt.js";
@@ -45,6 +46,7 @@ describe("openAccount", () => {
       logicalShard: 3,
       profile: PROFILE,
       balance: 0,
+      ledger: EMPTY_LEDGER,
       counters: EMPTY_COUNTERS,
       categories: [],
       lastVisitStatus: null,

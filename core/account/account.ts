@@ -1,6 +1,7 @@
 import { assert, assertNonNegativeInteger } from "../assert/assert.js";
 import { POINTS_BALANCE_MAX } from "../limits.js";
 import type { ReceiptCalculation } from "../receipt/receipt.js";
+import { EMPTY_LEDGER, type Ledger } from "../ledger/ledger.js";
 import { addReceipt, EMPTY_COUNTERS, type AccountCounters } from "./counters.js";
 
 /** What the member told us at enrolment. Static parameters: edited, not accumulated. */
@@ -17,8 +18,15 @@ export interface Account {
   /** The logical shard the member id hashes to; the shard asserts it owns it. */
   readonly logicalShard: number;
   readonly profile: MemberProfile;
-  /** Points. Never below zero: an assertion, not a check. */
+  /**
+   * Points the member could spend at the account's last operation: the
+   * ledger's available points then. Never below zero: an assertion, not a
+   * check. Views recompute it from the ledger at their own time (pending
+   * points activate, lots expire).
+   */
   readonly balance: number;
+  /** Every point as a lot: pending, active, held, spent, expired, revoked (core/ledger). */
+  readonly ledger: Ledger;
   readonly counters: AccountCounters;
   /** Category membership after the member's last event (rules re-apply at every read). */
   readonly categories: readonly string[];
@@ -35,6 +43,7 @@ export function openAccount(memberId: string, logicalShard: number, profile: Mem
     logicalShard,
     profile,
     balance: 0,
+    ledger: EMPTY_LEDGER,
     counters: EMPTY_COUNTERS,
     categories: [],
     lastVisitStatus: null,

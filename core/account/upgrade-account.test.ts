@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openAccount, type Account } from "./account.js";
+import { ledgerTotals } from "../ledger/ledger.js";
 import { upgradeAccount } from "./upgrade-account.js";
 
 const PROFILE = { card: "1", phone: null, name: null, birthDate: null };
@@ -25,7 +26,13 @@ describe("upgradeAccount", () => {
       },
       categories: [],
       lastVisitStatus: null,
+      ledger: expect.objectContaining({ lots: [expect.objectContaining({ points: 120, remaining: 120, expiresAt: null })] }),
     });
+  });
+
+  it("keeps a first-format balance as one opening lot, so nothing the member had is lost", () => {
+    const upgraded = upgradeAccount({ ...openAccount("m3", 1, PROFILE, 5), balance: 70, ledger: undefined } as unknown as Account);
+    expect(ledgerTotals(upgraded.ledger, 10)).toMatchObject({ active: 70, pending: 0, held: 0, debt: 0 });
   });
 
   it("returns a current-format account as it is", () => {

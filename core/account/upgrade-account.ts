@@ -1,3 +1,4 @@
+import { accrueLot, EMPTY_LEDGER, type Ledger } from "../ledger/ledger.js";
 import type { Account } from "./account.js";
 import { EMPTY_COUNTERS, type AccountCounters } from "./counters.js";
 
@@ -34,7 +35,12 @@ export function upgradeAccount(stored: Account): Account {
         lastVisitAt: counters.lastVisitAt,
       }
     : stored.counters;
-  if (upgradedCounters === stored.counters && stored.categories !== undefined && stored.lastVisitStatus !== undefined) {
+  if (
+    upgradedCounters === stored.counters &&
+    stored.categories !== undefined &&
+    stored.lastVisitStatus !== undefined &&
+    stored.ledger !== undefined
+  ) {
     return stored;
   }
   return {
@@ -42,5 +48,26 @@ export function upgradeAccount(stored: Account): Account {
     counters: upgradedCounters,
     categories: stored.categories ?? [],
     lastVisitStatus: stored.lastVisitStatus ?? null,
+    ledger: stored.ledger ?? openingLedger(stored.balance, stored.createdAt),
   };
+}
+
+/**
+ * Formats without a ledger kept only a balance: it becomes one opening lot,
+ * active and without expiry, so that nothing the member had is lost or
+ * invented.
+ */
+function openingLedger(balance: number, createdAt: number): Ledger {
+  if (balance === 0) return EMPTY_LEDGER;
+  const outcome = accrueLot(EMPTY_LEDGER, {
+    points: balance,
+    source: "adjustment",
+    reference: "opening-balance",
+    partner: "",
+    at: createdAt,
+    activatesAt: createdAt,
+    expiresAt: null,
+  });
+  if (!outcome.ok) throw new Error(`an opening lot cannot fail: ${outcome.code}`);
+  return outcome.ledger;
 }

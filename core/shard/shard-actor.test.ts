@@ -78,7 +78,7 @@ describe("ShardActor", () => {
     await settle();
     expect(replies).toMatchObject([{ ref: 1, ok: true }]);
 
-    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0 });
+    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
     await settle();
     expect(replies).toHaveLength(1);
     store.batches[1]?.release();
@@ -92,14 +92,15 @@ describe("ShardActor", () => {
     send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
     await settle();
     for (let index = 0; index < 10; index += 1) {
-      send({ kind: "commit", ref: 10 + index, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt(`r${index}`, 2_000), redeem: 0 });
+      send({ kind: "commit", ref: 10 + index, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt(`r${index}`, 2_000), redeem: 0, partner: "p1" });
     }
     await settle();
     expect(store.batches).toHaveLength(1);
     store.batches[0]?.release();
     await settle();
     expect(store.batches).toHaveLength(2);
-    expect(store.batches[1]?.writes).toHaveLength(20);
+    // Each commit writes its account, its receipt record and a history entry.
+    expect(store.batches[1]?.writes).toHaveLength(30);
     expect(replies).toHaveLength(1);
     store.batches[1]?.release();
     await settle();
@@ -111,8 +112,8 @@ describe("ShardActor", () => {
     const store = new GatedStore();
     const { replies, send } = makeActor(store);
     send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
-    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 20_000), redeem: 0 });
-    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r2", 2_000), redeem: 1_000 });
+    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 20_000), redeem: 0, partner: "p1" });
+    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r2", 2_000), redeem: 1_000, partner: "p1" });
     await settle();
     store.batches[0]?.release();
     await settle();
@@ -127,9 +128,9 @@ describe("ShardActor", () => {
     await settle();
     store.batches[0]?.release();
     await settle();
-    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0 });
-    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0 });
-    send({ kind: "commit", ref: 4, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_001), redeem: 0 });
+    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
+    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
+    send({ kind: "commit", ref: 4, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_001), redeem: 0, partner: "p1" });
     await settle();
     expect(replies).toHaveLength(1);
     store.batches[1]?.release();
@@ -142,10 +143,10 @@ describe("ShardActor", () => {
   it("answers NO_PROGRAM when no program was ever installed, and computes once one is", async () => {
     const { cluster } = createInMemoryCluster({ shardThreads: 2, program: null, clock: () => 5 });
     await cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
-    const before = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0 });
+    const before = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
     expect(before).toMatchObject({ ok: false, code: "NO_PROGRAM" });
     await cluster.broadcast({ kind: "setProgram", program: PROGRAM });
-    const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0 });
+    const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
     expect(after).toMatchObject({ ok: true, value: { points: 5 } });
   });
 
@@ -168,10 +169,10 @@ describe("ShardActor", () => {
   it("keeps every committed receipt across a restart of the in-memory cluster over the same data", async () => {
     const first = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5 });
     await first.cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
-    const committed = await first.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0 });
+    const committed = await first.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0, partner: "p1" });
     await first.cluster.close();
     const second = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5, data: first.data });
-    const repeated = await second.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0 });
+    const repeated = await second.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0, partner: "p1" });
     expect(repeated).toEqual({ ...committed, ref: repeated.ref });
     expect(await second.cluster.requestForMember({ kind: "lookup", memberId: MEMBER })).toMatchObject({ value: { balance: 500 } });
   });

@@ -4,12 +4,31 @@ import { upgradeAccount } from "../account/upgrade-account.js";
 import { assert } from "../assert/assert.js";
 import type { ErrorCode } from "../errors/error-codes.js";
 import { CompiledProgram } from "../engine/compiled-program.js";
-import { calculateForMember, commitForMember, reportVisitForMember, standingView } from "../engine/member-operations.js";
+import {
+  adjustForMember,
+  calculateForMember,
+  commitForMember,
+  holdForMember,
+  releaseHoldForMember,
+  reportVisitForMember,
+  spendableForReceipt,
+  standingView,
+} from "../engine/member-operations.js";
+import { reverseReceipt, scaledQuantity } from "../engine/receipt-settlement.js";
+import { ledgerTotals, settleLedger } from "../ledger/ledger.js";
 import type { Program } from "../program/program-document.js";
 import type { Receipt, ReceiptCalculation } from "../receipt/receipt.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
 import type { ReceiptRecord, ShardStore, ShardWrite } from "../storage/shard-store.js";
-import type { ReceiptShardRequest, ShardReply, ShardRequest, VisitShardRequest } from "./shard-messages.js";
+import type {
+  AdjustShardRequest,
+  CancelShardRequest,
+  ReceiptShardRequest,
+  RefundShardRequest,
+  ShardReply,
+  ShardRequest,
+  VisitShardRequest,
+} from "./shard-messages.js";
 
 /**
  * Writes waiting in one group commit. Each commit writes an account and a
@@ -106,6 +125,21 @@ export class ShardActor {
       case "reportVisit":
         this.reportVisit(request, reply);
         return;
+      case "cancel":
+        this.cancel(request, reply);
+        return;
+      case "refund":
+        this.refund(request, reply);
+        return;
+      case "adjust":
+        this.adjust(request, reply);
+        return;
+      case "activity": {
+        this.assertOwned(request.logicalShard, request.memberId);
+        const page = this.options.store.readActivity(request.logicalShard, request.memberId, request.before, request.limit);
+        reply({ ref: request.ref, ok: true, value: { activity: page.map(({ sequence, at, kind, detail }) => ({ sequence, at, kind, ...detail })) } });
+        return;
+      }
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
         this.program = new CompiledProgram(request.program);
@@ -140,7 +174,23 @@ export class ShardActor {
       reply(memberNotFound(request.ref, request.memberId));
       return;
     }
-    reply({ ref: request.ref, ok: true, value: this.memberView(account) });
+    const view = this.memberView(account);
+    if (request.detail === true) {
+      const settled = settleLedger(account.ledger, this.options.clock()).ledger;
+      view["lots"] = settled.lots.map((lot) => ({
+        id: lot.id,
+        source: lot.source,
+        reference: lot.reference,
+        partner: lot.partner,
+        points: lot.points,
+        remaining: lot.remaining,
+        held: lot.held,
+        accruedAt: lot.accruedAt,
+        activatesAt: lot.activatesAt,
+        expiresAt: lot.expiresAt,
+      }));
+    }
+    reply({ ref: request.ref, ok: true, value: view });
   }
 
   private calculate(request: ReceiptShardRequest, reply: Reply): void {
@@ -154,7 +204,28 @@ export class ShardActor {
       reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
       return;
     }
-    const outcome = calculateForMember(program, account, request.receipt, request.redeem);
+    const context = { now: this.options.clock(), partner: request.partner };
+    if (request.hold === true) {
+      const outcome = holdForMember(program, account, request.receipt, request.redeem, context);
+      if (!outcome.ok) {
+        const refusal = failureReply(request.ref, outcome.code, outcome.message);
+        this.releaseWhenDurable(() => reply(refusal));
+        return;
+      }
+      if (this.batchIsFull(2)) {
+        reply(failureReply(request.ref, "BUSY", "the shard's commit batch is full; retry later"));
+        return;
+      }
+      const answer = {
+        ...calculationAnswer(account.memberId, request.receipt, outcome.calculation, outcome.account.balance + outcome.hold.points),
+        hold: outcome.hold,
+      };
+      this.stage({ kind: "account", account: outcome.account });
+      this.stageActivity(outcome.account, context.now, "hold", { receipt: request.receipt.id, store: request.receipt.store, ...outcome.hold });
+      this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: answer }));
+      return;
+    }
+    const outcome = calculateForMember(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome.code, outcome.message));
       return;
@@ -162,7 +233,7 @@ export class ShardActor {
     reply({
       ref: request.ref,
       ok: true,
-      value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, account.balance),
+      value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendableForReceipt(account, request.receipt, context.now)),
     });
   }
 
@@ -198,14 +269,15 @@ export class ShardActor {
       reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
       return;
     }
-    const outcome = commitForMember(program, account, receipt, request.redeem);
+    const now = this.options.clock();
+    const outcome = commitForMember(program, account, receipt, request.redeem, { now, partner: request.partner });
     if (!outcome.ok) {
       // The refusal depends on a balance that may still be staged: release it in order.
       const refusal = failureReply(request.ref, outcome.code, outcome.message);
       this.releaseWhenDurable(() => release(refusal));
       return;
     }
-    if (this.openBatch.writes.length + 2 > SHARD_BATCH_WRITES_MAX) {
+    if (this.batchIsFull(3)) {
       reply(failureReply(request.ref, "BUSY", "the shard's commit batch is full; retry later"));
       return;
     }
@@ -221,9 +293,19 @@ export class ShardActor {
       memberId,
       fingerprint,
       answer,
+      settlement: outcome.settlement,
     };
     this.stage({ kind: "account", account: next });
     this.stage({ kind: "receipt", receipt: record });
+    this.stageActivity(next, now, "receipt", {
+      receipt: receipt.id,
+      store: receipt.store,
+      total: outcome.calculation.total,
+      payable: outcome.calculation.payable,
+      points: outcome.calculation.points,
+      redeem: outcome.calculation.redeem,
+      transaction: answer.transaction,
+    });
     this.releaseWhenDurable(() => release({ ref: request.ref, ok: true, value: answer }));
   }
 
@@ -245,6 +327,8 @@ export class ShardActor {
   }
 
   private memberView(account: Account): Record<string, unknown> {
+    const now = this.options.clock();
+    const points = ledgerTotals(account.ledger, now);
     return {
       member: account.memberId,
       logicalShard: account.logicalShard,
@@ -252,8 +336,9 @@ export class ShardActor {
       phone: account.profile.phone,
       name: account.profile.name,
       birthDate: account.profile.birthDate,
-      balance: account.balance,
-      ...standingView(this.program, account, this.options.clock()),
+      balance: points.available,
+      points: { active: points.active, pending: points.pending, held: points.held, debt: points.debt },
+      ...standingView(this.program, account, now),
       counters: account.counters,
       createdAt: account.createdAt,
       transactions: account.sequence,
@@ -262,21 +347,29 @@ export class ShardActor {
   }
 
   /**
-   * A visit-status event, idempotent by (store, visit id). Its record shares
-   * the receipts' key space under "visit <id>": a space never occurs in a
-   * client id, so the two cannot collide.
+   * The shape shared by every keyed state change other than a commit
+   * (visits, cancels, refunds, adjustments): the key's record answers a
+   * repeat with the first answer or a CONFLICT; otherwise `run` computes the
+   * next account and the answer, and account, record and history entry are
+   * staged together and answered once durable. Keys share the receipts' key
+   * space under "<kind> <id>": a space never occurs in a client id, so they
+   * cannot collide with receipt ids.
    */
-  private reportVisit(request: VisitShardRequest, reply: Reply): void {
-    const { logicalShard, memberId, visit } = request;
+  private keyedOperation(
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    key: { readonly store: string; readonly recordId: string; readonly content: unknown; readonly what: string },
+    run: (account: Account, program: CompiledProgram, now: number) => KeyedOutcome,
+    reply: Reply,
+  ): void {
+    const { logicalShard, memberId } = request;
     this.assertOwned(logicalShard, memberId);
-    const recordId = `visit ${visit.id}`;
-    const fingerprint = createHash("sha256").update(JSON.stringify([memberId, visit.store, visit.id, visit.status, visit.at])).digest("base64url");
-    const existing = this.readReceipt(logicalShard, visit.store, recordId);
+    const fingerprint = createHash("sha256").update(JSON.stringify([memberId, key.store, key.recordId, key.content])).digest("base64url");
+    const existing = this.readReceipt(logicalShard, key.store, key.recordId);
     if (existing !== undefined) {
       const answer: ShardReply =
         existing.fingerprint === fingerprint
           ? { ref: request.ref, ok: true, value: existing.answer }
-          : failureReply(request.ref, "CONFLICT", `visit ${visit.id} of store ${visit.store} was reported with other content`);
+          : failureReply(request.ref, "CONFLICT", `${key.what} was already made with other content`);
       this.releaseWhenDurable(() => reply(answer));
       return;
     }
@@ -290,18 +383,140 @@ export class ShardActor {
       reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
       return;
     }
-    if (this.openBatch.writes.length + 2 > SHARD_BATCH_WRITES_MAX) {
+    if (this.batchIsFull(4)) {
       reply(failureReply(request.ref, "BUSY", "the shard's commit batch is full; retry later"));
       return;
     }
-    const next = reportVisitForMember(program, account, visit.status, visit.at);
-    const answer = { member: memberId, visit: visit.id, status: visit.status, categories: next.categories };
-    this.stage({ kind: "account", account: next });
+    const now = this.options.clock();
+    const outcome = run(account, program, now);
+    if (!outcome.ok) {
+      const refusal = failureReply(request.ref, outcome.code, outcome.message);
+      this.releaseWhenDurable(() => reply(refusal));
+      return;
+    }
+    const answer = { member: memberId, ...outcome.answer };
+    this.stage({ kind: "account", account: outcome.account });
     this.stage({
       kind: "receipt",
-      receipt: { logicalShard, store: visit.store, receiptId: recordId, memberId, fingerprint, answer },
+      receipt: { logicalShard, store: key.store, receiptId: key.recordId, memberId, fingerprint, answer },
     });
+    for (const write of outcome.writes ?? []) this.stage(write);
+    this.stageActivity(outcome.account, now, outcome.activity.kind, outcome.activity.detail);
     this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: answer }));
+  }
+
+  /** A visit-status event, idempotent by (store, visit id). */
+  private reportVisit(request: VisitShardRequest, reply: Reply): void {
+    const { visit } = request;
+    this.keyedOperation(
+      request,
+      { store: visit.store, recordId: `visit ${visit.id}`, content: [visit.status, visit.at], what: `visit ${visit.id} of store ${visit.store}` },
+      (account, program) => {
+        const next = reportVisitForMember(program, account, visit.status, visit.at);
+        return {
+          ok: true,
+          account: next,
+          answer: { visit: visit.id, status: visit.status, categories: next.categories },
+          activity: { kind: "visit", detail: { visit: visit.id, store: visit.store, status: visit.status } },
+        };
+      },
+      reply,
+    );
+  }
+
+  /** Voids a committed receipt whole, or releases its hold if it was never committed. */
+  private cancel(request: CancelShardRequest, reply: Reply): void {
+    const { store, receiptId } = request;
+    this.keyedOperation(
+      request,
+      { store, recordId: `cancel ${receiptId}`, content: [], what: `the cancel of receipt ${receiptId}` },
+      (account, program, now) => {
+        const record = this.readReceipt(request.logicalShard, store, receiptId);
+        if (record === undefined || record.settlement === undefined) {
+          const released = releaseHoldForMember(account, { store, id: receiptId }, now);
+          if (released === null) return unknownReceipt(store, receiptId);
+          return {
+            ok: true,
+            account: released,
+            answer: { receipt: receiptId, cancelled: "hold", balance: released.balance },
+            activity: { kind: "hold-released", detail: { receipt: receiptId, store } },
+          };
+        }
+        if (record.memberId !== request.memberId) return unknownReceipt(store, receiptId);
+        const reversed = reverseReceipt(account, account.ledger, record.settlement, "all", now, program.program.points.returnPolicy);
+        if (!reversed.ok) return reversed;
+        return {
+          ok: true,
+          account: reversed.account,
+          answer: { receipt: receiptId, cancelled: "receipt", ...reversed.answer },
+          writes: [{ kind: "receipt", receipt: { ...record, settlement: reversed.settlement } }],
+          activity: { kind: "cancel", detail: { receipt: receiptId, store, ...reversed.answer } },
+        };
+      },
+      reply,
+    );
+  }
+
+  /** A partial return by lines, idempotent by (store, refund id). */
+  private refund(request: RefundShardRequest, reply: Reply): void {
+    const { store, refundId, receiptId, lines } = request;
+    this.keyedOperation(
+      request,
+      { store, recordId: `refund ${refundId}`, content: [receiptId, lines], what: `refund ${refundId} of store ${store}` },
+      (account, program, now) => {
+        const record = this.readReceipt(request.logicalShard, store, receiptId);
+        if (record === undefined || record.settlement === undefined || record.memberId !== request.memberId) {
+          return unknownReceipt(store, receiptId);
+        }
+        const returns = lines.map((line) => ({ line: line.line, quantity: scaledQuantity(line.qty) }));
+        const reversed = reverseReceipt(account, account.ledger, record.settlement, returns, now, program.program.points.returnPolicy);
+        if (!reversed.ok) return reversed;
+        return {
+          ok: true,
+          account: reversed.account,
+          answer: { refund: refundId, receipt: receiptId, ...reversed.answer },
+          writes: [{ kind: "receipt", receipt: { ...record, settlement: reversed.settlement } }],
+          activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store, ...reversed.answer } },
+        };
+      },
+      reply,
+    );
+  }
+
+  /** An administrator's credit or debit of points, idempotent by adjustment id. */
+  private adjust(request: AdjustShardRequest, reply: Reply): void {
+    const { adjustmentId, points, reason, operator } = request;
+    this.keyedOperation(
+      request,
+      {
+        store: ADMIN_RECORD_STORE,
+        recordId: `adjust ${adjustmentId}`,
+        content: [points, reason, operator],
+        what: `adjustment ${adjustmentId}`,
+      },
+      (account, program, now) => {
+        const outcome = adjustForMember(program, account, adjustmentId, points, now);
+        if (!outcome.ok) return outcome;
+        return {
+          ok: true,
+          account: outcome.account,
+          answer: { adjustment: adjustmentId, points, balance: outcome.account.balance },
+          activity: { kind: "adjustment", detail: { adjustment: adjustmentId, points, reason, operator } },
+        };
+      },
+      reply,
+    );
+  }
+
+  private batchIsFull(writes: number): boolean {
+    return this.openBatch.writes.length + writes > SHARD_BATCH_WRITES_MAX;
+  }
+
+  private stageActivity(account: Account, at: number, kind: string, detail: Readonly<Record<string, unknown>>): void {
+    this.stage({
+      kind: "activity",
+      activity: { logicalShard: account.logicalShard, memberId: account.memberId, sequence: account.sequence, at, kind, detail },
+    });
   }
 
   private assertOwned(logicalShard: number, memberId: string): void {
@@ -406,6 +621,23 @@ function accountKey(logicalShard: number, memberId: string): string {
 
 function receiptKey(logicalShard: number, store: string, receiptId: string): string {
   return `r/${logicalShard}/${store}/${receiptId}`;
+}
+
+/** The store name under which admin-made records (adjustments) are kept: not a valid store id (it has a space). */
+const ADMIN_RECORD_STORE = "admin records";
+
+type KeyedOutcome =
+  | {
+      readonly ok: true;
+      readonly account: Account;
+      readonly answer: Readonly<Record<string, unknown>>;
+      readonly writes?: readonly ShardWrite[];
+      readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> };
+    }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+function unknownReceipt(store: string, receiptId: string): KeyedOutcome {
+  return { ok: false, code: "UNKNOWN_RECEIPT", message: `store ${store} has no receipt ${receiptId} for this member` };
 }
 
 function failureReply(ref: number, code: ErrorCode, message: string): ShardReply {

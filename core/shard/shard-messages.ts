@@ -12,7 +12,14 @@ import type { Receipt } from "../receipt/receipt.js";
  * shard asserts it owns that logical shard before touching anything.
  */
 export type ShardRequest =
-  | { readonly kind: "lookup"; readonly ref: number; readonly logicalShard: number; readonly memberId: string }
+  | {
+      readonly kind: "lookup";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      /** With the member's open point lots. */
+      readonly detail?: boolean;
+    }
   | ReceiptShardRequest
   | {
       readonly kind: "enroll";
@@ -22,6 +29,10 @@ export type ShardRequest =
       readonly profile: MemberProfile;
     }
   | VisitShardRequest
+  | CancelShardRequest
+  | RefundShardRequest
+  | AdjustShardRequest
+  | ActivityShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   | { readonly kind: "metrics"; readonly ref: number }
   | { readonly kind: "health"; readonly ref: number };
@@ -47,6 +58,54 @@ export interface ReceiptShardRequest {
   readonly memberId: string;
   readonly receipt: Receipt;
   readonly redeem: number;
+  /** The partner of the terminal's store: the issuer of the points a commit accrues. */
+  readonly partner: string;
+  /** `calculate` only: reserve the redeemed points until commit, cancel or the hold time. */
+  readonly hold?: boolean;
+}
+
+/** Voids a committed receipt whole, or releases its hold if it was not committed. */
+export interface CancelShardRequest {
+  readonly kind: "cancel";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly store: string;
+  readonly receiptId: string;
+}
+
+/** A partial return by lines, idempotent by (store, refund id). Quantities in the receipt's units. */
+export interface RefundShardRequest {
+  readonly kind: "refund";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly store: string;
+  readonly refundId: string;
+  readonly receiptId: string;
+  readonly lines: readonly { readonly line: number; readonly qty: number }[];
+}
+
+/** An administrator's credit (points > 0) or debit (points < 0), idempotent by adjustment id. */
+export interface AdjustShardRequest {
+  readonly kind: "adjust";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly adjustmentId: string;
+  readonly points: number;
+  readonly reason: string;
+  readonly operator: string;
+}
+
+/** A page of a member's activity, newest first. */
+export interface ActivityShardRequest {
+  readonly kind: "activity";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly before: number | null;
+  readonly limit: number;
 }
 
 /** A visit-status event ("came" / "did not come") for the category rules. */

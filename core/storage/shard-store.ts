@@ -1,4 +1,5 @@
 import type { Account } from "../account/account.js";
+import type { ReceiptSettlement } from "../engine/receipt-settlement.js";
 
 /**
  * What a shard remembers of one committed receipt: enough to answer a repeat
@@ -13,6 +14,8 @@ export interface ReceiptRecord {
   readonly fingerprint: string;
   /** The answer given the first time, returned as is on every repeat. */
   readonly answer: Readonly<Record<string, unknown>>;
+  /** A committed receipt: what it did to ledger and counters, for returns and cancels. */
+  readonly settlement?: ReceiptSettlement;
 }
 
 /**

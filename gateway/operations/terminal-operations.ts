@@ -3,7 +3,7 @@ import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
-import { failed, type OperationOutcome } from "./operation-outcome.js";
+import { failed, type OperationOutcome, type Terminal } from "./operation-outcome.js";
 
 /**
  * Executes validated terminal operations: finds the member in the directory,
@@ -18,7 +18,7 @@ export class TerminalOperations {
     private readonly clock: () => number,
   ) {}
 
-  async execute(request: OperationRequest): Promise<OperationOutcome> {
+  async execute(request: OperationRequest, terminal: Terminal): Promise<OperationOutcome> {
     switch (request.op) {
       case "ping":
         return { ok: true, value: { at: this.clock() } };
@@ -31,15 +31,43 @@ export class TerminalOperations {
         if (!reply.ok) return this.failure(reply, request.member);
         return { ok: true, value: reply.value };
       }
+      case "cancel":
+      case "refund": {
+        const memberId = this.resolve(request.member);
+        if (memberId === undefined) return unknownMember(request.member);
+        const reply = await this.cluster.requestForMember(
+          request.op === "cancel"
+            ? { kind: "cancel", memberId, store: request.store, receiptId: request.receiptId }
+            : {
+                kind: "refund",
+                memberId,
+                store: request.store,
+                refundId: request.refundId,
+                receiptId: request.receiptId,
+                lines: request.lines,
+              },
+        );
+        if (!reply.ok) return this.failure(reply, request.member);
+        return { ok: true, value: reply.value };
+      }
       case "identify":
       case "balance": {
         const memberId = this.resolve(request.member);
         if (memberId === undefined) return unknownMember(request.member);
-        const reply = await this.cluster.requestForMember({ kind: "lookup", memberId });
+        const detail = request.op === "balance" && request.detail;
+        const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail });
         if (!reply.ok) return this.failure(reply, request.member);
         const view = reply.value;
         return request.op === "balance"
-          ? { ok: true, value: { member: view["member"], balance: view["balance"] } }
+          ? {
+              ok: true,
+              value: {
+                member: view["member"],
+                balance: view["balance"],
+                ...(view["points"] as object),
+                ...(detail ? { lots: view["lots"] } : {}),
+              },
+            }
           : {
               ok: true,
               value: {
@@ -66,6 +94,8 @@ export class TerminalOperations {
           memberId,
           receipt: request.receipt,
           redeem: request.redeem,
+          partner: terminal.partner,
+          ...(request.hold ? { hold: true } : {}),
         });
         if (!reply.ok) return this.failure(reply, request.member);
         return { ok: true, value: reply.value };

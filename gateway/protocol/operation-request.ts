@@ -7,12 +7,24 @@ export type MemberReference = { readonly kind: "card"; readonly card: string } |
 /** A validated terminal operation, whatever transport it came by. */
 export type OperationRequest =
   | { readonly op: "ping" }
-  | { readonly op: "identify" | "balance"; readonly member: MemberReference }
+  | { readonly op: "identify"; readonly member: MemberReference }
+  | { readonly op: "balance"; readonly member: MemberReference; readonly detail: boolean }
   | {
       readonly op: "calculate" | "commit";
       readonly member: MemberReference;
       readonly receipt: Receipt;
       readonly redeem: number;
+      /** `calculate` only: reserve the redeemed points until commit or cancel. */
+      readonly hold: boolean;
+    }
+  | { readonly op: "cancel"; readonly member: MemberReference; readonly store: string; readonly receiptId: string }
+  | {
+      readonly op: "refund";
+      readonly member: MemberReference;
+      readonly store: string;
+      readonly refundId: string;
+      readonly receiptId: string;
+      readonly lines: readonly { readonly line: number; readonly qty: number }[];
     }
   | { readonly op: "enroll"; readonly profile: MemberProfile }
   | {
@@ -31,4 +43,6 @@ export const OPERATION_NAMES: readonly OperationName[] = [
   "commit",
   "enroll",
   "reportVisit",
+  "cancel",
+  "refund",
 ];

@@ -3,18 +3,24 @@ import { LoycoreError } from "../../core/errors/loycore-error.js";
 import {
   CARD_NUMBER_LENGTH_MAX,
   CLIENT_IDENTIFIER_LENGTH_MAX,
+  LINE_QUANTITY_MAX,
   MEMBER_NAME_LENGTH_MAX,
   PHONE_DIGITS_MAX,
   PHONE_DIGITS_MIN,
   POINTS_BALANCE_MAX,
+  RECEIPT_LINES_MAX,
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
 } from "../../core/limits.js";
 import { CLIENT_IDENTIFIER_PATTERN, readReceipt } from "../../core/receipt/read-receipt.js";
 import {
   badRequest,
+  readArray,
+  readInteger,
   readObject,
+  readOptionalBoolean,
   readOptionalInteger,
+  readPositiveNumber,
   readOptionalString,
   readString,
   refuseUnknownFields,
@@ -35,13 +41,17 @@ const ENVELOPE_FIELDS = ["id", "op"];
 const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> = {
   ping: new Set(ENVELOPE_FIELDS),
   identify: new Set([...ENVELOPE_FIELDS, "card", "phone"]),
-  balance: new Set([...ENVELOPE_FIELDS, "card", "phone"]),
-  calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
+  balance: new Set([...ENVELOPE_FIELDS, "card", "phone", "detail"]),
+  calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "hold"]),
   commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
+  cancel: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt"]),
+  refund: new Set([...ENVELOPE_FIELDS, "card", "phone", "refund"]),
   enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate"]),
   reportVisit: new Set([...ENVELOPE_FIELDS, "card", "phone", "visit"]),
 };
 const VISIT_FIELDS: ReadonlySet<string> = new Set(["id", "status", "at"]);
+const REFUND_FIELDS: ReadonlySet<string> = new Set(["id", "receipt", "lines"]);
+const REFUND_LINE_FIELDS: ReadonlySet<string> = new Set(["line", "qty"]);
 
 const OPERATION_NAME_SET: ReadonlySet<string> = new Set(OPERATION_NAMES);
 
@@ -64,8 +74,9 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
     case "ping":
       return { op };
     case "identify":
-    case "balance":
       return { op, member: readMemberReference(input) };
+    case "balance":
+      return { op, member: readMemberReference(input), detail: readOptionalBoolean(input["detail"], "detail") ?? false };
     case "calculate":
     case "commit":
       return {
@@ -73,7 +84,37 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
         member: readMemberReference(input),
         receipt: readReceipt(input["receipt"], { terminalStore: context.terminalStore, now: context.now }),
         redeem: readOptionalInteger(input["redeem"], "redeem", 0, POINTS_BALANCE_MAX) ?? 0,
+        hold: op === "calculate" && (readOptionalBoolean(input["hold"], "hold") ?? false),
       };
+    case "cancel":
+      return {
+        op,
+        member: readMemberReference(input),
+        store: context.terminalStore,
+        receiptId: readString(input["receipt"], "receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+      };
+    case "refund": {
+      const refund = readObject(input["refund"], "refund");
+      refuseUnknownFields(refund, "refund", REFUND_FIELDS);
+      const rawLines = readArray(refund["lines"], "refund.lines", 1, RECEIPT_LINES_MAX);
+      const lines = rawLines.map((raw, index) => {
+        const field = `refund.lines[${index}]`;
+        const line = readObject(raw, field);
+        refuseUnknownFields(line, field, REFUND_LINE_FIELDS);
+        return {
+          line: readInteger(line["line"], `${field}.line`, 0, RECEIPT_LINES_MAX - 1),
+          qty: readPositiveNumber(line["qty"], `${field}.qty`, LINE_QUANTITY_MAX),
+        };
+      });
+      return {
+        op,
+        member: readMemberReference(input),
+        store: context.terminalStore,
+        refundId: readString(refund["id"], "refund.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+        receiptId: readString(refund["receipt"], "refund.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+        lines,
+      };
+    }
     case "enroll":
       return { op, profile: readMemberProfile(input) };
     case "reportVisit": {

@@ -27,7 +27,7 @@ export class RequestHandler {
     let outcome: OperationOutcome;
     try {
       const request = readOperationRequest(op, fields, { terminalStore: terminal.store, now: this.clock() });
-      outcome = await this.operations.execute(request);
+      outcome = await this.operations.execute(request, terminal);
     } catch (error) {
       outcome = outcomeOfError(error);
     }
