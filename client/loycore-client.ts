@@ -15,6 +15,10 @@ import type {
   EnrollRequest,
   EnrollResult,
   ReportVisitRequest,
+  CancelRequest,
+  CancelResult,
+  RefundRequest,
+  RefundResult,
   ReportVisitResult,
   IdentifyRequest,
   IdentifyResult,
@@ -152,6 +156,16 @@ export class LoycoreClient {
   /** Enrolls a member; idempotent on the card. */
   enroll(request: EnrollRequest): Promise<EnrollResult> {
     return this.request("enroll", request);
+  }
+
+  /** Voids a committed receipt whole (points back, accruals taken back), or releases its hold. */
+  cancel(request: CancelRequest): Promise<CancelResult> {
+    return this.request("cancel", request);
+  }
+
+  /** Returns part of a receipt by line; idempotent by refund id. */
+  refund(request: RefundRequest): Promise<RefundResult> {
+    return this.request("refund", request);
   }
 
   /** A visit-status event ("came" / "didNotCome") for the program's category rules; idempotent by visit id. */

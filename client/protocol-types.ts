@@ -31,7 +31,10 @@ export type PingRequest = Record<string, never>;
 
 export type IdentifyRequest = MemberKey;
 
-export type BalanceRequest = MemberKey;
+export type BalanceRequest = MemberKey & {
+  /** With the open point lots. */
+  readonly detail?: boolean;
+};
 
 export interface ReceiptLineInput {
   readonly sku: string;
@@ -62,10 +65,27 @@ export type CalculateRequest = MemberKey & {
   readonly receipt: ReceiptInput;
   /** Points the customer wants to pay with; 0 when absent. */
   readonly redeem?: number;
+  /** Reserve the redeemed points until this receipt's commit or cancel (or the program's hold time). */
+  readonly hold?: boolean;
 };
 
-/** `commit` takes the same fields as `calculate`. */
-export type CommitRequest = CalculateRequest;
+/** `commit` takes the same fields as `calculate`, without `hold`. */
+export type CommitRequest = MemberKey & {
+  readonly receipt: ReceiptInput;
+  readonly redeem?: number;
+};
+
+/** Voids a committed receipt of this store whole, or releases its hold. */
+export type CancelRequest = MemberKey & { readonly receipt: string };
+
+/** Returns part of a committed receipt by line (line index in the receipt, quantity returned). */
+export type RefundRequest = MemberKey & {
+  readonly refund: {
+    readonly id: string;
+    readonly receipt: string;
+    readonly lines: readonly { readonly line: number; readonly qty: number }[];
+  };
+};
 
 export interface EnrollRequest {
   readonly card: string;
@@ -116,9 +136,58 @@ export interface IdentifyResult {
   readonly classLapsesAt: number | null;
 }
 
+export interface PointLot {
+  readonly id: number;
+  readonly source: "receipt" | "bonus" | "adjustment" | "campaign" | "transfer";
+  readonly reference: string;
+  readonly partner: string;
+  readonly points: number;
+  readonly remaining: number;
+  readonly held: number;
+  readonly accruedAt: number;
+  readonly activatesAt: number;
+  readonly expiresAt: number | null;
+}
+
 export interface BalanceResult {
   readonly member: string;
+  /** Points that can be spent now. */
   readonly balance: number;
+  readonly active: number;
+  /** Accrued, not spendable until their pending window ends. */
+  readonly pending: number;
+  /** Reserved by holds. */
+  readonly held: number;
+  /** Owed after returns of points already spent; later accruals repay it. */
+  readonly debt: number;
+  /** With `detail: true`. */
+  readonly lots?: readonly PointLot[];
+}
+
+/** What a cancel or a refund gave back and took back. */
+export interface ReversalResult {
+  readonly member: string;
+  readonly receipt: string;
+  readonly lines: readonly { readonly line: number; readonly qty: number; readonly amount: number; readonly points: number; readonly pointsReturned: number }[];
+  /** Points the receipt had accrued, taken back. */
+  readonly pointsRevoked: number;
+  /** Points the receipt had redeemed, given back to their lots. */
+  readonly pointsReturned: number;
+  /** Of the points taken back, those already spent that became debt. */
+  readonly debtAdded: number;
+  readonly balance: number;
+}
+
+export interface CancelResult extends Partial<Omit<ReversalResult, "member" | "receipt" | "balance">> {
+  readonly member: string;
+  readonly receipt: string;
+  /** "receipt": a committed receipt was voided; "hold": only its hold was released. */
+  readonly cancelled: "receipt" | "hold";
+  readonly balance: number;
+}
+
+export interface RefundResult extends ReversalResult {
+  readonly refund: string;
 }
 
 export interface CalculatedLine {
@@ -166,6 +235,8 @@ export interface CalculateResult {
   readonly discountBasisPoints: number;
   /** The rules that produced the answer. */
   readonly rules: readonly AppliedRule[];
+  /** With `hold: true`: the points reserved and when the hold lapses. */
+  readonly hold?: { readonly points: number; readonly expiresAt: number };
   /** In a `calculate` answer, the balance before this receipt; in a `commit` answer, after it. */
   readonly balance: number;
   readonly programVersion: number;
@@ -217,6 +288,8 @@ export interface Operations {
   readonly calculate: { readonly request: CalculateRequest; readonly result: CalculateResult };
   readonly commit: { readonly request: CommitRequest; readonly result: CommitResult };
   readonly reportVisit: { readonly request: ReportVisitRequest; readonly result: ReportVisitResult };
+  readonly cancel: { readonly request: CancelRequest; readonly result: CancelResult };
+  readonly refund: { readonly request: RefundRequest; readonly result: RefundResult };
   readonly enroll: { readonly request: EnrollRequest; readonly result: EnrollResult };
 }
 

@@ -73,7 +73,7 @@ export async function seedDemo(context: {
   expectOk(await admin.createPartner(DEMO_PARTNER), "demo partner");
   expectOk(await admin.createStore(DEMO_STORE), "demo store");
   if (control.readTerminal(DEMO_TERMINAL_ID) === undefined) {
-    expectOk(await admin.createTerminal({ id: DEMO_TERMINAL_ID, store: DEMO_STORE.id }, credentials.terminalToken), "demo terminal");
+    expectOk(await admin.createTerminal({ id: DEMO_TERMINAL_ID, store: DEMO_STORE.id }, "demo", credentials.terminalToken), "demo terminal");
   }
 
   const cards: string[] = [];

@@ -5,7 +5,8 @@ import { validateProgramDocument } from "../../core/program/validate-program-doc
 import { CLIENT_IDENTIFIER_PATTERN } from "../../core/receipt/read-receipt.js";
 import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
-import { readObject, readString, refuseUnknownFields } from "../../core/validation/fields.js";
+import { ACTIVITY_PAGE_SIZE_MAX } from "../../core/storage/shard-store.js";
+import { readInteger, readObject, readString, refuseUnknownFields } from "../../core/validation/fields.js";
 import type { ControlStore, PartnerRecord, StoreRecord } from "../control/control-store.js";
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";
@@ -13,6 +14,13 @@ import { KeyLocks } from "../operations/key-locks.js";
 import { failed, type OperationOutcome } from "../operations/operation-outcome.js";
 import { readCard, readMemberProfile, readPhone } from "../protocol/read-operation-request.js";
 import type { TerminalAuthenticator } from "../transport/terminal-authenticator.js";
+
+/** Operators name themselves in the audit trail; a name, not an essay. */
+const OPERATOR_LENGTH_MAX = 100;
+const ADJUSTMENT_REASON_LENGTH_MAX = 500;
+/** A single adjustment beyond a billion points is a typo, not a goodwill gesture. */
+const ADJUSTMENT_POINTS_MAX = 1_000_000_000;
+const ACTIVITY_PAGE_DEFAULT = 50;
 
 /** Member ids are "m" and 16 hex digits (enrollment.ts); anything else is not a member. */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
@@ -36,20 +44,71 @@ export class AdminService {
     private readonly authenticator: TerminalAuthenticator,
   ) {}
 
+  /** Records an accepted administrative action in the audit trail, then answers with its outcome. */
+  private async audited(action: string, operator: string, detail: Readonly<Record<string, unknown>>, outcome: OperationOutcome): Promise<OperationOutcome> {
+    if (outcome.ok) await this.control.appendAudit({ at: Date.now(), action, operator, detail });
+    return outcome;
+  }
+
+  /** Credits (points > 0) or debits (points < 0) a member, idempotent by adjustment id; reason and operator required. */
+  async adjust(input: unknown, operator: string): Promise<OperationOutcome> {
+    const document = readObject(input, "adjustment");
+    refuseUnknownFields(document, "adjustment", new Set(["id", "member", "card", "phone", "points", "reason", "operator"]));
+    const adjustmentId = readIdentifier(document["id"], "adjustment.id");
+    const points = readInteger(document["points"], "adjustment.points", -ADJUSTMENT_POINTS_MAX, ADJUSTMENT_POINTS_MAX);
+    if (points === 0) return failed("BAD_REQUEST", "adjustment.points must not be 0");
+    const reason = readString(document["reason"], "adjustment.reason", ADJUSTMENT_REASON_LENGTH_MAX);
+    const named = readString(document["operator"], "adjustment.operator", OPERATOR_LENGTH_MAX);
+    const memberId = this.memberIdOf(document);
+    if (typeof memberId !== "string") return memberId;
+    const reply = await this.cluster.requestForMember({ kind: "adjust", memberId, adjustmentId, points, reason, operator: named });
+    const outcome: OperationOutcome = reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
+    return this.audited("adjust", operator, { adjustment: adjustmentId, member: memberId, points, reason, operator: named }, outcome);
+  }
+
+  async memberActivity(memberId: string, before: string | undefined, limit: string | undefined): Promise<OperationOutcome> {
+    if (!MEMBER_ID_PATTERN.test(memberId)) return failed("UNKNOWN_MEMBER", `${memberId} is not a member id`);
+    const page = readPage(before, limit);
+    if (!page.ok) return page;
+    const reply = await this.cluster.requestForMember({ kind: "activity", memberId, before: page.before, limit: page.limit });
+    return reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
+  }
+
+  auditTrail(before: string | undefined, limit: string | undefined): OperationOutcome {
+    const page = readPage(before, limit);
+    if (!page.ok) return page;
+    return { ok: true, value: { audit: this.control.readAudit(page.before, page.limit) } };
+  }
+
+  /** Member id from `member`, `card` or `phone` (exactly one). */
+  private memberIdOf(document: Readonly<Record<string, unknown>>): string | OperationOutcome {
+    const given = ["member", "card", "phone"].filter((field) => document[field] !== undefined && document[field] !== null);
+    if (given.length !== 1) return failed("BAD_REQUEST", "give exactly one of member, card or phone");
+    if (document["member"] !== undefined && document["member"] !== null) {
+      const memberId = readString(document["member"], "member", 17, MEMBER_ID_PATTERN);
+      return memberId;
+    }
+    const memberId =
+      document["card"] !== undefined && document["card"] !== null
+        ? this.directory.findMemberByCard(readCard(document["card"], "card"))
+        : this.directory.findMemberByPhone(readPhone(document["phone"], "phone"));
+    return memberId ?? failed("UNKNOWN_MEMBER", "no member has that card or phone");
+  }
+
   currentProgram(): OperationOutcome {
     const program = this.control.currentProgram();
     return program === undefined ? failed("NOT_FOUND", "no program has been stored yet") : { ok: true, value: program };
   }
 
   /** Validates, stores a new version, and waits until every shard computes with it. */
-  async putProgram(input: unknown): Promise<OperationOutcome> {
+  async putProgram(input: unknown, operator = "admin"): Promise<OperationOutcome> {
     const definition = validateProgramDocument(input);
     return this.locks.run(["program"], async () => {
       const version = (this.control.currentProgram()?.version ?? 0) + 1;
       const program: Program = { ...definition, version };
       await this.control.appendProgram(program);
       await this.installProgram(program);
-      return { ok: true, value: program };
+      return this.audited("put-program", operator, { version, name: program.name }, { ok: true, value: program });
     });
   }
 
@@ -68,7 +127,7 @@ export class AdminService {
     }
   }
 
-  async createPartner(input: unknown): Promise<OperationOutcome> {
+  async createPartner(input: unknown, operator = "admin"): Promise<OperationOutcome> {
     const document = readObject(input, "partner");
     refuseUnknownFields(document, "partner", new Set(["id", "name"]));
     const partner: PartnerRecord = {
@@ -79,11 +138,11 @@ export class AdminService {
       const existing = this.control.readPartner(partner.id);
       if (existing !== undefined) return sameOrConflict(existing, partner, `partner ${partner.id}`);
       await this.control.writePartner(partner);
-      return { ok: true, value: partner };
+      return this.audited("create-partner", operator, { ...partner }, { ok: true, value: partner });
     });
   }
 
-  async createStore(input: unknown): Promise<OperationOutcome> {
+  async createStore(input: unknown, operator = "admin"): Promise<OperationOutcome> {
     const document = readObject(input, "store");
     refuseUnknownFields(document, "store", new Set(["id", "partner", "name"]));
     const store: StoreRecord = {
@@ -98,7 +157,7 @@ export class AdminService {
       const existing = this.control.readStore(store.id);
       if (existing !== undefined) return sameOrConflict(existing, store, `store ${store.id}`);
       await this.control.writeStore(store);
-      return { ok: true, value: store };
+      return this.audited("create-store", operator, { ...store }, { ok: true, value: store });
     });
   }
 
@@ -106,7 +165,7 @@ export class AdminService {
    * Creates a terminal and returns its token, the only time the token is
    * shown: loycore keeps only its hash. A repeat is a CONFLICT for that reason.
    */
-  async createTerminal(input: unknown, token: string = generateToken("lt")): Promise<OperationOutcome> {
+  async createTerminal(input: unknown, operator = "admin", token: string = generateToken("lt")): Promise<OperationOutcome> {
     const document = readObject(input, "terminal");
     refuseUnknownFields(document, "terminal", new Set(["id", "store"]));
     const id = readIdentifier(document["id"], "terminal.id");
@@ -120,14 +179,20 @@ export class AdminService {
       const record = { id, store: store.id, partner: store.partner, tokenHash: hashToken(token) };
       await this.control.writeTerminal(record);
       this.authenticator.remember(record);
-      return { ok: true, value: { id, store: store.id, partner: store.partner, token } };
+      // The token itself never goes to the audit trail.
+      return this.audited("create-terminal", operator, { id, store: store.id, partner: store.partner }, {
+        ok: true,
+        value: { id, store: store.id, partner: store.partner, token },
+      });
     });
   }
 
-  enrollMember(input: unknown): Promise<OperationOutcome> {
+  async enrollMember(input: unknown, operator = "admin"): Promise<OperationOutcome> {
     const document = readObject(input, "member");
     refuseUnknownFields(document, "member", new Set(["card", "phone", "name", "birthDate"]));
-    return this.enrollment.enroll(readMemberProfile(document));
+    const outcome = await this.enrollment.enroll(readMemberProfile(document));
+    const member = outcome.ok ? (outcome.value as { member?: unknown }).member : undefined;
+    return this.audited("enroll-member", operator, { member }, outcome);
   }
 
   async memberById(memberId: string): Promise<OperationOutcome> {
@@ -149,6 +214,18 @@ export class AdminService {
     }
     return this.memberById(memberId);
   }
+}
+
+function readPage(before: string | undefined, limit: string | undefined): { ok: true; before: number | null; limit: number } | OperationOutcome & { ok: false } {
+  const beforeValue = before === undefined ? null : Number(before);
+  const limitValue = limit === undefined ? ACTIVITY_PAGE_DEFAULT : Number(limit);
+  if (beforeValue !== null && (!Number.isSafeInteger(beforeValue) || beforeValue < 1)) {
+    return { ok: false, code: "BAD_REQUEST", message: "before must be a positive integer" };
+  }
+  if (!Number.isInteger(limitValue) || limitValue < 1 || limitValue > ACTIVITY_PAGE_SIZE_MAX) {
+    return { ok: false, code: "BAD_REQUEST", message: `limit must be an integer from 1 to ${ACTIVITY_PAGE_SIZE_MAX}` };
+  }
+  return { ok: true, before: beforeValue, limit: limitValue };
 }
 
 function readIdentifier(value: unknown, field: string): string {

@@ -16,6 +16,15 @@ export interface StoreRecord {
   readonly name: string;
 }
 
+/** One administrative action, kept for the audit trail. */
+export interface AuditRecord {
+  readonly sequence: number;
+  readonly at: number;
+  readonly action: string;
+  readonly operator: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
 export interface TerminalRecord {
   readonly id: string;
   readonly store: string;
@@ -36,6 +45,8 @@ export class ControlStore {
   private readonly partners: Database<PartnerRecord, string>;
   private readonly stores: Database<StoreRecord, string>;
   private readonly terminals: Database<TerminalRecord, string>;
+  private readonly audit: Database<AuditRecord, number>;
+  private nextAuditSequence: number;
 
   constructor(options: { readonly path: string }) {
     this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
@@ -44,6 +55,28 @@ export class ControlStore {
     this.partners = this.root.openDB<PartnerRecord, string>({ name: "partners" });
     this.stores = this.root.openDB<StoreRecord, string>({ name: "stores" });
     this.terminals = this.root.openDB<TerminalRecord, string>({ name: "terminals" });
+    this.audit = this.root.openDB<AuditRecord, number>({ name: "audit" });
+    let last = 0;
+    for (const key of this.audit.getKeys({ reverse: true, limit: 1 })) last = key;
+    this.nextAuditSequence = last + 1;
+  }
+
+  /** Appends an audit record; resolves once durable. */
+  async appendAudit(entry: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
+    const record: AuditRecord = { ...entry, sequence: this.nextAuditSequence };
+    this.nextAuditSequence += 1;
+    await this.audit.put(record.sequence, record);
+    await this.root.flushed;
+    return record;
+  }
+
+  /** Audit records newest first, below `before` (all when null), at most `limit`. */
+  readAudit(before: number | null, limit: number): AuditRecord[] {
+    const page: AuditRecord[] = [];
+    for (const { value } of this.audit.getRange({ reverse: true, start: (before ?? Number.MAX_SAFE_INTEGER) - 1, limit })) {
+      page.push(value);
+    }
+    return page;
   }
 
   readSetting<Value>(name: string): Value | undefined {

@@ -9,7 +9,16 @@ import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 
-type AdminWrite = (service: AdminService, body: unknown) => Promise<OperationOutcome>;
+type AdminWrite = (service: AdminService, body: unknown, operator: string) => Promise<OperationOutcome>;
+
+/** Who is acting, for the audit trail: the `x-operator` header, else "admin". */
+const OPERATOR_HEADER = "x-operator";
+const OPERATOR_HEADER_LENGTH_MAX = 100;
+
+function operatorOf(request: uWS.HttpRequest): string {
+  const named = request.getHeader(OPERATOR_HEADER).trim();
+  return named.length === 0 ? "admin" : named.slice(0, OPERATOR_HEADER_LENGTH_MAX);
+}
 
 /**
  * `/v1/admin/*`: JSON (or msgpack) over HTTP, authorised by the admin token
@@ -26,11 +35,25 @@ export class AdminTransport {
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.currentProgram()));
     });
-    this.registerWrite(app, "put", "/v1/admin/program", (service, body) => service.putProgram(body));
-    this.registerWrite(app, "post", "/v1/admin/partners", (service, body) => service.createPartner(body));
-    this.registerWrite(app, "post", "/v1/admin/stores", (service, body) => service.createStore(body));
-    this.registerWrite(app, "post", "/v1/admin/terminals", (service, body) => service.createTerminal(body));
-    this.registerWrite(app, "post", "/v1/admin/members", (service, body) => service.enrollMember(body));
+    this.registerWrite(app, "put", "/v1/admin/program", (service, body, operator) => service.putProgram(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/partners", (service, body, operator) => service.createPartner(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/stores", (service, body, operator) => service.createStore(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/terminals", (service, body, operator) => service.createTerminal(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/members", (service, body, operator) => service.enrollMember(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
+    app.get("/v1/admin/members/:member/activity", (response, request) => {
+      const memberId = request.getParameter(0) ?? "";
+      const before = queryValue(request.getQuery("before"));
+      const limit = queryValue(request.getQuery("limit"));
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => this.service.memberActivity(memberId, before, limit));
+    });
+    app.get("/v1/admin/audit", (response, request) => {
+      const before = queryValue(request.getQuery("before"));
+      const limit = queryValue(request.getQuery("limit"));
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.auditTrail(before, limit)));
+    });
     app.get("/v1/admin/members/:member", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
       const exchange = this.authorise(response, request);
@@ -47,6 +70,7 @@ export class AdminTransport {
   private registerWrite(app: uWS.TemplatedApp, method: "put" | "post", path: string, write: AdminWrite): void {
     app[method](path, (response, request) => {
       const format = bodyFormatOf(request.getHeader("content-type"));
+      const operator = operatorOf(request);
       const exchange = this.authorise(response, request, format ?? "json");
       if (exchange === undefined) return;
       if (format === undefined) {
@@ -59,7 +83,7 @@ export class AdminTransport {
           exchange.fail("BAD_REQUEST", "the body must be an object");
           return;
         }
-        this.answer(exchange, () => write(this.service, document));
+        this.answer(exchange, () => write(this.service, document, operator));
       });
     });
   }
