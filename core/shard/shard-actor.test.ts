@@ -32,6 +32,9 @@ class GatedStore implements ShardStore {
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
     return this.inner.readActivity(logicalShard, memberId, before, limit);
   }
+  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[] {
+    return this.inner.scanAccounts(logicalShard, afterMemberId, limit);
+  }
   countAccounts(logicalShard: number): number {
     return this.inner.countAccounts(logicalShard);
   }
@@ -184,5 +187,42 @@ describe("ShardActor", () => {
     );
     expect(replies.filter((reply) => !reply.ok && reply.code === "BUSY")).toHaveLength(2);
     expect(replies.filter((reply) => !reply.ok && reply.code === "UNKNOWN_MEMBER")).toHaveLength(3);
+  });
+});
+
+describe("ShardActor expiry sweep", () => {
+  it("expires lots of members who never come back and writes the expiry into their history, a bounded step at a time", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const program = { ...simpleProgram(), points: { ...simpleProgram().points, lifetimeDays: 30 } };
+    const placement = PlacementTable.roundRobin(1);
+    const store = new MemoryShardStore();
+    const actor = new ShardActor({
+      shardIndex: 0,
+      store,
+      ownedLogicalShards: placement.logicalShardsOf(0),
+      program,
+      clock: () => now,
+      monotonicSeconds: () => 0,
+    });
+    const call = (request: ShardRequest): Promise<ShardReply> => new Promise((resolve) => actor.handle(request, resolve));
+    const members = ["m00000000000000c1", "m00000000000000c2", "m00000000000000c3"];
+    for (const memberId of members) {
+      const logicalShard = logicalShardOf(memberId);
+      await call({ kind: "enroll", ref: 1, logicalShard, memberId, profile: { ...PROFILE, card: memberId } });
+      await call({ kind: "commit", ref: 2, logicalShard, memberId, receipt: { ...receipt(`r-${memberId}`, 2_000), at: now }, redeem: 0, partner: "p1" });
+    }
+    expect(actor.sweepExpired(10)).toBe(0);
+    now += 31 * 86_400_000;
+    const changed = [actor.sweepExpired(2), actor.sweepExpired(2), actor.sweepExpired(2)];
+    expect(changed.reduce((sum, count) => sum + count, 0)).toBe(3);
+    expect(Math.max(...changed)).toBeLessThanOrEqual(2);
+    await settle();
+    for (const memberId of members) {
+      const logicalShard = logicalShardOf(memberId);
+      const history = store.readActivity(logicalShard, memberId, null, 10);
+      expect(history[0]).toMatchObject({ kind: "expiry", detail: { expired: 100 } });
+      expect(await call({ kind: "lookup", ref: 3, logicalShard, memberId })).toMatchObject({ ok: true, value: { balance: 0 } });
+    }
+    expect(actor.sweepExpired(10)).toBe(0);
   });
 });

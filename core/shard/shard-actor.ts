@@ -97,6 +97,7 @@ export class ShardActor {
   private readonly overlay = new Map<string, StagedValue>();
   private openBatch: OpenBatch = { sequence: 1, writes: [], releases: [] };
   private flushing = false;
+  private sweepCursor: { shardPosition: number; afterMemberId: string | null } = { shardPosition: 0, afterMemberId: null };
   private flushScheduled = false;
   private stopped = false;
   private readonly instruments: ShardInstruments;
@@ -157,6 +158,54 @@ export class ShardActor {
         reply({ ref: request.ref, ok: true, value: {} });
         return;
     }
+  }
+
+  /**
+   * One bounded step of the expiry sweep: reads at most `accountLimit`
+   * accounts, continuing where the last step stopped (logical shard by
+   * logical shard, member id order), and for each whose lots expired or
+   * whose holds lapsed, stages the settled account with an "expiry" history
+   * entry. Expiry also applies whenever an account is read, so the sweep is
+   * only what makes a member who never comes back see the expiry in history.
+   * Returns how many accounts it changed.
+   */
+  sweepExpired(accountLimit: number): number {
+    const program = this.program;
+    const owned = this.options.ownedLogicalShards;
+    if (program === null || owned.length === 0 || this.batchIsFull(accountLimit * 2)) return 0;
+    const now = this.options.clock();
+    let changed = 0;
+    let budget = accountLimit;
+    // Each step visits at most every owned logical shard once, so empty shards cannot loop it.
+    for (let shardsVisited = 0; budget > 0 && shardsVisited < owned.length; ) {
+      const logicalShard = owned[this.sweepCursor.shardPosition % owned.length];
+      assert(logicalShard !== undefined, "owned logical shards are dense");
+      const requested = budget;
+      const page = this.options.store.scanAccounts(logicalShard, this.sweepCursor.afterMemberId, requested);
+      budget -= page.length;
+      for (const stored of page) {
+        const account = this.readAccount(logicalShard, stored.memberId) ?? upgradeAccount(stored);
+        const settled = settleLedger(account.ledger, now);
+        if (settled.expired === 0 && settled.releasedHolds.length === 0) continue;
+        const next: Account = {
+          ...account,
+          ledger: settled.ledger,
+          balance: ledgerTotals(settled.ledger, now).available,
+          sequence: account.sequence + 1,
+        };
+        this.stage({ kind: "account", account: next });
+        this.stageActivity(next, now, "expiry", { expired: settled.expired, releasedHolds: settled.releasedHolds });
+        changed += 1;
+      }
+      const last = page.at(-1);
+      if (page.length < requested || last === undefined) {
+        this.sweepCursor = { shardPosition: (this.sweepCursor.shardPosition + 1) % owned.length, afterMemberId: null };
+        shardsVisited += 1;
+      } else {
+        this.sweepCursor = { ...this.sweepCursor, afterMemberId: last.memberId };
+      }
+    }
+    return changed;
   }
 
   /** Waits for every staged write to become durable; used on shutdown. */

@@ -87,6 +87,21 @@ export class LmdbShardStore implements ShardStore {
     return page;
   }
 
+  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[] {
+    const accounts: Account[] = [];
+    const range = this.records.getRange({
+      start: [logicalShard, ACCOUNT_KEY_KIND, afterMemberId ?? ""],
+      end: [logicalShard, ACCOUNT_KEY_KIND, "\uffff"],
+      limit: limit + 1,
+    });
+    for (const { key, value } of range) {
+      if (afterMemberId !== null && key[2] === afterMemberId) continue;
+      if (accounts.length >= limit) break;
+      accounts.push(value as Account);
+    }
+    return accounts;
+  }
+
   countAccounts(logicalShard: number): number {
     return this.records.getKeysCount({
       start: [logicalShard, ACCOUNT_KEY_KIND],

@@ -62,6 +62,15 @@ export class MemoryShardStore implements ShardStore {
       .map((entry) => structuredClone(entry));
   }
 
+  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[] {
+    this.assertOpen();
+    return [...this.data.accounts.values()]
+      .filter((account) => account.logicalShard === logicalShard && (afterMemberId === null || account.memberId > afterMemberId))
+      .sort((left, right) => (left.memberId < right.memberId ? -1 : left.memberId > right.memberId ? 1 : 0))
+      .slice(0, limit)
+      .map((account) => structuredClone(account));
+  }
+
   countAccounts(logicalShard: number): number {
     this.assertOpen();
     let count = 0;

@@ -100,6 +100,16 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
       expect(store.readActivity(8, "m-1", null, 500)).toEqual([]);
     });
 
+    it("scans one logical shard's accounts in member id order, page by page", async () => {
+      const store = openStore();
+      await store.writeBatch(["m-3", "m-1", "m-2", "m-4"].map((id) => ({ kind: "account" as const, account: account(id, 5, 1) })));
+      await store.writeBatch([{ kind: "account", account: account("m-0", 6, 1) }]);
+      expect(store.scanAccounts(5, null, 3).map((found) => found.memberId)).toEqual(["m-1", "m-2", "m-3"]);
+      expect(store.scanAccounts(5, "m-3", 3).map((found) => found.memberId)).toEqual(["m-4"]);
+      expect(store.scanAccounts(5, "m-4", 3)).toEqual([]);
+      expect(store.scanAccounts(6, null, 10).map((found) => found.memberId)).toEqual(["m-0"]);
+    });
+
     it("finds every written batch again after the store is closed and opened again", async () => {
       const first = openStore();
       for (let index = 0; index < 20; index += 1) {

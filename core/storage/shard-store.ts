@@ -61,6 +61,8 @@ export interface ShardStore {
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[];
   /** Applies every write in one transaction; resolves when it is durable. */
   writeBatch(writes: readonly ShardWrite[]): Promise<void>;
+  /** Accounts of one logical shard in member id order, after `afterMemberId` (from the start when null), at most `limit`. */
+  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[];
   /** Counts accounts of one logical shard (admin and tests; walks a key range). */
   countAccounts(logicalShard: number): number;
   close(): Promise<void>;
