@@ -87,6 +87,12 @@ describe("the points ledger over the wire", () => {
 
     const activity = await getJson(`${server.url}/v1/admin/members/${enrolled.member}/activity?limit=10`, admin);
     expect((activity.body["activity"] as { kind: string }[]).map((entry) => entry.kind)).toEqual(["receipt", "adjustment"]);
+    const view = await getJson(`${server.url}/v1/admin/members/${enrolled.member}`, admin);
+    expect((view.body["activity"] as { kind: string }[]).map((entry) => entry.kind)).toEqual(["receipt", "adjustment"]);
+    expect(view.body["lots"]).toEqual([
+      expect.objectContaining({ source: "adjustment", points: 5_000, remaining: 4_000 }),
+      expect.objectContaining({ source: "receipt", points: 400, remaining: 400 }),
+    ]);
     const audit = await getJson(`${server.url}/v1/admin/audit?limit=5`, admin);
     expect((audit.body["audit"] as { action: string }[])[0]).toMatchObject({ action: "adjust", detail: { adjustment: "adj-1", points: 5_000 } });
   });

@@ -21,6 +21,8 @@ const ADJUSTMENT_REASON_LENGTH_MAX = 500;
 /** A single adjustment beyond a billion points is a typo, not a goodwill gesture. */
 const ADJUSTMENT_POINTS_MAX = 1_000_000_000;
 const ACTIVITY_PAGE_DEFAULT = 50;
+/** The member view shows the latest entries; the activity endpoint pages through the rest. */
+const MEMBER_VIEW_ACTIVITY_ENTRIES = 20;
 
 /** Member ids are "m" and 16 hex digits (enrollment.ts); anything else is not a member. */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
@@ -195,10 +197,13 @@ export class AdminService {
     return this.audited("enroll-member", operator, { member }, outcome);
   }
 
+  /** The member view, with the open point lots and the latest activity. */
   async memberById(memberId: string): Promise<OperationOutcome> {
     if (!MEMBER_ID_PATTERN.test(memberId)) return failed("UNKNOWN_MEMBER", `${memberId} is not a member id`);
-    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId });
-    return reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
+    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail: true });
+    if (!reply.ok) return failed(reply.code, reply.message);
+    const activity = await this.cluster.requestForMember({ kind: "activity", memberId, before: null, limit: MEMBER_VIEW_ACTIVITY_ENTRIES });
+    return { ok: true, value: { ...reply.value, activity: activity.ok ? activity.value["activity"] : [] } };
   }
 
   async memberByIdentifier(card: string | undefined, phone: string | undefined): Promise<OperationOutcome> {
