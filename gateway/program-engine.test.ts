@@ -68,6 +68,17 @@ describe("the loyalty program engine over the wire, with the demo program", () =
     expect(calculated.rules[0]).toEqual({ rule: "status:silver", effect: "discount", basisPoints: 500 });
   });
 
+  it("records the status change in the member's history when the next receipt comes under the new status", async () => {
+    const committed = await client.commit({
+      card: "8000000000001",
+      receipt: { id: "engine-3", at: Date.now(), lines: [{ sku: "SKU-4", qty: 1, price: 10_000, amount: 10_000 }] },
+    });
+    const activity = await getJson(`${server.url}/v1/admin/members/${committed.member}/activity?limit=1`, server.adminToken ?? "");
+    expect(activity.body["activity"]).toEqual([
+      expect.objectContaining({ kind: "receipt", receipt: "engine-3", statusChange: { from: "bronze", to: "silver" } }),
+    ]);
+  });
+
   it("applies visit-status events to categories, idempotently by visit id", async () => {
     await client.enroll({ card: "8000000000002" });
     const at = Date.now();
@@ -86,7 +97,13 @@ describe("the loyalty program engine over the wire, with the demo program", () =
     expect(view.body).toMatchObject({
       status: { id: "silver" },
       categories: [{ id: "standard" }],
-      counters: { lifetime: { sold: 1_530_000, visits: 1 }, recentPeriods: [{ period: previousMonth.index, visits: 1 }] },
+      counters: {
+        lifetime: { sold: 1_540_000, visits: 2 },
+        recentPeriods: [
+          { period: currentMonth.index, visits: 1 },
+          { period: previousMonth.index, visits: 1 },
+        ],
+      },
       programVersion: 1,
     });
   });

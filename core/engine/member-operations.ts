@@ -19,7 +19,7 @@ import type { CompiledProgram } from "./compiled-program.js";
 import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
-import { categoriesAt, evaluateStanding, importanceClassAt, type Standing, type VisitStatus } from "./standing.js";
+import { categoriesAt, evaluateStanding, importanceClassAt, statusAt, type Standing, type VisitStatus } from "./standing.js";
 
 /**
  * The pure operations on one member that a shard performs: state, receipt,
@@ -92,6 +92,8 @@ export type CommitOutcome =
       readonly account: Account;
       /** What the receipt did to ledger and counters, for returns and cancels. */
       readonly settlement: ReceiptSettlement;
+      /** The member's status level since their previous receipt, when it changed (for the history). */
+      readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
     }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
@@ -163,11 +165,18 @@ export function commitForMember(
     categories: standing.categories,
   };
   const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  const lastVisitAt = account.counters.lastVisitAt;
+  const before = lastVisitAt === null ? null : statusAt(compiled, account.counters, compiled.calendar.periodOf(lastVisitAt).index);
+  const statusChange =
+    lastVisitAt !== null && before?.id !== standing.status?.id
+      ? { from: before?.id ?? null, to: standing.status?.id ?? null }
+      : null;
   return {
     ok: true,
     calculation,
     account: { ...afterReceipt, categories },
     settlement: settleReceipt(receipt, calculation, standing.period, accruedLot, shares),
+    statusChange,
   };
 }
 

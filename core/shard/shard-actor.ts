@@ -354,6 +354,7 @@ export class ShardActor {
       points: outcome.calculation.points,
       redeem: outcome.calculation.redeem,
       transaction: answer.transaction,
+      ...(outcome.statusChange === null ? {} : { statusChange: outcome.statusChange }),
     });
     this.releaseWhenDurable(() => release({ ref: request.ref, ok: true, value: answer }));
   }
