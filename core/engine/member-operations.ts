@@ -165,10 +165,15 @@ export function commitForMember(
     categories: standing.categories,
   };
   const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  // A status holds for a whole period: only the first receipt of a period can see it change. Checking
+  // that first keeps the calendar's one-period cache warm on the common path.
   const lastVisitAt = account.counters.lastVisitAt;
-  const before = lastVisitAt === null ? null : statusAt(compiled, account.counters, compiled.calendar.periodOf(lastVisitAt).index);
+  const receiptPeriod = compiled.calendar.periodOf(receipt.at);
+  const samePeriod = lastVisitAt !== null && lastVisitAt >= receiptPeriod.startsAt && lastVisitAt < receiptPeriod.endsAt;
+  const before =
+    lastVisitAt === null || samePeriod ? null : statusAt(compiled, account.counters, compiled.calendar.periodOf(lastVisitAt).index);
   const statusChange =
-    lastVisitAt !== null && before?.id !== standing.status?.id
+    lastVisitAt !== null && !samePeriod && before?.id !== standing.status?.id
       ? { from: before?.id ?? null, to: standing.status?.id ?? null }
       : null;
   return {
