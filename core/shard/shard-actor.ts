@@ -37,6 +37,13 @@ import type {
  */
 export const SHARD_BATCH_WRITES_MAX = 32_768;
 
+/**
+ * Group commits handed to the store and not yet durable. Two lets the next
+ * batch commit while the previous one syncs; more would only add batches
+ * waiting on the same disk.
+ */
+export const SHARD_BATCHES_IN_FLIGHT_MAX = 2;
+
 /** Instruments the actor reports to; the worker binds them to prom-client. */
 export interface ShardInstruments {
   /** A group commit became durable: how many writes, how long from flush start to durable. */
@@ -96,7 +103,8 @@ export class ShardActor {
   private readonly owned: ReadonlySet<number>;
   private readonly overlay = new Map<string, StagedValue>();
   private openBatch: OpenBatch = { sequence: 1, writes: [], releases: [] };
-  private flushing = false;
+  private batchesInFlight = 0;
+  private durableTail: Promise<unknown> = Promise.resolve();
   private sweepCursor: { shardPosition: number; afterMemberId: string | null } = { shardPosition: 0, afterMemberId: null };
   private flushScheduled = false;
   private stopped = false;
@@ -210,8 +218,8 @@ export class ShardActor {
 
   /** Waits for every staged write to become durable; used on shutdown. */
   async drain(): Promise<void> {
-    while (this.flushing || this.openBatch.writes.length > 0 || this.openBatch.releases.length > 0) {
-      if (!this.flushing) this.startFlush();
+    while (this.batchesInFlight > 0 || this.openBatch.writes.length > 0 || this.openBatch.releases.length > 0) {
+      if (this.batchesInFlight < SHARD_BATCHES_IN_FLIGHT_MAX) this.startFlush();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.stopped = true;
@@ -612,7 +620,7 @@ export class ShardActor {
    * nothing is staged or in flight, else with the open batch.
    */
   private releaseWhenDurable(release: () => void): void {
-    if (!this.flushing && this.openBatch.writes.length === 0) {
+    if (this.batchesInFlight === 0 && this.openBatch.writes.length === 0) {
       release();
       return;
     }
@@ -621,32 +629,40 @@ export class ShardActor {
   }
 
   private scheduleFlush(): void {
-    if (this.flushing || this.flushScheduled) return;
+    if (this.batchesInFlight >= SHARD_BATCHES_IN_FLIGHT_MAX || this.flushScheduled) return;
     this.flushScheduled = true;
     // End of this event-loop turn: every message already delivered joins the batch.
     setImmediate(() => {
       this.flushScheduled = false;
-      if (!this.flushing) this.startFlush();
+      if (this.batchesInFlight < SHARD_BATCHES_IN_FLIGHT_MAX) this.startFlush();
     });
   }
 
+  /**
+   * Hands the open batch to the store. Up to SHARD_BATCHES_IN_FLIGHT_MAX
+   * batches may be in flight: LMDB commits the next transaction while the
+   * previous one is being synced (overlappingSync), so a batch need not wait
+   * for the previous fsync to start its own. Completions are chained, so
+   * answers are released strictly in batch order, and a batch's answers only
+   * once it and every batch before it are durable.
+   */
   private startFlush(): void {
-    assert(!this.flushing, "one flush at a time");
+    assert(this.batchesInFlight < SHARD_BATCHES_IN_FLIGHT_MAX, "batches in flight stay within their bound");
     const batch = this.openBatch;
+    if (batch.writes.length === 0 && batch.releases.length === 0) return;
     this.openBatch = { sequence: batch.sequence + 1, writes: [], releases: [] };
-    if (batch.writes.length === 0) {
-      for (const release of batch.releases) release();
-      return;
-    }
-    this.flushing = true;
+    this.batchesInFlight += 1;
     const startedSeconds = this.options.monotonicSeconds();
-    this.options.store.writeBatch(batch.writes).then(
+    const written = batch.writes.length === 0 ? Promise.resolve() : this.options.store.writeBatch(batch.writes);
+    this.durableTail = Promise.all([this.durableTail, written]).then(
       () => {
-        this.instruments.observeBatch(batch.writes.length, this.options.monotonicSeconds() - startedSeconds);
+        if (batch.writes.length > 0) {
+          this.instruments.observeBatch(batch.writes.length, this.options.monotonicSeconds() - startedSeconds);
+        }
         this.forgetDurable(batch.sequence);
-        this.flushing = false;
+        this.batchesInFlight -= 1;
         for (const release of batch.releases) release();
-        if (this.openBatch.writes.length > 0 || this.openBatch.releases.length > 0) this.startFlush();
+        if (this.openBatch.writes.length > 0 || this.openBatch.releases.length > 0) this.scheduleFlush();
       },
       (error: unknown) => {
         // The staged state can no longer be made durable: continuing would answer from
