@@ -3,7 +3,10 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { openAccount, type Account } from "../core/account/account.js";
 import { CompiledProgram } from "../core/engine/compiled-program.js";
+import { totalsOfPeriod } from "../core/account/counters.js";
 import { calculateForMember, commitForMember } from "../core/engine/member-operations.js";
+import { evaluateStanding } from "../core/engine/standing.js";
+import { calculateReceipt } from "../core/receipt/calculate-receipt.js";
 import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
 import { validateProgramDocument } from "../core/program/validate-program-document.js";
 import type { Receipt } from "../core/receipt/receipt.js";
@@ -75,23 +78,38 @@ const receipt = receiptAt("bench", now);
 const redeem = Math.min(account.balance, 1_000);
 
 let sink = 0;
-for (let index = 0; index < WARM_UP_CALCULATIONS; index += 1) {
-  const outcome = calculateForMember(compiled, account, receipt, redeem);
+const purchaseNumber = totalsOfPeriod(account.counters, compiled.calendar.periodOf(now).index).visits + 1;
+/** The rules alone: the member's standing and the receipt's calculation. */
+const pureCalculation = (): void => {
+  const standing = evaluateStanding(compiled, account, now);
+  const outcome = calculateReceipt({ compiled, standing, balance: account.balance, purchaseNumberInPeriod: purchaseNumber, receipt, redeem });
   if (outcome.ok) sink += outcome.calculation.points;
-}
-const perReceiptMicroseconds: number[] = [];
-for (let sample = 0; sample < samples; sample += 1) {
-  const began = performance.now();
-  for (let index = 0; index < batch; index += 1) {
-    const outcome = calculateForMember(compiled, account, receipt, redeem);
-    if (outcome.ok) sink += outcome.calculation.points;
+};
+/** What a shard runs for `calculate`: the ledger settled at the time, then the rules. */
+const shardCalculation = (): void => {
+  const outcome = calculateForMember(compiled, account, receipt, redeem, { now, partner: "bench" });
+  if (outcome.ok) sink += outcome.calculation.points;
+};
+
+function measure(calculation: () => void): number[] {
+  for (let index = 0; index < WARM_UP_CALCULATIONS; index += 1) calculation();
+  const perReceiptMicroseconds: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    const began = performance.now();
+    for (let index = 0; index < batch; index += 1) calculation();
+    perReceiptMicroseconds.push(((performance.now() - began) * 1_000) / batch);
   }
-  perReceiptMicroseconds.push(((performance.now() - began) * 1_000) / batch);
+  return perReceiptMicroseconds.sort((left, right) => left - right);
 }
-perReceiptMicroseconds.sort((left, right) => left - right);
-const at = (quantile: number): number =>
-  perReceiptMicroseconds[Math.min(perReceiptMicroseconds.length - 1, Math.floor(quantile * perReceiptMicroseconds.length))] ?? 0;
-const check = calculateForMember(compiled, account, receipt, redeem);
+
+function describe(name: string, sorted: readonly number[]): string {
+  const at = (quantile: number): number => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
+  return `${name} per receipt over ${samples} samples of ${batch}: p50 ${at(0.5).toFixed(2)} us, p99 ${at(0.99).toFixed(2)} us, max ${at(1).toFixed(2)} us`;
+}
+
+const pure = measure(pureCalculation);
+const shard = measure(shardCalculation);
+const check = calculateForMember(compiled, account, receipt, redeem, { now, partner: "bench" });
 process.stdout.write(
   [
     `machine: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
@@ -99,7 +117,8 @@ process.stdout.write(
     check.ok
       ? `answer: total ${check.calculation.total}, discount ${check.calculation.discount} (${check.calculation.discountBasisPoints} bp), points ${check.calculation.points}, rules ${check.calculation.rules.map((rule) => rule.rule).join(" ")}`
       : `answer: ${check.code}`,
-    `calculation per receipt over ${samples} samples of ${batch}: p50 ${at(0.5).toFixed(2)} us, p99 ${at(0.99).toFixed(2)} us, max ${at(1).toFixed(2)} us`,
+    describe("rules (standing + receipt calculation)", pure),
+    describe("as a shard runs it (ledger settle + rules)", shard),
     `(checksum ${sink % 1_000})`,
     "",
   ].join("\n"),

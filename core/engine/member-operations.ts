@@ -10,6 +10,7 @@ import {
   ledgerTotals,
   releaseHold,
   settleLedger,
+  settleWithTotals,
   spendPoints,
 } from "../ledger/ledger.js";
 import type { LotShare } from "../ledger/lot.js";
@@ -45,10 +46,10 @@ export function holdKey(receipt: Receipt): string {
 
 /** The account with its ledger settled at `now` and its balance what it could spend then (a hold of this receipt counts). */
 function settledAccount(account: Account, now: number, key: string | null): { account: Account; heldForReceipt: number } {
-  const ledger = settleLedger(account.ledger, now).ledger;
+  const { ledger, balances } = settleWithTotals(account.ledger, now);
   const heldForReceipt = key === null ? 0 : (ledger.holds.find((hold) => hold.key === key)?.points ?? 0);
   return {
-    account: { ...account, ledger, balance: ledgerTotals(ledger, now).available + heldForReceipt },
+    account: { ...account, ledger, balance: balances.available + heldForReceipt },
     heldForReceipt,
   };
 }

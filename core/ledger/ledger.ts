@@ -448,7 +448,17 @@ export function settleLedger(ledger: Ledger, now: number): SettleOutcome {
 
 /** The balances at `now`, as they are after settling at `now` (the caller need not settle first). */
 export function ledgerTotals(ledger: Ledger, now: number): LedgerBalances {
-  const { draft } = settledDraft(ledger, now);
+  return balancesOf(settledDraft(ledger, now).draft, now);
+}
+
+/** settleLedger and ledgerTotals in one pass, for the hot path that needs both. */
+export function settleWithTotals(ledger: Ledger, now: number): SettleOutcome & { readonly balances: LedgerBalances } {
+  const { draft, expired, releasedHolds } = settledDraft(ledger, now);
+  const balances = balancesOf(draft, now);
+  return { ledger: draft.finish(), expired, releasedHolds, balances };
+}
+
+function balancesOf(draft: LedgerDraft, now: number): LedgerBalances {
   const active = draft.sumRemaining(isActive(now));
   const pending = draft.sumRemaining((lot) => lot.activatesAt > now);
   let held = 0;
@@ -741,7 +751,21 @@ export function revokeLot(ledger: Ledger, lotId: number, points: number, now: nu
  *  - debt = debtIncurred - debtRepaid, never below zero, and while it is
  *    above zero no lot has points remaining.
  */
+/**
+ * Ledgers are values: no function changes one, each returns a new one. So a
+ * ledger object that passed the checks once still passes them; remembering
+ * it keeps the checks on every write without repeating them on every read of
+ * the same object (a receipt's calculation reads the ledger several times).
+ */
+const checkedLedgers = new WeakSet<Ledger>();
+
 export function checkLedgerInvariants(ledger: Ledger): void {
+  if (checkedLedgers.has(ledger)) return;
+  checkLedgerInvariantsOnce(ledger);
+  checkedLedgers.add(ledger);
+}
+
+function checkLedgerInvariantsOnce(ledger: Ledger): void {
   assert(Number.isSafeInteger(ledger.nextLotId) && ledger.nextLotId >= 1, "nextLotId is a positive integer");
   assertNonNegativeInteger(ledger.debt, "debt");
   const totals = ledger.totals;
