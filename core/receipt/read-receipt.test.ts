@@ -66,6 +66,7 @@ describe("readReceipt", () => {
 
   itEach([
     { name: "accepts a fractional weight quantity of 0.375", input: document({ lines: [line({ qty: 0.375 })] }) },
+    { name: "accepts a quantity of exactly one thousandth", input: document({ lines: [line({ qty: 0.001 })] }) },
     { name: "accepts a quantity of exactly LINE_QUANTITY_MAX", input: document({ lines: [line({ qty: LINE_QUANTITY_MAX })] }) },
     { name: "accepts zero price and zero amount", input: document({ lines: [line({ price: 0, amount: 0 })] }) },
     {
@@ -155,6 +156,7 @@ describe("readReceipt", () => {
     { name: "refuses a negative price", input: document({ lines: linesWith(0, { price: -8_990 }) }), field: "receipt.lines[0].price" },
     { name: "refuses a fractional price", input: document({ lines: linesWith(0, { price: 89.9 }) }), field: "receipt.lines[0].price" },
     { name: "refuses a NaN quantity", input: document({ lines: linesWith(1, { qty: Number.NaN }) }), field: "receipt.lines[1].qty" },
+    { name: "refuses a quantity below one thousandth, which no return could count", input: document({ lines: linesWith(1, { qty: 0.0004 }) }), field: "receipt.lines[1].qty" },
     { name: "refuses an infinite quantity", input: document({ lines: linesWith(1, { qty: Number.POSITIVE_INFINITY }) }), field: "receipt.lines[1].qty" },
     { name: "refuses a negative infinite quantity", input: document({ lines: linesWith(1, { qty: Number.NEGATIVE_INFINITY }) }), field: "receipt.lines[1].qty" },
     { name: "refuses a zero quantity", input: document({ lines: linesWith(1, { qty: 0 }) }), field: "receipt.lines[1].qty" },

@@ -21,6 +21,19 @@ import {
 } from "../validation/fields.js";
 import type { Receipt, ReceiptLine } from "./receipt.js";
 
+/**
+ * Quantities are counted in thousandths (grams of a kilogram) when goods come
+ * back, so a quantity must be at least one thousandth: a smaller one could not
+ * be returned.
+ */
+export const LINE_QUANTITY_MIN = 0.001;
+
+export function readQuantity(value: unknown, field: string): number {
+  const quantity = readPositiveNumber(value, field, LINE_QUANTITY_MAX);
+  if (quantity < LINE_QUANTITY_MIN) throw badRequest(field, `must be at least ${LINE_QUANTITY_MIN}`);
+  return quantity;
+}
+
 /** Printable client ids: no control characters, no surprises in logs or keys. */
 export const CLIENT_IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;
 
@@ -70,7 +83,7 @@ export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
     const noPoints = readOptionalBoolean(line["noPoints"], `${field}.noPoints`);
     const parsed: ReceiptLine = {
       sku: readString(line["sku"], `${field}.sku`, CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
-      qty: readPositiveNumber(line["qty"], `${field}.qty`, LINE_QUANTITY_MAX),
+      qty: readQuantity(line["qty"], `${field}.qty`),
       price: readInteger(line["price"], `${field}.price`, 0, LINE_AMOUNT_MINOR_MAX),
       amount: readInteger(line["amount"], `${field}.amount`, 0, LINE_AMOUNT_MINOR_MAX),
       ...(noDiscount === true ? { noDiscount } : {}),

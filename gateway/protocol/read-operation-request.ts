@@ -3,7 +3,6 @@ import { LoycoreError } from "../../core/errors/loycore-error.js";
 import {
   CARD_NUMBER_LENGTH_MAX,
   CLIENT_IDENTIFIER_LENGTH_MAX,
-  LINE_QUANTITY_MAX,
   MEMBER_NAME_LENGTH_MAX,
   PHONE_DIGITS_MAX,
   PHONE_DIGITS_MIN,
@@ -12,7 +11,7 @@ import {
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
 } from "../../core/limits.js";
-import { CLIENT_IDENTIFIER_PATTERN, readReceipt } from "../../core/receipt/read-receipt.js";
+import { CLIENT_IDENTIFIER_PATTERN, readQuantity, readReceipt } from "../../core/receipt/read-receipt.js";
 import {
   badRequest,
   readArray,
@@ -20,7 +19,6 @@ import {
   readObject,
   readOptionalBoolean,
   readOptionalInteger,
-  readPositiveNumber,
   readOptionalString,
   readString,
   refuseUnknownFields,
@@ -103,7 +101,7 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
         refuseUnknownFields(line, field, REFUND_LINE_FIELDS);
         return {
           line: readInteger(line["line"], `${field}.line`, 0, RECEIPT_LINES_MAX - 1),
-          qty: readPositiveNumber(line["qty"], `${field}.qty`, LINE_QUANTITY_MAX),
+          qty: readQuantity(line["qty"], `${field}.qty`),
         };
       });
       return {
