@@ -75,11 +75,20 @@ export type CommitRequest = MemberKey & {
   readonly redeem?: number;
 };
 
-/** Voids a committed receipt of this store whole, or releases its hold. */
-export type CancelRequest = MemberKey & { readonly receipt: string };
+/**
+ * Voids a committed receipt of this store whole, or releases its hold. The card or phone may be left out:
+ * the gateway then finds the member by the receipt.
+ */
+export interface CancelRequest {
+  readonly card?: string;
+  readonly phone?: string;
+  readonly receipt: string;
+}
 
 /** Returns part of a committed receipt by line (line index in the receipt, quantity returned). */
-export type RefundRequest = MemberKey & {
+export type RefundRequest = {
+  readonly card?: string;
+  readonly phone?: string;
   readonly refund: {
     readonly id: string;
     readonly receipt: string;

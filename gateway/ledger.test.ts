@@ -55,6 +55,19 @@ describe("the points ledger over the wire", () => {
     expect(view.body).toMatchObject({ balance: 0, counters: { lifetime: { sold: 0, paid: 0, visits: 0 } } });
   });
 
+  it("finds the member of a receipt by the receipt alone for a return, and refuses the same receipt id for another card", async () => {
+    await client.enroll({ card: "9100000000006" });
+    await client.enroll({ card: "9100000000007" });
+    await client.commit({ card: "9100000000006", receipt: receipt("by-receipt", [[1, 10_000]]) });
+    await expect(client.commit({ card: "9100000000007", receipt: receipt("by-receipt", [[1, 10_000]]) })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    const refunded = await client.refund({ refund: { id: "by-receipt-refund", receipt: "by-receipt", lines: [{ line: 0, qty: 1 }] } });
+    expect(refunded).toMatchObject({ pointsRevoked: 1_000, balance: 0 });
+    await expect(client.cancel({ receipt: "never-committed" })).rejects.toMatchObject({ code: "UNKNOWN_RECEIPT" });
+    expect((await client.balance({ card: "9100000000007" })).balance).toBe(0);
+  });
+
   it("holds points for a receipt so that no other receipt can spend them, and captures them at commit", async () => {
     await client.enroll({ card: "9100000000002" });
     await client.commit({ card: "9100000000002", receipt: receipt("earn-2", [[1, 10_000]]) });

@@ -44,6 +44,14 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
       expect(store.findMemberByPhone("null")).toBeUndefined();
     });
 
+    it("finds the member of a recorded receipt by store and receipt id, and nothing for another store", async () => {
+      const store = openStore();
+      expect(store.findReceiptOwner("s1", "R-1")).toBeUndefined();
+      await store.recordReceiptOwner("s1", "R-1", "m-1");
+      expect(store.findReceiptOwner("s1", "R-1")).toBe("m-1");
+      expect(store.findReceiptOwner("s2", "R-1")).toBeUndefined();
+    });
+
     it("finds every entry again after the store is closed and opened again", async () => {
       const first = openStore();
       for (let index = 0; index < 10; index += 1) {

@@ -21,5 +21,14 @@ export interface DirectoryStore {
   /** Writes the card (and phone) of one member in one transaction; resolves once durable. */
   writeEntry(entry: DirectoryEntry): Promise<void>;
   countCards(): number;
+  /** The member a (store, receipt id) was committed for, if the gateway has recorded it. */
+  findReceiptOwner(store: string, receiptId: string): string | undefined;
+  /**
+   * Records the member of a committed receipt. Not awaited on the hot path:
+   * the record follows the commit's acknowledgement and is durable with the
+   * next directory write; it serves lookups by receipt id (returns without a
+   * card) and catches the same receipt id sent for another member.
+   */
+  recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void>;
   close(): Promise<void>;
 }

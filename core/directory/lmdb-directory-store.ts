@@ -9,11 +9,13 @@ export class LmdbDirectoryStore implements DirectoryStore {
   private readonly root: RootDatabase;
   private readonly cards: Database<string, string>;
   private readonly phones: Database<string, string>;
+  private readonly receipts: Database<string, string[]>;
 
   constructor(options: { readonly path: string }) {
     this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
     this.cards = this.root.openDB<string, string>({ name: "cards", encoding: "string" });
     this.phones = this.root.openDB<string, string>({ name: "phones", encoding: "string" });
+    this.receipts = this.root.openDB<string, string[]>({ name: "receipts", encoding: "string" });
   }
 
   findMemberByCard(card: string): string | undefined {
@@ -30,6 +32,14 @@ export class LmdbDirectoryStore implements DirectoryStore {
       if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
     });
     await this.root.flushed;
+  }
+
+  findReceiptOwner(store: string, receiptId: string): string | undefined {
+    return this.receipts.get([store, receiptId]);
+  }
+
+  async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
+    await this.receipts.put([store, receiptId], memberId);
   }
 
   countCards(): number {

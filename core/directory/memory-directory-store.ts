@@ -4,6 +4,7 @@ import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
 export class MemoryDirectoryData {
   readonly cards = new Map<string, string>();
   readonly phones = new Map<string, string>();
+  readonly receipts = new Map<string, string>();
 }
 
 /** The in-memory twin of LmdbDirectoryStore. */
@@ -22,6 +23,15 @@ export class MemoryDirectoryStore implements DirectoryStore {
     await Promise.resolve();
     this.data.cards.set(entry.card, entry.memberId);
     if (entry.phone !== null) this.data.phones.set(entry.phone, entry.memberId);
+  }
+
+  findReceiptOwner(store: string, receiptId: string): string | undefined {
+    return this.data.receipts.get(JSON.stringify([store, receiptId]));
+  }
+
+  async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
+    await Promise.resolve();
+    this.data.receipts.set(JSON.stringify([store, receiptId]), memberId);
   }
 
   countCards(): number {

@@ -33,8 +33,15 @@ export class TerminalOperations {
       }
       case "cancel":
       case "refund": {
-        const memberId = this.resolve(request.member);
-        if (memberId === undefined) return unknownMember(request.member);
+        const memberId =
+          request.member === null
+            ? this.directory.findReceiptOwner(request.store, request.receiptId)
+            : this.resolve(request.member);
+        if (memberId === undefined) {
+          return request.member === null
+            ? failed("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
+            : unknownMember(request.member);
+        }
         const reply = await this.cluster.requestForMember(
           request.op === "cancel"
             ? { kind: "cancel", memberId, store: request.store, receiptId: request.receiptId }
@@ -47,7 +54,7 @@ export class TerminalOperations {
                 lines: request.lines,
               },
         );
-        if (!reply.ok) return this.failure(reply, request.member);
+        if (!reply.ok) return request.member === null ? failed(reply.code, reply.message) : this.failure(reply, request.member);
         return { ok: true, value: reply.value };
       }
       case "identify":
@@ -89,6 +96,13 @@ export class TerminalOperations {
       case "commit": {
         const memberId = this.resolve(request.member);
         if (memberId === undefined) return unknownMember(request.member);
+        if (request.op === "commit") {
+          // The same receipt id already committed for another member is a conflict, not a second receipt.
+          const owner = this.directory.findReceiptOwner(request.receipt.store, request.receipt.id);
+          if (owner !== undefined && owner !== memberId) {
+            return failed("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
+          }
+        }
         const reply = await this.cluster.requestForMember({
           kind: request.op,
           memberId,
@@ -98,6 +112,10 @@ export class TerminalOperations {
           ...(request.hold ? { hold: true } : {}),
         });
         if (!reply.ok) return this.failure(reply, request.member);
+        // On record before the lane hears the answer: a return sent right after can find the receipt.
+        // Not flushed: the commit itself is durable in its shard; after a crash a return without a
+        // card may need the card once (documented).
+        if (request.op === "commit") await this.directory.recordReceiptOwner(request.receipt.store, request.receipt.id, memberId);
         return { ok: true, value: reply.value };
       }
     }

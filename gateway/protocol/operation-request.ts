@@ -17,10 +17,16 @@ export type OperationRequest =
       /** `calculate` only: reserve the redeemed points until commit or cancel. */
       readonly hold: boolean;
     }
-  | { readonly op: "cancel"; readonly member: MemberReference; readonly store: string; readonly receiptId: string }
+  | {
+      readonly op: "cancel";
+      /** Optional: without it the gateway finds the member by the receipt. */
+      readonly member: MemberReference | null;
+      readonly store: string;
+      readonly receiptId: string;
+    }
   | {
       readonly op: "refund";
-      readonly member: MemberReference;
+      readonly member: MemberReference | null;
       readonly store: string;
       readonly refundId: string;
       readonly receiptId: string;

@@ -87,7 +87,7 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
     case "cancel":
       return {
         op,
-        member: readMemberReference(input),
+        member: readOptionalMemberReference(input),
         store: context.terminalStore,
         receiptId: readString(input["receipt"], "receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
       };
@@ -106,7 +106,7 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
       });
       return {
         op,
-        member: readMemberReference(input),
+        member: readOptionalMemberReference(input),
         store: context.terminalStore,
         refundId: readString(refund["id"], "refund.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
         receiptId: readString(refund["receipt"], "refund.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
@@ -151,6 +151,13 @@ export function readMemberReference(input: InputObject): MemberReference {
   const hasPhone = input["phone"] !== undefined && input["phone"] !== null;
   if (hasCard === hasPhone) throw badRequest("card or phone", "exactly one of the two must be given");
   return hasCard ? { kind: "card", card: readCard(input["card"], "card") } : { kind: "phone", phone: readPhone(input["phone"], "phone") };
+}
+
+/** Card or phone when given (at most one), null when neither is. */
+export function readOptionalMemberReference(input: InputObject): MemberReference | null {
+  const hasCard = input["card"] !== undefined && input["card"] !== null;
+  const hasPhone = input["phone"] !== undefined && input["phone"] !== null;
+  return hasCard || hasPhone ? readMemberReference(input) : null;
 }
 
 export function readMemberProfile(input: InputObject): MemberProfile {
