@@ -61,6 +61,9 @@ export function settleReceipt(
     calculation.redeem,
     calculation.lines.map((line) => line.pointsPaid),
   );
+  for (const line of receipt.lines) {
+    assert(scaledQuantity(line.qty) >= 1, "quantities are at least one thousandth (readReceipt refuses less)");
+  }
   return {
     period,
     accruedLot,

@@ -21,7 +21,8 @@ import { LOT_SOURCES, type LotShare, type LotSource } from "./lot.js";
  * A model test: random command sequences run on the ledger and on an
  * independent model that keeps every point as its own unit with a state, and
  * after every command the two must agree on balances, lifetime totals, the
- * open lots, the holds and every refusal.
+ * open lots, the holds, the expired points remembered of pruned lots and
+ * every refusal.
  */
 
 /** fast-check runs and commands per run: enough to reach debt, returns to pruned lots and hold TTLs, within the suite's time budget. */
@@ -31,6 +32,18 @@ const COMMANDS_MAX = 60;
 const T0 = Date.UTC(2026, 0, 1);
 const STEP = 1_000;
 const HOLD_KEYS = ["h0", "h1"] as const;
+/**
+ * The bound the ledger documents on its memory of pruned lots' expired points
+ * (PRUNED_EXPIRIES_REMEMBERED), written out here so that the model does not
+ * take it from the code under test.
+ */
+const REMEMBERED = 256;
+/**
+ * Runs of the property that passes that bound: each accrues hundreds of lots,
+ * so fewer runs fit the time budget (about 2 s for these); they still fill
+ * the memory, evict from it and revoke both remembered and forgotten lots.
+ */
+const BOUND_RUNS = 12;
 
 type State = "remaining" | "held" | "spent" | "expired" | "revoked";
 
@@ -56,6 +69,34 @@ interface ModelHold {
 
 type Refusal = { readonly ok: false; readonly code: string };
 
+/**
+ * How many of a pruned lot's points are remembered as expired: those expired
+ * when the ledger pruned it, and those returned expired to it since, less
+ * what revocations took.
+ */
+interface Remembered {
+  readonly lot: number;
+  expired: number;
+}
+
+/** Revocations the commands reached, so that a property can tell it exercised the memory of pruned lots. */
+interface Reached {
+  /** Of a pruned lot the model remembers with expired points: some of the revocation was taken from them. */
+  remembered: number;
+  /** Of a pruned lot remembered once with expired points, and evicted since by newer ones. */
+  forgotten: number;
+  /** Commands after which the memory held REMEMBERED entries. */
+  full: number;
+  /** Returns whose points expired outside any open lot: the memory got them. */
+  returnedExpired: number;
+  /** Revocations that took expired points remembered of a pruned lot whose entry had got returned points. */
+  rememberedReturned: number;
+}
+
+function noneReached(): Reached {
+  return { remembered: 0, forgotten: 0, full: 0, returnedExpired: 0, rememberedReturned: 0 };
+}
+
 /** The ledger's rules, one point at a time. */
 class PointModel {
   units: Unit[] = [];
@@ -63,6 +104,17 @@ class PointModel {
   holds = new Map<string, ModelHold>();
   debt = 0;
   nextLotId = 1;
+  /**
+   * The pruned lots whose expired points are remembered, one entry a lot, in
+   * the order each was first remembered, the last REMEMBERED of them: how
+   * many of their points expired (at pruning, or returned expired since),
+   * less what revocations took.
+   */
+  remembered: Remembered[] = [];
+  /** Lots ever remembered, so that a revocation of one evicted since can be counted. */
+  everRemembered = new Set<number>();
+  /** Lots whose entry got points returned expired, so that a revocation of one can be counted. */
+  returnedTo = new Set<number>();
 
   clone(): PointModel {
     const copy = new PointModel();
@@ -71,6 +123,9 @@ class PointModel {
     copy.holds = new Map(this.holds);
     copy.debt = this.debt;
     copy.nextLotId = this.nextLotId;
+    copy.remembered = this.remembered.map((entry) => ({ ...entry }));
+    copy.everRemembered = new Set(this.everRemembered);
+    copy.returnedTo = new Set(this.returnedTo);
     return copy;
   }
 
@@ -135,11 +190,44 @@ class PointModel {
     return expired;
   }
 
+  /** The units the ledger still shows, by lot, in ascending lot id. */
+  visibleByLot(): [number, Unit[]][] {
+    const byLot = new Map<number, Unit[]>();
+    for (const unit of this.units) {
+      if (!unit.visible) continue;
+      const units = byLot.get(unit.lot);
+      if (units === undefined) byLot.set(unit.lot, [unit]);
+      else units.push(unit);
+    }
+    return [...byLot].sort(([a], [b]) => a - b);
+  }
+
+  /**
+   * Remembers `points` more expired points of pruned lot `lot`: added to its
+   * entry if it has one (which keeps its place), else a new newest entry,
+   * and past REMEMBERED entries the oldest goes.
+   */
+  remember(lot: number, points: number): void {
+    const entry = this.remembered.find((each) => each.lot === lot);
+    if (entry !== undefined) {
+      entry.expired += points;
+      return;
+    }
+    this.remembered.push({ lot, expired: points });
+    this.everRemembered.add(lot);
+    if (this.remembered.length > REMEMBERED) this.remembered.shift();
+  }
+
+  /**
+   * Hides the lots with nothing remaining or held, in ascending id (one pass,
+   * as the ledger prunes), remembering each one's expired points, if it has any.
+   */
   prune(): void {
-    for (const id of this.lots.keys()) {
-      const visible = this.units.filter((unit) => unit.lot === id && unit.visible);
-      if (visible.length > 0 && visible.every((unit) => unit.state !== "remaining" && unit.state !== "held")) {
+    for (const [id, visible] of this.visibleByLot()) {
+      if (visible.every((unit) => unit.state !== "remaining" && unit.state !== "held")) {
         for (const unit of visible) unit.visible = false;
+        const expired = visible.filter((unit) => unit.state === "expired").length;
+        if (expired > 0) this.remember(id, expired);
       }
     }
   }
@@ -229,7 +317,17 @@ class PointModel {
     return spent.slice(0, count);
   }
 
-  returnShares(shares: readonly (readonly [number, number])[], now: number): { returned: number; expired: number; debtRepaid: number } {
+  /**
+   * Returned points of a lot whose expiry has passed expire at once. Those
+   * the lot's open part did not have spent (all of them, if it is pruned)
+   * stay hidden, and are remembered as the pruned lot's expired points, so a
+   * later revocation of the lot takes them as expired, not as shortfall.
+   */
+  returnShares(
+    shares: readonly (readonly [number, number])[],
+    now: number,
+    reached: Reached = noneReached(),
+  ): { returned: number; expired: number; debtRepaid: number } {
     this.settle(now);
     const byLot = new Map<number, number>();
     for (const [lot, points] of shares) byLot.set(lot, (byLot.get(lot) ?? 0) + points);
@@ -239,7 +337,14 @@ class PointModel {
     let debtRepaid = 0;
     for (const [lot, points] of ordered) {
       if (this.expired(lot, now)) {
-        for (const unit of this.spentUnitsOf(lot, points)) unit.state = "expired";
+        const units = this.spentUnitsOf(lot, points);
+        for (const unit of units) unit.state = "expired";
+        const hidden = units.filter((unit) => !unit.visible).length;
+        if (hidden > 0) {
+          this.remember(lot, hidden);
+          this.returnedTo.add(lot);
+          reached.returnedExpired += 1;
+        }
         expired += points;
         continue;
       }
@@ -256,17 +361,43 @@ class PointModel {
     return { returned, expired, debtRepaid };
   }
 
-  revoke(lot: number, points: number, now: number, policy: DebtPolicy): { revoked: number; fromExpired: number; fromOtherLots: number; debtAdded: number } | Refusal {
+  /**
+   * An open lot: its remaining points are revoked, then its expired ones (no
+   * debt). A pruned lot: the expired points remembered of it (its entry, if
+   * it is remembered at all) are revoked, no debt. The rest is
+   * shortfall: other lots' remaining points, then debt or a refusal.
+   */
+  revoke(
+    lot: number,
+    points: number,
+    now: number,
+    policy: DebtPolicy,
+    reached: Reached = noneReached(),
+  ): { revoked: number; fromExpired: number; fromOtherLots: number; debtAdded: number } | Refusal {
     this.settle(now);
     const own = (state: State): Unit[] => this.units.filter((unit) => unit.lot === lot && unit.visible && unit.state === state);
+    const open = this.units.some((unit) => unit.lot === lot && unit.visible);
+    const memory = open ? undefined : this.remembered.find((entry) => entry.lot === lot);
     const revoked = Math.min(points, own("remaining").length);
-    const fromExpired = Math.min(points - revoked, own("expired").length);
+    const fromExpired = Math.min(points - revoked, open ? own("expired").length : (memory?.expired ?? 0));
     const shortfall = points - revoked - fromExpired;
     const fromOtherLots = Math.min(shortfall, this.count((unit) => unit.state === "remaining" && unit.lot !== lot));
     const debtAdded = shortfall - fromOtherLots;
     if (debtAdded > 0 && policy === "refuse") return { ok: false, code: "ACCRUED_POINTS_SPENT" };
     for (const unit of own("remaining").slice(0, revoked)) unit.state = "revoked";
-    for (const unit of own("expired").slice(0, fromExpired)) unit.state = "revoked";
+    if (open) {
+      for (const unit of own("expired").slice(0, fromExpired)) unit.state = "revoked";
+    } else if (memory !== undefined) {
+      // The remembered points are among the lot's hidden expired ones; which of them does not show.
+      const hidden = this.units.filter((unit) => unit.lot === lot && !unit.visible && unit.state === "expired");
+      if (hidden.length < memory.expired) throw new Error(`model: lot ${String(lot)} remembers ${String(memory.expired)} expired points, has ${String(hidden.length)}`);
+      for (const unit of hidden.slice(0, fromExpired)) unit.state = "revoked";
+      memory.expired -= fromExpired;
+      if (fromExpired > 0) reached.remembered += 1;
+      if (fromExpired > 0 && this.returnedTo.has(lot)) reached.rememberedReturned += 1;
+    } else if (this.everRemembered.has(lot)) {
+      reached.forgotten += 1;
+    }
     this.debt += shortfall;
     this.repay();
     this.prune();
@@ -282,8 +413,12 @@ type Command =
   | { readonly kind: "release"; readonly key: string }
   | { readonly kind: "return"; readonly pick: number }
   | { readonly kind: "revoke"; readonly pick: number; readonly points: number; readonly policy: DebtPolicy }
+  /** A revocation of a lot pruned with expired points: one the ledger still remembers, or one it has forgotten. */
+  | { readonly kind: "revokePruned"; readonly forgotten: boolean; readonly pick: number; readonly points: number; readonly policy: DebtPolicy }
   | { readonly kind: "advance"; readonly steps: number }
-  | { readonly kind: "settle" };
+  | { readonly kind: "settle" }
+  /** Many small lots at once that expire together: enough of them pass the memory's bound. */
+  | { readonly kind: "burst"; readonly lots: number; readonly points: number; readonly lifeSteps: number };
 
 const key = fc.constantFrom(...HOLD_KEYS);
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -307,6 +442,29 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("settle" as const) }) },
 );
 
+const burst = (lots: fc.Arbitrary<number>): fc.Arbitrary<Command> =>
+  fc.record({ kind: fc.constant("burst" as const), lots, points: fc.integer({ min: 1, max: 5 }), lifeSteps: fc.integer({ min: 1, max: 4 }) });
+
+/**
+ * The commands of the property that passes the memory's bound: the same
+ * commands, and bursts of lots, so that within a run more than REMEMBERED
+ * lots are pruned with expired points and the oldest are forgotten.
+ */
+const boundCommand: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 22, arbitrary: command },
+  { weight: 3, arbitrary: burst(fc.integer({ min: 20, max: 150 })) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("revokePruned" as const),
+      forgotten: fc.boolean(),
+      pick: fc.nat(),
+      points: fc.integer({ min: 1, max: 8 }),
+      policy: fc.constantFrom<DebtPolicy>("debt", "refuse"),
+    }),
+  },
+);
+
 function pairs(shares: readonly LotShare[]): [number, number][] {
   return shares.map((share) => [share.lot, share.points]);
 }
@@ -315,6 +473,7 @@ function pairs(shares: readonly LotShare[]): [number, number][] {
 function expectAgreement(ledger: Ledger, model: PointModel, now: number): void {
   checkLedgerInvariants(ledger);
   const units = model.units;
+  const visibleByLot = new Map(model.visibleByLot());
   const inState = (state: State): number => units.filter((unit) => unit.state === state).length;
   // Conservation, in the ledger and against the model.
   const lotSum = (field: "remaining" | "held"): number => ledger.lots.reduce((total, lot) => total + lot[field], 0);
@@ -337,18 +496,30 @@ function expectAgreement(ledger: Ledger, model: PointModel, now: number): void {
     states[order.indexOf(unit.state)] = (states[order.indexOf(unit.state)] ?? 0) + 1;
   }
   expect(Object.fromEntries(ledger.lots.map((lot) => [lot.id, [lot.remaining, lot.held, lot.spent, lot.expired, lot.revoked]]))).toEqual(shown);
-  for (const lot of ledger.lots) {
-    for (const field of order) expect(lot[field]).toBeGreaterThanOrEqual(0);
-  }
+  // (One expect per check, not per lot: a burst leaves hundreds of lots open, and each expect call costs.)
+  expect(ledger.lots.filter((lot) => order.some((field) => lot[field] < 0))).toEqual([]);
   // Holds: the same keys, points and shares; no point is held by two holds.
   expect(ledger.holds.map((hold) => [hold.key, hold.points, hold.expiresAt, pairs(hold.shares)])).toEqual(
     [...model.holds].map(([key, hold]) => [key, hold.points, hold.expiresAt, hold.shares]),
   );
-  for (const lot of ledger.lots) {
-    const heldByHolds = ledger.holds.flatMap((hold) => hold.shares.filter((share) => share.lot === lot.id)).reduce((total, share) => total + share.points, 0);
-    expect(heldByHolds).toBe(lot.held);
-    expect(heldByHolds).toBe(units.filter((unit) => unit.lot === lot.id && unit.state === "held").length);
-  }
+  const heldByHolds = (lot: number): number =>
+    ledger.holds.flatMap((hold) => hold.shares.filter((share) => share.lot === lot)).reduce((total, share) => total + share.points, 0);
+  // Per lot: [id, held by the holds, held in the lot, held in the model]. Held points are never hidden: a lot with some is open.
+  expect(ledger.lots.map((lot) => [lot.id, heldByHolds(lot.id), lot.held, (visibleByLot.get(lot.id) ?? []).filter((unit) => unit.state === "held").length])).toEqual(
+    ledger.lots.map((lot) => [lot.id, heldByHolds(lot.id), heldByHolds(lot.id), heldByHolds(lot.id)]),
+  );
+  expect(units.filter((unit) => unit.state === "held" && !unit.visible)).toEqual([]);
+  // The expired points remembered of pruned lots: the same lots, in the same order (oldest first), with the same counts,
+  // one entry a lot, never more than REMEMBERED; and they are expired points of pruned lots, in the ledger and in the model.
+  const remembered = ledger.prunedExpiries ?? [];
+  expect(remembered.map((entry) => [entry.lot, entry.expired])).toEqual(model.remembered.map((entry) => [entry.lot, entry.expired]));
+  expect(remembered.length).toBeLessThanOrEqual(REMEMBERED);
+  expect(new Set(remembered.map((entry) => entry.lot)).size).toBe(remembered.length);
+  const openExpired = ledger.lots.reduce((total, lot) => total + lot.expired, 0);
+  expect(remembered.reduce((total, entry) => total + entry.expired, 0)).toBeLessThanOrEqual(ledger.totals.expired - openExpired);
+  const hiddenExpired = new Map<number, number>();
+  for (const unit of units) if (!unit.visible && unit.state === "expired") hiddenExpired.set(unit.lot, (hiddenExpired.get(unit.lot) ?? 0) + 1);
+  expect(model.remembered.filter((entry) => entry.expired > (hiddenExpired.get(entry.lot) ?? 0))).toEqual([]);
   // Balances as of now, computed by the model from a settled copy.
   const settled = model.clone();
   settled.settle(now);
@@ -360,14 +531,28 @@ function expectAgreement(ledger: Ledger, model: PointModel, now: number): void {
   if (totals.debt > 0) expect(totals.active + totals.pending).toBe(0);
 }
 
-/** Runs the commands on both, comparing each outcome and then the states. */
-function run(commands: readonly Command[]): void {
+/** Runs the commands on both, comparing each outcome and then the states; counts in `reached` what the revocations reached. */
+function run(commands: readonly Command[], reached: Reached = noneReached()): void {
   let ledger = EMPTY_LEDGER;
   let model = new PointModel();
   let now = T0;
   const returnable: LotShare[][] = [];
+  let next = model;
+  /** Revokes on both, comparing the outcomes; false when refused. */
+  const revoke = (lot: number, points: number, policy: DebtPolicy): boolean => {
+    const outcome = revokeLot(ledger, lot, points, now, policy);
+    const expected = next.revoke(lot, points, now, policy, reached);
+    if (!outcome.ok) {
+      expect({ ok: false, code: outcome.code }).toEqual(expected);
+      return false;
+    }
+    expect({ revoked: outcome.revoked, fromExpired: outcome.fromExpired, fromOtherLots: outcome.fromOtherLots, debtAdded: outcome.debtAdded }).toEqual(expected);
+    expect(outcome.revoked + outcome.fromExpired + outcome.fromOtherLots + outcome.debtAdded).toBe(points);
+    ledger = outcome.ledger;
+    return true;
+  };
   for (const step of commands) {
-    const next = model.clone();
+    next = model.clone();
     let accepted = true;
     switch (step.kind) {
       case "accrue": {
@@ -437,7 +622,7 @@ function run(commands: readonly Command[]): void {
         const [shares] = returnable.splice(step.pick % returnable.length, 1);
         if (shares === undefined) continue;
         const outcome = returnShares(ledger, shares, now);
-        const expected = next.returnShares(pairs(shares), now);
+        const expected = next.returnShares(pairs(shares), now, reached);
         expect(outcome.ok).toBe(true);
         if (outcome.ok) {
           expect({ returned: outcome.returned, expired: outcome.expired, debtRepaid: outcome.debtRepaid }).toEqual(expected);
@@ -452,16 +637,18 @@ function run(commands: readonly Command[]): void {
         const candidates = step.pick % 3 === 0 ? ledger.lots.filter((each) => each.expired > 0) : step.pick % 3 === 1 ? ledger.lots : [];
         const open = candidates[Math.floor(step.pick / 3) % Math.max(1, candidates.length)];
         const lot = open !== undefined ? open.id : 1 + (step.pick % (ledger.nextLotId - 1));
-        const outcome = revokeLot(ledger, lot, step.points, now, step.policy);
-        const expected = next.revoke(lot, step.points, now, step.policy);
-        if (outcome.ok) {
-          expect({ revoked: outcome.revoked, fromExpired: outcome.fromExpired, fromOtherLots: outcome.fromOtherLots, debtAdded: outcome.debtAdded }).toEqual(expected);
-          expect(outcome.revoked + outcome.fromExpired + outcome.fromOtherLots + outcome.debtAdded).toBe(step.points);
-          ledger = outcome.ledger;
-        } else {
-          expect({ ok: false, code: outcome.code }).toEqual(expected);
-          accepted = false;
-        }
+        accepted = revoke(lot, step.points, step.policy);
+        break;
+      }
+      case "revokePruned": {
+        // Picked from the model, settled first: the lots pruned by then with expired points, remembered or forgotten since.
+        const settled = next.clone();
+        settled.settle(now);
+        const remembered = new Set(settled.remembered.map((entry) => entry.lot));
+        const candidates = step.forgotten ? [...settled.everRemembered].filter((lot) => !remembered.has(lot)) : [...remembered];
+        const lot = candidates[step.pick % Math.max(1, candidates.length)];
+        if (lot === undefined) continue;
+        accepted = revoke(lot, step.points, step.policy);
         break;
       }
       case "advance":
@@ -475,18 +662,51 @@ function run(commands: readonly Command[]): void {
         ledger = outcome.ledger;
         break;
       }
+      case "burst": {
+        for (let index = 0; index < step.lots; index += 1) {
+          const expiresAt = now + step.lifeSteps * STEP;
+          const outcome = accrueLot(ledger, { points: step.points, source: "campaign", reference: `b-${String(next.nextLotId)}`, partner: "p", at: now, activatesAt: now, expiresAt });
+          const expected = next.accrue(step.points, now, now, expiresAt);
+          expect(outcome.ok).toBe(true);
+          if (outcome.ok) {
+            expect({ lot: outcome.lot.id, debtRepaid: outcome.debtRepaid }).toEqual(expected);
+            ledger = outcome.ledger;
+          }
+        }
+        break;
+      }
     }
     // A refusal changes nothing: the ledger stays as it was, and so does the model.
     if (accepted) model = next;
     expectAgreement(ledger, model, now);
+    if (model.remembered.length === REMEMBERED) reached.full += 1;
   }
 }
 
 describe("the ledger against a point-by-point model", () => {
   it("agrees with the model on balances, totals, lots, holds and refusals after every command of random sequences", () => {
+    const reached = noneReached();
     fc.assert(
-      fc.property(fc.array(command, { maxLength: COMMANDS_MAX, size: "max" }), (commands) => run(commands)),
+      fc.property(fc.array(command, { maxLength: COMMANDS_MAX, size: "max" }), (commands) => run(commands, reached)),
       { numRuns: RUNS, seed: 20_260_301 },
     );
+    // Revocations of pruned lots take expired points the ledger remembers, among them points returned expired to a pruned lot.
+    expect(reached.remembered).toBeGreaterThan(0);
+    expect(reached.returnedExpired).toBeGreaterThan(0);
+    expect(reached.rememberedReturned).toBeGreaterThan(0);
+  });
+
+  it("agrees with the model while more lots are pruned with expired points than the ledger remembers: the oldest are forgotten", () => {
+    const reached = noneReached();
+    fc.assert(
+      fc.property(burst(fc.integer({ min: 200, max: 300 })), fc.array(boundCommand, { maxLength: COMMANDS_MAX, size: "max" }), (opening, commands) =>
+        run([opening, { kind: "advance", steps: 4 }, ...commands], reached),
+      ),
+      { numRuns: BOUND_RUNS, seed: 20_260_303 },
+    );
+    // The memory fills up, and revocations reach both lots it remembers and lots it has forgotten.
+    expect(reached.full).toBeGreaterThan(BOUND_RUNS);
+    expect(reached.remembered).toBeGreaterThan(0);
+    expect(reached.forgotten).toBeGreaterThan(0);
   });
 });

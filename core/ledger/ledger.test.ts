@@ -11,6 +11,7 @@ import {
   HOLDS_MAX,
   ledgerTotals,
   OPEN_LOTS_MAX,
+  PRUNED_EXPIRIES_REMEMBERED,
   releaseHold,
   returnShares,
   revokeLot,
@@ -20,6 +21,7 @@ import {
   type DebtPolicy,
   type Ledger,
   type LedgerBalances,
+  type LedgerLifetimeTotals,
 } from "./ledger.js";
 import type { Lot, LotShare } from "./lot.js";
 
@@ -513,8 +515,29 @@ describe("revokeLot", () => {
     readonly now: number;
     readonly expected: { revoked: number; fromExpired: number; fromOtherLots: number; debtAdded: number };
     readonly balances: LedgerBalances;
+    /** Where lot 1 is pruned before the revocation: the lifetime totals after it... */
+    readonly totals?: Partial<LedgerLifetimeTotals>;
+    /** ...and the expired points still remembered of lot 1 after it; null: lot 1 is not remembered (any more). */
+    readonly rememberedOfLot1?: number | null;
   }
   const twoLots = (): Ledger => accrued(EMPTY_LEDGER, { points: 100, expiresAt: T0 + DAY }, { points: 30, reference: "r-2", expiresAt: T0 + 2 * DAY });
+  /** twoLots, settled at lot 1's expiry: lot 1 is pruned with its unspent points expired. */
+  const lotOnePruned = (ledger: Ledger): Ledger => settleLedger(deepFreeze(ledger), T0 + DAY).ledger;
+  /**
+   * Lot 1 (100 points) and then `count - 1` lots of 1 point, all expiring at
+   * T0 + DAY, and a lot of 30 that never expires; settled at T0 + DAY, so that
+   * `count` lots are pruned with expired points, lot 1 first.
+   */
+  const prunedExpiring = (count: number): Ledger =>
+    settleLedger(
+      accrued(
+        EMPTY_LEDGER,
+        { points: 100, expiresAt: T0 + DAY },
+        ...Array.from({ length: count - 1 }, (_, index) => ({ points: 1, reference: `r-${String(index + 2)}`, expiresAt: T0 + DAY })),
+        { points: 30, reference: "kept", expiresAt: null },
+      ),
+      T0 + DAY,
+    ).ledger;
   itEach<RevokeCase>([
     {
       name: "revokes a pending lot's points, with no debt",
@@ -572,19 +595,167 @@ describe("revokeLot", () => {
       balances: { active: 0, pending: 0, held: 90, debt: 60, available: 0 },
     },
     {
-      name: "takes all of a pruned lot's revocation as shortfall",
+      name: "takes all of a revocation of a pruned lot whose points were all spent as shortfall",
       build: () => spend(twoLots(), 100, T0).ledger,
       points: 10,
       policy: "refuse",
       now: T0,
       expected: { revoked: 0, fromExpired: 0, fromOtherLots: 10, debtAdded: 0 },
       balances: { active: 20, pending: 0, held: 0, debt: 0, available: 20 },
+      totals: { spent: 110, expired: 0, revoked: 0, debtIncurred: 10, debtRepaid: 10 },
+      rememberedOfLot1: null,
     },
-  ])(({ build, points, policy, now, expected, balances: expectedBalances }) => {
+    {
+      name: "revokes a pruned lot whose points all expired from the expired points remembered of it: no debt, no other points, even under the refuse policy",
+      build: () => lotOnePruned(twoLots()),
+      points: 100,
+      policy: "refuse",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 100, fromOtherLots: 0, debtAdded: 0 },
+      balances: { active: 30, pending: 0, held: 0, debt: 0, available: 30 },
+      totals: { spent: 0, expired: 0, revoked: 100, debtIncurred: 0, debtRepaid: 0 },
+      rememberedOfLot1: 0,
+    },
+    {
+      name: "revokes a pruned lot partly spent, then expired: its 40 expired points are no debt, its 60 spent points are shortfall",
+      // lot 1: 60 spent at T0, the other 40 expired at T0 + DAY; lot 2: 30 remaining.
+      build: () => lotOnePruned(spend(twoLots(), 60, T0).ledger),
+      points: 100,
+      policy: "debt",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 40, fromOtherLots: 30, debtAdded: 30 },
+      balances: { active: 0, pending: 0, held: 0, debt: 30, available: 0 },
+      totals: { spent: 90, expired: 0, revoked: 40, debtIncurred: 60, debtRepaid: 30 },
+      rememberedOfLot1: 0,
+    },
+    {
+      name: "revokes the 40 expired points a pruned lot has left after a first revocation took 60, and takes the other 20 as shortfall",
+      build: () => ok(revokeLot(lotOnePruned(twoLots()), 1, 60, T0 + DAY, "refuse")).ledger,
+      points: 60,
+      policy: "refuse",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 40, fromOtherLots: 20, debtAdded: 0 },
+      balances: { active: 10, pending: 0, held: 0, debt: 0, available: 10 },
+      totals: { spent: 20, expired: 0, revoked: 100, debtIncurred: 20, debtRepaid: 20 },
+      rememberedOfLot1: 0,
+    },
+    {
+      name: "revokes a pruned lot whose spent points were returned after its expiry from the expired points remembered of them: no debt, even under the refuse policy",
+      // lot 1: all 100 spent at T0 (pruned with nothing expired), returned at T0 + DAY: they expire, remembered as lot 1's.
+      build: () => {
+        const spent = spend(twoLots(), 100, T0);
+        return ok(returnShares(deepFreeze(spent.ledger), spent.shares, T0 + DAY)).ledger;
+      },
+      points: 100,
+      policy: "refuse",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 100, fromOtherLots: 0, debtAdded: 0 },
+      balances: { active: 30, pending: 0, held: 0, debt: 0, available: 30 },
+      totals: { spent: 0, expired: 0, revoked: 100, debtIncurred: 0, debtRepaid: 0 },
+      rememberedOfLot1: 0,
+    },
+    {
+      name: "adds points returned after a pruned lot's expiry to the expired points already remembered of it: a revocation of all of it is no debt",
+      // lot 1: 60 spent at T0, the other 40 expired and remembered at T0 + DAY; the 60 returned then join them.
+      build: () => {
+        const spent = spend(twoLots(), 60, T0);
+        return ok(returnShares(lotOnePruned(spent.ledger), spent.shares, T0 + DAY)).ledger;
+      },
+      points: 100,
+      policy: "refuse",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 100, fromOtherLots: 0, debtAdded: 0 },
+      balances: { active: 30, pending: 0, held: 0, debt: 0, available: 30 },
+      totals: { spent: 0, expired: 0, revoked: 100, debtIncurred: 0, debtRepaid: 0 },
+      rememberedOfLot1: 0,
+    },
+    {
+      name: `still remembers the expired points of the oldest of the last ${String(PRUNED_EXPIRIES_REMEMBERED)} lots pruned with expired points`,
+      build: () => prunedExpiring(PRUNED_EXPIRIES_REMEMBERED),
+      points: 100,
+      policy: "debt",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 100, fromOtherLots: 0, debtAdded: 0 },
+      balances: { active: 30, pending: 0, held: 0, debt: 0, available: 30 },
+      totals: { expired: PRUNED_EXPIRIES_REMEMBERED - 1, revoked: 100, debtIncurred: 0 },
+      rememberedOfLot1: 0,
+    },
+    {
+      name: `forgets the oldest lot's expired points once a ${String(PRUNED_EXPIRIES_REMEMBERED + 1)}th lot is pruned with expired points: its revocation is all shortfall`,
+      build: () => prunedExpiring(PRUNED_EXPIRIES_REMEMBERED + 1),
+      points: 100,
+      policy: "debt",
+      now: T0 + DAY,
+      expected: { revoked: 0, fromExpired: 0, fromOtherLots: 30, debtAdded: 70 },
+      balances: { active: 0, pending: 0, held: 0, debt: 70, available: 0 },
+      totals: { expired: 100 + PRUNED_EXPIRIES_REMEMBERED, revoked: 0, debtIncurred: 100, debtRepaid: 30 },
+      rememberedOfLot1: null,
+    },
+  ])(({ build, points, policy, now, expected, balances: expectedBalances, totals, rememberedOfLot1 }) => {
     const ledger = build();
+    if (rememberedOfLot1 !== undefined) expect(ledger.lots.map((lot) => lot.id)).not.toContain(1);
     const outcome = ok(revokeLot(deepFreeze(ledger), 1, points, now, policy));
     expect({ revoked: outcome.revoked, fromExpired: outcome.fromExpired, fromOtherLots: outcome.fromOtherLots, debtAdded: outcome.debtAdded }).toEqual(expected);
     expect(balances(outcome.ledger, now)).toEqual(expectedBalances);
+    if (totals !== undefined) expect(outcome.ledger.totals).toMatchObject(totals);
+    if (rememberedOfLot1 !== undefined) {
+      const entry = (outcome.ledger.prunedExpiries ?? []).find((each) => each.lot === 1);
+      expect(entry === undefined ? null : entry.expired).toBe(rememberedOfLot1);
+    }
+  });
+
+  it("remembers pruned lots with expired points in the order they were pruned, oldest first, and not lots pruned with none expired", () => {
+    // Lot 4 is spent whole at T0 and pruned with nothing expired; lots 2, 3 and 1 expire in that order.
+    let ledger = accrued(
+      EMPTY_LEDGER,
+      { points: 10, expiresAt: T0 + 3 * DAY },
+      { points: 20, reference: "r-2", expiresAt: T0 + DAY },
+      { points: 30, reference: "r-3", expiresAt: T0 + 2 * DAY },
+      { points: 5, reference: "r-4", activatesAt: T0, expiresAt: T0 + DAY / 2 },
+    );
+    ledger = spend(ledger, 5, T0).ledger;
+    expect(ledger.prunedExpiries ?? []).toEqual([]);
+    for (const day of [1, 2, 3]) ledger = settleLedger(deepFreeze(ledger), T0 + day * DAY).ledger;
+    expect(ledger.prunedExpiries).toEqual([
+      { lot: 2, expired: 20 },
+      { lot: 3, expired: 30 },
+      { lot: 1, expired: 10 },
+    ]);
+  });
+
+  it("adds the expired points of a lot pruned after points returned expired outside it were remembered to that lot's entry, which keeps its place", () => {
+    // Lot 1 (10) is spent whole in two redemptions and pruned; the second is returned before its expiry and recreates it,
+    // and a hold keeps those 6 points open past its expiry. Lot 2 (10) expires a day later.
+    let ledger = accrued(EMPTY_LEDGER, { points: 10, expiresAt: T0 + DAY }, { points: 10, reference: "r-2", expiresAt: T0 + 2 * DAY });
+    const first = spend(ledger, 4, T0);
+    const second = spend(first.ledger, 6, T0);
+    ledger = ok(returnShares(deepFreeze(second.ledger), second.shares, T0 + 1)).ledger;
+    ledger = hold(ledger, "h-1", 6, T0 + 1, 2 * DAY);
+    expect(lotStates(ledger)[1]).toEqual([0, 6, 0, 0, 0]);
+    // The first redemption's 4 points come back after lot 1's expiry: outside the open lot, they are remembered as its.
+    ledger = ok(returnShares(deepFreeze(ledger), first.shares, T0 + DAY)).ledger;
+    expect(ledger.prunedExpiries).toEqual([{ lot: 1, expired: 4 }]);
+    ledger = settleLedger(deepFreeze(ledger), T0 + 2 * DAY).ledger;
+    expect(ledger.prunedExpiries).toEqual([
+      { lot: 1, expired: 4 },
+      { lot: 2, expired: 10 },
+    ]);
+    // The hold lapses: its 6 points expire, lot 1 is pruned with them, and they join its entry where it is.
+    ledger = settleLedger(deepFreeze(ledger), T0 + 3 * DAY).ledger;
+    expect(ledger.prunedExpiries).toEqual([
+      { lot: 1, expired: 10 },
+      { lot: 2, expired: 10 },
+    ]);
+    const revoked = ok(revokeLot(deepFreeze(ledger), 1, 10, T0 + 3 * DAY, "refuse"));
+    expect({ fromExpired: revoked.fromExpired, debtAdded: revoked.debtAdded }).toEqual({ fromExpired: 10, debtAdded: 0 });
+  });
+
+  it(`keeps the last ${String(PRUNED_EXPIRIES_REMEMBERED)} lots pruned with expired points: the ${String(PRUNED_EXPIRIES_REMEMBERED + 1)}th drops the oldest`, () => {
+    const atBound = prunedExpiring(PRUNED_EXPIRIES_REMEMBERED);
+    expect(atBound.prunedExpiries?.map((entry) => entry.lot)).toEqual(Array.from({ length: PRUNED_EXPIRIES_REMEMBERED }, (_, index) => index + 1));
+    const past = prunedExpiring(PRUNED_EXPIRIES_REMEMBERED + 1);
+    expect(past.prunedExpiries?.map((entry) => entry.lot)).toEqual(Array.from({ length: PRUNED_EXPIRIES_REMEMBERED }, (_, index) => index + 2));
+    expect(past.prunedExpiries?.[0]).toEqual({ lot: 2, expired: 1 });
   });
 
   it("refuses with ACCRUED_POINTS_SPENT under the refuse policy when the points cannot be covered, and changes nothing", () => {

@@ -70,9 +70,28 @@ export interface LedgerLifetimeTotals {
   readonly pruned: number;
 }
 
+/** What a recently pruned lot still had expired, so that revoking it later is not taken for spent points. */
+export interface PrunedExpiry {
+  readonly lot: number;
+  readonly expired: number;
+}
+
+/**
+ * Pruned lots whose expired points are remembered: a return usually comes
+ * within weeks of its receipt, so the last 256 lots that closed with expired
+ * points cover it, and the account record stays bounded.
+ */
+export const PRUNED_EXPIRIES_REMEMBERED = 256;
+
 export interface Ledger {
   /** Open lots (some points remaining or held), ascending id. */
   readonly lots: readonly Lot[];
+  /**
+   * Expired points of recently pruned lots, oldest first: a revocation of
+   * such a lot takes them as expired (no debt) before counting a shortfall.
+   * Absent in ledgers stored before it existed.
+   */
+  readonly prunedExpiries?: readonly PrunedExpiry[];
   /** Holds not yet captured or released; some may be past their TTL until the next settle. */
   readonly holds: readonly Hold[];
   /** Points owed because a revocation found its points already spent; while above zero, no lot has points remaining. */
@@ -226,10 +245,12 @@ class LedgerDraft {
   debt: number;
   nextLotId: number;
   readonly totals: MutableTotals;
+  readonly prunedExpiries: PrunedExpiry[];
   private changed = false;
 
   constructor(private readonly original: Ledger) {
     this.lots = [...original.lots];
+    this.prunedExpiries = [...(original.prunedExpiries ?? [])];
     this.holds = [...original.holds];
     this.debt = original.debt;
     this.nextLotId = original.nextLotId;
@@ -288,6 +309,20 @@ class LedgerDraft {
   growLot(index: number, points: number): void {
     const lot = this.lotAt(index);
     this.lots[index] = { ...lot, points: lot.points + points, remaining: lot.remaining + points };
+    this.changed = true;
+  }
+
+  /** Adds `points` to what is remembered as expired of pruned lot `lot` (see PRUNED_EXPIRIES_REMEMBERED). */
+  rememberPrunedExpiry(lot: number, points: number): void {
+    const position = this.prunedExpiries.findIndex((entry) => entry.lot === lot);
+    if (position >= 0) {
+      const entry = this.prunedExpiries[position];
+      assert(entry !== undefined, "found entries exist");
+      this.prunedExpiries[position] = { lot, expired: entry.expired + points };
+    } else {
+      this.prunedExpiries.push({ lot, expired: points });
+      if (this.prunedExpiries.length > PRUNED_EXPIRIES_REMEMBERED) this.prunedExpiries.shift();
+    }
     this.changed = true;
   }
 
@@ -397,6 +432,7 @@ class LedgerDraft {
     for (const lot of this.lots) {
       if (lotIsClosed(lot)) {
         this.totals.pruned += lot.points;
+        if (lot.expired > 0) this.rememberPrunedExpiry(lot.id, lot.expired);
         this.changed = true;
       } else {
         this.lots[kept] = lot;
@@ -410,7 +446,14 @@ class LedgerDraft {
   finish(): Ledger {
     this.prune();
     if (!this.changed) return this.original;
-    const ledger: Ledger = { lots: this.lots, holds: this.holds, debt: this.debt, nextLotId: this.nextLotId, totals: { ...this.totals } };
+    const ledger: Ledger = {
+      lots: this.lots,
+      holds: this.holds,
+      debt: this.debt,
+      nextLotId: this.nextLotId,
+      totals: { ...this.totals },
+      ...(this.prunedExpiries.length > 0 || this.original.prunedExpiries !== undefined ? { prunedExpiries: this.prunedExpiries } : {}),
+    };
     checkLedgerInvariants(ledger);
     return ledger;
   }
@@ -635,6 +678,9 @@ export function returnShares(ledger: Ledger, shares: readonly LotShare[], now: n
       const inLot = Math.min(points, inLotSpent);
       if (inLot > 0) draft.move(index, "spent", "expired", inLot);
       draft.moveInTotals("spent", "expired", points - inLot);
+      // Points that expire outside any open lot belong to a pruned lot: remember them as its
+      // expired points, so that revoking that lot later does not take them for spent ones.
+      if (points - inLot > 0) draft.rememberPrunedExpiry(share.lot, points - inLot);
       expired += points;
       continue;
     }
@@ -701,9 +747,10 @@ function lotFromShare(share: LotShare): Lot {
  *     accruals, returns and releases before anything else), and refused with
  *     ACCRUED_POINTS_SPENT, nothing changed, under "refuse".
  *
- * A pruned lot no longer tells what became of its points, so all of a
- * revocation of a pruned lot is shortfall (steps 3 and 4), even where the
- * points had expired. The ledger does not bound `points` by the accrual (a
+ * A pruned lot no longer tells what became of its points, except the expired
+ * points of the last PRUNED_EXPIRIES_REMEMBERED lots pruned with some: those
+ * are taken as expired (no shortfall), the rest of a revocation of a pruned
+ * lot is shortfall (steps 3 and 4). The ledger does not bound `points` by the accrual (a
  * pruned or recreated lot no longer knows its full size): the caller, which
  * knows what the receipt accrued and whether it was reversed, does.
  */
@@ -716,7 +763,9 @@ export function revokeLot(ledger: Ledger, lotId: number, points: number, now: nu
   const index = draft.indexOfLot(lotId);
   const lot = index >= 0 ? draft.lotAt(index) : null;
   const revoked = lot === null ? 0 : Math.min(points, lot.remaining);
-  const fromExpired = lot === null ? 0 : Math.min(points - revoked, lot.expired);
+  const prunedPosition = lot === null ? draft.prunedExpiries.findIndex((entry) => entry.lot === lotId) : -1;
+  const prunedExpiry = prunedPosition >= 0 ? draft.prunedExpiries[prunedPosition] : undefined;
+  const fromExpired = Math.min(points - revoked, lot === null ? (prunedExpiry?.expired ?? 0) : lot.expired);
   const shortfall = points - revoked - fromExpired;
   const othersRemaining = draft.sumRemaining((each) => each.id !== lotId);
   const fromOtherLots = Math.min(shortfall, othersRemaining);
@@ -730,6 +779,10 @@ export function revokeLot(ledger: Ledger, lotId: number, points: number, now: nu
   if (index >= 0) {
     draft.move(index, "remaining", "revoked", revoked);
     draft.move(index, "expired", "revoked", fromExpired);
+  } else if (prunedExpiry !== undefined && fromExpired > 0) {
+    // The lot is pruned: its expired points become revoked in the lifetime totals only.
+    draft.moveInTotals("expired", "revoked", fromExpired);
+    draft.prunedExpiries[prunedPosition] = { lot: lotId, expired: prunedExpiry.expired - fromExpired };
   }
   if (shortfall > 0) {
     draft.addDebt(shortfall);
