@@ -129,7 +129,7 @@ export interface DiscountSource {
 export interface IdentifyResult {
   readonly member: string;
   readonly card: string;
-  /** `+` and digits. */
+  /** Masked for lanes: "+7900*****67". */
   readonly phone: string | null;
   readonly name: string | null;
   readonly balance: number;
@@ -257,15 +257,14 @@ export interface CommitResult extends CalculateResult {
 }
 
 /**
- * The protocol lists the fields without their types; optional profile fields
- * are taken to be `null` when not set, as in `identify`.
+ * The new member as a lane sees it: the phone masked, no birth date.
  */
 export interface EnrollResult {
   readonly member: string;
   readonly card: string;
+  /** Masked: "+7900*****67". */
   readonly phone: string | null;
   readonly name: string | null;
-  readonly birthDate: string | null;
   readonly balance: number;
   readonly status: NamedRef | null;
 }

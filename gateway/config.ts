@@ -26,11 +26,20 @@ export interface ServerConfig {
   readonly demo: boolean;
   /** --demo-members: how many demo members (default 5, at most 100,000). */
   readonly demoMembers: number;
+  /**
+   * --terminal-requests-per-second, LOYCORE_TERMINAL_REQUESTS_PER_SECOND.
+   * Each terminal's rate limit (and burst). Default 20,000: far above a lane
+   * or a store concentrator, a cap on one runaway or stolen token.
+   */
+  readonly terminalRequestsPerSecond: number;
 }
 
 /** A demo of more members takes minutes to seed; the bench needs a few thousand. */
 const DEMO_MEMBERS_MAX = 100_000;
 const ADMIN_TOKEN_LENGTH_MIN = 16;
+const TERMINAL_REQUESTS_PER_SECOND_DEFAULT = 20_000;
+/** A million a second is more than a node answers: the limit would never bite. */
+const TERMINAL_REQUESTS_PER_SECOND_MAX = 1_000_000;
 
 export class ConfigError extends Error {
   constructor(field: string, expectation: string) {
@@ -63,6 +72,7 @@ export function readServerConfig(argv: readonly string[], environment: NodeJS.Pr
       "admin-token": { type: "string" },
       demo: { type: "boolean", default: false },
       "demo-members": { type: "string" },
+      "terminal-requests-per-second": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -81,5 +91,12 @@ export function readServerConfig(argv: readonly string[], environment: NodeJS.Pr
     adminToken,
     demo: values.demo === true || environment["LOYCORE_DEMO"] === "1",
     demoMembers: readIntegerOption(values["demo-members"], "demo-members", 1, DEMO_MEMBERS_MAX) ?? 5,
+    terminalRequestsPerSecond:
+      readIntegerOption(
+        values["terminal-requests-per-second"] ?? environment["LOYCORE_TERMINAL_REQUESTS_PER_SECOND"],
+        "terminal-requests-per-second",
+        1,
+        TERMINAL_REQUESTS_PER_SECOND_MAX,
+      ) ?? TERMINAL_REQUESTS_PER_SECOND_DEFAULT,
   };
 }

@@ -62,10 +62,13 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
 
   it("enrolls, identifies, calculates, commits and reads the balance of a new member over WebSocket", async () => {
     const enrolled = await client.enroll({ card: "7000000000001", phone: "+79990000001", name: "Anna" });
-    expect(enrolled).toMatchObject({ card: "7000000000001", phone: "+79990000001", name: "Anna", balance: 0, status: null });
+    expect(enrolled).toMatchObject({ card: "7000000000001", phone: "+7999*****01", name: "Anna", balance: 0, status: null });
+    // A lane sees what a cashier needs: the phone masked, no birth date.
+    expect(enrolled).not.toHaveProperty("birthDate");
 
     const identified = await client.identify({ phone: "79990000001" });
     expect(identified.member).toBe(enrolled.member);
+    expect(identified.phone).toBe("+7999*****01");
 
     const calculated = await client.calculate({ card: "7000000000001", receipt: receipt("ws-1", [10_000, 5_001]) });
     expect(calculated).toMatchObject({ total: 15_001, discount: 0, payable: 15_001, points: 750, redeem: 0, balance: 0 });
@@ -263,5 +266,30 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     expect(metrics).toMatch(/loycore_shard_commit_batch_size_count\{shard="0"\} \d+/);
     expect(metrics).toMatch(/loycore_shard_commit_seconds_bucket/);
     expect(metrics).toMatch(/loycore_shard_mailbox_depth\{shard="1"\} 0/);
+  });
+});
+
+describe("a terminal over its rate limit", () => {
+  const directory = makeTemporaryDirectory("rate-limit");
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startServerProcess(directory.path, ["--demo", "--demo-members", "1", "--terminal-requests-per-second", "20"]);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    directory.remove();
+  });
+
+  it("gets RATE_LIMITED for the requests beyond its burst, over WebSocket and HTTP, and nothing else changes", async () => {
+    const client = await LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "" });
+    const answers = await Promise.allSettled(Array.from({ length: 40 }, () => client.ping()));
+    await client.close();
+    const limited = answers.filter((answer) => answer.status === "rejected" && (answer.reason as { code: string }).code === "RATE_LIMITED");
+    expect(answers.filter((answer) => answer.status === "fulfilled").length).toBeLessThanOrEqual(21);
+    expect(limited.length).toBeGreaterThanOrEqual(19);
+    const overHttp = await Promise.all(Array.from({ length: 30 }, () => postJson(`${server.url}/v1/ping`, server.terminalToken ?? "", {})));
+    expect(overHttp.find((answer) => answer.status === 429)).toMatchObject({ status: 429, body: { code: "RATE_LIMITED" } });
   });
 });

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 import uWS from "uWebSockets.js";
 import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
@@ -20,6 +21,7 @@ import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
 import { RequestHandler } from "./transport/request-handler.js";
 import { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
+import { TerminalRateLimiter } from "./transport/terminal-rate-limiter.js";
 import { WebSocketTransport } from "./transport/websocket-transport.js";
 
 /** /health waits this long for every shard; a shard slower than this is not healthy. */
@@ -76,7 +78,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const enrollment = new Enrollment(directory, cluster);
   const operations = new TerminalOperations(directory, cluster, enrollment, clock);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
-  const handler = new RequestHandler(operations, metrics, clock);
+  const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
+  const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
 
   let adminToken = await establishAdminToken(control, config, authenticator);
   let demo: DemoSummary | undefined;

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   "RETURN_EXCEEDS_PURCHASE",
   "ACCRUED_POINTS_SPENT",
   "LEDGER_LIMIT",
+  "RATE_LIMITED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -63,4 +64,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   RETURN_EXCEEDS_PURCHASE: 422,
   ACCRUED_POINTS_SPENT: 422,
   LEDGER_LIMIT: 422,
+  RATE_LIMITED: 429,
 };

@@ -3,6 +3,7 @@ import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
+import { forCashier, maskPhone } from "./cashier-view.js";
 import { failed, type OperationOutcome, type Terminal } from "./operation-outcome.js";
 
 /**
@@ -22,8 +23,10 @@ export class TerminalOperations {
     switch (request.op) {
       case "ping":
         return { ok: true, value: { at: this.clock() } };
-      case "enroll":
-        return this.enrollment.enroll(request.profile);
+      case "enroll": {
+        const outcome = await this.enrollment.enroll(request.profile);
+        return outcome.ok ? { ok: true, value: forCashier(outcome.value as Record<string, unknown>) } : outcome;
+      }
       case "reportVisit": {
         const memberId = this.resolve(request.member);
         if (memberId === undefined) return unknownMember(request.member);
@@ -80,7 +83,7 @@ export class TerminalOperations {
               value: {
                 member: view["member"],
                 card: view["card"],
-                phone: view["phone"],
+                phone: typeof view["phone"] === "string" ? maskPhone(view["phone"]) : null,
                 name: view["name"],
                 balance: view["balance"],
                 status: view["status"],

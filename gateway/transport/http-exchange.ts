@@ -14,6 +14,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   413: "413 Payload Too Large",
   415: "415 Unsupported Media Type",
   422: "422 Unprocessable Entity",
+  429: "429 Too Many Requests",
   500: "500 Internal Server Error",
   503: "503 Service Unavailable",
   504: "504 Gateway Timeout",

@@ -6,6 +6,7 @@ import type { InputObject } from "../../core/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { failed, type OperationOutcome, type Terminal } from "../operations/operation-outcome.js";
 import type { TerminalOperations } from "../operations/terminal-operations.js";
+import type { TerminalRateLimiter } from "./terminal-rate-limiter.js";
 import { isOperationName, readOperationRequest } from "../protocol/read-operation-request.js";
 
 /**
@@ -19,12 +20,17 @@ export class RequestHandler {
     private readonly operations: TerminalOperations,
     private readonly metrics: GatewayMetrics,
     private readonly clock: () => number,
+    private readonly rateLimiter: TerminalRateLimiter,
   ) {}
 
   async handle(transport: "websocket" | "http", op: unknown, fields: InputObject, terminal: Terminal): Promise<OperationOutcome> {
     const started = performance.now();
     const opLabel = isOperationName(op) ? op : "unknown";
     let outcome: OperationOutcome;
+    if (!this.rateLimiter.take(terminal.id)) {
+      this.metrics.requests.inc({ transport, op: opLabel, code: "RATE_LIMITED" });
+      return failed("RATE_LIMITED", "this terminal sends more requests per second than it may; slow down");
+    }
     try {
       const request = readOperationRequest(op, fields, { terminalStore: terminal.store, now: this.clock() });
       outcome = await this.operations.execute(request, terminal);
