@@ -16,10 +16,10 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  const server = await startServer(config, (shard, code) => {
-    // Crash-only: a shard thread that died leaves its accounts unserved. Exit and
-    // let the supervisor restart us; everything acknowledged is on disk.
-    process.stderr.write(`shard ${shard} exited with code ${code}; stopping\n`);
+  const server = await startServer(config, (shard, reason) => {
+    // A shard the supervisor could not keep alive leaves its accounts unserved. Exit
+    // and let the process supervisor restart us; everything acknowledged is on disk.
+    process.stderr.write(`shard ${shard} could not be kept alive (${reason}); stopping\n`);
     process.exit(70);
   });
   const listening = {

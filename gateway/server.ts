@@ -6,12 +6,11 @@ import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
 import { PlacementTable } from "../core/sharding/placement-table.js";
 import { SHARD_FUNCTION_VERSION } from "../core/sharding/shard-function.js";
 import { ShardCluster } from "../core/shard/shard-cluster.js";
-import type { ShardChannel } from "../core/shard/shard-channel.js";
-import { WorkerShardChannel } from "../core/shard/worker-shard-channel.js";
+import { SupervisedShardChannel } from "../core/shard/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
 import { defaultShardThreads, type ServerConfig } from "./config.js";
 import { ControlStore } from "./control/control-store.js";
-import { generateToken, hashToken } from "./control/tokens.js";
+import { bearerToken, generateToken, hashToken } from "./control/tokens.js";
 import { seedDemo, type DemoSummary } from "./demo.js";
 import { GatewayMetrics } from "./metrics.js";
 import { Enrollment } from "./operations/enrollment.js";
@@ -50,24 +49,27 @@ export interface StartedServer {
  * one worker thread per shard over its own LMDB environment, and serves the
  * WebSocket, HTTP, admin and service endpoints from this (the gateway) thread.
  */
-export async function startServer(config: ServerConfig, onShardExit: (shard: number, code: number) => void): Promise<StartedServer> {
+export async function startServer(config: ServerConfig, onShardExit: (shard: number, reason: string) => void): Promise<StartedServer> {
   mkdirSync(join(config.dataDirectory, "shards"), { recursive: true });
   const control = new ControlStore({ path: join(config.dataDirectory, "control") });
   const directory = new LmdbDirectoryStore({ path: join(config.dataDirectory, "directory") });
 
   const placement = await loadPlacement(control, config);
   const program = control.currentProgram() ?? null;
-  const channels: ShardChannel[] = [];
+  const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
     channels.push(
-      await WorkerShardChannel.start(
+      await SupervisedShardChannel.start(
         {
           shardIndex,
           storePath: join(config.dataDirectory, "shards", String(shardIndex)),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
         },
-        onShardExit,
+        {
+          onRestart: (shard, code) => process.stderr.write(`shard ${shard} exited with code ${code}; restarting it\n`),
+          onGiveUp: (shard, reason) => onShardExit(shard, reason),
+        },
       ),
     );
   }
@@ -110,6 +112,20 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
       (error: unknown) => exchange.fail("INTERNAL", `metrics failed: ${String(error)}`),
     );
   });
+  if (process.env["LOYCORE_FAULT_INJECTION"] === "1") {
+    // Only for tests of supervision: the admin may ask a shard thread to die.
+    app.post("/v1/admin/faults/crash-shard/:shard", (response, request) => {
+      const exchange = new HttpExchange(response, "json");
+      const token = bearerToken(request.getHeader("authorization"));
+      const channel = channels[Number(request.getParameter(0))];
+      if (!authenticator.isAdmin(token)) exchange.fail("UNAUTHORIZED", "a valid admin token is required");
+      else if (channel === undefined) exchange.fail("NOT_FOUND", "no such shard");
+      else {
+        channel.crashForTest();
+        exchange.succeed({ shard: channel.shardIndex });
+      }
+    });
+  }
   app.get("/v1/:op", (response) => new HttpExchange(response, "json").fail("METHOD_NOT_ALLOWED", "operations are POST"));
   app.any("/*", (response) => new HttpExchange(response, "json").fail("NOT_FOUND", "no such endpoint"));
 

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   "ACCRUED_POINTS_SPENT",
   "LEDGER_LIMIT",
   "RATE_LIMITED",
+  "UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -65,4 +66,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   ACCRUED_POINTS_SPENT: 422,
   LEDGER_LIMIT: 422,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };

@@ -36,7 +36,7 @@ export class Mailbox {
   }
 
   /** Answers everything still waiting with the same failure (shard gone, shutdown). */
-  failAll(code: "INTERNAL" | "SHUTTING_DOWN", message: string): void {
+  failAll(code: "INTERNAL" | "SHUTTING_DOWN" | "UNAVAILABLE", message: string): void {
     for (const [ref, resolve] of this.waiting) resolve({ ref, ok: false, code, message });
     this.waiting.clear();
   }

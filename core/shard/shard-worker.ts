@@ -77,7 +77,14 @@ const SWEEP_ACCOUNTS_PER_STEP = 500;
 const sweepTimer = setInterval(() => actor.sweepExpired(SWEEP_ACCOUNTS_PER_STEP), SWEEP_INTERVAL_MILLISECONDS);
 sweepTimer.unref();
 
-port.on("message", (message: ShardRequest | { kind: "stop" }) => {
+/** Tests of shard supervision ask a shard to die; only honoured when the process enables fault injection. */
+const FAULT_INJECTION_ENABLED = process.env["LOYCORE_FAULT_INJECTION"] === "1";
+
+port.on("message", (message: ShardRequest | { kind: "stop" } | { kind: "crashForTest" }) => {
+  if (message.kind === "crashForTest") {
+    if (FAULT_INJECTION_ENABLED) process.exit(1);
+    return;
+  }
   if (message.kind === "stop") {
     clearInterval(sweepTimer);
     void actor.drain().then(async () => {

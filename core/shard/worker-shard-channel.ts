@@ -15,9 +15,8 @@ function isNotice(message: unknown): message is WorkerNotice {
 }
 
 /**
- * A shard on its own worker thread. `onExit` is told if the thread dies: the
- * gateway treats that as fatal (crash-only: acknowledged work is on disk, and
- * a restart recovers everything else).
+ * A shard on its own worker thread. `onExit` is told if the thread dies;
+ * SupervisedShardChannel restarts it.
  */
 export class WorkerShardChannel implements ShardChannel {
   private readonly mailbox = new Mailbox(SHARD_MAILBOX_CAPACITY_REQUESTS);
@@ -53,7 +52,7 @@ export class WorkerShardChannel implements ShardChannel {
       process.stderr.write(`shard ${data.shardIndex} failed: ${String(error?.stack ?? error)}\n`);
     });
     worker.on("exit", (code) => {
-      channel.mailbox.failAll("INTERNAL", `shard ${data.shardIndex} stopped`);
+      channel.mailbox.failAll("UNAVAILABLE", `shard ${data.shardIndex} stopped; retry with the same idempotency key`);
       if (!channel.stopping) onExit(data.shardIndex, code);
     });
     return channel;
@@ -71,6 +70,11 @@ export class WorkerShardChannel implements ShardChannel {
     const { ref, reply } = this.mailbox.enter();
     this.worker.postMessage({ ...body, ref } as ShardRequest);
     return reply;
+  }
+
+  /** Sends a control message outside the mailbox (supervision tests). */
+  postRaw(message: { readonly kind: "crashForTest" }): void {
+    this.worker.postMessage(message);
   }
 
   async close(): Promise<void> {

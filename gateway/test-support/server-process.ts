@@ -38,6 +38,12 @@ export async function startServerProcess(dataDirectory: string, extraArguments: 
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // A server that dies on its own is a finding: show why.
+  void exited.then((code) => {
+    if (code !== 0 && child.signalCode !== "SIGTERM" && child.signalCode !== "SIGKILL") {
+      process.stderr.write(`server exited with ${String(code)} (${String(child.signalCode)}): ${stderr}\n`);
+    }
+  });
   const announcement = await new Promise<Announcement>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), START_TIMEOUT_MILLISECONDS);
     const lines = createInterface({ input: child.stdout! });
