@@ -23,6 +23,8 @@ import { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
 import { TerminalRateLimiter } from "./transport/terminal-rate-limiter.js";
 import { WebSocketTransport } from "./transport/websocket-transport.js";
 
+/** Shutdown answers requests in flight for at most this long before closing connections. */
+const SHUTDOWN_DRAIN_MILLISECONDS = 10_000;
 /** /health waits this long for every shard; a shard slower than this is not healthy. */
 const HEALTH_TIMEOUT_MILLISECONDS = 1_000;
 
@@ -149,6 +151,12 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
       if (stopping) return;
       stopping = true;
       uWS.us_listen_socket_close(listenSocket);
+      // Answer what is in flight before closing connections, so lanes need not retry it;
+      // new requests meanwhile get SHUTTING_DOWN. Bounded: a stuck request does not hold shutdown.
+      const deadline = Date.now() + SHUTDOWN_DRAIN_MILLISECONDS;
+      while (webSocket.requestsInFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       webSocket.closeAll();
       await cluster.close();
       await directory.close();

@@ -38,6 +38,7 @@ export interface WebSocketTransportOptions {
  */
 export class WebSocketTransport {
   private readonly sockets = new Set<uWS.WebSocket<Connection>>();
+  private inFlightTotal = 0;
 
   constructor(private readonly options: WebSocketTransportOptions) {}
 
@@ -85,6 +86,11 @@ export class WebSocketTransport {
     });
   }
 
+  /** Requests received and not yet answered, over all connections. */
+  get requestsInFlight(): number {
+    return this.inFlightTotal;
+  }
+
   /** Closes every connection (shutdown). */
   closeAll(): void {
     for (const socket of [...this.sockets]) socket.end(1001, "server shutting down");
@@ -120,6 +126,10 @@ export class WebSocketTransport {
       });
       return;
     }
+    if (this.options.isStopping()) {
+      this.send(socket, id, { ok: false, code: "SHUTTING_DOWN", message: "the server is shutting down; retry on another node or later" });
+      return;
+    }
     if (connection.inFlight >= CONNECTION_IN_FLIGHT_MAX) {
       this.send(socket, id, {
         ok: false,
@@ -129,8 +139,10 @@ export class WebSocketTransport {
       return;
     }
     connection.inFlight += 1;
+    this.inFlightTotal += 1;
     void this.options.handler.handle("websocket", decoded["op"], decoded, connection.terminal).then((outcome) => {
       connection.inFlight -= 1;
+      this.inFlightTotal -= 1;
       if (connection.open) socket.cork(() => this.send(socket, id, outcome));
     });
   }
