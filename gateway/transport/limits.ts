@@ -8,7 +8,7 @@ export const REQUEST_BYTES_MAX = 64 * 1024;
 
 /**
  * Frames above REQUEST_BYTES_MAX but below this get TOO_LARGE and the
- * connection stays. Above this uWS closes the connection (1009) without
+ * connection stays. Above this uWS drops the connection (no close frame) without
  * reading: buffering megabytes per lane to send a polite error is not worth it.
  */
 export const WEBSOCKET_FRAME_BYTES_HARD_MAX = 1024 * 1024;
