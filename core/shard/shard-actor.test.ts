@@ -89,35 +89,28 @@ describe("ShardActor", () => {
     expect(replies[1]).toMatchObject({ ref: 2, ok: true, value: { points: 100, balance: 100 } });
   });
 
-  it("keeps at most two batches in flight, groups what arrives meanwhile, and answers strictly in batch order", async () => {
+  it("keeps one batch in flight, groups everything that arrives meanwhile into the next, and answers in batch order", async () => {
     const store = new GatedStore();
     const { replies, send } = makeActor(store);
     const commit = (index: number): void =>
       send({ kind: "commit", ref: 10 + index, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt(`r${index}`, 2_000), redeem: 0, partner: "p1" });
     send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
     await settle();
-    for (let index = 0; index < 10; index += 1) commit(index);
+    for (let index = 0; index < 15; index += 1) commit(index);
     await settle();
-    // The enrolment's batch and the ten commits' batch are both in flight.
-    expect(store.batches).toHaveLength(2);
-    // Each commit writes its account, its receipt record and a history entry.
-    expect(store.batches[1]?.writes).toHaveLength(30);
-    for (let index = 10; index < 15; index += 1) commit(index);
-    await settle();
-    expect(store.batches).toHaveLength(2);
-
-    // The second batch becomes durable first: nothing may be answered before the first is.
-    store.batches[1]?.release();
-    await settle();
+    // Only the enrolment's batch is in flight; the fifteen commits wait in the open batch.
+    expect(store.batches).toHaveLength(1);
     expect(replies).toHaveLength(0);
     store.batches[0]?.release();
     await settle();
-    expect(replies.map((reply) => reply.ref)).toEqual([1, ...Array.from({ length: 10 }, (_, index) => 10 + index)]);
-    expect(store.batches).toHaveLength(3);
-    expect(store.batches[2]?.writes).toHaveLength(15);
-    store.batches[2]?.release();
+    expect(replies.map((reply) => reply.ref)).toEqual([1]);
+    expect(store.batches).toHaveLength(2);
+    // Each commit writes its account, its receipt record and a history entry.
+    expect(store.batches[1]?.writes).toHaveLength(45);
+    store.batches[1]?.release();
     await settle();
     expect(replies).toHaveLength(16);
+    expect(replies.map((reply) => reply.ref).slice(1)).toEqual(Array.from({ length: 15 }, (_, index) => 10 + index));
     expect(replies.at(-1)).toMatchObject({ ok: true, value: { balance: 1_500 } });
   });
 
