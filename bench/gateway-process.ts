@@ -59,6 +59,9 @@ export async function startGateway(members: number): Promise<StartedGateway> {
       "--demo",
       "--demo-members",
       String(members),
+      // All simulated lanes share the demo terminal: its rate limit must not be what the bench measures.
+      "--terminal-requests-per-second",
+      "1000000",
     ],
     // Its own process group: Ctrl-C stops the bench's lanes first; the bench then reads /metrics and
     // stops the gateway itself, instead of the terminal killing both at once.
