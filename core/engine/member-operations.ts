@@ -61,10 +61,21 @@ export function calculateForMember(
   redeem: number,
   context?: OperationContext,
 ): CalculationOutcome {
+  return calculateWithSpendable(compiled, account, receipt, redeem, context).outcome;
+}
+
+/** calculateForMember, also telling the points the receipt could spend (the answer's `balance`): one ledger settle for both. */
+export function calculateWithSpendable(
+  compiled: CompiledProgram,
+  account: Account,
+  receipt: Receipt,
+  redeem: number,
+  context?: OperationContext,
+): { readonly outcome: CalculationOutcome; readonly spendable: number } {
   const { now } = defaultContext(receipt, context);
   const settled = settledAccount(account, now, holdKey(receipt)).account;
   const standing = evaluateStanding(compiled, settled, receipt.at);
-  return calculateWithStanding(compiled, settled, standing, receipt, redeem);
+  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem), spendable: settled.balance };
 }
 
 function calculateWithStanding(

@@ -5,6 +5,7 @@ import type { ErrorCode } from "../errors/error-codes.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
 import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
+import { floorDivide } from "../money/floor-divide.js";
 import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "./receipt.js";
 
 export type CalculationOutcome =
@@ -92,7 +93,7 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
     paymentWeights[index] = left > 0 ? (amounts[index] ?? 0) - (lineDiscounts[index] ?? 0) : 0;
   }
   const shareCap = applyBasisPointsRoundingDown(total - discount, program.points.maxRedeemShareBasisPoints);
-  const redeemCapPoints = Math.floor(Math.min(shareCap, room) / program.points.pointValueMinor);
+  const redeemCapPoints = floorDivide(Math.min(shareCap, room), program.points.pointValueMinor);
   const redeemable = Math.min(balance, redeemCapPoints);
   if (redeem > balance) {
     return { ok: false, code: "INSUFFICIENT_POINTS", message: `redeem ${redeem} exceeds the balance of ${balance} points` };

@@ -6,12 +6,11 @@ import type { ErrorCode } from "../errors/error-codes.js";
 import { CompiledProgram } from "../engine/compiled-program.js";
 import {
   adjustForMember,
-  calculateForMember,
+  calculateWithSpendable,
   commitForMember,
   holdForMember,
   releaseHoldForMember,
   reportVisitForMember,
-  spendableForReceipt,
   standingView,
 } from "../engine/member-operations.js";
 import { reverseReceipt, scaledQuantity } from "../engine/receipt-settlement.js";
@@ -288,7 +287,7 @@ export class ShardActor {
       this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: answer }));
       return;
     }
-    const outcome = calculateForMember(program, account, request.receipt, request.redeem, context);
+    const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome.code, outcome.message));
       return;
@@ -296,7 +295,7 @@ export class ShardActor {
     reply({
       ref: request.ref,
       ok: true,
-      value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendableForReceipt(account, request.receipt, context.now)),
+      value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendable),
     });
   }
 

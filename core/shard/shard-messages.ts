@@ -37,8 +37,6 @@ export type ShardRequest =
   | { readonly kind: "metrics"; readonly ref: number }
   | { readonly kind: "health"; readonly ref: number };
 
-export type ShardRequestKind = ShardRequest["kind"];
-
 /** A request before the channel stamps its `ref`. */
 export type ShardRequestBody = ShardRequest extends infer Request
   ? Request extends { readonly ref: number }

@@ -4,7 +4,7 @@ import type { AdminService } from "../admin/admin-service.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
-import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
+import { bodyFormatOf, decodeBody, HttpExchange, queryParameter } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
@@ -43,14 +43,14 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
-      const before = queryValue(request.getQuery("before"));
-      const limit = queryValue(request.getQuery("limit"));
+      const before = queryParameter(request.getQuery("before"));
+      const limit = queryParameter(request.getQuery("limit"));
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberActivity(memberId, before, limit));
     });
     app.get("/v1/admin/audit", (response, request) => {
-      const before = queryValue(request.getQuery("before"));
-      const limit = queryValue(request.getQuery("limit"));
+      const before = queryParameter(request.getQuery("before"));
+      const limit = queryParameter(request.getQuery("limit"));
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.auditTrail(before, limit)));
     });
@@ -60,8 +60,8 @@ export class AdminTransport {
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberById(memberId));
     });
     app.get("/v1/admin/members", (response, request) => {
-      const card = queryValue(request.getQuery("card"));
-      const phone = queryValue(request.getQuery("phone"));
+      const card = queryParameter(request.getQuery("card"));
+      const phone = queryParameter(request.getQuery("phone"));
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberByIdentifier(card, phone));
     });
@@ -115,14 +115,5 @@ export class AdminTransport {
         if (outcome.ok) exchange.succeed(outcome.value);
         else exchange.fail(outcome.code, outcome.message, outcome.details);
       });
-  }
-}
-
-function queryValue(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw.length === 0) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
   }
 }

@@ -97,3 +97,13 @@ export function decodeBody(body: Buffer, format: BodyFormat, decodeMsgpack: (byt
     return undefined;
   }
 }
+
+/** A query parameter's value, URL-decoded; undefined when absent, empty, or not valid percent-encoding. */
+export function queryParameter(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.length === 0) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}

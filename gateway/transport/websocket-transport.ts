@@ -4,6 +4,7 @@ import type { GatewayMetrics } from "../metrics.js";
 import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
 import { bearerToken } from "../control/tokens.js";
 import { decodeFrame, encodeFrame } from "./frame-codec.js";
+import { queryParameter } from "./http-exchange.js";
 import {
   CONNECTION_BACKPRESSURE_BYTES_MAX,
   CONNECTION_IDLE_TIMEOUT_SECONDS,
@@ -55,7 +56,7 @@ export class WebSocketTransport {
         const key = request.getHeader("sec-websocket-key");
         const protocol = request.getHeader("sec-websocket-protocol");
         const extensions = request.getHeader("sec-websocket-extensions");
-        const token = bearerToken(request.getHeader("authorization")) ?? tokenFromQuery(request.getQuery("token"));
+        const token = bearerToken(request.getHeader("authorization")) ?? queryParameter(request.getQuery("token"));
         if (this.options.isStopping()) {
           response
             .writeStatus("503 Service Unavailable")
@@ -157,13 +158,4 @@ function readRequestId(value: unknown): RequestId | undefined {
   if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   if (typeof value === "string") return value.length >= 1 && value.length <= REQUEST_ID_LENGTH_MAX ? value : undefined;
   return undefined;
-}
-
-function tokenFromQuery(value: string | undefined): string | undefined {
-  if (value === undefined || value.length === 0) return undefined;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return undefined;
-  }
 }
