@@ -18,6 +18,8 @@ export interface ListeningAnnouncement {
 }
 
 export interface StartedGateway extends ListeningAnnouncement {
+  /** The gateway's process id, for reading its CPU time and memory from /proc. */
+  readonly pid: number;
   /** SIGTERM, then SIGKILL if the gateway has not exited in time; then removes its data directory. */
   stop(): Promise<void>;
 }
@@ -81,7 +83,9 @@ export async function startGateway(members: number): Promise<StartedGateway> {
 
   try {
     const announcement = await waitForAnnouncement(child);
-    return { ...announcement, stop };
+    const pid = child.pid;
+    if (pid === undefined) throw new Error("the gateway process has no pid");
+    return { ...announcement, pid, stop };
   } catch (error) {
     await stop();
     throw error;
