@@ -1,0 +1,283 @@
+import { createRequire } from "node:module";
+import { build, encodeIntoCompressedBase64 } from "hdr-histogram-js";
+import type { Histogram } from "hdr-histogram-js";
+import type { IntervalSample, LatencySummary, OperationResult, PhaseResult, PhaseTarget } from "../scenario-result.js";
+import { HttpServerSampler } from "../http-server-sampler.js";
+import type { HttpOperation } from "./http-options.js";
+import type { ReceiptBodies } from "./http-receipts.js";
+
+/** Latencies are recorded in microseconds: autocannon's own histogram keeps whole milliseconds only. */
+const MICROSECONDS_PER_MILLISECOND = 1_000;
+/** autocannon times a request out after 10 s; a minute bounds the histogram with room to spare. */
+const LATENCY_MAX_MICROSECONDS = 60_000_000;
+/** Three significant digits: 0.1 % resolution, HdrHistogram's usual choice. */
+const LATENCY_SIGNIFICANT_DIGITS = 3;
+/** autocannon ticks once a second and once more when it stops; a stub shorter than this is dropped. */
+const INTERVAL_MINIMUM_SECONDS = 0.25;
+
+/** The part of autocannon's (untyped) programmatic API the scenario uses. */
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  body?: string;
+  setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+}
+interface AutocannonOptions {
+  readonly url: string;
+  readonly connections: number;
+  readonly pipelining: number;
+  readonly duration: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requests: AutocannonRequest[];
+}
+interface AutocannonInstance {
+  on(event: "tick", listener: () => void): void;
+  on(event: "response", listener: (client: unknown, statusCode: number, responseBytes: number, responseTimeMilliseconds: number) => void): void;
+  on(event: "reqError", listener: (error: Error) => void): void;
+}
+type Autocannon = (options: AutocannonOptions, done: (error: Error | null, result: unknown) => void) => AutocannonInstance;
+
+const require = createRequire(import.meta.url);
+const autocannon = require("autocannon") as Autocannon;
+
+export interface HttpPhaseSettings {
+  readonly name: string;
+  readonly target: PhaseTarget;
+  readonly url: string;
+  readonly token: string | undefined;
+  /** The server's process, for its CPU and memory; null when it runs elsewhere. */
+  readonly serverPid: number | null;
+  readonly connections: number;
+  readonly pipelining: number;
+  readonly durationSeconds: number;
+  readonly operation: HttpOperation;
+  readonly receipts: ReceiptBodies;
+  progress(line: string): void;
+}
+
+function newLatencyHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: LATENCY_MAX_MICROSECONDS, numberOfSignificantValueDigits: LATENCY_SIGNIFICANT_DIGITS });
+}
+
+function recordLatency(histogram: Histogram, milliseconds: number): void {
+  const microseconds = Math.round(milliseconds * MICROSECONDS_PER_MILLISECOND);
+  histogram.recordValue(Math.min(Math.max(microseconds, 1), LATENCY_MAX_MICROSECONDS));
+}
+
+function milliseconds(histogram: Histogram, percentile: number): number {
+  return histogram.getValueAtPercentile(percentile) / MICROSECONDS_PER_MILLISECOND;
+}
+
+export function summarizeLatency(histogram: Histogram): LatencySummary | null {
+  if (histogram.totalCount === 0) return null;
+  return {
+    count: histogram.totalCount,
+    p50Milliseconds: milliseconds(histogram, 50),
+    p90Milliseconds: milliseconds(histogram, 90),
+    p99Milliseconds: milliseconds(histogram, 99),
+    p999Milliseconds: milliseconds(histogram, 99.9),
+    maxMilliseconds: histogram.maxValue / MICROSECONDS_PER_MILLISECOND,
+    meanMilliseconds: histogram.mean / MICROSECONDS_PER_MILLISECOND,
+  };
+}
+
+/** The code of a failed answer: loycore's `code` from its JSON body, else the HTTP status. */
+export function errorCodeOf(status: number, body: string): string {
+  try {
+    const document = JSON.parse(body) as unknown;
+    if (typeof document === "object" && document !== null) {
+      const code = (document as Record<string, unknown>)["code"];
+      if (typeof code === "string" && /^[A-Z_]{1,64}$/.test(code)) return code;
+    }
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  return `HTTP_${status}`;
+}
+
+class OperationTally {
+  successes = 0;
+  readonly histogram = newLatencyHistogram();
+  readonly errorsByCode: Record<string, number> = {};
+
+  fail(code: string): void {
+    this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
+  }
+
+  result(elapsedSeconds: number, operation: string): OperationResult {
+    return {
+      operation,
+      successes: this.successes,
+      successesPerSecond: this.successes / elapsedSeconds,
+      latency: summarizeLatency(this.histogram),
+      errorsByCode: { ...this.errorsByCode },
+      histogramBase64: this.histogram.totalCount === 0 ? null : encodeIntoCompressedBase64(this.histogram),
+    };
+  }
+}
+
+/** The autocannon request sequence of each connection for an operation. */
+function requestSequence(operation: HttpOperation, receipts: ReceiptBodies, answered: (operation: string, status: number, body: string) => void): AutocannonRequest[] {
+  const freshReceipt = (name: "calculate" | "commit"): AutocannonRequest => ({
+    method: "POST",
+    path: `/v1/${name}`,
+    setupRequest: (request, context) => {
+      const body = receipts.next();
+      context["receipt"] = body;
+      return { ...request, body };
+    },
+    onResponse: (status, body) => answered(name, status, body),
+  });
+  if (operation !== "mix") return [freshReceipt(operation)];
+  return [
+    freshReceipt("calculate"),
+    {
+      method: "POST",
+      path: "/v1/commit",
+      // The commit of the receipt this connection just calculated: its id is new, so the commit is too.
+      setupRequest: (request, context) => {
+        const body = context["receipt"];
+        return { ...request, body: typeof body === "string" ? body : receipts.next() };
+      },
+      onResponse: (status, body) => answered("commit", status, body),
+    },
+  ];
+}
+
+/**
+ * Runs autocannon against one server for the phase's duration and turns what it saw into a PhaseResult.
+ * Latencies, per-operation counts and errors are the kit's own, from autocannon's response events: a
+ * request's `onResponse` runs synchronously just before the `response` event of the same answer, which
+ * is how an answer is matched to its operation.
+ */
+export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseResult> {
+  const operationNames = settings.operation === "mix" ? ["calculate", "commit"] : [settings.operation];
+  const tallies = new Map<string, OperationTally>(operationNames.map((name) => [name, new OperationTally()]));
+  const connectionTally = new OperationTally();
+  const intervalHistogram = newLatencyHistogram();
+  const sampler = new HttpServerSampler(settings.serverPid);
+  const intervals: IntervalSample[] = [];
+  const serverCpuSamples: number[] = [];
+  const serverRssSamples: number[] = [];
+
+  let lastAnswer: { operation: string; status: number; body: string } | undefined;
+  let intervalRequests = 0;
+  let intervalReceipts = 0;
+  let intervalErrors = 0;
+
+  const requests = requestSequence(settings.operation, settings.receipts, (operation, status, body) => {
+    lastAnswer = { operation, status, body };
+  });
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (settings.token !== undefined) headers["authorization"] = `Bearer ${settings.token}`;
+
+  const cpuAtStart = process.cpuUsage();
+  const startedAt = performance.now();
+  let intervalStartedAt = startedAt;
+
+  const cutInterval = (): void => {
+    const now = performance.now();
+    const seconds = (now - intervalStartedAt) / 1000;
+    if (seconds < INTERVAL_MINIMUM_SECONDS) return;
+    const server = sampler.sample();
+    if (server.cpuPercent !== null) serverCpuSamples.push(server.cpuPercent);
+    if (server.rssMebibytes !== null) serverRssSamples.push(server.rssMebibytes);
+    const any = intervalHistogram.totalCount > 0;
+    const sample: IntervalSample = {
+      atSeconds: (now - startedAt) / 1000,
+      offeredPerSecond: null,
+      requestsPerSecond: intervalRequests / seconds,
+      receiptsPerSecond: intervalReceipts / seconds,
+      errorsPerSecond: intervalErrors / seconds,
+      p50Milliseconds: any ? milliseconds(intervalHistogram, 50) : null,
+      p99Milliseconds: any ? milliseconds(intervalHistogram, 99) : null,
+      maxMilliseconds: any ? intervalHistogram.maxValue / MICROSECONDS_PER_MILLISECOND : null,
+      serverCpuPercent: server.cpuPercent,
+      serverRssMebibytes: server.rssMebibytes,
+    };
+    intervals.push(sample);
+    settings.progress(
+      `http ${settings.name} ${sample.atSeconds.toFixed(0)}/${settings.durationSeconds} s: ${Math.round(sample.requestsPerSecond)} requests/s, ` +
+        `${Math.round(sample.receiptsPerSecond)} receipts/s, p99 ${sample.p99Milliseconds?.toFixed(2) ?? "-"} ms, ${intervalErrors} errors`,
+    );
+    intervalHistogram.reset();
+    intervalRequests = 0;
+    intervalReceipts = 0;
+    intervalErrors = 0;
+    intervalStartedAt = now;
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: settings.url,
+        connections: settings.connections,
+        pipelining: settings.pipelining,
+        duration: settings.durationSeconds,
+        headers,
+        requests,
+      },
+      (error) => (error === null ? resolve() : reject(error)),
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTimeMilliseconds) => {
+      const answer = lastAnswer;
+      lastAnswer = undefined;
+      const tally = answer === undefined ? undefined : tallies.get(answer.operation);
+      if (answer === undefined || tally === undefined) {
+        connectionTally.fail("UNMATCHED_RESPONSE");
+        intervalErrors += 1;
+        return;
+      }
+      if (statusCode >= 200 && statusCode < 300) {
+        tally.successes += 1;
+        recordLatency(tally.histogram, responseTimeMilliseconds);
+        recordLatency(intervalHistogram, responseTimeMilliseconds);
+        intervalRequests += 1;
+        // A ceiling answers commit too, but commits nothing: it has no receipts.
+        if (answer.operation === "commit" && settings.target === "loycore") intervalReceipts += 1;
+      } else {
+        tally.fail(errorCodeOf(statusCode, answer.body));
+        intervalErrors += 1;
+      }
+    });
+    instance.on("reqError", (error) => {
+      connectionTally.fail(error.message === "request timed out" ? "TIMEOUT" : "CONNECTION_ERROR");
+      intervalErrors += 1;
+    });
+    instance.on("tick", cutInterval);
+  });
+
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const operations = operationNames.map((name) => (tallies.get(name) ?? new OperationTally()).result(elapsedSeconds, name));
+  if (Object.keys(connectionTally.errorsByCode).length > 0) operations.push(connectionTally.result(elapsedSeconds, "connection"));
+  const successes = operations.reduce((sum, operation) => sum + operation.successes, 0);
+  const commits = operations.find((operation) => operation.operation === "commit")?.successes ?? 0;
+
+  return {
+    name: settings.name,
+    target: settings.target,
+    mode: "http",
+    elapsedSeconds,
+    requestsPerSecond: successes / elapsedSeconds,
+    receiptsPerSecond: settings.target === "loycore" ? commits / elapsedSeconds : 0,
+    operations,
+    intervals,
+    server:
+      settings.serverPid === null
+        ? null
+        : {
+            cpuPercentAverage: serverCpuSamples.length === 0 ? null : serverCpuSamples.reduce((sum, value) => sum + value, 0) / serverCpuSamples.length,
+            cpuPercentMax: serverCpuSamples.length === 0 ? null : Math.max(...serverCpuSamples),
+            rssMebibytesMax: serverRssSamples.length === 0 ? null : Math.max(...serverRssSamples),
+            rssMebibytesAtEnd: serverRssSamples.at(-1) ?? null,
+          },
+    clientCpuPercentAverage: (100 * (cpu.user + cpu.system)) / 1_000_000 / elapsedSeconds,
+    notes: [
+      `autocannon, ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.operation}; autocannon runs on one thread: client CPU near 100 % means the client was the limit`,
+      "latencies are the kit's own microsecond histograms of autocannon's response times (autocannon's own histogram keeps whole milliseconds)",
+      ...(settings.operation === "mix" ? ["mix: each connection sends calculate, then commit of the same receipt, back to back"] : []),
+    ],
+  };
+}
