@@ -1,17 +1,19 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ScenarioResult } from "../scenario-result.js";
+import { renderHtmlReport } from "./html-report.js";
 
 export interface WrittenReports {
   readonly jsonPath: string;
-  /** Null until the HTML report exists. */
-  readonly htmlPath: string | null;
+  readonly htmlPath: string;
 }
 
-/** Writes `result.json` (the whole ScenarioResult) into `directory`, creating it if needed. */
+/** Writes `result.json` (the whole ScenarioResult) and `report.html` into `directory`, creating it if needed. */
 export async function writeReports(result: ScenarioResult, directory: string): Promise<WrittenReports> {
   await mkdir(directory, { recursive: true });
   const jsonPath = join(directory, "result.json");
+  const htmlPath = join(directory, "report.html");
   await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
-  return { jsonPath, htmlPath: null };
+  await writeFile(htmlPath, renderHtmlReport(result));
+  return { jsonPath, htmlPath };
 }
