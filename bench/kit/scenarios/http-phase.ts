@@ -117,6 +117,15 @@ class OperationTally {
   }
 }
 
+/** autocannon's summary counts the requests it wrote in `requests.sent`. */
+function requestsSentOf(summary: unknown): number | null {
+  if (typeof summary !== "object" || summary === null) return null;
+  const requests = (summary as Record<string, unknown>)["requests"];
+  if (typeof requests !== "object" || requests === null) return null;
+  const sent = (requests as Record<string, unknown>)["sent"];
+  return typeof sent === "number" ? sent : null;
+}
+
 /** The autocannon request sequence of each connection for an operation. */
 function requestSequence(operation: HttpOperation, receipts: ReceiptBodies, answered: (operation: string, status: number, body: string) => void): AutocannonRequest[] {
   const freshReceipt = (name: "calculate" | "commit"): AutocannonRequest => ({
@@ -208,6 +217,8 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
     intervalStartedAt = now;
   };
 
+  let requestsSent: number | null = null;
+  let answers = 0;
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -218,11 +229,19 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
         headers,
         requests,
       },
-      (error) => (error === null ? resolve() : reject(error)),
+      (error, summary) => {
+        if (error !== null) {
+          reject(error);
+          return;
+        }
+        requestsSent = requestsSentOf(summary);
+        resolve();
+      },
     );
     instance.on("response", (_client, statusCode, _bytes, responseTimeMilliseconds) => {
       const answer = lastAnswer;
       lastAnswer = undefined;
+      answers += 1;
       const tally = answer === undefined ? undefined : tallies.get(answer.operation);
       if (answer === undefined || tally === undefined) {
         connectionTally.fail("UNMATCHED_RESPONSE");
@@ -255,6 +274,13 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
   const successes = operations.reduce((sum, operation) => sum + operation.successes, 0);
   const commits = operations.find((operation) => operation.operation === "commit")?.successes ?? 0;
 
+  // Up to one pipeline per connection is legitimately in flight when autocannon stops; more means answers never came.
+  const unanswered = requestsSent === null ? null : requestsSent - answers - settings.connections * settings.pipelining;
+  const unansweredNotes =
+    unanswered !== null && unanswered > 0
+      ? [`${unanswered} requests sent were never answered (beyond those in flight at the end): the server stalled or dropped them`]
+      : [];
+
   return {
     name: settings.name,
     target: settings.target,
@@ -278,6 +304,7 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
       `autocannon, ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.operation}; autocannon runs on one thread: client CPU near 100 % means the client was the limit`,
       "latencies are the kit's own microsecond histograms of autocannon's response times (autocannon's own histogram keeps whole milliseconds)",
       ...(settings.operation === "mix" ? ["mix: each connection sends calculate, then commit of the same receipt, back to back"] : []),
+      ...unansweredNotes,
     ],
   };
 }
