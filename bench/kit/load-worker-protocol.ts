@@ -1,0 +1,40 @@
+import type { ArrivalProfile } from "./arrival-profile.js";
+import type { IntervalSnapshot, OperationSnapshot } from "./latency-recorder.js";
+import type { MemberList, ReceiptMix } from "./receipt-mix.js";
+
+/** How a worker offers load. */
+export type WorkerMode =
+  /** Closed loop: `receiptsPerConnection` receipts in progress on each connection, back to back (lanes: 1; pipelined: many). */
+  | { readonly kind: "closed-loop"; readonly receiptsPerConnection: number; readonly durationSeconds: number; readonly thinkMilliseconds: number }
+  /** Open loop: arrivals follow the profile (this worker's share of the rate), at most `receiptsInProgressMax` at once. */
+  | { readonly kind: "open-loop"; readonly profile: ArrivalProfile; readonly receiptsInProgressMax: number };
+
+/** workerData of a load worker. */
+export interface LoadWorkerSettings {
+  readonly workerIndex: number;
+  readonly webSocketUrl: string;
+  readonly token: string;
+  readonly connections: number;
+  readonly mode: WorkerMode;
+  readonly mix: ReceiptMix;
+  readonly members: MemberList;
+  /** Makes receipt ids unique across runs against the same server. */
+  readonly runIdentifier: string;
+}
+
+export type MainToWorker =
+  /** Start offering load at this epoch time (milliseconds, `performance.timeOrigin + performance.now()`). */
+  | { readonly kind: "start"; readonly startAtEpochMilliseconds: number }
+  /** Stop early (Ctrl-C): finish now and report. */
+  | { readonly kind: "stop" };
+
+export type WorkerToMain =
+  | { readonly kind: "ready" }
+  | { readonly kind: "interval"; readonly snapshot: IntervalSnapshot }
+  | {
+      readonly kind: "done";
+      readonly operations: readonly OperationSnapshot[];
+      readonly elapsedSeconds: number;
+      readonly notes: readonly string[];
+    }
+  | { readonly kind: "failed"; readonly message: string };
