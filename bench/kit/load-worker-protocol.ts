@@ -2,6 +2,9 @@ import type { ArrivalProfile } from "./arrival-profile.js";
 import type { IntervalSnapshot, OperationSnapshot } from "./latency-recorder.js";
 import type { MemberList, ReceiptMix } from "./receipt-mix.js";
 
+/** Receipts in progress per worker are addressed by the low 16 bits of the request id. */
+export const SLOTS_PER_WORKER_MAX = 65_536;
+
 /** How a worker offers load. */
 export type WorkerMode =
   /** Closed loop: `receiptsPerConnection` receipts in progress on each connection, back to back (lanes: 1; pipelined: many). */

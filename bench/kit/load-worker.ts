@@ -3,6 +3,7 @@ import { arrivalSeconds, profileArrivals, profileDurationSeconds } from "./arriv
 import { FrameFieldReader, FrameFields } from "./frame-fields.js";
 import {
   LatencyRecorder,
+  newLatencyHistogram,
   OPERATION_CALCULATE,
   OPERATION_COMMIT,
   OPERATION_IDENTIFY,
@@ -10,6 +11,7 @@ import {
   OPERATION_REFUND,
 } from "./latency-recorder.js";
 import { LeanWebSocket } from "./lean-web-socket.js";
+import { SLOTS_PER_WORKER_MAX } from "./load-worker-protocol.js";
 import type { LoadWorkerSettings, MainToWorker, WorkerToMain } from "./load-worker-protocol.js";
 import { makeBasketPool, randomInteger, REDEEM_WITHOUT_CALCULATE_POINTS } from "./receipt-mix.js";
 import type { EncodedBasket } from "./receipt-mix.js";
@@ -24,9 +26,7 @@ import type { ReceiptIdentity } from "./request-encoder.js";
  * read without decoding them into objects.
  */
 
-/** Receipts in progress per worker are addressed by the low 16 bits of the request id ... */
-export const SLOTS_PER_WORKER_MAX = 65_536;
-/** ... and the high 16 bits are the slot's request generation, so a late answer to an abandoned request is ignored. */
+/** The high 16 bits of a request id (the low 16 address the slot, see SLOTS_PER_WORKER_MAX) are the slot's request generation, so a late answer to an abandoned request is ignored. */
 const GENERATION_MODULO = 65_536;
 
 /** A request unanswered this long counts as TIMEOUT and its receipt is abandoned; loycore answers in milliseconds. */
@@ -110,6 +110,11 @@ class LoadEngine {
   private readonly notes: string[] = [];
   private closeNotes = 0;
   private connectionsLost = 0;
+  /**
+   * Open loop: how late each arrival was started against its intended time (timer resolution, a busy
+   * client). It is inside every open-loop latency, against loycore and the ceiling alike.
+   */
+  private readonly startDelay = newLatencyHistogram();
 
   constructor(
     private readonly settings: LoadWorkerSettings,
@@ -218,6 +223,12 @@ class LoadEngine {
     this.recorder.recording = false;
     clearTimeout(this.intervalTimer);
     clearInterval(this.arrivalTimer);
+    if (this.startDelay.totalCount > 0) {
+      const milliseconds = (percentile: number): number => this.startDelay.getValueAtPercentile(percentile) / 1000;
+      this.notes.push(
+        `worker ${this.settings.workerIndex}: arrivals started late by p50 ${milliseconds(50)} ms, p99 ${milliseconds(99)} ms, max ${this.startDelay.maxValue / 1000} ms (client timer of ${OPEN_LOOP_TICK_MILLISECONDS} ms; included in every open-loop latency)`,
+      );
+    }
     if (this.connectionsLost > 0) this.notes.push(`${this.connectionsLost} of ${this.connections.length} connections were lost during the phase`);
     for (const connection of this.connections) connection.socket?.close();
     this.post({ kind: "done", operations: this.recorder.phaseSnapshot(), elapsedSeconds, notes: this.notes });
@@ -277,6 +288,7 @@ class LoadEngine {
         continue;
       }
       slot.connection = connection;
+      this.startDelay.recordValue(Math.min(60_000_000, Math.max(1, Math.round((now - intendedAt) * 1000))));
       this.beginReceipt(slot, intendedAt);
     }
     if (this.nextArrival >= this.arrivalsTotal) clearInterval(this.arrivalTimer);
