@@ -42,7 +42,8 @@ export async function startCeilingServer(options: CeilingServerOptions): Promise
   const child = spawn(
     process.execPath,
     [CEILING_SERVER_MAIN_PATH, "--sizes", sizesArgument(options.answerBytes), "--http-sizes", sizesArgument(options.httpBodyBytes)],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // Its own process group, like the gateway's: Ctrl-C stops the load first, then the kit stops the server.
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const killOnExit = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

@@ -97,6 +97,9 @@ function phaseSeconds(load: PhaseLoad): number {
   return load.kind === "open-loop" ? profileDurationSeconds(load.profile) : load.durationSeconds;
 }
 
+/** Set by Ctrl-C during a phase: the phase ends with what it has, and the run starts no further phase. */
+export const interruption = { requested: false };
+
 /** Runs one phase on `clientThreads` load workers and returns its result. Ctrl-C (SIGINT) ends it early with what it has. */
 export async function runLoadPhase(settings: PhaseSettings): Promise<PhaseOutcome> {
   const plans = workerModes(settings.load, settings.clientThreads).filter((plan) => plan.connections > 0);
@@ -134,6 +137,7 @@ export async function runLoadPhase(settings: PhaseSettings): Promise<PhaseOutcom
   };
 
   const stopOnSignal = (): void => {
+    interruption.requested = true;
     for (const worker of workers) worker.postMessage({ kind: "stop" } satisfies MainToWorker);
   };
 

@@ -7,7 +7,7 @@ import { startCeilingServer } from "./ceiling-process.js";
 import type { StartedCeilingServer } from "./ceiling-process.js";
 import type { FlagValues } from "./kit-flags.js";
 import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
-import { runLoadPhase } from "./load-phase.js";
+import { interruption, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
 import { mixFrom } from "./load-flags.js";
 import type { MemberList, ReceiptMix } from "./receipt-mix.js";
@@ -145,6 +145,7 @@ export class LoadRun {
 
   /** Runs one phase against loycore or the ceiling server and keeps its result. */
   async phase(name: string, target: PhaseTarget, load: PhaseLoad, mix: ReceiptMix = this.mix): Promise<PhaseResult> {
+    if (interruption.requested) throw new Error(`interrupted (Ctrl-C) before the ${name} phase`);
     const server = target === "loycore" ? this.loycore : await this.ceilingServer();
     this.progress(`phase ${name} against ${target}: ${describeLoad(load)}`);
     const outcome = await runLoadPhase({

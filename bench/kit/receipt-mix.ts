@@ -48,8 +48,11 @@ const QUANTITY_MAX = 3;
  */
 export const REDEEM_WITHOUT_CALCULATE_POINTS = 10;
 
-/** Codes the mix itself can cause: two lanes redeem the same member's points at once. */
-export const MIX_LEGITIMATE_CODES: readonly string[] = ["INSUFFICIENT_POINTS"];
+/**
+ * Codes the mix itself can cause: two lanes serve the same member at once, so the points (or, after the
+ * other receipt moved the member's status, the redeem cap) that calculate offered are gone by commit.
+ */
+export const MIX_LEGITIMATE_CODES: readonly string[] = ["INSUFFICIENT_POINTS", "REDEEM_LIMIT_EXCEEDED"];
 
 export function randomInteger(minimum: number, maximum: number): number {
   return minimum + Math.floor(Math.random() * (maximum - minimum + 1));
