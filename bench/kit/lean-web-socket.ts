@@ -16,14 +16,25 @@ import type { Socket } from "node:net";
  *   buffer. Messages are handed over as (buffer, start, end), valid only during the callback.
  */
 
-/** Output buffers start this large: one turn of 256 pipelined receipts' frames fits. */
-const OUTPUT_BUFFER_BYTES = 256 * 1024;
+/**
+ * Output buffers start this large (a few frames: a lane has one request in flight) and grow for a
+ * pipelined connection's turn; 5,000 lanes must not hold megabytes each.
+ */
+const OUTPUT_BUFFER_BYTES = 4 * 1024;
 
 /** Written buffers kept for reuse per connection: more would only hold memory for a slow socket. */
-const SPARE_OUTPUT_BUFFERS_MAX = 4;
+const SPARE_OUTPUT_BUFFERS_MAX = 2;
 
-/** Input buffer for frames split across TCP chunks; it grows for larger frames. */
-const INPUT_BUFFER_BYTES = 64 * 1024;
+/**
+ * Every connection of a thread reads into this one buffer (node:net's `onread`): no Buffer and no
+ * stream event per read. Safe because each read is parsed (and any partial frame copied out) before
+ * the next read callback runs.
+ */
+const SHARED_READ_BUFFER_BYTES = 256 * 1024;
+let sharedReadBuffer: Buffer | undefined;
+
+/** Input buffer for a frame split across TCP chunks, allocated at the first split; it grows for larger frames. */
+const INPUT_BUFFER_BYTES = 4 * 1024;
 
 /** loycore refuses frames over 1 MiB; an answer larger than this is a broken server, not a big answer. */
 export const MESSAGE_BYTES_MAX = 16 * 1024 * 1024;
@@ -58,7 +69,7 @@ export interface LeanWebSocketHandlers {
  * of a byte stream.
  */
 export class ServerFrameReader {
-  private input: Buffer = Buffer.allocUnsafe(INPUT_BUFFER_BYTES);
+  private input: Buffer = Buffer.alloc(0);
   private inputLength = 0;
   /** Fragments of a message whose last frame has not arrived. */
   private fragments: Buffer[] = [];
@@ -70,15 +81,15 @@ export class ServerFrameReader {
     private readonly onProtocolError: (message: string) => void,
   ) {}
 
-  /** Consumes one TCP chunk. */
-  push(chunk: Buffer): void {
+  /** Consumes one TCP chunk, `chunk[0, length)`; the chunk's buffer may be reused once this returns. */
+  push(chunk: Buffer, length: number = chunk.length): void {
     if (this.inputLength === 0) {
-      const consumed = this.parse(chunk, 0, chunk.length);
+      const consumed = this.parse(chunk, 0, length);
       if (consumed < 0) return;
-      if (consumed < chunk.length) this.keep(chunk, consumed, chunk.length);
+      if (consumed < length) this.keep(chunk, consumed, length);
       return;
     }
-    this.keep(chunk, 0, chunk.length);
+    this.keep(chunk, 0, length);
     const consumed = this.parse(this.input, 0, this.inputLength);
     if (consumed < 0) return;
     this.input.copyWithin(0, consumed, this.inputLength);
@@ -88,7 +99,7 @@ export class ServerFrameReader {
   private keep(source: Buffer, start: number, end: number): void {
     const bytes = end - start;
     if (this.inputLength + bytes > this.input.length) {
-      const larger = Buffer.allocUnsafe(Math.max(this.input.length * 2, this.inputLength + bytes));
+      const larger = Buffer.allocUnsafe(Math.max(INPUT_BUFFER_BYTES, this.input.length * 2, this.inputLength + bytes));
       this.input.copy(larger, 0, 0, this.inputLength);
       this.input = larger;
     }
@@ -205,7 +216,20 @@ export class LeanWebSocket {
     const key = randomBytes(16).toString("base64");
     const expectedAccept = createHash("sha1").update(key + WEBSOCKET_GUID).digest("base64");
     return new Promise((resolve, reject) => {
-      const socket = connectTcp({ host: target.hostname, port });
+      sharedReadBuffer ??= Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES);
+      // Until the upgrade is accepted, reads go to the response; then to the frame reader.
+      let onBytes = (buffer: Buffer, length: number): void => onUpgradeData(Buffer.from(buffer.subarray(0, length)));
+      const socket = connectTcp({
+        host: target.hostname,
+        port,
+        onread: {
+          buffer: sharedReadBuffer,
+          callback: (length: number, buffer: Uint8Array) => {
+            onBytes(buffer as Buffer, length);
+            return true;
+          },
+        },
+      });
       socket.setNoDelay(true);
       let response = Buffer.alloc(0);
       const timer = setTimeout(() => fail(`no upgrade within ${CONNECT_TIMEOUT_MILLISECONDS} ms`), CONNECT_TIMEOUT_MILLISECONDS);
@@ -251,16 +275,15 @@ export class LeanWebSocket {
         socket.removeAllListeners();
         const webSocket = new LeanWebSocket(socket, randomBytes(4), handlers);
         webSocket.attach();
+        onBytes = (buffer, length) => webSocket.reader.push(buffer, length);
         resolve(webSocket);
         const rest = response.subarray(headerEnd + 4);
         if (rest.length > 0) webSocket.reader.push(Buffer.from(rest));
       };
-      socket.on("data", onUpgradeData);
     });
   }
 
   private attach(): void {
-    this.socket.on("data", (chunk: Buffer) => this.reader.push(chunk));
     this.socket.on("error", (error) => this.fail(error.message));
     this.socket.on("close", () => this.fail("the connection closed"));
   }
@@ -337,11 +360,11 @@ export class LeanWebSocket {
     if (this.outputLength === 0 || this.closed) return;
     const written = this.output;
     const length = this.outputLength;
-    this.output = this.spareOutputs.pop() ?? Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
+    this.output = this.spareOutputs.pop() ?? Buffer.allocUnsafe(written.length);
     this.outputLength = 0;
     // The socket keeps a reference until the bytes reach the kernel; only then may the buffer be reused.
     this.socket.write(written.subarray(0, length), () => {
-      if (written.length === OUTPUT_BUFFER_BYTES && this.spareOutputs.length < SPARE_OUTPUT_BUFFERS_MAX) this.spareOutputs.push(written);
+      if (this.spareOutputs.length < SPARE_OUTPUT_BUFFERS_MAX) this.spareOutputs.push(written);
     });
   }
 

@@ -100,22 +100,65 @@ function phaseSeconds(load: PhaseLoad): number {
 /** Set by Ctrl-C during a phase: the phase ends with what it has, and the run starts no further phase. */
 export const interruption = { requested: false };
 
-/** Runs one phase on `clientThreads` load workers and returns its result. Ctrl-C (SIGINT) ends it early with what it has. */
-export async function runLoadPhase(settings: PhaseSettings): Promise<PhaseOutcome> {
+/**
+ * The load worker threads of a run. They live across its phases, so that the ceiling and loycore
+ * phases run on a client whose code the warm-up has already compiled (a fresh thread starts cold and
+ * its first second is slower, which would skew whichever phase came first).
+ */
+export class LoadWorkerPool {
+  private workers: Worker[] = [];
+  /** Why a worker ended between phases (a crash): the next phase fails with it instead of waiting. */
+  private ended: string | null = null;
+
+  constructor(readonly threads: number) {}
+
+  /** The first `count` workers, started on first use. */
+  take(count: number): Worker[] {
+    if (this.ended !== null) throw new Error(`a load worker ended: ${this.ended}`);
+    while (this.workers.length < Math.min(count, this.threads)) {
+      const worker = new Worker(WORKER_PATH);
+      // Listeners for the pool's lifetime: an error between phases must not crash the kit unreported.
+      worker.on("error", (error) => {
+        this.ended ??= error.message;
+      });
+      worker.on("exit", (code) => {
+        this.ended ??= `exit code ${code}`;
+      });
+      this.workers.push(worker);
+    }
+    return this.workers.slice(0, count);
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    this.ended ??= "the pool was closed";
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/**
+ * Runs one phase on the pool's load workers (or on workers of its own, when no pool is given) and
+ * returns its result. Ctrl-C (SIGINT) ends it early with what it has.
+ */
+export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPool): Promise<PhaseOutcome> {
   const plans = workerModes(settings.load, settings.clientThreads).filter((plan) => plan.connections > 0);
-  const workers = plans.map(({ connections, mode }, workerIndex) => {
-    const workerSettings: LoadWorkerSettings = {
-      workerIndex,
-      webSocketUrl: settings.webSocketUrl,
-      token: settings.token,
-      connections,
-      mode,
-      mix: settings.mix,
-      members: settings.members,
-      runIdentifier: settings.runIdentifier,
-    };
-    return new Worker(WORKER_PATH, { workerData: workerSettings });
-  });
+  const ownPool = pool ?? new LoadWorkerPool(settings.clientThreads);
+  const workers = ownPool.take(plans.length);
+  const prepare = (): void =>
+    plans.forEach(({ connections, mode }, workerIndex) => {
+      const workerSettings: LoadWorkerSettings = {
+        workerIndex,
+        webSocketUrl: settings.webSocketUrl,
+        token: settings.token,
+        connections,
+        mode,
+        mix: settings.mix,
+        members: settings.members,
+        runIdentifier: settings.runIdentifier,
+      };
+      workers[workerIndex]!.postMessage({ kind: "prepare", settings: workerSettings } satisfies MainToWorker);
+    });
   const intervalsByIndex = new Map<number, IntervalSnapshot[]>();
   const done: { operations: readonly OperationSnapshot[]; elapsedSeconds: number; notes: readonly string[] }[] = [];
   const serverReadings = new Map<number, ResourceReading>();
@@ -143,6 +186,7 @@ export async function runLoadPhase(settings: PhaseSettings): Promise<PhaseOutcom
 
   try {
     const allReady = Promise.all(workers.map((worker) => waitFor(worker, "ready", WORKERS_READY_TIMEOUT_MILLISECONDS, onInterval, done)));
+    prepare();
     await allReady;
     const allDone = Promise.all(
       workers.map((worker) => waitFor(worker, "done", WORKERS_READY_TIMEOUT_MILLISECONDS + phaseSeconds(settings.load) * 1000 + WORKERS_DONE_GRACE_MILLISECONDS, onInterval, done)),
@@ -171,7 +215,7 @@ export async function runLoadPhase(settings: PhaseSettings): Promise<PhaseOutcom
   } finally {
     process.removeListener("SIGINT", stopOnSignal);
     clearTimeout(samplerTimer);
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    if (pool === undefined) await ownPool.close();
   }
   const cpu = process.cpuUsage(cpuAtStart);
   const elapsedSeconds = Math.max(...done.map((report) => report.elapsedSeconds));

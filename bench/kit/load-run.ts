@@ -7,7 +7,7 @@ import { startCeilingServer } from "./ceiling-process.js";
 import type { StartedCeilingServer } from "./ceiling-process.js";
 import type { FlagValues } from "./kit-flags.js";
 import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
-import { interruption, runLoadPhase } from "./load-phase.js";
+import { interruption, LoadWorkerPool, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
 import { mixFrom } from "./load-flags.js";
 import type { MemberList, ReceiptMix } from "./receipt-mix.js";
@@ -117,6 +117,7 @@ export class LoadRun {
   private readonly startedAt = new Date();
   private readonly machine = describeMachine();
   readonly mix: ReceiptMix;
+  private readonly pool: LoadWorkerPool;
 
   private constructor(
     readonly scenario: string,
@@ -125,6 +126,7 @@ export class LoadRun {
     private readonly progress: (line: string) => void,
   ) {
     this.mix = mixFrom(values);
+    this.pool = new LoadWorkerPool(numberFlag(values, "client-threads"));
   }
 
   static async open(scenario: string, values: FlagValues, progress: (line: string) => void): Promise<LoadRun> {
@@ -161,7 +163,7 @@ export class LoadRun {
       runIdentifier: `${this.runIdentifier}p${this.phases.length}`,
       sampler: target === "loycore" ? this.loycore.sampler : new ProcessSampler((server as StartedCeilingServer).pid),
       progress: this.progress,
-    });
+    }, this.pool);
     if (target === "loycore" && Object.keys(outcome.averageAnswerBytes).length > 0) this.answerBytes = { ...this.answerBytes, ...outcome.averageAnswerBytes };
     this.phases.push(outcome.result);
     return outcome.result;
@@ -210,7 +212,7 @@ export class LoadRun {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.ceiling?.stop(), this.loycore.stop()]);
+    await Promise.allSettled([this.pool.close(), this.ceiling?.stop(), this.loycore.stop()]);
   }
 }
 

@@ -12,7 +12,7 @@ export type WorkerMode =
   /** Open loop: arrivals follow the profile (this worker's share of the rate), at most `receiptsInProgressMax` at once. */
   | { readonly kind: "open-loop"; readonly profile: ArrivalProfile; readonly receiptsInProgressMax: number };
 
-/** workerData of a load worker. */
+/** What a load worker needs for one phase. */
 export interface LoadWorkerSettings {
   readonly workerIndex: number;
   readonly webSocketUrl: string;
@@ -26,6 +26,8 @@ export interface LoadWorkerSettings {
 }
 
 export type MainToWorker =
+  /** Make the phase's engine and open its connections; answered by "ready". */
+  | { readonly kind: "prepare"; readonly settings: LoadWorkerSettings }
   /** Start offering load at this epoch time (milliseconds, `performance.timeOrigin + performance.now()`). */
   | { readonly kind: "start"; readonly startAtEpochMilliseconds: number }
   /** Stop early (Ctrl-C): finish now and report. */

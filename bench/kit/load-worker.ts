@@ -1,4 +1,4 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { arrivalSeconds, profileArrivals, profileDurationSeconds } from "./arrival-profile.js";
 import { FrameFieldReader, FrameFields } from "./frame-fields.js";
 import {
@@ -417,25 +417,32 @@ class LoadEngine {
   }
 }
 
+/** The thread serves one phase after another: "prepare" makes a new engine for each. */
 function main(): void {
   const port = parentPort;
   if (port === null) throw new Error("load-worker.js runs as a worker thread");
   const post = (message: WorkerToMain): void => port.postMessage(message);
-  let engine: LoadEngine;
-  try {
-    engine = new LoadEngine(workerData as LoadWorkerSettings, post);
-  } catch (error) {
-    post({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
-    return;
-  }
+  const fail = (error: unknown): void => post({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+  let engine: LoadEngine | undefined;
   port.on("message", (message: MainToWorker) => {
-    if (message.kind === "start") engine.start(message.startAtEpochMilliseconds);
-    else engine.stop();
+    switch (message.kind) {
+      case "prepare":
+        try {
+          engine = new LoadEngine(message.settings, post);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        engine.connect().then(() => post({ kind: "ready" }), fail);
+        return;
+      case "start":
+        engine?.start(message.startAtEpochMilliseconds);
+        return;
+      case "stop":
+        engine?.stop();
+        return;
+    }
   });
-  engine.connect().then(
-    () => post({ kind: "ready" }),
-    (error: unknown) => post({ kind: "failed", message: error instanceof Error ? error.message : String(error) }),
-  );
 }
 
 main();
