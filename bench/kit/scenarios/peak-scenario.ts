@@ -71,12 +71,18 @@ export const peakScenario: Scenario = {
     try {
       let rate = optionalNumberFlag(values, "rate");
       if (rate === null) {
-        const maximum = await run.phase("maximum", "loycore", {
+        const maximumLoad = (durationSeconds: number): PhaseLoad => ({
           kind: "pipelined",
           connections: MAXIMUM_CONNECTIONS,
           receiptsPerConnection: RECEIPTS_PER_CONNECTION_DEFAULT,
-          durationSeconds: numberFlag(values, "maximum-seconds"),
+          durationSeconds,
         });
+        // A cold server (and client) would understate the maximum, and so the peak hour's rate.
+        if (run.warmUpSeconds > 0) await run.phase("warm-up", "loycore", maximumLoad(run.warmUpSeconds));
+        const maximum = await run.phase("maximum", "loycore", maximumLoad(numberFlag(values, "maximum-seconds")));
+        if (maximum.receiptsPerSecond === 0) {
+          throw new Error("the maximum-finding phase committed no receipt: give --rate, or a longer --maximum-seconds");
+        }
         rate = Math.max(1, Math.floor(maximum.receiptsPerSecond / 2));
         run.note(`maximum ${maximum.receiptsPerSecond} receipts/s (pipelined, ${MAXIMUM_CONNECTIONS} x ${RECEIPTS_PER_CONNECTION_DEFAULT}); the peak hour runs at half: ${rate} receipts/s`);
       }
