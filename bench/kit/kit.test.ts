@@ -57,7 +57,7 @@ const SMOKE_RUNS: readonly (readonly [string, readonly string[]])[] = [
   ["lanes", ["--lanes", "20", "--duration-seconds", "2"]],
   ["pipelined", ["--connections", "2", "--depth", "16", "--duration-seconds", "2", "--refund-share", "0.2"]],
   // Without --rate: a maximum-finding phase first, then the open loop at half of it.
-  ["peak", ["--maximum-seconds", "2", "--ramp-seconds", "0", "--plateau-seconds", "2", "--connections", "4", "--redeem-share", "0.5"]],
+  ["peak", ["--maximum-seconds", "2", "--maximum-connections", "2", "--maximum-depth", "16", "--ramp-seconds", "0", "--plateau-seconds", "2", "--connections", "4", "--redeem-share", "0.5"]],
 ];
 
 describe("benchmark kit smoke runs", () => {
@@ -73,15 +73,18 @@ describe("benchmark kit smoke runs", () => {
       expect(result.phases.map((phase) => phase.target)).toEqual(expect.arrayContaining(["ceiling", "loycore"]));
       expect(result.checks.length).toBeGreaterThan(0);
       for (const phase of result.phases) {
+        const successes = phase.operations.reduce((sum, operation) => sum + operation.successes, 0);
+        expect(successes, `${phase.name} successes`).toBeGreaterThan(0);
+        // A one-second warm-up of a cold server with a thousand receipts in flight may finish none of them.
         const commits = phase.operations.find((operation) => operation.operation === "commit")?.successes ?? 0;
-        expect(commits, `${phase.name} commits`).toBeGreaterThan(0);
+        if (phase.name !== "warm-up") expect(commits, `${phase.name} commits`).toBeGreaterThan(0);
         expect(phase.intervals.length, `${phase.name} intervals`).toBeGreaterThan(0);
         for (const operation of phase.operations) {
           const unexpected = Object.keys(operation.errorsByCode).filter((code) => !MIX_LEGITIMATE_CODES.includes(code));
           expect(unexpected, `${phase.name} ${operation.operation} errors ${JSON.stringify(operation.errorsByCode)}`).toEqual([]);
         }
       }
-      const loycore = result.phases.filter((phase) => phase.target === "loycore");
+      const loycore = result.phases.filter((phase) => phase.target === "loycore" && phase.name !== "warm-up");
       expect(loycore.every((phase) => phase.receiptsPerSecond > 0)).toBe(true);
     },
     SMOKE_RUN_TIMEOUT_MILLISECONDS + 5_000,

@@ -6,7 +6,12 @@ import type { PhaseLoad } from "../load-phase.js";
 import { check, LoadRun } from "../load-run.js";
 import type { LatencySummary, PhaseResult, TargetCheck } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";
-import { RECEIPTS_PER_CONNECTION_DEFAULT } from "./pipelined-scenario.js";
+import {
+  PIPELINED_CONNECTIONS_DEFAULT,
+  PIPELINED_CONNECTIONS_MAX,
+  RECEIPTS_PER_CONNECTION_DEFAULT,
+  RECEIPTS_PER_CONNECTION_MAX,
+} from "./pipelined-scenario.js";
 import { SLOTS_PER_WORKER_MAX } from "../load-worker-protocol.js";
 
 /** Far beyond what two cores commit; a typo of an extra zero still fails loudly. */
@@ -23,8 +28,6 @@ export const RECEIPTS_IN_PROGRESS_DEFAULT = 4_096;
 export const RECEIPTS_IN_PROGRESS_MAX = SLOTS_PER_WORKER_MAX;
 /** The maximum-finding phase runs pipelined this long when --rate is not given. */
 export const MAXIMUM_SECONDS_MAX = 60;
-/** Connections of the maximum-finding pipelined phase. */
-const MAXIMUM_CONNECTIONS = 4;
 /** The issue's targets at half the measured maximum: p99 of whole receipts under 2 ms ... */
 export const RECEIPT_P99_TARGET_MILLISECONDS = 2;
 /** ... and p99.9 under 5 ms. */
@@ -35,6 +38,22 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "ramp-seconds", kind: "integer", minimum: 0, maximum: RAMP_SECONDS_MAX, default: 2, help: "linear ramp up from 0 to the rate, and back down at the end" },
   { name: "plateau-seconds", kind: "integer", minimum: 1, maximum: PHASE_SECONDS_MAX, default: 10, help: "time at the full rate" },
   { name: "maximum-seconds", kind: "integer", minimum: 1, maximum: MAXIMUM_SECONDS_MAX, default: 5, help: "length of the maximum-finding pipelined phase (without --rate)" },
+  {
+    name: "maximum-connections",
+    kind: "integer",
+    minimum: 1,
+    maximum: PIPELINED_CONNECTIONS_MAX,
+    default: PIPELINED_CONNECTIONS_DEFAULT,
+    help: "connections of the maximum-finding pipelined phase",
+  },
+  {
+    name: "maximum-depth",
+    kind: "integer",
+    minimum: 1,
+    maximum: RECEIPTS_PER_CONNECTION_MAX,
+    default: RECEIPTS_PER_CONNECTION_DEFAULT,
+    help: "receipts in progress per connection in the maximum-finding phase",
+  },
   { name: "connections", kind: "integer", minimum: 1, maximum: OPEN_LOOP_CONNECTIONS_MAX, default: OPEN_LOOP_CONNECTIONS_DEFAULT, help: "connections the arrivals are spread over (pipelined)" },
   {
     name: "receipts-in-progress-max",
@@ -73,8 +92,8 @@ export const peakScenario: Scenario = {
       if (rate === null) {
         const maximumLoad = (durationSeconds: number): PhaseLoad => ({
           kind: "pipelined",
-          connections: MAXIMUM_CONNECTIONS,
-          receiptsPerConnection: RECEIPTS_PER_CONNECTION_DEFAULT,
+          connections: numberFlag(values, "maximum-connections"),
+          receiptsPerConnection: numberFlag(values, "maximum-depth"),
           durationSeconds,
         });
         // A cold server (and client) would understate the maximum, and so the peak hour's rate.
@@ -84,7 +103,7 @@ export const peakScenario: Scenario = {
           throw new Error("the maximum-finding phase committed no receipt: give --rate, or a longer --maximum-seconds");
         }
         rate = Math.max(1, Math.floor(maximum.receiptsPerSecond / 2));
-        run.note(`maximum ${maximum.receiptsPerSecond} receipts/s (pipelined, ${MAXIMUM_CONNECTIONS} x ${RECEIPTS_PER_CONNECTION_DEFAULT}); the peak hour runs at half: ${rate} receipts/s`);
+        run.note(`maximum ${maximum.receiptsPerSecond} receipts/s (pipelined, ${numberFlag(values, "maximum-connections")} x ${numberFlag(values, "maximum-depth")}); the peak hour runs at half: ${rate} receipts/s`);
       }
       const load = (rampSeconds: number, plateauSeconds: number): PhaseLoad => ({
         kind: "open-loop",
