@@ -212,6 +212,13 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
       cpuAtStart = process.cpuUsage();
     }, START_DELAY_MILLISECONDS);
     await allDone;
+    // The reading that closes the last second is due as the workers finish: take it now if the timer has not.
+    const lastIndex = Math.max(0, ...intervalsByIndex.keys());
+    clearTimeout(samplerTimer);
+    if (sampler !== null && !serverReadings.has(lastIndex)) {
+      const reading = await sampler.read();
+      if (reading !== null) serverReadings.set(lastIndex, reading);
+    }
   } finally {
     process.removeListener("SIGINT", stopOnSignal);
     clearTimeout(samplerTimer);
