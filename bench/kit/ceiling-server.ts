@@ -25,6 +25,12 @@ export const ANSWER_BYTES_MAX = 64 * 1024;
 /** Frames above this are refused (closed), like loycore's hard limit. */
 const FRAME_BYTES_MAX = 1024 * 1024;
 
+/**
+ * uWS drops what it cannot queue beyond this: far above what 1,024 pipelined answers take, so the
+ * ceiling never loses an answer to a client that is slow for a moment.
+ */
+const BACKPRESSURE_BYTES_MAX = 64 * 1024 * 1024;
+
 /** The answer's fixed part: fixmap(3), "id", uint32, "ok", true, "pad", bin32 header. */
 const ANSWER_OVERHEAD_BYTES = 1 + 3 + 5 + 3 + 1 + 4 + 5;
 
@@ -97,7 +103,7 @@ function main(): void {
   app.ws("/v1/ws", {
     compression: uWS.DISABLED,
     maxPayloadLength: FRAME_BYTES_MAX,
-    maxBackpressure: FRAME_BYTES_MAX,
+    maxBackpressure: BACKPRESSURE_BYTES_MAX,
     idleTimeout: 120,
     message: (socket, message) => {
       const bytes = Buffer.from(message);
