@@ -21,6 +21,8 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 function usage(): string {
+  // Flags every scenario shares (the same spec) are listed once, after each scenario's own.
+  const shared = (SCENARIOS[0]?.flags ?? []).filter((flag) => SCENARIOS.every((scenario) => scenario.flags.includes(flag)));
   const list = SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(10)} ${scenario.summary}`).join("\n");
   return [
     "usage: npm run bench -- <scenario> [flags]      (node dist/bench/kit/main.js <scenario> [flags])",
@@ -39,7 +41,8 @@ function usage(): string {
     "default 20,000) caps the load: raise it for the benchmark terminal, or the run measures RATE_LIMITED.",
     "Server CPU and memory then come from its /metrics; for a started gateway or the ceiling, from /proc.",
     "",
-    ...SCENARIOS.flatMap((scenario) => [`flags of ${scenario.name}:`, formatFlagHelp(scenario.flags), ""]),
+    ...SCENARIOS.flatMap((scenario) => [`flags of ${scenario.name}:`, formatFlagHelp(scenario.flags.filter((flag) => !shared.includes(flag))), ""]),
+    ...(shared.length > 0 ? ["flags of every scenario:", formatFlagHelp(shared), ""] : []),
     "exit status: 0 run completed (whether or not targets were met), 1 the kit failed, 2 bad flags",
   ].join("\n");
 }
