@@ -1,0 +1,241 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
+import { demoCard, demoPhone } from "../../gateway/demo.js";
+import { startGateway } from "../gateway-process.js";
+import { startCeilingServer } from "./ceiling-process.js";
+import type { StartedCeilingServer } from "./ceiling-process.js";
+import type { FlagValues } from "./kit-flags.js";
+import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
+import { interruption, LoadWorkerPool, runLoadPhase } from "./load-phase.js";
+import type { PhaseLoad } from "./load-phase.js";
+import { mixFrom } from "./load-flags.js";
+import type { MemberList, ReceiptMix } from "./receipt-mix.js";
+import type { MachineDescription, PhaseResult, PhaseTarget, ScenarioResult, TargetCheck } from "./scenario-result.js";
+import { MetricsSampler, ProcessSampler } from "./server-sampler.js";
+import type { ServerSampler } from "./server-sampler.js";
+
+/**
+ * One run of a WebSocket load scenario: the loycore it loads (started here or remote), the ceiling
+ * server (started once the warm-up has measured loycore's answer sizes), the phases run so far, and
+ * the ScenarioResult they make.
+ */
+
+/** Answer sizes for the ceiling when no warm-up measured them: loycore's answers to a 5-line receipt, roughly. */
+export const DEFAULT_ANSWER_BYTES: Readonly<Record<string, number>> = { identify: 330, calculate: 900, commit: 950, refund: 300 };
+
+/** A cards file holds at most this many members: the 10M dataset. */
+const CARDS_FILE_MEMBERS_MAX = 10_000_000;
+
+interface LoycoreTarget {
+  readonly webSocketUrl: string;
+  readonly token: string;
+  readonly members: MemberList;
+  readonly sampler: ServerSampler | null;
+  readonly startSeconds: number | null;
+  stop(): Promise<void>;
+}
+
+export function describeMachine(): MachineDescription {
+  const processors = cpus();
+  return {
+    cpuModel: processors[0]?.model ?? "unknown",
+    cores: processors.length,
+    totalMemoryGibibytes: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    nodeVersion: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+}
+
+function demoMembers(count: number): MemberList {
+  return {
+    cards: Array.from({ length: count }, (_, index) => demoCard(index + 1)),
+    phones: Array.from({ length: count }, (_, index) => demoPhone(index + 1)),
+  };
+}
+
+async function readCardsFile(path: string): Promise<MemberList> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new KitUsageError(`--cards-file ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const cards: string[] = [];
+  const phones: (string | null)[] = [];
+  for (const line of text.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed === "") continue;
+    const [card = "", phone] = trimmed.split(",").map((part) => part.trim());
+    cards.push(card);
+    phones.push(phone === undefined || phone === "" ? null : phone);
+    if (cards.length > CARDS_FILE_MEMBERS_MAX) throw new KitUsageError(`--cards-file holds more than ${CARDS_FILE_MEMBERS_MAX} members`);
+  }
+  if (cards.length === 0) throw new KitUsageError(`--cards-file ${path} holds no cards`);
+  return { cards, phones };
+}
+
+async function openLoycore(values: FlagValues, progress: (line: string) => void): Promise<LoycoreTarget> {
+  const url = stringFlag(values, "url");
+  const members = numberFlag(values, "members");
+  if (url !== null) {
+    const cardsFile = stringFlag(values, "cards-file");
+    const metricsUrl = `${url.replace(/^ws:/, "http:").replace(/\/v1\/ws.*$/, "")}/metrics`;
+    return {
+      webSocketUrl: url,
+      token: stringFlag(values, "token") ?? "",
+      members: cardsFile === null ? demoMembers(members) : await readCardsFile(cardsFile),
+      sampler: new MetricsSampler(metricsUrl),
+      startSeconds: null,
+      stop: async () => undefined,
+    };
+  }
+  progress(`starting a loycore gateway with ${members} demo members...`);
+  const started = performance.now();
+  const gateway = await startGateway(members);
+  const startSeconds = Math.round(performance.now() - started) / 1000;
+  progress(`loycore gateway ${gateway.url} (pid ${gateway.pid}) started in ${startSeconds} s`);
+  // demoCards are demoCard(1..N) in order, so phone i belongs to card i.
+  return {
+    webSocketUrl: gateway.webSocketUrl,
+    token: gateway.terminalToken,
+    members: { cards: gateway.demoCards, phones: gateway.demoCards.map((_, index) => demoPhone(index + 1)) },
+    sampler: new ProcessSampler(gateway.pid),
+    startSeconds,
+    stop: () => gateway.stop(),
+  };
+}
+
+export class LoadRun {
+  private readonly phases: PhaseResult[] = [];
+  private readonly notes: string[] = [];
+  private ceiling: StartedCeilingServer | null = null;
+  /** Answer sizes measured from loycore, for the ceiling server. */
+  private answerBytes: Readonly<Record<string, number>> | null = null;
+  private readonly runIdentifier = randomBytes(4).toString("hex");
+  private readonly startedAt = new Date();
+  private readonly machine = describeMachine();
+  readonly mix: ReceiptMix;
+  private readonly pool: LoadWorkerPool;
+
+  private constructor(
+    readonly scenario: string,
+    private readonly values: FlagValues,
+    private readonly loycore: LoycoreTarget,
+    private readonly progress: (line: string) => void,
+  ) {
+    this.mix = mixFrom(values);
+    this.pool = new LoadWorkerPool(numberFlag(values, "client-threads"));
+  }
+
+  static async open(scenario: string, values: FlagValues, progress: (line: string) => void): Promise<LoadRun> {
+    return new LoadRun(scenario, values, await openLoycore(values, progress), progress);
+  }
+
+  get clientThreads(): number {
+    return numberFlag(this.values, "client-threads");
+  }
+
+  get warmUpSeconds(): number {
+    return numberFlag(this.values, "warm-up-seconds");
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  /** Runs one phase against loycore or the ceiling server and keeps its result. */
+  async phase(name: string, target: PhaseTarget, load: PhaseLoad, mix: ReceiptMix = this.mix): Promise<PhaseResult> {
+    if (interruption.requested) throw new Error(`interrupted (Ctrl-C) before the ${name} phase`);
+    const server = target === "loycore" ? this.loycore : await this.ceilingServer();
+    this.progress(`phase ${name} against ${target}: ${describeLoad(load)}`);
+    const outcome = await runLoadPhase({
+      name,
+      target,
+      webSocketUrl: server.webSocketUrl,
+      token: target === "loycore" ? this.loycore.token : "ceiling",
+      load,
+      clientThreads: this.clientThreads,
+      mix,
+      members: this.loycore.members,
+      // Each phase has its own receipt ids: a receipt id committed again with other content is a CONFLICT.
+      runIdentifier: `${this.runIdentifier}p${this.phases.length}`,
+      sampler: target === "loycore" ? this.loycore.sampler : new ProcessSampler((server as StartedCeilingServer).pid),
+      progress: this.progress,
+    }, this.pool);
+    if (target === "loycore" && Object.keys(outcome.averageAnswerBytes).length > 0) this.answerBytes = { ...this.answerBytes, ...outcome.averageAnswerBytes };
+    this.phases.push(outcome.result);
+    return outcome.result;
+  }
+
+  private async ceilingServer(): Promise<StartedCeilingServer> {
+    if (this.ceiling !== null) return this.ceiling;
+    const answerBytes = { ...DEFAULT_ANSWER_BYTES, ...this.answerBytes };
+    this.note(
+      `ceiling answers sized ${Object.entries(answerBytes)
+        .map(([operation, bytes]) => `${operation} ${bytes} B`)
+        .join(", ")} (${this.answerBytes === null ? "defaults: no warm-up" : "measured from loycore's answers"})`,
+    );
+    this.ceiling = await startCeilingServer({ answerBytes, httpBodyBytes: {} });
+    return this.ceiling;
+  }
+
+  result(checks: readonly TargetCheck[]): ScenarioResult {
+    const settings: Record<string, string | number | boolean | null> = { ...this.values, runIdentifier: this.runIdentifier };
+    // The token is a credential: the report says whether one was given, never which.
+    if (settings["token"] !== null) settings["token"] = "(given)";
+    return {
+      scenario: this.scenario,
+      startedAt: this.startedAt.toISOString(),
+      machine: this.machine,
+      settings,
+      phases: this.phases,
+      checks,
+      dataset:
+        this.loycore.startSeconds === null
+          ? null
+          : {
+              members: this.loycore.members.cards.length,
+              importSeconds: null,
+              membersPerSecond: null,
+              serverStartSeconds: this.loycore.startSeconds,
+              serverRssMebibytesAfterStart: this.firstLoycoreRss(),
+            },
+      notes: [...this.notes, `free memory at the end ${Math.round(freemem() / 2 ** 20)} MiB`],
+    };
+  }
+
+  private firstLoycoreRss(): number | null {
+    const phase = this.phases.find((candidate) => candidate.target === "loycore");
+    return phase?.intervals[0]?.serverRssMebibytes ?? null;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.pool.close(), this.ceiling?.stop(), this.loycore.stop()]);
+  }
+}
+
+function describeLoad(load: PhaseLoad): string {
+  switch (load.kind) {
+    case "lanes":
+      return `${load.lanes} lanes, ${load.durationSeconds} s${load.thinkMilliseconds > 0 ? `, think ${load.thinkMilliseconds} ms` : ""}`;
+    case "pipelined":
+      return `${load.connections} connections x ${load.receiptsPerConnection} receipts in progress, ${load.durationSeconds} s`;
+    case "open-loop":
+      return `${load.profile.rate} receipts/s (ramp ${load.profile.rampSeconds} s, plateau ${load.profile.plateauSeconds} s), ${load.connections} connections, at most ${load.receiptsInProgressMax} in progress`;
+  }
+}
+
+/** A measured figure against a bound (target null: reported only). */
+export function check(name: string, measured: number, unit: string, target: number | null, direction: "at-least" | "at-most"): TargetCheck {
+  const rounded = Math.round(measured * 1000) / 1000;
+  return {
+    name,
+    measured: rounded,
+    unit,
+    target,
+    direction,
+    met: target === null ? null : direction === "at-least" ? measured >= target : measured <= target,
+  };
+}

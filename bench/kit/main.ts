@@ -1,0 +1,114 @@
+import { join } from "node:path";
+import { formatFlagHelp, KitUsageError, parseFlags, stringFlag } from "./kit-flags.js";
+import { formatResultTable } from "./report/format-result-table.js";
+import { writeReports } from "./report/write-reports.js";
+import type { Scenario } from "./scenario.js";
+import { lanesScenario } from "./scenarios/lanes-scenario.js";
+import { peakScenario } from "./scenarios/peak-scenario.js";
+import { pipelinedScenario } from "./scenarios/pipelined-scenario.js";
+
+/**
+ * `npm run bench -- <scenario> [flags]` (= `node dist/bench/kit/main.js <scenario> [flags]`).
+ * Exit status: 0 when the run completed (targets are reported, not enforced), 1 when the kit failed,
+ * 2 on a bad command line.
+ */
+
+/** The scenarios; adding one is one line here. */
+const SCENARIOS: readonly Scenario[] = [lanesScenario, peakScenario, pipelinedScenario];
+
+const EXIT_COMPLETED = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+function usage(): string {
+  // Flags every scenario shares (the same spec) are listed once, after each scenario's own.
+  const shared = (SCENARIOS[0]?.flags ?? []).filter((flag) => SCENARIOS.every((scenario) => scenario.flags.includes(flag)));
+  const list = SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(10)} ${scenario.summary}`).join("\n");
+  return [
+    "usage: npm run bench -- <scenario> [flags]      (node dist/bench/kit/main.js <scenario> [flags])",
+    "",
+    "scenarios:",
+    list,
+    "",
+    "Every scenario runs, in the same run and with the same client and load, a ceiling phase against a",
+    "minimal uWebSockets.js server answering each frame with a fixed msgpack answer of loycore's size, and a",
+    "loycore phase; figures are reported as shares of that ceiling. Without --url the kit starts its own",
+    "loycore gateway with demo members and stops it at the end. Results: a table on stdout, result.json (and",
+    "the HTML report) in --out-dir. Progress goes to stderr once a second. Ctrl-C ends the current phase and",
+    "the run.",
+    "",
+    "Against a remote loycore (--url, --token), its terminal's rate limit (--terminal-requests-per-second,",
+    "default 20,000) caps the load: raise it for the benchmark terminal, or the run measures RATE_LIMITED.",
+    "Server CPU and memory then come from its /metrics; for a started gateway or the ceiling, from /proc.",
+    "",
+    ...SCENARIOS.flatMap((scenario) => [`flags of ${scenario.name}:`, formatFlagHelp(scenario.flags.filter((flag) => !shared.includes(flag))), ""]),
+    ...(shared.length > 0 ? ["flags of every scenario:", formatFlagHelp(shared), ""] : []),
+    "exit status: 0 run completed (whether or not targets were met), 1 the kit failed, 2 bad flags",
+  ].join("\n");
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, "-");
+}
+
+async function main(argumentsAfterScript: readonly string[]): Promise<number> {
+  const [scenarioName, ...rest] = argumentsAfterScript;
+  if (scenarioName === undefined || scenarioName === "--help" || scenarioName === "-h" || scenarioName === "help") {
+    process.stdout.write(`${usage()}\n`);
+    return scenarioName === undefined ? EXIT_USAGE : EXIT_COMPLETED;
+  }
+  const scenario = SCENARIOS.find((candidate) => candidate.name === scenarioName);
+  if (scenario === undefined) {
+    process.stderr.write(`unknown scenario "${scenarioName}"; one of: ${SCENARIOS.map((candidate) => candidate.name).join(", ")} (see --help)\n`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${scenario.name}: ${scenario.summary}\n\nflags:\n${formatFlagHelp(scenario.flags)}\n`);
+    return EXIT_COMPLETED;
+  }
+  let values;
+  try {
+    values = parseFlags(rest, scenario.flags);
+    scenario.validate(values);
+  } catch (error) {
+    if (error instanceof KitUsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const progress = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  let result;
+  try {
+    result = await scenario.run(values, progress);
+  } catch (error) {
+    if (error instanceof KitUsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`the ${scenario.name} run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+  const json = values["json"] === true;
+  const table = formatResultTable(result);
+  // With --json, stdout carries only the JSON document.
+  if (json) process.stderr.write(`${table}\n`);
+  else process.stdout.write(`${table}\n`);
+  const directory = stringFlag(values, "out-dir") ?? join("bench-results", `${scenario.name}-${timestamp(new Date(result.startedAt))}`);
+  const written = await writeReports(result, directory);
+  progress(`wrote ${written.jsonPath}${written.htmlPath === null ? "" : ` and ${written.htmlPath}`}`);
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  return EXIT_COMPLETED;
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`the kit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_FAILED;
+  },
+);
