@@ -32,6 +32,8 @@ export interface TerminalRecord {
   readonly partner: string;
   /** SHA-256 of the token, base64url: the token itself is never stored. */
   readonly tokenHash: string;
+  /** Set once the terminal is revoked (epoch milliseconds): its token is refused from then on. */
+  readonly revokedAt?: number;
 }
 
 /**
@@ -128,8 +130,20 @@ export class ControlStore {
     return [...this.terminals.getRange()].map(({ value }) => value);
   }
 
-  async writeTerminal(terminal: TerminalRecord): Promise<void> {
-    await this.durably(this.terminals.put(terminal.id, terminal));
+  /**
+   * Writes a terminal and its audit record in one transaction: a terminal
+   * whose new token was never shown (or whose revocation was never audited)
+   * cannot be left behind by a failure between the two.
+   */
+  async writeTerminal(terminal: TerminalRecord, audit: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
+    const record: AuditRecord = { ...audit, sequence: this.nextAuditSequence };
+    this.nextAuditSequence += 1;
+    const committed = this.root.transaction(() => {
+      void this.terminals.put(terminal.id, terminal);
+      void this.audit.put(record.sequence, record);
+    });
+    await this.durably(committed);
+    return record;
   }
 
   private async durably(write: PromiseLike<unknown>): Promise<void> {

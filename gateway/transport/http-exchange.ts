@@ -8,6 +8,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: "200 OK",
   400: "400 Bad Request",
   401: "401 Unauthorized",
+  403: "403 Forbidden",
   404: "404 Not Found",
   405: "405 Method Not Allowed",
   409: "409 Conflict",
@@ -18,6 +19,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   500: "500 Internal Server Error",
   503: "503 Service Unavailable",
   504: "504 Gateway Timeout",
+  507: "507 Insufficient Storage",
 };
 
 export function bodyFormatOf(contentType: string): BodyFormat | undefined {
