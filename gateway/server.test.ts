@@ -244,7 +244,7 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
       card: server.demoCards[4] ?? "",
       receipt: { ...receipt("s2-2", [100]), store: "demo-store" },
     });
-    expect(wrongStore.body["code"]).toBe("FORBIDDEN");
+    expect(wrongStore.body["code"]).toBe("BAD_REQUEST");
     expect((await postJson(`${server.url}/v1/admin/terminals`, adminToken, { id: "lane-9", store: "s2" })).status).toBe(409);
   });
 

@@ -32,7 +32,6 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "UNAVAILABLE",
   "STORAGE_FULL",
-  "FORBIDDEN",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -71,5 +70,4 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   UNAVAILABLE: 503,
   // 507 Insufficient Storage: the request was fine; the server's disk is not.
   STORAGE_FULL: 507,
-  FORBIDDEN: 403,
 };

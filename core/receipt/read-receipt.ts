@@ -1,4 +1,3 @@
-import { LoycoreError } from "../errors/loycore-error.js";
 import {
   CLIENT_IDENTIFIER_LENGTH_MAX,
   LINE_AMOUNT_MINOR_MAX,
@@ -64,8 +63,7 @@ export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
     CLIENT_IDENTIFIER_PATTERN,
   );
   if (store !== undefined && store !== context.terminalStore) {
-    // Not malformed input but a terminal acting beyond its scope: its own code, so it can be counted and alerted on.
-    throw new LoycoreError("FORBIDDEN", `receipt.store must be the terminal's store (${context.terminalStore}) or absent: a terminal acts only for its own store`);
+    throw badRequest("receipt.store", `must be the terminal's store (${context.terminalStore}) or absent: a terminal acts only for its own store`);
   }
   const at =
     readOptionalInteger(

@@ -8,7 +8,6 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: "200 OK",
   400: "400 Bad Request",
   401: "401 Unauthorized",
-  403: "403 Forbidden",
   404: "404 Not Found",
   405: "405 Method Not Allowed",
   409: "409 Conflict",
