@@ -1,18 +1,25 @@
 import { open, type Database, type RootDatabase } from "lmdb";
+import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../storage/storage-failure.js";
 import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
 
 /** First reservation of address space for the directory; LMDB grows it on demand. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 256 * 1024 * 1024;
 
-/** The directory in its own LMDB environment, written only by the gateway thread. */
+/**
+ * The directory in its own LMDB environment, written only by the gateway
+ * thread. A write that fails for lack of space rejects with a
+ * StorageFullError (STORAGE_FULL) and wrote nothing.
+ */
 export class LmdbDirectoryStore implements DirectoryStore {
   private readonly root: RootDatabase;
+  private readonly path: string;
   private readonly cards: Database<string, string>;
   private readonly phones: Database<string, string>;
   private readonly receipts: Database<string, string[]>;
 
   constructor(options: { readonly path: string }) {
-    this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
+    this.path = options.path;
+    this.root = open(lmdbEnvironmentOptions(options.path, LMDB_INITIAL_MAP_SIZE_BYTES));
     this.cards = this.root.openDB<string, string>({ name: "cards", encoding: "string" });
     this.phones = this.root.openDB<string, string>({ name: "phones", encoding: "string" });
     this.receipts = this.root.openDB<string, string[]>({ name: "receipts", encoding: "string" });
@@ -27,10 +34,11 @@ export class LmdbDirectoryStore implements DirectoryStore {
   }
 
   async writeEntry(entry: DirectoryEntry): Promise<void> {
-    await this.root.transaction(() => {
+    const committed = this.root.transaction(() => {
       void this.cards.put(entry.card, entry.memberId);
       if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
     });
+    await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
   }
 
@@ -39,7 +47,7 @@ export class LmdbDirectoryStore implements DirectoryStore {
   }
 
   async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
-    await this.receipts.put([store, receiptId], memberId);
+    await awaitLmdbWrite(this.path, this.receipts.put([store, receiptId], memberId));
   }
 
   countCards(): number {

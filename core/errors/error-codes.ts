@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   "LEDGER_LIMIT",
   "RATE_LIMITED",
   "UNAVAILABLE",
+  "STORAGE_FULL",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -67,4 +68,6 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   LEDGER_LIMIT: 422,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  // 507 Insufficient Storage: the request was fine; the server's disk is not.
+  STORAGE_FULL: 507,
 };

@@ -63,7 +63,7 @@ export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
     CLIENT_IDENTIFIER_PATTERN,
   );
   if (store !== undefined && store !== context.terminalStore) {
-    throw badRequest("receipt.store", `must be the terminal's store (${context.terminalStore}) or absent`);
+    throw badRequest("receipt.store", `must be the terminal's store (${context.terminalStore}) or absent: a terminal acts only for its own store`);
   }
   const at =
     readOptionalInteger(

@@ -3,6 +3,7 @@ import { openAccount, transactionIdentifier, type Account } from "../account/acc
 import { upgradeAccount } from "../account/upgrade-account.js";
 import { assert } from "../assert/assert.js";
 import type { ErrorCode } from "../errors/error-codes.js";
+import { LoycoreError } from "../errors/loycore-error.js";
 import { CompiledProgram } from "../engine/compiled-program.js";
 import {
   adjustForMember,
@@ -55,6 +56,8 @@ export interface ShardInstruments {
   observeBatch(writeCount: number, flushSeconds: number): void;
   /** A commit's answer was released: seconds from its arrival to its durable answer. */
   observeCommit(seconds: number): void;
+  /** Staged writes were dropped because the storage was full (optional: the worker may not count it). */
+  observeStorageFull?(discardedWrites: number): void;
 }
 
 export const SILENT_INSTRUMENTS: ShardInstruments = {
@@ -82,11 +85,17 @@ interface StagedValue {
   readonly batchSequence: number;
 }
 
+/** An answer that waits for a batch: sent once the batch is durable, or refused if it cannot be written. */
+interface PendingAnswer {
+  readonly reply: Reply;
+  readonly answer: ShardReply;
+}
+
 interface OpenBatch {
   readonly sequence: number;
   readonly writes: ShardWrite[];
   /** Answers released once this batch (and every batch before it) is durable. */
-  readonly releases: (() => void)[];
+  readonly releases: PendingAnswer[];
 }
 
 /**
@@ -271,7 +280,7 @@ export class ShardActor {
       const outcome = holdForMember(program, account, request.receipt, request.redeem, context);
       if (!outcome.ok) {
         const refusal = failureReply(request.ref, outcome.code, outcome.message);
-        this.releaseWhenDurable(() => reply(refusal));
+        this.releaseWhenDurable(reply, refusal);
         return;
       }
       if (this.batchIsFull(2)) {
@@ -284,7 +293,7 @@ export class ShardActor {
       };
       this.stage({ kind: "account", account: outcome.account });
       this.stageActivity(outcome.account, context.now, "hold", { receipt: request.receipt.id, store: request.receipt.store, ...outcome.hold });
-      this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: answer }));
+      this.releaseWhenDurable(reply, { ref: request.ref, ok: true, value: answer });
       return;
     }
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
@@ -318,7 +327,7 @@ export class ShardActor {
               "CONFLICT",
               `receipt ${receipt.id} of store ${receipt.store} was committed with other content`,
             );
-      this.releaseWhenDurable(() => release(answer));
+      this.releaseWhenDurable(release, answer);
       return;
     }
     const account = this.readAccount(logicalShard, memberId);
@@ -336,7 +345,7 @@ export class ShardActor {
     if (!outcome.ok) {
       // The refusal depends on a balance that may still be staged: release it in order.
       const refusal = failureReply(request.ref, outcome.code, outcome.message);
-      this.releaseWhenDurable(() => release(refusal));
+      this.releaseWhenDurable(release, refusal);
       return;
     }
     if (this.batchIsFull(3)) {
@@ -369,7 +378,7 @@ export class ShardActor {
       transaction: answer.transaction,
       ...(outcome.statusChange === null ? {} : { statusChange: outcome.statusChange }),
     });
-    this.releaseWhenDurable(() => release({ ref: request.ref, ok: true, value: answer }));
+    this.releaseWhenDurable(release, { ref: request.ref, ok: true, value: answer });
   }
 
   private enroll(request: Extract<ShardRequest, { kind: "enroll" }>, reply: Reply): void {
@@ -381,12 +390,12 @@ export class ShardActor {
       const answer: ShardReply = same
         ? { ref: request.ref, ok: true, value: this.memberView(existing) }
         : failureReply(request.ref, "CONFLICT", `card ${profile.card} is already enrolled with other details`);
-      this.releaseWhenDurable(() => reply(answer));
+      this.releaseWhenDurable(reply, answer);
       return;
     }
     const account = openAccount(memberId, logicalShard, profile, this.options.clock());
     this.stage({ kind: "account", account });
-    this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: this.memberView(account) }));
+    this.releaseWhenDurable(reply, { ref: request.ref, ok: true, value: this.memberView(account) });
   }
 
   private memberView(account: Account): Record<string, unknown> {
@@ -433,7 +442,7 @@ export class ShardActor {
         existing.fingerprint === fingerprint
           ? { ref: request.ref, ok: true, value: existing.answer }
           : failureReply(request.ref, "CONFLICT", `${key.what} was already made with other content`);
-      this.releaseWhenDurable(() => reply(answer));
+      this.releaseWhenDurable(reply, answer);
       return;
     }
     const account = this.readAccount(logicalShard, memberId);
@@ -454,7 +463,7 @@ export class ShardActor {
     const outcome = run(account, program, now);
     if (!outcome.ok) {
       const refusal = failureReply(request.ref, outcome.code, outcome.message);
-      this.releaseWhenDurable(() => reply(refusal));
+      this.releaseWhenDurable(reply, refusal);
       return;
     }
     const answer = { member: memberId, ...outcome.answer };
@@ -465,7 +474,7 @@ export class ShardActor {
     });
     for (const write of outcome.writes ?? []) this.stage(write);
     this.stageActivity(outcome.account, now, outcome.activity.kind, outcome.activity.detail);
-    this.releaseWhenDurable(() => reply({ ref: request.ref, ok: true, value: answer }));
+    this.releaseWhenDurable(reply, { ref: request.ref, ok: true, value: answer });
   }
 
   /** A visit-status event, idempotent by (store, visit id). */
@@ -621,15 +630,17 @@ export class ShardActor {
   }
 
   /**
-   * Runs `release` once everything staged so far is durable: at once if
-   * nothing is staged or in flight, else with the open batch.
+   * Sends `answer` once everything staged so far is durable: at once if
+   * nothing is staged or in flight, else with the open batch. If that batch
+   * (or one before it) cannot be written for lack of space, STORAGE_FULL is
+   * sent instead.
    */
-  private releaseWhenDurable(release: () => void): void {
+  private releaseWhenDurable(reply: Reply, answer: ShardReply): void {
     if (this.batchesInFlight === 0 && this.openBatch.writes.length === 0) {
-      release();
+      reply(answer);
       return;
     }
-    this.openBatch.releases.push(release);
+    this.openBatch.releases.push({ reply, answer });
     this.scheduleFlush();
   }
 
@@ -666,17 +677,48 @@ export class ShardActor {
         }
         this.forgetDurable(batch.sequence);
         this.batchesInFlight -= 1;
-        for (const release of batch.releases) release();
+        for (const { reply, answer } of batch.releases) reply(answer);
         if (this.openBatch.writes.length > 0 || this.openBatch.releases.length > 0) this.scheduleFlush();
       },
       (error: unknown) => {
-        // The staged state can no longer be made durable: continuing would answer from
-        // state that a restart would not have. Crash; acknowledged work is already on disk.
+        if (error instanceof LoycoreError && error.code === "STORAGE_FULL") {
+          this.discardAfterFullStorage(batch, error.message);
+          return;
+        }
+        // Any other write failure is an I/O error nobody can reason about (a
+        // failed fsync may have dropped pages that earlier syncs reported
+        // written: retrying it can report durable what is not). Crash-only: a
+        // restart reads what is really on disk; acknowledged work is there,
+        // nothing else was acknowledged.
         setImmediate(() => {
           throw new Error(`shard ${this.options.shardIndex} could not write a batch: ${String(error)}`);
         });
       },
     );
+  }
+
+  /**
+   * A batch could not be written for lack of space and nothing of it is on
+   * disk. Everything staged since the last durable batch (the failed batch
+   * and the open one, whose writes may build on it) is dropped, so memory
+   * agrees with the disk again, and every answer waiting for either is
+   * STORAGE_FULL: none of them is acknowledged. The shard stays up; the next
+   * write starts a new batch, so service resumes when space returns, and
+   * lanes retry with the same idempotency keys.
+   *
+   * Relies on one batch in flight (SHARD_BATCHES_IN_FLIGHT_MAX): no later
+   * batch can already be on its way to disk on top of the failed one.
+   */
+  private discardAfterFullStorage(failed: OpenBatch, message: string): void {
+    assert(SHARD_BATCHES_IN_FLIGHT_MAX === 1 && this.batchesInFlight === 1, "a failed batch was the only one in flight");
+    const open = this.openBatch;
+    this.overlay.clear();
+    this.openBatch = { sequence: open.sequence + 1, writes: [], releases: [] };
+    this.batchesInFlight = 0;
+    this.instruments.observeStorageFull?.(failed.writes.length + open.writes.length);
+    for (const { reply, answer } of [...failed.releases, ...open.releases]) {
+      reply(failureReply(answer.ref, "STORAGE_FULL", message));
+    }
   }
 
   private forgetDurable(durableSequence: number): void {

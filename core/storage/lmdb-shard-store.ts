@@ -2,6 +2,7 @@ import { open, type Database, type RootDatabase } from "lmdb";
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import { ACTIVITY_PAGE_SIZE_MAX, type ActivityRecord, type ReceiptRecord, type ShardStore, type ShardWrite } from "./shard-store.js";
+import { awaitLmdbWrite, lmdbEnvironmentOptions } from "./storage-failure.js";
 
 /**
  * Keys: [logicalShard, kind, ...]. Putting the logical shard first makes every
@@ -13,14 +14,20 @@ const RECEIPT_KEY_KIND = "r";
 const ACTIVITY_KEY_KIND = "h";
 
 /**
- * LMDB's map grows on demand; this is only the first reservation of address
- * space, not memory. 1 GiB keeps the first start cheap on small disks.
+ * LMDB's map grows on demand (lmdb-js doubles it when a transaction needs
+ * more pages; see storage-failure.ts); this is only the first reservation of
+ * address space, not memory. 1 GiB keeps the first start cheap on small disks.
  */
-const LMDB_INITIAL_MAP_SIZE_BYTES = 1024 * 1024 * 1024;
+export const LMDB_INITIAL_MAP_SIZE_BYTES = 1024 * 1024 * 1024;
+
+/** Below one LMDB page plus meta pages an environment cannot even be created. */
+const LMDB_INITIAL_MAP_SIZE_MIN_BYTES = 64 * 1024;
 
 export interface LmdbShardStoreOptions {
   /** Directory of this shard's own LMDB environment. */
   readonly path: string;
+  /** First map reservation; tests pass a small one to show the map grows. */
+  readonly initialMapSizeBytes?: number;
 }
 
 /**
@@ -30,13 +37,23 @@ export interface LmdbShardStoreOptions {
  * Durability: lmdb-js resolves a write when the transaction is committed
  * (visible), and, with overlappingSync, syncs it to disk afterwards. A batch is
  * reported written only after `flushed`, which means it is on disk.
+ *
+ * Failure: a batch that cannot be written for lack of space rejects with a
+ * StorageFullError and nothing of it is on disk (the transaction is aborted);
+ * the next batch is tried normally. Any other failure rejects with its cause.
  */
 export class LmdbShardStore implements ShardStore {
   private readonly root: RootDatabase;
   private readonly records: Database<Account | ReceiptRecord | ActivityRecord, (string | number)[]>;
+  private readonly path: string;
 
   constructor(options: LmdbShardStoreOptions) {
-    this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
+    const initialMapSizeBytes = options.initialMapSizeBytes ?? LMDB_INITIAL_MAP_SIZE_BYTES;
+    if (!Number.isSafeInteger(initialMapSizeBytes) || initialMapSizeBytes < LMDB_INITIAL_MAP_SIZE_MIN_BYTES) {
+      throw new RangeError(`initialMapSizeBytes must be an integer of at least ${LMDB_INITIAL_MAP_SIZE_MIN_BYTES}`);
+    }
+    this.path = options.path;
+    this.root = open(lmdbEnvironmentOptions(options.path, initialMapSizeBytes));
     this.records = this.root.openDB<Account | ReceiptRecord | ActivityRecord, (string | number)[]>({ name: "records" });
   }
 
@@ -49,7 +66,7 @@ export class LmdbShardStore implements ShardStore {
   }
 
   async writeBatch(writes: readonly ShardWrite[]): Promise<void> {
-    await this.records.transaction(() => {
+    const committed = this.records.transaction(() => {
       for (const write of writes) {
         if (write.kind === "account") {
           const account = write.account;
@@ -66,7 +83,13 @@ export class LmdbShardStore implements ShardStore {
         }
       }
     });
+    await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
+  }
+
+  /** The map's current size: it grows past the first reservation as data grows. */
+  mapSizeBytes(): number {
+    return (this.root.getStats() as { mapSize: number }).mapSize;
   }
 
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {

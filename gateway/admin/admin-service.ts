@@ -7,7 +7,7 @@ import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
 import { ACTIVITY_PAGE_SIZE_MAX } from "../../core/storage/shard-store.js";
 import { readInteger, readObject, readString, refuseUnknownFields } from "../../core/validation/fields.js";
-import type { ControlStore, PartnerRecord, StoreRecord } from "../control/control-store.js";
+import type { ControlStore, PartnerRecord, StoreRecord, TerminalRecord } from "../control/control-store.js";
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";
 import { KeyLocks } from "../operations/key-locks.js";
@@ -178,14 +178,57 @@ export class AdminService {
       if (this.control.readTerminal(id) !== undefined) {
         return failed("CONFLICT", `terminal ${id} already exists; its token was shown when it was created`);
       }
-      const record = { id, store: store.id, partner: store.partner, tokenHash: hashToken(token) };
-      await this.control.writeTerminal(record);
-      this.authenticator.remember(record);
+      const record: TerminalRecord = { id, store: store.id, partner: store.partner, tokenHash: hashToken(token) };
       // The token itself never goes to the audit trail.
-      return this.audited("create-terminal", operator, { id, store: store.id, partner: store.partner }, {
-        ok: true,
-        value: { id, store: store.id, partner: store.partner, token },
+      await this.control.writeTerminal(record, { at: Date.now(), action: "create-terminal", operator, detail: { id, store: store.id, partner: store.partner } });
+      this.authenticator.remember(record);
+      return { ok: true, value: { id, store: store.id, partner: store.partner, token } };
+    });
+  }
+
+  /**
+   * Revokes a terminal: its token is refused from now on and its open
+   * connections are closed. Final: the id is not reused; a replacement lane
+   * gets a new terminal. A repeat answers the same and audits nothing.
+   */
+  async revokeTerminal(terminalId: string, operator = "admin"): Promise<OperationOutcome> {
+    const id = readIdentifier(terminalId, "terminal id");
+    return this.locks.run([`terminal:${id}`], async () => {
+      const existing = this.control.readTerminal(id);
+      if (existing === undefined) return failed("NOT_FOUND", `no terminal ${id}`);
+      if (existing.revokedAt !== undefined) return { ok: true, value: terminalView(existing) };
+      const revoked: TerminalRecord = { ...existing, revokedAt: Date.now() };
+      await this.control.writeTerminal(revoked, {
+        at: revoked.revokedAt ?? 0,
+        action: "revoke-terminal",
+        operator,
+        detail: { id, store: existing.store, partner: existing.partner },
       });
+      this.authenticator.remember(revoked);
+      return { ok: true, value: terminalView(revoked) };
+    });
+  }
+
+  /**
+   * Issues a new token for a terminal (shown only in this answer); the old
+   * token is refused from now on and connections opened with it are closed.
+   * Not idempotent by design: each call makes a new secret.
+   */
+  async rotateTerminalToken(terminalId: string, operator = "admin", token: string = generateToken("lt")): Promise<OperationOutcome> {
+    const id = readIdentifier(terminalId, "terminal id");
+    return this.locks.run([`terminal:${id}`], async () => {
+      const existing = this.control.readTerminal(id);
+      if (existing === undefined) return failed("NOT_FOUND", `no terminal ${id}`);
+      if (existing.revokedAt !== undefined) return failed("CONFLICT", `terminal ${id} is revoked; create a new terminal`);
+      const rotated: TerminalRecord = { ...existing, tokenHash: hashToken(token) };
+      await this.control.writeTerminal(rotated, {
+        at: Date.now(),
+        action: "rotate-terminal-token",
+        operator,
+        detail: { id, store: existing.store, partner: existing.partner },
+      });
+      this.authenticator.remember(rotated);
+      return { ok: true, value: { ...terminalView(rotated), token } };
     });
   }
 
@@ -240,4 +283,14 @@ function readIdentifier(value: unknown, field: string): string {
 function sameOrConflict<Record extends object>(existing: Record, requested: Record, what: string): OperationOutcome {
   if (JSON.stringify(existing) === JSON.stringify(requested)) return { ok: true, value: { ...existing } };
   return failed("CONFLICT", `${what} already exists with other details`);
+}
+
+/** What the admin API shows of a terminal: never its token or the token's hash. */
+function terminalView(terminal: TerminalRecord): Record<string, unknown> {
+  return {
+    id: terminal.id,
+    store: terminal.store,
+    partner: terminal.partner,
+    ...(terminal.revokedAt === undefined ? {} : { revokedAt: terminal.revokedAt }),
+  };
 }

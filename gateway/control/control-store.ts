@@ -1,6 +1,7 @@
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { Program } from "../../core/program/program-document.js";
 import type { PlacementDocument } from "../../core/sharding/placement-table.js";
+import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../core/storage/storage-failure.js";
 
 /** The administrative records are few and small; 64 MiB of address space is plenty to start. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 64 * 1024 * 1024;
@@ -31,12 +32,16 @@ export interface TerminalRecord {
   readonly partner: string;
   /** SHA-256 of the token, base64url: the token itself is never stored. */
   readonly tokenHash: string;
+  /** Set once the terminal is revoked (epoch milliseconds): its token is refused from then on. */
+  readonly revokedAt?: number;
 }
 
 /**
  * Administrative state of one loycore node: program versions, partners,
  * stores, terminals, the admin token's hash and the placement table. Written
  * only by the gateway thread, rarely; read at start-up and cached in memory.
+ * Every write resolves once durable; one that fails for lack of space rejects
+ * with a StorageFullError (STORAGE_FULL) and wrote nothing.
  */
 export class ControlStore {
   private readonly root: RootDatabase;
@@ -47,9 +52,11 @@ export class ControlStore {
   private readonly terminals: Database<TerminalRecord, string>;
   private readonly audit: Database<AuditRecord, number>;
   private nextAuditSequence: number;
+  private readonly path: string;
 
   constructor(options: { readonly path: string }) {
-    this.root = open({ path: options.path, mapSize: LMDB_INITIAL_MAP_SIZE_BYTES });
+    this.path = options.path;
+    this.root = open(lmdbEnvironmentOptions(options.path, LMDB_INITIAL_MAP_SIZE_BYTES));
     this.settings = this.root.openDB<unknown, string>({ name: "settings" });
     this.programs = this.root.openDB<Program, number>({ name: "programs" });
     this.partners = this.root.openDB<PartnerRecord, string>({ name: "partners" });
@@ -65,8 +72,7 @@ export class ControlStore {
   async appendAudit(entry: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
     const record: AuditRecord = { ...entry, sequence: this.nextAuditSequence };
     this.nextAuditSequence += 1;
-    await this.audit.put(record.sequence, record);
-    await this.root.flushed;
+    await this.durably(this.audit.put(record.sequence, record));
     return record;
   }
 
@@ -84,8 +90,7 @@ export class ControlStore {
   }
 
   async writeSetting(name: string, value: unknown): Promise<void> {
-    await this.settings.put(name, value);
-    await this.root.flushed;
+    await this.durably(this.settings.put(name, value));
   }
 
   readPlacement(): PlacementDocument | undefined {
@@ -98,8 +103,7 @@ export class ControlStore {
   }
 
   async appendProgram(program: Program): Promise<void> {
-    await this.programs.put(program.version, program);
-    await this.root.flushed;
+    await this.durably(this.programs.put(program.version, program));
   }
 
   readPartner(id: string): PartnerRecord | undefined {
@@ -107,8 +111,7 @@ export class ControlStore {
   }
 
   async writePartner(partner: PartnerRecord): Promise<void> {
-    await this.partners.put(partner.id, partner);
-    await this.root.flushed;
+    await this.durably(this.partners.put(partner.id, partner));
   }
 
   readStore(id: string): StoreRecord | undefined {
@@ -116,8 +119,7 @@ export class ControlStore {
   }
 
   async writeStore(store: StoreRecord): Promise<void> {
-    await this.stores.put(store.id, store);
-    await this.root.flushed;
+    await this.durably(this.stores.put(store.id, store));
   }
 
   readTerminal(id: string): TerminalRecord | undefined {
@@ -128,8 +130,24 @@ export class ControlStore {
     return [...this.terminals.getRange()].map(({ value }) => value);
   }
 
-  async writeTerminal(terminal: TerminalRecord): Promise<void> {
-    await this.terminals.put(terminal.id, terminal);
+  /**
+   * Writes a terminal and its audit record in one transaction: a terminal
+   * whose new token was never shown (or whose revocation was never audited)
+   * cannot be left behind by a failure between the two.
+   */
+  async writeTerminal(terminal: TerminalRecord, audit: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
+    const record: AuditRecord = { ...audit, sequence: this.nextAuditSequence };
+    this.nextAuditSequence += 1;
+    const committed = this.root.transaction(() => {
+      void this.terminals.put(terminal.id, terminal);
+      void this.audit.put(record.sequence, record);
+    });
+    await this.durably(committed);
+    return record;
+  }
+
+  private async durably(write: PromiseLike<unknown>): Promise<void> {
+    await awaitLmdbWrite(this.path, write);
     await this.root.flushed;
   }
 

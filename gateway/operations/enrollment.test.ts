@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { MemoryDirectoryData, MemoryDirectoryStore } from "../../core/directory/memory-directory-store.js";
 import { createInMemoryCluster } from "../../core/shard/in-memory-cluster.js";
+import { StorageFullError } from "../../core/storage/storage-failure.js";
 import { simpleProgram } from "../../core/test-support/simple-program.js";
+import { outcomeOfError } from "../transport/request-handler.js";
 import { Enrollment } from "./enrollment.js";
 import { KeyLocks } from "./key-locks.js";
 
@@ -37,6 +39,32 @@ describe("Enrollment", () => {
     const outcome = await enrollment.enroll({ card: "334", phone: "+7333", name: null, birthDate: null });
     expect(outcome).toMatchObject({ ok: false, code: "PHONE_TAKEN" });
     expect(directoryData.cards.has("334")).toBe(false);
+  });
+});
+
+describe("Enrollment on a full directory disk", () => {
+  it("refuses with STORAGE_FULL, writes nothing, and enrols the same card once space returns", async () => {
+    const directoryData = new MemoryDirectoryData();
+    let full = true;
+    class FullDirectory extends MemoryDirectoryStore {
+      override async writeEntry(entry: Parameters<MemoryDirectoryStore["writeEntry"]>[0]): Promise<void> {
+        if (full) throw new StorageFullError("/data/directory", Object.assign(new Error("No space left on device"), { code: 28 }));
+        await super.writeEntry(entry);
+      }
+    }
+    const { cluster } = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 1 });
+    const enrollment = new Enrollment(new FullDirectory(directoryData), cluster);
+    const profile = { card: "444", phone: "+7444", name: null, birthDate: null };
+    const refused = await enrollment.enroll(profile).then(
+      () => undefined,
+      (error: unknown) => outcomeOfError(error),
+    );
+    expect(refused).toMatchObject({ ok: false, code: "STORAGE_FULL" });
+    expect(directoryData.cards.size).toBe(0);
+    expect(directoryData.phones.size).toBe(0);
+    full = false;
+    expect(await enrollment.enroll(profile)).toMatchObject({ ok: true, value: { card: "444" } });
+    expect(directoryData.cards.size).toBe(1);
   });
 });
 

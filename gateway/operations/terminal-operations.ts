@@ -1,6 +1,7 @@
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
 import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";
+import { StorageFullError } from "../../core/storage/storage-failure.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
 import { forCashier, maskPhone } from "./cashier-view.js";
@@ -118,9 +119,23 @@ export class TerminalOperations {
         // On record before the lane hears the answer: a return sent right after can find the receipt.
         // Not flushed: the commit itself is durable in its shard; after a crash a return without a
         // card may need the card once (documented).
-        if (request.op === "commit") await this.directory.recordReceiptOwner(request.receipt.store, request.receipt.id, memberId);
+        if (request.op === "commit") await this.recordReceiptOwner(request.receipt.store, request.receipt.id, memberId);
         return { ok: true, value: reply.value };
       }
+    }
+  }
+
+  /**
+   * The receipt index is a convenience next to the shard's durable record:
+   * when the disk is full, the commit (durable in its shard) is still
+   * answered, and only this entry is missing (a return then needs the card,
+   * as after a crash). Other failures propagate (INTERNAL).
+   */
+  private async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
+    try {
+      await this.directory.recordReceiptOwner(store, receiptId, memberId);
+    } catch (error) {
+      if (!(error instanceof StorageFullError)) throw error;
     }
   }
 

@@ -39,6 +39,19 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/partners", (service, body, operator) => service.createPartner(body, operator));
     this.registerWrite(app, "post", "/v1/admin/stores", (service, body, operator) => service.createStore(body, operator));
     this.registerWrite(app, "post", "/v1/admin/terminals", (service, body, operator) => service.createTerminal(body, operator));
+    app.del("/v1/admin/terminals/:terminal", (response, request) => {
+      const terminalId = request.getParameter(0) ?? "";
+      const operator = operatorOf(request);
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => this.service.revokeTerminal(terminalId, operator));
+    });
+    // No body: the new token is made by the server, never chosen by the caller.
+    app.post("/v1/admin/terminals/:terminal/token", (response, request) => {
+      const terminalId = request.getParameter(0) ?? "";
+      const operator = operatorOf(request);
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => this.service.rotateTerminalToken(terminalId, operator));
+    });
     this.registerWrite(app, "post", "/v1/admin/members", (service, body, operator) => service.enrollMember(body, operator));
     this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {

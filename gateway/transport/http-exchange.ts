@@ -18,6 +18,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   500: "500 Internal Server Error",
   503: "503 Service Unavailable",
   504: "504 Gateway Timeout",
+  507: "507 Insufficient Storage",
 };
 
 export function bodyFormatOf(contentType: string): BodyFormat | undefined {

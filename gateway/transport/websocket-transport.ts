@@ -16,6 +16,9 @@ import {
 import type { RequestHandler } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 
+/** Close code (application range 4000-4999) telling a lane its token no longer works: reconnecting with it is refused. */
+const WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN = 4001;
+
 interface Connection {
   readonly terminal: Terminal;
   inFlight: number;
@@ -41,7 +44,21 @@ export class WebSocketTransport {
   private readonly sockets = new Set<uWS.WebSocket<Connection>>();
   private inFlightTotal = 0;
 
-  constructor(private readonly options: WebSocketTransportOptions) {}
+  constructor(private readonly options: WebSocketTransportOptions) {
+    options.authenticator.onCredentialsWithdrawn((terminalId) => this.closeTerminal(terminalId));
+  }
+
+  /**
+   * Closes every connection of a terminal whose token was revoked or
+   * replaced: a withdrawn token must not keep working on a socket opened
+   * before. Answers still in flight on them are dropped (the lane retries
+   * with the same idempotency key once it has a valid token).
+   */
+  closeTerminal(terminalId: string): void {
+    for (const socket of [...this.sockets]) {
+      if (socket.getUserData().terminal.id === terminalId) socket.end(WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN, "terminal token withdrawn");
+    }
+  }
 
   register(app: uWS.TemplatedApp): void {
     app.ws<Connection>("/v1/ws", {

@@ -1,0 +1,167 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAccount } from "../account/account.js";
+import type { Receipt } from "../receipt/receipt.js";
+import { ShardActor } from "../shard/shard-actor.js";
+import type { ShardReply, ShardRequest } from "../shard/shard-messages.js";
+import { PlacementTable } from "../sharding/placement-table.js";
+import { logicalShardOf } from "../sharding/shard-function.js";
+import { simpleProgram } from "../test-support/simple-program.js";
+import { makeTemporaryDirectory } from "../test-support/temporary-directory.js";
+import { LmdbDirectoryStore } from "../directory/lmdb-directory-store.js";
+import { LmdbShardStore } from "./lmdb-shard-store.js";
+import { StorageFullError } from "./storage-failure.js";
+
+/** The smallest first reservation the store accepts: the test writes far past it. */
+const SMALL_MAP_SIZE_BYTES = 64 * 1024;
+
+describe("LmdbShardStore's map", () => {
+  const directory = makeTemporaryDirectory("map-growth");
+  afterAll(directory.remove);
+
+  it("grows past its first reservation by itself, keeping every record", async () => {
+    const path = join(directory.path, "shard");
+    const store = new LmdbShardStore({ path, initialMapSizeBytes: SMALL_MAP_SIZE_BYTES });
+    const profile = { card: "", phone: null, name: "x".repeat(200), birthDate: null };
+    const accounts = Array.from({ length: 4_000 }, (_, index) => {
+      const memberId = `m${index.toString(16).padStart(16, "0")}`;
+      return openAccount(memberId, logicalShardOf(memberId), { ...profile, card: String(index) }, 1);
+    });
+    for (let start = 0; start < accounts.length; start += 500) {
+      await store.writeBatch(accounts.slice(start, start + 500).map((account) => ({ kind: "account" as const, account })));
+    }
+    expect(store.mapSizeBytes()).toBeGreaterThan(SMALL_MAP_SIZE_BYTES * 16);
+    await store.close();
+    const reopened = new LmdbShardStore({ path, initialMapSizeBytes: SMALL_MAP_SIZE_BYTES });
+    for (const account of [accounts[0], accounts[1_999], accounts[3_999]]) {
+      expect(reopened.readAccount(account?.logicalShard ?? -1, account?.memberId ?? "")).toEqual(account);
+    }
+    await reopened.close();
+  });
+});
+
+/**
+ * A real full disk needs a small file system: a tmpfs, which only root (with
+ * CAP_SYS_ADMIN) may mount. Elsewhere this part is skipped; the actor's
+ * handling is covered without a disk by shard-actor-storage-full.test.ts.
+ */
+function tryMountTmpfs(path: string, sizeBytes: number): boolean {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  try {
+    mkdirSync(path, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeBytes}`, "tmpfs", path], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The file system of the test: small, so that filling it takes a second. */
+const FILE_SYSTEM_SIZE_BYTES = 4 * 1024 * 1024;
+/** Takes most of the file system; deleting it is "space returns". */
+const FILLER_SIZE_BYTES = 3 * 1024 * 1024;
+/** Bounds the loop that fills the disk: 1 MiB left holds a few hundred of these receipts. */
+const COMMITS_MAX = 2_000;
+
+const mountPoint = makeTemporaryDirectory("full-disk");
+const mounted = tryMountTmpfs(mountPoint.path, FILE_SYSTEM_SIZE_BYTES);
+
+describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpfs)", () => {
+  const storePath = join(mountPoint.path, "shard");
+  const fillerPath = join(mountPoint.path, "filler");
+  const memberId = "m00000000000000a1";
+  const logicalShard = logicalShardOf(memberId);
+  const program = simpleProgram();
+
+  const directoryPath = join(mountPoint.path, "directory");
+
+  beforeAll(() => writeFileSync(fillerPath, Buffer.alloc(FILLER_SIZE_BYTES)));
+  afterAll(() => {
+    execFileSync("umount", [mountPoint.path], { stdio: "ignore" });
+    mountPoint.remove();
+  });
+
+  function openActor(): { store: LmdbShardStore; call: (request: ShardRequest) => Promise<ShardReply> } {
+    const store = new LmdbShardStore({ path: storePath, initialMapSizeBytes: SMALL_MAP_SIZE_BYTES });
+    const actor = new ShardActor({
+      shardIndex: 0,
+      store,
+      ownedLogicalShards: PlacementTable.roundRobin(1).logicalShardsOf(0),
+      program,
+      clock: () => 42,
+      monotonicSeconds: () => 0,
+    });
+    return { store, call: (request) => new Promise((resolve) => actor.handle(request, resolve)) };
+  }
+
+  function commit(index: number): ShardRequest {
+    const lines = Array.from({ length: 40 }, (_, line) => ({ sku: `sku-${index}-${line}`, qty: 1, price: 100, amount: 100 }));
+    const receipt: Receipt = { id: `r${index}`, store: "s1", at: 1_000, lines };
+    return { kind: "commit", ref: index, logicalShard, memberId, receipt, redeem: 0, partner: "p1" };
+  }
+
+  it("answers STORAGE_FULL without writing, keeps serving, and writes again once space returns", async () => {
+    const { store, call } = openActor();
+    const enrolled = await call({ kind: "enroll", ref: 0, logicalShard, memberId, profile: { card: "1", phone: null, name: null, birthDate: null } });
+    expect(enrolled.ok).toBe(true);
+    const acknowledged = new Map<number, ShardReply>();
+    let refused: ShardReply | undefined;
+    let refusedIndex = -1;
+    for (let index = 1; index <= COMMITS_MAX && refused === undefined; index += 1) {
+      const reply = await call(commit(index));
+      if (reply.ok) acknowledged.set(index, reply);
+      else {
+        refused = reply;
+        refusedIndex = index;
+      }
+    }
+    expect(refused).toMatchObject({ ok: false, code: "STORAGE_FULL" });
+    expect(acknowledged.size).toBe(refusedIndex - 1);
+    expect(store.readReceipt(logicalShard, "s1", `r${refusedIndex}`)).toBeUndefined();
+
+    // Still full: still refused; reads still served from what is on disk.
+    expect(await call(commit(refusedIndex))).toMatchObject({ ok: false, code: "STORAGE_FULL" });
+    const during = await call({ kind: "lookup", ref: -1, logicalShard, memberId });
+    expect(during).toMatchObject({ ok: true, value: { balance: acknowledged.size * 200, transactions: acknowledged.size } });
+
+    rmSync(fillerPath);
+    const retried = await call(commit(refusedIndex));
+    expect(retried).toMatchObject({ ok: true, value: { balance: (acknowledged.size + 1) * 200 } });
+    expect(await call(commit(1))).toEqual(acknowledged.get(1));
+    await store.close();
+
+    // What is on disk after a restart is exactly what was acknowledged.
+    const again = openActor();
+    for (const [index, reply] of acknowledged) expect(await again.call(commit(index))).toEqual(reply);
+    expect(await again.call(commit(refusedIndex))).toEqual(retried);
+    const after = await again.call({ kind: "lookup", ref: -1, logicalShard, memberId });
+    expect(after).toMatchObject({ ok: true, value: { balance: (acknowledged.size + 1) * 200, transactions: acknowledged.size + 1 } });
+    await again.store.close();
+    rmSync(storePath, { recursive: true });
+  });
+
+  it("refuses a directory write with StorageFullError, writing nothing of it, and writes again once space returns", async () => {
+    writeFileSync(fillerPath, Buffer.alloc(FILLER_SIZE_BYTES));
+    const directory = new LmdbDirectoryStore({ path: directoryPath });
+    const entry = (index: number) => ({ memberId: `m${index.toString(16).padStart(16, "0")}`, card: `${index}`.padStart(40, "c"), phone: `+7${index}` });
+    let refusedIndex = -1;
+    for (let index = 1; index <= COMMITS_MAX * 20 && refusedIndex < 0; index += 1) {
+      try {
+        await directory.writeEntry(entry(index));
+      } catch (error) {
+        expect(error).toBeInstanceOf(StorageFullError);
+        refusedIndex = index;
+      }
+    }
+    expect(refusedIndex).toBeGreaterThan(1);
+    expect(directory.findMemberByCard(entry(refusedIndex).card)).toBeUndefined();
+    expect(directory.findMemberByPhone(entry(refusedIndex).phone)).toBeUndefined();
+    expect(directory.countCards()).toBe(refusedIndex - 1);
+    rmSync(fillerPath);
+    await directory.writeEntry(entry(refusedIndex));
+    expect(directory.findMemberByCard(entry(refusedIndex).card)).toBe(entry(refusedIndex).memberId);
+    await directory.close();
+  });
+});
