@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -36,18 +37,57 @@ const GATEWAY_STOP_GRACE_MILLISECONDS = 5_000;
 /** Enough of the gateway's stderr to explain why it failed to start, without keeping all of it. */
 const STDERR_TAIL_LINES = 40;
 
-/** dist/bench/main.js runs dist/gateway/main.js: the same build, wherever the current directory is. */
-export const GATEWAY_MAIN_PATH = fileURLToPath(new URL("../gateway/main.js", import.meta.url));
+/**
+ * dist/bench/main.js runs dist/gateway/main.js: the same build, wherever the current directory is.
+ * Tests run this file from its TypeScript source; they start the built gateway too.
+ */
+export const GATEWAY_MAIN_PATH = fileURLToPath(
+  new URL(import.meta.url.endsWith(".ts") ? "../dist/gateway/main.js" : "../gateway/main.js", import.meta.url),
+);
 
 /**
  * Starts `node dist/gateway/main.js --demo` on a free port of 127.0.0.1 with a fresh data directory,
  * and resolves once it has announced where it listens.
  */
 export async function startGateway(members: number): Promise<StartedGateway> {
+  const dataDirectory = await mkdtemp(join(tmpdir(), "loycore-bench-"));
+  const started = await spawnGateway(dataDirectory, members, async () => {
+    await rm(dataDirectory, { recursive: true, force: true });
+  });
+  const { startSeconds: _startSeconds, ...gateway } = started;
+  return gateway;
+}
+
+export interface StartedGatewayOnDataDirectory extends StartedGateway {
+  /** From spawning the process until it announced it listens: opening LMDB, starting shards, seeding the demo. */
+  readonly startSeconds: number;
+}
+
+/**
+ * Starts the gateway with --demo over an existing data directory (an imported dataset, see
+ * gateway/import), and leaves the directory in place when stopped. The demo seeding enrols
+ * `demoMembers` demo members: over an imported dataset they already exist (same cards, same welcome
+ * receipt), so it only reads them; keep it small and use the imported card numbering (demoCard(i))
+ * for load.
+ */
+export async function startGatewayOnDataDirectory(options: {
+  readonly dataDirectory: string;
+  readonly demoMembers: number;
+}): Promise<StartedGatewayOnDataDirectory> {
+  if (!existsSync(options.dataDirectory)) throw new Error(`the data directory ${options.dataDirectory} does not exist`);
+  return spawnGateway(options.dataDirectory, options.demoMembers, async () => undefined);
+}
+
+async function spawnGateway(
+  dataDirectory: string,
+  members: number,
+  afterStop: () => Promise<void>,
+): Promise<StartedGatewayOnDataDirectory> {
   if (!existsSync(GATEWAY_MAIN_PATH)) {
+    await afterStop();
     throw new Error(`${GATEWAY_MAIN_PATH} does not exist: build the gateway first (npm run build), or pass --url`);
   }
-  const dataDirectory = await mkdtemp(join(tmpdir(), "loycore-bench-"));
+  const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
     [
@@ -78,14 +118,15 @@ export async function startGateway(members: number): Promise<StartedGateway> {
   const stop = async (): Promise<void> => {
     await stopChild(child);
     process.removeListener("exit", killOnExit);
-    await rm(dataDirectory, { recursive: true, force: true });
+    await afterStop();
   };
 
   try {
     const announcement = await waitForAnnouncement(child);
+    const startSeconds = (performance.now() - spawnedAt) / 1000;
     const pid = child.pid;
     if (pid === undefined) throw new Error("the gateway process has no pid");
-    return { ...announcement, pid, stop };
+    return { ...announcement, pid, stop, startSeconds };
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,6 @@
+import type { MemberProfile } from "../core/account/account.js";
 import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
+import type { Receipt } from "../core/receipt/receipt.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { ControlStore } from "./control/control-store.js";
 import { generateToken, hashToken } from "./control/tokens.js";
@@ -20,7 +22,7 @@ export const DEMO_STORE = { id: "demo-store", partner: "demo-partner", name: "De
 export const DEMO_TERMINAL_ID = "demo-lane-1";
 const DEMO_TERMINAL = { id: DEMO_TERMINAL_ID, store: DEMO_STORE.id, partner: DEMO_PARTNER.id };
 /** Welcome receipts carry a fixed time so that seeding again repeats them exactly (idempotent). */
-const DEMO_WELCOME_RECEIPT_AT = Date.UTC(2026, 0, 1);
+export const DEMO_WELCOME_RECEIPT_AT = Date.UTC(2026, 0, 1);
 /** 200.00 roubles: less the entry status's 2 % discount, 5 % of 196.00 leaves every demo member 980 points. */
 const DEMO_WELCOME_RECEIPT_AMOUNT_MINOR = 20_000;
 /** Enrolments in flight while seeding; they group-commit together. */
@@ -32,6 +34,25 @@ export function demoCard(index: number): string {
 
 export function demoPhone(index: number): string {
   return `+7900${String(index).padStart(7, "0")}`;
+}
+
+/** The profile demo member `index` is enrolled with; the bulk importer's synthetic members use it too. */
+export function demoMemberProfile(index: number): MemberProfile {
+  return { card: demoCard(index), phone: demoPhone(index), name: `Demo Member ${index}`, birthDate: null };
+}
+
+/**
+ * The receipt every demo member is welcomed with. The bulk importer puts the
+ * same receipt at the start of each synthetic member's history, so that
+ * seeding a demo over an imported data directory finds it already committed.
+ */
+export function demoWelcomeReceipt(card: string): Receipt {
+  return {
+    id: `welcome-${card}`,
+    store: DEMO_STORE.id,
+    at: DEMO_WELCOME_RECEIPT_AT,
+    lines: [{ sku: "welcome", qty: 1, price: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR, amount: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR }],
+  };
 }
 
 export interface DemoSummary {
@@ -94,23 +115,12 @@ export async function seedDemo(context: {
 
 async function seedMember(operations: TerminalOperations, index: number): Promise<void> {
   const card = demoCard(index);
-  expectOk(
-    await operations.execute({
-      op: "enroll",
-      profile: { card, phone: demoPhone(index), name: `Demo Member ${index}`, birthDate: null },
-    }, DEMO_TERMINAL),
-    `demo member ${card}`,
-  );
+  expectOk(await operations.execute({ op: "enroll", profile: demoMemberProfile(index) }, DEMO_TERMINAL), `demo member ${card}`);
   expectOk(
     await operations.execute({
       op: "commit",
       member: { kind: "card", card },
-      receipt: {
-        id: `welcome-${card}`,
-        store: DEMO_STORE.id,
-        at: DEMO_WELCOME_RECEIPT_AT,
-        lines: [{ sku: "welcome", qty: 1, price: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR, amount: DEMO_WELCOME_RECEIPT_AMOUNT_MINOR }],
-      },
+      receipt: demoWelcomeReceipt(card),
       redeem: 0,
       hold: false,
     }, DEMO_TERMINAL),

@@ -1,15 +1,11 @@
-import { mkdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { join } from "node:path";
 import uWS from "uWebSockets.js";
-import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
-import { PlacementTable } from "../core/sharding/placement-table.js";
-import { SHARD_FUNCTION_VERSION } from "../core/sharding/shard-function.js";
 import { ShardCluster } from "../core/shard/shard-cluster.js";
 import { SupervisedShardChannel } from "../core/shard/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
-import { defaultShardThreads, type ServerConfig } from "./config.js";
-import { ControlStore } from "./control/control-store.js";
+import type { ServerConfig } from "./config.js";
+import type { ControlStore } from "./control/control-store.js";
+import { openDataDirectory, StartupError } from "./data-directory.js";
 import { bearerToken, generateToken, hashToken } from "./control/tokens.js";
 import { seedDemo, type DemoSummary } from "./demo.js";
 import { GatewayMetrics } from "./metrics.js";
@@ -28,12 +24,7 @@ const SHUTDOWN_DRAIN_MILLISECONDS = 10_000;
 /** /health waits this long for every shard; a shard slower than this is not healthy. */
 const HEALTH_TIMEOUT_MILLISECONDS = 1_000;
 
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StartupError";
-  }
-}
+export { StartupError };
 
 export interface StartedServer {
   readonly port: number;
@@ -52,11 +43,8 @@ export interface StartedServer {
  * WebSocket, HTTP, admin and service endpoints from this (the gateway) thread.
  */
 export async function startServer(config: ServerConfig, onShardExit: (shard: number, reason: string) => void): Promise<StartedServer> {
-  mkdirSync(join(config.dataDirectory, "shards"), { recursive: true });
-  const control = new ControlStore({ path: join(config.dataDirectory, "control") });
-  const directory = new LmdbDirectoryStore({ path: join(config.dataDirectory, "directory") });
-
-  const placement = await loadPlacement(control, config);
+  const opened = await openDataDirectory({ dataDirectory: config.dataDirectory, shardThreads: config.shardThreads });
+  const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
   const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
@@ -64,7 +52,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
       await SupervisedShardChannel.start(
         {
           shardIndex,
-          storePath: join(config.dataDirectory, "shards", String(shardIndex)),
+          storePath: opened.shardStorePath(shardIndex),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
         },
@@ -159,36 +147,9 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
       }
       webSocket.closeAll();
       await cluster.close();
-      await directory.close();
-      await control.close();
+      await opened.close();
     },
   };
-}
-
-/**
- * The placement table is part of the data directory: it says which shard
- * environment holds which logical shards. A directory is reopened with the
- * thread count it was made with; moving logical shards between threads is a
- * later feature, so a different explicit count is refused, not guessed at.
- */
-async function loadPlacement(control: ControlStore, config: ServerConfig): Promise<PlacementTable> {
-  const stored = control.readPlacement();
-  if (stored === undefined) {
-    const placement = PlacementTable.roundRobin(config.shardThreads ?? defaultShardThreads());
-    await control.writeSetting("placement", placement.document);
-    return placement;
-  }
-  if (stored.shardFunctionVersion !== SHARD_FUNCTION_VERSION) {
-    throw new StartupError(
-      `the data directory uses shard function version ${stored.shardFunctionVersion}; this build has version ${SHARD_FUNCTION_VERSION}`,
-    );
-  }
-  if (config.shardThreads !== undefined && config.shardThreads !== stored.shardThreadCount) {
-    throw new StartupError(
-      `the data directory was created with ${stored.shardThreadCount} shard threads; start with --shards ${stored.shardThreadCount} (moving logical shards between threads is not implemented yet)`,
-    );
-  }
-  return PlacementTable.fromDocument(stored);
 }
 
 async function establishAdminToken(

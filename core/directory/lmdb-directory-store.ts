@@ -2,6 +2,13 @@ import { open, type Database, type RootDatabase } from "lmdb";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../storage/storage-failure.js";
 import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
 
+/** The member a (store, receipt id) was committed for: the directory's receipt index. */
+export interface ReceiptOwner {
+  readonly store: string;
+  readonly receiptId: string;
+  readonly memberId: string;
+}
+
 /** First reservation of address space for the directory; LMDB grows it on demand. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 256 * 1024 * 1024;
 
@@ -39,6 +46,22 @@ export class LmdbDirectoryStore implements DirectoryStore {
       if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
     });
     await awaitLmdbWrite(this.path, committed);
+    await this.root.flushed;
+  }
+
+  /**
+   * Many members' cards and phones, and the owners of their past receipts, in
+   * one transaction; resolves once durable. For the offline bulk importer,
+   * which has already checked that each card and phone is free.
+   */
+  async writeBulk(entries: readonly DirectoryEntry[], receiptOwners: readonly ReceiptOwner[]): Promise<void> {
+    await this.root.transaction(() => {
+      for (const entry of entries) {
+        void this.cards.put(entry.card, entry.memberId);
+        if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
+      }
+      for (const owner of receiptOwners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
+    });
     await this.root.flushed;
   }
 

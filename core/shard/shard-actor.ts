@@ -774,7 +774,8 @@ export function commitFingerprint(memberId: string, receipt: Receipt, redeem: nu
   return createHash("sha256").update(canonical).digest("base64url");
 }
 
-function calculationAnswer(
+/** The answer of a calculate or commit as the shard gives it (a commit adds its transaction). */
+export function calculationAnswer(
   memberId: string,
   receipt: Receipt,
   calculation: ReceiptCalculation,

@@ -1,4 +1,4 @@
-import { open, type Database, type RootDatabase } from "lmdb";
+import { asBinary, open, type Database, type RootDatabase } from "lmdb";
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import { ACTIVITY_PAGE_SIZE_MAX, type ActivityRecord, type ReceiptRecord, type ShardStore, type ShardWrite } from "./shard-store.js";
@@ -22,6 +22,19 @@ export const LMDB_INITIAL_MAP_SIZE_BYTES = 1024 * 1024 * 1024;
 
 /** Below one LMDB page plus meta pages an environment cannot even be created. */
 const LMDB_INITIAL_MAP_SIZE_MIN_BYTES = 64 * 1024;
+
+/** A record's key in a shard environment; its first element is always the logical shard. */
+export type ShardRecordKey = [number, ...(string | number)[]];
+
+/** The key a write is stored under. */
+export function shardRecordKey(write: ShardWrite): ShardRecordKey {
+  if (write.kind === "account") return [write.account.logicalShard, ACCOUNT_KEY_KIND, write.account.memberId];
+  if (write.kind === "activity") {
+    const activity = write.activity;
+    return [activity.logicalShard, ACTIVITY_KEY_KIND, activity.memberId, activity.sequence];
+  }
+  return [write.receipt.logicalShard, RECEIPT_KEY_KIND, write.receipt.store, write.receipt.receiptId];
+}
 
 export interface LmdbShardStoreOptions {
   /** Directory of this shard's own LMDB environment. */
@@ -68,19 +81,27 @@ export class LmdbShardStore implements ShardStore {
   async writeBatch(writes: readonly ShardWrite[]): Promise<void> {
     const committed = this.records.transaction(() => {
       for (const write of writes) {
-        if (write.kind === "account") {
-          const account = write.account;
-          void this.records.put([account.logicalShard, ACCOUNT_KEY_KIND, account.memberId], account);
-        } else if (write.kind === "activity") {
-          const activity = write.activity;
-          void this.records.put([activity.logicalShard, ACTIVITY_KEY_KIND, activity.memberId, activity.sequence], activity);
-        } else {
-          const receipt = write.receipt;
-          void this.records.put(
-            [receipt.logicalShard, RECEIPT_KEY_KIND, receipt.store, receipt.receiptId],
-            receipt,
-          );
-        }
+        const value = write.kind === "account" ? write.account : write.kind === "activity" ? write.activity : write.receipt;
+        void this.records.put(shardRecordKey(write), value);
+      }
+    });
+    await this.root.flushed;
+  }
+
+  /**
+   * Records already encoded as MessagePack elsewhere (the bulk importer's
+   * worker threads encode them with msgpackr's defaults, as this store does),
+   * in one transaction; resolves once durable. values[i] is stored under keys[i].
+   */
+  async writeEncodedBatch(keys: readonly ShardRecordKey[], values: readonly Uint8Array[]): Promise<void> {
+    assert(keys.length === values.length, "one value per key");
+    await this.records.transaction(() => {
+      for (let index = 0; index < keys.length; index += 1) {
+        const key = keys[index];
+        const value = values[index];
+        assert(key !== undefined && value !== undefined, "keys and values are dense");
+        // lmdb-js stores a Binary's bytes as they are: the record is decoded on read like any other.
+        void this.records.put(key, asBinary(value) as unknown as Account);
       }
     });
     await awaitLmdbWrite(this.path, committed);

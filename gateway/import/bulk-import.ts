@@ -1,0 +1,429 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import { assert } from "../../core/assert/assert.js";
+import type { DirectoryEntry } from "../../core/directory/directory-store.js";
+import type { LmdbDirectoryStore, ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
+import type { Program } from "../../core/program/program-document.js";
+import { validateProgramDocument } from "../../core/program/validate-program-document.js";
+import { LmdbShardStore, type ShardRecordKey } from "../../core/storage/lmdb-shard-store.js";
+import type { ControlStore } from "../control/control-store.js";
+import { openDataDirectory } from "../data-directory.js";
+import { DEMO_PROGRAM, demoCard, demoPhone } from "../demo.js";
+import { buildImportBatch, type ImportBatch, type ImportTask } from "./import-worker.js";
+import type { MigratedMember, SyntheticHistoryStored } from "./member-builder.js";
+import { readMemberFile, type LineProblem } from "./member-source.js";
+import { otherProcessesUsing } from "./running-server-check.js";
+import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "./synthetic-history.js";
+
+/**
+ * Members per worker task. A task's records are about 3 KB a member, so a
+ * task moves a few MB between threads: large enough that the hop costs
+ * nothing next to the work, small enough that every worker stays busy.
+ */
+export const IMPORT_TASK_MEMBERS = 2_000;
+/** Tasks queued or running per worker thread: one running, one ready for when it finishes. */
+const IMPORT_TASKS_IN_FLIGHT_PER_THREAD = 2;
+/**
+ * Members per LMDB write transaction (batches that are ready together are
+ * written together, up to this). With one fsync per transaction, 20,000
+ * members (about 60 MB of records) make the sync cost negligible, and bound
+ * the memory held between the workers and the disk to well under 1 GB.
+ */
+export const IMPORT_WRITE_MEMBERS_MAX = 20_000;
+/** Problems kept for the report; the rest are only counted (a file can be wrong on every line). */
+export const IMPORT_PROBLEMS_REPORTED_MAX = 100;
+/** Card numbers are 13 digits "2000" + 9: a billion synthetic members is the numbering's limit. */
+export const SYNTHETIC_INDEX_MAX = 999_999_999;
+/** Synthetic members per run: the benchmark goes to 10 million; ten times that is a sanity bound. */
+export const SYNTHETIC_MEMBERS_MAX = 100_000_000;
+/** A progress report at most this often. */
+const PROGRESS_INTERVAL_MILLISECONDS = 1_000;
+
+export type MemberSourceOption =
+  | {
+      readonly kind: "synthetic";
+      readonly count: number;
+      /** First member index; demo card and phone numbering (demoCard(i), demoPhone(i)). */
+      readonly startIndex: number;
+      /** The end of every synthetic history; fixed by default so that runs are deterministic. */
+      readonly referenceTime: number;
+      /** How much of each history is stored (member-builder.ts). */
+      readonly stored: SyntheticHistoryStored;
+    }
+  | {
+      readonly kind: "ndjson";
+      readonly path: string;
+      /**
+       * false: the whole file is validated first and, if any line is bad,
+       * nothing is written. true: bad lines are reported and skipped.
+       */
+      readonly skipBadLines: boolean;
+      /** When opening balances accrue and accounts are created. */
+      readonly now: number;
+    };
+
+export interface BulkImportOptions {
+  readonly dataDirectory: string;
+  readonly source: MemberSourceOption;
+  /** Worker threads building records; 0 builds them in this thread (small imports, tests). */
+  readonly importThreads: number;
+  /** Shard threads of a new data directory (an existing one keeps its own); undefined: the gateway's default. */
+  readonly shardThreads: number | undefined;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  readonly imported: number;
+  readonly existing: number;
+  readonly rejected: number;
+  /** Members the source will offer in all, when known (synthetic). */
+  readonly total: number | null;
+  readonly seconds: number;
+  readonly membersPerSecond: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  readonly dataDirectory: string;
+  readonly shardThreads: number;
+  readonly importThreads: number;
+  /** The first IMPORT_PROBLEMS_REPORTED_MAX problems, by line. */
+  readonly problems: readonly LineProblem[];
+  /** True when nothing was written because the file had bad lines (without skipBadLines). */
+  readonly refused: boolean;
+}
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ImportError";
+  }
+}
+
+/** The default worker count: every core but the one the importing thread writes from. */
+export function defaultImportThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/** The compiled worker: next to this file when running from dist, from dist when running from sources (tests). */
+function importWorkerPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const path = here.endsWith(".ts")
+    ? fileURLToPath(new URL("../../dist/gateway/import/import-worker.js", import.meta.url))
+    : fileURLToPath(new URL("./import-worker.js", import.meta.url));
+  if (!existsSync(path)) throw new ImportError(`${path} is missing: build first (npm run build), or import with 0 import threads`);
+  return path;
+}
+
+/** A task ready for a worker, and what it accounts for. */
+interface PreparedTask {
+  readonly task: ImportTask | null;
+  readonly members: number;
+  readonly existing: number;
+  readonly problems: readonly LineProblem[];
+}
+
+interface RunningTask {
+  readonly members: number;
+  readonly claimedCards: readonly string[];
+  readonly claimedPhones: readonly string[];
+  batch: ImportBatch | undefined;
+  readonly done: Promise<ImportBatch>;
+}
+
+/**
+ * Imports members straight into a data directory's LMDB environments, with
+ * no server running: each member's account and history go to the shard
+ * environment that owns its logical shard (the directory's placement table),
+ * its card and phone to the member directory.
+ *
+ * Idempotent and safe to interrupt: a card already in the directory is
+ * skipped and counted; member ids are derived from the card; each batch's
+ * shard records are durable before its directory entries are written, so an
+ * interrupted import leaves at worst records no card points to yet, which
+ * the next run writes again, identically, and then points to.
+ */
+export async function bulkImport(options: BulkImportOptions): Promise<ImportSummary> {
+  validateOptions(options);
+  const startedAt = performance.now();
+  const others = await otherProcessesUsing(options.dataDirectory);
+  if (others.length > 0) {
+    throw new ImportError(
+      `the data directory ${options.dataDirectory} is open in process ${others.join(", ")} (a running loycore?): stop it before importing`,
+    );
+  }
+  const problems: LineProblem[] = [];
+  let rejected = 0;
+  const noteProblems = (found: readonly LineProblem[]): void => {
+    rejected += found.length;
+    for (const problem of found) if (problems.length < IMPORT_PROBLEMS_REPORTED_MAX) problems.push(problem);
+  };
+
+  const source = options.source;
+  if (source.kind === "ndjson" && !source.skipBadLines) {
+    // Validate everything before writing anything: a migration file is fixed and run again, never half-applied.
+    for await (const batch of readMemberFile(source.path, IMPORT_TASK_MEMBERS)) noteProblems(batch.problems);
+    if (rejected > 0) {
+      const seconds = (performance.now() - startedAt) / 1000;
+      return {
+        dataDirectory: options.dataDirectory,
+        shardThreads: 0,
+        importThreads: options.importThreads,
+        imported: 0,
+        existing: 0,
+        rejected,
+        total: null,
+        seconds,
+        membersPerSecond: 0,
+        problems,
+        refused: true,
+      };
+    }
+  }
+
+  const opened = await openDataDirectory({ dataDirectory: options.dataDirectory, shardThreads: options.shardThreads });
+  const stores: LmdbShardStore[] = [];
+  const pool =
+    options.importThreads === 0
+      ? null
+      : new Piscina<ImportTask, ImportBatch>({ filename: importWorkerPath(), minThreads: options.importThreads, maxThreads: options.importThreads });
+  try {
+    const program = await ensureProgram(opened.control);
+    for (let shardIndex = 0; shardIndex < opened.placement.shardThreadCount; shardIndex += 1) {
+      stores.push(new LmdbShardStore({ path: opened.shardStorePath(shardIndex) }));
+    }
+    const directory = opened.directory;
+    const claims = new Claims();
+    let imported = 0;
+    let existing = 0;
+    let lastProgressAt = startedAt;
+    const total = source.kind === "synthetic" ? source.count : null;
+    const progress = (): ImportProgress => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      return { imported, existing, rejected, total, seconds, membersPerSecond: seconds > 0 ? imported / seconds : 0 };
+    };
+
+    const tasks = preparedTasks(source, program, directory, claims);
+    const running: RunningTask[] = [];
+    const tasksInFlightMax = Math.max(1, options.importThreads) * IMPORT_TASKS_IN_FLIGHT_PER_THREAD;
+    let sourceDone = false;
+    const fill = async (): Promise<void> => {
+      while (!sourceDone && running.length < tasksInFlightMax) {
+        const next = await tasks.next();
+        if (next.done === true) {
+          sourceDone = true;
+          return;
+        }
+        const prepared = next.value.prepared;
+        existing += prepared.existing;
+        noteProblems(prepared.problems);
+        if (prepared.task === null) continue;
+        const done = pool === null ? Promise.resolve(buildImportBatch(prepared.task)) : pool.run(prepared.task);
+        const entry: RunningTask = {
+          members: prepared.members,
+          claimedCards: next.value.claimedCards,
+          claimedPhones: next.value.claimedPhones,
+          batch: undefined,
+          done,
+        };
+        void done.then((batch) => (entry.batch = batch), () => undefined);
+        running.push(entry);
+      }
+    };
+
+    await fill();
+    while (running.length > 0) {
+      const first = running.shift();
+      assert(first !== undefined, "a running task is there");
+      first.batch = await first.done;
+      const ready: RunningTask[] = [first];
+      let members = first.members;
+      // Batches already built join this transaction, up to its bound.
+      while (running[0]?.batch !== undefined && members + running[0].members <= IMPORT_WRITE_MEMBERS_MAX) {
+        const next = running.shift();
+        assert(next !== undefined, "a built task is there");
+        ready.push(next);
+        members += next.members;
+      }
+      // Keep the workers busy while this thread waits for the disk.
+      await fill();
+      await writeBatches(ready.map((task) => task.batch as ImportBatch), stores, opened.placement, directory);
+      for (const task of ready) claims.release(task.claimedCards, task.claimedPhones);
+      imported += members;
+      const now = performance.now();
+      if (options.onProgress !== undefined && now - lastProgressAt >= PROGRESS_INTERVAL_MILLISECONDS) {
+        lastProgressAt = now;
+        options.onProgress(progress());
+      }
+    }
+    for (const store of stores.splice(0)) await store.close();
+    await opened.close();
+    const finished = progress();
+    return {
+      ...finished,
+      dataDirectory: options.dataDirectory,
+      shardThreads: opened.placement.shardThreadCount,
+      importThreads: options.importThreads,
+      problems,
+      refused: false,
+    };
+  } finally {
+    await pool?.destroy();
+    for (const store of stores) await store.close();
+    // Closing twice is harmless in lmdb-js; on the error path this is the only close.
+    await opened.close().catch(() => undefined);
+  }
+}
+
+function validateOptions(options: BulkImportOptions): void {
+  if (options.dataDirectory.length === 0) throw new ImportError("dataDirectory must not be empty");
+  if (!Number.isInteger(options.importThreads) || options.importThreads < 0 || options.importThreads > 64) {
+    throw new ImportError(`importThreads must be a whole number from 0 to 64, got ${options.importThreads}`);
+  }
+  const source = options.source;
+  if (source.kind === "synthetic") {
+    if (!Number.isInteger(source.count) || source.count < 1 || source.count > SYNTHETIC_MEMBERS_MAX) {
+      throw new ImportError(`synthetic count must be a whole number from 1 to ${SYNTHETIC_MEMBERS_MAX}, got ${source.count}`);
+    }
+    if (!Number.isInteger(source.startIndex) || source.startIndex < 1 || source.startIndex + source.count - 1 > SYNTHETIC_INDEX_MAX) {
+      throw new ImportError(`startIndex must be at least 1 and startIndex + count - 1 at most ${SYNTHETIC_INDEX_MAX}, got ${source.startIndex}`);
+    }
+    if (!Number.isSafeInteger(source.referenceTime)) throw new ImportError("referenceTime must be epoch milliseconds");
+  } else if (source.path.length === 0) {
+    throw new ImportError("the members file path must not be empty");
+  } else if (!existsSync(source.path)) {
+    throw new ImportError(`the members file ${source.path} does not exist`);
+  }
+}
+
+/**
+ * The program histories are computed with: the data directory's current one,
+ * or, in a new directory, the demo program, stored as version 1 as the admin
+ * API would (the gateway's --demo then finds it and keeps it).
+ */
+async function ensureProgram(control: ControlStore): Promise<Program> {
+  const current = control.currentProgram();
+  if (current !== undefined) return current;
+  const program: Program = { ...validateProgramDocument(DEMO_PROGRAM), version: 1 };
+  await control.appendProgram(program);
+  await control.appendAudit({ at: Date.now(), action: "put-program", operator: "import", detail: { version: 1, name: program.name } });
+  return program;
+}
+
+/**
+ * Cards and phones handed to workers whose directory entries are not written
+ * yet: a second line with the same card is then "existing", with the same
+ * phone "taken", as if the first were already in the directory.
+ */
+class Claims {
+  private readonly cards = new Set<string>();
+  private readonly phones = new Map<string, string>();
+
+  admit(directory: LmdbDirectoryStore, card: string, phone: string | null): "new" | "existing" | "phone taken" {
+    if (this.cards.has(card) || directory.findMemberByCard(card) !== undefined) return "existing";
+    if (phone !== null && (this.phones.has(phone) || directory.findMemberByPhone(phone) !== undefined)) return "phone taken";
+    this.cards.add(card);
+    if (phone !== null) this.phones.set(phone, card);
+    return "new";
+  }
+
+  release(cards: readonly string[], phones: readonly string[]): void {
+    for (const card of cards) this.cards.delete(card);
+    for (const phone of phones) this.phones.delete(phone);
+  }
+}
+
+async function* preparedTasks(
+  source: MemberSourceOption,
+  program: Program,
+  directory: LmdbDirectoryStore,
+  claims: Claims,
+): AsyncGenerator<{ prepared: PreparedTask; claimedCards: string[]; claimedPhones: string[] }> {
+  if (source.kind === "synthetic") {
+    const end = source.startIndex + source.count;
+    for (let start = source.startIndex; start < end; start += IMPORT_TASK_MEMBERS) {
+      const indices: number[] = [];
+      const claimedCards: string[] = [];
+      const claimedPhones: string[] = [];
+      const problems: LineProblem[] = [];
+      let existing = 0;
+      for (let index = start; index < Math.min(end, start + IMPORT_TASK_MEMBERS); index += 1) {
+        const card = demoCard(index);
+        const phone = demoPhone(index);
+        const admitted = claims.admit(directory, card, phone);
+        if (admitted === "existing") existing += 1;
+        else if (admitted === "phone taken") {
+          problems.push({ line: index, code: "PHONE_TAKEN", message: `member ${index}: phone ${phone} belongs to another member` });
+        } else {
+          indices.push(index);
+          claimedCards.push(card);
+          claimedPhones.push(phone);
+        }
+      }
+      const task: ImportTask | null = indices.length === 0 ? null : { kind: "synthetic", indices, program, referenceTime: source.referenceTime, stored: source.stored };
+      yield { prepared: { task, members: indices.length, existing, problems }, claimedCards, claimedPhones };
+    }
+    return;
+  }
+  for await (const batch of readMemberFile(source.path, IMPORT_TASK_MEMBERS)) {
+    const members: MigratedMember[] = [];
+    const claimedCards: string[] = [];
+    const claimedPhones: string[] = [];
+    const problems: LineProblem[] = [...batch.problems];
+    let existing = 0;
+    for (const member of batch.members) {
+      const { card, phone } = member.profile;
+      const admitted = claims.admit(directory, card, phone);
+      if (admitted === "existing") existing += 1;
+      else if (admitted === "phone taken") {
+        problems.push({ line: member.line, code: "PHONE_TAKEN", message: `phone ${phone ?? ""} belongs to another member` });
+      } else {
+        members.push(member);
+        claimedCards.push(card);
+        if (phone !== null) claimedPhones.push(phone);
+      }
+    }
+    const task: ImportTask | null = members.length === 0 ? null : { kind: "migrated", members, program, now: source.now };
+    yield { prepared: { task, members: members.length, existing, problems }, claimedCards, claimedPhones };
+  }
+}
+
+/**
+ * One transaction per shard environment (all written at once, each by LMDB's
+ * own write thread), durable; then one directory transaction, durable.
+ */
+async function writeBatches(
+  batches: readonly ImportBatch[],
+  stores: readonly LmdbShardStore[],
+  placement: { ownerOf(logicalShard: number): number },
+  directory: LmdbDirectoryStore,
+): Promise<void> {
+  const keysByShard: ShardRecordKey[][] = stores.map(() => []);
+  const valuesByShard: Uint8Array[][] = stores.map(() => []);
+  const entries: DirectoryEntry[] = [];
+  const receiptOwners: ReceiptOwner[] = [];
+  for (const batch of batches) {
+    let start = 0;
+    batch.keys.forEach((key, index) => {
+      const end = batch.valueEnds[index];
+      assert(end !== undefined, "every key has a value");
+      const owner = placement.ownerOf(key[0]);
+      keysByShard[owner]?.push(key);
+      valuesByShard[owner]?.push(batch.bytes.subarray(start, end));
+      start = end;
+    });
+    entries.push(...batch.entries);
+    receiptOwners.push(...batch.receiptOwners);
+  }
+  await Promise.all(
+    stores.map((store, shardIndex) => {
+      const keys = keysByShard[shardIndex] ?? [];
+      return keys.length === 0 ? undefined : store.writeEncodedBatch(keys, valuesByShard[shardIndex] ?? []);
+    }),
+  );
+  await directory.writeBulk(entries, receiptOwners);
+}
+
+export { SYNTHETIC_REFERENCE_TIME_DEFAULT };
