@@ -55,13 +55,14 @@ export class LmdbDirectoryStore implements DirectoryStore {
    * which has already checked that each card and phone is free.
    */
   async writeBulk(entries: readonly DirectoryEntry[], receiptOwners: readonly ReceiptOwner[]): Promise<void> {
-    await this.root.transaction(() => {
+    const committed = this.root.transaction(() => {
       for (const entry of entries) {
         void this.cards.put(entry.card, entry.memberId);
         if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
       }
       for (const owner of receiptOwners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
     });
+    await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
   }
 

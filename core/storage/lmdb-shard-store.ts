@@ -85,6 +85,7 @@ export class LmdbShardStore implements ShardStore {
         void this.records.put(shardRecordKey(write), value);
       }
     });
+    await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
   }
 
@@ -95,7 +96,7 @@ export class LmdbShardStore implements ShardStore {
    */
   async writeEncodedBatch(keys: readonly ShardRecordKey[], values: readonly Uint8Array[]): Promise<void> {
     assert(keys.length === values.length, "one value per key");
-    await this.records.transaction(() => {
+    const committed = this.records.transaction(() => {
       for (let index = 0; index < keys.length; index += 1) {
         const key = keys[index];
         const value = values[index];
