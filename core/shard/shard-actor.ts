@@ -50,6 +50,14 @@ export const SHARD_BATCH_WRITES_MAX = 32_768;
  */
 export const SHARD_BATCHES_IN_FLIGHT_MAX = 1;
 
+/**
+ * Decoded accounts a shard keeps (least recently used dropped first). A lane
+ * rereads its member within milliseconds, so the working set is the members
+ * being served now, a few thousand; a decoded account with its lots is a few
+ * KiB of heap, so 10,000 bounds the cache at tens of MiB per shard.
+ */
+export const ACCOUNT_CACHE_ENTRIES_MAX = 10_000;
+
 /** Instruments the actor reports to; the worker binds them to prom-client. */
 export interface ShardInstruments {
   /** A group commit became durable: how many writes, how long from flush start to durable. */
@@ -116,6 +124,16 @@ export class ShardActor {
   private program: CompiledProgram | null;
   private readonly owned: ReadonlySet<number>;
   private readonly overlay = new Map<string, StagedValue>();
+  /**
+   * Decoded accounts as they are on disk, most recently used last. A lane
+   * reads the same member three times per receipt (identify, calculate,
+   * commit): decoding its msgpack record each time was the largest single
+   * cost of a shard thread. The shard is the only writer of its accounts,
+   * so an entry can only go stale through this actor, which keeps it current:
+   * entries come from store reads and from batches once durable; a batch
+   * discarded for lack of space empties the cache (see discardAfterFullStorage).
+   */
+  private readonly durableAccounts = new Map<string, Account>();
   private openBatch: OpenBatch = { sequence: 1, writes: [], releases: [] };
   private batchesInFlight = 0;
   private durableTail: Promise<unknown> = Promise.resolve();
@@ -206,7 +224,7 @@ export class ShardActor {
       const page = this.options.store.scanAccounts(logicalShard, this.sweepCursor.afterMemberId, requested);
       budget -= page.length;
       for (const stored of page) {
-        const account = this.readAccount(logicalShard, stored.memberId) ?? upgradeAccount(stored);
+        const account = this.readAccount(logicalShard, stored.memberId, false) ?? upgradeAccount(stored);
         const settled = settleLedger(account.ledger, now);
         if (settled.expired === 0 && settled.releasedHolds.length === 0) continue;
         const next: Account = {
@@ -596,15 +614,42 @@ export class ShardActor {
     assert(logicalShardOf(memberId) === logicalShard, `member ${memberId} belongs to logical shard ${logicalShard}`);
   }
 
-  private readAccount(logicalShard: number, memberId: string): Account | undefined {
+  /**
+   * The member's latest account: staged, else cached, else from the store.
+   * `remember` false (the expiry sweep, which visits every member once a
+   * month) leaves the cache to the members lanes are serving.
+   */
+  private readAccount(logicalShard: number, memberId: string, remember = true): Account | undefined {
     this.assertOwned(logicalShard, memberId);
-    const staged = this.overlay.get(accountKey(logicalShard, memberId));
+    const key = accountKey(logicalShard, memberId);
+    const staged = this.overlay.get(key);
     if (staged !== undefined) {
       assert(staged.write.kind === "account", "account keys hold accounts");
       return staged.write.account;
     }
+    const cached = this.durableAccounts.get(key);
+    if (cached !== undefined) {
+      // Most recently used last: delete and set moves it to the end.
+      this.durableAccounts.delete(key);
+      this.durableAccounts.set(key, cached);
+      return cached;
+    }
     const stored = this.options.store.readAccount(logicalShard, memberId);
-    return stored === undefined ? undefined : upgradeAccount(stored);
+    if (stored === undefined) return undefined;
+    const account = upgradeAccount(stored);
+    if (remember) this.rememberDurableAccount(key, account);
+    return account;
+  }
+
+  private rememberDurableAccount(key: string, account: Account): void {
+    this.durableAccounts.delete(key);
+    this.durableAccounts.set(key, account);
+    if (this.durableAccounts.size > ACCOUNT_CACHE_ENTRIES_MAX) {
+      // Map iteration starts at the least recently used entry.
+      const oldest = this.durableAccounts.keys().next();
+      assert(oldest.done !== true, "a cache over its bound has entries");
+      this.durableAccounts.delete(oldest.value);
+    }
   }
 
   private readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
@@ -713,6 +758,9 @@ export class ShardActor {
     assert(SHARD_BATCHES_IN_FLIGHT_MAX === 1 && this.batchesInFlight === 1, "a failed batch was the only one in flight");
     const open = this.openBatch;
     this.overlay.clear();
+    // Entries that an overlay value shadowed may be older than batches already
+    // durable before the failed one: forget them all rather than reason about it.
+    this.durableAccounts.clear();
     this.openBatch = { sequence: open.sequence + 1, writes: [], releases: [] };
     this.batchesInFlight = 0;
     this.instruments.observeStorageFull?.(failed.writes.length + open.writes.length);
@@ -723,7 +771,9 @@ export class ShardActor {
 
   private forgetDurable(durableSequence: number): void {
     for (const [key, staged] of this.overlay) {
-      if (staged.batchSequence <= durableSequence) this.overlay.delete(key);
+      if (staged.batchSequence > durableSequence) continue;
+      this.overlay.delete(key);
+      if (staged.write.kind === "account") this.rememberDurableAccount(key, staged.write.account);
     }
   }
 }
