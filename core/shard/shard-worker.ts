@@ -65,7 +65,26 @@ const actor = new ShardActor({
   instruments,
 });
 
-const send = (reply: ShardReply): void => port.postMessage(reply);
+/**
+ * Replies go back as one array per event-loop turn (see the request side in
+ * worker-shard-channel.ts): a group commit releases hundreds of answers at
+ * once, and one postMessage for all of them is much cheaper than one each.
+ */
+let pendingReplies: ShardReply[] = [];
+let repliesScheduled = false;
+const sendPendingReplies = (): void => {
+  repliesScheduled = false;
+  const replies = pendingReplies;
+  pendingReplies = [];
+  if (replies.length > 0) port.postMessage(replies);
+};
+const send = (reply: ShardReply): void => {
+  pendingReplies.push(reply);
+  if (!repliesScheduled) {
+    repliesScheduled = true;
+    setImmediate(sendPendingReplies);
+  }
+};
 
 /**
  * The expiry sweep: every second, at most this many accounts are read and
@@ -80,25 +99,31 @@ sweepTimer.unref();
 /** Tests of shard supervision ask a shard to die; only honoured when the process enables fault injection. */
 const FAULT_INJECTION_ENABLED = process.env["LOYCORE_FAULT_INJECTION"] === "1";
 
-port.on("message", (message: ShardRequest | { kind: "stop" } | { kind: "crashForTest" }) => {
-  if (message.kind === "crashForTest") {
-    if (FAULT_INJECTION_ENABLED) process.exit(1);
-    return;
-  }
-  if (message.kind === "stop") {
-    clearInterval(sweepTimer);
-    void actor.drain().then(async () => {
-      await store.close();
-      port.postMessage({ kind: "stopped" });
-    });
-    return;
-  }
+const handleRequest = (message: ShardRequest): void => {
   messages.inc({ ...shardLabel, kind: message.kind });
   if (message.kind === "metrics") {
     void registry.getMetricsAsJSON().then((metrics) => send({ ref: message.ref, ok: true, value: { metrics } }));
     return;
   }
   actor.handle(message, send);
+};
+
+port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind: "crashForTest" }) => {
+  if (Array.isArray(message)) {
+    for (const request of message as readonly ShardRequest[]) handleRequest(request);
+    return;
+  }
+  const control = message as { kind: "stop" } | { kind: "crashForTest" };
+  if (control.kind === "crashForTest") {
+    if (FAULT_INJECTION_ENABLED) process.exit(1);
+    return;
+  }
+  clearInterval(sweepTimer);
+  void actor.drain().then(async () => {
+    await store.close();
+    sendPendingReplies();
+    port.postMessage({ kind: "stopped" });
+  });
 });
 
 port.postMessage({ kind: "ready" });

@@ -10,6 +10,16 @@ const SHARD_STOP_TIMEOUT_MILLISECONDS = 30_000;
 
 type WorkerNotice = { kind: "ready" } | { kind: "stopped" };
 
+/**
+ * Requests for a shard are sent as one array per event-loop turn rather than
+ * one postMessage each: a message between threads costs a lock, a wake-up and
+ * an event on the other side whatever its size, and under load one turn of
+ * the gateway carries tens of requests for the same shard. The turn ends at
+ * setImmediate (after uWS has read every ready socket), so no request waits
+ * for a later turn. The mailbox capacity already bounds the array.
+ */
+type RequestBatch = ShardRequest[];
+
 function isNotice(message: unknown): message is WorkerNotice {
   return typeof message === "object" && message !== null && "kind" in message;
 }
@@ -21,6 +31,8 @@ function isNotice(message: unknown): message is WorkerNotice {
 export class WorkerShardChannel implements ShardChannel {
   private readonly mailbox = new Mailbox(SHARD_MAILBOX_CAPACITY_REQUESTS);
   private stopping = false;
+  private pending: RequestBatch = [];
+  private sendScheduled = false;
 
   private constructor(
     readonly shardIndex: number,
@@ -39,8 +51,10 @@ export class WorkerShardChannel implements ShardChannel {
         clearTimeout(timer);
         reject(error);
       });
-      worker.on("message", (message: ShardReply | WorkerNotice) => {
-        if ("ref" in message) {
+      worker.on("message", (message: readonly ShardReply[] | ShardReply | WorkerNotice) => {
+        if (Array.isArray(message)) {
+          for (const reply of message as readonly ShardReply[]) channel.mailbox.deliver(reply);
+        } else if ("ref" in message) {
           channel.mailbox.deliver(message);
         } else if (isNotice(message) && message.kind === "ready") {
           clearTimeout(timer);
@@ -68,8 +82,20 @@ export class WorkerShardChannel implements ShardChannel {
     }
     if (this.mailbox.full) return Promise.resolve(busyReply(this.shardIndex));
     const { ref, reply } = this.mailbox.enter();
-    this.worker.postMessage({ ...body, ref } as ShardRequest);
+    this.pending.push({ ...body, ref } as ShardRequest);
+    if (!this.sendScheduled) {
+      this.sendScheduled = true;
+      setImmediate(() => this.sendPending());
+    }
     return reply;
+  }
+
+  private sendPending(): void {
+    this.sendScheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.worker.postMessage(batch);
   }
 
   /** Sends a control message outside the mailbox (supervision tests). */
@@ -86,6 +112,8 @@ export class WorkerShardChannel implements ShardChannel {
       });
       this.worker.once("exit", () => resolve());
     });
+    // Requests accepted before close go first: the port keeps the order of messages.
+    this.sendPending();
     this.worker.postMessage({ kind: "stop" });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHARD_STOP_TIMEOUT_MILLISECONDS).unref());
     await Promise.race([stopped, timeout]);
