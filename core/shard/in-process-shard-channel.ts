@@ -17,7 +17,7 @@ export class InProcessShardChannel implements ShardChannel {
     private readonly actor: ShardActor,
     capacity: number = SHARD_MAILBOX_CAPACITY_REQUESTS,
   ) {
-    this.mailbox = new Mailbox(capacity);
+    this.mailbox = new Mailbox(capacity, () => performance.now());
   }
 
   get inFlight(): number {
@@ -25,7 +25,8 @@ export class InProcessShardChannel implements ShardChannel {
   }
 
   request(body: ShardRequestBody): Promise<ShardReply> {
-    if (this.mailbox.full) return Promise.resolve(busyReply(this.shardIndex));
+    const refusal = this.mailbox.refusal(body);
+    if (refusal !== undefined) return Promise.resolve(busyReply(this.shardIndex, refusal));
     const { ref, reply } = this.mailbox.enter();
     const request = { ...body, ref } as ShardRequest;
     setImmediate(() => this.actor.handle(structuredClone(request), (answer) => this.mailbox.deliver(answer)));

@@ -1,15 +1,42 @@
 import { assert } from "../assert/assert.js";
-import type { ShardReply } from "./shard-messages.js";
+import type { ShardReply, ShardRequestBody } from "./shard-messages.js";
+
+/**
+ * A request that has waited this long for its shard means the shard is
+ * behind by more than a lane will wait: new member requests are refused with
+ * BUSY at once (they would only queue behind it and time out) until the queue
+ * drains below it. Half a second is far above a normal answer, durable
+ * commits included (a group commit's flush is milliseconds to tens of
+ * milliseconds), and well inside the seconds a POS waits before it gives up.
+ * Counting requests alone (the capacity) cannot say this: how long a queue of
+ * 8,192 takes depends on what is in it and on the disk.
+ */
+export const SHARD_QUEUE_WAIT_MAX_MILLISECONDS = 500;
+
+/** Requests that keep the server running, never refused for queueing time: program switches, metrics, health. */
+const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "metrics", "health"]);
+
+interface Waiting {
+  readonly resolve: (reply: ShardReply) => void;
+  readonly enteredAtMilliseconds: number;
+}
 
 /**
  * The gateway side of a shard's mailbox: assigns refs, remembers who waits
- * for which reply, and refuses work past its capacity.
+ * for which reply, and refuses work past its capacity or once its oldest
+ * request has waited too long.
  */
 export class Mailbox {
   private nextRef = 1;
-  private readonly waiting = new Map<number, (reply: ShardReply) => void>();
+  /** In the order requests entered (a Map keeps insertion order), so the first is the oldest. */
+  private readonly waiting = new Map<number, Waiting>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    /** Monotonic milliseconds (performance.now in production; tests pass their own). */
+    private readonly now: () => number,
+    private readonly waitMaxMilliseconds: number = SHARD_QUEUE_WAIT_MAX_MILLISECONDS,
+  ) {}
 
   get depth(): number {
     return this.waiting.size;
@@ -19,29 +46,47 @@ export class Mailbox {
     return this.waiting.size >= this.capacity;
   }
 
+  /** How long the oldest unanswered request has waited; 0 when none waits. */
+  oldestWaitMilliseconds(): number {
+    const oldest = this.waiting.values().next();
+    return oldest.done === true ? 0 : this.now() - oldest.value.enteredAtMilliseconds;
+  }
+
+  /** Why `body` must be refused now, or undefined if it may enter. */
+  refusal(body: ShardRequestBody): "full" | "behind" | undefined {
+    if (this.full) return "full";
+    if (!CONTROL_REQUEST_KINDS.has(body.kind) && this.oldestWaitMilliseconds() > this.waitMaxMilliseconds) return "behind";
+    return undefined;
+  }
+
   /** Reserves a ref for a request and returns the promise of its reply. */
   enter(): { ref: number; reply: Promise<ShardReply> } {
     assert(!this.full, "callers check `full` before entering");
     const ref = this.nextRef;
     this.nextRef = ref >= Number.MAX_SAFE_INTEGER ? 1 : ref + 1;
-    const reply = new Promise<ShardReply>((resolve) => this.waiting.set(ref, resolve));
+    const enteredAtMilliseconds = this.now();
+    const reply = new Promise<ShardReply>((resolve) => this.waiting.set(ref, { resolve, enteredAtMilliseconds }));
     return { ref, reply };
   }
 
   deliver(reply: ShardReply): void {
-    const resolve = this.waiting.get(reply.ref);
-    assert(resolve !== undefined, `reply ${reply.ref} answers a request in the mailbox`);
+    const waiting = this.waiting.get(reply.ref);
+    assert(waiting !== undefined, `reply ${reply.ref} answers a request in the mailbox`);
     this.waiting.delete(reply.ref);
-    resolve(reply);
+    waiting.resolve(reply);
   }
 
   /** Answers everything still waiting with the same failure (shard gone, shutdown). */
   failAll(code: "INTERNAL" | "SHUTTING_DOWN" | "UNAVAILABLE", message: string): void {
-    for (const [ref, resolve] of this.waiting) resolve({ ref, ok: false, code, message });
+    for (const [ref, { resolve }] of this.waiting) resolve({ ref, ok: false, code, message });
     this.waiting.clear();
   }
 }
 
-export function busyReply(shardIndex: number): ShardReply {
-  return { ref: 0, ok: false, code: "BUSY", message: `shard ${shardIndex} has a full mailbox; retry later` };
+export function busyReply(shardIndex: number, reason: "full" | "behind" = "full"): ShardReply {
+  const message =
+    reason === "full"
+      ? `shard ${shardIndex} has a full mailbox; retry later`
+      : `shard ${shardIndex} is behind (a request has waited over ${SHARD_QUEUE_WAIT_MAX_MILLISECONDS} ms); retry later`;
+  return { ref: 0, ok: false, code: "BUSY", message };
 }

@@ -29,7 +29,7 @@ function isNotice(message: unknown): message is WorkerNotice {
  * SupervisedShardChannel restarts it.
  */
 export class WorkerShardChannel implements ShardChannel {
-  private readonly mailbox = new Mailbox(SHARD_MAILBOX_CAPACITY_REQUESTS);
+  private readonly mailbox = new Mailbox(SHARD_MAILBOX_CAPACITY_REQUESTS, () => performance.now());
   private stopping = false;
   private pending: RequestBatch = [];
   private sendScheduled = false;
@@ -80,7 +80,8 @@ export class WorkerShardChannel implements ShardChannel {
     if (this.stopping) {
       return Promise.resolve({ ref: 0, ok: false, code: "SHUTTING_DOWN", message: "the server is shutting down" });
     }
-    if (this.mailbox.full) return Promise.resolve(busyReply(this.shardIndex));
+    const refusal = this.mailbox.refusal(body);
+    if (refusal !== undefined) return Promise.resolve(busyReply(this.shardIndex, refusal));
     const { ref, reply } = this.mailbox.enter();
     this.pending.push({ ...body, ref } as ShardRequest);
     if (!this.sendScheduled) {
