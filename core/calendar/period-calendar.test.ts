@@ -322,6 +322,19 @@ describe("PeriodCalendar cache", () => {
     expect(calendar.periodOf(february.endsAt).index).toBe(february.index + 1);
     expect(format).toHaveBeenCalled();
   });
+
+  it("answers from memory while a receipt alternates between its own month and its member's last visit months ago", () => {
+    const calendar = new PeriodCalendar(MONTH, "Europe/Moscow");
+    const instants = ["2026-11-20T10:00:00Z", "2026-08-03T10:00:00Z", "2026-10-31T10:00:00Z", "2026-05-17T10:00:00Z"].map(utc);
+    const periods = instants.map((at) => calendar.periodOf(at));
+    const format = vi.spyOn(Intl.DateTimeFormat.prototype as unknown as { format: unknown }, "format", "get");
+    const formatToParts = vi.spyOn(Intl.DateTimeFormat.prototype, "formatToParts");
+    for (let round = 0; round < 3; round += 1) {
+      instants.forEach((at, index) => expect(calendar.periodOf(at)).toBe(periods[index]));
+    }
+    expect(format).not.toHaveBeenCalled();
+    expect(formatToParts).not.toHaveBeenCalled();
+  });
 });
 
 describe("PeriodCalendar invariants", () => {
