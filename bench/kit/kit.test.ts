@@ -105,6 +105,8 @@ describe("benchmark kit smoke runs", () => {
       expect(result.phases.map((phase) => phase.target)).toEqual(expect.arrayContaining(["ceiling", "loycore"]));
       const loycore = result.phases.filter((phase) => phase.target === "loycore" && phase.name !== "warm-up");
       expect(loycore.every((phase) => phase.receiptsPerSecond > 0)).toBe(true);
+      // Commits were durable in group commits, and the figures came from the gateway's /metrics.
+      expect(loycore.every((phase) => phase.notes.some((note) => note.startsWith("group commit: loycore_shard_commit_batch_size")))).toBe(true);
       expect(result.dataset?.membersPerSecond).toBeGreaterThan(0);
     },
     SMOKE_RUN_TIMEOUT_MILLISECONDS + 5_000,

@@ -8,6 +8,7 @@ import type { FlagValues } from "./kit-flags.js";
 import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
 import { datasetOptionsFrom } from "./dataset-flags.js";
 import { describeMachine } from "./describe-machine.js";
+import { describeGroupCommitBetween, fetchGroupCommit } from "./group-commit.js";
 import { LoadWorkerPool, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
 import { mixFrom } from "./load-flags.js";
@@ -36,6 +37,8 @@ interface LoycoreTarget {
   readonly token: string;
   readonly members: MemberList;
   readonly sampler: ServerSampler | null;
+  /** loycore's Prometheus endpoint, for the group-commit figures of each loycore phase. */
+  readonly metricsUrl: string;
   /** Import and start-up figures of a gateway the kit started; null for a remote loycore. */
   readonly dataset: DatasetFigures | null;
   stop(): Promise<void>;
@@ -80,6 +83,7 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
       token: stringFlag(values, "token") ?? "",
       members: cardsFile === null ? demoMembers(members) : await readCardsFile(cardsFile),
       sampler: new MetricsSampler(metricsUrl),
+      metricsUrl,
       dataset: null,
       stop: async () => undefined,
     };
@@ -90,6 +94,7 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
     token: started.gateway.terminalToken,
     members: demoMembers(members),
     sampler: new ProcessSampler(started.gateway.pid),
+    metricsUrl: `${started.gateway.url}/metrics`,
     dataset: started.figures,
     stop: () => started.stop(),
   };
@@ -138,6 +143,7 @@ export class LoadRun {
     this.throwIfInterrupted();
     const server = target === "loycore" ? this.loycore : await this.ceilingServer();
     this.progress(`phase ${name} against ${target}: ${describeLoad(load)}`);
+    const groupCommitBefore = target === "loycore" ? await fetchGroupCommit(this.loycore.metricsUrl) : null;
     const outcome = await runLoadPhase({
       name,
       target,
@@ -153,10 +159,15 @@ export class LoadRun {
       progress: this.progress,
     }, this.pool);
     if (target === "loycore" && Object.keys(outcome.averageAnswerBytes).length > 0) this.answerBytes = { ...this.answerBytes, ...outcome.averageAnswerBytes };
-    this.phases.push(outcome.result);
+    const groupCommitAfter = groupCommitBefore === null ? null : await fetchGroupCommit(this.loycore.metricsUrl);
+    const result: PhaseResult =
+      groupCommitBefore === null || groupCommitAfter === null
+        ? outcome.result
+        : { ...outcome.result, notes: [...outcome.result.notes, ...describeGroupCommitBetween(groupCommitBefore, groupCommitAfter)] };
+    this.phases.push(result);
     // A phase Ctrl-C cut short is kept, but nothing is computed from it nor run after it.
     this.throwIfInterrupted();
-    return outcome.result;
+    return result;
   }
 
   /** After Ctrl-C: ends the run with the phases measured so far (main writes them as usual). */

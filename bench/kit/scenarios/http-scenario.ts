@@ -1,5 +1,6 @@
 import { datasetOptionsFrom, DATASET_FLAGS } from "../dataset-flags.js";
 import { describeMachine } from "../describe-machine.js";
+import { describeGroupCommitBetween, fetchGroupCommit } from "../group-commit.js";
 import { startHttpCeilingServer } from "../http-ceiling-server-process.js";
 import type { FlagSpec, FlagValues } from "../kit-flags.js";
 import { KitUsageError, numberFlag, OUTPUT_FLAGS, stringFlag } from "../kit-flags.js";
@@ -174,8 +175,8 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
     throwIfInterrupted();
 
     progress(`phase loycore: ${durationSeconds} s against loycore at ${loycore.url}`);
-    phases.push(
-      await runHttpPhase({
+    const groupCommitBefore = await fetchGroupCommit(`${loycore.url}/metrics`);
+    const loycorePhase = await runHttpPhase({
         ...phaseSettings,
         name: "loycore",
         target: "loycore",
@@ -183,7 +184,12 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
         token: loycore.token,
         sampler: loycore.sampler,
         receipts: new ReceiptBodies(members, `${runIdentifier}-l`, receiptLines),
-      }),
+      });
+    const groupCommitAfter = groupCommitBefore === null ? null : await fetchGroupCommit(`${loycore.url}/metrics`);
+    phases.push(
+      groupCommitBefore === null || groupCommitAfter === null
+        ? loycorePhase
+        : { ...loycorePhase, notes: [...loycorePhase.notes, ...describeGroupCommitBetween(groupCommitBefore, groupCommitAfter)] },
     );
     throwIfInterrupted();
   } finally {
