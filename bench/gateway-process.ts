@@ -1,9 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -13,21 +10,23 @@ export interface ListeningAnnouncement {
   readonly url: string;
   readonly webSocketUrl: string;
   readonly terminalToken: string;
-  /** Null when the data directory already had an admin token (never for the bench's fresh directory). */
+  /** Null when the data directory already had an admin token (a reused --data-dir). */
   readonly adminToken: string | null;
   readonly demoCards: readonly string[];
 }
 
-export interface StartedGateway extends ListeningAnnouncement {
+export interface StartedGatewayOnDataDirectory extends ListeningAnnouncement {
   /** The gateway's process id, for reading its CPU time and memory from /proc. */
   readonly pid: number;
-  /** SIGTERM, then SIGKILL if the gateway has not exited in time; then removes its data directory. */
+  /** From spawning the process until it announced it listens: opening LMDB, starting shards, seeding the demo. */
+  readonly startSeconds: number;
+  /** SIGTERM, then SIGKILL if the gateway has not exited in time; the data directory is left in place. */
   stop(): Promise<void>;
 }
 
 /**
- * Starting means spawning Node, opening LMDB, starting shard threads and enrolling the demo members;
- * two minutes covers a slow CI machine with many demo members.
+ * Starting means spawning Node, opening LMDB (up to a 10M-member dataset), starting shard threads and
+ * seeding the few demo members; two minutes covers a slow machine with the largest dataset.
  */
 const GATEWAY_START_TIMEOUT_MILLISECONDS = 120_000;
 
@@ -38,30 +37,12 @@ const GATEWAY_STOP_GRACE_MILLISECONDS = 5_000;
 const STDERR_TAIL_LINES = 40;
 
 /**
- * dist/bench/main.js runs dist/gateway/main.js: the same build, wherever the current directory is.
- * Tests run this file from its TypeScript source; they start the built gateway too.
+ * dist/bench/kit/started-loycore.js runs dist/gateway/main.js: the same build, wherever the current
+ * directory is. Tests run this file from its TypeScript source; they start the built gateway too.
  */
 export const GATEWAY_MAIN_PATH = fileURLToPath(
   new URL(import.meta.url.endsWith(".ts") ? "../dist/gateway/main.js" : "../gateway/main.js", import.meta.url),
 );
-
-/**
- * Starts `node dist/gateway/main.js --demo` on a free port of 127.0.0.1 with a fresh data directory,
- * and resolves once it has announced where it listens.
- */
-export async function startGateway(members: number): Promise<StartedGateway> {
-  const dataDirectory = await mkdtemp(join(tmpdir(), "loycore-bench-"));
-  const started = await spawnGateway(dataDirectory, members, async () => {
-    await rm(dataDirectory, { recursive: true, force: true });
-  });
-  const { startSeconds: _startSeconds, ...gateway } = started;
-  return gateway;
-}
-
-export interface StartedGatewayOnDataDirectory extends StartedGateway {
-  /** From spawning the process until it announced it listens: opening LMDB, starting shards, seeding the demo. */
-  readonly startSeconds: number;
-}
 
 /**
  * Starts the gateway with --demo over an existing data directory (an imported dataset, see
@@ -74,17 +55,9 @@ export async function startGatewayOnDataDirectory(options: {
   readonly dataDirectory: string;
   readonly demoMembers: number;
 }): Promise<StartedGatewayOnDataDirectory> {
-  if (!existsSync(options.dataDirectory)) throw new Error(`the data directory ${options.dataDirectory} does not exist`);
-  return spawnGateway(options.dataDirectory, options.demoMembers, async () => undefined);
-}
-
-async function spawnGateway(
-  dataDirectory: string,
-  members: number,
-  afterStop: () => Promise<void>,
-): Promise<StartedGatewayOnDataDirectory> {
+  const { dataDirectory, demoMembers: members } = options;
+  if (!existsSync(dataDirectory)) throw new Error(`the data directory ${dataDirectory} does not exist`);
   if (!existsSync(GATEWAY_MAIN_PATH)) {
-    await afterStop();
     throw new Error(`${GATEWAY_MAIN_PATH} does not exist: build the gateway first (npm run build), or pass --url`);
   }
   const spawnedAt = performance.now();
@@ -118,7 +91,6 @@ async function spawnGateway(
   const stop = async (): Promise<void> => {
     await stopChild(child);
     process.removeListener("exit", killOnExit);
-    await afterStop();
   };
 
   try {

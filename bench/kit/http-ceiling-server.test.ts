@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CEILING_BODY_OVERHEAD_BYTES, ceilingResponseBody, formatResponseBytes, parseResponseBytes } from "./http-ceiling-body.js";
 import { startHttpCeilingServer } from "./http-ceiling-server-process.js";
-import { HttpServerSampler, readProcessCpuSeconds, readProcessRssMebibytes } from "./http-server-sampler.js";
+import { ProcessSampler } from "./server-sampler.js";
 
 describe("HTTP ceiling bodies", () => {
   it("are JSON of exactly the size asked for", () => {
@@ -20,21 +20,6 @@ describe("HTTP ceiling bodies", () => {
   });
 });
 
-describe("server sampler", () => {
-  it("reads this process's CPU time and memory from /proc", () => {
-    expect(readProcessCpuSeconds(process.pid)).toBeGreaterThan(0);
-    expect(readProcessRssMebibytes(process.pid)).toBeGreaterThan(1);
-    const sampler = new HttpServerSampler(process.pid);
-    let spin = 0;
-    const until = performance.now() + 50;
-    while (performance.now() < until) spin += 1;
-    const sample = sampler.sample();
-    expect(spin).toBeGreaterThan(0);
-    expect(sample.cpuPercent).toBeGreaterThan(0);
-    expect(new HttpServerSampler(null).sample()).toEqual({ cpuPercent: null, rssMebibytes: null });
-  });
-});
-
 describe("HTTP ceiling server (needs npm run build)", () => {
   it("answers each operation with a body of its size and stops", async () => {
     const server = await startHttpCeilingServer(new Map([["calculate", 500], ["commit", 700]]));
@@ -47,6 +32,7 @@ describe("HTTP ceiling server (needs npm run build)", () => {
     } finally {
       await server.stop();
     }
-    expect(readProcessRssMebibytes(server.pid)).toBeNull();
+    // Stopped means gone: its /proc entry is.
+    expect(await new ProcessSampler(server.pid).read()).toBeNull();
   });
 });

@@ -44,7 +44,10 @@ describe("kit flags", () => {
     expect(() => parse(["--url", "ws://10.0.0.5:8080/v1/ws"])).toThrow("--token is required with --url");
     expect(() => parse(["--url", "http://10.0.0.5:8080", "--token", "t"])).toThrow("--url must be a ws:// URL");
     expect(() => parse(["--cards-file", "cards.txt"])).toThrow("--cards-file is only for --url");
-    expect(() => parse(["--members", "20001"])).toThrow("--members must be at most 20000");
+    expect(() => parse(["--url", "ws://10.0.0.5:8080/v1/ws", "--token", "t", "--data-dir", "data"])).toThrow("--data-dir is only for a gateway the kit starts");
+    expect(() => parse(["--members", "10000001"])).toThrow("--members must be at most 10000000");
+    expect(parseFlags([], lanesScenario.flags)["members"]).toBe(100_000);
+    expect(() => parse(["--members", "10000000", "--data-dir", "data"])).not.toThrow();
     expect(() => parse(["--lines-min", "5", "--lines-max", "4"])).toThrow("--lines-min must not exceed --lines-max");
     expect(() => parse(["--url", "ws://10.0.0.5:8080/v1/ws", "--token", "t", "--members", "10000000"])).not.toThrow();
   });

@@ -105,3 +105,9 @@ export function formatFlagHelp(specs: readonly FlagSpec[]): string {
     })
     .join("\n");
 }
+
+/** Where every scenario's results go; the same specs in every scenario, so --help lists them once. */
+export const OUTPUT_FLAGS: readonly FlagSpec[] = [
+  { name: "out-dir", kind: "string", default: null, help: "where result.json and report.html go (default bench-results/<scenario>-<timestamp>)" },
+  { name: "json", kind: "boolean", default: false, help: "print the result JSON on stdout (the table then goes to stderr)" },
+];

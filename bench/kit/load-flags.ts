@@ -1,15 +1,12 @@
+import { DATASET_FLAGS } from "./dataset-flags.js";
 import type { FlagSpec, FlagValues } from "./kit-flags.js";
-import { numberFlag, KitUsageError, stringFlag } from "./kit-flags.js";
+import { numberFlag, KitUsageError, OUTPUT_FLAGS, stringFlag } from "./kit-flags.js";
 import type { ReceiptFlow, ReceiptMix } from "./receipt-mix.js";
 
 /** Flags every WebSocket load scenario (lanes, peak, pipelined) takes, and their bounds. */
 
 /** More load threads than cores only makes them contend; 8 covers a load machine bigger than the server. */
 export const CLIENT_THREADS_MAX = 8;
-/** A started gateway seeds demo members through enroll; beyond this, seeding takes minutes (use the dataset importer). */
-export const STARTED_GATEWAY_MEMBERS_MAX = 20_000;
-/** Demo-numbered members of a remote loycore: the 10M-member dataset. */
-export const REMOTE_MEMBERS_MAX = 10_000_000;
 /** An hour is a peak hour; anything longer is a soak test, not this kit. */
 export const PHASE_SECONDS_MAX = 3_600;
 /** The warm-up sizes the ceiling's answers and warms loycore's JIT; a minute is plenty. */
@@ -20,15 +17,8 @@ export const RECEIPT_LINES_MAX = 500;
 export const LOAD_FLAGS: readonly FlagSpec[] = [
   { name: "url", kind: "string", default: null, help: "WebSocket URL of a running loycore (ws://host:port/v1/ws); without it the kit starts its own gateway" },
   { name: "token", kind: "string", default: null, help: "terminal token for --url" },
-  { name: "cards-file", kind: "string", default: null, help: "with --url: members to draw from, one per line as <card> or <card>,<phone>" },
-  {
-    name: "members",
-    kind: "integer",
-    minimum: 1,
-    maximum: REMOTE_MEMBERS_MAX,
-    default: 10_000,
-    help: `members: demo members the started gateway seeds (at most ${STARTED_GATEWAY_MEMBERS_MAX}), or with --url and no --cards-file the demo numbering 1..N`,
-  },
+  { name: "cards-file", kind: "string", default: null, help: "with --url: members to draw from, one per line as <card> or <card>,<phone> (default demoCard(1..--members))" },
+  ...DATASET_FLAGS,
   { name: "client-threads", kind: "integer", minimum: 1, maximum: CLIENT_THREADS_MAX, default: 1, help: "load worker threads; connections and lanes are split between them" },
   { name: "warm-up-seconds", kind: "integer", minimum: 0, maximum: WARM_UP_SECONDS_MAX, default: 2, help: "loycore warm-up before the measured phases; it also measures answer sizes for the ceiling (0: none, default sizes)" },
   { name: "phone-share", kind: "number", minimum: 0, maximum: 1, default: 0.3, help: "share of receipts identified by phone instead of card" },
@@ -36,8 +26,7 @@ export const LOAD_FLAGS: readonly FlagSpec[] = [
   { name: "refund-share", kind: "number", minimum: 0, maximum: 1, default: 0.02, help: "share of receipts followed by a return of one item" },
   { name: "lines-min", kind: "integer", minimum: 1, maximum: RECEIPT_LINES_MAX, default: 1, help: "fewest lines per receipt" },
   { name: "lines-max", kind: "integer", minimum: 1, maximum: RECEIPT_LINES_MAX, default: 10, help: "most lines per receipt" },
-  { name: "out-dir", kind: "string", default: null, help: "where result.json (and the HTML report) go (default bench-results/<scenario>-<timestamp>)" },
-  { name: "json", kind: "boolean", default: false, help: "print the result JSON on stdout (the table then goes to stderr)" },
+  ...OUTPUT_FLAGS,
 ];
 
 export function flowFlag(defaultFlow: ReceiptFlow): FlagSpec {
@@ -57,9 +46,7 @@ export function validateLoadFlags(values: FlagValues): void {
   if (url !== null && stringFlag(values, "token") === null) throw new KitUsageError("--token is required with --url");
   if (url === null && stringFlag(values, "token") !== null) throw new KitUsageError("--token is only for --url");
   if (url === null && stringFlag(values, "cards-file") !== null) throw new KitUsageError("--cards-file is only for --url (the started gateway has its demo members)");
-  if (url === null && numberFlag(values, "members") > STARTED_GATEWAY_MEMBERS_MAX) {
-    throw new KitUsageError(`--members must be at most ${STARTED_GATEWAY_MEMBERS_MAX} when the kit starts its own gateway`);
-  }
+  if (url !== null && stringFlag(values, "data-dir") !== null) throw new KitUsageError("--data-dir is only for a gateway the kit starts (not with --url)");
   if (numberFlag(values, "lines-min") > numberFlag(values, "lines-max")) throw new KitUsageError("--lines-min must not exceed --lines-max");
 }
 

@@ -16,6 +16,8 @@ import type { IntervalSnapshot, OperationSnapshot } from "./latency-recorder.js"
 import type { LoadWorkerSettings, MainToWorker, WorkerMode, WorkerToMain } from "./load-worker-protocol.js";
 import type { MemberList, ReceiptMix } from "./receipt-mix.js";
 import type { IntervalSample, LoadMode, OperationResult, PhaseResult, PhaseTarget } from "./scenario-result.js";
+import { interruption, onInterrupt } from "./run-interruption.js";
+import { cpuPercentBetween } from "./server-sampler.js";
 import type { ResourceReading, ServerSampler } from "./server-sampler.js";
 
 /** Opening thousands of connections on a busy machine takes seconds; a minute means something is wrong. */
@@ -97,9 +99,6 @@ function phaseSeconds(load: PhaseLoad): number {
   return load.kind === "open-loop" ? profileDurationSeconds(load.profile) : load.durationSeconds;
 }
 
-/** Set by Ctrl-C during a phase: the phase ends with what it has, and the run starts no further phase. */
-export const interruption = { requested: false };
-
 /**
  * The load worker threads of a run. They live across its phases, so that the ceiling and loycore
  * phases run on a client whose code the warm-up has already compiled (a fresh thread starts cold and
@@ -139,7 +138,7 @@ export class LoadWorkerPool {
 
 /**
  * Runs one phase on the pool's load workers (or on workers of its own, when no pool is given) and
- * returns its result. Ctrl-C (SIGINT) ends it early with what it has.
+ * returns its result. Ctrl-C (see run-interruption.ts) ends it early with what it has.
  */
 export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPool): Promise<PhaseOutcome> {
   const plans = workerModes(settings.load, settings.clientThreads).filter((plan) => plan.connections > 0);
@@ -179,8 +178,8 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
     }
   };
 
+  let unsubscribe = (): void => undefined;
   const stopOnSignal = (): void => {
-    interruption.requested = true;
     for (const worker of workers) worker.postMessage({ kind: "stop" } satisfies MainToWorker);
   };
 
@@ -191,9 +190,11 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
     const allDone = Promise.all(
       workers.map((worker) => waitFor(worker, "done", WORKERS_READY_TIMEOUT_MILLISECONDS + phaseSeconds(settings.load) * 1000 + WORKERS_DONE_GRACE_MILLISECONDS, onInterval, done)),
     );
-    process.once("SIGINT", stopOnSignal);
+    unsubscribe = onInterrupt(stopOnSignal);
     startAt = performance.timeOrigin + performance.now() + START_DELAY_MILLISECONDS;
     for (const worker of workers) worker.postMessage({ kind: "start", startAtEpochMilliseconds: startAt } satisfies MainToWorker);
+    // Ctrl-C while the workers were connecting: the phase ends as soon as it starts.
+    if (interruption.requested) stopOnSignal();
     const sampler = settings.sampler;
     if (sampler !== null) {
       // The server's readings at the start and at the end of every second of the phase.
@@ -220,7 +221,7 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
       if (reading !== null) serverReadings.set(lastIndex, reading);
     }
   } finally {
-    process.removeListener("SIGINT", stopOnSignal);
+    unsubscribe();
     clearTimeout(samplerTimer);
     if (pool === undefined) await ownPool.close();
   }
@@ -305,11 +306,6 @@ function composeInterval(
     serverCpuPercent: cpuPercentBetween(previousReading, reading),
     serverRssMebibytes: reading === null ? null : round(reading.rssBytes / 2 ** 20, 1),
   };
-}
-
-function cpuPercentBetween(before: ResourceReading | null, after: ResourceReading | null): number | null {
-  if (before === null || after === null || after.atMilliseconds <= before.atMilliseconds) return null;
-  return round(((after.cpuSeconds - before.cpuSeconds) * 100_000) / (after.atMilliseconds - before.atMilliseconds), 1);
 }
 
 function buildPhaseResult(

@@ -1,17 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { cpus, freemem, loadavg, totalmem } from "node:os";
+import { freemem } from "node:os";
 import { demoCard, demoPhone } from "../../gateway/demo.js";
-import { startGateway } from "../gateway-process.js";
 import { startCeilingServer } from "./ceiling-process.js";
 import type { StartedCeilingServer } from "./ceiling-process.js";
 import type { FlagValues } from "./kit-flags.js";
 import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
-import { interruption, LoadWorkerPool, runLoadPhase } from "./load-phase.js";
+import { datasetOptionsFrom } from "./dataset-flags.js";
+import { describeMachine } from "./describe-machine.js";
+import { describeGroupCommitBetween, fetchGroupCommit } from "./group-commit.js";
+import { LoadWorkerPool, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
 import { mixFrom } from "./load-flags.js";
 import type { MemberList, ReceiptMix } from "./receipt-mix.js";
-import type { MachineDescription, PhaseResult, PhaseTarget, ScenarioResult, TargetCheck } from "./scenario-result.js";
+import { interruption, RunInterrupted } from "./run-interruption.js";
+import type { PhaseResult, PhaseTarget, ScenarioResult, TargetCheck } from "./scenario-result.js";
+import { startLoycoreWithMembers } from "./started-loycore.js";
+import type { DatasetFigures } from "./started-loycore.js";
 import { MetricsSampler, ProcessSampler } from "./server-sampler.js";
 import type { ServerSampler } from "./server-sampler.js";
 
@@ -32,20 +37,11 @@ interface LoycoreTarget {
   readonly token: string;
   readonly members: MemberList;
   readonly sampler: ServerSampler | null;
-  readonly startSeconds: number | null;
+  /** loycore's Prometheus endpoint, for the group-commit figures of each loycore phase. */
+  readonly metricsUrl: string;
+  /** Import and start-up figures of a gateway the kit started; null for a remote loycore. */
+  readonly dataset: DatasetFigures | null;
   stop(): Promise<void>;
-}
-
-export function describeMachine(): MachineDescription {
-  const processors = cpus();
-  return {
-    cpuModel: processors[0]?.model ?? "unknown",
-    cores: processors.length,
-    totalMemoryGibibytes: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    nodeVersion: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
-  };
 }
 
 function demoMembers(count: number): MemberList {
@@ -87,23 +83,20 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
       token: stringFlag(values, "token") ?? "",
       members: cardsFile === null ? demoMembers(members) : await readCardsFile(cardsFile),
       sampler: new MetricsSampler(metricsUrl),
-      startSeconds: null,
+      metricsUrl,
+      dataset: null,
       stop: async () => undefined,
     };
   }
-  progress(`starting a loycore gateway with ${members} demo members...`);
-  const started = performance.now();
-  const gateway = await startGateway(members);
-  const startSeconds = Math.round(performance.now() - started) / 1000;
-  progress(`loycore gateway ${gateway.url} (pid ${gateway.pid}) started in ${startSeconds} s`);
-  // demoCards are demoCard(1..N) in order, so phone i belongs to card i.
+  const started = await startLoycoreWithMembers(datasetOptionsFrom(values), progress);
   return {
-    webSocketUrl: gateway.webSocketUrl,
-    token: gateway.terminalToken,
-    members: { cards: gateway.demoCards, phones: gateway.demoCards.map((_, index) => demoPhone(index + 1)) },
-    sampler: new ProcessSampler(gateway.pid),
-    startSeconds,
-    stop: () => gateway.stop(),
+    webSocketUrl: started.gateway.webSocketUrl,
+    token: started.gateway.terminalToken,
+    members: demoMembers(members),
+    sampler: new ProcessSampler(started.gateway.pid),
+    metricsUrl: `${started.gateway.url}/metrics`,
+    dataset: started.figures,
+    stop: () => started.stop(),
   };
 }
 
@@ -147,9 +140,10 @@ export class LoadRun {
 
   /** Runs one phase against loycore or the ceiling server and keeps its result. */
   async phase(name: string, target: PhaseTarget, load: PhaseLoad, mix: ReceiptMix = this.mix): Promise<PhaseResult> {
-    if (interruption.requested) throw new Error(`interrupted (Ctrl-C) before the ${name} phase`);
+    this.throwIfInterrupted();
     const server = target === "loycore" ? this.loycore : await this.ceilingServer();
     this.progress(`phase ${name} against ${target}: ${describeLoad(load)}`);
+    const groupCommitBefore = target === "loycore" ? await fetchGroupCommit(this.loycore.metricsUrl) : null;
     const outcome = await runLoadPhase({
       name,
       target,
@@ -165,8 +159,25 @@ export class LoadRun {
       progress: this.progress,
     }, this.pool);
     if (target === "loycore" && Object.keys(outcome.averageAnswerBytes).length > 0) this.answerBytes = { ...this.answerBytes, ...outcome.averageAnswerBytes };
-    this.phases.push(outcome.result);
-    return outcome.result;
+    const groupCommitAfter = groupCommitBefore === null ? null : await fetchGroupCommit(this.loycore.metricsUrl);
+    const result: PhaseResult =
+      groupCommitBefore === null || groupCommitAfter === null
+        ? outcome.result
+        : { ...outcome.result, notes: [...outcome.result.notes, ...describeGroupCommitBetween(groupCommitBefore, groupCommitAfter)] };
+    this.phases.push(result);
+    // A phase Ctrl-C cut short is kept, but nothing is computed from it nor run after it.
+    this.throwIfInterrupted();
+    return result;
+  }
+
+  /** After Ctrl-C: ends the run with the phases measured so far (main writes them as usual). */
+  throwIfInterrupted(): void {
+    if (!interruption.requested) return;
+    const last = this.phases.at(-1);
+    this.note(
+      `interrupted by Ctrl-C${last === undefined ? " before the first phase" : ` during or after the ${last.name} phase (cut short)`}: no target checks; later phases did not run`,
+    );
+    throw new RunInterrupted(this.result([]));
   }
 
   private async ceilingServer(): Promise<StartedCeilingServer> {
@@ -192,23 +203,9 @@ export class LoadRun {
       settings,
       phases: this.phases,
       checks,
-      dataset:
-        this.loycore.startSeconds === null
-          ? null
-          : {
-              members: this.loycore.members.cards.length,
-              importSeconds: null,
-              membersPerSecond: null,
-              serverStartSeconds: this.loycore.startSeconds,
-              serverRssMebibytesAfterStart: this.firstLoycoreRss(),
-            },
+      dataset: this.loycore.dataset,
       notes: [...this.notes, `free memory at the end ${Math.round(freemem() / 2 ** 20)} MiB`],
     };
-  }
-
-  private firstLoycoreRss(): number | null {
-    const phase = this.phases.find((candidate) => candidate.target === "loycore");
-    return phase?.intervals[0]?.serverRssMebibytes ?? null;
   }
 
   async close(): Promise<void> {

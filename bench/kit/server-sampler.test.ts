@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { metricValue, parseProcStatCpuSeconds, parseProcStatusRssBytes, ProcessSampler } from "./server-sampler.js";
+import { cpuPercentBetween, metricValue, parseProcStatCpuSeconds, parseProcStatusRssBytes, ProcessSampler } from "./server-sampler.js";
 
 describe("server sampling", () => {
   it("reads utime + stime after a command name holding spaces and parentheses", () => {
@@ -15,6 +15,13 @@ describe("server sampling", () => {
     const reading = await new ProcessSampler(process.pid).read();
     expect(reading?.rssBytes).toBeGreaterThan(1024 * 1024);
     expect(reading?.cpuSeconds).toBeGreaterThan(0);
+  });
+
+  it("turns two readings into the CPU share between them, 100 being one core busy throughout", () => {
+    const before = { atMilliseconds: 1_000, cpuSeconds: 10, rssBytes: 0 };
+    expect(cpuPercentBetween(before, { atMilliseconds: 3_000, cpuSeconds: 13, rssBytes: 0 })).toBe(150);
+    expect(cpuPercentBetween(before, null)).toBeNull();
+    expect(cpuPercentBetween(before, before)).toBeNull();
   });
 
   it("finds the gateway's process metrics in Prometheus text, with or without labels", () => {

@@ -26,6 +26,12 @@ function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** The server's CPU between two readings, 100 = one core busy throughout; null when either is missing. */
+export function cpuPercentBetween(before: ResourceReading | null, after: ResourceReading | null): number | null {
+  if (before === null || after === null || after.atMilliseconds <= before.atMilliseconds) return null;
+  return Math.round(((after.cpuSeconds - before.cpuSeconds) * 100_000) / (after.atMilliseconds - before.atMilliseconds) * 10) / 10;
+}
+
 /** Reads a local child's CPU (utime + stime, all threads) and VmRSS from /proc. */
 export class ProcessSampler implements ServerSampler {
   constructor(readonly pid: number) {}

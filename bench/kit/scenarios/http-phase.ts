@@ -2,8 +2,9 @@ import { createRequire } from "node:module";
 import { build, encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import type { Histogram } from "hdr-histogram-js";
 import type { IntervalSample, LatencySummary, OperationResult, PhaseResult, PhaseTarget } from "../scenario-result.js";
-import { HttpServerSampler } from "../http-server-sampler.js";
-import type { HttpOperation } from "./http-options.js";
+import { onInterrupt } from "../run-interruption.js";
+import { cpuPercentBetween } from "../server-sampler.js";
+import type { ResourceReading, ServerSampler } from "../server-sampler.js";
 import type { ReceiptBodies } from "./http-receipts.js";
 
 /** Latencies are recorded in microseconds: autocannon's own histogram keeps whole milliseconds only. */
@@ -35,19 +36,27 @@ interface AutocannonInstance {
   on(event: "tick", listener: () => void): void;
   on(event: "response", listener: (client: unknown, statusCode: number, responseBytes: number, responseTimeMilliseconds: number) => void): void;
   on(event: "reqError", listener: (error: Error) => void): void;
+  /** Ends the run early; the done callback still gets the summary. */
+  stop(): void;
 }
 type Autocannon = (options: AutocannonOptions, done: (error: Error | null, result: unknown) => void) => AutocannonInstance;
 
 const require = createRequire(import.meta.url);
 const autocannon = require("autocannon") as Autocannon;
 
+/** The operations the HTTP scenario can drive; mix is a calculate then the commit of the same receipt. */
+export const HTTP_OPERATIONS = ["calculate", "commit", "mix"] as const;
+export type HttpOperation = (typeof HTTP_OPERATIONS)[number];
+
+const BYTES_PER_MEBIBYTE = 2 ** 20;
+
 export interface HttpPhaseSettings {
   readonly name: string;
   readonly target: PhaseTarget;
   readonly url: string;
   readonly token: string | undefined;
-  /** The server's process, for its CPU and memory; null when it runs elsewhere. */
-  readonly serverPid: number | null;
+  /** Reads the server's CPU time and memory (/proc of a local process, /metrics of a remote loycore); null when the kit cannot. */
+  readonly sampler: ServerSampler | null;
   readonly connections: number;
   readonly pipelining: number;
   readonly durationSeconds: number;
@@ -165,10 +174,11 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
   const tallies = new Map<string, OperationTally>(operationNames.map((name) => [name, new OperationTally()]));
   const connectionTally = new OperationTally();
   const intervalHistogram = newLatencyHistogram();
-  const sampler = new HttpServerSampler(settings.serverPid);
+  const sampler = settings.sampler;
   const intervals: IntervalSample[] = [];
-  const serverCpuSamples: number[] = [];
-  const serverRssSamples: number[] = [];
+  // The server's reading at the start, then one at the end of each interval; read without blocking
+  // autocannon's tick, and joined to the intervals once the phase is over.
+  const readings: Promise<ResourceReading | null>[] = sampler === null ? [] : [sampler.read()];
 
   let lastAnswer: { operation: string; status: number; body: string } | undefined;
   let intervalRequests = 0;
@@ -189,9 +199,7 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
     const now = performance.now();
     const seconds = (now - intervalStartedAt) / 1000;
     if (seconds < INTERVAL_MINIMUM_SECONDS) return;
-    const server = sampler.sample();
-    if (server.cpuPercent !== null) serverCpuSamples.push(server.cpuPercent);
-    if (server.rssMebibytes !== null) serverRssSamples.push(server.rssMebibytes);
+    if (sampler !== null) readings.push(sampler.read());
     const any = intervalHistogram.totalCount > 0;
     const sample: IntervalSample = {
       atSeconds: (now - startedAt) / 1000,
@@ -202,8 +210,8 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
       p50Milliseconds: any ? milliseconds(intervalHistogram, 50) : null,
       p99Milliseconds: any ? milliseconds(intervalHistogram, 99) : null,
       maxMilliseconds: any ? intervalHistogram.maxValue / MICROSECONDS_PER_MILLISECOND : null,
-      serverCpuPercent: server.cpuPercent,
-      serverRssMebibytes: server.rssMebibytes,
+      serverCpuPercent: null,
+      serverRssMebibytes: null,
     };
     intervals.push(sample);
     settings.progress(
@@ -219,6 +227,7 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
 
   let requestsSent: number | null = null;
   let answers = 0;
+  let unsubscribe = (): void => undefined;
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -265,10 +274,25 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
       intervalErrors += 1;
     });
     instance.on("tick", cutInterval);
-  });
+    // Ctrl-C: autocannon stops now and reports what it has, like the WebSocket phases.
+    unsubscribe = onInterrupt(() => instance.stop());
+  }).finally(() => unsubscribe());
 
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
+  const serverReadings = await Promise.all(readings);
+  const withServer = intervals.map((interval, index) => {
+    const reading = serverReadings[index + 1] ?? null;
+    return {
+      ...interval,
+      serverCpuPercent: cpuPercentBetween(serverReadings[index] ?? null, reading),
+      serverRssMebibytes: reading === null ? null : Math.round((reading.rssBytes / BYTES_PER_MEBIBYTE) * 10) / 10,
+    };
+  });
+  const serverCpuSamples = withServer.map((interval) => interval.serverCpuPercent).filter((value): value is number => value !== null);
+  const serverRssSamples = withServer.map((interval) => interval.serverRssMebibytes).filter((value): value is number => value !== null);
+  const firstReading = serverReadings.find((reading) => reading !== null) ?? null;
+  const lastReading = [...serverReadings].reverse().find((reading) => reading !== null) ?? null;
   const operations = operationNames.map((name) => (tallies.get(name) ?? new OperationTally()).result(elapsedSeconds, name));
   if (Object.keys(connectionTally.errorsByCode).length > 0) operations.push(connectionTally.result(elapsedSeconds, "connection"));
   const successes = operations.reduce((sum, operation) => sum + operation.successes, 0);
@@ -289,12 +313,12 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
     requestsPerSecond: successes / elapsedSeconds,
     receiptsPerSecond: settings.target === "loycore" ? commits / elapsedSeconds : 0,
     operations,
-    intervals,
+    intervals: withServer,
     server:
-      settings.serverPid === null
+      sampler === null
         ? null
         : {
-            cpuPercentAverage: serverCpuSamples.length === 0 ? null : serverCpuSamples.reduce((sum, value) => sum + value, 0) / serverCpuSamples.length,
+            cpuPercentAverage: cpuPercentBetween(firstReading, lastReading),
             cpuPercentMax: serverCpuSamples.length === 0 ? null : Math.max(...serverCpuSamples),
             rssMebibytesMax: serverRssSamples.length === 0 ? null : Math.max(...serverRssSamples),
             rssMebibytesAtEnd: serverRssSamples.at(-1) ?? null,

@@ -1,3 +1,5 @@
+import { demoCard } from "../../../gateway/demo.js";
+
 /**
  * Request bodies of the HTTP scenario. Lines are pre-encoded once in a pool, so that building a body for
  * each request is a string concatenation: the load client must not be what the scenario measures.
@@ -25,15 +27,16 @@ export class ReceiptBodies {
   private receiptNumber = 0;
 
   /**
-   * @param cards members the receipts are for, one picked at random per receipt
+   * @param members the receipts are for demo-numbered members demoCard(1..members), one picked at
+   *   random per receipt (computed per receipt: a 10M-member card list would not fit a worker's heap)
    * @param runIdentifier makes receipt ids unique across runs against the same loycore
    */
   constructor(
-    private readonly cards: readonly string[],
+    private readonly members: number,
     private readonly runIdentifier: string,
     linesPerReceipt: number,
   ) {
-    if (cards.length === 0) throw new Error("receipts need at least one card");
+    if (!Number.isInteger(members) || members < 1) throw new Error(`receipts need at least one member, got ${members}`);
     this.lineSets = Array.from({ length: LINE_SETS_IN_POOL }, () =>
       JSON.stringify(
         Array.from({ length: linesPerReceipt }, () => {
@@ -48,7 +51,7 @@ export class ReceiptBodies {
   /** A new receipt (new id, `at` now, so a retry would be idempotent) for a random member, as JSON. */
   next(): string {
     this.receiptNumber += 1;
-    const card = this.cards[randomInteger(0, this.cards.length - 1)] ?? "";
+    const card = demoCard(randomInteger(1, this.members));
     const lines = this.lineSets[this.receiptNumber % this.lineSets.length] ?? "[]";
     return `{"card":"${card}","receipt":{"id":"${this.runIdentifier}-${this.receiptNumber}","at":${Date.now()},"lines":${lines}}}`;
   }

@@ -1,30 +1,32 @@
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CONNECTIONS_MAX, HttpScenarioUsageError, parseHttpScenarioOptions } from "./http-options.js";
+import { KitUsageError, parseFlags } from "../kit-flags.js";
 import { errorCodeOf } from "./http-phase.js";
+import { HTTP_CONNECTIONS_MAX, httpScenario } from "./http-scenario.js";
 
-/**
- * The smoke run uses the build (dist/), as `npm test` runs after `npm run build`: the gateway and the
- * ceiling server are child processes, and Node runs only the compiled JavaScript.
- */
-const COMPILED_SCENARIO_PATH = fileURLToPath(new URL("../../../dist/bench/kit/scenarios/http-scenario.js", import.meta.url));
+/** The HTTP scenario's flags, parsed and checked the way the CLI does (its smoke run is in kit.test.ts). */
+function parse(argumentsAfterScenario: readonly string[]): Readonly<Record<string, unknown>> {
+  const values = parseFlags(argumentsAfterScenario, httpScenario.flags);
+  httpScenario.validate(values);
+  return values;
+}
 
-describe("HTTP scenario options", () => {
+describe("HTTP scenario flags", () => {
   it("applies the documented defaults when no flag is given", () => {
-    expect(parseHttpScenarioOptions([])).toEqual({
+    expect(parse([])).toMatchObject({
       connections: 100,
       pipelining: 1,
-      durationSeconds: 10,
-      members: 2000,
+      "duration-seconds": 10,
+      members: 100_000,
       operation: "mix",
-      receiptLines: 5,
-      url: undefined,
-      token: undefined,
+      "receipt-lines": 5,
+      url: null,
+      token: null,
+      "data-dir": null,
     });
   });
 
   it.each([
-    ["--connections", ["--connections", String(CONNECTIONS_MAX + 1)]],
+    ["--connections", ["--connections", String(HTTP_CONNECTIONS_MAX + 1)]],
     ["--connections", ["--connections", "1.5"]],
     ["--pipelining", ["--pipelining", "0"]],
     ["--duration-seconds", ["--duration-seconds", "ten"]],
@@ -34,15 +36,16 @@ describe("HTTP scenario options", () => {
     ["--url", ["--url", "ws://127.0.0.1:1/v1/ws", "--token", "t"]],
     ["--token", ["--url", "http://127.0.0.1:1"]],
     ["--token", ["--token", "t"]],
+    ["--data-dir", ["--url", "http://127.0.0.1:1", "--token", "t", "--data-dir", "data"]],
     ["--lanes", ["--lanes", "4"]],
-  ])("refuses a bad %s with an error naming it", (flag, argv) => {
-    expect(() => parseHttpScenarioOptions(argv)).toThrow(HttpScenarioUsageError);
-    expect(() => parseHttpScenarioOptions(argv)).toThrow(flag);
+  ])("refuses a bad %s with an error naming it", (flag, argumentsAfterScenario) => {
+    expect(() => parse(argumentsAfterScenario)).toThrow(KitUsageError);
+    expect(() => parse(argumentsAfterScenario)).toThrow(flag);
   });
 
-  it("accepts a remote loycore with its token and drops a trailing slash", () => {
-    expect(parseHttpScenarioOptions(["--url", "http://10.0.0.5:8080/", "--token", "t", "--operation", "commit"])).toMatchObject({
-      url: "http://10.0.0.5:8080",
+  it("accepts a remote loycore with its token", () => {
+    expect(parse(["--url", "http://10.0.0.5:8080/", "--token", "t", "--operation", "commit"])).toMatchObject({
+      url: "http://10.0.0.5:8080/",
       token: "t",
       operation: "commit",
     });
@@ -55,32 +58,4 @@ describe("HTTP error codes", () => {
     expect(errorCodeOf(502, "<html>Bad gateway</html>")).toBe("HTTP_502");
     expect(errorCodeOf(400, '{"code":"<script>"}')).toBe("HTTP_400");
   });
-});
-
-describe("HTTP scenario smoke run (needs npm run build)", () => {
-  it("runs the ceiling and loycore phases over HTTP with successes and no errors", async () => {
-    const { runHttpScenario } = (await import(pathToFileURL(COMPILED_SCENARIO_PATH).href)) as typeof import("./http-scenario.js");
-    const logged: string[] = [];
-    const result = await runHttpScenario(["--connections", "10", "--duration-seconds", "2", "--members", "200"], {
-      log: (line) => logged.push(line),
-      progress: (line) => logged.push(line),
-    });
-
-    expect(result.scenario).toBe("http");
-    expect(result.phases.map((phase) => phase.target)).toEqual(["ceiling", "loycore"]);
-    for (const phase of result.phases) {
-      expect(phase.operations.map((operation) => operation.operation)).toEqual(["calculate", "commit"]);
-      for (const operation of phase.operations) {
-        expect(operation.successes).toBeGreaterThan(0);
-        expect(operation.errorsByCode).toEqual({});
-        expect(operation.histogramBase64).not.toBeNull();
-      }
-      expect(phase.intervals.length).toBeGreaterThanOrEqual(1);
-      expect(phase.server?.rssMebibytesMax).toBeGreaterThan(0);
-    }
-    const loycore = result.phases[1];
-    expect(loycore?.receiptsPerSecond).toBeGreaterThan(0);
-    expect(result.checks[0]?.measured).toBeGreaterThan(0);
-    expect(logged.some((line) => line.includes("loycore phase"))).toBe(true);
-  }, 30_000);
 });

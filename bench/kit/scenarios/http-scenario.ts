@@ -1,63 +1,94 @@
-import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
-import { demoCard } from "../../../gateway/demo.js";
-import { startGateway } from "../../gateway-process.js";
-import { readProcessRssMebibytes } from "../http-server-sampler.js";
+import { datasetOptionsFrom, DATASET_FLAGS } from "../dataset-flags.js";
+import { describeMachine } from "../describe-machine.js";
+import { describeGroupCommitBetween, fetchGroupCommit } from "../group-commit.js";
 import { startHttpCeilingServer } from "../http-ceiling-server-process.js";
-import type { MachineDescription, PhaseResult, ScenarioResult, TargetCheck } from "../scenario-result.js";
-import { parseHttpScenarioOptions } from "./http-options.js";
-import type { HttpScenarioOptions } from "./http-options.js";
-import { runHttpPhase } from "./http-phase.js";
+import type { FlagSpec, FlagValues } from "../kit-flags.js";
+import { KitUsageError, numberFlag, OUTPUT_FLAGS, stringFlag } from "../kit-flags.js";
+import { check } from "../load-run.js";
+import { interruption, RunInterrupted } from "../run-interruption.js";
+import type { PhaseResult, ScenarioResult, TargetCheck } from "../scenario-result.js";
+import type { Scenario } from "../scenario.js";
+import { MetricsSampler, ProcessSampler } from "../server-sampler.js";
+import type { ServerSampler } from "../server-sampler.js";
+import { startLoycoreWithMembers } from "../started-loycore.js";
+import type { DatasetFigures } from "../started-loycore.js";
+import { HTTP_OPERATIONS, runHttpPhase } from "./http-phase.js";
+import type { HttpOperation } from "./http-phase.js";
 import { ReceiptBodies } from "./http-receipts.js";
 
-export { HttpScenarioUsageError, parseHttpScenarioOptions } from "./http-options.js";
-
-export interface ScenarioContext {
-  log(line: string): void;
-  progress(line: string): void;
-}
-
-const BYTES_PER_GIBIBYTE = 1024 ** 3;
+/** autocannon runs every connection on one thread; past a few thousand it measures its own event loop. */
+export const HTTP_CONNECTIONS_MAX = 5_000;
+/** loycore answers pipelined HTTP requests in order; deeper pipelines only queue in the kernel. */
+export const PIPELINING_MAX = 256;
+/** An hour covers a peak hour; anything longer is a soak test, not this kit. */
+export const HTTP_PHASE_SECONDS_MAX = 3_600;
+/** The protocol's bound on receipt lines. */
+export const HTTP_RECEIPT_LINES_MAX = 500;
 
 /** A probe that takes longer than this means loycore is not answering; the scenario says so instead of hanging. */
 const PROBE_TIMEOUT_MILLISECONDS = 10_000;
 
-/** Where loycore runs for this scenario: started here (pid known) or remote. */
-interface LoycoreTarget {
+const FLAGS: readonly FlagSpec[] = [
+  { name: "connections", kind: "integer", minimum: 1, maximum: HTTP_CONNECTIONS_MAX, default: 100, help: "HTTP connections autocannon keeps open" },
+  { name: "pipelining", kind: "integer", minimum: 1, maximum: PIPELINING_MAX, default: 1, help: "requests in flight per connection" },
+  { name: "duration-seconds", kind: "integer", minimum: 1, maximum: HTTP_PHASE_SECONDS_MAX, default: 10, help: "length of the ceiling phase and of the loycore phase" },
+  {
+    name: "operation",
+    kind: "choice",
+    choices: HTTP_OPERATIONS,
+    default: "mix",
+    help: "what each connection sends: calculate, commit, or mix (calculate, then the commit of the same receipt)",
+  },
+  { name: "receipt-lines", kind: "integer", minimum: 1, maximum: HTTP_RECEIPT_LINES_MAX, default: 5, help: "lines of every receipt" },
+  { name: "url", kind: "string", default: null, help: "a running loycore, http(s)://host:port, instead of a gateway the kit starts (needs --token)" },
+  { name: "token", kind: "string", default: null, help: "terminal token for --url" },
+  ...DATASET_FLAGS,
+  ...OUTPUT_FLAGS,
+];
+
+function validate(values: FlagValues): void {
+  const url = stringFlag(values, "url");
+  if (url !== null) {
+    let protocol = "";
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // Reported below.
+    }
+    if (protocol !== "http:" && protocol !== "https:") throw new KitUsageError(`--url must be an http:// or https:// URL of loycore; got "${url}"`);
+    if (stringFlag(values, "token") === null) throw new KitUsageError("--token is required with --url");
+    if (stringFlag(values, "data-dir") !== null) throw new KitUsageError("--data-dir is only for a gateway the kit starts (not with --url)");
+  }
+  if (url === null && stringFlag(values, "token") !== null) throw new KitUsageError("--token is only for --url");
+}
+
+function operationOf(values: FlagValues): HttpOperation {
+  const operation = stringFlag(values, "operation");
+  return HTTP_OPERATIONS.find((candidate) => candidate === operation) ?? "mix";
+}
+
+/** Where loycore runs for this scenario: started here over imported members, or remote. */
+interface HttpLoycore {
   readonly url: string;
   readonly token: string;
-  readonly pid: number | null;
-  readonly cards: readonly string[];
-  readonly startSeconds: number | null;
+  readonly sampler: ServerSampler | null;
+  readonly dataset: DatasetFigures | null;
   stop(): Promise<void>;
 }
 
-export function describeMachine(): MachineDescription {
-  const processors = cpus();
-  return {
-    cpuModel: processors[0]?.model.trim() ?? "unknown",
-    cores: processors.length,
-    totalMemoryGibibytes: totalmem() / BYTES_PER_GIBIBYTE,
-    nodeVersion: process.version,
-    platform: `${platform()} ${release()} ${arch()}`,
-    loadAverageAtStart: loadavg(),
-  };
-}
-
-async function startLoycore(options: HttpScenarioOptions, context: ScenarioContext): Promise<LoycoreTarget> {
-  if (options.url !== undefined && options.token !== undefined) {
-    const cards = Array.from({ length: options.members }, (_, index) => demoCard(index + 1));
-    return { url: options.url, token: options.token, pid: null, cards, startSeconds: null, stop: async () => {} };
+async function openLoycore(values: FlagValues, progress: (line: string) => void): Promise<HttpLoycore> {
+  const url = stringFlag(values, "url");
+  if (url !== null) {
+    const base = url.replace(/\/+$/, "");
+    return { url: base, token: stringFlag(values, "token") ?? "", sampler: new MetricsSampler(`${base}/metrics`), dataset: null, stop: async () => undefined };
   }
-  context.log(`starting loycore with ${options.members} demo members`);
-  const started = performance.now();
-  const gateway = await startGateway(options.members);
+  const started = await startLoycoreWithMembers(datasetOptionsFrom(values), progress);
   return {
-    url: gateway.url,
-    token: gateway.terminalToken,
-    pid: gateway.pid,
-    cards: gateway.demoCards,
-    startSeconds: (performance.now() - started) / 1000,
-    stop: () => gateway.stop(),
+    url: started.gateway.url,
+    token: started.gateway.terminalToken,
+    sampler: new ProcessSampler(started.gateway.pid),
+    dataset: started.figures,
+    stop: () => started.stop(),
   };
 }
 
@@ -65,7 +96,7 @@ async function startLoycore(options: HttpScenarioOptions, context: ScenarioConte
  * The size in bytes of loycore's answer to each operation, from one real request of each: the ceiling
  * answers with bodies of the same size, so both phases move the same bytes.
  */
-async function probeAnswerBytes(loycore: LoycoreTarget, receipts: ReceiptBodies): Promise<Map<string, number>> {
+async function probeAnswerBytes(loycore: HttpLoycore, receipts: ReceiptBodies): Promise<Map<string, number>> {
   const body = receipts.next();
   const sizes = new Map<string, number>();
   for (const operation of ["calculate", "commit"]) {
@@ -82,40 +113,51 @@ async function probeAnswerBytes(loycore: LoycoreTarget, receipts: ReceiptBodies)
   return sizes;
 }
 
-function ratio(measured: number, ceiling: number): number {
-  return ceiling > 0 ? measured / ceiling : 0;
-}
-
 /**
  * `npm run bench -- http`: the same operations over HTTP, driven by autocannon, first against a minimal
  * uWebSockets.js HTTP responder (the ceiling of this client on this machine), then against loycore, in
- * the same run. loycore is started here (a fresh gateway with demo members) unless --url names one.
+ * the same run.
  */
-export async function runHttpScenario(argv: readonly string[], context: ScenarioContext): Promise<ScenarioResult> {
-  const options = parseHttpScenarioOptions(argv);
+async function run(values: FlagValues, progress: (line: string) => void): Promise<ScenarioResult> {
   const startedAt = new Date().toISOString();
   const machine = describeMachine();
   const runIdentifier = `http-${Date.now().toString(36)}`;
-
-  const loycore = await startLoycore(options, context);
+  const operation = operationOf(values);
+  const members = numberFlag(values, "members");
+  const receiptLines = numberFlag(values, "receipt-lines");
+  const durationSeconds = numberFlag(values, "duration-seconds");
   const phases: PhaseResult[] = [];
-  let serverRssMebibytesAfterStart: number | null = null;
-  try {
-    serverRssMebibytesAfterStart = loycore.pid === null ? null : readProcessRssMebibytes(loycore.pid);
-    const answerBytes = await probeAnswerBytes(loycore, new ReceiptBodies(loycore.cards, `${runIdentifier}-probe`, options.receiptLines));
-    context.log(`loycore's answers: ${[...answerBytes].map(([operation, bytes]) => `${operation} ${bytes} bytes`).join(", ")}`);
+  const notes: string[] = [
+    "HTTP/1.1 with JSON bodies; the ceiling is a uWebSockets.js responder answering each operation with a body of the size loycore answers it with",
+  ];
 
+  const loycore = await openLoycore(values, progress);
+  const result = (checks: readonly TargetCheck[]): ScenarioResult => {
+    const settings: Record<string, string | number | boolean | null> = { ...values, runIdentifier };
+    // A terminal token is a credential: a report that is shared must not carry it.
+    if (settings["token"] !== null) settings["token"] = "(given)";
+    return { scenario: "http", startedAt, machine, settings, phases, checks, dataset: loycore.dataset, notes };
+  };
+  const throwIfInterrupted = (): void => {
+    if (!interruption.requested) return;
+    notes.push(`interrupted by Ctrl-C${phases.length === 0 ? " before the first phase" : ` during or after the ${phases.at(-1)?.name ?? ""} phase (cut short)`}: no target checks; later phases did not run`);
+    throw new RunInterrupted(result([]));
+  };
+  try {
+    throwIfInterrupted();
+    const answerBytes = await probeAnswerBytes(loycore, new ReceiptBodies(members, `${runIdentifier}-probe`, receiptLines));
+    progress(`loycore's answers: ${[...answerBytes].map(([name, bytes]) => `${name} ${bytes} bytes`).join(", ")}`);
     const phaseSettings = {
-      connections: options.connections,
-      pipelining: options.pipelining,
-      durationSeconds: options.durationSeconds,
-      operation: options.operation,
-      progress: (line: string) => context.progress(line),
+      connections: numberFlag(values, "connections"),
+      pipelining: numberFlag(values, "pipelining"),
+      durationSeconds,
+      operation,
+      progress,
     };
 
     const ceiling = await startHttpCeilingServer(answerBytes);
     try {
-      context.log(`ceiling phase: ${options.durationSeconds} s against the HTTP ceiling at ${ceiling.url}`);
+      progress(`phase ceiling: ${durationSeconds} s against the HTTP ceiling at ${ceiling.url}`);
       phases.push(
         await runHttpPhase({
           ...phaseSettings,
@@ -123,76 +165,59 @@ export async function runHttpScenario(argv: readonly string[], context: Scenario
           target: "ceiling",
           url: ceiling.url,
           token: loycore.token,
-          serverPid: ceiling.pid,
-          receipts: new ReceiptBodies(loycore.cards, `${runIdentifier}-c`, options.receiptLines),
+          sampler: new ProcessSampler(ceiling.pid),
+          receipts: new ReceiptBodies(members, `${runIdentifier}-c`, receiptLines),
         }),
       );
     } finally {
       await ceiling.stop();
     }
+    throwIfInterrupted();
 
-    context.log(`loycore phase: ${options.durationSeconds} s against loycore at ${loycore.url}`);
-    phases.push(
-      await runHttpPhase({
+    progress(`phase loycore: ${durationSeconds} s against loycore at ${loycore.url}`);
+    const groupCommitBefore = await fetchGroupCommit(`${loycore.url}/metrics`);
+    const loycorePhase = await runHttpPhase({
         ...phaseSettings,
         name: "loycore",
         target: "loycore",
         url: loycore.url,
         token: loycore.token,
-        serverPid: loycore.pid,
-        receipts: new ReceiptBodies(loycore.cards, `${runIdentifier}-l`, options.receiptLines),
-      }),
+        sampler: loycore.sampler,
+        receipts: new ReceiptBodies(members, `${runIdentifier}-l`, receiptLines),
+      });
+    const groupCommitAfter = groupCommitBefore === null ? null : await fetchGroupCommit(`${loycore.url}/metrics`);
+    phases.push(
+      groupCommitBefore === null || groupCommitAfter === null
+        ? loycorePhase
+        : { ...loycorePhase, notes: [...loycorePhase.notes, ...describeGroupCommitBetween(groupCommitBefore, groupCommitAfter)] },
     );
+    throwIfInterrupted();
   } finally {
     await loycore.stop();
   }
 
   const [ceilingPhase, loycorePhase] = phases;
-  const checks: TargetCheck[] =
+  return result(
     ceilingPhase === undefined || loycorePhase === undefined
       ? []
       : [
-          {
-            name: "loycore requests/s as a share of the HTTP ceiling",
-            measured: ratio(loycorePhase.requestsPerSecond, ceilingPhase.requestsPerSecond),
-            unit: "ratio",
-            // The issue sets no HTTP target: the figure is reported, not judged.
-            target: null,
-            direction: "at-least",
-            met: null,
-          },
-        ];
-
-  return {
-    scenario: "http",
-    startedAt,
-    machine,
-    settings: {
-      connections: options.connections,
-      pipelining: options.pipelining,
-      durationSeconds: options.durationSeconds,
-      members: options.members,
-      operation: options.operation,
-      receiptLines: options.receiptLines,
-      url: options.url ?? null,
-      // A terminal token is a credential: a report that is shared must not carry it.
-      token: options.token === undefined ? null : "(given, not recorded)",
-    },
-    phases,
-    checks,
-    dataset:
-      options.url === undefined
-        ? {
-            members: options.members,
-            importSeconds: null,
-            membersPerSecond: null,
-            serverStartSeconds: loycore.startSeconds,
-            serverRssMebibytesAfterStart,
-          }
-        : null,
-    notes: [
-      "HTTP/1.1 with JSON bodies; the ceiling is a uWebSockets.js responder answering each operation with a body of the size loycore answers it with",
-      ...(options.url === undefined ? [`loycore started here with ${options.members} demo members (serverStartSeconds includes seeding them)`] : [`remote loycore at ${options.url}: no server CPU or memory figures`]),
-    ],
-  };
+          // The issue sets no HTTP target: the figure is reported, not judged.
+          check(
+            "loycore requests/s as a share of the HTTP ceiling",
+            ceilingPhase.requestsPerSecond > 0 ? loycorePhase.requestsPerSecond / ceilingPhase.requestsPerSecond : 0,
+            "ratio",
+            null,
+            "at-least",
+          ),
+          check("loycore committed receipts/s", loycorePhase.receiptsPerSecond, "receipts/s", null, "at-least"),
+        ],
+  );
 }
+
+export const httpScenario: Scenario = {
+  name: "http",
+  summary: "the same operations over HTTP/JSON, driven by autocannon; loycore vs a minimal HTTP responder",
+  flags: FLAGS,
+  validate,
+  run,
+};

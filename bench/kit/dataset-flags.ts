@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { defaultImportThreads } from "../../gateway/import/bulk-import.js";
+import type { FlagSpec, FlagValues } from "./kit-flags.js";
+import { numberFlag, stringFlag } from "./kit-flags.js";
+import { DATASET_MEMBERS_DEFAULT, DATASET_MEMBERS_MAX } from "./prepare-dataset.js";
+
+/** Flags of the members every scenario loads (imported into the started gateway's data directory). */
+
+/** More import threads than a big load machine has cores only makes them contend. */
+export const IMPORT_THREADS_MAX = 64;
+
+export const MEMBERS_FLAG: FlagSpec = {
+  name: "members",
+  kind: "integer",
+  minimum: 1,
+  maximum: DATASET_MEMBERS_MAX,
+  default: DATASET_MEMBERS_DEFAULT,
+  help: "members numbered like the demo (cards demoCard(1..N)): imported with the bulk importer for the started gateway, or those a remote loycore (--url) holds",
+};
+
+export const DATA_DIR_FLAG: FlagSpec = {
+  name: "data-dir",
+  kind: "string",
+  default: null,
+  help: "reuse (and keep) this imported data directory: only members it lacks are imported; default a temporary directory removed at the end",
+};
+
+export const IMPORT_THREADS_FLAG: FlagSpec = {
+  name: "import-threads",
+  kind: "integer",
+  minimum: 0,
+  maximum: IMPORT_THREADS_MAX,
+  default: defaultImportThreads(),
+  help: "worker threads of the bulk importer (0: the kit's own thread)",
+};
+
+export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG];
+
+export interface DatasetOptions {
+  readonly members: number;
+  /** Absolute; null for a temporary directory. */
+  readonly dataDirectory: string | null;
+  readonly importThreads: number;
+}
+
+export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
+  const dataDirectory = stringFlag(values, "data-dir");
+  return {
+    members: numberFlag(values, "members"),
+    dataDirectory: dataDirectory === null ? null : resolve(dataDirectory),
+    importThreads: numberFlag(values, "import-threads"),
+  };
+}
