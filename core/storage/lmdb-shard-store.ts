@@ -15,7 +15,11 @@ import { awaitLmdbWrite, lmdbEnvironmentOptions } from "./storage-failure.js";
  * 150-receipt batch; see docs/ARCHITECTURE.md, "Storage").
  *
  * Within a member, kinds sort "a" < "h" < "r": the account is the member's
- * first key, which is what scanAccounts relies on.
+ * first key, which is what scanAccounts relies on. History is keyed newest
+ * first (ACTIVITY_KEY_ORDER_BASE - sequence), so a new entry lands right after
+ * the account, on the account's page, however long the history is; without
+ * that, a member with pages of history would again dirty three leaves per
+ * commit (account, end of history, receipt).
  */
 const MEMBER_KEY_FAMILY = "m";
 const ACCOUNT_KEY_KIND = "a";
@@ -27,6 +31,9 @@ const ACTIVITY_KEY_KIND = "h";
  * identifiers and kinds are single letters. Used as "the end of" a range.
  */
 const KEY_RANGE_END = "\uffff";
+
+/** An activity key holds this minus the sequence: sequences are safe integers, so the key is too, and newer sorts first. */
+const ACTIVITY_KEY_ORDER_BASE = Number.MAX_SAFE_INTEGER;
 
 /**
  * The layout of the keys in "records". Version 1 (never written: an
@@ -73,7 +80,7 @@ function receiptKey(logicalShard: number, memberId: string, store: string, recei
 }
 
 function activityKey(logicalShard: number, memberId: string, sequence: number): ShardRecordKey {
-  return [logicalShard, MEMBER_KEY_FAMILY, memberId, ACTIVITY_KEY_KIND, sequence];
+  return [logicalShard, MEMBER_KEY_FAMILY, memberId, ACTIVITY_KEY_KIND, ACTIVITY_KEY_ORDER_BASE - sequence];
 }
 
 /** The first key after every record of `memberId`: where the next member's records start. */
@@ -200,15 +207,16 @@ export class LmdbShardStore implements ShardStore {
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
     assert(Number.isInteger(limit) && limit >= 1 && limit <= ACTIVITY_PAGE_SIZE_MAX, "a page is bounded");
     const page: ActivityRecord[] = [];
+    // Keys run newest first: a forward range from `before` (or from the newest).
+    const start = before === null ? [logicalShard, MEMBER_KEY_FAMILY, memberId, ACTIVITY_KEY_KIND] : activityKey(logicalShard, memberId, before);
     const range = this.records.getRange({
-      start: activityKey(logicalShard, memberId, before ?? Number.MAX_SAFE_INTEGER),
-      end: activityKey(logicalShard, memberId, -1),
-      reverse: true,
+      start,
+      end: [logicalShard, MEMBER_KEY_FAMILY, memberId, ACTIVITY_KEY_KIND, KEY_RANGE_END],
       limit: limit + 1,
     });
     for (const { key, value } of range) {
-      // `start` is inclusive in a reverse range: skip the entry at `before` itself.
-      if (before !== null && key[4] === before) continue;
+      // `start` is inclusive: skip the entry at `before` itself.
+      if (before !== null && key[4] === start[4]) continue;
       if (page.length >= limit) break;
       page.push(value as ActivityRecord);
     }
