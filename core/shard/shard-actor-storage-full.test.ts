@@ -19,8 +19,8 @@ class ControlledStore implements ShardStore {
   readAccount(logicalShard: number, memberId: string): Account | undefined {
     return this.inner.readAccount(logicalShard, memberId);
   }
-  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
-    return this.inner.readReceipt(logicalShard, store, receiptId);
+  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
+    return this.inner.readReceipt(logicalShard, memberId, store, receiptId);
   }
   writeBatch(writes: readonly ShardWrite[]): Promise<void> {
     return new Promise((resolve, reject) => {

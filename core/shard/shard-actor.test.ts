@@ -21,8 +21,8 @@ class GatedStore implements ShardStore {
   readAccount(logicalShard: number, memberId: string): Account | undefined {
     return this.inner.readAccount(logicalShard, memberId);
   }
-  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
-    return this.inner.readReceipt(logicalShard, store, receiptId);
+  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
+    return this.inner.readReceipt(logicalShard, memberId, store, receiptId);
   }
   writeBatch(writes: readonly ShardWrite[]): Promise<void> {
     return new Promise((resolve) => {
@@ -144,6 +144,44 @@ describe("ShardActor", () => {
     expect(replies[2]).toEqual({ ...replies[1], ref: 3 });
     expect(replies[3]).toMatchObject({ ref: 4, ok: false, code: "CONFLICT" });
     expect(store.batches).toHaveLength(2);
+  });
+
+  it("refuses a receipt id staged for another member with CONFLICT until it is durable, and changes nothing", async () => {
+    const store = new GatedStore();
+    const { replies, send } = makeActor(store);
+    const other = "m00000000000000b2";
+    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+    send({ kind: "enroll", ref: 2, logicalShard: logicalShardOf(other), memberId: other, profile: { ...PROFILE, card: "2" } });
+    await settle();
+    store.batches[0]?.release();
+    await settle();
+    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
+    send({ kind: "commit", ref: 4, logicalShard: logicalShardOf(other), memberId: other, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
+    send({ kind: "refund", ref: 5, logicalShard: LOGICAL, memberId: MEMBER, store: "s1", refundId: "f1", receiptId: "r1", lines: [{ line: 0, qty: 1 }] });
+    send({ kind: "refund", ref: 6, logicalShard: logicalShardOf(other), memberId: other, store: "s1", refundId: "f1", receiptId: "r1", lines: [{ line: 0, qty: 1 }] });
+    await settle();
+    expect(replies).toHaveLength(2);
+    store.batches[1]?.release();
+    await settle();
+    expect(replies.slice(2)).toMatchObject([
+      { ref: 3, ok: true },
+      { ref: 4, ok: false, code: "CONFLICT" },
+      { ref: 5, ok: true },
+      { ref: 6, ok: false, code: "CONFLICT" },
+    ]);
+    // Only the first member's receipt, refund and their accounts and history were written.
+    expect(store.batches[1]?.writes.filter((write) => write.kind === "receipt").map((write) => write.kind === "receipt" && write.receipt.memberId)).toEqual([
+      MEMBER,
+      MEMBER,
+      MEMBER,
+    ]);
+    expect(store.inner.readAccount(logicalShardOf(other), other)?.sequence).toBe(0);
+    // Durable, the claim is gone: records are per member, and the gateway's receipt index refuses a second member from here on.
+    send({ kind: "commit", ref: 7, logicalShard: logicalShardOf(other), memberId: other, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
+    await settle();
+    store.batches[2]?.release();
+    await settle();
+    expect(replies.at(-1)).toMatchObject({ ref: 7, ok: true, value: { member: other } });
   });
 
   it("answers NO_PROGRAM when no program was ever installed, and computes once one is", async () => {

@@ -87,6 +87,13 @@ export interface ShardActorOptions {
 
 type Reply = (reply: ShardReply) => void;
 
+/** A (store, receipt id) staged for a member and not yet durable. */
+interface ReceiptClaim {
+  readonly memberId: string;
+  /** The last batch that writes this record: the claim ends once it is durable. */
+  readonly batchSequence: number;
+}
+
 interface StagedValue {
   readonly write: ShardWrite;
   /** The batch that will make this value durable. */
@@ -134,6 +141,15 @@ export class ShardActor {
    * discarded for lack of space empties the cache (see discardAfterFullStorage).
    */
   private readonly durableAccounts = new Map<string, Account>();
+  /**
+   * (store, record id) -> member, for records staged and not yet durable.
+   * Records are keyed per member in storage, so two members' commits of one
+   * receipt id do not meet there; this refuses the second while the first is
+   * in flight, and the gateway's receipt index refuses it once the first is
+   * answered. Bounded: one entry per staged record, and the staged records
+   * are bounded by SHARD_BATCH_WRITES_MAX per batch.
+   */
+  private readonly receiptClaims = new Map<string, ReceiptClaim>();
   private openBatch: OpenBatch = { sequence: 1, writes: [], releases: [] };
   private batchesInFlight = 0;
   private durableTail: Promise<unknown> = Promise.resolve();
@@ -335,7 +351,7 @@ export class ShardActor {
     const { logicalShard, memberId, receipt } = request;
     this.assertOwned(logicalShard, memberId);
     const fingerprint = commitFingerprint(memberId, receipt, request.redeem);
-    const existing = this.readReceipt(logicalShard, receipt.store, receipt.id);
+    const existing = this.readReceipt(logicalShard, memberId, receipt.store, receipt.id);
     if (existing !== undefined) {
       const answer: ShardReply =
         existing.fingerprint === fingerprint
@@ -346,6 +362,16 @@ export class ShardActor {
               `receipt ${receipt.id} of store ${receipt.store} was committed with other content`,
             );
       this.releaseWhenDurable(release, answer);
+      return;
+    }
+    if (this.claimedByAnotherMember(receipt.store, receipt.id, memberId)) {
+      // Depends on a staged record: released in order, STORAGE_FULL if that record is dropped.
+      const refusal = failureReply(
+        request.ref,
+        "CONFLICT",
+        `receipt ${receipt.id} of store ${receipt.store} is being committed for another member`,
+      );
+      this.releaseWhenDurable(release, refusal);
       return;
     }
     const account = this.readAccount(logicalShard, memberId);
@@ -454,13 +480,17 @@ export class ShardActor {
     const { logicalShard, memberId } = request;
     this.assertOwned(logicalShard, memberId);
     const fingerprint = createHash("sha256").update(JSON.stringify([memberId, key.store, key.recordId, key.content])).digest("base64url");
-    const existing = this.readReceipt(logicalShard, key.store, key.recordId);
+    const existing = this.readReceipt(logicalShard, memberId, key.store, key.recordId);
     if (existing !== undefined) {
       const answer: ShardReply =
         existing.fingerprint === fingerprint
           ? { ref: request.ref, ok: true, value: existing.answer }
           : failureReply(request.ref, "CONFLICT", `${key.what} was already made with other content`);
       this.releaseWhenDurable(reply, answer);
+      return;
+    }
+    if (this.claimedByAnotherMember(key.store, key.recordId, memberId)) {
+      this.releaseWhenDurable(reply, failureReply(request.ref, "CONFLICT", `${key.what} is being made for another member`));
       return;
     }
     const account = this.readAccount(logicalShard, memberId);
@@ -521,7 +551,7 @@ export class ShardActor {
       request,
       { store, recordId: `cancel ${receiptId}`, content: [], what: `the cancel of receipt ${receiptId}` },
       (account, program, now) => {
-        const record = this.readReceipt(request.logicalShard, store, receiptId);
+        const record = this.readReceipt(request.logicalShard, request.memberId, store, receiptId);
         if (record === undefined || record.settlement === undefined) {
           const released = releaseHoldForMember(account, { store, id: receiptId }, now);
           if (released === null) return unknownReceipt(store, receiptId);
@@ -554,7 +584,7 @@ export class ShardActor {
       request,
       { store, recordId: `refund ${refundId}`, content: [receiptId, lines], what: `refund ${refundId} of store ${store}` },
       (account, program, now) => {
-        const record = this.readReceipt(request.logicalShard, store, receiptId);
+        const record = this.readReceipt(request.logicalShard, request.memberId, store, receiptId);
         if (record === undefined || record.settlement === undefined || record.memberId !== request.memberId) {
           return unknownReceipt(store, receiptId);
         }
@@ -652,13 +682,19 @@ export class ShardActor {
     }
   }
 
-  private readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
-    const staged = this.overlay.get(receiptKey(logicalShard, store, receiptId));
+  private readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
+    const staged = this.overlay.get(receiptKey(logicalShard, memberId, store, receiptId));
     if (staged !== undefined) {
       assert(staged.write.kind === "receipt", "receipt keys hold receipts");
       return staged.write.receipt;
     }
-    return this.options.store.readReceipt(logicalShard, store, receiptId);
+    return this.options.store.readReceipt(logicalShard, memberId, store, receiptId);
+  }
+
+  /** Whether a record of (store, record id) is staged, not yet durable, for a member other than `memberId`. */
+  private claimedByAnotherMember(store: string, recordId: string, memberId: string): boolean {
+    const claim = this.receiptClaims.get(receiptClaimKey(store, recordId));
+    return claim !== undefined && claim.memberId !== memberId;
   }
 
   private stage(write: ShardWrite): void {
@@ -667,8 +703,13 @@ export class ShardActor {
       const key = accountKey(write.account.logicalShard, write.account.memberId);
       this.overlay.set(key, { write, batchSequence: this.openBatch.sequence });
     } else if (write.kind === "receipt") {
-      const key = receiptKey(write.receipt.logicalShard, write.receipt.store, write.receipt.receiptId);
-      this.overlay.set(key, { write, batchSequence: this.openBatch.sequence });
+      const { logicalShard, memberId, store, receiptId } = write.receipt;
+      this.overlay.set(receiptKey(logicalShard, memberId, store, receiptId), { write, batchSequence: this.openBatch.sequence });
+      this.receiptClaims.set(receiptClaimKey(store, receiptId), { memberId, batchSequence: this.openBatch.sequence });
+      assert(
+        this.receiptClaims.size <= SHARD_BATCH_WRITES_MAX * (SHARD_BATCHES_IN_FLIGHT_MAX + 1),
+        "receipt claims are bounded by the staged batches",
+      );
     }
     this.openBatch.writes.push(write);
     this.scheduleFlush();
@@ -761,6 +802,7 @@ export class ShardActor {
     // Entries that an overlay value shadowed may be older than batches already
     // durable before the failed one: forget them all rather than reason about it.
     this.durableAccounts.clear();
+    this.receiptClaims.clear();
     this.openBatch = { sequence: open.sequence + 1, writes: [], releases: [] };
     this.batchesInFlight = 0;
     this.instruments.observeStorageFull?.(failed.writes.length + open.writes.length);
@@ -775,6 +817,9 @@ export class ShardActor {
       this.overlay.delete(key);
       if (staged.write.kind === "account") this.rememberDurableAccount(key, staged.write.account);
     }
+    for (const [key, claim] of this.receiptClaims) {
+      if (claim.batchSequence <= durableSequence) this.receiptClaims.delete(key);
+    }
   }
 }
 
@@ -782,8 +827,12 @@ function accountKey(logicalShard: number, memberId: string): string {
   return `a/${logicalShard}/${memberId}`;
 }
 
-function receiptKey(logicalShard: number, store: string, receiptId: string): string {
-  return `r/${logicalShard}/${store}/${receiptId}`;
+function receiptKey(logicalShard: number, memberId: string, store: string, receiptId: string): string {
+  return `r/${logicalShard}/${memberId}/${store}/${receiptId}`;
+}
+
+function receiptClaimKey(store: string, receiptId: string): string {
+  return JSON.stringify([store, receiptId]);
 }
 
 /** The store name under which admin-made records (adjustments) are kept: not a valid store id (it has a space). */

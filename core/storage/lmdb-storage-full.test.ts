@@ -119,7 +119,7 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
     }
     expect(refused).toMatchObject({ ok: false, code: "STORAGE_FULL" });
     expect(acknowledged.size).toBe(refusedIndex - 1);
-    expect(store.readReceipt(logicalShard, "s1", `r${refusedIndex}`)).toBeUndefined();
+    expect(store.readReceipt(logicalShard, memberId, "s1", `r${refusedIndex}`)).toBeUndefined();
 
     // Still full: still refused; reads still served from what is on disk.
     expect(await call(commit(refusedIndex))).toMatchObject({ ok: false, code: "STORAGE_FULL" });

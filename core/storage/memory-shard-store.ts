@@ -25,9 +25,9 @@ export class MemoryShardStore implements ShardStore {
     return account === undefined ? undefined : structuredClone(account);
   }
 
-  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined {
+  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
     this.assertOpen();
-    const record = this.data.receipts.get(receiptKey(logicalShard, store, receiptId));
+    const record = this.data.receipts.get(receiptKey(logicalShard, memberId, store, receiptId));
     return record === undefined ? undefined : structuredClone(record);
   }
 
@@ -44,8 +44,8 @@ export class MemoryShardStore implements ShardStore {
         entries.set(write.activity.sequence, write.activity);
         this.data.activity.set(memberKey, entries);
       } else {
-        const { logicalShard, store, receiptId } = write.receipt;
-        this.data.receipts.set(receiptKey(logicalShard, store, receiptId), write.receipt);
+        const { logicalShard, memberId, store, receiptId } = write.receipt;
+        this.data.receipts.set(receiptKey(logicalShard, memberId, store, receiptId), write.receipt);
       }
     }
   }
@@ -87,6 +87,6 @@ export class MemoryShardStore implements ShardStore {
   }
 }
 
-function receiptKey(logicalShard: number, store: string, receiptId: string): string {
-  return JSON.stringify([logicalShard, store, receiptId]);
+function receiptKey(logicalShard: number, memberId: string, store: string, receiptId: string): string {
+  return JSON.stringify([logicalShard, memberId, store, receiptId]);
 }

@@ -46,7 +46,7 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
     it("reads nothing for an account or receipt that was never written", () => {
       const store = openStore();
       expect(store.readAccount(3, "m-unknown")).toBeUndefined();
-      expect(store.readReceipt(3, "store-1", "r-unknown")).toBeUndefined();
+      expect(store.readReceipt(3, "m-unknown", "store-1", "r-unknown")).toBeUndefined();
     });
 
     it("reads back an account and a receipt written in one batch", async () => {
@@ -56,7 +56,18 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
         { kind: "receipt", receipt: receipt(7, "r-1", "m-1") },
       ]);
       expect(store.readAccount(7, "m-1")).toEqual(account("m-1", 7, 120));
-      expect(store.readReceipt(7, "store-1", "r-1")).toEqual(receipt(7, "r-1", "m-1"));
+      expect(store.readReceipt(7, "m-1", "store-1", "r-1")).toEqual(receipt(7, "r-1", "m-1"));
+    });
+
+    it("keeps receipt records per member: the same store and receipt id of two members are two records", async () => {
+      const store = openStore();
+      await store.writeBatch([
+        { kind: "receipt", receipt: receipt(7, "r-1", "m-1") },
+        { kind: "receipt", receipt: { ...receipt(7, "r-1", "m-2"), fingerprint: "other" } },
+      ]);
+      expect(store.readReceipt(7, "m-1", "store-1", "r-1")).toEqual(receipt(7, "r-1", "m-1"));
+      expect(store.readReceipt(7, "m-2", "store-1", "r-1")?.fingerprint).toBe("other");
+      expect(store.readReceipt(7, "m-3", "store-1", "r-1")).toBeUndefined();
     });
 
     it("keeps logical shards apart: the same member id under another logical shard is another key", async () => {
@@ -110,6 +121,26 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
       expect(store.scanAccounts(6, null, 10).map((found) => found.memberId)).toEqual(["m-0"]);
     });
 
+    it("scans accounts past members' receipts and history, and counts only accounts", async () => {
+      const store = openStore();
+      const history = (memberId: string, sequence: number) => ({
+        kind: "activity" as const,
+        activity: { logicalShard: 5, memberId, sequence, at: sequence, kind: "receipt", detail: {} },
+      });
+      await store.writeBatch([
+        ...["m-1", "m-2", "m-3"].map((id) => ({ kind: "account" as const, account: account(id, 5, 1) })),
+        ...Array.from({ length: 30 }, (_, sequence) => history("m-1", sequence + 1)),
+        { kind: "receipt", receipt: { ...receipt(5, "r-1", "m-2") } },
+        history("m-2", 1),
+        // History of a member whose account is not stored: not an account.
+        history("m-15", 1),
+      ]);
+      expect(store.scanAccounts(5, null, 10).map((found) => found.memberId)).toEqual(["m-1", "m-2", "m-3"]);
+      expect(store.scanAccounts(5, "m-1", 1).map((found) => found.memberId)).toEqual(["m-2"]);
+      expect(store.scanAccounts(5, "m-15", 10).map((found) => found.memberId)).toEqual(["m-2", "m-3"]);
+      expect(store.countAccounts(5)).toBe(3);
+    });
+
     it("finds every written batch again after the store is closed and opened again", async () => {
       const first = openStore();
       for (let index = 0; index < 20; index += 1) {
@@ -122,7 +153,7 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
       const second = openStore();
       for (let index = 0; index < 20; index += 1) {
         expect(second.readAccount(index % 4, `m-${index}`)?.balance).toBe(index);
-        expect(second.readReceipt(index % 4, "store-1", `r-${index}`)?.memberId).toBe(`m-${index}`);
+        expect(second.readReceipt(index % 4, `m-${index}`, "store-1", `r-${index}`)?.memberId).toBe(`m-${index}`);
       }
       expect(second.countAccounts(0)).toBe(5);
     });

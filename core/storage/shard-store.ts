@@ -46,14 +46,20 @@ export const ACTIVITY_PAGE_SIZE_MAX = 500;
  * The storage a shard owns. Reads are synchronous (LMDB reads are memory
  * mapped); writes go in batches that are atomic and resolve only once durable.
  * Keys start with the logical shard, so one logical shard's data can be moved
- * to another owner as one key range.
+ * to another owner as one key range, then the member, so one commit's writes
+ * land next to each other.
  *
  * Two implementations run the same contract tests (shard-store.contract.ts):
  * LmdbShardStore for production and MemoryShardStore for tests.
  */
 export interface ShardStore {
   readAccount(logicalShard: number, memberId: string): Account | undefined;
-  readReceipt(logicalShard: number, store: string, receiptId: string): ReceiptRecord | undefined;
+  /**
+   * A member's record of a receipt (or of a cancel, refund, visit or
+   * adjustment). Records are kept per member: the same (store, receipt id)
+   * of another member is another record.
+   */
+  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined;
   /**
    * A member's activity, newest first: entries with sequence below `before`
    * (all when null), at most `limit` (<= ACTIVITY_PAGE_SIZE_MAX).
