@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { freemem } from "node:os";
-import { demoCard, demoPhone } from "../../gateway/demo.js";
 import { startCeilingServer } from "./ceiling-process.js";
 import type { StartedCeilingServer } from "./ceiling-process.js";
 import type { FlagValues } from "./kit-flags.js";
@@ -12,7 +11,9 @@ import { describeGroupCommitBetween, fetchGroupCommit } from "./group-commit.js"
 import { LoadWorkerPool, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
 import { mixFrom } from "./load-flags.js";
-import type { MemberList, ReceiptMix } from "./receipt-mix.js";
+import { DEMO_NUMBERED_MEMBERS_MAX, demoNumberedMembers } from "./member-source.js";
+import type { MemberList, MemberSource } from "./member-source.js";
+import type { ReceiptMix } from "./receipt-mix.js";
 import { interruption, RunInterrupted } from "./run-interruption.js";
 import type { PhaseResult, PhaseTarget, ScenarioResult, TargetCheck } from "./scenario-result.js";
 import { startLoycoreWithMembers } from "./started-loycore.js";
@@ -30,25 +31,18 @@ import type { ServerSampler } from "./server-sampler.js";
 export const DEFAULT_ANSWER_BYTES: Readonly<Record<string, number>> = { identify: 330, calculate: 900, commit: 950, refund: 300 };
 
 /** A cards file holds at most this many members: the 10M dataset. */
-const CARDS_FILE_MEMBERS_MAX = 10_000_000;
+const CARDS_FILE_MEMBERS_MAX = DEMO_NUMBERED_MEMBERS_MAX;
 
 interface LoycoreTarget {
   readonly webSocketUrl: string;
   readonly token: string;
-  readonly members: MemberList;
+  readonly members: MemberSource;
   readonly sampler: ServerSampler | null;
   /** loycore's Prometheus endpoint, for the group-commit figures of each loycore phase. */
   readonly metricsUrl: string;
   /** Import and start-up figures of a gateway the kit started; null for a remote loycore. */
   readonly dataset: DatasetFigures | null;
   stop(): Promise<void>;
-}
-
-function demoMembers(count: number): MemberList {
-  return {
-    cards: Array.from({ length: count }, (_, index) => demoCard(index + 1)),
-    phones: Array.from({ length: count }, (_, index) => demoPhone(index + 1)),
-  };
 }
 
 async function readCardsFile(path: string): Promise<MemberList> {
@@ -69,7 +63,7 @@ async function readCardsFile(path: string): Promise<MemberList> {
     if (cards.length > CARDS_FILE_MEMBERS_MAX) throw new KitUsageError(`--cards-file holds more than ${CARDS_FILE_MEMBERS_MAX} members`);
   }
   if (cards.length === 0) throw new KitUsageError(`--cards-file ${path} holds no cards`);
-  return { cards, phones };
+  return { kind: "list", cards, phones };
 }
 
 async function openLoycore(values: FlagValues, progress: (line: string) => void): Promise<LoycoreTarget> {
@@ -81,7 +75,7 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
     return {
       webSocketUrl: url,
       token: stringFlag(values, "token") ?? "",
-      members: cardsFile === null ? demoMembers(members) : await readCardsFile(cardsFile),
+      members: cardsFile === null ? demoNumberedMembers(members) : await readCardsFile(cardsFile),
       sampler: new MetricsSampler(metricsUrl),
       metricsUrl,
       dataset: null,
@@ -92,7 +86,7 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
   return {
     webSocketUrl: started.gateway.webSocketUrl,
     token: started.gateway.terminalToken,
-    members: demoMembers(members),
+    members: demoNumberedMembers(members),
     sampler: new ProcessSampler(started.gateway.pid),
     metricsUrl: `${started.gateway.url}/metrics`,
     dataset: started.figures,
