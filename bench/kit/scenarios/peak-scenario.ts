@@ -5,6 +5,7 @@ import { flowFlag, LOAD_FLAGS, PHASE_SECONDS_MAX, validateLoadFlags } from "../l
 import type { PhaseLoad } from "../load-phase.js";
 import { check, LoadRun } from "../load-run.js";
 import type { LatencySummary, PhaseResult, TargetCheck } from "../scenario-result.js";
+import { WARM_UP_PHASE_NAME } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";
 import {
   PIPELINED_CONNECTIONS_DEFAULT,
@@ -97,7 +98,7 @@ export const peakScenario: Scenario = {
           durationSeconds,
         });
         // A cold server (and client) would understate the maximum, and so the peak hour's rate.
-        if (run.warmUpSeconds > 0) await run.phase("warm-up", "loycore", maximumLoad(run.warmUpSeconds));
+        if (run.warmUpSeconds > 0) await run.phase(WARM_UP_PHASE_NAME, "loycore", maximumLoad(run.warmUpSeconds));
         const maximum = await run.phase("maximum", "loycore", maximumLoad(numberFlag(values, "maximum-seconds")));
         if (maximum.receiptsPerSecond === 0) {
           throw new Error("the maximum-finding phase committed no receipt: give --rate, or a longer --maximum-seconds");
@@ -111,7 +112,7 @@ export const peakScenario: Scenario = {
         profile: { rate: rate ?? 1, rampSeconds, plateauSeconds },
         receiptsInProgressMax: numberFlag(values, "receipts-in-progress-max"),
       });
-      if (optionalNumberFlag(values, "rate") !== null && run.warmUpSeconds > 0) await run.phase("warm-up", "loycore", load(0, run.warmUpSeconds));
+      if (optionalNumberFlag(values, "rate") !== null && run.warmUpSeconds > 0) await run.phase(WARM_UP_PHASE_NAME, "loycore", load(0, run.warmUpSeconds));
       const rampSeconds = numberFlag(values, "ramp-seconds");
       const plateauSeconds = numberFlag(values, "plateau-seconds");
       const ceiling = await run.phase("ceiling", "ceiling", load(rampSeconds, plateauSeconds));
