@@ -7,6 +7,8 @@ import type { FlagValues } from "./kit-flags.js";
 import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
 import { datasetOptionsFrom } from "./dataset-flags.js";
 import { describeMachine } from "./describe-machine.js";
+import { describeDiskSync, diskSyncCheck, probeDiskSync } from "./disk-sync-probe.js";
+import type { DiskSyncFigures } from "./disk-sync-probe.js";
 import { describeGroupCommitBetween, fetchGroupCommit } from "./group-commit.js";
 import { LoadWorkerPool, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
@@ -42,6 +44,8 @@ interface LoycoreTarget {
   readonly metricsUrl: string;
   /** Import and start-up figures of a gateway the kit started; null for a remote loycore. */
   readonly dataset: DatasetFigures | null;
+  /** The gateway's data directory when the kit started it (its disk is ours to probe); null for a remote loycore. */
+  readonly dataDirectory: string | null;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,7 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
       sampler: new MetricsSampler(metricsUrl),
       metricsUrl,
       dataset: null,
+      dataDirectory: null,
       stop: async () => undefined,
     };
   }
@@ -90,6 +95,7 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
     sampler: new ProcessSampler(started.gateway.pid),
     metricsUrl: `${started.gateway.url}/metrics`,
     dataset: started.figures,
+    dataDirectory: started.dataset.dataDirectory,
     stop: () => started.stop(),
   };
 }
@@ -105,19 +111,33 @@ export class LoadRun {
   private readonly machine = describeMachine();
   readonly mix: ReceiptMix;
   private readonly pool: LoadWorkerPool;
+  /** The fsync floor of the gateway's disk, measured before any phase; null for a remote loycore. */
+  readonly diskSync: DiskSyncFigures | null;
 
   private constructor(
     readonly scenario: string,
     private readonly values: FlagValues,
     private readonly loycore: LoycoreTarget,
     private readonly progress: (line: string) => void,
+    diskSync: DiskSyncFigures | null,
   ) {
     this.mix = mixFrom(values);
     this.pool = new LoadWorkerPool(numberFlag(values, "client-threads"));
+    this.diskSync = diskSync;
+    if (diskSync !== null) this.note(describeDiskSync(diskSync));
   }
 
   static async open(scenario: string, values: FlagValues, progress: (line: string) => void): Promise<LoadRun> {
-    return new LoadRun(scenario, values, await openLoycore(values, progress), progress);
+    const loycore = await openLoycore(values, progress);
+    let diskSync: DiskSyncFigures | null;
+    try {
+      diskSync = loycore.dataDirectory === null ? null : probeDiskSync(loycore.dataDirectory);
+    } catch (error) {
+      await loycore.stop();
+      throw error;
+    }
+    if (diskSync !== null) progress(describeDiskSync(diskSync));
+    return new LoadRun(scenario, values, loycore, progress, diskSync);
   }
 
   get clientThreads(): number {
@@ -196,7 +216,8 @@ export class LoadRun {
       machine: this.machine,
       settings,
       phases: this.phases,
-      checks,
+      // A run Ctrl-C cut short has no checks at all (its note says so); the disk figures stay in the notes.
+      checks: interruption.requested || this.diskSync === null ? checks : [...checks, diskSyncCheck(this.diskSync)],
       dataset: this.loycore.dataset,
       notes: [...this.notes, `free memory at the end ${Math.round(freemem() / 2 ** 20)} MiB`],
     };
@@ -216,17 +237,4 @@ function describeLoad(load: PhaseLoad): string {
     case "open-loop":
       return `${load.profile.rate} receipts/s (ramp ${load.profile.rampSeconds} s, plateau ${load.profile.plateauSeconds} s), ${load.connections} connections, at most ${load.receiptsInProgressMax} in progress`;
   }
-}
-
-/** A measured figure against a bound (target null: reported only). */
-export function check(name: string, measured: number, unit: string, target: number | null, direction: "at-least" | "at-most"): TargetCheck {
-  const rounded = Math.round(measured * 1000) / 1000;
-  return {
-    name,
-    measured: rounded,
-    unit,
-    target,
-    direction,
-    met: target === null ? null : direction === "at-least" ? measured >= target : measured <= target,
-  };
 }

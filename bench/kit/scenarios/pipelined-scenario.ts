@@ -2,7 +2,8 @@ import type { FlagSpec } from "../kit-flags.js";
 import { numberFlag } from "../kit-flags.js";
 import { flowFlag, LOAD_FLAGS, PHASE_SECONDS_MAX, validateLoadFlags } from "../load-flags.js";
 import type { PhaseLoad } from "../load-phase.js";
-import { check, LoadRun } from "../load-run.js";
+import { LoadRun } from "../load-run.js";
+import { check } from "../target-check.js";
 import { WARM_UP_PHASE_NAME } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";
 
