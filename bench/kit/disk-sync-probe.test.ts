@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DISK_SYNC_CHECK_NAME, DISK_SYNC_PROBE_WRITES, describeDiskSync, diskSyncCheck, probeDiskSync } from "./disk-sync-probe.js";
+import { DISK_SYNC_CHECK_NAME, DISK_SYNC_PROBE_WRITES, describeDiskSync, diskSyncAboveTargetNote, diskSyncCheck, probeDiskSync } from "./disk-sync-probe.js";
 
 describe("disk sync probe", () => {
   const directory = mkdtempSync(join(tmpdir(), "kit-disk-probe-"));
@@ -22,5 +22,11 @@ describe("disk sync probe", () => {
 
   it("fails on a directory that does not exist rather than measuring another disk", () => {
     expect(() => probeDiskSync(join(directory, "missing"))).toThrow("ENOENT");
+  });
+
+  it("notes a disk whose sync p99 alone is above the latency target, and only such a disk", () => {
+    const figures = { directory: "/data", syncs: 300, p50Milliseconds: 1.2, p99Milliseconds: 3.5, maxMilliseconds: 9 };
+    expect(diskSyncAboveTargetNote(figures, 2)).toContain("p99 alone (3.5 ms) exceeds the 2 ms p99 target");
+    expect(diskSyncAboveTargetNote({ ...figures, p99Milliseconds: 2 }, 2)).toBeNull();
   });
 });

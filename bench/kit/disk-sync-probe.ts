@@ -76,3 +76,12 @@ export function describeDiskSync(figures: DiskSyncFigures): string {
 export function diskSyncCheck(figures: DiskSyncFigures): TargetCheck {
   return check(DISK_SYNC_CHECK_NAME, figures.p99Milliseconds, "ms", null, "at-most");
 }
+
+/**
+ * A note when the disk's sync p99 alone is above a latency target: a durable commit cannot be faster
+ * than the disk's sync, so the target is out of reach on this disk. Null when the disk leaves room.
+ */
+export function diskSyncAboveTargetNote(figures: DiskSyncFigures, targetMilliseconds: number): string | null {
+  if (figures.p99Milliseconds <= targetMilliseconds) return null;
+  return `the disk's 4 KiB write + fdatasync p99 alone (${figures.p99Milliseconds} ms) exceeds the ${targetMilliseconds} ms p99 target: a durable commit cannot be faster than the disk's sync, so this disk cannot meet it`;
+}
