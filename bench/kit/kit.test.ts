@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoCard } from "../../gateway/demo.js";
+import { DISK_SYNC_CHECK_NAME } from "./disk-sync-probe.js";
 import { MIX_LEGITIMATE_CODES } from "./receipt-mix.js";
 import type { ScenarioResult } from "./scenario-result.js";
 
@@ -108,6 +109,9 @@ describe("benchmark kit smoke runs", () => {
       // Commits were durable in group commits, and the figures came from the gateway's /metrics.
       expect(loycore.every((phase) => phase.notes.some((note) => note.startsWith("group commit: loycore_shard_commit_batch_size")))).toBe(true);
       expect(result.dataset?.membersPerSecond).toBeGreaterThan(0);
+      // The disk under the gateway's data directory was probed before the load: reported, no target.
+      expect(result.checks.find((check) => check.name === DISK_SYNC_CHECK_NAME)).toMatchObject({ target: null, met: null });
+      expect(result.notes.join("\n")).toContain("4 KiB write + fdatasync p50");
     },
     SMOKE_RUN_TIMEOUT_MILLISECONDS + 5_000,
   );
@@ -121,6 +125,7 @@ describe("benchmark kit smoke runs", () => {
       const dataset = await expectCompletedRun("dataset", imported, datasetOutput);
       expect(dataset.dataset?.membersPerSecond).toBeGreaterThan(0);
       expect(dataset.notes.join("\n")).toContain(`card ${demoCard(SMOKE_MEMBERS)} is served`);
+      expect(dataset.checks.find((check) => check.name === DISK_SYNC_CHECK_NAME)?.measured).toBeGreaterThan(0);
       expect(existsSync(join(dataDirectory, "control"))).toBe(true);
 
       const httpOutput = join(outputRoot, "http");

@@ -14,7 +14,8 @@ import {
 } from "./latency-recorder.js";
 import type { IntervalSnapshot, OperationSnapshot } from "./latency-recorder.js";
 import type { LoadWorkerSettings, MainToWorker, WorkerMode, WorkerToMain } from "./load-worker-protocol.js";
-import type { MemberList, ReceiptMix } from "./receipt-mix.js";
+import type { MemberSource } from "./member-source.js";
+import type { ReceiptMix } from "./receipt-mix.js";
 import type { IntervalSample, LoadMode, OperationResult, PhaseResult, PhaseTarget } from "./scenario-result.js";
 import { interruption, onInterrupt } from "./run-interruption.js";
 import { cpuPercentBetween } from "./server-sampler.js";
@@ -45,7 +46,7 @@ export interface PhaseSettings {
   readonly load: PhaseLoad;
   readonly clientThreads: number;
   readonly mix: ReceiptMix;
-  readonly members: MemberList;
+  readonly members: MemberSource;
   readonly runIdentifier: string;
   /** Reads the server's CPU time and memory; null when the kit cannot. */
   readonly sampler: ServerSampler | null;

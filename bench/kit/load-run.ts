@@ -1,18 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { freemem } from "node:os";
-import { demoCard, demoPhone } from "../../gateway/demo.js";
 import { startCeilingServer } from "./ceiling-process.js";
 import type { StartedCeilingServer } from "./ceiling-process.js";
 import type { FlagValues } from "./kit-flags.js";
 import { KitUsageError, numberFlag, stringFlag } from "./kit-flags.js";
 import { datasetOptionsFrom } from "./dataset-flags.js";
 import { describeMachine } from "./describe-machine.js";
+import { describeDiskSync, diskSyncCheck, probeDiskSync } from "./disk-sync-probe.js";
+import type { DiskSyncFigures } from "./disk-sync-probe.js";
 import { describeGroupCommitBetween, fetchGroupCommit } from "./group-commit.js";
 import { LoadWorkerPool, runLoadPhase } from "./load-phase.js";
 import type { PhaseLoad } from "./load-phase.js";
 import { mixFrom } from "./load-flags.js";
-import type { MemberList, ReceiptMix } from "./receipt-mix.js";
+import { DEMO_NUMBERED_MEMBERS_MAX, demoNumberedMembers } from "./member-source.js";
+import type { MemberList, MemberSource } from "./member-source.js";
+import type { ReceiptMix } from "./receipt-mix.js";
 import { interruption, RunInterrupted } from "./run-interruption.js";
 import type { PhaseResult, PhaseTarget, ScenarioResult, TargetCheck } from "./scenario-result.js";
 import { startLoycoreWithMembers } from "./started-loycore.js";
@@ -30,25 +33,20 @@ import type { ServerSampler } from "./server-sampler.js";
 export const DEFAULT_ANSWER_BYTES: Readonly<Record<string, number>> = { identify: 330, calculate: 900, commit: 950, refund: 300 };
 
 /** A cards file holds at most this many members: the 10M dataset. */
-const CARDS_FILE_MEMBERS_MAX = 10_000_000;
+const CARDS_FILE_MEMBERS_MAX = DEMO_NUMBERED_MEMBERS_MAX;
 
 interface LoycoreTarget {
   readonly webSocketUrl: string;
   readonly token: string;
-  readonly members: MemberList;
+  readonly members: MemberSource;
   readonly sampler: ServerSampler | null;
   /** loycore's Prometheus endpoint, for the group-commit figures of each loycore phase. */
   readonly metricsUrl: string;
   /** Import and start-up figures of a gateway the kit started; null for a remote loycore. */
   readonly dataset: DatasetFigures | null;
+  /** The gateway's data directory when the kit started it (its disk is ours to probe); null for a remote loycore. */
+  readonly dataDirectory: string | null;
   stop(): Promise<void>;
-}
-
-function demoMembers(count: number): MemberList {
-  return {
-    cards: Array.from({ length: count }, (_, index) => demoCard(index + 1)),
-    phones: Array.from({ length: count }, (_, index) => demoPhone(index + 1)),
-  };
 }
 
 async function readCardsFile(path: string): Promise<MemberList> {
@@ -69,7 +67,7 @@ async function readCardsFile(path: string): Promise<MemberList> {
     if (cards.length > CARDS_FILE_MEMBERS_MAX) throw new KitUsageError(`--cards-file holds more than ${CARDS_FILE_MEMBERS_MAX} members`);
   }
   if (cards.length === 0) throw new KitUsageError(`--cards-file ${path} holds no cards`);
-  return { cards, phones };
+  return { kind: "list", cards, phones };
 }
 
 async function openLoycore(values: FlagValues, progress: (line: string) => void): Promise<LoycoreTarget> {
@@ -81,10 +79,11 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
     return {
       webSocketUrl: url,
       token: stringFlag(values, "token") ?? "",
-      members: cardsFile === null ? demoMembers(members) : await readCardsFile(cardsFile),
+      members: cardsFile === null ? demoNumberedMembers(members) : await readCardsFile(cardsFile),
       sampler: new MetricsSampler(metricsUrl),
       metricsUrl,
       dataset: null,
+      dataDirectory: null,
       stop: async () => undefined,
     };
   }
@@ -92,10 +91,11 @@ async function openLoycore(values: FlagValues, progress: (line: string) => void)
   return {
     webSocketUrl: started.gateway.webSocketUrl,
     token: started.gateway.terminalToken,
-    members: demoMembers(members),
+    members: demoNumberedMembers(members),
     sampler: new ProcessSampler(started.gateway.pid),
     metricsUrl: `${started.gateway.url}/metrics`,
     dataset: started.figures,
+    dataDirectory: started.dataset.dataDirectory,
     stop: () => started.stop(),
   };
 }
@@ -111,19 +111,33 @@ export class LoadRun {
   private readonly machine = describeMachine();
   readonly mix: ReceiptMix;
   private readonly pool: LoadWorkerPool;
+  /** The fsync floor of the gateway's disk, measured before any phase; null for a remote loycore. */
+  readonly diskSync: DiskSyncFigures | null;
 
   private constructor(
     readonly scenario: string,
     private readonly values: FlagValues,
     private readonly loycore: LoycoreTarget,
     private readonly progress: (line: string) => void,
+    diskSync: DiskSyncFigures | null,
   ) {
     this.mix = mixFrom(values);
     this.pool = new LoadWorkerPool(numberFlag(values, "client-threads"));
+    this.diskSync = diskSync;
+    if (diskSync !== null) this.note(describeDiskSync(diskSync));
   }
 
   static async open(scenario: string, values: FlagValues, progress: (line: string) => void): Promise<LoadRun> {
-    return new LoadRun(scenario, values, await openLoycore(values, progress), progress);
+    const loycore = await openLoycore(values, progress);
+    let diskSync: DiskSyncFigures | null;
+    try {
+      diskSync = loycore.dataDirectory === null ? null : probeDiskSync(loycore.dataDirectory);
+    } catch (error) {
+      await loycore.stop();
+      throw error;
+    }
+    if (diskSync !== null) progress(describeDiskSync(diskSync));
+    return new LoadRun(scenario, values, loycore, progress, diskSync);
   }
 
   get clientThreads(): number {
@@ -202,7 +216,8 @@ export class LoadRun {
       machine: this.machine,
       settings,
       phases: this.phases,
-      checks,
+      // A run Ctrl-C cut short has no checks at all (its note says so); the disk figures stay in the notes.
+      checks: interruption.requested || this.diskSync === null ? checks : [...checks, diskSyncCheck(this.diskSync)],
       dataset: this.loycore.dataset,
       notes: [...this.notes, `free memory at the end ${Math.round(freemem() / 2 ** 20)} MiB`],
     };
@@ -222,17 +237,4 @@ function describeLoad(load: PhaseLoad): string {
     case "open-loop":
       return `${load.profile.rate} receipts/s (ramp ${load.profile.rampSeconds} s, plateau ${load.profile.plateauSeconds} s), ${load.connections} connections, at most ${load.receiptsInProgressMax} in progress`;
   }
-}
-
-/** A measured figure against a bound (target null: reported only). */
-export function check(name: string, measured: number, unit: string, target: number | null, direction: "at-least" | "at-most"): TargetCheck {
-  const rounded = Math.round(measured * 1000) / 1000;
-  return {
-    name,
-    measured: rounded,
-    unit,
-    target,
-    direction,
-    met: target === null ? null : direction === "at-least" ? measured >= target : measured <= target,
-  };
 }

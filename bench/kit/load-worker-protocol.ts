@@ -1,6 +1,7 @@
 import type { ArrivalProfile } from "./arrival-profile.js";
 import type { IntervalSnapshot, OperationSnapshot } from "./latency-recorder.js";
-import type { MemberList, ReceiptMix } from "./receipt-mix.js";
+import type { MemberSource } from "./member-source.js";
+import type { ReceiptMix } from "./receipt-mix.js";
 
 /** Receipts in progress per worker are addressed by the low 16 bits of the request id. */
 export const SLOTS_PER_WORKER_MAX = 65_536;
@@ -20,7 +21,8 @@ export interface LoadWorkerSettings {
   readonly connections: number;
   readonly mode: WorkerMode;
   readonly mix: ReceiptMix;
-  readonly members: MemberList;
+  /** Demo-numbered members travel as a count, not as lists (10M members would be about 1 GB per thread). */
+  readonly members: MemberSource;
   /** Makes receipt ids unique across runs against the same server. */
   readonly runIdentifier: string;
 }

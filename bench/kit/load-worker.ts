@@ -246,7 +246,7 @@ class LoadEngine {
     const receipt = slot.receipt;
     this.receiptNumber += 1;
     receipt.receiptNumber = this.receiptNumber;
-    receipt.memberIndex = randomInteger(0, this.settings.members.cards.length - 1);
+    receipt.memberIndex = randomInteger(0, this.encoder.memberCount - 1);
     receipt.byPhone = mix.phoneShare > 0 && Math.random() < mix.phoneShare && this.encoder.hasPhone(receipt.memberIndex);
     receipt.basketIndex = this.receiptNumber % this.baskets.length;
     receipt.at = Math.floor(startedAt);

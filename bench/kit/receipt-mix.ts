@@ -22,12 +22,6 @@ export interface ReceiptMix {
 
 export type ReceiptFlow = "full" | "commit";
 
-/** The members the load draws from; phones[i] belongs to cards[i] (null when unknown). */
-export interface MemberList {
-  readonly cards: readonly string[];
-  readonly phones: readonly (string | null)[];
-}
-
 /** Distinct baskets each load worker pre-encodes; receipts reuse them in turn, which loycore cannot tell. */
 export const BASKET_POOL_SIZE = 256;
 

@@ -1,12 +1,13 @@
 import { unpack } from "msgpackr";
 import { decodeFrame } from "../../gateway/transport/frame-codec.js";
 import { describe, expect, it } from "vitest";
+import { demoNumberedMembers } from "./member-source.js";
 import { makeBasketPool } from "./receipt-mix.js";
 import { RequestEncoder } from "./request-encoder.js";
 
 describe("request encoder", () => {
   const baskets = makeBasketPool({ phoneShare: 0, redeemShare: 0, refundShare: 0, linesMinimum: 1, linesMaximum: 3, flow: "full", });
-  const members = { cards: ["2000000000001", "2000000000002"], phones: ["+79000000001", null] };
+  const members = { kind: "list", cards: ["2000000000001", "2000000000002"], phones: ["+79000000001", null] } as const;
   const encoder = new RequestEncoder(members, baskets, "abcd1234", 3);
   // Decoded as the gateway decodes frames.
   const decode = (length: number): unknown => decodeFrame(Buffer.from(encoder.scratch.subarray(0, length)));
@@ -30,5 +31,13 @@ describe("request encoder", () => {
       refund: { id: "abcd1234-3-0000000042-r", receipt: "abcd1234-3-0000000042", lines: [{ line: 0, qty: 1 }] },
     });
     expect(encoder.hasPhone(1)).toBe(false);
+  });
+
+  it("writes a demo-numbered member's card or phone from its index alone", () => {
+    const demoEncoder = new RequestEncoder(demoNumberedMembers(10_000_000), baskets, "abcd1234", 3);
+    const decodeDemo = (length: number): unknown => decodeFrame(Buffer.from(demoEncoder.scratch.subarray(0, length)));
+    expect(decodeDemo(demoEncoder.identify(7, { ...receipt, memberIndex: 9_999_999, byPhone: true }))).toEqual({ id: 7, op: "identify", phone: "+790010000000" });
+    expect(decodeDemo(demoEncoder.commit(8, { ...receipt, memberIndex: 41 }, 0))).toMatchObject({ op: "commit", card: "2000000000042", receipt: { id: "abcd1234-3-0000000042" } });
+    expect(demoEncoder.memberCount).toBe(10_000_000);
   });
 });

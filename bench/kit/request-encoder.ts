@@ -1,9 +1,12 @@
 import { pack } from "msgpackr";
-import type { EncodedBasket, MemberList } from "./receipt-mix.js";
+import { MemberWriter } from "./member-source.js";
+import type { MemberSource } from "./member-source.js";
+import type { EncodedBasket } from "./receipt-mix.js";
 
 /**
  * Builds the load's request frames into one reused scratch buffer from pieces encoded once: keys,
- * operation names, each member's card and phone, the baskets. Only the changing parts are written per
+ * operation names, the baskets; the member's card or phone is written by a MemberWriter (digits in place
+ * for demo-numbered members). Only the changing parts are written per
  * request, in fixed-width forms (the request id as a msgpack uint32, the receipt id as a string of
  * fixed length, `at` as a uint64), so building a frame allocates nothing.
  */
@@ -48,25 +51,28 @@ export interface ReceiptIdentity {
 export class RequestEncoder {
   readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   private length = 0;
-  private readonly cardBytes: (Buffer | undefined)[];
-  private readonly phoneBytes: (Buffer | undefined)[];
+  private readonly members: MemberWriter;
   /** "<run>-<worker>-": the fixed part of every receipt id this worker makes. */
   private readonly receiptIdPrefix: Buffer;
 
   constructor(
-    private readonly members: MemberList,
+    members: MemberSource,
     private readonly baskets: readonly EncodedBasket[],
     runIdentifier: string,
     workerIndex: number,
   ) {
-    this.cardBytes = new Array<Buffer | undefined>(members.cards.length);
-    this.phoneBytes = new Array<Buffer | undefined>(members.cards.length);
+    this.members = new MemberWriter(members);
     this.receiptIdPrefix = Buffer.from(`${runIdentifier}-${workerIndex}-`, "latin1");
+  }
+
+  /** Members the load draws from. */
+  get memberCount(): number {
+    return this.members.count;
   }
 
   /** True when the member has a phone the load may identify them by. */
   hasPhone(memberIndex: number): boolean {
-    return this.members.phones[memberIndex] !== null && this.members.phones[memberIndex] !== undefined;
+    return this.members.hasPhone(memberIndex);
   }
 
   /** `{ id, op: "identify", card | phone }`; returns the frame's length in `scratch`. */
@@ -147,10 +153,10 @@ export class RequestEncoder {
     const index = receipt.memberIndex;
     if (receipt.byPhone) {
       this.raw(KEY_PHONE);
-      this.raw((this.phoneBytes[index] ??= encoded(this.members.phones[index])));
+      this.length = this.members.writePhone(index, this.scratch, this.length);
     } else {
       this.raw(KEY_CARD);
-      this.raw((this.cardBytes[index] ??= encoded(this.members.cards[index])));
+      this.length = this.members.writeCard(index, this.scratch, this.length);
     }
   }
 

@@ -55,6 +55,12 @@ export interface IntervalSample {
   readonly serverRssMebibytes: number | null;
 }
 
+/**
+ * The name of a loycore phase that only warms up (the JIT on both sides, loycore's answer sizes for the
+ * ceiling): its figures are kept but it is never compared with the ceiling.
+ */
+export const WARM_UP_PHASE_NAME = "warm-up";
+
 /** Which server a phase ran against. */
 export type PhaseTarget = "loycore" | "ceiling";
 

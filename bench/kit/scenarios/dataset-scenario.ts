@@ -4,9 +4,11 @@ import { demoCard } from "../../../gateway/demo.js";
 import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "../../../gateway/import/synthetic-history.js";
 import { datasetOptionsFrom, DATASET_FLAGS } from "../dataset-flags.js";
 import { describeMachine } from "../describe-machine.js";
+import { describeDiskSync, diskSyncCheck, probeDiskSync } from "../disk-sync-probe.js";
+import type { DiskSyncFigures } from "../disk-sync-probe.js";
 import type { FlagSpec, FlagValues } from "../kit-flags.js";
 import { OUTPUT_FLAGS, stringFlag } from "../kit-flags.js";
-import { check } from "../load-run.js";
+import { check } from "../target-check.js";
 import type { ScenarioResult } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";
 import { DATASET_DEMO_MEMBERS, startLoycoreWithMembers } from "../started-loycore.js";
@@ -51,7 +53,11 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
   const history = stringFlag(values, "history") === "full" ? "full" : "account";
   const notes: string[] = [];
   const started = await startLoycoreWithMembers({ ...options, history }, progress);
+  let diskSync: DiskSyncFigures | null = null;
   try {
+    diskSync = probeDiskSync(started.dataset.dataDirectory);
+    progress(describeDiskSync(diskSync));
+    notes.push(describeDiskSync(diskSync));
     if (started.dataset.existing > 0) notes.push(`${started.dataset.existing} of the members were in the data directory already; members/s counts the new ones`);
     const bytes = await directoryBytes(started.dataset.dataDirectory);
     notes.push(`data directory: ${(bytes / BYTES_PER_MEBIBYTE).toFixed(0)} MiB, ${Math.round(bytes / options.members)} bytes a member`);
@@ -78,6 +84,7 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
     checks: [
       check("import throughput", started.figures.membersPerSecond ?? 0, "members/s", null, "at-least"),
       check("gateway start-up over the dataset", started.figures.serverStartSeconds ?? 0, "s", null, "at-most"),
+      diskSyncCheck(diskSync),
     ],
     dataset: started.figures,
     notes,

@@ -4,7 +4,7 @@ import { describeGroupCommitBetween, fetchGroupCommit } from "../group-commit.js
 import { startHttpCeilingServer } from "../http-ceiling-server-process.js";
 import type { FlagSpec, FlagValues } from "../kit-flags.js";
 import { KitUsageError, numberFlag, OUTPUT_FLAGS, stringFlag } from "../kit-flags.js";
-import { check } from "../load-run.js";
+import { check } from "../target-check.js";
 import { interruption, RunInterrupted } from "../run-interruption.js";
 import type { PhaseResult, ScenarioResult, TargetCheck } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";

@@ -2,7 +2,9 @@ import type { FlagSpec } from "../kit-flags.js";
 import { numberFlag } from "../kit-flags.js";
 import { flowFlag, LOAD_FLAGS, PHASE_SECONDS_MAX, validateLoadFlags } from "../load-flags.js";
 import type { PhaseLoad } from "../load-phase.js";
-import { check, LoadRun } from "../load-run.js";
+import { LoadRun } from "../load-run.js";
+import { check } from "../target-check.js";
+import { WARM_UP_PHASE_NAME } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";
 
 /** The target: thousands of POS lanes, one WebSocket each ... */
@@ -37,7 +39,7 @@ export const lanesScenario: Scenario = {
         durationSeconds: seconds,
         thinkMilliseconds: numberFlag(values, "think-milliseconds"),
       });
-      if (run.warmUpSeconds > 0) await run.phase("warm-up", "loycore", load(run.warmUpSeconds));
+      if (run.warmUpSeconds > 0) await run.phase(WARM_UP_PHASE_NAME, "loycore", load(run.warmUpSeconds));
       const ceiling = await run.phase("ceiling", "ceiling", load(durationSeconds));
       const loycore = await run.phase("loycore", "loycore", load(durationSeconds));
       return run.result([

@@ -1,10 +1,13 @@
 import type { FlagSpec } from "../kit-flags.js";
 import { numberFlag, optionalNumberFlag } from "../kit-flags.js";
+import { diskSyncAboveTargetNote } from "../disk-sync-probe.js";
 import { decodeHistogram, newLatencyHistogram, summarize } from "../latency-recorder.js";
 import { flowFlag, LOAD_FLAGS, PHASE_SECONDS_MAX, validateLoadFlags } from "../load-flags.js";
 import type { PhaseLoad } from "../load-phase.js";
-import { check, LoadRun } from "../load-run.js";
+import { LoadRun } from "../load-run.js";
+import { check } from "../target-check.js";
 import type { LatencySummary, PhaseResult, TargetCheck } from "../scenario-result.js";
+import { WARM_UP_PHASE_NAME } from "../scenario-result.js";
 import type { Scenario } from "../scenario.js";
 import {
   PIPELINED_CONNECTIONS_DEFAULT,
@@ -97,7 +100,7 @@ export const peakScenario: Scenario = {
           durationSeconds,
         });
         // A cold server (and client) would understate the maximum, and so the peak hour's rate.
-        if (run.warmUpSeconds > 0) await run.phase("warm-up", "loycore", maximumLoad(run.warmUpSeconds));
+        if (run.warmUpSeconds > 0) await run.phase(WARM_UP_PHASE_NAME, "loycore", maximumLoad(run.warmUpSeconds));
         const maximum = await run.phase("maximum", "loycore", maximumLoad(numberFlag(values, "maximum-seconds")));
         if (maximum.receiptsPerSecond === 0) {
           throw new Error("the maximum-finding phase committed no receipt: give --rate, or a longer --maximum-seconds");
@@ -111,7 +114,7 @@ export const peakScenario: Scenario = {
         profile: { rate: rate ?? 1, rampSeconds, plateauSeconds },
         receiptsInProgressMax: numberFlag(values, "receipts-in-progress-max"),
       });
-      if (optionalNumberFlag(values, "rate") !== null && run.warmUpSeconds > 0) await run.phase("warm-up", "loycore", load(0, run.warmUpSeconds));
+      if (optionalNumberFlag(values, "rate") !== null && run.warmUpSeconds > 0) await run.phase(WARM_UP_PHASE_NAME, "loycore", load(0, run.warmUpSeconds));
       const rampSeconds = numberFlag(values, "ramp-seconds");
       const plateauSeconds = numberFlag(values, "plateau-seconds");
       const ceiling = await run.phase("ceiling", "ceiling", load(rampSeconds, plateauSeconds));
@@ -128,6 +131,8 @@ export const peakScenario: Scenario = {
               check(`p99.9 of ${what} at ${rate} receipts/s`, summary.p999Milliseconds, "ms", RECEIPT_P999_TARGET_MILLISECONDS, "at-most"),
             ];
       if (receipts === null) run.note("no receipt completed in the peak-hour phase: no latency checks");
+      const diskNote = run.diskSync === null ? null : diskSyncAboveTargetNote(run.diskSync, RECEIPT_P99_TARGET_MILLISECONDS);
+      if (diskNote !== null) run.note(diskNote);
       return run.result([
         ...latencyChecks(receipts, "whole receipts"),
         ...latencyChecks(requests, "requests (every operation)"),
