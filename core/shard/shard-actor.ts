@@ -697,7 +697,9 @@ export class ShardActor {
     return claim !== undefined && claim.memberId !== memberId;
   }
 
-  private stage(write: ShardWrite): void {
+  private stage(unencoded: ShardWrite): void {
+    const encoded = this.options.store.encode?.(unencoded);
+    const write: ShardWrite = encoded === undefined ? unencoded : { ...unencoded, encoded };
     // History is read from the store only: an entry shows once its operation is durable.
     if (write.kind === "account") {
       const key = accountKey(write.account.logicalShard, write.account.memberId);

@@ -103,6 +103,10 @@ export function shardRecordKey(write: ShardWrite): ShardRecordKey {
 type ShardRecord = Account | ReceiptRecord | ActivityRecord;
 type RecordsDatabase = Database<ShardRecord, (string | number)[]>;
 
+function recordOf(write: ShardWrite): Account | ReceiptRecord | ActivityRecord {
+  return write.kind === "account" ? write.account : write.kind === "activity" ? write.activity : write.receipt;
+}
+
 export interface LmdbShardStoreOptions {
   /** Directory of this shard's own LMDB environment. */
   readonly path: string;
@@ -172,7 +176,8 @@ export class LmdbShardStore implements ShardStore {
   async writeBatch(writes: readonly ShardWrite[]): Promise<void> {
     const committed = this.records.transaction(() => {
       for (const write of writes) {
-        const value = write.kind === "account" ? write.account : write.kind === "activity" ? write.activity : write.receipt;
+        // lmdb-js stores a Binary's bytes as they are: they were encoded by this database's own encoder.
+        const value = write.encoded !== undefined ? (asBinary(write.encoded) as unknown as Account) : recordOf(write);
         void this.records.put(shardRecordKey(write), value);
       }
     });
@@ -198,6 +203,15 @@ export class LmdbShardStore implements ShardStore {
     });
     await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
+  }
+
+  /**
+   * The record of `write` encoded by this database's own encoder (msgpack as
+   * lmdb-js writes it), copied out of the encoder's reused buffer.
+   */
+  encode(write: ShardWrite): Uint8Array {
+    const encoder = (this.records as unknown as { encoder: { encode(value: unknown): Uint8Array } }).encoder;
+    return Uint8Array.prototype.slice.call(encoder.encode(recordOf(write)));
   }
 
   /** The map's current size: it grows past the first reservation as data grows. */
