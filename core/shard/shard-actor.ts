@@ -697,9 +697,7 @@ export class ShardActor {
     return claim !== undefined && claim.memberId !== memberId;
   }
 
-  private stage(unencoded: ShardWrite): void {
-    const encoded = this.options.store.encode?.(unencoded);
-    const write: ShardWrite = encoded === undefined ? unencoded : { ...unencoded, encoded };
+  private stage(write: ShardWrite): void {
     // History is read from the store only: an entry shows once its operation is durable.
     if (write.kind === "account") {
       const key = accountKey(write.account.logicalShard, write.account.memberId);

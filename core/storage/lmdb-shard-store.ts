@@ -103,10 +103,6 @@ export function shardRecordKey(write: ShardWrite): ShardRecordKey {
 type ShardRecord = Account | ReceiptRecord | ActivityRecord;
 type RecordsDatabase = Database<ShardRecord, (string | number)[]>;
 
-function recordOf(write: ShardWrite): Account | ReceiptRecord | ActivityRecord {
-  return write.kind === "account" ? write.account : write.kind === "activity" ? write.activity : write.receipt;
-}
-
 export interface LmdbShardStoreOptions {
   /** Directory of this shard's own LMDB environment. */
   readonly path: string;
@@ -176,8 +172,7 @@ export class LmdbShardStore implements ShardStore {
   async writeBatch(writes: readonly ShardWrite[]): Promise<void> {
     const committed = this.records.transaction(() => {
       for (const write of writes) {
-        // lmdb-js stores a Binary's bytes as they are: they were encoded by this database's own encoder.
-        const value = write.encoded !== undefined ? (asBinary(write.encoded) as unknown as Account) : recordOf(write);
+        const value = write.kind === "account" ? write.account : write.kind === "activity" ? write.activity : write.receipt;
         void this.records.put(shardRecordKey(write), value);
       }
     });
@@ -203,15 +198,6 @@ export class LmdbShardStore implements ShardStore {
     });
     await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
-  }
-
-  /**
-   * The record of `write` encoded by this database's own encoder (msgpack as
-   * lmdb-js writes it), copied out of the encoder's reused buffer.
-   */
-  encode(write: ShardWrite): Uint8Array {
-    const encoder = (this.records as unknown as { encoder: { encode(value: unknown): Uint8Array } }).encoder;
-    return Uint8Array.prototype.slice.call(encoder.encode(recordOf(write)));
   }
 
   /** The map's current size: it grows past the first reservation as data grows. */

@@ -49,26 +49,6 @@ export function describeShardStoreContract(name: string, makeFixture: () => Shar
       expect(store.readReceipt(3, "m-unknown", "store-1", "r-unknown")).toBeUndefined();
     });
 
-    it("reads back records encoded ahead by the store itself exactly as records it encodes in the batch", async () => {
-      const store = openStore();
-      const encode = store.encode?.bind(store);
-      // Only stores that write bytes encode ahead; the in-memory twin keeps objects.
-      if (encode === undefined) return;
-      const ahead = account("m-ahead", 5, 300);
-      const aheadReceipt = receipt(5, "r-ahead", "m-ahead");
-      const aheadActivity = { logicalShard: 5, memberId: "m-ahead", sequence: 2, at: 1_000, kind: "receipt", detail: { points: 10 } };
-      await store.writeBatch([
-        { kind: "account", account: ahead, encoded: encode({ kind: "account", account: ahead }) },
-        { kind: "receipt", receipt: aheadReceipt, encoded: encode({ kind: "receipt", receipt: aheadReceipt }) },
-        { kind: "activity", activity: aheadActivity, encoded: encode({ kind: "activity", activity: aheadActivity }) },
-        { kind: "account", account: account("m-inline", 5, 40) },
-      ]);
-      expect(store.readAccount(5, "m-ahead")).toEqual(ahead);
-      expect(store.readReceipt(5, "m-ahead", "store-1", "r-ahead")).toEqual(aheadReceipt);
-      expect(store.readActivity(5, "m-ahead", null, 10)).toEqual([aheadActivity]);
-      expect(store.readAccount(5, "m-inline")).toEqual(account("m-inline", 5, 40));
-    });
-
     it("reads back an account and a receipt written in one batch", async () => {
       const store = openStore();
       await store.writeBatch([

@@ -34,15 +34,10 @@ export interface ActivityRecord {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/**
- * One record to write. `encoded`, when present, is the record already
- * encoded by the store's own `encode` (see ShardStore.encode): the store
- * writes those bytes instead of encoding the record again.
- */
 export type ShardWrite =
-  | { readonly kind: "account"; readonly account: Account; readonly encoded?: Uint8Array }
-  | { readonly kind: "receipt"; readonly receipt: ReceiptRecord; readonly encoded?: Uint8Array }
-  | { readonly kind: "activity"; readonly activity: ActivityRecord; readonly encoded?: Uint8Array };
+  | { readonly kind: "account"; readonly account: Account }
+  | { readonly kind: "receipt"; readonly receipt: ReceiptRecord }
+  | { readonly kind: "activity"; readonly activity: ActivityRecord };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;
@@ -72,14 +67,6 @@ export interface ShardStore {
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[];
   /** Applies every write in one transaction; resolves when it is durable. */
   writeBatch(writes: readonly ShardWrite[]): Promise<void>;
-  /**
-   * Optional, for stores that write bytes: the record of `write` encoded as
-   * writeBatch would encode it. A shard encodes each write when it stages it,
-   * so that the batch's transaction only copies bytes: encoding hundreds of
-   * records inside the transaction blocked the shard thread for milliseconds
-   * per group commit and lengthened every commit cycle.
-   */
-  encode?(write: ShardWrite): Uint8Array;
   /** Accounts of one logical shard in member id order, after `afterMemberId` (from the start when null), at most `limit`. */
   scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[];
   /** Counts accounts of one logical shard (admin and tests; walks a key range). */

@@ -44,7 +44,7 @@ function memberId(index: number): string {
   return `m${index.toString(16).padStart(16, "0")}`;
 }
 
-function makeActor(store: MemoryShardStore): { replies: ShardReply[]; send: (request: ShardRequest) => void } {
+function makeActor(store: CountingStore): { replies: ShardReply[]; send: (request: ShardRequest) => void } {
   const actor = new ShardActor({
     shardIndex: 0,
     store,
@@ -65,40 +65,6 @@ function balanceOf(reply: ShardReply | undefined): unknown {
   if (reply === undefined || !reply.ok) throw new Error(`expected a successful reply, got ${JSON.stringify(reply)}`);
   return reply.value["balance"];
 }
-
-/** A memory store that also "encodes" (records the writes it was asked to encode, in order). */
-class EncodingStore extends MemoryShardStore {
-  readonly encodedKinds: string[] = [];
-  batches = 0;
-
-  encode(write: ShardWrite): Uint8Array {
-    this.encodedKinds.push(write.kind);
-    return new Uint8Array([this.encodedKinds.length]);
-  }
-
-  override writeBatch(writes: readonly ShardWrite[]): Promise<void> {
-    this.batches += 1;
-    for (const write of writes) if (write.encoded === undefined) throw new Error(`a ${write.kind} write reached the batch unencoded`);
-    return super.writeBatch(writes);
-  }
-}
-
-describe("ShardActor staging", () => {
-  it("encodes each write when it is staged, so the batch's transaction only copies bytes", async () => {
-    const store = new EncodingStore(new MemoryShardData());
-    const { replies, send } = makeActor(store);
-    const member = memberId(3);
-    const logicalShard = logicalShardOf(member);
-    send(enroll(1, member));
-    send({ kind: "commit", ref: 2, logicalShard, memberId: member, receipt: receipt("r-1", 10_000), redeem: 0, partner: "p1" });
-    // Encoded synchronously while handling, before any batch was handed to the store.
-    expect(store.batches).toBe(0);
-    expect(store.encodedKinds).toEqual(expect.arrayContaining(["account", "receipt", "activity"]));
-    await settle();
-    expect(store.batches).toBeGreaterThan(0);
-    expect(replies.map((reply) => reply.ok)).toEqual([true, true]);
-  });
-});
 
 describe("ShardActor account cache", () => {
   it("reads a member served receipt after receipt from the store at most once", async () => {
