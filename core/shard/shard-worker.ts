@@ -108,9 +108,31 @@ const handleRequest = (message: ShardRequest): void => {
   actor.handle(message, send);
 };
 
+/**
+ * Requests are handled in arrival order, each array once the accounts it
+ * names are in memory. An account read that misses the page cache is a disk
+ * read on this thread, and it stalls every member of the shard behind it
+ * (measured: 10M members, 29.7 GB on a 23.5 GiB machine, fell from about
+ * 2,900 to 200 receipts/s). So each array's accounts are prefetched on
+ * lmdb-js's threads as soon as it arrives (prefetches of several arrays
+ * overlap), and the arrays are handled strictly one after another, in order.
+ */
+let handledTail: Promise<void> = Promise.resolve();
+const handleArray = (requests: readonly ShardRequest[]): void => {
+  const members: { logicalShard: number; memberId: string }[] = [];
+  for (const request of requests) {
+    if ("memberId" in request && "logicalShard" in request) members.push({ logicalShard: request.logicalShard, memberId: request.memberId });
+  }
+  // A failed prefetch only means the reads will fault as they would have.
+  const resident = members.length === 0 ? Promise.resolve() : store.prefetchAccounts(members).catch(() => undefined);
+  handledTail = Promise.all([handledTail, resident]).then(() => {
+    for (const request of requests) handleRequest(request);
+  });
+};
+
 port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind: "crashForTest" }) => {
   if (Array.isArray(message)) {
-    for (const request of message as readonly ShardRequest[]) handleRequest(request);
+    handleArray(message as readonly ShardRequest[]);
     return;
   }
   const control = message as { kind: "stop" } | { kind: "crashForTest" };
@@ -119,7 +141,8 @@ port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind
     return;
   }
   clearInterval(sweepTimer);
-  void actor.drain().then(async () => {
+  // Requests that arrived before "stop" are handled first.
+  void handledTail.then(() => actor.drain()).then(async () => {
     await store.close();
     sendPendingReplies();
     port.postMessage({ kind: "stopped" });

@@ -200,6 +200,16 @@ export class LmdbShardStore implements ShardStore {
     await this.root.flushed;
   }
 
+  /**
+   * Brings the accounts' pages into memory on lmdb-js's own threads, so that
+   * reading them afterwards does not fault on the disk while the shard thread
+   * waits. Resolves when they are resident (or could not be read: a read
+   * then simply faults as it would have).
+   */
+  prefetchAccounts(members: readonly { readonly logicalShard: number; readonly memberId: string }[]): Promise<void> {
+    return this.records.prefetch(members.map(({ logicalShard, memberId }) => accountKey(logicalShard, memberId))).then(() => undefined);
+  }
+
   /** The map's current size: it grows past the first reservation as data grows. */
   mapSizeBytes(): number {
     return (this.root.getStats() as { mapSize: number }).mapSize;
