@@ -265,6 +265,7 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     expect(metrics).toMatch(/loycore_requests_total\{transport="websocket",op="commit",code="OK"\} \d+/);
     expect(metrics).toMatch(/loycore_shard_commit_batch_size_count\{shard="0"\} \d+/);
     expect(metrics).toMatch(/loycore_shard_commit_seconds_bucket/);
+    expect(metrics).toMatch(/# TYPE loycore_shard_storage_full_writes_total counter/);
     expect(metrics).toMatch(/loycore_shard_mailbox_depth\{shard="1"\} 0/);
   });
 });

@@ -46,12 +46,20 @@ const messages = new Counter({
   registers: [registry],
 });
 
+const storageFullWrites = new Counter({
+  name: "loycore_shard_storage_full_writes_total",
+  help: "Staged writes discarded because the disk was full (their requests were answered STORAGE_FULL)",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
 const instruments: ShardInstruments = {
   observeBatch: (writeCount, seconds) => {
     batchSize.observe(shardLabel, writeCount);
     flushSeconds.observe(shardLabel, seconds);
   },
   observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
+  observeStorageFull: (discardedWrites) => storageFullWrites.inc(shardLabel, discardedWrites),
 };
 
 const store = new LmdbShardStore({ path: data.storePath });
