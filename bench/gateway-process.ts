@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { stopChildProcess } from "./child-process.js";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -89,7 +90,7 @@ export async function startGatewayOnDataDirectory(options: {
   process.once("exit", killOnExit);
 
   const stop = async (): Promise<void> => {
-    await stopChild(child);
+    await stopChildProcess(child, GATEWAY_STOP_GRACE_MILLISECONDS);
     process.removeListener("exit", killOnExit);
   };
 
@@ -174,20 +175,4 @@ export function readAnnouncement(line: string): ListeningAnnouncement | undefine
     throw new Error(`the gateway's listening line lacks url, webSocketUrl, terminalToken (is --demo on?), adminToken or demoCards: ${line.slice(0, 200)}`);
   }
   return { url, webSocketUrl, terminalToken, adminToken, demoCards };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  let graceTimer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<"grace over">((resolve) => {
-    graceTimer = setTimeout(() => resolve("grace over"), GATEWAY_STOP_GRACE_MILLISECONDS);
-  });
-  const outcome = await Promise.race([exited, graceOver]);
-  clearTimeout(graceTimer);
-  if (outcome === "grace over") {
-    child.kill("SIGKILL");
-    await exited;
-  }
 }

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { stopChildProcess } from "../child-process.js";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -13,8 +14,13 @@ const CEILING_STOP_GRACE_MILLISECONDS = 2_000;
 /** Enough of its stderr to say why it failed to start. */
 const STDERR_TAIL_LINES = 20;
 
-/** dist/bench/kit/ceiling-process.js starts dist/bench/kit/ceiling-server.js: the same build. */
-export const CEILING_SERVER_MAIN_PATH = fileURLToPath(new URL("./ceiling-server.js", import.meta.url));
+/**
+ * dist/bench/kit/ceiling-process.js starts dist/bench/kit/ceiling-server.js: the same build. From the
+ * TypeScript source (vitest) it is the build of it in dist/, since Node cannot run the .ts file.
+ */
+export const CEILING_SERVER_MAIN_PATH = import.meta.url.includes("/dist/")
+  ? fileURLToPath(new URL("./ceiling-server.js", import.meta.url))
+  : fileURLToPath(new URL("../../dist/bench/kit/ceiling-server.js", import.meta.url));
 
 export interface CeilingServerOptions {
   /** WebSocket answer size in bytes per operation (identify, calculate, commit, refund, ...). */
@@ -50,7 +56,7 @@ export async function startCeilingServer(options: CeilingServerOptions): Promise
   };
   process.once("exit", killOnExit);
   const stop = async (): Promise<void> => {
-    await stopChild(child);
+    await stopChildProcess(child, CEILING_STOP_GRACE_MILLISECONDS);
     process.removeListener("exit", killOnExit);
   };
   try {
@@ -95,20 +101,4 @@ function waitForListening(child: ChildProcess): Promise<{ url: string; webSocket
       }
     });
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  let graceTimer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<"grace over">((resolve) => {
-    graceTimer = setTimeout(() => resolve("grace over"), CEILING_STOP_GRACE_MILLISECONDS);
-  });
-  const outcome = await Promise.race([exited, graceOver]);
-  clearTimeout(graceTimer);
-  if (outcome === "grace over") {
-    child.kill("SIGKILL");
-    await exited;
-  }
 }

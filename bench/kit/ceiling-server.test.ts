@@ -1,6 +1,8 @@
 import { unpack } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { encodeAnswerTemplate, jsonBodyOfSize, parseSizes } from "./ceiling-server.js";
+import { startCeilingServer } from "./ceiling-process.js";
+import { DEFAULT_ANSWER_BYTES, encodeAnswerTemplate, jsonBodyOfSize, parseSizes } from "./ceiling-server.js";
+import { ProcessSampler } from "./server-sampler.js";
 
 describe("ceiling server answers", () => {
   it("are msgpack maps { id, ok, pad } of exactly the size asked, with the id patched in place", () => {
@@ -27,5 +29,21 @@ describe("ceiling server answers", () => {
     expect(parseSizes("identify=300,commit=950", "--sizes")).toEqual(new Map([["identify", 300], ["commit", 950]]));
     expect(() => parseSizes("identify=10", "--sizes")).toThrow(/--sizes: "identify=10"/);
     expect(() => parseSizes("commit", "--sizes")).toThrow(/--sizes/);
+  });
+});
+
+describe("ceiling server process (needs npm run build)", () => {
+  it("answers each operation over HTTP with a body of its size, and is gone once stopped", async () => {
+    const server = await startCeilingServer({ answerBytes: {}, httpBodyBytes: { calculate: 500, commit: 700 } });
+    try {
+      for (const [operation, bytes] of [["calculate", 500], ["commit", 700], ["identify", DEFAULT_ANSWER_BYTES]] as const) {
+        const response = await fetch(`${server.url}/v1/${operation}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+        expect(response.status).toBe(200);
+        expect(Buffer.byteLength(await response.text())).toBe(bytes);
+      }
+    } finally {
+      await server.stop();
+    }
+    expect(await new ProcessSampler(server.pid).read()).toBeNull();
   });
 });

@@ -412,16 +412,7 @@ export class ShardActor {
     };
     this.stage({ kind: "account", account: next });
     this.stage({ kind: "receipt", receipt: record });
-    this.stageActivity(next, now, "receipt", {
-      receipt: receipt.id,
-      store: receipt.store,
-      total: outcome.calculation.total,
-      payable: outcome.calculation.payable,
-      points: outcome.calculation.points,
-      redeem: outcome.calculation.redeem,
-      transaction: answer.transaction,
-      ...(outcome.statusChange === null ? {} : { statusChange: outcome.statusChange }),
-    });
+    this.stageActivity(next, now, "receipt", receiptActivityDetail(receipt, outcome.calculation, answer.transaction, outcome.statusChange));
     this.releaseWhenDurable(release, { ref: request.ref, ok: true, value: answer });
   }
 
@@ -871,6 +862,25 @@ export function commitFingerprint(memberId: string, receipt: Receipt, redeem: nu
     receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount, line.noDiscount === true, line.noPoints === true]),
   ]);
   return createHash("sha256").update(canonical).digest("base64url");
+}
+
+/** A committed receipt's entry in its member's history (the shard's and the bulk importer's alike). */
+export function receiptActivityDetail(
+  receipt: Receipt,
+  calculation: ReceiptCalculation,
+  transaction: unknown,
+  statusChange: { readonly from: string | null; readonly to: string | null } | null,
+): Record<string, unknown> {
+  return {
+    receipt: receipt.id,
+    store: receipt.store,
+    total: calculation.total,
+    payable: calculation.payable,
+    points: calculation.points,
+    redeem: calculation.redeem,
+    transaction,
+    ...(statusChange === null ? {} : { statusChange }),
+  };
 }
 
 /** The answer of a calculate or commit as the shard gives it (a commit adds its transaction). */

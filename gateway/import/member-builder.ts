@@ -6,7 +6,7 @@ import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js"
 import type { CompiledProgram } from "../../core/engine/compiled-program.js";
 import { adjustForMember, calculateForMember, commitForMember } from "../../core/engine/member-operations.js";
 import type { Receipt } from "../../core/receipt/receipt.js";
-import { calculationAnswer, commitFingerprint } from "../../core/shard/shard-actor.js";
+import { calculationAnswer, commitFingerprint, receiptActivityDetail } from "../../core/shard/shard-actor.js";
 import { logicalShardOf } from "../../core/sharding/shard-function.js";
 import type { ShardWrite } from "../../core/storage/shard-store.js";
 import { DEMO_PARTNER, DEMO_WELCOME_RECEIPT_AT, demoMemberProfile } from "../demo.js";
@@ -131,16 +131,7 @@ export function buildSyntheticMembers(
           sequence: member.account.sequence,
           at: receipt.at,
           kind: "receipt",
-          detail: {
-            receipt: receipt.id,
-            store: receipt.store,
-            total: outcome.calculation.total,
-            payable: outcome.calculation.payable,
-            points: outcome.calculation.points,
-            redeem: outcome.calculation.redeem,
-            transaction: answer.transaction,
-            ...(outcome.statusChange === null ? {} : { statusChange: outcome.statusChange }),
-          },
+          detail: receiptActivityDetail(receipt, outcome.calculation, answer.transaction, outcome.statusChange),
         },
       });
     }

@@ -1,7 +1,7 @@
 import { datasetOptionsFrom, DATASET_FLAGS } from "../dataset-flags.js";
 import { describeMachine } from "../describe-machine.js";
 import { describeGroupCommitBetween, fetchGroupCommit } from "../group-commit.js";
-import { startHttpCeilingServer } from "../http-ceiling-server-process.js";
+import { startCeilingServer } from "../ceiling-process.js";
 import type { FlagSpec, FlagValues } from "../kit-flags.js";
 import { KitUsageError, numberFlag, OUTPUT_FLAGS, stringFlag } from "../kit-flags.js";
 import { check } from "../target-check.js";
@@ -155,7 +155,7 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
       progress,
     };
 
-    const ceiling = await startHttpCeilingServer(answerBytes);
+    const ceiling = await startCeilingServer({ answerBytes: {}, httpBodyBytes: Object.fromEntries(answerBytes) });
     try {
       progress(`phase ceiling: ${durationSeconds} s against the HTTP ceiling at ${ceiling.url}`);
       phases.push(
