@@ -1,4 +1,5 @@
 import { ConfigError, readServerConfig } from "./config.js";
+import { acquireDataDirectoryLock } from "./data-directory-lock.js";
 import { startServer, StartupError } from "./server.js";
 
 /**
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
+  // Before anything in the directory is opened: one process at a time (data-directory-lock.ts).
+  const lock = await acquireDataDirectoryLock(config.dataDirectory);
   const server = await startServer(config, (shard, reason) => {
     // A shard the supervisor could not keep alive leaves its accounts unserved. Exit
     // and let the process supervisor restart us; everything acknowledged is on disk.
@@ -54,13 +57,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: stopping; staged commits are being made durable\n`);
-    void server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    void server
+      .close()
+      .then(() => lock.release())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

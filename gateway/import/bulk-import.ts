@@ -11,6 +11,7 @@ import { validateProgramDocument } from "../../core/program/validate-program-doc
 import { LmdbShardStore, type ShardRecordKey } from "../../core/storage/lmdb-shard-store.js";
 import type { ControlStore } from "../control/control-store.js";
 import { openDataDirectory } from "../data-directory.js";
+import { acquireDataDirectoryLock, type DataDirectoryLock } from "../data-directory-lock.js";
 import { DEMO_PROGRAM, demoCard, demoPhone } from "../demo.js";
 import { buildImportBatch, type ImportBatch, type ImportTask } from "./import-worker.js";
 import type { MigratedMember, SyntheticHistoryStored } from "./member-builder.js";
@@ -147,7 +148,23 @@ interface RunningTask {
  */
 export async function bulkImport(options: BulkImportOptions): Promise<ImportSummary> {
   validateOptions(options);
+  // One process at a time (data-directory-lock.ts), taken before anything in the directory is read. A
+  // directory that does not exist yet is locked as it is created, after a members file is validated, so
+  // a refused file leaves nothing behind.
+  let lock: DataDirectoryLock | undefined = existsSync(options.dataDirectory) ? await acquireDataDirectoryLock(options.dataDirectory) : undefined;
+  try {
+    return await importLocked(options, async () => {
+      lock ??= await acquireDataDirectoryLock(options.dataDirectory);
+    });
+  } finally {
+    await lock?.release();
+  }
+}
+
+/** bulkImport, with the lock held or taken by `lockBeforeOpening`. */
+async function importLocked(options: BulkImportOptions, lockBeforeOpening: () => Promise<void>): Promise<ImportSummary> {
   const startedAt = performance.now();
+  // Also refuses a process that has the environments open without the lock (an older build, a server started in-process).
   const others = await otherProcessesUsing(options.dataDirectory);
   if (others.length > 0) {
     throw new ImportError(
@@ -183,6 +200,7 @@ export async function bulkImport(options: BulkImportOptions): Promise<ImportSumm
     }
   }
 
+  await lockBeforeOpening();
   const opened = await openDataDirectory({ dataDirectory: options.dataDirectory, shardThreads: options.shardThreads });
   const stores: LmdbShardStore[] = [];
   const pool =
