@@ -2,13 +2,16 @@ import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { Counter, Histogram, Registry } from "prom-client";
 import { assert } from "../assert/assert.js";
-import { LmdbShardStore } from "../storage/lmdb-shard-store.js";
+import { crashPointHook } from "./crash-points.js";
+import { openShardStorage } from "./recovery.js";
 import { ShardActor, type ShardInstruments } from "./shard-actor.js";
 import type { ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
 
 /**
- * Entry point of a shard thread. It owns one LMDB environment and one
- * ShardActor; every message from the gateway goes to the actor in order.
+ * Entry point of a shard thread. It owns one LMDB environment, one commit
+ * log and one ShardActor; every message from the gateway goes to the actor
+ * in order. At start it recovers (recovery.ts): the log's records after the
+ * last checkpoint are applied to LMDB before the first message is handled.
  * Metrics live in a registry of this thread; the gateway collects them on
  * each scrape with a "metrics" message.
  */
@@ -20,14 +23,14 @@ const registry = new Registry();
 const shardLabel = { shard: String(data.shardIndex) };
 const batchSize = new Histogram({
   name: "loycore_shard_commit_batch_size",
-  help: "Writes per group commit (two per committed receipt)",
+  help: "Answers released per durable log group (one per state change)",
   labelNames: ["shard"],
   buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
   registers: [registry],
 });
 const flushSeconds = new Histogram({
   name: "loycore_shard_flush_seconds",
-  help: "Time from the start of a group commit until it is durable",
+  help: "Time from waiting on a log group until it is durable",
   labelNames: ["shard"],
   buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   registers: [registry],
@@ -48,7 +51,21 @@ const messages = new Counter({
 
 const storageFullWrites = new Counter({
   name: "loycore_shard_storage_full_writes_total",
-  help: "Staged writes discarded because the disk was full (their requests were answered STORAGE_FULL)",
+  help: "Operations refused because the log had no room on disk (answered STORAGE_FULL, nothing applied)",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
+const checkpointSeconds = new Histogram({
+  name: "loycore_shard_checkpoint_seconds",
+  help: "Time from the start of a checkpoint until LMDB has it on disk",
+  labelNames: ["shard"],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+const checkpointBytes = new Counter({
+  name: "loycore_shard_checkpoint_bytes_total",
+  help: "Overlay bytes written to LMDB by checkpoints",
   labelNames: ["shard"],
   registers: [registry],
 });
@@ -59,19 +76,38 @@ const instruments: ShardInstruments = {
     flushSeconds.observe(shardLabel, seconds);
   },
   observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
-  observeStorageFull: (discardedWrites) => storageFullWrites.inc(shardLabel, discardedWrites),
+  observeStorageFull: (refused) => storageFullWrites.inc(shardLabel, refused),
+  observeCheckpoint: (bytes, seconds) => {
+    checkpointBytes.inc(shardLabel, bytes);
+    checkpointSeconds.observe(shardLabel, seconds);
+  },
 };
 
-const store = new LmdbShardStore({ path: data.storePath });
+const monotonicSeconds = (): number => performance.now() / 1000;
+const crashPoint = crashPointHook(process.env);
+const { store, log, report } = await openShardStorage({ storePath: data.storePath, monotonicSeconds, ...(crashPoint === undefined ? {} : { onLogCrashPoint: crashPoint }) });
+if (report.recordsReplayed > 0 || report.log.tornTail !== null) {
+  process.stderr.write(`${JSON.stringify({ event: "shardRecovered", shard: data.shardIndex, ...report })}\n`);
+}
 const actor = new ShardActor({
   shardIndex: data.shardIndex,
   store,
+  log,
   ownedLogicalShards: data.ownedLogicalShards,
   program: data.program,
   clock: () => Date.now(),
-  monotonicSeconds: () => performance.now() / 1000,
+  monotonicSeconds,
   instruments,
+  ...(crashPoint === undefined ? {} : { onCrashPoint: crashPoint }),
 });
+
+/**
+ * Checkpoints start when one is due after each array of messages, and on
+ * this timer so an idle shard still checkpoints what it holds.
+ */
+const CHECKPOINT_TICK_MILLISECONDS = 250;
+const checkpointTimer = setInterval(() => actor.tick(), CHECKPOINT_TICK_MILLISECONDS);
+checkpointTimer.unref();
 
 /**
  * Replies go back as one array per event-loop turn (see the request side in
@@ -135,6 +171,7 @@ const handleArray = (requests: readonly ShardRequest[]): void => {
   const resident = members.length === 0 ? Promise.resolve() : store.prefetchAccounts(members).catch(() => undefined);
   handledTail = Promise.all([handledTail, resident]).then(() => {
     for (const request of requests) handleRequest(request);
+    actor.tick();
   });
 };
 
@@ -149,8 +186,10 @@ port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind
     return;
   }
   clearInterval(sweepTimer);
+  clearInterval(checkpointTimer);
   // Requests that arrived before "stop" are handled first.
   void handledTail.then(() => actor.drain()).then(async () => {
+    await log.close();
     await store.close();
     sendPendingReplies();
     port.postMessage({ kind: "stopped" });

@@ -1,92 +1,107 @@
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
-import { ACTIVITY_PAGE_SIZE_MAX, type ActivityRecord, type ReceiptRecord, type ShardStore, type ShardWrite } from "./shard-store.js";
+import type { Mutation } from "./mutations.js";
+import { keyString, type RecordKey } from "./record-keys.js";
+import type { ActivityRecord, ReceiptRecord, ShardStore } from "./shard-store.js";
+import {
+  countStoredMembers,
+  readStoredAccount,
+  readStoredHistory,
+  readStoredRecord,
+  scanStoredMembers,
+  type RecordSource,
+} from "./stored-records.js";
 
-/** Survives a "restart" of MemoryShardStore in tests: the twin of the data directory. */
+/** Survives a "restart" of MemoryShardStore in tests: the twin of a shard's LMDB environment. */
 export class MemoryShardData {
-  readonly accounts = new Map<string, Account>();
-  readonly receipts = new Map<string, ReceiptRecord>();
-  /** Per member key, entries by sequence. */
-  readonly activity = new Map<string, Map<number, ActivityRecord>>();
+  /** Latin-1 key string -> value bytes. */
+  readonly records = new Map<string, Buffer>();
+  checkpointSequence = 1;
+  /** Checkpoints written; tests count them. */
+  checkpoints = 0;
 }
 
 /**
- * The in-memory twin of LmdbShardStore. Values are deep-copied on the way in
- * and out (structuredClone) so tests catch code that mutates what it stored.
+ * The in-memory twin of LmdbShardStore: the same bytes under the same keys,
+ * read through the same decoders (stored-records.ts), so everything above
+ * the key-value layer behaves identically. Values are copied on the way in
+ * and out, so tests catch code that keeps or changes what it stored.
  */
-export class MemoryShardStore implements ShardStore {
+export class MemoryShardStore implements ShardStore, RecordSource {
   private closed = false;
 
   constructor(private readonly data: MemoryShardData = new MemoryShardData()) {}
 
+  get checkpointSequence(): number {
+    return this.data.checkpointSequence;
+  }
+
   readAccount(logicalShard: number, memberId: string): Account | undefined {
-    this.assertOpen();
-    const account = this.data.accounts.get(`${logicalShard}/${memberId}`);
-    return account === undefined ? undefined : structuredClone(account);
+    return readStoredAccount(this, logicalShard, memberId);
   }
 
   readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
-    this.assertOpen();
-    const record = this.data.receipts.get(receiptKey(logicalShard, memberId, store, receiptId));
-    return record === undefined ? undefined : structuredClone(record);
-  }
-
-  async writeBatch(writes: readonly ShardWrite[]): Promise<void> {
-    this.assertOpen();
-    const copies = structuredClone(writes);
-    await Promise.resolve();
-    for (const write of copies) {
-      if (write.kind === "account") {
-        this.data.accounts.set(`${write.account.logicalShard}/${write.account.memberId}`, write.account);
-      } else if (write.kind === "activity") {
-        const memberKey = `${write.activity.logicalShard}/${write.activity.memberId}`;
-        const entries = this.data.activity.get(memberKey) ?? new Map<number, ActivityRecord>();
-        entries.set(write.activity.sequence, write.activity);
-        this.data.activity.set(memberKey, entries);
-      } else {
-        const { logicalShard, memberId, store, receiptId } = write.receipt;
-        this.data.receipts.set(receiptKey(logicalShard, memberId, store, receiptId), write.receipt);
-      }
-    }
+    return readStoredRecord(this, logicalShard, memberId, store, receiptId);
   }
 
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
-    this.assertOpen();
-    assert(Number.isInteger(limit) && limit >= 1 && limit <= ACTIVITY_PAGE_SIZE_MAX, "a page is bounded");
-    const entries = this.data.activity.get(`${logicalShard}/${memberId}`);
-    if (entries === undefined) return [];
-    return [...entries.values()]
-      .filter((entry) => before === null || entry.sequence < before)
-      .sort((left, right) => right.sequence - left.sequence)
-      .slice(0, limit)
-      .map((entry) => structuredClone(entry));
+    return readStoredHistory(this, logicalShard, memberId, before, limit);
   }
 
-  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[] {
-    this.assertOpen();
-    return [...this.data.accounts.values()]
-      .filter((account) => account.logicalShard === logicalShard && (afterMemberId === null || account.memberId > afterMemberId))
-      .sort((left, right) => (left.memberId < right.memberId ? -1 : left.memberId > right.memberId ? 1 : 0))
-      .slice(0, limit)
-      .map((account) => structuredClone(account));
+  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
+    return scanStoredMembers(this, logicalShard, afterMemberId, limit);
   }
 
   countAccounts(logicalShard: number): number {
+    return countStoredMembers(this, logicalShard);
+  }
+
+  async writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void> {
     this.assertOpen();
-    let count = 0;
-    for (const account of this.data.accounts.values()) if (account.logicalShard === logicalShard) count += 1;
-    return count;
+    assert(coveredSequence > this.data.checkpointSequence, "a checkpoint covers more of the log than the last one");
+    const copies: [string, Buffer | null][] = [];
+    for (const { key, value } of mutations) copies.push([keyString(key), value === null ? null : Buffer.from(value)]);
+    await Promise.resolve();
+    for (const [key, value] of copies) {
+      if (value === null) this.data.records.delete(key);
+      else this.data.records.set(key, value);
+    }
+    this.data.checkpointSequence = coveredSequence;
+    this.data.checkpoints += 1;
+  }
+
+  async prefetchAccounts(): Promise<void> {
+    this.assertOpen();
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
 
+  get(key: RecordKey): Uint8Array | undefined {
+    this.assertOpen();
+    const value = this.data.records.get(keyString(key));
+    return value === undefined ? undefined : Buffer.from(value);
+  }
+
+  *range(start: RecordKey, end: RecordKey, limit: number): Iterable<{ key: Uint8Array; value: Uint8Array }> {
+    for (const key of this.keys(start, end, limit)) {
+      const value = this.data.records.get(keyString(key));
+      assert(value !== undefined, "a listed key has a value");
+      yield { key, value: Buffer.from(value) };
+    }
+  }
+
+  *keys(start: RecordKey, end: RecordKey, limit: number): Iterable<Uint8Array> {
+    this.assertOpen();
+    const from = keyString(start);
+    const to = keyString(end);
+    // Latin-1 strings compare code unit by code unit: the same order as the bytes.
+    const keys = [...this.data.records.keys()].filter((key) => key >= from && key < to).sort();
+    for (const key of keys.slice(0, limit)) yield Buffer.from(key, "latin1");
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Error("MemoryShardStore is closed");
   }
-}
-
-function receiptKey(logicalShard: number, memberId: string, store: string, receiptId: string): string {
-  return JSON.stringify([logicalShard, memberId, store, receiptId]);
 }

@@ -1,5 +1,6 @@
 import type { Account } from "../account/account.js";
 import type { ReceiptSettlement } from "../engine/receipt-settlement.js";
+import type { Mutation } from "./mutations.js";
 
 /**
  * What a shard remembers of one committed receipt: enough to answer a repeat
@@ -42,12 +43,22 @@ export type ShardWrite =
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;
 
+/** One stored record: its key and its encoded value (core/storage/records/). */
+export interface StoredEntry {
+  readonly key: Buffer;
+  readonly value: Buffer;
+}
+
 /**
- * The storage a shard owns. Reads are synchronous (LMDB reads are memory
- * mapped); writes go in batches that are atomic and resolve only once durable.
- * Keys start with the logical shard, so one logical shard's data can be moved
- * to another owner as one key range, then the member, so one commit's writes
- * land next to each other.
+ * The storage a shard owns: its state as of the last checkpoint. Reads are
+ * synchronous (LMDB reads are memory mapped). The shard never writes record
+ * by record: the commit log makes operations durable, and a checkpoint
+ * writes what changed since the last one, with the log position it covers,
+ * in one atomic, durable transaction (docs/ARCHITECTURE.md, "Durability").
+ *
+ * Keys start with the logical shard, so one logical shard's data can be
+ * moved to another owner as one key range, then the member, so one
+ * operation's records land next to each other (record-keys.ts).
  *
  * Two implementations run the same contract tests (shard-store.contract.ts):
  * LmdbShardStore for production and MemoryShardStore for tests.
@@ -65,11 +76,20 @@ export interface ShardStore {
    * (all when null), at most `limit` (<= ACTIVITY_PAGE_SIZE_MAX).
    */
   readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[];
-  /** Applies every write in one transaction; resolves when it is durable. */
-  writeBatch(writes: readonly ShardWrite[]): Promise<void>;
-  /** Accounts of one logical shard in member id order, after `afterMemberId` (from the start when null), at most `limit`. */
-  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[];
+  /** Member ids of one logical shard that have an account, in key order, after `afterMemberId` (from the start when null), at most `limit`. */
+  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[];
   /** Counts accounts of one logical shard (admin and tests; walks a key range). */
   countAccounts(logicalShard: number): number;
+  /** The log sequence the stored state covers: a restart replays the log from here (1 for new storage). */
+  readonly checkpointSequence: number;
+  /**
+   * Applies `mutations` in order (a later one of a key wins) and records
+   * `coveredSequence` (> checkpointSequence) in one transaction; resolves once
+   * it is durable. A checkpoint that fails for lack of space rejects with a
+   * StorageFullError and nothing of it is applied.
+   */
+  writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void>;
+  /** Brings these members' account records into memory off the calling thread (a hint; resolves when done or useless). */
+  prefetchAccounts(members: readonly { readonly logicalShard: number; readonly memberId: string }[]): Promise<void>;
   close(): Promise<void>;
 }

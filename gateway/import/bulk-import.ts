@@ -8,7 +8,9 @@ import type { DirectoryEntry } from "../../core/directory/directory-store.js";
 import type { LmdbDirectoryStore, ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
 import type { Program } from "../../core/program/program-document.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
-import { LmdbShardStore, type ShardRecordKey } from "../../core/storage/lmdb-shard-store.js";
+import { openShardStorage } from "../../core/shard/recovery.js";
+import type { LmdbShardStore } from "../../core/storage/lmdb-shard-store.js";
+import type { Mutation } from "../../core/storage/mutations.js";
 import type { ControlStore } from "../control/control-store.js";
 import { openDataDirectory } from "../data-directory.js";
 import { acquireDataDirectoryLock, type DataDirectoryLock } from "../data-directory-lock.js";
@@ -210,7 +212,10 @@ async function importLocked(options: BulkImportOptions, lockBeforeOpening: () =>
   try {
     const program = await ensureProgram(opened.control);
     for (let shardIndex = 0; shardIndex < opened.placement.shardThreadCount; shardIndex += 1) {
-      stores.push(new LmdbShardStore({ path: opened.shardStorePath(shardIndex) }));
+      // A shard's log may hold operations after its last checkpoint: replay them first, as a start would.
+      const recovered = await openShardStorage({ storePath: opened.shardStorePath(shardIndex), monotonicSeconds: () => performance.now() / 1000 });
+      await recovered.log.close();
+      stores.push(recovered.store);
     }
     const directory = opened.directory;
     const claims = new Claims();
@@ -418,27 +423,28 @@ async function writeBatches(
   placement: { ownerOf(logicalShard: number): number },
   directory: LmdbDirectoryStore,
 ): Promise<void> {
-  const keysByShard: ShardRecordKey[][] = stores.map(() => []);
-  const valuesByShard: Uint8Array[][] = stores.map(() => []);
+  const byShard: Mutation[][] = stores.map(() => []);
   const entries: DirectoryEntry[] = [];
   const receiptOwners: ReceiptOwner[] = [];
   for (const batch of batches) {
-    let start = 0;
-    batch.keys.forEach((key, index) => {
-      const end = batch.valueEnds[index];
-      assert(end !== undefined, "every key has a value");
-      const owner = placement.ownerOf(key[0]);
-      keysByShard[owner]?.push(key);
-      valuesByShard[owner]?.push(batch.bytes.subarray(start, end));
-      start = end;
+    let keyStart = 0;
+    let valueStart = 0;
+    batch.keyEnds.forEach((keyEnd, index) => {
+      const valueEnd = batch.valueEnds[index];
+      assert(valueEnd !== undefined, "every key has a value");
+      const key = Buffer.from(batch.keyBytes.buffer, batch.keyBytes.byteOffset + keyStart, keyEnd - keyStart);
+      const value = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset + valueStart, valueEnd - valueStart);
+      byShard[placement.ownerOf(key[0] as number)]?.push({ key, value });
+      keyStart = keyEnd;
+      valueStart = valueEnd;
     });
     entries.push(...batch.entries);
     receiptOwners.push(...batch.receiptOwners);
   }
   await Promise.all(
     stores.map((store, shardIndex) => {
-      const keys = keysByShard[shardIndex] ?? [];
-      return keys.length === 0 ? undefined : store.writeEncodedBatch(keys, valuesByShard[shardIndex] ?? []);
+      const mutations = byShard[shardIndex] ?? [];
+      return mutations.length === 0 ? undefined : store.importRecords(mutations);
     }),
   );
   await directory.writeBulk(entries, receiptOwners);

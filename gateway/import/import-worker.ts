@@ -1,9 +1,8 @@
-import { Packr } from "msgpackr";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
 import { CompiledProgram } from "../../core/engine/compiled-program.js";
 import type { Program } from "../../core/program/program-document.js";
-import { shardRecordKey, type ShardRecordKey } from "../../core/storage/lmdb-shard-store.js";
+import { writeMutations } from "../../core/storage/mutations.js";
 import type { DirectoryEntry } from "../../core/directory/directory-store.js";
 import {
   buildMigratedMember,
@@ -38,24 +37,19 @@ export type ImportTask =
 
 /**
  * A built batch: directory entries, receipt owners, and every shard record as
- * a key and its MessagePack bytes. The bytes are one buffer (values[i] is
- * bytes[valueEnds[i-1], valueEnds[i])) so that it moves between threads
- * without a copy.
+ * its key and its encoded value (core/storage/mutations.ts: the same bytes a
+ * shard logs and checkpoints). Keys and values are each one buffer (key i is
+ * keyBytes[keyEnds[i-1], keyEnds[i]), value i likewise) so that the batch
+ * moves between threads without a copy. A key's first byte is its logical shard.
  */
 export interface ImportBatch {
   readonly entries: DirectoryEntry[];
   readonly receiptOwners: ReceiptOwner[];
-  readonly keys: ShardRecordKey[];
+  readonly keyBytes: Uint8Array;
+  readonly keyEnds: Uint32Array;
   readonly bytes: Uint8Array;
   readonly valueEnds: Uint32Array;
 }
-
-/**
- * msgpackr with its defaults: what lmdb-js encodes a record with when no
- * shared structures are configured (the shard store configures none), so the
- * store decodes these bytes as its own.
- */
-const packr = new Packr();
 const compiledByProgram = new Map<string, CompiledProgram>();
 
 function compiledProgram(program: Program): CompiledProgram {
@@ -77,30 +71,34 @@ export function buildImportBatch(task: ImportTask): ImportBatch {
       : task.members.map((member) => buildMigratedMember(member, compiled, task.now));
   const entries: DirectoryEntry[] = [];
   const receiptOwners: ReceiptOwner[] = [];
-  const keys: ShardRecordKey[] = [];
-  const encoded: Uint8Array[] = [];
-  let length = 0;
+  const keys: Uint8Array[] = [];
+  const values: Uint8Array[] = [];
   for (const member of built) {
     entries.push({ memberId: member.memberId, card: member.card, phone: member.phone });
     receiptOwners.push(...member.receiptOwners);
-    for (const write of member.writes) {
-      keys.push(shardRecordKey(write));
-      const value = write.kind === "account" ? write.account : write.kind === "activity" ? write.activity : write.receipt;
-      // packr.pack returns a view of its reusable buffer: copy before the next pack overwrites it.
-      const bytes = Uint8Array.prototype.slice.call(packr.pack(value));
-      encoded.push(bytes);
-      length += bytes.length;
+    for (const { key, value } of writeMutations(undefined, member.writes)) {
+      if (value === null) continue;
+      keys.push(key);
+      values.push(value);
     }
   }
+  const packedKeys = concatenate(keys);
+  const packedValues = concatenate(values);
+  return { entries, receiptOwners, keyBytes: packedKeys.bytes, keyEnds: packedKeys.ends, bytes: packedValues.bytes, valueEnds: packedValues.ends };
+}
+
+function concatenate(parts: readonly Uint8Array[]): { bytes: Uint8Array; ends: Uint32Array } {
+  let length = 0;
+  for (const part of parts) length += part.length;
   const bytes = new Uint8Array(length);
-  const valueEnds = new Uint32Array(encoded.length);
+  const ends = new Uint32Array(parts.length);
   let offset = 0;
-  encoded.forEach((value, index) => {
-    bytes.set(value, offset);
-    offset += value.length;
-    valueEnds[index] = offset;
+  parts.forEach((part, index) => {
+    bytes.set(part, offset);
+    offset += part.length;
+    ends[index] = offset;
   });
-  return { entries, receiptOwners, keys, bytes, valueEnds };
+  return { bytes, ends };
 }
 
 /**
@@ -111,7 +109,7 @@ export function buildImportBatch(task: ImportTask): ImportBatch {
 export default function runImportTask(task: ImportTask): ImportBatch {
   const batch = buildImportBatch(task);
   const movable = {
-    [transferableSymbol]: [batch.bytes.buffer, batch.valueEnds.buffer],
+    [transferableSymbol]: [batch.bytes.buffer, batch.valueEnds.buffer, batch.keyBytes.buffer, batch.keyEnds.buffer],
     [valueSymbol]: batch,
   };
   return move(movable as never) as unknown as ImportBatch;

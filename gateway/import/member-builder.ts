@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { openAccount, transactionIdentifier, type Account, type MemberProfile } from "../../core/account/account.js";
+import { openAccount, type Account, type MemberProfile } from "../../core/account/account.js";
 import { EMPTY_COUNTERS, type CounterTotals } from "../../core/account/counters.js";
 import { assert } from "../../core/assert/assert.js";
 import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
 import type { CompiledProgram } from "../../core/engine/compiled-program.js";
-import { adjustForMember, calculateForMember, commitForMember } from "../../core/engine/member-operations.js";
+import { adjustForMember, calculateForMember } from "../../core/engine/member-operations.js";
 import type { Receipt } from "../../core/receipt/receipt.js";
-import { calculationAnswer, commitFingerprint, receiptActivityDetail } from "../../core/shard/shard-actor.js";
+import { commitReceipt } from "../../core/shard/operations/commit-receipt.js";
 import { logicalShardOf } from "../../core/sharding/shard-function.js";
 import type { ShardWrite } from "../../core/storage/shard-store.js";
 import { DEMO_PARTNER, DEMO_WELCOME_RECEIPT_AT, demoMemberProfile } from "../demo.js";
@@ -92,48 +92,28 @@ export function buildSyntheticMembers(
       const planned = member.planned[round];
       assert(planned !== undefined, "a due member has a receipt this round");
       const { receipt } = planned;
-      const { memberId, logicalShard } = member;
+      const { memberId } = member;
       const context = { now: receipt.at, partner: DEMO_PARTNER.id };
       let redeem = 0;
       if (planned.redeems) {
         const calculated = calculateForMember(compiled, member.account, receipt, 0, context);
         if (calculated.ok) redeem = Math.floor((calculated.calculation.redeemable * REDEEM_SHARE_BASIS_POINTS) / 10_000);
       }
-      const outcome = commitForMember(compiled, member.account, receipt, redeem, context);
-      assert(outcome.ok, `a synthetic receipt commits (${outcome.ok ? "" : outcome.message})`);
-      member.account = outcome.account;
+      // The same pure operation a shard runs for a commit: the same account, record and history entry.
+      const result = commitReceipt({ program: compiled, account: member.account, existing: undefined, receipt, redeem, partner: DEMO_PARTNER.id, now: context.now });
+      assert(result.kind === "applied", `a synthetic receipt commits (${result.kind === "refused" ? result.message : result.kind})`);
+      member.account = result.account;
       member.committed.push({ receipt, redeem });
       // The welcome receipt (round 0) is always on record; the rest with the full history.
       if (round > 0 && stored === "account") continue;
-      const answer = {
-        ...calculationAnswer(memberId, receipt, outcome.calculation, member.account.balance),
-        transaction: transactionIdentifier(memberId, member.account.sequence),
-      };
-      member.writes.push({
-        kind: "receipt",
-        receipt: {
-          logicalShard,
-          store: receipt.store,
-          receiptId: receipt.id,
-          memberId,
-          fingerprint: commitFingerprint(memberId, receipt, redeem),
-          answer,
-          settlement: outcome.settlement,
-        },
-      });
-      member.receiptOwners.push({ store: receipt.store, receiptId: receipt.id, memberId });
-      if (stored === "account") continue;
-      member.writes.push({
-        kind: "activity",
-        activity: {
-          logicalShard,
-          memberId,
-          sequence: member.account.sequence,
-          at: receipt.at,
-          kind: "receipt",
-          detail: receiptActivityDetail(receipt, outcome.calculation, answer.transaction, outcome.statusChange),
-        },
-      });
+      for (const write of result.writes) {
+        if (write.kind === "receipt") {
+          member.writes.push(write);
+          member.receiptOwners.push({ store: receipt.store, receiptId: receipt.id, memberId });
+        } else if (write.kind === "activity" && stored === "full") {
+          member.writes.push(write);
+        }
+      }
     }
   }
   return members.map((member) => ({

@@ -1,0 +1,104 @@
+import { join } from "node:path";
+import { assert } from "../assert/assert.js";
+import { decodeMutations } from "../storage/mutation-payload.js";
+import type { Mutation } from "../storage/mutations.js";
+import { LmdbShardStore } from "../storage/lmdb-shard-store.js";
+import type { CommitLog, CommitLogRecovery, LogRecord } from "./log/commit-log.js";
+import { openFileCommitLog } from "./log/file-commit-log.js";
+
+/**
+ * Log records replayed per LMDB transaction at start-up. Each transaction
+ * also records the position it covers, so an interrupted recovery resumes
+ * after the last one; 20,000 records (about 20-40 MB of mutations) keep one
+ * transaction's dirty pages well within memory.
+ */
+export const RECOVERY_RECORDS_PER_TRANSACTION_MAX = 20_000;
+
+/** The commit log's directory inside a shard's directory. */
+export function shardLogDirectory(storePath: string): string {
+  return join(storePath, "log");
+}
+
+/** What a shard found and did when it opened its storage: for its start-up line and the docs' recovery figures. */
+export interface ShardRecoveryReport {
+  readonly checkpointSequenceAtOpen: number;
+  readonly recordsReplayed: number;
+  readonly bytesReplayed: number;
+  readonly seconds: number;
+  readonly log: CommitLogRecovery;
+}
+
+export interface RecoveredShardStorage {
+  readonly store: LmdbShardStore;
+  readonly log: CommitLog;
+  readonly report: ShardRecoveryReport;
+}
+
+/**
+ * Opens a shard's storage the way every start does: the LMDB state (its last
+ * checkpoint), then the log, whose torn tail (a group a crash left
+ * half-written, never acknowledged) is cut, then every record after the
+ * checkpoint's position applied to LMDB, so the state is exactly what was
+ * acknowledged. The records hold the mutations themselves: replay never
+ * re-runs the rules, so a newer build reproduces the same balances and the
+ * same stored answers. A corrupt record before the tail stops here with
+ * CommitLogCorruptError, naming the segment and offset.
+ */
+export async function openShardStorage(options: {
+  readonly storePath: string;
+  readonly monotonicSeconds: () => number;
+  readonly log?: (line: string) => void;
+  /** Crash tests: called at the log's crash points (crash-points.ts). */
+  readonly onLogCrashPoint?: (point: "before-write" | "after-write-before-sync" | "after-sync") => void;
+}): Promise<RecoveredShardStorage> {
+  const started = options.monotonicSeconds();
+  const store = new LmdbShardStore({ path: options.storePath, ...(options.log === undefined ? {} : { log: options.log }) });
+  try {
+    const checkpointSequenceAtOpen = store.checkpointSequence;
+    const opened = await openFileCommitLog({
+      directory: shardLogDirectory(options.storePath),
+      startSequence: checkpointSequenceAtOpen,
+      ...(options.onLogCrashPoint === undefined ? {} : { onCrashPoint: options.onLogCrashPoint }),
+    });
+    const replayed = replayInto(store, opened.replay(checkpointSequenceAtOpen));
+    const report: ShardRecoveryReport = {
+      checkpointSequenceAtOpen,
+      recordsReplayed: replayed.records,
+      bytesReplayed: replayed.bytes,
+      seconds: options.monotonicSeconds() - started,
+      log: opened.recovery,
+    };
+    // The replayed records are in LMDB now: their segments can go.
+    await opened.log.truncateBefore(store.checkpointSequence);
+    return { store, log: opened.log, report };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Applies replayed records to the store in bounded transactions, each with the position it covers. */
+export function replayInto(store: LmdbShardStore, records: Iterable<LogRecord>): { records: number; bytes: number } {
+  let pending: Mutation[] = [];
+  let pendingRecords = 0;
+  let lastSequence = 0;
+  let total = 0;
+  let bytes = 0;
+  const flush = (): void => {
+    if (pendingRecords === 0) return;
+    store.writeCheckpointSync(pending, lastSequence + 1);
+    pending = [];
+    pendingRecords = 0;
+  };
+  for (const record of records) {
+    assert(record.sequence >= store.checkpointSequence && (lastSequence === 0 || record.sequence === lastSequence + 1), "replay is in sequence order, after the checkpoint");
+    pending.push(...decodeMutations(record.payload));
+    pendingRecords += 1;
+    lastSequence = record.sequence;
+    total += 1;
+    bytes += record.payload.length;
+    if (pendingRecords >= RECOVERY_RECORDS_PER_TRANSACTION_MAX) flush();
+  }
+  flush();
+  return { records: total, bytes };
+}

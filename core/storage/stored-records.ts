@@ -1,0 +1,114 @@
+import type { Account } from "../account/account.js";
+import { assert } from "../assert/assert.js";
+import { decodeAccount } from "./records/account-codec.js";
+import { decodeHistory } from "./records/history-codec.js";
+import { decodeReceiptRecord } from "./records/receipt-record-codec.js";
+import {
+  ACCOUNT_KIND,
+  accountKey,
+  afterMember,
+  decodeKey,
+  HISTORY_KIND,
+  historyKey,
+  LOT_CHUNK_KIND,
+  logicalShardRange,
+  memberKindRange,
+  recordKey,
+  type RecordKey,
+} from "./record-keys.js";
+import { ACTIVITY_PAGE_SIZE_MAX, type ActivityRecord, type ReceiptRecord } from "./shard-store.js";
+
+/**
+ * Reading the domain's records out of stored bytes, once for every store
+ * (LMDB and its in-memory twin): a store provides point and range reads of
+ * keys, this turns them into accounts, receipt records and history pages.
+ */
+export interface RecordSource {
+  get(key: RecordKey): Uint8Array | undefined;
+  /** Entries with start <= key < end, in key order, at most `limit`. */
+  range(start: RecordKey, end: RecordKey, limit: number): Iterable<{ readonly key: Uint8Array; readonly value: Uint8Array }>;
+  /** Keys with start <= key < end, in key order, at most `limit`. */
+  keys(start: RecordKey, end: RecordKey, limit: number): Iterable<Uint8Array>;
+}
+
+/**
+ * Lot chunks read per account: an account holds at most OPEN_LOTS_MAX
+ * (10,000) open lots, 16 a chunk, so 625 chunks; a bound well above keeps a
+ * damaged store from reading without end.
+ */
+const LOT_CHUNKS_PER_ACCOUNT_MAX = 1_024;
+
+export function readStoredAccount(source: RecordSource, logicalShard: number, memberId: string): Account | undefined {
+  const core = source.get(accountKey(logicalShard, memberId));
+  if (core === undefined) return undefined;
+  const { start, end } = memberKindRange(logicalShard, memberId, LOT_CHUNK_KIND);
+  const chunks: Uint8Array[] = [];
+  for (const { value } of source.range(start, end, LOT_CHUNKS_PER_ACCOUNT_MAX)) chunks.push(value);
+  assert(chunks.length < LOT_CHUNKS_PER_ACCOUNT_MAX, "an account's lot chunks are bounded");
+  return decodeAccount(logicalShard, memberId, core, chunks);
+}
+
+export function readStoredRecord(
+  source: RecordSource,
+  logicalShard: number,
+  memberId: string,
+  store: string,
+  recordId: string,
+): ReceiptRecord | undefined {
+  const bytes = source.get(recordKey(logicalShard, memberId, store, recordId));
+  return bytes === undefined ? undefined : decodeReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, bytes);
+}
+
+/** A member's stored history, newest first, with sequence below `before` (all when null), at most `limit`. */
+export function readStoredHistory(
+  source: RecordSource,
+  logicalShard: number,
+  memberId: string,
+  before: number | null,
+  limit: number,
+): ActivityRecord[] {
+  assert(Number.isInteger(limit) && limit >= 1 && limit <= ACTIVITY_PAGE_SIZE_MAX, "a page is bounded");
+  const { start: kindStart, end } = memberKindRange(logicalShard, memberId, HISTORY_KIND);
+  // Newest first: the entry just below `before` is the key right after `before`'s own key.
+  const start = before === null ? kindStart : before <= 0 ? end : historyKey(logicalShard, memberId, before - 1);
+  const page: ActivityRecord[] = [];
+  for (const { key, value } of source.range(start, end, limit)) {
+    const sequence = decodeKey(key).number;
+    assert(sequence !== undefined, "a history key has a sequence");
+    page.push(decodeHistory({ logicalShard, memberId, sequence }, value));
+  }
+  return page;
+}
+
+/** Members with an account in one logical shard, in key order, after `afterMemberId`, at most `limit`. */
+export function scanStoredMembers(source: RecordSource, logicalShard: number, afterMemberId: string | null, limit: number): string[] {
+  const members: string[] = [];
+  const shardEnd = logicalShardRange(logicalShard).end;
+  let start = afterMemberId === null ? logicalShardRange(logicalShard).start : afterMember(logicalShard, afterMemberId);
+  while (members.length < limit) {
+    const first = firstKey(source, start, shardEnd);
+    if (first === undefined) break;
+    const decoded = decodeKey(first);
+    // A member's account is its first key ("a" sorts first); history without an account is no member.
+    if (decoded.kind === ACCOUNT_KIND) members.push(decoded.memberId);
+    start = afterMember(logicalShard, decoded.memberId);
+  }
+  return members;
+}
+
+export function countStoredMembers(source: RecordSource, logicalShard: number): number {
+  let count = 0;
+  const shardEnd = logicalShardRange(logicalShard).end;
+  let start: RecordKey = logicalShardRange(logicalShard).start;
+  for (let first = firstKey(source, start, shardEnd); first !== undefined; first = firstKey(source, start, shardEnd)) {
+    const decoded = decodeKey(first);
+    if (decoded.kind === ACCOUNT_KIND) count += 1;
+    start = afterMember(logicalShard, decoded.memberId);
+  }
+  return count;
+}
+
+function firstKey(source: RecordSource, start: RecordKey, end: RecordKey): Uint8Array | undefined {
+  for (const key of source.keys(start, end, 1)) return key;
+  return undefined;
+}
