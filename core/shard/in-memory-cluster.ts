@@ -1,7 +1,7 @@
 import type { Program } from "../program/program-document.js";
 import { PlacementTable } from "../sharding/placement-table.js";
-import { MemoryShardData, MemoryShardStore } from "../storage/memory-shard-store.js";
 import { InProcessShardChannel } from "./in-process-shard-channel.js";
+import { MemoryShardFiles, openMemoryShardStorage } from "./memory-shard.js";
 import { ShardActor } from "./shard-actor.js";
 import { ShardCluster } from "./shard-cluster.js";
 
@@ -10,27 +10,30 @@ export interface InMemoryClusterOptions {
   readonly program: Program | null;
   readonly clock: () => number;
   /** Pass the same data again to "restart" the cluster over what it stored. */
-  readonly data?: readonly MemoryShardData[];
+  readonly data?: readonly MemoryShardFiles[];
   readonly mailboxCapacity?: number;
 }
 
 /**
- * A whole shard cluster on the calling thread with in-memory stores: the same
- * actors, placement and routing as production, without threads or disks.
+ * A whole shard cluster on the calling thread with in-memory stores and logs:
+ * the same actors, placement and routing as production, without threads or
+ * disks.
  */
 export function createInMemoryCluster(options: InMemoryClusterOptions): {
   cluster: ShardCluster;
-  data: MemoryShardData[];
+  data: MemoryShardFiles[];
 } {
   const placement = PlacementTable.roundRobin(options.shardThreads);
-  const data: MemoryShardData[] = [];
+  const data: MemoryShardFiles[] = [];
   const channels = [];
   for (let shardIndex = 0; shardIndex < options.shardThreads; shardIndex += 1) {
-    const shardData = options.data?.[shardIndex] ?? new MemoryShardData();
-    data.push(shardData);
+    const files = options.data?.[shardIndex] ?? new MemoryShardFiles();
+    data.push(files);
+    const { store, log } = openMemoryShardStorage(files);
     const actor = new ShardActor({
       shardIndex,
-      store: new MemoryShardStore(shardData),
+      store,
+      log,
       ownedLogicalShards: placement.logicalShardsOf(shardIndex),
       program: options.program,
       clock: options.clock,

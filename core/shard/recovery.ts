@@ -3,8 +3,9 @@ import { assert } from "../assert/assert.js";
 import { decodeMutations } from "../storage/mutation-payload.js";
 import type { Mutation } from "../storage/mutations.js";
 import { LmdbShardStore } from "../storage/lmdb-shard-store.js";
+import type { ShardStore } from "../storage/shard-store.js";
 import type { CommitLog, CommitLogRecovery, LogRecord } from "./log/commit-log.js";
-import { openFileCommitLog } from "./log/file-commit-log.js";
+import { openFileCommitLog, type FileCommitLogOptions } from "./log/file-commit-log.js";
 
 /**
  * Log records replayed per LMDB transaction at start-up. Each transaction
@@ -50,12 +51,21 @@ export async function openShardStorage(options: {
   readonly log?: (line: string) => void;
   /** Crash tests: called at the log's crash points (crash-points.ts). */
   readonly onLogCrashPoint?: (point: "before-write" | "after-write-before-sync" | "after-sync") => void;
+  /** Log options other than its directory and start (tests use small segments); the defaults otherwise. */
+  readonly logOptions?: Omit<FileCommitLogOptions, "directory" | "startSequence" | "onCrashPoint">;
+  /** LMDB's first map reservation (tests); LMDB_INITIAL_MAP_SIZE_BYTES otherwise. */
+  readonly initialMapSizeBytes?: number;
 }): Promise<RecoveredShardStorage> {
   const started = options.monotonicSeconds();
-  const store = new LmdbShardStore({ path: options.storePath, ...(options.log === undefined ? {} : { log: options.log }) });
+  const store = new LmdbShardStore({
+    path: options.storePath,
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.initialMapSizeBytes === undefined ? {} : { initialMapSizeBytes: options.initialMapSizeBytes }),
+  });
   try {
     const checkpointSequenceAtOpen = store.checkpointSequence;
     const opened = await openFileCommitLog({
+      ...options.logOptions,
       directory: shardLogDirectory(options.storePath),
       startSequence: checkpointSequenceAtOpen,
       ...(options.onLogCrashPoint === undefined ? {} : { onCrashPoint: options.onLogCrashPoint }),
@@ -78,7 +88,7 @@ export async function openShardStorage(options: {
 }
 
 /** Applies replayed records to the store in bounded transactions, each with the position it covers. */
-export function replayInto(store: LmdbShardStore, records: Iterable<LogRecord>): { records: number; bytes: number } {
+export function replayInto(store: ShardStore, records: Iterable<LogRecord>): { records: number; bytes: number } {
   let pending: Mutation[] = [];
   let pendingRecords = 0;
   let lastSequence = 0;

@@ -1,197 +1,122 @@
 import { describe, expect, it } from "vitest";
-import type { Account } from "../account/account.js";
 import { InvariantError } from "../assert/assert.js";
 import { simpleProgram } from "../test-support/simple-program.js";
+import { openMemoryShardActor, settleTurns as settle } from "../test-support/memory-shard-actor.js";
 import type { Receipt } from "../receipt/receipt.js";
 import { PlacementTable } from "../sharding/placement-table.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
-import { MemoryShardData, MemoryShardStore } from "../storage/memory-shard-store.js";
-import type { ActivityRecord, ReceiptRecord, ShardStore, ShardWrite } from "../storage/shard-store.js";
+import { MemoryShardStore } from "../storage/memory-shard-store.js";
 import { createInMemoryCluster } from "./in-memory-cluster.js";
+import { openMemoryCommitLog } from "./log/memory-commit-log.js";
+import { MemoryShardFiles } from "./memory-shard.js";
 import { ShardActor } from "./shard-actor.js";
 import type { ShardReply, ShardRequest } from "./shard-messages.js";
 
 const PROGRAM = simpleProgram();
 
-/** A store whose batches become durable only when the test says so. */
-class GatedStore implements ShardStore {
-  readonly inner = new MemoryShardStore(new MemoryShardData());
-  readonly batches: { writes: readonly ShardWrite[]; release: () => void }[] = [];
-
-  readAccount(logicalShard: number, memberId: string): Account | undefined {
-    return this.inner.readAccount(logicalShard, memberId);
-  }
-  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
-    return this.inner.readReceipt(logicalShard, memberId, store, receiptId);
-  }
-  writeBatch(writes: readonly ShardWrite[]): Promise<void> {
-    return new Promise((resolve) => {
-      this.batches.push({ writes, release: () => void this.inner.writeBatch(writes).then(resolve) });
-    });
-  }
-  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
-    return this.inner.readActivity(logicalShard, memberId, before, limit);
-  }
-  scanAccounts(logicalShard: number, afterMemberId: string | null, limit: number): Account[] {
-    return this.inner.scanAccounts(logicalShard, afterMemberId, limit);
-  }
-  countAccounts(logicalShard: number): number {
-    return this.inner.countAccounts(logicalShard);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const settle = async (): Promise<void> => {
-  for (let turn = 0; turn < 5; turn += 1) await nextTurn();
-};
-
 function receipt(id: string, amount: number): Receipt {
   return { id, store: "s1", at: 1_000, lines: [{ sku: "a", qty: 1, price: amount, amount }] };
-}
-
-function makeActor(store: ShardStore): { actor: ShardActor; replies: ShardReply[]; send: (request: ShardRequest) => void } {
-  const placement = PlacementTable.roundRobin(1);
-  const actor = new ShardActor({
-    shardIndex: 0,
-    store,
-    ownedLogicalShards: placement.logicalShardsOf(0),
-    program: PROGRAM,
-    clock: () => 42,
-    monotonicSeconds: () => 0,
-  });
-  const replies: ShardReply[] = [];
-  return { actor, replies, send: (request) => actor.handle(request, (reply) => replies.push(reply)) };
 }
 
 const MEMBER = "m00000000000000a1";
 const LOGICAL = logicalShardOf(MEMBER);
 const PROFILE = { card: "1", phone: null, name: null, birthDate: null };
 
+function commit(ref: number, id: string, amount: number, redeem = 0): ShardRequest {
+  return { kind: "commit", ref, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt(id, amount), redeem, partner: "p1" };
+}
+
+const ENROLL: ShardRequest = { kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE };
+
+/** A checkpoint policy that never starts one by itself: tests call actor.tick() after lowering nothing. */
+const NO_AUTOMATIC_CHECKPOINT = { triggerBytes: 1024 * 1024 * 1024, intervalMilliseconds: 1_000_000_000, overlayBytesMax: 2 * 1024 * 1024 * 1024 };
+
 describe("ShardActor", () => {
-  it("does not answer a commit before its batch is durable, then answers it", async () => {
-    const store = new GatedStore();
-    const { replies, send } = makeActor(store);
-    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+  it("does not answer a commit before its log record is durable, then answers it", async () => {
+    const { replies, send, log } = openMemoryShardActor({ program: PROGRAM });
+    log.holdSyncs();
+    send(ENROLL);
     await settle();
     expect(replies).toHaveLength(0);
-    store.batches[0]?.release();
+    log.releaseSyncs();
+    log.holdSyncs();
     await settle();
     expect(replies).toMatchObject([{ ref: 1, ok: true }]);
 
-    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
+    send(commit(2, "r1", 2_000));
     await settle();
     expect(replies).toHaveLength(1);
-    store.batches[1]?.release();
+    log.releaseSyncs();
     await settle();
     expect(replies[1]).toMatchObject({ ref: 2, ok: true, value: { points: 100, balance: 100 } });
   });
 
-  it("keeps one batch in flight, groups everything that arrives meanwhile into the next, and answers in batch order", async () => {
-    const store = new GatedStore();
-    const { replies, send } = makeActor(store);
-    const commit = (index: number): void =>
-      send({ kind: "commit", ref: 10 + index, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt(`r${index}`, 2_000), redeem: 0, partner: "p1" });
-    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+  it("groups everything appended while one group syncs into the next, one record per operation, and answers in order", async () => {
+    const { replies, send, log } = openMemoryShardActor({ program: PROGRAM });
+    send(ENROLL);
     await settle();
-    for (let index = 0; index < 15; index += 1) commit(index);
+    log.holdSyncs();
+    send(commit(9, "r-first", 2_000));
     await settle();
-    // Only the enrolment's batch is in flight; the fifteen commits wait in the open batch.
-    expect(store.batches).toHaveLength(1);
-    expect(replies).toHaveLength(0);
-    store.batches[0]?.release();
+    const writesBefore = log.stats().writes;
+    for (let index = 0; index < 15; index += 1) send(commit(10 + index, `r${index}`, 2_000));
     await settle();
     expect(replies.map((reply) => reply.ref)).toEqual([1]);
-    expect(store.batches).toHaveLength(2);
-    // Each commit writes its account, its receipt record and a history entry.
-    expect(store.batches[1]?.writes).toHaveLength(45);
-    store.batches[1]?.release();
+    log.releaseSyncs();
     await settle();
-    expect(replies).toHaveLength(16);
-    expect(replies.map((reply) => reply.ref).slice(1)).toEqual(Array.from({ length: 15 }, (_, index) => 10 + index));
-    expect(replies.at(-1)).toMatchObject({ ok: true, value: { balance: 1_500 } });
+    expect(log.stats().writes - writesBefore).toBe(1);
+    expect(log.stats().recordsAppended).toBe(17);
+    expect(replies.map((reply) => reply.ref)).toEqual([1, 9, ...Array.from({ length: 15 }, (_, index) => 10 + index)]);
+    expect(replies.at(-1)).toMatchObject({ ok: true, value: { balance: 1_600 } });
   });
 
-  it("lets a second receipt of the same batch build on the first one's staged balance", async () => {
-    const store = new GatedStore();
-    const { replies, send } = makeActor(store);
-    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
-    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 20_000), redeem: 0, partner: "p1" });
-    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r2", 2_000), redeem: 1_000, partner: "p1" });
+  it("lets a second receipt build on the first one's balance before either is durable", async () => {
+    const { replies, send, log } = openMemoryShardActor({ program: PROGRAM });
+    log.holdSyncs();
+    send(ENROLL);
+    send(commit(2, "r1", 20_000));
+    send(commit(3, "r2", 2_000, 1_000));
     await settle();
-    store.batches[0]?.release();
+    expect(replies).toHaveLength(0);
+    log.releaseSyncs();
     await settle();
     expect(replies.map((reply) => reply.ok)).toEqual([true, true, true]);
     expect(replies[2]).toMatchObject({ value: { redeem: 1_000, balance: 50 } });
   });
 
   it("holds a repeat of a receipt that is not durable yet until it is, then answers the first answer", async () => {
-    const store = new GatedStore();
-    const { replies, send } = makeActor(store);
-    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
+    const { replies, send, log } = openMemoryShardActor({ program: PROGRAM });
+    send(ENROLL);
     await settle();
-    store.batches[0]?.release();
-    await settle();
-    send({ kind: "commit", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
-    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
-    send({ kind: "commit", ref: 4, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_001), redeem: 0, partner: "p1" });
+    log.holdSyncs();
+    send(commit(2, "r1", 2_000));
+    send(commit(3, "r1", 2_000));
+    send(commit(4, "r1", 2_001));
     await settle();
     expect(replies).toHaveLength(1);
-    store.batches[1]?.release();
+    log.releaseSyncs();
     await settle();
     expect(replies[2]).toEqual({ ...replies[1], ref: 3 });
     expect(replies[3]).toMatchObject({ ref: 4, ok: false, code: "CONFLICT" });
-    expect(store.batches).toHaveLength(2);
+    // The repeat and the conflict appended nothing.
+    expect(log.stats().recordsAppended).toBe(2);
   });
 
-  it("refuses a receipt id staged for another member with CONFLICT until it is durable, and changes nothing", async () => {
-    const store = new GatedStore();
-    const { replies, send } = makeActor(store);
-    const other = "m00000000000000b2";
-    send({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: PROFILE });
-    send({ kind: "enroll", ref: 2, logicalShard: logicalShardOf(other), memberId: other, profile: { ...PROFILE, card: "2" } });
-    await settle();
-    store.batches[0]?.release();
-    await settle();
-    send({ kind: "commit", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
-    send({ kind: "commit", ref: 4, logicalShard: logicalShardOf(other), memberId: other, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
-    send({ kind: "refund", ref: 5, logicalShard: LOGICAL, memberId: MEMBER, store: "s1", refundId: "f1", receiptId: "r1", lines: [{ line: 0, qty: 1 }] });
-    send({ kind: "refund", ref: 6, logicalShard: logicalShardOf(other), memberId: other, store: "s1", refundId: "f1", receiptId: "r1", lines: [{ line: 0, qty: 1 }] });
-    await settle();
-    expect(replies).toHaveLength(2);
-    store.batches[1]?.release();
-    await settle();
-    expect(replies.slice(2)).toMatchObject([
-      { ref: 3, ok: true },
-      { ref: 4, ok: false, code: "CONFLICT" },
-      { ref: 5, ok: true },
-      { ref: 6, ok: false, code: "CONFLICT" },
-    ]);
-    // Only the first member's receipt, refund and their accounts and history were written.
-    expect(store.batches[1]?.writes.filter((write) => write.kind === "receipt").map((write) => write.kind === "receipt" && write.receipt.memberId)).toEqual([
-      MEMBER,
-      MEMBER,
-      MEMBER,
-    ]);
-    expect(store.inner.readAccount(logicalShardOf(other), other)?.sequence).toBe(0);
-    // Durable, the claim is gone: records are per member, and the gateway's receipt index refuses a second member from here on.
-    send({ kind: "commit", ref: 7, logicalShard: logicalShardOf(other), memberId: other, receipt: receipt("r1", 2_000), redeem: 0, partner: "p1" });
-    await settle();
-    store.batches[2]?.release();
-    await settle();
-    expect(replies.at(-1)).toMatchObject({ ref: 7, ok: true, value: { member: other } });
-  });
-
-  it("answers NO_PROGRAM when no program was ever installed, and computes once one is", async () => {
-    const { cluster } = createInMemoryCluster({ shardThreads: 2, program: null, clock: () => 5 });
-    await cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
-    const before = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
-    expect(before).toMatchObject({ ok: false, code: "NO_PROGRAM" });
-    await cluster.broadcast({ kind: "setProgram", program: PROGRAM });
-    const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
-    expect(after).toMatchObject({ ok: true, value: { points: 5 } });
+  it("answers the log's STORAGE_FULL at once and applies nothing of a refused operation", async () => {
+    const files = new MemoryShardFiles();
+    const small = { segmentBytes: 64 * 1024, writeBytesMax: 16 * 1024, recordPayloadBytesMax: 8 * 1024, pendingBytesMax: 16 * 1024 };
+    const { call, log } = openMemoryShardActor({ program: PROGRAM, files, logOptions: small });
+    await call(ENROLL);
+    // Fill the segment in use and make sure no spare can be made.
+    files.log.full = true;
+    let refused: ShardReply | undefined;
+    for (let index = 0; index < 10_000 && refused === undefined; index += 1) {
+      const reply = await call(commit(100 + index, `fill-${index}`, 2_000));
+      if (!reply.ok) refused = reply;
+    }
+    expect(refused).toMatchObject({ ok: false, code: "STORAGE_FULL" });
+    const committed = log.stats().recordsAppended - 1;
+    expect(await call({ kind: "lookup", ref: 5, logicalShard: LOGICAL, memberId: MEMBER })).toMatchObject({ ok: true, value: { transactions: committed } });
   });
 
   it("crashes with an InvariantError when asked about a logical shard it does not own", () => {
@@ -199,6 +124,7 @@ describe("ShardActor", () => {
     const actor = new ShardActor({
       shardIndex: 0,
       store: new MemoryShardStore(),
+      log: openMemoryCommitLog().log,
       ownedLogicalShards: placement.logicalShardsOf(0),
       program: PROGRAM,
       clock: () => 0,
@@ -208,6 +134,15 @@ describe("ShardActor", () => {
     expect(() => actor.handle({ kind: "lookup", ref: 1, logicalShard: foreign, memberId: MEMBER }, () => undefined)).toThrow(
       InvariantError,
     );
+  });
+  it("answers NO_PROGRAM when no program was ever installed, and computes once one is", async () => {
+    const { cluster } = createInMemoryCluster({ shardThreads: 2, program: null, clock: () => 5 });
+    await cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
+    const before = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
+    expect(before).toMatchObject({ ok: false, code: "NO_PROGRAM" });
+    await cluster.broadcast({ kind: "setProgram", program: PROGRAM });
+    const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
+    expect(after).toMatchObject({ ok: true, value: { points: 5 } });
   });
 
   it("keeps every committed receipt across a restart of the in-memory cluster over the same data", async () => {
@@ -235,23 +170,15 @@ describe("ShardActor expiry sweep", () => {
   it("expires lots of members who never come back and writes the expiry into their history, a bounded step at a time", async () => {
     let now = Date.UTC(2026, 0, 1);
     const program = { ...simpleProgram(), points: { ...simpleProgram().points, lifetimeDays: 30 } };
-    const placement = PlacementTable.roundRobin(1);
-    const store = new MemoryShardStore();
-    const actor = new ShardActor({
-      shardIndex: 0,
-      store,
-      ownedLogicalShards: placement.logicalShardsOf(0),
-      program,
-      clock: () => now,
-      monotonicSeconds: () => 0,
-    });
-    const call = (request: ShardRequest): Promise<ShardReply> => new Promise((resolve) => actor.handle(request, resolve));
+    const { actor, call } = openMemoryShardActor({ program, clock: () => now });
     const members = ["m00000000000000c1", "m00000000000000c2", "m00000000000000c3"];
     for (const memberId of members) {
       const logicalShard = logicalShardOf(memberId);
       await call({ kind: "enroll", ref: 1, logicalShard, memberId, profile: { ...PROFILE, card: memberId } });
       await call({ kind: "commit", ref: 2, logicalShard, memberId, receipt: { ...receipt(`r-${memberId}`, 2_000), at: now }, redeem: 0, partner: "p1" });
     }
+    // The sweep walks the members the store holds: those of the last checkpoint.
+    await actor.checkpointNow();
     expect(actor.sweepExpired(10)).toBe(0);
     now += 31 * 86_400_000;
     const changed = [actor.sweepExpired(2), actor.sweepExpired(2), actor.sweepExpired(2)];
@@ -260,10 +187,71 @@ describe("ShardActor expiry sweep", () => {
     await settle();
     for (const memberId of members) {
       const logicalShard = logicalShardOf(memberId);
-      const history = store.readActivity(logicalShard, memberId, null, 10);
-      expect(history[0]).toMatchObject({ kind: "expiry", detail: { expired: 100 } });
+      const history = await call({ kind: "activity", ref: 4, logicalShard, memberId, before: null, limit: 10 });
+      expect(history).toMatchObject({ ok: true, value: { activity: [{ kind: "expiry", expired: 100 }, { kind: "receipt" }] } });
       expect(await call({ kind: "lookup", ref: 3, logicalShard, memberId })).toMatchObject({ ok: true, value: { balance: 0 } });
     }
     expect(actor.sweepExpired(10)).toBe(0);
+  });
+});
+
+describe("ShardActor over its log and checkpoints", () => {
+  it("after a crash, replays the durable log over the last checkpoint: every acknowledged answer again, nothing unacknowledged", async () => {
+    const files = new MemoryShardFiles();
+    const first = openMemoryShardActor({ program: PROGRAM, files, checkpoint: NO_AUTOMATIC_CHECKPOINT });
+    await first.call(ENROLL);
+    const acknowledged = [await first.call(commit(2, "r1", 20_000)), await first.call(commit(3, "r2", 4_000, 300))];
+    await first.actor.checkpointNow();
+    acknowledged.push(await first.call(commit(4, "r3", 6_000)));
+    const before = await first.call({ kind: "lookup", ref: 6, logicalShard: LOGICAL, memberId: MEMBER });
+    // Appended, never durable: lost in the crash, and never acknowledged.
+    first.log.holdSyncs();
+    first.send(commit(5, "r4", 8_000));
+    await settle();
+    expect(first.replies).toHaveLength(0);
+    first.log.crash();
+
+    const second = openMemoryShardActor({ program: PROGRAM, files, checkpoint: NO_AUTOMATIC_CHECKPOINT });
+    expect(await second.call(commit(2, "r1", 20_000))).toEqual(acknowledged[0]);
+    expect(await second.call(commit(3, "r2", 4_000, 300))).toEqual(acknowledged[1]);
+    expect(await second.call(commit(4, "r3", 6_000))).toEqual(acknowledged[2]);
+    const lookup = await second.call({ kind: "lookup", ref: 6, logicalShard: LOGICAL, memberId: MEMBER });
+    expect(lookup).toEqual(before);
+    expect(lookup).toMatchObject({ ok: true, value: { transactions: 3 } });
+  });
+
+  it("writes the overlay to the store at a checkpoint, records the position it covers and drops the log before it", async () => {
+    const { actor, call, store, log, files } = openMemoryShardActor({ program: PROGRAM, checkpoint: NO_AUTOMATIC_CHECKPOINT });
+    await call(ENROLL);
+    for (let index = 0; index < 5; index += 1) await call(commit(10 + index, `r${index}`, 2_000));
+    expect(store.readAccount(LOGICAL, MEMBER)).toBeUndefined();
+    await actor.checkpointNow();
+    expect(store.checkpointSequence).toBe(log.nextSequence);
+    expect(store.readAccount(LOGICAL, MEMBER)?.balance).toBe(500);
+    expect(store.readActivity(LOGICAL, MEMBER, null, 10)).toHaveLength(5);
+    expect(files.store.checkpoints).toBe(1);
+    // History merges the store's entries with the overlay's newer ones.
+    await call(commit(20, "r-after", 2_000));
+    const history = await call({ kind: "activity", ref: 21, logicalShard: LOGICAL, memberId: MEMBER, before: null, limit: 3 });
+    expect(history).toMatchObject({ ok: true, value: { activity: [{ sequence: 6, receipt: "r-after" }, { sequence: 5 }, { sequence: 4 }] } });
+    const older = await call({ kind: "activity", ref: 22, logicalShard: LOGICAL, memberId: MEMBER, before: 4, limit: 10 });
+    expect(older).toMatchObject({ ok: true, value: { activity: [{ sequence: 3 }, { sequence: 2 }, { sequence: 1 }] } });
+  });
+
+  it("refuses state changes with BUSY once the overlay reaches its limit, keeps answering reads, and accepts them again after a checkpoint", async () => {
+    const { actor, call } = openMemoryShardActor({
+      program: PROGRAM,
+      checkpoint: { triggerBytes: 1024 * 1024 * 1024 - 1, intervalMilliseconds: 1_000_000_000, overlayBytesMax: 1024 * 1024 * 1024 },
+    });
+    await call(ENROLL);
+    // A limit smaller than one member's pinned account: the next state change is over it.
+    const tight = openMemoryShardActor({ program: PROGRAM, checkpoint: { triggerBytes: 1, intervalMilliseconds: 1_000_000_000, overlayBytesMax: 2 } });
+    await tight.call(ENROLL);
+    expect(await tight.call(commit(2, "r1", 2_000))).toMatchObject({ ok: false, code: "BUSY" });
+    expect(await tight.call({ kind: "lookup", ref: 3, logicalShard: LOGICAL, memberId: MEMBER })).toMatchObject({ ok: true, value: { balance: 0 } });
+    await tight.actor.checkpointNow();
+    expect(await tight.call(commit(4, "r1", 2_000))).toMatchObject({ ok: true, value: { balance: 100 } });
+    expect(await call(commit(5, "r1", 2_000))).toMatchObject({ ok: true });
+    await actor.checkpointNow();
   });
 });

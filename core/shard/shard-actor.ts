@@ -162,6 +162,11 @@ export class ShardActor {
     return this.sweep.step(accountLimit, this.options.clock());
   }
 
+  /** Writes everything applied so far to the store now (after a running checkpoint): tests and shutdown. */
+  async checkpointNow(): Promise<void> {
+    await this.checkpointer.flush();
+  }
+
   /** Waits until every answer is released, writes a last checkpoint, and stops: shutdown. */
   async drain(): Promise<void> {
     await this.replies.drained();

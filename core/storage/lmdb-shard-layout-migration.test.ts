@@ -3,7 +3,9 @@ import { open } from "lmdb";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openAccount, type Account } from "../account/account.js";
 import { makeTemporaryDirectory } from "../test-support/temporary-directory.js";
-import { LmdbShardStore, migrateLegacyShardRecords, SHARD_LAYOUT_VERSION } from "./lmdb-shard-store.js";
+import { migrateLegacyShardRecords, migrateToStateLayout, versionTwoKeys } from "./lmdb-shard-migration.js";
+import { LmdbShardStore, SHARD_LAYOUT_VERSION } from "./lmdb-shard-store.js";
+import { writeMutations } from "./mutations.js";
 import type { ActivityRecord, ReceiptRecord } from "./shard-store.js";
 
 type LegacyKey = (string | number)[];
@@ -73,8 +75,61 @@ function expectEveryRecordReadsBack(store: LmdbShardStore): void {
     expect(store.readActivity(logicalShard, memberId, null, 10)).toEqual([3, 2, 1].map((sequence) => activityOf(index, sequence)));
   }
   for (const logicalShard of LOGICAL_SHARDS) expect(store.countAccounts(logicalShard)).toBe(MEMBER_COUNT / LOGICAL_SHARDS.length);
-  expect(store.scanAccounts(3, null, 100).map((account) => account.memberId)).toEqual(["m-000", "m-003", "m-006", "m-009"]);
+  expect(store.scanMembers(3, null, 100)).toEqual(["m-000", "m-003", "m-006", "m-009"]);
 }
+
+/** Writes the version-2 layout directly, as the build before the binary state layout left it. */
+async function writeVersionTwoEnvironment(path: string): Promise<number> {
+  const root = open({ path });
+  const records = root.openDB<unknown, LegacyKey>({ name: "records" });
+  let count = 0;
+  records.transactionSync(() => {
+    for (let index = 0; index < MEMBER_COUNT; index += 1) {
+      const { memberId, logicalShard } = memberOf(index);
+      records.putSync(versionTwoKeys.accountKey(logicalShard, memberId), accountOf(index));
+      records.putSync(versionTwoKeys.receiptKey(logicalShard, memberId, "store-1", `r-${index}-1`), receiptOf(index, 1));
+      records.putSync(versionTwoKeys.receiptKey(logicalShard, memberId, "store-1", `r-${index}-2`), receiptOf(index, 2));
+      for (const sequence of [1, 2, 3]) records.putSync(versionTwoKeys.activityKey(logicalShard, memberId, sequence), activityOf(index, sequence));
+      count += 6;
+    }
+  });
+  root.openDB<number, string>({ name: "meta" }).putSync("layout", 2);
+  await root.close();
+  return count;
+}
+
+describe("LmdbShardStore's move from the version-2 layout to binary state records", () => {
+  const directory = makeTemporaryDirectory("state-migration");
+  afterAll(directory.remove);
+
+  it("moves every record once, reads them back equal, and leaves no version-2 record", async () => {
+    const path = join(directory.path, "whole");
+    const written = await writeVersionTwoEnvironment(path);
+    const lines: string[] = [];
+    const store = new LmdbShardStore({ path, log: (line) => lines.push(line) });
+    expectEveryRecordReadsBack(store);
+    expect(lines).toEqual([`shard environment ${path}: moved ${written} records to key layout version ${SHARD_LAYOUT_VERSION}`]);
+    await store.close();
+    const reopened = new LmdbShardStore({ path, log: (line) => lines.push(line) });
+    expectEveryRecordReadsBack(reopened);
+    expect(lines).toHaveLength(1);
+    await reopened.close();
+  });
+
+  it("resumes after an interruption between two transactions, losing and duplicating nothing", async () => {
+    const path = join(directory.path, "interrupted");
+    const written = await writeVersionTwoEnvironment(path);
+    const root = open({ path });
+    const records = root.openDB<Account | ReceiptRecord | ActivityRecord, LegacyKey>({ name: "records" });
+    const state = root.openDB<Buffer, Buffer>({ name: "state", keyEncoding: "binary", encoding: "binary" });
+    expect(migrateToStateLayout(records, state, 10, 1)).toEqual({ migrated: 10, complete: false });
+    await root.close();
+    const store = new LmdbShardStore({ path, log: () => undefined });
+    expectEveryRecordReadsBack(store);
+    await store.close();
+    expect(written).toBeGreaterThan(10);
+  });
+});
 
 describe("LmdbShardStore's key layout migration", () => {
   const directory = makeTemporaryDirectory("layout-migration");
@@ -116,7 +171,7 @@ describe("LmdbShardStore's key layout migration", () => {
     const store = new LmdbShardStore({ path, log: (line) => lines.push(line) });
     stores.push(store);
     expectEveryRecordReadsBack(store);
-    expect(lines).toEqual([`shard environment ${path}: moved ${legacyKeys.length - 10} records to key layout version ${SHARD_LAYOUT_VERSION}`]);
+    expect(lines).toEqual([`shard environment ${path}: moved ${legacyKeys.length} records to key layout version ${SHARD_LAYOUT_VERSION}`]);
     await store.close();
     stores.pop();
     expect(await legacyKeysLeft(path, legacyKeys)).toBe(0);
@@ -138,7 +193,7 @@ describe("LmdbShardStore's key layout migration", () => {
     const lines: string[] = [];
     const store = new LmdbShardStore({ path, log: (line) => lines.push(line) });
     stores.push(store);
-    await store.writeBatch([{ kind: "account", account: accountOf(0) }]);
+    await store.writeCheckpoint(writeMutations(undefined, [{ kind: "account", account: accountOf(0) }]), 2);
     await store.close();
     stores.pop();
     const root = open({ path });

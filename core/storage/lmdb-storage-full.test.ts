@@ -12,6 +12,8 @@ import { simpleProgram } from "../test-support/simple-program.js";
 import { makeTemporaryDirectory } from "../test-support/temporary-directory.js";
 import { LmdbDirectoryStore } from "../directory/lmdb-directory-store.js";
 import { LmdbShardStore } from "./lmdb-shard-store.js";
+import { writeMutations } from "./mutations.js";
+import { openShardStorage } from "../shard/recovery.js";
 import { StorageFullError } from "./storage-failure.js";
 
 /** The smallest first reservation the store accepts: the test writes far past it. */
@@ -30,7 +32,8 @@ describe("LmdbShardStore's map", () => {
       return openAccount(memberId, logicalShardOf(memberId), { ...profile, card: String(index) }, 1);
     });
     for (let start = 0; start < accounts.length; start += 500) {
-      await store.writeBatch(accounts.slice(start, start + 500).map((account) => ({ kind: "account" as const, account })));
+      const writes = accounts.slice(start, start + 500).map((account) => ({ kind: "account" as const, account }));
+      await store.writeCheckpoint(writeMutations(undefined, writes), store.checkpointSequence + 1);
     }
     expect(store.mapSizeBytes()).toBeGreaterThan(SMALL_MAP_SIZE_BYTES * 16);
     await store.close();
@@ -64,6 +67,8 @@ const FILE_SYSTEM_SIZE_BYTES = 4 * 1024 * 1024;
 const FILLER_SIZE_BYTES = 3 * 1024 * 1024;
 /** Bounds the loop that fills the disk: 1 MiB left holds a few hundred of these receipts. */
 const COMMITS_MAX = 2_000;
+/** Log segments of the test: a few fit in what the filler leaves. */
+const SEGMENT_BYTES = 128 * 1024;
 
 const mountPoint = makeTemporaryDirectory("full-disk");
 const mounted = tryMountTmpfs(mountPoint.path, FILE_SYSTEM_SIZE_BYTES);
@@ -83,17 +88,34 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
     mountPoint.remove();
   });
 
-  function openActor(): { store: LmdbShardStore; call: (request: ShardRequest) => Promise<ShardReply> } {
-    const store = new LmdbShardStore({ path: storePath, initialMapSizeBytes: SMALL_MAP_SIZE_BYTES });
+  async function openActor(): Promise<{ close: () => Promise<void>; call: (request: ShardRequest) => Promise<ShardReply> }> {
+    const { store, log } = await openShardStorage({
+      storePath,
+      monotonicSeconds: () => performance.now() / 1000,
+      initialMapSizeBytes: SMALL_MAP_SIZE_BYTES,
+      logOptions: { segmentBytes: SEGMENT_BYTES, writeBytesMax: 64 * 1024, recordPayloadBytesMax: 32 * 1024, pendingBytesMax: 64 * 1024, spareRetryMilliseconds: 10 },
+    });
     const actor = new ShardActor({
       shardIndex: 0,
       store,
+      log,
       ownedLogicalShards: PlacementTable.roundRobin(1).logicalShardsOf(0),
       program,
       clock: () => 42,
-      monotonicSeconds: () => 0,
+      monotonicSeconds: () => performance.now() / 1000,
+      checkpoint: { triggerBytes: 32 * 1024, intervalMilliseconds: 10, overlayBytesMax: 8 * 1024 * 1024, retryMilliseconds: 10 },
     });
-    return { store, call: (request) => new Promise((resolve) => actor.handle(request, resolve)) };
+    const call = (request: ShardRequest): Promise<ShardReply> =>
+      new Promise((resolve) => {
+        actor.handle(request, resolve);
+        actor.tick();
+      });
+    const close = async (): Promise<void> => {
+      await actor.drain();
+      await log.close();
+      await store.close();
+    };
+    return { close, call };
   }
 
   function commit(index: number): ShardRequest {
@@ -103,7 +125,7 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
   }
 
   it("answers STORAGE_FULL without writing, keeps serving, and writes again once space returns", async () => {
-    const { store, call } = openActor();
+    const { close, call } = await openActor();
     const enrolled = await call({ kind: "enroll", ref: 0, logicalShard, memberId, profile: { card: "1", phone: null, name: null, birthDate: null } });
     expect(enrolled.ok).toBe(true);
     const acknowledged = new Map<number, ShardReply>();
@@ -119,7 +141,6 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
     }
     expect(refused).toMatchObject({ ok: false, code: "STORAGE_FULL" });
     expect(acknowledged.size).toBe(refusedIndex - 1);
-    expect(store.readReceipt(logicalShard, memberId, "s1", `r${refusedIndex}`)).toBeUndefined();
 
     // Still full: still refused; reads still served from what is on disk.
     expect(await call(commit(refusedIndex))).toMatchObject({ ok: false, code: "STORAGE_FULL" });
@@ -127,18 +148,23 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
     expect(during).toMatchObject({ ok: true, value: { balance: acknowledged.size * 200, transactions: acknowledged.size } });
 
     rmSync(fillerPath);
-    const retried = await call(commit(refusedIndex));
+    // The log makes a new spare segment on its next try (every 10 ms here).
+    let retried = await call(commit(refusedIndex));
+    for (let attempt = 0; attempt < 200 && !retried.ok; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      retried = await call(commit(refusedIndex));
+    }
     expect(retried).toMatchObject({ ok: true, value: { balance: (acknowledged.size + 1) * 200 } });
     expect(await call(commit(1))).toEqual(acknowledged.get(1));
-    await store.close();
+    await close();
 
     // What is on disk after a restart is exactly what was acknowledged.
-    const again = openActor();
+    const again = await openActor();
     for (const [index, reply] of acknowledged) expect(await again.call(commit(index))).toEqual(reply);
     expect(await again.call(commit(refusedIndex))).toEqual(retried);
     const after = await again.call({ kind: "lookup", ref: -1, logicalShard, memberId });
     expect(after).toMatchObject({ ok: true, value: { balance: (acknowledged.size + 1) * 200, transactions: acknowledged.size + 1 } });
-    await again.store.close();
+    await again.close();
     rmSync(storePath, { recursive: true });
   });
 

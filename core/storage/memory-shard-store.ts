@@ -57,11 +57,25 @@ export class MemoryShardStore implements ShardStore, RecordSource {
   }
 
   async writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void> {
+    const copies = this.copyForCheckpoint(mutations, coveredSequence);
+    await Promise.resolve();
+    this.applyCheckpoint(copies, coveredSequence);
+  }
+
+  writeCheckpointSync(mutations: Iterable<Mutation>, coveredSequence: number): void {
+    this.applyCheckpoint(this.copyForCheckpoint(mutations, coveredSequence), coveredSequence);
+  }
+
+  private copyForCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): [string, Buffer | null][] {
     this.assertOpen();
     assert(coveredSequence > this.data.checkpointSequence, "a checkpoint covers more of the log than the last one");
     const copies: [string, Buffer | null][] = [];
     for (const { key, value } of mutations) copies.push([keyString(key), value === null ? null : Buffer.from(value)]);
-    await Promise.resolve();
+    return copies;
+  }
+
+  private applyCheckpoint(copies: readonly [string, Buffer | null][], coveredSequence: number): void {
+    assert(coveredSequence > this.data.checkpointSequence, "checkpoints are applied in order");
     for (const [key, value] of copies) {
       if (value === null) this.data.records.delete(key);
       else this.data.records.set(key, value);

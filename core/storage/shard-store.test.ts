@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { openAccount } from "../account/account.js";
 import { join } from "node:path";
 import { LmdbShardStore } from "./lmdb-shard-store.js";
+import { writeMutations } from "./mutations.js";
 import { MemoryShardData, MemoryShardStore } from "./memory-shard-store.js";
 import { describeShardStoreContract } from "./shard-store.contract.js";
 import { makeTemporaryDirectory } from "../test-support/temporary-directory.js";
@@ -25,7 +26,7 @@ describe("LmdbShardStore prefetch", () => {
     const store = new LmdbShardStore({ path: join(directory.path, "shard") });
     try {
       const stored = { ...openAccount("m-prefetched", 9, { card: "c-1", phone: null, name: null, birthDate: null }, 1), balance: 70 };
-      await store.writeBatch([{ kind: "account", account: stored }]);
+      await store.writeCheckpoint(writeMutations(undefined, [{ kind: "account", account: stored }]), 2);
       await expect(
         store.prefetchAccounts([
           { logicalShard: 9, memberId: "m-prefetched" },

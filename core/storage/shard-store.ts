@@ -89,6 +89,12 @@ export interface ShardStore {
    * StorageFullError and nothing of it is applied.
    */
   writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void>;
+  /**
+   * The same, blocking the calling thread: recovery's replay of the log
+   * before the shard serves (each call one transaction, so an interrupted
+   * replay resumes after the last call).
+   */
+  writeCheckpointSync(mutations: Iterable<Mutation>, coveredSequence: number): void;
   /** Brings these members' account records into memory off the calling thread (a hint; resolves when done or useless). */
   prefetchAccounts(members: readonly { readonly logicalShard: number; readonly memberId: string }[]): Promise<void>;
   close(): Promise<void>;
