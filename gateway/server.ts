@@ -10,6 +10,7 @@ import { bearerToken, generateToken, hashToken } from "./control/tokens.js";
 import { seedDemo, type DemoSummary } from "./demo.js";
 import { GatewayMetrics } from "./metrics.js";
 import { Enrollment } from "./operations/enrollment.js";
+import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { HttpExchange } from "./transport/http-exchange.js";
@@ -68,7 +69,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const metrics = new GatewayMetrics(cluster);
   const authenticator = new TerminalAuthenticator(control);
   const enrollment = new Enrollment(directory, cluster);
-  const operations = new TerminalOperations(directory, cluster, enrollment, clock);
+  const receipts = new ReceiptIndex(directory);
+  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
@@ -147,6 +149,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
       }
       webSocket.closeAll();
       await cluster.close();
+      await receipts.flush();
       await opened.close();
     },
   };

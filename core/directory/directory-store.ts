@@ -15,6 +15,13 @@ export interface DirectoryEntry {
   readonly phone: string | null;
 }
 
+/** The member a (store, receipt id) was committed for: the directory's receipt index. */
+export interface ReceiptOwner {
+  readonly store: string;
+  readonly receiptId: string;
+  readonly memberId: string;
+}
+
 export interface DirectoryStore {
   findMemberByCard(card: string): string | undefined;
   findMemberByPhone(phone: string): string | undefined;
@@ -24,11 +31,10 @@ export interface DirectoryStore {
   /** The member a (store, receipt id) was committed for, if the gateway has recorded it. */
   findReceiptOwner(store: string, receiptId: string): string | undefined;
   /**
-   * Records the member of a committed receipt. Not awaited on the hot path:
-   * the record follows the commit's acknowledgement and is durable with the
-   * next directory write; it serves lookups by receipt id (returns without a
-   * card) and catches the same receipt id sent for another member.
+   * Records the members of committed receipts in one transaction; resolves
+   * once it is committed (readable), not necessarily on disk. The gateway's
+   * ReceiptIndex writes them in batches off the commit's path.
    */
-  recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void>;
+  recordReceiptOwners(owners: readonly ReceiptOwner[]): Promise<void>;
   close(): Promise<void>;
 }

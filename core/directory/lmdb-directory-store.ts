@@ -1,13 +1,8 @@
 import { open, type Database, type RootDatabase } from "lmdb";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../storage/storage-failure.js";
-import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
+import type { DirectoryEntry, DirectoryStore, ReceiptOwner } from "./directory-store.js";
 
-/** The member a (store, receipt id) was committed for: the directory's receipt index. */
-export interface ReceiptOwner {
-  readonly store: string;
-  readonly receiptId: string;
-  readonly memberId: string;
-}
+export type { ReceiptOwner };
 
 /** First reservation of address space for the directory; LMDB grows it on demand. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 256 * 1024 * 1024;
@@ -70,8 +65,11 @@ export class LmdbDirectoryStore implements DirectoryStore {
     return this.receipts.get([store, receiptId]);
   }
 
-  async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
-    await awaitLmdbWrite(this.path, this.receipts.put([store, receiptId], memberId));
+  async recordReceiptOwners(owners: readonly ReceiptOwner[]): Promise<void> {
+    const committed = this.receipts.batch(() => {
+      for (const owner of owners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
+    });
+    await awaitLmdbWrite(this.path, committed);
   }
 
   countCards(): number {

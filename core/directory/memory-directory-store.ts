@@ -1,3 +1,4 @@
+import type { ReceiptOwner } from "./directory-store.js";
 import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
 
 /** Survives a "restart" of MemoryDirectoryStore in tests. */
@@ -29,9 +30,10 @@ export class MemoryDirectoryStore implements DirectoryStore {
     return this.data.receipts.get(JSON.stringify([store, receiptId]));
   }
 
-  async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
+  async recordReceiptOwners(owners: readonly ReceiptOwner[]): Promise<void> {
+    const copies = owners.map((owner) => ({ ...owner }));
     await Promise.resolve();
-    this.data.receipts.set(JSON.stringify([store, receiptId]), memberId);
+    for (const owner of copies) this.data.receipts.set(JSON.stringify([owner.store, owner.receiptId]), owner.memberId);
   }
 
   countCards(): number {

@@ -1,11 +1,11 @@
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
 import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";
-import { StorageFullError } from "../../core/storage/storage-failure.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
 import { forCashier, maskPhone } from "./cashier-view.js";
 import { failed, type OperationOutcome, type Terminal } from "./operation-outcome.js";
+import type { ReceiptIndex } from "./receipt-index.js";
 
 /**
  * Executes validated terminal operations: finds the member in the directory,
@@ -17,6 +17,7 @@ export class TerminalOperations {
     private readonly directory: DirectoryStore,
     private readonly cluster: ShardCluster,
     private readonly enrollment: Enrollment,
+    private readonly receipts: ReceiptIndex,
     private readonly clock: () => number,
   ) {}
 
@@ -39,7 +40,7 @@ export class TerminalOperations {
       case "refund": {
         const memberId =
           request.member === null
-            ? this.directory.findReceiptOwner(request.store, request.receiptId)
+            ? this.receipts.ownerOf(request.store, request.receiptId)
             : this.resolve(request.member);
         if (memberId === undefined) {
           return request.member === null
@@ -100,43 +101,40 @@ export class TerminalOperations {
       case "commit": {
         const memberId = this.resolve(request.member);
         if (memberId === undefined) return unknownMember(request.member);
-        if (request.op === "commit") {
-          // The same receipt id already committed for another member is a conflict, not a second receipt.
-          const owner = this.directory.findReceiptOwner(request.receipt.store, request.receipt.id);
-          if (owner !== undefined && owner !== memberId) {
-            return failed("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
-          }
+        if (request.op === "calculate") return this.calculateOrCommit(request, memberId, terminal);
+        // The same receipt id committed for another member is a conflict, not a second receipt; a
+        // second member's commit racing the first (on another shard thread) waits for it here.
+        const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
+        if (claim.kind === "busy") return failed("BUSY", "too many receipts are being committed; retry shortly");
+        if (claim.kind === "owned by another member") {
+          return failed("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
         }
-        const reply = await this.cluster.requestForMember({
-          kind: request.op,
-          memberId,
-          receipt: request.receipt,
-          redeem: request.redeem,
-          partner: terminal.partner,
-          ...(request.hold ? { hold: true } : {}),
-        });
-        if (!reply.ok) return this.failure(reply, request.member);
-        // On record before the lane hears the answer: a return sent right after can find the receipt.
-        // Not flushed: the commit itself is durable in its shard; after a crash a return without a
-        // card may need the card once (documented).
-        if (request.op === "commit") await this.recordReceiptOwner(request.receipt.store, request.receipt.id, memberId);
-        return { ok: true, value: reply.value };
+        let outcome: OperationOutcome | undefined;
+        try {
+          outcome = await this.calculateOrCommit(request, memberId, terminal);
+        } finally {
+          claim.finish(outcome?.ok === true);
+        }
+        return outcome;
       }
     }
   }
 
-  /**
-   * The receipt index is a convenience next to the shard's durable record:
-   * when the disk is full, the commit (durable in its shard) is still
-   * answered, and only this entry is missing (a return then needs the card,
-   * as after a crash). Other failures propagate (INTERNAL).
-   */
-  private async recordReceiptOwner(store: string, receiptId: string, memberId: string): Promise<void> {
-    try {
-      await this.directory.recordReceiptOwner(store, receiptId, memberId);
-    } catch (error) {
-      if (!(error instanceof StorageFullError)) throw error;
-    }
+  private async calculateOrCommit(
+    request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
+    memberId: string,
+    terminal: Terminal,
+  ): Promise<OperationOutcome> {
+    const reply = await this.cluster.requestForMember({
+      kind: request.op,
+      memberId,
+      receipt: request.receipt,
+      redeem: request.redeem,
+      partner: terminal.partner,
+      ...(request.hold ? { hold: true } : {}),
+    });
+    if (!reply.ok) return this.failure(reply, request.member);
+    return { ok: true, value: reply.value };
   }
 
   /** Card or phone -> member id, from the directory. No shard is asked. */

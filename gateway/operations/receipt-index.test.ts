@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { MemoryDirectoryStore } from "../../core/directory/memory-directory-store.js";
+import { RECEIPT_CLAIMS_MAX, ReceiptIndex } from "./receipt-index.js";
+
+const settle = async (): Promise<void> => {
+  for (let turn = 0; turn < 4; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+describe("ReceiptIndex", () => {
+  it("makes a second member's commit of a receipt wait for the first, and refuses it once the first committed", async () => {
+    const index = new ReceiptIndex(new MemoryDirectoryStore());
+    const first = await index.claim("s1", "R-1", "m-a");
+    expect(first.kind).toBe("claimed");
+    let secondOutcome: unknown;
+    const second = index.claim("s1", "R-1", "m-b").then((outcome) => (secondOutcome = outcome));
+    await settle();
+    expect(secondOutcome).toBeUndefined();
+    if (first.kind === "claimed") first.finish(true);
+    await second;
+    expect(secondOutcome).toEqual({ kind: "owned by another member", memberId: "m-a" });
+  });
+
+  it("lets a second member's commit through when the first was refused", async () => {
+    const index = new ReceiptIndex(new MemoryDirectoryStore());
+    const first = await index.claim("s1", "R-1", "m-a");
+    const second = index.claim("s1", "R-1", "m-b");
+    if (first.kind === "claimed") first.finish(false);
+    expect((await second).kind).toBe("claimed");
+  });
+
+  it("lets the same member's repeat through while its first commit is in flight", async () => {
+    const index = new ReceiptIndex(new MemoryDirectoryStore());
+    const first = await index.claim("s1", "R-1", "m-a");
+    const repeat = await index.claim("s1", "R-1", "m-a");
+    expect([first.kind, repeat.kind]).toEqual(["claimed", "claimed"]);
+    if (first.kind === "claimed") first.finish(true);
+    if (repeat.kind === "claimed") repeat.finish(true);
+    await index.flush();
+    expect(index.size).toBe(0);
+  });
+
+  it("writes committed receipts to the directory in one batch off the commit's path, answering from memory until then", async () => {
+    const directory = new MemoryDirectoryStore();
+    const index = new ReceiptIndex(directory);
+    for (let receipt = 0; receipt < 100; receipt += 1) {
+      const claim = await index.claim("s1", `R-${receipt}`, `m-${receipt % 3}`);
+      if (claim.kind === "claimed") claim.finish(true);
+    }
+    expect(directory.findReceiptOwner("s1", "R-5")).toBeUndefined();
+    expect(index.ownerOf("s1", "R-5")).toBe("m-2");
+    await index.flush();
+    expect(directory.findReceiptOwner("s1", "R-5")).toBe("m-2");
+    expect(index.ownerOf("s1", "R-5")).toBe("m-2");
+    expect(index.size).toBe(0);
+    expect(await index.claim("s1", "R-5", "m-0")).toEqual({ kind: "owned by another member", memberId: "m-2" });
+  });
+
+  it("answers busy rather than holding more than its bound of claims", async () => {
+    const index = new ReceiptIndex(new MemoryDirectoryStore());
+    for (let receipt = 0; receipt < RECEIPT_CLAIMS_MAX; receipt += 1) await index.claim("s1", `R-${receipt}`, "m-a");
+    expect(await index.claim("s1", "one-more", "m-a")).toEqual({ kind: "busy" });
+  });
+});

@@ -1,0 +1,167 @@
+import { assert } from "../../core/assert/assert.js";
+import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
+import { StorageFullError } from "../../core/storage/storage-failure.js";
+
+/**
+ * Receipts claimed or waiting for their index entry, at most. Each commit in
+ * flight holds one (the shard mailboxes bound those: 8,192 per shard), and an
+ * answered commit holds it until its index entry is written, at most one
+ * event-loop turn plus one LMDB commit later. Beyond this a commit is refused
+ * BUSY rather than remembered without bound.
+ */
+export const RECEIPT_CLAIMS_MAX = 65_536;
+
+/** Index entries written per directory transaction, at most: bounds one write's memory and its time. */
+export const RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX = 16_384;
+
+interface Claim {
+  readonly memberId: string;
+  /** Commits of this receipt for this member in flight (a lane may retry before its first answer). */
+  holders: number;
+  /** Committed: kept until its index entry is written, so the index and this map never both miss it. */
+  committed: boolean;
+  readonly done: Promise<void>;
+  readonly release: () => void;
+}
+
+/** What claiming a receipt for a commit found. */
+export type ClaimOutcome =
+  | { readonly kind: "claimed"; readonly finish: (committed: boolean) => void }
+  | { readonly kind: "owned by another member"; readonly memberId: string }
+  | { readonly kind: "busy" };
+
+/**
+ * The receipt index: which member a (store, receipt id) was committed for.
+ * It refuses the same receipt id committed for a second member (CONFLICT),
+ * and lets a return or cancel find its member without the card.
+ *
+ * The gateway thread sees every request, so it closes the race of two
+ * members' commits of one receipt on different shard threads: a commit
+ * claims its (store, receipt id) here before it is routed; a second member's
+ * commit of it waits for the first to finish, then finds it committed (and is
+ * refused) or free. An answered commit keeps its claim until its entry is in
+ * the directory's LMDB index, which is written one batch per event-loop turn
+ * off the commit's path: no commit waits for an index write.
+ */
+export class ReceiptIndex {
+  private readonly claims = new Map<string, Claim>();
+  private readonly unwritten: ReceiptOwner[] = [];
+  private writeScheduled = false;
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly directory: DirectoryStore) {}
+
+  /** The member `receiptId` of `store` was committed for, in memory or in the index; undefined if none. */
+  ownerOf(store: string, receiptId: string): string | undefined {
+    const claim = this.claims.get(claimKey(store, receiptId));
+    if (claim?.committed === true) return claim.memberId;
+    return this.directory.findReceiptOwner(store, receiptId);
+  }
+
+  /** Claims and index entries held in memory now. */
+  get size(): number {
+    return this.claims.size;
+  }
+
+  /**
+   * Claims (store, receipt id) for a commit of `memberId`. Call `finish` once
+   * the shard answered (committed: the answer was ok). While another
+   * member's commit of the same receipt is in flight, waits for it.
+   */
+  async claim(store: string, receiptId: string, memberId: string): Promise<ClaimOutcome> {
+    const key = claimKey(store, receiptId);
+    for (;;) {
+      const owner = this.directory.findReceiptOwner(store, receiptId);
+      if (owner !== undefined && owner !== memberId) return { kind: "owned by another member", memberId: owner };
+      const held = this.claims.get(key);
+      if (held === undefined) break;
+      if (held.memberId === memberId) {
+        held.holders += 1;
+        return { kind: "claimed", finish: (committed) => this.finish(key, held, committed) };
+      }
+      if (held.committed) return { kind: "owned by another member", memberId: held.memberId };
+      await held.done;
+    }
+    if (this.claims.size >= RECEIPT_CLAIMS_MAX) return { kind: "busy" };
+    let release = (): void => undefined;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const claim: Claim = { memberId, holders: 1, committed: false, done, release };
+    this.claims.set(key, claim);
+    return { kind: "claimed", finish: (committed) => this.finish(key, claim, committed) };
+  }
+
+  /** Resolves once every entry handed to the index so far is written (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.writing !== null || this.unwritten.length > 0) {
+      if (this.writing === null) this.writeBatch();
+      await this.writing;
+    }
+  }
+
+  private finish(key: string, claim: Claim, committed: boolean): void {
+    assert(claim.holders > 0 && this.claims.get(key) === claim, "a claim finishes once per holder");
+    claim.holders -= 1;
+    if (committed && !claim.committed) {
+      claim.committed = true;
+      const [store, receiptId] = JSON.parse(key) as [string, string];
+      this.unwritten.push({ store, receiptId, memberId: claim.memberId });
+      this.scheduleWrite();
+    }
+    if (claim.holders === 0 && !claim.committed) {
+      this.claims.delete(key);
+      claim.release();
+    }
+  }
+
+  private scheduleWrite(): void {
+    if (this.writeScheduled || this.writing !== null) return;
+    this.writeScheduled = true;
+    setImmediate(() => {
+      this.writeScheduled = false;
+      this.writeBatch();
+    });
+  }
+
+  /**
+   * Writes the entries answered so far in one directory transaction, then
+   * lets their claims go (the index answers for them from now on). A write
+   * refused for lack of space keeps them in memory and tries again later;
+   * any other failure is an I/O error and crashes (crash-only).
+   */
+  private writeBatch(): void {
+    if (this.writing !== null || this.unwritten.length === 0) return;
+    const entries = this.unwritten.splice(0, RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX);
+    this.writing = this.directory.recordReceiptOwners(entries).then(
+      () => {
+        for (const entry of entries) {
+          const key = claimKey(entry.store, entry.receiptId);
+          const claim = this.claims.get(key);
+          assert(claim !== undefined && claim.committed, "a written entry was a committed claim");
+          this.claims.delete(key);
+          claim.release();
+        }
+        this.writing = null;
+        if (this.unwritten.length > 0) this.scheduleWrite();
+      },
+      (error: unknown) => {
+        if (!(error instanceof StorageFullError)) {
+          setImmediate(() => {
+            throw error instanceof Error ? error : new Error(String(error));
+          });
+          return;
+        }
+        this.unwritten.unshift(...entries);
+        this.writing = null;
+        setTimeout(() => this.scheduleWrite(), INDEX_RETRY_AFTER_FULL_MILLISECONDS).unref();
+      },
+    );
+  }
+}
+
+/** After the directory was full, try the index write again this much later. */
+const INDEX_RETRY_AFTER_FULL_MILLISECONDS = 1_000;
+
+function claimKey(store: string, receiptId: string): string {
+  return JSON.stringify([store, receiptId]);
+}
