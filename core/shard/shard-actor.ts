@@ -6,8 +6,7 @@ import { calculateWithSpendable, standingView } from "../engine/member-operation
 import { ledgerTotals, settleLedger } from "../ledger/ledger.js";
 import type { Program } from "../program/program-document.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
-import { encodeMutations } from "../storage/mutation-payload.js";
-import { writeMutations } from "../storage/mutations.js";
+import { encodeOperation } from "../storage/mutations.js";
 import type { ShardStore } from "../storage/shard-store.js";
 import { DurableReplies } from "./durable-replies.js";
 import { ExpirySweep } from "./expiry-sweep.js";
@@ -149,6 +148,11 @@ export class ShardActor {
         reply({ ref: request.ref, ok: true, value: {} });
         return;
     }
+  }
+
+  /** Whether the member's account is in memory (pinned or cached): reading it touches no page of LMDB. */
+  isResident(logicalShard: number, memberId: string): boolean {
+    return this.state.isResident(logicalShard, memberId);
   }
 
   /** Called after each array of messages and on a timer: starts a checkpoint when one is due. */
@@ -334,8 +338,8 @@ export class ShardActor {
     before: Account | undefined,
     result: Extract<OperationResult, { kind: "applied" }>,
   ): { readonly ok: true; readonly sequence: number } | { readonly ok: false; readonly code: ErrorCode; readonly message: string } {
-    const mutations = writeMutations(before, result.writes);
-    const appended = this.options.log.append(encodeMutations(mutations));
+    const { payload, mutations } = encodeOperation(before, result.writes);
+    const appended = this.options.log.append(payload);
     if (!appended.ok) {
       if (appended.code === "STORAGE_FULL") this.instruments.observeStorageFull?.(1);
       return appended;

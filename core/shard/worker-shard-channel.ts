@@ -86,7 +86,10 @@ export class WorkerShardChannel implements ShardChannel {
     this.pending.push({ ...body, ref } as ShardRequest);
     if (!this.sendScheduled) {
       this.sendScheduled = true;
-      setImmediate(() => this.sendPending());
+      // Idle (this is the only request in flight): send at the end of this task, no turn later, so
+      // a lone lane's request does not wait for the event loop. Busy: gather the turn's requests.
+      if (this.mailbox.depth === 1) queueMicrotask(() => this.sendPending());
+      else setImmediate(() => this.sendPending());
     }
     return reply;
   }

@@ -197,7 +197,7 @@ export function migrateToStateLayout(
 }
 
 /** The current layout's records of one version-2 record. */
-function versionTwoMutations(key: readonly (string | number)[], value: ShardRecord): Mutation[] {
+function versionTwoMutations(key: readonly (string | number)[], value: ShardRecord): readonly Mutation[] {
   const [logicalShard, family, memberId, kind] = key;
   assert(typeof logicalShard === "number" && family === MEMBER_KEY_FAMILY && typeof memberId === "string", "a version-2 key is [logicalShard, \"m\", memberId, kind, ...]");
   if (kind === ACCOUNT_KEY_KIND) {

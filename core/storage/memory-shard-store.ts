@@ -16,6 +16,8 @@ import {
 export class MemoryShardData {
   /** Latin-1 key string -> value bytes. */
   readonly records = new Map<string, Buffer>();
+  /** The keys of `records`, sorted (latin-1 strings sort as their bytes). */
+  readonly sortedKeys: string[] = [];
   checkpointSequence = 1;
   /** Checkpoints written; tests count them. */
   checkpoints = 0;
@@ -76,9 +78,17 @@ export class MemoryShardStore implements ShardStore, RecordSource {
 
   private applyCheckpoint(copies: readonly [string, Buffer | null][], coveredSequence: number): void {
     assert(coveredSequence > this.data.checkpointSequence, "checkpoints are applied in order");
+    const { records, sortedKeys } = this.data;
     for (const [key, value] of copies) {
-      if (value === null) this.data.records.delete(key);
-      else this.data.records.set(key, value);
+      const at = lowerBound(sortedKeys, key);
+      const present = sortedKeys[at] === key;
+      if (value === null) {
+        records.delete(key);
+        if (present) sortedKeys.splice(at, 1);
+      } else {
+        records.set(key, value);
+        if (!present) sortedKeys.splice(at, 0, key);
+      }
     }
     this.data.checkpointSequence = coveredSequence;
     this.data.checkpoints += 1;
@@ -108,14 +118,30 @@ export class MemoryShardStore implements ShardStore, RecordSource {
 
   *keys(start: RecordKey, end: RecordKey, limit: number): Iterable<Uint8Array> {
     this.assertOpen();
-    const from = keyString(start);
     const to = keyString(end);
+    const { sortedKeys } = this.data;
     // Latin-1 strings compare code unit by code unit: the same order as the bytes.
-    const keys = [...this.data.records.keys()].filter((key) => key >= from && key < to).sort();
-    for (const key of keys.slice(0, limit)) yield Buffer.from(key, "latin1");
+    let yielded = 0;
+    for (let at = lowerBound(sortedKeys, keyString(start)); at < sortedKeys.length && yielded < limit; at += 1, yielded += 1) {
+      const key = sortedKeys[at] as string;
+      if (key >= to) return;
+      yield Buffer.from(key, "latin1");
+    }
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error("MemoryShardStore is closed");
   }
+}
+
+/** The first index of `sorted` whose key is not below `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -1,5 +1,6 @@
 import { assert } from "../assert/assert.js";
 import type { Mutation } from "./mutations.js";
+import { RecordWriter } from "./records/record-writer.js";
 
 /**
  * The payload of one log record: the mutations of one operation, as bytes.
@@ -7,9 +8,10 @@ import type { Mutation } from "./mutations.js";
  *   [format: u8 = 1][count: u32 LE]
  *   count x ( [key length: u16 LE][key][value length: u32 LE, 0xFFFFFFFF = delete][value] )
  *
- * Plain length-prefixed bytes rather than MessagePack: the values are already
- * encoded records, so the payload is one allocation and copies, and replay
- * hands out subarrays without decoding anything.
+ * An operation's records are written straight into its payload
+ * (MutationPayloadWriter), and the overlay and a checkpoint use views into
+ * it: each value is encoded once and copied by nobody but the log. Replay
+ * hands out views of the payload without decoding the records.
  */
 const PAYLOAD_FORMAT = 1;
 const DELETED = 0xffff_ffff;
@@ -17,29 +19,55 @@ const HEADER_BYTES = 5;
 const KEY_LENGTH_BYTES = 2;
 const VALUE_LENGTH_BYTES = 4;
 
-export function encodeMutations(mutations: readonly Mutation[]): Buffer {
-  let size = HEADER_BYTES;
-  for (const { key, value } of mutations) size += KEY_LENGTH_BYTES + key.length + VALUE_LENGTH_BYTES + (value?.length ?? 0);
-  const payload = Buffer.allocUnsafe(size);
-  payload[0] = PAYLOAD_FORMAT;
-  payload.writeUInt32LE(mutations.length, 1);
-  let at = HEADER_BYTES;
-  for (const { key, value } of mutations) {
-    assert(key.length <= 0xffff, "a key fits a u16 length");
-    at = payload.writeUInt16LE(key.length, at);
-    payload.set(key, at);
-    at += key.length;
-    if (value === null) {
-      at = payload.writeUInt32LE(DELETED, at);
-      continue;
-    }
-    assert(value.length < DELETED, "a value fits a u32 length");
-    at = payload.writeUInt32LE(value.length, at);
-    payload.set(value, at);
-    at += value.length;
+/** Builds one operation's payload, a mutation at a time. */
+export class MutationPayloadWriter {
+  private readonly writer = new RecordWriter();
+  private readonly countAt: number;
+  /** [key start, key end, value start, value end or -1 for a delete] per mutation. */
+  private readonly spans: number[] = [];
+
+  constructor() {
+    this.writer.byte(PAYLOAD_FORMAT);
+    this.countAt = this.writer.placeholderU32();
   }
-  assert(at === size, "the payload is filled exactly");
-  return payload;
+
+  /** Puts the value `write` writes under `key`. */
+  put(key: Uint8Array, write: (writer: RecordWriter) => void): void {
+    const keyStart = this.key(key);
+    const lengthAt = this.writer.placeholderU32();
+    const valueStart = this.writer.position;
+    write(this.writer);
+    const valueEnd = this.writer.position;
+    this.writer.fillU32(lengthAt, valueEnd - valueStart);
+    this.spans.push(keyStart, keyStart + key.length, valueStart, valueEnd);
+  }
+
+  delete(key: Uint8Array): void {
+    const keyStart = this.key(key);
+    this.writer.fillU32(this.writer.placeholderU32(), DELETED);
+    this.spans.push(keyStart, keyStart + key.length, 0, -1);
+  }
+
+  /** The payload and its mutations as views into it. */
+  finish(): { readonly payload: Buffer; readonly mutations: Mutation[] } {
+    const count = this.spans.length / 4;
+    this.writer.fillU32(this.countAt, count);
+    const payload = this.writer.finish();
+    const mutations: Mutation[] = [];
+    for (let at = 0; at < this.spans.length; at += 4) {
+      const [keyStart, keyEnd, valueStart, valueEnd] = this.spans.slice(at, at + 4) as [number, number, number, number];
+      mutations.push({ key: payload.subarray(keyStart, keyEnd), value: valueEnd < 0 ? null : payload.subarray(valueStart, valueEnd) });
+    }
+    return { payload, mutations };
+  }
+
+  private key(key: Uint8Array): number {
+    assert(key.length <= 0xffff, "a key fits a u16 length");
+    this.writer.u16(key.length);
+    const start = this.writer.position;
+    this.writer.bytes(key);
+    return start;
+  }
 }
 
 /** The mutations of a payload; keys and values are views into it. */

@@ -1,8 +1,9 @@
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
-import { encodeAccount, encodeLotChunk, lotsByChunk, sameLot } from "./records/account-codec.js";
-import { encodeHistory } from "./records/history-codec.js";
-import { encodeReceiptRecord } from "./records/receipt-record-codec.js";
+import { MutationPayloadWriter } from "./mutation-payload.js";
+import { lotsByChunk, sameLot, writeAccount, writeLotChunk } from "./records/account-codec.js";
+import { writeHistory } from "./records/history-codec.js";
+import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import { accountKey, historyKey, lotChunkKey, recordKey, type RecordKey } from "./record-keys.js";
 import type { ShardWrite } from "./shard-store.js";
 
@@ -11,7 +12,7 @@ import type { ShardWrite } from "./shard-store.js";
  * under this key, or delete the key. The same mutations are the log's redo
  * record (a restart replays them, it never re-runs the rules), the overlay's
  * content and what a checkpoint writes to LMDB, so each value is encoded
- * once.
+ * once, into the operation's log payload.
  */
 export interface Mutation {
   readonly key: RecordKey;
@@ -19,51 +20,58 @@ export interface Mutation {
   readonly value: Uint8Array | null;
 }
 
+/** An operation's log payload and its mutations (views into the payload). */
+export interface EncodedOperation {
+  readonly payload: Buffer;
+  readonly mutations: readonly Mutation[];
+}
+
 /**
- * The mutations of an account going from `before` (undefined: a new account)
- * to `after`: the account record always, and only the lot chunks whose lots
- * changed (a chunk left without lots is deleted).
+ * Encodes an operation's writes. `before` is the account as it was before
+ * the operation (undefined for an enrolment): an account write puts the
+ * account record always, and only the lot chunks whose lots changed (a chunk
+ * left without lots is deleted).
  */
-export function accountMutations(before: Account | undefined, after: Account): Mutation[] {
+export function encodeOperation(before: Account | undefined, writes: readonly ShardWrite[]): EncodedOperation {
+  const payload = new MutationPayloadWriter();
+  for (const write of writes) {
+    switch (write.kind) {
+      case "account":
+        putAccount(payload, before, write.account);
+        break;
+      case "receipt": {
+        const { logicalShard, memberId, store, receiptId } = write.receipt;
+        payload.put(recordKey(logicalShard, memberId, store, receiptId), (writer) => writeReceiptRecord(writer, write.receipt));
+        break;
+      }
+      case "activity": {
+        const { logicalShard, memberId, sequence } = write.activity;
+        payload.put(historyKey(logicalShard, memberId, sequence), (writer) => writeHistory(writer, write.activity));
+        break;
+      }
+    }
+  }
+  return payload.finish();
+}
+
+/** The mutations of writes (tests, the bulk importer): encodeOperation's, without the payload. */
+export function writeMutations(before: Account | undefined, writes: readonly ShardWrite[]): readonly Mutation[] {
+  return encodeOperation(before, writes).mutations;
+}
+
+function putAccount(payload: MutationPayloadWriter, before: Account | undefined, after: Account): void {
   assert(before === undefined || (before.memberId === after.memberId && before.logicalShard === after.logicalShard), "one account changes");
   const { logicalShard, memberId } = after;
-  const mutations: Mutation[] = [{ key: accountKey(logicalShard, memberId), value: encodeAccount(after) }];
-  if (before !== undefined && before.ledger.lots === after.ledger.lots) return mutations;
+  payload.put(accountKey(logicalShard, memberId), (writer) => writeAccount(writer, after));
+  if (before !== undefined && before.ledger.lots === after.ledger.lots) return;
   const beforeChunks = before === undefined ? new Map<number, never[]>() : lotsByChunk(before.ledger.lots);
   const afterChunks = lotsByChunk(after.ledger.lots);
   for (const [index, lots] of afterChunks) {
     const previous = beforeChunks.get(index);
     const unchanged = previous !== undefined && previous.length === lots.length && lots.every((lot, at) => sameLot(lot, previous[at] as typeof lot));
-    if (!unchanged) mutations.push({ key: lotChunkKey(logicalShard, memberId, index), value: encodeLotChunk(lots) });
+    if (!unchanged) payload.put(lotChunkKey(logicalShard, memberId, index), (writer) => writeLotChunk(writer, lots));
   }
   for (const index of beforeChunks.keys()) {
-    if (!afterChunks.has(index)) mutations.push({ key: lotChunkKey(logicalShard, memberId, index), value: null });
+    if (!afterChunks.has(index)) payload.delete(lotChunkKey(logicalShard, memberId, index));
   }
-  return mutations;
-}
-
-/**
- * The mutations of an operation's writes. `before` is the account as it was
- * before the operation (undefined for an enrolment), for the lot chunks.
- */
-export function writeMutations(before: Account | undefined, writes: readonly ShardWrite[]): Mutation[] {
-  const mutations: Mutation[] = [];
-  for (const write of writes) {
-    switch (write.kind) {
-      case "account":
-        mutations.push(...accountMutations(before, write.account));
-        break;
-      case "receipt": {
-        const { logicalShard, memberId, store, receiptId } = write.receipt;
-        mutations.push({ key: recordKey(logicalShard, memberId, store, receiptId), value: encodeReceiptRecord(write.receipt) });
-        break;
-      }
-      case "activity": {
-        const { logicalShard, memberId, sequence } = write.activity;
-        mutations.push({ key: historyKey(logicalShard, memberId, sequence), value: encodeHistory(write.activity) });
-        break;
-      }
-    }
-  }
-  return mutations;
 }

@@ -1,8 +1,8 @@
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
-import { decodeAccount } from "./records/account-codec.js";
-import { decodeHistory } from "./records/history-codec.js";
-import { decodeReceiptRecord } from "./records/receipt-record-codec.js";
+import { readAccount } from "./records/account-codec.js";
+import { readHistory } from "./records/history-codec.js";
+import { readReceiptRecord } from "./records/receipt-record-codec.js";
 import {
   ACCOUNT_KIND,
   accountKey,
@@ -45,7 +45,7 @@ export function readStoredAccount(source: RecordSource, logicalShard: number, me
   const chunks: Uint8Array[] = [];
   for (const { value } of source.range(start, end, LOT_CHUNKS_PER_ACCOUNT_MAX)) chunks.push(value);
   assert(chunks.length < LOT_CHUNKS_PER_ACCOUNT_MAX, "an account's lot chunks are bounded");
-  return decodeAccount(logicalShard, memberId, core, chunks);
+  return readAccount(logicalShard, memberId, core, chunks);
 }
 
 export function readStoredRecord(
@@ -56,7 +56,7 @@ export function readStoredRecord(
   recordId: string,
 ): ReceiptRecord | undefined {
   const bytes = source.get(recordKey(logicalShard, memberId, store, recordId));
-  return bytes === undefined ? undefined : decodeReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, bytes);
+  return bytes === undefined ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, bytes);
 }
 
 /** A member's stored history, newest first, with sequence below `before` (all when null), at most `limit`. */
@@ -75,7 +75,7 @@ export function readStoredHistory(
   for (const { key, value } of source.range(start, end, limit)) {
     const sequence = decodeKey(key).number;
     assert(sequence !== undefined, "a history key has a sequence");
-    page.push(decodeHistory({ logicalShard, memberId, sequence }, value));
+    page.push(readHistory({ logicalShard, memberId, sequence }, value));
   }
   return page;
 }

@@ -55,6 +55,19 @@ describe("ReceiptIndex", () => {
     expect(await index.claim("s1", "R-5", "m-0")).toEqual({ kind: "owned by another member", memberId: "m-2" });
   });
 
+  it("keeps a claim whose entry was written while a repeat of the receipt is still in flight, and lets it go after", async () => {
+    const directory = new MemoryDirectoryStore();
+    const index = new ReceiptIndex(directory);
+    const first = await index.claim("s1", "R-1", "m-a");
+    if (first.kind === "claimed") first.finish(true);
+    const repeat = await index.claim("s1", "R-1", "m-a");
+    await index.flush();
+    expect(directory.findReceiptOwner("s1", "R-1")).toBe("m-a");
+    expect(index.size).toBe(1);
+    if (repeat.kind === "claimed") repeat.finish(true);
+    expect(index.size).toBe(0);
+  });
+
   it("answers busy rather than holding more than its bound of claims", async () => {
     const index = new ReceiptIndex(new MemoryDirectoryStore());
     for (let receipt = 0; receipt < RECEIPT_CLAIMS_MAX; receipt += 1) await index.claim("s1", `R-${receipt}`, "m-a");

@@ -21,6 +21,8 @@ interface Claim {
   holders: number;
   /** Committed: kept until its index entry is written, so the index and this map never both miss it. */
   committed: boolean;
+  /** Its index entry is written: it goes once no commit holds it. */
+  written: boolean;
   readonly done: Promise<void>;
   readonly release: () => void;
 }
@@ -86,7 +88,7 @@ export class ReceiptIndex {
     if (this.claims.size >= RECEIPT_CLAIMS_MAX) return { kind: "busy" };
     let release = (): void => undefined;
     const done = new Promise<void>((resolve) => (release = resolve));
-    const claim: Claim = { memberId, holders: 1, committed: false, done, release };
+    const claim: Claim = { memberId, holders: 1, committed: false, written: false, done, release };
     this.claims.set(key, claim);
     return { kind: "claimed", finish: (committed) => this.finish(key, claim, committed) };
   }
@@ -108,10 +110,13 @@ export class ReceiptIndex {
       this.unwritten.push({ store, receiptId, memberId: claim.memberId });
       this.scheduleWrite();
     }
-    if (claim.holders === 0 && !claim.committed) {
-      this.claims.delete(key);
-      claim.release();
-    }
+    if (claim.holders === 0 && (!claim.committed || claim.written)) this.forget(key, claim);
+  }
+
+  private forget(key: string, claim: Claim): void {
+    assert(this.claims.get(key) === claim && claim.holders === 0, "a claim goes once nobody holds it");
+    this.claims.delete(key);
+    claim.release();
   }
 
   private scheduleWrite(): void {
@@ -137,9 +142,10 @@ export class ReceiptIndex {
         for (const entry of entries) {
           const key = claimKey(entry.store, entry.receiptId);
           const claim = this.claims.get(key);
-          assert(claim !== undefined && claim.committed, "a written entry was a committed claim");
-          this.claims.delete(key);
-          claim.release();
+          assert(claim !== undefined && claim.committed && !claim.written, "a written entry was a committed claim");
+          claim.written = true;
+          // A repeat of the receipt still in flight keeps the claim until it finishes.
+          if (claim.holders === 0) this.forget(key, claim);
         }
         this.writing = null;
         if (this.unwritten.length > 0) this.scheduleWrite();

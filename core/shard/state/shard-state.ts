@@ -1,8 +1,8 @@
 import type { Account } from "../../account/account.js";
 import { assert } from "../../assert/assert.js";
 import type { Mutation } from "../../storage/mutations.js";
-import { decodeHistory } from "../../storage/records/history-codec.js";
-import { decodeReceiptRecord } from "../../storage/records/receipt-record-codec.js";
+import { readHistory } from "../../storage/records/history-codec.js";
+import { readReceiptRecord } from "../../storage/records/receipt-record-codec.js";
 import { historyKey, keyString, recordKey } from "../../storage/record-keys.js";
 import type { ActivityRecord, ReceiptRecord, ShardStore } from "../../storage/shard-store.js";
 import { OverlayGeneration } from "./overlay-generation.js";
@@ -56,6 +56,11 @@ export class ShardState {
     return this.pinned.size;
   }
 
+  isResident(logicalShard: number, memberId: string): boolean {
+    const member = memberKey(logicalShard, memberId);
+    return this.pinned.has(member) || this.cached.has(member);
+  }
+
   /**
    * The member's latest account. `remember` false (the expiry sweep, which
    * visits every member once a month) leaves the cache to the members lanes
@@ -79,7 +84,7 @@ export class ShardState {
   readRecord(logicalShard: number, memberId: string, store: string, recordId: string): ReceiptRecord | undefined {
     const staged = this.staged(keyString(recordKey(logicalShard, memberId, store, recordId)));
     if (staged === undefined) return this.store.readReceipt(logicalShard, memberId, store, recordId);
-    return staged.value === null ? undefined : decodeReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, staged.value);
+    return staged.value === null ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, staged.value);
   }
 
   /** A member's history, newest first, below `before` (all when null), at most `limit`: the overlay's entries and LMDB's. */
@@ -90,7 +95,7 @@ export class ShardState {
       for (const sequence of generation?.history.get(member) ?? []) {
         if (before !== null && sequence >= before) continue;
         const staged = generation?.get(keyString(historyKey(logicalShard, memberId, sequence)));
-        if (staged?.value) bySequence.set(sequence, decodeHistory({ logicalShard, memberId, sequence }, staged.value));
+        if (staged?.value) bySequence.set(sequence, readHistory({ logicalShard, memberId, sequence }, staged.value));
       }
     }
     for (const entry of this.store.readActivity(logicalShard, memberId, before, limit)) {

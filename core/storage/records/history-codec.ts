@@ -1,75 +1,82 @@
 import { assert } from "../../assert/assert.js";
 import type { ActivityRecord } from "../shard-store.js";
-import { hasExactKeys, numberAt, packRecord, stringAt, unpackRecord } from "./record-packer.js";
+import { hasExactKeys, isStorableInteger, readMap, writeMap } from "./record-packer.js";
+import { RecordReader, type RecordWriter } from "./record-writer.js";
 
 /**
  * A history entry at rest: its time, kind and detail (the member and the
  * sequence are in its key). A committed receipt's entry, by far the most
- * common, has a known shape and is stored by position; every other detail is
- * a map. decode(encode(entry)) equals the entry, keys in order.
+ * common, has a known shape and is stored field by field; every other detail
+ * is a MessagePack map. read(write(entry)) equals the entry, keys in order.
  */
 
 const HISTORY_FORMAT = 1;
 const DETAIL_AS_MAP = 0;
 const DETAIL_OF_RECEIPT = 1;
 const RECEIPT_DETAIL_KEYS = ["receipt", "store", "total", "payable", "points", "redeem", "transaction"] as const;
+const RECEIPT_DETAIL_KEYS_WITH_STATUS = [...RECEIPT_DETAIL_KEYS, "statusChange"] as const;
+const RECEIPT_DETAIL_INTEGERS = ["total", "payable", "points", "redeem"] as const;
+const STATUS_CHANGE_KEYS = ["from", "to"] as const;
 
-export function encodeHistory(entry: ActivityRecord): Buffer {
-  return packRecord([HISTORY_FORMAT, entry.at, entry.kind, ...encodeDetail(entry)]);
-}
-
-export function decodeHistory(
-  where: { readonly logicalShard: number; readonly memberId: string; readonly sequence: number },
-  bytes: Uint8Array,
-): ActivityRecord {
-  const what = `history entry ${where.sequence} of member ${where.memberId}`;
-  const fields = unpackRecord(bytes, what);
-  assert(fields[0] === HISTORY_FORMAT, `${what}: format ${String(fields[0])} is known`);
-  return {
-    logicalShard: where.logicalShard,
-    memberId: where.memberId,
-    sequence: where.sequence,
-    at: numberAt(fields, 1, what),
-    kind: stringAt(fields, 2, what),
-    detail: decodeDetail(fields, `${where.memberId}-${where.sequence}`, what),
-  };
-}
-
-function encodeDetail(entry: ActivityRecord): unknown[] {
-  const detail = entry.detail;
-  const withStatus = "statusChange" in detail;
-  const keys = withStatus ? [...RECEIPT_DETAIL_KEYS, "statusChange"] : RECEIPT_DETAIL_KEYS;
-  const transaction = detail["transaction"];
-  const expectedTransaction = `${entry.memberId}-${entry.sequence}`;
-  if (entry.kind !== "receipt" || !hasExactKeys(detail, keys) || transaction !== expectedTransaction) return [DETAIL_AS_MAP, detail];
-  return [
-    DETAIL_OF_RECEIPT,
-    detail["receipt"],
-    detail["store"],
-    detail["total"],
-    detail["payable"],
-    detail["points"],
-    detail["redeem"],
-    ...(withStatus ? [detail["statusChange"]] : []),
-  ];
-}
-
-function decodeDetail(fields: readonly unknown[], transaction: string, what: string): Readonly<Record<string, unknown>> {
-  if (fields[3] === DETAIL_AS_MAP) {
-    const detail = fields[4];
-    assert(typeof detail === "object" && detail !== null && !Array.isArray(detail), `${what}: a stored detail is a map`);
-    return detail as Record<string, unknown>;
+export function writeHistory(writer: RecordWriter, entry: ActivityRecord): void {
+  writer.byte(HISTORY_FORMAT);
+  writer.int(entry.at);
+  writer.string(entry.kind);
+  if (!isReceiptDetail(entry)) {
+    writer.byte(DETAIL_AS_MAP);
+    writeMap(writer, entry.detail);
+    return;
   }
-  assert(fields[3] === DETAIL_OF_RECEIPT, `${what}: detail form ${String(fields[3])} is known`);
-  return {
-    receipt: fields[4],
-    store: fields[5],
-    total: fields[6],
-    payable: fields[7],
-    points: fields[8],
-    redeem: fields[9],
-    // A receipt entry's transaction is its member and its own sequence (checked when encoded).
-    transaction,
-    ...(fields.length > 10 ? { statusChange: fields[10] } : {}),
-  };
+  const detail = entry.detail;
+  writer.byte(DETAIL_OF_RECEIPT);
+  writer.string(detail["receipt"] as string);
+  writer.string(detail["store"] as string);
+  for (const key of RECEIPT_DETAIL_INTEGERS) writer.int(detail[key] as number);
+  const statusChange = detail["statusChange"] as { readonly from: string | null; readonly to: string | null } | undefined;
+  if (statusChange === undefined) writer.byte(0);
+  else {
+    writer.byte(1);
+    writer.nullableString(statusChange.from);
+    writer.nullableString(statusChange.to);
+  }
+}
+
+export function readHistory(where: { readonly logicalShard: number; readonly memberId: string; readonly sequence: number }, bytes: Uint8Array): ActivityRecord {
+  const what = `history entry ${where.sequence} of member ${where.memberId}`;
+  const reader = new RecordReader(bytes, what);
+  const format = reader.byte();
+  assert(format === HISTORY_FORMAT, `${what}: format ${format} is known`);
+  const at = reader.int();
+  const kind = reader.string();
+  const form = reader.byte();
+  assert(form === DETAIL_AS_MAP || form === DETAIL_OF_RECEIPT, `${what}: detail form ${form} is known`);
+  let detail: Readonly<Record<string, unknown>>;
+  if (form === DETAIL_AS_MAP) detail = readMap(reader);
+  else {
+    const receipt = reader.string();
+    const store = reader.string();
+    const [total, payable, points, redeem] = RECEIPT_DETAIL_INTEGERS.map(() => reader.int());
+    // A receipt entry's transaction is its member and its own sequence (checked when written).
+    const transaction = `${where.memberId}-${where.sequence}`;
+    const statusChange = reader.byte() === 1 ? { from: reader.nullableString(), to: reader.nullableString() } : undefined;
+    detail = { receipt, store, total, payable, points, redeem, transaction, ...(statusChange === undefined ? {} : { statusChange }) };
+  }
+  assert(reader.done, `${what}: the entry ends after its detail`);
+  return { logicalShard: where.logicalShard, memberId: where.memberId, sequence: where.sequence, at, kind, detail };
+}
+
+/** A receipt's entry of exactly the shape a commit writes. */
+function isReceiptDetail(entry: ActivityRecord): boolean {
+  const detail = entry.detail;
+  if (entry.kind !== "receipt") return false;
+  const statusChange = detail["statusChange"];
+  const keys = "statusChange" in detail ? RECEIPT_DETAIL_KEYS_WITH_STATUS : RECEIPT_DETAIL_KEYS;
+  if (!hasExactKeys(detail, keys)) return false;
+  if (typeof detail["receipt"] !== "string" || typeof detail["store"] !== "string") return false;
+  if (detail["transaction"] !== `${entry.memberId}-${entry.sequence}`) return false;
+  for (const key of RECEIPT_DETAIL_INTEGERS) if (!isStorableInteger(detail[key])) return false;
+  if (statusChange === undefined) return !("statusChange" in detail);
+  if (typeof statusChange !== "object" || statusChange === null || !hasExactKeys(statusChange, STATUS_CHANGE_KEYS)) return false;
+  const { from, to } = statusChange as { from: unknown; to: unknown };
+  return (from === null || typeof from === "string") && (to === null || typeof to === "string");
 }

@@ -1,24 +1,32 @@
 import { assert } from "../../assert/assert.js";
 import type { ReceiptSettlement, SettledLine } from "../../engine/receipt-settlement.js";
 import type { ReceiptRecord } from "../shard-store.js";
-import { decodeShares, shareFields } from "./account-codec.js";
-import { arrayAt, hasExactKeys, nullableNumberAt, numberAt, packRecord, stringAt, unpackRecord } from "./record-packer.js";
+import { readShares, writeShares } from "./account-codec.js";
+import { hasExactKeys, isStorableInteger, readMap, writeMap } from "./record-packer.js";
+import { RecordReader, type RecordWriter } from "./record-writer.js";
 
 /**
  * A keyed record (a receipt, refund, cancel, visit or adjustment) at rest:
- * its fingerprint, the first answer, and for a receipt what it settled.
+ * its fingerprint, the first answer, and for a receipt what it settled. The
+ * store, record id and member are in the key.
  *
  * The answer is returned as is to every repeat, so decoding must give back
  * the very object that was stored, keys in the same order. A commit's answer
- * has one known shape; when an answer has exactly that shape it is stored by
- * position (no field names; the member, receipt id and transaction number
- * the key already says are left out), any other answer is stored as a map.
- * Either way decode(encode(record)) equals the record.
+ * has one known shape; an answer of exactly that shape (integers where the
+ * shape has numbers) is stored field by field, leaving out the member,
+ * receipt id and transaction number the key already says; any other answer
+ * is stored as a MessagePack map. Either way read(write(record)) equals the
+ * record.
  */
 
 const RECEIPT_RECORD_FORMAT = 1;
+const FINGERPRINT_AS_TEXT = 0;
+const FINGERPRINT_AS_SHA256 = 1;
 const ANSWER_AS_MAP = 0;
 const ANSWER_OF_COMMIT = 1;
+const SAME_AS_KEY = 0;
+const AS_TEXT = 1;
+const TRANSACTION_NUMBERED = 2;
 
 const COMMIT_ANSWER_KEYS = [
   "member",
@@ -38,213 +46,244 @@ const COMMIT_ANSWER_KEYS = [
   "balance",
   "transaction",
 ] as const;
+/** The integer fields of a commit's answer, in stored order. */
+const COMMIT_ANSWER_INTEGERS = ["total", "discount", "pointsPaid", "payable", "points", "bonusPoints", "redeemable", "redeem", "discountBasisPoints", "programVersion", "balance"] as const;
 const COMMIT_LINE_KEYS = ["sku", "amount", "discount", "pointsPaid", "payable", "points"] as const;
+const COMMIT_LINE_INTEGERS = ["amount", "discount", "pointsPaid", "payable", "points"] as const;
 const RULE_EFFECTS = ["discount", "accrual", "bonus"] as const;
-const SETTLED_LINE_FIELDS = 10;
+const RULE_HAS_BASIS_POINTS = 4;
+const RULE_HAS_POINTS = 8;
 /** A SHA-256 in base64url without padding. */
 const FINGERPRINT_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const FINGERPRINT_BYTES = 32;
 
-export function encodeReceiptRecord(record: ReceiptRecord): Buffer {
-  return packRecord([
-    RECEIPT_RECORD_FORMAT,
-    encodeFingerprint(record.fingerprint),
-    encodeAnswer(record),
-    record.settlement === undefined ? null : settlementFields(record.settlement),
-  ]);
+type Answer = Readonly<Record<string, unknown>>;
+type Where = { readonly logicalShard: number; readonly memberId: string; readonly store: string; readonly receiptId: string };
+
+export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord): void {
+  writer.byte(RECEIPT_RECORD_FORMAT);
+  writeFingerprint(writer, record.fingerprint);
+  if (isCommitAnswerShape(record.answer)) writeCommitAnswer(writer, record);
+  else {
+    writer.byte(ANSWER_AS_MAP);
+    writeMap(writer, record.answer);
+  }
+  if (record.settlement === undefined) writer.byte(0);
+  else {
+    writer.byte(1);
+    writeSettlement(writer, record.settlement);
+  }
 }
 
-export function decodeReceiptRecord(
-  where: { readonly logicalShard: number; readonly memberId: string; readonly store: string; readonly receiptId: string },
-  bytes: Uint8Array,
-): ReceiptRecord {
+export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecord {
   const what = `record ${where.receiptId} of store ${where.store}`;
-  const fields = unpackRecord(bytes, what);
-  assert(fields[0] === RECEIPT_RECORD_FORMAT, `${what}: format ${String(fields[0])} is known`);
-  const settlement = fields[3];
+  const reader = new RecordReader(bytes, what);
+  const format = reader.byte();
+  assert(format === RECEIPT_RECORD_FORMAT, `${what}: format ${format} is known`);
+  const fingerprint = readFingerprint(reader, what);
+  const answerForm = reader.byte();
+  assert(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT, `${what}: answer form ${answerForm} is known`);
+  const answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
+  const settlement = reader.byte() === 1 ? readSettlement(reader, what) : undefined;
+  assert(reader.done, `${what}: the record ends after its settlement`);
   return {
     logicalShard: where.logicalShard,
     store: where.store,
     receiptId: where.receiptId,
     memberId: where.memberId,
-    fingerprint: decodeFingerprint(fields[1], what),
-    answer: decodeAnswer(arrayAt(fields, 2, what), where, what),
-    ...(settlement === null ? {} : { settlement: decodeSettlement(settlement, what) }),
+    fingerprint,
+    answer,
+    ...(settlement === undefined ? {} : { settlement }),
   };
 }
 
-function encodeFingerprint(fingerprint: string): string | Buffer {
-  if (!FINGERPRINT_PATTERN.test(fingerprint)) return fingerprint;
-  const bytes = Buffer.from(fingerprint, "base64url");
-  return bytes.toString("base64url") === fingerprint ? bytes : fingerprint;
+function writeFingerprint(writer: RecordWriter, fingerprint: string): void {
+  if (FINGERPRINT_PATTERN.test(fingerprint)) {
+    const bytes = Buffer.from(fingerprint, "base64url");
+    if (bytes.length === FINGERPRINT_BYTES && bytes.toString("base64url") === fingerprint) {
+      writer.byte(FINGERPRINT_AS_SHA256);
+      writer.bytes(bytes);
+      return;
+    }
+  }
+  writer.byte(FINGERPRINT_AS_TEXT);
+  writer.string(fingerprint);
 }
 
-function decodeFingerprint(value: unknown, what: string): string {
-  if (typeof value === "string") return value;
-  assert(value instanceof Uint8Array, `${what}: a fingerprint is a string or bytes`);
-  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64url");
+function readFingerprint(reader: RecordReader, what: string): string {
+  const form = reader.byte();
+  if (form === FINGERPRINT_AS_TEXT) return reader.string();
+  assert(form === FINGERPRINT_AS_SHA256, `${what}: fingerprint form ${form} is known`);
+  const bytes = reader.slice(FINGERPRINT_BYTES);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 }
 
-function encodeAnswer(record: ReceiptRecord): unknown[] {
-  const answer = record.answer;
-  if (!isCommitAnswerShape(answer)) return [ANSWER_AS_MAP, answer];
-  const transaction = answer["transaction"];
-  const transactionPrefix = `${record.memberId}-`;
-  const transactionNumber =
-    typeof transaction === "string" && transaction.startsWith(transactionPrefix) ? Number(transaction.slice(transactionPrefix.length)) : Number.NaN;
-  const numbered = Number.isSafeInteger(transactionNumber) && `${transactionPrefix}${transactionNumber}` === transaction;
-  return [
-    ANSWER_OF_COMMIT,
-    answer["member"] === record.memberId ? null : answer["member"],
-    answer["receipt"] === record.receiptId ? null : answer["receipt"],
-    (answer["lines"] as readonly Record<string, unknown>[]).flatMap((line) => COMMIT_LINE_KEYS.map((key) => line[key])),
-    answer["total"],
-    answer["discount"],
-    answer["pointsPaid"],
-    answer["payable"],
-    answer["points"],
-    answer["bonusPoints"],
-    answer["redeemable"],
-    answer["redeem"],
-    answer["discountBasisPoints"],
-    (answer["rules"] as readonly Record<string, unknown>[]).map((rule) => [
-      rule["rule"],
-      RULE_EFFECTS.indexOf(rule["effect"] as (typeof RULE_EFFECTS)[number]),
-      "basisPoints" in rule ? rule["basisPoints"] : null,
-      "points" in rule ? rule["points"] : null,
-    ]),
-    answer["programVersion"],
-    answer["balance"],
-    numbered ? transactionNumber : transaction,
-  ];
-}
-
-/** Exactly a commit answer's keys, lines and rules of their known shapes, numbers where numbers go. */
-function isCommitAnswerShape(answer: Readonly<Record<string, unknown>>): boolean {
+/** Exactly a commit answer's keys, lines and rules of their known shapes, safe integers where numbers go. */
+function isCommitAnswerShape(answer: Answer): boolean {
   if (!hasExactKeys(answer, COMMIT_ANSWER_KEYS)) return false;
+  if (typeof answer["member"] !== "string" || typeof answer["receipt"] !== "string" || typeof answer["transaction"] !== "string") return false;
+  for (const key of COMMIT_ANSWER_INTEGERS) if (!isStorableInteger(answer[key])) return false;
   const lines = answer["lines"];
   const rules = answer["rules"];
   if (!Array.isArray(lines) || !Array.isArray(rules)) return false;
-  const linesFit = lines.every(
-    (line: unknown) =>
-      typeof line === "object" && line !== null && hasExactKeys(line, COMMIT_LINE_KEYS) && typeof (line as { sku: unknown }).sku === "string",
-  );
-  return linesFit && rules.every(isStorableRule);
+  for (const line of lines as unknown[]) {
+    if (typeof line !== "object" || line === null || !hasExactKeys(line, COMMIT_LINE_KEYS)) return false;
+    const fields = line as Record<string, unknown>;
+    if (typeof fields["sku"] !== "string") return false;
+    for (const key of COMMIT_LINE_INTEGERS) if (!isStorableInteger(fields[key])) return false;
+  }
+  return (rules as unknown[]).every(isStorableRule);
 }
 
 function isStorableRule(rule: unknown): boolean {
   if (typeof rule !== "object" || rule === null) return false;
-  const record = rule as Record<string, unknown>;
-  const keys = ["rule", "effect", ...("basisPoints" in record ? ["basisPoints"] : []), ...("points" in record ? ["points"] : [])];
+  const fields = rule as Record<string, unknown>;
+  const hasBasisPoints = "basisPoints" in fields;
+  const hasPoints = "points" in fields;
+  const keys = hasBasisPoints ? (hasPoints ? RULE_KEYS_BOTH : RULE_KEYS_BASIS_POINTS) : hasPoints ? RULE_KEYS_POINTS : RULE_KEYS_NONE;
   return (
-    hasExactKeys(record, keys) &&
-    typeof record["rule"] === "string" &&
-    RULE_EFFECTS.includes(record["effect"] as (typeof RULE_EFFECTS)[number]) &&
-    (record["basisPoints"] === undefined || typeof record["basisPoints"] === "number") &&
-    (record["points"] === undefined || typeof record["points"] === "number")
+    hasExactKeys(fields, keys) &&
+    typeof fields["rule"] === "string" &&
+    RULE_EFFECTS.includes(fields["effect"] as (typeof RULE_EFFECTS)[number]) &&
+    (!hasBasisPoints || isStorableInteger(fields["basisPoints"])) &&
+    (!hasPoints || isStorableInteger(fields["points"]))
   );
 }
 
-function decodeAnswer(
-  fields: readonly unknown[],
-  where: { readonly memberId: string; readonly receiptId: string },
-  what: string,
-): Readonly<Record<string, unknown>> {
-  if (fields[0] === ANSWER_AS_MAP) {
-    const answer = fields[1];
-    assert(typeof answer === "object" && answer !== null && !Array.isArray(answer), `${what}: a stored answer is a map`);
-    return answer as Record<string, unknown>;
+const RULE_KEYS_NONE = ["rule", "effect"];
+const RULE_KEYS_BASIS_POINTS = ["rule", "effect", "basisPoints"];
+const RULE_KEYS_POINTS = ["rule", "effect", "points"];
+const RULE_KEYS_BOTH = ["rule", "effect", "basisPoints", "points"];
+
+function writeCommitAnswer(writer: RecordWriter, record: ReceiptRecord): void {
+  const answer = record.answer;
+  writer.byte(ANSWER_OF_COMMIT);
+  writeSameOrText(writer, answer["member"] as string, record.memberId);
+  writeSameOrText(writer, answer["receipt"] as string, record.receiptId);
+  const lines = answer["lines"] as readonly Record<string, unknown>[];
+  writer.uint(lines.length);
+  for (const line of lines) {
+    writer.string(line["sku"] as string);
+    for (const key of COMMIT_LINE_INTEGERS) writer.int(line[key] as number);
   }
-  assert(fields[0] === ANSWER_OF_COMMIT, `${what}: answer form ${String(fields[0])} is known`);
-  const flatLines = arrayAt(fields, 3, what);
-  assert(flatLines.length % COMMIT_LINE_KEYS.length === 0, `${what}: answer lines come whole`);
+  for (const key of COMMIT_ANSWER_INTEGERS) writer.int(answer[key] as number);
+  const rules = answer["rules"] as readonly Record<string, unknown>[];
+  writer.uint(rules.length);
+  for (const rule of rules) {
+    const basisPoints = rule["basisPoints"];
+    const points = rule["points"];
+    writer.string(rule["rule"] as string);
+    const flags =
+      RULE_EFFECTS.indexOf(rule["effect"] as (typeof RULE_EFFECTS)[number]) |
+      (basisPoints === undefined ? 0 : RULE_HAS_BASIS_POINTS) |
+      (points === undefined ? 0 : RULE_HAS_POINTS);
+    writer.byte(flags);
+    if (basisPoints !== undefined) writer.int(basisPoints as number);
+    if (points !== undefined) writer.int(points as number);
+  }
+  writeTransaction(writer, answer["transaction"] as string, record.memberId);
+}
+
+function readCommitAnswer(reader: RecordReader, where: Where, what: string): Answer {
+  const member = readSameOrText(reader, where.memberId, what);
+  const receipt = readSameOrText(reader, where.receiptId, what);
   const lines: Record<string, unknown>[] = [];
-  for (let at = 0; at < flatLines.length; at += COMMIT_LINE_KEYS.length) {
-    const line: Record<string, unknown> = {};
-    COMMIT_LINE_KEYS.forEach((key, index) => (line[key] = flatLines[at + index]));
-    lines.push(line);
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    lines.push({ sku: reader.string(), amount: reader.int(), discount: reader.int(), pointsPaid: reader.int(), payable: reader.int(), points: reader.int() });
   }
-  const transaction = fields[16];
-  return {
-    member: fields[1] === null ? where.memberId : fields[1],
-    receipt: fields[2] === null ? where.receiptId : fields[2],
-    lines,
-    total: fields[4],
-    discount: fields[5],
-    pointsPaid: fields[6],
-    payable: fields[7],
-    points: fields[8],
-    bonusPoints: fields[9],
-    redeemable: fields[10],
-    redeem: fields[11],
-    discountBasisPoints: fields[12],
-    rules: arrayAt(fields, 13, what).map((rule) => decodeRule(rule, what)),
-    programVersion: fields[14],
-    balance: fields[15],
-    transaction: typeof transaction === "number" ? `${where.memberId}-${transaction}` : transaction,
-  };
+  const [total, discount, pointsPaid, payable, points, bonusPoints, redeemable, redeem, discountBasisPoints, programVersion, balance] = COMMIT_ANSWER_INTEGERS.map(() =>
+    reader.int(),
+  );
+  const rules: Record<string, unknown>[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    const rule = reader.string();
+    const flags = reader.byte();
+    const effect = RULE_EFFECTS[flags & 3];
+    assert(effect !== undefined, `${what}: a rule's effect code is known`);
+    const basisPoints = (flags & RULE_HAS_BASIS_POINTS) !== 0 ? reader.int() : undefined;
+    const rulePoints = (flags & RULE_HAS_POINTS) !== 0 ? reader.int() : undefined;
+    rules.push({ rule, effect, ...(basisPoints === undefined ? {} : { basisPoints }), ...(rulePoints === undefined ? {} : { points: rulePoints }) });
+  }
+  const transaction = readTransaction(reader, where.memberId, what);
+  return { member, receipt, lines, total, discount, pointsPaid, payable, points, bonusPoints, redeemable, redeem, discountBasisPoints, rules, programVersion, balance, transaction };
 }
 
-function decodeRule(value: unknown, what: string): Record<string, unknown> {
-  assert(Array.isArray(value), `${what}: a rule is an array`);
-  const effect = RULE_EFFECTS[numberAt(value, 1, what)];
-  assert(effect !== undefined, `${what}: a rule's effect code is known`);
-  const basisPoints = nullableNumberAt(value, 2, what);
-  const points = nullableNumberAt(value, 3, what);
-  return {
-    rule: stringAt(value, 0, what),
-    effect,
-    ...(basisPoints === null ? {} : { basisPoints }),
-    ...(points === null ? {} : { points }),
-  };
+function writeSameOrText(writer: RecordWriter, value: string, fromKey: string): void {
+  if (value === fromKey) writer.byte(SAME_AS_KEY);
+  else {
+    writer.byte(AS_TEXT);
+    writer.string(value);
+  }
 }
 
-function settlementFields(settlement: ReceiptSettlement): unknown[] {
-  return [
-    settlement.period,
-    settlement.accruedLot,
-    settlement.unreturnedShares.flatMap(shareFields),
-    settlement.cancelled,
-    settlement.lines.flatMap((line) => [
-      line.quantity,
-      line.amount,
-      line.payable,
-      line.points,
-      line.redeemed,
-      line.returnedQuantity,
-      line.returnedAmount,
-      line.returnedPayable,
-      line.returnedPoints,
-      line.returnedRedeemed,
-    ]),
-  ];
+function readSameOrText(reader: RecordReader, fromKey: string, what: string): string {
+  const form = reader.byte();
+  if (form === SAME_AS_KEY) return fromKey;
+  assert(form === AS_TEXT, `${what}: a text form is known`);
+  return reader.string();
 }
 
-function decodeSettlement(value: unknown, what: string): ReceiptSettlement {
-  assert(Array.isArray(value), `${what}: a settlement is an array`);
-  const flatLines = arrayAt(value, 4, what);
-  assert(flatLines.length % SETTLED_LINE_FIELDS === 0, `${what}: settled lines come whole`);
+/** A commit's transaction is "<member>-<sequence>": stored as the sequence when it is exactly that. */
+function writeTransaction(writer: RecordWriter, transaction: string, memberId: string): void {
+  const prefix = `${memberId}-`;
+  if (transaction.startsWith(prefix)) {
+    const number = Number(transaction.slice(prefix.length));
+    if (Number.isSafeInteger(number) && number >= 0 && `${prefix}${number}` === transaction) {
+      writer.byte(TRANSACTION_NUMBERED);
+      writer.uint(number);
+      return;
+    }
+  }
+  writer.byte(AS_TEXT);
+  writer.string(transaction);
+}
+
+function readTransaction(reader: RecordReader, memberId: string, what: string): string {
+  const form = reader.byte();
+  if (form === TRANSACTION_NUMBERED) return `${memberId}-${reader.uint()}`;
+  assert(form === AS_TEXT, `${what}: a transaction form is known`);
+  return reader.string();
+}
+
+function writeSettlement(writer: RecordWriter, settlement: ReceiptSettlement): void {
+  writer.int(settlement.period);
+  writer.nullableUint(settlement.accruedLot);
+  writeShares(writer, settlement.unreturnedShares);
+  writer.boolean(settlement.cancelled);
+  writer.uint(settlement.lines.length);
+  for (const line of settlement.lines) {
+    writer.int(line.quantity);
+    writer.int(line.amount);
+    writer.int(line.payable);
+    writer.int(line.points);
+    writer.int(line.redeemed);
+    writer.int(line.returnedQuantity);
+    writer.int(line.returnedAmount);
+    writer.int(line.returnedPayable);
+    writer.int(line.returnedPoints);
+    writer.int(line.returnedRedeemed);
+  }
+}
+
+function readSettlement(reader: RecordReader, what: string): ReceiptSettlement {
+  const period = reader.int();
+  const accruedLot = reader.nullableUint();
+  const unreturnedShares = readShares(reader, what);
+  const cancelled = reader.boolean();
   const lines: SettledLine[] = [];
-  for (let at = 0; at < flatLines.length; at += SETTLED_LINE_FIELDS) {
+  for (let count = reader.uint(); count > 0; count -= 1) {
     lines.push({
-      quantity: numberAt(flatLines, at, what),
-      amount: numberAt(flatLines, at + 1, what),
-      payable: numberAt(flatLines, at + 2, what),
-      points: numberAt(flatLines, at + 3, what),
-      redeemed: numberAt(flatLines, at + 4, what),
-      returnedQuantity: numberAt(flatLines, at + 5, what),
-      returnedAmount: numberAt(flatLines, at + 6, what),
-      returnedPayable: numberAt(flatLines, at + 7, what),
-      returnedPoints: numberAt(flatLines, at + 8, what),
-      returnedRedeemed: numberAt(flatLines, at + 9, what),
+      quantity: reader.int(),
+      amount: reader.int(),
+      payable: reader.int(),
+      points: reader.int(),
+      redeemed: reader.int(),
+      returnedQuantity: reader.int(),
+      returnedAmount: reader.int(),
+      returnedPayable: reader.int(),
+      returnedPoints: reader.int(),
+      returnedRedeemed: reader.int(),
     });
   }
-  const cancelled = value[3];
-  assert(typeof cancelled === "boolean", `${what}: cancelled is a boolean`);
-  return {
-    period: numberAt(value, 0, what),
-    accruedLot: nullableNumberAt(value, 1, what),
-    unreturnedShares: decodeShares(arrayAt(value, 2, what), what),
-    lines,
-    cancelled,
-  };
+  return { period, accruedLot, unreturnedShares, lines, cancelled };
 }

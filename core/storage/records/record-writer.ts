@@ -1,0 +1,216 @@
+import { assert } from "../../assert/assert.js";
+
+/**
+ * Writes stored records as compact bytes: unsigned integers as LEB128
+ * varints (a count or an amount in kopecks is one to four bytes, epoch
+ * milliseconds six), signed ones zigzag-encoded first, strings as a varint
+ * length and their UTF-8 bytes, and nullable values with 0 meaning null.
+ * One writer fills one buffer for a whole operation (its keys, values and the
+ * log record around them), growing it when needed: no intermediate arrays,
+ * no copies per value.
+ */
+export class RecordWriter {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(initialBytes = RECORD_WRITER_INITIAL_BYTES) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Bytes written so far. */
+  get position(): number {
+    return this.length;
+  }
+
+  /** The bytes written so far (a view; valid until the next write grows the buffer, so take it at the end). */
+  finish(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  byte(value: number): void {
+    this.reserve(1);
+    this.buffer[this.length] = value;
+    this.length += 1;
+  }
+
+  bytes(value: Uint8Array): void {
+    this.reserve(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+  }
+
+  /** A non-negative safe integer as an LEB128 varint. */
+  uint(value: number): void {
+    assert(Number.isSafeInteger(value) && value >= 0, `a stored unsigned integer is a non-negative safe integer, got ${value}`);
+    this.reserve(8);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.buffer[this.length] = (rest % 0x80) | 0x80;
+      this.length += 1;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.buffer[this.length] = rest;
+    this.length += 1;
+  }
+
+  /** A safe integer, zigzag-encoded (0, -1, 1, -2, ... -> 0, 1, 2, 3, ...). */
+  int(value: number): void {
+    assert(Number.isSafeInteger(value), `a stored integer is a safe integer, got ${value}`);
+    this.uint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  /** A non-negative safe integer or null (null is 0, n is n + 1). */
+  nullableUint(value: number | null): void {
+    this.uint(value === null ? 0 : value + 1);
+  }
+
+  /** A safe integer or null (null is 0, n is zigzag(n) + 1). */
+  nullableInt(value: number | null): void {
+    if (value === null) this.uint(0);
+    else {
+      assert(Number.isSafeInteger(value), `a stored integer is a safe integer, got ${value}`);
+      this.uint((value >= 0 ? value * 2 : -value * 2 - 1) + 1);
+    }
+  }
+
+  string(value: string): void {
+    const byteLength = Buffer.byteLength(value, "utf8");
+    this.uint(byteLength);
+    this.reserve(byteLength);
+    this.length += this.buffer.write(value, this.length, byteLength, "utf8");
+  }
+
+  nullableString(value: string | null): void {
+    if (value === null) {
+      this.uint(0);
+      return;
+    }
+    const byteLength = Buffer.byteLength(value, "utf8");
+    this.uint(byteLength + 1);
+    this.reserve(byteLength);
+    this.length += this.buffer.write(value, this.length, byteLength, "utf8");
+  }
+
+  boolean(value: boolean): void {
+    this.byte(value ? 1 : 0);
+  }
+
+  u16(value: number): void {
+    assert(Number.isInteger(value) && value >= 0 && value <= 0xffff, "a u16 is in range");
+    this.reserve(2);
+    this.buffer.writeUInt16LE(value, this.length);
+    this.length += 2;
+  }
+
+  /** A u32 written later (a length): reserves four bytes and returns where they are. */
+  placeholderU32(): number {
+    this.reserve(4);
+    const at = this.length;
+    this.length += 4;
+    return at;
+  }
+
+  fillU32(at: number, value: number): void {
+    assert(at + 4 <= this.length && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff, "a u32 placeholder is filled once, in range");
+    this.buffer.writeUInt32LE(value, at);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + bytes) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+}
+
+/** A writer starts with this much room: one commit's records are about 0.5-2 KB. */
+export const RECORD_WRITER_INITIAL_BYTES = 2_048;
+
+/** Reads what RecordWriter wrote. Every read is checked: stored bytes are loycore's own, so a bad one is an assertion. */
+export class RecordReader {
+  private at: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly what: string,
+    start = 0,
+    private readonly end = bytes.length,
+  ) {
+    this.at = start;
+  }
+
+  get done(): boolean {
+    return this.at >= this.end;
+  }
+
+  byte(): number {
+    assert(this.at < this.end, `${this.what}: a byte is there`);
+    const value = this.bytes[this.at] as number;
+    this.at += 1;
+    return value;
+  }
+
+  uint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let count = 0; count < 8; count += 1) {
+      const byte = this.byte();
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        assert(Number.isSafeInteger(value), `${this.what}: a varint is a safe integer`);
+        return value;
+      }
+      scale *= 0x80;
+    }
+    assert(false, `${this.what}: a varint ends within eight bytes`);
+  }
+
+  int(): number {
+    const zigzag = this.uint();
+    return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+  }
+
+  nullableUint(): number | null {
+    const stored = this.uint();
+    return stored === 0 ? null : stored - 1;
+  }
+
+  nullableInt(): number | null {
+    const stored = this.uint();
+    if (stored === 0) return null;
+    const zigzag = stored - 1;
+    return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+  }
+
+  string(): string {
+    return this.text(this.uint());
+  }
+
+  nullableString(): string | null {
+    const stored = this.uint();
+    return stored === 0 ? null : this.text(stored - 1);
+  }
+
+  boolean(): boolean {
+    const value = this.byte();
+    assert(value === 0 || value === 1, `${this.what}: a boolean is 0 or 1`);
+    return value === 1;
+  }
+
+  /** `length` raw bytes (a view). */
+  slice(length: number): Uint8Array {
+    assert(this.at + length <= this.end, `${this.what}: ${length} bytes are there`);
+    const view = this.bytes.subarray(this.at, this.at + length);
+    this.at += length;
+    return view;
+  }
+
+  private text(length: number): string {
+    assert(this.at + length <= this.end, `${this.what}: a string of ${length} bytes is there`);
+    const value = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.at, length).toString("utf8");
+    this.at += length;
+    return value;
+  }
+}
