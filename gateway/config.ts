@@ -32,12 +32,29 @@ export interface ServerConfig {
    * or a store concentrator, a cap on one runaway or stolen token.
    */
   readonly terminalRequestsPerSecond: number;
+  /**
+   * --checkpoint-interval-milliseconds, LOYCORE_CHECKPOINT_INTERVAL_MILLISECONDS.
+   * How often each shard writes what its log holds to LMDB (and may drop log
+   * segments): the log a restart replays. Default: CHECKPOINT_DEFAULTS (2 s).
+   */
+  readonly checkpointIntervalMilliseconds: number | undefined;
+  /**
+   * --checkpoint-trigger-megabytes, LOYCORE_CHECKPOINT_TRIGGER_MEGABYTES.
+   * A checkpoint starts once a shard's overlay holds this much, whatever the
+   * interval. Default: CHECKPOINT_DEFAULTS (32 MiB).
+   */
+  readonly checkpointTriggerMegabytes: number | undefined;
 }
 
 /** A demo of more members takes minutes to seed; the bench needs a few thousand. */
 const DEMO_MEMBERS_MAX = 100_000;
 const ADMIN_TOKEN_LENGTH_MIN = 16;
 const TERMINAL_REQUESTS_PER_SECOND_DEFAULT = 20_000;
+/** A checkpoint at most every 10 ms (tests), at least once an hour (a longer log makes restarts slow). */
+const CHECKPOINT_INTERVAL_MILLISECONDS_MIN = 10;
+const CHECKPOINT_INTERVAL_MILLISECONDS_MAX = 3_600_000;
+/** The trigger stays below the overlay's limit (256 MiB by default), so a checkpoint starts before BUSY. */
+const CHECKPOINT_TRIGGER_MEGABYTES_MAX = 128;
 /** A million a second is more than a node answers: the limit would never bite. */
 const TERMINAL_REQUESTS_PER_SECOND_MAX = 1_000_000;
 
@@ -73,6 +90,8 @@ export function readServerConfig(argv: readonly string[], environment: NodeJS.Pr
       demo: { type: "boolean", default: false },
       "demo-members": { type: "string" },
       "terminal-requests-per-second": { type: "string" },
+      "checkpoint-interval-milliseconds": { type: "string" },
+      "checkpoint-trigger-megabytes": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -98,5 +117,17 @@ export function readServerConfig(argv: readonly string[], environment: NodeJS.Pr
         1,
         TERMINAL_REQUESTS_PER_SECOND_MAX,
       ) ?? TERMINAL_REQUESTS_PER_SECOND_DEFAULT,
+    checkpointIntervalMilliseconds: readIntegerOption(
+      values["checkpoint-interval-milliseconds"] ?? environment["LOYCORE_CHECKPOINT_INTERVAL_MILLISECONDS"],
+      "checkpoint-interval-milliseconds",
+      CHECKPOINT_INTERVAL_MILLISECONDS_MIN,
+      CHECKPOINT_INTERVAL_MILLISECONDS_MAX,
+    ),
+    checkpointTriggerMegabytes: readIntegerOption(
+      values["checkpoint-trigger-megabytes"] ?? environment["LOYCORE_CHECKPOINT_TRIGGER_MEGABYTES"],
+      "checkpoint-trigger-megabytes",
+      1,
+      CHECKPOINT_TRIGGER_MEGABYTES_MAX,
+    ),
   };
 }

@@ -225,13 +225,16 @@ describe("a second server on a running server's data directory", () => {
     const link = join(linkBase.path, "data");
     symlinkSync(directory.path, link);
 
-    const first = await startServerProcess(directory.path, ["--demo", "--demo-members", "3"]);
+    // No checkpoint during the test: the first server's own writes would change the files compared below.
+    const first = await startServerProcess(directory.path, ["--demo", "--demo-members", "3", "--checkpoint-interval-milliseconds", "3600000"]);
     cleanups.push(() => first.kill());
     const token = first.terminalToken ?? "";
     const card = first.demoCards[0] ?? "";
     const receipt = { id: "lock-1", at: RECEIPT_AT, lines: [{ sku: "SKU-1", qty: 1, price: 10_000, amount: 10_000 }] };
     const committed = await postJson(`${first.url}/v1/commit`, token, { card, receipt });
     expect(committed.status).toBe(200);
+    // The receipt index is written a turn and an fsync after the answer; let it land.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const before = snapshot(directory.path);
 
     const second = await runServerExpectingFailure(["--data-dir", link]);

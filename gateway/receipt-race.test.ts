@@ -47,3 +47,40 @@ describe("two members' commits of one receipt id on different shard threads", ()
     [0, 1].forEach((side) => expect((after[side]?.balance ?? 0) - (before[side]?.balance ?? 0)).toBe(earned[side]));
   });
 });
+
+describe("the receipt index after a crash", () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it("still refuses another member's commit of every receipt acknowledged before a kill -9 whose index entries were never written", async () => {
+    const directory = makeTemporaryDirectory("receipt-index-crash");
+    cleanups.push(directory.remove);
+    // The index writes are held for a minute: at the kill none of them is on disk, only the shards' logs.
+    const held = { LOYCORE_FAULT_INJECTION: "1", LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS: "60000" };
+    const first = await startServerProcess(directory.path, ["--demo", "--demo-members", "6", "--shards", "2"], held);
+    const cards = first.demoCards;
+    const client = await LoycoreClient.connect({ url: first.webSocketUrl, token: first.terminalToken ?? "", reconnect: false });
+    const receipts = Array.from({ length: 30 }, (_, index) => ({
+      id: `crash-${index}`,
+      at: 1_763_800_000_000 + index,
+      lines: [{ sku: "milk", qty: 1, price: 5_000, amount: 5_000 }],
+    }));
+    const answers = await Promise.all(receipts.map((receipt, index) => client.commit({ card: cards[index % 3] ?? "", receipt })));
+    await client.close();
+    await first.kill();
+
+    const second = await startServerProcess(directory.path);
+    cleanups.push(() => second.kill());
+    const token = first.terminalToken ?? "";
+    const again = await LoycoreClient.connect({ url: second.webSocketUrl, token, reconnect: false });
+    cleanups.push(() => again.close().catch(() => undefined));
+    for (const [index, receipt] of receipts.entries()) {
+      // The same receipt for a member of the other three: refused, whichever shard thread it lives on.
+      await expect(again.commit({ card: cards[3 + (index % 3)] ?? "", receipt })).rejects.toMatchObject({ code: "CONFLICT" });
+      // The first member gets its first answer again.
+      expect(await again.commit({ card: cards[index % 3] ?? "", receipt })).toEqual(answers[index]);
+    }
+  });
+});

@@ -47,6 +47,9 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const opened = await openDataDirectory({ dataDirectory: config.dataDirectory, shardThreads: config.shardThreads });
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
+  const floors = directory.receiptIndexFloors();
+  // The receipt index is created once the cluster is; a shard restarted before that reports nothing new.
+  let receipts: ReceiptIndex | undefined;
   const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
     channels.push(
@@ -56,10 +59,16 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
           storePath: opened.shardStorePath(shardIndex),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
+          receiptIndexThrough: floors.get(shardIndex) ?? 0,
+          checkpoint: {
+            ...(config.checkpointIntervalMilliseconds === undefined ? {} : { intervalMilliseconds: config.checkpointIntervalMilliseconds }),
+            ...(config.checkpointTriggerMegabytes === undefined ? {} : { triggerBytes: config.checkpointTriggerMegabytes * 1024 * 1024 }),
+          },
         },
         {
           onRestart: (shard, code) => process.stderr.write(`shard ${shard} exited with code ${code}; restarting it\n`),
           onGiveUp: (shard, reason) => onShardExit(shard, reason),
+          onReady: (shard, ready) => receipts?.recover(shard, ready.unindexedReceipts, ready.lastSequence),
         },
       ),
     );
@@ -69,7 +78,10 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const metrics = new GatewayMetrics(cluster);
   const authenticator = new TerminalAuthenticator(control);
   const enrollment = new Enrollment(directory, cluster);
-  const receipts = new ReceiptIndex(directory);
+  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), receiptIndexWriteDelay());
+  // Receipts the shards committed but the index may lack (a crash before their entries were written).
+  for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
+  await receipts.flush();
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
@@ -148,11 +160,19 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       webSocket.closeAll();
+      // The index first: the shards' last checkpoints wait for it.
+      await receipts?.flush();
       await cluster.close();
-      await receipts.flush();
       await opened.close();
     },
   };
+}
+
+/** Crash tests hold the receipt index's writes (LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS), only with fault injection on. */
+function receiptIndexWriteDelay(): number {
+  if (process.env["LOYCORE_FAULT_INJECTION"] !== "1") return 0;
+  const delay = Number(process.env["LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS"] ?? "0");
+  return Number.isSafeInteger(delay) && delay > 0 ? delay : 0;
 }
 
 async function establishAdminToken(

@@ -47,7 +47,8 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
     it("finds the member of a recorded receipt by store and receipt id, and nothing for another store", async () => {
       const store = openStore();
       expect(store.findReceiptOwner("s1", "R-1")).toBeUndefined();
-      await store.recordReceiptOwners([{ store: "s1", receiptId: "R-1", memberId: "m-1" }]);
+      await store.recordReceiptOwners([{ store: "s1", receiptId: "R-1", memberId: "m-1" }], new Map([[1, 42]]));
+      expect(store.receiptIndexFloors()).toEqual(new Map([[1, 42]]));
       expect(store.findReceiptOwner("s1", "R-1")).toBe("m-1");
       expect(store.findReceiptOwner("s2", "R-1")).toBeUndefined();
     });

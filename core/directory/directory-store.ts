@@ -31,10 +31,13 @@ export interface DirectoryStore {
   /** The member a (store, receipt id) was committed for, if the gateway has recorded it. */
   findReceiptOwner(store: string, receiptId: string): string | undefined;
   /**
-   * Records the members of committed receipts in one transaction; resolves
-   * once it is committed (readable), not necessarily on disk. The gateway's
-   * ReceiptIndex writes them in batches off the commit's path.
+   * Records the members of committed receipts, and for each shard thread
+   * the log sequence through which the index now holds every receipt it
+   * committed, in one transaction; resolves once it is durable. The
+   * gateway's ReceiptIndex writes them in batches off the commit's path.
    */
-  recordReceiptOwners(owners: readonly ReceiptOwner[]): Promise<void>;
+  recordReceiptOwners(owners: readonly ReceiptOwner[], floors: ReadonlyMap<number, number>): Promise<void>;
+  /** Per shard thread, the log sequence the receipt index is durable through (absent: nothing known, 0). */
+  receiptIndexFloors(): Map<number, number>;
   close(): Promise<void>;
 }

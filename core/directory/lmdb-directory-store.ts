@@ -18,6 +18,8 @@ export class LmdbDirectoryStore implements DirectoryStore {
   private readonly cards: Database<string, string>;
   private readonly phones: Database<string, string>;
   private readonly receipts: Database<string, string[]>;
+  /** Per shard thread: the log sequence the receipt index is durable through. */
+  private readonly floors: Database<number, number>;
 
   constructor(options: { readonly path: string }) {
     this.path = options.path;
@@ -25,6 +27,7 @@ export class LmdbDirectoryStore implements DirectoryStore {
     this.cards = this.root.openDB<string, string>({ name: "cards", encoding: "string" });
     this.phones = this.root.openDB<string, string>({ name: "phones", encoding: "string" });
     this.receipts = this.root.openDB<string, string[]>({ name: "receipts", encoding: "string" });
+    this.floors = this.root.openDB<number, number>({ name: "receiptIndexFloors" });
   }
 
   findMemberByCard(card: string): string | undefined {
@@ -65,11 +68,19 @@ export class LmdbDirectoryStore implements DirectoryStore {
     return this.receipts.get([store, receiptId]);
   }
 
-  async recordReceiptOwners(owners: readonly ReceiptOwner[]): Promise<void> {
+  async recordReceiptOwners(owners: readonly ReceiptOwner[], floors: ReadonlyMap<number, number>): Promise<void> {
     const committed = this.receipts.batch(() => {
       for (const owner of owners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
+      for (const [shard, through] of floors) void this.floors.put(shard, through);
     });
     await awaitLmdbWrite(this.path, committed);
+    await this.root.flushed;
+  }
+
+  receiptIndexFloors(): Map<number, number> {
+    const floors = new Map<number, number>();
+    for (const { key, value } of this.floors.getRange({})) floors.set(key, value);
+    return floors;
   }
 
   countCards(): number {

@@ -1,11 +1,11 @@
-import type { ReceiptOwner } from "./directory-store.js";
-import type { DirectoryEntry, DirectoryStore } from "./directory-store.js";
+import type { DirectoryEntry, DirectoryStore, ReceiptOwner } from "./directory-store.js";
 
 /** Survives a "restart" of MemoryDirectoryStore in tests. */
 export class MemoryDirectoryData {
   readonly cards = new Map<string, string>();
   readonly phones = new Map<string, string>();
   readonly receipts = new Map<string, string>();
+  readonly receiptIndexFloors = new Map<number, number>();
 }
 
 /** The in-memory twin of LmdbDirectoryStore. */
@@ -30,10 +30,16 @@ export class MemoryDirectoryStore implements DirectoryStore {
     return this.data.receipts.get(JSON.stringify([store, receiptId]));
   }
 
-  async recordReceiptOwners(owners: readonly ReceiptOwner[]): Promise<void> {
+  async recordReceiptOwners(owners: readonly ReceiptOwner[], floors: ReadonlyMap<number, number>): Promise<void> {
     const copies = owners.map((owner) => ({ ...owner }));
+    const floorCopies = [...floors];
     await Promise.resolve();
     for (const owner of copies) this.data.receipts.set(JSON.stringify([owner.store, owner.receiptId]), owner.memberId);
+    for (const [shard, through] of floorCopies) this.data.receiptIndexFloors.set(shard, through);
+  }
+
+  receiptIndexFloors(): Map<number, number> {
+    return new Map(this.data.receiptIndexFloors);
   }
 
   countCards(): number {

@@ -3,7 +3,9 @@ import { assert } from "../assert/assert.js";
 import { decodeMutations } from "../storage/mutation-payload.js";
 import type { Mutation } from "../storage/mutations.js";
 import { LmdbShardStore } from "../storage/lmdb-shard-store.js";
+import { decodeKey, RECORD_KIND } from "../storage/record-keys.js";
 import type { ShardStore } from "../storage/shard-store.js";
+import type { UnindexedReceipt } from "./shard-messages.js";
 import type { CommitLog, CommitLogRecovery, LogRecord } from "./log/commit-log.js";
 import { openFileCommitLog, type FileCommitLogOptions } from "./log/file-commit-log.js";
 
@@ -33,7 +35,19 @@ export interface RecoveredShardStorage {
   readonly store: LmdbShardStore;
   readonly log: CommitLog;
   readonly report: ShardRecoveryReport;
+  /** Receipts committed after `receiptIndexThrough`, for the gateway's receipt index. */
+  readonly unindexedReceipts: UnindexedReceipt[];
+  /** The last log sequence found (0: none). */
+  readonly lastSequence: number;
 }
+
+/**
+ * Unindexed receipts reported at start, at most: the receipt index lags the
+ * log by a turn or two in normal operation, so a restart finds a few seconds
+ * of commits; a million bounds the start-up message. Beyond it, the rest is
+ * found by the next start (the log is kept back to the last one reported).
+ */
+export const UNINDEXED_RECEIPTS_REPORTED_MAX = 1_000_000;
 
 /**
  * Opens a shard's storage the way every start does: the LMDB state (its last
@@ -55,6 +69,8 @@ export async function openShardStorage(options: {
   readonly logOptions?: Omit<FileCommitLogOptions, "directory" | "startSequence" | "onCrashPoint">;
   /** LMDB's first map reservation (tests); LMDB_INITIAL_MAP_SIZE_BYTES otherwise. */
   readonly initialMapSizeBytes?: number;
+  /** The gateway's receipt index is durable through this sequence; receipts after it are reported. Default: none reported. */
+  readonly receiptIndexThrough?: number;
 }): Promise<RecoveredShardStorage> {
   const started = options.monotonicSeconds();
   const store = new LmdbShardStore({
@@ -64,6 +80,7 @@ export async function openShardStorage(options: {
   });
   try {
     const checkpointSequenceAtOpen = store.checkpointSequence;
+    const indexedThrough = options.receiptIndexThrough ?? Number.MAX_SAFE_INTEGER - 1;
     const opened = await openFileCommitLog({
       ...options.logOptions,
       directory: shardLogDirectory(options.storePath),
@@ -78,13 +95,30 @@ export async function openShardStorage(options: {
       seconds: options.monotonicSeconds() - started,
       log: opened.recovery,
     };
+    // A checkpoint never covers a receipt the index lacks (Checkpointer), so these are all in the replayed records.
+    const unindexedReceipts = findReceipts(opened.replay(Math.max(checkpointSequenceAtOpen, indexedThrough + 1)));
     // The replayed records are in LMDB now: their segments can go.
     await opened.log.truncateBefore(store.checkpointSequence);
-    return { store, log: opened.log, report };
+    return { store, log: opened.log, report, unindexedReceipts, lastSequence: opened.log.nextSequence - 1 };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The receipts (not refunds, cancels, visits or adjustments: their ids have a space) the records commit. */
+export function findReceipts(records: Iterable<LogRecord>): UnindexedReceipt[] {
+  const found: UnindexedReceipt[] = [];
+  for (const record of records) {
+    for (const { key } of decodeMutations(record.payload)) {
+      if (key[3 + (key[2] as number)] !== RECORD_KIND) continue;
+      const decoded = decodeKey(key);
+      if (decoded.store === undefined || decoded.recordId === undefined || decoded.recordId.includes(" ")) continue;
+      if (found.length >= UNINDEXED_RECEIPTS_REPORTED_MAX) return found;
+      found.push({ store: decoded.store, receiptId: decoded.recordId, memberId: decoded.memberId, sequence: record.sequence });
+    }
+  }
+  return found;
 }
 
 /** Applies replayed records to the store in bounded transactions, each with the position it covers. */

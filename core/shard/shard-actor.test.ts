@@ -8,7 +8,8 @@ import { logicalShardOf } from "../sharding/shard-function.js";
 import { MemoryShardStore } from "../storage/memory-shard-store.js";
 import { createInMemoryCluster } from "./in-memory-cluster.js";
 import { openMemoryCommitLog } from "./log/memory-commit-log.js";
-import { MemoryShardFiles } from "./memory-shard.js";
+import { MemoryShardFiles, openMemoryShardStorage } from "./memory-shard.js";
+import { findReceipts } from "./recovery.js";
 import { ShardActor } from "./shard-actor.js";
 import type { ShardReply, ShardRequest } from "./shard-messages.js";
 
@@ -96,7 +97,8 @@ describe("ShardActor", () => {
     expect(replies).toHaveLength(1);
     log.releaseSyncs();
     await settle();
-    expect(replies[2]).toEqual({ ...replies[1], ref: 3 });
+    // The repeat carries the first answer; only the first names the log record it wrote.
+    expect(replies[2]).toEqual({ ref: 3, ok: true, value: (replies[1] as { value: unknown }).value });
     expect(replies[3]).toMatchObject({ ref: 4, ok: false, code: "CONFLICT" });
     // The repeat and the conflict appended nothing.
     expect(log.stats().recordsAppended).toBe(2);
@@ -152,7 +154,7 @@ describe("ShardActor", () => {
     await first.cluster.close();
     const second = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5, data: first.data });
     const repeated = await second.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0, partner: "p1" });
-    expect(repeated).toEqual({ ...committed, ref: repeated.ref });
+    expect(repeated).toEqual({ ref: repeated.ref, ok: true, value: (committed as { value: unknown }).value });
     expect(await second.cluster.requestForMember({ kind: "lookup", memberId: MEMBER })).toMatchObject({ value: { balance: 500 } });
   });
 
@@ -212,9 +214,10 @@ describe("ShardActor over its log and checkpoints", () => {
     first.log.crash();
 
     const second = openMemoryShardActor({ program: PROGRAM, files, checkpoint: NO_AUTOMATIC_CHECKPOINT });
-    expect(await second.call(commit(2, "r1", 20_000))).toEqual(acknowledged[0]);
-    expect(await second.call(commit(3, "r2", 4_000, 300))).toEqual(acknowledged[1]);
-    expect(await second.call(commit(4, "r3", 6_000))).toEqual(acknowledged[2]);
+    const valueOf = (reply: ShardReply | undefined): unknown => (reply?.ok === true ? reply.value : reply);
+    expect(valueOf(await second.call(commit(2, "r1", 20_000)))).toEqual(valueOf(acknowledged[0]));
+    expect(valueOf(await second.call(commit(3, "r2", 4_000, 300)))).toEqual(valueOf(acknowledged[1]));
+    expect(valueOf(await second.call(commit(4, "r3", 6_000)))).toEqual(valueOf(acknowledged[2]));
     const lookup = await second.call({ kind: "lookup", ref: 6, logicalShard: LOGICAL, memberId: MEMBER });
     expect(lookup).toEqual(before);
     expect(lookup).toMatchObject({ ok: true, value: { transactions: 3 } });
@@ -236,6 +239,48 @@ describe("ShardActor over its log and checkpoints", () => {
     expect(history).toMatchObject({ ok: true, value: { activity: [{ sequence: 6, receipt: "r-after" }, { sequence: 5 }, { sequence: 4 }] } });
     const older = await call({ kind: "activity", ref: 22, logicalShard: LOGICAL, memberId: MEMBER, before: 4, limit: 10 });
     expect(older).toMatchObject({ ok: true, value: { activity: [{ sequence: 3 }, { sequence: 2 }, { sequence: 1 }] } });
+  });
+
+  it("holds a checkpoint until the gateway's receipt index covers its last receipt, so a restart can report what the index lacks", async () => {
+    const files = new MemoryShardFiles();
+    const { store, log } = openMemoryShardStorage(files);
+    const actor = new ShardActor({
+      shardIndex: 0,
+      store,
+      log,
+      ownedLogicalShards: PlacementTable.roundRobin(1).logicalShardsOf(0),
+      program: PROGRAM,
+      clock: () => 42,
+      monotonicSeconds: () => performance.now() / 1000,
+      checkpoint: NO_AUTOMATIC_CHECKPOINT,
+      receiptIndexThrough: 0,
+    });
+    const call = (request: ShardRequest): Promise<ShardReply> => new Promise((resolve) => actor.handle(request, resolve));
+    await call(ENROLL);
+    const committed = await call(commit(2, "r1", 2_000));
+    expect(committed).toMatchObject({ ok: true, sequence: 2 });
+    let checkpointed = false;
+    const checkpoint = actor.checkpointNow().then(() => (checkpointed = true));
+    await settle();
+    expect(checkpointed).toBe(false);
+    expect(store.checkpointSequence).toBe(1);
+    await call({ kind: "receiptIndexFloor", ref: 3, through: 2 });
+    await checkpoint;
+    expect(store.checkpointSequence).toBe(3);
+  });
+
+  it("reports at start the receipts its log holds after the receipt index's floor", async () => {
+    const files = new MemoryShardFiles();
+    const first = openMemoryShardActor({ program: PROGRAM, files, checkpoint: NO_AUTOMATIC_CHECKPOINT });
+    await first.call(ENROLL);
+    await first.call(commit(2, "r1", 2_000));
+    await first.call({ kind: "refund", ref: 3, logicalShard: LOGICAL, memberId: MEMBER, store: "s1", refundId: "f1", receiptId: "r1", lines: [{ line: 0, qty: 1 }] });
+    await first.call(commit(4, "r2", 2_000));
+    first.log.crash();
+    const opened = openMemoryCommitLog({ disk: files.log, startSequence: files.store.checkpointSequence });
+    // A refund rewrites its receipt's record: that receipt is reported again, which indexing makes no worse.
+    expect(findReceipts(opened.replay(3)).map(({ receiptId, sequence }) => [receiptId, sequence])).toEqual([["r1", 3], ["r2", 4]]);
+    expect(findReceipts(opened.replay(1)).map(({ receiptId }) => receiptId)).toEqual(["r1", "r1", "r2"]);
   });
 
   it("refuses state changes with BUSY once the overlay reaches its limit, keeps answering reads, and accepts them again after a checkpoint", async () => {

@@ -42,6 +42,9 @@ export interface ShardInstruments {
   observeCheckpoint?(bytes: number, seconds: number): void;
 }
 
+/** A last checkpoint at shutdown waits this long for the receipt index at most: a shorter restart, not durability. */
+const SHUTDOWN_CHECKPOINT_WAIT_MILLISECONDS = 5_000;
+
 export const SILENT_INSTRUMENTS: ShardInstruments = {
   observeBatch: () => undefined,
   observeCommit: () => undefined,
@@ -63,6 +66,8 @@ export interface ShardActorOptions {
   /** Checkpoint policy and the overlay's limit; CHECKPOINT_DEFAULTS for what is not given. */
   readonly checkpoint?: Partial<CheckpointConfig>;
   readonly onCrashPoint?: (point: CheckpointCrashPoint) => void;
+  /** The gateway's receipt index is durable through this log sequence (ShardWorkerData). Default: every record (tests without a gateway). */
+  readonly receiptIndexThrough?: number;
 }
 
 type Reply = (reply: ShardReply) => void;
@@ -102,6 +107,7 @@ export class ShardActor {
       monotonicMilliseconds: () => options.monotonicSeconds() * 1000,
       ...(observeCheckpoint === undefined ? {} : { observeCheckpoint }),
       ...(options.onCrashPoint === undefined ? {} : { onCrashPoint: options.onCrashPoint }),
+      receiptIndexThrough: options.receiptIndexThrough ?? Number.MAX_SAFE_INTEGER,
     });
     this.replies = new DurableReplies(options.log, (answers, seconds) => this.instruments.observeBatch(answers, seconds), options.monotonicSeconds);
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
@@ -143,6 +149,10 @@ export class ShardActor {
       case "health":
         reply({ ref: request.ref, ok: true, value: this.healthView() });
         return;
+      case "receiptIndexFloor":
+        this.checkpointer.raiseReceiptIndexFloor(request.through);
+        reply({ ref: request.ref, ok: true, value: {} });
+        return;
       case "metrics":
         // Metrics live in the worker's registry, not in the actor.
         reply({ ref: request.ref, ok: true, value: {} });
@@ -171,10 +181,20 @@ export class ShardActor {
     await this.checkpointer.flush();
   }
 
-  /** Waits until every answer is released, writes a last checkpoint, and stops: shutdown. */
+  /**
+   * Waits until every answer is released, writes a last checkpoint (if the
+   * receipt index lets it within SHUTDOWN_CHECKPOINT_WAIT_MILLISECONDS; the
+   * log has everything either way), and stops: shutdown.
+   */
   async drain(): Promise<void> {
     await this.replies.drained();
-    await this.checkpointer.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_CHECKPOINT_WAIT_MILLISECONDS);
+    });
+    await Promise.race([this.checkpointer.flush(), gaveUp]);
+    clearTimeout(timer);
+    this.checkpointer.abandon();
     this.stopped = true;
   }
 
@@ -242,7 +262,7 @@ export class ShardActor {
       partner: request.partner,
       now: this.options.clock(),
     });
-    this.settle(request.ref, release, found.account, result);
+    this.settle(request.ref, release, found.account, result, true);
   }
 
   private enroll(request: Extract<ShardRequest, { kind: "enroll" }>, reply: Reply): void {
@@ -316,7 +336,7 @@ export class ShardActor {
    * Answered or refused: the answer was computed from state that may not be
    * durable yet, so it waits for everything appended before it.
    */
-  private settle(ref: number, reply: Reply, before: Account | undefined, result: OperationResult): void {
+  private settle(ref: number, reply: Reply, before: Account | undefined, result: OperationResult, commitsReceipt = false): void {
     if (result.kind === "answered") {
       this.replies.afterEverythingAppended(reply, { ref, ok: true, value: result.answer });
       return;
@@ -325,18 +345,20 @@ export class ShardActor {
       this.replies.afterEverythingAppended(reply, failureReply(ref, result.code, result.message));
       return;
     }
-    const appended = this.logAndApply(before, result);
+    const appended = this.logAndApply(before, result, commitsReceipt);
     if (!appended.ok) {
       reply(failureReply(ref, appended.code, appended.message));
       return;
     }
-    this.replies.afterRecord(appended.sequence, reply, { ref, ok: true, value: result.answer });
+    this.replies.afterRecord(appended.sequence, reply, { ref, ok: true, value: result.answer, sequence: appended.sequence });
   }
 
   /** Appends the result's mutations as one log record and applies them to the state. */
   private logAndApply(
     before: Account | undefined,
     result: Extract<OperationResult, { kind: "applied" }>,
+    /** A receipt's commit: the gateway indexes it, and a checkpoint waits for that (Checkpointer). */
+    commitsReceipt = false,
   ): { readonly ok: true; readonly sequence: number } | { readonly ok: false; readonly code: ErrorCode; readonly message: string } {
     const { payload, mutations } = encodeOperation(before, result.writes);
     const appended = this.options.log.append(payload);
@@ -346,7 +368,7 @@ export class ShardActor {
     }
     const history: number[] = [];
     for (const write of result.writes) if (write.kind === "activity") history.push(write.activity.sequence);
-    this.state.apply(appended.sequence, result.account, mutations, history);
+    this.state.apply(appended.sequence, result.account, mutations, history, commitsReceipt);
     return appended;
   }
 

@@ -36,6 +36,18 @@ export class ShardCluster {
     return channel.request({ ...body, logicalShard } as ShardRequestBody);
   }
 
+  /** The shard thread that owns a member. */
+  shardOf(memberId: string): number {
+    return this.placement.ownerOf(logicalShardOf(memberId));
+  }
+
+  /** Tells one shard thread how far the gateway's receipt index is durable (ShardRequest "receiptIndexFloor"). */
+  sendReceiptIndexFloor(shardIndex: number, through: number): Promise<ShardReply> {
+    const channel = this.channels[shardIndex];
+    assert(channel !== undefined, "a floor goes to an existing shard thread");
+    return channel.request({ kind: "receiptIndexFloor", through });
+  }
+
   /** Sends the same request to every shard and waits for all answers. */
   broadcast(body: Exclude<ShardRequestBody, MemberRequestBody>): Promise<ShardReply[]> {
     return Promise.all(this.channels.map((channel) => channel.request(body)));

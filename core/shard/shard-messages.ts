@@ -34,6 +34,12 @@ export type ShardRequest =
   | AdjustShardRequest
   | ActivityShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  /**
+   * The gateway's receipt index holds, durably, every receipt this shard
+   * committed with a log sequence up to `through`: log segments wholly at or
+   * below it may go once a checkpoint covers them too.
+   */
+  | { readonly kind: "receiptIndexFloor"; readonly ref: number; readonly through: number }
   | { readonly kind: "metrics"; readonly ref: number }
   | { readonly kind: "health"; readonly ref: number };
 
@@ -45,7 +51,13 @@ export type ShardRequestBody = ShardRequest extends infer Request
   : never;
 
 export type ShardReply =
-  | { readonly ref: number; readonly ok: true; readonly value: Readonly<Record<string, unknown>> }
+  | {
+      readonly ref: number;
+      readonly ok: true;
+      readonly value: Readonly<Record<string, unknown>>;
+      /** For a state change applied by this request: the log sequence of its record. */
+      readonly sequence?: number;
+    }
   | { readonly ref: number; readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 /** `calculate` changes nothing; `commit` applies the receipt durably and idempotently. */
@@ -121,4 +133,25 @@ export interface ShardWorkerData {
   readonly storePath: string;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The gateway's receipt index is durable through this log sequence of the shard (0: nothing known). */
+  readonly receiptIndexThrough?: number;
+  /** Checkpoint policy (core/shard/state/checkpointer.ts); its defaults for what is not given. */
+  readonly checkpoint?: { readonly intervalMilliseconds?: number; readonly triggerBytes?: number };
+}
+
+/** A receipt committed by a shard whose entry the gateway's receipt index may lack (found at start-up). */
+export interface UnindexedReceipt {
+  readonly store: string;
+  readonly receiptId: string;
+  readonly memberId: string;
+  readonly sequence: number;
+}
+
+/** What a shard thread says when it has recovered and serves. */
+export interface ShardReadyNotice {
+  readonly kind: "ready";
+  /** Receipts committed after the receipt index's floor: the gateway indexes them before serving. */
+  readonly unindexedReceipts: readonly UnindexedReceipt[];
+  /** The last log sequence the shard found: the receipt index is complete through it once those are written. */
+  readonly lastSequence: number;
 }

@@ -5,7 +5,7 @@ import { assert } from "../assert/assert.js";
 import { crashPointHook } from "./crash-points.js";
 import { openShardStorage } from "./recovery.js";
 import { ShardActor, type ShardInstruments } from "./shard-actor.js";
-import type { ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
+import type { ShardReadyNotice, ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
 
 /**
  * Entry point of a shard thread. It owns one LMDB environment, one commit
@@ -85,7 +85,13 @@ const instruments: ShardInstruments = {
 
 const monotonicSeconds = (): number => performance.now() / 1000;
 const crashPoint = crashPointHook(process.env);
-const { store, log, report } = await openShardStorage({ storePath: data.storePath, monotonicSeconds, ...(crashPoint === undefined ? {} : { onLogCrashPoint: crashPoint }) });
+const receiptIndexThrough = data.receiptIndexThrough ?? 0;
+const { store, log, report, unindexedReceipts, lastSequence } = await openShardStorage({
+  storePath: data.storePath,
+  monotonicSeconds,
+  receiptIndexThrough,
+  ...(crashPoint === undefined ? {} : { onLogCrashPoint: crashPoint }),
+});
 if (report.recordsReplayed > 0 || report.log.tornTail !== null) {
   process.stderr.write(`${JSON.stringify({ event: "shardRecovered", shard: data.shardIndex, ...report })}\n`);
 }
@@ -99,6 +105,8 @@ const actor = new ShardActor({
   monotonicSeconds,
   instruments,
   ...(crashPoint === undefined ? {} : { onCrashPoint: crashPoint }),
+  ...(data.checkpoint === undefined ? {} : { checkpoint: definedFields(data.checkpoint) }),
+  receiptIndexThrough,
 });
 
 /**
@@ -234,4 +242,10 @@ port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind
   });
 });
 
-port.postMessage({ kind: "ready" });
+const ready: ShardReadyNotice = { kind: "ready", unindexedReceipts, lastSequence };
+port.postMessage(ready);
+
+/** The fields of `value` that are not undefined (exactOptionalPropertyTypes). */
+function definedFields<Value extends object>(value: Value): { [Key in keyof Value]-?: Exclude<Value[Key], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as { [Key in keyof Value]-?: Exclude<Value[Key], undefined> };
+}

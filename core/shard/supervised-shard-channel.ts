@@ -1,6 +1,6 @@
 import type { Program } from "../program/program-document.js";
 import type { ShardChannel } from "./shard-channel.js";
-import type { ShardReply, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
+import type { ShardReadyNotice, ShardReply, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
 import { WorkerShardChannel } from "./worker-shard-channel.js";
 
 /**
@@ -16,6 +16,8 @@ const RESTART_DELAY_MINIMUM_MILLISECONDS = 50;
 const RESTART_DELAY_MAXIMUM_MILLISECONDS = 2_000;
 
 export interface SupervisionEvents {
+  /** A restarted shard thread is ready: the gateway indexes the receipts it reports. */
+  readonly onReady?: (shardIndex: number, ready: ShardReadyNotice) => void;
   /** A shard thread died and is being restarted. */
   readonly onRestart: (shardIndex: number, exitCode: number) => void;
   /** A shard could not be kept alive: the caller stops the process. */
@@ -50,6 +52,11 @@ export class SupervisedShardChannel implements ShardChannel {
     const first = await WorkerShardChannel.start(data, (_shard, code) => supervised?.onExit(code));
     supervised = new SupervisedShardChannel(data, first, events);
     return supervised;
+  }
+
+  /** What the first thread said when it was ready (the receipts the gateway's index may lack). */
+  get ready(): ShardReadyNotice {
+    return this.current?.ready ?? { kind: "ready", unindexedReceipts: [], lastSequence: 0 };
   }
 
   get shardIndex(): number {
@@ -103,7 +110,10 @@ export class SupervisedShardChannel implements ShardChannel {
       void WorkerShardChannel.start({ ...this.data, program: this.program }, (_shard, exitCode) => this.onExit(exitCode)).then(
         (channel) => {
           if (this.stopping) void channel.close();
-          else this.current = channel;
+          else {
+            this.current = channel;
+            this.events.onReady?.(this.data.shardIndex, channel.ready);
+          }
         },
         (error: unknown) => this.events.onGiveUp(this.data.shardIndex, `restart failed: ${String(error)}`),
       );

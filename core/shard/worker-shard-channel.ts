@@ -1,14 +1,14 @@
 import { Worker } from "node:worker_threads";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS, type ShardChannel } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";
-import type { ShardReply, ShardRequest, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
+import type { ShardReadyNotice, ShardReply, ShardRequest, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
 
 /** A shard that has not said "ready" in this long is broken, not slow. */
 const SHARD_START_TIMEOUT_MILLISECONDS = 30_000;
 /** Shutdown waits this long for staged commits to become durable. */
 const SHARD_STOP_TIMEOUT_MILLISECONDS = 30_000;
 
-type WorkerNotice = { kind: "ready" } | { kind: "stopped" };
+type WorkerNotice = ShardReadyNotice | { kind: "stopped" };
 
 /**
  * Requests for a shard are sent as one array per event-loop turn rather than
@@ -33,6 +33,8 @@ export class WorkerShardChannel implements ShardChannel {
   private stopping = false;
   private pending: RequestBatch = [];
   private sendScheduled = false;
+  /** What the thread said when it was ready: the receipts the gateway's index may lack. */
+  ready: ShardReadyNotice = { kind: "ready", unindexedReceipts: [], lastSequence: 0 };
 
   private constructor(
     readonly shardIndex: number,
@@ -58,6 +60,7 @@ export class WorkerShardChannel implements ShardChannel {
           channel.mailbox.deliver(message);
         } else if (isNotice(message) && message.kind === "ready") {
           clearTimeout(timer);
+          channel.ready = message;
           resolve();
         }
       });

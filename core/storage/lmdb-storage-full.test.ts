@@ -61,6 +61,11 @@ function tryMountTmpfs(path: string, sizeBytes: number): boolean {
   }
 }
 
+/** A reply's answer: a repeat carries the first answer, without the log sequence the first one names. */
+function valueOf(reply: ShardReply | undefined): unknown {
+  return reply?.ok === true ? reply.value : reply;
+}
+
 /** The file system of the test: small, so that filling it takes a second. */
 const FILE_SYSTEM_SIZE_BYTES = 4 * 1024 * 1024;
 /** Takes most of the file system; deleting it is "space returns". */
@@ -155,13 +160,13 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
       retried = await call(commit(refusedIndex));
     }
     expect(retried).toMatchObject({ ok: true, value: { balance: (acknowledged.size + 1) * 200 } });
-    expect(await call(commit(1))).toEqual(acknowledged.get(1));
+    expect(valueOf(await call(commit(1)))).toEqual(valueOf(acknowledged.get(1)));
     await close();
 
     // What is on disk after a restart is exactly what was acknowledged.
     const again = await openActor();
-    for (const [index, reply] of acknowledged) expect(await again.call(commit(index))).toEqual(reply);
-    expect(await again.call(commit(refusedIndex))).toEqual(retried);
+    for (const [index, reply] of acknowledged) expect(valueOf(await again.call(commit(index)))).toEqual(valueOf(reply));
+    expect(valueOf(await again.call(commit(refusedIndex)))).toEqual(valueOf(retried));
     const after = await again.call({ kind: "lookup", ref: -1, logicalShard, memberId });
     expect(after).toMatchObject({ ok: true, value: { balance: (acknowledged.size + 1) * 200, transactions: acknowledged.size + 1 } });
     await again.close();

@@ -24,10 +24,15 @@ export function readObject(value: unknown, field: string): InputObject {
   return value;
 }
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export function readString(value: unknown, field: string, maxLength: number, pattern?: RegExp): string {
   if (typeof value !== "string") throw badRequest(field, "must be a string");
   if (value.length === 0) throw badRequest(field, "must not be empty");
   if (value.length > maxLength) throw badRequest(field, `must be at most ${maxLength} characters`);
+  // Stored and sent as UTF-8: a lone surrogate (possible in JSON) has no UTF-8 form and would come back changed.
+  if (LONE_SURROGATE.test(value)) throw badRequest(field, "must be well-formed Unicode (no lone surrogates)");
   if (pattern !== undefined && !pattern.test(value)) throw badRequest(field, `must match ${String(pattern)}`);
   return value;
 }

@@ -68,6 +68,30 @@ describe("ReceiptIndex", () => {
     expect(index.size).toBe(0);
   });
 
+  it("tells each shard how far the index is durable for it: below its oldest unwritten commit, else its newest", async () => {
+    const directory = new MemoryDirectoryStore();
+    const floors: [number, number][] = [];
+    const index = new ReceiptIndex(directory, (shard, through) => floors.push([shard, through]));
+    for (const [receipt, shard, sequence] of [["R-1", 0, 5], ["R-2", 1, 3], ["R-3", 0, 9]] as const) {
+      const claim = await index.claim("s1", receipt, "m-a");
+      if (claim.kind === "claimed") claim.finish(true, { shard, sequence });
+    }
+    await index.flush();
+    expect(floors).toEqual([[0, 9], [1, 3]]);
+    expect(directory.receiptIndexFloors()).toEqual(new Map([[0, 9], [1, 3]]));
+    expect(new ReceiptIndex(directory).floorOf(0)).toBe(9);
+  });
+
+  it("indexes the receipts a shard reports at start-up and moves its floor to the shard's last sequence", async () => {
+    const directory = new MemoryDirectoryStore();
+    const floors: [number, number][] = [];
+    const index = new ReceiptIndex(directory, (shard, through) => floors.push([shard, through]));
+    index.recover(2, [{ store: "s1", receiptId: "R-9", memberId: "m-z", sequence: 40 }], 44);
+    await index.flush();
+    expect(directory.findReceiptOwner("s1", "R-9")).toBe("m-z");
+    expect(floors).toEqual([[2, 44]]);
+  });
+
   it("answers busy rather than holding more than its bound of claims", async () => {
     const index = new ReceiptIndex(new MemoryDirectoryStore());
     for (let receipt = 0; receipt < RECEIPT_CLAIMS_MAX; receipt += 1) await index.claim("s1", `R-${receipt}`, "m-a");

@@ -1,6 +1,7 @@
 import { assert } from "../../core/assert/assert.js";
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
-import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
+import type { ReceiptOwner } from "../../core/directory/directory-store.js";
+import type { UnindexedReceipt } from "../../core/shard/shard-messages.js";
 import { StorageFullError } from "../../core/storage/storage-failure.js";
 
 /**
@@ -27,9 +28,15 @@ interface Claim {
   readonly release: () => void;
 }
 
-/** What claiming a receipt for a commit found. */
+/** A commit's record in its shard's log: where the receipt index's floor for that shard goes. */
+export interface AppliedAt {
+  readonly shard: number;
+  readonly sequence: number;
+}
+
+/** What claiming a receipt for a commit found. `finish` is told the record a new commit wrote (none for a repeat). */
 export type ClaimOutcome =
-  | { readonly kind: "claimed"; readonly finish: (committed: boolean) => void }
+  | { readonly kind: "claimed"; readonly finish: (committed: boolean, applied?: AppliedAt) => void }
   | { readonly kind: "owned by another member"; readonly memberId: string }
   | { readonly kind: "busy" };
 
@@ -48,11 +55,49 @@ export type ClaimOutcome =
  */
 export class ReceiptIndex {
   private readonly claims = new Map<string, Claim>();
-  private readonly unwritten: ReceiptOwner[] = [];
+  private readonly unwritten: (ReceiptOwner & { readonly applied?: AppliedAt })[] = [];
   private writeScheduled = false;
   private writing: Promise<void> | null = null;
+  /** Per shard: the log sequence the index is durable through (what the shard is told). */
+  private readonly floors: Map<number, number>;
+  /** Per shard: the newest commit sequence handed to the index. */
+  private readonly noted = new Map<number, number>();
+  /** Per shard: commit sequences handed to the index and not yet durable in it, oldest first. */
+  private readonly pending = new Map<number, number[]>();
 
-  constructor(private readonly directory: DirectoryStore) {}
+  /**
+   * `sendFloor` tells a shard thread how far the index is durable for it:
+   * the shard's checkpoints wait for that (see Checkpointer), so a receipt
+   * the index lacks after a crash is always in a log the shard replays, and
+   * the shard reports it at start (recover).
+   */
+  constructor(
+    private readonly directory: DirectoryStore,
+    private readonly sendFloor: (shard: number, through: number) => void = () => undefined,
+    /** Fault injection for crash tests: hold every index write this long (0 in production). */
+    private readonly writeDelayMilliseconds = 0,
+  ) {
+    this.floors = directory.receiptIndexFloors();
+  }
+
+  /** The log sequence the index is durable through for `shard` (0: nothing known). */
+  floorOf(shard: number): number {
+    return this.floors.get(shard) ?? 0;
+  }
+
+  /**
+   * Receipts a shard found in its log after the index's floor when it
+   * started, and its last log sequence: they are written like new commits,
+   * and the floor moves to that sequence once they are durable.
+   */
+  recover(shard: number, receipts: readonly UnindexedReceipt[], lastSequence: number): void {
+    for (const receipt of receipts) {
+      this.unwritten.push({ store: receipt.store, receiptId: receipt.receiptId, memberId: receipt.memberId, applied: { shard, sequence: receipt.sequence } });
+      this.note({ shard, sequence: receipt.sequence });
+    }
+    this.noted.set(shard, Math.max(this.noted.get(shard) ?? 0, lastSequence));
+    this.scheduleWrite();
+  }
 
   /** The member `receiptId` of `store` was committed for, in memory or in the index; undefined if none. */
   ownerOf(store: string, receiptId: string): string | undefined {
@@ -80,7 +125,7 @@ export class ReceiptIndex {
       if (held === undefined) break;
       if (held.memberId === memberId) {
         held.holders += 1;
-        return { kind: "claimed", finish: (committed) => this.finish(key, held, committed) };
+        return { kind: "claimed", finish: (committed, applied) => this.finish(key, held, committed, applied) };
       }
       if (held.committed) return { kind: "owned by another member", memberId: held.memberId };
       await held.done;
@@ -90,7 +135,7 @@ export class ReceiptIndex {
     const done = new Promise<void>((resolve) => (release = resolve));
     const claim: Claim = { memberId, holders: 1, committed: false, written: false, done, release };
     this.claims.set(key, claim);
-    return { kind: "claimed", finish: (committed) => this.finish(key, claim, committed) };
+    return { kind: "claimed", finish: (committed, applied) => this.finish(key, claim, committed, applied) };
   }
 
   /** Resolves once every entry handed to the index so far is written (shutdown, tests). */
@@ -101,16 +146,50 @@ export class ReceiptIndex {
     }
   }
 
-  private finish(key: string, claim: Claim, committed: boolean): void {
+  private finish(key: string, claim: Claim, committed: boolean, applied: AppliedAt | undefined): void {
     assert(claim.holders > 0 && this.claims.get(key) === claim, "a claim finishes once per holder");
     claim.holders -= 1;
-    if (committed && !claim.committed) {
+    if (applied !== undefined) {
+      assert(committed, "only a committed receipt has a record");
+      const [store, receiptId] = JSON.parse(key) as [string, string];
+      this.unwritten.push({ store, receiptId, memberId: claim.memberId, applied });
+      this.note(applied);
+      claim.committed = true;
+      this.scheduleWrite();
+    } else if (committed && !claim.committed) {
+      // A repeat answered from the shard's record: its entry may have been lost in a crash; write it again.
       claim.committed = true;
       const [store, receiptId] = JSON.parse(key) as [string, string];
       this.unwritten.push({ store, receiptId, memberId: claim.memberId });
       this.scheduleWrite();
     }
     if (claim.holders === 0 && (!claim.committed || claim.written)) this.forget(key, claim);
+  }
+
+  private note(applied: AppliedAt): void {
+    this.noted.set(applied.shard, Math.max(this.noted.get(applied.shard) ?? 0, applied.sequence));
+    const pending = this.pending.get(applied.shard);
+    if (pending === undefined) this.pending.set(applied.shard, [applied.sequence]);
+    else pending.push(applied.sequence);
+  }
+
+  /**
+   * The floors that hold once `batch` is durable: for each shard, below its
+   * oldest commit still waiting after this batch, or (none waiting) its
+   * newest commit handed in. Every commit answered so far was handed in
+   * (finish runs in the answer's own microtask chain, before any write's
+   * turn), so nothing the index lacks can lie below a floor.
+   */
+  private floorsAfter(batch: readonly { readonly applied?: AppliedAt }[]): Map<number, number> {
+    const inBatch = new Map<number, number>();
+    for (const { applied } of batch) if (applied !== undefined) inBatch.set(applied.shard, (inBatch.get(applied.shard) ?? 0) + 1);
+    const floors = new Map<number, number>();
+    for (const [shard, newest] of this.noted) {
+      const waiting = (this.pending.get(shard) ?? []).slice(inBatch.get(shard) ?? 0);
+      const floor = waiting.length > 0 ? (waiting[0] as number) - 1 : newest;
+      if (floor > this.floorOf(shard)) floors.set(shard, floor);
+    }
+    return floors;
   }
 
   private forget(key: string, claim: Claim): void {
@@ -122,10 +201,12 @@ export class ReceiptIndex {
   private scheduleWrite(): void {
     if (this.writeScheduled || this.writing !== null) return;
     this.writeScheduled = true;
-    setImmediate(() => {
+    const write = (): void => {
       this.writeScheduled = false;
       this.writeBatch();
-    });
+    };
+    if (this.writeDelayMilliseconds > 0) setTimeout(write, this.writeDelayMilliseconds).unref();
+    else setImmediate(write);
   }
 
   /**
@@ -137,12 +218,25 @@ export class ReceiptIndex {
   private writeBatch(): void {
     if (this.writing !== null || this.unwritten.length === 0) return;
     const entries = this.unwritten.splice(0, RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX);
-    this.writing = this.directory.recordReceiptOwners(entries).then(
+    const floors = this.floorsAfter(entries);
+    this.writing = this.directory.recordReceiptOwners(entries, floors).then(
       () => {
+        for (const { applied } of entries) {
+          if (applied === undefined) continue;
+          const pending = this.pending.get(applied.shard);
+          assert(pending?.[0] === applied.sequence, "a shard's commits are written in the order they were handed in");
+          pending.shift();
+        }
+        for (const [shard, floor] of floors) {
+          this.floors.set(shard, floor);
+          this.sendFloor(shard, floor);
+        }
         for (const entry of entries) {
           const key = claimKey(entry.store, entry.receiptId);
           const claim = this.claims.get(key);
-          assert(claim !== undefined && claim.committed && !claim.written, "a written entry was a committed claim");
+          // Receipts recovered at start-up were never claimed.
+          if (claim === undefined || claim.written) continue;
+          assert(claim.committed, "a written entry was a committed claim");
           claim.written = true;
           // A repeat of the receipt still in flight keeps the claim until it finishes.
           if (claim.holders === 0) this.forget(key, claim);

@@ -101,7 +101,7 @@ export class TerminalOperations {
       case "commit": {
         const memberId = this.resolve(request.member);
         if (memberId === undefined) return unknownMember(request.member);
-        if (request.op === "calculate") return this.calculateOrCommit(request, memberId, terminal);
+        if (request.op === "calculate") return (await this.calculateOrCommit(request, memberId, terminal)).outcome;
         // The same receipt id committed for another member is a conflict, not a second receipt; a
         // second member's commit racing the first (on another shard thread) waits for it here.
         const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
@@ -109,13 +109,14 @@ export class TerminalOperations {
         if (claim.kind === "owned by another member") {
           return failed("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
         }
-        let outcome: OperationOutcome | undefined;
+        let done: { outcome: OperationOutcome; sequence: number | undefined } | undefined;
         try {
-          outcome = await this.calculateOrCommit(request, memberId, terminal);
+          done = await this.calculateOrCommit(request, memberId, terminal);
         } finally {
-          claim.finish(outcome?.ok === true);
+          const sequence = done?.sequence;
+          claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
         }
-        return outcome;
+        return done.outcome;
       }
     }
   }
@@ -124,7 +125,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     memberId: string,
     terminal: Terminal,
-  ): Promise<OperationOutcome> {
+  ): Promise<{ outcome: OperationOutcome; sequence: number | undefined }> {
     const reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
@@ -133,8 +134,8 @@ export class TerminalOperations {
       partner: terminal.partner,
       ...(request.hold ? { hold: true } : {}),
     });
-    if (!reply.ok) return this.failure(reply, request.member);
-    return { ok: true, value: reply.value };
+    if (!reply.ok) return { outcome: this.failure(reply, request.member), sequence: undefined };
+    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
   }
 
   /** Card or phone -> member id, from the directory. No shard is asked. */

@@ -26,12 +26,16 @@ export interface ServerProcess extends Announcement {
 }
 
 /** Starts `node dist/gateway/main.js` on 127.0.0.1 with a free port over `dataDirectory`. */
-export async function startServerProcess(dataDirectory: string, extraArguments: readonly string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(
+  dataDirectory: string,
+  extraArguments: readonly string[] = [],
+  environment: Readonly<Record<string, string>> = {},
+): Promise<ServerProcess> {
   if (!existsSync(SERVER_MAIN_PATH)) throw new Error(`${SERVER_MAIN_PATH} is missing: run npm run build first`);
   const child = spawn(
     process.execPath,
     [SERVER_MAIN_PATH, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory, ...extraArguments],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...environment } },
   );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {

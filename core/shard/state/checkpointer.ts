@@ -51,6 +51,13 @@ export interface CheckpointerOptions {
   /** A checkpoint became durable: bytes of overlay written, seconds it took. */
   readonly observeCheckpoint?: (bytes: number, seconds: number) => void;
   readonly onCrashPoint?: (point: CheckpointCrashPoint) => void;
+  /**
+   * The gateway's receipt index is durable through this log sequence. A
+   * checkpoint waits until it covers the generation's last receipt, so a
+   * receipt the index may lack is always in the log a restart replays, and
+   * the restart reports it to the gateway (recovery.ts).
+   */
+  readonly receiptIndexThrough: number;
 }
 
 /**
@@ -66,10 +73,29 @@ export class Checkpointer {
   private inFlight: Promise<void> | null = null;
   private storageFull = false;
   private lastCheckpointMilliseconds: number;
+  private receiptIndexThrough: number;
+  private receiptIndexWaiters: { readonly through: number; readonly resolve: () => void }[] = [];
+  private abandoned = false;
 
   constructor(private readonly options: CheckpointerOptions) {
     validateCheckpointConfig(options.config);
     this.lastCheckpointMilliseconds = options.monotonicMilliseconds();
+    this.receiptIndexThrough = options.receiptIndexThrough;
+  }
+
+  /** The gateway's receipt index is durable through `through` now (it only grows). */
+  raiseReceiptIndexFloor(through: number): void {
+    this.receiptIndexThrough = Math.max(this.receiptIndexThrough, through);
+    const ready = this.receiptIndexWaiters.filter((waiter) => waiter.through <= this.receiptIndexThrough);
+    this.receiptIndexWaiters = this.receiptIndexWaiters.filter((waiter) => waiter.through > this.receiptIndexThrough);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  /** Resolves once the gateway's receipt index covers `sequence`. One waiter at most: one checkpoint runs at a time. */
+  private receiptIndexCovers(sequence: number): Promise<void> {
+    if (sequence <= this.receiptIndexThrough) return Promise.resolve();
+    assert(this.receiptIndexWaiters.length === 0, "one checkpoint waits for the receipt index at a time");
+    return new Promise((resolve) => this.receiptIndexWaiters.push({ through: sequence, resolve }));
   }
 
   /** Why a state-changing operation must be refused now, or null. */
@@ -91,11 +117,21 @@ export class Checkpointer {
     this.start();
   }
 
-  /** Waits for a running checkpoint, then writes everything staged so far (shutdown). */
+  /** Waits for a running checkpoint, then writes everything staged so far (shutdown, tests). */
   async flush(): Promise<void> {
     if (this.inFlight !== null) await this.inFlight;
     this.start();
     if (this.inFlight !== null) await this.inFlight;
+  }
+
+  /**
+   * Shutdown: a checkpoint still waiting for the receipt index will not
+   * write (the log holds everything; the next start replays it), so the
+   * store can close under it.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    for (const waiter of this.receiptIndexWaiters.splice(0)) waiter.resolve();
   }
 
   get running(): boolean {
@@ -127,6 +163,8 @@ export class Checkpointer {
     const started = monotonicMilliseconds();
     const covered = generation.lastSequence + 1;
     await log.whenDurable(generation.lastSequence);
+    await this.receiptIndexCovers(generation.lastReceiptSequence);
+    if (this.abandoned) return;
     this.options.onCrashPoint?.("checkpoint-before-write");
     for (;;) {
       try {

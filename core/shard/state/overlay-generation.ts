@@ -34,6 +34,8 @@ export class OverlayGeneration {
   readonly history = new Map<string, number[]>();
   /** The last log sequence whose mutations are here (0: none). */
   lastSequence = 0;
+  /** The last log sequence here that committed a receipt (0: none): what the gateway's receipt index must hold first. */
+  lastReceiptSequence = 0;
   private accountedBytes = 0;
 
   /** Memory this generation holds, by the estimates above. */
@@ -45,9 +47,10 @@ export class OverlayGeneration {
     return this.entries.size === 0;
   }
 
-  stage(sequence: number, member: string, mutations: readonly Mutation[]): void {
+  stage(sequence: number, member: string, mutations: readonly Mutation[], commitsReceipt: boolean): void {
     assert(sequence > this.lastSequence, "log records are staged in sequence order");
     this.lastSequence = sequence;
+    if (commitsReceipt) this.lastReceiptSequence = sequence;
     if (!this.members.has(member)) {
       this.members.add(member);
       this.accountedBytes += PINNED_ACCOUNT_BYTES_ESTIMATE;

@@ -112,11 +112,12 @@ export class ShardState {
   /**
    * Applies one logged operation: its mutations join the filling generation
    * and the member's account after it is pinned. `historySequences` names the
-   * history entries among the mutations (for history reads).
+   * history entries among the mutations (for history reads); `commitsReceipt`
+   * says the operation committed a receipt (for the receipt index's floor).
    */
-  apply(sequence: number, account: Account, mutations: readonly Mutation[], historySequences: readonly number[]): void {
+  apply(sequence: number, account: Account, mutations: readonly Mutation[], historySequences: readonly number[], commitsReceipt = false): void {
     const member = memberKey(account.logicalShard, account.memberId);
-    this.active.stage(sequence, member, mutations);
+    this.active.stage(sequence, member, mutations, commitsReceipt);
     for (const historySequence of historySequences) this.active.noteHistory(member, historySequence);
     this.cached.delete(member);
     this.pinned.set(member, account);

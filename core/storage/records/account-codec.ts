@@ -155,7 +155,8 @@ function readLedger(reader: RecordReader, lots: readonly Lot[], what: string): L
   for (let count = reader.uint(); count > 0; count -= 1) {
     holds.push({ key: reader.string(), points: reader.int(), expiresAt: reader.int(), shares: readShares(reader, what) });
   }
-  return { lots, ...(prunedExpiries === undefined ? {} : { prunedExpiries }), holds, debt, nextLotId, totals };
+  // Keys in the order the ledger builds them (LedgerDraft.finish): a read account equals a computed one, key order included.
+  return { lots, holds, debt, nextLotId, totals, ...(prunedExpiries === undefined ? {} : { prunedExpiries }) };
 }
 
 /**

@@ -285,5 +285,6 @@ function readSettlement(reader: RecordReader, what: string): ReceiptSettlement {
       returnedRedeemed: reader.int(),
     });
   }
-  return { period, accruedLot, unreturnedShares, lines, cancelled };
+  // Keys in the order settleReceipt builds them.
+  return { period, accruedLot, unreturnedShares, cancelled, lines };
 }

@@ -34,10 +34,7 @@ export function hasExactKeys(value: object, keys: readonly string[]): boolean {
   return index === keys.length;
 }
 
-/** True for a number a stored integer field can hold. */
-export function isStorableInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value);
-}
+export { isStorableInteger } from "./record-writer.js";
 
 /** Lot sources by stored code. Append only: a code, once written, means its source forever. */
 export const STORED_LOT_SOURCES = ["receipt", "bonus", "adjustment", "campaign", "transfer"] as const;

@@ -14,6 +14,7 @@ export class RecordWriter {
   private length = 0;
 
   constructor(initialBytes = RECORD_WRITER_INITIAL_BYTES) {
+    assert(Number.isInteger(initialBytes) && initialBytes >= 1, "a writer starts with room for at least one byte");
     this.buffer = Buffer.allocUnsafe(initialBytes);
   }
 
@@ -53,22 +54,23 @@ export class RecordWriter {
     this.length += 1;
   }
 
-  /** A safe integer, zigzag-encoded (0, -1, 1, -2, ... -> 0, 1, 2, 3, ...). */
+  /** An integer of magnitude at most STORED_INTEGER_MAGNITUDE_MAX, zigzag-encoded (0, -1, 1, -2, ... -> 0, 1, 2, 3, ...). */
   int(value: number): void {
-    assert(Number.isSafeInteger(value), `a stored integer is a safe integer, got ${value}`);
+    assertStorableInteger(value);
     this.uint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
-  /** A non-negative safe integer or null (null is 0, n is n + 1). */
+  /** A non-negative integer below STORED_INTEGER_MAGNITUDE_MAX, or null (null is 0, n is n + 1). */
   nullableUint(value: number | null): void {
+    if (value !== null) assert(isStorableInteger(value) && value >= 0, `a stored unsigned integer is a non-negative integer of at most 2^52 - 1, got ${value}`);
     this.uint(value === null ? 0 : value + 1);
   }
 
-  /** A safe integer or null (null is 0, n is zigzag(n) + 1). */
+  /** An integer of magnitude at most STORED_INTEGER_MAGNITUDE_MAX, or null (null is 0, n is zigzag(n) + 1). */
   nullableInt(value: number | null): void {
     if (value === null) this.uint(0);
     else {
-      assert(Number.isSafeInteger(value), `a stored integer is a safe integer, got ${value}`);
+      assertStorableInteger(value);
       this.uint((value >= 0 ? value * 2 : -value * 2 - 1) + 1);
     }
   }
@@ -123,6 +125,23 @@ export class RecordWriter {
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
+}
+
+/**
+ * Signed stored integers have a magnitude of at most this: zigzag encoding
+ * doubles them, and the result must stay a safe integer. Every amount,
+ * count and time loycore keeps is far smaller (POINTS_BALANCE_MAX is 10^15,
+ * epoch milliseconds 2^41).
+ */
+export const STORED_INTEGER_MAGNITUDE_MAX = 2 ** 52 - 1;
+
+/** True for a number a signed stored integer field can hold. */
+export function isStorableInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= STORED_INTEGER_MAGNITUDE_MAX;
+}
+
+function assertStorableInteger(value: number): void {
+  assert(isStorableInteger(value), `a stored integer has a magnitude of at most 2^52 - 1, got ${value}`);
 }
 
 /** A writer starts with this much room: one commit's records are about 0.5-2 KB. */
