@@ -32,6 +32,12 @@ const WORKERS_DONE_GRACE_MILLISECONDS = 30_000;
 
 const WORKER_PATH = new URL("./load-worker.js", import.meta.url);
 
+/** Server CPU per committed receipt in microseconds: CPU percent (100 = one core) over the phase, per receipt. */
+export function cpuMicrosecondsPerReceipt(cpuPercent: number | null, elapsedSeconds: number, receipts: number): number | null {
+  if (cpuPercent === null || receipts <= 0 || elapsedSeconds <= 0) return null;
+  return Math.round(((cpuPercent / 100) * elapsedSeconds * 1e6) / receipts);
+}
+
 export type PhaseLoad =
   | { readonly kind: "lanes"; readonly lanes: number; readonly durationSeconds: number; readonly thinkMilliseconds: number }
   | { readonly kind: "pipelined"; readonly connections: number; readonly receiptsPerConnection: number; readonly durationSeconds: number }
@@ -380,6 +386,7 @@ function buildPhaseResult(
             cpuPercentMax: cpuSamples.length > 0 ? Math.max(...cpuSamples) : null,
             rssMebibytesMax: rssSamples.length > 0 ? Math.max(...rssSamples) : null,
             rssMebibytesAtEnd: last === undefined ? null : round(last.rssBytes / 2 ** 20, 1),
+            cpuMicrosecondsPerReceipt: cpuMicrosecondsPerReceipt(first !== undefined && last !== undefined ? cpuPercentBetween(first, last) : null, elapsedSeconds, receipts),
           },
     clientCpuPercentAverage: elapsedSeconds > 0 ? round(((cpu.user + cpu.system) / 1e6 / elapsedSeconds) * 100, 1) : null,
     notes,

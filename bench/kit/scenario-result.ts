@@ -86,6 +86,13 @@ export interface PhaseResult {
     readonly cpuPercentMax: number | null;
     readonly rssMebibytesMax: number | null;
     readonly rssMebibytesAtEnd: number | null;
+    /**
+     * Server CPU time per committed receipt, in microseconds (CPU of every
+     * server thread over the phase divided by the receipts committed; null
+     * without receipts or a CPU reading): the cost the durable design is
+     * measured by, comparable across builds whatever the load client manages.
+     */
+    readonly cpuMicrosecondsPerReceipt?: number | null;
   } | null;
   /** The load client's own CPU over the phase (100 = one core), to show whether it was the bottleneck. */
   readonly clientCpuPercentAverage: number | null;

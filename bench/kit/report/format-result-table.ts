@@ -49,7 +49,9 @@ function phaseLines(phase: PhaseResult): string[] {
   lines.push(
     server === null
       ? `  server: not measured; client CPU ${formatPercent(phase.clientCpuPercentAverage)}`
-      : `  server CPU ${formatPercent(server.cpuPercentAverage)} average, ${formatPercent(server.cpuPercentMax)} max; RSS ${formatMebibytes(server.rssMebibytesMax)} max, ${formatMebibytes(server.rssMebibytesAtEnd)} at end; client CPU ${formatPercent(phase.clientCpuPercentAverage)}`,
+      : `  server CPU ${formatPercent(server.cpuPercentAverage)} average, ${formatPercent(server.cpuPercentMax)} max${
+          server.cpuMicrosecondsPerReceipt === undefined || server.cpuMicrosecondsPerReceipt === null ? "" : `, ${server.cpuMicrosecondsPerReceipt} us per committed receipt`
+        }; RSS ${formatMebibytes(server.rssMebibytesMax)} max, ${formatMebibytes(server.rssMebibytesAtEnd)} at end; client CPU ${formatPercent(phase.clientCpuPercentAverage)}`,
   );
   for (const note of phase.notes) lines.push(`  note: ${note}`);
   return lines;
