@@ -404,7 +404,12 @@ export class ShardActor {
 
   private healthView(): Record<string, unknown> {
     const log = this.options.log;
+    const stats = log.stats();
     return {
+      logRecordsAppended: stats.recordsAppended,
+      logBytesAppended: stats.bytesAppended,
+      logGroupsSynced: stats.syncs,
+      logSegments: stats.segments,
       shard: this.options.shardIndex,
       staged: this.state.pinnedAccounts,
       overlayBytes: this.state.overlayBytes,
