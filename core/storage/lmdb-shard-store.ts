@@ -1,5 +1,4 @@
 import { open, type Database, type RootDatabase } from "lmdb";
-import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import {
   LAYOUT_MIGRATION_RECORDS_PER_TRANSACTION_MAX,
@@ -9,16 +8,9 @@ import {
 } from "./lmdb-shard-migration.js";
 import type { Mutation } from "./mutations.js";
 import { accountKey, type RecordKey } from "./record-keys.js";
-import type { ActivityRecord, ReceiptRecord, ShardStore } from "./shard-store.js";
+import type { ShardStore } from "./shard-store.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "./storage-failure.js";
-import {
-  countStoredMembers,
-  readStoredAccount,
-  readStoredHistory,
-  readStoredRecord,
-  scanStoredMembers,
-  type RecordSource,
-} from "./stored-records.js";
+import { RecordReadingStore } from "./stored-records.js";
 
 /**
  * The layout of a shard environment this build writes: the "state" database
@@ -63,7 +55,7 @@ export interface LmdbShardStoreOptions {
  * resolves after `flushed` (on disk). A checkpoint that fails for lack of
  * space rejects with a StorageFullError and nothing of it is applied.
  */
-export class LmdbShardStore implements ShardStore, RecordSource {
+export class LmdbShardStore extends RecordReadingStore implements ShardStore {
   private readonly root: RootDatabase;
   private readonly state: Database<Buffer, Buffer>;
   private readonly meta: Database<number, string>;
@@ -71,6 +63,7 @@ export class LmdbShardStore implements ShardStore, RecordSource {
   private coveredSequence: number;
 
   constructor(options: LmdbShardStoreOptions) {
+    super();
     const initialMapSizeBytes = options.initialMapSizeBytes ?? LMDB_INITIAL_MAP_SIZE_BYTES;
     if (!Number.isSafeInteger(initialMapSizeBytes) || initialMapSizeBytes < LMDB_INITIAL_MAP_SIZE_MIN_BYTES) {
       throw new RangeError(`initialMapSizeBytes must be an integer of at least ${LMDB_INITIAL_MAP_SIZE_MIN_BYTES}`);
@@ -91,26 +84,6 @@ export class LmdbShardStore implements ShardStore, RecordSource {
 
   get checkpointSequence(): number {
     return this.coveredSequence;
-  }
-
-  readAccount(logicalShard: number, memberId: string): Account | undefined {
-    return readStoredAccount(this, logicalShard, memberId);
-  }
-
-  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
-    return readStoredRecord(this, logicalShard, memberId, store, receiptId);
-  }
-
-  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
-    return readStoredHistory(this, logicalShard, memberId, before, limit);
-  }
-
-  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
-    return scanStoredMembers(this, logicalShard, afterMemberId, limit);
-  }
-
-  countAccounts(logicalShard: number): number {
-    return countStoredMembers(this, logicalShard);
   }
 
   async writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void> {

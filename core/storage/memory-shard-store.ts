@@ -1,16 +1,8 @@
-import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import type { Mutation } from "./mutations.js";
 import { keyString, type RecordKey } from "./record-keys.js";
-import type { ActivityRecord, ReceiptRecord, ShardStore } from "./shard-store.js";
-import {
-  countStoredMembers,
-  readStoredAccount,
-  readStoredHistory,
-  readStoredRecord,
-  scanStoredMembers,
-  type RecordSource,
-} from "./stored-records.js";
+import type { ShardStore } from "./shard-store.js";
+import { RecordReadingStore } from "./stored-records.js";
 
 /** Survives a "restart" of MemoryShardStore in tests: the twin of a shard's LMDB environment. */
 export class MemoryShardData {
@@ -29,33 +21,15 @@ export class MemoryShardData {
  * the key-value layer behaves identically. Values are copied on the way in
  * and out, so tests catch code that keeps or changes what it stored.
  */
-export class MemoryShardStore implements ShardStore, RecordSource {
+export class MemoryShardStore extends RecordReadingStore implements ShardStore {
   private closed = false;
 
-  constructor(private readonly data: MemoryShardData = new MemoryShardData()) {}
+  constructor(private readonly data: MemoryShardData = new MemoryShardData()) {
+    super();
+  }
 
   get checkpointSequence(): number {
     return this.data.checkpointSequence;
-  }
-
-  readAccount(logicalShard: number, memberId: string): Account | undefined {
-    return readStoredAccount(this, logicalShard, memberId);
-  }
-
-  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
-    return readStoredRecord(this, logicalShard, memberId, store, receiptId);
-  }
-
-  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
-    return readStoredHistory(this, logicalShard, memberId, before, limit);
-  }
-
-  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
-    return scanStoredMembers(this, logicalShard, afterMemberId, limit);
-  }
-
-  countAccounts(logicalShard: number): number {
-    return countStoredMembers(this, logicalShard);
   }
 
   async writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void> {

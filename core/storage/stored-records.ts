@@ -112,3 +112,33 @@ function firstKey(source: RecordSource, start: RecordKey, end: RecordKey): Uint8
   for (const key of source.keys(start, end, 1)) return key;
   return undefined;
 }
+
+/**
+ * A ShardStore's reads of domain records, once for both stores: a store
+ * provides the key-value reads (RecordSource) and gets these.
+ */
+export abstract class RecordReadingStore implements RecordSource {
+  abstract get(key: RecordKey): Uint8Array | undefined;
+  abstract range(start: RecordKey, end: RecordKey, limit: number): Iterable<{ readonly key: Uint8Array; readonly value: Uint8Array }>;
+  abstract keys(start: RecordKey, end: RecordKey, limit: number): Iterable<Uint8Array>;
+
+  readAccount(logicalShard: number, memberId: string): Account | undefined {
+    return readStoredAccount(this, logicalShard, memberId);
+  }
+
+  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined {
+    return readStoredRecord(this, logicalShard, memberId, store, receiptId);
+  }
+
+  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
+    return readStoredHistory(this, logicalShard, memberId, before, limit);
+  }
+
+  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
+    return scanStoredMembers(this, logicalShard, afterMemberId, limit);
+  }
+
+  countAccounts(logicalShard: number): number {
+    return countStoredMembers(this, logicalShard);
+  }
+}
