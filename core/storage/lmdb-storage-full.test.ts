@@ -137,7 +137,12 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
     let refused: ShardReply | undefined;
     let refusedIndex = -1;
     for (let index = 1; index <= COMMITS_MAX && refused === undefined; index += 1) {
-      const reply = await call(commit(index));
+      let reply = await call(commit(index));
+      // BUSY while the log preallocates its next segment (slow on a loaded machine): nothing applied; retry.
+      for (let attempt = 0; attempt < 500 && !reply.ok && reply.code === "BUSY"; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        reply = await call(commit(index));
+      }
       if (reply.ok) acknowledged.set(index, reply);
       else {
         refused = reply;
