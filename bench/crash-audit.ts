@@ -11,6 +11,47 @@
  * unknown (the connection dropped, a timeout). At seeded moments the gateway is killed with SIGKILL and
  * restarted over the same data directory, `kills` times; lanes reconnect to the new port.
  *
+ * Crashes the server makes itself (option crashPoints, --crash-points "name:probability,..."): the server
+ * runs with LOYCORE_FAULT_INJECTION=1 and LOYCORE_CRASH_POINTS (core/shard/crash-points.ts), so it also
+ * SIGKILLs itself during a log group commit (before-write, after-write-before-sync, after-sync) or a
+ * checkpoint (checkpoint-before-write, checkpoint-after-write-before-truncate). The audit notices the exit
+ * it did not cause and restarts the server as after its own kill (a start that dies before listening is
+ * started again). A SIGKILL leaves no message, so self-crashes are counted, not told apart by point.
+ * After selfCrashesMax of them (--self-crashes-max) later starts run without fault injection, so a point
+ * at probability 1 (say checkpoint-after-write-before-truncate:1: the server dies at its first checkpoint,
+ * after LMDB has it and before the log segments are deleted, and the restart must skip the records the
+ * checkpoint covers instead of applying them again) crashes the server that many times and then lets the
+ * audit finish. awaitSelfCrashes (--await-self-crashes) waits after the lanes' run until that many
+ * self-crashes happened (a checkpoint comes within seconds while the overlay holds the run's writes) and
+ * is a violation if they do not come. Admin requests and reads are retried across crashes too. A start
+ * that fails any other way (the log refused as corrupt, say) ends the audit with that error (exit 1).
+ * shards and checkpointIntervalMilliseconds (--shards, --checkpoint-interval-milliseconds) are passed to
+ * the server: a short interval (250 ms) makes the checkpoint crash points fire many times in a short run.
+ *
+ * Torn tails (option tornTail, --torn-tail / --torn-tail-probability): after a crash (either kind), with
+ * that seeded probability, and before the restart, the tail of one shard's newest log segment is damaged
+ * as a torn write leaves it: zeros from an offset to the end of the written data, or a few garbled bytes
+ * (crash-log-tail.ts). The restart must cut it as a torn tail (the shard reports it on stderr,
+ * `shardRecovered` with `log.tornTail`; counted as "cut by the server") and the invariants below must
+ * hold. Which bytes may be damaged, soundly, from outside: power loss can tear only what was not synced,
+ * and nothing unsynced was ever answered; the audit cannot see what the server synced, but it knows
+ * exactly which answers its clients received, and each log record names the request that wrote it (the
+ * keyed record of its receipt, refund or cancel id). So the damage starts inside a record of the
+ * longest suffix of the newest segment whose records all belong to requests sent to the server that died
+ * and never answered to a client (status unknown, decided after every client of that server was closed,
+ * so no late answer can arrive), and within the last 4 KiB of written data. Cutting a suffix of records
+ * leaves no record whose predecessor is gone, and each lost record's request is unknown to the audit, so
+ * its retry must apply it exactly once. A crash whose tails offer no such record is left undamaged
+ * (counted as skipped). "Torn records" counts the records lost this way and, separately, how many of them
+ * had been acknowledged to a client before the damage: 0 by construction, a violation otherwise.
+ * What remains of "the audit cannot see what was synced": such a record may have been synced, its answer
+ * on the way to the client. Then the damage is harsher than power loss, and only the gateway can have
+ * acted on that answer: its receipt index. So the damage also stays above each shard's receipt-index floor
+ * (read from data/directory while the server is down: the sequence through which the gateway durably
+ * says it had the shard's answers), and what is left (an index entry, not covered by a floor, for a
+ * receipt whose record is gone) only lets the same member's retry commit the receipt again, which is
+ * what the retry does. No client was told anything, so the invariants below still bind the server.
+ *
  * After the last restart:
  * 1. every unknown request is sent again, in its lane's original order, with the same key, until it gets
  *    a definite answer (ok or a coded refusal);
@@ -21,7 +62,9 @@
  *    applied twice shows up here as "doubled".
  *
  * `node dist/bench/crash-audit.js --lanes 20 --operations 200 --kills 5 --seed 1` (npm run test:crash)
- * prints the summary and exits 1 on any violation.
+ * prints the summary and exits 1 on any violation; `--help` lists every flag, e.g.
+ * `node dist/bench/crash-audit.js --lanes 40 --operations 200 --kills 8 --seed 20261201
+ *    --crash-points after-write-before-sync:0.002,checkpoint-after-write-before-truncate:0.3 --torn-tail`.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -34,6 +77,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { LoycoreClient, LoycoreClientError } from "../client/index.js";
 import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../client/index.js";
+import { parseCrashPoints } from "../core/shard/crash-points.js";
+import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options and summary
@@ -47,6 +92,51 @@ export interface CrashAuditOptions {
   /** An empty directory to use (kept afterwards); a fresh temporary one (removed afterwards) if absent. */
   readonly dataDirectory?: string;
   readonly log: (line: string) => void;
+  /**
+   * LOYCORE_CRASH_POINTS for the server, "name:probability,..." (core/shard/crash-points.ts), passed with
+   * LOYCORE_FAULT_INJECTION=1: the server SIGKILLs itself at those points. Default: none.
+   */
+  readonly crashPoints?: string;
+  /** Self-crashes after which starts run without fault injection. Default SELF_CRASHES_DEFAULT. */
+  readonly selfCrashesMax?: number;
+  /** After the lanes' run, wait until the server crashed by itself this many times (a violation if not in time). Default 0. */
+  readonly awaitSelfCrashes?: number;
+  /** Probability, 0 (default) to 1, that a crash is followed by a torn tail (see the file header). */
+  readonly tornTail?: number;
+  /** --shards for the server (shard threads). Default: the server's own. */
+  readonly shards?: number;
+  /** --checkpoint-interval-milliseconds for the server (a server that has the flag). Default: the server's own (2 s). */
+  readonly checkpointIntervalMilliseconds?: number;
+}
+
+export interface TornTailSummary {
+  /** Crashes the seeded coin chose for a torn tail. */
+  readonly attempted: number;
+  /** Of those, tails damaged; and by form. */
+  readonly made: number;
+  readonly truncated: number;
+  readonly garbled: number;
+  /** Attempts with no record that could be damaged soundly (every shard's last record may have been answered). */
+  readonly skipped: number;
+  /** Log records lost to the damage ("torn records"), each of a request no client had an answer to. */
+  readonly records: number;
+  /** Of those, records of requests acknowledged to a client before the damage: 0 by construction. */
+  readonly recordsAcknowledged: number;
+  /** Of those, requests that ended ok (their retry applied them again, or a checkpoint had them). */
+  readonly recordsOkInTheEnd: number;
+  /** Damaged tails the restarted server reported cutting (shardRecovered with log.tornTail, same shard). */
+  readonly cutByServer: number;
+}
+
+export interface RecoverySummary {
+  /** Shard starts that reported a recovery (shardRecovered on stderr: records replayed or a torn tail). */
+  readonly reports: number;
+  /** Log records those starts found, replayed into LMDB, and skipped as covered by the last checkpoint. */
+  readonly recordsFound: number;
+  readonly recordsReplayed: number;
+  readonly recordsCovered: number;
+  /** Torn tails the server cut (whoever made them). */
+  readonly tornTailsCut: number;
 }
 
 export interface CrashAuditSummary {
@@ -69,7 +159,17 @@ export interface CrashAuditSummary {
   readonly unknownResolvedRefused: number;
   /** Requests ok in the end (acknowledged during the run or by a retry). */
   readonly acknowledged: number;
+  /** SIGKILLs the audit sent. */
   readonly kills: number;
+  /** The crash points the server ran with ("" for none). */
+  readonly crashPoints: string;
+  /** Times the server died by itself (a crash point), running or while starting; and of those, while starting. */
+  readonly selfCrashes: number;
+  readonly selfCrashesDuringStart: number;
+  /** Restarts after a death (kills and self-crashes while running; a start retried after dying counts once). */
+  readonly restarts: number;
+  readonly tornTails: TornTailSummary;
+  readonly recovery: RecoverySummary;
   /** Acknowledged requests whose re-send did not return the identical first answer. */
   readonly lost: number;
   /** Members whose balance, debt or visits show an operation applied more often than acknowledged. */
@@ -95,13 +195,23 @@ export interface CrashAuditSummary {
 export const LANES_MAX = 200;
 export const OPERATIONS_PER_LANE_MAX = 10_000;
 export const KILLS_MAX = 100;
+/** Self-crashes before fault injection is switched off: bounds a run whose crash points fire often. */
+export const SELF_CRASHES_DEFAULT = 100;
+export const SELF_CRASHES_MAX = 10_000;
 const SEED_MAX = 2 ** 31 - 1;
+const SHARDS_MAX = 256;
 const GATEWAY_START_TIMEOUT_MILLISECONDS = 60_000;
+/** Starts of one restart that may die before listening (self-crashes) before the audit gives up. */
+const START_ATTEMPTS_MAX = 20;
+/** How long awaitSelfCrashes waits: the default checkpoint interval (2 s) several times over. */
+const AWAIT_SELF_CRASHES_MILLISECONDS = 20_000;
 const REQUEST_TIMEOUT_MILLISECONDS = 10_000;
 /** Retries of one unknown request after the last restart. */
 const RETRY_ATTEMPTS_MAX = 50;
 const RETRY_DELAY_MILLISECONDS = 100;
 const CONNECT_ATTEMPTS_MAX = 50;
+/** Attempts of one admin request across crashes. */
+const ADMIN_ATTEMPTS_MAX = 100;
 /** The receipts' time: fixed, so a retry sends the same content (docs/protocol.md: "lanes that retry must send at"). */
 const RECEIPT_AT_BASE = 1_763_800_000_000;
 const PROGRAM = {
@@ -159,31 +269,82 @@ interface Announcement {
 
 interface Gateway extends Announcement {
   readonly child: ChildProcess;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>;
+  /** Whether it has exited, and whether the audit killed it (else it died by itself). */
+  readonly hasExited: () => boolean;
+  readonly killedByAudit: () => boolean;
   kill(): Promise<void>;
 }
 
-async function startGateway(dataDirectory: string, demoMembers: number): Promise<Gateway> {
+/** How a server process is started: its extra flags and environment. */
+interface GatewayLaunch {
+  readonly dataDirectory: string;
+  readonly demoMembers: number;
+  readonly extraArguments: readonly string[];
+  /** Added to the audit's environment (fault injection). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Each line the process writes to stderr. */
+  readonly onStderrLine: (line: string) => void;
+}
+
+/** The process exited before it listened; `signal` SIGKILL (with fault injection) is a self-crash. */
+class GatewayExitedError extends Error {
+  constructor(
+    readonly code: number | null,
+    readonly signal: NodeJS.Signals | null,
+    stderrTail: string,
+  ) {
+    super(`the gateway exited before listening (${String(code)}, ${String(signal)}): ${stderrTail}`);
+    this.name = "GatewayExitedError";
+  }
+}
+
+async function startGateway(launch: GatewayLaunch): Promise<Gateway> {
   const main = gatewayMainPath();
   if (!existsSync(main)) throw new Error(`${main} does not exist: run npm run build first`);
   const child = spawn(
     process.execPath,
-    [main, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDirectory, "--demo", "--demo-members", String(demoMembers)],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    [
+      main,
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--data-dir",
+      launch.dataDirectory,
+      "--demo",
+      "--demo-members",
+      String(launch.demoMembers),
+      ...launch.extraArguments,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...launch.environment } },
   );
   const killOnExit = (): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
   process.once("exit", killOnExit);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let exitedFlag = false;
+  let killedFlag = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exitedFlag = true;
+      resolve();
+    }),
+  );
   void exited.then(() => process.removeListener("exit", killOnExit));
   const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (!exitedFlag && child.exitCode === null && child.signalCode === null) {
+      killedFlag = true;
+      child.kill("SIGKILL");
+    }
     await exited;
   };
   let stderrTail = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
   });
+  if (child.stderr !== null) createInterface({ input: child.stderr }).on("line", launch.onStderrLine);
   try {
     const announcement = await new Promise<Announcement>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the gateway did not listen in time: ${stderrTail}`)), GATEWAY_START_TIMEOUT_MILLISECONDS);
@@ -203,14 +364,14 @@ async function startGateway(dataDirectory: string, demoMembers: number): Promise
       });
       void exited.then(() => {
         clearTimeout(timer);
-        reject(new Error(`the gateway exited before listening (${String(child.exitCode)}, ${String(child.signalCode)}): ${stderrTail}`));
+        reject(new GatewayExitedError(child.exitCode, child.signalCode, stderrTail));
       });
     });
-    // An exit other than our SIGKILL is a finding: show why.
+    // An exit other than a SIGKILL (ours or a crash point's) is a finding: show why.
     void exited.then(() => {
       if (child.signalCode !== "SIGKILL") process.stderr.write(`gateway exited on its own (${String(child.exitCode)}): ${stderrTail}\n`);
     });
-    return { ...announcement, child, kill };
+    return { ...announcement, child, exited, hasExited: () => exitedFlag, killedByAudit: () => killedFlag, kill };
   } catch (error) {
     await kill();
     throw error;
@@ -250,6 +411,11 @@ interface OperationRecord {
   answer?: Answer;
   code?: string;
   sends: number;
+  /** The server (epoch) the last send went to; -1 before the first. */
+  lastSendEpoch: number;
+  /** Whether a torn tail took the record this request wrote, and whether it had been acknowledged then. */
+  torn: boolean;
+  acknowledgedWhenTorn: boolean;
 }
 
 type SendOutcome = { readonly kind: "ok"; readonly answer: Answer } | { readonly kind: "refused"; readonly code: string } | { readonly kind: "unknown"; readonly code: string };
@@ -283,45 +449,130 @@ interface LaneReceipt {
   cancelRequested: boolean;
 }
 
+/** A shard's recovery as its start reported it on stderr (core/shard/shard-worker.ts, "shardRecovered"). */
+interface ShardRecovered {
+  /** The restart whose start printed it (0: the first start). */
+  readonly restart: number;
+  readonly shard: number;
+  readonly recordsFound: number;
+  readonly recordsReplayed: number;
+  readonly tornTail: boolean;
+}
+
+function parseShardRecovered(line: string, restart: number): ShardRecovered | null {
+  if (!line.startsWith('{"event":"shardRecovered"')) return null;
+  try {
+    const parsed = JSON.parse(line) as { shard?: unknown; recordsReplayed?: unknown; log?: { recordsFound?: unknown; tornTail?: unknown } };
+    return {
+      restart,
+      shard: typeof parsed.shard === "number" ? parsed.shard : -1,
+      recordsFound: typeof parsed.log?.recordsFound === "number" ? parsed.log.recordsFound : 0,
+      recordsReplayed: typeof parsed.recordsReplayed === "number" ? parsed.recordsReplayed : 0,
+      tornTail: parsed.log?.tornTail !== null && parsed.log?.tornTail !== undefined,
+    };
+  } catch {
+    return null;
+  }
+}
+
+interface CoordinatorOptions {
+  readonly dataDirectory: string;
+  readonly demoMembers: number;
+  readonly extraArguments: readonly string[];
+  /** The fault-injection environment, or null for none. */
+  readonly faultEnvironment: Readonly<Record<string, string>> | null;
+  readonly selfCrashesMax: number;
+  readonly log: (line: string) => void;
+  /** Runs between a death and its restart, once every client of the dead server is closed (torn tails). */
+  readonly afterDeath: (deadEpoch: number, restart: number) => Promise<void>;
+}
+
+/**
+ * The server's life: starts, the audit's kills, its own crashes, restarts. One restart at a time (a
+ * chain); `ready` is pending while the server is down, so lanes wait instead of sending into the void.
+ */
 class Coordinator {
-  gateway: Gateway;
+  private current: Gateway | null = null;
   epoch = 0;
   ready: Promise<void> = Promise.resolve();
   killsDone = 0;
+  selfCrashes = 0;
+  selfCrashesDuringStart = 0;
+  restarts = 0;
+  /** Restarts whose first start died before listening (their torn tails may have gone unreported). */
+  readonly restartsWithStartCrash = new Set<number>();
+  readonly recovered: ShardRecovered[] = [];
   readonly clients = new Set<LoycoreClient>();
+  adminToken = "";
   private chain: Promise<void> = Promise.resolve();
+  private unblock: { resolve: () => void; reject: (error: unknown) => void } | null = null;
+  private readonly replaced = new WeakSet<Gateway>();
+  private stopping = false;
+  private failure: unknown = null;
 
-  constructor(
-    gateway: Gateway,
-    private readonly dataDirectory: string,
-    private readonly demoMembers: number,
-    private readonly log: (line: string) => void,
-  ) {
-    this.gateway = gateway;
+  constructor(private readonly options: CoordinatorOptions) {}
+
+  get gateway(): Gateway {
+    if (this.current === null) throw new Error("the gateway has not started");
+    return this.current;
+  }
+
+  /** The first start. */
+  async start(): Promise<Gateway> {
+    this.current = await this.startWithRetries();
+    return this.current;
   }
 
   /** Queues a SIGKILL and restart; kills never overlap. */
   scheduleKill(delayMilliseconds: number): void {
-    this.chain = this.chain.then(async () => {
+    this.enqueue(async () => {
       await sleep(delayMilliseconds);
-      let release: () => void = () => undefined;
-      this.ready = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const started = Date.now();
-      await this.gateway.kill();
-      for (const client of this.clients) await client.close().catch(() => undefined);
-      this.clients.clear();
-      this.gateway = await startGateway(this.dataDirectory, this.demoMembers);
-      this.epoch += 1;
-      this.killsDone += 1;
-      this.log(`kill ${this.killsDone}: SIGKILL and restart in ${Date.now() - started} ms, now ${this.gateway.webSocketUrl}`);
-      release();
+      if (this.stopping) return;
+      const gateway = this.gateway;
+      // It died by itself meanwhile: that restart first, then the kill of the new one.
+      if (gateway.hasExited() && !gateway.killedByAudit()) await this.replace(gateway, "self-crash");
+      await this.replace(this.gateway, "kill");
     });
   }
 
-  settled(): Promise<void> {
-    return this.chain;
+  /** Resolves once no restart is queued or running (rejects if one failed). */
+  async settled(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.chain;
+      await seen;
+    } while (seen !== this.chain);
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Waits until the server crashed by itself `count` times or the time is up; whether it did. */
+  async waitForSelfCrashes(count: number, milliseconds: number): Promise<boolean> {
+    const deadline = Date.now() + milliseconds;
+    while (this.selfCrashes < count && Date.now() < deadline && this.failure === null) await sleep(50);
+    await this.settled();
+    return this.selfCrashes >= count;
+  }
+
+  /** No restart from here on; the caller kills the last server. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.settled().catch(() => undefined);
+    for (const client of this.clients) await client.close().catch(() => undefined);
+    this.clients.clear();
+    if (this.current !== null) await this.current.kill();
+  }
+
+  /** An admin request to whichever server is up, retried across crashes. */
+  async admin(method: "GET" | "PUT", path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    for (let attempt = 1; ; attempt += 1) {
+      await this.ready;
+      try {
+        return await adminRequest(`${this.gateway.url}${path}`, this.adminToken, method, body);
+      } catch (error) {
+        if (attempt >= ADMIN_ATTEMPTS_MAX) throw error;
+        await sleep(RETRY_DELAY_MILLISECONDS);
+      }
+    }
   }
 
   /** A client on the current gateway (waits while it restarts). */
@@ -348,24 +599,121 @@ class Coordinator {
       }
     }
   }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== null) return;
+      try {
+        await step();
+      } catch (error) {
+        // A restart that fails leaves nothing to audit: waiters hear it, settled() rethrows it.
+        this.failure = error;
+        if (this.unblock === null) this.ready = Promise.reject(error);
+        else this.unblock.reject(error);
+        this.ready.catch(() => undefined);
+        this.unblock = null;
+      }
+    });
+  }
+
+  private block(): void {
+    if (this.unblock !== null) return;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.unblock = { resolve, reject };
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  private release(): void {
+    const unblock = this.unblock;
+    this.unblock = null;
+    unblock?.resolve();
+  }
+
+  /** Notices a server that dies without the audit's kill and restarts it. */
+  private watch(gateway: Gateway): void {
+    void gateway.exited.then(() => {
+      if (this.stopping || gateway.killedByAudit() || this.replaced.has(gateway)) return;
+      this.block();
+      this.enqueue(() => this.replace(gateway, "self-crash"));
+    });
+  }
+
+  /** After a death (the audit's kill, or the server's own crash): close its clients, afterDeath, start again. */
+  private async replace(old: Gateway, cause: "kill" | "self-crash"): Promise<void> {
+    if (this.replaced.has(old) || this.stopping) return;
+    this.replaced.add(old);
+    this.block();
+    const started = Date.now();
+    const deadEpoch = this.epoch;
+    if (cause === "kill") {
+      await old.kill();
+      this.killsDone += 1;
+    } else {
+      await old.exited;
+      this.selfCrashes += 1;
+    }
+    for (const client of this.clients) await client.close().catch(() => undefined);
+    this.clients.clear();
+    this.restarts += 1;
+    await this.options.afterDeath(deadEpoch, this.restarts);
+    this.current = await this.startWithRetries();
+    this.epoch += 1;
+    const what = cause === "kill" ? `kill ${this.killsDone}: SIGKILL` : `self-crash ${this.selfCrashes}: the server died by itself;`;
+    this.options.log(`${what} restart in ${Date.now() - started} ms, now ${this.gateway.webSocketUrl}`);
+    this.release();
+  }
+
+  /** Starts a server; one that dies by a crash point before listening is started again. */
+  private async startWithRetries(): Promise<Gateway> {
+    const restart = this.restarts;
+    for (let attempt = 1; ; attempt += 1) {
+      const faulty = this.options.faultEnvironment !== null && this.selfCrashes < this.options.selfCrashesMax;
+      try {
+        const gateway = await startGateway({
+          dataDirectory: this.options.dataDirectory,
+          demoMembers: this.options.demoMembers,
+          extraArguments: this.options.extraArguments,
+          environment: faulty ? (this.options.faultEnvironment ?? {}) : {},
+          onStderrLine: (line) => {
+            const recovered = parseShardRecovered(line, restart);
+            if (recovered !== null) this.recovered.push(recovered);
+          },
+        });
+        this.watch(gateway);
+        return gateway;
+      } catch (error) {
+        if (!(error instanceof GatewayExitedError) || error.signal !== "SIGKILL" || !faulty || attempt >= START_ATTEMPTS_MAX) throw error;
+        this.selfCrashes += 1;
+        this.selfCrashesDuringStart += 1;
+        this.restartsWithStartCrash.add(restart);
+        this.options.log(`self-crash ${this.selfCrashes}: the server died by itself while starting; starting it again`);
+      }
+    }
+  }
 }
 
 class Lane {
   private client: LoycoreClient | undefined;
-  private epoch = -1;
+  private clientEpoch = -1;
 
   constructor(private readonly coordinator: Coordinator) {}
 
+  /** The server the current client talks to. */
+  get epoch(): number {
+    return this.clientEpoch;
+  }
+
   async current(): Promise<LoycoreClient> {
     await this.coordinator.ready;
-    if (this.client === undefined || this.epoch !== this.coordinator.epoch) {
+    if (this.client === undefined || this.clientEpoch !== this.coordinator.epoch) {
       if (this.client !== undefined) {
         this.coordinator.clients.delete(this.client);
         await this.client.close().catch(() => undefined);
       }
       const connected = await this.coordinator.connect();
       this.client = connected.client;
-      this.epoch = connected.epoch;
+      this.clientEpoch = connected.epoch;
     }
     return this.client;
   }
@@ -384,33 +732,110 @@ function numberField(answer: Answer | undefined, field: string): number {
   return typeof value === "number" ? value : 0;
 }
 
-export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAuditSummary> {
-  const { lanes, operationsPerLane, kills, seed, log } = options;
+function validateOptions(options: CrashAuditOptions): void {
+  const { lanes, operationsPerLane, kills, seed } = options;
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > LANES_MAX) throw new RangeError(`lanes must be 1-${LANES_MAX}`);
   if (!Number.isInteger(operationsPerLane) || operationsPerLane < 1 || operationsPerLane > OPERATIONS_PER_LANE_MAX) {
     throw new RangeError(`operationsPerLane must be 1-${OPERATIONS_PER_LANE_MAX}`);
   }
   if (!Number.isInteger(kills) || kills < 0 || kills > KILLS_MAX) throw new RangeError(`kills must be 0-${KILLS_MAX}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > SEED_MAX) throw new RangeError(`seed must be 0-${SEED_MAX}`);
+  if (options.crashPoints !== undefined) parseCrashPoints(options.crashPoints);
+  const selfCrashesMax = options.selfCrashesMax ?? SELF_CRASHES_DEFAULT;
+  if (!Number.isInteger(selfCrashesMax) || selfCrashesMax < 0 || selfCrashesMax > SELF_CRASHES_MAX) throw new RangeError(`selfCrashesMax must be 0-${SELF_CRASHES_MAX}`);
+  const awaitSelfCrashes = options.awaitSelfCrashes ?? 0;
+  if (!Number.isInteger(awaitSelfCrashes) || awaitSelfCrashes < 0 || awaitSelfCrashes > selfCrashesMax) {
+    throw new RangeError(`awaitSelfCrashes must be 0-${selfCrashesMax} (selfCrashesMax)`);
+  }
+  if (awaitSelfCrashes > 0 && (options.crashPoints ?? "").trim() === "") throw new RangeError("awaitSelfCrashes needs crashPoints");
+  const tornTail = options.tornTail ?? 0;
+  if (!(tornTail >= 0 && tornTail <= 1)) throw new RangeError("tornTail is a probability from 0 to 1");
+  if (options.shards !== undefined && (!Number.isInteger(options.shards) || options.shards < 1 || options.shards > SHARDS_MAX)) {
+    throw new RangeError(`shards must be 1-${SHARDS_MAX}`);
+  }
+  const interval = options.checkpointIntervalMilliseconds;
+  if (interval !== undefined && (!Number.isInteger(interval) || interval < 1)) throw new RangeError("checkpointIntervalMilliseconds must be a positive integer");
+}
+
+export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAuditSummary> {
+  validateOptions(options);
+  const { lanes, operationsPerLane, kills, seed, log } = options;
+  const crashPoints = (options.crashPoints ?? "").trim();
+  const tornTail = options.tornTail ?? 0;
+  const awaitSelfCrashes = options.awaitSelfCrashes ?? 0;
 
   const started = Date.now();
   const violations: string[] = [];
   const ownDirectory = options.dataDirectory === undefined;
   const dataDirectory = options.dataDirectory ?? (await mkdtemp(join(tmpdir(), "loycore-crash-audit-")));
   const demoMembers = lanes * 2;
-  const first = await startGateway(dataDirectory, demoMembers);
-  const coordinator = new Coordinator(first, dataDirectory, demoMembers, log);
+  const records: OperationRecord[][] = Array.from({ length: lanes }, () => []);
+  const byKey = new Map<string, OperationRecord>();
+
+  // Torn tails: decided with their own seeded random, applied between a death and its restart.
+  const tornRandom = seededRandom((seed ^ 0x27d4eb2f) >>> 0);
+  const tornDamages: { damage: TornDamage; restart: number }[] = [];
+  let tornAttempted = 0;
+  let tornSkipped = 0;
+  const afterDeath = async (deadEpoch: number, restart: number): Promise<void> => {
+    if (tornTail <= 0 || tornRandom() >= tornTail) return;
+    tornAttempted += 1;
+    // Every client of the dead server is closed: an answer not in a record's status now never arrives.
+    const outcome = await damageLogTail({
+      dataDirectory,
+      random: tornRandom,
+      floors: await readReceiptIndexFloors(dataDirectory),
+      eligible: (key) => {
+        const record = byKey.get(key);
+        return record !== undefined && record.status === "unknown" && record.lastSendEpoch === deadEpoch;
+      },
+    });
+    if (outcome.kind === "skipped") {
+      tornSkipped += 1;
+      log(`torn tail before restart ${restart}: none made (${outcome.reason})`);
+      return;
+    }
+    const damage = outcome.damage;
+    tornDamages.push({ damage, restart });
+    for (const tailRecord of damage.records) {
+      const record = tailRecord.requestKey === null ? undefined : byKey.get(tailRecord.requestKey);
+      if (record === undefined) continue;
+      record.torn = true;
+      if (record.status === "ok") record.acknowledgedWhenTorn = true;
+    }
+    const sequences = damage.records.map((record) => record.sequence);
+    log(
+      `torn tail before restart ${restart}: shard ${damage.shard} ${damage.segmentPath.split("/").at(-1) ?? ""}, ${damage.form} at offset ${damage.offset} ` +
+        `(${damage.bytes} bytes): records ${sequences[0]}-${sequences.at(-1)} of ${damage.records.map((record) => record.requestKey).join(", ")}`,
+    );
+  };
+
+  const extraArguments = [
+    ...(options.shards === undefined ? [] : ["--shards", String(options.shards)]),
+    ...(options.checkpointIntervalMilliseconds === undefined ? [] : ["--checkpoint-interval-milliseconds", String(options.checkpointIntervalMilliseconds)]),
+  ];
+  const coordinator = new Coordinator({
+    dataDirectory,
+    demoMembers,
+    extraArguments,
+    faultEnvironment: crashPoints === "" ? null : { LOYCORE_FAULT_INJECTION: "1", LOYCORE_CRASH_POINTS: crashPoints },
+    selfCrashesMax: options.selfCrashesMax ?? SELF_CRASHES_DEFAULT,
+    log,
+    afterDeath,
+  });
   const laneHandles: Lane[] = [];
   try {
+    const first = await coordinator.start();
     const adminToken = first.adminToken;
     if (adminToken === null) throw new Error("the gateway announced no admin token: the data directory must be fresh");
+    coordinator.adminToken = adminToken;
     if (first.demoCards.length < demoMembers) throw new Error(`the gateway has ${first.demoCards.length} demo cards, ${demoMembers} needed`);
-    const installed = await adminRequest(`${first.url}/v1/admin/program`, adminToken, "PUT", PROGRAM);
+    const installed = await coordinator.admin("PUT", "/v1/admin/program", PROGRAM);
     if (installed.status !== 200) throw new Error(`PUT /v1/admin/program answered ${installed.status}: ${JSON.stringify(installed.body)}`);
 
     const cards = first.demoCards.slice(0, demoMembers);
     const memberView = async (card: string): Promise<Record<string, unknown>> => {
-      const view = await adminRequest(`${coordinator.gateway.url}/v1/admin/members?card=${encodeURIComponent(card)}`, adminToken, "GET");
+      const view = await coordinator.admin("GET", `/v1/admin/members?card=${encodeURIComponent(card)}`);
       if (view.status !== 200) throw new Error(`admin view of ${card} answered ${view.status}: ${JSON.stringify(view.body)}`);
       return view.body;
     };
@@ -426,7 +851,6 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
     let operationsStarted = 0;
     let nextKill = 0;
 
-    const records: OperationRecord[][] = Array.from({ length: lanes }, () => []);
     let internalErrors = 0;
 
     const runLane = async (laneIndex: number): Promise<void> => {
@@ -444,8 +868,10 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
         }
         const record = planOperation(random, laneIndex, sequence, laneCards, knownBalance, receipts);
         records[laneIndex]?.push(record);
+        byKey.set(record.key, record);
         const client = await lane.current();
         record.sends += 1;
+        record.lastSendEpoch = lane.epoch;
         const outcome = await send(client, record.operation);
         applyOutcome(record, outcome, true);
         if (outcome.kind === "refused" && outcome.code === "INTERNAL") internalErrors += 1;
@@ -454,13 +880,19 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
     };
     await Promise.all(Array.from({ length: lanes }, (_, index) => runLane(index)));
     await coordinator.settled();
+    if (awaitSelfCrashes > coordinator.selfCrashes) {
+      log(`waiting for self-crashes: ${coordinator.selfCrashes} of ${awaitSelfCrashes} so far`);
+      if (!(await coordinator.waitForSelfCrashes(awaitSelfCrashes, AWAIT_SELF_CRASHES_MILLISECONDS))) {
+        violations.push(`${coordinator.selfCrashes} self-crashes within ${AWAIT_SELF_CRASHES_MILLISECONDS} ms after the run, ${awaitSelfCrashes} awaited`);
+      }
+    }
     const allRecords = records.flat();
     const unknownAfterRun = allRecords.filter((record) => record.status === "unknown").length;
     const acknowledgedDuringRun = allRecords.filter((record) => record.status === "ok").length;
     const refusedDuringRun = allRecords.filter((record) => record.status === "refused").length;
     log(
       `run: ${allRecords.length} operations, ${acknowledgedDuringRun} acknowledged, ${refusedDuringRun} refused, ` +
-        `${unknownAfterRun} unknown, ${coordinator.killsDone} kills`,
+        `${unknownAfterRun} unknown, ${coordinator.killsDone} kills, ${coordinator.selfCrashes} self-crashes, ${tornDamages.length} torn tails`,
     );
 
     // 1. Unknown requests again, in each lane's order, until a definite answer.
@@ -474,6 +906,7 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
             if (attempt > 0) await sleep(RETRY_DELAY_MILLISECONDS);
             const client = await lane.current();
             record.sends += 1;
+            record.lastSendEpoch = lane.epoch;
             const outcome = await send(client, record.operation);
             applyOutcome(record, outcome, false);
             if (outcome.kind === "refused" && outcome.code === "INTERNAL") internalErrors += 1;
@@ -502,12 +935,13 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
             if (attempt > 0) await sleep(RETRY_DELAY_MILLISECONDS);
             const client = await lane.current();
             record.sends += 1;
+            record.lastSendEpoch = lane.epoch;
             outcome = await send(client, record.operation);
           }
           if (outcome.kind !== "ok" || !isDeepStrictEqual(outcome.answer, record.answer)) {
             lost += 1;
             violations.push(
-              `lost: ${record.key} (${record.definiteDuringRun ? "acknowledged during the run" : "ok on retry"}) answered ` +
+              `lost: ${record.key} (${record.definiteDuringRun ? "acknowledged during the run" : "ok on retry"}${record.torn ? ", its record torn" : ""}) answered ` +
                 `${JSON.stringify(record.answer)} first, now ${outcome.kind === "ok" ? JSON.stringify(outcome.answer) : outcome.code}`,
             );
           }
@@ -524,6 +958,19 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
       list.push(record);
       byCard.set(record.card, list);
     }
+    const balanceOf = async (card: string): Promise<{ balance: number; debt: number }> => {
+      const lane = laneHandles[0] ?? new Lane(coordinator);
+      for (let attempt = 1; ; attempt += 1) {
+        const client = await lane.current();
+        try {
+          return await client.balance({ card });
+        } catch (error) {
+          const retriable = error instanceof LoycoreClientError && (error.source !== "server" || error.code === "BUSY");
+          if (!retriable || attempt >= RETRY_ATTEMPTS_MAX) throw error;
+          await sleep(RETRY_DELAY_MILLISECONDS);
+        }
+      }
+    };
     for (const card of cards) {
       const start = initial.get(card) ?? { balance: 0, debt: 0, visits: 0 };
       let net = start.balance - start.debt;
@@ -543,8 +990,7 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
       const view = await memberView(card);
       const state = readState(view);
       const points = view["points"] as Record<string, unknown> | undefined;
-      const client = await (laneHandles[0] ?? new Lane(coordinator)).current();
-      const balance = await client.balance({ card });
+      const balance = await balanceOf(card);
       const problems: string[] = [];
       if (state.balance - state.debt !== net) problems.push(`balance - debt is ${state.balance - state.debt}, the model says ${net}`);
       if (debtAdded === 0 && start.debt === 0 && (state.balance !== net || state.debt !== 0)) {
@@ -562,8 +1008,24 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
         violations.push(`member ${card}: ${problems.join("; ")}`);
       }
     }
+    await coordinator.settled();
     if (coordinator.killsDone !== kills) violations.push(`${coordinator.killsDone} kills done, ${kills} asked`);
     if (internalErrors > 0) violations.push(`${internalErrors} INTERNAL answers`);
+
+    // Torn tails: what they cost, and whether each restart cut its tail.
+    const tornRecords = allRecords.filter((record) => record.torn);
+    const tornAcknowledged = tornRecords.filter((record) => record.acknowledgedWhenTorn || (record.status === "ok" && record.definiteDuringRun));
+    if (tornAcknowledged.length > 0) {
+      violations.push(`torn records of acknowledged requests (the damage took an answer back): ${tornAcknowledged.map((record) => record.key).join(", ")}`);
+    }
+    let cutByServer = 0;
+    for (const { damage, restart } of tornDamages) {
+      if (coordinator.recovered.some((event) => event.restart === restart && event.shard === damage.shard && event.tornTail)) cutByServer += 1;
+      else if (!coordinator.restartsWithStartCrash.has(restart)) {
+        violations.push(`restart ${restart}: shard ${damage.shard} did not report cutting the torn tail made at offset ${damage.offset} of ${damage.segmentPath}`);
+      }
+    }
+    const recovered = coordinator.recovered;
 
     return {
       lanes,
@@ -578,6 +1040,28 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
       unknownResolvedRefused,
       acknowledged: acknowledgedRecords.length,
       kills: coordinator.killsDone,
+      crashPoints,
+      selfCrashes: coordinator.selfCrashes,
+      selfCrashesDuringStart: coordinator.selfCrashesDuringStart,
+      restarts: coordinator.restarts,
+      tornTails: {
+        attempted: tornAttempted,
+        made: tornDamages.length,
+        truncated: tornDamages.filter(({ damage }) => damage.form === "truncate").length,
+        garbled: tornDamages.filter(({ damage }) => damage.form === "garble").length,
+        skipped: tornSkipped,
+        records: tornDamages.reduce((sum, { damage }) => sum + damage.records.length, 0),
+        recordsAcknowledged: tornAcknowledged.length,
+        recordsOkInTheEnd: tornRecords.filter((record) => record.status === "ok").length,
+        cutByServer,
+      },
+      recovery: {
+        reports: recovered.length,
+        recordsFound: recovered.reduce((sum, event) => sum + event.recordsFound, 0),
+        recordsReplayed: recovered.reduce((sum, event) => sum + event.recordsReplayed, 0),
+        recordsCovered: recovered.reduce((sum, event) => sum + Math.max(0, event.recordsFound - event.recordsReplayed), 0),
+        tornTailsCut: recovered.filter((event) => event.tornTail).length,
+      },
       lost,
       doubled,
       modelMismatches,
@@ -593,10 +1077,8 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
       durationMilliseconds: Date.now() - started,
     };
   } finally {
-    await coordinator.settled().catch(() => undefined);
     for (const lane of laneHandles) await lane.close();
-    for (const client of coordinator.clients) await client.close().catch(() => undefined);
-    await coordinator.gateway.kill();
+    await coordinator.stop();
     if (ownDirectory) await rm(dataDirectory, { recursive: true, force: true });
   }
 }
@@ -642,7 +1124,7 @@ function planOperation(
   knownBalance: Map<string, number>,
   receipts: LaneReceipt[],
 ): OperationRecord {
-  const base = { lane, sequence, status: "unknown" as const, definiteDuringRun: false, sends: 0 };
+  const base = { lane, sequence, status: "unknown" as const, definiteDuringRun: false, sends: 0, lastSendEpoch: -1, torn: false, acknowledgedWhenTorn: false };
   const refundable = receipts.filter((receipt) => !receipt.cancelRequested && receipt.quantities.some((quantity, index) => quantity > (receipt.returned[index] ?? 0)));
   const cancellable = receipts.filter((receipt) => !receipt.cancelRequested);
   const roll = random();
@@ -696,14 +1178,22 @@ function learn(record: OperationRecord, answer: Answer, knownBalance: Map<string
 // ---------------------------------------------------------------------------------------------------
 
 export function formatSummary(summary: CrashAuditSummary): string {
+  const torn = summary.tornTails;
+  const recovery = summary.recovery;
   const lines = [
     `crash audit: ${summary.lanes} lanes x ${summary.operationsPerLane} operations, seed ${summary.seed}, ${summary.durationMilliseconds} ms`,
+    `  crash points:           ${summary.crashPoints === "" ? "none" : summary.crashPoints}`,
     `  operations sent:        ${summary.operationsSent} (${summary.sends} sends with retries)`,
     `  acknowledged:           ${summary.acknowledged} (${summary.acknowledgedDuringRun} during the run, ${summary.unknownResolvedOk} on retry)`,
     `  by operation:           ${summary.acknowledgedByKind.commit} commits, ${summary.acknowledgedByKind.refund} refunds, ${summary.acknowledgedByKind.cancel} cancels`,
     `  refused:                ${summary.refusedDuringRun} during the run, ${summary.unknownResolvedRefused} on retry ${JSON.stringify(summary.refusalCodes)}`,
     `  unknown after the run:  ${summary.unknownAfterRun}`,
     `  kills:                  ${summary.kills}`,
+    `  self-crashes:           ${summary.selfCrashes} (${summary.selfCrashesDuringStart} while starting)`,
+    `  restarts:               ${summary.restarts}`,
+    `  torn tails made:        ${torn.made} of ${torn.attempted} tried (${torn.truncated} truncated, ${torn.garbled} garbled; ${torn.skipped} skipped: no unanswered last record above the index floor), ${torn.cutByServer} cut by the server`,
+    `  torn records:           ${torn.records} lost to the damage, ${torn.recordsAcknowledged} of them acknowledged (expected 0), ${torn.recordsOkInTheEnd} requests ok in the end`,
+    `  recovery at restarts:   ${recovery.reports} shard reports, ${recovery.recordsFound} log records found, ${recovery.recordsReplayed} replayed, ${recovery.recordsCovered} skipped (checkpoint had them), ${recovery.tornTailsCut} torn tails cut`,
     `  lost:                   ${summary.lost}`,
     `  doubled:                ${summary.doubled}`,
     `  model mismatches:       ${summary.modelMismatches}`,
@@ -723,6 +1213,33 @@ function boundedInteger(name: string, text: string | undefined, fallback: number
   return value;
 }
 
+function probability(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !(value >= 0 && value <= 1)) throw new RangeError(`--${name} must be a probability from 0 to 1, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** --torn-tail alone: half of the crashes are followed by a torn tail. */
+const TORN_TAIL_FLAG_PROBABILITY = 0.5;
+
+const USAGE = `usage: node dist/bench/crash-audit.js [flags]
+  --lanes 1-${LANES_MAX}                 point-of-sale lanes, each on its own two demo members (20)
+  --operations 1-${OPERATIONS_PER_LANE_MAX}          requests per lane (200)
+  --kills 0-${KILLS_MAX}                 SIGKILLs by the audit at seeded moments (5)
+  --seed n                      seed of the lanes, the kill moments and the torn tails (1)
+  --data-dir <empty dir>        keep the data there (a temporary directory otherwise)
+  --crash-points <spec>         the server kills itself too: LOYCORE_FAULT_INJECTION=1 and LOYCORE_CRASH_POINTS=<spec>,
+                                "name:probability,...", names before-write, after-write-before-sync, after-sync,
+                                checkpoint-before-write, checkpoint-after-write-before-truncate
+  --self-crashes-max n          after n self-crashes, starts run without fault injection (${SELF_CRASHES_DEFAULT})
+  --await-self-crashes n        after the run, wait until the server crashed by itself n times (a violation if not)
+  --torn-tail                   damage the log tail after half of the crashes (only records no client has an answer to)
+  --torn-tail-probability p     ... after this share of the crashes instead
+  --shards n                    the server's --shards
+  --checkpoint-interval-milliseconds n   the server's --checkpoint-interval-milliseconds (a server that has the flag)
+  --help                        this text
+Prints a summary; exits 1 on any violation (lost, doubled, model mismatch, unresolved, INTERNAL, torn damage that took an answer back).`;
+
 export async function main(argv: readonly string[]): Promise<number> {
   let options: CrashAuditOptions;
   try {
@@ -734,24 +1251,47 @@ export async function main(argv: readonly string[]): Promise<number> {
         kills: { type: "string" },
         seed: { type: "string" },
         "data-dir": { type: "string" },
+        "crash-points": { type: "string" },
+        "self-crashes-max": { type: "string" },
+        "await-self-crashes": { type: "string" },
+        "torn-tail": { type: "boolean" },
+        "torn-tail-probability": { type: "string" },
+        shards: { type: "string" },
+        "checkpoint-interval-milliseconds": { type: "string" },
+        help: { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
     });
+    if (values.help === true) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const dataDirectory = values["data-dir"];
+    const crashPoints = values["crash-points"];
+    if (crashPoints !== undefined) parseCrashPoints(crashPoints);
+    const tornTailProbability = values["torn-tail-probability"];
+    const tornTail = tornTailProbability !== undefined ? probability("torn-tail-probability", tornTailProbability) : values["torn-tail"] === true ? TORN_TAIL_FLAG_PROBABILITY : 0;
+    const selfCrashesMax = boundedInteger("self-crashes-max", values["self-crashes-max"], SELF_CRASHES_DEFAULT, 0, SELF_CRASHES_MAX);
+    const shards = values.shards;
+    const interval = values["checkpoint-interval-milliseconds"];
     options = {
       lanes: boundedInteger("lanes", values.lanes, 20, 1, LANES_MAX),
       operationsPerLane: boundedInteger("operations", values.operations, 200, 1, OPERATIONS_PER_LANE_MAX),
       kills: boundedInteger("kills", values.kills, 5, 0, KILLS_MAX),
       seed: boundedInteger("seed", values.seed, 1, 0, SEED_MAX),
       ...(dataDirectory === undefined ? {} : { dataDirectory }),
+      ...(crashPoints === undefined ? {} : { crashPoints }),
+      selfCrashesMax,
+      awaitSelfCrashes: boundedInteger("await-self-crashes", values["await-self-crashes"], 0, 0, selfCrashesMax),
+      tornTail,
+      ...(shards === undefined ? {} : { shards: boundedInteger("shards", shards, 1, 1, SHARDS_MAX) }),
+      ...(interval === undefined ? {} : { checkpointIntervalMilliseconds: boundedInteger("checkpoint-interval-milliseconds", interval, 2_000, 1, 3_600_000) }),
       log: (line) => process.stdout.write(`${line}\n`),
     };
+    validateOptions(options);
   } catch (error) {
-    process.stderr.write(
-      `crash-audit: ${error instanceof Error ? error.message : String(error)}\n` +
-        "usage: node dist/bench/crash-audit.js [--lanes 1-200] [--operations 1-10000] [--kills 0-100] [--seed n] [--data-dir <empty dir>]\n",
-    );
+    process.stderr.write(`crash-audit: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
     return 2;
   }
   const summary = await runCrashAudit(options);
