@@ -1,3 +1,5 @@
+import { writeSync } from "node:fs";
+
 /**
  * Fault injection for crash tests: kill the whole process (as kill -9 does)
  * at named moments of the log's group commit and of a checkpoint, with a
@@ -28,7 +30,11 @@ export function crashPointHook(environment: NodeJS.ProcessEnv): ((point: CrashPo
   if (probabilities.size === 0) return undefined;
   return (point) => {
     const probability = probabilities.get(point);
-    if (probability !== undefined && Math.random() < probability) process.kill(process.pid, "SIGKILL");
+    if (probability !== undefined && Math.random() < probability) {
+      // One synchronous line first, so a crash test can count its crashes by point.
+      writeSync(2, `${JSON.stringify({ event: "crashPoint", point })}\n`);
+      process.kill(process.pid, "SIGKILL");
+    }
   };
 }
 

@@ -92,8 +92,13 @@ const { store, log, report, unindexedReceipts, lastSequence } = await openShardS
   receiptIndexThrough,
   ...(crashPoint === undefined ? {} : { onLogCrashPoint: crashPoint }),
 });
-if (report.recordsReplayed > 0 || report.log.tornTail !== null) {
-  process.stderr.write(`${JSON.stringify({ event: "shardRecovered", shard: data.shardIndex, ...report })}\n`);
+process.stderr.write(`${JSON.stringify({ event: "shardRecovered", shard: data.shardIndex, ...report, unindexedReceipts: unindexedReceipts.length })}\n`);
+if (lastSequence < receiptIndexThrough) {
+  // The receipt index says records up to receiptIndexThrough were written and synced; they are gone.
+  // Serving would hand their sequences to new records the index believes covered: refuse instead.
+  throw new Error(
+    `shard ${data.shardIndex}: its commit log ends at sequence ${lastSequence}, but the receipt index recorded receipts through ${receiptIndexThrough}: durable log records are missing (restored from an older copy?); refusing to start`,
+  );
 }
 const actor = new ShardActor({
   shardIndex: data.shardIndex,
