@@ -1,6 +1,6 @@
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
-import { readAccount } from "./records/account-codec.js";
+import { accountChunkIndices, readAccount } from "./records/account-codec.js";
 import { readHistory } from "./records/history-codec.js";
 import { readReceiptRecord } from "./records/receipt-record-codec.js";
 import {
@@ -10,7 +10,7 @@ import {
   decodeKey,
   HISTORY_KIND,
   historyKey,
-  LOT_CHUNK_KIND,
+  lotChunkKey,
   logicalShardRange,
   memberKindRange,
   recordKey,
@@ -38,13 +38,18 @@ export interface RecordSource {
  */
 const LOT_CHUNKS_PER_ACCOUNT_MAX = 1_024;
 
+/** The account record names its lot chunks: point reads of exactly those keys (cheaper than a range scan). */
 export function readStoredAccount(source: RecordSource, logicalShard: number, memberId: string): Account | undefined {
   const core = source.get(accountKey(logicalShard, memberId));
   if (core === undefined) return undefined;
-  const { start, end } = memberKindRange(logicalShard, memberId, LOT_CHUNK_KIND);
-  const chunks: Uint8Array[] = [];
-  for (const { value } of source.range(start, end, LOT_CHUNKS_PER_ACCOUNT_MAX)) chunks.push(value);
-  assert(chunks.length < LOT_CHUNKS_PER_ACCOUNT_MAX, "an account's lot chunks are bounded");
+  const what = `account ${memberId}`;
+  const indices = accountChunkIndices(core, what);
+  assert(indices.length <= LOT_CHUNKS_PER_ACCOUNT_MAX, "an account's lot chunks are bounded");
+  const chunks = indices.map((index) => {
+    const chunk = source.get(lotChunkKey(logicalShard, memberId, index));
+    assert(chunk !== undefined, `${what}: lot chunk ${index} it names is stored`);
+    return chunk;
+  });
   return readAccount(logicalShard, memberId, core, chunks);
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { transactionIdentifier, type Account } from "../../account/account.js";
 import type { CompiledProgram } from "../../engine/compiled-program.js";
 import { commitForMember } from "../../engine/member-operations.js";
@@ -72,7 +72,7 @@ export function commitFingerprint(memberId: string, receipt: Receipt, redeem: nu
     redeem,
     receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount, line.noDiscount === true, line.noPoints === true]),
   ]);
-  return createHash("sha256").update(canonical).digest("base64url");
+  return hash("sha256", canonical, "base64url");
 }
 
 /** A committed receipt's entry in its member's history. */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Account } from "../../account/account.js";
 import type { ErrorCode } from "../../errors/error-codes.js";
 import type { CompiledProgram } from "../../engine/compiled-program.js";
@@ -151,7 +151,7 @@ export function adjustPoints(input: KeyedInput, adjustment: Adjustment): Operati
 function keyedOperation(input: KeyedInput, address: RecordAddress, content: unknown, what: string, run: () => KeyedChange): OperationResult {
   const { account, existing, now } = input;
   const memberId = account.memberId;
-  const fingerprint = createHash("sha256").update(JSON.stringify([memberId, address.store, address.recordId, content])).digest("base64url");
+  const fingerprint = hash("sha256", JSON.stringify([memberId, address.store, address.recordId, content]), "base64url");
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
       ? { kind: "answered", answer: existing.answer }

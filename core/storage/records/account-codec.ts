@@ -48,6 +48,10 @@ export function lotChunkIndex(lotId: number): number {
 export function writeAccount(writer: RecordWriter, account: Account): void {
   const { profile, counters, ledger } = account;
   writer.byte(ACCOUNT_FORMAT);
+  // Which lot chunks exist, first: a read fetches exactly those keys, no range scan.
+  const chunkIndices = lotChunkIndices(ledger.lots);
+  writer.uint(chunkIndices.length);
+  for (const index of chunkIndices) writer.uint(index);
   writer.string(profile.card);
   writer.nullableString(profile.phone);
   writer.nullableString(profile.name);
@@ -76,6 +80,9 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
   assert(format === ACCOUNT_FORMAT, `${what}: format ${format} is known`);
+  const chunkCount = reader.uint();
+  assert(chunkCount === chunks.length, `${what}: its ${chunkCount} lot chunks are given`);
+  for (let count = chunkCount; count > 0; count -= 1) reader.uint();
   const profile: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
   const balance = reader.int();
   const createdAt = reader.int();
@@ -246,6 +253,26 @@ export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
   }
   assert(reader.done, `${what}: a lot chunk ends after its lots`);
   return lots;
+}
+
+/** The chunk indices an account record names: which lot chunks to read with it, in order. */
+export function accountChunkIndices(bytes: Uint8Array, what: string): number[] {
+  const reader = new RecordReader(bytes, what);
+  const format = reader.byte();
+  assert(format === ACCOUNT_FORMAT, `${what}: format ${format} is known`);
+  const indices: number[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) indices.push(reader.uint());
+  return indices;
+}
+
+/** The chunk indices of `lots` (ascending id), ascending. */
+function lotChunkIndices(lots: readonly Lot[]): number[] {
+  const indices: number[] = [];
+  for (const lot of lots) {
+    const index = lotChunkIndex(lot.id);
+    if (indices[indices.length - 1] !== index) indices.push(index);
+  }
+  return indices;
 }
 
 /** The lots of `lots` (ascending id) grouped by chunk index. */

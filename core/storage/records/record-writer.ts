@@ -42,20 +42,37 @@ export class RecordWriter {
 
   /** A non-negative safe integer as an LEB128 varint. */
   uint(value: number): void {
+    if (this.length + 8 > this.buffer.length) this.reserve(8);
+    const buffer = this.buffer;
+    let at = this.length;
+    // Most stored integers fit 31 bits: bit operations, no division.
+    if (value >= 0 && value <= 0x7fff_ffff && (value | 0) === value) {
+      let rest = value;
+      while (rest >= 0x80) {
+        buffer[at++] = (rest & 0x7f) | 0x80;
+        rest >>>= 7;
+      }
+      buffer[at++] = rest;
+      this.length = at;
+      return;
+    }
     assert(Number.isSafeInteger(value) && value >= 0, `a stored unsigned integer is a non-negative safe integer, got ${value}`);
-    this.reserve(8);
     let rest = value;
     while (rest >= 0x80) {
-      this.buffer[this.length] = (rest % 0x80) | 0x80;
-      this.length += 1;
+      buffer[at++] = (rest % 0x80) | 0x80;
       rest = Math.floor(rest / 0x80);
     }
-    this.buffer[this.length] = rest;
-    this.length += 1;
+    buffer[at++] = rest;
+    this.length = at;
   }
 
   /** An integer of magnitude at most STORED_INTEGER_MAGNITUDE_MAX, zigzag-encoded (0, -1, 1, -2, ... -> 0, 1, 2, 3, ...). */
   int(value: number): void {
+    // 30-bit values (nearly all): zigzag with bit operations; the rest checked and computed in doubles.
+    if ((value | 0) === value && value < 0x4000_0000 && value >= -0x4000_0000) {
+      this.uint(((value << 1) ^ (value >> 31)) >>> 0);
+      return;
+    }
     assertStorableInteger(value);
     this.uint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
@@ -76,10 +93,29 @@ export class RecordWriter {
   }
 
   string(value: string): void {
+    if (value.length < ASCII_FAST_PATH_CHARACTERS_MAX && this.writeAscii(value, 0)) return;
     const byteLength = Buffer.byteLength(value, "utf8");
     this.uint(byteLength);
     this.reserve(byteLength);
     this.length += this.buffer.write(value, this.length, byteLength, "utf8");
+  }
+
+  /**
+   * Short ASCII strings (ids, SKUs, rule names: nearly all stored strings)
+   * written byte by byte, cheaper than a call into the native encoder; false
+   * (nothing written) when `value` is not all ASCII. `offset` is added to the
+   * length prefix (nullableString's + 1).
+   */
+  private writeAscii(value: string, offset: number): boolean {
+    const count = value.length;
+    for (let index = 0; index < count; index += 1) if (value.charCodeAt(index) > 0x7f) return false;
+    this.uint(count + offset);
+    if (this.length + count > this.buffer.length) this.reserve(count);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let index = 0; index < count; index += 1) buffer[at++] = value.charCodeAt(index);
+    this.length = at;
+    return true;
   }
 
   nullableString(value: string | null): void {
@@ -87,6 +123,7 @@ export class RecordWriter {
       this.uint(0);
       return;
     }
+    if (value.length < ASCII_FAST_PATH_CHARACTERS_MAX && this.writeAscii(value, 1)) return;
     const byteLength = Buffer.byteLength(value, "utf8");
     this.uint(byteLength + 1);
     this.reserve(byteLength);
@@ -119,6 +156,7 @@ export class RecordWriter {
 
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
+    // Doubling from at least one byte: a writer made with room for 1 grows too.
     let size = this.buffer.length * 2;
     while (size < this.length + bytes) size *= 2;
     const grown = Buffer.allocUnsafe(size);
@@ -143,6 +181,9 @@ export function isStorableInteger(value: unknown): value is number {
 function assertStorableInteger(value: number): void {
   assert(isStorableInteger(value), `a stored integer has a magnitude of at most 2^52 - 1, got ${value}`);
 }
+
+/** Strings shorter than this are tried as ASCII first (RecordWriter.writeAscii). */
+const ASCII_FAST_PATH_CHARACTERS_MAX = 128;
 
 /** A writer starts with this much room: one commit's records are about 0.5-2 KB. */
 export const RECORD_WRITER_INITIAL_BYTES = 2_048;
