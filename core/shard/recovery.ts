@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { assert } from "../assert/assert.js";
 import { decodeMutations } from "../storage/mutation-payload.js";
-import type { Mutation } from "../storage/mutations.js";
+import type { Mutation } from "../storage/mutation.js";
 import { LmdbShardStore } from "../storage/lmdb-shard-store.js";
 import { decodeKey, RECORD_KIND } from "../storage/record-keys.js";
 import type { ShardStore } from "../storage/shard-store.js";

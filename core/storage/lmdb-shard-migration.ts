@@ -2,7 +2,8 @@ import type { Database } from "lmdb";
 import type { Account } from "../account/account.js";
 import { upgradeAccount } from "../account/upgrade-account.js";
 import { assert } from "../assert/assert.js";
-import { writeMutations, type Mutation } from "./mutations.js";
+import type { Mutation } from "./mutation.js";
+import { writeMutations } from "./mutations.js";
 import type { ActivityRecord, ReceiptRecord } from "./shard-store.js";
 
 /**

@@ -6,7 +6,7 @@ import {
   migrateToStateLayout,
   type RecordsDatabase,
 } from "./lmdb-shard-migration.js";
-import type { Mutation } from "./mutations.js";
+import type { Mutation } from "./mutation.js";
 import { accountKey, type RecordKey } from "./record-keys.js";
 import type { ShardStore } from "./shard-store.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "./storage-failure.js";

@@ -1,5 +1,5 @@
 import { assert } from "../assert/assert.js";
-import type { Mutation } from "./mutations.js";
+import type { Mutation } from "./mutation.js";
 import { keyString, type RecordKey } from "./record-keys.js";
 import type { ShardStore } from "./shard-store.js";
 import { RecordReadingStore } from "./stored-records.js";

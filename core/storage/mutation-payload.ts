@@ -1,5 +1,5 @@
 import { assert } from "../assert/assert.js";
-import type { Mutation } from "./mutations.js";
+import type { Mutation } from "./mutation.js";
 import { RecordWriter } from "./records/record-writer.js";
 
 /**

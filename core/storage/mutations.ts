@@ -4,21 +4,10 @@ import { MutationPayloadWriter } from "./mutation-payload.js";
 import { lotsByChunk, sameLot, writeAccount, writeLotChunk } from "./records/account-codec.js";
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
-import { accountKey, historyKey, lotChunkKey, recordKey, type RecordKey } from "./record-keys.js";
+import type { Mutation } from "./mutation.js";
+import { accountKey, historyKey, lotChunkKey, recordKey } from "./record-keys.js";
 import type { ShardWrite } from "./shard-store.js";
 
-/**
- * What an operation changed, at the level of stored records: put these bytes
- * under this key, or delete the key. The same mutations are the log's redo
- * record (a restart replays them, it never re-runs the rules), the overlay's
- * content and what a checkpoint writes to LMDB, so each value is encoded
- * once, into the operation's log payload.
- */
-export interface Mutation {
-  readonly key: RecordKey;
-  /** The record's bytes; null deletes the key. */
-  readonly value: Uint8Array | null;
-}
 
 /** An operation's log payload and its mutations (views into the payload). */
 export interface EncodedOperation {

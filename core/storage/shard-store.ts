@@ -1,6 +1,6 @@
 import type { Account } from "../account/account.js";
 import type { ReceiptSettlement } from "../engine/receipt-settlement.js";
-import type { Mutation } from "./mutations.js";
+import type { Mutation } from "./mutation.js";
 
 /**
  * What a shard remembers of one committed receipt: enough to answer a repeat

@@ -10,7 +10,7 @@ import type { Program } from "../../core/program/program-document.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
 import { openShardStorage } from "../../core/shard/recovery.js";
 import type { LmdbShardStore } from "../../core/storage/lmdb-shard-store.js";
-import type { Mutation } from "../../core/storage/mutations.js";
+import type { Mutation } from "../../core/storage/mutation.js";
 import type { ControlStore } from "../control/control-store.js";
 import { openDataDirectory } from "../data-directory.js";
 import { acquireDataDirectoryLock, type DataDirectoryLock } from "../data-directory-lock.js";

@@ -1,5 +1,5 @@
 import { assert } from "../../assert/assert.js";
-import type { Mutation } from "../../storage/mutations.js";
+import type { Mutation } from "../../storage/mutation.js";
 import { keyString } from "../../storage/record-keys.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Account } from "../../account/account.js";
 import { assert } from "../../assert/assert.js";
-import type { Mutation } from "../../storage/mutations.js";
+import type { Mutation } from "../../storage/mutation.js";
 import { readHistory } from "../../storage/records/history-codec.js";
 import { readReceiptRecord } from "../../storage/records/receipt-record-codec.js";
 import { historyKey, keyString, recordKey } from "../../storage/record-keys.js";

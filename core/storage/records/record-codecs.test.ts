@@ -10,7 +10,8 @@ import { settleReceipt, type ReceiptSettlement, type SettledLine } from "../../e
 import { accrueLot, EMPTY_LEDGER, settleLedger, type Ledger, type PrunedExpiry } from "../../ledger/ledger.js";
 import { LOT_SOURCES, type Hold, type Lot, type LotShare } from "../../ledger/lot.js";
 import { decodeMutations } from "../mutation-payload.js";
-import { encodeOperation, writeMutations, type Mutation } from "../mutations.js";
+import type { Mutation } from "../mutation.js";
+import { encodeOperation, writeMutations } from "../mutations.js";
 import {
   ACCOUNT_KIND,
   accountKey,
