@@ -79,6 +79,7 @@ import { LoycoreClient, LoycoreClientError } from "../client/index.js";
 import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../client/index.js";
 import { parseCrashPoints } from "../core/shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
+import { seededRandom, integerBetween, pick } from "./crash-random.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options and summary
@@ -227,31 +228,7 @@ function gatewayMainPath(): string {
   return fileURLToPath(new URL("../dist/gateway/main.js", import.meta.url));
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Seeded randomness
-// ---------------------------------------------------------------------------------------------------
 
-/** mulberry32: small, fast, good enough to pick operations. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function integerBetween(random: () => number, minimum: number, maximum: number): number {
-  return minimum + Math.floor(random() * (maximum - minimum + 1));
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error("pick from an empty list");
-  return item;
-}
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openFileCommitLog } from "../core/shard/log/file-commit-log.js";
 import { MutationPayloadWriter } from "../core/storage/mutation-payload.js";
 import { accountKey, recordKey } from "../core/storage/record-keys.js";
+import { seededRandom } from "./crash-random.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
 import { damageLogTail, requestKeyOfPayload, type TornForm } from "./crash-log-tail.js";
 
@@ -17,17 +18,6 @@ function payload(recordIds: readonly string[], member = "member-1"): Buffer {
   return writer.finish().payload;
 }
 
-/** seeded, as the audit's */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const directories: { remove: () => void }[] = [];
 afterEach(() => {

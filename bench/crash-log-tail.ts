@@ -39,6 +39,7 @@ import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
 import { decodeRecord, decodeSegmentHeader, SEGMENT_HEADER_BYTES } from "../core/shard/log/record-format.js";
 import { decodeMutations } from "../core/storage/mutation-payload.js";
 import { decodeKey, RECORD_KIND } from "../core/storage/record-keys.js";
+import { integerBetween, pick } from "./crash-random.js";
 
 /** The part of the written data a damage may start in: "the last few KB". */
 export const TORN_WINDOW_BYTES_DEFAULT = 4_096;
@@ -205,15 +206,7 @@ export async function readReceiptIndexFloors(dataDirectory: string): Promise<Map
   }
 }
 
-function integerBetween(random: () => number, minimum: number, maximum: number): number {
-  return minimum + Math.floor(random() * (maximum - minimum + 1));
-}
 
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error("pick from an empty list");
-  return item;
-}
 
 /**
  * Damages the tail of one shard's log of a stopped server (see the file header), or says why none could

@@ -110,7 +110,7 @@ const actor = new ShardActor({
   monotonicSeconds,
   instruments,
   ...(crashPoint === undefined ? {} : { onCrashPoint: crashPoint }),
-  ...(data.checkpoint === undefined ? {} : { checkpoint: definedFields(data.checkpoint) }),
+  ...(data.checkpoint === undefined ? {} : { checkpoint: data.checkpoint }),
   receiptIndexThrough,
 });
 
@@ -257,7 +257,3 @@ port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind
 const ready: ShardReadyNotice = { kind: "ready", unindexedReceipts, lastSequence };
 port.postMessage(ready);
 
-/** The fields of `value` that are not undefined (exactOptionalPropertyTypes). */
-function definedFields<Value extends object>(value: Value): { [Key in keyof Value]-?: Exclude<Value[Key], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as { [Key in keyof Value]-?: Exclude<Value[Key], undefined> };
-}

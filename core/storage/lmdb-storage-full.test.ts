@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAccount } from "../account/account.js";
@@ -15,6 +14,7 @@ import { LmdbShardStore } from "./lmdb-shard-store.js";
 import { writeMutations } from "./mutations.js";
 import { openShardStorage } from "../shard/recovery.js";
 import { StorageFullError } from "./storage-failure.js";
+import { tryMountTmpfs, unmountTmpfs } from "../test-support/tmpfs.js";
 
 /** The smallest first reservation the store accepts: the test writes far past it. */
 const SMALL_MAP_SIZE_BYTES = 64 * 1024;
@@ -45,21 +45,6 @@ describe("LmdbShardStore's map", () => {
   });
 });
 
-/**
- * A real full disk needs a small file system: a tmpfs, which only root (with
- * CAP_SYS_ADMIN) may mount. Elsewhere this part is skipped; the actor's
- * handling is covered without a disk by shard-actor-storage-full.test.ts.
- */
-function tryMountTmpfs(path: string, sizeBytes: number): boolean {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
-  try {
-    mkdirSync(path, { recursive: true });
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeBytes}`, "tmpfs", path], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A reply's answer: a repeat carries the first answer, without the log sequence the first one names. */
 function valueOf(reply: ShardReply | undefined): unknown {
@@ -89,7 +74,7 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
 
   beforeAll(() => writeFileSync(fillerPath, Buffer.alloc(FILLER_SIZE_BYTES)));
   afterAll(() => {
-    execFileSync("umount", [mountPoint.path], { stdio: "ignore" });
+    unmountTmpfs(mountPoint.path);
     mountPoint.remove();
   });
 

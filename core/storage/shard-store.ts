@@ -43,12 +43,6 @@ export type ShardWrite =
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;
 
-/** One stored record: its key and its encoded value (core/storage/records/). */
-export interface StoredEntry {
-  readonly key: Buffer;
-  readonly value: Buffer;
-}
-
 /**
  * The storage a shard owns: its state as of the last checkpoint. Reads are
  * synchronous (LMDB reads are memory mapped). The shard never writes record

@@ -17,6 +17,8 @@ export const RECEIPT_CLAIMS_MAX = 65_536;
 export const RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX = 16_384;
 
 interface Claim {
+  readonly store: string;
+  readonly receiptId: string;
   readonly memberId: string;
   /** Commits of this receipt for this member in flight (a lane may retry before its first answer). */
   holders: number;
@@ -133,7 +135,7 @@ export class ReceiptIndex {
     if (this.claims.size >= RECEIPT_CLAIMS_MAX) return { kind: "busy" };
     let release = (): void => undefined;
     const done = new Promise<void>((resolve) => (release = resolve));
-    const claim: Claim = { memberId, holders: 1, committed: false, written: false, done, release };
+    const claim: Claim = { store, receiptId, memberId, holders: 1, committed: false, written: false, done, release };
     this.claims.set(key, claim);
     return { kind: "claimed", finish: (committed, applied) => this.finish(key, claim, committed, applied) };
   }
@@ -149,18 +151,13 @@ export class ReceiptIndex {
   private finish(key: string, claim: Claim, committed: boolean, applied: AppliedAt | undefined): void {
     assert(claim.holders > 0 && this.claims.get(key) === claim, "a claim finishes once per holder");
     claim.holders -= 1;
-    if (applied !== undefined) {
+    // A commit's new record, or a repeat answered from the shard's record (whose entry a crash may have lost).
+    if (applied !== undefined || (committed && !claim.committed)) {
       assert(committed, "only a committed receipt has a record");
-      const [store, receiptId] = JSON.parse(key) as [string, string];
-      this.unwritten.push({ store, receiptId, memberId: claim.memberId, applied });
-      this.note(applied);
+      const { store, receiptId, memberId } = claim;
+      this.unwritten.push(applied === undefined ? { store, receiptId, memberId } : { store, receiptId, memberId, applied });
+      if (applied !== undefined) this.note(applied);
       claim.committed = true;
-      this.scheduleWrite();
-    } else if (committed && !claim.committed) {
-      // A repeat answered from the shard's record: its entry may have been lost in a crash; write it again.
-      claim.committed = true;
-      const [store, receiptId] = JSON.parse(key) as [string, string];
-      this.unwritten.push({ store, receiptId, memberId: claim.memberId });
       this.scheduleWrite();
     }
     if (claim.holders === 0 && (!claim.committed || claim.written)) this.forget(key, claim);

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import { openFileCommitLog, type CommitLogCrashPoint, type FileCommitLogOptions 
 import { nodeLogFileSystem, type LogFileSystem } from "./log-file-system.js";
 import { decodeRecord, SEGMENT_HEADER_BYTES } from "./record-format.js";
 import { segmentFileName } from "./segment-files.js";
+import { tryMountTmpfs, unmountTmpfs } from "../../test-support/tmpfs.js";
 
 /** nodeLogFileSystem with switches: hold fdatasync, fail writes with ENOSPC (a full disk), fail a call with EIO. */
 function switchableFileSystem() {
@@ -316,18 +316,6 @@ describe("FileCommitLog failures", () => {
   });
 });
 
-/** Only root (CAP_SYS_ADMIN) may mount a tmpfs; elsewhere the real-disk part is skipped (the seam test covers it). */
-function tryMountTmpfs(path: string, sizeBytes: number): boolean {
-  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
-  try {
-    mkdirSync(path, { recursive: true });
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${sizeBytes}`, "tmpfs", path], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The file system of the test: room for six 64 KiB segments. */
 const TMPFS_BYTES = 384 * 1_024;
 const mountPoint = makeTemporaryDirectory("commit-log-full-disk");
@@ -336,7 +324,7 @@ const mounted = tryMountTmpfs(mountPoint.path, TMPFS_BYTES);
 describe.runIf(mounted)("FileCommitLog on a real full disk (tmpfs)", () => {
   afterAll(() => {
     // Lazily: a failed test may leave a descriptor open, and the mount must not outlive the run.
-    execFileSync("umount", ["-l", mountPoint.path], { stdio: "ignore" });
+    unmountTmpfs(mountPoint.path);
     mountPoint.remove();
   });
 

@@ -48,10 +48,6 @@ export class ShardState {
     return this.active.bytes;
   }
 
-  get checkpointInFlight(): boolean {
-    return this.checkpointing !== null;
-  }
-
   get pinnedAccounts(): number {
     return this.pinned.size;
   }
