@@ -178,13 +178,18 @@ describe("a loycore server under overload and shutdown", () => {
     const allSettled = await within(settled, 5_000);
     console.info(
       `[overload] SIGTERM with ${inFlightAtSignal} of ${total} commits in flight at the client: exit code ${String(exitCode)} ` +
-        `after ${exitMilliseconds.toFixed(0)} ms; ${answered.size} answered, ${failed.size} DISCONNECTED`,
+        `after ${exitMilliseconds.toFixed(0)} ms; ${answered.size} answered, ${failed.size} failed ${JSON.stringify([...new Set([...failed.values()].map((error) => (error as { code?: string }).code))])}`,
     );
     expect(exitCode).toBe(0);
     expect(allSettled).not.toBe("timeout");
     expect(inFlightAtSignal).toBeGreaterThan(0);
     expect(answered.size + failed.size).toBe(total);
-    expect(failed.size).toBe(0);
+    // Every request the server had read when the signal came is answered. On a loaded machine the client
+    // may still be writing the stream: what reaches the server after the signal is refused SHUTTING_DOWN,
+    // and what it never read is dropped with the connection (DISCONNECTED); neither is applied (checked
+    // below: the commits on disk are exactly the answered ones), and a lane retries both.
+    const failedCodes = [...failed.values()].map((error) => (error as { code?: string }).code);
+    expect(failedCodes.filter((code) => code !== "SHUTTING_DOWN" && code !== "DISCONNECTED")).toEqual([]);
 
     // Nothing acknowledged is lost: each answered commit repeats with the identical first answer.
     const second = await startServerProcess(directory.path, ["--demo", "--demo-members", "20"]);
