@@ -72,7 +72,7 @@ interface FirstConnectionAttempt {
  *
  * Failures reject with a `LoycoreClientError` whose `code` is the gateway's code, or one of the client's
  * (`TIMEOUT`, `DISCONNECTED`, `BUSY`, `CLOSED`). After `TIMEOUT` or `DISCONNECTED` the request may or may
- * not have been done: send it again with the same receipt id (and the same `receipt.at`), on this or any
+ * not have been done: send the same request again (same receipt id, same `receipt.at` or none), on this or any
  * client; `commit` and `enroll` are idempotent on the server.
  *
  * ```ts

@@ -33,6 +33,21 @@ export const MEMBER_NAME_LENGTH_MAX = 200;
 /** Points balance ceiling: a safe integer with room to add one receipt's accrual. */
 export const POINTS_BALANCE_MAX = 1_000_000_000_000_000;
 
-/** Receipt time may be given by the POS; an offline lane may send receipts a few days old. */
+/**
+ * Receipt time may be given by the POS. There is no lower bound relative to
+ * now: an offline lane may send receipts days or weeks old, and a receipt
+ * dated before the member's remembered periods counts in none of them. The
+ * absolute range keeps dates sane for the calendar and the codecs.
+ */
 export const RECEIPT_TIME_MIN_EPOCH_MILLISECONDS = Date.UTC(2000, 0, 1);
 export const RECEIPT_TIME_MAX_EPOCH_MILLISECONDS = Date.UTC(2200, 0, 1);
+
+/**
+ * How far ahead of the server's clock a receipt or visit time may be: a
+ * till's clock drifts by seconds to minutes between syncs, so ten minutes
+ * lets a skewed till work, while a receipt dated hours or a year ahead (a
+ * typo, a till set to the wrong year) is refused TIME_IN_FUTURE. Accepting
+ * one would move the member's last visit and remembered periods into the
+ * future, and later, correctly dated receipts would stop counting.
+ */
+export const RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS = 10 * 60 * 1000;

@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   "UNAVAILABLE",
   "STORAGE_FULL",
+  "TIME_IN_FUTURE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -70,4 +71,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   UNAVAILABLE: 503,
   // 507 Insufficient Storage: the request was fine; the server's disk is not.
   STORAGE_FULL: 507,
+  TIME_IN_FUTURE: 422,
 };

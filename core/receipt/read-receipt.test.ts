@@ -4,6 +4,7 @@ import {
   LINE_AMOUNT_MINOR_MAX,
   LINE_QUANTITY_MAX,
   RECEIPT_LINES_MAX,
+  RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS,
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
@@ -11,6 +12,7 @@ import {
 import { withoutField } from "../test-support/documents.js";
 import { expectBadRequest } from "../test-support/expect-bad-request.js";
 import { itEach } from "../test-support/table-tests.js";
+import { caught } from "../test-support/caught.js";
 import { readReceipt, type ReceiptContext } from "./read-receipt.js";
 
 const CONTEXT: ReceiptContext = { terminalStore: "store-7", now: Date.UTC(2024, 5, 1, 12, 0, 0) };
@@ -53,7 +55,11 @@ describe("readReceipt", () => {
     { name: "defaults the receipt time to context.now when `at` is absent", input: withoutField(document(), "at") },
     { name: "defaults the receipt time to context.now when `at` is null", input: document({ at: null }) },
   ])(({ input }) => {
-    expect(readReceipt(input, CONTEXT).at).toBe(CONTEXT.now);
+    expect(readReceipt(input, CONTEXT)).toMatchObject({ at: CONTEXT.now, atFromServer: true });
+  });
+
+  it("does not mark a receipt time the POS sent as the server's, even when it equals now", () => {
+    expect(readReceipt(document({ at: CONTEXT.now }), CONTEXT)).not.toHaveProperty("atFromServer");
   });
 
   itEach([
@@ -87,7 +93,10 @@ describe("readReceipt", () => {
       input: document({ id: "x".repeat(CLIENT_IDENTIFIER_LENGTH_MAX) }),
     },
     { name: "accepts a receipt time at the earliest allowed instant", input: document({ at: RECEIPT_TIME_MIN_EPOCH_MILLISECONDS }) },
-    { name: "accepts a receipt time at the latest allowed instant", input: document({ at: RECEIPT_TIME_MAX_EPOCH_MILLISECONDS }) },
+    {
+      name: "accepts a receipt time exactly the clock-skew tolerance ahead of the server's clock",
+      input: document({ at: CONTEXT.now + RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS }),
+    },
   ])(({ input }) => {
     const receipt = readReceipt(input, CONTEXT);
     const lines = input["lines"] as readonly Record<string, unknown>[];
@@ -187,5 +196,14 @@ describe("readReceipt", () => {
   it("names the terminal's store in the message when the receipt's store differs", () => {
     const error = expectBadRequest(() => readReceipt(document({ store: "store-8" }), CONTEXT), "receipt.store");
     expect(error.message).toContain(CONTEXT.terminalStore);
+  });
+
+  itEach([
+    { name: "refuses TIME_IN_FUTURE a receipt dated one millisecond past the clock-skew tolerance", ahead: RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS + 1 },
+    { name: "refuses TIME_IN_FUTURE a receipt dated a year ahead", ahead: 365 * 24 * 60 * 60 * 1000 },
+  ])(({ ahead }) => {
+    const error = caught(() => readReceipt(document({ at: CONTEXT.now + ahead }), CONTEXT));
+    expect(error).toMatchObject({ code: "TIME_IN_FUTURE" });
+    expect(String((error as Error).message)).toContain("receipt.at");
   });
 });

@@ -3,6 +3,7 @@ import {
   LINE_AMOUNT_MINOR_MAX,
   LINE_QUANTITY_MAX,
   RECEIPT_LINES_MAX,
+  RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS,
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
@@ -19,6 +20,7 @@ import {
   readString,
   refuseUnknownFields,
 } from "../validation/fields.js";
+import { LoycoreError } from "../errors/loycore-error.js";
 import type { Receipt, ReceiptLine } from "./receipt.js";
 
 /**
@@ -65,13 +67,7 @@ export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
   if (store !== undefined && store !== context.terminalStore) {
     throw badRequest("receipt.store", `must be the terminal's store (${context.terminalStore}) or absent: a terminal acts only for its own store`);
   }
-  const at =
-    readOptionalInteger(
-      document["at"],
-      "receipt.at",
-      RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
-      RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
-    ) ?? context.now;
+  const time = readEventTime(document["at"], "receipt.at", context.now);
   const rawLines = readArray(document["lines"], "receipt.lines", 1, RECEIPT_LINES_MAX);
   const lines: ReceiptLine[] = [];
   let total = 0;
@@ -95,5 +91,26 @@ export function readReceipt(input: unknown, context: ReceiptContext): Receipt {
     }
     lines.push(parsed);
   }
-  return { id, store: context.terminalStore, at, lines };
+  return { id, store: context.terminalStore, ...time, lines };
+}
+
+/** When a receipt or visit happened: the POS's time, or the server's when it sent none. */
+export type EventTime = { readonly at: number } | { readonly at: number; readonly atFromServer: true };
+
+/**
+ * Reads an optional event time (epoch milliseconds): absent means now, from
+ * the server's clock, marked so the request's fingerprint stays as sent; a
+ * time further ahead of now than RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS is
+ * refused TIME_IN_FUTURE.
+ */
+export function readEventTime(value: unknown, field: string, now: number): EventTime {
+  const at = readOptionalInteger(value, field, RECEIPT_TIME_MIN_EPOCH_MILLISECONDS, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS);
+  if (at === undefined) return { at: now, atFromServer: true };
+  if (at > now + RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS) {
+    throw new LoycoreError(
+      "TIME_IN_FUTURE",
+      `${field} is ${Math.round((at - now) / 60_000)} minutes ahead of the server's clock; at most ${RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS / 60_000} are accepted`,
+    );
+  }
+  return { at };
 }

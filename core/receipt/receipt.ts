@@ -17,8 +17,14 @@ export interface Receipt {
   /** The POS's own receipt id: the idempotency key together with `store`. */
   readonly id: string;
   readonly store: string;
-  /** Receipt time in epoch milliseconds, as the POS saw it. */
+  /** Receipt time in epoch milliseconds, as the POS saw it (or the server's, see `atFromServer`). */
   readonly at: number;
+  /**
+   * Present when the POS sent no time and `at` is the server's clock: the
+   * request as sent had no time, so its fingerprint has none, and a retry of
+   * the same bytes gets the first answer (with the first attempt's time).
+   */
+  readonly atFromServer?: true;
   readonly lines: readonly ReceiptLine[];
 }
 

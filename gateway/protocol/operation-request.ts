@@ -36,7 +36,7 @@ export type OperationRequest =
   | {
       readonly op: "reportVisit";
       readonly member: MemberReference;
-      readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
+      readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number; readonly atFromServer?: true };
     };
 
 export type OperationName = OperationRequest["op"];

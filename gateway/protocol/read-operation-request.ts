@@ -8,10 +8,8 @@ import {
   PHONE_DIGITS_MIN,
   POINTS_BALANCE_MAX,
   RECEIPT_LINES_MAX,
-  RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
-  RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
 } from "../../core/limits.js";
-import { CLIENT_IDENTIFIER_PATTERN, readQuantity, readReceipt } from "../../core/receipt/read-receipt.js";
+import { CLIENT_IDENTIFIER_PATTERN, readEventTime, readQuantity, readReceipt } from "../../core/receipt/read-receipt.js";
 import {
   badRequest,
   readArray,
@@ -127,9 +125,7 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
           id: readString(visit["id"], "visit.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
           store: context.terminalStore,
           status,
-          at:
-            readOptionalInteger(visit["at"], "visit.at", RECEIPT_TIME_MIN_EPOCH_MILLISECONDS, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS) ??
-            context.now,
+          ...readEventTime(visit["at"], "visit.at", context.now),
         },
       };
     }

@@ -62,13 +62,18 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult {
   };
 }
 
-/** What makes two commits "the same": member, receipt content and redeem. */
+/**
+ * What makes two commits "the same": member, receipt content as sent and
+ * redeem. A receipt sent without a time has none in its fingerprint (null
+ * where the time would be), so a retry of the same bytes is a repeat and not
+ * a CONFLICT, whatever the server's clock says by then.
+ */
 export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number): string {
   const canonical = JSON.stringify([
     memberId,
     receipt.store,
     receipt.id,
-    receipt.at,
+    receipt.atFromServer === true ? null : receipt.at,
     redeem,
     receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount, line.noDiscount === true, line.noPoints === true]),
   ]);

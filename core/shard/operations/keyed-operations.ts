@@ -47,6 +47,8 @@ export interface Visit {
   readonly store: string;
   readonly status: "came" | "didNotCome";
   readonly at: number;
+  /** Present when the POS sent no time: the fingerprint then has none (see Receipt.atFromServer). */
+  readonly atFromServer?: true;
 }
 
 export const visitAddress = (visit: Visit): RecordAddress => ({ store: visit.store, recordId: `visit ${visit.id}` });
@@ -56,7 +58,7 @@ export const adjustmentAddress = (adjustmentId: string): RecordAddress => ({ sto
 
 /** A visit-status event, idempotent by (store, visit id). */
 export function reportVisit(input: KeyedInput, visit: Visit): OperationResult {
-  return keyedOperation(input, visitAddress(visit), [visit.status, visit.at], `visit ${visit.id} of store ${visit.store}`, () => {
+  return keyedOperation(input, visitAddress(visit), [visit.status, visit.atFromServer === true ? null : visit.at], `visit ${visit.id} of store ${visit.store}`, () => {
     const next = reportVisitForMember(input.program, input.account, visit.status, visit.at);
     return {
       ok: true,
