@@ -22,13 +22,13 @@ export type { Program, ProgramDefinition };
  * `after` is the `next` of the previous page (absent: from the first id).
  */
 export interface IdPageQuery {
-  readonly after?: string;
+  readonly after?: string | null;
   readonly limit?: number;
 }
 
 /** Query of a listing newest first (program versions, audit, activity): `before` is the previous page's `next` or last `sequence`. */
 export interface SequencePageQuery {
-  readonly before?: number;
+  readonly before?: number | null;
   readonly limit?: number;
 }
 
