@@ -4,7 +4,7 @@ import type { AdminService } from "../admin/admin-service.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
-import { bodyFormatOf, decodeBody, HttpExchange, queryParameter } from "./http-exchange.js";
+import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
@@ -27,8 +27,13 @@ function pathParameter(request: uWS.HttpRequest, index: number): string {
   }
 }
 
+/**
+ * A query parameter; undefined when absent or empty. uWS has already
+ * percent-decoded it: decoding again would turn an id's "%20" into a space.
+ */
 function query(request: uWS.HttpRequest, name: string): string | undefined {
-  return queryParameter(request.getQuery(name));
+  const value = request.getQuery(name);
+  return value === undefined || value.length === 0 ? undefined : value;
 }
 
 function operatorOf(request: uWS.HttpRequest): string {
@@ -109,14 +114,14 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
-      const before = queryParameter(request.getQuery("before"));
-      const limit = queryParameter(request.getQuery("limit"));
+      const before = query(request, "before");
+      const limit = query(request, "limit");
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberActivity(memberId, before, limit));
     });
     app.get("/v1/admin/audit", (response, request) => {
-      const before = queryParameter(request.getQuery("before"));
-      const limit = queryParameter(request.getQuery("limit"));
+      const before = query(request, "before");
+      const limit = query(request, "limit");
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.auditTrail(before, limit)));
     });
@@ -126,8 +131,8 @@ export class AdminTransport {
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberById(memberId));
     });
     app.get("/v1/admin/members", (response, request) => {
-      const card = queryParameter(request.getQuery("card"));
-      const phone = queryParameter(request.getQuery("phone"));
+      const card = query(request, "card");
+      const phone = query(request, "phone");
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberByIdentifier(card, phone));
     });
