@@ -8,6 +8,7 @@ import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
 import { ACTIVITY_PAGE_SIZE_MAX } from "../../core/storage/shard-store.js";
 import { readInteger, readObject, readString, refuseUnknownFields } from "../../core/validation/fields.js";
 import type {
+  AuditPage,
   Partner,
   PartnerPage,
   ProgramVersionPage,
@@ -97,7 +98,7 @@ export class AdminService {
     return reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
   }
 
-  auditTrail(before: string | undefined, limit: string | undefined): OperationOutcome {
+  auditTrail(before: string | undefined, limit: string | undefined): AdminOutcome<AuditPage> {
     const page = readPage(before, limit);
     if (!page.ok) return page;
     return { ok: true, value: { audit: this.control.readAudit(page.before, page.limit) } };
