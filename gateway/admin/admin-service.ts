@@ -7,6 +7,17 @@ import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
 import { ACTIVITY_PAGE_SIZE_MAX } from "../../core/storage/shard-store.js";
 import { readInteger, readObject, readString, refuseUnknownFields } from "../../core/validation/fields.js";
+import type {
+  AuditPage,
+  Partner,
+  PartnerPage,
+  ProgramVersionPage,
+  Store,
+  StorePage,
+  Terminal,
+  TerminalPage,
+  TerminalWithToken,
+} from "../../client/admin-types.js";
 import type { ControlStore, PartnerRecord, StoreRecord, TerminalRecord } from "../control/control-store.js";
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";
@@ -23,6 +34,17 @@ const ADJUSTMENT_POINTS_MAX = 1_000_000_000;
 const ACTIVITY_PAGE_DEFAULT = 50;
 /** The member view shows the latest entries; the activity endpoint pages through the rest. */
 const MEMBER_VIEW_ACTIVITY_ENTRIES = 20;
+
+/** A listing page without `limit` in the query. */
+const LIST_PAGE_SIZE_DEFAULT = 50;
+/**
+ * A listing page is one JSON answer: 500 short records are tens of kilobytes,
+ * more than an admin screen shows; an export pages through with `next`.
+ */
+export const LIST_PAGE_SIZE_MAX = 500;
+
+/** A successful answer whose value has the admin API's wire type, or a coded failure. */
+export type AdminOutcome<Value extends object> = { readonly ok: true; readonly value: Value } | Extract<OperationOutcome, { ok: false }>;
 
 /** Member ids are "m" and 16 hex digits (enrollment.ts); anything else is not a member. */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
@@ -47,7 +69,7 @@ export class AdminService {
   ) {}
 
   /** Records an accepted administrative action in the audit trail, then answers with its outcome. */
-  private async audited(action: string, operator: string, detail: Readonly<Record<string, unknown>>, outcome: OperationOutcome): Promise<OperationOutcome> {
+  private async audited<Outcome extends OperationOutcome>(action: string, operator: string, detail: Readonly<Record<string, unknown>>, outcome: Outcome): Promise<Outcome> {
     if (outcome.ok) await this.control.appendAudit({ at: Date.now(), action, operator, detail });
     return outcome;
   }
@@ -76,7 +98,7 @@ export class AdminService {
     return reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
   }
 
-  auditTrail(before: string | undefined, limit: string | undefined): OperationOutcome {
+  auditTrail(before: string | undefined, limit: string | undefined): AdminOutcome<AuditPage> {
     const page = readPage(before, limit);
     if (!page.ok) return page;
     return { ok: true, value: { audit: this.control.readAudit(page.before, page.limit) } };
@@ -97,20 +119,83 @@ export class AdminService {
     return memberId ?? failed("UNKNOWN_MEMBER", "no member has that card or phone");
   }
 
-  currentProgram(): OperationOutcome {
+  currentProgram(): AdminOutcome<Program> {
     const program = this.control.currentProgram();
-    return program === undefined ? failed("NOT_FOUND", "no program has been stored yet") : { ok: true, value: program };
+    return program === undefined ? notFound("no program has been stored yet") : { ok: true, value: program };
+  }
+
+  /** One stored program version, the current one or an earlier one. */
+  programVersion(version: string): AdminOutcome<Program> {
+    const number = Number(version);
+    if (!/^[0-9]+$/.test(version) || !Number.isSafeInteger(number) || number < 1) {
+      return { ok: false, code: "BAD_REQUEST", message: "program version must be a positive integer" };
+    }
+    const program = this.control.readProgram(number);
+    return program === undefined ? notFound(`no program version ${number}`) : { ok: true, value: program };
+  }
+
+  /** Stored program versions newest first, as summaries; `before` is the previous page's `next`. */
+  programVersions(before: string | undefined, limit: string | undefined): AdminOutcome<ProgramVersionPage> {
+    const page = readPage(before, limit, LIST_PAGE_SIZE_DEFAULT, LIST_PAGE_SIZE_MAX);
+    if (!page.ok) return page;
+    const { items, next } = this.control.listPrograms(page.before, page.limit);
+    return { ok: true, value: { versions: items.map((program) => ({ version: program.version, name: program.name })), next } };
+  }
+
+  partner(partnerId: string): AdminOutcome<Partner> {
+    const id = readIdentifier(partnerId, "partner id");
+    const partner = this.control.readPartner(id);
+    return partner === undefined ? notFound(`no partner ${id}`) : { ok: true, value: { id: partner.id, name: partner.name } };
+  }
+
+  partners(after: string | undefined, limit: string | undefined): AdminOutcome<PartnerPage> {
+    const page = readIdPage(after, limit);
+    const { items, next } = this.control.listPartners(page.after, page.limit);
+    return { ok: true, value: { partners: items.map((partner) => ({ id: partner.id, name: partner.name })), next } };
+  }
+
+  store(storeId: string): AdminOutcome<Store> {
+    const id = readIdentifier(storeId, "store id");
+    const store = this.control.readStore(id);
+    return store === undefined ? notFound(`no store ${id}`) : { ok: true, value: storeView(store) };
+  }
+
+  /** Stores in id order; only one partner's when `partner` is given. */
+  stores(after: string | undefined, limit: string | undefined, partner: string | undefined): AdminOutcome<StorePage> {
+    const page = readIdPage(after, limit);
+    const partnerId = partner === undefined ? undefined : readIdentifier(partner, "partner");
+    const { items, next } = this.control.listStores(page.after, page.limit, partnerId);
+    return { ok: true, value: { stores: items.map(storeView), next } };
+  }
+
+  /** A terminal without its token: the token was shown once, when it was made. */
+  terminal(terminalId: string): AdminOutcome<Terminal> {
+    const id = readIdentifier(terminalId, "terminal id");
+    const terminal = this.control.readTerminal(id);
+    return terminal === undefined ? notFound(`no terminal ${id}`) : { ok: true, value: terminalView(terminal) };
+  }
+
+  /** Terminals in id order, revoked ones included; only one store's or partner's when given. Never a token. */
+  terminals(after: string | undefined, limit: string | undefined, store: string | undefined, partner: string | undefined): AdminOutcome<TerminalPage> {
+    const page = readIdPage(after, limit);
+    const filter = {
+      ...(store === undefined ? {} : { store: readIdentifier(store, "store") }),
+      ...(partner === undefined ? {} : { partner: readIdentifier(partner, "partner") }),
+    };
+    const { items, next } = this.control.listTerminals(page.after, page.limit, filter);
+    return { ok: true, value: { terminals: items.map(terminalView), next } };
   }
 
   /** Validates, stores a new version, and waits until every shard computes with it. */
-  async putProgram(input: unknown, operator = "admin"): Promise<OperationOutcome> {
+  async putProgram(input: unknown, operator = "admin"): Promise<AdminOutcome<Program>> {
     const definition = validateProgramDocument(input);
     return this.locks.run(["program"], async () => {
       const version = (this.control.currentProgram()?.version ?? 0) + 1;
       const program: Program = { ...definition, version };
       await this.control.appendProgram(program);
       await this.installProgram(program);
-      return this.audited("put-program", operator, { version, name: program.name }, { ok: true, value: program });
+      const outcome: AdminOutcome<Program> = { ok: true, value: program };
+      return this.audited("put-program", operator, { version, name: program.name }, outcome);
     });
   }
 
@@ -129,7 +214,7 @@ export class AdminService {
     }
   }
 
-  async createPartner(input: unknown, operator = "admin"): Promise<OperationOutcome> {
+  async createPartner(input: unknown, operator = "admin"): Promise<AdminOutcome<Partner>> {
     const document = readObject(input, "partner");
     refuseUnknownFields(document, "partner", new Set(["id", "name"]));
     const partner: PartnerRecord = {
@@ -140,11 +225,12 @@ export class AdminService {
       const existing = this.control.readPartner(partner.id);
       if (existing !== undefined) return sameOrConflict(existing, partner, `partner ${partner.id}`);
       await this.control.writePartner(partner);
-      return this.audited("create-partner", operator, { ...partner }, { ok: true, value: partner });
+      const outcome: AdminOutcome<Partner> = { ok: true, value: partner };
+      return this.audited("create-partner", operator, { ...partner }, outcome);
     });
   }
 
-  async createStore(input: unknown, operator = "admin"): Promise<OperationOutcome> {
+  async createStore(input: unknown, operator = "admin"): Promise<AdminOutcome<Store>> {
     const document = readObject(input, "store");
     refuseUnknownFields(document, "store", new Set(["id", "partner", "name"]));
     const store: StoreRecord = {
@@ -153,13 +239,14 @@ export class AdminService {
       name: readString(document["name"], "store.name", DISPLAY_NAME_LENGTH_MAX),
     };
     if (this.control.readPartner(store.partner) === undefined) {
-      return failed("BAD_REQUEST", `store.partner ${store.partner} does not exist`);
+      return { ok: false, code: "BAD_REQUEST", message: `store.partner ${store.partner} does not exist` };
     }
     return this.locks.run([`store:${store.id}`], async () => {
       const existing = this.control.readStore(store.id);
       if (existing !== undefined) return sameOrConflict(existing, store, `store ${store.id}`);
       await this.control.writeStore(store);
-      return this.audited("create-store", operator, { ...store }, { ok: true, value: store });
+      const outcome: AdminOutcome<Store> = { ok: true, value: store };
+      return this.audited("create-store", operator, { ...store }, outcome);
     });
   }
 
@@ -167,16 +254,16 @@ export class AdminService {
    * Creates a terminal and returns its token, the only time the token is
    * shown: loycore keeps only its hash. A repeat is a CONFLICT for that reason.
    */
-  async createTerminal(input: unknown, operator = "admin", token: string = generateToken("lt")): Promise<OperationOutcome> {
+  async createTerminal(input: unknown, operator = "admin", token: string = generateToken("lt")): Promise<AdminOutcome<TerminalWithToken>> {
     const document = readObject(input, "terminal");
     refuseUnknownFields(document, "terminal", new Set(["id", "store"]));
     const id = readIdentifier(document["id"], "terminal.id");
     const storeId = readIdentifier(document["store"], "terminal.store");
     const store = this.control.readStore(storeId);
-    if (store === undefined) return failed("BAD_REQUEST", `terminal.store ${storeId} does not exist`);
-    return this.locks.run([`terminal:${id}`], async () => {
+    if (store === undefined) return { ok: false, code: "BAD_REQUEST", message: `terminal.store ${storeId} does not exist` };
+    return this.locks.run([`terminal:${id}`], async (): Promise<AdminOutcome<TerminalWithToken>> => {
       if (this.control.readTerminal(id) !== undefined) {
-        return failed("CONFLICT", `terminal ${id} already exists; its token was shown when it was created`);
+        return { ok: false, code: "CONFLICT", message: `terminal ${id} already exists; its token was shown when it was created` };
       }
       const record: TerminalRecord = { id, store: store.id, partner: store.partner, tokenHash: hashToken(token) };
       // The token itself never goes to the audit trail.
@@ -191,11 +278,11 @@ export class AdminService {
    * connections are closed. Final: the id is not reused; a replacement lane
    * gets a new terminal. A repeat answers the same and audits nothing.
    */
-  async revokeTerminal(terminalId: string, operator = "admin"): Promise<OperationOutcome> {
+  async revokeTerminal(terminalId: string, operator = "admin"): Promise<AdminOutcome<Terminal>> {
     const id = readIdentifier(terminalId, "terminal id");
-    return this.locks.run([`terminal:${id}`], async () => {
+    return this.locks.run([`terminal:${id}`], async (): Promise<AdminOutcome<Terminal>> => {
       const existing = this.control.readTerminal(id);
-      if (existing === undefined) return failed("NOT_FOUND", `no terminal ${id}`);
+      if (existing === undefined) return notFound(`no terminal ${id}`);
       if (existing.revokedAt !== undefined) return { ok: true, value: terminalView(existing) };
       const revoked: TerminalRecord = { ...existing, revokedAt: Date.now() };
       await this.control.writeTerminal(revoked, {
@@ -214,12 +301,12 @@ export class AdminService {
    * token is refused from now on and connections opened with it are closed.
    * Not idempotent by design: each call makes a new secret.
    */
-  async rotateTerminalToken(terminalId: string, operator = "admin", token: string = generateToken("lt")): Promise<OperationOutcome> {
+  async rotateTerminalToken(terminalId: string, operator = "admin", token: string = generateToken("lt")): Promise<AdminOutcome<TerminalWithToken>> {
     const id = readIdentifier(terminalId, "terminal id");
-    return this.locks.run([`terminal:${id}`], async () => {
+    return this.locks.run([`terminal:${id}`], async (): Promise<AdminOutcome<TerminalWithToken>> => {
       const existing = this.control.readTerminal(id);
-      if (existing === undefined) return failed("NOT_FOUND", `no terminal ${id}`);
-      if (existing.revokedAt !== undefined) return failed("CONFLICT", `terminal ${id} is revoked; create a new terminal`);
+      if (existing === undefined) return notFound(`no terminal ${id}`);
+      if (existing.revokedAt !== undefined) return { ok: false, code: "CONFLICT", message: `terminal ${id} is revoked; create a new terminal` };
       const rotated: TerminalRecord = { ...existing, tokenHash: hashToken(token) };
       await this.control.writeTerminal(rotated, {
         at: Date.now(),
@@ -264,29 +351,50 @@ export class AdminService {
   }
 }
 
-function readPage(before: string | undefined, limit: string | undefined): { ok: true; before: number | null; limit: number } | OperationOutcome & { ok: false } {
+function readPage(
+  before: string | undefined,
+  limit: string | undefined,
+  defaultLimit = ACTIVITY_PAGE_DEFAULT,
+  maximumLimit = ACTIVITY_PAGE_SIZE_MAX,
+): { ok: true; before: number | null; limit: number } | OperationOutcome & { ok: false } {
   const beforeValue = before === undefined ? null : Number(before);
-  const limitValue = limit === undefined ? ACTIVITY_PAGE_DEFAULT : Number(limit);
+  const limitValue = limit === undefined ? defaultLimit : Number(limit);
   if (beforeValue !== null && (!Number.isSafeInteger(beforeValue) || beforeValue < 1)) {
     return { ok: false, code: "BAD_REQUEST", message: "before must be a positive integer" };
   }
-  if (!Number.isInteger(limitValue) || limitValue < 1 || limitValue > ACTIVITY_PAGE_SIZE_MAX) {
-    return { ok: false, code: "BAD_REQUEST", message: `limit must be an integer from 1 to ${ACTIVITY_PAGE_SIZE_MAX}` };
+  if (!Number.isInteger(limitValue) || limitValue < 1 || limitValue > maximumLimit) {
+    return { ok: false, code: "BAD_REQUEST", message: `limit must be an integer from 1 to ${maximumLimit}` };
   }
   return { ok: true, before: beforeValue, limit: limitValue };
+}
+
+/** `after` (an id, the previous page's `next`) and `limit` of a listing in id order; a bad one throws BAD_REQUEST naming it. */
+function readIdPage(after: string | undefined, limit: string | undefined): { after: string | null; limit: number } {
+  const afterValue = after === undefined ? null : readIdentifier(after, "after");
+  if (limit === undefined) return { after: afterValue, limit: LIST_PAGE_SIZE_DEFAULT };
+  if (!/^[0-9]+$/.test(limit)) throw new LoycoreError("BAD_REQUEST", `limit must be an integer from 1 to ${LIST_PAGE_SIZE_MAX}`);
+  return { after: afterValue, limit: readInteger(Number(limit), "limit", 1, LIST_PAGE_SIZE_MAX) };
+}
+
+function notFound(message: string): Extract<OperationOutcome, { ok: false }> {
+  return { ok: false, code: "NOT_FOUND", message };
+}
+
+function storeView(store: StoreRecord): Store {
+  return { id: store.id, partner: store.partner, name: store.name };
 }
 
 function readIdentifier(value: unknown, field: string): string {
   return readString(value, field, CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN);
 }
 
-function sameOrConflict<Record extends object>(existing: Record, requested: Record, what: string): OperationOutcome {
+function sameOrConflict<Record extends object>(existing: Record, requested: Record, what: string): AdminOutcome<Record> {
   if (JSON.stringify(existing) === JSON.stringify(requested)) return { ok: true, value: { ...existing } };
-  return failed("CONFLICT", `${what} already exists with other details`);
+  return { ok: false, code: "CONFLICT", message: `${what} already exists with other details` };
 }
 
 /** What the admin API shows of a terminal: never its token or the token's hash. */
-function terminalView(terminal: TerminalRecord): Record<string, unknown> {
+function terminalView(terminal: TerminalRecord): Terminal {
   return {
     id: terminal.id,
     store: terminal.store,

@@ -17,6 +17,12 @@ export interface StoreRecord {
   readonly name: string;
 }
 
+/** One page of a listing in key order, and the cursor of the next page (null: this page is the last). */
+export interface ControlPage<Item, Cursor> {
+  readonly items: Item[];
+  readonly next: Cursor | null;
+}
+
 /** One administrative action, kept for the audit trail. */
 export interface AuditRecord {
   readonly sequence: number;
@@ -102,12 +108,30 @@ export class ControlStore {
     return undefined;
   }
 
+  /** One stored program version; undefined if no such version was stored. */
+  readProgram(version: number): Program | undefined {
+    return this.programs.get(version);
+  }
+
+  /** Stored program versions newest first, below `before` (from the newest when null), at most `limit`. */
+  listPrograms(before: number | null, limit: number): ControlPage<Program, number> {
+    const start = before === null ? Number.MAX_SAFE_INTEGER : before - 1;
+    const items: Program[] = [];
+    for (const { value } of this.programs.getRange({ reverse: true, start, limit: limit + 1 })) items.push(value);
+    return pageOf(items, limit, (program) => program.version);
+  }
+
   async appendProgram(program: Program): Promise<void> {
     await this.durably(this.programs.put(program.version, program));
   }
 
   readPartner(id: string): PartnerRecord | undefined {
     return this.partners.get(id);
+  }
+
+  /** Partners in id order, after `after` (from the first when null), at most `limit`. */
+  listPartners(after: string | null, limit: number): ControlPage<PartnerRecord, string> {
+    return listAfter(this.partners, after, limit, () => true);
   }
 
   async writePartner(partner: PartnerRecord): Promise<void> {
@@ -118,12 +142,31 @@ export class ControlStore {
     return this.stores.get(id);
   }
 
+  /** Stores in id order, after `after`, at most `limit`; only the partner's when `partner` is given. */
+  listStores(after: string | null, limit: number, partner?: string): ControlPage<StoreRecord, string> {
+    return listAfter(this.stores, after, limit, (store) => partner === undefined || store.partner === partner);
+  }
+
   async writeStore(store: StoreRecord): Promise<void> {
     await this.durably(this.stores.put(store.id, store));
   }
 
   readTerminal(id: string): TerminalRecord | undefined {
     return this.terminals.get(id);
+  }
+
+  /**
+   * Terminals in id order, after `after`, at most `limit`, only those of the
+   * given store and partner when given. Records with their token hashes: the
+   * admin API shows only a view without them.
+   */
+  listTerminals(after: string | null, limit: number, filter: { readonly store?: string; readonly partner?: string } = {}): ControlPage<TerminalRecord, string> {
+    return listAfter(
+      this.terminals,
+      after,
+      limit,
+      (terminal) => (filter.store === undefined || terminal.store === filter.store) && (filter.partner === undefined || terminal.partner === filter.partner),
+    );
   }
 
   allTerminals(): TerminalRecord[] {
@@ -154,4 +197,34 @@ export class ControlStore {
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+/**
+ * Records of a string-keyed table in key order after `after`, keeping those
+ * that `keep` accepts, at most `limit`. A filtered page walks past the
+ * records it does not keep: the control tables are small (partners, stores
+ * and lanes of one program), so a walk is cheap.
+ */
+function listAfter<Item extends { readonly id: string }>(
+  table: Database<Item, string>,
+  after: string | null,
+  limit: number,
+  keep: (item: Item) => boolean,
+): ControlPage<Item, string> {
+  const items: Item[] = [];
+  const range = after === null ? table.getRange({}) : table.getRange({ start: after });
+  for (const { key, value } of range) {
+    if (key === after || !keep(value)) continue;
+    items.push(value);
+    if (items.length > limit) break;
+  }
+  return pageOf(items, limit, (item) => item.id);
+}
+
+/** `items` holds up to `limit + 1` entries: one more than the page means there is a next page. */
+function pageOf<Item, Cursor>(items: Item[], limit: number, cursorOf: (item: Item) => Cursor): ControlPage<Item, Cursor> {
+  if (items.length <= limit) return { items, next: null };
+  const page = items.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page, next: last === undefined ? null : cursorOf(last) };
 }

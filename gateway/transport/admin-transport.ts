@@ -4,16 +4,37 @@ import type { AdminService } from "../admin/admin-service.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
-import { bodyFormatOf, decodeBody, HttpExchange, queryParameter } from "./http-exchange.js";
+import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 
 type AdminWrite = (service: AdminService, body: unknown, operator: string) => Promise<OperationOutcome>;
+/** Reads what it needs of the request at once (uWS forbids touching it later) and returns the work. */
+type AdminRead = (request: uWS.HttpRequest) => () => OperationOutcome | Promise<OperationOutcome>;
 
 /** Who is acting, for the audit trail: the `x-operator` header, else "admin". */
 const OPERATOR_HEADER = "x-operator";
 const OPERATOR_HEADER_LENGTH_MAX = 100;
+
+/** A path segment, percent-decoded: ids may hold any visible ASCII, "/" and "?" included, sent encoded. */
+function pathParameter(request: uWS.HttpRequest, index: number): string {
+  const raw = request.getParameter(index) ?? "";
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * A query parameter; undefined when absent or empty. uWS has already
+ * percent-decoded it: decoding again would turn an id's "%20" into a space.
+ */
+function query(request: uWS.HttpRequest, name: string): string | undefined {
+  const value = request.getQuery(name);
+  return value === undefined || value.length === 0 ? undefined : value;
+}
 
 function operatorOf(request: uWS.HttpRequest): string {
   const named = request.getHeader(OPERATOR_HEADER).trim();
@@ -31,23 +52,60 @@ export class AdminTransport {
   ) {}
 
   register(app: uWS.TemplatedApp): void {
-    app.get("/v1/admin/program", (response, request) => {
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.currentProgram()));
-    });
+    const service = this.service;
+    this.registerRead(app, "/v1/admin/program", () => () => service.currentProgram());
     this.registerWrite(app, "put", "/v1/admin/program", (service, body, operator) => service.putProgram(body, operator));
+    this.registerRead(app, "/v1/admin/program/versions", (request) => {
+      const before = query(request, "before");
+      const limit = query(request, "limit");
+      return () => service.programVersions(before, limit);
+    });
+    this.registerRead(app, "/v1/admin/program/versions/:version", (request) => {
+      const version = pathParameter(request, 0);
+      return () => service.programVersion(version);
+    });
     this.registerWrite(app, "post", "/v1/admin/partners", (service, body, operator) => service.createPartner(body, operator));
+    this.registerRead(app, "/v1/admin/partners", (request) => {
+      const after = query(request, "after");
+      const limit = query(request, "limit");
+      return () => service.partners(after, limit);
+    });
+    this.registerRead(app, "/v1/admin/partners/:partner", (request) => {
+      const partnerId = pathParameter(request, 0);
+      return () => service.partner(partnerId);
+    });
     this.registerWrite(app, "post", "/v1/admin/stores", (service, body, operator) => service.createStore(body, operator));
+    this.registerRead(app, "/v1/admin/stores", (request) => {
+      const after = query(request, "after");
+      const limit = query(request, "limit");
+      const partner = query(request, "partner");
+      return () => service.stores(after, limit, partner);
+    });
+    this.registerRead(app, "/v1/admin/stores/:store", (request) => {
+      const storeId = pathParameter(request, 0);
+      return () => service.store(storeId);
+    });
     this.registerWrite(app, "post", "/v1/admin/terminals", (service, body, operator) => service.createTerminal(body, operator));
+    this.registerRead(app, "/v1/admin/terminals", (request) => {
+      const after = query(request, "after");
+      const limit = query(request, "limit");
+      const store = query(request, "store");
+      const partner = query(request, "partner");
+      return () => service.terminals(after, limit, store, partner);
+    });
+    this.registerRead(app, "/v1/admin/terminals/:terminal", (request) => {
+      const terminalId = pathParameter(request, 0);
+      return () => service.terminal(terminalId);
+    });
     app.del("/v1/admin/terminals/:terminal", (response, request) => {
-      const terminalId = request.getParameter(0) ?? "";
+      const terminalId = pathParameter(request, 0);
       const operator = operatorOf(request);
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.revokeTerminal(terminalId, operator));
     });
     // No body: the new token is made by the server, never chosen by the caller.
     app.post("/v1/admin/terminals/:terminal/token", (response, request) => {
-      const terminalId = request.getParameter(0) ?? "";
+      const terminalId = pathParameter(request, 0);
       const operator = operatorOf(request);
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.rotateTerminalToken(terminalId, operator));
@@ -56,14 +114,14 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
-      const before = queryParameter(request.getQuery("before"));
-      const limit = queryParameter(request.getQuery("limit"));
+      const before = query(request, "before");
+      const limit = query(request, "limit");
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberActivity(memberId, before, limit));
     });
     app.get("/v1/admin/audit", (response, request) => {
-      const before = queryParameter(request.getQuery("before"));
-      const limit = queryParameter(request.getQuery("limit"));
+      const before = query(request, "before");
+      const limit = query(request, "limit");
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.auditTrail(before, limit)));
     });
@@ -73,10 +131,24 @@ export class AdminTransport {
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberById(memberId));
     });
     app.get("/v1/admin/members", (response, request) => {
-      const card = queryParameter(request.getQuery("card"));
-      const phone = queryParameter(request.getQuery("phone"));
+      const card = query(request, "card");
+      const phone = query(request, "phone");
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.memberByIdentifier(card, phone));
+    });
+  }
+
+  private registerRead(app: uWS.TemplatedApp, path: string, read: AdminRead): void {
+    app.get(path, (response, request) => {
+      let work: () => OperationOutcome | Promise<OperationOutcome>;
+      try {
+        work = read(request);
+      } catch (error) {
+        const failure = outcomeOfError(error);
+        work = () => failure;
+      }
+      const exchange = this.authorise(response, request);
+      if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(work()));
     });
   }
 

@@ -1,0 +1,238 @@
+/**
+ * The loycore admin API (`/v1/admin/*`), version 1, as TypeScript types:
+ * request bodies, query parameters and answers of every endpoint, field for
+ * field as the "Admin API" section of docs/protocol.md states them. The
+ * gateway's admin service and the admin client both import these, so a field
+ * renamed here is an API change on both sides, not a refactoring.
+ *
+ * Money is integer minor units, points are integers, time is epoch
+ * milliseconds (see "Conventions" in docs/protocol.md).
+ */
+import type { Program, ProgramDefinition } from "../core/program/program-document.js";
+import type { DiscountSource, EnrollRequest, NamedRef, PointLot } from "./protocol-types.js";
+
+export type { Program, ProgramDefinition };
+
+// ---------------------------------------------------------------------------
+// Paging
+// ---------------------------------------------------------------------------
+
+/**
+ * Query of a listing in id order (partners, stores, terminals). `limit` is 1 to 500 (default 50);
+ * `after` is the `next` of the previous page (absent: from the first id).
+ */
+export interface IdPageQuery {
+  readonly after?: string | null;
+  readonly limit?: number;
+}
+
+/** Query of a listing newest first (program versions, audit, activity): `before` is the previous page's `next` or last `sequence`. */
+export interface SequencePageQuery {
+  readonly before?: number | null;
+  readonly limit?: number;
+}
+
+// ---------------------------------------------------------------------------
+// Program
+// ---------------------------------------------------------------------------
+
+/** One stored program version in a listing; `GET /v1/admin/program/versions/<version>` gives the whole document. */
+export interface ProgramVersionSummary {
+  readonly version: number;
+  readonly name: string;
+}
+
+export interface ProgramVersionPage {
+  /** Newest first. */
+  readonly versions: readonly ProgramVersionSummary[];
+  /** Pass as `before` for the next (older) page; null: this page is the last. */
+  readonly next: number | null;
+}
+
+// ---------------------------------------------------------------------------
+// Partners, stores, terminals
+// ---------------------------------------------------------------------------
+
+export interface Partner {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** `POST /v1/admin/partners`: a repeat with the same fields answers the same; other fields are a CONFLICT. */
+export type CreatePartnerRequest = Partner;
+
+export interface PartnerPage {
+  /** In id order. */
+  readonly partners: readonly Partner[];
+  /** Pass as `after` for the next page; null: this page is the last. */
+  readonly next: string | null;
+}
+
+export interface Store {
+  readonly id: string;
+  /** The partner that owns the store. */
+  readonly partner: string;
+  readonly name: string;
+}
+
+export type CreateStoreRequest = Store;
+
+export interface StorePageQuery extends IdPageQuery {
+  /** Only this partner's stores. */
+  readonly partner?: string;
+}
+
+export interface StorePage {
+  readonly stores: readonly Store[];
+  readonly next: string | null;
+}
+
+export interface CreateTerminalRequest {
+  readonly id: string;
+  readonly store: string;
+}
+
+/** A terminal as the admin API shows it: never its token nor anything derived from it. */
+export interface Terminal {
+  readonly id: string;
+  readonly store: string;
+  readonly partner: string;
+  /** When the terminal was revoked, epoch ms; absent while it is active. */
+  readonly revokedAt?: number;
+}
+
+/** The answer of creating a terminal or rotating its token: the only time the token is shown. */
+export interface TerminalWithToken {
+  readonly id: string;
+  readonly store: string;
+  readonly partner: string;
+  /** The terminal's bearer token; loycore keeps only its hash. */
+  readonly token: string;
+}
+
+export interface TerminalPageQuery extends IdPageQuery {
+  /** Only this store's terminals. */
+  readonly store?: string;
+  /** Only this partner's terminals. */
+  readonly partner?: string;
+}
+
+export interface TerminalPage {
+  readonly terminals: readonly Terminal[];
+  readonly next: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Members
+// ---------------------------------------------------------------------------
+
+/** `POST /v1/admin/members` takes the fields of the `enroll` operation. */
+export type AdminEnrollRequest = EnrollRequest;
+
+/** The new member as the admin API shows it: the phone unmasked, with the birth date. */
+export interface AdminEnrollResult {
+  readonly member: string;
+  readonly card: string;
+  readonly phone: string | null;
+  readonly name: string | null;
+  readonly birthDate: string | null;
+  readonly balance: number;
+  readonly status: NamedRef | null;
+}
+
+/** One history entry: a receipt, hold, cancel, refund, adjustment or visit, with its kind's own fields. */
+export interface ActivityEntry {
+  /** The member's sequence after the operation: unique per member, increasing. */
+  readonly sequence: number;
+  readonly at: number;
+  readonly kind: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ActivityPage {
+  /** Newest first; pass the last entry's `sequence` as `before` for the next page. */
+  readonly activity: readonly ActivityEntry[];
+}
+
+export interface CounterTotals {
+  readonly sold: number;
+  readonly paid: number;
+  readonly visits: number;
+}
+
+export interface MemberView {
+  readonly member: string;
+  readonly logicalShard: number;
+  readonly card: string;
+  readonly phone: string | null;
+  readonly name: string | null;
+  readonly birthDate: string | null;
+  readonly balance: number;
+  readonly points: { readonly active: number; readonly pending: number; readonly held: number; readonly debt: number };
+  readonly status: NamedRef | null;
+  readonly importanceClass: NamedRef | null;
+  readonly categories: readonly NamedRef[];
+  readonly discountBasisPoints: number;
+  readonly discountSources: readonly DiscountSource[];
+  /** Absent while no program is stored. */
+  readonly accrualRateBasisPoints?: number;
+  readonly discountLapsesAt: number | null;
+  readonly classLapsesAt: number | null;
+  readonly counters: {
+    readonly lifetime: CounterTotals;
+    /** Newest first, up to 3 periods; `period` is the program's period index. */
+    readonly recentPeriods: readonly (CounterTotals & { readonly period: number })[];
+    readonly firstVisitAt: number | null;
+    readonly lastVisitAt: number | null;
+  };
+  readonly createdAt: number;
+  readonly transactions: number;
+  readonly programVersion: number | null;
+  /** The open point lots. */
+  readonly lots: readonly PointLot[];
+  /** The latest 20 history entries, newest first. */
+  readonly activity: readonly ActivityEntry[];
+}
+
+/** Find the member by id, card or phone: exactly one. */
+export type AdjustmentTarget =
+  | { readonly member: string; readonly card?: never; readonly phone?: never }
+  | { readonly card: string; readonly member?: never; readonly phone?: never }
+  | { readonly phone: string; readonly member?: never; readonly card?: never };
+
+export type AdjustmentRequest = AdjustmentTarget & {
+  /** Idempotency key of the adjustment. */
+  readonly id: string;
+  /** > 0 credits a new lot, < 0 debits; not 0; at most a billion either way. */
+  readonly points: number;
+  /** Up to 500 characters. */
+  readonly reason: string;
+  /** Who decided it, up to 100 characters. */
+  readonly operator: string;
+};
+
+export interface AdjustmentResult {
+  readonly member: string;
+  readonly adjustment: string;
+  readonly points: number;
+  readonly balance: number;
+}
+
+// ---------------------------------------------------------------------------
+// Audit
+// ---------------------------------------------------------------------------
+
+export interface AuditEntry {
+  readonly sequence: number;
+  readonly at: number;
+  /** "put-program", "create-partner", "create-store", "create-terminal", "revoke-terminal", "rotate-terminal-token", "enroll-member", "adjust". */
+  readonly action: string;
+  /** The `x-operator` header of the write, or "admin". */
+  readonly operator: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditPage {
+  /** Newest first; pass the last entry's `sequence` as `before` for the next page. */
+  readonly audit: readonly AuditEntry[];
+}

@@ -1,0 +1,263 @@
+import { readAdminClientOptions } from "./admin-client-options.js";
+import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
+import type {
+  ActivityPage,
+  AdjustmentRequest,
+  AdjustmentResult,
+  AdminEnrollRequest,
+  AdminEnrollResult,
+  AuditPage,
+  CreatePartnerRequest,
+  CreateStoreRequest,
+  CreateTerminalRequest,
+  IdPageQuery,
+  MemberView,
+  Partner,
+  PartnerPage,
+  Program,
+  ProgramDefinition,
+  ProgramVersionPage,
+  SequencePageQuery,
+  Store,
+  StorePage,
+  StorePageQuery,
+  Terminal,
+  TerminalPage,
+  TerminalPageQuery,
+  TerminalWithToken,
+} from "./admin-types.js";
+import { LoycoreClientError } from "./loycore-client-error.js";
+
+type QueryValue = string | number | null | undefined;
+
+/**
+ * The loycore admin API client: one method per endpoint of `/v1/admin/*` (docs/protocol.md, "Admin
+ * API"), JSON over HTTP with the admin token. Answers have the wire types the gateway's admin service
+ * answers with (client/admin-types.ts).
+ *
+ * Failures reject with a `LoycoreClientError`: the gateway's `code` and `message` (source "server"),
+ * or one of the client's own (source "client"): `TIMEOUT` (no answer in time; a write may or may not
+ * have been done), `DISCONNECTED` (the gateway could not be reached, or the connection dropped),
+ * `BAD_REQUEST` (an empty id or page cursor; nothing was sent), and `INTERNAL` (the answer was not a
+ * loycore answer, a proxy's error page for example; the message has the HTTP status).
+ *
+ * Listings page: pass a page's `next` as `after` (partners, stores, terminals; id order) or `before`
+ * (program versions; newest first) until `next` is null.
+ *
+ * ```ts
+ * const admin = new LoycoreAdminClient({ url: "http://127.0.0.1:8080", token: adminToken, operator: "ops-1" });
+ * const { token } = await admin.createTerminal({ id: "lane-1", store: "store-1" });
+ * for (let page = await admin.terminals(); ; page = await admin.terminals({ after: page.next })) {
+ *   show(page.terminals);
+ *   if (page.next === null) break;
+ * }
+ * ```
+ */
+export class LoycoreAdminClient {
+  private readonly settings: AdminClientSettings;
+
+  /** Validates the options; a TypeError names the first bad one. Opens nothing: each call is one HTTP request. */
+  constructor(options: LoycoreAdminClientOptions) {
+    this.settings = readAdminClientOptions(options);
+  }
+
+  // -- Program ---------------------------------------------------------------
+
+  /** The current program with its version; `NOT_FOUND` before the first is stored. */
+  async program(): Promise<Program> {
+    return this.call("GET", "/program");
+  }
+
+  /** Stores a new program version and resolves once every shard computes with it; a refused document is `BAD_REQUEST`. */
+  async putProgram(definition: ProgramDefinition): Promise<Program> {
+    return this.call("PUT", "/program", definition);
+  }
+
+  /** Stored versions newest first, as `{ version, name }`. */
+  async programVersions(query: SequencePageQuery = {}): Promise<ProgramVersionPage> {
+    return this.call("GET", `/program/versions${queryString({ before: query.before, limit: query.limit })}`);
+  }
+
+  /** One stored version, current or earlier; `NOT_FOUND` for a version never stored. */
+  async programVersion(version: number): Promise<Program> {
+    return this.call("GET", `/program/versions/${String(version)}`);
+  }
+
+  // -- Partners and stores ---------------------------------------------------
+
+  /** Idempotent: a repeat with the same fields answers the same; other fields are a `CONFLICT`. */
+  async createPartner(partner: CreatePartnerRequest): Promise<Partner> {
+    return this.call("POST", "/partners", partner);
+  }
+
+  async partner(id: string): Promise<Partner> {
+    return this.call("GET", `/partners/${segment(id, "id")}`);
+  }
+
+  async partners(query: IdPageQuery = {}): Promise<PartnerPage> {
+    return this.call("GET", `/partners${queryString({ after: query.after, limit: query.limit })}`);
+  }
+
+  /** Idempotent like `createPartner`; the partner must exist (`BAD_REQUEST` otherwise). */
+  async createStore(store: CreateStoreRequest): Promise<Store> {
+    return this.call("POST", "/stores", store);
+  }
+
+  async store(id: string): Promise<Store> {
+    return this.call("GET", `/stores/${segment(id, "id")}`);
+  }
+
+  async stores(query: StorePageQuery = {}): Promise<StorePage> {
+    return this.call("GET", `/stores${queryString({ after: query.after, limit: query.limit, partner: query.partner })}`);
+  }
+
+  // -- Terminals ---------------------------------------------------------------
+
+  /** Creates a terminal; its token is in this answer only. A repeat is a `CONFLICT`. */
+  async createTerminal(terminal: CreateTerminalRequest): Promise<TerminalWithToken> {
+    return this.call("POST", "/terminals", terminal);
+  }
+
+  /** A terminal without its token. */
+  async terminal(id: string): Promise<Terminal> {
+    return this.call("GET", `/terminals/${segment(id, "id")}`);
+  }
+
+  /** Terminals in id order, revoked ones included, never a token. */
+  async terminals(query: TerminalPageQuery = {}): Promise<TerminalPage> {
+    return this.call(
+      "GET",
+      `/terminals${queryString({ after: query.after, limit: query.limit, store: query.store, partner: query.partner })}`,
+    );
+  }
+
+  /** Revokes a terminal for good: its token is refused and its connections are closed. A repeat answers the same. */
+  async revokeTerminal(id: string): Promise<Terminal> {
+    return this.call("DELETE", `/terminals/${segment(id, "id")}`);
+  }
+
+  /** A new token for the terminal, in this answer only; the old one is refused from now on. */
+  async rotateTerminalToken(id: string): Promise<TerminalWithToken> {
+    return this.call("POST", `/terminals/${segment(id, "id")}/token`);
+  }
+
+  // -- Members -----------------------------------------------------------------
+
+  /** Enrolls a member, idempotent on the card. */
+  async enrollMember(member: AdminEnrollRequest): Promise<AdminEnrollResult> {
+    return this.call("POST", "/members", member);
+  }
+
+  /** The member view; `UNKNOWN_MEMBER` for an unknown id. */
+  async member(memberId: string): Promise<MemberView> {
+    return this.call("GET", `/members/${segment(memberId, "memberId")}`);
+  }
+
+  /** The member view found by card; `UNKNOWN_CARD` when no member has it. */
+  async memberByCard(card: string): Promise<MemberView> {
+    return this.call("GET", `/members${queryString({ card: nonEmpty(card, "card") })}`);
+  }
+
+  /** The member view found by phone; `UNKNOWN_PHONE` when no member has it. */
+  async memberByPhone(phone: string): Promise<MemberView> {
+    return this.call("GET", `/members${queryString({ phone: nonEmpty(phone, "phone") })}`);
+  }
+
+  /** A member's history newest first; pass the last entry's `sequence` as `before` for older entries. */
+  async memberActivity(memberId: string, query: SequencePageQuery = {}): Promise<ActivityPage> {
+    return this.call("GET", `/members/${segment(memberId, "memberId")}/activity${queryString({ before: query.before, limit: query.limit })}`);
+  }
+
+  /** Credits or debits a member's points, idempotent by `id`. */
+  async adjust(adjustment: AdjustmentRequest): Promise<AdjustmentResult> {
+    return this.call("POST", "/adjustments", adjustment);
+  }
+
+  // -- Audit -------------------------------------------------------------------
+
+  /** Every accepted admin write, newest first; pass the last entry's `sequence` as `before` for older ones. */
+  async audit(query: SequencePageQuery = {}): Promise<AuditPage> {
+    return this.call("GET", `/audit${queryString({ before: query.before, limit: query.limit })}`);
+  }
+
+  // ---------------------------------------------------------------------------
+
+  private async call<Result>(method: "GET" | "PUT" | "POST" | "DELETE", path: string, body?: object): Promise<Result> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.settings.token}`, accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.settings.operator !== undefined) headers["x-operator"] = this.settings.operator;
+    const controller = new AbortController();
+    const timeoutMilliseconds = this.settings.requestTimeoutMilliseconds;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMilliseconds);
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(`${this.settings.url}/v1/admin${path}`, {
+        method,
+        headers,
+        signal: controller.signal,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      if (timedOut) throw new LoycoreClientError("TIMEOUT", `no answer to ${method} ${path} in ${timeoutMilliseconds} ms; it may or may not have been done`, "client");
+      throw new LoycoreClientError("DISCONNECTED", `${method} ${path} failed: ${errorMessage(error)}`, "client");
+    } finally {
+      clearTimeout(timer);
+    }
+    const answer = parseJson(text);
+    if (status === 200 && typeof answer === "object" && answer !== null) return answer as Result;
+    if (isFailureAnswer(answer)) throw new LoycoreClientError(answer.code, answer.message, "server");
+    throw new LoycoreClientError("INTERNAL", `${method} ${path} answered HTTP ${status} without a loycore answer`, "client");
+  }
+}
+
+function isFailureAnswer(value: unknown): value is { readonly code: string; readonly message: string } {
+  if (typeof value !== "object" || value === null) return false;
+  const fields = value as Readonly<Record<string, unknown>>;
+  return typeof fields["code"] === "string" && typeof fields["message"] === "string";
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An id as one path segment: percent-encoded, since ids may hold "/", "?" or "%". */
+function segment(value: string, field: string): string {
+  return encodeURIComponent(nonEmpty(value, field));
+}
+
+function nonEmpty(value: string, field: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new LoycoreClientError("BAD_REQUEST", `${field} must be a non-empty string; nothing was sent`, "client");
+  }
+  return value;
+}
+
+/** `?name=value&...` of the parameters that are set, each percent-encoded; "" when none is. */
+function queryString(parameters: Readonly<Record<string, QueryValue>>): string {
+  const pairs: string[] = [];
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value === undefined || value === null) continue;
+    const text = typeof value === "number" ? String(value) : nonEmpty(value, name);
+    pairs.push(`${name}=${encodeURIComponent(text)}`);
+  }
+  return pairs.length === 0 ? "" : `?${pairs.join("&")}`;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}
