@@ -90,7 +90,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   let adminToken = await establishAdminToken(control, config, authenticator);
   let demo: DemoSummary | undefined;
   if (config.demo) {
-    demo = await seedDemo({ control, admin, operations, authenticator, memberCount: config.demoMembers, adminToken });
+    demo = await seedDemo({ control, admin, operations, authenticator, memberCount: config.demoMembers, adminToken, now: clock() });
     adminToken = demo.adminToken;
   }
 
