@@ -15,6 +15,7 @@ import { TerminalOperations } from "./operations/terminal-operations.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
+import { registerLandingPage } from "./transport/landing-page.js";
 import { RequestHandler } from "./transport/request-handler.js";
 import { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
 import { TerminalRateLimiter } from "./transport/terminal-rate-limiter.js";
@@ -90,7 +91,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   let adminToken = await establishAdminToken(control, config, authenticator);
   let demo: DemoSummary | undefined;
   if (config.demo) {
-    demo = await seedDemo({ control, admin, operations, authenticator, memberCount: config.demoMembers, adminToken });
+    demo = await seedDemo({ control, admin, operations, authenticator, memberCount: config.demoMembers, adminToken, now: clock() });
     adminToken = demo.adminToken;
   }
 
@@ -100,6 +101,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
   new AdminTransport(authenticator, admin).register(app);
+  // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
+  registerLandingPage(app);
   app.get("/health", (response) => {
     const exchange = new HttpExchange(response, "json");
     const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), HEALTH_TIMEOUT_MILLISECONDS).unref());

@@ -19,23 +19,26 @@ export interface PeriodTotals extends CounterTotals {
 }
 
 /**
- * How many recent periods an account remembers. A member's status in period P
- * depends only on period P - 1, so two would do for receipts in time order;
- * the third lets a receipt that arrives one period late (an offline lane's
- * February receipt sent in March) be priced on its own period's status.
- * Receipts older than that count in the lifetime totals only.
+ * The window of periods an account remembers, in periods: the period of its
+ * newest receipt and the ones before it, so at most this many entries (only
+ * periods with receipts have one). A member's status in period P depends only
+ * on period P - 1, so two would do for receipts in time order; the third lets
+ * a receipt that arrives one period late (an offline lane's February receipt
+ * sent in March) be priced on its own period's status. Receipts of periods
+ * before the window count in the lifetime totals only.
  */
 export const PERIODS_REMEMBERED = 3;
 
 /**
- * Lifetime totals and the totals of the most recent periods with receipts.
- * Periods roll over lazily when a receipt arrives; a period with no receipt
- * has zero totals, which is exactly what an eager roll-over at every
- * boundary would have recorded.
+ * Lifetime totals and the totals of the periods in the window (PERIODS_REMEMBERED
+ * periods ending at the period of the newest receipt). The window moves
+ * lazily, when a receipt of a later period arrives, and forgets the periods it
+ * leaves; a period with no receipt has zero totals, which is exactly what an
+ * eager roll-over at every boundary would have recorded.
  */
 export interface AccountCounters {
   readonly lifetime: CounterTotals;
-  /** Newest first; only periods within PERIODS_REMEMBERED of the newest; periods without receipts are absent. */
+  /** Newest first; only periods in the window (newer than the newest period - PERIODS_REMEMBERED); periods without receipts are absent. */
   readonly recentPeriods: readonly PeriodTotals[];
   readonly firstVisitAt: number | null;
   readonly lastVisitAt: number | null;
@@ -63,7 +66,8 @@ function add(totals: CounterTotals, sold: number, paid: number): CounterTotals {
 /**
  * Counters after one more receipt of `sold` billed and `paid` paid with money
  * at `at`, which falls in `period`. A late receipt counts in its period if
- * that period is still remembered, and always in the lifetime totals.
+ * that period is in the window, and always in the lifetime totals; a receipt
+ * of a later period moves the window to end at its period.
  */
 export function addReceipt(counters: AccountCounters, period: number, at: number, sold: number, paid: number): AccountCounters {
   assertNonNegativeInteger(sold, "sold");

@@ -1,5 +1,5 @@
 /**
- * The reference documents' examples (/work/shared/seeds, see docs/program.md
+ * The reference documents' examples (the "seeds", see docs/program.md
  * "Seed programs") written as program documents, as an administrator would
  * send them: plain JSON, input for validateProgramDocument. Money is kopecks:
  * 10,000 roubles = 1_000_000. docs/program.md shows each one as JSON, and a
