@@ -10,6 +10,8 @@ import {
   PHONE_DIGITS_MIN,
   POINTS_BALANCE_MAX,
   RECEIPT_LINES_MAX,
+  RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS,
+  RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
 } from "../../core/limits.js";
 import { LINE_QUANTITY_MIN } from "../../core/receipt/read-receipt.js";
@@ -58,6 +60,10 @@ describe("docs/protocol.md's limits", () => {
     expect(documented("`name`")).toBe(`1 to ${MEMBER_NAME_LENGTH_MAX} characters`);
     expect(documented("request `id` (WebSocket)")).toBe(`an integer from 0 to 2^53 - 1, or 1 to ${REQUEST_ID_LENGTH_MAX} characters`);
     expect(Number.MAX_SAFE_INTEGER).toBe(2 ** 53 - 1);
+    const earliest = new Date(RECEIPT_TIME_MIN_EPOCH_MILLISECONDS).toISOString().slice(0, 10);
+    expect(documented("`receipt.at`, `visit.at`")).toContain(
+      `from ${earliest} to ${RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS / 60_000} minutes ahead of the server's clock`,
+    );
   });
 
   it("state the transport limits the gateway enforces", () => {
