@@ -59,7 +59,12 @@ export function inspectWebSocketBinding(
   try {
     binding = load();
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split("\n").find((line) => line.trim() !== "") ?? "";
+    // Newer builds say which Node versions they support, then the loader's error (such as a missing GLIBC_2.38).
+    const reason = (error instanceof Error ? error.message : String(error))
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "")
+      .join(" ");
     return { native: false, problem: `${WEB_SOCKET_PACKAGE} has no native binding for ${where} (${reason}); ${advice}` };
   }
   const app = typeof binding === "object" && binding !== null ? (binding as { App?: unknown }).App : undefined;
