@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
 import { runServerExpectingFailure } from "../test-support/server-process.js";
 import {
+  DOCKER_IMAGE_NODE_MAJOR,
   inspectWebSocketBinding,
   NODE_MODULE_VERSION_BY_SUPPORTED_MAJOR,
   SUPPORTED_NODE_ENGINES,
@@ -61,6 +62,11 @@ describe("the native uWebSockets.js binding check", () => {
 
   it("matches package.json engines, so npm warns on the Node versions the server refuses", () => {
     expect(packageJson.engines.node).toBe(SUPPORTED_NODE_ENGINES);
+  });
+
+  it("names the Node major the Dockerfile's base image has", () => {
+    const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8");
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${DOCKER_IMAGE_NODE_MAJOR}-trixie-slim$`, "m"));
   });
 
   it("covers only Node majors the pinned build ships Linux bindings for (the Docker image's platforms)", () => {

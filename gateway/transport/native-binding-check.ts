@@ -14,6 +14,12 @@ export const SUPPORTED_NODE_ENGINES = ">=20.11 <21";
 export const SUPPORTED_NODE_VERSIONS = "Node.js 20 (20.11 or later)";
 
 /**
+ * The Node.js major of the Docker image (its NODE_IMAGE), which replaces the pinned build
+ * with one that binds Node 20 to 25 on glibc 2.38 or later (docs/operations.md).
+ */
+export const DOCKER_IMAGE_NODE_MAJOR = 24;
+
+/**
  * NODE_MODULE_VERSION (process.versions.modules) of each supported Node major:
  * the binding file the uWebSockets.js package must hold is
  * `binaries/uws_<platform>_<arch>_<module version>.node`.
@@ -54,7 +60,7 @@ export function inspectWebSocketBinding(
   },
 ): WebSocketBinding {
   const where = `Node.js ${runtime.version} (NODE_MODULE_VERSION ${runtime.modules}) on ${runtime.platform}-${runtime.arch}`;
-  const advice = `loycore runs on ${SUPPORTED_NODE_VERSIONS}, package.json engines "${SUPPORTED_NODE_ENGINES}"; see docs/operations.md`;
+  const advice = `loycore runs on ${SUPPORTED_NODE_VERSIONS} (package.json engines "${SUPPORTED_NODE_ENGINES}"), and on Node.js ${DOCKER_IMAGE_NODE_MAJOR} in its Docker image; see docs/operations.md`;
   let binding: unknown;
   try {
     binding = load();
