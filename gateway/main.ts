@@ -1,6 +1,7 @@
 import { ConfigError, readServerConfig } from "./config.js";
 import { acquireDataDirectoryLock } from "./data-directory-lock.js";
-import { startServer, StartupError } from "./server.js";
+import { StartupError } from "./data-directory.js";
+import { inspectWebSocketBinding } from "./transport/native-binding-check.js";
 
 /**
  * `node dist/gateway/main.js [--demo] [--port 8080] [--data-dir ./data] ...`
@@ -10,6 +11,12 @@ import { startServer, StartupError } from "./server.js";
  * shards (staged commits become durable) and exits 0.
  */
 async function main(): Promise<void> {
+  // First: on a Node the uWebSockets.js build has no binding for, it falls back to a stub
+  // that dies at the first WebSocket upgrade. Refuse to start instead (native-binding-check.ts).
+  const binding = inspectWebSocketBinding();
+  if (!binding.native) throw new StartupError(binding.problem);
+  // The server (and uWebSockets.js with it) is loaded only after that check.
+  const { startServer } = await import("./server.js");
   let config;
   try {
     config = readServerConfig(process.argv.slice(2), process.env);

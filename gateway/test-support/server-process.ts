@@ -82,9 +82,13 @@ export async function startServerProcess(
 }
 
 /** Runs `node dist/gateway/main.js` expecting it to refuse to start; resolves with its exit code and stderr. */
-export async function runServerExpectingFailure(arguments_: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+export async function runServerExpectingFailure(
+  arguments_: readonly string[],
+  environment: Readonly<Record<string, string>> = {},
+): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [SERVER_MAIN_PATH, "--host", "127.0.0.1", "--port", "0", ...arguments_], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...environment },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
