@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { floatsInMessagePack } from "../test-support/msgpack-floats.js";
@@ -61,5 +62,26 @@ describe("the frame codec", () => {
     const decoded = decodeFrame(bytes) as Record<string, unknown>;
     expect(new Uint8Array(decoded["binary"] as Uint8Array)).toEqual(withFloatBytes.binary);
     expect({ ...decoded, binary: null }).toEqual({ ...withFloatBytes, binary: null });
+  });
+
+  it("decodes any answer-like value to itself, with a float only where the number is not a safe integer", () => {
+    const number = fc.oneof(
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => (value === 0 ? 0 : value)), // -0 travels as 0
+    );
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: "small" }, number, fc.string(), fc.boolean(), fc.constant(null), tie("array"), tie("map")),
+      array: fc.array(tie("value"), { maxLength: 20 }),
+      map: fc.dictionary(fc.string({ maxLength: 8 }).filter((key) => key !== "__proto__"), tie("value"), { maxKeys: 20 }),
+    }));
+    fc.assert(
+      fc.property(value, (answer) => {
+        const bytes = encodeFrame(answer);
+        expect(decodeFrame(bytes)).toEqual(answer);
+        for (const found of floatsInMessagePack(bytes)) expect(Number.isSafeInteger(found.value), found.path).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
