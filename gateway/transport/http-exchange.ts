@@ -80,11 +80,6 @@ export function mediaTypeOf(contentType: string): MediaType | undefined {
   return MEDIA_TYPES.get(contentType.split(";")[0]?.trim().toLowerCase() ?? "");
 }
 
-/** The body format of a `Content-Type` header, if the gateway reads it. */
-export function bodyFormatOf(contentType: string): BodyFormat | undefined {
-  return mediaTypeOf(contentType)?.format;
-}
-
 /**
  * The media type to answer in: the one the client prefers among ours by its
  * `Accept` header (quality values honoured, the first listed wins a tie, a
