@@ -162,8 +162,12 @@ function describe(value: unknown, maxLength = 300): string {
 const gatewayLikeUnpackr = { unpack: (bytes: Uint8Array): unknown => decodeFrame(bytes) };
 /** What a client packs with (as in the integration tests): standard MessagePack, no records. */
 const clientPackr = new Packr({ useRecords: false });
-/** Reads the gateway's answers. */
-const answerUnpackr = new Packr({ useRecords: false });
+/**
+ * Reads the gateway's answers as docs/protocol.md tells a JavaScript client to: times and other
+ * integers of 2^32 and more come as uint64/int64, which msgpackr would otherwise make BigInts.
+ * ("auto" is in msgpackr's documentation but not in its type declaration, hence the cast.)
+ */
+const answerUnpackr = new Packr({ useRecords: false, int64AsType: "auto" as "number" });
 
 function u16(value: number): number[] {
   return [(value >>> 8) & 0xff, value & 0xff];
@@ -983,9 +987,14 @@ export interface InvalidRequest {
   readonly absentCard?: string;
 }
 
+/** BAD_REQUEST, unless a mutation made `op` a string that names no operation: that is NOT_FOUND, whatever else is wrong. */
+function refusalOfValidationMutations(request: Record<string, unknown>): Expectation {
+  return isOperation(request["op"]) ? refusedWith("BAD_REQUEST") : refusalOfOtherThanAnOperation(request["op"]);
+}
+
 /**
  * Requests of `op` aimed at the demo members, each refused: one to three validation mutations
- * (BAD_REQUEST) or, a fifth of the time, one domain mutation (its code).
+ * (BAD_REQUEST, or NOT_FOUND for an unknown op name) or, a fifth of the time, one domain mutation (its code).
  */
 export function invalidRequestArbitrary(op: Operation, members: readonly SentinelMember[], transport: "websocket" | "http"): fc.Arbitrary<InvalidRequest> {
   const forMember = (member: SentinelMember): fc.Arbitrary<InvalidRequest> => {
@@ -996,14 +1005,10 @@ export function invalidRequestArbitrary(op: Operation, members: readonly Sentine
       .chain((chosen) => fc.tuple(...chosen))
       .filter((mutations) => mutations.every((mutation, index) => mutations.slice(index + 1).every((other) => !overlaps(mutation, other))))
       .chain((mutations) =>
-        base.map(
-          (request): InvalidRequest => ({
-            op,
-            request: applyEdits(request, mutations.flatMap((mutation) => mutation.edits)),
-            expectation: refusedWith("BAD_REQUEST"),
-            notes: mutations.map((mutation) => mutation.note),
-          }),
-        ),
+        base.map((request): InvalidRequest => {
+          const edited = applyEdits(request, mutations.flatMap((mutation) => mutation.edits));
+          return { op, request: edited, expectation: refusalOfValidationMutations(edited), notes: mutations.map((mutation) => mutation.note) };
+        }),
       );
     const domain = domainMutations(op, member, members);
     if (domain.length === 0) return validation;
@@ -1161,7 +1166,15 @@ export function expectedRawAnswer(frame: Buffer | string): { id: RequestId; expe
   const readable =
     (typeof id === "number" && Number.isSafeInteger(id) && id >= 0) || (typeof id === "string" && id.length >= 1 && id.length <= CLIENT_IDENTIFIER_LENGTH_MAX);
   if (!readable) return unreadable;
-  return { id, expectation: isOperation(decoded["op"]) ? ANY_ANSWER : refusedWith("BAD_REQUEST") };
+  return { id, expectation: isOperation(decoded["op"]) ? ANY_ANSWER : refusalOfOtherThanAnOperation(decoded["op"]) };
+}
+
+/**
+ * docs/protocol.md, WebSocket request: an `op` that is a string naming no operation is NOT_FOUND
+ * (as over HTTP), refused before the other fields are read; a missing or non-string `op` is BAD_REQUEST.
+ */
+function refusalOfOtherThanAnOperation(op: unknown): Expectation {
+  return typeof op === "string" ? refusedWith("NOT_FOUND") : refusedWith("BAD_REQUEST");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1422,7 +1435,7 @@ export interface HttpCase {
 }
 
 const JSON_CONTENT_TYPES = ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"];
-const MSGPACK_CONTENT_TYPES = ["application/msgpack"];
+const MSGPACK_CONTENT_TYPES = ["application/msgpack", "application/vnd.msgpack", "application/x-msgpack", "Application/Vnd.MsgPack; charset=binary"];
 const WRONG_CONTENT_TYPES = [
   "text/plain", "text/json", "application/xml", "application/jsonp", "application/json-patch+json", "application/x-www-form-urlencoded",
   "multipart/form-data; boundary=fz", "application/octet-stream", "", "json", "application/*", "*/*", "application/json+msgpack",
@@ -1611,7 +1624,8 @@ export async function checkHttpCase(target: FuzzTarget, item: HttpCase, tally: T
     throw new FuzzViolation(`no HTTP answer to ${item.note}: ${String(error)}${error instanceof Error && error.cause !== undefined ? ` (${String(error.cause)})` : ""}`);
   }
   const contentType = response.headers.get("content-type") ?? "";
-  const expectedType = item.answerFormat === "json" ? "application/json" : "application/msgpack";
+  // A msgpack answer comes in the type the request was sent in, as the client spelt it (no Accept header here).
+  const expectedType = item.answerFormat === "json" ? "application/json" : (item.contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (contentType !== expectedType) throw new FuzzViolation(`answered ${response.status} as ${describe(contentType)} to ${item.note}; expected ${expectedType}`);
   let body: unknown;
   try {

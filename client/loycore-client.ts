@@ -84,7 +84,12 @@ interface FirstConnectionAttempt {
 export class LoycoreClient {
   private readonly settings: ClientSettings;
   /** Plain MessagePack maps: the protocol allows no extension types, so msgpackr's records are off. */
-  private readonly packr = new Packr({ useRecords: false });
+  /**
+   * Standard MessagePack; the gateway writes integers of 2^32 and more (timestamps) as uint64/int64,
+   * which "auto" reads as numbers while they are safe integers ("auto" is in msgpackr's documentation
+   * but not in its type declaration, hence the cast).
+   */
+  private readonly packr = new Packr({ useRecords: false, int64AsType: "auto" as "number" });
   /** Pending requests by id, in the order they were made: sent ones and ones waiting for a connection. */
   private readonly requests = new Map<number, PendingRequest>();
   private lastRequestId = 0;

@@ -172,7 +172,7 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     socket.send(packr.pack({ op: "ping" }));
     expect(await next()).toMatchObject({ id: null, ok: false, code: "BAD_REQUEST" });
     socket.send(packr.pack({ id: 7, op: "transfer" }));
-    expect(await next()).toMatchObject({ id: 7, ok: false, code: "BAD_REQUEST" });
+    expect(await next()).toMatchObject({ id: 7, ok: false, code: "NOT_FOUND" });
     socket.send(packr.pack({ id: 8, op: "identify", card: "1", extra: true }));
     expect(await next()).toMatchObject({ id: 8, ok: false, code: "BAD_REQUEST", message: "extra is not a known field" });
     socket.send(packr.pack({ id: 9, op: "commit", card: "1", receipt: { id: "x", lines: [{ sku: "a", qty: 1, price: 1, amount: 1.5 }] } }));

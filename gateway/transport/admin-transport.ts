@@ -4,7 +4,14 @@ import type { AdminService } from "../admin/admin-service.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
-import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
+import {
+  answerMediaTypeOf,
+  decodeBody,
+  HttpExchange,
+  mediaTypeOf,
+  SUPPORTED_CONTENT_TYPES_TEXT,
+  type MediaType,
+} from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
@@ -154,14 +161,15 @@ export class AdminTransport {
 
   private registerWrite(app: uWS.TemplatedApp, method: "put" | "post", path: string, write: AdminWrite): void {
     app[method](path, (response, request) => {
-      const format = bodyFormatOf(request.getHeader("content-type"));
+      const requestType = mediaTypeOf(request.getHeader("content-type"));
       const operator = operatorOf(request);
-      const exchange = this.authorise(response, request, format ?? "json");
+      const exchange = this.authorise(response, request, requestType);
       if (exchange === undefined) return;
-      if (format === undefined) {
-        exchange.fail("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json or application/msgpack");
+      if (requestType === undefined) {
+        exchange.fail("UNSUPPORTED_MEDIA_TYPE", `content-type must be ${SUPPORTED_CONTENT_TYPES_TEXT}`);
         return;
       }
+      const format = requestType.format;
       exchange.readBody(REQUEST_BYTES_MAX, (body) => {
         const document = decodeBody(body, format, decodeFrame);
         if (!isPlainObject(document)) {
@@ -176,10 +184,10 @@ export class AdminTransport {
   private authorise(
     response: uWS.HttpResponse,
     request: uWS.HttpRequest,
-    format: "json" | "msgpack" = "json",
+    requestType?: MediaType,
   ): HttpExchange | undefined {
     const token = bearerToken(request.getHeader("authorization"));
-    const exchange = new HttpExchange(response, format);
+    const exchange = new HttpExchange(response, answerMediaTypeOf(request.getHeader("accept"), requestType));
     if (!this.authenticator.isAdmin(token)) {
       exchange.fail("UNAUTHORIZED", "a valid admin token is required");
       return undefined;

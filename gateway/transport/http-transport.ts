@@ -3,14 +3,15 @@ import { isPlainObject } from "../../core/validation/fields.js";
 import { bearerToken } from "../control/tokens.js";
 import { isOperationName } from "../protocol/read-operation-request.js";
 import { decodeFrame } from "./frame-codec.js";
-import { bodyFormatOf, decodeBody, HttpExchange } from "./http-exchange.js";
+import { answerMediaTypeOf, decodeBody, HttpExchange, mediaTypeOf, SUPPORTED_CONTENT_TYPES_TEXT } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import type { RequestHandler } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 
 /**
  * `POST /v1/<op>`: the WebSocket operations over HTTP, JSON or msgpack.
- * Status 200 with the result, or the code's status with {code, message}.
+ * Status 200 with the result, or the code's status with {code, message}, in
+ * the media type the client asked for (`Accept`) or sent.
  */
 export class HttpTransport {
   constructor(
@@ -22,8 +23,8 @@ export class HttpTransport {
     app.post("/v1/:op", (response, request) => {
       const op = request.getParameter(0);
       const token = bearerToken(request.getHeader("authorization"));
-      const format = bodyFormatOf(request.getHeader("content-type"));
-      const exchange = new HttpExchange(response, format ?? "json");
+      const requestType = mediaTypeOf(request.getHeader("content-type"));
+      const exchange = new HttpExchange(response, answerMediaTypeOf(request.getHeader("accept"), requestType));
       const terminal = this.authenticator.terminalFor(token);
       if (terminal === undefined) {
         exchange.fail("UNAUTHORIZED", "a valid terminal token is required");
@@ -33,10 +34,11 @@ export class HttpTransport {
         exchange.fail("NOT_FOUND", `no operation ${op ?? ""}; see docs/protocol.md`);
         return;
       }
-      if (format === undefined) {
-        exchange.fail("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json or application/msgpack");
+      if (requestType === undefined) {
+        exchange.fail("UNSUPPORTED_MEDIA_TYPE", `content-type must be ${SUPPORTED_CONTENT_TYPES_TEXT}`);
         return;
       }
+      const format = requestType.format;
       exchange.readBody(REQUEST_BYTES_MAX, (body) => {
         const fields = body.length === 0 ? {} : decodeBody(body, format, decodeFrame);
         if (!isPlainObject(fields)) {

@@ -4,7 +4,7 @@ import type { GatewayMetrics } from "../metrics.js";
 import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
 import { bearerToken } from "../control/tokens.js";
 import { decodeFrame, encodeFrame } from "./frame-codec.js";
-import { queryParameter } from "./http-exchange.js";
+import { queryParameter, retryAfterSecondsOf } from "./http-exchange.js";
 import {
   CONNECTION_BACKPRESSURE_BYTES_MAX,
   CONNECTION_IDLE_TIMEOUT_SECONDS,
@@ -13,11 +13,10 @@ import {
   REQUEST_ID_LENGTH_MAX,
   WEBSOCKET_FRAME_BYTES_HARD_MAX,
 } from "./limits.js";
+import { isOperationName } from "../protocol/read-operation-request.js";
 import type { RequestHandler } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
-
-/** Close code (application range 4000-4999) telling a lane its token no longer works: reconnecting with it is refused. */
-const WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN = 4001;
+import { WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN, WEBSOCKET_CLOSE_SHUTTING_DOWN } from "./websocket-close-codes.js";
 
 interface Connection {
   readonly terminal: Terminal;
@@ -78,6 +77,7 @@ export class WebSocketTransport {
           response
             .writeStatus("503 Service Unavailable")
             .writeHeader("content-type", "application/json")
+            .writeHeader("retry-after", String(retryAfterSecondsOf("SHUTTING_DOWN")))
             .end(JSON.stringify({ code: "SHUTTING_DOWN", message: "the server is shutting down" }));
           return;
         }
@@ -111,7 +111,7 @@ export class WebSocketTransport {
 
   /** Closes every connection (shutdown). */
   closeAll(): void {
-    for (const socket of [...this.sockets]) socket.end(1001, "server shutting down");
+    for (const socket of [...this.sockets]) socket.end(WEBSOCKET_CLOSE_SHUTTING_DOWN, "server shutting down");
   }
 
   private onMessage(socket: uWS.WebSocket<Connection>, message: ArrayBuffer, isBinary: boolean): void {
@@ -148,6 +148,13 @@ export class WebSocketTransport {
       this.send(socket, id, { ok: false, code: "SHUTTING_DOWN", message: "the server is shutting down; retry on another node or later" });
       return;
     }
+    const op = decoded["op"];
+    // As over HTTP, where the operation is the URL's last segment: a name the gateway does not know is NOT_FOUND.
+    // An op that is missing or not a string is a malformed request, BAD_REQUEST from the request reader.
+    if (typeof op === "string" && !isOperationName(op)) {
+      this.send(socket, id, { ok: false, code: "NOT_FOUND", message: `no operation ${op}; see docs/protocol.md` });
+      return;
+    }
     if (connection.inFlight >= CONNECTION_IN_FLIGHT_MAX) {
       this.send(socket, id, {
         ok: false,
@@ -158,7 +165,7 @@ export class WebSocketTransport {
     }
     connection.inFlight += 1;
     this.inFlightTotal += 1;
-    void this.options.handler.handle("websocket", decoded["op"], decoded, connection.terminal).then((outcome) => {
+    void this.options.handler.handle("websocket", op, decoded, connection.terminal).then((outcome) => {
       connection.inFlight -= 1;
       this.inFlightTotal -= 1;
       if (connection.open) socket.cork(() => this.send(socket, id, outcome));
