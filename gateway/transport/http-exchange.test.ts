@@ -1,6 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, HTTP_STATUS_BY_CODE, type ErrorCode } from "../../core/errors/error-codes.js";
-import { answerMediaTypeOf, JSON_MEDIA_TYPE, mediaTypeOf, MSGPACK_MEDIA_TYPE, retryAfterSecondsOf } from "./http-exchange.js";
+import type uWS from "uWebSockets.js";
+import { answerMediaTypeOf, HttpExchange, JSON_MEDIA_TYPE, mediaTypeOf, MSGPACK_MEDIA_TYPE, retryAfterSecondsOf } from "./http-exchange.js";
+
+/** What a text answer wrote: its status line and headers, through a stand-in for uWS's response. */
+function textAnswer(status: number): { status: string; headers: Record<string, string> } {
+  const written = { status: "", headers: {} as Record<string, string> };
+  const response = {
+    onAborted: () => response,
+    cork: (action: () => void) => {
+      action();
+      return response;
+    },
+    writeStatus: (line: string) => {
+      written.status = line;
+      return response;
+    },
+    writeHeader: (name: string, value: string) => {
+      written.headers[name] = value;
+      return response;
+    },
+    end: () => response,
+  };
+  new HttpExchange(response as unknown as uWS.HttpResponse, "json").writeText(status, "application/json", "{}");
+  return written;
+}
 
 describe("HTTP content negotiation", () => {
   it("reads JSON and MessagePack under each of its names, ignoring case and parameters, and nothing else", () => {
@@ -40,6 +64,11 @@ describe("Retry-After", () => {
         expect(seconds, code).toBeUndefined();
       }
     }
+  });
+
+  it("is on a text answer with 503 (an unhealthy /health) and not on a 200 one", () => {
+    expect(textAnswer(503).headers["retry-after"]).toBe("1");
+    expect(textAnswer(200).headers).not.toHaveProperty("retry-after");
   });
 
   it("is what docs/protocol.md states for each code", () => {

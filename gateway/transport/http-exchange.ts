@@ -166,11 +166,15 @@ export class HttpExchange {
     this.write(HTTP_STATUS_BY_CODE[code], { code, message, ...details }, retryAfterSecondsOf(code));
   }
 
-  writeText(status: number, contentType: string, body: string): void {
+  /** Answers a text body; a 429 or 503 carries `Retry-After` (TRANSIENT_RETRY_AFTER_SECONDS unless given). */
+  writeText(status: number, contentType: string, body: string, retryAfterSeconds?: number): void {
     if (this.aborted || this.answered) return;
     this.answered = true;
+    const retryAfter = retryAfterSeconds ?? (RETRY_LATER_STATUSES.has(status) ? TRANSIENT_RETRY_AFTER_SECONDS : undefined);
     this.response.cork(() => {
-      this.response.writeStatus(STATUS_TEXT[status] ?? String(status)).writeHeader("content-type", contentType).end(body);
+      this.response.writeStatus(STATUS_TEXT[status] ?? String(status)).writeHeader("content-type", contentType);
+      if (retryAfter !== undefined) this.response.writeHeader("retry-after", String(retryAfter));
+      this.response.end(body);
     });
   }
 
