@@ -82,6 +82,8 @@ describe("the points ledger over the wire", () => {
     expect(await client.balance({ card: "9100000000002" })).toMatchObject({ balance: 200 + 120, held: 0 });
 
     await client.calculate({ card: "9100000000002", redeem: 300, hold: true, receipt: receipt("hold-3", [[1, 1_000]]) });
+    // A hold is not in the gateway's receipt index: without the card the cancel cannot find its member.
+    await expect(client.cancel({ receipt: "hold-3" })).rejects.toMatchObject({ code: "UNKNOWN_RECEIPT" });
     expect(await client.cancel({ card: "9100000000002", receipt: "hold-3" })).toMatchObject({ cancelled: "hold", balance: 320 });
   });
 
