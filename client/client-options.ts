@@ -1,3 +1,5 @@
+import { OptionReader } from "./option-readers.js";
+
 /** The connection state the client reports through `onStateChange` and `state`. */
 export type ConnectionState = "connecting" | "connected" | "disconnected" | "closed";
 
@@ -67,94 +69,41 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "onStateChange",
 ]);
 
-/** Header values must not break the HTTP request: visible ASCII only, no spaces. */
-const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
-
-function optionError(field: string, expectation: string, value: unknown): TypeError {
-  return new TypeError(`LoycoreClient option "${field}" ${expectation}, got ${describe(value)}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
-  return String(value);
-}
-
-function readIntegerOption(
-  options: Readonly<Record<string, unknown>>,
-  field: string,
-  minimum: number,
-  maximum: number,
-  fallback: number,
-): number {
-  const value = options[field];
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < minimum || value > maximum) {
-    throw optionError(field, `must be an integer from ${minimum} to ${maximum}`, value);
-  }
-  return value;
-}
-
 /**
  * Checks every option, one field at a time, and throws a TypeError naming the first bad field, so that
  * an integrator sees exactly what to fix. Unknown options are refused: a misspelt option would
  * otherwise fall back to its default silently.
  */
 export function readClientOptions(input: unknown): ClientSettings {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new TypeError(`LoycoreClient options must be an object, got ${describe(input)}`);
-  }
-  const options = input as Readonly<Record<string, unknown>>;
-  for (const field of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(field)) throw optionError(field, "is not a known option", options[field]);
-  }
-
-  const url = options["url"];
-  if (typeof url !== "string") throw optionError("url", "must be a string like ws://host:port/v1/ws", url);
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(url);
-  } catch {
-    throw optionError("url", "must be a valid URL like ws://host:port/v1/ws", url);
-  }
-  if (parsedUrl.protocol !== "ws:" && parsedUrl.protocol !== "wss:") {
-    throw optionError("url", "must start with ws:// or wss://", url);
-  }
-
-  const token = options["token"];
-  if (typeof token !== "string" || !TOKEN_PATTERN.test(token)) {
-    throw optionError("token", "must be a non-empty string of visible ASCII characters", token);
-  }
-
-  const requestTimeoutMilliseconds = readIntegerOption(
-    options,
+  const reader = OptionReader.of("LoycoreClient", input, KNOWN_OPTIONS);
+  const { options } = reader;
+  const url = reader.url("url", ["ws:", "wss:"], "ws://host:port/v1/ws").text;
+  const token = reader.token("token");
+  const requestTimeoutMilliseconds = reader.integer(
     "requestTimeoutMilliseconds",
     1,
     REQUEST_TIMEOUT_MAX_MILLISECONDS,
     REQUEST_TIMEOUT_DEFAULT_MILLISECONDS,
   );
-  const maxInFlight = readIntegerOption(options, "maxInFlight", 1, IN_FLIGHT_MAX, IN_FLIGHT_MAX);
+  const maxInFlight = reader.integer("maxInFlight", 1, IN_FLIGHT_MAX, IN_FLIGHT_MAX);
 
   const reconnect = options["reconnect"] ?? true;
-  if (typeof reconnect !== "boolean") throw optionError("reconnect", "must be a boolean", reconnect);
+  if (typeof reconnect !== "boolean") throw reader.error("reconnect", "must be a boolean", reconnect);
 
-  const reconnectDelayMinimumMilliseconds = readIntegerOption(
-    options,
+  const reconnectDelayMinimumMilliseconds = reader.integer(
     "reconnectDelayMinimumMilliseconds",
     1,
     RECONNECT_DELAY_CEILING_MILLISECONDS,
     RECONNECT_DELAY_MINIMUM_DEFAULT_MILLISECONDS,
   );
-  const reconnectDelayMaximumMilliseconds = readIntegerOption(
-    options,
+  const reconnectDelayMaximumMilliseconds = reader.integer(
     "reconnectDelayMaximumMilliseconds",
     1,
     RECONNECT_DELAY_CEILING_MILLISECONDS,
     Math.max(RECONNECT_DELAY_MAXIMUM_DEFAULT_MILLISECONDS, reconnectDelayMinimumMilliseconds),
   );
   if (reconnectDelayMaximumMilliseconds < reconnectDelayMinimumMilliseconds) {
-    throw optionError(
+    throw reader.error(
       "reconnectDelayMaximumMilliseconds",
       `must be at least reconnectDelayMinimumMilliseconds (${reconnectDelayMinimumMilliseconds})`,
       reconnectDelayMaximumMilliseconds,
@@ -163,7 +112,7 @@ export function readClientOptions(input: unknown): ClientSettings {
 
   const onStateChange = options["onStateChange"];
   if (onStateChange !== undefined && typeof onStateChange !== "function") {
-    throw optionError("onStateChange", "must be a function", onStateChange);
+    throw reader.error("onStateChange", "must be a function", onStateChange);
   }
 
   return {

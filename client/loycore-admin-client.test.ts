@@ -6,21 +6,11 @@ import { startServerProcess, type ServerProcess } from "../gateway/test-support/
 import type { LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type { ProgramDefinition, Terminal } from "./admin-types.js";
 import { LoycoreAdminClient } from "./loycore-admin-client.js";
-import { LoycoreClientError } from "./loycore-client-error.js";
+import { rejectionOf } from "../gateway/test-support/rejection-of.js";
 
 /** Short enough to keep the suite fast, long enough that a loaded CI machine does not trip it. */
 const SHORT_TIMEOUT_MILLISECONDS = 300;
 
-/** The rejection of a promise that must reject, as a LoycoreClientError. */
-async function rejectionOf(promise: Promise<unknown>): Promise<LoycoreClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LoycoreClientError) return error;
-    throw error;
-  }
-  throw new Error("expected the promise to reject");
-}
 
 /** Every page of a listing, following `next` until it is null. */
 async function everyPage<Page extends { readonly next: string | number | null }>(

@@ -6,8 +6,8 @@ import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import type { ConnectionStateChange, LoycoreClientOptions } from "./client-options.js";
 import { LoycoreClient } from "./loycore-client.js";
-import { LoycoreClientError } from "./loycore-client-error.js";
 import type { CommitResult, IdentifyResult } from "./protocol-types.js";
+import { rejectionOf } from "../gateway/test-support/rejection-of.js";
 
 /** Short enough to keep the suite fast, long enough that a loaded CI machine does not trip it. */
 const TEST_TIMEOUT_MILLISECONDS = 300;
@@ -93,16 +93,6 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** The rejection of a promise that must reject, as a LoycoreClientError. */
-async function rejectionOf(promise: Promise<unknown>): Promise<LoycoreClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LoycoreClientError) return error;
-    throw error;
-  }
-  throw new Error("expected the promise to reject");
-}
 
 const openGateways: FakeGateway[] = [];
 const openClients: LoycoreClient[] = [];

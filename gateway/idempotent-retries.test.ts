@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { LoycoreClient, LoycoreClientError } from "../client/index.js";
+import { LoycoreClient } from "../client/index.js";
 import { RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS } from "../core/limits.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { rejectionOf } from "./test-support/rejection-of.js";
 import { startServerProcess, type ServerProcess } from "./test-support/server-process.js";
 
 const YEAR_MILLISECONDS = 365 * 24 * 60 * 60 * 1000;
@@ -10,13 +11,7 @@ const YEAR_MILLISECONDS = 365 * 24 * 60 * 60 * 1000;
 const UNTIMED_RECEIPT = { id: "untimed-1", lines: [{ sku: "milk", qty: 1, price: 12_000, amount: 12_000 }] };
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof LoycoreClientError) return error.code;
-    throw error;
-  }
-  return "answered";
+  return (await rejectionOf(promise)).code;
 }
 
 describe("idempotent retries and receipt times", () => {
