@@ -28,7 +28,17 @@ import {
   recordKey,
 } from "../record-keys.js";
 import type { ActivityRecord, ReceiptRecord, ShardWrite } from "../shard-store.js";
-import { LOTS_PER_CHUNK, lotsByChunk, readAccount, readLotChunk, readShares, writeAccount, writeLotChunk, writeShares } from "./account-codec.js";
+import {
+  LOTS_PER_CHUNK,
+  lotsByChunk,
+  readAccount,
+  readLotChunk,
+  readShares,
+  receiptReferenceStore,
+  writeAccount,
+  writeLotChunk,
+  writeShares,
+} from "./account-codec.js";
 import { readHistory, writeHistory } from "./history-codec.js";
 import { readReceiptRecord, writeReceiptRecord } from "./receipt-record-codec.js";
 import { RecordReader, RecordWriter } from "./record-writer.js";
@@ -940,6 +950,24 @@ describe("the account codec", () => {
         expect([...lotsByChunk(lots).values()].flat()).toEqual(lots);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("tells a receipt's reference from other text exactly as the regular expression of the format's first build did", () => {
+    // The format's definition: JSON of [store, receipt id], both written by JSON as they are.
+    const receiptReference = /^\["([^"\\\u0000-\u001f\ud800-\udfff]*)","([^"\\\u0000-\u001f\ud800-\udfff]*)"\]$/;
+    const pieces = fc.constantFrom('["', '"]', '","', '"', ",", "[", "]", "\\", "\u0001", "\u001f", " ", "a", "7", "😀", "\ud800", "\udfff", "ж", "\u2028");
+    const text = fc.oneof(
+      fc.array(pieces, { maxLength: 12 }).map((parts) => parts.join("")),
+      fc.tuple(fc.string({ unit: "binary", maxLength: 8 }), fc.string({ unit: "binary", maxLength: 8 })).map((pair) => JSON.stringify(pair)),
+      fc.tuple(fc.array(pieces, { maxLength: 4 }), fc.array(pieces, { maxLength: 4 })).map(([store, id]) => `["${store.join("")}","${id.join("")}"]`),
+    );
+    fc.assert(
+      fc.property(text, (reference) => {
+        expect(receiptReferenceStore(reference)).toBe(receiptReference.exec(reference)?.[1] ?? null);
+      }),
+      // Each run is a few microseconds: many, for the corners of quoting.
+      { numRuns: 5_000 },
     );
   });
 
