@@ -79,7 +79,7 @@ export function importanceClassAt(compiled: CompiledProgram, input: StandingInpu
   }
   const lifetime = input.counters.lifetime;
   for (const candidate of compiled.classesHighestFirst) {
-    if (candidate.criteria.some((criterion) => counterValue(lifetime, criterion.counter) >= criterion.from)) return candidate;
+    for (const criterion of candidate.criteria) if (counterValue(lifetime, criterion.counter) >= criterion.from) return candidate;
   }
   return null;
 }
@@ -112,12 +112,20 @@ export function categoriesAt(
     const next = new Set(before);
     for (const rule of rules) if (rule.action === "add" && holds(rule.when, before)) next.add(rule.category);
     for (const rule of rules) if (rule.action === "remove" && holds(rule.when, before)) next.delete(rule.category);
-    const changed = next.size !== before.size || [...next].some((id) => !before.has(id));
+    const changed = next.size !== before.size || !containsAll(before, next);
     members = next;
     if (!changed) break;
   }
   // Program order, so answers are stable.
-  return compiled.program.categories.map((category) => category.id).filter((id) => members.has(id));
+  const inOrder: string[] = [];
+  for (const category of compiled.program.categories) if (members.has(category.id)) inOrder.push(category.id);
+  return inOrder;
+}
+
+/** True when every member of `subset` is in `set`. */
+function containsAll(set: ReadonlySet<string>, subset: ReadonlySet<string>): boolean {
+  for (const id of subset) if (!set.has(id)) return false;
+  return true;
 }
 
 /** Evaluates where a member stands at `now` under a program. Pure. */
