@@ -2,7 +2,7 @@ import type { AccountCounters, CounterTotals } from "../account/counters.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import { BASIS_POINTS_PER_WHOLE } from "../money/basis-points.js";
-import type { CategoryCondition, ImportanceClass, StatusLevel } from "../program/program-document.js";
+import type { CategoryCondition, CategoryRule, ImportanceClass, StatusLevel } from "../program/program-document.js";
 import type { CompiledProgram } from "./compiled-program.js";
 
 /** One source of a receipt discount, cited by rule id so that a receipt can be explained. */
@@ -99,7 +99,8 @@ export function categoriesAt(
   now: number,
 ): string[] {
   const rules = compiled.program.categoryRules;
-  let members = new Set(input.categories.filter((id) => compiled.categoriesById.has(id)));
+  let members = new Set<string>();
+  for (const id of input.categories) if (compiled.categoriesById.has(id)) members.add(id);
   const holds = (condition: CategoryCondition, before: ReadonlySet<string>): boolean => {
     if ("counter" in condition) return counterValue(input.counters.lifetime, condition.counter) >= condition.from;
     if ("daysWithoutVisitMoreThan" in condition) return daysWithoutVisitExceed(input, now, condition.daysWithoutVisitMoreThan);
@@ -107,11 +108,28 @@ export function categoriesAt(
     if ("inCategory" in condition) return before.has(condition.inCategory);
     return importanceClass?.id === condition.hasClass;
   };
+  // Whether each rule holds in this pass (conditions read the membership the pass started from).
+  const holding: boolean[] = [];
   for (let pass = 0; pass <= rules.length; pass += 1) {
     const before: ReadonlySet<string> = members;
+    let mayChange = false;
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index] as CategoryRule;
+      const ruleHolds = holds(rule.when, before);
+      holding[index] = ruleHolds;
+      if (ruleHolds && (rule.action === "add") !== before.has(rule.category)) mayChange = true;
+    }
+    // No add brings a category in and no remove takes one out: the pass would end where it began.
+    if (!mayChange) break;
     const next = new Set(before);
-    for (const rule of rules) if (rule.action === "add" && holds(rule.when, before)) next.add(rule.category);
-    for (const rule of rules) if (rule.action === "remove" && holds(rule.when, before)) next.delete(rule.category);
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index] as CategoryRule;
+      if (rule.action === "add" && holding[index] === true) next.add(rule.category);
+    }
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index] as CategoryRule;
+      if (rule.action === "remove" && holding[index] === true) next.delete(rule.category);
+    }
     const changed = next.size !== before.size || !containsAll(before, next);
     members = next;
     if (!changed) break;
