@@ -827,11 +827,10 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
   for (const key of LIFETIME_TOTAL_KEYS) {
     if (!Number.isSafeInteger(totals[key]) || totals[key] < 0) assertNonNegativeInteger(totals[key], `totals.${key}`);
   }
-  assert(ledger.lots.length <= OPEN_LOTS_MAX, `at most ${String(OPEN_LOTS_MAX)} open lots`);
-  assert(ledger.holds.length <= HOLDS_MAX, `at most ${String(HOLDS_MAX)} holds`);
+  if (ledger.lots.length > OPEN_LOTS_MAX) assert(false, `at most ${String(OPEN_LOTS_MAX)} open lots`);
+  if (ledger.holds.length > HOLDS_MAX) assert(false, `at most ${String(HOLDS_MAX)} holds`);
 
   const sums = { points: 0, remaining: 0, held: 0, spent: 0, expired: 0, revoked: 0 };
-  const lotsById = new Map<number, Lot>();
   let previousId = 0;
   for (const lot of ledger.lots) {
     checkLotInvariants(lot);
@@ -840,7 +839,6 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
     if (!(lot.id < ledger.nextLotId)) assert(false, `lot ${String(lot.id)} is below nextLotId`);
     if (lotIsClosed(lot)) assert(false, `lot ${String(lot.id)} is open: closed lots are pruned`);
     previousId = lot.id;
-    lotsById.set(lot.id, lot);
     sums.points += lot.points;
     sums.remaining += lot.remaining;
     sums.held += lot.held;
@@ -849,6 +847,29 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
     sums.revoked += lot.revoked;
   }
 
+  if (ledger.holds.length === 0) {
+    // Nothing is held (nearly every ledger): no map of what holds hold is needed to check it.
+    for (const lot of ledger.lots) if (lot.held !== 0) assert(false, `lot ${String(lot.id)}: held = what the holds hold in it`);
+  } else checkHolds(ledger);
+
+  assert(totals.accrued === sums.points + totals.pruned, "accrued = open lots' points + pruned lots' points");
+  assert(totals.spent >= sums.spent && totals.expired >= sums.expired && totals.revoked >= sums.revoked, "lifetime totals include the open lots");
+  assert(
+    totals.pruned === totals.spent - sums.spent + (totals.expired - sums.expired) + (totals.revoked - sums.revoked),
+    "pruned lots' points are all spent, expired or revoked",
+  );
+  assert(
+    totals.accrued === sums.remaining + sums.held + totals.spent + totals.expired + totals.revoked,
+    "remaining + held + spent + expired + revoked = everything ever accrued",
+  );
+  assert(ledger.debt === totals.debtIncurred - totals.debtRepaid, "debt = debt incurred - debt repaid");
+  assert(ledger.debt === 0 || sums.remaining === 0, "while there is debt, no points remain");
+}
+
+/** The holds' invariants: unique keys, shares of open lots that sum to the hold, each lot's held points what the holds hold in it. */
+function checkHolds(ledger: Ledger): void {
+  const lotsById = new Map<number, Lot>();
+  for (const lot of ledger.lots) lotsById.set(lot.id, lot);
   const heldByLot = new Map<number, number>();
   const keys = new Set<string>();
   for (const hold of ledger.holds) {
@@ -871,17 +892,4 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
   for (const lot of ledger.lots) {
     if (lot.held !== (heldByLot.get(lot.id) ?? 0)) assert(false, `lot ${String(lot.id)}: held = what the holds hold in it`);
   }
-
-  assert(totals.accrued === sums.points + totals.pruned, "accrued = open lots' points + pruned lots' points");
-  assert(totals.spent >= sums.spent && totals.expired >= sums.expired && totals.revoked >= sums.revoked, "lifetime totals include the open lots");
-  assert(
-    totals.pruned === totals.spent - sums.spent + (totals.expired - sums.expired) + (totals.revoked - sums.revoked),
-    "pruned lots' points are all spent, expired or revoked",
-  );
-  assert(
-    totals.accrued === sums.remaining + sums.held + totals.spent + totals.expired + totals.revoked,
-    "remaining + held + spent + expired + revoked = everything ever accrued",
-  );
-  assert(ledger.debt === totals.debtIncurred - totals.debtRepaid, "debt = debt incurred - debt repaid");
-  assert(ledger.debt === 0 || sums.remaining === 0, "while there is debt, no points remain");
 }
