@@ -112,15 +112,9 @@ export function categoriesAt(
   const holding: boolean[] = [];
   for (let pass = 0; pass <= rules.length; pass += 1) {
     const before: ReadonlySet<string> = members;
-    let mayChange = false;
-    for (let index = 0; index < rules.length; index += 1) {
-      const rule = rules[index] as CategoryRule;
-      const ruleHolds = holds(rule.when, before);
-      holding[index] = ruleHolds;
-      if (ruleHolds && (rule.action === "add") !== before.has(rule.category)) mayChange = true;
-    }
+    for (let index = 0; index < rules.length; index += 1) holding[index] = holds((rules[index] as CategoryRule).when, before);
     // No add brings a category in and no remove takes one out: the pass would end where it began.
-    if (!mayChange) break;
+    if (!passChanges(rules, holding, before)) break;
     const next = new Set(before);
     for (let index = 0; index < rules.length; index += 1) {
       const rule = rules[index] as CategoryRule;
@@ -138,6 +132,28 @@ export function categoriesAt(
   const inOrder: string[] = [];
   for (const category of compiled.program.categories) if (members.has(category.id)) inOrder.push(category.id);
   return inOrder;
+}
+
+/**
+ * Whether applying the holding rules to `before` (adds, then removes) changes
+ * it: a holding remove of a member, or a holding add of a non-member that no
+ * holding remove takes out again (an add rule and a remove rule of one
+ * category often hold together: the set of removes is made only then).
+ */
+function passChanges(rules: readonly CategoryRule[], holding: readonly boolean[], before: ReadonlySet<string>): boolean {
+  let removed: Set<string> | null = null;
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index] as CategoryRule;
+    if (rule.action !== "remove" || holding[index] !== true) continue;
+    if (before.has(rule.category)) return true;
+    removed ??= new Set();
+    removed.add(rule.category);
+  }
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index] as CategoryRule;
+    if (rule.action === "add" && holding[index] === true && !before.has(rule.category) && removed?.has(rule.category) !== true) return true;
+  }
+  return false;
 }
 
 /** True when every member of `subset` is in `set`. */
