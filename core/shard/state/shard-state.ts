@@ -5,6 +5,7 @@ import { readHistory } from "../../storage/records/history-codec.js";
 import { readReceiptRecord } from "../../storage/records/receipt-record-codec.js";
 import { historyKey, keyString, recordKey } from "../../storage/record-keys.js";
 import type { ActivityRecord, ReceiptRecord, ShardStore } from "../../storage/shard-store.js";
+import { logicalShardOf } from "../../sharding/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
 
 /**
@@ -160,6 +161,14 @@ export class ShardState {
   }
 }
 
+/**
+ * A member's key in the state's maps: the member id itself, since it
+ * determines the logical shard (asserted). The id arrives as one flat string
+ * per request and keeps its hash across the request's several reads; a
+ * "<shard>/<id>" made per read was a new, unflattened string each time,
+ * hashed and compared anew on every map access.
+ */
 function memberKey(logicalShard: number, memberId: string): string {
-  return `${logicalShard}/${memberId}`;
+  if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
+  return memberId;
 }
