@@ -60,7 +60,19 @@ export function readStoredRecord(
   store: string,
   recordId: string,
 ): ReceiptRecord | undefined {
-  const bytes = source.get(recordKey(logicalShard, memberId, store, recordId));
+  return readStoredRecordAt(source, recordKey(logicalShard, memberId, store, recordId), logicalShard, memberId, store, recordId);
+}
+
+/** readStoredRecord for a caller that has made the record's key already (recordKey of the same parts). */
+export function readStoredRecordAt(
+  source: Pick<RecordSource, "get">,
+  key: RecordKey,
+  logicalShard: number,
+  memberId: string,
+  store: string,
+  recordId: string,
+): ReceiptRecord | undefined {
+  const bytes = source.get(key);
   return bytes === undefined ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, bytes);
 }
 

@@ -4,6 +4,7 @@ import type { Mutation } from "../../storage/mutation.js";
 import { readHistory } from "../../storage/records/history-codec.js";
 import { readReceiptRecord } from "../../storage/records/receipt-record-codec.js";
 import { historyKey, keyString, recordKey } from "../../storage/record-keys.js";
+import { readStoredRecordAt } from "../../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, ShardStore } from "../../storage/shard-store.js";
 import { logicalShardOf } from "../../sharding/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
@@ -79,8 +80,9 @@ export class ShardState {
   }
 
   readRecord(logicalShard: number, memberId: string, store: string, recordId: string): ReceiptRecord | undefined {
-    const staged = this.staged(keyString(recordKey(logicalShard, memberId, store, recordId)));
-    if (staged === undefined) return this.store.readReceipt(logicalShard, memberId, store, recordId);
+    const key = recordKey(logicalShard, memberId, store, recordId);
+    const staged = this.staged(keyString(key));
+    if (staged === undefined) return readStoredRecordAt(this.store, key, logicalShard, memberId, store, recordId);
     return staged.value === null ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, staged.value);
   }
 
