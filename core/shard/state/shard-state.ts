@@ -37,8 +37,22 @@ export class ShardState {
   private readonly pinned = new Map<string, Account>();
   /** Most recently used last. */
   private readonly cached = new Map<string, Account>();
+  /**
+   * Walks `cached` in insertion order, evicting: every key it has passed was
+   * evicted or, read again, moved to the end, so its next key is always the
+   * least recently used. A new iterator per eviction would start at the
+   * table's front and step over every entry deleted there since the map last
+   * compacted (thousands: a checkpoint moves thousands of accounts in).
+   */
+  private evictionCursor: Iterator<string> | null = null;
 
-  constructor(private readonly store: ShardStore) {}
+  constructor(
+    private readonly store: ShardStore,
+    /** Decoded accounts kept besides the pinned ones (tests use a few). */
+    private readonly cacheEntriesMax = ACCOUNT_CACHE_ENTRIES_MAX,
+  ) {
+    assert(Number.isSafeInteger(cacheEntriesMax) && cacheEntriesMax >= 1, "the account cache holds at least one account");
+  }
 
   /** Memory the overlay holds (both generations), by OverlayGeneration's estimates. */
   get overlayBytes(): number {
@@ -154,9 +168,12 @@ export class ShardState {
   private remember(member: string, account: Account): void {
     this.cached.delete(member);
     this.cached.set(member, account);
-    if (this.cached.size > ACCOUNT_CACHE_ENTRIES_MAX) {
-      // Map iteration starts at the least recently used entry.
-      const oldest = this.cached.keys().next();
+    if (this.cached.size > this.cacheEntriesMax) {
+      let oldest = this.evictionCursor?.next();
+      if (oldest === undefined || oldest.done === true) {
+        this.evictionCursor = this.cached.keys();
+        oldest = this.evictionCursor.next();
+      }
       assert(oldest.done !== true, "a cache over its bound has entries");
       this.cached.delete(oldest.value);
     }
