@@ -47,7 +47,7 @@ export function readStoredAccount(source: RecordSource, logicalShard: number, me
   assert(indices.length <= LOT_CHUNKS_PER_ACCOUNT_MAX, "an account's lot chunks are bounded");
   const chunks = indices.map((index) => {
     const chunk = source.get(lotChunkKey(logicalShard, memberId, index));
-    assert(chunk !== undefined, `${what}: lot chunk ${index} it names is stored`);
+    if (chunk === undefined) assert(false, `${what}: lot chunk ${index} it names is stored`);
     return chunk;
   });
   return readAccount(logicalShard, memberId, core, chunks);

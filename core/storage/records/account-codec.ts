@@ -78,9 +78,9 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const what = `account ${memberId}`;
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  assert(format === ACCOUNT_FORMAT, `${what}: format ${format} is known`);
+  if (format !== ACCOUNT_FORMAT) assert(false, `${what}: format ${format} is known`);
   const chunkCount = reader.uint();
-  assert(chunkCount === chunks.length, `${what}: its ${chunkCount} lot chunks are given`);
+  if (chunkCount !== chunks.length) assert(false, `${what}: its ${chunkCount} lot chunks are given`);
   for (let count = chunkCount; count > 0; count -= 1) reader.uint();
   const profile: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
   const balance = reader.int();
@@ -271,7 +271,7 @@ const EMPTY_RECEIPT_REFERENCE_LENGTH = 7;
 export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
   const reader = new RecordReader(bytes, `${what} lot chunk`);
   const format = reader.byte();
-  assert(format === LOT_CHUNK_FORMAT, `${what}: lot chunk format ${format} is known`);
+  if (format !== LOT_CHUNK_FORMAT) assert(false, `${what}: lot chunk format ${format} is known`);
   const strings: string[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) strings.push(reader.string());
   const stringAt = (index: number): string => {
@@ -315,7 +315,7 @@ export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
 export function accountChunkIndices(bytes: Uint8Array, what: string): number[] {
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  assert(format === ACCOUNT_FORMAT, `${what}: format ${format} is known`);
+  if (format !== ACCOUNT_FORMAT) assert(false, `${what}: format ${format} is known`);
   const indices: number[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) indices.push(reader.uint());
   return indices;

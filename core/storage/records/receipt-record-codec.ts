@@ -77,10 +77,10 @@ export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecor
   const what = `record ${where.receiptId} of store ${where.store}`;
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  assert(format === RECEIPT_RECORD_FORMAT, `${what}: format ${format} is known`);
+  if (format !== RECEIPT_RECORD_FORMAT) assert(false, `${what}: format ${format} is known`);
   const fingerprint = readFingerprint(reader, what);
   const answerForm = reader.byte();
-  assert(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT, `${what}: answer form ${answerForm} is known`);
+  if (!(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT)) assert(false, `${what}: answer form ${answerForm} is known`);
   const answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
   const settlement = reader.byte() === 1 ? readSettlement(reader, what) : undefined;
   assert(reader.done, `${what}: the record ends after its settlement`);

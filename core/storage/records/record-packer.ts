@@ -66,6 +66,6 @@ export function lotSourceCode(source: string): number {
 
 export function lotSourceOf(code: number, what: string): (typeof STORED_LOT_SOURCES)[number] {
   const source = STORED_LOT_SOURCES[code];
-  assert(source !== undefined, `${what}: lot source code ${code} is known`);
+  if (source === undefined) assert(false, `${what}: lot source code ${code} is known`);
   return source;
 }
