@@ -143,7 +143,7 @@ export class PeriodCalendar {
         return period;
       }
     }
-    assert(Math.abs(at) <= LARGEST_INSTANT, `instant ${at} is outside the range of a Date`);
+    if (!(Math.abs(at) <= LARGEST_INSTANT)) assert(false, `instant ${at} is outside the range of a Date`);
     const period = this.periodAround(at);
     recent.unshift(period);
     if (recent.length > RECENT_PERIODS_KEPT) recent.pop();

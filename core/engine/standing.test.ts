@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addReceipt, EMPTY_COUNTERS, type AccountCounters } from "../account/counters.js";
 import {
@@ -7,8 +8,9 @@ import {
 } from "../program/seed-programs.js";
 import { compileProgram, DAY, moscow, programDocument } from "../test-support/loyalty-programs.js";
 import { itEach } from "../test-support/table-tests.js";
-import type { CompiledProgram } from "./compiled-program.js";
-import { evaluateStanding, type DiscountSource, type StandingInput, type VisitStatus } from "./standing.js";
+import type { CategoryCondition, ImportanceClass } from "../program/program-document.js";
+import { CompiledProgram } from "./compiled-program.js";
+import { categoriesAt, evaluateStanding, type DiscountSource, type StandingInput, type VisitStatus } from "./standing.js";
 
 const LOYMAX = compileProgram(LOYMAX_STATUS_EXAMPLE_PROGRAM);
 const SALON = compileProgram(SALON_RULES_EXAMPLE_PROGRAM);
@@ -559,5 +561,63 @@ describe("evaluateStanding: discount policies", () => {
     ]);
     expect(standing.discountBasisPoints).toBe(discountBasisPoints);
     expect(standing.appliedDiscounts.map((source) => source.rule)).toEqual(applied);
+  });
+});
+
+describe("categoriesAt over random rules", () => {
+  /** The rules' definition as first written: a new set per pass, every rule applied, compared whole. */
+  function categoriesByDefinition(compiled: CompiledProgram, input: StandingInput, importanceClass: ImportanceClass | null, now: number): string[] {
+    const rules = compiled.program.categoryRules;
+    let members = new Set(input.categories.filter((id) => compiled.categoriesById.has(id)));
+    const holds = (condition: CategoryCondition, before: ReadonlySet<string>): boolean => {
+      if ("counter" in condition) return input.counters.lifetime[condition.counter] >= condition.from;
+      if ("daysWithoutVisitMoreThan" in condition) return now - (input.counters.lastVisitAt ?? input.createdAt) > condition.daysWithoutVisitMoreThan * DAY;
+      if ("visitStatus" in condition) return condition.visitStatus === input.lastVisitStatus;
+      if ("inCategory" in condition) return before.has(condition.inCategory);
+      return importanceClass?.id === condition.hasClass;
+    };
+    for (let pass = 0; pass <= rules.length; pass += 1) {
+      const before: ReadonlySet<string> = members;
+      const next = new Set(before);
+      for (const rule of rules) if (rule.action === "add" && holds(rule.when, before)) next.add(rule.category);
+      for (const rule of rules) if (rule.action === "remove" && holds(rule.when, before)) next.delete(rule.category);
+      const changed = next.size !== before.size || [...next].some((id) => !before.has(id));
+      members = next;
+      if (!changed) break;
+    }
+    return compiled.program.categories.map((category) => category.id).filter((id) => members.has(id));
+  }
+
+  it("gives what the rules' definition gives, with rules that refer to categories, flip them and never settle", () => {
+    const ids = ["a", "b", "c", "d"];
+    const conditionArb: fc.Arbitrary<CategoryCondition> = fc.oneof(
+      fc.record({ counter: fc.constantFrom("sold" as const, "paid" as const, "visits" as const), from: fc.nat(5) }),
+      fc.record({ daysWithoutVisitMoreThan: fc.nat(3) }),
+      fc.record({ visitStatus: fc.constantFrom("came" as const, "didNotCome" as const) }),
+      fc.record({ inCategory: fc.constantFrom(...ids, "unknown") }),
+      fc.record({ hasClass: fc.constantFrom("gold", "none") }),
+    );
+    const ruleArb = fc.record({ action: fc.constantFrom("add" as const, "remove" as const), category: fc.constantFrom(...ids, "unknown"), when: conditionArb });
+    fc.assert(
+      fc.property(
+        fc.array(ruleArb, { maxLength: 8 }),
+        fc.subarray([...ids, "unknown"]),
+        fc.record({ sold: fc.nat(6), paid: fc.nat(6), visits: fc.nat(6) }),
+        fc.constantFrom(null, "came" as const, "didNotCome" as const),
+        fc.nat(5),
+        fc.boolean(),
+        (rules, categories, lifetime, lastVisitStatus, days, gold) => {
+          const compiled = new CompiledProgram({
+            ...SALON.program,
+            categories: ids.map((id) => ({ id, name: id, discountBasisPoints: 0 })),
+            categoryRules: rules.map((rule, index) => ({ id: `r${index}`, ...rule })),
+          });
+          const input: StandingInput = { counters: { ...EMPTY_COUNTERS, lifetime }, categories, createdAt: 0, lastVisitStatus };
+          const importanceClass: ImportanceClass | null = gold ? { id: "gold", name: "Gold", rank: 1, criteria: [], discountBasisPoints: 0 } : null;
+          expect(categoriesAt(compiled, input, importanceClass, days * DAY)).toEqual(categoriesByDefinition(compiled, input, importanceClass, days * DAY));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

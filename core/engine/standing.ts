@@ -2,7 +2,7 @@ import type { AccountCounters, CounterTotals } from "../account/counters.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import { BASIS_POINTS_PER_WHOLE } from "../money/basis-points.js";
-import type { CategoryCondition, ImportanceClass, StatusLevel } from "../program/program-document.js";
+import type { CategoryCondition, CategoryRule, ImportanceClass, StatusLevel } from "../program/program-document.js";
 import type { CompiledProgram } from "./compiled-program.js";
 
 /** One source of a receipt discount, cited by rule id so that a receipt can be explained. */
@@ -79,7 +79,7 @@ export function importanceClassAt(compiled: CompiledProgram, input: StandingInpu
   }
   const lifetime = input.counters.lifetime;
   for (const candidate of compiled.classesHighestFirst) {
-    if (candidate.criteria.some((criterion) => counterValue(lifetime, criterion.counter) >= criterion.from)) return candidate;
+    for (const criterion of candidate.criteria) if (counterValue(lifetime, criterion.counter) >= criterion.from) return candidate;
   }
   return null;
 }
@@ -99,7 +99,8 @@ export function categoriesAt(
   now: number,
 ): string[] {
   const rules = compiled.program.categoryRules;
-  let members = new Set(input.categories.filter((id) => compiled.categoriesById.has(id)));
+  let members = new Set<string>();
+  for (const id of input.categories) if (compiled.categoriesById.has(id)) members.add(id);
   const holds = (condition: CategoryCondition, before: ReadonlySet<string>): boolean => {
     if ("counter" in condition) return counterValue(input.counters.lifetime, condition.counter) >= condition.from;
     if ("daysWithoutVisitMoreThan" in condition) return daysWithoutVisitExceed(input, now, condition.daysWithoutVisitMoreThan);
@@ -107,17 +108,58 @@ export function categoriesAt(
     if ("inCategory" in condition) return before.has(condition.inCategory);
     return importanceClass?.id === condition.hasClass;
   };
+  // Whether each rule holds in this pass (conditions read the membership the pass started from).
+  const holding: boolean[] = [];
   for (let pass = 0; pass <= rules.length; pass += 1) {
     const before: ReadonlySet<string> = members;
+    for (let index = 0; index < rules.length; index += 1) holding[index] = holds((rules[index] as CategoryRule).when, before);
+    // No add brings a category in and no remove takes one out: the pass would end where it began.
+    if (!passChanges(rules, holding, before)) break;
     const next = new Set(before);
-    for (const rule of rules) if (rule.action === "add" && holds(rule.when, before)) next.add(rule.category);
-    for (const rule of rules) if (rule.action === "remove" && holds(rule.when, before)) next.delete(rule.category);
-    const changed = next.size !== before.size || [...next].some((id) => !before.has(id));
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index] as CategoryRule;
+      if (rule.action === "add" && holding[index] === true) next.add(rule.category);
+    }
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index] as CategoryRule;
+      if (rule.action === "remove" && holding[index] === true) next.delete(rule.category);
+    }
+    const changed = next.size !== before.size || !containsAll(before, next);
     members = next;
     if (!changed) break;
   }
   // Program order, so answers are stable.
-  return compiled.program.categories.map((category) => category.id).filter((id) => members.has(id));
+  const inOrder: string[] = [];
+  for (const category of compiled.program.categories) if (members.has(category.id)) inOrder.push(category.id);
+  return inOrder;
+}
+
+/**
+ * Whether applying the holding rules to `before` (adds, then removes) changes
+ * it: a holding remove of a member, or a holding add of a non-member that no
+ * holding remove takes out again (an add rule and a remove rule of one
+ * category often hold together: the set of removes is made only then).
+ */
+function passChanges(rules: readonly CategoryRule[], holding: readonly boolean[], before: ReadonlySet<string>): boolean {
+  let removed: Set<string> | null = null;
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index] as CategoryRule;
+    if (rule.action !== "remove" || holding[index] !== true) continue;
+    if (before.has(rule.category)) return true;
+    removed ??= new Set();
+    removed.add(rule.category);
+  }
+  for (let index = 0; index < rules.length; index += 1) {
+    const rule = rules[index] as CategoryRule;
+    if (rule.action === "add" && holding[index] === true && !before.has(rule.category) && removed?.has(rule.category) !== true) return true;
+  }
+  return false;
+}
+
+/** True when every member of `subset` is in `set`. */
+function containsAll(set: ReadonlySet<string>, subset: ReadonlySet<string>): boolean {
+  for (const id of subset) if (!set.has(id)) return false;
+  return true;
 }
 
 /** Evaluates where a member stands at `now` under a program. Pure. */

@@ -807,6 +807,7 @@ describe("checkLedgerInvariants", () => {
     { name: "rejects a lot whose states do not add up to its points", broken: () => withLot(healthy(), 1, { remaining: 6 }) },
     { name: "rejects a lot with negative remaining points", broken: () => withLot(healthy(), 1, { remaining: -1, spent: 6 }) },
     { name: "rejects a lot whose held points no hold holds", broken: () => withLot(healthy(), 1, { remaining: 4, held: 1 }) },
+    { name: "rejects a lot with held points in a ledger that has no holds", broken: () => withLot(accrued(EMPTY_LEDGER, { points: 10 }), 0, { remaining: 9, held: 1 }) },
     { name: "rejects lots out of id order", broken: () => ({ ...healthy(), lots: [...healthy().lots].reverse() }) },
     { name: "rejects a closed lot left open", broken: () => withLot(healthy(), 1, { remaining: 0, spent: 5 }) },
     { name: "rejects totals that lose points", broken: () => ({ ...healthy(), totals: { ...healthy().totals, accrued: 16 } }) },

@@ -273,7 +273,7 @@ class LedgerDraft {
 
   lotAt(index: number): Lot {
     const lot = this.lots[index];
-    assert(lot !== undefined, `lot index ${String(index)} is within the open lots`);
+    if (lot === undefined) assert(false, `lot index ${String(index)} is within the open lots`);
     return lot;
   }
 
@@ -281,7 +281,7 @@ class LedgerDraft {
   move(index: number, from: LotState, to: LotState, points: number): void {
     if (points === 0) return;
     const lot = this.lotAt(index);
-    assert(lot[from] >= points, `lot ${String(lot.id)} has ${String(points)} points ${from}`);
+    if (!(lot[from] >= points)) assert(false, `lot ${String(lot.id)} has ${String(points)} points ${from}`);
     const next: MutableLot = { ...lot };
     next[from] -= points;
     next[to] += points;
@@ -300,7 +300,7 @@ class LedgerDraft {
   insertLot(lot: Lot): void {
     let position = this.lots.length;
     while (position > 0 && this.lotAt(position - 1).id > lot.id) position -= 1;
-    assert(position === 0 || this.lotAt(position - 1).id !== lot.id, `lot ${String(lot.id)} is not open already`);
+    if (!(position === 0 || this.lotAt(position - 1).id !== lot.id)) assert(false, `lot ${String(lot.id)} is not open already`);
     this.lots.splice(position, 0, lot);
     this.changed = true;
   }
@@ -363,7 +363,7 @@ class LedgerDraft {
       shares.push(shareOfLot(lot, taken));
       left -= taken;
     }
-    assert(left === 0, `the eligible lots had the ${String(points)} points to take`);
+    if (left !== 0) assert(false, `the eligible lots had the ${String(points)} points to take`);
     return shares;
   }
 
@@ -464,7 +464,7 @@ function isActive(now: number): (lot: Lot) => boolean {
 }
 
 function assertPositivePoints(points: number, what: string): void {
-  assert(Number.isSafeInteger(points) && points > 0, `${what} is a positive integer, got ${String(points)}`);
+  if (!(Number.isSafeInteger(points) && points > 0)) assert(false, `${what} is a positive integer, got ${String(points)}`);
 }
 
 /** Starts an operation: checks the ledger and the time, and settles a working copy at `now`. */
@@ -812,6 +812,8 @@ export function revokeLot(ledger: Ledger, lotId: number, points: number, now: nu
  */
 const checkedLedgers = new WeakSet<Ledger>();
 
+const LIFETIME_TOTAL_KEYS = ["accrued", "spent", "expired", "revoked", "debtIncurred", "debtRepaid", "pruned"] as const;
+
 export function checkLedgerInvariants(ledger: Ledger): void {
   if (checkedLedgers.has(ledger)) return;
   checkLedgerInvariantsOnce(ledger);
@@ -822,22 +824,21 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
   assert(Number.isSafeInteger(ledger.nextLotId) && ledger.nextLotId >= 1, "nextLotId is a positive integer");
   assertNonNegativeInteger(ledger.debt, "debt");
   const totals = ledger.totals;
-  for (const key of ["accrued", "spent", "expired", "revoked", "debtIncurred", "debtRepaid", "pruned"] as const) {
-    assertNonNegativeInteger(totals[key], `totals.${key}`);
+  for (const key of LIFETIME_TOTAL_KEYS) {
+    if (!Number.isSafeInteger(totals[key]) || totals[key] < 0) assertNonNegativeInteger(totals[key], `totals.${key}`);
   }
-  assert(ledger.lots.length <= OPEN_LOTS_MAX, `at most ${String(OPEN_LOTS_MAX)} open lots`);
-  assert(ledger.holds.length <= HOLDS_MAX, `at most ${String(HOLDS_MAX)} holds`);
+  if (ledger.lots.length > OPEN_LOTS_MAX) assert(false, `at most ${String(OPEN_LOTS_MAX)} open lots`);
+  if (ledger.holds.length > HOLDS_MAX) assert(false, `at most ${String(HOLDS_MAX)} holds`);
 
   const sums = { points: 0, remaining: 0, held: 0, spent: 0, expired: 0, revoked: 0 };
-  const lotsById = new Map<number, Lot>();
   let previousId = 0;
   for (const lot of ledger.lots) {
     checkLotInvariants(lot);
-    assert(lot.id > previousId, `open lots are in ascending id (lot ${String(lot.id)} after ${String(previousId)})`);
-    assert(lot.id < ledger.nextLotId, `lot ${String(lot.id)} is below nextLotId`);
-    assert(!lotIsClosed(lot), `lot ${String(lot.id)} is open: closed lots are pruned`);
+    // Messages are formatted only on failure: this runs for every lot of every ledger an operation makes.
+    if (!(lot.id > previousId)) assert(false, `open lots are in ascending id (lot ${String(lot.id)} after ${String(previousId)})`);
+    if (!(lot.id < ledger.nextLotId)) assert(false, `lot ${String(lot.id)} is below nextLotId`);
+    if (lotIsClosed(lot)) assert(false, `lot ${String(lot.id)} is open: closed lots are pruned`);
     previousId = lot.id;
-    lotsById.set(lot.id, lot);
     sums.points += lot.points;
     sums.remaining += lot.remaining;
     sums.held += lot.held;
@@ -846,28 +847,10 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
     sums.revoked += lot.revoked;
   }
 
-  const heldByLot = new Map<number, number>();
-  const keys = new Set<string>();
-  for (const hold of ledger.holds) {
-    assert(!keys.has(hold.key), `hold key ${hold.key} is unique`);
-    keys.add(hold.key);
-    assertSafeInteger(hold.expiresAt, `hold ${hold.key} expiresAt`);
-    let points = 0;
-    const lotsOfHold = new Set<number>();
-    for (const share of hold.shares) {
-      assert(Number.isSafeInteger(share.points) && share.points > 0, `hold ${hold.key}: share points are positive integers`);
-      assert(!lotsOfHold.has(share.lot), `hold ${hold.key}: one share per lot`);
-      lotsOfHold.add(share.lot);
-      const lot = lotsById.get(share.lot);
-      assert(lot !== undefined && shareMatchesLot(share, lot), `hold ${hold.key}: its share of lot ${String(share.lot)} matches an open lot`);
-      points += share.points;
-      heldByLot.set(share.lot, (heldByLot.get(share.lot) ?? 0) + share.points);
-    }
-    assert(hold.points > 0 && hold.points === points, `hold ${hold.key}: points = the sum of its shares`);
-  }
-  for (const lot of ledger.lots) {
-    assert(lot.held === (heldByLot.get(lot.id) ?? 0), `lot ${String(lot.id)}: held = what the holds hold in it`);
-  }
+  if (ledger.holds.length === 0) {
+    // Nothing is held (nearly every ledger): no map of what holds hold is needed to check it.
+    for (const lot of ledger.lots) if (lot.held !== 0) assert(false, `lot ${String(lot.id)}: held = what the holds hold in it`);
+  } else checkHolds(ledger);
 
   assert(totals.accrued === sums.points + totals.pruned, "accrued = open lots' points + pruned lots' points");
   assert(totals.spent >= sums.spent && totals.expired >= sums.expired && totals.revoked >= sums.revoked, "lifetime totals include the open lots");
@@ -881,4 +864,32 @@ function checkLedgerInvariantsOnce(ledger: Ledger): void {
   );
   assert(ledger.debt === totals.debtIncurred - totals.debtRepaid, "debt = debt incurred - debt repaid");
   assert(ledger.debt === 0 || sums.remaining === 0, "while there is debt, no points remain");
+}
+
+/** The holds' invariants: unique keys, shares of open lots that sum to the hold, each lot's held points what the holds hold in it. */
+function checkHolds(ledger: Ledger): void {
+  const lotsById = new Map<number, Lot>();
+  for (const lot of ledger.lots) lotsById.set(lot.id, lot);
+  const heldByLot = new Map<number, number>();
+  const keys = new Set<string>();
+  for (const hold of ledger.holds) {
+    if (keys.has(hold.key)) assert(false, `hold key ${hold.key} is unique`);
+    keys.add(hold.key);
+    if (!Number.isSafeInteger(hold.expiresAt)) assertSafeInteger(hold.expiresAt, `hold ${hold.key} expiresAt`);
+    let points = 0;
+    const lotsOfHold = new Set<number>();
+    for (const share of hold.shares) {
+      if (!(Number.isSafeInteger(share.points) && share.points > 0)) assert(false, `hold ${hold.key}: share points are positive integers`);
+      if (lotsOfHold.has(share.lot)) assert(false, `hold ${hold.key}: one share per lot`);
+      lotsOfHold.add(share.lot);
+      const lot = lotsById.get(share.lot);
+      if (!(lot !== undefined && shareMatchesLot(share, lot))) assert(false, `hold ${hold.key}: its share of lot ${String(share.lot)} matches an open lot`);
+      points += share.points;
+      heldByLot.set(share.lot, (heldByLot.get(share.lot) ?? 0) + share.points);
+    }
+    if (!(hold.points > 0 && hold.points === points)) assert(false, `hold ${hold.key}: points = the sum of its shares`);
+  }
+  for (const lot of ledger.lots) {
+    if (lot.held !== (heldByLot.get(lot.id) ?? 0)) assert(false, `lot ${String(lot.id)}: held = what the holds hold in it`);
+  }
 }

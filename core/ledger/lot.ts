@@ -113,17 +113,17 @@ export function shareMatchesLot(share: LotShare, lot: Lot): boolean {
 
 /** Times of a lot: accrued, then active (possibly at once), then expired (possibly never). */
 export function checkLotTimes(times: { readonly accruedAt: number; readonly activatesAt: number; readonly expiresAt: number | null }, what: string): void {
-  assertSafeInteger(times.accruedAt, `${what} accruedAt`);
-  assertSafeInteger(times.activatesAt, `${what} activatesAt`);
-  assert(times.activatesAt >= times.accruedAt, `${what} activates at or after it is accrued`);
-  if (times.expiresAt !== null) {
-    assertSafeInteger(times.expiresAt, `${what} expiresAt`);
-    assert(times.expiresAt > times.activatesAt, `${what} expires after it activates`);
-  }
+  if (!lotTimesHold(times)) explainLotTimes(times, what);
 }
 
-/** Asserts a lot's own invariants: states are non-negative integers that add up to its points. */
+/**
+ * Asserts a lot's own invariants: states are non-negative integers that add
+ * up to its points. Checked on every read of a ledger, so the check itself
+ * formats nothing: only a lot that fails it is checked again, assertion by
+ * assertion, for the message that names what is wrong.
+ */
 export function checkLotInvariants(lot: Lot): void {
+  if (lotStatesHold(lot) && lotTimesHold(lot)) return;
   const what = `lot ${String(lot.id)}`;
   assert(Number.isSafeInteger(lot.id) && lot.id > 0, `${what}: id is a positive integer`);
   assert(LOT_SOURCES.includes(lot.source), `${what}: source is a known LotSource`);
@@ -137,5 +137,49 @@ export function checkLotInvariants(lot: Lot): void {
     lot.points === lot.remaining + lot.held + lot.spent + lot.expired + lot.revoked,
     `${what}: points ${String(lot.points)} = remaining + held + spent + expired + revoked`,
   );
-  checkLotTimes(lot, what);
+  explainLotTimes(lot, what);
+  assert(lotStatesHold(lot), `${what}: its states hold`);
+}
+
+/** checkLotInvariants's conditions on the lot's id, source and states, as one predicate. */
+function lotStatesHold(lot: Lot): boolean {
+  return (
+    Number.isSafeInteger(lot.id) &&
+    lot.id > 0 &&
+    LOT_SOURCES.includes(lot.source) &&
+    Number.isSafeInteger(lot.points) &&
+    lot.points > 0 &&
+    isNonNegativeSafeInteger(lot.remaining) &&
+    isNonNegativeSafeInteger(lot.held) &&
+    isNonNegativeSafeInteger(lot.spent) &&
+    isNonNegativeSafeInteger(lot.expired) &&
+    isNonNegativeSafeInteger(lot.revoked) &&
+    lot.points === lot.remaining + lot.held + lot.spent + lot.expired + lot.revoked
+  );
+}
+
+/** checkLotTimes's conditions as one predicate. */
+function lotTimesHold(times: { readonly accruedAt: number; readonly activatesAt: number; readonly expiresAt: number | null }): boolean {
+  return (
+    Number.isSafeInteger(times.accruedAt) &&
+    Number.isSafeInteger(times.activatesAt) &&
+    times.activatesAt >= times.accruedAt &&
+    (times.expiresAt === null || (Number.isSafeInteger(times.expiresAt) && times.expiresAt > times.activatesAt))
+  );
+}
+
+/** The assertions of checkLotTimes one by one, each with its message: throws at the first that fails. */
+function explainLotTimes(times: { readonly accruedAt: number; readonly activatesAt: number; readonly expiresAt: number | null }, what: string): void {
+  assertSafeInteger(times.accruedAt, `${what} accruedAt`);
+  assertSafeInteger(times.activatesAt, `${what} activatesAt`);
+  assert(times.activatesAt >= times.accruedAt, `${what} activates at or after it is accrued`);
+  if (times.expiresAt !== null) {
+    assertSafeInteger(times.expiresAt, `${what} expiresAt`);
+    assert(times.expiresAt > times.activatesAt, `${what} expires after it activates`);
+  }
+  assert(lotTimesHold(times), `${what}: its times hold`);
+}
+
+function isNonNegativeSafeInteger(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
 }

@@ -378,8 +378,8 @@ export class ShardActor {
   }
 
   private assertOwned(logicalShard: number, memberId: string): void {
-    assert(this.owned.has(logicalShard), `shard ${this.options.shardIndex} owns logical shard ${logicalShard}`);
-    assert(logicalShardOf(memberId) === logicalShard, `member ${memberId} belongs to logical shard ${logicalShard}`);
+    if (!this.owned.has(logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${logicalShard}`);
+    if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
   }
 
   private memberView(account: Account): Record<string, unknown> {

@@ -19,20 +19,36 @@ const HEADER_BYTES = 5;
 const KEY_LENGTH_BYTES = 2;
 const VALUE_LENGTH_BYTES = 4;
 
+/**
+ * The writer payloads are built in, reused: a thread encodes its operations
+ * one at a time, and each finished payload is copied out at its exact length
+ * (so no operation allocates, grows or keeps a whole writer's buffer). A
+ * payload writer takes it and gives it back at finish; one started while it
+ * is taken (or after one was abandoned half-way) makes its own.
+ */
+let spareWriter: RecordWriter | null = null;
+/** A writer grown past this (an operation of many lot chunks) is not kept: memory for one rare operation is not held for good. */
+const SPARE_WRITER_BYTES_MAX = 64 * 1024;
+
 /** Builds one operation's payload, a mutation at a time. */
 export class MutationPayloadWriter {
-  private readonly writer = new RecordWriter();
+  private readonly writer: RecordWriter;
   private readonly countAt: number;
   /** [key start, key end, value start, value end or -1 for a delete] per mutation. */
   private readonly spans: number[] = [];
+  private finished = false;
 
   constructor() {
+    this.writer = spareWriter ?? new RecordWriter();
+    spareWriter = null;
+    this.writer.clear();
     this.writer.byte(PAYLOAD_FORMAT);
     this.countAt = this.writer.placeholderU32();
   }
 
   /** Puts the value `write` writes under `key`. */
   put(key: Uint8Array, write: (writer: RecordWriter) => void): void {
+    assert(!this.finished, "a finished payload takes no more mutations");
     const keyStart = this.key(key);
     const lengthAt = this.writer.placeholderU32();
     const valueStart = this.writer.position;
@@ -43,6 +59,7 @@ export class MutationPayloadWriter {
   }
 
   delete(key: Uint8Array): void {
+    assert(!this.finished, "a finished payload takes no more mutations");
     const keyStart = this.key(key);
     this.writer.fillU32(this.writer.placeholderU32(), DELETED);
     this.spans.push(keyStart, keyStart + key.length, 0, -1);
@@ -50,13 +67,20 @@ export class MutationPayloadWriter {
 
   /** The payload and its mutations as views into it. */
   finish(): { readonly payload: Buffer; readonly mutations: Mutation[] } {
+    assert(!this.finished, "a payload is finished once");
+    this.finished = true;
     const count = this.spans.length / 4;
     this.writer.fillU32(this.countAt, count);
-    const payload = this.writer.finish();
+    const payload = this.writer.copyOut();
+    if (this.writer.capacity <= SPARE_WRITER_BYTES_MAX) spareWriter = this.writer;
+    const spans = this.spans;
     const mutations: Mutation[] = [];
-    for (let at = 0; at < this.spans.length; at += 4) {
-      const [keyStart, keyEnd, valueStart, valueEnd] = this.spans.slice(at, at + 4) as [number, number, number, number];
-      mutations.push({ key: payload.subarray(keyStart, keyEnd), value: valueEnd < 0 ? null : payload.subarray(valueStart, valueEnd) });
+    for (let at = 0; at < spans.length; at += 4) {
+      const valueEnd = spans[at + 3] as number;
+      mutations.push({
+        key: payload.subarray(spans[at] as number, spans[at + 1] as number),
+        value: valueEnd < 0 ? null : payload.subarray(spans[at + 2] as number, valueEnd),
+      });
     }
     return { payload, mutations };
   }

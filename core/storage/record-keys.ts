@@ -36,6 +36,9 @@ const KEY_PART_BYTES_MAX = 255;
 const HISTORY_SEQUENCE_MAX = 2 ** 48 - 1;
 /** A history key holds this minus the sequence, so the newest entry sorts first. */
 const HISTORY_ORDER_BASE = HISTORY_SEQUENCE_MAX;
+/** Member ids are printable ASCII, space to tilde. */
+const PRINTABLE_ASCII_FIRST = 0x20;
+const PRINTABLE_ASCII_LAST = 0x7e;
 /** Chunk indices are u32. */
 const LOT_CHUNK_INDEX_MAX = 2 ** 32 - 1;
 
@@ -43,52 +46,49 @@ export type RecordKey = Buffer;
 
 /** The bytes every key of one member starts with. */
 export function memberPrefix(logicalShard: number, memberId: string): Buffer {
-  assert(Number.isInteger(logicalShard) && logicalShard >= 0 && logicalShard <= LOGICAL_SHARD_MAX, "a logical shard is one byte");
-  const idLength = Buffer.byteLength(memberId, "latin1");
-  assert(idLength > 0 && idLength <= KEY_PART_BYTES_MAX && /^[\x20-\x7e]+$/.test(memberId), "a member id is 1-255 printable ASCII bytes");
-  const prefix = Buffer.allocUnsafe(3 + idLength);
-  prefix[0] = logicalShard;
-  prefix[1] = MEMBER_FAMILY;
-  prefix[2] = idLength;
-  prefix.write(memberId, 3, "latin1");
-  return prefix;
+  return memberKeyWith(logicalShard, memberId, 0);
 }
 
 export function accountKey(logicalShard: number, memberId: string): RecordKey {
-  return withKind(memberPrefix(logicalShard, memberId), ACCOUNT_KIND, 0);
+  return withKind(logicalShard, memberId, ACCOUNT_KIND, 0);
 }
 
 export function lotChunkKey(logicalShard: number, memberId: string, chunkIndex: number): RecordKey {
   assert(Number.isInteger(chunkIndex) && chunkIndex >= 0 && chunkIndex <= LOT_CHUNK_INDEX_MAX, "a lot chunk index is a u32");
-  const key = withKind(memberPrefix(logicalShard, memberId), LOT_CHUNK_KIND, 4);
+  const key = withKind(logicalShard, memberId, LOT_CHUNK_KIND, 4);
   key.writeUInt32BE(chunkIndex, key.length - 4);
   return key;
 }
 
 export function historyKey(logicalShard: number, memberId: string, sequence: number): RecordKey {
   assert(Number.isInteger(sequence) && sequence >= 0 && sequence <= HISTORY_SEQUENCE_MAX, "a history sequence fits 48 bits");
-  const key = withKind(memberPrefix(logicalShard, memberId), HISTORY_KIND, 6);
+  const key = withKind(logicalShard, memberId, HISTORY_KIND, 6);
   key.writeUIntBE(HISTORY_ORDER_BASE - sequence, key.length - 6, 6);
   return key;
 }
 
 export function recordKey(logicalShard: number, memberId: string, store: string, recordId: string): RecordKey {
-  const storeBytes = Buffer.from(store, "utf8");
-  const idBytes = Buffer.from(recordId, "utf8");
-  assert(storeBytes.length <= KEY_PART_BYTES_MAX && idBytes.length <= KEY_PART_BYTES_MAX, "a store and a record id are at most 255 bytes each");
-  const prefix = memberPrefix(logicalShard, memberId);
-  return Buffer.concat([prefix, Buffer.from([RECORD_KIND, storeBytes.length]), storeBytes, Buffer.from([idBytes.length]), idBytes]);
+  const storeLength = Buffer.byteLength(store, "utf8");
+  const idLength = Buffer.byteLength(recordId, "utf8");
+  assert(storeLength <= KEY_PART_BYTES_MAX && idLength <= KEY_PART_BYTES_MAX, "a store and a record id are at most 255 bytes each");
+  // One buffer for the whole key: [member prefix][RECORD_KIND][store length][store][id length][id].
+  const key = withKind(logicalShard, memberId, RECORD_KIND, 2 + storeLength + idLength);
+  let at = memberKeyBytes(memberId) + 1;
+  key[at++] = storeLength;
+  at += key.write(store, at, storeLength, "utf8");
+  key[at++] = idLength;
+  key.write(recordId, at, idLength, "utf8");
+  return key;
 }
 
 /** The first key of `kind` within a member, and the first key after every key of that kind. */
 export function memberKindRange(logicalShard: number, memberId: string, kind: number): { start: RecordKey; end: RecordKey } {
-  const prefix = memberPrefix(logicalShard, memberId);
-  return { start: withKind(prefix, kind, 0), end: withKind(prefix, kind + 1, 0) };
+  return { start: withKind(logicalShard, memberId, kind, 0), end: withKind(logicalShard, memberId, kind + 1, 0) };
 }
 
 /** The first key after every key of `memberId`: where the next member's keys start. */
 export function afterMember(logicalShard: number, memberId: string): RecordKey {
-  return withKind(memberPrefix(logicalShard, memberId), 0xff, 0);
+  return withKind(logicalShard, memberId, 0xff, 0);
 }
 
 /** The range of every member key of one logical shard. */
@@ -151,9 +151,34 @@ export function keyString(key: Uint8Array): string {
   return Buffer.isBuffer(key) ? key.toString("latin1") : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
 }
 
-function withKind(prefix: Buffer, kind: number, extraBytes: number): Buffer {
-  const key = Buffer.allocUnsafe(prefix.length + 1 + extraBytes);
-  prefix.copy(key, 0);
-  key[prefix.length] = kind;
+/** Bytes of a member's prefix: logical shard, family, id length, id. */
+function memberKeyBytes(memberId: string): number {
+  return 3 + memberId.length;
+}
+
+/**
+ * A buffer of the member's prefix and `extraBytes` more (left for the
+ * caller to fill), in one allocation; the member id is checked as it is
+ * copied (1-255 printable ASCII bytes, so one byte per character).
+ */
+function memberKeyWith(logicalShard: number, memberId: string, extraBytes: number): Buffer {
+  assert(Number.isInteger(logicalShard) && logicalShard >= 0 && logicalShard <= LOGICAL_SHARD_MAX, "a logical shard is one byte");
+  const idLength = memberId.length;
+  if (!(idLength > 0 && idLength <= KEY_PART_BYTES_MAX)) assert(false, "a member id is 1-255 printable ASCII bytes");
+  const key = Buffer.allocUnsafe(memberKeyBytes(memberId) + extraBytes);
+  key[0] = logicalShard;
+  key[1] = MEMBER_FAMILY;
+  key[2] = idLength;
+  for (let index = 0; index < idLength; index += 1) {
+    const code = memberId.charCodeAt(index);
+    if (code < PRINTABLE_ASCII_FIRST || code > PRINTABLE_ASCII_LAST) assert(false, "a member id is 1-255 printable ASCII bytes");
+    key[3 + index] = code;
+  }
+  return key;
+}
+
+function withKind(logicalShard: number, memberId: string, kind: number, extraBytes: number): Buffer {
+  const key = memberKeyWith(logicalShard, memberId, 1 + extraBytes);
+  key[memberKeyBytes(memberId)] = kind;
   return key;
 }

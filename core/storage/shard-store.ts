@@ -1,6 +1,7 @@
 import type { Account } from "../account/account.js";
 import type { ReceiptSettlement } from "../engine/receipt-settlement.js";
 import type { Mutation } from "./mutation.js";
+import type { RecordKey } from "./record-keys.js";
 
 /**
  * What a shard remembers of one committed receipt: enough to answer a repeat
@@ -58,6 +59,8 @@ export const ACTIVITY_PAGE_SIZE_MAX = 500;
  * LmdbShardStore for production and MemoryShardStore for tests.
  */
 export interface ShardStore {
+  /** The stored bytes of one key (record-keys.ts), as of the last checkpoint. */
+  get(key: RecordKey): Uint8Array | undefined;
   readAccount(logicalShard: number, memberId: string): Account | undefined;
   /**
    * A member's record of a receipt (or of a cancel, refund, visit or

@@ -47,7 +47,7 @@ export function readStoredAccount(source: RecordSource, logicalShard: number, me
   assert(indices.length <= LOT_CHUNKS_PER_ACCOUNT_MAX, "an account's lot chunks are bounded");
   const chunks = indices.map((index) => {
     const chunk = source.get(lotChunkKey(logicalShard, memberId, index));
-    assert(chunk !== undefined, `${what}: lot chunk ${index} it names is stored`);
+    if (chunk === undefined) assert(false, `${what}: lot chunk ${index} it names is stored`);
     return chunk;
   });
   return readAccount(logicalShard, memberId, core, chunks);
@@ -60,7 +60,19 @@ export function readStoredRecord(
   store: string,
   recordId: string,
 ): ReceiptRecord | undefined {
-  const bytes = source.get(recordKey(logicalShard, memberId, store, recordId));
+  return readStoredRecordAt(source, recordKey(logicalShard, memberId, store, recordId), logicalShard, memberId, store, recordId);
+}
+
+/** readStoredRecord for a caller that has made the record's key already (recordKey of the same parts). */
+export function readStoredRecordAt(
+  source: Pick<RecordSource, "get">,
+  key: RecordKey,
+  logicalShard: number,
+  memberId: string,
+  store: string,
+  recordId: string,
+): ReceiptRecord | undefined {
+  const bytes = source.get(key);
   return bytes === undefined ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, bytes);
 }
 

@@ -119,7 +119,7 @@ export class FileCommitLog implements CommitLog {
   append(payload: Uint8Array): AppendResult {
     if (this.fatal !== null) throw this.fatal;
     assert(this.closing === null, "no append after close");
-    assert(payload.length <= this.options.recordPayloadBytesMax, `a record payload has at most ${this.options.recordPayloadBytesMax} bytes, got ${payload.length}`);
+    if (!(payload.length <= this.options.recordPayloadBytesMax)) assert(false, `a record payload has at most ${this.options.recordPayloadBytesMax} bytes, got ${payload.length}`);
     const size = recordBytes(payload.length);
     if (this.pending + size > this.options.pendingBytesMax) {
       return this.refuse("BUSY", `${this.pending} bytes are waiting for the disk; the limit is ${this.options.pendingBytesMax}`);
@@ -139,12 +139,12 @@ export class FileCommitLog implements CommitLog {
   }
 
   whenDurable(sequence: number): Promise<void> {
-    assert(Number.isSafeInteger(sequence) && sequence >= 0 && sequence < this.next, `whenDurable(${sequence}) waits for a sequence below nextSequence ${this.next}`);
+    if (!(Number.isSafeInteger(sequence) && sequence >= 0 && sequence < this.next)) assert(false, `whenDurable(${sequence}) waits for a sequence below nextSequence ${this.next}`);
     if (sequence <= this.durable) return Promise.resolve();
     if (this.fatal !== null) return Promise.reject(this.fatal);
     if (this.inFlight !== null && sequence <= this.inFlight.lastSequence) return this.inFlight.whenDurable();
     const group = this.queue.find((candidate) => sequence <= candidate.lastSequence);
-    assert(group !== undefined, `record ${sequence} is staged in a group`);
+    if (group === undefined) assert(false, `record ${sequence} is staged in a group`);
     return group.whenDurable();
   }
 
@@ -280,8 +280,8 @@ export class FileCommitLog implements CommitLog {
     const buffers = group.seal();
     assert(segment.fd !== null, `segment ${segment.path} is open while groups go to it`);
     assert(group.lastSequence >= group.firstSequence, "a group holds at least one record");
-    assert(group.firstSequence === this.durable + 1 || (group.offset === 0 && group.firstSequence > this.durable), `group ${group.firstSequence} follows durable ${this.durable}`);
-    assert(group.offset >= 0 && group.offset + group.bytes <= segment.sizeBytes, `group [${group.offset}, +${group.bytes}) lies within ${segment.path}`);
+    if (!(group.firstSequence === this.durable + 1 || (group.offset === 0 && group.firstSequence > this.durable))) assert(false, `group ${group.firstSequence} follows durable ${this.durable}`);
+    if (!(group.offset >= 0 && group.offset + group.bytes <= segment.sizeBytes)) assert(false, `group [${group.offset}, +${group.bytes}) lies within ${segment.path}`);
     assert(group.bytes <= this.options.writeBytesMax, "a group stays within writeBytesMax");
     const { fileSystem, onCrashPoint } = this.options;
     try {
@@ -304,7 +304,7 @@ export class FileCommitLog implements CommitLog {
 
   private groupDurable(group: LogGroup): void {
     assert(this.inFlight === group, "the group in flight completes");
-    assert(group.lastSequence > this.durable, `durableSequence only grows: ${group.lastSequence} after ${this.durable}`);
+    if (!(group.lastSequence > this.durable)) assert(false, `durableSequence only grows: ${group.lastSequence} after ${this.durable}`);
     this.durable = group.lastSequence;
     this.pending -= group.recordBytes;
     assert(this.pending >= 0, "pendingBytes never goes below zero");

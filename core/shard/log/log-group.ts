@@ -58,7 +58,7 @@ export class LogGroup {
   /** Copies a record into the group (and advances its segment's tail). */
   add(sequence: number, payload: Uint8Array): void {
     assert(!this.sealed, "records are added only to a group not yet written");
-    assert(sequence === this.lastSequence + 1, `group records are consecutive: ${sequence} after ${this.lastSequence}`);
+    if (!(sequence === this.lastSequence + 1)) assert(false, `group records are consecutive: ${sequence} after ${this.lastSequence}`);
     const size = recordBytes(payload.length);
     if (this.chunk === null || this.chunkUsed + size > this.chunk.length) {
       this.flushChunk();

@@ -28,7 +28,7 @@ export const PINNED_ACCOUNT_BYTES_ESTIMATE = 4 * 1024;
 export class OverlayGeneration {
   /** Latest mutation per key (latin-1 key string). */
   readonly entries = new Map<string, Mutation>();
-  /** Members ("<logical shard>/<member id>") with a mutation here: their accounts stay pinned. */
+  /** Members (by member id, which names the logical shard too) with a mutation here: their accounts stay pinned. */
   readonly members = new Set<string>();
   /** History sequences staged per member, for history reads. */
   readonly history = new Map<string, number[]>();

@@ -4,7 +4,9 @@ import type { Mutation } from "../../storage/mutation.js";
 import { readHistory } from "../../storage/records/history-codec.js";
 import { readReceiptRecord } from "../../storage/records/receipt-record-codec.js";
 import { historyKey, keyString, recordKey } from "../../storage/record-keys.js";
+import { readStoredRecordAt } from "../../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, ShardStore } from "../../storage/shard-store.js";
+import { logicalShardOf } from "../../sharding/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
 
 /**
@@ -35,8 +37,22 @@ export class ShardState {
   private readonly pinned = new Map<string, Account>();
   /** Most recently used last. */
   private readonly cached = new Map<string, Account>();
+  /**
+   * Walks `cached` in insertion order, evicting: every key it has passed was
+   * evicted or, read again, moved to the end, so its next key is always the
+   * least recently used. A new iterator per eviction would start at the
+   * table's front and step over every entry deleted there since the map last
+   * compacted (thousands: a checkpoint moves thousands of accounts in).
+   */
+  private evictionCursor: Iterator<string> | null = null;
 
-  constructor(private readonly store: ShardStore) {}
+  constructor(
+    private readonly store: ShardStore,
+    /** Decoded accounts kept besides the pinned ones (tests use a few). */
+    private readonly cacheEntriesMax = ACCOUNT_CACHE_ENTRIES_MAX,
+  ) {
+    assert(Number.isSafeInteger(cacheEntriesMax) && cacheEntriesMax >= 1, "the account cache holds at least one account");
+  }
 
   /** Memory the overlay holds (both generations), by OverlayGeneration's estimates. */
   get overlayBytes(): number {
@@ -78,8 +94,9 @@ export class ShardState {
   }
 
   readRecord(logicalShard: number, memberId: string, store: string, recordId: string): ReceiptRecord | undefined {
-    const staged = this.staged(keyString(recordKey(logicalShard, memberId, store, recordId)));
-    if (staged === undefined) return this.store.readReceipt(logicalShard, memberId, store, recordId);
+    const key = recordKey(logicalShard, memberId, store, recordId);
+    const staged = this.staged(keyString(key));
+    if (staged === undefined) return readStoredRecordAt(this.store, key, logicalShard, memberId, store, recordId);
     return staged.value === null ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, staged.value);
   }
 
@@ -151,15 +168,26 @@ export class ShardState {
   private remember(member: string, account: Account): void {
     this.cached.delete(member);
     this.cached.set(member, account);
-    if (this.cached.size > ACCOUNT_CACHE_ENTRIES_MAX) {
-      // Map iteration starts at the least recently used entry.
-      const oldest = this.cached.keys().next();
+    if (this.cached.size > this.cacheEntriesMax) {
+      let oldest = this.evictionCursor?.next();
+      if (oldest === undefined || oldest.done === true) {
+        this.evictionCursor = this.cached.keys();
+        oldest = this.evictionCursor.next();
+      }
       assert(oldest.done !== true, "a cache over its bound has entries");
       this.cached.delete(oldest.value);
     }
   }
 }
 
+/**
+ * A member's key in the state's maps: the member id itself, since it
+ * determines the logical shard (asserted). The id arrives as one flat string
+ * per request and keeps its hash across the request's several reads; a
+ * "<shard>/<id>" made per read was a new, unflattened string each time,
+ * hashed and compared anew on every map access.
+ */
 function memberKey(logicalShard: number, memberId: string): string {
-  return `${logicalShard}/${memberId}`;
+  if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
+  return memberId;
 }

@@ -32,12 +32,11 @@ const LOT_CHUNK_FORMAT = 1;
 const VISIT_STATUSES = [null, "came", "didNotCome"] as const;
 const REFERENCE_AS_TEXT = 0;
 const REFERENCE_OF_RECEIPT = 1;
-/**
- * JSON.stringify([store, receipt id]) for ids JSON writes as they are (no
- * quote, backslash, control character or lone surrogate): a receipt lot's
- * reference, stored as its two parts.
+/*
+ * A receipt lot's reference is JSON.stringify([store, receipt id]); for ids
+ * JSON writes as they are (no quote, backslash, control character or lone
+ * surrogate) it is stored as its two parts (receiptReferenceStore).
  */
-const RECEIPT_REFERENCE = /^\["([^"\\\u0000-\u001f\ud800-\udfff]*)","([^"\\\u0000-\u001f\ud800-\udfff]*)"\]$/;
 
 /** Which chunk a lot lives in. */
 export function lotChunkIndex(lotId: number): number {
@@ -79,9 +78,9 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const what = `account ${memberId}`;
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  assert(format === ACCOUNT_FORMAT, `${what}: format ${format} is known`);
+  if (format !== ACCOUNT_FORMAT) assert(false, `${what}: format ${format} is known`);
   const chunkCount = reader.uint();
-  assert(chunkCount === chunks.length, `${what}: its ${chunkCount} lot chunks are given`);
+  if (chunkCount !== chunks.length) assert(false, `${what}: its ${chunkCount} lot chunks are given`);
   for (let count = chunkCount; count > 0; count -= 1) reader.uint();
   const profile: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
   const balance = reader.int();
@@ -122,7 +121,13 @@ function writeLedger(writer: RecordWriter, ledger: Ledger): void {
   writer.int(ledger.debt);
   writer.uint(ledger.nextLotId);
   const totals = ledger.totals;
-  for (const value of [totals.accrued, totals.spent, totals.expired, totals.revoked, totals.debtIncurred, totals.debtRepaid, totals.pruned]) writer.int(value);
+  writer.int(totals.accrued);
+  writer.int(totals.spent);
+  writer.int(totals.expired);
+  writer.int(totals.revoked);
+  writer.int(totals.debtIncurred);
+  writer.int(totals.debtRepaid);
+  writer.int(totals.pruned);
   if (ledger.prunedExpiries === undefined) writer.byte(0);
   else {
     writer.byte(1);
@@ -175,47 +180,98 @@ function readLedger(reader: RecordReader, lots: readonly Lot[], what: string): L
  */
 export function writeLotChunk(writer: RecordWriter, lots: readonly Lot[]): void {
   assert(lots.length > 0 && lots.length <= LOTS_PER_CHUNK, "a chunk holds 1 to LOTS_PER_CHUNK lots");
+  // The chunk's strings in first-use order: per lot, its receipt reference's store (if any), then its partner.
   const strings: string[] = [];
-  const references: (RegExpExecArray | null)[] = [];
-  const indexOf = (text: string): number => {
-    const found = strings.indexOf(text);
-    return found >= 0 ? found : strings.push(text) - 1;
-  };
-  const partners = lots.map((lot) => {
-    const match = RECEIPT_REFERENCE.exec(lot.reference);
-    references.push(match);
-    if (match !== null) indexOf(match[1] as string);
-    return indexOf(lot.partner);
-  });
+  const storeAt: number[] = [];
+  const partnerAt: number[] = [];
+  for (const lot of lots) {
+    const store = receiptReferenceStore(lot.reference);
+    storeAt.push(store === null ? -1 : indexIn(strings, store));
+    partnerAt.push(indexIn(strings, lot.partner));
+  }
   writer.byte(LOT_CHUNK_FORMAT);
   writer.uint(strings.length);
   for (const text of strings) writer.string(text);
   writer.uint(lots.length);
-  lots.forEach((lot, index) => {
+  for (let index = 0; index < lots.length; index += 1) {
+    const lot = lots[index] as Lot;
     writer.uint(lot.id);
     writer.byte(lotSourceCode(lot.source));
-    const reference = references[index];
-    if (reference === null || reference === undefined) {
+    const store = storeAt[index] as number;
+    if (store < 0) {
       writer.byte(REFERENCE_AS_TEXT);
       writer.string(lot.reference);
     } else {
       writer.byte(REFERENCE_OF_RECEIPT);
-      writer.uint(strings.indexOf(reference[1] as string));
-      writer.string(reference[2] as string);
+      writer.uint(store);
+      writer.string(receiptReferenceId(lot.reference, (strings[store] as string).length));
     }
-    writer.uint(partners[index] as number);
+    writer.uint(partnerAt[index] as number);
     writer.int(lot.points);
     writer.int(lot.accruedAt);
     writer.int(lot.activatesAt - lot.accruedAt);
     writer.nullableInt(lot.expiresAt === null ? null : lot.expiresAt - lot.activatesAt);
-    for (const value of [lot.remaining, lot.held, lot.spent, lot.expired, lot.revoked]) writer.int(value);
-  });
+    writer.int(lot.remaining);
+    writer.int(lot.held);
+    writer.int(lot.spent);
+    writer.int(lot.expired);
+    writer.int(lot.revoked);
+  }
 }
+
+/** The index of `text` in `strings`, added at the end if it is not there yet. */
+function indexIn(strings: string[], text: string): number {
+  const found = strings.indexOf(text);
+  return found >= 0 ? found : strings.push(text) - 1;
+}
+
+/**
+ * The store of a receipt lot's reference, JSON.stringify([store, receipt
+ * id]) for ids JSON writes as they are (no quote, backslash, control
+ * character or lone surrogate), or null for any other reference: what
+ * RECEIPT_REFERENCE matches, without a regular expression on the hot path.
+ */
+export function receiptReferenceStore(reference: string): string | null {
+  const length = reference.length;
+  if (length < EMPTY_RECEIPT_REFERENCE_LENGTH || reference.charCodeAt(0) !== OPEN_BRACKET || reference.charCodeAt(1) !== QUOTE) return null;
+  const storeEnd = plainJsonTextEnd(reference, 2);
+  // `","` after the store, then the receipt id, then `"]` and nothing more.
+  if (reference.charCodeAt(storeEnd) !== QUOTE || reference.charCodeAt(storeEnd + 1) !== COMMA || reference.charCodeAt(storeEnd + 2) !== QUOTE) return null;
+  const idEnd = plainJsonTextEnd(reference, storeEnd + 3);
+  if (idEnd !== length - 2 || reference.charCodeAt(idEnd) !== QUOTE || reference.charCodeAt(idEnd + 1) !== CLOSE_BRACKET) return null;
+  return reference.slice(2, storeEnd);
+}
+
+/** The receipt id of a reference receiptReferenceStore matched, whose store has `storeLength` characters. */
+function receiptReferenceId(reference: string, storeLength: number): string {
+  return reference.slice(storeLength + 5, reference.length - 2);
+}
+
+/** Where the run of characters JSON writes as they are, from `start`, ends. */
+function plainJsonTextEnd(text: string, start: number): number {
+  let at = start;
+  for (; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (code === QUOTE || code === BACKSLASH || code <= LAST_CONTROL_CHARACTER || (code >= FIRST_SURROGATE && code <= LAST_SURROGATE)) break;
+  }
+  return at;
+}
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const BACKSLASH = 0x5c;
+const LAST_CONTROL_CHARACTER = 0x1f;
+const FIRST_SURROGATE = 0xd800;
+const LAST_SURROGATE = 0xdfff;
+/** `["",""]`: the shortest receipt reference. */
+const EMPTY_RECEIPT_REFERENCE_LENGTH = 7;
 
 export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
   const reader = new RecordReader(bytes, `${what} lot chunk`);
   const format = reader.byte();
-  assert(format === LOT_CHUNK_FORMAT, `${what}: lot chunk format ${format} is known`);
+  if (format !== LOT_CHUNK_FORMAT) assert(false, `${what}: lot chunk format ${format} is known`);
   const strings: string[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) strings.push(reader.string());
   const stringAt = (index: number): string => {
@@ -259,7 +315,7 @@ export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
 export function accountChunkIndices(bytes: Uint8Array, what: string): number[] {
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  assert(format === ACCOUNT_FORMAT, `${what}: format ${format} is known`);
+  if (format !== ACCOUNT_FORMAT) assert(false, `${what}: format ${format} is known`);
   const indices: number[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) indices.push(reader.uint());
   return indices;

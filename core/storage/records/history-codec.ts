@@ -45,11 +45,11 @@ export function readHistory(where: { readonly logicalShard: number; readonly mem
   const what = `history entry ${where.sequence} of member ${where.memberId}`;
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  assert(format === HISTORY_FORMAT, `${what}: format ${format} is known`);
+  if (format !== HISTORY_FORMAT) assert(false, `${what}: format ${format} is known`);
   const at = reader.int();
   const kind = reader.string();
   const form = reader.byte();
-  assert(form === DETAIL_AS_MAP || form === DETAIL_OF_RECEIPT, `${what}: detail form ${form} is known`);
+  if (!(form === DETAIL_AS_MAP || form === DETAIL_OF_RECEIPT)) assert(false, `${what}: detail form ${form} is known`);
   let detail: Readonly<Record<string, unknown>>;
   if (form === DETAIL_AS_MAP) detail = readMap(reader);
   else {

@@ -28,9 +28,20 @@ import {
   recordKey,
 } from "../record-keys.js";
 import type { ActivityRecord, ReceiptRecord, ShardWrite } from "../shard-store.js";
-import { LOTS_PER_CHUNK, lotsByChunk, readAccount, readLotChunk, readShares, writeAccount, writeLotChunk, writeShares } from "./account-codec.js";
+import {
+  LOTS_PER_CHUNK,
+  lotsByChunk,
+  readAccount,
+  readLotChunk,
+  readShares,
+  receiptReferenceStore,
+  writeAccount,
+  writeLotChunk,
+  writeShares,
+} from "./account-codec.js";
 import { readHistory, writeHistory } from "./history-codec.js";
-import { readReceiptRecord, writeReceiptRecord } from "./receipt-record-codec.js";
+import { readReceiptRecord, sha256OfBase64url, writeReceiptRecord } from "./receipt-record-codec.js";
+import { hasExactKeys } from "./record-packer.js";
 import { RecordReader, RecordWriter } from "./record-writer.js";
 
 /**
@@ -920,6 +931,42 @@ describe("RecordWriter and RecordReader", () => {
 // ---------------------------------------------------------------------------
 // 2. Accounts
 
+describe("hasExactKeys", () => {
+  /** The definition: exactly the keys a for-in loop sees, own ones only, in order. */
+  function byForIn(value: object, keys: readonly string[]): boolean {
+    const seen: string[] = [];
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) return false;
+      seen.push(key);
+    }
+    return isDeepStrictEqual(seen, keys);
+  }
+
+  it("says what a for-in loop over the value says, for plain, null-prototype and inheriting objects, keys in or out of order", () => {
+    const keyArb = fc.constantFrom("a", "b", "c", "1", "0", "__proto__x", "lines");
+    fc.assert(
+      fc.property(fc.uniqueArray(keyArb, { maxLength: 5 }), fc.array(keyArb, { maxLength: 5 }), fc.constantFrom("plain", "null", "inherits"), (own, keys, kind) => {
+        const value: Record<string, unknown> = kind === "plain" ? {} : kind === "null" ? Object.create(null) : Object.create({ inherited: 1 });
+        for (const key of own) value[key] = 1;
+        expect(hasExactKeys(value, keys)).toBe(byForIn(value, keys));
+        expect(hasExactKeys(value, Object.keys(value))).toBe(kind !== "inherits");
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("says false while Object.prototype itself has an enumerable key, as a for-in loop would", () => {
+    const value = { a: 1 };
+    Object.defineProperty(Object.prototype, "polluted", { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(hasExactKeys(value, ["a"])).toBe(false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)["polluted"];
+    }
+    expect(hasExactKeys(value, ["a"])).toBe(true);
+  });
+});
+
 describe("the account codec", () => {
   it("reads back every account (profile, counters, categories, ledger of lots in chunks, holds, pruned expiries) deep-equal and with its keys in order", () => {
     fc.assert(
@@ -940,6 +987,24 @@ describe("the account codec", () => {
         expect([...lotsByChunk(lots).values()].flat()).toEqual(lots);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("tells a receipt's reference from other text exactly as the regular expression of the format's first build did", () => {
+    // The format's definition: JSON of [store, receipt id], both written by JSON as they are.
+    const receiptReference = /^\["([^"\\\u0000-\u001f\ud800-\udfff]*)","([^"\\\u0000-\u001f\ud800-\udfff]*)"\]$/;
+    const pieces = fc.constantFrom('["', '"]', '","', '"', ",", "[", "]", "\\", "\u0001", "\u001f", " ", "a", "7", "😀", "\ud800", "\udfff", "ж", "\u2028");
+    const text = fc.oneof(
+      fc.array(pieces, { maxLength: 12 }).map((parts) => parts.join("")),
+      fc.tuple(fc.string({ unit: "binary", maxLength: 8 }), fc.string({ unit: "binary", maxLength: 8 })).map((pair) => JSON.stringify(pair)),
+      fc.tuple(fc.array(pieces, { maxLength: 4 }), fc.array(pieces, { maxLength: 4 })).map(([store, id]) => `["${store.join("")}","${id.join("")}"]`),
+    );
+    fc.assert(
+      fc.property(text, (reference) => {
+        expect(receiptReferenceStore(reference)).toBe(receiptReference.exec(reference)?.[1] ?? null);
+      }),
+      // Each run is a few microseconds: many, for the corners of quoting.
+      { numRuns: 5_000 },
     );
   });
 
@@ -1081,6 +1146,29 @@ describe("the receipt record codec", () => {
       const record: ReceiptRecord = { logicalShard: 1, store: "s1", receiptId: "r1", memberId: "m-1", fingerprint: "f", answer };
       expectSameValue(receiptRoundTrip(record), record);
     }
+  });
+
+  it("stores as 32 bytes exactly the fingerprints the format's first build did: 43 base64url characters that decode and encode back to themselves", () => {
+    const firstBuild = (text: string): Buffer | null => {
+      if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return null;
+      const bytes = Buffer.from(text, "base64url");
+      return bytes.length === 32 && bytes.toString("base64url") === text ? bytes : null;
+    };
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=. ";
+    const textArb = fc.oneof(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes).toString("base64url")),
+      fc.string({ unit: fc.constantFrom(...alphabet), minLength: 42, maxLength: 44 }),
+      fc.string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), minLength: 43, maxLength: 43 }),
+      fc.string({ unit: "binary", maxLength: 50 }),
+    );
+    fc.assert(
+      fc.property(textArb, (text) => {
+        const expected = firstBuild(text);
+        const decoded = sha256OfBase64url(text);
+        expect(decoded === null ? null : Buffer.from(decoded)).toEqual(expected);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it("reads back fingerprints, SHA-256 in base64url or any other text, exactly", () => {

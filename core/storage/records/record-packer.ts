@@ -23,8 +23,21 @@ export function readMap(reader: RecordReader): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** True when `value` has exactly these own keys in this order: only then is a positional form exact. */
+/**
+ * True when `value` has exactly these own keys in this order: only then is a
+ * positional form exact. What for-in sees: its enumerable keys, inherited
+ * ones included (any makes it false). A plain object that inherits nothing
+ * enumerable (nearly every answer) is checked on Object.keys, which is the
+ * same list and a few times cheaper than a for-in loop.
+ */
 export function hasExactKeys(value: object, keys: readonly string[]): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === null || (prototype === Object.prototype && !hasEnumerableKey(prototype))) {
+    const own = Object.keys(value);
+    if (own.length !== keys.length) return false;
+    for (let index = 0; index < own.length; index += 1) if (own[index] !== keys[index]) return false;
+    return true;
+  }
   let index = 0;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) return false;
@@ -32,6 +45,12 @@ export function hasExactKeys(value: object, keys: readonly string[]): boolean {
     index += 1;
   }
   return index === keys.length;
+}
+
+/** True when for-in over `value` sees any key (its own or inherited). */
+function hasEnumerableKey(value: object): boolean {
+  for (const key in value) if (key !== undefined) return true;
+  return false;
 }
 
 export { isStorableInteger } from "./record-writer.js";
@@ -47,6 +66,6 @@ export function lotSourceCode(source: string): number {
 
 export function lotSourceOf(code: number, what: string): (typeof STORED_LOT_SOURCES)[number] {
   const source = STORED_LOT_SOURCES[code];
-  assert(source !== undefined, `${what}: lot source code ${code} is known`);
+  if (source === undefined) assert(false, `${what}: lot source code ${code} is known`);
   return source;
 }

@@ -18,6 +18,11 @@ export class RecordWriter {
     this.buffer = Buffer.allocUnsafe(initialBytes);
   }
 
+  /** Bytes the writer can hold before it grows. */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
   /** Bytes written so far. */
   get position(): number {
     return this.length;
@@ -26,6 +31,18 @@ export class RecordWriter {
   /** The bytes written so far (a view; valid until the next write grows the buffer, so take it at the end). */
   finish(): Buffer {
     return this.buffer.subarray(0, this.length);
+  }
+
+  /** The bytes written so far as a buffer of their own, exactly their length: the writer may then be reused. */
+  copyOut(): Buffer {
+    const copy = Buffer.allocUnsafe(this.length);
+    this.buffer.copy(copy, 0, 0, this.length);
+    return copy;
+  }
+
+  /** Forgets everything written, keeping the buffer (and its size) for the next record. */
+  clear(): void {
+    this.length = 0;
   }
 
   byte(value: number): void {
@@ -56,7 +73,7 @@ export class RecordWriter {
       this.length = at;
       return;
     }
-    assert(Number.isSafeInteger(value) && value >= 0, `a stored unsigned integer is a non-negative safe integer, got ${value}`);
+    if (!(Number.isSafeInteger(value) && value >= 0)) assert(false, `a stored unsigned integer is a non-negative safe integer, got ${value}`);
     let rest = value;
     while (rest >= 0x80) {
       buffer[at++] = (rest % 0x80) | 0x80;
@@ -79,7 +96,7 @@ export class RecordWriter {
 
   /** A non-negative integer below STORED_INTEGER_MAGNITUDE_MAX, or null (null is 0, n is n + 1). */
   nullableUint(value: number | null): void {
-    if (value !== null) assert(isStorableInteger(value) && value >= 0, `a stored unsigned integer is a non-negative integer of at most 2^52 - 1, got ${value}`);
+    if (value !== null && !(isStorableInteger(value) && value >= 0)) assert(false, `a stored unsigned integer is a non-negative integer of at most 2^52 - 1, got ${value}`);
     this.uint(value === null ? 0 : value + 1);
   }
 
@@ -178,8 +195,9 @@ export function isStorableInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= STORED_INTEGER_MAGNITUDE_MAX;
 }
 
+/** The message (which formats the number) only on failure: stored integers are checked by the thousand per operation. */
 function assertStorableInteger(value: number): void {
-  assert(isStorableInteger(value), `a stored integer has a magnitude of at most 2^52 - 1, got ${value}`);
+  if (!isStorableInteger(value)) assert(false, `a stored integer has a magnitude of at most 2^52 - 1, got ${value}`);
 }
 
 /** Strings shorter than this are tried as ASCII first (RecordWriter.writeAscii). */
@@ -206,7 +224,7 @@ export class RecordReader {
   }
 
   byte(): number {
-    assert(this.at < this.end, `${this.what}: a byte is there`);
+    if (this.at >= this.end) assert(false, `${this.what}: a byte is there`);
     const value = this.bytes[this.at] as number;
     this.at += 1;
     return value;
@@ -219,7 +237,7 @@ export class RecordReader {
       const byte = this.byte();
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
-        assert(Number.isSafeInteger(value), `${this.what}: a varint is a safe integer`);
+        if (!Number.isSafeInteger(value)) assert(false, `${this.what}: a varint is a safe integer`);
         return value;
       }
       scale *= 0x80;
@@ -255,20 +273,20 @@ export class RecordReader {
 
   boolean(): boolean {
     const value = this.byte();
-    assert(value === 0 || value === 1, `${this.what}: a boolean is 0 or 1`);
+    if (value !== 0 && value !== 1) assert(false, `${this.what}: a boolean is 0 or 1`);
     return value === 1;
   }
 
   /** `length` raw bytes (a view). */
   slice(length: number): Uint8Array {
-    assert(this.at + length <= this.end, `${this.what}: ${length} bytes are there`);
+    if (!(this.at + length <= this.end)) assert(false, `${this.what}: ${length} bytes are there`);
     const view = this.bytes.subarray(this.at, this.at + length);
     this.at += length;
     return view;
   }
 
   private text(length: number): string {
-    assert(this.at + length <= this.end, `${this.what}: a string of ${length} bytes is there`);
+    if (!(this.at + length <= this.end)) assert(false, `${this.what}: a string of ${length} bytes is there`);
     const value = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.at, length).toString("utf8");
     this.at += length;
     return value;
