@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { assert } from "../../assert/assert.js";
 import { transactionIdentifier, type Account } from "../../account/account.js";
 import type { CompiledProgram } from "../../engine/compiled-program.js";
 import { commitForMember } from "../../engine/member-operations.js";
@@ -37,8 +38,12 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult {
   const outcome = commitForMember(program, account, receipt, redeem, { now, partner });
   if (!outcome.ok) return refused(outcome.code, outcome.message);
   const next = outcome.account;
+  // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
   const answer = {
-    ...calculationAnswer(memberId, receipt, outcome.calculation, next.balance),
+    member: memberId,
+    receipt: receipt.id,
+    ...outcome.calculation,
+    balance: next.balance,
     transaction: transactionIdentifier(memberId, next.sequence),
   };
   const record: ReceiptRecord = {
@@ -69,15 +74,25 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult {
  * a CONFLICT, whatever the server's clock says by then.
  */
 export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number): string {
-  const canonical = JSON.stringify([
-    memberId,
-    receipt.store,
-    receipt.id,
-    receipt.atFromServer === true ? null : receipt.at,
-    redeem,
-    receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount, line.noDiscount === true, line.noPoints === true]),
-  ]);
-  return hash("sha256", canonical, "base64url");
+  // The SHA-256 of the JSON text of [member, store, id, at or null, redeem,
+  // [[sku, qty, price, amount, noDiscount, noPoints], ...]], written out
+  // directly instead of building the arrays for JSON.stringify: the bytes are
+  // those JSON.stringify would make (stored fingerprints depend on them;
+  // commit-receipt.test.ts holds the two equal).
+  let text = `[${JSON.stringify(memberId)},${JSON.stringify(receipt.store)},${JSON.stringify(receipt.id)},`;
+  text += `${receipt.atFromServer === true ? "null" : jsonNumber(receipt.at)},${jsonNumber(redeem)},[`;
+  for (let index = 0; index < receipt.lines.length; index += 1) {
+    const line = receipt.lines[index]!;
+    text += `${index === 0 ? "" : ","}[${JSON.stringify(line.sku)},${jsonNumber(line.qty)},${jsonNumber(line.price)},${jsonNumber(line.amount)},`;
+    text += `${line.noDiscount === true},${line.noPoints === true}]`;
+  }
+  return hash("sha256", `${text}]]`, "base64url");
+}
+
+/** A number as JSON.stringify writes it (receipt numbers are finite: validated). */
+function jsonNumber(value: number): string {
+  assert(Number.isFinite(value), "a fingerprinted number is finite");
+  return String(value);
 }
 
 /** A committed receipt's entry in its member's history. */
