@@ -79,7 +79,7 @@ import { LoycoreClient, LoycoreClientError } from "../client/index.js";
 import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../client/index.js";
 import { parseCrashPoints } from "../core/shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
-import { seededRandom, integerBetween, pick } from "./crash-random.js";
+import { seededRandom, integerBetween, pick } from "../core/random/seeded-random.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options and summary

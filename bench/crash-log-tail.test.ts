@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openFileCommitLog } from "../core/shard/log/file-commit-log.js";
 import { MutationPayloadWriter } from "../core/storage/mutation-payload.js";
 import { accountKey, recordKey } from "../core/storage/record-keys.js";
-import { seededRandom } from "./crash-random.js";
+import { seededRandom } from "../core/random/seeded-random.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
 import { damageLogTail, requestKeyOfPayload, type TornForm } from "./crash-log-tail.js";
 

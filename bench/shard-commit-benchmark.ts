@@ -15,7 +15,7 @@ import { ShardActor } from "../core/shard/shard-actor.js";
 import type { ShardReply, ShardRequest } from "../core/shard/shard-messages.js";
 import { PlacementTable } from "../core/sharding/placement-table.js";
 import { logicalShardOf } from "../core/sharding/shard-function.js";
-import { integerBetween, seededRandom } from "./crash-random.js";
+import { integerBetween, seededRandom } from "../core/random/seeded-random.js";
 
 /**
  * CPU a shard thread spends per committed receipt, in process: one

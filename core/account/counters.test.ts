@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
-import { randomInteger, seededRandom } from "../test-support/seeded-random.js";
+import { randomInteger, seededRandom } from "../random/seeded-random.js";
 import { itEach } from "../test-support/table-tests.js";
 import {
   addReceipt,

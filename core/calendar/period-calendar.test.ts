@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvariantError } from "../assert/assert.js";
 import type { PeriodDefinition } from "../program/program-document.js";
-import { randomInteger, seededRandom } from "../test-support/seeded-random.js";
+import { randomInteger, seededRandom } from "../random/seeded-random.js";
 import { itEach } from "../test-support/table-tests.js";
 import { isValidTimeZone, MILLISECONDS_PER_DAY, PeriodCalendar } from "./period-calendar.js";
 import type { Period } from "./period-calendar.js";

@@ -12,7 +12,7 @@ import {
   receiptAt,
   TEST_PROFILE,
 } from "../test-support/loyalty-programs.js";
-import { randomInteger, seededRandom } from "../test-support/seeded-random.js";
+import { randomInteger, seededRandom } from "../random/seeded-random.js";
 import { itEach } from "../test-support/table-tests.js";
 import type { CompiledProgram } from "./compiled-program.js";
 import { calculateForMember, commitForMember, reportVisitForMember, standingView } from "./member-operations.js";

@@ -7,7 +7,7 @@ import type { ReceiptLine } from "../receipt/receipt.js";
 import type { ShardReply, ShardRequest } from "../shard/shard-messages.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
-import { randomInteger, seededRandom } from "../test-support/seeded-random.js";
+import { randomInteger, seededRandom } from "../random/seeded-random.js";
 
 /**
  * Log payloads are loycore's redo records and LMDB's values: their bytes are

@@ -1,6 +1,7 @@
 import { MILLISECONDS_PER_DAY } from "../../core/calendar/period-calendar.js";
 import type { Receipt, ReceiptLine } from "../../core/receipt/receipt.js";
 import { DEMO_STORE, demoCard, demoWelcomeReceipt } from "../demo.js";
+import { integerBetween, seededRandom } from "../../core/random/seeded-random.js";
 
 /**
  * The time synthetic histories end at, fixed so that two runs make the same
@@ -32,32 +33,13 @@ export interface PlannedReceipt {
 }
 
 /**
- * mulberry32: a tiny, fast, well-spread 32-bit generator. Seeded by the
- * member index, so member i has the same history in every run and in every
- * worker thread, whatever order the members are built in.
- */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function integerBetween(random: () => number, minimum: number, maximum: number): number {
-  return minimum + Math.floor(random() * (maximum - minimum + 1));
-}
-
-/**
  * The receipts of synthetic member `index`, oldest first: the demo's welcome
  * receipt, then 0 to 4 receipts at the demo store in the 90 days before
  * `referenceTime`.
  */
 export function syntheticHistory(index: number, referenceTime: number): PlannedReceipt[] {
   const card = demoCard(index);
+  // Seeded by the member index: member i has the same history in every run and every worker thread, whatever the order.
   const random = seededRandom(index ^ 0x9e3779b9);
   const planned: PlannedReceipt[] = [{ receipt: demoWelcomeReceipt(card), redeems: false }];
   const extra = integerBetween(random, 0, EXTRA_RECEIPTS_MAX);

@@ -15,6 +15,7 @@ import { nodeLogFileSystem, type LogFileSystem } from "./log-file-system.js";
 import { decodeRecord, SEGMENT_HEADER_BYTES } from "./record-format.js";
 import { segmentFileName } from "./segment-files.js";
 import { tryMountTmpfs, unmountTmpfs } from "../../test-support/tmpfs.js";
+import { seededRandom } from "../../random/seeded-random.js";
 
 /** nodeLogFileSystem with switches: hold fdatasync, fail writes with ENOSPC (a full disk), fail a call with EIO. */
 function switchableFileSystem() {
@@ -106,18 +107,6 @@ function fingerprint(directory: string): Record<string, string> {
   return Object.fromEntries(readdirSync(directory).map((name) => [name, createHash("sha256").update(readFileSync(join(directory, name))).digest("hex")]));
 }
 
-/** A tiny deterministic PRNG (mulberry32): the same seed damages the same bytes. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function expectPrefix(log: Iterable<{ sequence: number; payload: Uint8Array }>, last: number): void {
   const records = [...log];
   expect(records.map((record) => record.sequence)).toEqual(Array.from({ length: last }, (_, index) => index + 1));
@@ -150,7 +139,7 @@ describe("FileCommitLog recovery", () => {
     it(`drops a torn last group (${damage} from a random byte of it, 40 seeds) at open, and appends continue after it`, async () => {
       const group = await prepare();
       for (let seed = 1; seed <= 40; seed += 1) {
-        const next = random(seed * 3 + damage.length);
+        const next = seededRandom(seed * 3 + damage.length);
         const directory = join(root.path, `${damage}-${seed}`);
         cpSync(pristine, directory, { recursive: true });
         const path = join(directory, group.path.slice(pristine.length + 1));
