@@ -66,20 +66,17 @@
  * `node dist/bench/crash-audit.js --lanes 40 --operations 200 --kills 8 --seed 20261201
  *    --crash-points after-write-before-sync:0.002,checkpoint-after-write-before-truncate:0.3 --torn-tail`.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { LoycoreClient, LoycoreClientError } from "../client/index.js";
 import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../client/index.js";
 import { parseCrashPoints } from "../core/shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
 import { seededRandom, integerBetween, pick } from "../core/random/seeded-random.js";
+import { ServerExitedError, startServerProcess, type ServerProcess } from "../gateway/server-process.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options and summary
@@ -213,22 +210,12 @@ const RETRY_DELAY_MILLISECONDS = 100;
 const CONNECT_ATTEMPTS_MAX = 50;
 /** Attempts of one admin request across crashes. */
 const ADMIN_ATTEMPTS_MAX = 100;
-/** The receipts' time: fixed, so a retry sends the same content (docs/protocol.md: "lanes that retry must send at"). */
+/** The receipts' time: fixed, so every receipt of a run has a known time and a retry sends the same content. */
 const RECEIPT_AT_BASE = 1_763_800_000_000;
 const PROGRAM = {
   name: "crash audit: 10 % back, points pay up to the whole receipt",
   points: { accrualRateBasisPoints: 1000, maxRedeemShareBasisPoints: 10000 },
 };
-
-function gatewayMainPath(): string {
-  // From dist/bench/crash-audit.js the gateway is ../gateway/main.js; from the TypeScript source (vitest)
-  // it is the build in ../dist/gateway/main.js.
-  const compiled = fileURLToPath(new URL("../gateway/main.js", import.meta.url));
-  if (import.meta.url.includes("/dist/")) return compiled;
-  return fileURLToPath(new URL("../dist/gateway/main.js", import.meta.url));
-}
-
-
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -236,23 +223,7 @@ const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => 
 // The gateway process
 // ---------------------------------------------------------------------------------------------------
 
-interface Announcement {
-  readonly url: string;
-  readonly webSocketUrl: string;
-  readonly adminToken: string | null;
-  readonly terminalToken: string | null;
-  readonly demoCards: readonly string[];
-}
-
-interface Gateway extends Announcement {
-  readonly child: ChildProcess;
-  /** Resolves when the process has exited. */
-  readonly exited: Promise<void>;
-  /** Whether it has exited, and whether the audit killed it (else it died by itself). */
-  readonly hasExited: () => boolean;
-  readonly killedByAudit: () => boolean;
-  kill(): Promise<void>;
-}
+type Gateway = ServerProcess;
 
 /** How a server process is started: its extra flags and environment. */
 interface GatewayLaunch {
@@ -265,94 +236,19 @@ interface GatewayLaunch {
   readonly onStderrLine: (line: string) => void;
 }
 
-/** The process exited before it listened; `signal` SIGKILL (with fault injection) is a self-crash. */
-class GatewayExitedError extends Error {
-  constructor(
-    readonly code: number | null,
-    readonly signal: NodeJS.Signals | null,
-    stderrTail: string,
-  ) {
-    super(`the gateway exited before listening (${String(code)}, ${String(signal)}): ${stderrTail}`);
-    this.name = "GatewayExitedError";
-  }
-}
-
+/** Starts a server for the audit; one that exits before listening rejects with ServerExitedError. */
 async function startGateway(launch: GatewayLaunch): Promise<Gateway> {
-  const main = gatewayMainPath();
-  if (!existsSync(main)) throw new Error(`${main} does not exist: run npm run build first`);
-  const child = spawn(
-    process.execPath,
-    [
-      main,
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--data-dir",
-      launch.dataDirectory,
-      "--demo",
-      "--demo-members",
-      String(launch.demoMembers),
-      ...launch.extraArguments,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...launch.environment } },
+  const gateway = await startServerProcess(
+    launch.dataDirectory,
+    ["--demo", "--demo-members", String(launch.demoMembers), ...launch.extraArguments],
+    launch.environment,
+    { onStderrLine: launch.onStderrLine, startTimeoutMilliseconds: GATEWAY_START_TIMEOUT_MILLISECONDS },
   );
-  const killOnExit = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-  let exitedFlag = false;
-  let killedFlag = false;
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      exitedFlag = true;
-      resolve();
-    }),
-  );
-  void exited.then(() => process.removeListener("exit", killOnExit));
-  const kill = async (): Promise<void> => {
-    if (!exitedFlag && child.exitCode === null && child.signalCode === null) {
-      killedFlag = true;
-      child.kill("SIGKILL");
-    }
-    await exited;
-  };
-  let stderrTail = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+  // An exit other than a SIGKILL (ours or a crash point's) is a finding: show why.
+  void gateway.exited.then(() => {
+    if (gateway.child.signalCode !== "SIGKILL") process.stderr.write(`gateway exited on its own (${String(gateway.child.exitCode)}): ${gateway.stderrTail()}\n`);
   });
-  if (child.stderr !== null) createInterface({ input: child.stderr }).on("line", launch.onStderrLine);
-  try {
-    const announcement = await new Promise<Announcement>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the gateway did not listen in time: ${stderrTail}`)), GATEWAY_START_TIMEOUT_MILLISECONDS);
-      const lines = createInterface({ input: child.stdout! });
-      lines.on("line", (line) => {
-        if (!line.startsWith("{")) return;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          return;
-        }
-        if (typeof parsed === "object" && parsed !== null && (parsed as { event?: unknown }).event === "listening") {
-          clearTimeout(timer);
-          resolve(parsed as Announcement);
-        }
-      });
-      void exited.then(() => {
-        clearTimeout(timer);
-        reject(new GatewayExitedError(child.exitCode, child.signalCode, stderrTail));
-      });
-    });
-    // An exit other than a SIGKILL (ours or a crash point's) is a finding: show why.
-    void exited.then(() => {
-      if (child.signalCode !== "SIGKILL") process.stderr.write(`gateway exited on its own (${String(child.exitCode)}): ${stderrTail}\n`);
-    });
-    return { ...announcement, child, exited, hasExited: () => exitedFlag, killedByAudit: () => killedFlag, kill };
-  } catch (error) {
-    await kill();
-    throw error;
-  }
+  return gateway;
 }
 
 async function adminRequest(url: string, token: string, method: "GET" | "PUT", body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -507,7 +403,7 @@ class Coordinator {
       if (this.stopping) return;
       const gateway = this.gateway;
       // It died by itself meanwhile: that restart first, then the kill of the new one.
-      if (gateway.hasExited() && !gateway.killedByAudit()) await this.replace(gateway, "self-crash");
+      if (gateway.hasExited() && !gateway.killedByCaller()) await this.replace(gateway, "self-crash");
       await this.replace(this.gateway, "kill");
     });
   }
@@ -610,7 +506,7 @@ class Coordinator {
   /** Notices a server that dies without the audit's kill and restarts it. */
   private watch(gateway: Gateway): void {
     void gateway.exited.then(() => {
-      if (this.stopping || gateway.killedByAudit() || this.replaced.has(gateway)) return;
+      if (this.stopping || gateway.killedByCaller() || this.replaced.has(gateway)) return;
       this.block();
       this.enqueue(() => this.replace(gateway, "self-crash"));
     });
@@ -660,7 +556,7 @@ class Coordinator {
         this.watch(gateway);
         return gateway;
       } catch (error) {
-        if (!(error instanceof GatewayExitedError) || error.signal !== "SIGKILL" || !faulty || attempt >= START_ATTEMPTS_MAX) throw error;
+        if (!(error instanceof ServerExitedError) || error.signal !== "SIGKILL" || !faulty || attempt >= START_ATTEMPTS_MAX) throw error;
         this.selfCrashes += 1;
         this.selfCrashesDuringStart += 1;
         this.restartsWithStartCrash.add(restart);

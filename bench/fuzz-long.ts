@@ -24,14 +24,12 @@
  *
  * No valid state-changing request is ever sent, so any accepted write is a violation.
  */
-import { spawn } from "node:child_process";
 import { decodeFrame } from "../gateway/transport/frame-codec.js";
 import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
@@ -52,6 +50,7 @@ import {
   RECEIPT_TOTAL_MINOR_MAX,
 } from "../core/limits.js";
 import { REQUEST_BYTES_MAX } from "../gateway/transport/limits.js";
+import { startServerProcess, type ServerProcess } from "../gateway/server-process.js";
 
 // ---------------------------------------------------------------------------------------------------
 // The contract's vocabulary
@@ -1801,82 +1800,37 @@ interface StartedGateway {
   stop(): Promise<void>;
 }
 
-/** Starts the compiled gateway next to this script with a fresh data directory and reads its listening line. */
+/** A graceful stop drains the shards; ten seconds is plenty, after that it is stuck. */
+const GATEWAY_STOP_GRACE_MILLISECONDS = 10_000;
+/** The fuzzer's gateway starts over an empty directory with three demo members: a minute is plenty. */
+const GATEWAY_START_TIMEOUT_MILLISECONDS = 60_000;
+
+/** Starts the compiled gateway with a fresh data directory and reads its listening line. */
 async function startGateway(): Promise<StartedGateway> {
-  const mainPath = fileURLToPath(new URL("../gateway/main.js", import.meta.url));
   const dataDirectory = await mkdtemp(join(tmpdir(), "loycore-fuzz-"));
-  const child = spawn(
-    process.execPath,
-    [mainPath, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDirectory, "--demo", "--demo-members", "3"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const killOnExit = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-  let exit: string | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", (code, signal) => {
-      exit = `code ${String(code)}, signal ${String(signal)}`;
-      resolve();
-    }),
-  );
-  const stderrTail: string[] = [];
   const internalErrors: string[] = [];
-  createInterface({ input: child.stderr! }).on("line", (line) => {
-    stderrTail.push(line);
-    if (stderrTail.length > 40) stderrTail.shift();
+  const onStderrLine = (line: string): void => {
     if (/internal error|invariant/i.test(line)) internalErrors.push(line);
-  });
+  };
+  let gateway: ServerProcess;
+  try {
+    gateway = await startServerProcess(dataDirectory, ["--demo", "--demo-members", "3"], {}, { onStderrLine, startTimeoutMilliseconds: GATEWAY_START_TIMEOUT_MILLISECONDS });
+  } catch (error) {
+    await rm(dataDirectory, { recursive: true, force: true });
+    throw error;
+  }
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    process.removeListener("exit", killOnExit);
+    await gateway.stop(GATEWAY_STOP_GRACE_MILLISECONDS);
     await rm(dataDirectory, { recursive: true, force: true });
   };
-  const announcement = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start within 60 s:\n${stderrTail.join("\n")}`)), 60_000);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the gateway exited (${exit ?? ""}) before listening:\n${stderrTail.join("\n")}`));
-    });
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (isPlainObject(parsed) && parsed["event"] === "listening") {
-        clearTimeout(timer);
-        resolve(parsed);
-      }
-    });
-  }).catch(async (error: unknown) => {
+  const { terminalToken, adminToken } = gateway;
+  if (terminalToken === null || adminToken === null) {
     await stop();
-    throw error;
-  });
-  const { url, webSocketUrl, terminalToken, adminToken, demoCards } = announcement;
-  if (typeof url !== "string" || typeof webSocketUrl !== "string" || typeof terminalToken !== "string" || typeof adminToken !== "string" || !Array.isArray(demoCards)) {
-    await stop();
-    throw new Error(`the listening line lacks url, webSocketUrl, terminalToken, adminToken or demoCards: ${describe(announcement)}`);
+    throw new Error("the gateway announced no terminal or admin token over a fresh --demo directory");
   }
-  return {
-    url,
-    webSocketUrl,
-    terminalToken,
-    adminToken,
-    demoCards: demoCards.map(String),
-    child,
-    exit: () => exit,
-    internalErrors: () => internalErrors,
-    stop,
-  };
+  const exit = (): string | undefined =>
+    gateway.hasExited() ? `code ${String(gateway.child.exitCode)}, signal ${String(gateway.child.signalCode)}` : undefined;
+  return { ...gateway, terminalToken, adminToken, exit, internalErrors: () => internalErrors, stop };
 }
 
 /** Each property gets its own seed, derived from --seed and kept in fast-check's 31-bit range. */

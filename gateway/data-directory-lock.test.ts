@@ -11,7 +11,8 @@ import {
   type DataDirectoryLockMechanism,
 } from "./data-directory-lock.js";
 import { StartupError } from "./data-directory.js";
-import { getJson, postJson, runServerExpectingFailure, startServerProcess } from "./test-support/server-process.js";
+import { runServerExpectingFailure, startServerProcess } from "./server-process.js";
+import { getJson, postJson } from "./test-support/http-json.js";
 
 /** The compiled lock: other processes take it as the gateway does (`npm run build` first). */
 const LOCK_MODULE_URL = pathToFileURL(fileURLToPath(new URL("../dist/gateway/data-directory-lock.js", import.meta.url))).href;

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
 import type { CommitResult } from "../client/index.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { getJson, runServerExpectingFailure, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { runServerExpectingFailure, startServerProcess, type ServerProcess } from "./server-process.js";
+import { getJson } from "./test-support/http-json.js";
 
 const RECEIPT_AT = 1_763_800_000_000;
 

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { postJson, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
+import { postJson } from "./test-support/http-json.js";
 
 /** The seed program's category for members without a visit for 90 days (core/program/seed-programs.ts). */
 const LOST_CATEGORY_ID = "lost";

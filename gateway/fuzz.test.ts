@@ -15,8 +15,8 @@ import {
 } from "../bench/fuzz-long.js";
 import type { FuzzTarget, Tally } from "../bench/fuzz-long.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { startServerProcess } from "./test-support/server-process.js";
-import type { ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess } from "./server-process.js";
+import type { ServerProcess } from "./server-process.js";
 
 /**
  * The protocol fuzzer of bench/fuzz-long.ts with a small fixed budget (a few seconds):

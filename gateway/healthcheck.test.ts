@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
 import { readServerConfig } from "./config.js";
 import { healthUrl, serverArgumentsFromCommandLine } from "./healthcheck.js";
-import { startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
 
 const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
 /** The compiled check, as the image runs it (`npm run build` first). */

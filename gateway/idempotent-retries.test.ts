@@ -3,7 +3,7 @@ import { LoycoreClient } from "../client/index.js";
 import { RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS } from "../core/limits.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
 import { rejectionOf } from "./test-support/rejection-of.js";
-import { startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
 
 const YEAR_MILLISECONDS = 365 * 24 * 60 * 60 * 1000;
 

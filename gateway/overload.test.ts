@@ -7,7 +7,8 @@ import WebSocket from "ws";
 import { LoycoreClient } from "../client/index.js";
 import type { CommitResult } from "../client/index.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { getJson, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
+import { getJson } from "./test-support/http-json.js";
 
 /**
  * Overload and shutdown behaviour of the real server process (docs/protocol.md, Limits):

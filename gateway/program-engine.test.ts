@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
 import { PeriodCalendar, MILLISECONDS_PER_DAY } from "../core/calendar/period-calendar.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { getJson, postJson, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
+import { getJson, postJson } from "./test-support/http-json.js";
 
 /** The demo program: the seeds' statuses, rules, classes and categories, 5 % back in points (gateway/demo.ts). */
 describe("the loyalty program engine over the wire, with the demo program", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
 
 const REPOSITORY_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README = readFileSync(join(REPOSITORY_ROOT, "README.md"), "utf8");

@@ -3,7 +3,7 @@ import { LoycoreClient } from "../client/index.js";
 import { PlacementTable } from "../core/sharding/placement-table.js";
 import { logicalShardOf } from "../core/sharding/shard-function.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { startServerProcess } from "./test-support/server-process.js";
+import { startServerProcess } from "./server-process.js";
 
 /** Receipt ids raced; each race is two commits sent in the same turn. */
 const RACES = 60;

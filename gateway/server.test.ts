@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { LoycoreClient } from "../client/index.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { getJson, postJson, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
+import { getJson, postJson } from "./test-support/http-json.js";
 
 const packr = new Packr({ useRecords: false });
 const SIMPLE_PROGRAM = { name: "Simple points", points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000 } };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient, type CommitResult } from "../client/index.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { getJson, postJson, startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
+import { getJson, postJson } from "./test-support/http-json.js";
 
 const RETRY_ATTEMPTS_MAX = 50;
 const RETRY_DELAY_MILLISECONDS = 50;

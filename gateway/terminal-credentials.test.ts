@@ -4,7 +4,7 @@ import { Packr } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
-import { startServerProcess, type ServerProcess } from "./test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "./server-process.js";
 
 const packr = new Packr({ useRecords: false });
 const AT = 1_763_800_000_000;

@@ -11,7 +11,8 @@ import { validateProgramDocument } from "../../core/program/validate-program-doc
 import { logicalShardOf } from "../../core/sharding/shard-function.js";
 import { LmdbShardStore } from "../../core/storage/lmdb-shard-store.js";
 import { DEMO_PROGRAM, demoCard, demoMemberProfile } from "../demo.js";
-import { postJson, startServerProcess, type ServerProcess } from "../test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "../server-process.js";
+import { postJson } from "../test-support/http-json.js";
 import { bulkImport } from "./bulk-import.js";
 import { buildSyntheticMembers } from "./member-builder.js";
 import { readerProcessIds } from "./running-server-check.js";

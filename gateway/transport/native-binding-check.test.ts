@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
-import { runServerExpectingFailure } from "../test-support/server-process.js";
+import { runServerExpectingFailure } from "../server-process.js";
 import {
   DOCKER_IMAGE_NODE_MAJOR,
   inspectWebSocketBinding,

@@ -4,7 +4,8 @@ import WebSocket from "ws";
 import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
 import { OPERATION_NAMES } from "../protocol/operation-request.js";
 import { floatsInMessagePack, type FoundFloat } from "../test-support/msgpack-floats.js";
-import { postJson, startServerProcess, type ServerProcess } from "../test-support/server-process.js";
+import { startServerProcess, type ServerProcess } from "../server-process.js";
+import { postJson } from "../test-support/http-json.js";
 import { WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN, WEBSOCKET_CLOSE_SHUTTING_DOWN } from "./websocket-close-codes.js";
 
 /** Decodes 64-bit integers within the safe range as numbers (msgpackr's default would make them BigInts). */
