@@ -10,7 +10,7 @@ const GATEWAY_STOP_GRACE_MILLISECONDS = 5_000;
 
 /**
  * Starts the gateway with --demo over an existing data directory (an imported dataset, see
- * gateway/import), and leaves the directory in place when stopped. The demo seeding enrols
+ * tools/import), and leaves the directory in place when stopped. The demo seeding enrols
  * `demoMembers` demo members: over an imported dataset they already exist (same cards, same welcome
  * receipt), so it only reads them; keep it small and use the imported card numbering (demoCard(i))
  * for load. Its own process group: Ctrl-C stops the kit's lanes first; the kit then reads /metrics and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSummary, runCrashAudit, type CrashAuditSummary } from "../bench/crash-audit.js";
+import { formatSummary, runCrashAudit, type CrashAuditSummary } from "../tools/crash-audit/crash-audit.js";
 
 /** The audit's invariants, whatever crashed the server. */
 function expectNoViolation(summary: CrashAuditSummary, report: string): void {

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { defaultImportThreads } from "../../gateway/import/bulk-import.js";
+import { defaultImportThreads } from "../../tools/import/bulk-import.js";
 import type { FlagSpec, FlagValues } from "./kit-flags.js";
 import { numberFlag, stringFlag } from "./kit-flags.js";
 import { DATASET_MEMBERS_DEFAULT, DATASET_MEMBERS_MAX } from "./prepare-dataset.js";

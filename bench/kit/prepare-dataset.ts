@@ -1,9 +1,9 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bulkImport, defaultImportThreads, type ImportProgress } from "../../gateway/import/bulk-import.js";
-import type { SyntheticHistoryStored } from "../../gateway/import/member-builder.js";
-import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "../../gateway/import/synthetic-history.js";
+import { bulkImport, defaultImportThreads, type ImportProgress } from "../../tools/import/bulk-import.js";
+import type { SyntheticHistoryStored } from "../../tools/import/member-builder.js";
+import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "../../tools/import/synthetic-history.js";
 
 /** The issue's default dataset; 1M and 10M are the options it names. */
 export const DATASET_MEMBERS_DEFAULT = 100_000;
@@ -23,7 +23,7 @@ export interface PreparedDataset {
 /**
  * Makes sure `dataDirectory` (a new temporary directory when null) holds synthetic members 1..members,
  * numbered like the demo (card demoCard(i), phone demoPhone(i)), importing those that are missing with
- * the offline bulk importer (gateway/import): far faster than enrolling them through a server, and a
+ * the offline bulk importer (tools/import): far faster than enrolling them through a server, and a
  * second run over the same directory imports nothing. Nothing may have the directory open meanwhile.
  */
 export async function prepareDataset(options: {

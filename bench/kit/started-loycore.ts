@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import type { SyntheticHistoryStored } from "../../gateway/import/member-builder.js";
+import type { SyntheticHistoryStored } from "../../tools/import/member-builder.js";
 import { startGatewayOnDataDirectory } from "../gateway-process.js";
 import type { StartedGatewayOnDataDirectory } from "../gateway-process.js";
 import type { DatasetOptions } from "./dataset-flags.js";

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { demoCard } from "../../../gateway/demo.js";
-import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "../../../gateway/import/synthetic-history.js";
+import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "../../../tools/import/synthetic-history.js";
 import { datasetOptionsFrom, DATASET_FLAGS } from "../dataset-flags.js";
 import { describeMachine } from "../describe-machine.js";
 import { describeDiskSync, diskSyncCheck, probeDiskSync } from "../disk-sync-probe.js";

@@ -35,11 +35,11 @@
  */
 import { open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
-import { decodeRecord, decodeSegmentHeader, SEGMENT_HEADER_BYTES } from "../core/shard/log/record-format.js";
-import { decodeMutations } from "../core/storage/mutation-payload.js";
-import { decodeKey, RECORD_KIND } from "../core/storage/record-keys.js";
-import { integerBetween, pick } from "../core/random/seeded-random.js";
+import { LmdbDirectoryStore } from "../../core/directory/lmdb-directory-store.js";
+import { decodeRecord, decodeSegmentHeader, SEGMENT_HEADER_BYTES } from "../../core/shard/log/record-format.js";
+import { decodeMutations } from "../../core/storage/mutation-payload.js";
+import { decodeKey, RECORD_KIND } from "../../core/storage/record-keys.js";
+import { integerBetween, pick } from "../../core/random/seeded-random.js";
 
 /** The part of the written data a damage may start in: "the last few KB". */
 export const TORN_WINDOW_BYTES_DEFAULT = 4_096;

@@ -1,6 +1,6 @@
 import { MILLISECONDS_PER_DAY } from "../../core/calendar/period-calendar.js";
 import type { Receipt, ReceiptLine } from "../../core/receipt/receipt.js";
-import { DEMO_STORE, demoCard, demoWelcomeReceipt } from "../demo.js";
+import { DEMO_STORE, demoCard, demoWelcomeReceipt } from "../../gateway/demo.js";
 import { integerBetween, seededRandom } from "../../core/random/seeded-random.js";
 
 /**

@@ -10,15 +10,15 @@ import { CompiledProgram } from "../../core/engine/compiled-program.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
 import { logicalShardOf } from "../../core/sharding/shard-function.js";
 import { LmdbShardStore } from "../../core/storage/lmdb-shard-store.js";
-import { DEMO_PROGRAM, demoCard, demoMemberProfile } from "../demo.js";
-import { startServerProcess, type ServerProcess } from "../server-process.js";
-import { postJson } from "../test-support/http-json.js";
+import { DEMO_PROGRAM, demoCard, demoMemberProfile } from "../../gateway/demo.js";
+import { startServerProcess, type ServerProcess } from "../../gateway/server-process.js";
+import { postJson } from "../../gateway/test-support/http-json.js";
 import { bulkImport } from "./bulk-import.js";
 import { buildSyntheticMembers } from "./member-builder.js";
 import { readerProcessIds } from "./running-server-check.js";
 import { SYNTHETIC_REFERENCE_TIME_DEFAULT } from "./synthetic-history.js";
 
-const IMPORT_MAIN_PATH = fileURLToPath(new URL("../../dist/gateway/import-main.js", import.meta.url));
+const IMPORT_MAIN_PATH = fileURLToPath(new URL("../../dist/tools/import/main.js", import.meta.url));
 const SYNTHETIC_MEMBERS = 3_000;
 /**
  * Members checked against a server that was sent their receipts: second, third, middle, last. Not the

@@ -61,9 +61,9 @@
  *    debt and its visit counter (committed receipts - cancelled receipts) in the admin view; an operation
  *    applied twice shows up here as "doubled".
  *
- * `node dist/bench/crash-audit.js --lanes 20 --operations 200 --kills 5 --seed 1` (npm run test:crash)
+ * `node dist/tools/crash-audit/crash-audit.js --lanes 20 --operations 200 --kills 5 --seed 1` (npm run test:crash)
  * prints the summary and exits 1 on any violation; `--help` lists every flag, e.g.
- * `node dist/bench/crash-audit.js --lanes 40 --operations 200 --kills 8 --seed 20261201
+ * `node dist/tools/crash-audit/crash-audit.js --lanes 40 --operations 200 --kills 8 --seed 20261201
  *    --crash-points after-write-before-sync:0.002,checkpoint-after-write-before-truncate:0.3 --torn-tail`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -71,12 +71,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
-import { LoycoreClient, LoycoreClientError } from "../client/index.js";
-import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../client/index.js";
-import { parseCrashPoints } from "../core/shard/crash-points.js";
+import { LoycoreClient, LoycoreClientError } from "../../client/index.js";
+import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../../client/index.js";
+import { parseCrashPoints } from "../../core/shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
-import { seededRandom, integerBetween, pick } from "../core/random/seeded-random.js";
-import { ServerExitedError, startServerProcess, type ServerProcess } from "../gateway/server-process.js";
+import { seededRandom, integerBetween, pick } from "../../core/random/seeded-random.js";
+import { ServerExitedError, startServerProcess, type ServerProcess } from "../../gateway/server-process.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options and summary
@@ -1095,7 +1095,7 @@ function probability(name: string, text: string): number {
 /** --torn-tail alone: half of the crashes are followed by a torn tail. */
 const TORN_TAIL_FLAG_PROBABILITY = 0.5;
 
-const USAGE = `usage: node dist/bench/crash-audit.js [flags]
+const USAGE = `usage: node dist/tools/crash-audit/crash-audit.js [flags]
   --lanes 1-${LANES_MAX}                 point-of-sale lanes, each on its own two demo members (20)
   --operations 1-${OPERATIONS_PER_LANE_MAX}          requests per lane (200)
   --kills 0-${KILLS_MAX}                 SIGKILLs by the audit at seeded moments (5)

@@ -4,7 +4,7 @@ import { POINTS_BALANCE_MAX, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS, RECEIPT_TIME_M
 import type { ErrorCode } from "../../core/errors/error-codes.js";
 import { LoycoreError } from "../../core/errors/loycore-error.js";
 import { badRequest, readObject, readOptionalInteger, refuseUnknownFields } from "../../core/validation/fields.js";
-import { readMemberProfile } from "../protocol/read-operation-request.js";
+import { readMemberProfile } from "../../gateway/protocol/read-operation-request.js";
 import type { MigratedMember } from "./member-builder.js";
 
 /** A member record is a few hundred bytes; a line past 16 KiB is not a member, and is not parsed. */

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { LOGICAL_SHARD_COUNT } from "../core/sharding/shard-function.js";
+import { LOGICAL_SHARD_COUNT } from "../../core/sharding/shard-function.js";
 import {
   bulkImport,
   defaultImportThreads,
@@ -9,11 +9,11 @@ import {
   SYNTHETIC_REFERENCE_TIME_DEFAULT,
   type ImportProgress,
   type MemberSourceOption,
-} from "./import/bulk-import.js";
-import { StartupError } from "./data-directory.js";
-import type { SyntheticHistoryStored } from "./import/member-builder.js";
+} from "./bulk-import.js";
+import { StartupError } from "../../gateway/data-directory.js";
+import type { SyntheticHistoryStored } from "./member-builder.js";
 
-export const IMPORT_USAGE = `Usage: node dist/gateway/import-main.js --data-dir DIR (--members-file FILE | --synthetic N) [options]
+export const IMPORT_USAGE = `Usage: node dist/tools/import/main.js --data-dir DIR (--members-file FILE | --synthetic N) [options]
 
 Imports members straight into a loycore data directory, offline: accounts go to the
 shard environment that owns each member, cards and phones to the member directory.

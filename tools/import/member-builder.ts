@@ -9,7 +9,7 @@ import type { Receipt } from "../../core/receipt/receipt.js";
 import { commitReceipt } from "../../core/shard/operations/commit-receipt.js";
 import { logicalShardOf } from "../../core/sharding/shard-function.js";
 import type { ShardWrite } from "../../core/storage/shard-store.js";
-import { DEMO_PARTNER, DEMO_WELCOME_RECEIPT_AT, demoMemberProfile } from "../demo.js";
+import { DEMO_PARTNER, DEMO_WELCOME_RECEIPT_AT, demoMemberProfile } from "../../gateway/demo.js";
 import { REDEEM_SHARE_BASIS_POINTS, syntheticHistory } from "./synthetic-history.js";
 
 /** 8 bytes of the hash, like enrolment's 8 random bytes: the member id pattern is "m" and 16 hex digits. */

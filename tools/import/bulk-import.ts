@@ -11,10 +11,10 @@ import { validateProgramDocument } from "../../core/program/validate-program-doc
 import { openShardStorage } from "../../core/shard/recovery.js";
 import type { LmdbShardStore } from "../../core/storage/lmdb-shard-store.js";
 import type { Mutation } from "../../core/storage/mutation.js";
-import type { ControlStore } from "../control/control-store.js";
-import { openDataDirectory } from "../data-directory.js";
-import { acquireDataDirectoryLock, type DataDirectoryLock } from "../data-directory-lock.js";
-import { DEMO_PROGRAM, demoCard, demoPhone } from "../demo.js";
+import type { ControlStore } from "../../gateway/control/control-store.js";
+import { openDataDirectory } from "../../gateway/data-directory.js";
+import { acquireDataDirectoryLock, type DataDirectoryLock } from "../../gateway/data-directory-lock.js";
+import { DEMO_PROGRAM, demoCard, demoPhone } from "../../gateway/demo.js";
 import { buildImportBatch, type ImportBatch, type ImportTask } from "./import-worker.js";
 import type { MigratedMember, SyntheticHistoryStored } from "./member-builder.js";
 import { readMemberFile, type LineProblem } from "./member-source.js";
@@ -114,7 +114,7 @@ export function defaultImportThreads(): number {
 function importWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
   const path = here.endsWith(".ts")
-    ? fileURLToPath(new URL("../../dist/gateway/import/import-worker.js", import.meta.url))
+    ? fileURLToPath(new URL("../../dist/tools/import/import-worker.js", import.meta.url))
     : fileURLToPath(new URL("./import-worker.js", import.meta.url));
   if (!existsSync(path)) throw new ImportError(`${path} is missing: build first (npm run build), or import with 0 import threads`);
   return path;
