@@ -15,6 +15,7 @@ COPY core ./core
 COPY gateway ./gateway
 COPY client ./client
 COPY bench ./bench
+COPY tools ./tools
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled JavaScript only.
