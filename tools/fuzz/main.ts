@@ -181,13 +181,17 @@ async function longRun(options: LongRunOptions): Promise<number> {
   if (exit !== undefined) violations.push(`the gateway exited during the run (${exit})`);
   for (const line of gateway.internalErrors()) violations.push(`the gateway logged: ${line}`);
   await gateway.stop();
+  return printReport(tallies, violations, (Date.now() - started) / 1000, options.seed);
+}
 
+/** Prints the answers per code of each phase and of all, then the violations; the exit status. */
+function printReport(tallies: ReadonlyMap<string, Tally>, violations: readonly string[], seconds: number, seed: number): number {
   const all: Tally = new Map();
   for (const [name, tally] of tallies) {
     process.stdout.write(`\n${name}\n${formatTally(tally)}\n`);
     for (const [code, value] of tally) all.set(code, (all.get(code) ?? 0) + value);
   }
-  process.stdout.write(`\nall answers (${((Date.now() - started) / 1000).toFixed(1)} s, seed ${options.seed})\n${formatTally(all)}\n`);
+  process.stdout.write(`\nall answers (${seconds.toFixed(1)} s, seed ${seed})\n${formatTally(all)}\n`);
   if (violations.length > 0) {
     process.stdout.write(`\n${violations.length} violation(s):\n${violations.map((violation) => `- ${violation}`).join("\n")}\n`);
     return 1;

@@ -166,24 +166,64 @@ function receiptMutations(member: SentinelMember): fc.Arbitrary<Mutation>[] {
   ];
 }
 
+/** A WebSocket request's `op` that names no operation, or none at all. */
+function operationNameMutations(op: Operation): fc.Arbitrary<Mutation>[] {
+  return [
+    set(
+      ["op"],
+      fc.oneof(
+        fc.constantFrom(op.toUpperCase(), `${op} `, ` ${op}`, `${op}s`, "transfer", "", "__proto__", "constructor", "Ping"),
+        fc.string({ maxLength: 16 }).filter((name) => !isOperation(name)),
+        nonString,
+        fc.constant(null),
+      ),
+      "not an operation",
+    ),
+    remove(["op"]),
+  ];
+}
+
+function visitMutations(): fc.Arbitrary<Mutation>[] {
+  const visit = ["visit"];
+  return [
+    set(visit, invalidObject(fc.constant({ id: "fz-v", status: "came" })), "not an object"),
+    remove(visit),
+    remove([...visit, "id"]),
+    remove([...visit, "status"]),
+    set([...visit, "id"], invalidClientId(true), "invalid"),
+    set([...visit, "status"], invalidVisitStatus, "invalid"),
+    set([...visit, "at"], invalidInteger(RECEIPT_TIME_MIN_EPOCH_MILLISECONDS, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS, false), "invalid time"),
+    unknownField(visit, VISIT_FIELDS),
+  ];
+}
+
+function refundMutations(): fc.Arbitrary<Mutation>[] {
+  const refund = ["refund"];
+  const refundLine = fc.record({ line: fc.integer({ min: 0, max: 10 }), qty: validQuantity });
+  const line = [...refund, "lines", 0];
+  return [
+    set(refund, invalidObject(fc.constant({ id: "fz-f", receipt: "fz-r", lines: [{ line: 0, qty: 1 }] })), "not an object"),
+    remove(refund),
+    remove([...refund, "id"]),
+    remove([...refund, "receipt"]),
+    remove([...refund, "lines"]),
+    set([...refund, "id"], invalidClientId(true), "invalid"),
+    set([...refund, "receipt"], invalidClientId(true), "invalid"),
+    set([...refund, "lines"], invalidArray(refundLine), "not 1 to 500 lines"),
+    unknownField(refund, REFUND_FIELDS),
+    set(line, invalidObject(refundLine), "not an object"),
+    remove([...line, "line"]),
+    remove([...line, "qty"]),
+    set([...line, "line"], invalidInteger(0, REFUND_LINE_INDEX_MAX, true), "invalid index"),
+    set([...line, "qty"], invalidQuantity, "invalid"),
+    unknownField(line, REFUND_LINE_FIELDS),
+  ];
+}
+
 function validationMutations(op: Operation, member: SentinelMember, transport: "websocket" | "http"): fc.Arbitrary<Mutation>[] {
   const topLevelKnown = [...FIELDS[op], "id", "op"];
   const mutations: fc.Arbitrary<Mutation>[] = [unknownField([], topLevelKnown)];
-  if (transport === "websocket") {
-    mutations.push(
-      set(
-        ["op"],
-        fc.oneof(
-          fc.constantFrom(op.toUpperCase(), `${op} `, ` ${op}`, `${op}s`, "transfer", "", "__proto__", "constructor", "Ping"),
-          fc.string({ maxLength: 16 }).filter((name) => !isOperation(name)),
-          nonString,
-          fc.constant(null),
-        ),
-        "not an operation",
-      ),
-      remove(["op"]),
-    );
-  }
+  if (transport === "websocket") mutations.push(...operationNameMutations(op));
   switch (op) {
     case "ping":
       break;
@@ -211,48 +251,15 @@ function validationMutations(op: Operation, member: SentinelMember, transport: "
         set(["birthDate"], invalidBirthDate, "invalid"),
       );
       break;
-    case "reportVisit": {
-      const visit = ["visit"];
-      mutations.push(
-        invalidMemberReference(member, true),
-        set(visit, invalidObject(fc.constant({ id: "fz-v", status: "came" })), "not an object"),
-        remove(visit),
-        remove([...visit, "id"]),
-        remove([...visit, "status"]),
-        set([...visit, "id"], invalidClientId(true), "invalid"),
-        set([...visit, "status"], invalidVisitStatus, "invalid"),
-        set([...visit, "at"], invalidInteger(RECEIPT_TIME_MIN_EPOCH_MILLISECONDS, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS, false), "invalid time"),
-        unknownField(visit, VISIT_FIELDS),
-      );
+    case "reportVisit":
+      mutations.push(invalidMemberReference(member, true), ...visitMutations());
       break;
-    }
     case "cancel":
       mutations.push(invalidMemberReference(member, false), set(["receipt"], invalidClientId(true), "invalid"), remove(["receipt"]));
       break;
-    case "refund": {
-      const refund = ["refund"];
-      const refundLine = fc.record({ line: fc.integer({ min: 0, max: 10 }), qty: validQuantity });
-      const line = [...refund, "lines", 0];
-      mutations.push(
-        invalidMemberReference(member, false),
-        set(refund, invalidObject(fc.constant({ id: "fz-f", receipt: "fz-r", lines: [{ line: 0, qty: 1 }] })), "not an object"),
-        remove(refund),
-        remove([...refund, "id"]),
-        remove([...refund, "receipt"]),
-        remove([...refund, "lines"]),
-        set([...refund, "id"], invalidClientId(true), "invalid"),
-        set([...refund, "receipt"], invalidClientId(true), "invalid"),
-        set([...refund, "lines"], invalidArray(refundLine), "not 1 to 500 lines"),
-        unknownField(refund, REFUND_FIELDS),
-        set(line, invalidObject(refundLine), "not an object"),
-        remove([...line, "line"]),
-        remove([...line, "qty"]),
-        set([...line, "line"], invalidInteger(0, REFUND_LINE_INDEX_MAX, true), "invalid index"),
-        set([...line, "qty"], invalidQuantity, "invalid"),
-        unknownField(line, REFUND_LINE_FIELDS),
-      );
+    case "refund":
+      mutations.push(invalidMemberReference(member, false), ...refundMutations());
       break;
-    }
   }
   return mutations;
 }
@@ -265,22 +272,142 @@ interface DomainMutation {
   readonly absentCard?: string;
 }
 
+function mutationOf(note: string, ...list: Edit[]): Mutation {
+  return { note, edits: list };
+}
+
+/** A receipt id committed for a demo member, sent again with other content. */
+function reusedReceiptIds(members: readonly SentinelMember[]): fc.Arbitrary<DomainMutation> {
+  return fc.constantFrom(...members).map((owner) => ({
+    mutation: mutationOf(
+      `receipt id ${owner.welcomeReceipt} (committed for ${owner.card}) with other content`,
+      { path: ["receipt", "id"], value: owner.welcomeReceipt },
+      { path: ["redeem"], value: ABSENT },
+    ),
+    expectation: refusedWith("CONFLICT"),
+  }));
+}
+
+/** Enrolling an enrolled card with another name, or any card with a phone that is taken. */
+function enrolmentConflicts(
+  member: SentinelMember,
+  members: readonly SentinelMember[],
+  otherMember: fc.Arbitrary<SentinelMember> | undefined,
+): fc.Arbitrary<DomainMutation>[] {
+  const otherName = fc
+    .oneof(fuzzId, fc.string({ unit: "binary", minLength: 1, maxLength: 60 }))
+    .filter((name) => name.length <= MEMBER_NAME_LENGTH_MAX && name !== member.name);
+  const list: fc.Arbitrary<DomainMutation>[] = [
+    otherName.map((name) => ({
+      mutation: mutationOf(`enrolled card with another name ${describe(name)}`, { path: ["name"], value: name }, { path: ["phone"], value: member.phone }),
+      expectation: refusedWith("CONFLICT"),
+    })),
+    fc.tuple(unenrolledCard, fc.constantFrom(...members)).map(([card, owner]) => ({
+      mutation: mutationOf(`new card ${card} with ${owner.card}'s phone`, { path: ["card"], value: card }, { path: ["phone"], value: owner.phone }),
+      expectation: refusedWith("PHONE_TAKEN"),
+      absentCard: card,
+    })),
+  ];
+  if (otherMember !== undefined) {
+    list.push(
+      otherMember.map((other) => ({
+        mutation: mutationOf(`enrolled card with ${other.card}'s phone`, { path: ["phone"], value: other.phone }),
+        expectation: refusedWith("PHONE_TAKEN"),
+      })),
+    );
+  }
+  return list;
+}
+
+/** Cancelling a receipt never committed, or another member's. */
+function cancelsOfUnknownReceipts(member: SentinelMember, otherMember: fc.Arbitrary<SentinelMember> | undefined): fc.Arbitrary<DomainMutation>[] {
+  const list: fc.Arbitrary<DomainMutation>[] = [
+    fuzzId.map((receipt) => ({ mutation: mutationOf(`never committed receipt ${receipt}`, { path: ["receipt"], value: receipt }), expectation: refusedWith("UNKNOWN_RECEIPT") })),
+  ];
+  if (otherMember !== undefined) {
+    list.push(
+      otherMember.map((owner) => ({
+        mutation: mutationOf(
+          `${owner.card}'s receipt ${owner.welcomeReceipt} with ${member.card}'s card`,
+          { path: ["card"], value: member.card },
+          { path: ["phone"], value: ABSENT },
+          { path: ["receipt"], value: owner.welcomeReceipt },
+        ),
+        expectation: refusedWith("UNKNOWN_RECEIPT"),
+      })),
+    );
+  }
+  return list;
+}
+
+/** Returns of more than a welcome receipt has, of a receipt never committed, or of another member's. */
+function refusedRefunds(
+  member: SentinelMember,
+  members: readonly SentinelMember[],
+  otherMember: fc.Arbitrary<SentinelMember> | undefined,
+): fc.Arbitrary<DomainMutation>[] {
+  // The welcome receipt has one line of quantity 1: a return of more, or of a line it does not have, is refused.
+  const ownCardOrNone = fc.constantFrom<readonly Edit[]>(
+    [{ path: ["card"], value: member.card }, { path: ["phone"], value: ABSENT }],
+    [{ path: ["phone"], value: member.phone }, { path: ["card"], value: ABSENT }],
+    [{ path: ["card"], value: ABSENT }, { path: ["phone"], value: ABSENT }],
+  );
+  const tooMuch = fc.oneof(
+    fc.record({ line: fc.constant(0), qty: fc.oneof(fc.integer({ min: 2, max: LINE_QUANTITY_MAX }), fc.double({ min: 1.01, max: 1000, noNaN: true })) }).map((line) => [line]),
+    fc.record({ line: fc.integer({ min: 1, max: REFUND_LINE_INDEX_MAX }), qty: validQuantity }).map((line) => [line]),
+    fc.tuple(fc.double({ min: 0.51, max: 1, noNaN: true }), fc.double({ min: 0.51, max: 1, noNaN: true })).map(([first, second]) => [
+      { line: 0, qty: first },
+      { line: 0, qty: second },
+    ]),
+  );
+  const list: fc.Arbitrary<DomainMutation>[] = [
+    fc.tuple(fc.constantFrom(...members), tooMuch, ownCardOrNone).map(([owner, lines, reference]) => ({
+      mutation: mutationOf(
+        `return of more than ${owner.welcomeReceipt} has: ${describe(lines)}`,
+        ...(owner.card === member.card ? reference : [{ path: ["card"], value: ABSENT }, { path: ["phone"], value: ABSENT }]),
+        { path: ["refund", "receipt"], value: owner.welcomeReceipt },
+        { path: ["refund", "lines"], value: lines },
+      ),
+      // Two parts of one line summing over it may also be refused as malformed.
+      expectation: lines.length > 1 ? refusedWith("RETURN_EXCEEDS_PURCHASE", "BAD_REQUEST") : refusedWith("RETURN_EXCEEDS_PURCHASE"),
+    })),
+    fuzzId.map((receipt) => ({
+      mutation: mutationOf(`never committed receipt ${receipt}`, { path: ["refund", "receipt"], value: receipt }),
+      expectation: refusedWith("UNKNOWN_RECEIPT"),
+    })),
+  ];
+  if (otherMember !== undefined) {
+    list.push(
+      otherMember.map((owner) => ({
+        mutation: mutationOf(
+          `${owner.card}'s receipt ${owner.welcomeReceipt} with ${member.card}'s card`,
+          { path: ["card"], value: member.card },
+          { path: ["phone"], value: ABSENT },
+          { path: ["refund", "receipt"], value: owner.welcomeReceipt },
+          { path: ["refund", "lines"], value: [{ line: 0, qty: 1 }] },
+        ),
+        expectation: refusedWith("UNKNOWN_RECEIPT"),
+      })),
+    );
+  }
+  return list;
+}
+
 function domainMutations(op: Operation, member: SentinelMember, members: readonly SentinelMember[]): fc.Arbitrary<DomainMutation>[] {
-  const edits = (note: string, ...list: Edit[]): Mutation => ({ note, edits: list });
   const others = members.filter((other) => other.card !== member.card);
   const otherMember = others.length > 0 ? fc.constantFrom(...others) : undefined;
   const unknownMember: fc.Arbitrary<DomainMutation>[] = [
     unenrolledCard.map((card) => ({
-      mutation: edits(`unknown card ${card}`, { path: ["card"], value: card }, { path: ["phone"], value: ABSENT }),
+      mutation: mutationOf(`unknown card ${card}`, { path: ["card"], value: card }, { path: ["phone"], value: ABSENT }),
       expectation: refusedWith("UNKNOWN_CARD"),
     })),
     unenrolledPhone.map((phone) => ({
-      mutation: edits(`unknown phone ${phone}`, { path: ["phone"], value: phone }, { path: ["card"], value: ABSENT }),
+      mutation: mutationOf(`unknown phone ${phone}`, { path: ["phone"], value: phone }, { path: ["card"], value: ABSENT }),
       expectation: refusedWith("UNKNOWN_PHONE"),
     })),
   ];
   const overBalance = fc.integer({ min: member.balance + 1, max: POINTS_BALANCE_MAX }).map((redeem) => ({
-    mutation: edits(`redeem ${redeem} over the balance ${member.balance}`, { path: ["redeem"], value: redeem }),
+    mutation: mutationOf(`redeem ${redeem} over the balance ${member.balance}`, { path: ["redeem"], value: redeem }),
     expectation: refusedWith("INSUFFICIENT_POINTS", "REDEEM_LIMIT_EXCEEDED"),
   }));
   switch (op) {
@@ -292,108 +419,14 @@ function domainMutations(op: Operation, member: SentinelMember, members: readonl
       return unknownMember;
     case "calculate":
       return [...unknownMember, overBalance];
-    case "commit": {
-      const receiptOf = fc.constantFrom(...members).map((owner) => ({
-        mutation: edits(
-          `receipt id ${owner.welcomeReceipt} (committed for ${owner.card}) with other content`,
-          { path: ["receipt", "id"], value: owner.welcomeReceipt },
-          { path: ["redeem"], value: ABSENT },
-        ),
-        expectation: refusedWith("CONFLICT"),
-      }));
-      return [...unknownMember, overBalance, receiptOf];
-    }
-    case "enroll": {
-      const otherName = fc
-        .oneof(fuzzId, fc.string({ unit: "binary", minLength: 1, maxLength: 60 }))
-        .filter((name) => name.length <= MEMBER_NAME_LENGTH_MAX && name !== member.name);
-      const list: fc.Arbitrary<DomainMutation>[] = [
-        otherName.map((name) => ({
-          mutation: edits(`enrolled card with another name ${describe(name)}`, { path: ["name"], value: name }, { path: ["phone"], value: member.phone }),
-          expectation: refusedWith("CONFLICT"),
-        })),
-        fc.tuple(unenrolledCard, fc.constantFrom(...members)).map(([card, owner]) => ({
-          mutation: edits(`new card ${card} with ${owner.card}'s phone`, { path: ["card"], value: card }, { path: ["phone"], value: owner.phone }),
-          expectation: refusedWith("PHONE_TAKEN"),
-          absentCard: card,
-        })),
-      ];
-      if (otherMember !== undefined) {
-        list.push(
-          otherMember.map((other) => ({
-            mutation: edits(`enrolled card with ${other.card}'s phone`, { path: ["phone"], value: other.phone }),
-            expectation: refusedWith("PHONE_TAKEN"),
-          })),
-        );
-      }
-      return list;
-    }
-    case "cancel": {
-      const list: fc.Arbitrary<DomainMutation>[] = [
-        fuzzId.map((receipt) => ({ mutation: edits(`never committed receipt ${receipt}`, { path: ["receipt"], value: receipt }), expectation: refusedWith("UNKNOWN_RECEIPT") })),
-      ];
-      if (otherMember !== undefined) {
-        list.push(
-          otherMember.map((owner) => ({
-            mutation: edits(
-              `${owner.card}'s receipt ${owner.welcomeReceipt} with ${member.card}'s card`,
-              { path: ["card"], value: member.card },
-              { path: ["phone"], value: ABSENT },
-              { path: ["receipt"], value: owner.welcomeReceipt },
-            ),
-            expectation: refusedWith("UNKNOWN_RECEIPT"),
-          })),
-        );
-      }
-      return list;
-    }
-    case "refund": {
-      // The welcome receipt has one line of quantity 1: a return of more, or of a line it does not have, is refused.
-      const ownCardOrNone = fc.constantFrom<readonly Edit[]>(
-        [{ path: ["card"], value: member.card }, { path: ["phone"], value: ABSENT }],
-        [{ path: ["phone"], value: member.phone }, { path: ["card"], value: ABSENT }],
-        [{ path: ["card"], value: ABSENT }, { path: ["phone"], value: ABSENT }],
-      );
-      const tooMuch = fc.oneof(
-        fc.record({ line: fc.constant(0), qty: fc.oneof(fc.integer({ min: 2, max: LINE_QUANTITY_MAX }), fc.double({ min: 1.01, max: 1000, noNaN: true })) }).map((line) => [line]),
-        fc.record({ line: fc.integer({ min: 1, max: REFUND_LINE_INDEX_MAX }), qty: validQuantity }).map((line) => [line]),
-        fc.tuple(fc.double({ min: 0.51, max: 1, noNaN: true }), fc.double({ min: 0.51, max: 1, noNaN: true })).map(([first, second]) => [
-          { line: 0, qty: first },
-          { line: 0, qty: second },
-        ]),
-      );
-      const list: fc.Arbitrary<DomainMutation>[] = [
-        fc.tuple(fc.constantFrom(...members), tooMuch, ownCardOrNone).map(([owner, lines, reference]) => ({
-          mutation: edits(
-            `return of more than ${owner.welcomeReceipt} has: ${describe(lines)}`,
-            ...(owner.card === member.card ? reference : [{ path: ["card"], value: ABSENT }, { path: ["phone"], value: ABSENT }]),
-            { path: ["refund", "receipt"], value: owner.welcomeReceipt },
-            { path: ["refund", "lines"], value: lines },
-          ),
-          // Two parts of one line summing over it may also be refused as malformed.
-          expectation: lines.length > 1 ? refusedWith("RETURN_EXCEEDS_PURCHASE", "BAD_REQUEST") : refusedWith("RETURN_EXCEEDS_PURCHASE"),
-        })),
-        fuzzId.map((receipt) => ({
-          mutation: edits(`never committed receipt ${receipt}`, { path: ["refund", "receipt"], value: receipt }),
-          expectation: refusedWith("UNKNOWN_RECEIPT"),
-        })),
-      ];
-      if (otherMember !== undefined) {
-        list.push(
-          otherMember.map((owner) => ({
-            mutation: edits(
-              `${owner.card}'s receipt ${owner.welcomeReceipt} with ${member.card}'s card`,
-              { path: ["card"], value: member.card },
-              { path: ["phone"], value: ABSENT },
-              { path: ["refund", "receipt"], value: owner.welcomeReceipt },
-              { path: ["refund", "lines"], value: [{ line: 0, qty: 1 }] },
-            ),
-            expectation: refusedWith("UNKNOWN_RECEIPT"),
-          })),
-        );
-      }
-      return list;
-    }
+    case "commit":
+      return [...unknownMember, overBalance, reusedReceiptIds(members)];
+    case "enroll":
+      return enrolmentConflicts(member, members, otherMember);
+    case "cancel":
+      return cancelsOfUnknownReceipts(member, otherMember);
+    case "refund":
+      return refusedRefunds(member, members, otherMember);
   }
 }
 

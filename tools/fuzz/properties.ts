@@ -222,8 +222,14 @@ function formatOf(contentType: string | undefined): "json" | "msgpack" | undefin
   return undefined;
 }
 
-function httpCaseArbitrary(target: FuzzTarget): fc.Arbitrary<HttpCase> {
-  const authorization = fc.oneof(
+interface HttpAuthorization {
+  readonly valid: boolean;
+  readonly header: string | undefined;
+}
+
+/** The terminal's token, mostly; sometimes none, a wrong one, the admin's or another scheme. */
+function httpAuthorizationArbitrary(target: FuzzTarget): fc.Arbitrary<HttpAuthorization> {
+  return fc.oneof(
     { arbitrary: fc.constant({ valid: true, header: `Bearer ${target.terminalToken}` as string | undefined }), weight: 12 },
     {
       arbitrary: fc.constantFrom<{ valid: boolean; header: string | undefined }>(
@@ -237,6 +243,10 @@ function httpCaseArbitrary(target: FuzzTarget): fc.Arbitrary<HttpCase> {
       weight: 1,
     },
   );
+}
+
+/** The path segment after /v1/: an operation, mostly; sometimes a name that is none. */
+function httpOperationArbitrary(): fc.Arbitrary<string> {
   const unknownOp = fc
     .oneof(
       fc.constantFrom("transfer", "Identify", "PING", "commit2", "calculate_", "v1", "refunds", "__proto__", "constructor"),
@@ -244,8 +254,11 @@ function httpCaseArbitrary(target: FuzzTarget): fc.Arbitrary<HttpCase> {
       fc.string({ unit: "binary", minLength: 1, maxLength: 8 }).map((text) => encodeURIComponent(text)),
     )
     .filter((name) => !isOperation(name) && !/^[.]+$/.test(name) && name !== "ws" && name !== "admin");
-  const operation = fc.oneof({ arbitrary: fc.constantFrom(...OPERATIONS), weight: 12 }, { arbitrary: unknownOp, weight: 1 });
-  const contentType = fc.oneof(
+  return fc.oneof({ arbitrary: fc.constantFrom(...OPERATIONS), weight: 12 }, { arbitrary: unknownOp, weight: 1 });
+}
+
+function httpContentTypeArbitrary(): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
     { arbitrary: fc.constantFrom(...JSON_CONTENT_TYPES), weight: 8 },
     { arbitrary: fc.constantFrom(...MSGPACK_CONTENT_TYPES), weight: 3 },
     {
@@ -256,6 +269,70 @@ function httpCaseArbitrary(target: FuzzTarget): fc.Arbitrary<HttpCase> {
       weight: 1,
     },
   );
+}
+
+/** A body to send and what the gateway may answer it, when nothing before the body is refused. */
+interface HttpBody {
+  readonly body: Buffer;
+  readonly bodyExpectation: Expectation;
+  readonly note: string;
+  readonly absentCard: string | undefined;
+}
+
+/** Invalid requests of `op` in `bodyFormat`, an envelope field in the body, raw and oversized bodies. */
+function httpBodyArbitrary(requests: fc.Arbitrary<InvalidRequest>, structuredOp: Operation, bodyFormat: "json" | "msgpack"): fc.Arbitrary<HttpBody> {
+  const encode = (fields: Record<string, unknown>): Buffer => (bodyFormat === "json" ? Buffer.from(toJsonText(fields), "utf8") : clientPackr.pack(fields));
+  const structured = requests.map(({ request, expectation, notes, absentCard }) => {
+    const { op: _op, ...fields } = request;
+    return { body: encode(fields), bodyExpectation: expectation, note: notes.join("; "), absentCard };
+  });
+  const envelope = fc.tuple(requests, fc.constantFrom("id", "op")).map(([{ request }, key]) => {
+    const { op: _op, ...fields } = request;
+    return { body: encode({ ...fields, [key]: key === "id" ? 1 : structuredOp }), bodyExpectation: refusedWith("BAD_REQUEST"), note: `${key} in the body`, absentCard: undefined };
+  });
+  const raw = fc
+    .oneof(
+      fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+      fc.string({ maxLength: 200 }).map((text) => Buffer.from(text, "utf8")),
+      fc.constantFrom("", "null", "[]", "1", '"card"', "true", "{", "}", "{}", "{,}", '{"card":}', "{'card':'1'}", '{"card":"1",}', "/* */{}", "\ufeff{}", "NaN", "{\"card\": NaN}").map(
+        (text) => Buffer.from(text, "utf8"),
+      ),
+      structured.map(({ body }) => body).chain((body) => fc.nat().map((cut) => body.subarray(0, cut % Math.max(1, body.length)))),
+      fc.integer({ min: 1, max: NESTING_DEPTH_MAX * 10 }).map((depth) => Buffer.from(`${"[".repeat(depth)}${"]".repeat(depth)}`)),
+      fc.integer({ min: 1, max: NESTING_DEPTH_MAX * 10 }).map((depth) => Buffer.from(`${'{"~":'.repeat(depth)}1${"}".repeat(depth)}`)),
+    )
+    .map((body) => ({ body, bodyExpectation: expectationOfRawBody(body, bodyFormat), note: "raw body", absentCard: undefined }));
+  const oversized = blob(REQUEST_BYTES_MAX + 1, REQUEST_BYTES_MAX * 4).map((body) => ({
+    body,
+    bodyExpectation: refusedWith("TOO_LARGE"),
+    note: "oversized body",
+    absentCard: undefined,
+  }));
+  return fc.oneof({ arbitrary: structured, weight: 8 }, { arbitrary: raw, weight: 3 }, { arbitrary: oversized, weight: 1 }, { arbitrary: envelope, weight: 1 });
+}
+
+/** What the gateway may answer: the refusals before the body is read, else the body's. */
+function httpExpectation(
+  verb: "POST" | "GET",
+  auth: HttpAuthorization,
+  op: string,
+  format: "json" | "msgpack" | undefined,
+  { body, bodyExpectation }: HttpBody,
+): Expectation {
+  if (verb === "GET") return auth.valid ? refusedWith("METHOD_NOT_ALLOWED") : refusedWith("METHOD_NOT_ALLOWED", "UNAUTHORIZED");
+  if (!auth.valid) return refusedWith("UNAUTHORIZED");
+  // Each of these is refused before the body is read; the contract does not order them.
+  const early: ErrorCode[] = [];
+  if (!isOperation(op)) early.push("NOT_FOUND");
+  if (format === undefined) early.push("UNSUPPORTED_MEDIA_TYPE");
+  if (body.length > REQUEST_BYTES_MAX) early.push("TOO_LARGE");
+  return early.length > 0 ? refusedWith(...early) : body.length > REQUEST_BYTES_MAX ? refusedWith("TOO_LARGE") : bodyExpectation;
+}
+
+function httpCaseArbitrary(target: FuzzTarget): fc.Arbitrary<HttpCase> {
+  const authorization = httpAuthorizationArbitrary(target);
+  const operation = httpOperationArbitrary();
+  const contentType = httpContentTypeArbitrary();
 
   const requestsByOperation = new Map(OPERATIONS.map((op) => [op, invalidRequestArbitrary(op, target.members, "http")] as const));
 
@@ -263,68 +340,26 @@ function httpCaseArbitrary(target: FuzzTarget): fc.Arbitrary<HttpCase> {
     .tuple(authorization, operation, contentType, fc.oneof({ arbitrary: fc.constant(0), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 3 }), weight: 1 }))
     .chain(([auth, op, type, chunks]) => {
       const format = formatOf(type);
-      const bodyFormat = format ?? "json";
-      const encode = (fields: Record<string, unknown>): Buffer => (bodyFormat === "json" ? Buffer.from(toJsonText(fields), "utf8") : clientPackr.pack(fields));
       const structuredOp: Operation = isOperation(op) ? op : "identify";
       const requests = requestsByOperation.get(structuredOp) ?? invalidRequestArbitrary(structuredOp, target.members, "http");
-      const structured = requests.map(({ request, expectation, notes, absentCard }) => {
-        const { op: _op, ...fields } = request;
-        return { body: encode(fields), bodyExpectation: expectation, note: notes.join("; "), absentCard };
-      });
-      const envelope = fc.tuple(requests, fc.constantFrom("id", "op")).map(([{ request }, key]) => {
-        const { op: _op, ...fields } = request;
-        return { body: encode({ ...fields, [key]: key === "id" ? 1 : structuredOp }), bodyExpectation: refusedWith("BAD_REQUEST"), note: `${key} in the body`, absentCard: undefined };
-      });
-      const raw = fc
-        .oneof(
-          fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
-          fc.string({ maxLength: 200 }).map((text) => Buffer.from(text, "utf8")),
-          fc.constantFrom("", "null", "[]", "1", '"card"', "true", "{", "}", "{}", "{,}", '{"card":}', "{'card':'1'}", '{"card":"1",}', "/* */{}", "\ufeff{}", "NaN", "{\"card\": NaN}").map(
-            (text) => Buffer.from(text, "utf8"),
-          ),
-          structured.map(({ body }) => body).chain((body) => fc.nat().map((cut) => body.subarray(0, cut % Math.max(1, body.length)))),
-          fc.integer({ min: 1, max: NESTING_DEPTH_MAX * 10 }).map((depth) => Buffer.from(`${"[".repeat(depth)}${"]".repeat(depth)}`)),
-          fc.integer({ min: 1, max: NESTING_DEPTH_MAX * 10 }).map((depth) => Buffer.from(`${'{"~":'.repeat(depth)}1${"}".repeat(depth)}`)),
-        )
-        .map((body) => ({ body, bodyExpectation: expectationOfRawBody(body, bodyFormat), note: "raw body", absentCard: undefined }));
-      const oversized = blob(REQUEST_BYTES_MAX + 1, REQUEST_BYTES_MAX * 4).map((body) => ({
-        body,
-        bodyExpectation: refusedWith("TOO_LARGE"),
-        note: "oversized body",
-        absentCard: undefined,
-      }));
       const method = fc.oneof({ arbitrary: fc.constant<"POST" | "GET">("POST"), weight: 20 }, { arbitrary: fc.constant<"POST" | "GET">("GET"), weight: 1 });
-      return fc
-        .tuple(fc.oneof({ arbitrary: structured, weight: 8 }, { arbitrary: raw, weight: 3 }, { arbitrary: oversized, weight: 1 }, { arbitrary: envelope, weight: 1 }), method)
-        .map(([{ body, bodyExpectation, note, absentCard }, verb]): HttpCase => {
-          let expectation: Expectation;
-          if (verb === "GET") {
-            expectation = auth.valid ? refusedWith("METHOD_NOT_ALLOWED") : refusedWith("METHOD_NOT_ALLOWED", "UNAUTHORIZED");
-          } else if (!auth.valid) {
-            expectation = refusedWith("UNAUTHORIZED");
-          } else {
-            // Each of these is refused before the body is read; the contract does not order them.
-            const early: ErrorCode[] = [];
-            if (!isOperation(op)) early.push("NOT_FOUND");
-            if (format === undefined) early.push("UNSUPPORTED_MEDIA_TYPE");
-            if (body.length > REQUEST_BYTES_MAX) early.push("TOO_LARGE");
-            expectation = early.length > 0 ? refusedWith(...early) : body.length > REQUEST_BYTES_MAX ? refusedWith("TOO_LARGE") : bodyExpectation;
-          }
-          const reachesBody = verb === "POST" && auth.valid && isOperation(op) && format !== undefined && body.length <= REQUEST_BYTES_MAX;
-          return {
-            method: verb,
-            op,
-            authorization: auth.header,
-            contentType: type,
-            body: verb === "GET" ? Buffer.alloc(0) : body,
-            chunks: verb === "GET" ? 0 : chunks,
-            expectation,
-            // GET /v1/<op> is answered by its own route, always in JSON.
-            answerFormat: verb === "GET" ? "json" : (format ?? "json"),
-            note: `${verb} /v1/${op} (${type ?? "no content type"}, ${auth.header === undefined ? "no token" : auth.valid ? "terminal token" : "wrong token"}): ${note}`,
-            ...(reachesBody && absentCard !== undefined ? { absentCard } : {}),
-          };
-        });
+      return fc.tuple(httpBodyArbitrary(requests, structuredOp, format ?? "json"), method).map(([httpBody, verb]): HttpCase => {
+        const { body, note, absentCard } = httpBody;
+        const reachesBody = verb === "POST" && auth.valid && isOperation(op) && format !== undefined && body.length <= REQUEST_BYTES_MAX;
+        return {
+          method: verb,
+          op,
+          authorization: auth.header,
+          contentType: type,
+          body: verb === "GET" ? Buffer.alloc(0) : body,
+          chunks: verb === "GET" ? 0 : chunks,
+          expectation: httpExpectation(verb, auth, op, format, httpBody),
+          // GET /v1/<op> is answered by its own route, always in JSON.
+          answerFormat: verb === "GET" ? "json" : (format ?? "json"),
+          note: `${verb} /v1/${op} (${type ?? "no content type"}, ${auth.header === undefined ? "no token" : auth.valid ? "terminal token" : "wrong token"}): ${note}`,
+          ...(reachesBody && absentCard !== undefined ? { absentCard } : {}),
+        };
+      });
     });
 }
 
