@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import {
-  FuzzSocket,
-  OPERATIONS,
-  decodeSocketAnswer,
-  firstDifference,
-  fuzzHttp,
-  fuzzRawFrames,
-  fuzzWebSocketRequests,
-  msgpack,
-  readHealth,
-  readSentinelMembers,
-  readSentinelState,
-} from "../bench/fuzz-long.js";
-import type { FuzzTarget, Tally } from "../bench/fuzz-long.js";
+import { firstDifference, fuzzHttp, fuzzRawFrames, fuzzWebSocketRequests, readHealth, readSentinelMembers, readSentinelState } from "../tools/fuzz/properties.js";
+import type { FuzzTarget } from "../tools/fuzz/properties.js";
+import { msgpack } from "../tools/fuzz/msgpack.js";
+import { OPERATIONS } from "../tools/fuzz/vocabulary.js";
+import type { Tally } from "../tools/fuzz/vocabulary.js";
+import { FuzzSocket, decodeSocketAnswer } from "../tools/fuzz/websocket-client.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
 import { startServerProcess } from "./server-process.js";
 import type { ServerProcess } from "./server-process.js";
 
 /**
- * The protocol fuzzer of bench/fuzz-long.ts with a small fixed budget (a few seconds):
+ * The protocol fuzzer of tools/fuzz/ with a small fixed budget (a few seconds):
  * `npm run test:fuzz` runs the same generators for much longer.
  */
 const SEED = 20_260_301;
