@@ -1,7 +1,7 @@
 import type { Account } from "../account/account.js";
 import { subtractReceipt } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
-import { failure, type Failure } from "../errors/loycore-error.js";
+import { failure, type Outcome } from "../errors/loycore-error.js";
 import { ledgerTotals, returnShares, revokeLot, type Ledger } from "../ledger/ledger.js";
 import type { LotShare } from "../ledger/lot.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
@@ -90,26 +90,23 @@ export interface LineReturn {
   readonly quantity: number;
 }
 
-export type ReversalOutcome =
-  | {
-      readonly ok: true;
-      readonly account: Account;
-      readonly settlement: ReceiptSettlement;
-      readonly answer: {
-        readonly lines: readonly {
-          readonly line: number;
-          readonly qty: number;
-          readonly amount: number;
-          readonly points: number;
-          readonly pointsReturned: number;
-        }[];
-        readonly pointsRevoked: number;
-        readonly pointsReturned: number;
-        readonly debtAdded: number;
-        readonly balance: number;
-      };
-    }
-  | Failure;
+export type ReversalOutcome = Outcome<{
+  readonly account: Account;
+  readonly settlement: ReceiptSettlement;
+  readonly answer: {
+    readonly lines: readonly {
+      readonly line: number;
+      readonly qty: number;
+      readonly amount: number;
+      readonly points: number;
+      readonly pointsReturned: number;
+    }[];
+    readonly pointsRevoked: number;
+    readonly pointsReturned: number;
+    readonly debtAdded: number;
+    readonly balance: number;
+  };
+}>;
 
 /** The part of `total` that `part` of `whole` earns; the last part takes exactly what is left. */
 function shareOf(total: number, alreadyTaken: number, part: number, whole: number, taken: number): number {

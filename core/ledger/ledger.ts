@@ -1,6 +1,6 @@
 import { assert, assertNonNegativeInteger, assertSafeInteger } from "../assert/assert.js";
 import type { ErrorCode } from "../errors/error-codes.js";
-import { failure, type Failure } from "../errors/loycore-error.js";
+import { failure, type Outcome } from "../errors/loycore-error.js";
 import {
   checkLotInvariants,
   checkLotTimes,
@@ -127,6 +127,9 @@ export type LedgerErrorCode = Extract<
   "INSUFFICIENT_POINTS" | "CONFLICT" | "ACCRUED_POINTS_SPENT" | "LEDGER_LIMIT" | "NOT_FOUND" | "INTERNAL"
 >;
 
+/** What a ledger operation answers: its own fields, or a failure with one of the ledger's codes. */
+type LedgerOutcome<Success extends object, Code extends LedgerErrorCode> = Outcome<Success, Code>;
+
 /** The balances a member sees at a moment. */
 export interface LedgerBalances {
   /** Points that can be spent now. */
@@ -161,59 +164,56 @@ export interface SettleOutcome {
   readonly releasedHolds: readonly string[];
 }
 
-export type AccrueOutcome =
-  | { readonly ok: true; readonly ledger: Ledger; readonly lot: Lot; readonly debtRepaid: number }
-  | Failure<"LEDGER_LIMIT">;
+export type AccrueOutcome = LedgerOutcome<{ readonly ledger: Ledger; readonly lot: Lot; readonly debtRepaid: number }, "LEDGER_LIMIT">;
 
-export type SpendOutcome = { readonly ok: true; readonly ledger: Ledger; readonly shares: readonly LotShare[] } | Failure<"INSUFFICIENT_POINTS">;
+export type SpendOutcome = LedgerOutcome<{ readonly ledger: Ledger; readonly shares: readonly LotShare[] }, "INSUFFICIENT_POINTS">;
 
-export type HoldOutcome =
-  | { readonly ok: true; readonly ledger: Ledger; readonly hold: Hold; readonly created: boolean }
-  | Failure<"CONFLICT" | "LEDGER_LIMIT" | "INSUFFICIENT_POINTS">;
+export type HoldOutcome = LedgerOutcome<
+  { readonly ledger: Ledger; readonly hold: Hold; readonly created: boolean },
+  "CONFLICT" | "LEDGER_LIMIT" | "INSUFFICIENT_POINTS"
+>;
 
-export type CaptureOutcome =
-  | { readonly ok: true; readonly ledger: Ledger; readonly points: number; readonly shares: readonly LotShare[] }
-  | Failure<"NOT_FOUND">;
+export type CaptureOutcome = LedgerOutcome<{ readonly ledger: Ledger; readonly points: number; readonly shares: readonly LotShare[] }, "NOT_FOUND">;
 
-export type ReleaseOutcome =
-  | {
-      readonly ok: true;
-      readonly ledger: Ledger;
-      /** The hold's points. */
-      readonly points: number;
-      /** Of those, the points whose lot had expired meanwhile: they expire instead of coming back. */
-      readonly expired: number;
-    }
-  | Failure<"NOT_FOUND">;
+export type ReleaseOutcome = LedgerOutcome<
+  {
+    readonly ledger: Ledger;
+    /** The hold's points. */
+    readonly points: number;
+    /** Of those, the points whose lot had expired meanwhile: they expire instead of coming back. */
+    readonly expired: number;
+  },
+  "NOT_FOUND"
+>;
 
-export type ReturnOutcome =
-  | {
-      readonly ok: true;
-      readonly ledger: Ledger;
-      /** Points back in their lots, spendable again (or pending, by their lot's times). */
-      readonly returned: number;
-      /** Points whose lot's expiry has passed: expired at once. */
-      readonly expired: number;
-      /** Points that went to repay debt instead (they stay spent, on the debt). */
-      readonly debtRepaid: number;
-    }
-  | Failure<"INTERNAL" | "LEDGER_LIMIT">;
+export type ReturnOutcome = LedgerOutcome<
+  {
+    readonly ledger: Ledger;
+    /** Points back in their lots, spendable again (or pending, by their lot's times). */
+    readonly returned: number;
+    /** Points whose lot's expiry has passed: expired at once. */
+    readonly expired: number;
+    /** Points that went to repay debt instead (they stay spent, on the debt). */
+    readonly debtRepaid: number;
+  },
+  "INTERNAL" | "LEDGER_LIMIT"
+>;
 
 /** The parts of a revocation always add up to the points asked: revoked + fromExpired + fromOtherLots + debtAdded. */
-export type RevokeOutcome =
-  | {
-      readonly ok: true;
-      readonly ledger: Ledger;
-      /** Points taken from the lot's remaining (active or pending) points. */
-      readonly revoked: number;
-      /** Points of the lot that had expired: recorded as revoked; the member had lost them already, so they are no debt. */
-      readonly fromExpired: number;
-      /** The shortfall (points already spent or held) taken from the member's other lots' remaining points. */
-      readonly fromOtherLots: number;
-      /** The rest of the shortfall: owed, repaid by later accruals. */
-      readonly debtAdded: number;
-    }
-  | Failure<"INTERNAL" | "ACCRUED_POINTS_SPENT">;
+export type RevokeOutcome = LedgerOutcome<
+  {
+    readonly ledger: Ledger;
+    /** Points taken from the lot's remaining (active or pending) points. */
+    readonly revoked: number;
+    /** Points of the lot that had expired: recorded as revoked; the member had lost them already, so they are no debt. */
+    readonly fromExpired: number;
+    /** The shortfall (points already spent or held) taken from the member's other lots' remaining points. */
+    readonly fromOtherLots: number;
+    /** The rest of the shortfall: owed, repaid by later accruals. */
+    readonly debtAdded: number;
+  },
+  "INTERNAL" | "ACCRUED_POINTS_SPENT"
+>;
 
 type LotState = "remaining" | "held" | "spent" | "expired" | "revoked";
 type MutableTotals = { -readonly [Key in keyof LedgerLifetimeTotals]: number };
