@@ -2,7 +2,7 @@ import { applyReceiptCommit, type Account } from "../account/account.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
-import type { ErrorCode } from "../errors/error-codes.js";
+import type { Outcome } from "../errors/loycore-error.js";
 import {
   accrueLot,
   captureHold,
@@ -97,17 +97,14 @@ function calculateWithStanding(
 
 type Calculated = Extract<CalculationOutcome, { ok: true }>["calculation"];
 
-export type CommitOutcome =
-  | {
-      readonly ok: true;
-      readonly calculation: Calculated;
-      readonly account: Account;
-      /** What the receipt did to ledger and counters, for returns and cancels. */
-      readonly settlement: ReceiptSettlement;
-      /** The member's status level since their previous receipt, when it changed (for the history). */
-      readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
-    }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type CommitOutcome = Outcome<{
+  readonly calculation: Calculated;
+  readonly account: Account;
+  /** What the receipt did to ledger and counters, for returns and cancels. */
+  readonly settlement: ReceiptSettlement;
+  /** The member's status level since their previous receipt, when it changed (for the history). */
+  readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
+}>;
 
 /**
  * Commits a receipt: calculates it on the member's standing at the receipt's
@@ -164,7 +161,7 @@ export function commitForMember(
       activatesAt,
       expiresAt: points.lifetimeDays === null ? null : now + points.lifetimeDays * MILLISECONDS_PER_DAY,
     });
-    if (!accrued.ok) return { ok: false, code: "LEDGER_LIMIT", message: accrued.message };
+    if (!accrued.ok) return accrued;
     ledger = accrued.ledger;
     accruedLot = accrued.lot.id;
   }
@@ -197,9 +194,11 @@ export function commitForMember(
   };
 }
 
-export type HoldOutcome =
-  | { readonly ok: true; readonly calculation: Calculated; readonly account: Account; readonly hold: { readonly points: number; readonly expiresAt: number } }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type HoldOutcome = Outcome<{
+  readonly calculation: Calculated;
+  readonly account: Account;
+  readonly hold: { readonly points: number; readonly expiresAt: number };
+}>;
 
 /**
  * `calculate` with a hold: reserves the points the receipt redeems until its
@@ -229,9 +228,7 @@ export function holdForMember(
   let expiresAt = context.now;
   if (redeem > 0) {
     const held = holdPoints(ledger, key, redeem, context.now, compiled.program.points.holdMinutes * MILLISECONDS_PER_MINUTE);
-    if (!held.ok) {
-      return held.code === "TOO_MANY_HOLDS" ? { ok: false, code: "LEDGER_LIMIT", message: held.message } : { ok: false, code: held.code, message: held.message };
-    }
+    if (!held.ok) return held;
     ledger = held.ledger;
     expiresAt = held.hold.expiresAt;
   }
@@ -249,9 +246,7 @@ export function spendableForReceipt(account: Account, receipt: Receipt, now: num
   return settledAccount(account, now, holdKey(receipt)).account.balance;
 }
 
-export type AdjustOutcome =
-  | { readonly ok: true; readonly account: Account }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type AdjustOutcome = Outcome<{ readonly account: Account }>;
 
 /**
  * An administrator's adjustment: a credit is a new lot (source "adjustment",
@@ -272,7 +267,7 @@ export function adjustForMember(compiled: CompiledProgram, account: Account, adj
       activatesAt: now,
       expiresAt: lifetime === null ? null : now + lifetime * MILLISECONDS_PER_DAY,
     });
-    if (!accrued.ok) return { ok: false, code: "LEDGER_LIMIT", message: accrued.message };
+    if (!accrued.ok) return accrued;
     ledger = accrued.ledger;
   } else {
     const spent = spendPoints(ledger, -points, now);

@@ -1,7 +1,7 @@
 import type { Account } from "../account/account.js";
 import { subtractReceipt } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
-import type { ErrorCode } from "../errors/error-codes.js";
+import { failure, type Outcome } from "../errors/loycore-error.js";
 import { ledgerTotals, returnShares, revokeLot, type Ledger } from "../ledger/ledger.js";
 import type { LotShare } from "../ledger/lot.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
@@ -90,26 +90,23 @@ export interface LineReturn {
   readonly quantity: number;
 }
 
-export type ReversalOutcome =
-  | {
-      readonly ok: true;
-      readonly account: Account;
-      readonly settlement: ReceiptSettlement;
-      readonly answer: {
-        readonly lines: readonly {
-          readonly line: number;
-          readonly qty: number;
-          readonly amount: number;
-          readonly points: number;
-          readonly pointsReturned: number;
-        }[];
-        readonly pointsRevoked: number;
-        readonly pointsReturned: number;
-        readonly debtAdded: number;
-        readonly balance: number;
-      };
-    }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type ReversalOutcome = Outcome<{
+  readonly account: Account;
+  readonly settlement: ReceiptSettlement;
+  readonly answer: {
+    readonly lines: readonly {
+      readonly line: number;
+      readonly qty: number;
+      readonly amount: number;
+      readonly points: number;
+      readonly pointsReturned: number;
+    }[];
+    readonly pointsRevoked: number;
+    readonly pointsReturned: number;
+    readonly debtAdded: number;
+    readonly balance: number;
+  };
+}>;
 
 /** The part of `total` that `part` of `whole` earns; the last part takes exactly what is left. */
 function shareOf(total: number, alreadyTaken: number, part: number, whole: number, taken: number): number {
@@ -150,7 +147,7 @@ export function reverseReceipt(
   now: number,
   policy: "debt" | "refuse",
 ): ReversalOutcome {
-  if (settlement.cancelled) return { ok: false, code: "RECEIPT_CANCELLED", message: "the receipt was cancelled" };
+  if (settlement.cancelled) return failure("RECEIPT_CANCELLED", "the receipt was cancelled");
   const wanted = new Map<number, number>();
   if (returns === "all") {
     settlement.lines.forEach((line, index) => {
@@ -161,15 +158,11 @@ export function reverseReceipt(
     for (const item of returns) {
       const line = settlement.lines[item.line];
       if (line === undefined) {
-        return { ok: false, code: "RETURN_EXCEEDS_PURCHASE", message: `the receipt has no line ${item.line}` };
+        return failure("RETURN_EXCEEDS_PURCHASE", `the receipt has no line ${item.line}`);
       }
       const quantity = (wanted.get(item.line) ?? 0) + item.quantity;
       if (line.returnedQuantity + quantity > line.quantity) {
-        return {
-          ok: false,
-          code: "RETURN_EXCEEDS_PURCHASE",
-          message: `line ${item.line}: ${(line.quantity - line.returnedQuantity) / QUANTITY_SCALE} left to return`,
-        };
+        return failure("RETURN_EXCEEDS_PURCHASE", `line ${item.line}: ${(line.quantity - line.returnedQuantity) / QUANTITY_SCALE} left to return`);
       }
       wanted.set(item.line, quantity);
     }
@@ -208,10 +201,7 @@ export function reverseReceipt(
   if (pointsToRevoke > 0) {
     assert(settlement.accruedLot !== null, "points accrued means a lot");
     const revoked = revokeLot(nextLedger, settlement.accruedLot, pointsToRevoke, now, policy);
-    if (!revoked.ok) {
-      const code: ErrorCode = revoked.code === "ACCRUED_POINTS_SPENT" ? "ACCRUED_POINTS_SPENT" : "INTERNAL";
-      return { ok: false, code, message: revoked.message };
-    }
+    if (!revoked.ok) return revoked;
     nextLedger = revoked.ledger;
     debtAdded = revoked.debtAdded;
   }

@@ -16,13 +16,24 @@ export class LoycoreError extends Error {
   }
 }
 
-/** A coded failure as it travels between threads and over the wire. */
-export interface Failure {
+/**
+ * A coded failure: the one shape of every refusal, inside a thread, between
+ * threads and over the wire. `Code` narrows the codes a function can give
+ * (the ledger's are `Failure<LedgerErrorCode>`); the default is any code.
+ * Build one with `failure()`.
+ */
+export interface Failure<Code extends ErrorCode = ErrorCode> {
   readonly ok: false;
-  readonly code: ErrorCode;
+  readonly code: Code;
   readonly message: string;
 }
 
-export function failure(code: ErrorCode, message: string): Failure {
+export function failure<Code extends ErrorCode>(code: Code, message: string): Failure<Code> {
   return { ok: false, code, message };
 }
+
+/**
+ * What a domain operation answers: `ok: true` with the operation's own
+ * fields, or a coded failure with one of `Code`.
+ */
+export type Outcome<Success extends object, Code extends ErrorCode = ErrorCode> = ({ readonly ok: true } & Success) | Failure<Code>;

@@ -288,7 +288,7 @@ class PointModel {
   capture(key: string, now: number): ModelHold | Refusal {
     this.settle(now);
     const hold = this.holds.get(key);
-    if (hold === undefined) return { ok: false, code: "NO_HOLD" };
+    if (hold === undefined) return { ok: false, code: "NOT_FOUND" };
     for (const unit of this.units) {
       if (unit.state === "held" && unit.hold === key) {
         unit.state = "spent";
@@ -303,7 +303,7 @@ class PointModel {
   release(key: string, now: number): { points: number; expired: number } | Refusal {
     this.settle(now);
     const hold = this.holds.get(key);
-    if (hold === undefined) return { ok: false, code: "NO_HOLD" };
+    if (hold === undefined) return { ok: false, code: "NOT_FOUND" };
     const expired = this.releaseHoldUnits(key, now);
     this.repay();
     this.prune();

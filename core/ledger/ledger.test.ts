@@ -121,12 +121,12 @@ describe("accrueLot", () => {
     expect(outcome.ledger.lots.map((lot) => lot.id)).toEqual(remaining > 0 ? [2] : []);
   });
 
-  it("refuses an accrual with TOO_MANY_LOTS when the account has OPEN_LOTS_MAX open lots", () => {
+  it("refuses an accrual with LEDGER_LIMIT when the account has OPEN_LOTS_MAX open lots", () => {
     const template = ok(accrueLot(EMPTY_LEDGER, accrual({ points: 1 }))).lot;
     const lots: Lot[] = Array.from({ length: OPEN_LOTS_MAX }, (_, index) => ({ ...template, id: index + 1 }));
     const full: Ledger = { ...EMPTY_LEDGER, lots, nextLotId: OPEN_LOTS_MAX + 1, totals: { ...EMPTY_LEDGER.totals, accrued: OPEN_LOTS_MAX } };
     checkLedgerInvariants(full);
-    expect(accrueLot(deepFreeze(full), accrual({ at: T0 + 1, activatesAt: T0 + 1 }))).toMatchObject({ ok: false, code: "TOO_MANY_LOTS" });
+    expect(accrueLot(deepFreeze(full), accrual({ at: T0 + 1, activatesAt: T0 + 1 }))).toMatchObject({ ok: false, code: "LEDGER_LIMIT" });
   });
 
   itEach<{ name: string; overrides: Partial<Accrual> }>([
@@ -364,10 +364,10 @@ describe("holdPoints, captureHold and releaseHold", () => {
     expect(lotStates(spend(ledger, 20, T0).ledger)).toEqual({ 1: [0, 80, 20, 0, 0] });
   });
 
-  it("refuses hold number HOLDS_MAX + 1 with TOO_MANY_HOLDS", () => {
+  it("refuses hold number HOLDS_MAX + 1 with LEDGER_LIMIT", () => {
     let ledger = accrued(EMPTY_LEDGER, { points: HOLDS_MAX + 1 });
     for (let index = 0; index < HOLDS_MAX; index += 1) ledger = hold(ledger, `h-${index}`, 1, T0);
-    expect(holdPoints(deepFreeze(ledger), "one-more", 1, T0, TTL)).toMatchObject({ ok: false, code: "TOO_MANY_HOLDS" });
+    expect(holdPoints(deepFreeze(ledger), "one-more", 1, T0, TTL)).toMatchObject({ ok: false, code: "LEDGER_LIMIT" });
   });
 
   it("captures a hold: its points become spent and its shares come back", () => {
@@ -388,16 +388,16 @@ describe("holdPoints, captureHold and releaseHold", () => {
     readonly act: (ledger: Ledger) => { readonly ok: boolean };
   }
   itEach<NoHoldCase>([
-    { name: "refuses to capture an unknown hold with NO_HOLD", act: (ledger) => captureHold(ledger, "h-2", T0) },
-    { name: "refuses to release an unknown hold with NO_HOLD", act: (ledger) => releaseHold(ledger, "h-2", T0) },
-    { name: "refuses to capture a hold twice with NO_HOLD", act: (ledger) => captureHold(ok(captureHold(ledger, "h-1", T0)).ledger, "h-1", T0) },
-    { name: "refuses to capture a released hold with NO_HOLD", act: (ledger) => captureHold(ok(releaseHold(ledger, "h-1", T0)).ledger, "h-1", T0) },
-    { name: "refuses to release a captured hold with NO_HOLD", act: (ledger) => releaseHold(ok(captureHold(ledger, "h-1", T0)).ledger, "h-1", T0) },
-    { name: "refuses to capture a hold at the end of its TTL with NO_HOLD", act: (ledger) => captureHold(ledger, "h-1", T0 + TTL) },
-    { name: "refuses to release a hold after its TTL with NO_HOLD", act: (ledger) => releaseHold(ledger, "h-1", T0 + TTL + 1) },
+    { name: "refuses to capture an unknown hold with NOT_FOUND", act: (ledger) => captureHold(ledger, "h-2", T0) },
+    { name: "refuses to release an unknown hold with NOT_FOUND", act: (ledger) => releaseHold(ledger, "h-2", T0) },
+    { name: "refuses to capture a hold twice with NOT_FOUND", act: (ledger) => captureHold(ok(captureHold(ledger, "h-1", T0)).ledger, "h-1", T0) },
+    { name: "refuses to capture a released hold with NOT_FOUND", act: (ledger) => captureHold(ok(releaseHold(ledger, "h-1", T0)).ledger, "h-1", T0) },
+    { name: "refuses to release a captured hold with NOT_FOUND", act: (ledger) => releaseHold(ok(captureHold(ledger, "h-1", T0)).ledger, "h-1", T0) },
+    { name: "refuses to capture a hold at the end of its TTL with NOT_FOUND", act: (ledger) => captureHold(ledger, "h-1", T0 + TTL) },
+    { name: "refuses to release a hold after its TTL with NOT_FOUND", act: (ledger) => releaseHold(ledger, "h-1", T0 + TTL + 1) },
   ])(({ act }) => {
     const ledger = deepFreeze(hold(accrued(EMPTY_LEDGER, { points: 10 }), "h-1", 4, T0));
-    expect(act(ledger)).toMatchObject({ ok: false, code: "NO_HOLD" });
+    expect(act(ledger)).toMatchObject({ ok: false, code: "NOT_FOUND" });
   });
 
   it("captures the held points of a lot that expired after the hold was made as spent, not expired", () => {
@@ -486,22 +486,22 @@ describe("returnShares", () => {
     expect(balances(outcome.ledger, T0 + 2)).toMatchObject({ active: 0, debt: 10 });
   });
 
-  itEach<{ name: string; code: string; shares: (spent: readonly LotShare[]) => readonly LotShare[] }>([
-    { name: "refuses to return the same shares twice with SHARE_NOT_SPENT", code: "SHARE_NOT_SPENT", shares: (spent) => spent },
+  itEach<{ name: string; says: string; shares: (spent: readonly LotShare[]) => readonly LotShare[] }>([
+    { name: "refuses to return the same shares twice with INTERNAL", says: "more than their lots have spent", shares: (spent) => spent },
     {
-      name: "refuses a share of a lot the account never had with UNKNOWN_LOT",
-      code: "UNKNOWN_LOT",
+      name: "refuses a share of a lot the account never had with INTERNAL",
+      says: "which this account never had",
       shares: (spent) => spent.map((share) => ({ ...share, lot: 99 })),
     },
     {
-      name: "refuses a share that does not match its open lot with UNKNOWN_LOT",
-      code: "UNKNOWN_LOT",
+      name: "refuses a share that does not match its open lot with INTERNAL",
+      says: "does not match that lot",
       shares: (spent) => spent.map((share) => ({ ...share, expiresAt: null })),
     },
-  ])(({ code, shares }) => {
+  ])(({ says, shares }) => {
     const spent = spend(accrued(EMPTY_LEDGER, { points: 10 }), 4, T0);
     const once = ok(returnShares(spent.ledger, spent.shares, T0)).ledger;
-    expect(returnShares(deepFreeze(once), shares(spent.shares), T0)).toMatchObject({ ok: false, code });
+    expect(returnShares(deepFreeze(once), shares(spent.shares), T0)).toMatchObject({ ok: false, code: "INTERNAL", message: expect.stringContaining(says) });
   });
 });
 
@@ -765,8 +765,8 @@ describe("revokeLot", () => {
     expect(balances(ledger, T0)).toEqual({ active: 20, pending: 0, held: 0, debt: 0, available: 20 });
   });
 
-  it("refuses a lot the account never had with UNKNOWN_LOT", () => {
-    expect(revokeLot(deepFreeze(accrued(EMPTY_LEDGER, {})), 2, 1, T0, "debt")).toMatchObject({ ok: false, code: "UNKNOWN_LOT" });
+  it("refuses a lot the account never had with INTERNAL", () => {
+    expect(revokeLot(deepFreeze(accrued(EMPTY_LEDGER, {})), 2, 1, T0, "debt")).toMatchObject({ ok: false, code: "INTERNAL" });
   });
 
   it("records revoked debt, which the next accrual repays before the member can spend", () => {

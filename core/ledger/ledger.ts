@@ -1,4 +1,6 @@
 import { assert, assertNonNegativeInteger, assertSafeInteger } from "../assert/assert.js";
+import type { ErrorCode } from "../errors/error-codes.js";
+import { failure, type Outcome } from "../errors/loycore-error.js";
 import {
   checkLotInvariants,
   checkLotTimes,
@@ -113,29 +115,20 @@ export const EMPTY_LEDGER: Ledger = Object.freeze({
 export type DebtPolicy = "debt" | "refuse";
 
 /**
- * Codes of the ledger's refusals. Those not yet in core/errors/error-codes.ts
- * (NO_HOLD, ACCRUED_POINTS_SPENT, TOO_MANY_LOTS, TOO_MANY_HOLDS, UNKNOWN_LOT,
- * SHARE_NOT_SPENT) must be added there when the ledger reaches the protocol.
+ * The protocol codes the ledger refuses with (core/errors/error-codes.ts):
+ * INSUFFICIENT_POINTS and CONFLICT (a hold key reused for other points) as
+ * the member sees them; ACCRUED_POINTS_SPENT (a revocation under the "refuse"
+ * policy); LEDGER_LIMIT (as many open lots or holds as an account may keep);
+ * NOT_FOUND (no such hold: never made, captured, released or past its TTL);
+ * INTERNAL (shares or lots the account never had: a caller's bug).
  */
-export type LedgerErrorCode =
-  | "INSUFFICIENT_POINTS"
-  | "CONFLICT"
-  | "NO_HOLD"
-  | "ACCRUED_POINTS_SPENT"
-  | "TOO_MANY_LOTS"
-  | "TOO_MANY_HOLDS"
-  | "UNKNOWN_LOT"
-  | "SHARE_NOT_SPENT";
+export type LedgerErrorCode = Extract<
+  ErrorCode,
+  "INSUFFICIENT_POINTS" | "CONFLICT" | "ACCRUED_POINTS_SPENT" | "LEDGER_LIMIT" | "NOT_FOUND" | "INTERNAL"
+>;
 
-export interface LedgerFailure<Code extends LedgerErrorCode = LedgerErrorCode> {
-  readonly ok: false;
-  readonly code: Code;
-  readonly message: string;
-}
-
-function refuse<Code extends LedgerErrorCode>(code: Code, message: string): LedgerFailure<Code> {
-  return { ok: false, code, message };
-}
+/** What a ledger operation answers: its own fields, or a failure with one of the ledger's codes. */
+type LedgerOutcome<Success extends object, Code extends LedgerErrorCode> = Outcome<Success, Code>;
 
 /** The balances a member sees at a moment. */
 export interface LedgerBalances {
@@ -171,59 +164,56 @@ export interface SettleOutcome {
   readonly releasedHolds: readonly string[];
 }
 
-export type AccrueOutcome =
-  | { readonly ok: true; readonly ledger: Ledger; readonly lot: Lot; readonly debtRepaid: number }
-  | LedgerFailure<"TOO_MANY_LOTS">;
+export type AccrueOutcome = LedgerOutcome<{ readonly ledger: Ledger; readonly lot: Lot; readonly debtRepaid: number }, "LEDGER_LIMIT">;
 
-export type SpendOutcome = { readonly ok: true; readonly ledger: Ledger; readonly shares: readonly LotShare[] } | LedgerFailure<"INSUFFICIENT_POINTS">;
+export type SpendOutcome = LedgerOutcome<{ readonly ledger: Ledger; readonly shares: readonly LotShare[] }, "INSUFFICIENT_POINTS">;
 
-export type HoldOutcome =
-  | { readonly ok: true; readonly ledger: Ledger; readonly hold: Hold; readonly created: boolean }
-  | LedgerFailure<"CONFLICT" | "TOO_MANY_HOLDS" | "INSUFFICIENT_POINTS">;
+export type HoldOutcome = LedgerOutcome<
+  { readonly ledger: Ledger; readonly hold: Hold; readonly created: boolean },
+  "CONFLICT" | "LEDGER_LIMIT" | "INSUFFICIENT_POINTS"
+>;
 
-export type CaptureOutcome =
-  | { readonly ok: true; readonly ledger: Ledger; readonly points: number; readonly shares: readonly LotShare[] }
-  | LedgerFailure<"NO_HOLD">;
+export type CaptureOutcome = LedgerOutcome<{ readonly ledger: Ledger; readonly points: number; readonly shares: readonly LotShare[] }, "NOT_FOUND">;
 
-export type ReleaseOutcome =
-  | {
-      readonly ok: true;
-      readonly ledger: Ledger;
-      /** The hold's points. */
-      readonly points: number;
-      /** Of those, the points whose lot had expired meanwhile: they expire instead of coming back. */
-      readonly expired: number;
-    }
-  | LedgerFailure<"NO_HOLD">;
+export type ReleaseOutcome = LedgerOutcome<
+  {
+    readonly ledger: Ledger;
+    /** The hold's points. */
+    readonly points: number;
+    /** Of those, the points whose lot had expired meanwhile: they expire instead of coming back. */
+    readonly expired: number;
+  },
+  "NOT_FOUND"
+>;
 
-export type ReturnOutcome =
-  | {
-      readonly ok: true;
-      readonly ledger: Ledger;
-      /** Points back in their lots, spendable again (or pending, by their lot's times). */
-      readonly returned: number;
-      /** Points whose lot's expiry has passed: expired at once. */
-      readonly expired: number;
-      /** Points that went to repay debt instead (they stay spent, on the debt). */
-      readonly debtRepaid: number;
-    }
-  | LedgerFailure<"UNKNOWN_LOT" | "SHARE_NOT_SPENT" | "TOO_MANY_LOTS">;
+export type ReturnOutcome = LedgerOutcome<
+  {
+    readonly ledger: Ledger;
+    /** Points back in their lots, spendable again (or pending, by their lot's times). */
+    readonly returned: number;
+    /** Points whose lot's expiry has passed: expired at once. */
+    readonly expired: number;
+    /** Points that went to repay debt instead (they stay spent, on the debt). */
+    readonly debtRepaid: number;
+  },
+  "INTERNAL" | "LEDGER_LIMIT"
+>;
 
 /** The parts of a revocation always add up to the points asked: revoked + fromExpired + fromOtherLots + debtAdded. */
-export type RevokeOutcome =
-  | {
-      readonly ok: true;
-      readonly ledger: Ledger;
-      /** Points taken from the lot's remaining (active or pending) points. */
-      readonly revoked: number;
-      /** Points of the lot that had expired: recorded as revoked; the member had lost them already, so they are no debt. */
-      readonly fromExpired: number;
-      /** The shortfall (points already spent or held) taken from the member's other lots' remaining points. */
-      readonly fromOtherLots: number;
-      /** The rest of the shortfall: owed, repaid by later accruals. */
-      readonly debtAdded: number;
-    }
-  | LedgerFailure<"UNKNOWN_LOT" | "ACCRUED_POINTS_SPENT">;
+export type RevokeOutcome = LedgerOutcome<
+  {
+    readonly ledger: Ledger;
+    /** Points taken from the lot's remaining (active or pending) points. */
+    readonly revoked: number;
+    /** Points of the lot that had expired: recorded as revoked; the member had lost them already, so they are no debt. */
+    readonly fromExpired: number;
+    /** The shortfall (points already spent or held) taken from the member's other lots' remaining points. */
+    readonly fromOtherLots: number;
+    /** The rest of the shortfall: owed, repaid by later accruals. */
+    readonly debtAdded: number;
+  },
+  "INTERNAL" | "ACCRUED_POINTS_SPENT"
+>;
 
 type LotState = "remaining" | "held" | "spent" | "expired" | "revoked";
 type MutableTotals = { -readonly [Key in keyof LedgerLifetimeTotals]: number };
@@ -522,7 +512,7 @@ export function accrueLot(ledger: Ledger, accrual: Accrual): AccrueOutcome {
   checkLotTimes({ accruedAt: accrual.at, activatesAt: accrual.activatesAt, expiresAt: accrual.expiresAt }, "accrual");
   const { draft } = settledDraft(ledger, accrual.at);
   if (draft.lots.length >= OPEN_LOTS_MAX) {
-    return refuse("TOO_MANY_LOTS", `the account has ${String(draft.lots.length)} open lots, the most it may have`);
+    return failure("LEDGER_LIMIT", `the account has ${String(draft.lots.length)} open lots, the most it may have`);
   }
   const debtRepaid = Math.min(draft.debt, accrual.points);
   const lot: Lot = {
@@ -554,7 +544,7 @@ export function spendPoints(ledger: Ledger, points: number, now: number): SpendO
   const { draft } = settledDraft(ledger, now);
   const active = draft.sumRemaining(isActive(now));
   if (active < points) {
-    return refuse("INSUFFICIENT_POINTS", `asked to spend ${String(points)} points; ${String(active)} are active`);
+    return failure("INSUFFICIENT_POINTS", `asked to spend ${String(points)} points; ${String(active)} are active`);
   }
   const shares = draft.take(points, isActive(now), "spent");
   return { ok: true, ledger: draft.finish(), shares };
@@ -575,14 +565,14 @@ export function holdPoints(ledger: Ledger, key: string, points: number, now: num
   const existing = draft.holds.find((hold) => hold.key === key);
   if (existing !== undefined) {
     if (existing.points === points) return { ok: true, ledger: draft.finish(), hold: existing, created: false };
-    return refuse("CONFLICT", `hold ${key} already holds ${String(existing.points)} points, not ${String(points)}`);
+    return failure("CONFLICT", `hold ${key} already holds ${String(existing.points)} points, not ${String(points)}`);
   }
   if (draft.holds.length >= HOLDS_MAX) {
-    return refuse("TOO_MANY_HOLDS", `the account has ${String(draft.holds.length)} holds, the most it may have`);
+    return failure("LEDGER_LIMIT", `the account has ${String(draft.holds.length)} holds, the most it may have`);
   }
   const active = draft.sumRemaining(isActive(now));
   if (active < points) {
-    return refuse("INSUFFICIENT_POINTS", `asked to hold ${String(points)} points; ${String(active)} are active`);
+    return failure("INSUFFICIENT_POINTS", `asked to hold ${String(points)} points; ${String(active)} are active`);
   }
   const hold: Hold = { key, points, expiresAt: now + ttlMilliseconds, shares: draft.take(points, isActive(now), "held") };
   draft.holds.push(hold);
@@ -596,12 +586,12 @@ function findHold(draft: LedgerDraft, key: string): number {
 /**
  * Commits a hold: its points become spent, in the lots it took them from,
  * even where a lot has expired since (the points were valid when held). A
- * hold unknown, already captured or released, or past its TTL: NO_HOLD.
+ * hold unknown, already captured or released, or past its TTL: NOT_FOUND.
  */
 export function captureHold(ledger: Ledger, key: string, now: number): CaptureOutcome {
   const { draft } = settledDraft(ledger, now);
   const index = findHold(draft, key);
-  if (index < 0) return refuse("NO_HOLD", `no hold ${key} at ${String(now)}: never made, captured, released or past its TTL`);
+  if (index < 0) return failure("NOT_FOUND", `no hold ${key} at ${String(now)}: never made, captured, released or past its TTL`);
   const hold = draft.removeHold(index);
   for (const share of hold.shares) {
     const lotIndex = draft.indexOfLot(share.lot);
@@ -615,7 +605,7 @@ export function captureHold(ledger: Ledger, key: string, now: number): CaptureOu
 export function releaseHold(ledger: Ledger, key: string, now: number): ReleaseOutcome {
   const { draft } = settledDraft(ledger, now);
   const index = findHold(draft, key);
-  if (index < 0) return refuse("NO_HOLD", `no hold ${key} at ${String(now)}: never made, captured, released or past its TTL`);
+  if (index < 0) return failure("NOT_FOUND", `no hold ${key} at ${String(now)}: never made, captured, released or past its TTL`);
   const hold = draft.removeHold(index);
   const expired = draft.releaseShares(hold.shares, now);
   draft.repayDebt();
@@ -639,11 +629,11 @@ export function returnShares(ledger: Ledger, shares: readonly LotShare[], now: n
   for (const share of shares) {
     assertPositivePoints(share.points, "a share's points");
     if (!(Number.isSafeInteger(share.lot) && share.lot > 0 && share.lot < draft.nextLotId)) {
-      return refuse("UNKNOWN_LOT", `a share names lot ${String(share.lot)}, which this account never had`);
+      return failure("INTERNAL", `a share names lot ${String(share.lot)}, which this account never had`);
     }
     const seen = byLot.get(share.lot);
     if (seen !== undefined && !sameLotIdentity(seen.share, share)) {
-      return refuse("UNKNOWN_LOT", `two shares of lot ${String(share.lot)} disagree about the lot`);
+      return failure("INTERNAL", `two shares of lot ${String(share.lot)} disagree about the lot`);
     }
     byLot.set(share.lot, { share: seen?.share ?? share, points: (seen?.points ?? 0) + share.points });
   }
@@ -654,7 +644,7 @@ export function returnShares(ledger: Ledger, shares: readonly LotShare[], now: n
     const index = draft.indexOfLot(share.lot);
     if (index >= 0) {
       const lot = draft.lotAt(index);
-      if (!shareMatchesLot(share, lot)) return refuse("UNKNOWN_LOT", `a share of lot ${String(share.lot)} does not match that lot`);
+      if (!shareMatchesLot(share, lot)) return failure("INTERNAL", `a share of lot ${String(share.lot)} does not match that lot`);
       fromPruned += Math.max(0, points - lot.spent);
     } else {
       fromPruned += points;
@@ -662,10 +652,10 @@ export function returnShares(ledger: Ledger, shares: readonly LotShare[], now: n
     }
   }
   if (fromPruned > draft.totals.spent - openSpent) {
-    return refuse("SHARE_NOT_SPENT", `the shares return ${String(fromPruned)} points more than their lots have spent`);
+    return failure("INTERNAL", `the shares return ${String(fromPruned)} points more than their lots have spent`);
   }
   if (draft.lots.length + recreated > OPEN_LOTS_MAX) {
-    return refuse("TOO_MANY_LOTS", `recreating ${String(recreated)} lots would pass the ${String(OPEN_LOTS_MAX)} open lots an account may have`);
+    return failure("LEDGER_LIMIT", `recreating ${String(recreated)} lots would pass the ${String(OPEN_LOTS_MAX)} open lots an account may have`);
   }
   let returned = 0;
   let expired = 0;
@@ -758,7 +748,7 @@ export function revokeLot(ledger: Ledger, lotId: number, points: number, now: nu
   assertPositivePoints(points, "points to revoke");
   const { draft } = settledDraft(ledger, now);
   if (!(Number.isSafeInteger(lotId) && lotId > 0 && lotId < draft.nextLotId)) {
-    return refuse("UNKNOWN_LOT", `lot ${String(lotId)} was never accrued on this account`);
+    return failure("INTERNAL", `lot ${String(lotId)} was never accrued on this account`);
   }
   const index = draft.indexOfLot(lotId);
   const lot = index >= 0 ? draft.lotAt(index) : null;
@@ -771,7 +761,7 @@ export function revokeLot(ledger: Ledger, lotId: number, points: number, now: nu
   const fromOtherLots = Math.min(shortfall, othersRemaining);
   const debtAdded = shortfall - fromOtherLots;
   if (debtAdded > 0 && policy === "refuse") {
-    return refuse(
+    return failure(
       "ACCRUED_POINTS_SPENT",
       `${String(shortfall)} of the ${String(points)} points of lot ${String(lotId)} to revoke were already spent or held, and the account has only ${String(fromOtherLots)} other points to cover them`,
     );

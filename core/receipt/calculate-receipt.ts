@@ -1,16 +1,14 @@
 import { assert } from "../assert/assert.js";
 import type { CompiledProgram } from "../engine/compiled-program.js";
 import type { Standing } from "../engine/standing.js";
-import type { ErrorCode } from "../errors/error-codes.js";
+import { failure, type Outcome } from "../errors/loycore-error.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
 import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
 import { floorDivide } from "../money/floor-divide.js";
 import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "./receipt.js";
 
-export type CalculationOutcome =
-  | { readonly ok: true; readonly calculation: ReceiptCalculation }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+export type CalculationOutcome = Outcome<{ readonly calculation: ReceiptCalculation }>;
 
 export interface CalculationInput {
   readonly compiled: CompiledProgram;
@@ -96,14 +94,10 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const redeemCapPoints = floorDivide(Math.min(shareCap, room), program.points.pointValueMinor);
   const redeemable = Math.min(balance, redeemCapPoints);
   if (redeem > balance) {
-    return { ok: false, code: "INSUFFICIENT_POINTS", message: `redeem ${redeem} exceeds the balance of ${balance} points` };
+    return failure("INSUFFICIENT_POINTS", `redeem ${redeem} exceeds the balance of ${balance} points`);
   }
   if (redeem > redeemCapPoints) {
-    return {
-      ok: false,
-      code: "REDEEM_LIMIT_EXCEEDED",
-      message: `redeem ${redeem} exceeds the program's cap of ${redeemCapPoints} points for this receipt`,
-    };
+    return failure("REDEEM_LIMIT_EXCEEDED", `redeem ${redeem} exceeds the program's cap of ${redeemCapPoints} points for this receipt`);
   }
   const pointsPaid = redeem * program.points.pointValueMinor;
   const linePointsPaid = pointsPaid === 0 ? new Array<number>(count).fill(0) : allocateWithCaps(pointsPaid, paymentWeights, roomCaps);

@@ -1,5 +1,6 @@
 import { assert } from "../assert/assert.js";
-import type { ShardReply, ShardRequestBody } from "./shard-messages.js";
+import { failure } from "../errors/loycore-error.js";
+import { failureReply, type ShardReply, type ShardRequestBody } from "./shard-messages.js";
 
 /**
  * A request that has waited this long for its shard means the shard is
@@ -78,7 +79,7 @@ export class Mailbox {
 
   /** Answers everything still waiting with the same failure (shard gone, shutdown). */
   failAll(code: "INTERNAL" | "SHUTTING_DOWN" | "UNAVAILABLE", message: string): void {
-    for (const [ref, { resolve }] of this.waiting) resolve({ ref, ok: false, code, message });
+    for (const [ref, { resolve }] of this.waiting) resolve(failureReply(ref, failure(code, message)));
     this.waiting.clear();
   }
 }
@@ -88,5 +89,5 @@ export function busyReply(shardIndex: number, reason: "full" | "behind" = "full"
     reason === "full"
       ? `shard ${shardIndex} has a full mailbox; retry later`
       : `shard ${shardIndex} is behind (a request has waited over ${SHARD_QUEUE_WAIT_MAX_MILLISECONDS} ms); retry later`;
-  return { ref: 0, ok: false, code: "BUSY", message };
+  return failureReply(0, failure("BUSY", message));
 }

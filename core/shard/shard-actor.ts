@@ -1,6 +1,6 @@
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
-import type { ErrorCode } from "../errors/error-codes.js";
+import { failure, type Outcome } from "../errors/loycore-error.js";
 import { CompiledProgram } from "../engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../ledger/ledger.js";
@@ -26,7 +26,7 @@ import {
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import type { OperationResult } from "./operations/operation-result.js";
-import type { ReceiptShardRequest, ShardReply, ShardRequest } from "./shard-messages.js";
+import { failureReply, type ReceiptShardRequest, type ShardReply, type ShardRequest } from "./shard-messages.js";
 import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointConfig, type CheckpointCrashPoint } from "./state/checkpointer.js";
 import { ShardState } from "./state/shard-state.js";
 
@@ -230,7 +230,7 @@ export class ShardActor {
     const context = { now: this.options.clock(), partner: request.partner };
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
-      reply(failureReply(request.ref, outcome.code, outcome.message));
+      reply(failureReply(request.ref, outcome));
       return;
     }
     reply({ ref: request.ref, ok: true, value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendable) });
@@ -270,7 +270,7 @@ export class ShardActor {
     this.assertOwned(logicalShard, memberId);
     const refusal = this.checkpointer.refusal();
     if (refusal !== null) {
-      reply(failureReply(request.ref, refusal.code, refusal.message));
+      reply(failureReply(request.ref, refusal));
       return;
     }
     const existing = this.readAccount(logicalShard, memberId);
@@ -319,12 +319,12 @@ export class ShardActor {
     }
     const program = this.program;
     if (program === null) {
-      reply(failureReply(request.ref, "NO_PROGRAM", "no loyalty program is configured"));
+      reply(failureReply(request.ref, failure("NO_PROGRAM", "no loyalty program is configured")));
       return null;
     }
     const refusal = changesState ? this.checkpointer.refusal() : null;
     if (refusal !== null) {
-      reply(failureReply(request.ref, refusal.code, refusal.message));
+      reply(failureReply(request.ref, refusal));
       return null;
     }
     return { account, program };
@@ -342,12 +342,12 @@ export class ShardActor {
       return;
     }
     if (result.kind === "refused") {
-      this.replies.afterEverythingAppended(reply, failureReply(ref, result.code, result.message));
+      this.replies.afterEverythingAppended(reply, failureReply(ref, result));
       return;
     }
     const appended = this.logAndApply(before, result, commitsReceipt);
     if (!appended.ok) {
-      reply(failureReply(ref, appended.code, appended.message));
+      reply(failureReply(ref, appended));
       return;
     }
     this.replies.afterRecord(appended.sequence, reply, { ref, ok: true, value: result.answer, sequence: appended.sequence });
@@ -359,7 +359,7 @@ export class ShardActor {
     result: Extract<OperationResult, { kind: "applied" }>,
     /** A receipt's commit: the gateway indexes it, and a checkpoint waits for that (Checkpointer). */
     commitsReceipt = false,
-  ): { readonly ok: true; readonly sequence: number } | { readonly ok: false; readonly code: ErrorCode; readonly message: string } {
+  ): Outcome<{ readonly sequence: number }> {
     const { payload, mutations } = encodeOperation(before, result.writes);
     const appended = this.options.log.append(payload);
     if (!appended.ok) {
@@ -423,10 +423,6 @@ export class ShardActor {
   }
 }
 
-function failureReply(ref: number, code: ErrorCode, message: string): ShardReply {
-  return { ref, ok: false, code, message };
-}
-
 function memberNotFound(ref: number, memberId: string): ShardReply {
-  return failureReply(ref, "UNKNOWN_MEMBER", `member ${memberId} has no account`);
+  return failureReply(ref, failure("UNKNOWN_MEMBER", `member ${memberId} has no account`));
 }

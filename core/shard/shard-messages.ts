@@ -1,5 +1,5 @@
 import type { MemberProfile } from "../account/account.js";
-import type { ErrorCode } from "../errors/error-codes.js";
+import { failure, type Failure } from "../errors/loycore-error.js";
 import type { Program } from "../program/program-document.js";
 import type { Receipt } from "../receipt/receipt.js";
 
@@ -58,7 +58,12 @@ export type ShardReply =
       /** For a state change applied by this request: the log sequence of its record. */
       readonly sequence?: number;
     }
-  | { readonly ref: number; readonly ok: false; readonly code: ErrorCode; readonly message: string };
+  | ({ readonly ref: number } & Failure);
+
+/** A failure as the reply to request `ref`. */
+export function failureReply(ref: number, { code, message }: Failure): ShardReply {
+  return { ref, ...failure(code, message) };
+}
 
 /** `calculate` changes nothing; `commit` applies the receipt durably and idempotently. */
 export interface ReceiptShardRequest {

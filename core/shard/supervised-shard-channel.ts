@@ -1,6 +1,7 @@
 import type { Program } from "../program/program-document.js";
 import type { ShardChannel } from "./shard-channel.js";
-import type { ShardReadyNotice, ShardReply, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
+import { failure } from "../errors/loycore-error.js";
+import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequestBody, type ShardWorkerData } from "./shard-messages.js";
 import { WorkerShardChannel } from "./worker-shard-channel.js";
 
 /**
@@ -71,12 +72,9 @@ export class SupervisedShardChannel implements ShardChannel {
     if (body.kind === "setProgram") this.program = body.program;
     const current = this.current;
     if (current === null) {
-      return Promise.resolve({
-        ref: 0,
-        ok: false,
-        code: "UNAVAILABLE",
-        message: `shard ${this.data.shardIndex} is restarting; retry with the same idempotency key`,
-      });
+      return Promise.resolve(
+        failureReply(0, failure("UNAVAILABLE", `shard ${this.data.shardIndex} is restarting; retry with the same idempotency key`)),
+      );
     }
     return current.request(body);
   }

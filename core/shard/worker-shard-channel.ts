@@ -1,7 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS, type ShardChannel } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";
-import type { ShardReadyNotice, ShardReply, ShardRequest, ShardRequestBody, ShardWorkerData } from "./shard-messages.js";
+import { failure } from "../errors/loycore-error.js";
+import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequest, type ShardRequestBody, type ShardWorkerData } from "./shard-messages.js";
 
 /** A shard that has not said "ready" in this long is broken, not slow. */
 const SHARD_START_TIMEOUT_MILLISECONDS = 30_000;
@@ -81,7 +82,7 @@ export class WorkerShardChannel implements ShardChannel {
 
   request(body: ShardRequestBody): Promise<ShardReply> {
     if (this.stopping) {
-      return Promise.resolve({ ref: 0, ok: false, code: "SHUTTING_DOWN", message: "the server is shutting down" });
+      return Promise.resolve(failureReply(0, failure("SHUTTING_DOWN", "the server is shutting down")));
     }
     const refusal = this.mailbox.refusal(body);
     if (refusal !== undefined) return Promise.resolve(busyReply(this.shardIndex, refusal));

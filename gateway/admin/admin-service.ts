@@ -1,4 +1,4 @@
-import { LoycoreError } from "../../core/errors/loycore-error.js";
+import { failure, LoycoreError, type Outcome } from "../../core/errors/loycore-error.js";
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
 import type { Program } from "../../core/program/program-document.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
@@ -22,7 +22,7 @@ import type { ControlStore, PartnerRecord, StoreRecord, TerminalRecord } from ".
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";
 import { KeyLocks } from "../operations/key-locks.js";
-import { failed, type OperationOutcome } from "../operations/operation-outcome.js";
+import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { readCard, readMemberProfile, readPhone } from "../protocol/read-operation-request.js";
 import type { TerminalAuthenticator } from "../transport/terminal-authenticator.js";
 
@@ -44,7 +44,7 @@ const LIST_PAGE_SIZE_DEFAULT = 50;
 export const LIST_PAGE_SIZE_MAX = 500;
 
 /** A successful answer whose value has the admin API's wire type, or a coded failure. */
-export type AdminOutcome<Value extends object> = { readonly ok: true; readonly value: Value } | Extract<OperationOutcome, { ok: false }>;
+export type AdminOutcome<Value extends object> = Outcome<{ readonly value: Value }>;
 
 /** Member ids are "m" and 16 hex digits (enrollment.ts); anything else is not a member. */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
@@ -69,7 +69,7 @@ export class AdminService {
   ) {}
 
   /** Records an accepted administrative action in the audit trail, then answers with its outcome. */
-  private async audited<Outcome extends OperationOutcome>(action: string, operator: string, detail: Readonly<Record<string, unknown>>, outcome: Outcome): Promise<Outcome> {
+  private async audited<Answer extends OperationOutcome>(action: string, operator: string, detail: Readonly<Record<string, unknown>>, outcome: Answer): Promise<Answer> {
     if (outcome.ok) await this.control.appendAudit({ at: Date.now(), action, operator, detail });
     return outcome;
   }
@@ -80,22 +80,22 @@ export class AdminService {
     refuseUnknownFields(document, "adjustment", new Set(["id", "member", "card", "phone", "points", "reason", "operator"]));
     const adjustmentId = readIdentifier(document["id"], "adjustment.id");
     const points = readInteger(document["points"], "adjustment.points", -ADJUSTMENT_POINTS_MAX, ADJUSTMENT_POINTS_MAX);
-    if (points === 0) return failed("BAD_REQUEST", "adjustment.points must not be 0");
+    if (points === 0) return failure("BAD_REQUEST", "adjustment.points must not be 0");
     const reason = readString(document["reason"], "adjustment.reason", ADJUSTMENT_REASON_LENGTH_MAX);
     const named = readString(document["operator"], "adjustment.operator", OPERATOR_LENGTH_MAX);
     const memberId = this.memberIdOf(document);
     if (typeof memberId !== "string") return memberId;
     const reply = await this.cluster.requestForMember({ kind: "adjust", memberId, adjustmentId, points, reason, operator: named });
-    const outcome: OperationOutcome = reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
+    const outcome: OperationOutcome = reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
     return this.audited("adjust", operator, { adjustment: adjustmentId, member: memberId, points, reason, operator: named }, outcome);
   }
 
   async memberActivity(memberId: string, before: string | undefined, limit: string | undefined): Promise<OperationOutcome> {
-    if (!MEMBER_ID_PATTERN.test(memberId)) return failed("UNKNOWN_MEMBER", `${memberId} is not a member id`);
+    if (!MEMBER_ID_PATTERN.test(memberId)) return failure("UNKNOWN_MEMBER", `${memberId} is not a member id`);
     const page = readPage(before, limit);
     if (!page.ok) return page;
     const reply = await this.cluster.requestForMember({ kind: "activity", memberId, before: page.before, limit: page.limit });
-    return reply.ok ? { ok: true, value: reply.value } : failed(reply.code, reply.message);
+    return reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
   }
 
   auditTrail(before: string | undefined, limit: string | undefined): AdminOutcome<AuditPage> {
@@ -107,7 +107,7 @@ export class AdminService {
   /** Member id from `member`, `card` or `phone` (exactly one). */
   private memberIdOf(document: Readonly<Record<string, unknown>>): string | OperationOutcome {
     const given = ["member", "card", "phone"].filter((field) => document[field] !== undefined && document[field] !== null);
-    if (given.length !== 1) return failed("BAD_REQUEST", "give exactly one of member, card or phone");
+    if (given.length !== 1) return failure("BAD_REQUEST", "give exactly one of member, card or phone");
     if (document["member"] !== undefined && document["member"] !== null) {
       const memberId = readString(document["member"], "member", 17, MEMBER_ID_PATTERN);
       return memberId;
@@ -116,22 +116,22 @@ export class AdminService {
       document["card"] !== undefined && document["card"] !== null
         ? this.directory.findMemberByCard(readCard(document["card"], "card"))
         : this.directory.findMemberByPhone(readPhone(document["phone"], "phone"));
-    return memberId ?? failed("UNKNOWN_MEMBER", "no member has that card or phone");
+    return memberId ?? failure("UNKNOWN_MEMBER", "no member has that card or phone");
   }
 
   currentProgram(): AdminOutcome<Program> {
     const program = this.control.currentProgram();
-    return program === undefined ? notFound("no program has been stored yet") : { ok: true, value: program };
+    return program === undefined ? failure("NOT_FOUND", "no program has been stored yet") : { ok: true, value: program };
   }
 
   /** One stored program version, the current one or an earlier one. */
   programVersion(version: string): AdminOutcome<Program> {
     const number = Number(version);
     if (!/^[0-9]+$/.test(version) || !Number.isSafeInteger(number) || number < 1) {
-      return { ok: false, code: "BAD_REQUEST", message: "program version must be a positive integer" };
+      return failure("BAD_REQUEST", "program version must be a positive integer");
     }
     const program = this.control.readProgram(number);
-    return program === undefined ? notFound(`no program version ${number}`) : { ok: true, value: program };
+    return program === undefined ? failure("NOT_FOUND", `no program version ${number}`) : { ok: true, value: program };
   }
 
   /** Stored program versions newest first, as summaries; `before` is the previous page's `next`. */
@@ -145,7 +145,7 @@ export class AdminService {
   partner(partnerId: string): AdminOutcome<Partner> {
     const id = readIdentifier(partnerId, "partner id");
     const partner = this.control.readPartner(id);
-    return partner === undefined ? notFound(`no partner ${id}`) : { ok: true, value: { id: partner.id, name: partner.name } };
+    return partner === undefined ? failure("NOT_FOUND", `no partner ${id}`) : { ok: true, value: { id: partner.id, name: partner.name } };
   }
 
   partners(after: string | undefined, limit: string | undefined): AdminOutcome<PartnerPage> {
@@ -157,7 +157,7 @@ export class AdminService {
   store(storeId: string): AdminOutcome<Store> {
     const id = readIdentifier(storeId, "store id");
     const store = this.control.readStore(id);
-    return store === undefined ? notFound(`no store ${id}`) : { ok: true, value: storeView(store) };
+    return store === undefined ? failure("NOT_FOUND", `no store ${id}`) : { ok: true, value: storeView(store) };
   }
 
   /** Stores in id order; only one partner's when `partner` is given. */
@@ -172,7 +172,7 @@ export class AdminService {
   terminal(terminalId: string): AdminOutcome<Terminal> {
     const id = readIdentifier(terminalId, "terminal id");
     const terminal = this.control.readTerminal(id);
-    return terminal === undefined ? notFound(`no terminal ${id}`) : { ok: true, value: terminalView(terminal) };
+    return terminal === undefined ? failure("NOT_FOUND", `no terminal ${id}`) : { ok: true, value: terminalView(terminal) };
   }
 
   /** Terminals in id order, revoked ones included; only one store's or partner's when given. Never a token. */
@@ -239,7 +239,7 @@ export class AdminService {
       name: readString(document["name"], "store.name", DISPLAY_NAME_LENGTH_MAX),
     };
     if (this.control.readPartner(store.partner) === undefined) {
-      return { ok: false, code: "BAD_REQUEST", message: `store.partner ${store.partner} does not exist` };
+      return failure("BAD_REQUEST", `store.partner ${store.partner} does not exist`);
     }
     return this.locks.run([`store:${store.id}`], async () => {
       const existing = this.control.readStore(store.id);
@@ -260,10 +260,10 @@ export class AdminService {
     const id = readIdentifier(document["id"], "terminal.id");
     const storeId = readIdentifier(document["store"], "terminal.store");
     const store = this.control.readStore(storeId);
-    if (store === undefined) return { ok: false, code: "BAD_REQUEST", message: `terminal.store ${storeId} does not exist` };
+    if (store === undefined) return failure("BAD_REQUEST", `terminal.store ${storeId} does not exist`);
     return this.locks.run([`terminal:${id}`], async (): Promise<AdminOutcome<TerminalWithToken>> => {
       if (this.control.readTerminal(id) !== undefined) {
-        return { ok: false, code: "CONFLICT", message: `terminal ${id} already exists; its token was shown when it was created` };
+        return failure("CONFLICT", `terminal ${id} already exists; its token was shown when it was created`);
       }
       const record: TerminalRecord = { id, store: store.id, partner: store.partner, tokenHash: hashToken(token) };
       // The token itself never goes to the audit trail.
@@ -282,7 +282,7 @@ export class AdminService {
     const id = readIdentifier(terminalId, "terminal id");
     return this.locks.run([`terminal:${id}`], async (): Promise<AdminOutcome<Terminal>> => {
       const existing = this.control.readTerminal(id);
-      if (existing === undefined) return notFound(`no terminal ${id}`);
+      if (existing === undefined) return failure("NOT_FOUND", `no terminal ${id}`);
       if (existing.revokedAt !== undefined) return { ok: true, value: terminalView(existing) };
       const revoked: TerminalRecord = { ...existing, revokedAt: Date.now() };
       await this.control.writeTerminal(revoked, {
@@ -305,8 +305,8 @@ export class AdminService {
     const id = readIdentifier(terminalId, "terminal id");
     return this.locks.run([`terminal:${id}`], async (): Promise<AdminOutcome<TerminalWithToken>> => {
       const existing = this.control.readTerminal(id);
-      if (existing === undefined) return notFound(`no terminal ${id}`);
-      if (existing.revokedAt !== undefined) return { ok: false, code: "CONFLICT", message: `terminal ${id} is revoked; create a new terminal` };
+      if (existing === undefined) return failure("NOT_FOUND", `no terminal ${id}`);
+      if (existing.revokedAt !== undefined) return failure("CONFLICT", `terminal ${id} is revoked; create a new terminal`);
       const rotated: TerminalRecord = { ...existing, tokenHash: hashToken(token) };
       await this.control.writeTerminal(rotated, {
         at: Date.now(),
@@ -329,23 +329,23 @@ export class AdminService {
 
   /** The member view, with the open point lots and the latest activity. */
   async memberById(memberId: string): Promise<OperationOutcome> {
-    if (!MEMBER_ID_PATTERN.test(memberId)) return failed("UNKNOWN_MEMBER", `${memberId} is not a member id`);
+    if (!MEMBER_ID_PATTERN.test(memberId)) return failure("UNKNOWN_MEMBER", `${memberId} is not a member id`);
     const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail: true });
-    if (!reply.ok) return failed(reply.code, reply.message);
+    if (!reply.ok) return failure(reply.code, reply.message);
     const activity = await this.cluster.requestForMember({ kind: "activity", memberId, before: null, limit: MEMBER_VIEW_ACTIVITY_ENTRIES });
     return { ok: true, value: { ...reply.value, activity: activity.ok ? activity.value["activity"] : [] } };
   }
 
   async memberByIdentifier(card: string | undefined, phone: string | undefined): Promise<OperationOutcome> {
     if ((card === undefined) === (phone === undefined)) {
-      return failed("BAD_REQUEST", "give exactly one of the query parameters card or phone");
+      return failure("BAD_REQUEST", "give exactly one of the query parameters card or phone");
     }
     const memberId =
       card !== undefined
         ? this.directory.findMemberByCard(readCard(card, "card"))
         : this.directory.findMemberByPhone(readPhone(phone, "phone"));
     if (memberId === undefined) {
-      return card !== undefined ? failed("UNKNOWN_CARD", `card ${card} is not enrolled`) : failed("UNKNOWN_PHONE", `phone ${phone ?? ""} is not enrolled`);
+      return card !== undefined ? failure("UNKNOWN_CARD", `card ${card} is not enrolled`) : failure("UNKNOWN_PHONE", `phone ${phone ?? ""} is not enrolled`);
     }
     return this.memberById(memberId);
   }
@@ -356,14 +356,14 @@ function readPage(
   limit: string | undefined,
   defaultLimit = ACTIVITY_PAGE_DEFAULT,
   maximumLimit = ACTIVITY_PAGE_SIZE_MAX,
-): { ok: true; before: number | null; limit: number } | OperationOutcome & { ok: false } {
+): Outcome<{ readonly before: number | null; readonly limit: number }> {
   const beforeValue = before === undefined ? null : Number(before);
   const limitValue = limit === undefined ? defaultLimit : Number(limit);
   if (beforeValue !== null && (!Number.isSafeInteger(beforeValue) || beforeValue < 1)) {
-    return { ok: false, code: "BAD_REQUEST", message: "before must be a positive integer" };
+    return failure("BAD_REQUEST", "before must be a positive integer");
   }
   if (!Number.isInteger(limitValue) || limitValue < 1 || limitValue > maximumLimit) {
-    return { ok: false, code: "BAD_REQUEST", message: `limit must be an integer from 1 to ${maximumLimit}` };
+    return failure("BAD_REQUEST", `limit must be an integer from 1 to ${maximumLimit}`);
   }
   return { ok: true, before: beforeValue, limit: limitValue };
 }
@@ -376,10 +376,6 @@ function readIdPage(after: string | undefined, limit: string | undefined): { aft
   return { after: afterValue, limit: readInteger(Number(limit), "limit", 1, LIST_PAGE_SIZE_MAX) };
 }
 
-function notFound(message: string): Extract<OperationOutcome, { ok: false }> {
-  return { ok: false, code: "NOT_FOUND", message };
-}
-
 function storeView(store: StoreRecord): Store {
   return { id: store.id, partner: store.partner, name: store.name };
 }
@@ -390,7 +386,7 @@ function readIdentifier(value: unknown, field: string): string {
 
 function sameOrConflict<Record extends object>(existing: Record, requested: Record, what: string): AdminOutcome<Record> {
   if (JSON.stringify(existing) === JSON.stringify(requested)) return { ok: true, value: { ...existing } };
-  return { ok: false, code: "CONFLICT", message: `${what} already exists with other details` };
+  return failure("CONFLICT", `${what} already exists with other details`);
 }
 
 /** What the admin API shows of a terminal: never its token or the token's hash. */

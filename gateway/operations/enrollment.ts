@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { MemberProfile } from "../../core/account/account.js";
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import { failure } from "../../core/errors/loycore-error.js";
 import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import { KeyLocks } from "./key-locks.js";
-import { failed, type OperationOutcome } from "./operation-outcome.js";
+import type { OperationOutcome } from "./operation-outcome.js";
 
 /**
  * Enrolments waiting or running at once. They take two durable writes each
@@ -41,7 +42,7 @@ export class Enrollment {
 
   async enroll(profile: MemberProfile): Promise<OperationOutcome> {
     if (this.inProgress >= ENROLLMENTS_IN_PROGRESS_MAX) {
-      return failed("BUSY", "too many enrolments in progress; retry later");
+      return failure("BUSY", "too many enrolments in progress; retry later");
     }
     this.inProgress += 1;
     try {
@@ -56,7 +57,7 @@ export class Enrollment {
     const known = this.directory.findMemberByCard(profile.card);
     const phoneOwner = profile.phone === null ? undefined : this.directory.findMemberByPhone(profile.phone);
     if (phoneOwner !== undefined && phoneOwner !== known) {
-      return failed("PHONE_TAKEN", `phone ${profile.phone ?? ""} belongs to another member`);
+      return failure("PHONE_TAKEN", `phone ${profile.phone ?? ""} belongs to another member`);
     }
     let memberId = known;
     if (memberId === undefined) {
@@ -64,7 +65,7 @@ export class Enrollment {
       await this.directory.writeEntry({ memberId, card: profile.card, phone: profile.phone });
     }
     const reply = await this.cluster.requestForMember({ kind: "enroll", memberId, profile });
-    if (!reply.ok) return failed(reply.code, reply.message);
+    if (!reply.ok) return failure(reply.code, reply.message);
     return { ok: true, value: enrollAnswer(reply.value) };
   }
 }

@@ -1,19 +1,10 @@
-import type { ErrorCode } from "../../core/errors/error-codes.js";
+import type { Failure } from "../../core/errors/loycore-error.js";
+
+/** A failure as the gateway answers it: some carry machine-readable `details`, e.g. `problems` of a refused program. */
+export type OperationFailure = Failure & { readonly details?: Readonly<Record<string, unknown>> };
 
 /** The answer to one operation, before a transport frames it. */
-export type OperationOutcome =
-  | { readonly ok: true; readonly value: object }
-  | {
-      readonly ok: false;
-      readonly code: ErrorCode;
-      readonly message: string;
-      /** Machine-readable detail some refusals carry, e.g. `problems` of a refused program. */
-      readonly details?: Readonly<Record<string, unknown>>;
-    };
-
-export function failed(code: ErrorCode, message: string): OperationOutcome {
-  return { ok: false, code, message };
-}
+export type OperationOutcome = { readonly ok: true; readonly value: object } | OperationFailure;
 
 /** The terminal a request came from, as authentication found it. */
 export interface Terminal {

@@ -1,10 +1,11 @@
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import { failure } from "../../core/errors/loycore-error.js";
 import type { ShardCluster } from "../../core/shard/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
 import { forCashier, maskPhone } from "./cashier-view.js";
-import { failed, type OperationOutcome, type Terminal } from "./operation-outcome.js";
+import type { OperationOutcome, Terminal } from "./operation-outcome.js";
 import type { ReceiptIndex } from "./receipt-index.js";
 
 /**
@@ -33,7 +34,7 @@ export class TerminalOperations {
         const memberId = this.resolve(request.member);
         if (memberId === undefined) return unknownMember(request.member);
         const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId, visit: request.visit });
-        if (!reply.ok) return this.failure(reply, request.member);
+        if (!reply.ok) return this.memberFailure(reply, request.member);
         return { ok: true, value: reply.value };
       }
       case "cancel":
@@ -44,7 +45,7 @@ export class TerminalOperations {
             : this.resolve(request.member);
         if (memberId === undefined) {
           return request.member === null
-            ? failed("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
+            ? failure("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
             : unknownMember(request.member);
         }
         const reply = await this.cluster.requestForMember(
@@ -59,7 +60,7 @@ export class TerminalOperations {
                 lines: request.lines,
               },
         );
-        if (!reply.ok) return request.member === null ? failed(reply.code, reply.message) : this.failure(reply, request.member);
+        if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
         return { ok: true, value: reply.value };
       }
       case "identify":
@@ -68,7 +69,7 @@ export class TerminalOperations {
         if (memberId === undefined) return unknownMember(request.member);
         const detail = request.op === "balance" && request.detail;
         const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail });
-        if (!reply.ok) return this.failure(reply, request.member);
+        if (!reply.ok) return this.memberFailure(reply, request.member);
         const view = reply.value;
         return request.op === "balance"
           ? {
@@ -105,9 +106,9 @@ export class TerminalOperations {
         // The same receipt id committed for another member is a conflict, not a second receipt; a
         // second member's commit racing the first (on another shard thread) waits for it here.
         const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
-        if (claim.kind === "busy") return failed("BUSY", "too many receipts are being committed; retry shortly");
+        if (claim.kind === "busy") return failure("BUSY", "too many receipts are being committed; retry shortly");
         if (claim.kind === "owned by another member") {
-          return failed("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
+          return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
         }
         let done: { outcome: OperationOutcome; sequence: number | undefined } | undefined;
         try {
@@ -134,7 +135,7 @@ export class TerminalOperations {
       partner: terminal.partner,
       ...(request.hold ? { hold: true } : {}),
     });
-    if (!reply.ok) return { outcome: this.failure(reply, request.member), sequence: undefined };
+    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
     return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
   }
 
@@ -145,16 +146,16 @@ export class TerminalOperations {
       : this.directory.findMemberByPhone(member.phone);
   }
 
-  private failure(reply: Extract<ShardReply, { ok: false }>, member: MemberReference): OperationOutcome {
+  private memberFailure(reply: Extract<ShardReply, { ok: false }>, member: MemberReference): OperationOutcome {
     // A directory entry whose account was never created (enrolment interrupted by
     // a crash) is, to a lane, an unknown card: enrolling again completes it.
     if (reply.code === "UNKNOWN_MEMBER") return unknownMember(member);
-    return failed(reply.code, reply.message);
+    return failure(reply.code, reply.message);
   }
 }
 
 function unknownMember(member: MemberReference): OperationOutcome {
   return member.kind === "card"
-    ? failed("UNKNOWN_CARD", `card ${member.card} is not enrolled`)
-    : failed("UNKNOWN_PHONE", `phone ${member.phone} is not enrolled`);
+    ? failure("UNKNOWN_CARD", `card ${member.card} is not enrolled`)
+    : failure("UNKNOWN_PHONE", `phone ${member.phone} is not enrolled`);
 }

@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { InvariantError } from "../../core/assert/assert.js";
-import { LoycoreError } from "../../core/errors/loycore-error.js";
+import { failure, LoycoreError } from "../../core/errors/loycore-error.js";
 import { ProgramValidationError } from "../../core/program/validate-program-document.js";
 import type { InputObject } from "../../core/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
-import { failed, type OperationOutcome, type Terminal } from "../operations/operation-outcome.js";
+import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
 import type { TerminalOperations } from "../operations/terminal-operations.js";
 import type { TerminalRateLimiter } from "./terminal-rate-limiter.js";
 import { isOperationName, readOperationRequest } from "../protocol/read-operation-request.js";
@@ -29,7 +29,7 @@ export class RequestHandler {
     let outcome: OperationOutcome;
     if (!this.rateLimiter.take(terminal.id)) {
       this.metrics.requests.inc({ transport, op: opLabel, code: "RATE_LIMITED" });
-      return failed("RATE_LIMITED", "this terminal sends more requests per second than it may; slow down");
+      return failure("RATE_LIMITED", "this terminal sends more requests per second than it may; slow down");
     }
     try {
       const request = readOperationRequest(op, fields, { terminalStore: terminal.store, now: this.clock() });
@@ -50,14 +50,14 @@ export class RequestHandler {
  */
 export function outcomeOfError(error: unknown): OperationOutcome {
   if (error instanceof ProgramValidationError) {
-    return { ok: false, code: error.code, message: error.message, details: { problems: error.problems } };
+    return { ...failure(error.code, error.message), details: { problems: error.problems } };
   }
-  if (error instanceof LoycoreError) return failed(error.code, error.message);
+  if (error instanceof LoycoreError) return failure(error.code, error.message);
   if (error instanceof InvariantError) {
     setImmediate(() => {
       throw error;
     });
   }
   process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return failed("INTERNAL", "internal error; the request may be retried");
+  return failure("INTERNAL", "internal error; the request may be retried");
 }

@@ -1,4 +1,5 @@
 import uWS from "uWebSockets.js";
+import { failure } from "../../core/errors/loycore-error.js";
 import { isPlainObject } from "../../core/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
 import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
@@ -117,50 +118,42 @@ export class WebSocketTransport {
   private onMessage(socket: uWS.WebSocket<Connection>, message: ArrayBuffer, isBinary: boolean): void {
     const connection = socket.getUserData();
     if (!isBinary) {
-      this.send(socket, null, { ok: false, code: "BAD_REQUEST", message: "frames must be binary msgpack" });
+      this.send(socket, null, failure("BAD_REQUEST", "frames must be binary msgpack"));
       return;
     }
     if (message.byteLength > REQUEST_BYTES_MAX) {
-      this.send(socket, null, { ok: false, code: "TOO_LARGE", message: `frames must be at most ${REQUEST_BYTES_MAX} bytes` });
+      this.send(socket, null, failure("TOO_LARGE", `frames must be at most ${REQUEST_BYTES_MAX} bytes`));
       return;
     }
     let decoded: unknown;
     try {
       decoded = decodeFrame(new Uint8Array(message));
     } catch {
-      this.send(socket, null, { ok: false, code: "BAD_REQUEST", message: "the frame is not valid msgpack" });
+      this.send(socket, null, failure("BAD_REQUEST", "the frame is not valid msgpack"));
       return;
     }
     if (!isPlainObject(decoded)) {
-      this.send(socket, null, { ok: false, code: "BAD_REQUEST", message: "the frame must be a msgpack map" });
+      this.send(socket, null, failure("BAD_REQUEST", "the frame must be a msgpack map"));
       return;
     }
     const id = readRequestId(decoded["id"]);
     if (id === undefined) {
-      this.send(socket, null, {
-        ok: false,
-        code: "BAD_REQUEST",
-        message: `id must be a non-negative integer or a string of 1 to ${REQUEST_ID_LENGTH_MAX} characters`,
-      });
+      this.send(socket, null, failure("BAD_REQUEST", `id must be a non-negative integer or a string of 1 to ${REQUEST_ID_LENGTH_MAX} characters`));
       return;
     }
     if (this.options.isStopping()) {
-      this.send(socket, id, { ok: false, code: "SHUTTING_DOWN", message: "the server is shutting down; retry on another node or later" });
+      this.send(socket, id, failure("SHUTTING_DOWN", "the server is shutting down; retry on another node or later"));
       return;
     }
     const op = decoded["op"];
     // As over HTTP, where the operation is the URL's last segment: a name the gateway does not know is NOT_FOUND.
     // An op that is missing or not a string is a malformed request, BAD_REQUEST from the request reader.
     if (typeof op === "string" && !isOperationName(op)) {
-      this.send(socket, id, { ok: false, code: "NOT_FOUND", message: `no operation ${op}; see docs/protocol.md` });
+      this.send(socket, id, failure("NOT_FOUND", `no operation ${op}; see docs/protocol.md`));
       return;
     }
     if (connection.inFlight >= CONNECTION_IN_FLIGHT_MAX) {
-      this.send(socket, id, {
-        ok: false,
-        code: "BUSY",
-        message: `more than ${CONNECTION_IN_FLIGHT_MAX} requests in flight on this connection`,
-      });
+      this.send(socket, id, failure("BUSY", `more than ${CONNECTION_IN_FLIGHT_MAX} requests in flight on this connection`));
       return;
     }
     connection.inFlight += 1;
@@ -173,7 +166,7 @@ export class WebSocketTransport {
   }
 
   private send(socket: uWS.WebSocket<Connection>, id: RequestId, outcome: OperationOutcome): void {
-    const frame = outcome.ok ? { id, ok: true, ...outcome.value } : { id, ok: false, code: outcome.code, message: outcome.message };
+    const frame = outcome.ok ? { id, ok: true, ...outcome.value } : { id, ...failure(outcome.code, outcome.message) };
     socket.send(encodeFrame(frame), true);
   }
 }

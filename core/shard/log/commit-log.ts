@@ -1,3 +1,5 @@
+import type { Outcome } from "../../errors/loycore-error.js";
+
 /**
  * The commit log of a shard thread: an append-only sequence of records, each acknowledged once durable.
  * One thread owns one log and is its only writer. Implementations: FileCommitLog (segment files, group
@@ -14,9 +16,7 @@ export interface LogRecord {
 }
 
 /** What append answers: the record's sequence, or a refusal after which nothing was staged. */
-export type AppendResult =
-  | { readonly ok: true; readonly sequence: number }
-  | { readonly ok: false; readonly code: "STORAGE_FULL" | "BUSY"; readonly message: string };
+export type AppendResult = Outcome<{ readonly sequence: number }, "STORAGE_FULL" | "BUSY">;
 
 /** Figures for metrics. Counters run from when the log was opened. */
 export interface CommitLogStats {

@@ -1,4 +1,5 @@
 import { assert } from "../../assert/assert.js";
+import { failure } from "../../errors/loycore-error.js";
 import { isOutOfSpace } from "../../storage/storage-failure.js";
 import { CommitLogFailedError } from "./commit-log-errors.js";
 import { integerOption, requireOptionsObject, resolveCommitLogOptions, type CommitLogOptions, type ResolvedCommitLogOptions } from "./commit-log-options.js";
@@ -228,7 +229,7 @@ export class FileCommitLog implements CommitLog {
   private refuse(code: "STORAGE_FULL" | "BUSY", message: string): AppendResult {
     if (code === "BUSY") this.counters.refusedBusy += 1;
     else this.counters.refusedStorageFull += 1;
-    return { ok: false, code, message };
+    return failure(code, message);
   }
 
   /** The group a record of `size` bytes goes to: the open group, a new one, or one in a fresh segment. */

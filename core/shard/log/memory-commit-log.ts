@@ -1,4 +1,5 @@
 import { assert } from "../../assert/assert.js";
+import { failure } from "../../errors/loycore-error.js";
 import { CommitLogCorruptError } from "./commit-log-errors.js";
 import { integerOption, requireOptionsObject, resolveCommitLogOptions, type CommitLogOptions, type ResolvedCommitLogOptions } from "./commit-log-options.js";
 import type { AppendResult, CommitLog, CommitLogStats, LogRecord, OpenedCommitLog } from "./commit-log.js";
@@ -238,7 +239,7 @@ export class MemoryCommitLog implements CommitLog {
   private refuse(code: "STORAGE_FULL" | "BUSY", message: string): AppendResult {
     if (code === "BUSY") this.counters.refusedBusy += 1;
     else this.counters.refusedStorageFull += 1;
-    return { ok: false, code, message };
+    return failure(code, message);
   }
 
   private groupFor(sequence: number, size: number): MemoryGroup | "STORAGE_FULL" | "BUSY" {

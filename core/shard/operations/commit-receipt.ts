@@ -2,6 +2,7 @@ import { hash } from "node:crypto";
 import { assert } from "../../assert/assert.js";
 import { transactionIdentifier, type Account } from "../../account/account.js";
 import type { CompiledProgram } from "../../engine/compiled-program.js";
+import { failure } from "../../errors/loycore-error.js";
 import { commitForMember } from "../../engine/member-operations.js";
 import type { Receipt, ReceiptCalculation } from "../../receipt/receipt.js";
 import type { ReceiptRecord } from "../../storage/shard-store.js";
@@ -33,10 +34,10 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult {
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
       ? { kind: "answered", answer: existing.answer }
-      : refused("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`);
+      : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
   const outcome = commitForMember(program, account, receipt, redeem, { now, partner });
-  if (!outcome.ok) return refused(outcome.code, outcome.message);
+  if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
   const answer = {

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import type { Account } from "../../account/account.js";
-import type { ErrorCode } from "../../errors/error-codes.js";
+import { failure, type Outcome } from "../../errors/loycore-error.js";
 import type { CompiledProgram } from "../../engine/compiled-program.js";
 import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../engine/member-operations.js";
 import { reverseReceipt, scaledQuantity } from "../../engine/receipt-settlement.js";
@@ -32,15 +32,12 @@ export interface KeyedInput {
   readonly now: number;
 }
 
-type KeyedChange =
-  | {
-      readonly ok: true;
-      readonly account: Account;
-      readonly answer: Readonly<Record<string, unknown>>;
-      readonly writes?: readonly ShardWrite[];
-      readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> };
-    }
-  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+type KeyedChange = Outcome<{
+  readonly account: Account;
+  readonly answer: Readonly<Record<string, unknown>>;
+  readonly writes?: readonly ShardWrite[];
+  readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> };
+}>;
 
 export interface Visit {
   readonly id: string;
@@ -157,10 +154,10 @@ function keyedOperation(input: KeyedInput, address: RecordAddress, content: unkn
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
       ? { kind: "answered", answer: existing.answer }
-      : refused("CONFLICT", `${what} was already made with other content`);
+      : refused(failure("CONFLICT", `${what} was already made with other content`));
   }
   const outcome = run();
-  if (!outcome.ok) return refused(outcome.code, outcome.message);
+  if (!outcome.ok) return refused(outcome);
   const answer = { member: memberId, ...outcome.answer };
   const record: ReceiptRecord = { logicalShard: account.logicalShard, store: address.store, receiptId: address.recordId, memberId, fingerprint, answer };
   return {
@@ -177,5 +174,5 @@ function keyedOperation(input: KeyedInput, address: RecordAddress, content: unkn
 }
 
 function unknownReceipt(store: string, receiptId: string): KeyedChange {
-  return { ok: false, code: "UNKNOWN_RECEIPT", message: `store ${store} has no receipt ${receiptId} for this member` };
+  return failure("UNKNOWN_RECEIPT", `store ${store} has no receipt ${receiptId} for this member`);
 }

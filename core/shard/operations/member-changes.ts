@@ -1,5 +1,6 @@
 import { openAccount, type Account, type MemberProfile } from "../../account/account.js";
 import type { CompiledProgram } from "../../engine/compiled-program.js";
+import { failure } from "../../errors/loycore-error.js";
 import { holdForMember, type OperationContext } from "../../engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../../ledger/ledger.js";
 import type { Receipt } from "../../receipt/receipt.js";
@@ -25,7 +26,7 @@ export function enrollMember(
   if (existing !== undefined) {
     return JSON.stringify(existing.profile) === JSON.stringify(member.profile)
       ? { kind: "answered", answer: view(existing) }
-      : refused("CONFLICT", `card ${member.profile.card} is already enrolled with other details`);
+      : refused(failure("CONFLICT", `card ${member.profile.card} is already enrolled with other details`));
   }
   const account = openAccount(member.memberId, member.logicalShard, member.profile, now);
   return { kind: "applied", answer: view(account), account, writes: [{ kind: "account", account }] };
@@ -34,7 +35,7 @@ export function enrollMember(
 /** A calculation that reserves the points it redeems until commit, cancel or the hold's time. */
 export function holdPoints(program: CompiledProgram, account: Account, receipt: Receipt, redeem: number, context: OperationContext): OperationResult {
   const outcome = holdForMember(program, account, receipt, redeem, context);
-  if (!outcome.ok) return refused(outcome.code, outcome.message);
+  if (!outcome.ok) return refused(outcome);
   const answer = {
     ...calculationAnswer(account.memberId, receipt, outcome.calculation, outcome.account.balance + outcome.hold.points),
     hold: outcome.hold,

@@ -1,5 +1,5 @@
 import type { Account } from "../../account/account.js";
-import type { ErrorCode } from "../../errors/error-codes.js";
+import { failure, type Failure } from "../../errors/loycore-error.js";
 import type { ShardWrite } from "../../storage/shard-store.js";
 
 /**
@@ -21,10 +21,11 @@ export type OperationResult =
       readonly writes: readonly ShardWrite[];
     }
   | { readonly kind: "answered"; readonly answer: Readonly<Record<string, unknown>> }
-  | { readonly kind: "refused"; readonly code: ErrorCode; readonly message: string };
+  | ({ readonly kind: "refused" } & Failure);
 
-export function refused(code: ErrorCode, message: string): OperationResult {
-  return { kind: "refused", code, message };
+/** A failure as a refused result. */
+export function refused({ code, message }: Failure): OperationResult {
+  return { kind: "refused", ...failure(code, message) };
 }
 
 /** The history entry of an operation on `account` (its sequence after the operation). */

@@ -1,5 +1,5 @@
 import { assert } from "../../assert/assert.js";
-import type { ErrorCode } from "../../errors/error-codes.js";
+import { failure, type Failure } from "../../errors/loycore-error.js";
 import type { ShardStore } from "../../storage/shard-store.js";
 import { StorageFullError } from "../../storage/storage-failure.js";
 import type { CommitLog } from "../log/commit-log.js";
@@ -99,11 +99,11 @@ export class Checkpointer {
   }
 
   /** Why a state-changing operation must be refused now, or null. */
-  refusal(): { readonly code: ErrorCode; readonly message: string } | null {
+  refusal(): Failure<"STORAGE_FULL" | "BUSY"> | null {
     if (this.options.state.overlayBytes < this.options.config.overlayBytesMax) return null;
     return this.storageFull
-      ? { code: "STORAGE_FULL", message: "the server's storage is full; nothing was written; retry later with the same idempotency key" }
-      : { code: "BUSY", message: "the shard is writing a checkpoint and its memory for new operations is full; retry shortly" };
+      ? failure("STORAGE_FULL", "the server's storage is full; nothing was written; retry later with the same idempotency key")
+      : failure("BUSY", "the shard is writing a checkpoint and its memory for new operations is full; retry shortly");
   }
 
   /** Starts a checkpoint if one is due and none is running. */
