@@ -1,3 +1,4 @@
+// Thread: the process's main thread (the gateway); starts the shard worker threads.
 import { ConfigError, readServerConfig } from "./config.js";
 import { acquireDataDirectoryLock } from "./data-directory-lock.js";
 import { StartupError } from "./data-directory.js";

@@ -1,3 +1,4 @@
+// Thread: the gateway (main) thread; uWebSockets.js, transports, operations, admin, routing to shard threads.
 import { performance } from "node:perf_hooks";
 import uWS from "uWebSockets.js";
 import { ShardCluster } from "../core/shard/shard-cluster.js";

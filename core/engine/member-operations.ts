@@ -1,3 +1,4 @@
+// Thread: any; pure domain (no I/O, no clock: time is passed in).
 import { applyReceiptCommit, type Account } from "../account/account.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { assert } from "../assert/assert.js";

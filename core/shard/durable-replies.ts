@@ -1,3 +1,4 @@
+// Thread: a shard worker thread.
 import { assert } from "../assert/assert.js";
 import type { CommitLog } from "./log/commit-log.js";
 import type { ShardReply } from "./shard-messages.js";

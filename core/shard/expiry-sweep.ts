@@ -1,3 +1,4 @@
+// Thread: a shard worker thread, between messages.
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import { expireLots } from "./operations/member-changes.js";

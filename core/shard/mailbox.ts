@@ -1,3 +1,4 @@
+// Thread: the gateway (main) thread; the bounded queue in front of one shard thread.
 import { assert } from "../assert/assert.js";
 import { failure } from "../errors/loycore-error.js";
 import { failureReply, type ShardReply, type ShardRequestBody } from "./shard-messages.js";

@@ -1,3 +1,4 @@
+// Thread: a shard worker thread, at its start (LMDB checkpoint, then the log replayed).
 import { join } from "node:path";
 import { assert } from "../assert/assert.js";
 import { decodeMutations } from "../storage/mutation-payload.js";

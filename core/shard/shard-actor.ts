@@ -1,3 +1,4 @@
+// Thread: a shard worker thread (one actor per thread, one message at a time).
 import type { Account } from "../account/account.js";
 import { assert } from "../assert/assert.js";
 import { failure, type Outcome } from "../errors/loycore-error.js";

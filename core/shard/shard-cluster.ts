@@ -1,3 +1,4 @@
+// Thread: the gateway (main) thread; routes each request to the shard thread that owns its member.
 import { assert } from "../assert/assert.js";
 import { logicalShardOf } from "../sharding/shard-function.js";
 import type { PlacementTable } from "../sharding/placement-table.js";

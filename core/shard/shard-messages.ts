@@ -1,3 +1,4 @@
+// Both sides of the gateway <-> shard thread boundary: the messages that cross it.
 import type { MemberProfile } from "../account/account.js";
 import { failure, type Failure } from "../errors/loycore-error.js";
 import type { Program } from "../program/program-document.js";

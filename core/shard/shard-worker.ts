@@ -1,3 +1,4 @@
+// Thread: a shard worker thread, its entry point; it owns its logical shards' accounts, commit log, overlay and LMDB environment.
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { Counter, Histogram, Registry } from "prom-client";

@@ -1,3 +1,4 @@
+// Thread: the gateway (main) thread; restarts a shard worker thread that stopped.
 import type { Program } from "../program/program-document.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { failure } from "../errors/loycore-error.js";

@@ -1,3 +1,4 @@
+// Thread: the gateway (main) thread; its side of one shard worker thread.
 import { Worker } from "node:worker_threads";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS, type ShardChannel } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";

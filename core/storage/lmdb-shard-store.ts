@@ -1,3 +1,4 @@
+// Thread: a shard worker thread (the sole writer of its environment), or an import thread while the server is stopped.
 import { open, type Database, type RootDatabase } from "lmdb";
 import { assert } from "../assert/assert.js";
 import {

@@ -1,3 +1,4 @@
+// Thread: a piscina worker of the bulk importer.
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
 import { CompiledProgram } from "../../core/engine/compiled-program.js";

@@ -1,3 +1,4 @@
+// Thread: a shard worker thread; its writev and fdatasync run on libuv's thread pool.
 import { assert } from "../../assert/assert.js";
 import { failure } from "../../errors/loycore-error.js";
 import { isOutOfSpace } from "../../storage/storage-failure.js";

@@ -1,3 +1,4 @@
+// Thread: any (pure state changes); run by a shard worker thread and by the bulk importer's threads.
 import { hash } from "node:crypto";
 import { assert } from "../../assert/assert.js";
 import { transactionIdentifier, type Account } from "../../account/account.js";

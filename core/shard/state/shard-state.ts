@@ -1,3 +1,4 @@
+// Thread: a shard worker thread; checkpoints are applied by lmdb-js's write thread.
 import type { Account } from "../../account/account.js";
 import { assert } from "../../assert/assert.js";
 import type { Mutation } from "../../storage/mutation.js";
