@@ -10,6 +10,7 @@ import { calculateReceipt } from "../core/receipt/calculate-receipt.js";
 import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
 import { validateProgramDocument } from "../core/program/validate-program-document.js";
 import type { Receipt } from "../core/receipt/receipt.js";
+import { readBoundedFlag } from "./bounded-flag.js";
 
 /**
  * Micro-benchmark of the pure receipt calculation: a 50-line receipt under
@@ -25,20 +26,13 @@ const SAMPLES_MAX = 100_000;
 const BATCH_MAX = 10_000;
 const WARM_UP_CALCULATIONS = 20_000;
 
-function readBounded(text: string | undefined, fallback: number, maximum: number, name: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > maximum) throw new Error(`--${name} must be an integer from 1 to ${maximum}`);
-  return value;
-}
-
 const { values } = parseArgs({
   options: { lines: { type: "string" }, samples: { type: "string" }, batch: { type: "string" } },
   strict: true,
 });
-const lineCount = readBounded(values.lines, 50, LINES_MAX, "lines");
-const samples = readBounded(values.samples, 2_000, SAMPLES_MAX, "samples");
-const batch = readBounded(values.batch, 50, BATCH_MAX, "batch");
+const lineCount = readBoundedFlag(values.lines, 50, LINES_MAX, "lines");
+const samples = readBoundedFlag(values.samples, 2_000, SAMPLES_MAX, "samples");
+const batch = readBoundedFlag(values.batch, 50, BATCH_MAX, "batch");
 
 const compiled = new CompiledProgram({
   ...validateProgramDocument({

@@ -16,6 +16,7 @@ import type { ShardReply, ShardRequest } from "../core/shard/shard-messages.js";
 import { PlacementTable } from "../core/sharding/placement-table.js";
 import { logicalShardOf } from "../core/sharding/shard-function.js";
 import { integerBetween, seededRandom } from "../core/random/seeded-random.js";
+import { readBoundedFlag } from "./bounded-flag.js";
 
 /**
  * CPU a shard thread spends per committed receipt, in process: one
@@ -52,20 +53,13 @@ const CLOCK_START_MILLISECONDS = Date.UTC(2026, 0, 1);
 const CLOCK_STEP_MILLISECONDS = 1_000;
 const SEED = 10;
 
-function readBounded(text: string | undefined, fallback: number, maximum: number, name: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > maximum) throw new Error(`--${name} must be an integer from 1 to ${maximum}`);
-  return value;
-}
-
 const { values } = parseArgs({
   options: { members: { type: "string" }, commits: { type: "string" }, lanes: { type: "string" }, digest: { type: "boolean" } },
   strict: true,
 });
-const memberCount = readBounded(values.members, 20_000, MEMBERS_MAX, "members");
-const commitCount = readBounded(values.commits, 20_000, COMMITS_MAX, "commits");
-const lanes = readBounded(values.lanes, 32, LANES_MAX, "lanes");
+const memberCount = readBoundedFlag(values.members, 20_000, MEMBERS_MAX, "members");
+const commitCount = readBoundedFlag(values.commits, 20_000, COMMITS_MAX, "commits");
+const lanes = readBoundedFlag(values.lanes, 32, LANES_MAX, "lanes");
 const digest: Hash | null = values.digest === true ? createHash("sha256") : null;
 
 const program: Program = {

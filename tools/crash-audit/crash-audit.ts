@@ -69,7 +69,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { LoycoreClient, LoycoreClientError } from "../../client/index.js";
 import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../../client/index.js";
@@ -77,6 +76,7 @@ import { parseCrashPoints } from "../../core/shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
 import { seededRandom, integerBetween, pick } from "../../core/random/seeded-random.js";
 import { ServerExitedError, startServerProcess, type ServerProcess } from "../../gateway/server-process.js";
+import { runAsScript } from "../run-as-script.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Options and summary
@@ -1172,15 +1172,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return summary.violations.length === 0 ? 0 : 1;
 }
 
-const invokedAsScript = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedAsScript) {
-  main(process.argv.slice(2)).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error: unknown) => {
-      process.stderr.write(`crash-audit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, "crash-audit", main);

@@ -3,7 +3,6 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startServerProcess } from "../../gateway/server-process.js";
 import type { ServerProcess } from "../../gateway/server-process.js";
@@ -20,6 +19,7 @@ import {
   readSentinelState,
 } from "./properties.js";
 import type { FuzzTarget } from "./properties.js";
+import { runAsScript } from "../run-as-script.js";
 
 const USAGE = `Usage: node dist/tools/fuzz/main.js [--runs <n>] [--seed <n>] [--batch <n>]
 
@@ -216,15 +216,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return longRun(options);
 }
 
-const invokedAsScript = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedAsScript) {
-  main(process.argv.slice(2)).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (error: unknown) => {
-      process.stderr.write(`fuzz: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, "fuzz", main);
