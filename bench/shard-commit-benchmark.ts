@@ -13,8 +13,8 @@ import type { CommitLog } from "../core/shard/log/commit-log.js";
 import { openShardStorage } from "../core/shard/recovery.js";
 import { ShardActor } from "../core/shard/shard-actor.js";
 import type { ShardReply, ShardRequest } from "../core/shard/shard-messages.js";
-import { PlacementTable } from "../core/sharding/placement-table.js";
-import { logicalShardOf } from "../core/sharding/shard-function.js";
+import { PlacementTable } from "../core/placement/placement-table.js";
+import { logicalShardOf } from "../core/placement/shard-function.js";
 import { integerBetween, seededRandom } from "../core/random/seeded-random.js";
 import { readBoundedFlag } from "./bounded-flag.js";
 

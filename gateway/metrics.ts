@@ -1,5 +1,5 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
-import type { ShardCluster } from "../core/shard/shard-cluster.js";
+import type { ShardCluster } from "./shards/shard-cluster.js";
 
 type ShardMetricList = MetricObjectWithValues<MetricValue<string>>[];
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { PlacementTable } from "../core/sharding/placement-table.js";
-import { logicalShardOf } from "../core/sharding/shard-function.js";
+import { PlacementTable } from "../core/placement/placement-table.js";
+import { logicalShardOf } from "../core/placement/shard-function.js";
 import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
 import { startServerProcess } from "./server-process.js";
 

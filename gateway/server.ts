@@ -1,8 +1,8 @@
 // Thread: the gateway (main) thread; uWebSockets.js, transports, operations, admin, routing to shard threads.
 import { performance } from "node:perf_hooks";
 import uWS from "uWebSockets.js";
-import { ShardCluster } from "../core/shard/shard-cluster.js";
-import { SupervisedShardChannel } from "../core/shard/supervised-shard-channel.js";
+import { ShardCluster } from "./shards/shard-cluster.js";
+import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
 import type { ServerConfig } from "./config.js";
 import type { ControlStore } from "./control/control-store.js";

@@ -3,10 +3,9 @@ import { InvariantError } from "../assert/assert.js";
 import { simpleProgram } from "../test-support/simple-program.js";
 import { openMemoryShardActor, settleTurns as settle } from "../test-support/memory-shard-actor.js";
 import type { Receipt } from "../receipt/receipt.js";
-import { PlacementTable } from "../sharding/placement-table.js";
-import { logicalShardOf } from "../sharding/shard-function.js";
+import { PlacementTable } from "../placement/placement-table.js";
+import { logicalShardOf } from "../placement/shard-function.js";
 import { MemoryShardStore } from "../storage/memory-shard-store.js";
-import { createInMemoryCluster } from "./in-memory-cluster.js";
 import { openMemoryCommitLog } from "./log/memory-commit-log.js";
 import { MemoryShardFiles, openMemoryShardStorage } from "./memory-shard.js";
 import { findReceipts } from "./recovery.js";
@@ -136,35 +135,6 @@ describe("ShardActor", () => {
     expect(() => actor.handle({ kind: "lookup", ref: 1, logicalShard: foreign, memberId: MEMBER }, () => undefined)).toThrow(
       InvariantError,
     );
-  });
-  it("answers NO_PROGRAM when no program was ever installed, and computes once one is", async () => {
-    const { cluster } = createInMemoryCluster({ shardThreads: 2, program: null, clock: () => 5 });
-    await cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
-    const before = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
-    expect(before).toMatchObject({ ok: false, code: "NO_PROGRAM" });
-    await cluster.broadcast({ kind: "setProgram", program: PROGRAM });
-    const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
-    expect(after).toMatchObject({ ok: true, value: { points: 5 } });
-  });
-
-  it("keeps every committed receipt across a restart of the in-memory cluster over the same data", async () => {
-    const first = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5 });
-    await first.cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: PROFILE });
-    const committed = await first.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0, partner: "p1" });
-    await first.cluster.close();
-    const second = createInMemoryCluster({ shardThreads: 2, program: PROGRAM, clock: () => 5, data: first.data });
-    const repeated = await second.cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt("r", 10_000), redeem: 0, partner: "p1" });
-    expect(repeated).toEqual({ ref: repeated.ref, ok: true, value: (committed as { value: unknown }).value });
-    expect(await second.cluster.requestForMember({ kind: "lookup", memberId: MEMBER })).toMatchObject({ value: { balance: 500 } });
-  });
-
-  it("answers BUSY without queueing once a shard's mailbox is full", async () => {
-    const { cluster } = createInMemoryCluster({ shardThreads: 1, program: PROGRAM, clock: () => 5, mailboxCapacity: 3 });
-    const replies = await Promise.all(
-      Array.from({ length: 5 }, () => cluster.requestForMember({ kind: "lookup", memberId: MEMBER })),
-    );
-    expect(replies.filter((reply) => !reply.ok && reply.code === "BUSY")).toHaveLength(2);
-    expect(replies.filter((reply) => !reply.ok && reply.code === "UNKNOWN_MEMBER")).toHaveLength(3);
   });
 });
 

@@ -6,7 +6,7 @@ import { CompiledProgram } from "../engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../ledger/ledger.js";
 import type { Program } from "../program/program-document.js";
-import { logicalShardOf } from "../sharding/shard-function.js";
+import { logicalShardOf } from "../placement/shard-function.js";
 import { encodeOperation } from "../storage/mutations.js";
 import type { ShardStore } from "../storage/shard-store.js";
 import { DurableReplies } from "./durable-replies.js";

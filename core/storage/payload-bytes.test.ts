@@ -5,7 +5,7 @@ import { validateProgramDocument } from "../program/validate-program-document.js
 import type { Program } from "../program/program-document.js";
 import type { ReceiptLine } from "../receipt/receipt.js";
 import type { ShardReply, ShardRequest } from "../shard/shard-messages.js";
-import { logicalShardOf } from "../sharding/shard-function.js";
+import { logicalShardOf } from "../placement/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
 import { randomInteger, seededRandom } from "../random/seeded-random.js";
 

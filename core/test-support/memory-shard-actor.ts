@@ -4,7 +4,7 @@ import type { MemoryCommitLog } from "../shard/log/memory-commit-log.js";
 import { MemoryShardFiles, openMemoryShardStorage } from "../shard/memory-shard.js";
 import { ShardActor, type ShardActorOptions } from "../shard/shard-actor.js";
 import type { ShardReply, ShardRequest } from "../shard/shard-messages.js";
-import { PlacementTable } from "../sharding/placement-table.js";
+import { PlacementTable } from "../placement/placement-table.js";
 import type { MemoryShardStore } from "../storage/memory-shard-store.js";
 
 /** A shard actor over in-memory storage and log, as a test drives it. */

@@ -1,6 +1,6 @@
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { Program } from "../../core/program/program-document.js";
-import type { PlacementDocument } from "../../core/sharding/placement-table.js";
+import type { PlacementDocument } from "../../core/placement/placement-table.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../core/storage/storage-failure.js";
 
 /** The administrative records are few and small; 64 MiB of address space is plenty to start. */

@@ -1,6 +1,6 @@
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
 import { failure } from "../../core/errors/loycore-error.js";
-import type { ShardCluster } from "../../core/shard/shard-cluster.js";
+import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LmdbDirectoryStore } from "../../core/directory/lmdb-directory-store.js";
 import { CompiledProgram } from "../../core/engine/compiled-program.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
-import { logicalShardOf } from "../../core/sharding/shard-function.js";
+import { logicalShardOf } from "../../core/placement/shard-function.js";
 import { LmdbShardStore } from "../../core/storage/lmdb-shard-store.js";
 import { DEMO_PROGRAM, demoCard, demoMemberProfile } from "../../gateway/demo.js";
 import { startServerProcess, type ServerProcess } from "../../gateway/server-process.js";

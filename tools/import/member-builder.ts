@@ -7,7 +7,7 @@ import type { CompiledProgram } from "../../core/engine/compiled-program.js";
 import { adjustForMember, calculateForMember } from "../../core/engine/member-operations.js";
 import type { Receipt } from "../../core/receipt/receipt.js";
 import { commitReceipt } from "../../core/shard/operations/commit-receipt.js";
-import { logicalShardOf } from "../../core/sharding/shard-function.js";
+import { logicalShardOf } from "../../core/placement/shard-function.js";
 import type { ShardWrite } from "../../core/storage/shard-store.js";
 import { DEMO_PARTNER, DEMO_WELCOME_RECEIPT_AT, demoMemberProfile } from "../../gateway/demo.js";
 import { REDEEM_SHARE_BASIS_POINTS, syntheticHistory } from "./synthetic-history.js";

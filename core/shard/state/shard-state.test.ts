@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openAccount, type Account } from "../../account/account.js";
-import { logicalShardOf } from "../../sharding/shard-function.js";
+import { logicalShardOf } from "../../placement/shard-function.js";
 import { MemoryShardStore } from "../../storage/memory-shard-store.js";
 import { writeMutations } from "../../storage/mutations.js";
 import { ShardState } from "./shard-state.js";

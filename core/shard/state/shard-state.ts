@@ -7,7 +7,7 @@ import { readReceiptRecord } from "../../storage/records/receipt-record-codec.js
 import { historyKey, keyString, recordKey } from "../../storage/record-keys.js";
 import { readStoredRecordAt } from "../../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, ShardStore } from "../../storage/shard-store.js";
-import { logicalShardOf } from "../../sharding/shard-function.js";
+import { logicalShardOf } from "../../placement/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
 
 /**

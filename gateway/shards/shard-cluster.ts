@@ -1,9 +1,9 @@
 // Thread: the gateway (main) thread; routes each request to the shard thread that owns its member.
-import { assert } from "../assert/assert.js";
-import { logicalShardOf } from "../sharding/shard-function.js";
-import type { PlacementTable } from "../sharding/placement-table.js";
+import { assert } from "../../core/assert/assert.js";
+import { logicalShardOf } from "../../core/placement/shard-function.js";
+import type { PlacementTable } from "../../core/placement/placement-table.js";
 import type { ShardChannel } from "./shard-channel.js";
-import type { ShardReply, ShardRequestBody } from "./shard-messages.js";
+import type { ShardReply, ShardRequestBody } from "../../core/shard/shard-messages.js";
 
 /** Member-addressed requests: the cluster fills in the logical shard. */
 type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number }>;
