@@ -6,7 +6,7 @@ import { CompiledProgram } from "../core/engine/compiled-program.js";
 import { totalsOfPeriod } from "../core/account/counters.js";
 import { calculateForMember, commitForMember } from "../core/engine/member-operations.js";
 import { evaluateStanding } from "../core/engine/standing.js";
-import { calculateReceipt } from "../core/receipt/calculate-receipt.js";
+import { calculateReceipt } from "../core/engine/calculate-receipt.js";
 import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
 import { validateProgramDocument } from "../core/program/validate-program-document.js";
 import type { Receipt } from "../core/receipt/receipt.js";

@@ -15,7 +15,7 @@ import {
   spendPoints,
 } from "../ledger/ledger.js";
 import type { LotShare } from "../ledger/lot.js";
-import { calculateReceipt, type CalculationOutcome } from "../receipt/calculate-receipt.js";
+import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
 import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledProgram } from "./compiled-program.js";
 import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";

@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvariantError } from "../assert/assert.js";
-import type { CompiledProgram } from "../engine/compiled-program.js";
-import type { DiscountSource, Standing } from "../engine/standing.js";
+import type { CompiledProgram } from "./compiled-program.js";
+import type { DiscountSource, Standing } from "./standing.js";
 import type { ErrorCode } from "../errors/error-codes.js";
 import type { StatusLevel } from "../program/program-document.js";
 import { compileProgram, line, programDocument, receiptAt } from "../test-support/loyalty-programs.js";
 import { sum } from "../test-support/sum.js";
 import { itEach } from "../test-support/table-tests.js";
 import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
-import type { Receipt, ReceiptCalculation, ReceiptLine } from "./receipt.js";
+import type { Receipt, ReceiptCalculation, ReceiptLine } from "../receipt/receipt.js";
 
 const AT = Date.UTC(2026, 5, 1, 9);
 /** fast-check runs per property: enough for the corners, within the suite's time budget. */

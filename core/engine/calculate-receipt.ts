@@ -1,12 +1,12 @@
 import { assert } from "../assert/assert.js";
-import type { CompiledProgram } from "../engine/compiled-program.js";
-import type { Standing } from "../engine/standing.js";
+import type { CompiledProgram } from "./compiled-program.js";
+import type { Standing } from "./standing.js";
 import { failure, type Outcome } from "../errors/loycore-error.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
 import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
 import { floorDivide } from "../money/floor-divide.js";
-import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "./receipt.js";
+import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "../receipt/receipt.js";
 
 export type CalculationOutcome = Outcome<{ readonly calculation: ReceiptCalculation }>;
 
