@@ -51,3 +51,13 @@ export const RECEIPT_TIME_MAX_EPOCH_MILLISECONDS = Date.UTC(2200, 0, 1);
  * future, and later, correctly dated receipts would stop counting.
  */
 export const RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS = 10 * 60 * 1000;
+
+/**
+ * Quantities are counted in thousandths (grams of a kilogram) when goods come
+ * back, so a quantity must be at least one thousandth: a smaller one could not
+ * be returned.
+ */
+export const LINE_QUANTITY_MIN = 0.001;
+
+/** Printable client ids: no control characters, no surprises in logs or keys. */
+export const CLIENT_IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;

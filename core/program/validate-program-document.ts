@@ -2,7 +2,7 @@ import { assert } from "../assert/assert.js";
 import { LoycoreError } from "../errors/loycore-error.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../limits.js";
 import { BASIS_POINTS_PER_WHOLE } from "../money/basis-points.js";
-import { CLIENT_IDENTIFIER_PATTERN } from "../receipt/read-receipt.js";
+import { CLIENT_IDENTIFIER_PATTERN } from "../limits.js";
 import { isPlainObject } from "../validation/fields.js";
 import type { InputObject } from "../validation/fields.js";
 import type {

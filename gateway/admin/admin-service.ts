@@ -2,7 +2,7 @@ import { failure, LoycoreError, type Outcome } from "../../core/errors/loycore-e
 import type { DirectoryStore } from "../../core/directory/directory-store.js";
 import type { Program } from "../../core/program/program-document.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
-import { CLIENT_IDENTIFIER_PATTERN } from "../../core/receipt/read-receipt.js";
+import { CLIENT_IDENTIFIER_PATTERN } from "../../core/limits.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
 import { ACTIVITY_PAGE_SIZE_MAX } from "../../core/storage/shard-store.js";

@@ -14,7 +14,7 @@ import {
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
 } from "../../core/limits.js";
-import { LINE_QUANTITY_MIN } from "../../core/receipt/read-receipt.js";
+import { LINE_QUANTITY_MIN } from "../../core/limits.js";
 import {
   CONNECTION_BACKPRESSURE_BYTES_MAX,
   CONNECTION_IDLE_TIMEOUT_SECONDS,

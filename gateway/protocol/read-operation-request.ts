@@ -9,7 +9,8 @@ import {
   POINTS_BALANCE_MAX,
   RECEIPT_LINES_MAX,
 } from "../../core/limits.js";
-import { CLIENT_IDENTIFIER_PATTERN, readEventTime, readQuantity, readReceipt } from "../../core/receipt/read-receipt.js";
+import { CLIENT_IDENTIFIER_PATTERN } from "../../core/limits.js";
+import { readEventTime, readQuantity, readReceipt } from "./read-receipt.js";
 import {
   badRequest,
   readArray,

@@ -1,5 +1,7 @@
 import {
   CLIENT_IDENTIFIER_LENGTH_MAX,
+  CLIENT_IDENTIFIER_PATTERN,
+  LINE_QUANTITY_MIN,
   LINE_AMOUNT_MINOR_MAX,
   LINE_QUANTITY_MAX,
   RECEIPT_LINES_MAX,
@@ -7,7 +9,7 @@ import {
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
-} from "../limits.js";
+} from "../../core/limits.js";
 import {
   badRequest,
   readArray,
@@ -19,16 +21,10 @@ import {
   readPositiveNumber,
   readString,
   refuseUnknownFields,
-} from "../validation/fields.js";
-import { LoycoreError } from "../errors/loycore-error.js";
-import type { Receipt, ReceiptLine } from "./receipt.js";
+} from "../../core/validation/fields.js";
+import { LoycoreError } from "../../core/errors/loycore-error.js";
+import type { Receipt, ReceiptLine } from "../../core/receipt/receipt.js";
 
-/**
- * Quantities are counted in thousandths (grams of a kilogram) when goods come
- * back, so a quantity must be at least one thousandth: a smaller one could not
- * be returned.
- */
-export const LINE_QUANTITY_MIN = 0.001;
 
 export function readQuantity(value: unknown, field: string): number {
   const quantity = readPositiveNumber(value, field, LINE_QUANTITY_MAX);
@@ -36,8 +32,6 @@ export function readQuantity(value: unknown, field: string): number {
   return quantity;
 }
 
-/** Printable client ids: no control characters, no surprises in logs or keys. */
-export const CLIENT_IDENTIFIER_PATTERN = /^[\x21-\x7e]+$/;
 
 const RECEIPT_FIELDS: ReadonlySet<string> = new Set(["id", "store", "at", "lines"]);
 const LINE_FIELDS: ReadonlySet<string> = new Set(["sku", "qty", "price", "amount", "noDiscount", "noPoints"]);
