@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { LmdbDirectoryStore } from "../core/directory/lmdb-directory-store.js";
+import { LmdbDirectoryStore } from "./directory/lmdb-directory-store.js";
 import { PlacementTable } from "../core/placement/placement-table.js";
 import { SHARD_FUNCTION_VERSION } from "../core/placement/shard-function.js";
 import { defaultShardThreads } from "./config.js";

@@ -9,11 +9,9 @@ import { PlacementTable } from "../placement/placement-table.js";
 import { logicalShardOf } from "../placement/shard-function.js";
 import { simpleProgram } from "../test-support/simple-program.js";
 import { makeTemporaryDirectory } from "../test-support/temporary-directory.js";
-import { LmdbDirectoryStore } from "../directory/lmdb-directory-store.js";
 import { LmdbShardStore } from "./lmdb-shard-store.js";
 import { writeMutations } from "./mutations.js";
 import { openShardStorage } from "../shard/recovery.js";
-import { StorageFullError } from "./storage-failure.js";
 import { tryMountTmpfs, unmountTmpfs } from "../test-support/tmpfs.js";
 
 /** The smallest first reservation the store accepts: the test writes far past it. */
@@ -69,8 +67,6 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
   const memberId = "m00000000000000a1";
   const logicalShard = logicalShardOf(memberId);
   const program = simpleProgram();
-
-  const directoryPath = join(mountPoint.path, "directory");
 
   beforeAll(() => writeFileSync(fillerPath, Buffer.alloc(FILLER_SIZE_BYTES)));
   afterAll(() => {
@@ -163,26 +159,4 @@ describe.runIf(mounted)("LmdbShardStore and ShardActor on a real full disk (tmpf
     rmSync(storePath, { recursive: true });
   });
 
-  it("refuses a directory write with StorageFullError, writing nothing of it, and writes again once space returns", async () => {
-    writeFileSync(fillerPath, Buffer.alloc(FILLER_SIZE_BYTES));
-    const directory = new LmdbDirectoryStore({ path: directoryPath });
-    const entry = (index: number) => ({ memberId: `m${index.toString(16).padStart(16, "0")}`, card: `${index}`.padStart(40, "c"), phone: `+7${index}` });
-    let refusedIndex = -1;
-    for (let index = 1; index <= COMMITS_MAX * 20 && refusedIndex < 0; index += 1) {
-      try {
-        await directory.writeEntry(entry(index));
-      } catch (error) {
-        expect(error).toBeInstanceOf(StorageFullError);
-        refusedIndex = index;
-      }
-    }
-    expect(refusedIndex).toBeGreaterThan(1);
-    expect(directory.findMemberByCard(entry(refusedIndex).card)).toBeUndefined();
-    expect(directory.findMemberByPhone(entry(refusedIndex).phone)).toBeUndefined();
-    expect(directory.countCards()).toBe(refusedIndex - 1);
-    rmSync(fillerPath);
-    await directory.writeEntry(entry(refusedIndex));
-    expect(directory.findMemberByCard(entry(refusedIndex).card)).toBe(entry(refusedIndex).memberId);
-    await directory.close();
-  });
 });

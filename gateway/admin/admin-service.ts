@@ -1,5 +1,5 @@
 import { failure, LoycoreError, type Outcome } from "../../core/errors/loycore-error.js";
-import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import type { DirectoryStore } from "../directory/directory-store.js";
 import type { Program } from "../../core/program/program-document.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
 import { CLIENT_IDENTIFIER_PATTERN } from "../../core/limits.js";

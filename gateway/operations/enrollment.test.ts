@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryDirectoryData, MemoryDirectoryStore } from "../../core/directory/memory-directory-store.js";
+import { MemoryDirectoryData, MemoryDirectoryStore } from "../directory/memory-directory-store.js";
 import { createInMemoryCluster } from "../shards/in-memory-cluster.js";
 import { StorageFullError } from "../../core/storage/storage-failure.js";
 import { simpleProgram } from "../../core/test-support/simple-program.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { MemberProfile } from "../../core/account/account.js";
-import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import type { DirectoryStore } from "../directory/directory-store.js";
 import { failure } from "../../core/errors/loycore-error.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { KeyLocks } from "./key-locks.js";

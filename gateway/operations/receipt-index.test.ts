@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryDirectoryStore } from "../../core/directory/memory-directory-store.js";
+import { MemoryDirectoryStore } from "../directory/memory-directory-store.js";
 import { RECEIPT_CLAIMS_MAX, ReceiptIndex } from "./receipt-index.js";
 
 const settle = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 import { assert } from "../../core/assert/assert.js";
-import type { DirectoryStore } from "../../core/directory/directory-store.js";
-import type { ReceiptOwner } from "../../core/directory/directory-store.js";
+import type { DirectoryStore } from "../directory/directory-store.js";
+import type { ReceiptOwner } from "../directory/directory-store.js";
 import type { UnindexedReceipt } from "../../core/shard/shard-messages.js";
 import { StorageFullError } from "../../core/storage/storage-failure.js";
 

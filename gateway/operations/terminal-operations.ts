@@ -1,4 +1,4 @@
-import type { DirectoryStore } from "../../core/directory/directory-store.js";
+import type { DirectoryStore } from "../directory/directory-store.js";
 import { failure } from "../../core/errors/loycore-error.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { ShardReply } from "../../core/shard/shard-messages.js";

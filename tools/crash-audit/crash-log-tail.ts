@@ -35,7 +35,7 @@
  */
 import { open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LmdbDirectoryStore } from "../../core/directory/lmdb-directory-store.js";
+import { LmdbDirectoryStore } from "../../gateway/directory/lmdb-directory-store.js";
 import { decodeRecord, decodeSegmentHeader, SEGMENT_HEADER_BYTES } from "../../core/shard/log/record-format.js";
 import { decodeMutations } from "../../core/storage/mutation-payload.js";
 import { decodeKey, RECORD_KIND } from "../../core/storage/record-keys.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LmdbDirectoryStore } from "../../core/directory/lmdb-directory-store.js";
+import { LmdbDirectoryStore } from "../../gateway/directory/lmdb-directory-store.js";
 import { CompiledProgram } from "../../core/engine/compiled-program.js";
 import { validateProgramDocument } from "../../core/program/validate-program-document.js";
 import { logicalShardOf } from "../../core/placement/shard-function.js";

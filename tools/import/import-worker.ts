@@ -1,10 +1,10 @@
 // Thread: a piscina worker of the bulk importer.
 import { move, transferableSymbol, valueSymbol } from "piscina";
-import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
+import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
 import { CompiledProgram } from "../../core/engine/compiled-program.js";
 import type { Program } from "../../core/program/program-document.js";
 import { writeMutations } from "../../core/storage/mutations.js";
-import type { DirectoryEntry } from "../../core/directory/directory-store.js";
+import type { DirectoryEntry } from "../../gateway/directory/directory-store.js";
 import {
   buildMigratedMember,
   buildSyntheticMembers,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { openAccount, type Account, type MemberProfile } from "../../core/account/account.js";
 import { EMPTY_COUNTERS, type CounterTotals } from "../../core/account/counters.js";
 import { assert } from "../../core/assert/assert.js";
-import type { ReceiptOwner } from "../../core/directory/lmdb-directory-store.js";
+import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
 import type { CompiledProgram } from "../../core/engine/compiled-program.js";
 import { adjustForMember, calculateForMember } from "../../core/engine/member-operations.js";
 import type { Receipt } from "../../core/receipt/receipt.js";
