@@ -11,7 +11,9 @@ COPY package.json package-lock.json ./
 # The image's engines: the Node it ships, which the uWebSockets.js build below supports.
 RUN npm pkg set "engines.node=>=24 <25" && npm ci
 COPY tsconfig.json tsconfig.build.json ./
-COPY core ./core
+COPY protocol ./protocol
+COPY domain ./domain
+COPY shard ./shard
 COPY gateway ./gateway
 COPY client ./client
 COPY bench ./bench

@@ -1,15 +1,15 @@
 import { cpus, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { openAccount, type Account } from "../core/account/account.js";
-import { CompiledProgram } from "../core/engine/compiled-program.js";
-import { totalsOfPeriod } from "../core/account/counters.js";
-import { calculateForMember, commitForMember } from "../core/engine/member-operations.js";
-import { evaluateStanding } from "../core/engine/standing.js";
-import { calculateReceipt } from "../core/engine/calculate-receipt.js";
-import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
-import { validateProgramDocument } from "../core/program/validate-program-document.js";
-import type { Receipt } from "../core/receipt/receipt.js";
+import { openAccount, type Account } from "../domain/account/account.js";
+import { CompiledProgram } from "../domain/engine/compiled-program.js";
+import { totalsOfPeriod } from "../domain/account/counters.js";
+import { calculateForMember, commitForMember } from "../domain/engine/member-operations.js";
+import { evaluateStanding } from "../domain/engine/standing.js";
+import { calculateReceipt } from "../domain/engine/calculate-receipt.js";
+import { FULL_EXAMPLE_PROGRAM } from "../domain/program/seed-programs.js";
+import { validateProgramDocument } from "../domain/program/validate-program-document.js";
+import type { Receipt } from "../domain/receipt/receipt.js";
 import { readBoundedFlag } from "./bounded-flag.js";
 
 /**

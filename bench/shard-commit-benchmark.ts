@@ -5,17 +5,17 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { serialize } from "node:v8";
-import type { Program } from "../core/program/program-document.js";
-import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
-import { validateProgramDocument } from "../core/program/validate-program-document.js";
-import type { Receipt, ReceiptLine } from "../core/receipt/receipt.js";
-import type { CommitLog } from "../core/shard/log/commit-log.js";
-import { openShardStorage } from "../core/shard/recovery.js";
-import { ShardActor } from "../core/shard/shard-actor.js";
-import type { ShardReply, ShardRequest } from "../core/shard/shard-messages.js";
-import { PlacementTable } from "../core/placement/placement-table.js";
-import { logicalShardOf } from "../core/placement/shard-function.js";
-import { integerBetween, seededRandom } from "../core/random/seeded-random.js";
+import type { Program } from "../domain/program/program-document.js";
+import { FULL_EXAMPLE_PROGRAM } from "../domain/program/seed-programs.js";
+import { validateProgramDocument } from "../domain/program/validate-program-document.js";
+import type { Receipt, ReceiptLine } from "../domain/receipt/receipt.js";
+import type { CommitLog } from "../shard/log/commit-log.js";
+import { openShardStorage } from "../shard/recovery.js";
+import { ShardActor } from "../shard/shard-actor.js";
+import type { ShardReply, ShardRequest } from "../shard/shard-messages.js";
+import { PlacementTable } from "../domain/placement/placement-table.js";
+import { logicalShardOf } from "../domain/placement/shard-function.js";
+import { integerBetween, seededRandom } from "../domain/random/seeded-random.js";
 import { readBoundedFlag } from "./bounded-flag.js";
 
 /**

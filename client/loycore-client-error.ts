@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../core/errors/error-codes.js";
+import type { ErrorCode } from "../protocol/errors/error-codes.js";
 
 /**
  * Codes only the client produces, on top of the server's codes:

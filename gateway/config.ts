@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { LOGICAL_SHARD_COUNT } from "../core/placement/shard-function.js";
+import { LOGICAL_SHARD_COUNT } from "../domain/placement/shard-function.js";
 
 /**
  * Everything a loycore server can be told, with its default. Each option can

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import {
   acquireDataDirectoryLock,
   DATA_DIRECTORY_LOCK_FILE,

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LmdbDirectoryStore } from "./directory/lmdb-directory-store.js";
-import { PlacementTable } from "../core/placement/placement-table.js";
-import { SHARD_FUNCTION_VERSION } from "../core/placement/shard-function.js";
+import { PlacementTable } from "../domain/placement/placement-table.js";
+import { SHARD_FUNCTION_VERSION } from "../domain/placement/shard-function.js";
 import { defaultShardThreads } from "./config.js";
 import { ControlStore } from "./control/control-store.js";
 

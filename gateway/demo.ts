@@ -1,6 +1,6 @@
-import type { MemberProfile } from "../core/account/account.js";
-import { FULL_EXAMPLE_PROGRAM } from "../core/program/seed-programs.js";
-import type { Receipt } from "../core/receipt/receipt.js";
+import type { MemberProfile } from "../domain/account/account.js";
+import { FULL_EXAMPLE_PROGRAM } from "../domain/program/seed-programs.js";
+import type { Receipt } from "../domain/receipt/receipt.js";
 import type { AdminService } from "./admin/admin-service.js";
 import type { ControlStore } from "./control/control-store.js";
 import { generateToken, hashToken } from "./control/tokens.js";
@@ -9,7 +9,7 @@ import type { TerminalAuthenticator } from "./transport/terminal-authenticator.j
 
 /**
  * The demo program: the seeds' statuses, rules, classes and categories
- * (core/program/seed-programs.ts), with 5 % back in points and points paying
+ * (domain/program/seed-programs.ts), with 5 % back in points and points paying
  * up to half a receipt, so that a demo lane can both earn and redeem.
  */
 export const DEMO_PROGRAM = {

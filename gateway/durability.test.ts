@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
 import type { CommitResult } from "../client/index.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { runServerExpectingFailure, startServerProcess, type ServerProcess } from "./server-process.js";
 import { getJson } from "./test-support/http-json.js";
 

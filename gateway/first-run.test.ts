@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 import { postJson } from "./test-support/http-json.js";
 
-/** The seed program's category for members without a visit for 90 days (core/program/seed-programs.ts). */
+/** The seed program's category for members without a visit for 90 days (domain/program/seed-programs.ts). */
 const LOST_CATEGORY_ID = "lost";
 /** Every demo member's welcome receipt leaves it this many points (gateway/demo.ts). */
 const DEMO_WELCOME_BALANCE = 980;

@@ -6,7 +6,7 @@ import { msgpack } from "../tools/fuzz/msgpack.js";
 import { OPERATIONS } from "../tools/fuzz/vocabulary.js";
 import type { Tally } from "../tools/fuzz/vocabulary.js";
 import { FuzzSocket, decodeSocketAnswer } from "../tools/fuzz/websocket-client.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess } from "./server-process.js";
 import type { ServerProcess } from "./server-process.js";
 

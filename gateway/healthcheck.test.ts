@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { readServerConfig } from "./config.js";
 import { healthUrl, serverArgumentsFromCommandLine } from "./healthcheck.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";

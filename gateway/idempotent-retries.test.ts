@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS } from "../core/limits.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS } from "../domain/limits.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { rejectionOf } from "./test-support/rejection-of.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 

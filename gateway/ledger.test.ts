@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient, type CommitResult } from "../client/index.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { LoycoreClient } from "../client/index.js";
 import type { CommitResult } from "../client/index.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 import { getJson } from "./test-support/http-json.js";
 

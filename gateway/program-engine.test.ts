@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { PeriodCalendar, MILLISECONDS_PER_DAY } from "../core/calendar/period-calendar.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { PeriodCalendar, MILLISECONDS_PER_DAY } from "../domain/calendar/period-calendar.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
 

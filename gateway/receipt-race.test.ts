@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { PlacementTable } from "../core/placement/placement-table.js";
-import { logicalShardOf } from "../core/placement/shard-function.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { PlacementTable } from "../domain/placement/placement-table.js";
+import { logicalShardOf } from "../domain/placement/shard-function.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess } from "./server-process.js";
 
 /** Receipt ids raced; each race is two commits sent in the same turn. */

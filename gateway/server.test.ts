@@ -2,7 +2,7 @@ import { Packr } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { LoycoreClient } from "../client/index.js";
-import { makeTemporaryDirectory } from "../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
 

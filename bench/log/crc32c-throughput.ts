@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { crc32c } from "../../core/shard/log/crc32c.js";
+import { crc32c } from "../../shard/log/crc32c.js";
 
 /** Piece sizes: a 64-byte record, an 18 KiB group's typical record, a 1 MiB payload. */
 const PIECE_SIZES_BYTES = [64, 1_024, 18 * 1_024, 1_024 * 1_024] as const;

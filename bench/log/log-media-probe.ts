@@ -18,8 +18,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { open as openLmdb } from "lmdb";
-import { openFileCommitLog } from "../../core/shard/log/file-commit-log.js";
-import { RECORD_HEADER_BYTES } from "../../core/shard/log/record-format.js";
+import { openFileCommitLog } from "../../shard/log/file-commit-log.js";
+import { RECORD_HEADER_BYTES } from "../../shard/log/record-format.js";
 
 /** Group sizes probed: a lone small record, a typical turn's group (18 KB), a heavy turn's group. */
 const GROUP_TARGET_BYTES = [1_024, 18 * 1_024, 200 * 1_024] as const;

@@ -1,12 +1,12 @@
-import { failure, LoycoreError, type Outcome } from "../../core/errors/loycore-error.js";
+import { failure, LoycoreError, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
-import type { Program } from "../../core/program/program-document.js";
-import { validateProgramDocument } from "../../core/program/validate-program-document.js";
-import { CLIENT_IDENTIFIER_PATTERN } from "../../core/limits.js";
+import type { Program } from "../../domain/program/program-document.js";
+import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
+import { CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
-import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
-import { ACTIVITY_PAGE_SIZE_MAX } from "../../core/storage/shard-store.js";
-import { readInteger, readObject, readString, refuseUnknownFields } from "../../core/validation/fields.js";
+import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../domain/limits.js";
+import { ACTIVITY_PAGE_SIZE_MAX } from "../../shard/storage/shard-store.js";
+import { readInteger, readObject, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
 import type {
   AuditPage,
   Partner,

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Program } from "../../core/program/program-document.js";
-import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
+import type { Program } from "../../domain/program/program-document.js";
+import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { ControlStore } from "./control-store.js";
 
 const opened: { store: ControlStore; remove: () => void }[] = [];

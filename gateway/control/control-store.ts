@@ -1,7 +1,7 @@
 import { open, type Database, type RootDatabase } from "lmdb";
-import type { Program } from "../../core/program/program-document.js";
-import type { PlacementDocument } from "../../core/placement/placement-table.js";
-import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../core/storage/storage-failure.js";
+import type { Program } from "../../domain/program/program-document.js";
+import type { PlacementDocument } from "../../domain/placement/placement-table.js";
+import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
 
 /** The administrative records are few and small; 64 MiB of address space is plenty to start. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 64 * 1024 * 1024;

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describeDirectoryStoreContract } from "./directory-store.contract.js";
 import { LmdbDirectoryStore } from "./lmdb-directory-store.js";
 import { MemoryDirectoryData, MemoryDirectoryStore } from "./memory-directory-store.js";
-import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 
 describeDirectoryStoreContract("LmdbDirectoryStore", () => {
   const directory = makeTemporaryDirectory("directory");

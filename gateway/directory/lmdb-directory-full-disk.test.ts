@@ -1,9 +1,9 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { StorageFullError } from "../../core/storage/storage-failure.js";
-import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
-import { tryMountTmpfs, unmountTmpfs } from "../../core/test-support/tmpfs.js";
+import { StorageFullError } from "../../shard/storage/storage-failure.js";
+import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
+import { tryMountTmpfs, unmountTmpfs } from "../../domain/test-support/tmpfs.js";
 import { LmdbDirectoryStore } from "./lmdb-directory-store.js";
 
 /** The file system of the test: small, so that filling it takes a second. */

@@ -1,6 +1,6 @@
 // Thread: the gateway (main) thread (the directory's sole writer), or the bulk importer while the server is stopped.
 import { open, type Database, type RootDatabase } from "lmdb";
-import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../core/storage/storage-failure.js";
+import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
 import type { DirectoryEntry, DirectoryStore, ReceiptOwner } from "./directory-store.js";
 
 export type { ReceiptOwner };

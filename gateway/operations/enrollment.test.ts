@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryDirectoryData, MemoryDirectoryStore } from "../directory/memory-directory-store.js";
 import { createInMemoryCluster } from "../shards/in-memory-cluster.js";
-import { StorageFullError } from "../../core/storage/storage-failure.js";
-import { simpleProgram } from "../../core/test-support/simple-program.js";
+import { StorageFullError } from "../../shard/storage/storage-failure.js";
+import { simpleProgram } from "../../domain/test-support/simple-program.js";
 import { outcomeOfError } from "../transport/request-handler.js";
 import { Enrollment } from "./enrollment.js";
 import { KeyLocks } from "./key-locks.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { MemberProfile } from "../../core/account/account.js";
+import type { MemberProfile } from "../../domain/account/account.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
-import { failure } from "../../core/errors/loycore-error.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { KeyLocks } from "./key-locks.js";
 import type { OperationOutcome } from "./operation-outcome.js";

@@ -1,4 +1,4 @@
-import type { Failure } from "../../core/errors/loycore-error.js";
+import type { Failure } from "../../protocol/errors/loycore-error.js";
 
 /** A failure as the gateway answers it: some carry machine-readable `details`, e.g. `problems` of a refused program. */
 export type OperationFailure = Failure & { readonly details?: Readonly<Record<string, unknown>> };

@@ -1,8 +1,8 @@
-import { assert } from "../../core/assert/assert.js";
+import { assert } from "../../domain/assert/assert.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
 import type { ReceiptOwner } from "../directory/directory-store.js";
-import type { UnindexedReceipt } from "../../core/shard/shard-messages.js";
-import { StorageFullError } from "../../core/storage/storage-failure.js";
+import type { UnindexedReceipt } from "../../shard/shard-messages.js";
+import { StorageFullError } from "../../shard/storage/storage-failure.js";
 
 /**
  * Receipts claimed or waiting for their index entry, at most. Each commit in

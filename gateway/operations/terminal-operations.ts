@@ -1,7 +1,7 @@
 import type { DirectoryStore } from "../directory/directory-store.js";
-import { failure } from "../../core/errors/loycore-error.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
-import type { ShardReply } from "../../core/shard/shard-messages.js";
+import type { ShardReply } from "../../shard/shard-messages.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
 import { forCashier, maskPhone } from "./cashier-view.js";

@@ -1,5 +1,5 @@
-import type { MemberProfile } from "../../core/account/account.js";
-import type { Receipt } from "../../core/receipt/receipt.js";
+import type { MemberProfile } from "../../domain/account/account.js";
+import type { Receipt } from "../../domain/receipt/receipt.js";
 
 /** How a request names a member: exactly one of card or phone. */
 export type MemberReference = { readonly kind: "card"; readonly card: string } | { readonly kind: "phone"; readonly phone: string };

@@ -13,8 +13,8 @@ import {
   RECEIPT_TIME_AHEAD_TOLERANCE_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
-} from "../../core/limits.js";
-import { LINE_QUANTITY_MIN } from "../../core/limits.js";
+} from "../../domain/limits.js";
+import { LINE_QUANTITY_MIN } from "../../domain/limits.js";
 import {
   CONNECTION_BACKPRESSURE_BYTES_MAX,
   CONNECTION_IDLE_TIMEOUT_SECONDS,

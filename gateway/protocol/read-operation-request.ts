@@ -1,5 +1,5 @@
-import type { MemberProfile } from "../../core/account/account.js";
-import { LoycoreError } from "../../core/errors/loycore-error.js";
+import type { MemberProfile } from "../../domain/account/account.js";
+import { LoycoreError } from "../../protocol/errors/loycore-error.js";
 import {
   CARD_NUMBER_LENGTH_MAX,
   CLIENT_IDENTIFIER_LENGTH_MAX,
@@ -8,8 +8,8 @@ import {
   PHONE_DIGITS_MIN,
   POINTS_BALANCE_MAX,
   RECEIPT_LINES_MAX,
-} from "../../core/limits.js";
-import { CLIENT_IDENTIFIER_PATTERN } from "../../core/limits.js";
+} from "../../domain/limits.js";
+import { CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import { readEventTime, readQuantity, readReceipt } from "./read-receipt.js";
 import {
   badRequest,
@@ -22,7 +22,7 @@ import {
   readString,
   refuseUnknownFields,
   type InputObject,
-} from "../../core/validation/fields.js";
+} from "../../domain/validation/fields.js";
 import type { MemberReference, OperationName, OperationRequest } from "./operation-request.js";
 import { OPERATION_NAMES } from "./operation-request.js";
 

@@ -8,11 +8,11 @@ import {
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
-} from "../../core/limits.js";
-import { withoutField } from "../../core/test-support/documents.js";
-import { expectBadRequest } from "../../core/test-support/expect-bad-request.js";
-import { itEach } from "../../core/test-support/table-tests.js";
-import { caught } from "../../core/test-support/caught.js";
+} from "../../domain/limits.js";
+import { withoutField } from "../../domain/test-support/documents.js";
+import { expectBadRequest } from "../../domain/test-support/expect-bad-request.js";
+import { itEach } from "../../domain/test-support/table-tests.js";
+import { caught } from "../../domain/test-support/caught.js";
 import { readReceipt, type ReceiptContext } from "./read-receipt.js";
 
 const CONTEXT: ReceiptContext = { terminalStore: "store-7", now: Date.UTC(2024, 5, 1, 12, 0, 0) };

@@ -9,7 +9,7 @@ import {
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
-} from "../../core/limits.js";
+} from "../../domain/limits.js";
 import {
   badRequest,
   readArray,
@@ -21,9 +21,9 @@ import {
   readPositiveNumber,
   readString,
   refuseUnknownFields,
-} from "../../core/validation/fields.js";
-import { LoycoreError } from "../../core/errors/loycore-error.js";
-import type { Receipt, ReceiptLine } from "../../core/receipt/receipt.js";
+} from "../../domain/validation/fields.js";
+import { LoycoreError } from "../../protocol/errors/loycore-error.js";
+import type { Receipt, ReceiptLine } from "../../domain/receipt/receipt.js";
 
 
 export function readQuantity(value: unknown, field: string): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Receipt } from "../../core/receipt/receipt.js";
-import { simpleProgram } from "../../core/test-support/simple-program.js";
+import type { Receipt } from "../../domain/receipt/receipt.js";
+import { simpleProgram } from "../../domain/test-support/simple-program.js";
 import { createInMemoryCluster } from "./in-memory-cluster.js";
 
 const PROGRAM = simpleProgram();

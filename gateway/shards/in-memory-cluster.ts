@@ -1,8 +1,8 @@
-import type { Program } from "../../core/program/program-document.js";
-import { PlacementTable } from "../../core/placement/placement-table.js";
+import type { Program } from "../../domain/program/program-document.js";
+import { PlacementTable } from "../../domain/placement/placement-table.js";
 import { InProcessShardChannel } from "./in-process-shard-channel.js";
-import { MemoryShardFiles, openMemoryShardStorage } from "../../core/shard/memory-shard.js";
-import { ShardActor } from "../../core/shard/shard-actor.js";
+import { MemoryShardFiles, openMemoryShardStorage } from "../../shard/memory-shard.js";
+import { ShardActor } from "../../shard/shard-actor.js";
 import { ShardCluster } from "./shard-cluster.js";
 
 export interface InMemoryClusterOptions {

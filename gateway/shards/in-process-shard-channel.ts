@@ -1,8 +1,8 @@
-import type { ShardActor } from "../../core/shard/shard-actor.js";
+import type { ShardActor } from "../../shard/shard-actor.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";
-import type { ShardReply, ShardRequest, ShardRequestBody } from "../../core/shard/shard-messages.js";
+import type { ShardReply, ShardRequest, ShardRequestBody } from "../../shard/shard-messages.js";
 
 /**
  * A shard actor on the calling thread, reached through the same channel

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { busyReply, Mailbox, SHARD_QUEUE_WAIT_MAX_MILLISECONDS } from "./mailbox.js";
-import type { ShardRequestBody } from "../../core/shard/shard-messages.js";
+import type { ShardRequestBody } from "../../shard/shard-messages.js";
 
 const LOOKUP: ShardRequestBody = { kind: "lookup", logicalShard: 0, memberId: "m1" };
 const SET_PROGRAM = { kind: "setProgram", program: {} } as unknown as ShardRequestBody;

@@ -1,7 +1,7 @@
 // Thread: the gateway (main) thread; the bounded queue in front of one shard thread.
-import { assert } from "../../core/assert/assert.js";
-import { failure } from "../../core/errors/loycore-error.js";
-import { failureReply, type ShardReply, type ShardRequestBody } from "../../core/shard/shard-messages.js";
+import { assert } from "../../domain/assert/assert.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
+import { failureReply, type ShardReply, type ShardRequestBody } from "../../shard/shard-messages.js";
 
 /**
  * A request that has waited this long for its shard means the shard is

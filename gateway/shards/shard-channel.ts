@@ -1,4 +1,4 @@
-import type { ShardReply, ShardRequestBody } from "../../core/shard/shard-messages.js";
+import type { ShardReply, ShardRequestBody } from "../../shard/shard-messages.js";
 
 /**
  * Requests queued for one shard and not yet answered. The shard reads its

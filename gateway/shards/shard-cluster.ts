@@ -1,9 +1,9 @@
 // Thread: the gateway (main) thread; routes each request to the shard thread that owns its member.
-import { assert } from "../../core/assert/assert.js";
-import { logicalShardOf } from "../../core/placement/shard-function.js";
-import type { PlacementTable } from "../../core/placement/placement-table.js";
+import { assert } from "../../domain/assert/assert.js";
+import { logicalShardOf } from "../../domain/placement/shard-function.js";
+import type { PlacementTable } from "../../domain/placement/placement-table.js";
 import type { ShardChannel } from "./shard-channel.js";
-import type { ShardReply, ShardRequestBody } from "../../core/shard/shard-messages.js";
+import type { ShardReply, ShardRequestBody } from "../../shard/shard-messages.js";
 
 /** Member-addressed requests: the cluster fills in the logical shard. */
 type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number }>;

@@ -2,8 +2,8 @@
 import { Worker } from "node:worker_threads";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS, type ShardChannel } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";
-import { failure } from "../../core/errors/loycore-error.js";
-import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequest, type ShardRequestBody, type ShardWorkerData } from "../../core/shard/shard-messages.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
+import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequest, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
 
 /** A shard that has not said "ready" in this long is broken, not slow. */
 const SHARD_START_TIMEOUT_MILLISECONDS = 30_000;
@@ -44,7 +44,7 @@ export class WorkerShardChannel implements ShardChannel {
   ) {}
 
   static async start(data: ShardWorkerData, onExit: (shardIndex: number, code: number) => void): Promise<WorkerShardChannel> {
-    const worker = new Worker(new URL("../../core/shard/shard-worker.js", import.meta.url), { workerData: data });
+    const worker = new Worker(new URL("../../shard/shard-worker.js", import.meta.url), { workerData: data });
     const channel = new WorkerShardChannel(data.shardIndex, worker);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(

@@ -1,5 +1,5 @@
 import type uWS from "uWebSockets.js";
-import { isPlainObject } from "../../core/validation/fields.js";
+import { isPlainObject } from "../../domain/validation/fields.js";
 import type { AdminService } from "../admin/admin-service.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";

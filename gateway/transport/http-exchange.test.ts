@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, HTTP_STATUS_BY_CODE, type ErrorCode } from "../../core/errors/error-codes.js";
+import { ERROR_CODES, HTTP_STATUS_BY_CODE, type ErrorCode } from "../../protocol/errors/error-codes.js";
 import type uWS from "uWebSockets.js";
 import { answerMediaTypeOf, HttpExchange, JSON_MEDIA_TYPE, mediaTypeOf, MSGPACK_MEDIA_TYPE, retryAfterSecondsOf } from "./http-exchange.js";
 

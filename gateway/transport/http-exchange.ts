@@ -1,5 +1,5 @@
 import type uWS from "uWebSockets.js";
-import { HTTP_STATUS_BY_CODE, type ErrorCode } from "../../core/errors/error-codes.js";
+import { HTTP_STATUS_BY_CODE, type ErrorCode } from "../../protocol/errors/error-codes.js";
 import { encodeFrame } from "./frame-codec.js";
 
 export type BodyFormat = "json" | "msgpack";

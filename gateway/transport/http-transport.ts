@@ -1,5 +1,5 @@
 import type uWS from "uWebSockets.js";
-import { isPlainObject } from "../../core/validation/fields.js";
+import { isPlainObject } from "../../domain/validation/fields.js";
 import { bearerToken } from "../control/tokens.js";
 import { isOperationName } from "../protocol/read-operation-request.js";
 import { decodeFrame } from "./frame-codec.js";

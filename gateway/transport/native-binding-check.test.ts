@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { runServerExpectingFailure } from "../server-process.js";
 import {
   DOCKER_IMAGE_NODE_MAJOR,

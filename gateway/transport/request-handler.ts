@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
-import { InvariantError } from "../../core/assert/assert.js";
-import { failure, LoycoreError } from "../../core/errors/loycore-error.js";
-import { ProgramValidationError } from "../../core/program/validate-program-document.js";
-import type { InputObject } from "../../core/validation/fields.js";
+import { InvariantError } from "../../domain/assert/assert.js";
+import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
+import { ProgramValidationError } from "../../domain/program/validate-program-document.js";
+import type { InputObject } from "../../domain/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
 import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
 import type { TerminalOperations } from "../operations/terminal-operations.js";

@@ -1,4 +1,4 @@
-import { assert } from "../../core/assert/assert.js";
+import { assert } from "../../domain/assert/assert.js";
 
 /**
  * A token bucket per terminal: each terminal may send `requestsPerSecond` on

@@ -1,6 +1,6 @@
 import uWS from "uWebSockets.js";
-import { failure } from "../../core/errors/loycore-error.js";
-import { isPlainObject } from "../../core/validation/fields.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
+import { isPlainObject } from "../../domain/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
 import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
 import { bearerToken } from "../control/tokens.js";

@@ -1,7 +1,7 @@
 import { Packr } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
+import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { OPERATION_NAMES } from "../protocol/operation-request.js";
 import { floatsInMessagePack, type FoundFloat } from "../test-support/msgpack-floats.js";
 import { startServerProcess, type ServerProcess } from "../server-process.js";

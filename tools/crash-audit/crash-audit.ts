@@ -12,7 +12,7 @@
  * restarted over the same data directory, `kills` times; lanes reconnect to the new port.
  *
  * Crashes the server makes itself (option crashPoints, --crash-points "name:probability,..."): the server
- * runs with LOYCORE_FAULT_INJECTION=1 and LOYCORE_CRASH_POINTS (core/shard/crash-points.ts), so it also
+ * runs with LOYCORE_FAULT_INJECTION=1 and LOYCORE_CRASH_POINTS (shard/crash-points.ts), so it also
  * SIGKILLs itself during a log group commit (before-write, after-write-before-sync, after-sync) or a
  * checkpoint (checkpoint-before-write, checkpoint-after-write-before-truncate). The audit notices the exit
  * it did not cause and restarts the server as after its own kill (a start that dies before listening is
@@ -72,9 +72,9 @@ import { join } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { LoycoreClient, LoycoreClientError } from "../../client/index.js";
 import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../../client/index.js";
-import { parseCrashPoints } from "../../core/shard/crash-points.js";
+import { parseCrashPoints } from "../../shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
-import { seededRandom, integerBetween, pick } from "../../core/random/seeded-random.js";
+import { seededRandom, integerBetween, pick } from "../../domain/random/seeded-random.js";
 import { ServerExitedError, startServerProcess, type ServerProcess } from "../../gateway/server-process.js";
 import { runAsScript } from "../run-as-script.js";
 
@@ -91,7 +91,7 @@ export interface CrashAuditOptions {
   readonly dataDirectory?: string;
   readonly log: (line: string) => void;
   /**
-   * LOYCORE_CRASH_POINTS for the server, "name:probability,..." (core/shard/crash-points.ts), passed with
+   * LOYCORE_CRASH_POINTS for the server, "name:probability,..." (shard/crash-points.ts), passed with
    * LOYCORE_FAULT_INJECTION=1: the server SIGKILLs itself at those points. Default: none.
    */
   readonly crashPoints?: string;
@@ -322,7 +322,7 @@ interface LaneReceipt {
   cancelRequested: boolean;
 }
 
-/** A shard's recovery as its start reported it on stderr (core/shard/shard-worker.ts, "shardRecovered"). */
+/** A shard's recovery as its start reported it on stderr (shard/shard-worker.ts, "shardRecovered"). */
 interface ShardRecovered {
   /** The restart whose start printed it (0: the first start). */
   readonly restart: number;

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openFileCommitLog } from "../../core/shard/log/file-commit-log.js";
-import { MutationPayloadWriter } from "../../core/storage/mutation-payload.js";
-import { accountKey, recordKey } from "../../core/storage/record-keys.js";
-import { seededRandom } from "../../core/random/seeded-random.js";
-import { makeTemporaryDirectory } from "../../core/test-support/temporary-directory.js";
+import { openFileCommitLog } from "../../shard/log/file-commit-log.js";
+import { MutationPayloadWriter } from "../../shard/storage/mutation-payload.js";
+import { accountKey, recordKey } from "../../shard/storage/record-keys.js";
+import { seededRandom } from "../../domain/random/seeded-random.js";
+import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { damageLogTail, requestKeyOfPayload, type TornForm } from "./crash-log-tail.js";
 
 const LOG_OPTIONS = { segmentBytes: 65_536, writeBytesMax: 16_384, recordPayloadBytesMax: 1_024 } as const;

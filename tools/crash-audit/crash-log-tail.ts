@@ -3,14 +3,14 @@
  * is restarted, damage the end of a shard's commit log the way a torn write leaves it, but only where
  * the damage cannot take back an answer a client was given.
  *
- * What a log looks like from outside (core/shard/log/record-format.ts): `data/shards/<n>/log/
+ * What a log looks like from outside (shard/log/record-format.ts): `data/shards/<n>/log/
  * segment-*.log`, preallocated with zeros; a 32-byte segment header, then records [u32 CRC-32C][u32
  * payload length][u64 sequence][u8 version][3 reserved][payload], then zeros. The newest segment with
  * records is the one appends went to; later segments are all-zero spares.
  *
  * Which records may be damaged: a record's payload is the mutations of one operation, and an operation of
- * the audit writes a keyed record under its own id (core/storage/record-keys.ts, "r" keys; the ids of
- * core/shard/operations/keyed-operations.ts): a commit its receipt id ("r-3-17"), a refund
+ * the audit writes a keyed record under its own id (shard/storage/record-keys.ts, "r" keys; the ids of
+ * shard/operations/keyed-operations.ts): a commit its receipt id ("r-3-17"), a refund
  * "refund <refund id>", a cancel "cancel <receipt id>". So every record maps to the audit request that
  * wrote it (its idempotency key: "commit r-3-17", "refund f-3-18", "cancel r-3-17") or to none (demo
  * seeding, anything else of the server). The caller says which requests may lose their record: those
@@ -36,10 +36,10 @@
 import { open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LmdbDirectoryStore } from "../../gateway/directory/lmdb-directory-store.js";
-import { decodeRecord, decodeSegmentHeader, SEGMENT_HEADER_BYTES } from "../../core/shard/log/record-format.js";
-import { decodeMutations } from "../../core/storage/mutation-payload.js";
-import { decodeKey, RECORD_KIND } from "../../core/storage/record-keys.js";
-import { integerBetween, pick } from "../../core/random/seeded-random.js";
+import { decodeRecord, decodeSegmentHeader, SEGMENT_HEADER_BYTES } from "../../shard/log/record-format.js";
+import { decodeMutations } from "../../shard/storage/mutation-payload.js";
+import { decodeKey, RECORD_KIND } from "../../shard/storage/record-keys.js";
+import { integerBetween, pick } from "../../domain/random/seeded-random.js";
 
 /** The part of the written data a damage may start in: "the last few KB". */
 export const TORN_WINDOW_BYTES_DEFAULT = 4_096;

@@ -7,7 +7,7 @@ import {
   MEMBER_NAME_LENGTH_MAX,
   RECEIPT_LINES_MAX,
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
-} from "../../core/limits.js";
+} from "../../domain/limits.js";
 import { LONG_STRING_LENGTH_MAX, NESTING_DEPTH_MAX } from "./vocabulary.js";
 import { longString, nestedValue } from "./msgpack.js";
 import { cardCharacter, digit, isCardCharacter, isClientIdCharacter, printableAscii, withForbiddenCharacter } from "./character-sets.js";

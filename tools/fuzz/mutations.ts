@@ -8,7 +8,7 @@ import {
   RECEIPT_TIME_MAX_EPOCH_MILLISECONDS,
   RECEIPT_TIME_MIN_EPOCH_MILLISECONDS,
   RECEIPT_TOTAL_MINOR_MAX,
-} from "../../core/limits.js";
+} from "../../domain/limits.js";
 import {
   FIELDS,
   LINE_FIELDS,

@@ -27,8 +27,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import { HTTP_STATUS_BY_CODE, isErrorCode } from "../../core/errors/error-codes.js";
-import type { ErrorCode } from "../../core/errors/error-codes.js";
+import { HTTP_STATUS_BY_CODE, isErrorCode } from "../../protocol/errors/error-codes.js";
+import type { ErrorCode } from "../../protocol/errors/error-codes.js";
 import { REQUEST_BYTES_MAX } from "../../gateway/transport/limits.js";
 import {
   ANY_ANSWER,

@@ -1,6 +1,6 @@
 // Raw WebSocket frames and the answers they may get; runs in the fuzzer's own process, not in the gateway.
 import fc from "fast-check";
-import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../core/limits.js";
+import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../domain/limits.js";
 import { REQUEST_BYTES_MAX } from "../../gateway/transport/limits.js";
 import {
   ANY_ANSWER,

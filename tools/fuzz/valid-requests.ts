@@ -1,6 +1,6 @@
 // Valid parts of requests, which the mutations then break; runs in the fuzzer's own process, not in the gateway.
 import fc from "fast-check";
-import { CARD_NUMBER_LENGTH_MAX, RECEIPT_TIME_MIN_EPOCH_MILLISECONDS } from "../../core/limits.js";
+import { CARD_NUMBER_LENGTH_MAX, RECEIPT_TIME_MIN_EPOCH_MILLISECONDS } from "../../domain/limits.js";
 import { LINE_QUANTITY_MIN } from "./vocabulary.js";
 import type { Operation } from "./vocabulary.js";
 import { cardCharacter, digit, printableAscii } from "./character-sets.js";

@@ -1,7 +1,7 @@
 // The contract's vocabulary: operations, fields, expectations, violations, tallies; runs in the fuzzer's own process, not in the gateway.
-import { ERROR_CODES } from "../../core/errors/error-codes.js";
-import type { ErrorCode } from "../../core/errors/error-codes.js";
-import { RECEIPT_LINES_MAX } from "../../core/limits.js";
+import { ERROR_CODES } from "../../protocol/errors/error-codes.js";
+import type { ErrorCode } from "../../protocol/errors/error-codes.js";
+import { RECEIPT_LINES_MAX } from "../../domain/limits.js";
 
 /** The operations of docs/protocol.md. */
 export const OPERATIONS = ["ping", "identify", "balance", "calculate", "commit", "enroll", "reportVisit", "cancel", "refund"] as const;

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import WebSocket from "ws";
 import type { RawData } from "ws";
-import { isErrorCode } from "../../core/errors/error-codes.js";
+import { isErrorCode } from "../../protocol/errors/error-codes.js";
 import { FuzzViolation, count, describe, isPlainObject } from "./vocabulary.js";
 import type { Expectation, Tally } from "./vocabulary.js";
 import { answerUnpackr, clientPackr, isMapHeader } from "./msgpack.js";

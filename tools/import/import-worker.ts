@@ -1,9 +1,9 @@
 // Thread: a piscina worker of the bulk importer.
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
-import { CompiledProgram } from "../../core/engine/compiled-program.js";
-import type { Program } from "../../core/program/program-document.js";
-import { writeMutations } from "../../core/storage/mutations.js";
+import { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import type { Program } from "../../domain/program/program-document.js";
+import { writeMutations } from "../../shard/storage/mutations.js";
 import type { DirectoryEntry } from "../../gateway/directory/directory-store.js";
 import {
   buildMigratedMember,
@@ -38,7 +38,7 @@ export type ImportTask =
 
 /**
  * A built batch: directory entries, receipt owners, and every shard record as
- * its key and its encoded value (core/storage/mutations.ts: the same bytes a
+ * its key and its encoded value (shard/storage/mutations.ts: the same bytes a
  * shard logs and checkpoints). Keys and values are each one buffer (key i is
  * keyBytes[keyEnds[i-1], keyEnds[i]), value i likewise) so that the batch
  * moves between threads without a copy. A key's first byte is its logical shard.

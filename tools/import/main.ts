@@ -1,7 +1,7 @@
 // Process: the offline bulk importer (the server must be stopped); its threads are piscina workers.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { LOGICAL_SHARD_COUNT } from "../../core/placement/shard-function.js";
+import { LOGICAL_SHARD_COUNT } from "../../domain/placement/shard-function.js";
 import {
   bulkImport,
   defaultImportThreads,

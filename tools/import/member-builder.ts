@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { openAccount, type Account, type MemberProfile } from "../../core/account/account.js";
-import { EMPTY_COUNTERS, type CounterTotals } from "../../core/account/counters.js";
-import { assert } from "../../core/assert/assert.js";
+import { openAccount, type Account, type MemberProfile } from "../../domain/account/account.js";
+import { EMPTY_COUNTERS, type CounterTotals } from "../../domain/account/counters.js";
+import { assert } from "../../domain/assert/assert.js";
 import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
-import type { CompiledProgram } from "../../core/engine/compiled-program.js";
-import { adjustForMember, calculateForMember } from "../../core/engine/member-operations.js";
-import type { Receipt } from "../../core/receipt/receipt.js";
-import { commitReceipt } from "../../core/shard/operations/commit-receipt.js";
-import { logicalShardOf } from "../../core/placement/shard-function.js";
-import type { ShardWrite } from "../../core/storage/shard-store.js";
+import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import { adjustForMember, calculateForMember } from "../../domain/engine/member-operations.js";
+import type { Receipt } from "../../domain/receipt/receipt.js";
+import { commitReceipt } from "../../shard/operations/commit-receipt.js";
+import { logicalShardOf } from "../../domain/placement/shard-function.js";
+import type { ShardWrite } from "../../shard/storage/shard-store.js";
 import { DEMO_PARTNER, DEMO_WELCOME_RECEIPT_AT, demoMemberProfile } from "../../gateway/demo.js";
 import { REDEEM_SHARE_BASIS_POINTS, syntheticHistory } from "./synthetic-history.js";
 

@@ -1,9 +1,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { POINTS_BALANCE_MAX, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS, RECEIPT_TIME_MIN_EPOCH_MILLISECONDS } from "../../core/limits.js";
-import type { ErrorCode } from "../../core/errors/error-codes.js";
-import { LoycoreError } from "../../core/errors/loycore-error.js";
-import { badRequest, readObject, readOptionalInteger, refuseUnknownFields } from "../../core/validation/fields.js";
+import { POINTS_BALANCE_MAX, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS, RECEIPT_TIME_MIN_EPOCH_MILLISECONDS } from "../../domain/limits.js";
+import type { ErrorCode } from "../../protocol/errors/error-codes.js";
+import { LoycoreError } from "../../protocol/errors/loycore-error.js";
+import { badRequest, readObject, readOptionalInteger, refuseUnknownFields } from "../../domain/validation/fields.js";
 import { readMemberProfile } from "../../gateway/protocol/read-operation-request.js";
 import type { MigratedMember } from "./member-builder.js";
 

@@ -1,7 +1,7 @@
-import { MILLISECONDS_PER_DAY } from "../../core/calendar/period-calendar.js";
-import type { Receipt, ReceiptLine } from "../../core/receipt/receipt.js";
+import { MILLISECONDS_PER_DAY } from "../../domain/calendar/period-calendar.js";
+import type { Receipt, ReceiptLine } from "../../domain/receipt/receipt.js";
 import { DEMO_STORE, demoCard, demoWelcomeReceipt } from "../../gateway/demo.js";
-import { integerBetween, seededRandom } from "../../core/random/seeded-random.js";
+import { integerBetween, seededRandom } from "../../domain/random/seeded-random.js";
 
 /**
  * The time synthetic histories end at, fixed so that two runs make the same

@@ -1,0 +1,79 @@
+import { assert, assertNonNegativeInteger } from "../assert/assert.js";
+import { POINTS_BALANCE_MAX } from "../limits.js";
+import type { ReceiptCalculation } from "../receipt/receipt.js";
+import { EMPTY_LEDGER, type Ledger } from "../ledger/ledger.js";
+import { addReceipt, EMPTY_COUNTERS, type AccountCounters } from "./counters.js";
+
+/** What the member told us at enrolment. Static parameters: edited, not accumulated. */
+export interface MemberProfile {
+  readonly card: string;
+  readonly phone: string | null;
+  readonly name: string | null;
+  /** ISO date, YYYY-MM-DD. */
+  readonly birthDate: string | null;
+}
+
+export interface Account {
+  readonly memberId: string;
+  /** The logical shard the member id hashes to; the shard asserts it owns it. */
+  readonly logicalShard: number;
+  readonly profile: MemberProfile;
+  /**
+   * Points the member could spend at the account's last operation: the
+   * ledger's available points then. Never below zero: an assertion, not a
+   * check. Views recompute it from the ledger at their own time (pending
+   * points activate, lots expire).
+   */
+  readonly balance: number;
+  /** Every point as a lot: pending, active, held, spent, expired, revoked (domain/ledger). */
+  readonly ledger: Ledger;
+  readonly counters: AccountCounters;
+  /** Category membership after the member's last event (rules re-apply at every read). */
+  readonly categories: readonly string[];
+  /** The status of the last visit event ("came", "didNotCome"), which category rules may test. */
+  readonly lastVisitStatus: "came" | "didNotCome" | null;
+  readonly createdAt: number;
+  /** Operations applied to this account; the transaction id counts with it. */
+  readonly sequence: number;
+}
+
+export function openAccount(memberId: string, logicalShard: number, profile: MemberProfile, now: number): Account {
+  return {
+    memberId,
+    logicalShard,
+    profile,
+    balance: 0,
+    ledger: EMPTY_LEDGER,
+    counters: EMPTY_COUNTERS,
+    categories: [],
+    lastVisitStatus: null,
+    createdAt: now,
+    sequence: 0,
+  };
+}
+
+export function transactionIdentifier(memberId: string, sequence: number): string {
+  return `${memberId}-${sequence}`;
+}
+
+/**
+ * The account after a committed receipt of `period` at `at`: points redeemed
+ * leave the balance, points accrued join it, counters grow (sold = billed
+ * total, paid = paid with money). Asserts the invariants on both sides.
+ */
+export function applyReceiptCommit(account: Account, calculation: ReceiptCalculation, at: number, period: number): Account {
+  assertNonNegativeInteger(account.balance, "balance before commit");
+  assert(calculation.redeem <= account.balance, "a calculation never redeems more than the balance");
+  const balance = account.balance - calculation.redeem + calculation.points;
+  assertNonNegativeInteger(balance, "balance after commit");
+  assert(balance <= POINTS_BALANCE_MAX, "balance stays under POINTS_BALANCE_MAX");
+  assert(calculation.total === calculation.discount + calculation.pointsPaid + calculation.payable, "the receipt balances");
+  const next: Account = {
+    ...account,
+    balance,
+    counters: addReceipt(account.counters, period, at, calculation.total, calculation.payable),
+    sequence: account.sequence + 1,
+  };
+  assert(next.sequence === account.sequence + 1, "one operation, one sequence number");
+  return next;
+}

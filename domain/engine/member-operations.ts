@@ -1,0 +1,334 @@
+// Thread: any; pure domain (no I/O, no clock: time is passed in).
+import { applyReceiptCommit, type Account } from "../account/account.js";
+import { totalsOfPeriod } from "../account/counters.js";
+import { assert } from "../assert/assert.js";
+import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
+import type { Outcome } from "../../protocol/errors/loycore-error.js";
+import {
+  accrueLot,
+  captureHold,
+  holdPoints,
+  ledgerTotals,
+  releaseHold,
+  settleLedger,
+  settleWithTotals,
+  spendPoints,
+} from "../ledger/ledger.js";
+import type { LotShare } from "../ledger/lot.js";
+import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
+import type { Receipt } from "../receipt/receipt.js";
+import type { CompiledProgram } from "./compiled-program.js";
+import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";
+
+const MILLISECONDS_PER_MINUTE = 60_000;
+import { categoriesAt, evaluateStanding, importanceClassAt, statusAt, type Standing, type VisitStatus } from "./standing.js";
+
+/**
+ * The pure operations on one member that a shard performs: state, receipt,
+ * program and time in; result and next state out.
+ */
+
+/** What an operation needs besides the member and the receipt: the server's time and the terminal's partner. */
+export interface OperationContext {
+  /** The time the shard handles the operation; ledger times (expiry, holds) run on it. */
+  readonly now: number;
+  /** The partner whose store issues the points. */
+  readonly partner: string;
+}
+
+function defaultContext(receipt: Receipt, context: OperationContext | undefined): OperationContext {
+  return context ?? { now: receipt.at, partner: "" };
+}
+
+/** The key of a receipt's hold: one hold per (store, receipt id). */
+export function holdKey(receipt: Receipt): string {
+  return JSON.stringify([receipt.store, receipt.id]);
+}
+
+/** The account with its ledger settled at `now` and its balance what it could spend then (a hold of this receipt counts). */
+function settledAccount(account: Account, now: number, key: string | null): { account: Account; heldForReceipt: number } {
+  const { ledger, balances } = settleWithTotals(account.ledger, now);
+  const heldForReceipt = key === null ? 0 : (ledger.holds.find((hold) => hold.key === key)?.points ?? 0);
+  return {
+    account: { ...account, ledger, balance: balances.available + heldForReceipt },
+    heldForReceipt,
+  };
+}
+
+export function calculateForMember(
+  compiled: CompiledProgram,
+  account: Account,
+  receipt: Receipt,
+  redeem: number,
+  context?: OperationContext,
+): CalculationOutcome {
+  return calculateWithSpendable(compiled, account, receipt, redeem, context).outcome;
+}
+
+/** calculateForMember, also telling the points the receipt could spend (the answer's `balance`): one ledger settle for both. */
+export function calculateWithSpendable(
+  compiled: CompiledProgram,
+  account: Account,
+  receipt: Receipt,
+  redeem: number,
+  context?: OperationContext,
+): { readonly outcome: CalculationOutcome; readonly spendable: number } {
+  const { now } = defaultContext(receipt, context);
+  const settled = settledAccount(account, now, holdKey(receipt)).account;
+  const standing = evaluateStanding(compiled, settled, receipt.at);
+  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem), spendable: settled.balance };
+}
+
+function calculateWithStanding(
+  compiled: CompiledProgram,
+  account: Account,
+  standing: Standing,
+  receipt: Receipt,
+  redeem: number,
+): CalculationOutcome {
+  return calculateReceipt({
+    compiled,
+    standing,
+    balance: account.balance,
+    purchaseNumberInPeriod: totalsOfPeriod(account.counters, standing.period).visits + 1,
+    receipt,
+    redeem,
+  });
+}
+
+type Calculated = Extract<CalculationOutcome, { ok: true }>["calculation"];
+
+export type CommitOutcome = Outcome<{
+  readonly calculation: Calculated;
+  readonly account: Account;
+  /** What the receipt did to ledger and counters, for returns and cancels. */
+  readonly settlement: ReceiptSettlement;
+  /** The member's status level since their previous receipt, when it changed (for the history). */
+  readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
+}>;
+
+/**
+ * Commits a receipt: calculates it on the member's standing at the receipt's
+ * time, spends the redeemed points (capturing this receipt's hold if there is
+ * one), accrues the points as a new lot (pending for the program's pending
+ * window, expiring after its lifetime), adds it to the counters, then
+ * re-applies the category rules with the new counters.
+ */
+export function commitForMember(
+  compiled: CompiledProgram,
+  account: Account,
+  receipt: Receipt,
+  redeem: number,
+  context?: OperationContext,
+): CommitOutcome {
+  const { now, partner } = defaultContext(receipt, context);
+  const key = holdKey(receipt);
+  const { account: settled, heldForReceipt } = settledAccount(account, now, key);
+  const standing = evaluateStanding(compiled, settled, receipt.at);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem);
+  if (!outcome.ok) return outcome;
+  const calculation = outcome.calculation;
+
+  let ledger = settled.ledger;
+  let shares: readonly LotShare[] = [];
+  if (heldForReceipt > 0) {
+    if (heldForReceipt === calculation.redeem) {
+      const captured = captureHold(ledger, key, now);
+      assert(captured.ok, "a hold found at settle time can be captured");
+      ledger = captured.ledger;
+      shares = captured.shares;
+    } else {
+      const released = releaseHold(ledger, key, now);
+      assert(released.ok, "a hold found at settle time can be released");
+      ledger = released.ledger;
+    }
+  }
+  if (shares.length === 0 && calculation.redeem > 0) {
+    const spent = spendPoints(ledger, calculation.redeem, now);
+    if (!spent.ok) return spent;
+    ledger = spent.ledger;
+    shares = spent.shares;
+  }
+  let accruedLot: number | null = null;
+  if (calculation.points > 0) {
+    const points = compiled.program.points;
+    const activatesAt = now + points.pendingDays * MILLISECONDS_PER_DAY;
+    const accrued = accrueLot(ledger, {
+      points: calculation.points,
+      source: "receipt",
+      reference: key,
+      partner,
+      at: now,
+      activatesAt,
+      expiresAt: points.lifetimeDays === null ? null : now + points.lifetimeDays * MILLISECONDS_PER_DAY,
+    });
+    if (!accrued.ok) return accrued;
+    ledger = accrued.ledger;
+    accruedLot = accrued.lot.id;
+  }
+
+  const applied = applyReceiptCommit(settled, calculation, receipt.at, standing.period);
+  const afterReceipt: Account = {
+    ...applied,
+    ledger,
+    balance: ledgerTotals(ledger, now).available,
+    categories: standing.categories,
+  };
+  const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  // A status holds for a whole period: only the first receipt of a period can see it change. Checking
+  // that first keeps the calendar's one-period cache warm on the common path.
+  const lastVisitAt = account.counters.lastVisitAt;
+  const receiptPeriod = compiled.calendar.periodOf(receipt.at);
+  const samePeriod = lastVisitAt !== null && lastVisitAt >= receiptPeriod.startsAt && lastVisitAt < receiptPeriod.endsAt;
+  const before =
+    lastVisitAt === null || samePeriod ? null : statusAt(compiled, account.counters, compiled.calendar.periodOf(lastVisitAt).index);
+  const statusChange =
+    lastVisitAt !== null && !samePeriod && before?.id !== standing.status?.id
+      ? { from: before?.id ?? null, to: standing.status?.id ?? null }
+      : null;
+  return {
+    ok: true,
+    calculation,
+    account: { ...afterReceipt, categories },
+    settlement: settleReceipt(receipt, calculation, standing.period, accruedLot, shares),
+    statusChange,
+  };
+}
+
+export type HoldOutcome = Outcome<{
+  readonly calculation: Calculated;
+  readonly account: Account;
+  readonly hold: { readonly points: number; readonly expiresAt: number };
+}>;
+
+/**
+ * `calculate` with a hold: reserves the points the receipt redeems until its
+ * commit captures them, its cancel releases them, or the program's hold
+ * time passes. Two lanes can never spend the same points: held points leave
+ * the available balance at once.
+ */
+export function holdForMember(
+  compiled: CompiledProgram,
+  account: Account,
+  receipt: Receipt,
+  redeem: number,
+  context: OperationContext,
+): HoldOutcome {
+  const key = holdKey(receipt);
+  const { account: settled, heldForReceipt } = settledAccount(account, context.now, key);
+  const standing = evaluateStanding(compiled, settled, receipt.at);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem);
+  if (!outcome.ok) return outcome;
+  let ledger = settled.ledger;
+  if (heldForReceipt > 0 && heldForReceipt !== redeem) {
+    // A lane that recalculates with another redeem replaces its own hold.
+    const released = releaseHold(ledger, key, context.now);
+    assert(released.ok, "a hold found at settle time can be released");
+    ledger = released.ledger;
+  }
+  let expiresAt = context.now;
+  if (redeem > 0) {
+    const held = holdPoints(ledger, key, redeem, context.now, compiled.program.points.holdMinutes * MILLISECONDS_PER_MINUTE);
+    if (!held.ok) return held;
+    ledger = held.ledger;
+    expiresAt = held.hold.expiresAt;
+  }
+  const next: Account = {
+    ...settled,
+    ledger,
+    balance: ledgerTotals(ledger, context.now).available,
+    sequence: settled.sequence + 1,
+  };
+  return { ok: true, calculation: outcome.calculation, account: next, hold: { points: redeem, expiresAt } };
+}
+
+/** Points a receipt may redeem now: the available balance plus this receipt's own hold. */
+export function spendableForReceipt(account: Account, receipt: Receipt, now: number): number {
+  return settledAccount(account, now, holdKey(receipt)).account.balance;
+}
+
+export type AdjustOutcome = Outcome<{ readonly account: Account }>;
+
+/**
+ * An administrator's adjustment: a credit is a new lot (source "adjustment",
+ * the program's lifetime, active at once); a debit spends points like a
+ * redemption and is refused with INSUFFICIENT_POINTS beyond the balance.
+ */
+export function adjustForMember(compiled: CompiledProgram, account: Account, adjustmentId: string, points: number, now: number): AdjustOutcome {
+  assert(Number.isSafeInteger(points) && points !== 0, "an adjustment moves a non-zero whole number of points");
+  let ledger = settleLedger(account.ledger, now).ledger;
+  if (points > 0) {
+    const lifetime = compiled.program.points.lifetimeDays;
+    const accrued = accrueLot(ledger, {
+      points,
+      source: "adjustment",
+      reference: adjustmentId,
+      partner: "",
+      at: now,
+      activatesAt: now,
+      expiresAt: lifetime === null ? null : now + lifetime * MILLISECONDS_PER_DAY,
+    });
+    if (!accrued.ok) return accrued;
+    ledger = accrued.ledger;
+  } else {
+    const spent = spendPoints(ledger, -points, now);
+    if (!spent.ok) return spent;
+    ledger = spent.ledger;
+  }
+  return {
+    ok: true,
+    account: { ...account, ledger, balance: ledgerTotals(ledger, now).available, sequence: account.sequence + 1 },
+  };
+}
+
+/** Releases a receipt's hold (a cancel before commit). */
+export function releaseHoldForMember(account: Account, receipt: { readonly store: string; readonly id: string }, now: number): Account | null {
+  const key = JSON.stringify([receipt.store, receipt.id]);
+  const settled = settleLedger(account.ledger, now).ledger;
+  if (!settled.holds.some((hold) => hold.key === key)) return null;
+  const released = releaseHold(settled, key, now);
+  assert(released.ok, "a hold found at settle time can be released");
+  return {
+    ...account,
+    ledger: released.ledger,
+    balance: ledgerTotals(released.ledger, now).available,
+    sequence: account.sequence + 1,
+  };
+}
+
+/**
+ * A visit-status event ("came", "did not come"): becomes the member's last
+ * visit status, which category rules may test; counters do not change.
+ */
+export function reportVisitForMember(compiled: CompiledProgram, account: Account, status: VisitStatus, at: number): Account {
+  const before = evaluateStanding(compiled, account, at);
+  const reported = { ...account, categories: before.categories, lastVisitStatus: status };
+  const categories = categoriesAt(compiled, reported, before.importanceClass, at);
+  return { ...reported, categories, sequence: account.sequence + 1 };
+}
+
+/** What identify and the admin view show of a member at `now`. */
+export function standingView(compiled: CompiledProgram | null, account: Account, now: number): Record<string, unknown> {
+  if (compiled === null) {
+    return {
+      status: null,
+      importanceClass: null,
+      categories: [],
+      discountBasisPoints: 0,
+      discountSources: [],
+      discountLapsesAt: null,
+      classLapsesAt: null,
+    };
+  }
+  const standing = evaluateStanding(compiled, account, now);
+  return {
+    status: standing.status === null ? null : { id: standing.status.id, name: standing.status.name },
+    importanceClass: standing.importanceClass === null ? null : { id: standing.importanceClass.id, name: standing.importanceClass.name },
+    categories: standing.categories.map((id) => ({ id, name: compiled.categoriesById.get(id)?.name ?? id })),
+    discountBasisPoints: standing.discountBasisPoints,
+    discountSources: standing.appliedDiscounts,
+    accrualRateBasisPoints: standing.accrualRateBasisPoints,
+    discountLapsesAt: standing.discountLapsesAt,
+    classLapsesAt: standing.classLapsesAt,
+  };
+}

@@ -1,0 +1,223 @@
+import type { Account } from "../account/account.js";
+import { subtractReceipt } from "../account/counters.js";
+import { assert } from "../assert/assert.js";
+import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
+import { ledgerTotals, returnShares, revokeLot, type Ledger } from "../ledger/ledger.js";
+import type { LotShare } from "../ledger/lot.js";
+import { allocateProportionally } from "../money/allocate-proportionally.js";
+import { floorDivide } from "../money/floor-divide.js";
+import type { ReceiptCalculation, Receipt } from "../receipt/receipt.js";
+
+/**
+ * Quantities are counts or weights; returns compare them in thousandths so
+ * that splitting a line's points by the part returned stays in integers.
+ */
+export const QUANTITY_SCALE = 1_000;
+
+export function scaledQuantity(quantity: number): number {
+  return Math.round(quantity * QUANTITY_SCALE);
+}
+
+/** What one line gave, and how much of it has been returned so far. */
+export interface SettledLine {
+  /** Quantity bought, in thousandths. */
+  readonly quantity: number;
+  readonly amount: number;
+  readonly payable: number;
+  /** Points the line accrued (its share of the receipt's points). */
+  readonly points: number;
+  /** Points redeemed on the line (its share of the receipt's redeem). */
+  readonly redeemed: number;
+  readonly returnedQuantity: number;
+  readonly returnedAmount: number;
+  readonly returnedPayable: number;
+  readonly returnedPoints: number;
+  readonly returnedRedeemed: number;
+}
+
+/**
+ * What a committed receipt did to the ledger and the counters, kept with the
+ * receipt record so that a cancel or a return can undo exactly that, once.
+ */
+export interface ReceiptSettlement {
+  /** The period the receipt counted in. */
+  readonly period: number;
+  /** The lot its points went to; null when it accrued nothing. */
+  readonly accruedLot: number | null;
+  /** The lots its redeemed points came from, minus what returns gave back. */
+  readonly unreturnedShares: readonly LotShare[];
+  readonly lines: readonly SettledLine[];
+  readonly cancelled: boolean;
+}
+
+export function settleReceipt(
+  receipt: Receipt,
+  calculation: ReceiptCalculation,
+  period: number,
+  accruedLot: number | null,
+  shares: readonly LotShare[],
+): ReceiptSettlement {
+  const redeemedByLine = allocateProportionally(
+    calculation.redeem,
+    calculation.lines.map((line) => line.pointsPaid),
+  );
+  for (const line of receipt.lines) {
+    assert(scaledQuantity(line.qty) >= 1, "quantities are at least one thousandth (readReceipt refuses less)");
+  }
+  return {
+    period,
+    accruedLot,
+    unreturnedShares: shares,
+    cancelled: false,
+    lines: calculation.lines.map((line, index) => ({
+      quantity: scaledQuantity(receipt.lines[index]?.qty ?? 0),
+      amount: line.amount,
+      payable: line.payable,
+      points: line.points,
+      redeemed: redeemedByLine[index] ?? 0,
+      returnedQuantity: 0,
+      returnedAmount: 0,
+      returnedPayable: 0,
+      returnedPoints: 0,
+      returnedRedeemed: 0,
+    })),
+  };
+}
+
+/** A part of a line to return: its index in the receipt and the quantity. */
+export interface LineReturn {
+  readonly line: number;
+  readonly quantity: number;
+}
+
+export type ReversalOutcome = Outcome<{
+  readonly account: Account;
+  readonly settlement: ReceiptSettlement;
+  readonly answer: {
+    readonly lines: readonly {
+      readonly line: number;
+      readonly qty: number;
+      readonly amount: number;
+      readonly points: number;
+      readonly pointsReturned: number;
+    }[];
+    readonly pointsRevoked: number;
+    readonly pointsReturned: number;
+    readonly debtAdded: number;
+    readonly balance: number;
+  };
+}>;
+
+/** The part of `total` that `part` of `whole` earns; the last part takes exactly what is left. */
+function shareOf(total: number, alreadyTaken: number, part: number, whole: number, taken: number): number {
+  if (taken + part === whole) return total - alreadyTaken;
+  return Math.min(total - alreadyTaken, floorDivide(total * part, whole));
+}
+
+/** Takes `points` from the end of the unreturned shares: the latest spent come back first. */
+function takeShares(shares: readonly LotShare[], points: number): { taken: LotShare[]; left: LotShare[] } {
+  const left = shares.map((share) => ({ ...share }));
+  const taken: LotShare[] = [];
+  let owed = points;
+  for (let index = left.length - 1; index >= 0 && owed > 0; index -= 1) {
+    const share = left[index];
+    assert(share !== undefined, "shares are dense");
+    const part = Math.min(share.points, owed);
+    taken.push({ ...share, points: part });
+    left[index] = { ...share, points: share.points - part };
+    owed -= part;
+  }
+  assert(owed === 0, "a receipt never returns more redeemed points than it spent");
+  return { taken, left: left.filter((share) => share.points > 0) };
+}
+
+/**
+ * Returns part of a receipt (a refund) or all that is left of it (a cancel):
+ * takes back the points its lines accrued, gives back the points redeemed on
+ * them to their original lots, and takes the lines out of the counters. The
+ * last return of a line takes exactly what is left of it, so returns never
+ * take back more than the receipt gave. Under the "refuse" policy a return
+ * whose accrued points were spent changes nothing and says so.
+ */
+export function reverseReceipt(
+  account: Account,
+  ledger: Ledger,
+  settlement: ReceiptSettlement,
+  returns: readonly LineReturn[] | "all",
+  now: number,
+  policy: "debt" | "refuse",
+): ReversalOutcome {
+  if (settlement.cancelled) return failure("RECEIPT_CANCELLED", "the receipt was cancelled");
+  const wanted = new Map<number, number>();
+  if (returns === "all") {
+    settlement.lines.forEach((line, index) => {
+      const left = line.quantity - line.returnedQuantity;
+      if (left > 0) wanted.set(index, left);
+    });
+  } else {
+    for (const item of returns) {
+      const line = settlement.lines[item.line];
+      if (line === undefined) {
+        return failure("RETURN_EXCEEDS_PURCHASE", `the receipt has no line ${item.line}`);
+      }
+      const quantity = (wanted.get(item.line) ?? 0) + item.quantity;
+      if (line.returnedQuantity + quantity > line.quantity) {
+        return failure("RETURN_EXCEEDS_PURCHASE", `line ${item.line}: ${(line.quantity - line.returnedQuantity) / QUANTITY_SCALE} left to return`);
+      }
+      wanted.set(item.line, quantity);
+    }
+  }
+
+  const lines = settlement.lines.map((line) => ({ ...line }));
+  const answerLines: { line: number; qty: number; amount: number; points: number; pointsReturned: number }[] = [];
+  let pointsToRevoke = 0;
+  let redeemedToReturn = 0;
+  let soldBack = 0;
+  let paidBack = 0;
+  for (const [index, quantity] of [...wanted.entries()].sort((left, right) => left[0] - right[0])) {
+    const line = lines[index];
+    assert(line !== undefined, "wanted lines exist");
+    const amount = shareOf(line.amount, line.returnedAmount, quantity, line.quantity, line.returnedQuantity);
+    const payable = shareOf(line.payable, line.returnedPayable, quantity, line.quantity, line.returnedQuantity);
+    const points = shareOf(line.points, line.returnedPoints, quantity, line.quantity, line.returnedQuantity);
+    const redeemed = shareOf(line.redeemed, line.returnedRedeemed, quantity, line.quantity, line.returnedQuantity);
+    lines[index] = {
+      ...line,
+      returnedQuantity: line.returnedQuantity + quantity,
+      returnedAmount: line.returnedAmount + amount,
+      returnedPayable: line.returnedPayable + payable,
+      returnedPoints: line.returnedPoints + points,
+      returnedRedeemed: line.returnedRedeemed + redeemed,
+    };
+    pointsToRevoke += points;
+    redeemedToReturn += redeemed;
+    soldBack += amount;
+    paidBack += payable;
+    answerLines.push({ line: index, qty: quantity / QUANTITY_SCALE, amount, points, pointsReturned: redeemed });
+  }
+
+  let nextLedger = ledger;
+  let debtAdded = 0;
+  if (pointsToRevoke > 0) {
+    assert(settlement.accruedLot !== null, "points accrued means a lot");
+    const revoked = revokeLot(nextLedger, settlement.accruedLot, pointsToRevoke, now, policy);
+    if (!revoked.ok) return revoked;
+    nextLedger = revoked.ledger;
+    debtAdded = revoked.debtAdded;
+  }
+  const { taken, left } = takeShares(settlement.unreturnedShares, redeemedToReturn);
+  if (taken.length > 0) {
+    const returned = returnShares(nextLedger, taken, now);
+    assert(returned.ok, "shares a receipt spent can always come back");
+    nextLedger = returned.ledger;
+  }
+  const cancelling = returns === "all";
+  const counters = subtractReceipt(account.counters, settlement.period, soldBack, paidBack, cancelling ? 1 : 0);
+  const balance = ledgerTotals(nextLedger, now).available;
+  return {
+    ok: true,
+    account: { ...account, ledger: nextLedger, counters, balance, sequence: account.sequence + 1 },
+    settlement: { ...settlement, lines, unreturnedShares: left, cancelled: cancelling },
+    answer: { lines: answerLines, pointsRevoked: pointsToRevoke, pointsReturned: redeemedToReturn, debtAdded, balance },
+  };
+}

@@ -1,0 +1,127 @@
+// Thread: any (pure state changes); run by a shard worker thread and by the bulk importer's threads.
+import { hash } from "node:crypto";
+import { assert } from "../../domain/assert/assert.js";
+import { transactionIdentifier, type Account } from "../../domain/account/account.js";
+import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
+import { commitForMember } from "../../domain/engine/member-operations.js";
+import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
+import type { ReceiptRecord } from "../storage/shard-store.js";
+import { historyWrite, refused, type OperationResult } from "./operation-result.js";
+
+export interface CommitReceiptInput {
+  readonly program: CompiledProgram;
+  /** The member's account now. */
+  readonly account: Account;
+  /** The member's record of this (store, receipt id), if any. */
+  readonly existing: ReceiptRecord | undefined;
+  readonly receipt: Receipt;
+  readonly redeem: number;
+  /** The partner of the terminal's store: the issuer of the points it accrues. */
+  readonly partner: string;
+  readonly now: number;
+}
+
+/**
+ * A receipt's commit: the first answer again for a repeat, CONFLICT for the
+ * same id with other content, else the receipt settled on the account (pure:
+ * domain/engine), with its record (fingerprint, answer, settlement) and its
+ * history entry.
+ */
+export function commitReceipt(input: CommitReceiptInput): OperationResult {
+  const { program, account, existing, receipt, redeem, partner, now } = input;
+  const memberId = account.memberId;
+  const fingerprint = commitFingerprint(memberId, receipt, redeem);
+  if (existing !== undefined) {
+    return existing.fingerprint === fingerprint
+      ? { kind: "answered", answer: existing.answer }
+      : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
+  }
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner });
+  if (!outcome.ok) return refused(outcome);
+  const next = outcome.account;
+  // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
+  const answer = {
+    member: memberId,
+    receipt: receipt.id,
+    ...outcome.calculation,
+    balance: next.balance,
+    transaction: transactionIdentifier(memberId, next.sequence),
+  };
+  const record: ReceiptRecord = {
+    logicalShard: account.logicalShard,
+    store: receipt.store,
+    receiptId: receipt.id,
+    memberId,
+    fingerprint,
+    answer,
+    settlement: outcome.settlement,
+  };
+  return {
+    kind: "applied",
+    answer,
+    account: next,
+    writes: [
+      { kind: "account", account: next },
+      { kind: "receipt", receipt: record },
+      historyWrite(next, now, "receipt", receiptActivityDetail(receipt, outcome.calculation, answer.transaction, outcome.statusChange)),
+    ],
+  };
+}
+
+/**
+ * What makes two commits "the same": member, receipt content as sent and
+ * redeem. A receipt sent without a time has none in its fingerprint (null
+ * where the time would be), so a retry of the same bytes is a repeat and not
+ * a CONFLICT, whatever the server's clock says by then.
+ */
+export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number): string {
+  // The SHA-256 of the JSON text of [member, store, id, at or null, redeem,
+  // [[sku, qty, price, amount, noDiscount, noPoints], ...]], written out
+  // directly instead of building the arrays for JSON.stringify: the bytes are
+  // those JSON.stringify would make (stored fingerprints depend on them;
+  // commit-receipt.test.ts holds the two equal).
+  let text = `[${JSON.stringify(memberId)},${JSON.stringify(receipt.store)},${JSON.stringify(receipt.id)},`;
+  text += `${receipt.atFromServer === true ? "null" : jsonNumber(receipt.at)},${jsonNumber(redeem)},[`;
+  for (let index = 0; index < receipt.lines.length; index += 1) {
+    const line = receipt.lines[index]!;
+    text += `${index === 0 ? "" : ","}[${JSON.stringify(line.sku)},${jsonNumber(line.qty)},${jsonNumber(line.price)},${jsonNumber(line.amount)},`;
+    text += `${line.noDiscount === true},${line.noPoints === true}]`;
+  }
+  return hash("sha256", `${text}]]`, "base64url");
+}
+
+/** A number as JSON.stringify writes it (receipt numbers are finite: validated). */
+function jsonNumber(value: number): string {
+  assert(Number.isFinite(value), "a fingerprinted number is finite");
+  return String(value);
+}
+
+/** A committed receipt's entry in its member's history. */
+export function receiptActivityDetail(
+  receipt: Receipt,
+  calculation: ReceiptCalculation,
+  transaction: unknown,
+  statusChange: { readonly from: string | null; readonly to: string | null } | null,
+): Record<string, unknown> {
+  return {
+    receipt: receipt.id,
+    store: receipt.store,
+    total: calculation.total,
+    payable: calculation.payable,
+    points: calculation.points,
+    redeem: calculation.redeem,
+    transaction,
+    ...(statusChange === null ? {} : { statusChange }),
+  };
+}
+
+/** The answer of a calculate or commit as the shard gives it (a commit adds its transaction). */
+export function calculationAnswer(
+  memberId: string,
+  receipt: Receipt,
+  calculation: ReceiptCalculation,
+  balance: number,
+): Record<string, unknown> {
+  return { member: memberId, receipt: receipt.id, ...calculation, balance };
+}

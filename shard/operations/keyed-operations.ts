@@ -1,0 +1,178 @@
+import { hash } from "node:crypto";
+import type { Account } from "../../domain/account/account.js";
+import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
+import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../domain/engine/member-operations.js";
+import { reverseReceipt, scaledQuantity } from "../../domain/engine/receipt-settlement.js";
+import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
+import { historyWrite, refused, type OperationResult } from "./operation-result.js";
+
+/**
+ * The keyed state changes other than a commit: visits, cancels, refunds and
+ * adjustments. Each is idempotent by its own record, kept in the receipts'
+ * key space under "<kind> <id>" (a space never occurs in a client id, so
+ * they cannot collide with receipt ids): a repeat gets the first answer,
+ * the same key with other content CONFLICT.
+ */
+
+/** The store name under which admin-made records (adjustments) are kept: not a valid store id (it has a space). */
+export const ADMIN_RECORD_STORE = "admin records";
+
+/** Where an operation's own record is kept. */
+export interface RecordAddress {
+  readonly store: string;
+  readonly recordId: string;
+}
+
+export interface KeyedInput {
+  readonly program: CompiledProgram;
+  readonly account: Account;
+  /** The operation's own record (at its RecordAddress), if already made. */
+  readonly existing: ReceiptRecord | undefined;
+  readonly now: number;
+}
+
+type KeyedChange = Outcome<{
+  readonly account: Account;
+  readonly answer: Readonly<Record<string, unknown>>;
+  readonly writes?: readonly ShardWrite[];
+  readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> };
+}>;
+
+export interface Visit {
+  readonly id: string;
+  readonly store: string;
+  readonly status: "came" | "didNotCome";
+  readonly at: number;
+  /** Present when the POS sent no time: the fingerprint then has none (see Receipt.atFromServer). */
+  readonly atFromServer?: true;
+}
+
+export const visitAddress = (visit: Visit): RecordAddress => ({ store: visit.store, recordId: `visit ${visit.id}` });
+export const cancelAddress = (store: string, receiptId: string): RecordAddress => ({ store, recordId: `cancel ${receiptId}` });
+export const refundAddress = (store: string, refundId: string): RecordAddress => ({ store, recordId: `refund ${refundId}` });
+export const adjustmentAddress = (adjustmentId: string): RecordAddress => ({ store: ADMIN_RECORD_STORE, recordId: `adjust ${adjustmentId}` });
+
+/** A visit-status event, idempotent by (store, visit id). */
+export function reportVisit(input: KeyedInput, visit: Visit): OperationResult {
+  return keyedOperation(input, visitAddress(visit), [visit.status, visit.atFromServer === true ? null : visit.at], `visit ${visit.id} of store ${visit.store}`, () => {
+    const next = reportVisitForMember(input.program, input.account, visit.status, visit.at);
+    return {
+      ok: true,
+      account: next,
+      answer: { visit: visit.id, status: visit.status, categories: next.categories },
+      activity: { kind: "visit", detail: { visit: visit.id, store: visit.store, status: visit.status } },
+    };
+  });
+}
+
+/** Voids a committed receipt whole (`target`: its record), or releases its hold if it was never committed. */
+export function cancelReceipt(input: KeyedInput, store: string, receiptId: string, target: ReceiptRecord | undefined): OperationResult {
+  const { account, program, now } = input;
+  return keyedOperation(input, cancelAddress(store, receiptId), [], `the cancel of receipt ${receiptId}`, () => {
+    if (target === undefined || target.settlement === undefined) {
+      const released = releaseHoldForMember(account, { store, id: receiptId }, now);
+      if (released === null) return unknownReceipt(store, receiptId);
+      return {
+        ok: true,
+        account: released,
+        answer: { receipt: receiptId, cancelled: "hold", balance: released.balance },
+        activity: { kind: "hold-released", detail: { receipt: receiptId, store } },
+      };
+    }
+    if (target.memberId !== account.memberId) return unknownReceipt(store, receiptId);
+    const reversed = reverseReceipt(account, account.ledger, target.settlement, "all", now, program.program.points.returnPolicy);
+    if (!reversed.ok) return reversed;
+    return {
+      ok: true,
+      account: reversed.account,
+      answer: { receipt: receiptId, cancelled: "receipt", ...reversed.answer },
+      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }],
+      activity: { kind: "cancel", detail: { receipt: receiptId, store, ...reversed.answer } },
+    };
+  });
+}
+
+export interface Refund {
+  readonly store: string;
+  readonly refundId: string;
+  readonly receiptId: string;
+  readonly lines: readonly { readonly line: number; readonly qty: number }[];
+}
+
+/** A partial return by lines of a committed receipt (`target`: its record), idempotent by (store, refund id). */
+export function refundReceipt(input: KeyedInput, refund: Refund, target: ReceiptRecord | undefined): OperationResult {
+  const { account, program, now } = input;
+  const { store, refundId, receiptId, lines } = refund;
+  return keyedOperation(input, refundAddress(store, refundId), [receiptId, lines], `refund ${refundId} of store ${store}`, () => {
+    if (target === undefined || target.settlement === undefined || target.memberId !== account.memberId) return unknownReceipt(store, receiptId);
+    const returns = lines.map((line) => ({ line: line.line, quantity: scaledQuantity(line.qty) }));
+    const reversed = reverseReceipt(account, account.ledger, target.settlement, returns, now, program.program.points.returnPolicy);
+    if (!reversed.ok) return reversed;
+    return {
+      ok: true,
+      account: reversed.account,
+      answer: { refund: refundId, receipt: receiptId, ...reversed.answer },
+      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }],
+      activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store, ...reversed.answer } },
+    };
+  });
+}
+
+export interface Adjustment {
+  readonly adjustmentId: string;
+  readonly points: number;
+  readonly reason: string;
+  readonly operator: string;
+}
+
+/** An administrator's credit or debit of points, idempotent by adjustment id. */
+export function adjustPoints(input: KeyedInput, adjustment: Adjustment): OperationResult {
+  const { adjustmentId, points, reason, operator } = adjustment;
+  return keyedOperation(input, adjustmentAddress(adjustmentId), [points, reason, operator], `adjustment ${adjustmentId}`, () => {
+    const outcome = adjustForMember(input.program, input.account, adjustmentId, points, input.now);
+    if (!outcome.ok) return outcome;
+    return {
+      ok: true,
+      account: outcome.account,
+      answer: { adjustment: adjustmentId, points, balance: outcome.account.balance },
+      activity: { kind: "adjustment", detail: { adjustment: adjustmentId, points, reason, operator } },
+    };
+  });
+}
+
+/**
+ * The shape every keyed operation shares: the record answers a repeat or
+ * refuses other content; otherwise `run` decides, and the account, the
+ * operation's record (with its fingerprint and answer), any other records it
+ * changed and its history entry are the writes.
+ */
+function keyedOperation(input: KeyedInput, address: RecordAddress, content: unknown, what: string, run: () => KeyedChange): OperationResult {
+  const { account, existing, now } = input;
+  const memberId = account.memberId;
+  const fingerprint = hash("sha256", JSON.stringify([memberId, address.store, address.recordId, content]), "base64url");
+  if (existing !== undefined) {
+    return existing.fingerprint === fingerprint
+      ? { kind: "answered", answer: existing.answer }
+      : refused(failure("CONFLICT", `${what} was already made with other content`));
+  }
+  const outcome = run();
+  if (!outcome.ok) return refused(outcome);
+  const answer = { member: memberId, ...outcome.answer };
+  const record: ReceiptRecord = { logicalShard: account.logicalShard, store: address.store, receiptId: address.recordId, memberId, fingerprint, answer };
+  return {
+    kind: "applied",
+    answer,
+    account: outcome.account,
+    writes: [
+      { kind: "account", account: outcome.account },
+      { kind: "receipt", receipt: record },
+      ...(outcome.writes ?? []),
+      historyWrite(outcome.account, now, outcome.activity.kind, outcome.activity.detail),
+    ],
+  };
+}
+
+function unknownReceipt(store: string, receiptId: string): KeyedChange {
+  return failure("UNKNOWN_RECEIPT", `store ${store} has no receipt ${receiptId} for this member`);
+}

@@ -1,0 +1,429 @@
+// Thread: a shard worker thread (one actor per thread, one message at a time).
+import type { Account } from "../domain/account/account.js";
+import { assert } from "../domain/assert/assert.js";
+import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
+import { CompiledProgram } from "../domain/engine/compiled-program.js";
+import { calculateWithSpendable, standingView } from "../domain/engine/member-operations.js";
+import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
+import type { Program } from "../domain/program/program-document.js";
+import { logicalShardOf } from "../domain/placement/shard-function.js";
+import { encodeOperation } from "./storage/mutations.js";
+import type { ShardStore } from "./storage/shard-store.js";
+import { DurableReplies } from "./durable-replies.js";
+import { ExpirySweep } from "./expiry-sweep.js";
+import type { CommitLog } from "./log/commit-log.js";
+import { calculationAnswer, commitReceipt } from "./operations/commit-receipt.js";
+import {
+  adjustmentAddress,
+  adjustPoints,
+  cancelAddress,
+  cancelReceipt,
+  refundAddress,
+  refundReceipt,
+  reportVisit,
+  visitAddress,
+  type KeyedInput,
+  type RecordAddress,
+} from "./operations/keyed-operations.js";
+import { enrollMember, holdPoints } from "./operations/member-changes.js";
+import type { OperationResult } from "./operations/operation-result.js";
+import { failureReply, type ReceiptShardRequest, type ShardReply, type ShardRequest } from "./shard-messages.js";
+import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointConfig, type CheckpointCrashPoint } from "./state/checkpointer.js";
+import { ShardState } from "./state/shard-state.js";
+
+/** Instruments the actor reports to; the worker binds them to prom-client. */
+export interface ShardInstruments {
+  /** A group of answers became durable and was released: how many, and seconds from waiting to durable. */
+  observeBatch(answers: number, flushSeconds: number): void;
+  /** A commit's answer was released: seconds from its arrival to its durable answer. */
+  observeCommit(seconds: number): void;
+  /** An operation was refused because the log had no room on disk (optional: the worker may not count it). */
+  observeStorageFull?(refusedOperations: number): void;
+  /** A checkpoint became durable: bytes of overlay written, seconds it took. */
+  observeCheckpoint?(bytes: number, seconds: number): void;
+}
+
+/** A last checkpoint at shutdown waits this long for the receipt index at most: a shorter restart, not durability. */
+const SHUTDOWN_CHECKPOINT_WAIT_MILLISECONDS = 5_000;
+
+export const SILENT_INSTRUMENTS: ShardInstruments = {
+  observeBatch: () => undefined,
+  observeCommit: () => undefined,
+};
+
+export interface ShardActorOptions {
+  readonly shardIndex: number;
+  /** The shard's state as of its last checkpoint (recovery has replayed the log into it). */
+  readonly store: ShardStore;
+  /** The shard's commit log, opened and replayed: the actor is its only writer. */
+  readonly log: CommitLog;
+  readonly ownedLogicalShards: readonly number[];
+  readonly program: Program | null;
+  /** Wall clock in epoch milliseconds; passed in so tests control time. */
+  readonly clock: () => number;
+  /** Monotonic seconds for latency figures and checkpoint timing. */
+  readonly monotonicSeconds: () => number;
+  readonly instruments?: ShardInstruments;
+  /** Checkpoint policy and the overlay's limit; CHECKPOINT_DEFAULTS for what is not given. */
+  readonly checkpoint?: Partial<CheckpointConfig>;
+  readonly onCrashPoint?: (point: CheckpointCrashPoint) => void;
+  /** The gateway's receipt index is durable through this log sequence (ShardWorkerData). Default: every record (tests without a gateway). */
+  readonly receiptIndexThrough?: number;
+}
+
+type Reply = (reply: ShardReply) => void;
+
+/**
+ * A shard: the sole owner of the accounts of its logical shards. Messages are
+ * handled one at a time, synchronously, in arrival order.
+ *
+ * A state change is decided by a pure operation (operations/), its
+ * mutations are appended to the commit log as one record and applied to the
+ * in-memory state at once (so the next message sees them), and its answer is
+ * released once that record is durable (DurableReplies). The log groups the
+ * records of a turn into one write and one fdatasync. Checkpoints write the
+ * state to LMDB later, off this path (state/checkpointer.ts).
+ */
+export class ShardActor {
+  private program: CompiledProgram | null;
+  private readonly owned: ReadonlySet<number>;
+  private readonly state: ShardState;
+  private readonly checkpointer: Checkpointer;
+  private readonly replies: DurableReplies;
+  private readonly sweep: ExpirySweep;
+  private readonly instruments: ShardInstruments;
+  private stopped = false;
+
+  constructor(private readonly options: ShardActorOptions) {
+    this.program = options.program === null ? null : new CompiledProgram(options.program);
+    this.owned = new Set(options.ownedLogicalShards);
+    this.instruments = options.instruments ?? SILENT_INSTRUMENTS;
+    this.state = new ShardState(options.store);
+    const observeCheckpoint = this.instruments.observeCheckpoint?.bind(this.instruments);
+    this.checkpointer = new Checkpointer({
+      state: this.state,
+      store: options.store,
+      log: options.log,
+      config: { ...CHECKPOINT_DEFAULTS, ...options.checkpoint },
+      monotonicMilliseconds: () => options.monotonicSeconds() * 1000,
+      ...(observeCheckpoint === undefined ? {} : { observeCheckpoint }),
+      ...(options.onCrashPoint === undefined ? {} : { onCrashPoint: options.onCrashPoint }),
+      receiptIndexThrough: options.receiptIndexThrough ?? Number.MAX_SAFE_INTEGER,
+    });
+    this.replies = new DurableReplies(options.log, (answers, seconds) => this.instruments.observeBatch(answers, seconds), options.monotonicSeconds);
+    this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
+  }
+
+  handle(request: ShardRequest, reply: Reply): void {
+    assert(!this.stopped, "a stopped shard handles no messages");
+    switch (request.kind) {
+      case "lookup":
+        this.lookup(request, reply);
+        return;
+      case "calculate":
+        if (request.hold === true) this.hold(request, reply);
+        else this.calculate(request, reply);
+        return;
+      case "commit":
+        this.commit(request, reply);
+        return;
+      case "enroll":
+        this.enroll(request, reply);
+        return;
+      case "reportVisit":
+      case "cancel":
+      case "refund":
+      case "adjust":
+        this.keyed(request, reply);
+        return;
+      case "activity": {
+        this.assertOwned(request.logicalShard, request.memberId);
+        const page = this.state.readHistory(request.logicalShard, request.memberId, request.before, request.limit);
+        reply({ ref: request.ref, ok: true, value: { activity: page.map(({ sequence, at, kind, detail }) => ({ sequence, at, kind, ...detail })) } });
+        return;
+      }
+      case "setProgram":
+        // One reference swap between two messages: no request sees half a program.
+        this.program = new CompiledProgram(request.program);
+        reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
+        return;
+      case "health":
+        reply({ ref: request.ref, ok: true, value: this.healthView() });
+        return;
+      case "receiptIndexFloor":
+        this.checkpointer.raiseReceiptIndexFloor(request.through);
+        reply({ ref: request.ref, ok: true, value: {} });
+        return;
+      case "metrics":
+        // Metrics live in the worker's registry, not in the actor.
+        reply({ ref: request.ref, ok: true, value: {} });
+        return;
+    }
+  }
+
+  /** Whether the member's account is in memory (pinned or cached): reading it touches no page of LMDB. */
+  isResident(logicalShard: number, memberId: string): boolean {
+    return this.state.isResident(logicalShard, memberId);
+  }
+
+  /** Called after each array of messages and on a timer: starts a checkpoint when one is due. */
+  tick(): void {
+    if (!this.stopped) this.checkpointer.maybeStart();
+  }
+
+  /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */
+  sweepExpired(accountLimit: number): number {
+    if (this.program === null || this.checkpointer.refusal() !== null) return 0;
+    return this.sweep.step(accountLimit, this.options.clock());
+  }
+
+  /** Writes everything applied so far to the store now (after a running checkpoint): tests and shutdown. */
+  async checkpointNow(): Promise<void> {
+    await this.checkpointer.flush();
+  }
+
+  /**
+   * Waits until every answer is released, writes a last checkpoint (if the
+   * receipt index lets it within SHUTDOWN_CHECKPOINT_WAIT_MILLISECONDS; the
+   * log has everything either way), and stops: shutdown.
+   */
+  async drain(): Promise<void> {
+    await this.replies.drained();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_CHECKPOINT_WAIT_MILLISECONDS);
+    });
+    await Promise.race([this.checkpointer.flush(), gaveUp]);
+    clearTimeout(timer);
+    this.checkpointer.abandon();
+    this.stopped = true;
+  }
+
+  private lookup(request: Extract<ShardRequest, { kind: "lookup" }>, reply: Reply): void {
+    const account = this.readAccount(request.logicalShard, request.memberId);
+    if (account === undefined) {
+      reply(memberNotFound(request.ref, request.memberId));
+      return;
+    }
+    const view = this.memberView(account);
+    if (request.detail === true) {
+      const settled = settleLedger(account.ledger, this.options.clock()).ledger;
+      view["lots"] = settled.lots.map((lot) => ({
+        id: lot.id,
+        source: lot.source,
+        reference: lot.reference,
+        partner: lot.partner,
+        points: lot.points,
+        remaining: lot.remaining,
+        held: lot.held,
+        accruedAt: lot.accruedAt,
+        activatesAt: lot.activatesAt,
+        expiresAt: lot.expiresAt,
+      }));
+    }
+    reply({ ref: request.ref, ok: true, value: view });
+  }
+
+  private calculate(request: ReceiptShardRequest, reply: Reply): void {
+    const found = this.memberAndProgram(request, reply);
+    if (found === null) return;
+    const { account, program } = found;
+    const context = { now: this.options.clock(), partner: request.partner };
+    const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
+    if (!outcome.ok) {
+      reply(failureReply(request.ref, outcome));
+      return;
+    }
+    reply({ ref: request.ref, ok: true, value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendable) });
+  }
+
+  private hold(request: ReceiptShardRequest, reply: Reply): void {
+    const found = this.memberAndProgram(request, reply, true);
+    if (found === null) return;
+    const context = { now: this.options.clock(), partner: request.partner };
+    this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
+  }
+
+  private commit(request: ReceiptShardRequest, reply: Reply): void {
+    const arrivedSeconds = this.options.monotonicSeconds();
+    const release = (answer: ShardReply): void => {
+      this.instruments.observeCommit(this.options.monotonicSeconds() - arrivedSeconds);
+      reply(answer);
+    };
+    const found = this.memberAndProgram(request, release, true);
+    if (found === null) return;
+    const { logicalShard, memberId, receipt } = request;
+    const existing = this.state.readRecord(logicalShard, memberId, receipt.store, receipt.id);
+    const result = commitReceipt({
+      program: found.program,
+      account: found.account,
+      existing,
+      receipt,
+      redeem: request.redeem,
+      partner: request.partner,
+      now: this.options.clock(),
+    });
+    this.settle(request.ref, release, found.account, result, true);
+  }
+
+  private enroll(request: Extract<ShardRequest, { kind: "enroll" }>, reply: Reply): void {
+    const { logicalShard, memberId, profile } = request;
+    this.assertOwned(logicalShard, memberId);
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(request.ref, refusal));
+      return;
+    }
+    const existing = this.readAccount(logicalShard, memberId);
+    const result = enrollMember(existing, { memberId, logicalShard, profile }, this.options.clock(), (account) => this.memberView(account));
+    this.settle(request.ref, reply, existing, result);
+  }
+
+  /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
+  private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" }>, reply: Reply): void {
+    const found = this.memberAndProgram(request, reply, true);
+    if (found === null) return;
+    const { logicalShard, memberId } = request;
+    const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now: this.options.clock() });
+    let result: OperationResult;
+    switch (request.kind) {
+      case "reportVisit":
+        result = reportVisit(input(visitAddress(request.visit)), request.visit);
+        break;
+      case "cancel":
+        result = cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, read({ store: request.store, recordId: request.receiptId }));
+        break;
+      case "refund":
+        result = refundReceipt(input(refundAddress(request.store, request.refundId)), request, read({ store: request.store, recordId: request.receiptId }));
+        break;
+      case "adjust":
+        result = adjustPoints(input(adjustmentAddress(request.adjustmentId)), request);
+        break;
+    }
+    this.settle(request.ref, reply, found.account, result);
+  }
+
+  /**
+   * The member's account and the program, or null after answering why not:
+   * an unknown member, no program, or (for a state change) a full overlay.
+   */
+  private memberAndProgram(
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    reply: Reply,
+    changesState = false,
+  ): { account: Account; program: CompiledProgram } | null {
+    const account = this.readAccount(request.logicalShard, request.memberId);
+    if (account === undefined) {
+      reply(memberNotFound(request.ref, request.memberId));
+      return null;
+    }
+    const program = this.program;
+    if (program === null) {
+      reply(failureReply(request.ref, failure("NO_PROGRAM", "no loyalty program is configured")));
+      return null;
+    }
+    const refusal = changesState ? this.checkpointer.refusal() : null;
+    if (refusal !== null) {
+      reply(failureReply(request.ref, refusal));
+      return null;
+    }
+    return { account, program };
+  }
+
+  /**
+   * Carries out an operation's result. Applied: log it, apply it, answer once
+   * its record is durable (or answer the log's refusal: nothing was applied).
+   * Answered or refused: the answer was computed from state that may not be
+   * durable yet, so it waits for everything appended before it.
+   */
+  private settle(ref: number, reply: Reply, before: Account | undefined, result: OperationResult, commitsReceipt = false): void {
+    if (result.kind === "answered") {
+      this.replies.afterEverythingAppended(reply, { ref, ok: true, value: result.answer });
+      return;
+    }
+    if (result.kind === "refused") {
+      this.replies.afterEverythingAppended(reply, failureReply(ref, result));
+      return;
+    }
+    const appended = this.logAndApply(before, result, commitsReceipt);
+    if (!appended.ok) {
+      reply(failureReply(ref, appended));
+      return;
+    }
+    this.replies.afterRecord(appended.sequence, reply, { ref, ok: true, value: result.answer, sequence: appended.sequence });
+  }
+
+  /** Appends the result's mutations as one log record and applies them to the state. */
+  private logAndApply(
+    before: Account | undefined,
+    result: Extract<OperationResult, { kind: "applied" }>,
+    /** A receipt's commit: the gateway indexes it, and a checkpoint waits for that (Checkpointer). */
+    commitsReceipt = false,
+  ): Outcome<{ readonly sequence: number }> {
+    const { payload, mutations } = encodeOperation(before, result.writes);
+    const appended = this.options.log.append(payload);
+    if (!appended.ok) {
+      if (appended.code === "STORAGE_FULL") this.instruments.observeStorageFull?.(1);
+      return appended;
+    }
+    const history: number[] = [];
+    for (const write of result.writes) if (write.kind === "activity") history.push(write.activity.sequence);
+    this.state.apply(appended.sequence, result.account, mutations, history, commitsReceipt);
+    return appended;
+  }
+
+  private readAccount(logicalShard: number, memberId: string): Account | undefined {
+    this.assertOwned(logicalShard, memberId);
+    return this.state.readAccount(logicalShard, memberId);
+  }
+
+  private assertOwned(logicalShard: number, memberId: string): void {
+    if (!this.owned.has(logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${logicalShard}`);
+    if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
+  }
+
+  private memberView(account: Account): Record<string, unknown> {
+    const now = this.options.clock();
+    const points = ledgerTotals(account.ledger, now);
+    return {
+      member: account.memberId,
+      logicalShard: account.logicalShard,
+      card: account.profile.card,
+      phone: account.profile.phone,
+      name: account.profile.name,
+      birthDate: account.profile.birthDate,
+      balance: points.available,
+      points: { active: points.active, pending: points.pending, held: points.held, debt: points.debt },
+      ...standingView(this.program, account, now),
+      counters: account.counters,
+      createdAt: account.createdAt,
+      transactions: account.sequence,
+      programVersion: this.program?.version ?? null,
+    };
+  }
+
+  private healthView(): Record<string, unknown> {
+    const log = this.options.log;
+    const stats = log.stats();
+    return {
+      logRecordsAppended: stats.recordsAppended,
+      logBytesAppended: stats.bytesAppended,
+      logGroupsSynced: stats.syncs,
+      logSegments: stats.segments,
+      shard: this.options.shardIndex,
+      staged: this.state.pinnedAccounts,
+      overlayBytes: this.state.overlayBytes,
+      answersWaiting: this.replies.size,
+      logNextSequence: log.nextSequence,
+      logDurableSequence: log.durableSequence,
+      checkpointSequence: this.options.store.checkpointSequence,
+      checkpointRunning: this.checkpointer.running,
+      program: this.program?.version ?? null,
+    };
+  }
+}
+
+function memberNotFound(ref: number, memberId: string): ShardReply {
+  return failureReply(ref, failure("UNKNOWN_MEMBER", `member ${memberId} has no account`));
+}

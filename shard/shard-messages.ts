@@ -1,0 +1,163 @@
+// Both sides of the gateway <-> shard thread boundary: the messages that cross it.
+import type { MemberProfile } from "../domain/account/account.js";
+import { failure, type Failure } from "../protocol/errors/loycore-error.js";
+import type { Program } from "../domain/program/program-document.js";
+import type { Receipt } from "../domain/receipt/receipt.js";
+
+/**
+ * Messages between the gateway thread and a shard thread. They travel by
+ * postMessage (structured clone), so they are plain data. `ref` correlates a
+ * reply with its request; the gateway assigns it per shard.
+ *
+ * Every message about a member names the logical shard it belongs to; the
+ * shard asserts it owns that logical shard before touching anything.
+ */
+export type ShardRequest =
+  | {
+      readonly kind: "lookup";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      /** With the member's open point lots. */
+      readonly detail?: boolean;
+    }
+  | ReceiptShardRequest
+  | {
+      readonly kind: "enroll";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      readonly profile: MemberProfile;
+    }
+  | VisitShardRequest
+  | CancelShardRequest
+  | RefundShardRequest
+  | AdjustShardRequest
+  | ActivityShardRequest
+  | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  /**
+   * The gateway's receipt index holds, durably, every receipt this shard
+   * committed with a log sequence up to `through`: log segments wholly at or
+   * below it may go once a checkpoint covers them too.
+   */
+  | { readonly kind: "receiptIndexFloor"; readonly ref: number; readonly through: number }
+  | { readonly kind: "metrics"; readonly ref: number }
+  | { readonly kind: "health"; readonly ref: number };
+
+/** A request before the channel stamps its `ref`. */
+export type ShardRequestBody = ShardRequest extends infer Request
+  ? Request extends { readonly ref: number }
+    ? Omit<Request, "ref">
+    : never
+  : never;
+
+export type ShardReply =
+  | {
+      readonly ref: number;
+      readonly ok: true;
+      readonly value: Readonly<Record<string, unknown>>;
+      /** For a state change applied by this request: the log sequence of its record. */
+      readonly sequence?: number;
+    }
+  | ({ readonly ref: number } & Failure);
+
+/** A failure as the reply to request `ref`. */
+export function failureReply(ref: number, { code, message }: Failure): ShardReply {
+  return { ref, ...failure(code, message) };
+}
+
+/** `calculate` changes nothing; `commit` applies the receipt durably and idempotently. */
+export interface ReceiptShardRequest {
+  readonly kind: "calculate" | "commit";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly receipt: Receipt;
+  readonly redeem: number;
+  /** The partner of the terminal's store: the issuer of the points a commit accrues. */
+  readonly partner: string;
+  /** `calculate` only: reserve the redeemed points until commit, cancel or the hold time. */
+  readonly hold?: boolean;
+}
+
+/** Voids a committed receipt whole, or releases its hold if it was not committed. */
+export interface CancelShardRequest {
+  readonly kind: "cancel";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly store: string;
+  readonly receiptId: string;
+}
+
+/** A partial return by lines, idempotent by (store, refund id). Quantities in the receipt's units. */
+export interface RefundShardRequest {
+  readonly kind: "refund";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly store: string;
+  readonly refundId: string;
+  readonly receiptId: string;
+  readonly lines: readonly { readonly line: number; readonly qty: number }[];
+}
+
+/** An administrator's credit (points > 0) or debit (points < 0), idempotent by adjustment id. */
+export interface AdjustShardRequest {
+  readonly kind: "adjust";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly adjustmentId: string;
+  readonly points: number;
+  readonly reason: string;
+  readonly operator: string;
+}
+
+/** A page of a member's activity, newest first. */
+export interface ActivityShardRequest {
+  readonly kind: "activity";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly before: number | null;
+  readonly limit: number;
+}
+
+/** A visit-status event ("came" / "did not come") for the category rules. */
+export interface VisitShardRequest {
+  readonly kind: "reportVisit";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
+}
+
+/** What a shard thread is told when it starts. */
+export interface ShardWorkerData {
+  readonly shardIndex: number;
+  readonly storePath: string;
+  readonly ownedLogicalShards: readonly number[];
+  readonly program: Program | null;
+  /** The gateway's receipt index is durable through this log sequence of the shard (0: nothing known). */
+  readonly receiptIndexThrough?: number;
+  /** Checkpoint policy (shard/state/checkpointer.ts); its defaults for what is not given. */
+  readonly checkpoint?: { readonly intervalMilliseconds?: number; readonly triggerBytes?: number };
+}
+
+/** A receipt committed by a shard whose entry the gateway's receipt index may lack (found at start-up). */
+export interface UnindexedReceipt {
+  readonly store: string;
+  readonly receiptId: string;
+  readonly memberId: string;
+  readonly sequence: number;
+}
+
+/** What a shard thread says when it has recovered and serves. */
+export interface ShardReadyNotice {
+  readonly kind: "ready";
+  /** Receipts committed after the receipt index's floor: the gateway indexes them before serving. */
+  readonly unindexedReceipts: readonly UnindexedReceipt[];
+  /** The last log sequence the shard found: the receipt index is complete through it once those are written. */
+  readonly lastSequence: number;
+}

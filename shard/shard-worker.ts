@@ -1,0 +1,260 @@
+// Thread: a shard worker thread, its entry point; it owns its logical shards' accounts, commit log, overlay and LMDB environment.
+import { performance } from "node:perf_hooks";
+import { parentPort, workerData } from "node:worker_threads";
+import { Counter, Histogram, Registry } from "prom-client";
+import { assert } from "../domain/assert/assert.js";
+import { crashPointHook } from "./crash-points.js";
+import { openShardStorage } from "./recovery.js";
+import { ShardActor, type ShardInstruments } from "./shard-actor.js";
+import type { ShardReadyNotice, ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
+
+/**
+ * Entry point of a shard thread. It owns one LMDB environment, one commit
+ * log and one ShardActor; every message from the gateway goes to the actor
+ * in order. At start it recovers (recovery.ts): the log's records after the
+ * last checkpoint are applied to LMDB before the first message is handled.
+ * Metrics live in a registry of this thread; the gateway collects them on
+ * each scrape with a "metrics" message.
+ */
+const port = parentPort;
+assert(port !== null, "shard-worker runs as a worker thread");
+const data = workerData as ShardWorkerData;
+
+const registry = new Registry();
+const shardLabel = { shard: String(data.shardIndex) };
+const batchSize = new Histogram({
+  name: "loycore_shard_commit_batch_size",
+  help: "Answers released per durable log group (one per state change)",
+  labelNames: ["shard"],
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+  registers: [registry],
+});
+const flushSeconds = new Histogram({
+  name: "loycore_shard_flush_seconds",
+  help: "Time from waiting on a log group until it is durable",
+  labelNames: ["shard"],
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  registers: [registry],
+});
+const commitSeconds = new Histogram({
+  name: "loycore_shard_commit_seconds",
+  help: "Time from a commit's arrival at its shard until its durable answer",
+  labelNames: ["shard"],
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  registers: [registry],
+});
+const messages = new Counter({
+  name: "loycore_shard_messages_total",
+  help: "Messages handled by shard threads, by kind",
+  labelNames: ["shard", "kind"],
+  registers: [registry],
+});
+
+const storageFullWrites = new Counter({
+  name: "loycore_shard_storage_full_writes_total",
+  help: "Operations refused because the log had no room on disk (answered STORAGE_FULL, nothing applied)",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
+const checkpointSeconds = new Histogram({
+  name: "loycore_shard_checkpoint_seconds",
+  help: "Time from the start of a checkpoint until LMDB has it on disk",
+  labelNames: ["shard"],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+const checkpointBytes = new Counter({
+  name: "loycore_shard_checkpoint_bytes_total",
+  help: "Overlay bytes written to LMDB by checkpoints",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
+const instruments: ShardInstruments = {
+  observeBatch: (writeCount, seconds) => {
+    batchSize.observe(shardLabel, writeCount);
+    flushSeconds.observe(shardLabel, seconds);
+  },
+  observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
+  observeStorageFull: (refused) => storageFullWrites.inc(shardLabel, refused),
+  observeCheckpoint: (bytes, seconds) => {
+    checkpointBytes.inc(shardLabel, bytes);
+    checkpointSeconds.observe(shardLabel, seconds);
+  },
+};
+
+const monotonicSeconds = (): number => performance.now() / 1000;
+const crashPoint = crashPointHook(process.env);
+const receiptIndexThrough = data.receiptIndexThrough ?? 0;
+const { store, log, report, unindexedReceipts, lastSequence } = await openShardStorage({
+  storePath: data.storePath,
+  monotonicSeconds,
+  receiptIndexThrough,
+  ...(crashPoint === undefined ? {} : { onLogCrashPoint: crashPoint }),
+});
+process.stderr.write(`${JSON.stringify({ event: "shardRecovered", shard: data.shardIndex, ...report, unindexedReceipts: unindexedReceipts.length })}\n`);
+if (lastSequence < receiptIndexThrough) {
+  // The receipt index says records up to receiptIndexThrough were written and synced; they are gone.
+  // Serving would hand their sequences to new records the index believes covered: refuse instead.
+  throw new Error(
+    `shard ${data.shardIndex}: its commit log ends at sequence ${lastSequence}, but the receipt index recorded receipts through ${receiptIndexThrough}: durable log records are missing (restored from an older copy?); refusing to start`,
+  );
+}
+const actor = new ShardActor({
+  shardIndex: data.shardIndex,
+  store,
+  log,
+  ownedLogicalShards: data.ownedLogicalShards,
+  program: data.program,
+  clock: () => Date.now(),
+  monotonicSeconds,
+  instruments,
+  ...(crashPoint === undefined ? {} : { onCrashPoint: crashPoint }),
+  ...(data.checkpoint === undefined ? {} : { checkpoint: data.checkpoint }),
+  receiptIndexThrough,
+});
+
+/**
+ * Checkpoints start when one is due after each array of messages, and on
+ * this timer so an idle shard still checkpoints what it holds.
+ */
+const CHECKPOINT_TICK_MILLISECONDS = 250;
+const checkpointTimer = setInterval(() => actor.tick(), CHECKPOINT_TICK_MILLISECONDS);
+checkpointTimer.unref();
+
+/**
+ * Replies go back as one array per run of work (see the request side in
+ * worker-shard-channel.ts): a group commit releases hundreds of answers at
+ * once, and one postMessage for all of them is much cheaper than one each.
+ * The array is sent in a microtask, right after the synchronous run that
+ * produced it (a slice of requests, a group's release), not a turn later.
+ */
+let pendingReplies: ShardReply[] = [];
+let repliesScheduled = false;
+const sendPendingReplies = (): void => {
+  repliesScheduled = false;
+  const replies = pendingReplies;
+  pendingReplies = [];
+  if (replies.length > 0) port.postMessage(replies);
+};
+const send = (reply: ShardReply): void => {
+  pendingReplies.push(reply);
+  if (!repliesScheduled) {
+    repliesScheduled = true;
+    queueMicrotask(sendPendingReplies);
+  }
+};
+
+/**
+ * The expiry sweep: every second, at most this many accounts are read and
+ * settled, between messages. 500 accounts a second visits a million members
+ * a month per shard and costs a few milliseconds a second.
+ */
+const SWEEP_INTERVAL_MILLISECONDS = 1_000;
+const SWEEP_ACCOUNTS_PER_STEP = 500;
+/** While requests arrive the sweep yields to them: a tenth of its step (expiry applies on every read anyway). */
+const SWEEP_ACCOUNTS_PER_BUSY_STEP = 50;
+let requestsSinceSweep = 0;
+const sweepTimer = setInterval(() => {
+  actor.sweepExpired(requestsSinceSweep > 0 ? SWEEP_ACCOUNTS_PER_BUSY_STEP : SWEEP_ACCOUNTS_PER_STEP);
+  requestsSinceSweep = 0;
+}, SWEEP_INTERVAL_MILLISECONDS);
+sweepTimer.unref();
+
+/** Tests of shard supervision ask a shard to die; only honoured when the process enables fault injection. */
+const FAULT_INJECTION_ENABLED = process.env["LOYCORE_FAULT_INJECTION"] === "1";
+
+const handleRequest = (message: ShardRequest): void => {
+  requestsSinceSweep += 1;
+  messages.inc({ ...shardLabel, kind: message.kind });
+  if (message.kind === "metrics") {
+    void registry.getMetricsAsJSON().then((metrics) => send({ ref: message.ref, ok: true, value: { metrics } }));
+    return;
+  }
+  actor.handle(message, send);
+};
+
+/**
+ * Requests handled in one event-loop turn, at most. The gateway sends a
+ * turn's requests as one array, up to a thousand under pipelined load;
+ * handled in one go (~100 ms), nothing else happens meanwhile: the log
+ * cannot write, answers cannot go out, and the gateway idles. Yielding every
+ * 32 requests (a few milliseconds) lets the log sync one group while the
+ * next is prepared and answers flow back while work continues.
+ */
+const REQUESTS_PER_TURN_MAX = 32;
+
+/** Handles `requests` in order, REQUESTS_PER_TURN_MAX per event-loop turn; resolves after the last. */
+function handleInSlices(requests: readonly ShardRequest[]): Promise<void> {
+  return new Promise((resolve) => {
+    const step = (start: number): void => {
+      const end = Math.min(requests.length, start + REQUESTS_PER_TURN_MAX);
+      for (let index = start; index < end; index += 1) handleRequest(requests[index] as ShardRequest);
+      actor.tick();
+      if (end < requests.length) setImmediate(() => step(end));
+      else resolve();
+    };
+    step(0);
+  });
+}
+
+/**
+ * Requests are handled in arrival order, each array once the accounts it
+ * names are in memory. An account read that misses the page cache is a disk
+ * read on this thread, and it stalls every member of the shard behind it
+ * (measured: 10M members, 29.7 GB on a 23.5 GiB machine, fell from about
+ * 2,900 to 200 receipts/s). So each array's accounts are prefetched on
+ * lmdb-js's threads as soon as it arrives (prefetches of several arrays
+ * overlap), and the arrays are handled strictly one after another, in order.
+ * Accounts already in the shard's memory need no prefetch: an array whose
+ * accounts all are, with nothing ahead of it, is handled at once.
+ */
+let handledTail: Promise<void> = Promise.resolve();
+/** Arrays received and not yet handled to the end: while any is, a new one waits its turn. */
+let arraysPending = 0;
+const handleArray = (requests: readonly ShardRequest[]): void => {
+  const missing: { logicalShard: number; memberId: string }[] = [];
+  for (const request of requests) {
+    if ("memberId" in request && "logicalShard" in request && !actor.isResident(request.logicalShard, request.memberId)) {
+      missing.push({ logicalShard: request.logicalShard, memberId: request.memberId });
+    }
+  }
+  arraysPending += 1;
+  const handled = (): void => {
+    arraysPending -= 1;
+  };
+  if (missing.length === 0 && arraysPending === 1) {
+    // Every account is in memory and nothing is ahead: handle at once, no hop through another thread.
+    handledTail = handleInSlices(requests).then(handled);
+    return;
+  }
+  // A failed prefetch only means the reads will fault as they would have.
+  const resident = missing.length === 0 ? Promise.resolve() : store.prefetchAccounts(missing).catch(() => undefined);
+  handledTail = Promise.all([handledTail, resident]).then(() => handleInSlices(requests)).then(handled);
+};
+
+port.on("message", (message: readonly ShardRequest[] | { kind: "stop" } | { kind: "crashForTest" }) => {
+  if (Array.isArray(message)) {
+    handleArray(message as readonly ShardRequest[]);
+    return;
+  }
+  const control = message as { kind: "stop" } | { kind: "crashForTest" };
+  if (control.kind === "crashForTest") {
+    if (FAULT_INJECTION_ENABLED) process.exit(1);
+    return;
+  }
+  clearInterval(sweepTimer);
+  clearInterval(checkpointTimer);
+  // Requests that arrived before "stop" are handled first.
+  void handledTail.then(() => actor.drain()).then(async () => {
+    await log.close();
+    await store.close();
+    sendPendingReplies();
+    port.postMessage({ kind: "stopped" });
+  });
+});
+
+const ready: ShardReadyNotice = { kind: "ready", unindexedReceipts, lastSequence };
+port.postMessage(ready);
+

@@ -1,0 +1,194 @@
+// Thread: a shard worker thread; checkpoints are applied by lmdb-js's write thread.
+import type { Account } from "../../domain/account/account.js";
+import { assert } from "../../domain/assert/assert.js";
+import type { Mutation } from "../storage/mutation.js";
+import { readHistory } from "../storage/records/history-codec.js";
+import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
+import { historyKey, keyString, recordKey } from "../storage/record-keys.js";
+import { readStoredRecordAt } from "../storage/stored-records.js";
+import type { ActivityRecord, ReceiptRecord, ShardStore } from "../storage/shard-store.js";
+import { logicalShardOf } from "../../domain/placement/shard-function.js";
+import { OverlayGeneration } from "./overlay-generation.js";
+
+/**
+ * Decoded accounts a shard keeps besides the pinned ones (least recently used
+ * dropped first). A lane rereads its member within milliseconds, so the
+ * working set is the members being served now, a few thousand; a decoded
+ * account with its lots is a few KiB of heap, so 10,000 bounds the cache at
+ * tens of MiB per shard.
+ */
+export const ACCOUNT_CACHE_ENTRIES_MAX = 10_000;
+
+/**
+ * A shard's state: LMDB as of the last checkpoint, and over it the overlay
+ * of every operation logged since (docs/ARCHITECTURE.md, "State and
+ * checkpoints"). Operations apply here the moment their log record is
+ * appended, so the next operation and every read see them; a checkpoint
+ * later writes the overlay to LMDB and the overlay lets go of it.
+ *
+ * Accounts: every member with a mutation in the overlay is pinned, decoded,
+ * in memory; so an account is either wholly in memory or wholly in LMDB and
+ * no read ever merges an account's records from two places. Other accounts
+ * read recently stay in a bounded cache; the shard is the only writer of its
+ * accounts, so no entry can go stale behind its back.
+ */
+export class ShardState {
+  private active = new OverlayGeneration();
+  private checkpointing: OverlayGeneration | null = null;
+  private readonly pinned = new Map<string, Account>();
+  /** Most recently used last. */
+  private readonly cached = new Map<string, Account>();
+  /**
+   * Walks `cached` in insertion order, evicting: every key it has passed was
+   * evicted or, read again, moved to the end, so its next key is always the
+   * least recently used. A new iterator per eviction would start at the
+   * table's front and step over every entry deleted there since the map last
+   * compacted (thousands: a checkpoint moves thousands of accounts in).
+   */
+  private evictionCursor: Iterator<string> | null = null;
+
+  constructor(
+    private readonly store: ShardStore,
+    /** Decoded accounts kept besides the pinned ones (tests use a few). */
+    private readonly cacheEntriesMax = ACCOUNT_CACHE_ENTRIES_MAX,
+  ) {
+    assert(Number.isSafeInteger(cacheEntriesMax) && cacheEntriesMax >= 1, "the account cache holds at least one account");
+  }
+
+  /** Memory the overlay holds (both generations), by OverlayGeneration's estimates. */
+  get overlayBytes(): number {
+    return this.active.bytes + (this.checkpointing?.bytes ?? 0);
+  }
+
+  /** Bytes of the generation filling now: what the next checkpoint would write. */
+  get activeBytes(): number {
+    return this.active.bytes;
+  }
+
+  get pinnedAccounts(): number {
+    return this.pinned.size;
+  }
+
+  isResident(logicalShard: number, memberId: string): boolean {
+    const member = memberKey(logicalShard, memberId);
+    return this.pinned.has(member) || this.cached.has(member);
+  }
+
+  /**
+   * The member's latest account. `remember` false (the expiry sweep, which
+   * visits every member once a month) leaves the cache to the members lanes
+   * are serving.
+   */
+  readAccount(logicalShard: number, memberId: string, remember = true): Account | undefined {
+    const member = memberKey(logicalShard, memberId);
+    const pinned = this.pinned.get(member);
+    if (pinned !== undefined) return pinned;
+    const cached = this.cached.get(member);
+    if (cached !== undefined) {
+      this.cached.delete(member);
+      this.cached.set(member, cached);
+      return cached;
+    }
+    const stored = this.store.readAccount(logicalShard, memberId);
+    if (stored !== undefined && remember) this.remember(member, stored);
+    return stored;
+  }
+
+  readRecord(logicalShard: number, memberId: string, store: string, recordId: string): ReceiptRecord | undefined {
+    const key = recordKey(logicalShard, memberId, store, recordId);
+    const staged = this.staged(keyString(key));
+    if (staged === undefined) return readStoredRecordAt(this.store, key, logicalShard, memberId, store, recordId);
+    return staged.value === null ? undefined : readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, staged.value);
+  }
+
+  /** A member's history, newest first, below `before` (all when null), at most `limit`: the overlay's entries and LMDB's. */
+  readHistory(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[] {
+    const member = memberKey(logicalShard, memberId);
+    const bySequence = new Map<number, ActivityRecord>();
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const sequence of generation?.history.get(member) ?? []) {
+        if (before !== null && sequence >= before) continue;
+        const staged = generation?.get(keyString(historyKey(logicalShard, memberId, sequence)));
+        if (staged?.value) bySequence.set(sequence, readHistory({ logicalShard, memberId, sequence }, staged.value));
+      }
+    }
+    for (const entry of this.store.readActivity(logicalShard, memberId, before, limit)) {
+      if (!bySequence.has(entry.sequence)) bySequence.set(entry.sequence, entry);
+    }
+    return [...bySequence.values()].sort((left, right) => right.sequence - left.sequence).slice(0, limit);
+  }
+
+  /** Members with an account in LMDB (the expiry sweep's walk); members only in the overlay are seen after the next checkpoint. */
+  scanStoredMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
+    return this.store.scanMembers(logicalShard, afterMemberId, limit);
+  }
+
+  /**
+   * Applies one logged operation: its mutations join the filling generation
+   * and the member's account after it is pinned. `historySequences` names the
+   * history entries among the mutations (for history reads); `commitsReceipt`
+   * says the operation committed a receipt (for the receipt index's floor).
+   */
+  apply(sequence: number, account: Account, mutations: readonly Mutation[], historySequences: readonly number[], commitsReceipt = false): void {
+    const member = memberKey(account.logicalShard, account.memberId);
+    this.active.stage(sequence, member, mutations, commitsReceipt);
+    for (const historySequence of historySequences) this.active.noteHistory(member, historySequence);
+    this.cached.delete(member);
+    this.pinned.set(member, account);
+  }
+
+  /**
+   * Freezes the filling generation for a checkpoint and starts a new one;
+   * null when there is nothing to write or a checkpoint is in flight. The
+   * frozen generation keeps answering reads until finishCheckpoint.
+   */
+  beginCheckpoint(): OverlayGeneration | null {
+    if (this.checkpointing !== null || this.active.isEmpty) return null;
+    this.checkpointing = this.active;
+    this.active = new OverlayGeneration();
+    return this.checkpointing;
+  }
+
+  /** The frozen generation is in LMDB: members staged only there move from pinned to the cache. */
+  finishCheckpoint(written: OverlayGeneration): void {
+    assert(this.checkpointing === written, "the generation in flight is the one finished");
+    this.checkpointing = null;
+    for (const member of written.members) {
+      if (this.active.members.has(member)) continue;
+      const account = this.pinned.get(member);
+      assert(account !== undefined, "a member staged in a generation is pinned");
+      this.pinned.delete(member);
+      this.remember(member, account);
+    }
+  }
+
+  private staged(key: string): Mutation | undefined {
+    return this.active.get(key) ?? this.checkpointing?.get(key);
+  }
+
+  private remember(member: string, account: Account): void {
+    this.cached.delete(member);
+    this.cached.set(member, account);
+    if (this.cached.size > this.cacheEntriesMax) {
+      let oldest = this.evictionCursor?.next();
+      if (oldest === undefined || oldest.done === true) {
+        this.evictionCursor = this.cached.keys();
+        oldest = this.evictionCursor.next();
+      }
+      assert(oldest.done !== true, "a cache over its bound has entries");
+      this.cached.delete(oldest.value);
+    }
+  }
+}
+
+/**
+ * A member's key in the state's maps: the member id itself, since it
+ * determines the logical shard (asserted). The id arrives as one flat string
+ * per request and keeps its hash across the request's several reads; a
+ * "<shard>/<id>" made per read was a new, unflattened string each time,
+ * hashed and compared anew on every map access.
+ */
+function memberKey(logicalShard: number, memberId: string): string {
+  if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
+  return memberId;
+}

@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { FULL_EXAMPLE_PROGRAM } from "../../domain/program/seed-programs.js";
+import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
+import type { Program } from "../../domain/program/program-document.js";
+import type { ReceiptLine } from "../../domain/receipt/receipt.js";
+import type { ShardReply, ShardRequest } from "../shard-messages.js";
+import { logicalShardOf } from "../../domain/placement/shard-function.js";
+import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
+import { randomInteger, seededRandom } from "../../domain/random/seeded-random.js";
+
+/**
+ * Log payloads are loycore's redo records and LMDB's values: their bytes are
+ * a format, kept by every build. A fixed run of operations (enrolments,
+ * receipts accruing more than a chunk of lots, redemptions that close and
+ * prune lots, holds, cancels, refunds, adjustments, visits, over two
+ * years of a simulated clock so points activate and expire) must log
+ * exactly the bytes the format's build logged: the digest below was taken
+ * from that build (7ea858b). A change of it is a format change.
+ */
+const EXPECTED_PAYLOADS_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
+const EXPECTED_ANSWERS_DIGEST = "d0d75fcf18833d08dd58eca0705ad96663a4079dc29d4ba69adcbf3d11460842";
+
+const PROGRAM: Program = {
+  ...validateProgramDocument({
+    ...FULL_EXAMPLE_PROGRAM,
+    points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000, pointValueMinor: 1, pendingDays: 3, lifetimeDays: 180 },
+  }),
+  version: 1,
+};
+const MEMBERS = ["m00000000000000f1", "m00000000000000f2", "m00000000000000f3"];
+const OPERATIONS_PER_MEMBER = 60;
+const START = Date.UTC(2026, 0, 1);
+const STEP_MILLISECONDS = 5 * 3_600_000;
+
+describe("log payload bytes", () => {
+  it("are the same, byte for byte, as the build that fixed the format logged for a fixed run of every kind of operation", async () => {
+    let now = START;
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    const answers = createHash("sha256");
+    const random = seededRandom(20260101);
+    let ref = 0;
+    const send = (request: ShardRequest): Promise<ShardReply> =>
+      new Promise((resolve) => {
+        actor.handle(request, resolve);
+      });
+    const record = async (request: ShardRequest): Promise<ShardReply> => {
+      const pending = send(request);
+      await settleTurns();
+      const reply = await pending;
+      answers.update(JSON.stringify(reply));
+      return reply;
+    };
+    for (const [index, memberId] of MEMBERS.entries()) {
+      const logicalShard = logicalShardOf(memberId);
+      await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: `card-${index}`, phone: index === 0 ? null : `+7900000000${index}`, name: `Пётр ${index}`, birthDate: null } });
+    }
+    for (let step = 0; step < OPERATIONS_PER_MEMBER; step += 1) {
+      for (const memberId of MEMBERS) {
+        now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
+        await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
+      }
+    }
+    expect({ payloads: payloads.digest("hex"), answers: answers.digest("hex") }).toEqual({ payloads: EXPECTED_PAYLOADS_DIGEST, answers: EXPECTED_ANSWERS_DIGEST });
+  });
+});
+
+async function oneOperation(context: {
+  readonly memberId: string;
+  readonly step: number;
+  readonly random: () => number;
+  readonly next: () => number;
+  readonly now: number;
+  readonly record: (request: ShardRequest) => Promise<ShardReply>;
+}): Promise<void> {
+  const { memberId, step, random, next, now, record } = context;
+  const logicalShard = logicalShardOf(memberId);
+  const store = step % 3 === 0 ? "store \"north\"" : "store-1";
+  const lines: ReceiptLine[] = Array.from({ length: 1 + randomInteger(random, 6) }, (_, line) => {
+    const qty = 1 + randomInteger(random, 2);
+    const price = 100 + randomInteger(random, 50_000);
+    return { sku: line === 0 && step % 7 === 0 ? "TOBACCO-0001" : `sku-${randomInteger(random, 50)}`, qty, price, amount: qty * price, ...(line === 1 ? { noPoints: true } : {}) };
+  });
+  const receipt = { id: `r-${step}`, store, at: now, lines };
+  const lookup = await record({ kind: "lookup", ref: next(), logicalShard, memberId, detail: true });
+  const balance = lookup.ok && typeof lookup.value["balance"] === "number" ? lookup.value["balance"] : 0;
+  const redeem = step % 4 === 3 ? Math.min(balance, randomInteger(random, 3_000)) : 0;
+  if (step % 11 === 5) await record({ kind: "calculate", ref: next(), logicalShard, memberId, receipt, redeem, partner: "partner-1", hold: true });
+  await record({ kind: "commit", ref: next(), logicalShard, memberId, receipt, redeem, partner: step % 5 === 0 ? "partner-2" : "partner-1" });
+  if (step % 9 === 4) await record({ kind: "refund", ref: next(), logicalShard, memberId, store, refundId: `f-${step}`, receiptId: receipt.id, lines: [{ line: 0, qty: 1 }] });
+  if (step % 13 === 6) await record({ kind: "cancel", ref: next(), logicalShard, memberId, store, receiptId: receipt.id });
+  if (step % 10 === 7) {
+    await record({ kind: "adjust", ref: next(), logicalShard, memberId, adjustmentId: `a-${step}`, points: step % 20 === 7 ? 250 : -40, reason: "goodwill", operator: "op" });
+  }
+  if (step % 8 === 2) {
+    await record({ kind: "reportVisit", ref: next(), logicalShard, memberId, visit: { id: `v-${step}`, store, status: step % 16 === 2 ? "came" : "didNotCome", at: now } });
+  }
+}

@@ -1,0 +1,184 @@
+import { assert } from "../../domain/assert/assert.js";
+
+/**
+ * The binary keys of a shard's state, shared by the LMDB store, the log's
+ * records and the in-memory overlay: one byte layout, compared as bytes.
+ *
+ *   [logical shard: u8][family: u8 "m"][member id length: u8][member id: ASCII]
+ *   [kind: u8] then, by kind:
+ *     "a"  account (its profile, counters, balances, holds): nothing more
+ *     "c"  a chunk of the account's open point lots: [chunk index: u32 big-endian]
+ *     "h"  a history entry: [HISTORY_ORDER_BASE - sequence: u48 big-endian] (newest first)
+ *     "r"  a keyed record (receipt, refund, cancel, visit, adjustment):
+ *          [store length: u8][store][record id length: u8][record id]
+ *
+ * Why this order: the logical shard first makes one logical shard one
+ * contiguous range (what moving it to another thread or node copies); the
+ * member next keeps all of one member's records on neighbouring pages (one
+ * commit dirties one or two leaves, not four); within a member the account
+ * sorts first ("a" < "c" < "h" < "r"), so walking members is one seek each,
+ * and history is newest first, so a new entry lands right after the lots.
+ * Lengths are prefixed, not terminated, so any byte may occur in an id; the
+ * order among members is (length, bytes), which is all a walk needs.
+ */
+
+export const MEMBER_FAMILY = 0x6d; // "m"
+export const ACCOUNT_KIND = 0x61; // "a"
+export const LOT_CHUNK_KIND = 0x63; // "c"
+export const HISTORY_KIND = 0x68; // "h"
+export const RECORD_KIND = 0x72; // "r"
+
+/** Logical shards are 0..255: one byte. */
+const LOGICAL_SHARD_MAX = 255;
+/** Ids are length-prefixed with one byte; client ids are at most 64 bytes (domain/limits.ts), record ids add a word. */
+const KEY_PART_BYTES_MAX = 255;
+/** History sequences are u48 in the key; an account would need 2^48 operations to reach it. */
+const HISTORY_SEQUENCE_MAX = 2 ** 48 - 1;
+/** A history key holds this minus the sequence, so the newest entry sorts first. */
+const HISTORY_ORDER_BASE = HISTORY_SEQUENCE_MAX;
+/** Member ids are printable ASCII, space to tilde. */
+const PRINTABLE_ASCII_FIRST = 0x20;
+const PRINTABLE_ASCII_LAST = 0x7e;
+/** Chunk indices are u32. */
+const LOT_CHUNK_INDEX_MAX = 2 ** 32 - 1;
+
+export type RecordKey = Buffer;
+
+/** The bytes every key of one member starts with. */
+export function memberPrefix(logicalShard: number, memberId: string): Buffer {
+  return memberKeyWith(logicalShard, memberId, 0);
+}
+
+export function accountKey(logicalShard: number, memberId: string): RecordKey {
+  return withKind(logicalShard, memberId, ACCOUNT_KIND, 0);
+}
+
+export function lotChunkKey(logicalShard: number, memberId: string, chunkIndex: number): RecordKey {
+  assert(Number.isInteger(chunkIndex) && chunkIndex >= 0 && chunkIndex <= LOT_CHUNK_INDEX_MAX, "a lot chunk index is a u32");
+  const key = withKind(logicalShard, memberId, LOT_CHUNK_KIND, 4);
+  key.writeUInt32BE(chunkIndex, key.length - 4);
+  return key;
+}
+
+export function historyKey(logicalShard: number, memberId: string, sequence: number): RecordKey {
+  assert(Number.isInteger(sequence) && sequence >= 0 && sequence <= HISTORY_SEQUENCE_MAX, "a history sequence fits 48 bits");
+  const key = withKind(logicalShard, memberId, HISTORY_KIND, 6);
+  key.writeUIntBE(HISTORY_ORDER_BASE - sequence, key.length - 6, 6);
+  return key;
+}
+
+export function recordKey(logicalShard: number, memberId: string, store: string, recordId: string): RecordKey {
+  const storeLength = Buffer.byteLength(store, "utf8");
+  const idLength = Buffer.byteLength(recordId, "utf8");
+  assert(storeLength <= KEY_PART_BYTES_MAX && idLength <= KEY_PART_BYTES_MAX, "a store and a record id are at most 255 bytes each");
+  // One buffer for the whole key: [member prefix][RECORD_KIND][store length][store][id length][id].
+  const key = withKind(logicalShard, memberId, RECORD_KIND, 2 + storeLength + idLength);
+  let at = memberKeyBytes(memberId) + 1;
+  key[at++] = storeLength;
+  at += key.write(store, at, storeLength, "utf8");
+  key[at++] = idLength;
+  key.write(recordId, at, idLength, "utf8");
+  return key;
+}
+
+/** The first key of `kind` within a member, and the first key after every key of that kind. */
+export function memberKindRange(logicalShard: number, memberId: string, kind: number): { start: RecordKey; end: RecordKey } {
+  return { start: withKind(logicalShard, memberId, kind, 0), end: withKind(logicalShard, memberId, kind + 1, 0) };
+}
+
+/** The first key after every key of `memberId`: where the next member's keys start. */
+export function afterMember(logicalShard: number, memberId: string): RecordKey {
+  return withKind(logicalShard, memberId, 0xff, 0);
+}
+
+/** The range of every member key of one logical shard. */
+export function logicalShardRange(logicalShard: number): { start: RecordKey; end: RecordKey } {
+  assert(Number.isInteger(logicalShard) && logicalShard >= 0 && logicalShard <= LOGICAL_SHARD_MAX, "a logical shard is one byte");
+  return { start: Buffer.from([logicalShard, MEMBER_FAMILY]), end: Buffer.from([logicalShard, MEMBER_FAMILY + 1]) };
+}
+
+/** What a member key names. */
+export interface DecodedKey {
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly kind: number;
+  /** "c": the chunk index; "h": the sequence. */
+  readonly number?: number;
+  /** "r": the store and the record id. */
+  readonly store?: string;
+  readonly recordId?: string;
+}
+
+export function decodeKey(key: Uint8Array): DecodedKey {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  assert(bytes.length >= 5 && bytes[1] === MEMBER_FAMILY, "a member key starts with [logical shard, \"m\"]");
+  const logicalShard = bytes[0] as number;
+  const idLength = bytes[2] as number;
+  const memberId = bytes.toString("latin1", 3, 3 + idLength);
+  const kindAt = 3 + idLength;
+  const kind = bytes[kindAt];
+  assert(kind !== undefined, "a member key has a kind");
+  const base = { logicalShard, memberId, kind };
+  switch (kind) {
+    case ACCOUNT_KIND:
+      assert(bytes.length === kindAt + 1, "an account key ends at its kind");
+      return base;
+    case LOT_CHUNK_KIND:
+      assert(bytes.length === kindAt + 5, "a lot chunk key ends with a u32");
+      return { ...base, number: bytes.readUInt32BE(kindAt + 1) };
+    case HISTORY_KIND:
+      assert(bytes.length === kindAt + 7, "a history key ends with a u48");
+      return { ...base, number: HISTORY_ORDER_BASE - bytes.readUIntBE(kindAt + 1, 6) };
+    case RECORD_KIND: {
+      const storeLength = bytes[kindAt + 1] as number;
+      const storeEnd = kindAt + 2 + storeLength;
+      const idLengthAt = storeEnd;
+      const recordIdLength = bytes[idLengthAt] as number;
+      assert(bytes.length === idLengthAt + 1 + recordIdLength, "a record key ends with its record id");
+      return {
+        ...base,
+        store: bytes.toString("utf8", kindAt + 2, storeEnd),
+        recordId: bytes.toString("utf8", idLengthAt + 1, idLengthAt + 1 + recordIdLength),
+      };
+    }
+    default:
+      assert(false, `a member key has kind "a", "c", "h" or "r", not ${kind}`);
+  }
+}
+
+/** A key as a Map key (one char per byte). */
+export function keyString(key: Uint8Array): string {
+  return Buffer.isBuffer(key) ? key.toString("latin1") : Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+}
+
+/** Bytes of a member's prefix: logical shard, family, id length, id. */
+function memberKeyBytes(memberId: string): number {
+  return 3 + memberId.length;
+}
+
+/**
+ * A buffer of the member's prefix and `extraBytes` more (left for the
+ * caller to fill), in one allocation; the member id is checked as it is
+ * copied (1-255 printable ASCII bytes, so one byte per character).
+ */
+function memberKeyWith(logicalShard: number, memberId: string, extraBytes: number): Buffer {
+  assert(Number.isInteger(logicalShard) && logicalShard >= 0 && logicalShard <= LOGICAL_SHARD_MAX, "a logical shard is one byte");
+  const idLength = memberId.length;
+  if (!(idLength > 0 && idLength <= KEY_PART_BYTES_MAX)) assert(false, "a member id is 1-255 printable ASCII bytes");
+  const key = Buffer.allocUnsafe(memberKeyBytes(memberId) + extraBytes);
+  key[0] = logicalShard;
+  key[1] = MEMBER_FAMILY;
+  key[2] = idLength;
+  for (let index = 0; index < idLength; index += 1) {
+    const code = memberId.charCodeAt(index);
+    if (code < PRINTABLE_ASCII_FIRST || code > PRINTABLE_ASCII_LAST) assert(false, "a member id is 1-255 printable ASCII bytes");
+    key[3 + index] = code;
+  }
+  return key;
+}
+
+function withKind(logicalShard: number, memberId: string, kind: number, extraBytes: number): Buffer {
+  const key = memberKeyWith(logicalShard, memberId, 1 + extraBytes);
+  key[memberKeyBytes(memberId)] = kind;
+  return key;
+}

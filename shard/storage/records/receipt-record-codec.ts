@@ -1,0 +1,328 @@
+import { assert } from "../../../domain/assert/assert.js";
+import type { ReceiptSettlement, SettledLine } from "../../../domain/engine/receipt-settlement.js";
+import type { ReceiptRecord } from "../shard-store.js";
+import { readShares, writeShares } from "./account-codec.js";
+import { hasExactKeys, isStorableInteger, readMap, writeMap } from "./record-packer.js";
+import { RecordReader, type RecordWriter } from "./record-writer.js";
+
+/**
+ * A keyed record (a receipt, refund, cancel, visit or adjustment) at rest:
+ * its fingerprint, the first answer, and for a receipt what it settled. The
+ * store, record id and member are in the key.
+ *
+ * The answer is returned as is to every repeat, so decoding must give back
+ * the very object that was stored, keys in the same order. A commit's answer
+ * has one known shape; an answer of exactly that shape (integers where the
+ * shape has numbers) is stored field by field, leaving out the member,
+ * receipt id and transaction number the key already says; any other answer
+ * is stored as a MessagePack map. Either way read(write(record)) equals the
+ * record.
+ */
+
+const RECEIPT_RECORD_FORMAT = 1;
+const FINGERPRINT_AS_TEXT = 0;
+const FINGERPRINT_AS_SHA256 = 1;
+const ANSWER_AS_MAP = 0;
+const ANSWER_OF_COMMIT = 1;
+const SAME_AS_KEY = 0;
+const AS_TEXT = 1;
+const TRANSACTION_NUMBERED = 2;
+
+const COMMIT_ANSWER_KEYS = [
+  "member",
+  "receipt",
+  "lines",
+  "total",
+  "discount",
+  "pointsPaid",
+  "payable",
+  "points",
+  "bonusPoints",
+  "redeemable",
+  "redeem",
+  "discountBasisPoints",
+  "rules",
+  "programVersion",
+  "balance",
+  "transaction",
+] as const;
+/** The integer fields of a commit's answer, in stored order. */
+const COMMIT_ANSWER_INTEGERS = ["total", "discount", "pointsPaid", "payable", "points", "bonusPoints", "redeemable", "redeem", "discountBasisPoints", "programVersion", "balance"] as const;
+const COMMIT_LINE_KEYS = ["sku", "amount", "discount", "pointsPaid", "payable", "points"] as const;
+const COMMIT_LINE_INTEGERS = ["amount", "discount", "pointsPaid", "payable", "points"] as const;
+const RULE_EFFECTS = ["discount", "accrual", "bonus"] as const;
+const RULE_HAS_BASIS_POINTS = 4;
+const RULE_HAS_POINTS = 8;
+const FINGERPRINT_BYTES = 32;
+
+type Answer = Readonly<Record<string, unknown>>;
+type Where = { readonly logicalShard: number; readonly memberId: string; readonly store: string; readonly receiptId: string };
+
+export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord): void {
+  writer.byte(RECEIPT_RECORD_FORMAT);
+  writeFingerprint(writer, record.fingerprint);
+  if (isCommitAnswerShape(record.answer)) writeCommitAnswer(writer, record);
+  else {
+    writer.byte(ANSWER_AS_MAP);
+    writeMap(writer, record.answer);
+  }
+  if (record.settlement === undefined) writer.byte(0);
+  else {
+    writer.byte(1);
+    writeSettlement(writer, record.settlement);
+  }
+}
+
+export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecord {
+  const what = `record ${where.receiptId} of store ${where.store}`;
+  const reader = new RecordReader(bytes, what);
+  const format = reader.byte();
+  if (format !== RECEIPT_RECORD_FORMAT) assert(false, `${what}: format ${format} is known`);
+  const fingerprint = readFingerprint(reader, what);
+  const answerForm = reader.byte();
+  if (!(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT)) assert(false, `${what}: answer form ${answerForm} is known`);
+  const answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
+  const settlement = reader.byte() === 1 ? readSettlement(reader, what) : undefined;
+  assert(reader.done, `${what}: the record ends after its settlement`);
+  return {
+    logicalShard: where.logicalShard,
+    store: where.store,
+    receiptId: where.receiptId,
+    memberId: where.memberId,
+    fingerprint,
+    answer,
+    ...(settlement === undefined ? {} : { settlement }),
+  };
+}
+
+function writeFingerprint(writer: RecordWriter, fingerprint: string): void {
+  const bytes = sha256OfBase64url(fingerprint);
+  if (bytes !== null) {
+    writer.byte(FINGERPRINT_AS_SHA256);
+    writer.bytes(bytes);
+    return;
+  }
+  writer.byte(FINGERPRINT_AS_TEXT);
+  writer.string(fingerprint);
+}
+
+/** One SHA-256 decoded (written for every commit: one buffer reused, no regular expression, no string made to compare). */
+const decodedFingerprint = new Uint8Array(FINGERPRINT_BYTES);
+
+/**
+ * The 32 bytes `fingerprint` spells when it is exactly how base64url writes
+ * a SHA-256 (43 characters of its alphabet, no padding, the last one's two
+ * unused bits zero: text that decodes to 32 bytes that encode back to it),
+ * else null. The bytes are valid until the next call.
+ */
+export function sha256OfBase64url(fingerprint: string): Uint8Array | null {
+  if (fingerprint.length !== FINGERPRINT_BASE64URL_CHARACTERS) return null;
+  let bits = 0;
+  let bitCount = 0;
+  let at = 0;
+  for (let index = 0; index < FINGERPRINT_BASE64URL_CHARACTERS; index += 1) {
+    const value = base64urlValue(fingerprint.charCodeAt(index));
+    if (value < 0) return null;
+    bits = ((bits << 6) | value) & 0xffff;
+    bitCount += 6;
+    if (bitCount >= 8) {
+      bitCount -= 8;
+      decodedFingerprint[at++] = (bits >>> bitCount) & 0xff;
+    }
+  }
+  // 43 characters are 258 bits: 256 bits of hash and two that must be zero for the text to be canonical.
+  if ((bits & ((1 << bitCount) - 1)) !== 0) return null;
+  return decodedFingerprint;
+}
+
+/** A SHA-256 in base64url without padding is this long. */
+const FINGERPRINT_BASE64URL_CHARACTERS = 43;
+
+/** The value of a base64url character, or -1 for any other. */
+function base64urlValue(code: number): number {
+  if (code >= 0x41 && code <= 0x5a) return code - 0x41; // A-Z
+  if (code >= 0x61 && code <= 0x7a) return code - 0x61 + 26; // a-z
+  if (code >= 0x30 && code <= 0x39) return code - 0x30 + 52; // 0-9
+  if (code === 0x2d) return 62; // -
+  if (code === 0x5f) return 63; // _
+  return -1;
+}
+
+function readFingerprint(reader: RecordReader, what: string): string {
+  const form = reader.byte();
+  if (form === FINGERPRINT_AS_TEXT) return reader.string();
+  assert(form === FINGERPRINT_AS_SHA256, `${what}: fingerprint form ${form} is known`);
+  const bytes = reader.slice(FINGERPRINT_BYTES);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+}
+
+/** Exactly a commit answer's keys, lines and rules of their known shapes, safe integers where numbers go. */
+function isCommitAnswerShape(answer: Answer): boolean {
+  if (!hasExactKeys(answer, COMMIT_ANSWER_KEYS)) return false;
+  if (typeof answer["member"] !== "string" || typeof answer["receipt"] !== "string" || typeof answer["transaction"] !== "string") return false;
+  for (const key of COMMIT_ANSWER_INTEGERS) if (!isStorableInteger(answer[key])) return false;
+  const lines = answer["lines"];
+  const rules = answer["rules"];
+  if (!Array.isArray(lines) || !Array.isArray(rules)) return false;
+  for (const line of lines as unknown[]) {
+    if (typeof line !== "object" || line === null || !hasExactKeys(line, COMMIT_LINE_KEYS)) return false;
+    const fields = line as Record<string, unknown>;
+    if (typeof fields["sku"] !== "string") return false;
+    for (const key of COMMIT_LINE_INTEGERS) if (!isStorableInteger(fields[key])) return false;
+  }
+  return (rules as unknown[]).every(isStorableRule);
+}
+
+function isStorableRule(rule: unknown): boolean {
+  if (typeof rule !== "object" || rule === null) return false;
+  const fields = rule as Record<string, unknown>;
+  const hasBasisPoints = "basisPoints" in fields;
+  const hasPoints = "points" in fields;
+  const keys = hasBasisPoints ? (hasPoints ? RULE_KEYS_BOTH : RULE_KEYS_BASIS_POINTS) : hasPoints ? RULE_KEYS_POINTS : RULE_KEYS_NONE;
+  return (
+    hasExactKeys(fields, keys) &&
+    typeof fields["rule"] === "string" &&
+    RULE_EFFECTS.includes(fields["effect"] as (typeof RULE_EFFECTS)[number]) &&
+    (!hasBasisPoints || isStorableInteger(fields["basisPoints"])) &&
+    (!hasPoints || isStorableInteger(fields["points"]))
+  );
+}
+
+const RULE_KEYS_NONE = ["rule", "effect"];
+const RULE_KEYS_BASIS_POINTS = ["rule", "effect", "basisPoints"];
+const RULE_KEYS_POINTS = ["rule", "effect", "points"];
+const RULE_KEYS_BOTH = ["rule", "effect", "basisPoints", "points"];
+
+function writeCommitAnswer(writer: RecordWriter, record: ReceiptRecord): void {
+  const answer = record.answer;
+  writer.byte(ANSWER_OF_COMMIT);
+  writeSameOrText(writer, answer["member"] as string, record.memberId);
+  writeSameOrText(writer, answer["receipt"] as string, record.receiptId);
+  const lines = answer["lines"] as readonly Record<string, unknown>[];
+  writer.uint(lines.length);
+  for (const line of lines) {
+    writer.string(line["sku"] as string);
+    for (const key of COMMIT_LINE_INTEGERS) writer.int(line[key] as number);
+  }
+  for (const key of COMMIT_ANSWER_INTEGERS) writer.int(answer[key] as number);
+  const rules = answer["rules"] as readonly Record<string, unknown>[];
+  writer.uint(rules.length);
+  for (const rule of rules) {
+    const basisPoints = rule["basisPoints"];
+    const points = rule["points"];
+    writer.string(rule["rule"] as string);
+    const flags =
+      RULE_EFFECTS.indexOf(rule["effect"] as (typeof RULE_EFFECTS)[number]) |
+      (basisPoints === undefined ? 0 : RULE_HAS_BASIS_POINTS) |
+      (points === undefined ? 0 : RULE_HAS_POINTS);
+    writer.byte(flags);
+    if (basisPoints !== undefined) writer.int(basisPoints as number);
+    if (points !== undefined) writer.int(points as number);
+  }
+  writeTransaction(writer, answer["transaction"] as string, record.memberId);
+}
+
+function readCommitAnswer(reader: RecordReader, where: Where, what: string): Answer {
+  const member = readSameOrText(reader, where.memberId, what);
+  const receipt = readSameOrText(reader, where.receiptId, what);
+  const lines: Record<string, unknown>[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    lines.push({ sku: reader.string(), amount: reader.int(), discount: reader.int(), pointsPaid: reader.int(), payable: reader.int(), points: reader.int() });
+  }
+  const [total, discount, pointsPaid, payable, points, bonusPoints, redeemable, redeem, discountBasisPoints, programVersion, balance] = COMMIT_ANSWER_INTEGERS.map(() =>
+    reader.int(),
+  );
+  const rules: Record<string, unknown>[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    const rule = reader.string();
+    const flags = reader.byte();
+    const effect = RULE_EFFECTS[flags & 3];
+    assert(effect !== undefined, `${what}: a rule's effect code is known`);
+    const basisPoints = (flags & RULE_HAS_BASIS_POINTS) !== 0 ? reader.int() : undefined;
+    const rulePoints = (flags & RULE_HAS_POINTS) !== 0 ? reader.int() : undefined;
+    rules.push({ rule, effect, ...(basisPoints === undefined ? {} : { basisPoints }), ...(rulePoints === undefined ? {} : { points: rulePoints }) });
+  }
+  const transaction = readTransaction(reader, where.memberId, what);
+  return { member, receipt, lines, total, discount, pointsPaid, payable, points, bonusPoints, redeemable, redeem, discountBasisPoints, rules, programVersion, balance, transaction };
+}
+
+function writeSameOrText(writer: RecordWriter, value: string, fromKey: string): void {
+  if (value === fromKey) writer.byte(SAME_AS_KEY);
+  else {
+    writer.byte(AS_TEXT);
+    writer.string(value);
+  }
+}
+
+function readSameOrText(reader: RecordReader, fromKey: string, what: string): string {
+  const form = reader.byte();
+  if (form === SAME_AS_KEY) return fromKey;
+  assert(form === AS_TEXT, `${what}: a text form is known`);
+  return reader.string();
+}
+
+/** A commit's transaction is "<member>-<sequence>": stored as the sequence when it is exactly that. */
+function writeTransaction(writer: RecordWriter, transaction: string, memberId: string): void {
+  const prefix = `${memberId}-`;
+  if (transaction.startsWith(prefix)) {
+    const number = Number(transaction.slice(prefix.length));
+    if (Number.isSafeInteger(number) && number >= 0 && `${prefix}${number}` === transaction) {
+      writer.byte(TRANSACTION_NUMBERED);
+      writer.uint(number);
+      return;
+    }
+  }
+  writer.byte(AS_TEXT);
+  writer.string(transaction);
+}
+
+function readTransaction(reader: RecordReader, memberId: string, what: string): string {
+  const form = reader.byte();
+  if (form === TRANSACTION_NUMBERED) return `${memberId}-${reader.uint()}`;
+  assert(form === AS_TEXT, `${what}: a transaction form is known`);
+  return reader.string();
+}
+
+function writeSettlement(writer: RecordWriter, settlement: ReceiptSettlement): void {
+  writer.int(settlement.period);
+  writer.nullableUint(settlement.accruedLot);
+  writeShares(writer, settlement.unreturnedShares);
+  writer.boolean(settlement.cancelled);
+  writer.uint(settlement.lines.length);
+  for (const line of settlement.lines) {
+    writer.int(line.quantity);
+    writer.int(line.amount);
+    writer.int(line.payable);
+    writer.int(line.points);
+    writer.int(line.redeemed);
+    writer.int(line.returnedQuantity);
+    writer.int(line.returnedAmount);
+    writer.int(line.returnedPayable);
+    writer.int(line.returnedPoints);
+    writer.int(line.returnedRedeemed);
+  }
+}
+
+function readSettlement(reader: RecordReader, what: string): ReceiptSettlement {
+  const period = reader.int();
+  const accruedLot = reader.nullableUint();
+  const unreturnedShares = readShares(reader, what);
+  const cancelled = reader.boolean();
+  const lines: SettledLine[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    lines.push({
+      quantity: reader.int(),
+      amount: reader.int(),
+      payable: reader.int(),
+      points: reader.int(),
+      redeemed: reader.int(),
+      returnedQuantity: reader.int(),
+      returnedAmount: reader.int(),
+      returnedPayable: reader.int(),
+      returnedPoints: reader.int(),
+      returnedRedeemed: reader.int(),
+    });
+  }
+  // Keys in the order settleReceipt builds them.
+  return { period, accruedLot, unreturnedShares, cancelled, lines };
+}

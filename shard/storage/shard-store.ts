@@ -1,0 +1,98 @@
+import type { Account } from "../../domain/account/account.js";
+import type { ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
+import type { Mutation } from "./mutation.js";
+import type { RecordKey } from "./record-keys.js";
+
+/**
+ * What a shard remembers of one committed receipt: enough to answer a repeat
+ * with the first answer, and to refuse the same id with other content.
+ */
+export interface ReceiptRecord {
+  readonly logicalShard: number;
+  readonly store: string;
+  readonly receiptId: string;
+  readonly memberId: string;
+  /** Hash of the request's content (member, receipt, redeem). */
+  readonly fingerprint: string;
+  /** The answer given the first time, returned as is on every repeat. */
+  readonly answer: Readonly<Record<string, unknown>>;
+  /** A committed receipt: what it did to ledger and counters, for returns and cancels. */
+  readonly settlement?: ReceiptSettlement;
+}
+
+/**
+ * One entry of a member's activity history: a receipt, a return, a cancel, an
+ * accrual, an expiry, a hold, an adjustment, a status change. Entries are
+ * numbered per member by the account's operation sequence, so they are read
+ * newest first by key order.
+ */
+export interface ActivityRecord {
+  readonly logicalShard: number;
+  readonly memberId: string;
+  /** The account's sequence after the operation: unique per member, increasing. */
+  readonly sequence: number;
+  readonly at: number;
+  readonly kind: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export type ShardWrite =
+  | { readonly kind: "account"; readonly account: Account }
+  | { readonly kind: "receipt"; readonly receipt: ReceiptRecord }
+  | { readonly kind: "activity"; readonly activity: ActivityRecord };
+
+/** A page of history is bounded: an admin screen shows tens, an export pages through. */
+export const ACTIVITY_PAGE_SIZE_MAX = 500;
+
+/**
+ * The storage a shard owns: its state as of the last checkpoint. Reads are
+ * synchronous (LMDB reads are memory mapped). The shard never writes record
+ * by record: the commit log makes operations durable, and a checkpoint
+ * writes what changed since the last one, with the log position it covers,
+ * in one atomic, durable transaction (docs/ARCHITECTURE.md, "Durability").
+ *
+ * Keys start with the logical shard, so one logical shard's data can be
+ * moved to another owner as one key range, then the member, so one
+ * operation's records land next to each other (record-keys.ts).
+ *
+ * Two implementations run the same contract tests (shard-store.contract.ts):
+ * LmdbShardStore for production and MemoryShardStore for tests.
+ */
+export interface ShardStore {
+  /** The stored bytes of one key (record-keys.ts), as of the last checkpoint. */
+  get(key: RecordKey): Uint8Array | undefined;
+  readAccount(logicalShard: number, memberId: string): Account | undefined;
+  /**
+   * A member's record of a receipt (or of a cancel, refund, visit or
+   * adjustment). Records are kept per member: the same (store, receipt id)
+   * of another member is another record.
+   */
+  readReceipt(logicalShard: number, memberId: string, store: string, receiptId: string): ReceiptRecord | undefined;
+  /**
+   * A member's activity, newest first: entries with sequence below `before`
+   * (all when null), at most `limit` (<= ACTIVITY_PAGE_SIZE_MAX).
+   */
+  readActivity(logicalShard: number, memberId: string, before: number | null, limit: number): ActivityRecord[];
+  /** Member ids of one logical shard that have an account, in key order, after `afterMemberId` (from the start when null), at most `limit`. */
+  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[];
+  /** Counts accounts of one logical shard (admin and tests; walks a key range). */
+  countAccounts(logicalShard: number): number;
+  /** The log sequence the stored state covers: a restart replays the log from here (1 for new storage). */
+  readonly checkpointSequence: number;
+  /**
+   * Applies `mutations` in order (a later one of a key wins) and records
+   * `coveredSequence` (> checkpointSequence) in one transaction; resolves once
+   * it is durable. A checkpoint that fails for lack of space rejects with a
+   * StorageFullError and nothing of it is applied.
+   */
+  writeCheckpoint(mutations: Iterable<Mutation>, coveredSequence: number): Promise<void>;
+  /**
+   * The same, blocking the calling thread: recovery's replay of the log
+   * before the shard serves (each call one transaction, so an interrupted
+   * replay resumes after the last call).
+   */
+  writeCheckpointSync(mutations: Iterable<Mutation>, coveredSequence: number): void;
+  /** Brings these members' account records into memory off the calling thread (a hint; resolves when done or useless). */
+  prefetchAccounts(members: readonly { readonly logicalShard: number; readonly memberId: string }[]): Promise<void>;
+  close(): Promise<void>;
+}
