@@ -45,6 +45,54 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   assert(Number.isSafeInteger(balance) && balance >= 0, "balance is a non-negative integer");
   assert(Number.isSafeInteger(redeem) && redeem >= 0, "redeem is a non-negative integer");
 
+  const rules: AppliedRule[] = [];
+  const lines = readLines(compiled, receipt);
+  const discounts = spreadDiscount(lines, standing, rules);
+  const room = paymentRoom(lines, discounts.lineDiscounts);
+  const shareCap = applyBasisPointsRoundingDown(lines.total - discounts.discount, program.points.maxRedeemShareBasisPoints);
+  const redeemCapPoints = floorDivide(Math.min(shareCap, room.room), program.points.pointValueMinor);
+  const redeemable = Math.min(balance, redeemCapPoints);
+  if (redeem > balance) {
+    return failure("INSUFFICIENT_POINTS", `redeem ${redeem} exceeds the balance of ${balance} points`);
+  }
+  if (redeem > redeemCapPoints) {
+    return failure("REDEEM_LIMIT_EXCEEDED", `redeem ${redeem} exceeds the program's cap of ${redeemCapPoints} points for this receipt`);
+  }
+  const pointsPaid = redeem * program.points.pointValueMinor;
+  const linePointsPaid = pointsPaid === 0 ? new Array<number>(lines.count).fill(0) : allocateWithCaps(pointsPaid, room.paymentWeights, room.roomCaps);
+  const payables = linePayables(lines, discounts.lineDiscounts, linePointsPaid, program.points.accrualBase === "paidWithMoney");
+  const earned = accruePoints(lines, payables, standing, input.purchaseNumberInPeriod, rules);
+  return {
+    ok: true,
+    calculation: {
+      lines: calculatedLines(receipt, discounts.lineDiscounts, linePointsPaid, payables.linePayables, earned.linePoints),
+      total: lines.total,
+      discount: discounts.discount,
+      pointsPaid,
+      payable: lines.total - discounts.discount - pointsPaid,
+      points: earned.points,
+      bonusPoints: earned.bonusPoints,
+      redeemable,
+      redeem,
+      discountBasisPoints: standing.discountBasisPoints,
+      rules,
+      programVersion: program.version,
+    },
+  };
+}
+
+/** Step 1: each line's amount, discount cap (0 when it takes no discount) and whether it earns points. */
+interface ReadLines {
+  readonly count: number;
+  readonly amounts: readonly number[];
+  readonly discountCaps: readonly number[];
+  readonly earning: readonly boolean[];
+  readonly total: number;
+  readonly discountableAmount: number;
+  readonly capSum: number;
+}
+
+function readLines(compiled: CompiledProgram, receipt: Receipt): ReadLines {
   const count = receipt.lines.length;
   const amounts: number[] = new Array<number>(count);
   const discountCaps: number[] = new Array<number>(count);
@@ -58,61 +106,64 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
     amounts[index] = line.amount;
     total += line.amount;
     const discountable = line.noDiscount !== true && !compiled.noDiscountSkus.has(line.sku);
-    const cap = discountable ? applyBasisPointsRoundingDown(line.amount, program.lines.maxDiscountBasisPoints) : 0;
+    const cap = discountable ? applyBasisPointsRoundingDown(line.amount, compiled.program.lines.maxDiscountBasisPoints) : 0;
     discountCaps[index] = cap;
     capSum += cap;
     if (discountable) discountableAmount += line.amount;
     earning[index] = line.noPoints !== true && !compiled.noPointsSkus.has(line.sku);
   }
+  return { count, amounts, discountCaps, earning, total, discountableAmount, capSum };
+}
 
-  const rules: AppliedRule[] = [];
-  const discount = Math.min(applyBasisPointsRoundingDown(discountableAmount, standing.discountBasisPoints), capSum);
-  const lineDiscounts =
-    discount === 0
-      ? new Array<number>(count).fill(0)
-      : allocateWithCaps(
-          discount,
-          amounts.map((amount, index) => ((discountCaps[index] ?? 0) > 0 ? amount : 0)),
-          discountCaps,
-        );
-  if (discount > 0) {
-    for (const source of standing.appliedDiscounts) {
-      rules.push({ rule: source.rule, effect: "discount", basisPoints: source.basisPoints });
-    }
+/** Step 2: the discount, at most the caps' sum, spread over discountable lines by amount within their caps. */
+function spreadDiscount(lines: ReadLines, standing: Standing, rules: AppliedRule[]): { readonly discount: number; readonly lineDiscounts: readonly number[] } {
+  const { count, amounts, discountCaps } = lines;
+  const discount = Math.min(applyBasisPointsRoundingDown(lines.discountableAmount, standing.discountBasisPoints), lines.capSum);
+  if (discount === 0) return { discount, lineDiscounts: new Array<number>(count).fill(0) };
+  const lineDiscounts = allocateWithCaps(
+    discount,
+    amounts.map((amount, index) => ((discountCaps[index] ?? 0) > 0 ? amount : 0)),
+    discountCaps,
+  );
+  for (const source of standing.appliedDiscounts) {
+    rules.push({ rule: source.rule, effect: "discount", basisPoints: source.basisPoints });
   }
+  return { discount, lineDiscounts };
+}
 
-  const roomCaps: number[] = new Array<number>(count);
-  const paymentWeights: number[] = new Array<number>(count);
+/** Step 3's room: what each line's cap leaves after its discount, and the weights points pay by. */
+function paymentRoom(lines: ReadLines, lineDiscounts: readonly number[]): { readonly roomCaps: number[]; readonly paymentWeights: number[]; readonly room: number } {
+  const roomCaps: number[] = new Array<number>(lines.count);
+  const paymentWeights: number[] = new Array<number>(lines.count);
   let room = 0;
-  for (let index = 0; index < count; index += 1) {
-    const left = (discountCaps[index] ?? 0) - (lineDiscounts[index] ?? 0);
+  for (let index = 0; index < lines.count; index += 1) {
+    const left = (lines.discountCaps[index] ?? 0) - (lineDiscounts[index] ?? 0);
     roomCaps[index] = left;
     room += left;
-    paymentWeights[index] = left > 0 ? (amounts[index] ?? 0) - (lineDiscounts[index] ?? 0) : 0;
+    paymentWeights[index] = left > 0 ? (lines.amounts[index] ?? 0) - (lineDiscounts[index] ?? 0) : 0;
   }
-  const shareCap = applyBasisPointsRoundingDown(total - discount, program.points.maxRedeemShareBasisPoints);
-  const redeemCapPoints = floorDivide(Math.min(shareCap, room), program.points.pointValueMinor);
-  const redeemable = Math.min(balance, redeemCapPoints);
-  if (redeem > balance) {
-    return failure("INSUFFICIENT_POINTS", `redeem ${redeem} exceeds the balance of ${balance} points`);
-  }
-  if (redeem > redeemCapPoints) {
-    return failure("REDEEM_LIMIT_EXCEEDED", `redeem ${redeem} exceeds the program's cap of ${redeemCapPoints} points for this receipt`);
-  }
-  const pointsPaid = redeem * program.points.pointValueMinor;
-  const linePointsPaid = pointsPaid === 0 ? new Array<number>(count).fill(0) : allocateWithCaps(pointsPaid, paymentWeights, roomCaps);
+  return { roomCaps, paymentWeights, room };
+}
 
-  const paidWithMoney = program.points.accrualBase === "paidWithMoney";
-  const linePayables: number[] = new Array<number>(count);
-  const pointWeights: number[] = new Array<number>(count);
+/** Step 4 and the accrual base of step 5: each line's payable, and the base of each earning line. */
+interface Payables {
+  readonly linePayables: readonly number[];
+  readonly pointWeights: number[];
+  readonly earningPayable: number;
+  readonly earningAmount: number;
+}
+
+function linePayables(lines: ReadLines, lineDiscounts: readonly number[], linePointsPaid: readonly number[], paidWithMoney: boolean): Payables {
+  const payables: number[] = new Array<number>(lines.count);
+  const pointWeights: number[] = new Array<number>(lines.count);
   let earningPayable = 0;
   let earningAmount = 0;
-  for (let index = 0; index < count; index += 1) {
-    const amount = amounts[index] ?? 0;
+  for (let index = 0; index < lines.count; index += 1) {
+    const amount = lines.amounts[index] ?? 0;
     const payable = amount - (lineDiscounts[index] ?? 0) - (linePointsPaid[index] ?? 0);
     assert(payable >= 0, "no line goes below zero");
-    linePayables[index] = payable;
-    if (earning[index]) {
+    payables[index] = payable;
+    if (lines.earning[index]) {
       const base = paidWithMoney ? payable : amount - (lineDiscounts[index] ?? 0);
       earningPayable += base;
       earningAmount += amount;
@@ -121,6 +172,18 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
       pointWeights[index] = 0;
     }
   }
+  return { linePayables: payables, pointWeights, earningPayable, earningAmount };
+}
+
+/** Step 5: the accrual and the status bonus, spread over earning lines. */
+function accruePoints(
+  lines: ReadLines,
+  payables: Payables,
+  standing: Standing,
+  purchaseNumberInPeriod: number,
+  rules: AppliedRule[],
+): { readonly points: number; readonly bonusPoints: number; readonly linePoints: readonly number[] } {
+  const { earningPayable, earningAmount, pointWeights } = payables;
   const accrual = applyBasisPointsRoundingDown(earningPayable, standing.accrualRateBasisPoints);
   if (accrual > 0) {
     rules.push({
@@ -132,23 +195,28 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   }
   const bonusDefinition = standing.status?.bonus;
   const bonusPoints =
-    bonusDefinition !== undefined &&
-    earningAmount > 0 &&
-    input.purchaseNumberInPeriod % bonusDefinition.everyPurchases === 0
-      ? bonusDefinition.points
-      : 0;
+    bonusDefinition !== undefined && earningAmount > 0 && purchaseNumberInPeriod % bonusDefinition.everyPurchases === 0 ? bonusDefinition.points : 0;
   if (bonusPoints > 0 && standing.status !== null) {
     rules.push({ rule: `status:${standing.status.id}`, effect: "bonus", points: bonusPoints });
   }
   const points = accrual + bonusPoints;
   // Points go to earning lines by what they paid with money; if they paid nothing, by amount.
   if (earningPayable === 0) {
-    for (let index = 0; index < count; index += 1) pointWeights[index] = earning[index] ? (amounts[index] ?? 0) : 0;
+    for (let index = 0; index < lines.count; index += 1) pointWeights[index] = lines.earning[index] ? (lines.amounts[index] ?? 0) : 0;
   }
-  const linePoints = points === 0 ? new Array<number>(count).fill(0) : allocateProportionally(points, pointWeights);
+  const linePoints = points === 0 ? new Array<number>(lines.count).fill(0) : allocateProportionally(points, pointWeights);
+  return { points, bonusPoints, linePoints };
+}
 
-  const lines: CalculatedLine[] = new Array<CalculatedLine>(count);
-  for (let index = 0; index < count; index += 1) {
+function calculatedLines(
+  receipt: Receipt,
+  lineDiscounts: readonly number[],
+  linePointsPaid: readonly number[],
+  payables: readonly number[],
+  linePoints: readonly number[],
+): CalculatedLine[] {
+  const lines: CalculatedLine[] = new Array<CalculatedLine>(receipt.lines.length);
+  for (let index = 0; index < receipt.lines.length; index += 1) {
     const line = receipt.lines[index];
     assert(line !== undefined, "lines are dense");
     lines[index] = {
@@ -156,26 +224,9 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
       amount: line.amount,
       discount: lineDiscounts[index] ?? 0,
       pointsPaid: linePointsPaid[index] ?? 0,
-      payable: linePayables[index] ?? 0,
+      payable: payables[index] ?? 0,
       points: linePoints[index] ?? 0,
     };
   }
-  const payable = total - discount - pointsPaid;
-  return {
-    ok: true,
-    calculation: {
-      lines,
-      total,
-      discount,
-      pointsPaid,
-      payable,
-      points,
-      bonusPoints,
-      redeemable,
-      redeem,
-      discountBasisPoints: standing.discountBasisPoints,
-      rules,
-      programVersion: program.version,
-    },
-  };
+  return lines;
 }
