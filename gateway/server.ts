@@ -6,7 +6,7 @@ import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
 import type { ServerConfig } from "./config.js";
 import type { ControlStore } from "./control/control-store.js";
-import { openDataDirectory, StartupError } from "./data-directory.js";
+import { openDataDirectory, StartupError, type OpenedDataDirectory } from "./data-directory.js";
 import { bearerToken, generateToken, hashToken } from "./control/tokens.js";
 import { seedDemo, type DemoSummary } from "./demo.js";
 import { GatewayMetrics } from "./metrics.js";
@@ -40,6 +40,20 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
+/** What the gateway thread runs on: the shard threads, the cluster over them, and the services built on it. */
+interface Gateway {
+  readonly channels: readonly SupervisedShardChannel[];
+  readonly cluster: ShardCluster;
+  readonly clock: () => number;
+  readonly metrics: GatewayMetrics;
+  readonly authenticator: TerminalAuthenticator;
+  readonly enrollment: Enrollment;
+  readonly receipts: ReceiptIndex;
+  readonly operations: TerminalOperations;
+  readonly admin: AdminService;
+  readonly handler: RequestHandler;
+}
+
 /**
  * Starts a loycore node: opens the control store and the directory, starts
  * one worker thread per shard over its own LMDB environment, and serves the
@@ -47,11 +61,67 @@ export interface StartedServer {
  */
 export async function startServer(config: ServerConfig, onShardExit: (shard: number, reason: string) => void): Promise<StartedServer> {
   const opened = await openDataDirectory({ dataDirectory: config.dataDirectory, shardThreads: config.shardThreads });
+  const gateway = await buildGateway(config, opened, onShardExit);
+  const { adminToken, demo } = await prepareAdminAccess(config, opened.control, gateway);
+
+  let stopping = false;
+  const app = uWS.App();
+  const webSocket = registerRoutes(app, gateway, () => stopping);
+  const listenSocket = await listen(app, config);
+  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+
+  return {
+    port,
+    url: `http://${publicHost}:${port}`,
+    webSocketUrl: `ws://${publicHost}:${port}/v1/ws`,
+    shardThreads: opened.placement.shardThreadCount,
+    adminToken,
+    demo,
+    close: async () => {
+      if (stopping) return;
+      stopping = true;
+      await shutDown(listenSocket, webSocket, gateway, opened);
+    },
+  };
+}
+
+/** Starts the shard threads, builds the cluster over them, then the receipt index and the services. */
+async function buildGateway(
+  config: ServerConfig,
+  opened: OpenedDataDirectory,
+  onShardExit: (shard: number, reason: string) => void,
+): Promise<Gateway> {
+  const { control, directory, placement } = opened;
+  // The receipt index is created once the cluster is; a shard restarted before that reports nothing new.
+  let receipts: ReceiptIndex | undefined;
+  const channels = await startShardChannels(config, opened, onShardExit, () => receipts);
+  const cluster = new ShardCluster(placement, channels);
+  const clock = (): number => Date.now();
+  const metrics = new GatewayMetrics(cluster);
+  const authenticator = new TerminalAuthenticator(control);
+  const enrollment = new Enrollment(directory, cluster);
+  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), receiptIndexWriteDelay());
+  // Receipts the shards committed but the index may lack (a crash before their entries were written).
+  for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
+  await receipts.flush();
+  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
+  const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
+  const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
+  const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, handler };
+}
+
+/** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
+async function startShardChannels(
+  config: ServerConfig,
+  opened: OpenedDataDirectory,
+  onShardExit: (shard: number, reason: string) => void,
+  receipts: () => ReceiptIndex | undefined,
+): Promise<SupervisedShardChannel[]> {
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
   const floors = directory.receiptIndexFloors();
-  // The receipt index is created once the cluster is; a shard restarted before that reports nothing new.
-  let receipts: ReceiptIndex | undefined;
   const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
     channels.push(
@@ -70,49 +140,62 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
         {
           onRestart: (shard, code) => process.stderr.write(`shard ${shard} exited with code ${code}; restarting it\n`),
           onGiveUp: (shard, reason) => onShardExit(shard, reason),
-          onReady: (shard, ready) => receipts?.recover(shard, ready.unindexedReceipts, ready.lastSequence),
+          onReady: (shard, ready) => receipts()?.recover(shard, ready.unindexedReceipts, ready.lastSequence),
         },
       ),
     );
   }
-  const cluster = new ShardCluster(placement, channels);
-  const clock = (): number => Date.now();
-  const metrics = new GatewayMetrics(cluster);
-  const authenticator = new TerminalAuthenticator(control);
-  const enrollment = new Enrollment(directory, cluster);
-  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), receiptIndexWriteDelay());
-  // Receipts the shards committed but the index may lack (a crash before their entries were written).
-  for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
-  await receipts.flush();
-  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
-  const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
-  const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
-  const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
+  return channels;
+}
 
+/** The admin token (given, kept, or generated now) and, with --demo, the seeded demo, whose token wins. */
+async function prepareAdminAccess(
+  config: ServerConfig,
+  control: ControlStore,
+  gateway: Gateway,
+): Promise<{ adminToken: string | undefined; demo: DemoSummary | undefined }> {
+  const { admin, operations, authenticator, clock } = gateway;
   let adminToken = await establishAdminToken(control, config, authenticator);
   let demo: DemoSummary | undefined;
   if (config.demo) {
     demo = await seedDemo({ control, admin, operations, authenticator, memberCount: config.demoMembers, adminToken, now: clock() });
     adminToken = demo.adminToken;
   }
+  return { adminToken, demo };
+}
 
-  let stopping = false;
-  const app = uWS.App();
-  const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping: () => stopping });
+/** Every route, in the order uWS must see them; returns the WebSocket transport, which shutdown drains. */
+function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () => boolean): WebSocketTransport {
+  const { authenticator, handler, metrics, admin } = gateway;
+  const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
   new AdminTransport(authenticator, admin).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
+  registerHealth(app, gateway.cluster, isStopping);
+  registerMetrics(app, metrics);
+  if (process.env["LOYCORE_FAULT_INJECTION"] === "1") registerCrashShardFault(app, authenticator, gateway.channels);
+  app.get("/v1/:op", (response) => new HttpExchange(response, "json").fail("METHOD_NOT_ALLOWED", "operations are POST"));
+  app.any("/*", (response) => new HttpExchange(response, "json").fail("NOT_FOUND", "no such endpoint"));
+  return webSocket;
+}
+
+/** GET /health: 200 when every shard answers healthy in time and the node is not stopping, else 503. */
+function registerHealth(app: uWS.TemplatedApp, cluster: ShardCluster, isStopping: () => boolean): void {
   app.get("/health", (response) => {
     const exchange = new HttpExchange(response, "json");
     const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), HEALTH_TIMEOUT_MILLISECONDS).unref());
     void Promise.race([cluster.broadcast({ kind: "health" }), timeout]).then((replies) => {
-      const healthy = replies !== "timeout" && replies.every((reply) => reply.ok) && !stopping;
+      const healthy = replies !== "timeout" && replies.every((reply) => reply.ok) && !isStopping();
       const shards = replies === "timeout" ? [] : replies.map((reply) => (reply.ok ? reply.value : { code: reply.code }));
       exchange.writeText(healthy ? 200 : 503, "application/json", JSON.stringify({ status: healthy ? "ok" : "unavailable", shards }));
     });
   });
+}
+
+/** GET /metrics: the Prometheus text of the gateway and its shards. */
+function registerMetrics(app: uWS.TemplatedApp, metrics: GatewayMetrics): void {
   app.get("/metrics", (response) => {
     const exchange = new HttpExchange(response, "json");
     void metrics.render().then(
@@ -120,56 +203,55 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
       (error: unknown) => exchange.fail("INTERNAL", `metrics failed: ${String(error)}`),
     );
   });
-  if (process.env["LOYCORE_FAULT_INJECTION"] === "1") {
-    // Only for tests of supervision: the admin may ask a shard thread to die.
-    app.post("/v1/admin/faults/crash-shard/:shard", (response, request) => {
-      const exchange = new HttpExchange(response, "json");
-      const token = bearerToken(request.getHeader("authorization"));
-      const channel = channels[Number(request.getParameter(0))];
-      if (!authenticator.isAdmin(token)) exchange.fail("UNAUTHORIZED", "a valid admin token is required");
-      else if (channel === undefined) exchange.fail("NOT_FOUND", "no such shard");
-      else {
-        channel.crashForTest();
-        exchange.succeed({ shard: channel.shardIndex });
-      }
-    });
-  }
-  app.get("/v1/:op", (response) => new HttpExchange(response, "json").fail("METHOD_NOT_ALLOWED", "operations are POST"));
-  app.any("/*", (response) => new HttpExchange(response, "json").fail("NOT_FOUND", "no such endpoint"));
+}
 
-  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+/** Only for tests of supervision (LOYCORE_FAULT_INJECTION=1): the admin may ask a shard thread to die. */
+function registerCrashShardFault(
+  app: uWS.TemplatedApp,
+  authenticator: TerminalAuthenticator,
+  channels: readonly SupervisedShardChannel[],
+): void {
+  app.post("/v1/admin/faults/crash-shard/:shard", (response, request) => {
+    const exchange = new HttpExchange(response, "json");
+    const token = bearerToken(request.getHeader("authorization"));
+    const channel = channels[Number(request.getParameter(0))];
+    if (!authenticator.isAdmin(token)) exchange.fail("UNAUTHORIZED", "a valid admin token is required");
+    else if (channel === undefined) exchange.fail("NOT_FOUND", "no such shard");
+    else {
+      channel.crashForTest();
+      exchange.succeed({ shard: channel.shardIndex });
+    }
+  });
+}
+
+function listen(app: uWS.TemplatedApp, config: ServerConfig): Promise<uWS.us_listen_socket> {
+  return new Promise<uWS.us_listen_socket>((resolve, reject) => {
     app.listen(config.host, config.port, (socket) => {
       if (socket === false) reject(new StartupError(`could not listen on ${config.host}:${config.port}`));
       else resolve(socket);
     });
   });
-  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
-  const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+}
 
-  return {
-    port,
-    url: `http://${publicHost}:${port}`,
-    webSocketUrl: `ws://${publicHost}:${port}/v1/ws`,
-    shardThreads: placement.shardThreadCount,
-    adminToken,
-    demo,
-    close: async () => {
-      if (stopping) return;
-      stopping = true;
-      uWS.us_listen_socket_close(listenSocket);
-      // Answer what is in flight before closing connections, so lanes need not retry it;
-      // new requests meanwhile get SHUTTING_DOWN. Bounded: a stuck request does not hold shutdown.
-      const deadline = Date.now() + SHUTDOWN_DRAIN_MILLISECONDS;
-      while (webSocket.requestsInFlight > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      webSocket.closeAll();
-      // The index first: the shards' last checkpoints wait for it.
-      await receipts?.flush();
-      await cluster.close();
-      await opened.close();
-    },
-  };
+/** Stops listening, drains what is in flight, closes connections, then the index, the shards and the stores. */
+async function shutDown(
+  listenSocket: uWS.us_listen_socket,
+  webSocket: WebSocketTransport,
+  gateway: Gateway,
+  opened: OpenedDataDirectory,
+): Promise<void> {
+  uWS.us_listen_socket_close(listenSocket);
+  // Answer what is in flight before closing connections, so lanes need not retry it;
+  // new requests meanwhile get SHUTTING_DOWN. Bounded: a stuck request does not hold shutdown.
+  const deadline = Date.now() + SHUTDOWN_DRAIN_MILLISECONDS;
+  while (webSocket.requestsInFlight > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  webSocket.closeAll();
+  // The index first: the shards' last checkpoints wait for it.
+  await gateway.receipts.flush();
+  await gateway.cluster.close();
+  await opened.close();
 }
 
 /** Crash tests hold the receipt index's writes (LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS), only with fault injection on. */

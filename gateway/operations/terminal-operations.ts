@@ -22,107 +22,133 @@ export class TerminalOperations {
     private readonly clock: () => number,
   ) {}
 
-  async execute(request: OperationRequest, terminal: Terminal): Promise<OperationOutcome> {
+  /** Not async itself: each family's promise is handed back as it is, settling when it did inline. */
+  execute(request: OperationRequest, terminal: Terminal): Promise<OperationOutcome> {
     switch (request.op) {
       case "ping":
-        return { ok: true, value: { at: this.clock() } };
-      case "enroll": {
-        const outcome = await this.enrollment.enroll(request.profile);
-        return outcome.ok ? { ok: true, value: forCashier(outcome.value as Record<string, unknown>) } : outcome;
-      }
-      case "reportVisit": {
-        const memberId = this.resolve(request.member);
-        if (memberId === undefined) return unknownMember(request.member);
-        const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId, visit: request.visit });
-        if (!reply.ok) return this.memberFailure(reply, request.member);
-        return { ok: true, value: reply.value };
-      }
+        return this.ping();
+      case "enroll":
+        return this.enroll(request);
+      case "reportVisit":
+        return this.reportVisit(request);
       case "cancel":
-      case "refund": {
-        const memberId =
-          request.member === null
-            ? this.receipts.ownerOf(request.store, request.receiptId)
-            : this.resolve(request.member);
-        if (memberId === undefined) {
-          return request.member === null
-            ? failure("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
-            : unknownMember(request.member);
-        }
-        const reply = await this.cluster.requestForMember(
-          request.op === "cancel"
-            ? { kind: "cancel", memberId, store: request.store, receiptId: request.receiptId }
-            : {
-                kind: "refund",
-                memberId,
-                store: request.store,
-                refundId: request.refundId,
-                receiptId: request.receiptId,
-                lines: request.lines,
-              },
-        );
-        if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
-        return { ok: true, value: reply.value };
-      }
+      case "refund":
+        return this.cancelOrRefund(request);
       case "identify":
-      case "balance": {
-        const memberId = this.resolve(request.member);
-        if (memberId === undefined) return unknownMember(request.member);
-        const detail = request.op === "balance" && request.detail;
-        const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail });
-        if (!reply.ok) return this.memberFailure(reply, request.member);
-        const view = reply.value;
-        return request.op === "balance"
-          ? {
-              ok: true,
-              value: {
-                member: view["member"],
-                balance: view["balance"],
-                ...(view["points"] as object),
-                ...(detail ? { lots: view["lots"] } : {}),
-              },
-            }
-          : {
-              ok: true,
-              value: {
-                member: view["member"],
-                card: view["card"],
-                phone: typeof view["phone"] === "string" ? maskPhone(view["phone"]) : null,
-                name: view["name"],
-                balance: view["balance"],
-                status: view["status"],
-                importanceClass: view["importanceClass"],
-                categories: view["categories"],
-                discountBasisPoints: view["discountBasisPoints"],
-                discountLapsesAt: view["discountLapsesAt"],
-                classLapsesAt: view["classLapsesAt"],
-              },
-            };
-      }
+      case "balance":
+        return this.identifyOrBalance(request);
       case "calculate":
-      case "commit": {
-        const memberId = this.resolve(request.member);
-        if (memberId === undefined) return unknownMember(request.member);
-        if (request.op === "calculate") return (await this.calculateOrCommit(request, memberId, terminal)).outcome;
-        // The same receipt id committed for another member is a conflict, not a second receipt; a
-        // second member's commit racing the first (on another shard thread) waits for it here.
-        const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
-        if (claim.kind === "busy") return failure("BUSY", "too many receipts are being committed; retry shortly");
-        if (claim.kind === "owned by another member") {
-          return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
-        }
-        let done: { outcome: OperationOutcome; sequence: number | undefined } | undefined;
-        try {
-          done = await this.calculateOrCommit(request, memberId, terminal);
-        } finally {
-          const sequence = done?.sequence;
-          claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
-        }
-        return done.outcome;
-      }
+      case "commit":
+        return this.calculateOrCommit(request, terminal);
     }
   }
 
+  private async ping(): Promise<OperationOutcome> {
+    return { ok: true, value: { at: this.clock() } };
+  }
+
+  private async enroll(request: Extract<OperationRequest, { op: "enroll" }>): Promise<OperationOutcome> {
+    const outcome = await this.enrollment.enroll(request.profile);
+    return outcome.ok ? { ok: true, value: forCashier(outcome.value as Record<string, unknown>) } : outcome;
+  }
+
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome> {
+    const memberId = this.resolve(request.member);
+    if (memberId === undefined) return unknownMember(request.member);
+    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId, visit: request.visit });
+    if (!reply.ok) return this.memberFailure(reply, request.member);
+    return { ok: true, value: reply.value };
+  }
+
+  /** Without a card or phone, the receipt index names the member the receipt was committed for. */
+  private async cancelOrRefund(request: Extract<OperationRequest, { op: "cancel" | "refund" }>): Promise<OperationOutcome> {
+    const memberId =
+      request.member === null
+        ? this.receipts.ownerOf(request.store, request.receiptId)
+        : this.resolve(request.member);
+    if (memberId === undefined) {
+      return request.member === null
+        ? failure("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
+        : unknownMember(request.member);
+    }
+    const reply = await this.cluster.requestForMember(
+      request.op === "cancel"
+        ? { kind: "cancel", memberId, store: request.store, receiptId: request.receiptId }
+        : {
+            kind: "refund",
+            memberId,
+            store: request.store,
+            refundId: request.refundId,
+            receiptId: request.receiptId,
+            lines: request.lines,
+          },
+    );
+    if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
+    return { ok: true, value: reply.value };
+  }
+
+  /** One shard lookup; identify shapes the member's card view, balance the points view. */
+  private async identifyOrBalance(request: Extract<OperationRequest, { op: "identify" | "balance" }>): Promise<OperationOutcome> {
+    const memberId = this.resolve(request.member);
+    if (memberId === undefined) return unknownMember(request.member);
+    const detail = request.op === "balance" && request.detail;
+    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail });
+    if (!reply.ok) return this.memberFailure(reply, request.member);
+    const view = reply.value;
+    return request.op === "balance"
+      ? {
+          ok: true,
+          value: {
+            member: view["member"],
+            balance: view["balance"],
+            ...(view["points"] as object),
+            ...(detail ? { lots: view["lots"] } : {}),
+          },
+        }
+      : {
+          ok: true,
+          value: {
+            member: view["member"],
+            card: view["card"],
+            phone: typeof view["phone"] === "string" ? maskPhone(view["phone"]) : null,
+            name: view["name"],
+            balance: view["balance"],
+            status: view["status"],
+            importanceClass: view["importanceClass"],
+            categories: view["categories"],
+            discountBasisPoints: view["discountBasisPoints"],
+            discountLapsesAt: view["discountLapsesAt"],
+            classLapsesAt: view["classLapsesAt"],
+          },
+        };
+  }
+
+  /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
   private async calculateOrCommit(
+    request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
+    terminal: Terminal,
+  ): Promise<OperationOutcome> {
+    const memberId = this.resolve(request.member);
+    if (memberId === undefined) return unknownMember(request.member);
+    if (request.op === "calculate") return (await this.sendReceipt(request, memberId, terminal)).outcome;
+    // The same receipt id committed for another member is a conflict, not a second receipt; a
+    // second member's commit racing the first (on another shard thread) waits for it here.
+    const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
+    if (claim.kind === "busy") return failure("BUSY", "too many receipts are being committed; retry shortly");
+    if (claim.kind === "owned by another member") {
+      return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
+    }
+    let done: { outcome: OperationOutcome; sequence: number | undefined } | undefined;
+    try {
+      done = await this.sendReceipt(request, memberId, terminal);
+    } finally {
+      const sequence = done?.sequence;
+      claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
+    }
+    return done.outcome;
+  }
+
+  private async sendReceipt(
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     memberId: string,
     terminal: Terminal,

@@ -58,7 +58,17 @@ export class AdminTransport {
     private readonly service: AdminService,
   ) {}
 
+  /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
   register(app: uWS.TemplatedApp): void {
+    this.registerProgramRoutes(app);
+    this.registerPartnerRoutes(app);
+    this.registerStoreRoutes(app);
+    this.registerTerminalRoutes(app);
+    this.registerMemberAndAuditRoutes(app);
+  }
+
+  /** The program: the current one, a new one, and its past versions. */
+  private registerProgramRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
     this.registerRead(app, "/v1/admin/program", () => () => service.currentProgram());
     this.registerWrite(app, "put", "/v1/admin/program", (service, body, operator) => service.putProgram(body, operator));
@@ -71,6 +81,11 @@ export class AdminTransport {
       const version = pathParameter(request, 0);
       return () => service.programVersion(version);
     });
+  }
+
+  /** Partners: create, list, one by id. */
+  private registerPartnerRoutes(app: uWS.TemplatedApp): void {
+    const service = this.service;
     this.registerWrite(app, "post", "/v1/admin/partners", (service, body, operator) => service.createPartner(body, operator));
     this.registerRead(app, "/v1/admin/partners", (request) => {
       const after = query(request, "after");
@@ -81,6 +96,11 @@ export class AdminTransport {
       const partnerId = pathParameter(request, 0);
       return () => service.partner(partnerId);
     });
+  }
+
+  /** Stores: create, list (by partner), one by id. */
+  private registerStoreRoutes(app: uWS.TemplatedApp): void {
+    const service = this.service;
     this.registerWrite(app, "post", "/v1/admin/stores", (service, body, operator) => service.createStore(body, operator));
     this.registerRead(app, "/v1/admin/stores", (request) => {
       const after = query(request, "after");
@@ -92,6 +112,11 @@ export class AdminTransport {
       const storeId = pathParameter(request, 0);
       return () => service.store(storeId);
     });
+  }
+
+  /** Terminals: create, list, one by id, revoke, and a new token. */
+  private registerTerminalRoutes(app: uWS.TemplatedApp): void {
+    const service = this.service;
     this.registerWrite(app, "post", "/v1/admin/terminals", (service, body, operator) => service.createTerminal(body, operator));
     this.registerRead(app, "/v1/admin/terminals", (request) => {
       const after = query(request, "after");
@@ -117,6 +142,10 @@ export class AdminTransport {
       const exchange = this.authorise(response, request);
       if (exchange !== undefined) this.answer(exchange, () => this.service.rotateTerminalToken(terminalId, operator));
     });
+  }
+
+  /** Members: enrol, adjust, activity, look up by id or by card or phone; and the audit trail. */
+  private registerMemberAndAuditRoutes(app: uWS.TemplatedApp): void {
     this.registerWrite(app, "post", "/v1/admin/members", (service, body, operator) => service.enrollMember(body, operator));
     this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {
