@@ -13,6 +13,7 @@ import {
   settleLedger,
   settleWithTotals,
   spendPoints,
+  type Ledger,
 } from "../ledger/ledger.js";
 import type { LotShare } from "../ledger/lot.js";
 import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
@@ -129,43 +130,11 @@ export function commitForMember(
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
 
-  let ledger = settled.ledger;
-  let shares: readonly LotShare[] = [];
-  if (heldForReceipt > 0) {
-    if (heldForReceipt === calculation.redeem) {
-      const captured = captureHold(ledger, key, now);
-      assert(captured.ok, "a hold found at settle time can be captured");
-      ledger = captured.ledger;
-      shares = captured.shares;
-    } else {
-      const released = releaseHold(ledger, key, now);
-      assert(released.ok, "a hold found at settle time can be released");
-      ledger = released.ledger;
-    }
-  }
-  if (shares.length === 0 && calculation.redeem > 0) {
-    const spent = spendPoints(ledger, calculation.redeem, now);
-    if (!spent.ok) return spent;
-    ledger = spent.ledger;
-    shares = spent.shares;
-  }
-  let accruedLot: number | null = null;
-  if (calculation.points > 0) {
-    const points = compiled.program.points;
-    const activatesAt = now + points.pendingDays * MILLISECONDS_PER_DAY;
-    const accrued = accrueLot(ledger, {
-      points: calculation.points,
-      source: "receipt",
-      reference: key,
-      partner,
-      at: now,
-      activatesAt,
-      expiresAt: points.lifetimeDays === null ? null : now + points.lifetimeDays * MILLISECONDS_PER_DAY,
-    });
-    if (!accrued.ok) return accrued;
-    ledger = accrued.ledger;
-    accruedLot = accrued.lot.id;
-  }
+  const paid = payWithPoints(settled.ledger, key, heldForReceipt, calculation.redeem, now);
+  if (!paid.ok) return paid;
+  const accrued = accrueReceiptPoints(compiled, paid.ledger, calculation.points, key, partner, now);
+  if (!accrued.ok) return accrued;
+  const ledger = accrued.ledger;
 
   const applied = applyReceiptCommit(settled, calculation, receipt.at, standing.period);
   const afterReceipt: Account = {
@@ -175,24 +144,88 @@ export function commitForMember(
     categories: standing.categories,
   };
   const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
-  // A status holds for a whole period: only the first receipt of a period can see it change. Checking
-  // that first keeps the calendar's one-period cache warm on the common path.
-  const lastVisitAt = account.counters.lastVisitAt;
-  const receiptPeriod = compiled.calendar.periodOf(receipt.at);
-  const samePeriod = lastVisitAt !== null && lastVisitAt >= receiptPeriod.startsAt && lastVisitAt < receiptPeriod.endsAt;
-  const before =
-    lastVisitAt === null || samePeriod ? null : statusAt(compiled, account.counters, compiled.calendar.periodOf(lastVisitAt).index);
-  const statusChange =
-    lastVisitAt !== null && !samePeriod && before?.id !== standing.status?.id
-      ? { from: before?.id ?? null, to: standing.status?.id ?? null }
-      : null;
   return {
     ok: true,
     calculation,
     account: { ...afterReceipt, categories },
-    settlement: settleReceipt(receipt, calculation, standing.period, accruedLot, shares),
-    statusChange,
+    settlement: settleReceipt(receipt, calculation, standing.period, accrued.lot, paid.shares),
+    statusChange: statusChangeOf(compiled, account, receipt.at, standing),
   };
+}
+
+/**
+ * The redeemed points leave the ledger: the receipt's hold captured when it
+ * holds exactly the redeem (released when it holds another amount), else
+ * spent from the active lots.
+ */
+function payWithPoints(
+  ledger: Ledger,
+  key: string,
+  heldForReceipt: number,
+  redeem: number,
+  now: number,
+): Outcome<{ readonly ledger: Ledger; readonly shares: readonly LotShare[] }, "INSUFFICIENT_POINTS"> {
+  let next = ledger;
+  if (heldForReceipt > 0) {
+    if (heldForReceipt === redeem) {
+      const captured = captureHold(next, key, now);
+      assert(captured.ok, "a hold found at settle time can be captured");
+      if (captured.shares.length > 0) return { ok: true, ledger: captured.ledger, shares: captured.shares };
+      next = captured.ledger;
+    } else {
+      const released = releaseHold(next, key, now);
+      assert(released.ok, "a hold found at settle time can be released");
+      next = released.ledger;
+    }
+  }
+  if (redeem === 0) return { ok: true, ledger: next, shares: [] };
+  const spent = spendPoints(next, redeem, now);
+  if (!spent.ok) return spent;
+  return { ok: true, ledger: spent.ledger, shares: spent.shares };
+}
+
+/** The receipt's points as a new lot: pending for the program's pending window, expiring after its lifetime. */
+function accrueReceiptPoints(
+  compiled: CompiledProgram,
+  ledger: Ledger,
+  points: number,
+  key: string,
+  partner: string,
+  now: number,
+): Outcome<{ readonly ledger: Ledger; readonly lot: number | null }, "LEDGER_LIMIT"> {
+  if (points === 0) return { ok: true, ledger, lot: null };
+  const rules = compiled.program.points;
+  const accrued = accrueLot(ledger, {
+    points,
+    source: "receipt",
+    reference: key,
+    partner,
+    at: now,
+    activatesAt: now + rules.pendingDays * MILLISECONDS_PER_DAY,
+    expiresAt: rules.lifetimeDays === null ? null : now + rules.lifetimeDays * MILLISECONDS_PER_DAY,
+  });
+  if (!accrued.ok) return accrued;
+  return { ok: true, ledger: accrued.ledger, lot: accrued.lot.id };
+}
+
+/**
+ * The member's status level since their previous receipt, when this receipt
+ * changed it. A status holds for a whole period: only the first receipt of a
+ * period can see it change; checking that first keeps the calendar's
+ * one-period cache warm on the common path.
+ */
+function statusChangeOf(
+  compiled: CompiledProgram,
+  account: Account,
+  receiptAt: number,
+  standing: Standing,
+): { readonly from: string | null; readonly to: string | null } | null {
+  const lastVisitAt = account.counters.lastVisitAt;
+  if (lastVisitAt === null) return null;
+  const receiptPeriod = compiled.calendar.periodOf(receiptAt);
+  if (lastVisitAt >= receiptPeriod.startsAt && lastVisitAt < receiptPeriod.endsAt) return null;
+  const before = statusAt(compiled, account.counters, compiled.calendar.periodOf(lastVisitAt).index);
+  return before?.id !== standing.status?.id ? { from: before?.id ?? null, to: standing.status?.id ?? null } : null;
 }
 
 export type HoldOutcome = Outcome<{
