@@ -632,188 +632,312 @@ function validateOptions(options: CrashAuditOptions): void {
 
 export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAuditSummary> {
   validateOptions(options);
-  const { lanes, operationsPerLane, kills, seed, log } = options;
-  const crashPoints = (options.crashPoints ?? "").trim();
-  const tornTail = options.tornTail ?? 0;
-  const awaitSelfCrashes = options.awaitSelfCrashes ?? 0;
-
   const started = Date.now();
-  const violations: string[] = [];
   const ownDirectory = options.dataDirectory === undefined;
   const dataDirectory = options.dataDirectory ?? (await mkdtemp(join(tmpdir(), "loycore-crash-audit-")));
-  const demoMembers = lanes * 2;
-  const records: OperationRecord[][] = Array.from({ length: lanes }, () => []);
-  const byKey = new Map<string, OperationRecord>();
+  const run = new CrashAuditRun(options, dataDirectory, started);
+  try {
+    return await run.execute();
+  } finally {
+    await run.close();
+    if (ownDirectory) await rm(dataDirectory, { recursive: true, force: true });
+  }
+}
 
+type MemberState = { balance: number; debt: number; visits: number };
+
+/** What the lanes' run left: the counts logged after it and reported in the summary. */
+interface RunCounts {
+  readonly allRecords: readonly OperationRecord[];
+  readonly unknownAfterRun: number;
+  readonly acknowledgedDuringRun: number;
+  readonly refusedDuringRun: number;
+}
+
+/** What the phases after the run found: the requests ok in the end, the retries' outcome, the violations counted. */
+interface AuditResults {
+  readonly acknowledgedRecords: readonly OperationRecord[];
+  readonly unknownResolvedOk: number;
+  readonly unknownResolvedRefused: number;
+  readonly lost: number;
+  readonly doubled: number;
+  readonly modelMismatches: number;
+  readonly unresolved: number;
+}
+
+/** The cost of the torn tails and whether each restart cut its tail (checkTornTails). */
+interface TornTailCheck {
+  readonly tornRecords: readonly OperationRecord[];
+  readonly tornAcknowledged: readonly OperationRecord[];
+  readonly cutByServer: number;
+}
+
+/** The seeded moments of the audit's kills: after these many operations were started, over all lanes, and the delay. */
+interface KillPlan {
+  readonly thresholds: readonly number[];
+  readonly delays: readonly number[];
+}
+
+function planKills(seed: number, total: number, kills: number): KillPlan {
+  const killRandom = seededRandom(seed ^ 0x5bd1e995);
+  const thresholds = Array.from({ length: kills }, () => integerBetween(killRandom, Math.floor(total * 0.05), Math.max(1, Math.floor(total * 0.9))))
+    .sort((a, b) => a - b);
+  const delays = thresholds.map(() => integerBetween(killRandom, 0, 25));
+  return { thresholds, delays };
+}
+
+/**
+ * One crash audit, phase by phase (execute): the first start and the program, the lanes' load with the
+ * kills, the wait for self-crashes, the retry of unknown requests, the re-send of acknowledged ones, the
+ * members against the model, the kill and torn-tail checks, the summary. close() ends it, whatever happened.
+ */
+class CrashAuditRun {
+  private readonly lanes: number;
+  private readonly operationsPerLane: number;
+  private readonly log: (line: string) => void;
+  private readonly crashPoints: string;
+  private readonly tornTail: number;
+  private readonly violations: string[] = [];
+  private readonly demoMembers: number;
+  private readonly records: OperationRecord[][];
+  private readonly byKey = new Map<string, OperationRecord>();
+  private readonly coordinator: Coordinator;
+  private readonly laneHandles: Lane[] = [];
   // Torn tails: decided with their own seeded random, applied between a death and its restart.
-  const tornRandom = seededRandom((seed ^ 0x27d4eb2f) >>> 0);
-  const tornDamages: { damage: TornDamage; restart: number }[] = [];
-  let tornAttempted = 0;
-  let tornSkipped = 0;
-  const afterDeath = async (deadEpoch: number, restart: number): Promise<void> => {
-    if (tornTail <= 0 || tornRandom() >= tornTail) return;
-    tornAttempted += 1;
+  private readonly tornRandom: () => number;
+  private readonly tornDamages: { damage: TornDamage; restart: number }[] = [];
+  private tornAttempted = 0;
+  private tornSkipped = 0;
+  // Set by startAndInstallProgram.
+  private cards: string[] = [];
+  private readonly initial = new Map<string, MemberState>();
+  // The lanes' progress towards the next kill.
+  private operationsStarted = 0;
+  private nextKill = 0;
+  private internalErrors = 0;
+
+  constructor(
+    private readonly options: CrashAuditOptions,
+    private readonly dataDirectory: string,
+    private readonly started: number,
+  ) {
+    this.lanes = options.lanes;
+    this.operationsPerLane = options.operationsPerLane;
+    this.log = options.log;
+    this.crashPoints = (options.crashPoints ?? "").trim();
+    this.tornTail = options.tornTail ?? 0;
+    this.demoMembers = options.lanes * 2;
+    this.records = Array.from({ length: options.lanes }, () => []);
+    this.tornRandom = seededRandom((options.seed ^ 0x27d4eb2f) >>> 0);
+    const extraArguments = [
+      ...(options.shards === undefined ? [] : ["--shards", String(options.shards)]),
+      ...(options.checkpointIntervalMilliseconds === undefined ? [] : ["--checkpoint-interval-milliseconds", String(options.checkpointIntervalMilliseconds)]),
+    ];
+    this.coordinator = new Coordinator({
+      dataDirectory,
+      demoMembers: this.demoMembers,
+      extraArguments,
+      faultEnvironment: this.crashPoints === "" ? null : { LOYCORE_FAULT_INJECTION: "1", LOYCORE_CRASH_POINTS: this.crashPoints },
+      selfCrashesMax: options.selfCrashesMax ?? SELF_CRASHES_DEFAULT,
+      log: this.log,
+      afterDeath: (deadEpoch, restart) => this.tearTailAfterDeath(deadEpoch, restart),
+    });
+  }
+
+  async execute(): Promise<CrashAuditSummary> {
+    await this.startAndInstallProgram();
+    await this.runLanes();
+    await this.awaitSelfCrashesAfterRun();
+    const counts = this.countRun();
+    // 1. Unknown requests again, in each lane's order, until a definite answer.
+    const unresolved = await this.retryUnknownRequests();
+    const unknownRecords = counts.allRecords.filter((record) => !record.definiteDuringRun);
+    const unknownResolvedOk = unknownRecords.filter((record) => record.status === "ok").length;
+    const unknownResolvedRefused = unknownRecords.filter((record) => record.status === "refused").length;
+    // 2. Every acknowledged request again: the identical first answer.
+    const acknowledgedRecords = counts.allRecords.filter((record) => record.status === "ok");
+    const lost = await this.resendAcknowledgedRequests();
+    // 3. The auditor: every member's state from the acknowledged answers alone.
+    const { doubled, modelMismatches } = await this.auditMembers(acknowledgedRecords);
+    await this.coordinator.settled();
+    if (this.coordinator.killsDone !== this.options.kills) this.violations.push(`${this.coordinator.killsDone} kills done, ${this.options.kills} asked`);
+    if (this.internalErrors > 0) this.violations.push(`${this.internalErrors} INTERNAL answers`);
+    const torn = this.checkTornTails(counts.allRecords);
+    return this.summarize(counts, { acknowledgedRecords, unknownResolvedOk, unknownResolvedRefused, lost, doubled, modelMismatches, unresolved }, torn);
+  }
+
+  /** Closes the lanes' clients and stops the coordinator, which kills the last server. */
+  async close(): Promise<void> {
+    for (const lane of this.laneHandles) await lane.close();
+    await this.coordinator.stop();
+  }
+
+  /** Between a death and its restart, with the seeded probability: a torn tail of one shard's newest log segment. */
+  private async tearTailAfterDeath(deadEpoch: number, restart: number): Promise<void> {
+    if (this.tornTail <= 0 || this.tornRandom() >= this.tornTail) return;
+    this.tornAttempted += 1;
     // Every client of the dead server is closed: an answer not in a record's status now never arrives.
     const outcome = await damageLogTail({
-      dataDirectory,
-      random: tornRandom,
-      floors: await readReceiptIndexFloors(dataDirectory),
+      dataDirectory: this.dataDirectory,
+      random: this.tornRandom,
+      floors: await readReceiptIndexFloors(this.dataDirectory),
       eligible: (key) => {
-        const record = byKey.get(key);
+        const record = this.byKey.get(key);
         return record !== undefined && record.status === "unknown" && record.lastSendEpoch === deadEpoch;
       },
     });
     if (outcome.kind === "skipped") {
-      tornSkipped += 1;
-      log(`torn tail before restart ${restart}: none made (${outcome.reason})`);
+      this.tornSkipped += 1;
+      this.log(`torn tail before restart ${restart}: none made (${outcome.reason})`);
       return;
     }
     const damage = outcome.damage;
-    tornDamages.push({ damage, restart });
+    this.tornDamages.push({ damage, restart });
     for (const tailRecord of damage.records) {
-      const record = tailRecord.requestKey === null ? undefined : byKey.get(tailRecord.requestKey);
+      const record = tailRecord.requestKey === null ? undefined : this.byKey.get(tailRecord.requestKey);
       if (record === undefined) continue;
       record.torn = true;
       if (record.status === "ok") record.acknowledgedWhenTorn = true;
     }
     const sequences = damage.records.map((record) => record.sequence);
-    log(
+    this.log(
       `torn tail before restart ${restart}: shard ${damage.shard} ${damage.segmentPath.split("/").at(-1) ?? ""}, ${damage.form} at offset ${damage.offset} ` +
         `(${damage.bytes} bytes): records ${sequences[0]}-${sequences.at(-1)} of ${damage.records.map((record) => record.requestKey).join(", ")}`,
     );
-  };
+  }
 
-  const extraArguments = [
-    ...(options.shards === undefined ? [] : ["--shards", String(options.shards)]),
-    ...(options.checkpointIntervalMilliseconds === undefined ? [] : ["--checkpoint-interval-milliseconds", String(options.checkpointIntervalMilliseconds)]),
-  ];
-  const coordinator = new Coordinator({
-    dataDirectory,
-    demoMembers,
-    extraArguments,
-    faultEnvironment: crashPoints === "" ? null : { LOYCORE_FAULT_INJECTION: "1", LOYCORE_CRASH_POINTS: crashPoints },
-    selfCrashesMax: options.selfCrashesMax ?? SELF_CRASHES_DEFAULT,
-    log,
-    afterDeath,
-  });
-  const laneHandles: Lane[] = [];
-  try {
-    const first = await coordinator.start();
+  /** The first start, the admin token, the demo cards, the points program, and every member's state before the run. */
+  private async startAndInstallProgram(): Promise<void> {
+    const first = await this.coordinator.start();
     const adminToken = first.adminToken;
     if (adminToken === null) throw new Error("the gateway announced no admin token: the data directory must be fresh");
-    coordinator.adminToken = adminToken;
-    if (first.demoCards.length < demoMembers) throw new Error(`the gateway has ${first.demoCards.length} demo cards, ${demoMembers} needed`);
-    const installed = await coordinator.admin("PUT", "/v1/admin/program", PROGRAM);
+    this.coordinator.adminToken = adminToken;
+    if (first.demoCards.length < this.demoMembers) throw new Error(`the gateway has ${first.demoCards.length} demo cards, ${this.demoMembers} needed`);
+    const installed = await this.coordinator.admin("PUT", "/v1/admin/program", PROGRAM);
     if (installed.status !== 200) throw new Error(`PUT /v1/admin/program answered ${installed.status}: ${JSON.stringify(installed.body)}`);
+    this.cards = first.demoCards.slice(0, this.demoMembers);
+    for (const card of this.cards) this.initial.set(card, readState(await this.memberView(card)));
+  }
 
-    const cards = first.demoCards.slice(0, demoMembers);
-    const memberView = async (card: string): Promise<Record<string, unknown>> => {
-      const view = await coordinator.admin("GET", `/v1/admin/members?card=${encodeURIComponent(card)}`);
-      if (view.status !== 200) throw new Error(`admin view of ${card} answered ${view.status}: ${JSON.stringify(view.body)}`);
-      return view.body;
-    };
-    const initial = new Map<string, { balance: number; debt: number; visits: number }>();
-    for (const card of cards) initial.set(card, readState(await memberView(card)));
+  private async memberView(card: string): Promise<Record<string, unknown>> {
+    const view = await this.coordinator.admin("GET", `/v1/admin/members?card=${encodeURIComponent(card)}`);
+    if (view.status !== 200) throw new Error(`admin view of ${card} answered ${view.status}: ${JSON.stringify(view.body)}`);
+    return view.body;
+  }
 
-    // Kill moments: after these many operations have been started, over all lanes.
-    const total = lanes * operationsPerLane;
-    const killRandom = seededRandom(seed ^ 0x5bd1e995);
-    const killThresholds = Array.from({ length: kills }, () => integerBetween(killRandom, Math.floor(total * 0.05), Math.max(1, Math.floor(total * 0.9))))
-      .sort((a, b) => a - b);
-    const killDelays = killThresholds.map(() => integerBetween(killRandom, 0, 25));
-    let operationsStarted = 0;
-    let nextKill = 0;
+  /** The lanes' load, all lanes at once; the kills are scheduled as the operations pass their seeded moments. */
+  private async runLanes(): Promise<void> {
+    const killPlan = planKills(this.options.seed, this.lanes * this.operationsPerLane, this.options.kills);
+    await Promise.all(Array.from({ length: this.lanes }, (_, index) => this.runLane(index, killPlan)));
+    await this.coordinator.settled();
+  }
 
-    let internalErrors = 0;
-
-    const runLane = async (laneIndex: number): Promise<void> => {
-      const random = seededRandom((seed * 1_000_003 + laneIndex * 7919 + 1) >>> 0);
-      const lane = new Lane(coordinator);
-      laneHandles.push(lane);
-      const laneCards = [cards[laneIndex * 2] ?? "", cards[laneIndex * 2 + 1] ?? ""];
-      const knownBalance = new Map<string, number>(laneCards.map((card) => [card, initial.get(card)?.balance ?? 0]));
-      const receipts: LaneReceipt[] = [];
-      for (let sequence = 0; sequence < operationsPerLane; sequence += 1) {
-        operationsStarted += 1;
-        while (nextKill < killThresholds.length && operationsStarted >= (killThresholds[nextKill] ?? Infinity)) {
-          coordinator.scheduleKill(killDelays[nextKill] ?? 0);
-          nextKill += 1;
-        }
-        const record = planOperation(random, laneIndex, sequence, laneCards, knownBalance, receipts);
-        records[laneIndex]?.push(record);
-        byKey.set(record.key, record);
-        const client = await lane.current();
-        record.sends += 1;
-        record.lastSendEpoch = lane.epoch;
-        const outcome = await send(client, record.operation);
-        applyOutcome(record, outcome, true);
-        if (outcome.kind === "refused" && outcome.code === "INTERNAL") internalErrors += 1;
-        if (outcome.kind === "ok") learn(record, outcome.answer, knownBalance, receipts);
-      }
-    };
-    await Promise.all(Array.from({ length: lanes }, (_, index) => runLane(index)));
-    await coordinator.settled();
-    if (awaitSelfCrashes > coordinator.selfCrashes) {
-      log(`waiting for self-crashes: ${coordinator.selfCrashes} of ${awaitSelfCrashes} so far`);
-      if (!(await coordinator.waitForSelfCrashes(awaitSelfCrashes, AWAIT_SELF_CRASHES_MILLISECONDS))) {
-        violations.push(`${coordinator.selfCrashes} self-crashes within ${AWAIT_SELF_CRASHES_MILLISECONDS} ms after the run, ${awaitSelfCrashes} awaited`);
-      }
+  private async runLane(laneIndex: number, killPlan: KillPlan): Promise<void> {
+    const random = seededRandom((this.options.seed * 1_000_003 + laneIndex * 7919 + 1) >>> 0);
+    const lane = new Lane(this.coordinator);
+    this.laneHandles.push(lane);
+    const laneCards = [this.cards[laneIndex * 2] ?? "", this.cards[laneIndex * 2 + 1] ?? ""];
+    const knownBalance = new Map<string, number>(laneCards.map((card) => [card, this.initial.get(card)?.balance ?? 0]));
+    const receipts: LaneReceipt[] = [];
+    for (let sequence = 0; sequence < this.operationsPerLane; sequence += 1) {
+      this.operationStarted(killPlan);
+      const record = planOperation(random, laneIndex, sequence, laneCards, knownBalance, receipts);
+      this.records[laneIndex]?.push(record);
+      this.byKey.set(record.key, record);
+      const outcome = await this.sendRecord(lane, record);
+      this.applyAndCount(record, outcome, true);
+      if (outcome.kind === "ok") learn(record, outcome.answer, knownBalance, receipts);
     }
-    const allRecords = records.flat();
+  }
+
+  /** Counts an operation started and schedules the kills whose moment it reached. */
+  private operationStarted(killPlan: KillPlan): void {
+    this.operationsStarted += 1;
+    while (this.nextKill < killPlan.thresholds.length && this.operationsStarted >= (killPlan.thresholds[this.nextKill] ?? Infinity)) {
+      this.coordinator.scheduleKill(killPlan.delays[this.nextKill] ?? 0);
+      this.nextKill += 1;
+    }
+  }
+
+  /** One send of a record's request on the lane's current client. */
+  private async sendRecord(lane: Lane, record: OperationRecord): Promise<SendOutcome> {
+    const client = await lane.current();
+    record.sends += 1;
+    record.lastSendEpoch = lane.epoch;
+    return send(client, record.operation);
+  }
+
+  private applyAndCount(record: OperationRecord, outcome: SendOutcome, duringRun: boolean): void {
+    applyOutcome(record, outcome, duringRun);
+    if (outcome.kind === "refused" && outcome.code === "INTERNAL") this.internalErrors += 1;
+  }
+
+  /** awaitSelfCrashes: waits after the run for the server's own crashes; a violation if they do not come. */
+  private async awaitSelfCrashesAfterRun(): Promise<void> {
+    const awaitSelfCrashes = this.options.awaitSelfCrashes ?? 0;
+    if (awaitSelfCrashes <= this.coordinator.selfCrashes) return;
+    this.log(`waiting for self-crashes: ${this.coordinator.selfCrashes} of ${awaitSelfCrashes} so far`);
+    if (!(await this.coordinator.waitForSelfCrashes(awaitSelfCrashes, AWAIT_SELF_CRASHES_MILLISECONDS))) {
+      this.violations.push(`${this.coordinator.selfCrashes} self-crashes within ${AWAIT_SELF_CRASHES_MILLISECONDS} ms after the run, ${awaitSelfCrashes} awaited`);
+    }
+  }
+
+  /** The requests' statuses after the run, logged. */
+  private countRun(): RunCounts {
+    const allRecords = this.records.flat();
     const unknownAfterRun = allRecords.filter((record) => record.status === "unknown").length;
     const acknowledgedDuringRun = allRecords.filter((record) => record.status === "ok").length;
     const refusedDuringRun = allRecords.filter((record) => record.status === "refused").length;
-    log(
+    this.log(
       `run: ${allRecords.length} operations, ${acknowledgedDuringRun} acknowledged, ${refusedDuringRun} refused, ` +
-        `${unknownAfterRun} unknown, ${coordinator.killsDone} kills, ${coordinator.selfCrashes} self-crashes, ${tornDamages.length} torn tails`,
+        `${unknownAfterRun} unknown, ${this.coordinator.killsDone} kills, ${this.coordinator.selfCrashes} self-crashes, ${this.tornDamages.length} torn tails`,
     );
+    return { allRecords, unknownAfterRun, acknowledgedDuringRun, refusedDuringRun };
+  }
 
-    // 1. Unknown requests again, in each lane's order, until a definite answer.
+  /** The lane that sends a lane's records again after the run. */
+  private laneFor(laneIndex: number): Lane {
+    return this.laneHandles[laneIndex] ?? new Lane(this.coordinator);
+  }
+
+  /** Every unknown request again, in each lane's order, until a definite answer; how many got none. */
+  private async retryUnknownRequests(): Promise<number> {
     let unresolved = 0;
     await Promise.all(
-      records.map(async (laneRecords, laneIndex) => {
-        const lane = laneHandles[laneIndex] ?? new Lane(coordinator);
+      this.records.map(async (laneRecords, laneIndex) => {
+        const lane = this.laneFor(laneIndex);
         for (const record of laneRecords) {
           if (record.status !== "unknown") continue;
           for (let attempt = 0; attempt < RETRY_ATTEMPTS_MAX && record.status === "unknown"; attempt += 1) {
             if (attempt > 0) await sleep(RETRY_DELAY_MILLISECONDS);
-            const client = await lane.current();
-            record.sends += 1;
-            record.lastSendEpoch = lane.epoch;
-            const outcome = await send(client, record.operation);
-            applyOutcome(record, outcome, false);
-            if (outcome.kind === "refused" && outcome.code === "INTERNAL") internalErrors += 1;
+            this.applyAndCount(record, await this.sendRecord(lane, record), false);
           }
           if (record.status === "unknown") {
             unresolved += 1;
-            violations.push(`${record.key}: no definite answer after ${RETRY_ATTEMPTS_MAX} retries (${record.code ?? "?"})`);
+            this.violations.push(`${record.key}: no definite answer after ${RETRY_ATTEMPTS_MAX} retries (${record.code ?? "?"})`);
           }
         }
       }),
     );
-    const unknownRecords = allRecords.filter((record) => !record.definiteDuringRun);
-    const unknownResolvedOk = unknownRecords.filter((record) => record.status === "ok").length;
-    const unknownResolvedRefused = unknownRecords.filter((record) => record.status === "refused").length;
+    return unresolved;
+  }
 
-    // 2. Every acknowledged request again: the identical first answer.
+  /** Every acknowledged request again: it must return the identical first answer; how many did not (lost). */
+  private async resendAcknowledgedRequests(): Promise<number> {
     let lost = 0;
-    const acknowledgedRecords = allRecords.filter((record) => record.status === "ok");
     await Promise.all(
-      records.map(async (laneRecords, laneIndex) => {
-        const lane = laneHandles[laneIndex] ?? new Lane(coordinator);
+      this.records.map(async (laneRecords, laneIndex) => {
+        const lane = this.laneFor(laneIndex);
         for (const record of laneRecords) {
           if (record.status !== "ok") continue;
           let outcome: SendOutcome = { kind: "unknown", code: "NOT_SENT" };
           for (let attempt = 0; attempt < RETRY_ATTEMPTS_MAX && outcome.kind === "unknown"; attempt += 1) {
             if (attempt > 0) await sleep(RETRY_DELAY_MILLISECONDS);
-            const client = await lane.current();
-            record.sends += 1;
-            record.lastSendEpoch = lane.epoch;
-            outcome = await send(client, record.operation);
+            outcome = await this.sendRecord(lane, record);
           }
           if (outcome.kind !== "ok" || !isDeepStrictEqual(outcome.answer, record.answer)) {
             lost += 1;
-            violations.push(
+            this.violations.push(
               `lost: ${record.key} (${record.definiteDuringRun ? "acknowledged during the run" : "ok on retry"}${record.torn ? ", its record torn" : ""}) answered ` +
                 `${JSON.stringify(record.answer)} first, now ${outcome.kind === "ok" ? JSON.stringify(outcome.answer) : outcome.code}`,
             );
@@ -821,8 +945,11 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
         }
       }),
     );
+    return lost;
+  }
 
-    // 3. The auditor: every member's state from the acknowledged answers alone.
+  /** Every member's state against the model replayed from the acknowledged answers alone. */
+  private async auditMembers(acknowledgedRecords: readonly OperationRecord[]): Promise<{ doubled: number; modelMismatches: number }> {
     let doubled = 0;
     let modelMismatches = 0;
     const byCard = new Map<string, OperationRecord[]>();
@@ -831,102 +958,89 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
       list.push(record);
       byCard.set(record.card, list);
     }
-    const balanceOf = async (card: string): Promise<{ balance: number; debt: number }> => {
-      const lane = laneHandles[0] ?? new Lane(coordinator);
-      for (let attempt = 1; ; attempt += 1) {
-        const client = await lane.current();
-        try {
-          return await client.balance({ card });
-        } catch (error) {
-          const retriable = error instanceof LoycoreClientError && (error.source !== "server" || error.code === "BUSY");
-          if (!retriable || attempt >= RETRY_ATTEMPTS_MAX) throw error;
-          await sleep(RETRY_DELAY_MILLISECONDS);
-        }
-      }
-    };
-    for (const card of cards) {
-      const start = initial.get(card) ?? { balance: 0, debt: 0, visits: 0 };
-      let net = start.balance - start.debt;
-      let debtAdded = 0;
-      let visits = start.visits;
-      for (const record of byCard.get(card) ?? []) {
-        const answer = record.answer;
-        if (record.operation.kind === "commit") {
-          net += numberField(answer, "points") - numberField(answer, "redeem");
-          visits += 1;
-        } else {
-          net += numberField(answer, "pointsReturned") - numberField(answer, "pointsRevoked");
-          debtAdded += numberField(answer, "debtAdded");
-          if (record.operation.kind === "cancel" && answer?.["cancelled"] === "receipt") visits -= 1;
-        }
-      }
-      const view = await memberView(card);
+    for (const card of this.cards) {
+      const start = this.initial.get(card) ?? { balance: 0, debt: 0, visits: 0 };
+      const model = replayMember(start, byCard.get(card) ?? []);
+      const view = await this.memberView(card);
       const state = readState(view);
       const points = view["points"] as Record<string, unknown> | undefined;
-      const balance = await balanceOf(card);
-      const problems: string[] = [];
-      if (state.balance - state.debt !== net) problems.push(`balance - debt is ${state.balance - state.debt}, the model says ${net}`);
-      if (debtAdded === 0 && start.debt === 0 && (state.balance !== net || state.debt !== 0)) {
-        problems.push(`balance ${state.balance} debt ${state.debt}, the model says balance ${net} debt 0`);
-      }
-      if (state.visits !== visits) problems.push(`visits ${state.visits}, the model says ${visits}`);
-      if (balance.balance !== state.balance || balance.debt !== state.debt) {
-        problems.push(`balance operation says ${balance.balance}/${balance.debt}, admin view ${state.balance}/${state.debt}`);
-      }
-      if (numberField(points, "pending") !== 0 || numberField(points, "held") !== 0) problems.push(`pending or held points: ${JSON.stringify(points)}`);
+      const balance = await this.balanceOf(card);
+      const problems = compareWithModel(start, model, state, balance, points);
       if (problems.length > 0) {
         modelMismatches += 1;
         // More points or visits than acknowledged: something was applied twice (or applied unacknowledged).
-        if (state.balance - state.debt > net || state.visits > visits) doubled += 1;
-        violations.push(`member ${card}: ${problems.join("; ")}`);
+        if (state.balance - state.debt > model.net || state.visits > model.visits) doubled += 1;
+        this.violations.push(`member ${card}: ${problems.join("; ")}`);
       }
     }
-    await coordinator.settled();
-    if (coordinator.killsDone !== kills) violations.push(`${coordinator.killsDone} kills done, ${kills} asked`);
-    if (internalErrors > 0) violations.push(`${internalErrors} INTERNAL answers`);
+    return { doubled, modelMismatches };
+  }
 
-    // Torn tails: what they cost, and whether each restart cut its tail.
+  /** The balance operation for a card, retried across crashes (on the first lane's client). */
+  private async balanceOf(card: string): Promise<{ balance: number; debt: number }> {
+    const lane = this.laneFor(0);
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await lane.current();
+      try {
+        return await client.balance({ card });
+      } catch (error) {
+        const retriable = error instanceof LoycoreClientError && (error.source !== "server" || error.code === "BUSY");
+        if (!retriable || attempt >= RETRY_ATTEMPTS_MAX) throw error;
+        await sleep(RETRY_DELAY_MILLISECONDS);
+      }
+    }
+  }
+
+  /** Torn tails: what they cost, and whether each restart cut its tail. */
+  private checkTornTails(allRecords: readonly OperationRecord[]): TornTailCheck {
     const tornRecords = allRecords.filter((record) => record.torn);
     const tornAcknowledged = tornRecords.filter((record) => record.acknowledgedWhenTorn || (record.status === "ok" && record.definiteDuringRun));
     if (tornAcknowledged.length > 0) {
-      violations.push(`torn records of acknowledged requests (the damage took an answer back): ${tornAcknowledged.map((record) => record.key).join(", ")}`);
+      this.violations.push(`torn records of acknowledged requests (the damage took an answer back): ${tornAcknowledged.map((record) => record.key).join(", ")}`);
     }
     let cutByServer = 0;
-    for (const { damage, restart } of tornDamages) {
-      if (coordinator.recovered.some((event) => event.restart === restart && event.shard === damage.shard && event.tornTail)) cutByServer += 1;
-      else if (!coordinator.restartsWithStartCrash.has(restart)) {
-        violations.push(`restart ${restart}: shard ${damage.shard} did not report cutting the torn tail made at offset ${damage.offset} of ${damage.segmentPath}`);
+    for (const { damage, restart } of this.tornDamages) {
+      if (this.coordinator.recovered.some((event) => event.restart === restart && event.shard === damage.shard && event.tornTail)) cutByServer += 1;
+      else if (!this.coordinator.restartsWithStartCrash.has(restart)) {
+        this.violations.push(`restart ${restart}: shard ${damage.shard} did not report cutting the torn tail made at offset ${damage.offset} of ${damage.segmentPath}`);
       }
     }
-    const recovered = coordinator.recovered;
+    return { tornRecords, tornAcknowledged, cutByServer };
+  }
 
+  /** The summary, from the run's counts, the later phases' results and the torn-tail check. */
+  private summarize(counts: RunCounts, results: AuditResults, torn: TornTailCheck): CrashAuditSummary {
+    const { allRecords } = counts;
+    const { acknowledgedRecords } = results;
+    const tornDamages = this.tornDamages;
+    const recovered = this.coordinator.recovered;
     return {
-      lanes,
-      operationsPerLane,
-      seed,
+      lanes: this.lanes,
+      operationsPerLane: this.operationsPerLane,
+      seed: this.options.seed,
       operationsSent: allRecords.length,
       sends: allRecords.reduce((sum, record) => sum + record.sends, 0),
-      acknowledgedDuringRun,
-      refusedDuringRun,
-      unknownAfterRun,
-      unknownResolvedOk,
-      unknownResolvedRefused,
+      acknowledgedDuringRun: counts.acknowledgedDuringRun,
+      refusedDuringRun: counts.refusedDuringRun,
+      unknownAfterRun: counts.unknownAfterRun,
+      unknownResolvedOk: results.unknownResolvedOk,
+      unknownResolvedRefused: results.unknownResolvedRefused,
       acknowledged: acknowledgedRecords.length,
-      kills: coordinator.killsDone,
-      crashPoints,
-      selfCrashes: coordinator.selfCrashes,
-      selfCrashesDuringStart: coordinator.selfCrashesDuringStart,
-      restarts: coordinator.restarts,
+      kills: this.coordinator.killsDone,
+      crashPoints: this.crashPoints,
+      selfCrashes: this.coordinator.selfCrashes,
+      selfCrashesDuringStart: this.coordinator.selfCrashesDuringStart,
+      restarts: this.coordinator.restarts,
       tornTails: {
-        attempted: tornAttempted,
+        attempted: this.tornAttempted,
         made: tornDamages.length,
         truncated: tornDamages.filter(({ damage }) => damage.form === "truncate").length,
         garbled: tornDamages.filter(({ damage }) => damage.form === "garble").length,
-        skipped: tornSkipped,
+        skipped: this.tornSkipped,
         records: tornDamages.reduce((sum, { damage }) => sum + damage.records.length, 0),
-        recordsAcknowledged: tornAcknowledged.length,
-        recordsOkInTheEnd: tornRecords.filter((record) => record.status === "ok").length,
-        cutByServer,
+        recordsAcknowledged: torn.tornAcknowledged.length,
+        recordsOkInTheEnd: torn.tornRecords.filter((record) => record.status === "ok").length,
+        cutByServer: torn.cutByServer,
       },
       recovery: {
         reports: recovered.length,
@@ -935,25 +1049,68 @@ export async function runCrashAudit(options: CrashAuditOptions): Promise<CrashAu
         recordsCovered: recovered.reduce((sum, event) => sum + Math.max(0, event.recordsFound - event.recordsReplayed), 0),
         tornTailsCut: recovered.filter((event) => event.tornTail).length,
       },
-      lost,
-      doubled,
-      modelMismatches,
-      unresolved,
-      internalErrors,
+      lost: results.lost,
+      doubled: results.doubled,
+      modelMismatches: results.modelMismatches,
+      unresolved: results.unresolved,
+      internalErrors: this.internalErrors,
       acknowledgedByKind: {
         commit: acknowledgedRecords.filter((record) => record.operation.kind === "commit").length,
         refund: acknowledgedRecords.filter((record) => record.operation.kind === "refund").length,
         cancel: acknowledgedRecords.filter((record) => record.operation.kind === "cancel").length,
       },
       refusalCodes: countCodes(allRecords),
-      violations,
-      durationMilliseconds: Date.now() - started,
+      violations: this.violations,
+      durationMilliseconds: Date.now() - this.started,
     };
-  } finally {
-    for (const lane of laneHandles) await lane.close();
-    await coordinator.stop();
-    if (ownDirectory) await rm(dataDirectory, { recursive: true, force: true });
   }
+}
+
+/** A member as the model has it: net points (balance - debt), debt added, visits; replayed from its acknowledged answers. */
+interface MemberModel {
+  readonly net: number;
+  readonly debtAdded: number;
+  readonly visits: number;
+}
+
+function replayMember(start: MemberState, acknowledged: readonly OperationRecord[]): MemberModel {
+  let net = start.balance - start.debt;
+  let debtAdded = 0;
+  let visits = start.visits;
+  for (const record of acknowledged) {
+    const answer = record.answer;
+    if (record.operation.kind === "commit") {
+      net += numberField(answer, "points") - numberField(answer, "redeem");
+      visits += 1;
+    } else {
+      net += numberField(answer, "pointsReturned") - numberField(answer, "pointsRevoked");
+      debtAdded += numberField(answer, "debtAdded");
+      if (record.operation.kind === "cancel" && answer?.["cancelled"] === "receipt") visits -= 1;
+    }
+  }
+  return { net, debtAdded, visits };
+}
+
+/** Where a member's admin view and balance operation disagree with the model (empty: they agree). */
+function compareWithModel(
+  start: MemberState,
+  model: MemberModel,
+  state: MemberState,
+  balance: { balance: number; debt: number },
+  points: Record<string, unknown> | undefined,
+): string[] {
+  const { net, debtAdded, visits } = model;
+  const problems: string[] = [];
+  if (state.balance - state.debt !== net) problems.push(`balance - debt is ${state.balance - state.debt}, the model says ${net}`);
+  if (debtAdded === 0 && start.debt === 0 && (state.balance !== net || state.debt !== 0)) {
+    problems.push(`balance ${state.balance} debt ${state.debt}, the model says balance ${net} debt 0`);
+  }
+  if (state.visits !== visits) problems.push(`visits ${state.visits}, the model says ${visits}`);
+  if (balance.balance !== state.balance || balance.debt !== state.debt) {
+    problems.push(`balance operation says ${balance.balance}/${balance.debt}, admin view ${state.balance}/${state.debt}`);
+  }
+  if (numberField(points, "pending") !== 0 || numberField(points, "held") !== 0) problems.push(`pending or held points: ${JSON.stringify(points)}`);
+  return problems;
 }
 
 function countCodes(records: readonly OperationRecord[]): Record<string, number> {

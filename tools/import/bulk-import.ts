@@ -12,7 +12,7 @@ import { openShardStorage } from "../../shard/recovery.js";
 import type { LmdbShardStore } from "../../shard/storage/lmdb-shard-store.js";
 import type { Mutation } from "../../shard/storage/mutation.js";
 import type { ControlStore } from "../../gateway/control/control-store.js";
-import { openDataDirectory } from "../../gateway/data-directory.js";
+import { openDataDirectory, type OpenedDataDirectory } from "../../gateway/data-directory.js";
 import { acquireDataDirectoryLock, type DataDirectoryLock } from "../../gateway/data-directory-lock.js";
 import { DEMO_PROGRAM, demoCard, demoPhone } from "../../gateway/demo.js";
 import { buildImportBatch, type ImportBatch, type ImportTask } from "./import-worker.js";
@@ -166,40 +166,13 @@ export async function bulkImport(options: BulkImportOptions): Promise<ImportSumm
 /** bulkImport, with the lock held or taken by `lockBeforeOpening`. */
 async function importLocked(options: BulkImportOptions, lockBeforeOpening: () => Promise<void>): Promise<ImportSummary> {
   const startedAt = performance.now();
-  // Also refuses a process that has the environments open without the lock (an older build, a server started in-process).
-  const others = await otherProcessesUsing(options.dataDirectory);
-  if (others.length > 0) {
-    throw new ImportError(
-      `the data directory ${options.dataDirectory} is open in process ${others.join(", ")} (a running loycore?): stop it before importing`,
-    );
-  }
-  const problems: LineProblem[] = [];
-  let rejected = 0;
-  const noteProblems = (found: readonly LineProblem[]): void => {
-    rejected += found.length;
-    for (const problem of found) if (problems.length < IMPORT_PROBLEMS_REPORTED_MAX) problems.push(problem);
-  };
-
+  await refuseDirectoryInUse(options.dataDirectory);
+  const problems = new ProblemTally();
   const source = options.source;
   if (source.kind === "ndjson" && !source.skipBadLines) {
     // Validate everything before writing anything: a migration file is fixed and run again, never half-applied.
-    for await (const batch of readMemberFile(source.path, IMPORT_TASK_MEMBERS)) noteProblems(batch.problems);
-    if (rejected > 0) {
-      const seconds = (performance.now() - startedAt) / 1000;
-      return {
-        dataDirectory: options.dataDirectory,
-        shardThreads: 0,
-        importThreads: options.importThreads,
-        imported: 0,
-        existing: 0,
-        rejected,
-        total: null,
-        seconds,
-        membersPerSecond: 0,
-        problems,
-        refused: true,
-      };
-    }
+    for await (const batch of readMemberFile(source.path, IMPORT_TASK_MEMBERS)) problems.note(batch.problems);
+    if (problems.rejected > 0) return refusedSummary(options, startedAt, problems);
   }
 
   await lockBeforeOpening();
@@ -211,85 +184,26 @@ async function importLocked(options: BulkImportOptions, lockBeforeOpening: () =>
       : new Piscina<ImportTask, ImportBatch>({ filename: importWorkerPath(), minThreads: options.importThreads, maxThreads: options.importThreads });
   try {
     const program = await ensureProgram(opened.control);
-    for (let shardIndex = 0; shardIndex < opened.placement.shardThreadCount; shardIndex += 1) {
-      // A shard's log may hold operations after its last checkpoint: replay them first, as a start would.
-      const recovered = await openShardStorage({ storePath: opened.shardStorePath(shardIndex), monotonicSeconds: () => performance.now() / 1000 });
-      await recovered.log.close();
-      stores.push(recovered.store);
-    }
-    const directory = opened.directory;
+    await openShardStores(opened, stores);
     const claims = new Claims();
-    let imported = 0;
-    let existing = 0;
-    let lastProgressAt = startedAt;
-    const total = source.kind === "synthetic" ? source.count : null;
-    const progress = (): ImportProgress => {
-      const seconds = (performance.now() - startedAt) / 1000;
-      return { imported, existing, rejected, total, seconds, membersPerSecond: seconds > 0 ? imported / seconds : 0 };
-    };
-
-    const tasks = preparedTasks(source, program, directory, claims);
-    const running: RunningTask[] = [];
-    const tasksInFlightMax = Math.max(1, options.importThreads) * IMPORT_TASKS_IN_FLIGHT_PER_THREAD;
-    let sourceDone = false;
-    const fill = async (): Promise<void> => {
-      while (!sourceDone && running.length < tasksInFlightMax) {
-        const next = await tasks.next();
-        if (next.done === true) {
-          sourceDone = true;
-          return;
-        }
-        const prepared = next.value.prepared;
-        existing += prepared.existing;
-        noteProblems(prepared.problems);
-        if (prepared.task === null) continue;
-        const done = pool === null ? Promise.resolve(buildImportBatch(prepared.task)) : pool.run(prepared.task);
-        const entry: RunningTask = {
-          members: prepared.members,
-          claimedCards: next.value.claimedCards,
-          claimedPhones: next.value.claimedPhones,
-          batch: undefined,
-          done,
-        };
-        void done.then((batch) => (entry.batch = batch), () => undefined);
-        running.push(entry);
-      }
-    };
-
-    await fill();
-    while (running.length > 0) {
-      const first = running.shift();
-      assert(first !== undefined, "a running task is there");
-      first.batch = await first.done;
-      const ready: RunningTask[] = [first];
-      let members = first.members;
-      // Batches already built join this transaction, up to its bound.
-      while (running[0]?.batch !== undefined && members + running[0].members <= IMPORT_WRITE_MEMBERS_MAX) {
-        const next = running.shift();
-        assert(next !== undefined, "a built task is there");
-        ready.push(next);
-        members += next.members;
-      }
-      // Keep the workers busy while this thread waits for the disk.
-      await fill();
-      await writeBatches(ready.map((task) => task.batch as ImportBatch), stores, opened.placement, directory);
-      for (const task of ready) claims.release(task.claimedCards, task.claimedPhones);
-      imported += members;
-      const now = performance.now();
-      if (options.onProgress !== undefined && now - lastProgressAt >= PROGRESS_INTERVAL_MILLISECONDS) {
-        lastProgressAt = now;
-        options.onProgress(progress());
-      }
-    }
+    const pipeline = new ImportPipeline(options, startedAt, preparedTasks(source, program, opened.directory, claims), {
+      stores,
+      placement: opened.placement,
+      directory: opened.directory,
+      pool,
+      problems,
+      claims,
+    });
+    await pipeline.run();
     for (const store of stores.splice(0)) await store.close();
     await opened.close();
-    const finished = progress();
+    const finished = pipeline.progress();
     return {
       ...finished,
       dataDirectory: options.dataDirectory,
       shardThreads: opened.placement.shardThreadCount,
       importThreads: options.importThreads,
-      problems,
+      problems: problems.reported,
       refused: false,
     };
   } finally {
@@ -297,6 +211,163 @@ async function importLocked(options: BulkImportOptions, lockBeforeOpening: () =>
     for (const store of stores) await store.close();
     // Closing twice is harmless in lmdb-js; on the error path this is the only close.
     await opened.close().catch(() => undefined);
+  }
+}
+
+/** Refuses a data directory another process has open, even without the lock (an older build, a server started in-process). */
+async function refuseDirectoryInUse(dataDirectory: string): Promise<void> {
+  const others = await otherProcessesUsing(dataDirectory);
+  if (others.length > 0) {
+    throw new ImportError(`the data directory ${dataDirectory} is open in process ${others.join(", ")} (a running loycore?): stop it before importing`);
+  }
+}
+
+/** Rejected lines: all counted, the first IMPORT_PROBLEMS_REPORTED_MAX kept for the report. */
+class ProblemTally {
+  readonly reported: LineProblem[] = [];
+  rejected = 0;
+
+  note(found: readonly LineProblem[]): void {
+    this.rejected += found.length;
+    for (const problem of found) if (this.reported.length < IMPORT_PROBLEMS_REPORTED_MAX) this.reported.push(problem);
+  }
+}
+
+/** The summary of a members file refused for its bad lines: nothing written. */
+function refusedSummary(options: BulkImportOptions, startedAt: number, problems: ProblemTally): ImportSummary {
+  const seconds = (performance.now() - startedAt) / 1000;
+  return {
+    dataDirectory: options.dataDirectory,
+    shardThreads: 0,
+    importThreads: options.importThreads,
+    imported: 0,
+    existing: 0,
+    rejected: problems.rejected,
+    total: null,
+    seconds,
+    membersPerSecond: 0,
+    problems: problems.reported,
+    refused: true,
+  };
+}
+
+/** Opens every shard environment into `stores` (the caller closes them); a shard's log is replayed first, as a start would. */
+async function openShardStores(opened: OpenedDataDirectory, stores: LmdbShardStore[]): Promise<void> {
+  for (let shardIndex = 0; shardIndex < opened.placement.shardThreadCount; shardIndex += 1) {
+    // A shard's log may hold operations after its last checkpoint: replay them first, as a start would.
+    const recovered = await openShardStorage({ storePath: opened.shardStorePath(shardIndex), monotonicSeconds: () => performance.now() / 1000 });
+    await recovered.log.close();
+    stores.push(recovered.store);
+  }
+}
+
+type TaskSource = AsyncGenerator<{ prepared: PreparedTask; claimedCards: string[]; claimedPhones: string[] }>;
+
+/** What the pipeline works with: where batches are written, who builds them, the problems and the claims. */
+interface ImportPipelineParts {
+  readonly stores: readonly LmdbShardStore[];
+  readonly placement: { ownerOf(logicalShard: number): number };
+  readonly directory: LmdbDirectoryStore;
+  /** null: batches are built in this thread. */
+  readonly pool: Piscina<ImportTask, ImportBatch> | null;
+  readonly problems: ProblemTally;
+  /** The claims the task source made, released once their batch is written. */
+  readonly claims: Claims;
+}
+
+/**
+ * The import proper: tasks go to the workers (IMPORT_TASKS_IN_FLIGHT_PER_THREAD per thread), built
+ * batches are written in source order, those ready together in one transaction (writeBatches), and
+ * their claims released; progress is reported at most every PROGRESS_INTERVAL_MILLISECONDS.
+ */
+class ImportPipeline {
+  private readonly running: RunningTask[] = [];
+  private readonly tasksInFlightMax: number;
+  private readonly total: number | null;
+  private sourceDone = false;
+  private imported = 0;
+  private existing = 0;
+  private lastProgressAt: number;
+
+  constructor(
+    private readonly options: BulkImportOptions,
+    private readonly startedAt: number,
+    private readonly tasks: TaskSource,
+    private readonly parts: ImportPipelineParts,
+  ) {
+    this.lastProgressAt = startedAt;
+    this.total = options.source.kind === "synthetic" ? options.source.count : null;
+    this.tasksInFlightMax = Math.max(1, options.importThreads) * IMPORT_TASKS_IN_FLIGHT_PER_THREAD;
+  }
+
+  progress(): ImportProgress {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const { imported, existing, total } = this;
+    return { imported, existing, rejected: this.parts.problems.rejected, total, seconds, membersPerSecond: seconds > 0 ? imported / seconds : 0 };
+  }
+
+  async run(): Promise<void> {
+    await this.fill();
+    while (this.running.length > 0) {
+      const { ready, members } = await this.nextTransaction();
+      // Keep the workers busy while this thread waits for the disk.
+      await this.fill();
+      await writeBatches(ready.map((task) => task.batch as ImportBatch), this.parts.stores, this.parts.placement, this.parts.directory);
+      for (const task of ready) this.parts.claims.release(task.claimedCards, task.claimedPhones);
+      this.imported += members;
+      this.reportProgress();
+    }
+  }
+
+  /** Starts tasks until the source is done or the workers have enough. */
+  private async fill(): Promise<void> {
+    while (!this.sourceDone && this.running.length < this.tasksInFlightMax) {
+      const next = await this.tasks.next();
+      if (next.done === true) {
+        this.sourceDone = true;
+        return;
+      }
+      const prepared = next.value.prepared;
+      this.existing += prepared.existing;
+      this.parts.problems.note(prepared.problems);
+      if (prepared.task === null) continue;
+      const pool = this.parts.pool;
+      const done = pool === null ? Promise.resolve(buildImportBatch(prepared.task)) : pool.run(prepared.task);
+      const entry: RunningTask = {
+        members: prepared.members,
+        claimedCards: next.value.claimedCards,
+        claimedPhones: next.value.claimedPhones,
+        batch: undefined,
+        done,
+      };
+      void done.then((batch) => (entry.batch = batch), () => undefined);
+      this.running.push(entry);
+    }
+  }
+
+  /** The oldest task, once built, and the tasks after it already built, up to IMPORT_WRITE_MEMBERS_MAX members. */
+  private async nextTransaction(): Promise<{ ready: RunningTask[]; members: number }> {
+    const first = this.running.shift();
+    assert(first !== undefined, "a running task is there");
+    first.batch = await first.done;
+    const ready: RunningTask[] = [first];
+    let members = first.members;
+    // Batches already built join this transaction, up to its bound.
+    while (this.running[0]?.batch !== undefined && members + this.running[0].members <= IMPORT_WRITE_MEMBERS_MAX) {
+      const next = this.running.shift();
+      assert(next !== undefined, "a built task is there");
+      ready.push(next);
+      members += next.members;
+    }
+    return { ready, members };
+  }
+
+  private reportProgress(): void {
+    const now = performance.now();
+    if (this.options.onProgress !== undefined && now - this.lastProgressAt >= PROGRESS_INTERVAL_MILLISECONDS) {
+      this.lastProgressAt = now;
+      this.options.onProgress(this.progress());
+    }
   }
 }
 

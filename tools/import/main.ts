@@ -8,7 +8,9 @@ import {
   ImportError,
   SYNTHETIC_MEMBERS_MAX,
   SYNTHETIC_REFERENCE_TIME_DEFAULT,
+  type BulkImportOptions,
   type ImportProgress,
+  type ImportSummary,
   type MemberSourceOption,
 } from "./bulk-import.js";
 import { StartupError } from "../../gateway/data-directory.js";
@@ -83,70 +85,57 @@ function formatProgress(progress: ImportProgress): string {
   return `import: ${progress.imported + progress.existing}${of} members (${progress.imported} new, ${progress.existing} existing, ${progress.rejected} rejected), ${Math.round(progress.membersPerSecond)} members/s, ${progress.seconds.toFixed(1)} s`;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        "data-dir": { type: "string" },
-        "members-file": { type: "string" },
-        synthetic: { type: "string" },
-        "start-index": { type: "string" },
-        "reference-time": { type: "string" },
-        history: { type: "string" },
-        "skip-bad-lines": { type: "boolean", default: false },
-        "import-threads": { type: "string" },
-        shards: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`import: ${error instanceof Error ? error.message : String(error)}\n\n${IMPORT_USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (values.help === true) {
-    process.stdout.write(IMPORT_USAGE);
-    return 0;
-  }
-  let source: MemberSourceOption;
-  let importThreads: number;
-  let shardThreads: number | undefined;
-  try {
-    if (values["data-dir"] === undefined) throw new UsageError("--data-dir is required");
-    if ((values["members-file"] === undefined) === (values.synthetic === undefined)) {
-      throw new UsageError("give exactly one of --members-file and --synthetic");
-    }
-    importThreads = readWholeNumber(values["import-threads"], "import-threads", 0, 64) ?? defaultImportThreads();
-    shardThreads = readWholeNumber(values.shards, "shards", 1, LOGICAL_SHARD_COUNT);
-    if (values.synthetic !== undefined) {
-      source = {
-        kind: "synthetic",
-        count: readWholeNumber(values.synthetic, "synthetic", 1, SYNTHETIC_MEMBERS_MAX) ?? 0,
-        startIndex: readWholeNumber(values["start-index"], "start-index", 1, Number.MAX_SAFE_INTEGER) ?? 1,
-        referenceTime: readWholeNumber(values["reference-time"], "reference-time", 0, Number.MAX_SAFE_INTEGER) ?? SYNTHETIC_REFERENCE_TIME_DEFAULT,
-        stored: readHistoryStored(values.history),
-      };
-    } else {
-      source = { kind: "ndjson", path: resolve(values["members-file"] ?? ""), skipBadLines: values["skip-bad-lines"] === true, now: Date.now() };
-    }
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`import: ${error.message}\n\n${IMPORT_USAGE}`);
-    return EXIT_USAGE;
-  }
+/** The command line's flags (parseArgs). */
+const IMPORT_FLAGS = {
+  "data-dir": { type: "string" },
+  "members-file": { type: "string" },
+  synthetic: { type: "string" },
+  "start-index": { type: "string" },
+  "reference-time": { type: "string" },
+  history: { type: "string" },
+  "skip-bad-lines": { type: "boolean", default: false },
+  "import-threads": { type: "string" },
+  shards: { type: "string" },
+  help: { type: "boolean", default: false },
+} as const;
 
-  let summary;
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: IMPORT_FLAGS, strict: true, allowPositionals: false }).values;
+}
+
+type ImportFlags = ReturnType<typeof parseFlags>;
+
+/** What the flags ask bulkImport for (all of BulkImportOptions but the progress report). */
+type ImportRequest = Omit<BulkImportOptions, "onProgress">;
+
+/** The import the flags ask for; a UsageError when they are wrong. */
+function readImportRequest(values: ImportFlags): ImportRequest {
+  const dataDirectory = values["data-dir"];
+  if (dataDirectory === undefined) throw new UsageError("--data-dir is required");
+  if ((values["members-file"] === undefined) === (values.synthetic === undefined)) {
+    throw new UsageError("give exactly one of --members-file and --synthetic");
+  }
+  const importThreads = readWholeNumber(values["import-threads"], "import-threads", 0, 64) ?? defaultImportThreads();
+  const shardThreads = readWholeNumber(values.shards, "shards", 1, LOGICAL_SHARD_COUNT);
+  let source: MemberSourceOption;
+  if (values.synthetic !== undefined) {
+    source = {
+      kind: "synthetic",
+      count: readWholeNumber(values.synthetic, "synthetic", 1, SYNTHETIC_MEMBERS_MAX) ?? 0,
+      startIndex: readWholeNumber(values["start-index"], "start-index", 1, Number.MAX_SAFE_INTEGER) ?? 1,
+      referenceTime: readWholeNumber(values["reference-time"], "reference-time", 0, Number.MAX_SAFE_INTEGER) ?? SYNTHETIC_REFERENCE_TIME_DEFAULT,
+      stored: readHistoryStored(values.history),
+    };
+  } else {
+    source = { kind: "ndjson", path: resolve(values["members-file"] ?? ""), skipBadLines: values["skip-bad-lines"] === true, now: Date.now() };
+  }
+  return { dataDirectory: resolve(dataDirectory), source, importThreads, shardThreads };
+}
+
+/** Runs the import with progress on stderr; the exit code instead when the directory is in use or wrong. */
+async function runImport(request: ImportRequest): Promise<ImportSummary | number> {
   try {
-    summary = await bulkImport({
-      dataDirectory: resolve(values["data-dir"]),
-      source,
-      importThreads,
-      shardThreads,
-      onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
-    });
+    return await bulkImport({ ...request, onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`) });
   } catch (error) {
     if (error instanceof ImportError || error instanceof StartupError) {
       process.stderr.write(`import: ${error.message}\n`);
@@ -154,6 +143,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** The bad lines and the outcome on stderr; one JSON line on stdout. */
+function reportSummary(summary: ImportSummary): void {
   for (const problem of summary.problems.slice(0, PROBLEM_LINES_PRINTED_MAX)) {
     process.stderr.write(`import: line ${problem.line}: ${problem.code}: ${problem.message}\n`);
   }
@@ -168,6 +161,31 @@ async function main(argv: readonly string[]): Promise<number> {
   // One JSON line on stdout for tools (the bench and tests read it).
   const { problems, ...figures } = summary;
   process.stdout.write(`${JSON.stringify({ event: "imported", ...figures, problems: problems.slice(0, PROBLEM_LINES_PRINTED_MAX) })}\n`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let values: ImportFlags;
+  try {
+    values = parseFlags(argv);
+  } catch (error) {
+    process.stderr.write(`import: ${error instanceof Error ? error.message : String(error)}\n\n${IMPORT_USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (values.help === true) {
+    process.stdout.write(IMPORT_USAGE);
+    return 0;
+  }
+  let request: ImportRequest;
+  try {
+    request = readImportRequest(values);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`import: ${error.message}\n\n${IMPORT_USAGE}`);
+    return EXIT_USAGE;
+  }
+  const summary = await runImport(request);
+  if (typeof summary === "number") return summary;
+  reportSummary(summary);
   return summary.rejected > 0 ? EXIT_BAD_LINES : 0;
 }
 
