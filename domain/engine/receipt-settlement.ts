@@ -148,26 +148,71 @@ export function reverseReceipt(
   policy: "debt" | "refuse",
 ): ReversalOutcome {
   if (settlement.cancelled) return failure("RECEIPT_CANCELLED", "the receipt was cancelled");
+  const wanted = wantedReturns(settlement, returns);
+  if (!wanted.ok) return wanted;
+  const reversed = reverseLines(settlement, wanted.quantities);
+
+  let nextLedger = ledger;
+  let debtAdded = 0;
+  if (reversed.pointsToRevoke > 0) {
+    assert(settlement.accruedLot !== null, "points accrued means a lot");
+    const revoked = revokeLot(nextLedger, settlement.accruedLot, reversed.pointsToRevoke, now, policy);
+    if (!revoked.ok) return revoked;
+    nextLedger = revoked.ledger;
+    debtAdded = revoked.debtAdded;
+  }
+  const { taken, left } = takeShares(settlement.unreturnedShares, reversed.redeemedToReturn);
+  if (taken.length > 0) {
+    const returned = returnShares(nextLedger, taken, now);
+    assert(returned.ok, "shares a receipt spent can always come back");
+    nextLedger = returned.ledger;
+  }
+  const cancelling = returns === "all";
+  const counters = subtractReceipt(account.counters, settlement.period, reversed.soldBack, reversed.paidBack, cancelling ? 1 : 0);
+  const balance = ledgerTotals(nextLedger, now).available;
+  return {
+    ok: true,
+    account: { ...account, ledger: nextLedger, counters, balance, sequence: account.sequence + 1 },
+    settlement: { ...settlement, lines: reversed.lines, unreturnedShares: left, cancelled: cancelling },
+    answer: {
+      lines: reversed.answerLines,
+      pointsRevoked: reversed.pointsToRevoke,
+      pointsReturned: reversed.redeemedToReturn,
+      debtAdded,
+      balance,
+    },
+  };
+}
+
+/** The quantity to return of each line (scaled), checked against what is left of it; "all": everything left. */
+function wantedReturns(
+  settlement: ReceiptSettlement,
+  returns: readonly LineReturn[] | "all",
+): Outcome<{ readonly quantities: ReadonlyMap<number, number> }, "RETURN_EXCEEDS_PURCHASE"> {
   const wanted = new Map<number, number>();
   if (returns === "all") {
     settlement.lines.forEach((line, index) => {
       const left = line.quantity - line.returnedQuantity;
       if (left > 0) wanted.set(index, left);
     });
-  } else {
-    for (const item of returns) {
-      const line = settlement.lines[item.line];
-      if (line === undefined) {
-        return failure("RETURN_EXCEEDS_PURCHASE", `the receipt has no line ${item.line}`);
-      }
-      const quantity = (wanted.get(item.line) ?? 0) + item.quantity;
-      if (line.returnedQuantity + quantity > line.quantity) {
-        return failure("RETURN_EXCEEDS_PURCHASE", `line ${item.line}: ${(line.quantity - line.returnedQuantity) / QUANTITY_SCALE} left to return`);
-      }
-      wanted.set(item.line, quantity);
-    }
+    return { ok: true, quantities: wanted };
   }
+  for (const item of returns) {
+    const line = settlement.lines[item.line];
+    if (line === undefined) {
+      return failure("RETURN_EXCEEDS_PURCHASE", `the receipt has no line ${item.line}`);
+    }
+    const quantity = (wanted.get(item.line) ?? 0) + item.quantity;
+    if (line.returnedQuantity + quantity > line.quantity) {
+      return failure("RETURN_EXCEEDS_PURCHASE", `line ${item.line}: ${(line.quantity - line.returnedQuantity) / QUANTITY_SCALE} left to return`);
+    }
+    wanted.set(item.line, quantity);
+  }
+  return { ok: true, quantities: wanted };
+}
 
+/** Each returned line's share of amount, payable, points and redeemed points, in line order, and the totals. */
+function reverseLines(settlement: ReceiptSettlement, wanted: ReadonlyMap<number, number>) {
   const lines = settlement.lines.map((line) => ({ ...line }));
   const answerLines: { line: number; qty: number; amount: number; points: number; pointsReturned: number }[] = [];
   let pointsToRevoke = 0;
@@ -195,29 +240,5 @@ export function reverseReceipt(
     paidBack += payable;
     answerLines.push({ line: index, qty: quantity / QUANTITY_SCALE, amount, points, pointsReturned: redeemed });
   }
-
-  let nextLedger = ledger;
-  let debtAdded = 0;
-  if (pointsToRevoke > 0) {
-    assert(settlement.accruedLot !== null, "points accrued means a lot");
-    const revoked = revokeLot(nextLedger, settlement.accruedLot, pointsToRevoke, now, policy);
-    if (!revoked.ok) return revoked;
-    nextLedger = revoked.ledger;
-    debtAdded = revoked.debtAdded;
-  }
-  const { taken, left } = takeShares(settlement.unreturnedShares, redeemedToReturn);
-  if (taken.length > 0) {
-    const returned = returnShares(nextLedger, taken, now);
-    assert(returned.ok, "shares a receipt spent can always come back");
-    nextLedger = returned.ledger;
-  }
-  const cancelling = returns === "all";
-  const counters = subtractReceipt(account.counters, settlement.period, soldBack, paidBack, cancelling ? 1 : 0);
-  const balance = ledgerTotals(nextLedger, now).available;
-  return {
-    ok: true,
-    account: { ...account, ledger: nextLedger, counters, balance, sequence: account.sequence + 1 },
-    settlement: { ...settlement, lines, unreturnedShares: left, cancelled: cancelling },
-    answer: { lines: answerLines, pointsRevoked: pointsToRevoke, pointsReturned: redeemedToReturn, debtAdded, balance },
-  };
+  return { lines, answerLines, pointsToRevoke, redeemedToReturn, soldBack, paidBack };
 }
