@@ -163,70 +163,104 @@ function requestSequence(operation: HttpOperation, receipts: ReceiptBodies, answ
   ];
 }
 
-/**
- * Runs autocannon against one server for the phase's duration and turns what it saw into a PhaseResult.
- * Latencies, per-operation counts and errors are the kit's own, from autocannon's response events: a
- * request's `onResponse` runs synchronously just before the `response` event of the same answer, which
- * is how an answer is matched to its operation.
- */
-export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseResult> {
-  const operationNames = settings.operation === "mix" ? ["calculate", "commit"] : [settings.operation];
-  const tallies = new Map<string, OperationTally>(operationNames.map((name) => [name, new OperationTally()]));
-  const connectionTally = new OperationTally();
-  const intervalHistogram = newLatencyHistogram();
-  const sampler = settings.sampler;
-  const intervals: IntervalSample[] = [];
-  // The server's reading at the start, then one at the end of each interval; read without blocking
-  // autocannon's tick, and joined to the intervals once the phase is over.
-  const readings: Promise<ResourceReading | null>[] = sampler === null ? [] : [sampler.read()];
+/** The counts of the interval in progress, cut into an IntervalSample on each of autocannon's ticks. */
+class IntervalCounts {
+  readonly histogram = newLatencyHistogram();
+  requests = 0;
+  receipts = 0;
+  errors = 0;
 
-  let lastAnswer: { operation: string; status: number; body: string } | undefined;
-  let intervalRequests = 0;
-  let intervalReceipts = 0;
-  let intervalErrors = 0;
+  constructor(public startedAt: number) {}
 
-  const requests = requestSequence(settings.operation, settings.receipts, (operation, status, body) => {
-    lastAnswer = { operation, status, body };
-  });
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (settings.token !== undefined) headers["authorization"] = `Bearer ${settings.token}`;
-
-  const cpuAtStart = process.cpuUsage();
-  const startedAt = performance.now();
-  let intervalStartedAt = startedAt;
-
-  const cutInterval = (): void => {
-    const now = performance.now();
-    const seconds = (now - intervalStartedAt) / 1000;
-    if (seconds < INTERVAL_MINIMUM_SECONDS) return;
-    if (sampler !== null) readings.push(sampler.read());
-    const any = intervalHistogram.totalCount > 0;
-    const sample: IntervalSample = {
-      atSeconds: (now - startedAt) / 1000,
+  /** The interval from `startedAt` to `now`, `seconds` long, with no server columns yet. */
+  sample(now: number, seconds: number, phaseStartedAt: number): IntervalSample {
+    const any = this.histogram.totalCount > 0;
+    return {
+      atSeconds: (now - phaseStartedAt) / 1000,
       offeredPerSecond: null,
-      requestsPerSecond: intervalRequests / seconds,
-      receiptsPerSecond: intervalReceipts / seconds,
-      errorsPerSecond: intervalErrors / seconds,
-      p50Milliseconds: any ? milliseconds(intervalHistogram, 50) : null,
-      p99Milliseconds: any ? milliseconds(intervalHistogram, 99) : null,
-      maxMilliseconds: any ? intervalHistogram.maxValue / MICROSECONDS_PER_MILLISECOND : null,
+      requestsPerSecond: this.requests / seconds,
+      receiptsPerSecond: this.receipts / seconds,
+      errorsPerSecond: this.errors / seconds,
+      p50Milliseconds: any ? milliseconds(this.histogram, 50) : null,
+      p99Milliseconds: any ? milliseconds(this.histogram, 99) : null,
+      maxMilliseconds: any ? this.histogram.maxValue / MICROSECONDS_PER_MILLISECOND : null,
       serverCpuPercent: null,
       serverRssMebibytes: null,
     };
-    intervals.push(sample);
-    settings.progress(
-      `http ${settings.name} ${sample.atSeconds.toFixed(0)}/${settings.durationSeconds} s: ${Math.round(sample.requestsPerSecond)} requests/s, ` +
-        `${Math.round(sample.receiptsPerSecond)} receipts/s, p99 ${sample.p99Milliseconds?.toFixed(2) ?? "-"} ms, ${intervalErrors} errors`,
-    );
-    intervalHistogram.reset();
-    intervalRequests = 0;
-    intervalReceipts = 0;
-    intervalErrors = 0;
-    intervalStartedAt = now;
-  };
+  }
 
+  /** Starts the next interval at `now`. */
+  restart(now: number): void {
+    this.histogram.reset();
+    this.requests = 0;
+    this.receipts = 0;
+    this.errors = 0;
+    this.startedAt = now;
+  }
+}
+
+/** What autocannon's events add up to: a tally per operation, connection failures, and the interval in progress. */
+class HttpPhaseTally {
+  private readonly tallies: Map<string, OperationTally>;
+  private readonly connectionTally = new OperationTally();
+  answers = 0;
+
+  constructor(
+    private readonly operationNames: readonly string[],
+    private readonly target: PhaseTarget,
+    readonly interval: IntervalCounts,
+  ) {
+    this.tallies = new Map<string, OperationTally>(operationNames.map((name) => [name, new OperationTally()]));
+  }
+
+  /** An answer of status `statusCode`; `answer` is what its request's onResponse saw, if any. */
+  answered(answer: { operation: string; body: string } | undefined, statusCode: number, responseTimeMilliseconds: number): void {
+    this.answers += 1;
+    const tally = answer === undefined ? undefined : this.tallies.get(answer.operation);
+    if (answer === undefined || tally === undefined) {
+      this.connectionTally.fail("UNMATCHED_RESPONSE");
+      this.interval.errors += 1;
+      return;
+    }
+    if (statusCode >= 200 && statusCode < 300) {
+      tally.successes += 1;
+      recordLatency(tally.histogram, responseTimeMilliseconds);
+      recordLatency(this.interval.histogram, responseTimeMilliseconds);
+      this.interval.requests += 1;
+      // A ceiling answers commit too, but commits nothing: it has no receipts.
+      if (answer.operation === "commit" && this.target === "loycore") this.interval.receipts += 1;
+    } else {
+      tally.fail(errorCodeOf(statusCode, answer.body));
+      this.interval.errors += 1;
+    }
+  }
+
+  /** A request that got no answer: it timed out or its connection failed. */
+  requestFailed(error: Error): void {
+    this.connectionTally.fail(error.message === "request timed out" ? "TIMEOUT" : "CONNECTION_ERROR");
+    this.interval.errors += 1;
+  }
+
+  /** Each operation's result, then the connection's if anything failed there. */
+  operationResults(elapsedSeconds: number): OperationResult[] {
+    const operations = this.operationNames.map((name) => (this.tallies.get(name) ?? new OperationTally()).result(elapsedSeconds, name));
+    if (Object.keys(this.connectionTally.errorsByCode).length > 0) operations.push(this.connectionTally.result(elapsedSeconds, "connection"));
+    return operations;
+  }
+}
+
+/** The listeners of one autocannon run. */
+interface AutocannonListeners {
+  response(statusCode: number, responseTimeMilliseconds: number): void;
+  requestError(error: Error): void;
+  tick(): void;
+}
+
+/** Runs autocannon for the phase's duration (or until Ctrl-C) and returns the count of requests it sent, when its summary has it. */
+async function driveAutocannon(settings: HttpPhaseSettings, requests: AutocannonRequest[], listeners: AutocannonListeners): Promise<number | null> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (settings.token !== undefined) headers["authorization"] = `Bearer ${settings.token}`;
   let requestsSent: number | null = null;
-  let answers = 0;
   let unsubscribe = (): void => undefined;
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
@@ -247,41 +281,18 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
         resolve();
       },
     );
-    instance.on("response", (_client, statusCode, _bytes, responseTimeMilliseconds) => {
-      const answer = lastAnswer;
-      lastAnswer = undefined;
-      answers += 1;
-      const tally = answer === undefined ? undefined : tallies.get(answer.operation);
-      if (answer === undefined || tally === undefined) {
-        connectionTally.fail("UNMATCHED_RESPONSE");
-        intervalErrors += 1;
-        return;
-      }
-      if (statusCode >= 200 && statusCode < 300) {
-        tally.successes += 1;
-        recordLatency(tally.histogram, responseTimeMilliseconds);
-        recordLatency(intervalHistogram, responseTimeMilliseconds);
-        intervalRequests += 1;
-        // A ceiling answers commit too, but commits nothing: it has no receipts.
-        if (answer.operation === "commit" && settings.target === "loycore") intervalReceipts += 1;
-      } else {
-        tally.fail(errorCodeOf(statusCode, answer.body));
-        intervalErrors += 1;
-      }
-    });
-    instance.on("reqError", (error) => {
-      connectionTally.fail(error.message === "request timed out" ? "TIMEOUT" : "CONNECTION_ERROR");
-      intervalErrors += 1;
-    });
-    instance.on("tick", cutInterval);
+    instance.on("response", (_client, statusCode, _bytes, responseTimeMilliseconds) => listeners.response(statusCode, responseTimeMilliseconds));
+    instance.on("reqError", (error) => listeners.requestError(error));
+    instance.on("tick", () => listeners.tick());
     // Ctrl-C: autocannon stops now and reports what it has, like the WebSocket phases.
     unsubscribe = onInterrupt(() => instance.stop());
   }).finally(() => unsubscribe());
+  return requestsSent;
+}
 
-  const elapsedSeconds = (performance.now() - startedAt) / 1000;
-  const cpu = process.cpuUsage(cpuAtStart);
-  const serverReadings = await Promise.all(readings);
-  const withServer = intervals.map((interval, index) => {
+/** The intervals with the server's CPU and memory between each one's readings (reading 0 is the phase's start). */
+function withServerColumns(intervals: readonly IntervalSample[], serverReadings: readonly (ResourceReading | null)[]): IntervalSample[] {
+  return intervals.map((interval, index) => {
     const reading = serverReadings[index + 1] ?? null;
     return {
       ...interval,
@@ -289,21 +300,93 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
       serverRssMebibytes: reading === null ? null : Math.round((reading.rssBytes / BYTES_PER_MEBIBYTE) * 10) / 10,
     };
   });
-  const serverCpuSamples = withServer.map((interval) => interval.serverCpuPercent).filter((value): value is number => value !== null);
-  const serverRssSamples = withServer.map((interval) => interval.serverRssMebibytes).filter((value): value is number => value !== null);
+}
+
+/** The server's figures over the phase, from its readings and the intervals' server columns. */
+function serverSummary(intervals: readonly IntervalSample[], serverReadings: readonly (ResourceReading | null)[]): NonNullable<PhaseResult["server"]> {
+  const serverCpuSamples = intervals.map((interval) => interval.serverCpuPercent).filter((value): value is number => value !== null);
+  const serverRssSamples = intervals.map((interval) => interval.serverRssMebibytes).filter((value): value is number => value !== null);
   const firstReading = serverReadings.find((reading) => reading !== null) ?? null;
   const lastReading = [...serverReadings].reverse().find((reading) => reading !== null) ?? null;
-  const operations = operationNames.map((name) => (tallies.get(name) ?? new OperationTally()).result(elapsedSeconds, name));
-  if (Object.keys(connectionTally.errorsByCode).length > 0) operations.push(connectionTally.result(elapsedSeconds, "connection"));
-  const successes = operations.reduce((sum, operation) => sum + operation.successes, 0);
-  const commits = operations.find((operation) => operation.operation === "commit")?.successes ?? 0;
+  return {
+    cpuPercentAverage: cpuPercentBetween(firstReading, lastReading),
+    cpuPercentMax: serverCpuSamples.length === 0 ? null : Math.max(...serverCpuSamples),
+    rssMebibytesMax: serverRssSamples.length === 0 ? null : Math.max(...serverRssSamples),
+    rssMebibytesAtEnd: serverRssSamples.at(-1) ?? null,
+  };
+}
 
+/** The phase's notes: how autocannon ran, and requests that were never answered, if any. */
+function httpPhaseNotes(settings: HttpPhaseSettings, requestsSent: number | null, answers: number): string[] {
   // Up to one pipeline per connection is legitimately in flight when autocannon stops; more means answers never came.
   const unanswered = requestsSent === null ? null : requestsSent - answers - settings.connections * settings.pipelining;
   const unansweredNotes =
     unanswered !== null && unanswered > 0
       ? [`${unanswered} requests sent were never answered (beyond those in flight at the end): the server stalled or dropped them`]
       : [];
+  return [
+    `autocannon, ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.operation}; autocannon runs on one thread: client CPU near 100 % means the client was the limit`,
+    "latencies are the kit's own microsecond histograms of autocannon's response times (autocannon's own histogram keeps whole milliseconds)",
+    ...(settings.operation === "mix" ? ["mix: each connection sends calculate, then commit of the same receipt, back to back"] : []),
+    ...unansweredNotes,
+  ];
+}
+
+/**
+ * Runs autocannon against one server for the phase's duration and turns what it saw into a PhaseResult.
+ * Latencies, per-operation counts and errors are the kit's own, from autocannon's response events: a
+ * request's `onResponse` runs synchronously just before the `response` event of the same answer, which
+ * is how an answer is matched to its operation.
+ */
+export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseResult> {
+  const operationNames = settings.operation === "mix" ? ["calculate", "commit"] : [settings.operation];
+  const sampler = settings.sampler;
+  const intervals: IntervalSample[] = [];
+  // The server's reading at the start, then one at the end of each interval; read without blocking
+  // autocannon's tick, and joined to the intervals once the phase is over.
+  const readings: Promise<ResourceReading | null>[] = sampler === null ? [] : [sampler.read()];
+
+  let lastAnswer: { operation: string; status: number; body: string } | undefined;
+  const requests = requestSequence(settings.operation, settings.receipts, (operation, status, body) => {
+    lastAnswer = { operation, status, body };
+  });
+
+  const cpuAtStart = process.cpuUsage();
+  const startedAt = performance.now();
+  const tally = new HttpPhaseTally(operationNames, settings.target, new IntervalCounts(startedAt));
+  const interval = tally.interval;
+
+  const cutInterval = (): void => {
+    const now = performance.now();
+    const seconds = (now - interval.startedAt) / 1000;
+    if (seconds < INTERVAL_MINIMUM_SECONDS) return;
+    if (sampler !== null) readings.push(sampler.read());
+    const sample = interval.sample(now, seconds, startedAt);
+    intervals.push(sample);
+    settings.progress(
+      `http ${settings.name} ${sample.atSeconds.toFixed(0)}/${settings.durationSeconds} s: ${Math.round(sample.requestsPerSecond)} requests/s, ` +
+        `${Math.round(sample.receiptsPerSecond)} receipts/s, p99 ${sample.p99Milliseconds?.toFixed(2) ?? "-"} ms, ${interval.errors} errors`,
+    );
+    interval.restart(now);
+  };
+
+  const requestsSent = await driveAutocannon(settings, requests, {
+    response: (statusCode, responseTimeMilliseconds) => {
+      const answer = lastAnswer;
+      lastAnswer = undefined;
+      tally.answered(answer, statusCode, responseTimeMilliseconds);
+    },
+    requestError: (error) => tally.requestFailed(error),
+    tick: cutInterval,
+  });
+
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const serverReadings = await Promise.all(readings);
+  const withServer = withServerColumns(intervals, serverReadings);
+  const operations = tally.operationResults(elapsedSeconds);
+  const successes = operations.reduce((sum, operation) => sum + operation.successes, 0);
+  const commits = operations.find((operation) => operation.operation === "commit")?.successes ?? 0;
 
   return {
     name: settings.name,
@@ -314,21 +397,8 @@ export async function runHttpPhase(settings: HttpPhaseSettings): Promise<PhaseRe
     receiptsPerSecond: settings.target === "loycore" ? commits / elapsedSeconds : 0,
     operations,
     intervals: withServer,
-    server:
-      sampler === null
-        ? null
-        : {
-            cpuPercentAverage: cpuPercentBetween(firstReading, lastReading),
-            cpuPercentMax: serverCpuSamples.length === 0 ? null : Math.max(...serverCpuSamples),
-            rssMebibytesMax: serverRssSamples.length === 0 ? null : Math.max(...serverRssSamples),
-            rssMebibytesAtEnd: serverRssSamples.at(-1) ?? null,
-          },
+    server: sampler === null ? null : serverSummary(withServer, serverReadings),
     clientCpuPercentAverage: (100 * (cpu.user + cpu.system)) / 1_000_000 / elapsedSeconds,
-    notes: [
-      `autocannon, ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.operation}; autocannon runs on one thread: client CPU near 100 % means the client was the limit`,
-      "latencies are the kit's own microsecond histograms of autocannon's response times (autocannon's own histogram keeps whole milliseconds)",
-      ...(settings.operation === "mix" ? ["mix: each connection sends calculate, then commit of the same receipt, back to back"] : []),
-      ...unansweredNotes,
-    ],
+    notes: httpPhaseNotes(settings, requestsSent, tally.answers),
   };
 }
