@@ -143,6 +143,47 @@ export class LoadWorkerPool {
   }
 }
 
+/** Tells each worker its share of the phase: its connections and how they send. */
+function sendPrepare(settings: PhaseSettings, plans: readonly { connections: number; mode: WorkerMode }[], workers: readonly Worker[]): void {
+  plans.forEach(({ connections, mode }, workerIndex) => {
+    const workerSettings: LoadWorkerSettings = {
+      workerIndex,
+      webSocketUrl: settings.webSocketUrl,
+      token: settings.token,
+      connections,
+      mode,
+      mix: settings.mix,
+      members: settings.members,
+      runIdentifier: settings.runIdentifier,
+    };
+    workers[workerIndex]!.postMessage({ kind: "prepare", settings: workerSettings } satisfies MainToWorker);
+  });
+}
+
+/**
+ * Reads the server at the start (`startAt`, epoch milliseconds) and at the end of every second of the
+ * phase, into `serverReadings` by second; returns what stops the readings.
+ */
+function readServerEverySecond(sampler: ServerSampler, startAt: number, serverReadings: Map<number, ResourceReading>): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let index = 0;
+  const takeReading = (): void => {
+    const readingIndex = index;
+    void sampler.read().then((reading) => {
+      if (reading !== null) serverReadings.set(readingIndex, reading);
+    });
+    index += 1;
+    timer = setTimeout(takeReading, Math.max(0, startAt + index * 1000 - (performance.timeOrigin + performance.now())));
+  };
+  timer = setTimeout(takeReading, START_DELAY_MILLISECONDS);
+  return () => clearTimeout(timer);
+}
+
+/** The progress line of one second of the phase. */
+function progressLine(phaseName: string, second: number, sample: IntervalSample): string {
+  return `[${phaseName}] ${second} s: ${sample.requestsPerSecond} requests/s, ${sample.receiptsPerSecond} receipts/s, p99 ${sample.p99Milliseconds ?? "-"} ms, errors ${sample.errorsPerSecond}/s`;
+}
+
 /**
  * Runs one phase on the pool's load workers (or on workers of its own, when no pool is given) and
  * returns its result. Ctrl-C (see run-interruption.ts) ends it early with what it has.
@@ -151,25 +192,11 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
   const plans = workerModes(settings.load, settings.clientThreads).filter((plan) => plan.connections > 0);
   const ownPool = pool ?? new LoadWorkerPool(settings.clientThreads);
   const workers = ownPool.take(plans.length);
-  const prepare = (): void =>
-    plans.forEach(({ connections, mode }, workerIndex) => {
-      const workerSettings: LoadWorkerSettings = {
-        workerIndex,
-        webSocketUrl: settings.webSocketUrl,
-        token: settings.token,
-        connections,
-        mode,
-        mix: settings.mix,
-        members: settings.members,
-        runIdentifier: settings.runIdentifier,
-      };
-      workers[workerIndex]!.postMessage({ kind: "prepare", settings: workerSettings } satisfies MainToWorker);
-    });
   const intervalsByIndex = new Map<number, IntervalSnapshot[]>();
   const done: { operations: readonly OperationSnapshot[]; elapsedSeconds: number; notes: readonly string[] }[] = [];
   const serverReadings = new Map<number, ResourceReading>();
   let startAt = 0;
-  let samplerTimer: NodeJS.Timeout | undefined;
+  let stopReadings = (): void => undefined;
   let cpuAtStart = process.cpuUsage();
   const progressHistogram = newLatencyHistogram();
 
@@ -179,9 +206,7 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
     intervalsByIndex.set(snapshot.index, list);
     if (list.length === workers.length && settings.progress !== null) {
       const sample = composeInterval(settings, list, serverReadings.get(snapshot.index) ?? null, serverReadings.get(snapshot.index - 1) ?? null, progressHistogram);
-      settings.progress(
-        `[${settings.name}] ${snapshot.index} s: ${sample.requestsPerSecond} requests/s, ${sample.receiptsPerSecond} receipts/s, p99 ${sample.p99Milliseconds ?? "-"} ms, errors ${sample.errorsPerSecond}/s`,
-      );
+      settings.progress(progressLine(settings.name, snapshot.index, sample));
     }
   };
 
@@ -192,7 +217,7 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
 
   try {
     const allReady = Promise.all(workers.map((worker) => waitFor(worker, "ready", WORKERS_READY_TIMEOUT_MILLISECONDS, onInterval, done)));
-    prepare();
+    sendPrepare(settings, plans, workers);
     await allReady;
     const allDone = Promise.all(
       workers.map((worker) => waitFor(worker, "done", WORKERS_READY_TIMEOUT_MILLISECONDS + phaseSeconds(settings.load) * 1000 + WORKERS_DONE_GRACE_MILLISECONDS, onInterval, done)),
@@ -203,33 +228,21 @@ export async function runLoadPhase(settings: PhaseSettings, pool?: LoadWorkerPoo
     // Ctrl-C while the workers were connecting: the phase ends as soon as it starts.
     if (interruption.requested) stopOnSignal();
     const sampler = settings.sampler;
-    if (sampler !== null) {
-      // The server's readings at the start and at the end of every second of the phase.
-      let index = 0;
-      const takeReading = (): void => {
-        const readingIndex = index;
-        void sampler.read().then((reading) => {
-          if (reading !== null) serverReadings.set(readingIndex, reading);
-        });
-        index += 1;
-        samplerTimer = setTimeout(takeReading, Math.max(0, startAt + index * 1000 - (performance.timeOrigin + performance.now())));
-      };
-      samplerTimer = setTimeout(takeReading, START_DELAY_MILLISECONDS);
-    }
+    if (sampler !== null) stopReadings = readServerEverySecond(sampler, startAt, serverReadings);
     setTimeout(() => {
       cpuAtStart = process.cpuUsage();
     }, START_DELAY_MILLISECONDS);
     await allDone;
     // The reading that closes the last second is due as the workers finish: take it now if the timer has not.
     const lastIndex = Math.max(0, ...intervalsByIndex.keys());
-    clearTimeout(samplerTimer);
+    stopReadings();
     if (sampler !== null && !serverReadings.has(lastIndex)) {
       const reading = await sampler.read();
       if (reading !== null) serverReadings.set(lastIndex, reading);
     }
   } finally {
     unsubscribe();
-    clearTimeout(samplerTimer);
+    stopReadings();
     if (pool === undefined) await ownPool.close();
   }
   const cpu = process.cpuUsage(cpuAtStart);
@@ -315,15 +328,12 @@ function composeInterval(
   };
 }
 
-function buildPhaseResult(
+/** The workers' operation snapshots merged per operation, with the phase's request and committed receipt counts. */
+function mergeOperations(
   settings: PhaseSettings,
   elapsedSeconds: number,
-  done: readonly { operations: readonly OperationSnapshot[]; notes: readonly string[] }[],
-  intervalsByIndex: ReadonlyMap<number, IntervalSnapshot[]>,
-  serverReadings: ReadonlyMap<number, ResourceReading>,
-  workerCount: number,
-  cpu: NodeJS.CpuUsage,
-): PhaseOutcome {
+  done: readonly { operations: readonly OperationSnapshot[] }[],
+): { operations: OperationResult[]; averageAnswerBytes: Record<string, number>; requests: number; receipts: number } {
   const operations: OperationResult[] = [];
   const averageAnswerBytes: Record<string, number> = {};
   let requests = 0;
@@ -355,6 +365,16 @@ function buildPhaseResult(
       histogramBase64: histogram.totalCount > 0 ? encodeHistogram(histogram) : null,
     });
   }
+  return { operations, averageAnswerBytes, requests, receipts };
+}
+
+/** The seconds every worker reported, in order, each with the server's readings around it. */
+function completeIntervals(
+  settings: PhaseSettings,
+  intervalsByIndex: ReadonlyMap<number, IntervalSnapshot[]>,
+  serverReadings: ReadonlyMap<number, ResourceReading>,
+  workerCount: number,
+): IntervalSample[] {
   const intervals: IntervalSample[] = [];
   const progressHistogram = newLatencyHistogram();
   for (const index of [...intervalsByIndex.keys()].sort((left, right) => left - right)) {
@@ -363,10 +383,40 @@ function buildPhaseResult(
     if (snapshots.length < workerCount) continue;
     intervals.push(composeInterval(settings, snapshots, serverReadings.get(index) ?? null, serverReadings.get(index - 1) ?? null, progressHistogram));
   }
+  return intervals;
+}
+
+/** The server's figures over the phase: from its first and last readings and the intervals' server columns. */
+function serverFigures(
+  intervals: readonly IntervalSample[],
+  serverReadings: ReadonlyMap<number, ResourceReading>,
+  elapsedSeconds: number,
+  receipts: number,
+): NonNullable<PhaseResult["server"]> {
   const cpuSamples = intervals.map((sample) => sample.serverCpuPercent).filter((value): value is number => value !== null);
   const rssSamples = intervals.map((sample) => sample.serverRssMebibytes).filter((value): value is number => value !== null);
   const first = serverReadings.get(0);
   const last = serverReadings.get(Math.max(...serverReadings.keys()));
+  return {
+    cpuPercentAverage: first !== undefined && last !== undefined ? cpuPercentBetween(first, last) : null,
+    cpuPercentMax: cpuSamples.length > 0 ? Math.max(...cpuSamples) : null,
+    rssMebibytesMax: rssSamples.length > 0 ? Math.max(...rssSamples) : null,
+    rssMebibytesAtEnd: last === undefined ? null : round(last.rssBytes / 2 ** 20, 1),
+    cpuMicrosecondsPerReceipt: cpuMicrosecondsPerReceipt(first !== undefined && last !== undefined ? cpuPercentBetween(first, last) : null, elapsedSeconds, receipts),
+  };
+}
+
+function buildPhaseResult(
+  settings: PhaseSettings,
+  elapsedSeconds: number,
+  done: readonly { operations: readonly OperationSnapshot[]; notes: readonly string[] }[],
+  intervalsByIndex: ReadonlyMap<number, IntervalSnapshot[]>,
+  serverReadings: ReadonlyMap<number, ResourceReading>,
+  workerCount: number,
+  cpu: NodeJS.CpuUsage,
+): PhaseOutcome {
+  const { operations, averageAnswerBytes, requests, receipts } = mergeOperations(settings, elapsedSeconds, done);
+  const intervals = completeIntervals(settings, intervalsByIndex, serverReadings, workerCount);
   const notes = done.flatMap((report) => report.notes);
   notes.push(`${workerCount} client thread(s)`);
   const result: PhaseResult = {
@@ -378,16 +428,7 @@ function buildPhaseResult(
     receiptsPerSecond: elapsedSeconds > 0 ? Math.round(receipts / elapsedSeconds) : 0,
     operations,
     intervals,
-    server:
-      settings.sampler === null
-        ? null
-        : {
-            cpuPercentAverage: first !== undefined && last !== undefined ? cpuPercentBetween(first, last) : null,
-            cpuPercentMax: cpuSamples.length > 0 ? Math.max(...cpuSamples) : null,
-            rssMebibytesMax: rssSamples.length > 0 ? Math.max(...rssSamples) : null,
-            rssMebibytesAtEnd: last === undefined ? null : round(last.rssBytes / 2 ** 20, 1),
-            cpuMicrosecondsPerReceipt: cpuMicrosecondsPerReceipt(first !== undefined && last !== undefined ? cpuPercentBetween(first, last) : null, elapsedSeconds, receipts),
-          },
+    server: settings.sampler === null ? null : serverFigures(intervals, serverReadings, elapsedSeconds, receipts),
     clientCpuPercentAverage: elapsedSeconds > 0 ? round(((cpu.user + cpu.system) / 1e6 / elapsedSeconds) * 100, 1) : null,
     notes,
   };
