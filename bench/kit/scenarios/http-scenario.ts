@@ -13,7 +13,7 @@ import type { ServerSampler } from "../server-sampler.js";
 import { startLoycoreWithMembers } from "../started-loycore.js";
 import type { DatasetFigures } from "../started-loycore.js";
 import { HTTP_OPERATIONS, runHttpPhase } from "./http-phase.js";
-import type { HttpOperation } from "./http-phase.js";
+import type { HttpOperation, HttpPhaseSettings } from "./http-phase.js";
 import { ReceiptBodies } from "./http-receipts.js";
 
 /** autocannon runs every connection on one thread; past a few thousand it measures its own event loop. */
@@ -147,7 +147,7 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
     throwIfInterrupted();
     const answerBytes = await probeAnswerBytes(loycore, new ReceiptBodies(members, `${runIdentifier}-probe`, receiptLines));
     progress(`loycore's answers: ${[...answerBytes].map(([name, bytes]) => `${name} ${bytes} bytes`).join(", ")}`);
-    const phaseSettings = {
+    const phaseSettings: SharedPhaseSettings = {
       connections: numberFlag(values, "connections"),
       pipelining: numberFlag(values, "pipelining"),
       durationSeconds,
@@ -155,63 +155,71 @@ async function run(values: FlagValues, progress: (line: string) => void): Promis
       progress,
     };
 
-    const ceiling = await startCeilingServer({ answerBytes: {}, httpBodyBytes: Object.fromEntries(answerBytes) });
-    try {
-      progress(`phase ceiling: ${durationSeconds} s against the HTTP ceiling at ${ceiling.url}`);
-      phases.push(
-        await runHttpPhase({
-          ...phaseSettings,
-          name: "ceiling",
-          target: "ceiling",
-          url: ceiling.url,
-          token: loycore.token,
-          sampler: new ProcessSampler(ceiling.pid),
-          receipts: new ReceiptBodies(members, `${runIdentifier}-c`, receiptLines),
-        }),
-      );
-    } finally {
-      await ceiling.stop();
-    }
+    phases.push(await runCeilingPhase(phaseSettings, answerBytes, loycore.token, new ReceiptBodies(members, `${runIdentifier}-c`, receiptLines)));
     throwIfInterrupted();
-
-    progress(`phase loycore: ${durationSeconds} s against loycore at ${loycore.url}`);
-    const groupCommitBefore = await fetchGroupCommit(`${loycore.url}/metrics`);
-    const loycorePhase = await runHttpPhase({
-        ...phaseSettings,
-        name: "loycore",
-        target: "loycore",
-        url: loycore.url,
-        token: loycore.token,
-        sampler: loycore.sampler,
-        receipts: new ReceiptBodies(members, `${runIdentifier}-l`, receiptLines),
-      });
-    const groupCommitAfter = groupCommitBefore === null ? null : await fetchGroupCommit(`${loycore.url}/metrics`);
-    phases.push(
-      groupCommitBefore === null || groupCommitAfter === null
-        ? loycorePhase
-        : { ...loycorePhase, notes: [...loycorePhase.notes, ...describeGroupCommitBetween(groupCommitBefore, groupCommitAfter)] },
-    );
+    phases.push(await runLoycorePhase(phaseSettings, loycore, new ReceiptBodies(members, `${runIdentifier}-l`, receiptLines)));
     throwIfInterrupted();
   } finally {
     await loycore.stop();
   }
 
   const [ceilingPhase, loycorePhase] = phases;
-  return result(
-    ceilingPhase === undefined || loycorePhase === undefined
-      ? []
-      : [
-          // The issue sets no HTTP target: the figure is reported, not judged.
-          check(
-            "loycore requests/s as a share of the HTTP ceiling",
-            ceilingPhase.requestsPerSecond > 0 ? loycorePhase.requestsPerSecond / ceilingPhase.requestsPerSecond : 0,
-            "ratio",
-            null,
-            "at-least",
-          ),
-          check("loycore committed receipts/s", loycorePhase.receiptsPerSecond, "receipts/s", null, "at-least"),
-        ],
-  );
+  return result(ceilingPhase === undefined || loycorePhase === undefined ? [] : httpChecks(ceilingPhase, loycorePhase));
+}
+
+/** What the ceiling and loycore phases share: the load and where progress goes. */
+type SharedPhaseSettings = Pick<HttpPhaseSettings, "connections" | "pipelining" | "durationSeconds" | "operation" | "progress">;
+
+/** The ceiling phase: an HTTP ceiling server that answers with loycore's answer sizes, started for the phase and stopped after. */
+async function runCeilingPhase(phaseSettings: SharedPhaseSettings, answerBytes: ReadonlyMap<string, number>, token: string, receipts: ReceiptBodies): Promise<PhaseResult> {
+  const ceiling = await startCeilingServer({ answerBytes: {}, httpBodyBytes: Object.fromEntries(answerBytes) });
+  try {
+    phaseSettings.progress(`phase ceiling: ${phaseSettings.durationSeconds} s against the HTTP ceiling at ${ceiling.url}`);
+    return await runHttpPhase({
+      ...phaseSettings,
+      name: "ceiling",
+      target: "ceiling",
+      url: ceiling.url,
+      token,
+      sampler: new ProcessSampler(ceiling.pid),
+      receipts,
+    });
+  } finally {
+    await ceiling.stop();
+  }
+}
+
+/** The loycore phase, with notes on its group commits when loycore's metrics tell them. */
+async function runLoycorePhase(phaseSettings: SharedPhaseSettings, loycore: HttpLoycore, receipts: ReceiptBodies): Promise<PhaseResult> {
+  phaseSettings.progress(`phase loycore: ${phaseSettings.durationSeconds} s against loycore at ${loycore.url}`);
+  const groupCommitBefore = await fetchGroupCommit(`${loycore.url}/metrics`);
+  const loycorePhase = await runHttpPhase({
+    ...phaseSettings,
+    name: "loycore",
+    target: "loycore",
+    url: loycore.url,
+    token: loycore.token,
+    sampler: loycore.sampler,
+    receipts,
+  });
+  const groupCommitAfter = groupCommitBefore === null ? null : await fetchGroupCommit(`${loycore.url}/metrics`);
+  return groupCommitBefore === null || groupCommitAfter === null
+    ? loycorePhase
+    : { ...loycorePhase, notes: [...loycorePhase.notes, ...describeGroupCommitBetween(groupCommitBefore, groupCommitAfter)] };
+}
+
+/** The scenario's checks; the issue sets no HTTP target: the figures are reported, not judged. */
+function httpChecks(ceilingPhase: PhaseResult, loycorePhase: PhaseResult): TargetCheck[] {
+  return [
+    check(
+      "loycore requests/s as a share of the HTTP ceiling",
+      ceilingPhase.requestsPerSecond > 0 ? loycorePhase.requestsPerSecond / ceilingPhase.requestsPerSecond : 0,
+      "ratio",
+      null,
+      "at-least",
+    ),
+    check("loycore committed receipts/s", loycorePhase.receiptsPerSecond, "receipts/s", null, "at-least"),
+  ];
 }
 
 export const httpScenario: Scenario = {
