@@ -144,42 +144,51 @@ export class ServerFrameReader {
         this.onControl(opcode, Buffer.from(buffer.subarray(payloadStart, payloadEnd)));
         continue;
       }
-      if (opcode === OPCODE_BINARY || opcode === OPCODE_TEXT) {
-        if (this.fragments.length > 0) {
-          this.onProtocolError("a new message began before the previous one ended");
-          return -1;
-        }
-        if (final) {
-          this.onMessage(buffer, payloadStart, payloadEnd);
-        } else {
-          this.fragments.push(Buffer.from(buffer.subarray(payloadStart, payloadEnd)));
-          this.fragmentBytes += length;
-        }
-        continue;
-      }
-      if (opcode === OPCODE_CONTINUATION) {
-        if (this.fragments.length === 0) {
-          this.onProtocolError("a continuation frame without a message");
-          return -1;
-        }
-        this.fragments.push(Buffer.from(buffer.subarray(payloadStart, payloadEnd)));
-        this.fragmentBytes += length;
-        if (this.fragmentBytes > MESSAGE_BYTES_MAX) {
-          this.onProtocolError(`the server sent a message over ${MESSAGE_BYTES_MAX} bytes`);
-          return -1;
-        }
-        if (final) {
-          const message = Buffer.concat(this.fragments, this.fragmentBytes);
-          this.fragments = [];
-          this.fragmentBytes = 0;
-          this.onMessage(message, 0, message.length);
-        }
-        continue;
-      }
-      this.onProtocolError(`unknown opcode ${opcode}`);
-      return -1;
+      if (!this.dataFrame(opcode, final, buffer, payloadStart, payloadEnd)) return -1;
     }
     return offset;
+  }
+
+  /**
+   * One whole data frame (not a control frame), payload `buffer[payloadStart, payloadEnd)`: a message,
+   * or a fragment of one. Returns false after a protocol error.
+   */
+  private dataFrame(opcode: number, final: boolean, buffer: Buffer, payloadStart: number, payloadEnd: number): boolean {
+    const length = payloadEnd - payloadStart;
+    if (opcode === OPCODE_BINARY || opcode === OPCODE_TEXT) {
+      if (this.fragments.length > 0) {
+        this.onProtocolError("a new message began before the previous one ended");
+        return false;
+      }
+      if (final) {
+        this.onMessage(buffer, payloadStart, payloadEnd);
+      } else {
+        this.fragments.push(Buffer.from(buffer.subarray(payloadStart, payloadEnd)));
+        this.fragmentBytes += length;
+      }
+      return true;
+    }
+    if (opcode === OPCODE_CONTINUATION) {
+      if (this.fragments.length === 0) {
+        this.onProtocolError("a continuation frame without a message");
+        return false;
+      }
+      this.fragments.push(Buffer.from(buffer.subarray(payloadStart, payloadEnd)));
+      this.fragmentBytes += length;
+      if (this.fragmentBytes > MESSAGE_BYTES_MAX) {
+        this.onProtocolError(`the server sent a message over ${MESSAGE_BYTES_MAX} bytes`);
+        return false;
+      }
+      if (final) {
+        const message = Buffer.concat(this.fragments, this.fragmentBytes);
+        this.fragments = [];
+        this.fragmentBytes = 0;
+        this.onMessage(message, 0, message.length);
+      }
+      return true;
+    }
+    this.onProtocolError(`unknown opcode ${opcode}`);
+    return false;
   }
 }
 
