@@ -192,6 +192,35 @@ export class ServerFrameReader {
   }
 }
 
+/** The HTTP request that asks the server at `target` to upgrade to a WebSocket. */
+function upgradeRequest(target: URL, key: string, token: string): string {
+  return (
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\n` +
+    `Host: ${target.host}\r\n` +
+    "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+    `Authorization: Bearer ${token}\r\n\r\n`
+  );
+}
+
+/**
+ * Why the upgrade response (its head ends at `headerEnd`) does not accept the upgrade: not a 101, or a
+ * Sec-WebSocket-Accept that does not match; null when it accepts.
+ */
+function upgradeRefusal(response: Buffer, headerEnd: number, expectedAccept: string): string | null {
+  const head = response.subarray(0, headerEnd).toString("latin1");
+  const [statusLine = "", ...headerLines] = head.split("\r\n");
+  if (!/^HTTP\/1\.1 101 /.test(statusLine)) {
+    return `the server refused the upgrade: ${statusLine} ${response.subarray(headerEnd + 4).toString("utf8").slice(0, 200)}`;
+  }
+  const accept = headerLines
+    .map((line) => line.split(":"))
+    .find(([name]) => name?.trim().toLowerCase() === "sec-websocket-accept")?.[1]
+    ?.trim();
+  if (accept !== expectedAccept) return "the server's Sec-WebSocket-Accept does not match the key";
+  return null;
+}
+
 export class LeanWebSocket {
   private output: Buffer = Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
   private outputLength = 0;
@@ -251,13 +280,7 @@ export class LeanWebSocket {
       socket.on("error", (error) => fail(error.message));
       socket.on("close", () => fail("the connection closed during the upgrade"));
       socket.once("connect", () => {
-        socket.write(
-          `GET ${target.pathname}${target.search} HTTP/1.1\r\n` +
-            `Host: ${target.host}\r\n` +
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
-            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-            `Authorization: Bearer ${token}\r\n\r\n`,
-        );
+        socket.write(upgradeRequest(target, key, token));
       });
       const onUpgradeData = (chunk: Buffer): void => {
         response = Buffer.concat([response, chunk]);
@@ -266,18 +289,9 @@ export class LeanWebSocket {
           if (response.length > UPGRADE_RESPONSE_BYTES_MAX) fail("the upgrade response is too long");
           return;
         }
-        const head = response.subarray(0, headerEnd).toString("latin1");
-        const [statusLine = "", ...headerLines] = head.split("\r\n");
-        if (!/^HTTP\/1\.1 101 /.test(statusLine)) {
-          fail(`the server refused the upgrade: ${statusLine} ${response.subarray(headerEnd + 4).toString("utf8").slice(0, 200)}`);
-          return;
-        }
-        const accept = headerLines
-          .map((line) => line.split(":"))
-          .find(([name]) => name?.trim().toLowerCase() === "sec-websocket-accept")?.[1]
-          ?.trim();
-        if (accept !== expectedAccept) {
-          fail("the server's Sec-WebSocket-Accept does not match the key");
+        const refusal = upgradeRefusal(response, headerEnd, expectedAccept);
+        if (refusal !== null) {
+          fail(refusal);
           return;
         }
         clearTimeout(timer);
