@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { serialize } from "node:v8";
-import type { Program } from "../domain/program/program-document.js";
+import type { Program } from "../protocol/program-document.js";
 import { FULL_EXAMPLE_PROGRAM } from "../domain/program/seed-programs.js";
 import { validateProgramDocument } from "../domain/program/validate-program-document.js";
 import type { Receipt, ReceiptLine } from "../domain/receipt/receipt.js";

@@ -9,10 +9,10 @@ export {
   RECONNECT_DELAY_MINIMUM_DEFAULT_MILLISECONDS,
 } from "./client-options.js";
 export type { ConnectionState, ConnectionStateChange, LoycoreClientOptions } from "./client-options.js";
-export type * from "./protocol-types.js";
+export type * from "../protocol/terminal-wire.js";
 
 /** The admin API client (`/v1/admin/*`) for back-office tools. */
 export { LoycoreAdminClient } from "./loycore-admin-client.js";
 export { ADMIN_REQUEST_TIMEOUT_DEFAULT_MILLISECONDS } from "./admin-client-options.js";
 export type { LoycoreAdminClientOptions } from "./admin-client-options.js";
-export type * from "./admin-types.js";
+export type * from "../protocol/admin-wire.js";

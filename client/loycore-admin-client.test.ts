@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "../gateway/server-process.js";
 import type { LoycoreAdminClientOptions } from "./admin-client-options.js";
-import type { ProgramDefinition, Terminal } from "./admin-types.js";
+import type { ProgramDefinition, Terminal } from "../protocol/admin-wire.js";
 import { LoycoreAdminClient } from "./loycore-admin-client.js";
 import { rejectionOf } from "../gateway/test-support/rejection-of.js";
 

@@ -25,7 +25,7 @@ import type {
   TerminalPage,
   TerminalPageQuery,
   TerminalWithToken,
-} from "./admin-types.js";
+} from "../protocol/admin-wire.js";
 import { LoycoreClientError } from "./loycore-client-error.js";
 
 type QueryValue = string | number | null | undefined;
@@ -33,7 +33,7 @@ type QueryValue = string | number | null | undefined;
 /**
  * The loycore admin API client: one method per endpoint of `/v1/admin/*` (docs/protocol.md, "Admin
  * API"), JSON over HTTP with the admin token. Answers have the wire types the gateway's admin service
- * answers with (client/admin-types.ts).
+ * answers with (protocol/admin-wire.ts).
  *
  * Failures reject with a `LoycoreClientError`: the gateway's `code` and `message` (source "server"),
  * or one of the client's own (source "client"): `TIMEOUT` (no answer in time; a write may or may not

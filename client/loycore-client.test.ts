@@ -6,7 +6,7 @@ import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import type { ConnectionStateChange, LoycoreClientOptions } from "./client-options.js";
 import { LoycoreClient } from "./loycore-client.js";
-import type { CommitResult, IdentifyResult } from "./protocol-types.js";
+import type { CommitResult, IdentifyResult } from "../protocol/terminal-wire.js";
 import { rejectionOf } from "../gateway/test-support/rejection-of.js";
 
 /** Short enough to keep the suite fast, long enough that a loaded CI machine does not trip it. */

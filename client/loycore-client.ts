@@ -26,7 +26,7 @@ import type {
   OperationRequest,
   OperationResult,
   PingResult,
-} from "./protocol-types.js";
+} from "../protocol/terminal-wire.js";
 
 /**
  * The gateway refuses frames over 64 KiB with TOO_LARGE, and closes the connection (failing every other

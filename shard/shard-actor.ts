@@ -5,7 +5,7 @@ import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
 import { CompiledProgram } from "../domain/engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../domain/engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
-import type { Program } from "../domain/program/program-document.js";
+import type { Program } from "../protocol/program-document.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
 import type { ShardStore } from "./storage/shard-store.js";

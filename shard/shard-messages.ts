@@ -1,7 +1,7 @@
 // Both sides of the gateway <-> shard thread boundary: the messages that cross it.
 import type { MemberProfile } from "../domain/account/account.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
-import type { Program } from "../domain/program/program-document.js";
+import type { Program } from "../protocol/program-document.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvariantError } from "../assert/assert.js";
-import type { PeriodDefinition } from "../program/program-document.js";
+import type { PeriodDefinition } from "../../protocol/program-document.js";
 import { randomInteger, seededRandom } from "../random/seeded-random.js";
 import { itEach } from "../test-support/table-tests.js";
 import { isValidTimeZone, MILLISECONDS_PER_DAY, PeriodCalendar } from "./period-calendar.js";

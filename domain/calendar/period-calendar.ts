@@ -14,7 +14,7 @@
  * no Intl call.
  */
 import { assert, assertSafeInteger, InvariantError } from "../assert/assert.js";
-import type { PeriodDefinition } from "../program/program-document.js";
+import type { PeriodDefinition } from "../../protocol/program-document.js";
 
 /** One period: the instants `startsAt <= at < endsAt`, in epoch milliseconds. */
 export interface Period {

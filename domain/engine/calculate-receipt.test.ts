@@ -4,7 +4,7 @@ import { InvariantError } from "../assert/assert.js";
 import type { CompiledProgram } from "./compiled-program.js";
 import type { DiscountSource, Standing } from "./standing.js";
 import type { ErrorCode } from "../../protocol/errors/error-codes.js";
-import type { StatusLevel } from "../program/program-document.js";
+import type { StatusLevel } from "../../protocol/program-document.js";
 import { compileProgram, line, programDocument, receiptAt } from "../test-support/loyalty-programs.js";
 import { sum } from "../test-support/sum.js";
 import { itEach } from "../test-support/table-tests.js";

@@ -1,6 +1,6 @@
 import { assert } from "../assert/assert.js";
 import { PeriodCalendar } from "../calendar/period-calendar.js";
-import type { Category, ImportanceClass, Program, StatusLevel } from "../program/program-document.js";
+import type { Category, ImportanceClass, Program, StatusLevel } from "../../protocol/program-document.js";
 
 /**
  * A validated program prepared for the hot path: the calendar built once,

@@ -8,7 +8,7 @@ import {
 } from "../program/seed-programs.js";
 import { compileProgram, DAY, moscow, programDocument } from "../test-support/loyalty-programs.js";
 import { itEach } from "../test-support/table-tests.js";
-import type { CategoryCondition, ImportanceClass } from "../program/program-document.js";
+import type { CategoryCondition, ImportanceClass } from "../../protocol/program-document.js";
 import { CompiledProgram } from "./compiled-program.js";
 import { categoriesAt, evaluateStanding, type DiscountSource, type StandingInput, type VisitStatus } from "./standing.js";
 

@@ -2,7 +2,7 @@ import type { AccountCounters, CounterTotals } from "../account/counters.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import { BASIS_POINTS_PER_WHOLE } from "../money/basis-points.js";
-import type { CategoryCondition, CategoryRule, ImportanceClass, StatusLevel } from "../program/program-document.js";
+import type { CategoryCondition, CategoryRule, ImportanceClass, StatusLevel } from "../../protocol/program-document.js";
 import type { CompiledProgram } from "./compiled-program.js";
 
 /** One source of a receipt discount, cited by rule id so that a receipt can be explained. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LoycoreError } from "../../protocol/errors/loycore-error.js";
 import { caught } from "../test-support/caught.js";
 import { itEach } from "../test-support/table-tests.js";
-import type { ProgramDefinition } from "./program-document.js";
+import type { ProgramDefinition } from "../../protocol/program-document.js";
 import {
   BONUS_EVERY_PURCHASES_MAX,
   BONUS_POINTS_MAX,

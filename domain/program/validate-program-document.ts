@@ -21,7 +21,7 @@ import type {
   ProgramDefinition,
   StatusLevel,
   StatusSystem,
-} from "./program-document.js";
+} from "../../protocol/program-document.js";
 
 /*
  * Limits of a program document. docs/program.md lists them with each field.

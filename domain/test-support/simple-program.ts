@@ -1,4 +1,4 @@
-import type { Program } from "../program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import { validateProgramDocument } from "../program/validate-program-document.js";
 
 /**

@@ -1,6 +1,6 @@
 import { failure, LoycoreError, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
 import { CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
@@ -17,7 +17,7 @@ import type {
   Terminal,
   TerminalPage,
   TerminalWithToken,
-} from "../../client/admin-types.js";
+} from "../../protocol/admin-wire.js";
 import type { ControlStore, PartnerRecord, StoreRecord, TerminalRecord } from "../control/control-store.js";
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { ControlStore } from "./control-store.js";
 

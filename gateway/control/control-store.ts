@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from "lmdb";
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import type { PlacementDocument } from "../../domain/placement/placement-table.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
 

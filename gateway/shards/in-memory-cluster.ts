@@ -1,4 +1,4 @@
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import { PlacementTable } from "../../domain/placement/placement-table.js";
 import { InProcessShardChannel } from "./in-process-shard-channel.js";
 import { MemoryShardFiles, openMemoryShardStorage } from "../../shard/memory-shard.js";

@@ -1,5 +1,5 @@
 // Thread: the gateway (main) thread; restarts a shard worker thread that stopped.
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { FULL_EXAMPLE_PROGRAM } from "../../domain/program/seed-programs.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import type { ReceiptLine } from "../../domain/receipt/receipt.js";
 import type { ShardReply, ShardRequest } from "../shard-messages.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";

@@ -1,4 +1,4 @@
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import type { CommitLogOptions } from "../log/commit-log-options.js";
 import type { MemoryCommitLog } from "../log/memory-commit-log.js";
 import { MemoryShardFiles, openMemoryShardStorage } from "../memory-shard.js";

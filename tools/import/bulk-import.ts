@@ -6,7 +6,7 @@ import { Piscina } from "piscina";
 import { assert } from "../../domain/assert/assert.js";
 import type { DirectoryEntry } from "../../gateway/directory/directory-store.js";
 import type { LmdbDirectoryStore, ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
 import { openShardStorage } from "../../shard/recovery.js";
 import type { LmdbShardStore } from "../../shard/storage/lmdb-shard-store.js";

@@ -2,7 +2,7 @@
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
 import { CompiledProgram } from "../../domain/engine/compiled-program.js";
-import type { Program } from "../../domain/program/program-document.js";
+import type { Program } from "../../protocol/program-document.js";
 import { writeMutations } from "../../shard/storage/mutations.js";
 import type { DirectoryEntry } from "../../gateway/directory/directory-store.js";
 import {

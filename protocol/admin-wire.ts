@@ -8,8 +8,8 @@
  * Money is integer minor units, points are integers, time is epoch
  * milliseconds (see "Conventions" in docs/protocol.md).
  */
-import type { Program, ProgramDefinition } from "../domain/program/program-document.js";
-import type { DiscountSource, EnrollRequest, NamedRef, PointLot } from "./protocol-types.js";
+import type { Program, ProgramDefinition } from "./program-document.js";
+import type { DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
 
 export type { Program, ProgramDefinition };
 
