@@ -1,3 +1,5 @@
+import { headerChildren, messagePackHeaderEnd } from "../../gateway/transport/msgpack-header.js";
+
 /**
  * Reads the few top-level fields the load client needs from a msgpack map (`id`, `ok`, `code`,
  * `redeemable`, and `op` for the ceiling server) without building the object: every other value is
@@ -196,86 +198,11 @@ export function skipValues(bytes: Buffer, offset: number, end: number, count: nu
     } else if (type <= 0xbf) {
       position += 1 + (type & 0x1f);
     } else {
-      const next = variableHeader(bytes, position, end);
+      const next = messagePackHeaderEnd(bytes, position, end);
       if (next < 0) return -1;
       position = next;
       remaining += headerChildren;
     }
   }
   return position <= end ? position : -1;
-}
-
-/** Child values of the last container variableHeader read: a module variable, so skipping allocates nothing. */
-let headerChildren = 0;
-
-/**
- * For the types with a length or a fixed size after the type byte: where the value's header (a
- * container) or the whole value ends, or -1; sets headerChildren to the values a container holds.
- */
-function variableHeader(bytes: Buffer, position: number, end: number): number {
-  headerChildren = 0;
-  const type = bytes[position]!;
-  const fits = (size: number): boolean => position + 1 + size <= end;
-  switch (type) {
-    case 0xc4:
-    case 0xd9:
-      return fits(1) ? position + 2 + bytes[position + 1]! : -1;
-    case 0xc5:
-    case 0xda:
-      return fits(2) ? position + 3 + bytes.readUInt16BE(position + 1) : -1;
-    case 0xc6:
-    case 0xdb:
-      return fits(4) ? position + 5 + bytes.readUInt32BE(position + 1) : -1;
-    case 0xc7:
-      return fits(1) ? position + 3 + bytes[position + 1]! : -1;
-    case 0xc8:
-      return fits(2) ? position + 4 + bytes.readUInt16BE(position + 1) : -1;
-    case 0xc9:
-      return fits(4) ? position + 6 + bytes.readUInt32BE(position + 1) : -1;
-    case 0xca:
-      return position + 5;
-    case 0xcb:
-      return position + 9;
-    case 0xcc:
-    case 0xd0:
-      return position + 2;
-    case 0xcd:
-    case 0xd1:
-      return position + 3;
-    case 0xce:
-    case 0xd2:
-      return position + 5;
-    case 0xcf:
-    case 0xd3:
-      return position + 9;
-    case 0xd4:
-      return position + 3;
-    case 0xd5:
-      return position + 4;
-    case 0xd6:
-      return position + 6;
-    case 0xd7:
-      return position + 10;
-    case 0xd8:
-      return position + 18;
-    case 0xdc:
-      if (!fits(2)) return -1;
-      headerChildren = bytes.readUInt16BE(position + 1);
-      return position + 3;
-    case 0xdd:
-      if (!fits(4)) return -1;
-      headerChildren = bytes.readUInt32BE(position + 1);
-      return position + 5;
-    case 0xde:
-      if (!fits(2)) return -1;
-      headerChildren = 2 * bytes.readUInt16BE(position + 1);
-      return position + 3;
-    case 0xdf:
-      if (!fits(4)) return -1;
-      headerChildren = 2 * bytes.readUInt32BE(position + 1);
-      return position + 5;
-    default:
-      // 0xc1 is never used by msgpack.
-      return -1;
-  }
 }

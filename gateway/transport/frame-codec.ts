@@ -1,4 +1,5 @@
 import { Packr } from "msgpackr";
+import { messagePackHeaderEnd } from "./msgpack-header.js";
 
 /**
  * Standard MessagePack only: msgpackr's record extension is off, so any
@@ -70,7 +71,9 @@ export function integralFloatsToIntegers(bytes: Uint8Array): void {
       position += 9;
       continue;
     }
-    position += valueBytes(bytes, position, type);
+    const next = messagePackHeaderEnd(bytes, position, end);
+    if (next < 0) throw new Error(`0x${type.toString(16)} at ${position} is not MessagePack`);
+    position = next;
   }
 }
 
@@ -91,68 +94,4 @@ function rewriteIfSafeInteger(bytes: Uint8Array, position: number): void {
   bytes[position + 6] = (low >>> 16) & 0xff;
   bytes[position + 7] = (low >>> 8) & 0xff;
   bytes[position + 8] = low & 0xff;
-}
-
-/** The bytes of the value at `position` with type byte 0xc0-0xdf, its payload included (a container: its header only). */
-function valueBytes(bytes: Uint8Array, position: number, type: number): number {
-  switch (type) {
-    case 0xc0: // nil
-    case 0xc2: // false
-    case 0xc3: // true
-      return 1;
-    case 0xc4: // bin 8
-    case 0xd9: // str 8
-      return 2 + bytes[position + 1]!;
-    case 0xc5: // bin 16
-    case 0xda: // str 16
-      return 3 + readUint16(bytes, position + 1);
-    case 0xc6: // bin 32
-    case 0xdb: // str 32
-      return 5 + readUint32(bytes, position + 1);
-    case 0xc7: // ext 8
-      return 3 + bytes[position + 1]!;
-    case 0xc8: // ext 16
-      return 4 + readUint16(bytes, position + 1);
-    case 0xc9: // ext 32
-      return 6 + readUint32(bytes, position + 1);
-    case 0xca: // float 32
-    case 0xce: // uint 32
-    case 0xd2: // int 32
-      return 5;
-    case 0xcc: // uint 8
-    case 0xd0: // int 8
-      return 2;
-    case 0xcd: // uint 16
-    case 0xd1: // int 16
-      return 3;
-    case 0xcf: // uint 64
-    case 0xd3: // int 64
-      return 9;
-    case 0xd4: // fixext 1
-      return 3;
-    case 0xd5: // fixext 2
-      return 4;
-    case 0xd6: // fixext 4
-      return 6;
-    case 0xd7: // fixext 8
-      return 10;
-    case 0xd8: // fixext 16
-      return 18;
-    case 0xdc: // array 16
-    case 0xde: // map 16
-      return 3;
-    case 0xdd: // array 32
-    case 0xdf: // map 32
-      return 5;
-    default:
-      throw new Error(`0x${type.toString(16)} at ${position} is not a MessagePack type`);
-  }
-}
-
-function readUint16(bytes: Uint8Array, position: number): number {
-  return (bytes[position]! << 8) | bytes[position + 1]!;
-}
-
-function readUint32(bytes: Uint8Array, position: number): number {
-  return bytes[position]! * 0x100_0000 + ((bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!);
 }
