@@ -61,9 +61,15 @@ export interface RequestContext {
   readonly now: number;
 }
 
-/** Validates an operation's fields, throwing BAD_REQUEST naming the first bad field. */
+/**
+ * Validates an operation's fields, throwing BAD_REQUEST naming the first bad
+ * field. An `op` that is a name but no operation's is NOT_FOUND, as over HTTP
+ * where the name is the URL's last segment; a missing or non-string `op` is
+ * a malformed request, BAD_REQUEST.
+ */
 export function readOperationRequest(op: unknown, input: InputObject, context: RequestContext): OperationRequest {
   if (!isOperationName(op)) {
+    if (typeof op === "string") throw new LoycoreError("NOT_FOUND", `no operation ${op}; see docs/protocol.md`);
     throw new LoycoreError("BAD_REQUEST", `op must be one of ${OPERATION_NAMES.join(", ")}`);
   }
   refuseUnknownFields(input, "", FIELDS_BY_OPERATION[op]);

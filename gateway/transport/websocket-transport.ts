@@ -14,7 +14,6 @@ import {
   REQUEST_ID_LENGTH_MAX,
   WEBSOCKET_FRAME_BYTES_HARD_MAX,
 } from "./limits.js";
-import { isOperationName } from "../protocol/read-operation-request.js";
 import type { RequestHandler } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 import { WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN, WEBSOCKET_CLOSE_SHUTTING_DOWN } from "./websocket-close-codes.js";
@@ -145,20 +144,13 @@ export class WebSocketTransport {
       this.send(socket, id, failure("SHUTTING_DOWN", "the server is shutting down; retry on another node or later"));
       return;
     }
-    const op = decoded["op"];
-    // As over HTTP, where the operation is the URL's last segment: a name the gateway does not know is NOT_FOUND.
-    // An op that is missing or not a string is a malformed request, BAD_REQUEST from the request reader.
-    if (typeof op === "string" && !isOperationName(op)) {
-      this.send(socket, id, failure("NOT_FOUND", `no operation ${op}; see docs/protocol.md`));
-      return;
-    }
     if (connection.inFlight >= CONNECTION_IN_FLIGHT_MAX) {
       this.send(socket, id, failure("BUSY", `more than ${CONNECTION_IN_FLIGHT_MAX} requests in flight on this connection`));
       return;
     }
     connection.inFlight += 1;
     this.inFlightTotal += 1;
-    void this.options.handler.handle("websocket", op, decoded, connection.terminal).then((outcome) => {
+    void this.options.handler.handle("websocket", decoded["op"], decoded, connection.terminal).then((outcome) => {
       connection.inFlight -= 1;
       this.inFlightTotal -= 1;
       if (connection.open) socket.cork(() => this.send(socket, id, outcome));
@@ -166,7 +158,7 @@ export class WebSocketTransport {
   }
 
   private send(socket: uWS.WebSocket<Connection>, id: RequestId, outcome: OperationOutcome): void {
-    const frame = outcome.ok ? { id, ok: true, ...outcome.value } : { id, ...failure(outcome.code, outcome.message) };
+    const frame = outcome.ok ? { id, ok: true, ...outcome.value } : { id, ok: false, code: outcome.code, message: outcome.message };
     socket.send(encodeFrame(frame), true);
   }
 }
