@@ -7,7 +7,8 @@ import { failure } from "../../protocol/errors/loycore-error.js";
 import { commitForMember } from "../../domain/engine/member-operations.js";
 import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
 import type { ReceiptRecord } from "../storage/shard-store.js";
-import { historyWrite, refused, type OperationResult } from "./operation-result.js";
+import type { CalculateResult, CommitResult } from "../../protocol/terminal-wire.js";
+import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 
 export interface CommitReceiptInput {
   readonly program: CompiledProgram;
@@ -28,20 +29,20 @@ export interface CommitReceiptInput {
  * domain/engine), with its record (fingerprint, answer, settlement) and its
  * history entry.
  */
-export function commitReceipt(input: CommitReceiptInput): OperationResult {
+export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
   const { program, account, existing, receipt, redeem, partner, now } = input;
   const memberId = account.memberId;
   const fingerprint = commitFingerprint(memberId, receipt, redeem);
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
-      ? { kind: "answered", answer: existing.answer }
+      ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
   const outcome = commitForMember(program, account, receipt, redeem, { now, partner });
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
-  const answer = {
+  const answer: CommitResult = {
     member: memberId,
     receipt: receipt.id,
     ...outcome.calculation,
@@ -122,6 +123,6 @@ export function calculationAnswer(
   receipt: Receipt,
   calculation: ReceiptCalculation,
   balance: number,
-): Record<string, unknown> {
+): CalculateResult {
   return { member: memberId, receipt: receipt.id, ...calculation, balance };
 }
