@@ -253,7 +253,7 @@ export class ShardActor {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
     const { account, program } = found;
-    const context = { now: this.options.clock(), partner: request.partner };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null };
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -265,7 +265,7 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
-    const context = { now: this.options.clock(), partner: request.partner };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
 
@@ -286,6 +286,7 @@ export class ShardActor {
       receipt,
       redeem: request.redeem,
       partner: request.partner,
+      cardType: request.cardType ?? null,
       now: this.options.clock(),
     });
     this.settle(request.ref, release, found.account, result, true);

@@ -139,6 +139,8 @@ export interface ReceiptShardRequest {
   readonly partner: string;
   /** `calculate` only: reserve the redeemed points until commit, cancel or the hold time. */
   readonly hold?: boolean;
+  /** The type of the card the member was identified by (program cardTypes); absent or null: none. */
+  readonly cardType?: string | null;
 }
 
 /** Voids a committed receipt whole, or releases its hold if it was not committed. */

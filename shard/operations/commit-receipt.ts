@@ -20,6 +20,8 @@ export interface CommitReceiptInput {
   readonly redeem: number;
   /** The partner of the terminal's store: the issuer of the points it accrues. */
   readonly partner: string;
+  /** The type of the card presented (null: none); not part of the fingerprint: a retry gets the first answer whatever the card's type is by then. */
+  readonly cardType?: string | null;
   readonly now: number;
 }
 
@@ -30,7 +32,7 @@ export interface CommitReceiptInput {
  * history entry.
  */
 export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
-  const { program, account, existing, receipt, redeem, partner, now } = input;
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null } = input;
   const memberId = account.memberId;
   const fingerprint = commitFingerprint(memberId, receipt, redeem);
   if (existing !== undefined) {
@@ -38,7 +40,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner });
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType });
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
