@@ -120,6 +120,7 @@ afterEach(async () => {
 const identifiedMember: IdentifyResult = {
   member: "m3f1c9a0d2b7e4411",
   card: "2000000000017",
+  cardType: null,
   phone: "+79001234567",
   name: "Demo Member 1",
   balance: 1000,

@@ -128,7 +128,10 @@ export interface DiscountSource {
 
 export interface IdentifyResult {
   readonly member: string;
+  /** The card presented; found by phone, the card the member enrolled with. */
   readonly card: string;
+  /** The program card type of the card presented (cardTypes id); null: found by phone, or an untyped card. */
+  readonly cardType: string | null;
   /** Masked for lanes: "+7900*****67". */
   readonly phone: string | null;
   readonly name: string | null;

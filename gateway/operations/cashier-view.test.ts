@@ -35,9 +35,10 @@ describe("the cashier's view of a member", () => {
   };
 
   it("shows a lane the card view with the phone masked and without the birth date or the admin's fields", () => {
-    expect(identifyResult(view)).toEqual({
+    expect(identifyResult(view, null)).toEqual({
       member: "m1",
       card: "1",
+      cardType: null,
       phone: "+7900*****67",
       name: "Anna",
       balance: 5,
@@ -49,6 +50,10 @@ describe("the cashier's view of a member", () => {
       classLapsesAt: null,
     });
     expect(enrollResult({ ...view, phone: null })).toEqual({ member: "m1", card: "1", phone: null, name: "Anna", balance: 5, status: null });
+  });
+
+  it("shows the card presented and its type, rather than the card the member enrolled with", () => {
+    expect(identifyResult(view, { card: "2", type: "vip" })).toMatchObject({ card: "2", cardType: "vip" });
   });
 
   it("shows the points view, with lots only when asked", () => {

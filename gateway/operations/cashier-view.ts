@@ -20,11 +20,15 @@ export function maskPhone(phone: string): string {
   return `+${digits.slice(0, leading)}${"*".repeat(Math.max(0, hidden))}${digits.slice(digits.length - PHONE_TRAILING_DIGITS_SHOWN)}`;
 }
 
-/** `identify`: the member's card view, phone masked, no birth date. */
-export function identifyResult(view: MemberLookup): IdentifyResult {
+/**
+ * `identify`: the member's card view, phone masked, no birth date. `presented`: the card the lane
+ * presented and its type; found by phone (null), the card the member enrolled with and no type.
+ */
+export function identifyResult(view: MemberLookup, presented: { readonly card: string; readonly type: string | null } | null): IdentifyResult {
   return {
     member: view.member,
-    card: view.card,
+    card: presented?.card ?? view.card,
+    cardType: presented?.type ?? null,
     phone: view.phone === null ? null : maskPhone(view.phone),
     name: view.name,
     balance: view.balance,

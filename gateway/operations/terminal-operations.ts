@@ -17,6 +17,7 @@ import type { MemberReference, OperationRequest } from "../protocol/operation-re
 import type { Enrollment } from "./enrollment.js";
 import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
 import type { OperationFailure, OperationOutcome, Terminal } from "./operation-outcome.js";
+import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } from "./presented-member.js";
 import type { ReceiptIndex } from "./receipt-index.js";
 
 /**
@@ -64,14 +65,17 @@ export class TerminalOperations {
   }
 
   private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<ReportVisitResult>> {
-    const memberId = this.resolve(request.member);
-    if (memberId === undefined) return unknownMember(request.member);
-    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId, visit: request.visit });
+    const presented = this.presented(request.member);
+    if ("ok" in presented) return presented;
+    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit });
     if (!reply.ok) return this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };
   }
 
-  /** Without a card or phone, the receipt index names the member the receipt was committed for. */
+  /**
+   * Without a card or phone, the receipt index names the member the receipt was committed for. A blocked
+   * or expired card may still cancel or return a receipt: it undoes what was done with it.
+   */
   private async cancelOrRefund(request: Extract<OperationRequest, { op: "cancel" | "refund" }>): Promise<OperationOutcome<CancelResult | RefundResult>> {
     const memberId =
       request.member === null
@@ -102,12 +106,14 @@ export class TerminalOperations {
   private async identifyOrBalance(
     request: Extract<OperationRequest, { op: "identify" | "balance" }>,
   ): Promise<OperationOutcome<IdentifyResult | BalanceResult>> {
-    const memberId = this.resolve(request.member);
-    if (memberId === undefined) return unknownMember(request.member);
+    const presented = this.presented(request.member);
+    if ("ok" in presented) return presented;
     const detail = request.op === "balance" && request.detail;
-    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail });
+    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId: presented.memberId, detail });
     if (!reply.ok) return this.memberFailure(reply, request.member);
-    return { ok: true, value: request.op === "balance" ? balanceResult(reply.value, detail) : identifyResult(reply.value) };
+    if (request.op === "balance") return { ok: true, value: balanceResult(reply.value, detail) };
+    const card = request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null;
+    return { ok: true, value: identifyResult(reply.value, card) };
   }
 
   /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
@@ -115,9 +121,10 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     terminal: Terminal,
   ): Promise<OperationOutcome<CalculateResult | CommitResult>> {
-    const memberId = this.resolve(request.member);
-    if (memberId === undefined) return unknownMember(request.member);
-    if (request.op === "calculate") return (await this.sendReceipt(request, memberId, terminal)).outcome;
+    const presented = this.presentedForReceipt(request);
+    if ("ok" in presented) return presented;
+    const memberId = presented.memberId;
+    if (request.op === "calculate") return (await this.sendReceipt(request, presented, terminal)).outcome;
     // The same receipt id committed for another member is a conflict, not a second receipt; a
     // second member's commit racing the first (on another shard thread) waits for it here.
     const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
@@ -127,7 +134,7 @@ export class TerminalOperations {
     }
     let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined } | undefined;
     try {
-      done = await this.sendReceipt(request, memberId, terminal);
+      done = await this.sendReceipt(request, presented, terminal);
     } finally {
       const sequence = done?.sequence;
       claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
@@ -137,7 +144,7 @@ export class TerminalOperations {
 
   private async sendReceipt(
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
-    memberId: string,
+    { memberId, cardType }: PresentedMember,
     terminal: Terminal,
   ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined }> {
     const reply = await this.cluster.requestForMember({
@@ -147,12 +154,31 @@ export class TerminalOperations {
       redeem: request.redeem,
       partner: terminal.partner,
       ...(request.hold ? { hold: true } : {}),
+      ...(cardType === null ? {} : { cardType }),
     });
     if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
     return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
   }
 
-  /** Card or phone -> member id, from the directory. No shard is asked. */
+  /** The member a card or phone names and the card's type; a blocked or expired card is refused (presented-member.ts). */
+  private presented(member: MemberReference): PresentedMember | OperationFailure {
+    return presentedMember(this.directory, member, this.clock());
+  }
+
+  /**
+   * As presented(), but a commit whose receipt the receipt index already holds for the card's member
+   * goes on with a blocked or expired card: a retry of a receipt committed before the block gets its
+   * first answer.
+   */
+  private presentedForReceipt(request: Extract<OperationRequest, { op: "calculate" | "commit" }>): PresentedMember | OperationFailure {
+    const presented = this.presented(request.member);
+    if (!("ok" in presented) || request.op !== "commit" || !isCardRefusal(presented)) return presented;
+    const memberId = this.resolve(request.member);
+    const owner = this.receipts.ownerOf(request.receipt.store, request.receipt.id);
+    return owner !== undefined && owner === memberId ? { memberId, cardType: null } : presented;
+  }
+
+  /** Card or phone -> member id, from the directory, whatever the card's state. No shard is asked. */
   resolve(member: MemberReference): string | undefined {
     return member.kind === "card"
       ? this.directory.findMemberByCard(member.card)
@@ -167,8 +193,3 @@ export class TerminalOperations {
   }
 }
 
-function unknownMember(member: MemberReference): OperationFailure {
-  return member.kind === "card"
-    ? failure("UNKNOWN_CARD", `card ${member.card} is not enrolled`)
-    : failure("UNKNOWN_PHONE", `phone ${member.phone} is not enrolled`);
-}
