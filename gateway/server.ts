@@ -4,6 +4,7 @@ import uWS from "uWebSockets.js";
 import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
+import { CardService } from "./admin/card-service.js";
 import type { ServerConfig } from "./config.js";
 import type { ControlStore } from "./control/control-store.js";
 import { openDataDirectory, StartupError, type OpenedDataDirectory } from "./data-directory.js";
@@ -51,6 +52,7 @@ interface Gateway {
   readonly receipts: ReceiptIndex;
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
+  readonly cards: CardService;
   readonly handler: RequestHandler;
 }
 
@@ -107,9 +109,10 @@ async function buildGateway(
   await receipts.flush();
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
+  const cards = new CardService(directory, control, cluster, clock);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, handler };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, handler };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -166,11 +169,11 @@ async function prepareAdminAccess(
 
 /** Every route, in the order uWS must see them; returns the WebSocket transport, which shutdown drains. */
 function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () => boolean): WebSocketTransport {
-  const { authenticator, handler, metrics, admin } = gateway;
+  const { authenticator, handler, metrics, admin, cards } = gateway;
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(authenticator, admin).register(app);
+  new AdminTransport(authenticator, admin, cards).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerHealth(app, gateway.cluster, isStopping);

@@ -192,6 +192,57 @@ export interface MemberView {
   readonly lots: readonly PointLot[];
   /** The latest 20 history entries, newest first. */
   readonly activity: readonly ActivityEntry[];
+  /** Every card of the member, in card order, blocked ones included. */
+  readonly cards: readonly CardView[];
+}
+
+// ---------------------------------------------------------------------------
+// Cards
+// ---------------------------------------------------------------------------
+
+/** A member's card: its type (static parameters) and its state (dynamic: changed only by card operations). */
+export interface CardView {
+  readonly card: string;
+  readonly member: string;
+  /** A program cardTypes id; null: untyped. */
+  readonly type: string | null;
+  readonly state: "active" | "blocked";
+  readonly blockedAt: number | null;
+  readonly blockReason: string | null;
+  /** Epoch ms from which lanes get CARD_EXPIRED; null: never. */
+  readonly expiresAt: number | null;
+  /** Null for the card a member enrolled with. */
+  readonly issuedAt: number | null;
+  /** The card that replaced this one. */
+  readonly replacedBy: string | null;
+}
+
+/** `POST /v1/admin/members/{member}/cards`: a new card for an existing member. */
+export interface IssueCardRequest {
+  readonly card: string;
+  /** A program cardTypes id; absent or null: untyped. */
+  readonly type?: string | null;
+  readonly expiresAt?: number | null;
+}
+
+/** `POST /v1/admin/cards/{card}/block`. */
+export interface BlockCardRequest {
+  /** Up to 200 characters: "lost", "stolen", ... */
+  readonly reason: string;
+}
+
+/** `POST /v1/admin/cards/{card}/replace`: the new card; its type and expiry default to the old card's. */
+export type ReplaceCardRequest = IssueCardRequest;
+
+export interface ReplaceCardResult {
+  /** The old card, now blocked with `replacedBy`. */
+  readonly replaced: CardView;
+  /** The new card, carrying on the same member. */
+  readonly card: CardView;
+}
+
+export interface MemberCards {
+  readonly cards: readonly CardView[];
 }
 
 /** Find the member by id, card or phone: exactly one. */
@@ -225,7 +276,10 @@ export interface AdjustmentResult {
 export interface AuditEntry {
   readonly sequence: number;
   readonly at: number;
-  /** "put-program", "create-partner", "create-store", "create-terminal", "revoke-terminal", "rotate-terminal-token", "enroll-member", "adjust". */
+  /**
+   * "put-program", "create-partner", "create-store", "create-terminal", "revoke-terminal", "rotate-terminal-token",
+   * "enroll-member", "adjust", "issue-card", "block-card", "unblock-card", "replace-card".
+   */
   readonly action: string;
   /** The `x-operator` header of the write, or "admin". */
   readonly operator: string;

@@ -60,11 +60,11 @@ export type ShardRequestKind = ShardRequest["kind"];
 export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequestBody, { readonly kind: Kind }>;
 
 /**
- * A member as the shard sees it: everything the admin view shows but its
- * activity (a separate request), the lots only when asked (`detail`). The
+ * A member as the shard sees it: everything the admin view shows but its cards
+ * (the directory's) and activity (a separate request), the lots only when asked (`detail`). The
  * gateway shapes what a lane may see of it (gateway/operations/cashier-view.ts).
  */
-export type MemberLookup = Omit<MemberView, "lots" | "activity"> & { readonly lots?: MemberView["lots"] };
+export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & { readonly lots?: MemberView["lots"] };
 
 /** A shard's own figures for /health. */
 export interface ShardHealth {

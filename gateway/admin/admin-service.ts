@@ -25,6 +25,7 @@ import type {
 import type { ControlStore, PartnerRecord, StoreRecord, TerminalRecord } from "../control/control-store.js";
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";
+import { cardsOfMember } from "./card-service.js";
 import { KeyLocks } from "../operations/key-locks.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { readCard, readMemberProfile, readPhone } from "../protocol/read-operation-request.js";
@@ -338,7 +339,8 @@ export class AdminService {
     const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail: true });
     if (!reply.ok) return failure(reply.code, reply.message);
     const activity = await this.cluster.requestForMember({ kind: "activity", memberId, before: null, limit: MEMBER_VIEW_ACTIVITY_ENTRIES });
-    return { ok: true, value: { ...reply.value, lots: reply.value.lots ?? [], activity: activity.ok ? activity.value.activity : [] } };
+    const cards = cardsOfMember(this.directory, memberId, reply.value.card);
+    return { ok: true, value: { ...reply.value, lots: reply.value.lots ?? [], activity: activity.ok ? activity.value.activity : [], cards } };
   }
 
   async memberByIdentifier(card: string | undefined, phone: string | undefined): Promise<AdminOutcome<MemberView>> {

@@ -1,6 +1,7 @@
 import type uWS from "uWebSockets.js";
 import { isPlainObject } from "../../domain/validation/fields.js";
 import type { AdminService } from "../admin/admin-service.js";
+import type { CardService } from "../admin/card-service.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
@@ -16,7 +17,8 @@ import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
 import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 
-type AdminWrite = (service: AdminService, body: unknown, operator: string) => Promise<OperationOutcome>;
+/** `parameters`: the path's parameters, read (percent-decoded) when the request arrived. */
+type AdminWrite = (service: AdminService, body: unknown, operator: string, parameters: readonly string[]) => Promise<OperationOutcome>;
 /** Reads what it needs of the request at once (uWS forbids touching it later) and returns the work. */
 type AdminRead = (request: uWS.HttpRequest) => () => OperationOutcome | Promise<OperationOutcome>;
 
@@ -56,6 +58,7 @@ export class AdminTransport {
   constructor(
     private readonly authenticator: TerminalAuthenticator,
     private readonly service: AdminService,
+    private readonly cards: CardService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -65,6 +68,24 @@ export class AdminTransport {
     this.registerStoreRoutes(app);
     this.registerTerminalRoutes(app);
     this.registerMemberAndAuditRoutes(app);
+    this.registerCardRoutes(app);
+  }
+
+  /** Cards: a member's cards, issue one, read, block, unblock, replace (gateway/admin/card-service.ts). */
+  private registerCardRoutes(app: uWS.TemplatedApp): void {
+    const cards = this.cards;
+    this.registerRead(app, "/v1/admin/members/:member/cards", (request) => {
+      const memberId = pathParameter(request, 0);
+      return () => cards.memberCards(memberId);
+    });
+    this.registerWrite(app, "post", "/v1/admin/members/:member/cards", (_, body, operator, [memberId = ""]) => cards.issue(memberId, body, operator));
+    this.registerRead(app, "/v1/admin/cards/:card", (request) => {
+      const card = pathParameter(request, 0);
+      return () => cards.card(card);
+    });
+    this.registerWrite(app, "post", "/v1/admin/cards/:card/block", (_, body, operator, [card = ""]) => cards.block(card, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/cards/:card/unblock", (_, _body, operator, [card = ""]) => cards.unblock(card, operator));
+    this.registerWrite(app, "post", "/v1/admin/cards/:card/replace", (_, body, operator, [card = ""]) => cards.replace(card, body, operator));
   }
 
   /** The program: the current one, a new one, and its past versions. */
@@ -189,9 +210,11 @@ export class AdminTransport {
   }
 
   private registerWrite(app: uWS.TemplatedApp, method: "put" | "post", path: string, write: AdminWrite): void {
+    const parameterCount = path.split("/").filter((segment) => segment.startsWith(":")).length;
     app[method](path, (response, request) => {
       const requestType = mediaTypeOf(request.getHeader("content-type"));
       const operator = operatorOf(request);
+      const parameters = Array.from({ length: parameterCount }, (_, index) => pathParameter(request, index));
       const exchange = this.authorise(response, request, requestType);
       if (exchange === undefined) return;
       if (requestType === undefined) {
@@ -205,7 +228,7 @@ export class AdminTransport {
           exchange.fail("BAD_REQUEST", "the body must be an object");
           return;
         }
-        this.answer(exchange, () => write(this.service, document, operator));
+        this.answer(exchange, () => write(this.service, document, operator, parameters));
       });
     });
   }
