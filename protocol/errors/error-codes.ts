@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "UNAVAILABLE",
   "STORAGE_FULL",
   "TIME_IN_FUTURE",
+  "FORBIDDEN",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -72,4 +73,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   // 507 Insufficient Storage: the request was fine; the server's disk is not.
   STORAGE_FULL: 507,
   TIME_IN_FUTURE: 422,
+  FORBIDDEN: 403,
 };
