@@ -27,7 +27,8 @@ export const PROGRAM_SECTIONS: readonly string[] = [
 export const WHOLE_DOCUMENT = "$";
 
 /** The section texts of a program (without its `version`): pretty JSON, one per present section. */
-export function sectionTexts(program: Readonly<Record<string, unknown>>): Map<string, string> {
+export function sectionTexts(document: object): Map<string, string> {
+  const program = document as Readonly<Record<string, unknown>>;
   const texts = new Map<string, string>();
   const names = [...PROGRAM_SECTIONS, ...Object.keys(program).filter((key) => !PROGRAM_SECTIONS.includes(key) && key !== "version")];
   for (const name of names) {
@@ -75,7 +76,9 @@ export function problemsBySection(problems: readonly ProgramProblem[], sections:
 }
 
 /** Top-level sections whose values differ between two program versions (the `version` itself aside). */
-export function changedSections(left: Readonly<Record<string, unknown>>, right: Readonly<Record<string, unknown>>): Set<string> {
+export function changedSections(leftDocument: object, rightDocument: object): Set<string> {
+  const left = leftDocument as Readonly<Record<string, unknown>>;
+  const right = rightDocument as Readonly<Record<string, unknown>>;
   const changed = new Set<string>();
   for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
     if (key !== "version" && JSON.stringify(left[key]) !== JSON.stringify(right[key])) changed.add(key);
