@@ -75,6 +75,7 @@ describe("the operator console in a browser (headless Chromium)", () => {
     await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toContain("points.accrualRateBasisPoints");
     expect(await points.getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByRole("button", { name: "Save as a new version" }).isDisabled()).toBe(true);
+    await problems.scrollIntoViewIfNeeded();
     await screenshot(page, "program");
     await points.fill(original.replace('"accrualRateBasisPoints": 500', '"accrualRateBasisPoints": 700'));
     await expect.poll(() => page.locator(".check").textContent(), { timeout: 10_000 }).toBe("valid");
