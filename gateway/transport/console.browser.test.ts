@@ -51,6 +51,19 @@ describe("the operator console in a browser (headless Chromium)", () => {
     return page;
   }
 
+  it("is served under /console/ with a strict content security policy, and /console leads there", async () => {
+    const page = await fetch(`${server.url}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
+    expect((await fetch(`${server.url}/console/app.js`)).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect((await fetch(`${server.url}/console/nothing.js`)).status).toBe(404);
+    const redirect = await fetch(`${server.url}/console`, { redirect: "manual" });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get("location")).toBe("/console/");
+  });
+
   it("refuses a wrong password with its code and message, then signs an operator in", async () => {
     const page = await browser!.newPage({ viewport: VIEWPORT });
     await page.goto(`${server.url}/console/`);
