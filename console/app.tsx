@@ -23,6 +23,10 @@ export function App() {
   useEffect(() => {
     document.title = session === undefined ? "Sign in · loycore console" : titleOf(route);
   }, [route, session]);
+  // A keyboard or screen-reader user lands on the new page's content, not on the link they left.
+  useEffect(() => {
+    if (session !== undefined) document.getElementById("main")?.focus({ preventScroll: true });
+  }, [route.page, session]);
   const api = useMemo(() => (session === undefined ? undefined : new AdminApi(session.token)), [session]);
   const signOut = (): void => {
     saveSession(undefined);
@@ -60,7 +64,7 @@ export function App() {
           <button type="button" onClick={signOut}>Sign out</button>
         </div>
       </header>
-      <main id="main">{pageOf(route, api, session)}</main>
+      <main id="main" tabIndex={-1}>{pageOf(route, api, session)}</main>
     </div>
   );
 }

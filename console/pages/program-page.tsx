@@ -100,6 +100,7 @@ function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonl
         return (
           <div class={sectionProblems.length > 0 ? "section invalid" : "section"} key={section}>
             <label for={id}>{section}</label>
+            <ProblemList id={`${id}-problems`} problems={sectionProblems} />
             <textarea
               id={id}
               name={section}
@@ -110,7 +111,6 @@ function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonl
               value={text}
               onInput={(event) => edit(section, event.currentTarget.value)}
             />
-            <ProblemList id={`${id}-problems`} problems={sectionProblems} />
           </div>
         );
       })}

@@ -107,15 +107,6 @@ export class ControlStore {
     return record;
   }
 
-  /** Audit records newest first, below `before` (all when null), at most `limit`. */
-  readAudit(before: number | null, limit: number): AuditRecord[] {
-    const page: AuditRecord[] = [];
-    for (const { value } of this.audit.getRange({ reverse: true, start: (before ?? Number.MAX_SAFE_INTEGER) - 1, limit })) {
-      page.push(value);
-    }
-    return page;
-  }
-
   /**
    * Audit records newest first below `before` that match `filter`, at most `limit`, reading at most
    * AUDIT_FILTER_SCAN_RECORDS_MAX records; `next` is where an older page starts (null: nothing older).
