@@ -38,11 +38,14 @@ export function ProgramPage({ api }: { readonly api: AdminApi }) {
   );
 }
 
-function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonly base: object; readonly onSaved: () => void }) {
+type Checked = "unchecked" | "checking" | "valid" | "invalid";
+
+/** A draft of a new program version: its section texts, the server's verdict on them, and saving. */
+function useProgramDraft(api: AdminApi, base: object, onSaved: () => void) {
   const initial = useMemo(() => sectionTexts(base), [base]);
   const [texts, setTexts] = useState<Map<string, string>>(initial);
   const [problems, setProblems] = useState<readonly ProgramProblem[]>([]);
-  const [checked, setChecked] = useState<"unchecked" | "checking" | "valid" | "invalid">("unchecked");
+  const [checked, setChecked] = useState<Checked>("unchecked");
   const [saveError, setSaveError] = useState<unknown>(undefined);
   const [saved, setSaved] = useState<Program | undefined>(undefined);
   const timer = useRef<number | undefined>(undefined);
@@ -62,7 +65,7 @@ function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonl
       setChecked("valid");
       return true;
     } catch (error) {
-      setProblems(error instanceof ApiError && error.problems.length > 0 ? error.problems : [{ path: WHOLE_DOCUMENT, message: error instanceof Error ? `${error instanceof ApiError ? error.code : "ERROR"}: ${error.message}` : String(error) }]);
+      setProblems(problemsOfRefusal(error));
       setChecked("invalid");
       return false;
     }
@@ -74,8 +77,7 @@ function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonl
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => void validate(next), VALIDATE_DELAY_MILLISECONDS);
   };
-  const save = async (event: Event): Promise<void> => {
-    event.preventDefault();
+  const save = async (): Promise<void> => {
     setSaveError(undefined);
     window.clearTimeout(timer.current);
     if (!(await validate(texts))) return;
@@ -88,9 +90,28 @@ function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonl
       setSaveError(error);
     }
   };
+  return { texts, problems, checked, saveError, saved, edit, save };
+}
+
+/** The validator's problems of a refusal, or the refusal itself as a problem of the whole document. */
+function problemsOfRefusal(error: unknown): readonly ProgramProblem[] {
+  if (error instanceof ApiError && error.problems.length > 0) return error.problems;
+  const code = error instanceof ApiError ? error.code : "ERROR";
+  return [{ path: WHOLE_DOCUMENT, message: `${code}: ${error instanceof Error ? error.message : String(error)}` }];
+}
+
+function ProgramEditor({ api, base, onSaved }: { readonly api: AdminApi; readonly base: object; readonly onSaved: () => void }) {
+  const { texts, problems, checked, saveError, saved, edit, save } = useProgramDraft(api, base, onSaved);
   const grouped = problemsBySection(problems, texts.keys());
   return (
-    <form class="program-editor" onSubmit={(event) => void save(event)} aria-label="Edit the program">
+    <form
+      class="program-editor"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+      aria-label="Edit the program"
+    >
       <h2>Edit: a new version</h2>
       <p class="hint">Each section is JSON (docs/program.md describes every field). The server checks the whole document as you type; nothing is stored until you save.</p>
       <ProblemList problems={grouped.get(WHOLE_DOCUMENT) ?? []} />
