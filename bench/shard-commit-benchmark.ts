@@ -179,7 +179,7 @@ function laneReceipt(index: number): Promise<ShardReply> {
   let redeemable = 0;
   actor.handle({ kind: "calculate", ref: nextRef++, logicalShard, memberId, receipt, redeem: 0, partner: "bench-partner" }, (reply) => {
     send(reply);
-    if (reply.ok && typeof reply.value["redeemable"] === "number") redeemable = reply.value["redeemable"];
+    if (reply.ok) redeemable = reply.value.redeemable;
   });
   return handle({ kind: "commit", ref: nextRef++, logicalShard, memberId, receipt, redeem: paysWithPoints ? redeemable : 0, partner: "bench-partner" });
 }

@@ -1,7 +1,7 @@
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import type { ShardCluster } from "./shards/shard-cluster.js";
 
-type ShardMetricList = MetricObjectWithValues<MetricValue<string>>[];
+type ShardMetricList = readonly MetricObjectWithValues<MetricValue<string>>[];
 
 /** A scrape waits at most this long for shard threads' metrics; a stuck shard must not hang /metrics. */
 const SHARD_METRICS_TIMEOUT_MILLISECONDS = 2_000;
@@ -63,7 +63,7 @@ export class GatewayMetrics {
     if (replies === "timeout") return [];
     const collected: ShardMetricList[] = [];
     for (const reply of replies) {
-      if (reply.ok && Array.isArray(reply.value["metrics"])) collected.push(reply.value["metrics"] as ShardMetricList);
+      if (reply.ok && reply.value.metrics !== undefined) collected.push(reply.value.metrics);
     }
     return collected;
   }

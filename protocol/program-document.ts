@@ -137,7 +137,8 @@ export interface Category {
 
 /**
  * How discounts combine. The sources are: the status level, each holding
- * discount rule, the importance class, and each category with a discount. `largest`: the largest source;
+ * discount rule, the importance class, each category with a discount, and the
+ * type of the card presented. `largest`: the largest source;
  * `sum`: every source added, capped at capBasisPoints.
  */
 export type DiscountPolicy =
@@ -151,6 +152,22 @@ export interface LinePolicy {
   readonly noDiscountSkus: readonly string[];
   /** SKUs that earn no points. */
   readonly noPointsSkus: readonly string[];
+}
+
+/**
+ * A card type (the card's static parameters): what a receipt presented with a card of this type gets
+ * besides the member's standing. A member's cards each have a type or none; identified by phone, a
+ * receipt gets no card type's effects.
+ */
+export interface CardType {
+  readonly id: string;
+  readonly name: string;
+  /** A discount source "card:<id>" for such a receipt, combined by the discount policy like the others (0: none). */
+  readonly discountBasisPoints: number;
+  /** Added to the member's accrual rate for such a receipt (0: none). */
+  readonly extraAccrualBasisPoints: number;
+  /** false: such a receipt cannot be paid with points (REDEEM_NOT_ALLOWED). */
+  readonly mayPayWithPoints: boolean;
 }
 
 export interface ProgramDefinition {
@@ -168,6 +185,8 @@ export interface ProgramDefinition {
   readonly categoryRules: readonly CategoryRule[];
   readonly discountPolicy: DiscountPolicy;
   readonly lines: LinePolicy;
+  /** Card types; a program saved before card types existed has none (read as []). */
+  readonly cardTypes: readonly CardType[];
 }
 
 /** A stored program: the definition and the version the control store gave it. */

@@ -34,7 +34,7 @@ export class DurableReplies {
   }
 
   /** Sends `reply` once record `sequence` (and every record before it) is durable. */
-  afterRecord(sequence: number, reply: (answer: ShardReply) => void, answer: ShardReply): void {
+  afterRecord<Reply extends ShardReply>(sequence: number, reply: (answer: Reply) => void, answer: Reply): void {
     if (sequence <= this.log.durableSequence) {
       reply(answer);
       return;
@@ -46,7 +46,7 @@ export class DurableReplies {
   }
 
   /** Sends `reply` once everything appended so far is durable. */
-  afterEverythingAppended(reply: (answer: ShardReply) => void, answer: ShardReply): void {
+  afterEverythingAppended<Reply extends ShardReply>(reply: (answer: Reply) => void, answer: Reply): void {
     this.afterRecord(this.log.nextSequence - 1, reply, answer);
   }
 

@@ -6,6 +6,7 @@ import { CompiledProgram } from "../domain/engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../domain/engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
 import type { Program } from "../protocol/program-document.js";
+import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
 import type { ShardStore } from "./storage/shard-store.js";
@@ -27,7 +28,17 @@ import {
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import type { OperationResult } from "./operations/operation-result.js";
-import { failureReply, type ReceiptShardRequest, type ShardReply, type ShardRequest } from "./shard-messages.js";
+import {
+  failureReply,
+  type MemberLookup,
+  type ReceiptShardRequest,
+  type ShardAnswers,
+  type ShardFailureReply,
+  type ShardHealth,
+  type ShardReply,
+  type ShardRequest,
+  type ShardRequestKind,
+} from "./shard-messages.js";
 import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointConfig, type CheckpointCrashPoint } from "./state/checkpointer.js";
 import { ShardState } from "./state/shard-state.js";
 
@@ -71,7 +82,11 @@ export interface ShardActorOptions {
   readonly receiptIndexThrough?: number;
 }
 
-type Reply = (reply: ShardReply) => void;
+/** Sends the reply to a request of `Kind`. */
+type Reply<Kind extends ShardRequestKind = ShardRequestKind> = (reply: ShardReply<Kind>) => void;
+
+/** Sends a failure: any request's reply accepts one. */
+type FailureReply = (reply: ShardFailureReply) => void;
 
 /**
  * A shard: the sole owner of the accounts of its logical shards. Messages are
@@ -114,7 +129,13 @@ export class ShardActor {
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
   }
 
-  handle(request: ShardRequest, reply: Reply): void {
+  /** Handles one message; `reply` gets the answer of the request's kind (ShardAnswers), now or once durable. */
+  handle<Request extends ShardRequest>(request: Request, reply: Reply<Request["kind"]>): void {
+    this.dispatch(request, reply as Reply);
+  }
+
+  /** Each branch answers with its own kind's reply (the handlers' types say which). */
+  private dispatch(request: ShardRequest, reply: Reply): void {
     assert(!this.stopped, "a stopped shard handles no messages");
     switch (request.kind) {
       case "lookup":
@@ -199,16 +220,20 @@ export class ShardActor {
     this.stopped = true;
   }
 
-  private lookup(request: Extract<ShardRequest, { kind: "lookup" }>, reply: Reply): void {
+  private lookup(request: Extract<ShardRequest, { kind: "lookup" }>, reply: Reply<"lookup">): void {
     const account = this.readAccount(request.logicalShard, request.memberId);
     if (account === undefined) {
       reply(memberNotFound(request.ref, request.memberId));
       return;
     }
     const view = this.memberView(account);
-    if (request.detail === true) {
-      const settled = settleLedger(account.ledger, this.options.clock()).ledger;
-      view["lots"] = settled.lots.map((lot) => ({
+    if (request.detail !== true) {
+      reply({ ref: request.ref, ok: true, value: view });
+      return;
+    }
+    const settled = settleLedger(account.ledger, this.options.clock()).ledger;
+    const lots = settled.lots.map(
+      (lot): PointLot => ({
         id: lot.id,
         source: lot.source,
         reference: lot.reference,
@@ -219,16 +244,16 @@ export class ShardActor {
         accruedAt: lot.accruedAt,
         activatesAt: lot.activatesAt,
         expiresAt: lot.expiresAt,
-      }));
-    }
-    reply({ ref: request.ref, ok: true, value: view });
+      }),
+    );
+    reply({ ref: request.ref, ok: true, value: { ...view, lots } });
   }
 
-  private calculate(request: ReceiptShardRequest, reply: Reply): void {
+  private calculate(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
     const { account, program } = found;
-    const context = { now: this.options.clock(), partner: request.partner };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null };
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -237,16 +262,16 @@ export class ShardActor {
     reply({ ref: request.ref, ok: true, value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendable) });
   }
 
-  private hold(request: ReceiptShardRequest, reply: Reply): void {
+  private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
-    const context = { now: this.options.clock(), partner: request.partner };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
 
-  private commit(request: ReceiptShardRequest, reply: Reply): void {
+  private commit(request: ReceiptShardRequest, reply: Reply<"commit">): void {
     const arrivedSeconds = this.options.monotonicSeconds();
-    const release = (answer: ShardReply): void => {
+    const release = (answer: ShardReply<"commit">): void => {
       this.instruments.observeCommit(this.options.monotonicSeconds() - arrivedSeconds);
       reply(answer);
     };
@@ -261,12 +286,13 @@ export class ShardActor {
       receipt,
       redeem: request.redeem,
       partner: request.partner,
+      cardType: request.cardType ?? null,
       now: this.options.clock(),
     });
     this.settle(request.ref, release, found.account, result, true);
   }
 
-  private enroll(request: Extract<ShardRequest, { kind: "enroll" }>, reply: Reply): void {
+  private enroll(request: Extract<ShardRequest, { kind: "enroll" }>, reply: Reply<"enroll">): void {
     const { logicalShard, memberId, profile } = request;
     this.assertOwned(logicalShard, memberId);
     const refusal = this.checkpointer.refusal();
@@ -283,25 +309,28 @@ export class ShardActor {
   private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
-    const { logicalShard, memberId } = request;
+    const { ref, logicalShard, memberId } = request;
     const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
     const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now: this.options.clock() });
-    let result: OperationResult;
+    const before = found.account;
     switch (request.kind) {
       case "reportVisit":
-        result = reportVisit(input(visitAddress(request.visit)), request.visit);
-        break;
-      case "cancel":
-        result = cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, read({ store: request.store, recordId: request.receiptId }));
-        break;
-      case "refund":
-        result = refundReceipt(input(refundAddress(request.store, request.refundId)), request, read({ store: request.store, recordId: request.receiptId }));
-        break;
+        this.settle<"reportVisit">(ref, reply, before, reportVisit(input(visitAddress(request.visit)), request.visit));
+        return;
+      case "cancel": {
+        const target = read({ store: request.store, recordId: request.receiptId });
+        this.settle<"cancel">(ref, reply, before, cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, target));
+        return;
+      }
+      case "refund": {
+        const target = read({ store: request.store, recordId: request.receiptId });
+        this.settle<"refund">(ref, reply, before, refundReceipt(input(refundAddress(request.store, request.refundId)), request, target));
+        return;
+      }
       case "adjust":
-        result = adjustPoints(input(adjustmentAddress(request.adjustmentId)), request);
-        break;
+        this.settle<"adjust">(ref, reply, before, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request));
+        return;
     }
-    this.settle(request.ref, reply, found.account, result);
   }
 
   /**
@@ -310,7 +339,7 @@ export class ShardActor {
    */
   private memberAndProgram(
     request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
-    reply: Reply,
+    reply: FailureReply,
     changesState = false,
   ): { account: Account; program: CompiledProgram } | null {
     const account = this.readAccount(request.logicalShard, request.memberId);
@@ -337,7 +366,13 @@ export class ShardActor {
    * Answered or refused: the answer was computed from state that may not be
    * durable yet, so it waits for everything appended before it.
    */
-  private settle(ref: number, reply: Reply, before: Account | undefined, result: OperationResult, commitsReceipt = false): void {
+  private settle<Kind extends ShardRequestKind>(
+    ref: number,
+    reply: Reply<Kind>,
+    before: Account | undefined,
+    result: OperationResult<ShardAnswers[Kind]>,
+    commitsReceipt = false,
+  ): void {
     if (result.kind === "answered") {
       this.replies.afterEverythingAppended(reply, { ref, ok: true, value: result.answer });
       return;
@@ -383,7 +418,7 @@ export class ShardActor {
     if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
   }
 
-  private memberView(account: Account): Record<string, unknown> {
+  private memberView(account: Account): MemberLookup {
     const now = this.options.clock();
     const points = ledgerTotals(account.ledger, now);
     return {
@@ -403,7 +438,7 @@ export class ShardActor {
     };
   }
 
-  private healthView(): Record<string, unknown> {
+  private healthView(): ShardHealth {
     const log = this.options.log;
     const stats = log.stats();
     return {
@@ -424,6 +459,6 @@ export class ShardActor {
   }
 }
 
-function memberNotFound(ref: number, memberId: string): ShardReply {
+function memberNotFound(ref: number, memberId: string): ShardFailureReply {
   return failureReply(ref, failure("UNKNOWN_MEMBER", `member ${memberId} has no account`));
 }

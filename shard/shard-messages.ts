@@ -1,8 +1,11 @@
 // Both sides of the gateway <-> shard thread boundary: the messages that cross it.
+import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
+import type { Receipt } from "../domain/receipt/receipt.js";
+import type { ActivityPage, AdjustmentResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
-import type { Receipt } from "../domain/receipt/receipt.js";
+import type { CalculateResult, CancelResult, CommitResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
  * Messages between the gateway thread and a shard thread. They travel by
@@ -51,18 +54,76 @@ export type ShardRequestBody = ShardRequest extends infer Request
     : never
   : never;
 
-export type ShardReply =
+export type ShardRequestKind = ShardRequest["kind"];
+
+/** The request body of one kind. */
+export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequestBody, { readonly kind: Kind }>;
+
+/**
+ * A member as the shard sees it: everything the admin view shows but its
+ * activity (a separate request), the lots only when asked (`detail`). The
+ * gateway shapes what a lane may see of it (gateway/operations/cashier-view.ts).
+ */
+export type MemberLookup = Omit<MemberView, "lots" | "activity"> & { readonly lots?: MemberView["lots"] };
+
+/** A shard's own figures for /health. */
+export interface ShardHealth {
+  readonly shard: number;
+  readonly logRecordsAppended: number;
+  readonly logBytesAppended: number;
+  readonly logGroupsSynced: number;
+  readonly logSegments: number;
+  /** Accounts pinned in the overlay (changed since the last checkpoint). */
+  readonly staged: number;
+  readonly overlayBytes: number;
+  readonly answersWaiting: number;
+  readonly logNextSequence: number;
+  readonly logDurableSequence: number;
+  readonly checkpointSequence: number;
+  readonly checkpointRunning: boolean;
+  /** The program version the shard runs, null before the first program. */
+  readonly program: number | null;
+}
+
+/**
+ * What each request kind answers when it succeeds: the types the gateway
+ * receives, the wire types of protocol/ wherever the answer goes to a client
+ * as it is.
+ */
+export interface ShardAnswers {
+  readonly lookup: MemberLookup;
+  /** With `hold: true`, the answer carries the hold. */
+  readonly calculate: CalculateResult;
+  readonly commit: CommitResult;
+  /** The new (or already enrolled) member; the gateway shapes what a lane or the admin sees. */
+  readonly enroll: MemberLookup;
+  readonly reportVisit: ReportVisitResult;
+  readonly cancel: CancelResult;
+  readonly refund: RefundResult;
+  readonly adjust: AdjustmentResult;
+  readonly activity: ActivityPage;
+  readonly setProgram: { readonly version: number };
+  readonly receiptIndexFloor: Readonly<Record<string, never>>;
+  /** The shard thread's prom-client registry (absent from an actor run without a worker). */
+  readonly metrics: { readonly metrics?: readonly MetricObjectWithValues<MetricValue<string>>[] };
+  readonly health: ShardHealth;
+}
+
+/** The reply to a request of `Kind`: its typed answer, or a coded failure. */
+export type ShardReply<Kind extends ShardRequestKind = ShardRequestKind> =
   | {
       readonly ref: number;
       readonly ok: true;
-      readonly value: Readonly<Record<string, unknown>>;
+      readonly value: ShardAnswers[Kind];
       /** For a state change applied by this request: the log sequence of its record. */
       readonly sequence?: number;
     }
-  | ({ readonly ref: number } & Failure);
+  | ShardFailureReply;
+
+export type ShardFailureReply = { readonly ref: number } & Failure;
 
 /** A failure as the reply to request `ref`. */
-export function failureReply(ref: number, { code, message }: Failure): ShardReply {
+export function failureReply(ref: number, { code, message }: Failure): ShardFailureReply {
   return { ref, ...failure(code, message) };
 }
 
@@ -78,6 +139,8 @@ export interface ReceiptShardRequest {
   readonly partner: string;
   /** `calculate` only: reserve the redeemed points until commit, cancel or the hold time. */
   readonly hold?: boolean;
+  /** The type of the card the member was identified by (program cardTypes); absent or null: none. */
+  readonly cardType?: string | null;
 }
 
 /** Voids a committed receipt whole, or releases its hold if it was not committed. */

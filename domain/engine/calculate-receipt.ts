@@ -19,6 +19,8 @@ export interface CalculationInput {
   readonly purchaseNumberInPeriod: number;
   readonly receipt: Receipt;
   readonly redeem: number;
+  /** false: the card presented may not pay with points (its type's mayPayWithPoints); nothing is redeemable. Default true. */
+  readonly mayPayWithPoints?: boolean;
 }
 
 /**
@@ -51,7 +53,11 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const room = paymentRoom(lines, discounts.lineDiscounts);
   const shareCap = applyBasisPointsRoundingDown(lines.total - discounts.discount, program.points.maxRedeemShareBasisPoints);
   const redeemCapPoints = floorDivide(Math.min(shareCap, room.room), program.points.pointValueMinor);
-  const redeemable = Math.min(balance, redeemCapPoints);
+  const mayPay = input.mayPayWithPoints !== false;
+  const redeemable = mayPay ? Math.min(balance, redeemCapPoints) : 0;
+  if (redeem > 0 && !mayPay) {
+    return failure("REDEEM_NOT_ALLOWED", "receipts presented with this card cannot be paid with points (its card type)");
+  }
   if (redeem > balance) {
     return failure("INSUFFICIENT_POINTS", `redeem ${redeem} exceeds the balance of ${balance} points`);
   }
@@ -184,15 +190,21 @@ function accruePoints(
   rules: AppliedRule[],
 ): { readonly points: number; readonly bonusPoints: number; readonly linePoints: readonly number[] } {
   const { earningPayable, earningAmount, pointWeights } = payables;
-  const accrual = applyBasisPointsRoundingDown(earningPayable, standing.accrualRateBasisPoints);
-  if (accrual > 0) {
+  const baseAccrual = applyBasisPointsRoundingDown(earningPayable, standing.accrualRateBasisPoints);
+  if (baseAccrual > 0) {
     rules.push({
       rule: standing.status?.accrualRateBasisPoints !== undefined ? `status:${standing.status.id}` : "program",
       effect: "accrual",
       basisPoints: standing.accrualRateBasisPoints,
-      points: accrual,
+      points: baseAccrual,
     });
   }
+  // The card type's extra accrual is its own rule, rounded on its own: the rules' points add up to the accrual.
+  const cardAccrual = standing.cardAccrual === undefined ? 0 : applyBasisPointsRoundingDown(earningPayable, standing.cardAccrual.basisPoints);
+  if (cardAccrual > 0 && standing.cardAccrual !== undefined) {
+    rules.push({ rule: standing.cardAccrual.rule, effect: "accrual", basisPoints: standing.cardAccrual.basisPoints, points: cardAccrual });
+  }
+  const accrual = baseAccrual + cardAccrual;
   const bonusDefinition = standing.status?.bonus;
   const bonusPoints =
     bonusDefinition !== undefined && earningAmount > 0 && purchaseNumberInPeriod % bonusDefinition.everyPurchases === 0 ? bonusDefinition.points : 0;

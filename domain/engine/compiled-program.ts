@@ -1,6 +1,6 @@
 import { assert } from "../assert/assert.js";
 import { PeriodCalendar } from "../calendar/period-calendar.js";
-import type { Category, ImportanceClass, Program, StatusLevel } from "../../protocol/program-document.js";
+import type { CardType, Category, ImportanceClass, Program, StatusLevel } from "../../protocol/program-document.js";
 
 /**
  * A validated program prepared for the hot path: the calendar built once,
@@ -17,6 +17,7 @@ export class CompiledProgram {
   readonly levelsHighestFirst: readonly StatusLevel[];
   readonly classesHighestFirst: readonly ImportanceClass[];
   readonly categoriesById: ReadonlyMap<string, Category>;
+  readonly cardTypesById: ReadonlyMap<string, CardType>;
 
   constructor(readonly program: Program) {
     this.calendar = new PeriodCalendar(program.period, program.timeZone);
@@ -36,6 +37,8 @@ export class CompiledProgram {
     }
     this.classesHighestFirst = [...(program.classes?.classes ?? [])].sort((left, right) => right.rank - left.rank);
     this.categoriesById = new Map(program.categories.map((category) => [category.id, category]));
+    // A program saved before card types existed has no such field: it has no card types.
+    this.cardTypesById = new Map((program.cardTypes ?? []).map((cardType) => [cardType.id, cardType]));
   }
 
   get version(): number {

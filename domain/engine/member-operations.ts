@@ -4,6 +4,7 @@ import { totalsOfPeriod } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import type { Outcome } from "../../protocol/errors/loycore-error.js";
+import type { DiscountSource, NamedRef } from "../../protocol/terminal-wire.js";
 import {
   accrueLot,
   captureHold,
@@ -22,7 +23,16 @@ import type { CompiledProgram } from "./compiled-program.js";
 import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
-import { categoriesAt, evaluateStanding, importanceClassAt, statusAt, type Standing, type VisitStatus } from "./standing.js";
+import {
+  cardMayPayWithPoints,
+  categoriesAt,
+  evaluateStanding,
+  importanceClassAt,
+  standingWithCard,
+  statusAt,
+  type Standing,
+  type VisitStatus,
+} from "./standing.js";
 
 /**
  * The pure operations on one member that a shard performs: state, receipt,
@@ -35,6 +45,8 @@ export interface OperationContext {
   readonly now: number;
   /** The partner whose store issues the points. */
   readonly partner: string;
+  /** The type of the card presented (program cardTypes), null or absent: none (found by phone, or an untyped card). */
+  readonly cardType?: string | null;
 }
 
 function defaultContext(receipt: Receipt, context: OperationContext | undefined): OperationContext {
@@ -74,10 +86,15 @@ export function calculateWithSpendable(
   redeem: number,
   context?: OperationContext,
 ): { readonly outcome: CalculationOutcome; readonly spendable: number } {
-  const { now } = defaultContext(receipt, context);
+  const { now, cardType } = defaultContext(receipt, context);
   const settled = settledAccount(account, now, holdKey(receipt)).account;
-  const standing = evaluateStanding(compiled, settled, receipt.at);
-  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem), spendable: settled.balance };
+  const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
+  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null), spendable: settled.balance };
+}
+
+/** The member's standing at the receipt's time, with the effects of the card presented (standingWithCard). */
+function receiptStanding(compiled: CompiledProgram, account: Account, receipt: Receipt, cardType: string | null): Standing {
+  return standingWithCard(compiled, evaluateStanding(compiled, account, receipt.at), cardType);
 }
 
 function calculateWithStanding(
@@ -86,6 +103,7 @@ function calculateWithStanding(
   standing: Standing,
   receipt: Receipt,
   redeem: number,
+  cardType: string | null,
 ): CalculationOutcome {
   return calculateReceipt({
     compiled,
@@ -94,6 +112,7 @@ function calculateWithStanding(
     purchaseNumberInPeriod: totalsOfPeriod(account.counters, standing.period).visits + 1,
     receipt,
     redeem,
+    mayPayWithPoints: cardMayPayWithPoints(compiled, cardType),
   });
 }
 
@@ -122,11 +141,11 @@ export function commitForMember(
   redeem: number,
   context?: OperationContext,
 ): CommitOutcome {
-  const { now, partner } = defaultContext(receipt, context);
+  const { now, partner, cardType = null } = defaultContext(receipt, context);
   const key = holdKey(receipt);
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
-  const standing = evaluateStanding(compiled, settled, receipt.at);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem);
+  const standing = receiptStanding(compiled, settled, receipt, cardType);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
 
@@ -249,8 +268,9 @@ export function holdForMember(
 ): HoldOutcome {
   const key = holdKey(receipt);
   const { account: settled, heldForReceipt } = settledAccount(account, context.now, key);
-  const standing = evaluateStanding(compiled, settled, receipt.at);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem);
+  const cardType = context.cardType ?? null;
+  const standing = receiptStanding(compiled, settled, receipt, cardType);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;
   if (heldForReceipt > 0 && heldForReceipt !== redeem) {
@@ -340,8 +360,21 @@ export function reportVisitForMember(compiled: CompiledProgram, account: Account
   return { ...reported, categories, sequence: account.sequence + 1 };
 }
 
+/** What identify and the admin view show of a member's standing at `now`. */
+export interface StandingView {
+  readonly status: NamedRef | null;
+  readonly importanceClass: NamedRef | null;
+  readonly categories: readonly NamedRef[];
+  readonly discountBasisPoints: number;
+  readonly discountSources: readonly DiscountSource[];
+  /** The rules' accrual rate now; absent without a program. */
+  readonly accrualRateBasisPoints?: number;
+  readonly discountLapsesAt: number | null;
+  readonly classLapsesAt: number | null;
+}
+
 /** What identify and the admin view show of a member at `now`. */
-export function standingView(compiled: CompiledProgram | null, account: Account, now: number): Record<string, unknown> {
+export function standingView(compiled: CompiledProgram | null, account: Account, now: number): StandingView {
   if (compiled === null) {
     return {
       status: null,

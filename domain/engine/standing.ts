@@ -2,7 +2,7 @@ import type { AccountCounters, CounterTotals } from "../account/counters.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import { BASIS_POINTS_PER_WHOLE } from "../money/basis-points.js";
-import type { CategoryCondition, CategoryRule, ImportanceClass, StatusLevel } from "../../protocol/program-document.js";
+import type { CategoryCondition, CategoryRule, DiscountPolicy, ImportanceClass, StatusLevel } from "../../protocol/program-document.js";
 import type { CompiledProgram } from "./compiled-program.js";
 
 /** One source of a receipt discount, cited by rule id so that a receipt can be explained. */
@@ -25,6 +25,8 @@ export interface Standing {
   /** The receipt discount rate after the policy. */
   readonly discountBasisPoints: number;
   readonly accrualRateBasisPoints: number;
+  /** The extra accrual of the card type presented ("card:<id>"), on top of accrualRateBasisPoints; absent: none. */
+  readonly cardAccrual?: { readonly rule: string; readonly basisPoints: number };
   /** When the rules' discount lapses if the member does not visit (null: it does not lapse, or there is none). */
   readonly discountLapsesAt: number | null;
   /** When the importance class lapses if the member does not visit. */
@@ -196,21 +198,7 @@ export function evaluateStanding(compiled: CompiledProgram, input: StandingInput
     }
   }
 
-  let discountBasisPoints = 0;
-  let appliedDiscounts: DiscountSource[] = [];
-  if (program.discountPolicy.kind === "largest") {
-    for (const source of sources) {
-      if (source.basisPoints > discountBasisPoints) {
-        discountBasisPoints = source.basisPoints;
-        appliedDiscounts = [source];
-      }
-    }
-  } else {
-    for (const source of sources) discountBasisPoints += source.basisPoints;
-    discountBasisPoints = Math.min(discountBasisPoints, program.discountPolicy.capBasisPoints, BASIS_POINTS_PER_WHOLE);
-    appliedDiscounts = sources;
-  }
-
+  const { discountBasisPoints, appliedDiscounts } = applyDiscountPolicy(program.discountPolicy, sources);
   const lastSeen = input.counters.lastVisitAt ?? input.createdAt;
   const classLapse = program.classes?.lapseAfterDaysWithoutVisit ?? null;
   return {
@@ -225,4 +213,53 @@ export function evaluateStanding(compiled: CompiledProgram, input: StandingInput
     discountLapsesAt: ruleHolds && lapse !== null ? lastSeen + lapse * MILLISECONDS_PER_DAY : null,
     classLapsesAt: importanceClass !== null && classLapse !== null ? lastSeen + classLapse * MILLISECONDS_PER_DAY : null,
   };
+}
+
+/** The receipt discount the policy gives for these sources: "largest" the largest one, "sum" all of them up to the cap. */
+function applyDiscountPolicy(
+  policy: DiscountPolicy,
+  sources: readonly DiscountSource[],
+): { readonly discountBasisPoints: number; readonly appliedDiscounts: readonly DiscountSource[] } {
+  if (policy.kind === "sum") {
+    let sum = 0;
+    for (const source of sources) sum += source.basisPoints;
+    return { discountBasisPoints: Math.min(sum, policy.capBasisPoints, BASIS_POINTS_PER_WHOLE), appliedDiscounts: sources };
+  }
+  let discountBasisPoints = 0;
+  let appliedDiscounts: readonly DiscountSource[] = [];
+  for (const source of sources) {
+    if (source.basisPoints > discountBasisPoints) {
+      discountBasisPoints = source.basisPoints;
+      appliedDiscounts = [source];
+    }
+  }
+  return { discountBasisPoints, appliedDiscounts };
+}
+
+/**
+ * The standing of a receipt presented with a card of `cardTypeId` (null: no
+ * type, or found by phone): the type's discount joins the sources as
+ * "card:<id>" under the discount policy, its extra accrual is a second
+ * accrual rule beside the member's rate (cardAccrual).
+ * A type the program does not define (dropped by a later version) has no
+ * effect. The same standing when the type adds nothing.
+ */
+export function standingWithCard(compiled: CompiledProgram, standing: Standing, cardTypeId: string | null): Standing {
+  const cardType = cardTypeId === null ? undefined : compiled.cardTypesById.get(cardTypeId);
+  if (cardType === undefined || (cardType.discountBasisPoints === 0 && cardType.extraAccrualBasisPoints === 0)) return standing;
+  const sources =
+    cardType.discountBasisPoints === 0
+      ? standing.discountSources
+      : [...standing.discountSources, { rule: `card:${cardType.id}`, basisPoints: cardType.discountBasisPoints }];
+  return {
+    ...standing,
+    discountSources: sources,
+    ...applyDiscountPolicy(compiled.program.discountPolicy, sources),
+    ...(cardType.extraAccrualBasisPoints === 0 ? {} : { cardAccrual: { rule: `card:${cardType.id}`, basisPoints: cardType.extraAccrualBasisPoints } }),
+  };
+}
+
+/** Whether a receipt presented with a card of this type may be paid with points (no type, or an unknown one: yes). */
+export function cardMayPayWithPoints(compiled: CompiledProgram, cardTypeId: string | null): boolean {
+  return cardTypeId === null || compiled.cardTypesById.get(cardTypeId)?.mayPayWithPoints !== false;
 }

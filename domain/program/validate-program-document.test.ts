@@ -66,6 +66,11 @@ const VALID = {
   ],
   discountPolicy: { kind: "sum", capBasisPoints: 1_500 },
   lines: { maxDiscountBasisPoints: 9_000, noDiscountSkus: ["TOBACCO-1"], noPointsSkus: ["GIFT-1", "GIFT-2"] },
+  cardTypes: [
+    { id: "standard", name: "Standard", discountBasisPoints: 0, extraAccrualBasisPoints: 0, mayPayWithPoints: true },
+    { id: "vip", name: "VIP", discountBasisPoints: 700, extraAccrualBasisPoints: 200, mayPayWithPoints: true },
+    { id: "gift", name: "Gift", discountBasisPoints: 0, extraAccrualBasisPoints: 0, mayPayWithPoints: false },
+  ],
 };
 
 const MINIMAL = { name: "Minimal", points: { accrualRateBasisPoints: 100, maxRedeemShareBasisPoints: 3_000 } };
@@ -83,6 +88,7 @@ const MINIMAL_DEFINITION: ProgramDefinition = {
   categoryRules: [],
   discountPolicy: { kind: "largest" },
   lines: { maxDiscountBasisPoints: 10_000, noDiscountSkus: [], noPointsSkus: [] },
+  cardTypes: [],
 };
 
 type Json = Record<string, unknown>;
@@ -288,6 +294,11 @@ describe("validateProgramDocument", () => {
     }
 
     itEach<AcceptedCase>([
+      {
+        name: "gives a card type with only an id and a name no effects, paying with points allowed",
+        edits: { cardTypes: [{ id: "plain", name: "Plain" }] },
+        expected: [{ id: "plain", name: "Plain", discountBasisPoints: 0, extraAccrualBasisPoints: 0, mayPayWithPoints: true }],
+      },
       { name: "accepts quarterly periods", edits: { period: { kind: "quarter" } }, path: "period", expected: { kind: "quarter" } },
       { name: "accepts yearly periods", edits: { period: { kind: "year" } }, path: "period", expected: { kind: "year" } },
       {
@@ -411,6 +422,13 @@ describe("validateProgramDocument", () => {
       { name: "refuses an unknown top-level field by its name", edits: { accrualRate: 500 }, message: "is not a known field" },
       { name: "refuses an unknown nested field by its path", edits: { "statuses.levels[1].colour": "grey" }, message: "is not a known field" },
       { name: "quotes an unknown field whose name is not a plain key", input: { ...MINIMAL, lines: { "no discount": [] } }, path: 'lines["no discount"]', message: "is not a known field" },
+
+      // cardTypes.
+      { name: "refuses two card types with one id", edits: { "cardTypes[1].id": "standard" }, path: "cardTypes[1].id", message: 'duplicates cardTypes[0].id ("standard")' },
+      { name: "refuses a card type's discount over 100 %", edits: { "cardTypes[1].discountBasisPoints": 10_001 }, message: "must be at most 10000" },
+      { name: "refuses a card type's mayPayWithPoints that is not a boolean", edits: { "cardTypes[2].mayPayWithPoints": "no" }, message: "must be true or false" },
+      { name: "refuses an unknown field of a card type", edits: { "cardTypes[0].colour": "gold" }, message: "is not a known field" },
+      { name: "refuses more than CARD_TYPES_MAX card types", edits: { cardTypes: Array.from({ length: 33 }, (_, index) => ({ id: `t${index}`, name: "T" })) }, message: "must have at most 32 items" },
 
       // name and timeZone.
       { name: "refuses a missing name", edits: { name: ABSENT }, message: "is required" },

@@ -6,6 +6,7 @@ import { CLIENT_IDENTIFIER_PATTERN } from "../limits.js";
 import { isPlainObject } from "../validation/fields.js";
 import type { InputObject } from "../validation/fields.js";
 import type {
+  CardType,
   Category,
   CategoryCondition,
   CategoryRule,
@@ -68,6 +69,8 @@ export const DISCOUNT_RULES_MAX = 256;
 export const CATEGORIES_MAX = 256;
 /** Every receipt evaluates every category rule: 1,024 keeps that well under a millisecond. */
 export const CATEGORY_RULES_MAX = 1_024;
+/** Card types are a product line ("Standard", "VIP", "Virtual"): a handful, 32 is plenty. */
+export const CARD_TYPES_MAX = 32;
 /** Excluded SKUs (tobacco, gift cards) are a short list; a catalogue-sized list belongs in a catalogue. */
 export const SKU_LIST_MAX = 10_000;
 
@@ -109,6 +112,7 @@ const PROGRAM_FIELDS = fieldSet(
   "categoryRules",
   "discountPolicy",
   "lines",
+  "cardTypes",
   // Accepted and ignored: the control store assigns versions.
   "version",
 );
@@ -139,6 +143,7 @@ const CLASSES_FIELDS = fieldSet("classes", "lapseAfterDaysWithoutVisit");
 const CLASS_FIELDS = fieldSet("id", "name", "rank", "criteria", "discountBasisPoints");
 const CRITERION_FIELDS = fieldSet("counter", "from");
 const CATEGORY_FIELDS = fieldSet("id", "name", "discountBasisPoints");
+const CARD_TYPE_FIELDS = fieldSet("id", "name", "discountBasisPoints", "extraAccrualBasisPoints", "mayPayWithPoints");
 const CATEGORY_RULE_FIELDS = fieldSet("id", "action", "category", "when");
 const LARGEST_POLICY_FIELDS = fieldSet("kind");
 const SUM_POLICY_FIELDS = fieldSet("kind", "capBasisPoints");
@@ -224,6 +229,8 @@ class DocumentReader {
     this.refuseDuplicateIds(field(document, "categoryRules"), "categoryRules");
     const discountPolicy = this.discountPolicy(field(document, "discountPolicy"), "discountPolicy");
     const lines = this.lines(field(document, "lines"), "lines");
+    const cardTypes = this.list(field(document, "cardTypes"), "cardTypes", 0, CARD_TYPES_MAX, (item, path) => this.cardType(item, path));
+    this.refuseDuplicateIds(field(document, "cardTypes"), "cardTypes");
 
     if (
       name === undefined ||
@@ -237,7 +244,8 @@ class DocumentReader {
       categories === undefined ||
       categoryRules === undefined ||
       discountPolicy === undefined ||
-      lines === undefined
+      lines === undefined ||
+      cardTypes === undefined
     ) {
       return undefined;
     }
@@ -254,6 +262,7 @@ class DocumentReader {
       categoryRules,
       discountPolicy,
       lines,
+      cardTypes,
     };
   }
 
@@ -524,6 +533,26 @@ class DocumentReader {
     );
     if (id === undefined || name === undefined || discountBasisPoints === undefined) return undefined;
     return { id, name, discountBasisPoints };
+  }
+
+  private cardType(value: unknown, path: string): CardType | undefined {
+    const cardType = this.object(value, path);
+    if (cardType === undefined) return undefined;
+    this.refuseUnknownFields(cardType, path, CARD_TYPE_FIELDS);
+    const id = this.id(field(cardType, "id"), at(path, "id"));
+    const name = this.name(field(cardType, "name"), at(path, "name"));
+    const discountBasisPoints = this.defaultedBasisPoints(field(cardType, "discountBasisPoints"), at(path, "discountBasisPoints"), 0);
+    const extraAccrual = this.defaultedBasisPoints(field(cardType, "extraAccrualBasisPoints"), at(path, "extraAccrualBasisPoints"), 0);
+    const mayPayInput = field(cardType, "mayPayWithPoints");
+    const mayPayWithPoints = isAbsent(mayPayInput)
+      ? true
+      : typeof mayPayInput === "boolean"
+        ? mayPayInput
+        : this.report(at(path, "mayPayWithPoints"), "must be true or false");
+    if (id === undefined || name === undefined || discountBasisPoints === undefined || extraAccrual === undefined || mayPayWithPoints === undefined) {
+      return undefined;
+    }
+    return { id, name, discountBasisPoints, extraAccrualBasisPoints: extraAccrual, mayPayWithPoints };
   }
 
   private categoryRule(

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { openAccount, type Account, type MemberProfile } from "../account/account.js";
 import { CompiledProgram } from "../engine/compiled-program.js";
-import { commitForMember, reportVisitForMember, standingView } from "../engine/member-operations.js";
+import { commitForMember, reportVisitForMember, standingView, type StandingView } from "../engine/member-operations.js";
 import { evaluateStanding, type Standing, type VisitStatus } from "../engine/standing.js";
 import { validateProgramDocument } from "../program/validate-program-document.js";
 import type { Receipt, ReceiptCalculation, ReceiptLine } from "../receipt/receipt.js";
@@ -90,7 +90,7 @@ export class MemberJourney {
     return evaluateStanding(this.compiled, this.account, at);
   }
 
-  view(at: number): Record<string, unknown> {
+  view(at: number): StandingView {
     return standingView(this.compiled, this.account, at);
   }
 

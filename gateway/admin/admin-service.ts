@@ -1,4 +1,4 @@
-import { failure, LoycoreError, type Outcome } from "../../protocol/errors/loycore-error.js";
+import { failure, LoycoreError, type Failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
 import type { Program } from "../../protocol/program-document.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
@@ -8,7 +8,11 @@ import { CLIENT_IDENTIFIER_LENGTH_MAX } from "../../domain/limits.js";
 import { ACTIVITY_PAGE_SIZE_MAX } from "../../shard/storage/shard-store.js";
 import { readInteger, readObject, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
 import type {
+  ActivityPage,
+  AdjustmentResult,
+  AdminEnrollResult,
   AuditPage,
+  MemberView,
   Partner,
   PartnerPage,
   ProgramValidation,
@@ -78,7 +82,7 @@ export class AdminService {
   }
 
   /** Credits (points > 0) or debits (points < 0) a member, idempotent by adjustment id; reason and operator required. */
-  async adjust(input: unknown, operator: string): Promise<OperationOutcome> {
+  async adjust(input: unknown, operator: string): Promise<AdminOutcome<AdjustmentResult>> {
     const document = readObject(input, "adjustment");
     refuseUnknownFields(document, "adjustment", new Set(["id", "member", "card", "phone", "points", "reason", "operator"]));
     const adjustmentId = readIdentifier(document["id"], "adjustment.id");
@@ -89,11 +93,11 @@ export class AdminService {
     const memberId = this.memberIdOf(document);
     if (typeof memberId !== "string") return memberId;
     const reply = await this.cluster.requestForMember({ kind: "adjust", memberId, adjustmentId, points, reason, operator: named });
-    const outcome: OperationOutcome = reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
+    const outcome: AdminOutcome<AdjustmentResult> = reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
     return this.audited("adjust", operator, { adjustment: adjustmentId, member: memberId, points, reason, operator: named }, outcome);
   }
 
-  async memberActivity(memberId: string, before: string | undefined, limit: string | undefined): Promise<OperationOutcome> {
+  async memberActivity(memberId: string, before: string | undefined, limit: string | undefined): Promise<AdminOutcome<ActivityPage>> {
     if (!MEMBER_ID_PATTERN.test(memberId)) return failure("UNKNOWN_MEMBER", `${memberId} is not a member id`);
     const page = readPage(before, limit);
     if (!page.ok) return page;
@@ -120,7 +124,7 @@ export class AdminService {
   }
 
   /** Member id from `member`, `card` or `phone` (exactly one). */
-  private memberIdOf(document: Readonly<Record<string, unknown>>): string | OperationOutcome {
+  private memberIdOf(document: Readonly<Record<string, unknown>>): string | Failure {
     const given = ["member", "card", "phone"].filter((field) => document[field] !== undefined && document[field] !== null);
     if (given.length !== 1) return failure("BAD_REQUEST", "give exactly one of member, card or phone");
     if (document["member"] !== undefined && document["member"] !== null) {
@@ -334,24 +338,25 @@ export class AdminService {
     });
   }
 
-  async enrollMember(input: unknown, operator = "admin"): Promise<OperationOutcome> {
+  async enrollMember(input: unknown, operator = "admin"): Promise<AdminOutcome<AdminEnrollResult>> {
     const document = readObject(input, "member");
     refuseUnknownFields(document, "member", new Set(["card", "phone", "name", "birthDate"]));
-    const outcome = await this.enrollment.enroll(readMemberProfile(document));
-    const member = outcome.ok ? (outcome.value as { member?: unknown }).member : undefined;
-    return this.audited("enroll-member", operator, { member }, outcome);
+    const enrolled = await this.enrollment.enroll(readMemberProfile(document));
+    if (!enrolled.ok) return enrolled;
+    const { member, card, phone, name, birthDate, balance, status } = enrolled.value;
+    return this.audited("enroll-member", operator, { member }, { ok: true, value: { member, card, phone, name, birthDate, balance, status } });
   }
 
   /** The member view, with the open point lots and the latest activity. */
-  async memberById(memberId: string): Promise<OperationOutcome> {
+  async memberById(memberId: string): Promise<AdminOutcome<MemberView>> {
     if (!MEMBER_ID_PATTERN.test(memberId)) return failure("UNKNOWN_MEMBER", `${memberId} is not a member id`);
     const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail: true });
     if (!reply.ok) return failure(reply.code, reply.message);
     const activity = await this.cluster.requestForMember({ kind: "activity", memberId, before: null, limit: MEMBER_VIEW_ACTIVITY_ENTRIES });
-    return { ok: true, value: { ...reply.value, activity: activity.ok ? activity.value["activity"] : [] } };
+    return { ok: true, value: { ...reply.value, lots: reply.value.lots ?? [], activity: activity.ok ? activity.value.activity : [] } };
   }
 
-  async memberByIdentifier(card: string | undefined, phone: string | undefined): Promise<OperationOutcome> {
+  async memberByIdentifier(card: string | undefined, phone: string | undefined): Promise<AdminOutcome<MemberView>> {
     if ((card === undefined) === (phone === undefined)) {
       return failure("BAD_REQUEST", "give exactly one of the query parameters card or phone");
     }

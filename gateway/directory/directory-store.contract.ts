@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { DirectoryStore } from "./directory-store.js";
+import { PLAIN_CARD_DETAILS, type DirectoryStore } from "./directory-store.js";
 
 export interface DirectoryStoreFixture {
   open(): DirectoryStore;
@@ -53,6 +53,28 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
       expect(store.findReceiptOwner("s2", "R-1")).toBeUndefined();
     });
 
+    it("lists an enrolled card as a plain card of its member, with no stored details", async () => {
+      const store = openStore();
+      await store.writeEntry({ memberId: "m-3", card: "300", phone: null });
+      expect(store.findCardDetails("300")).toBeUndefined();
+      expect(store.cardsOfMember("m-3")).toEqual([{ card: "300", memberId: "m-3", ...PLAIN_CARD_DETAILS }]);
+      expect(store.cardsOfMember("m-30")).toEqual([]);
+    });
+
+    it("writes cards with their details in one go, finds each by number and lists a member's cards in card order", async () => {
+      const store = openStore();
+      await store.writeEntry({ memberId: "m-4", card: "410", phone: null });
+      const blocked = { card: "410", memberId: "m-4", ...PLAIN_CARD_DETAILS, state: "blocked" as const, blockedAt: 5, blockReason: "lost", replacedBy: "400" };
+      const issued = { card: "400", memberId: "m-4", ...PLAIN_CARD_DETAILS, type: "vip", issuedAt: 5, expiresAt: 99 };
+      await store.writeCards([blocked, issued]);
+      expect(store.findMemberByCard("400")).toBe("m-4");
+      expect(store.findCardDetails("400")).toEqual({ ...PLAIN_CARD_DETAILS, type: "vip", issuedAt: 5, expiresAt: 99 });
+      expect(store.cardsOfMember("m-4")).toEqual([issued, blocked]);
+      // A member whose id starts with another's lists only its own cards.
+      await store.writeCards([{ ...issued, card: "500", memberId: "m-40" }]);
+      expect(store.cardsOfMember("m-4").map((record) => record.card)).toEqual(["400", "410"]);
+    });
+
     it("finds every entry again after the store is closed and opened again", async () => {
       const first = openStore();
       for (let index = 0; index < 10; index += 1) {
@@ -65,6 +87,7 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
         expect(second.findMemberByPhone(`+7900000000${index}`)).toBe(`m-${index}`);
       }
       expect(second.countCards()).toBe(10);
+      expect(second.cardsOfMember("m-3").map((record) => record.card)).toEqual(["card-3"]);
     });
   });
 }

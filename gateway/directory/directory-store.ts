@@ -15,6 +15,44 @@ export interface DirectoryEntry {
   readonly phone: string | null;
 }
 
+/**
+ * A member's card: its static parameters (the program card type) and its
+ * state. A card enrolled before cards had states (or by enrolment) has no
+ * stored details: it is active, untyped and never expires (`cardOf`).
+ */
+export interface CardRecord {
+  readonly card: string;
+  readonly memberId: string;
+  /** A program cardTypes id; null: none. */
+  readonly type: string | null;
+  readonly state: "active" | "blocked";
+  readonly blockedAt: number | null;
+  readonly blockReason: string | null;
+  /** Epoch ms from which the card is refused (CARD_EXPIRED); null: never. */
+  readonly expiresAt: number | null;
+  /** When it was issued; null for a card of an enrolment. */
+  readonly issuedAt: number | null;
+  /** The card that replaced this one, when blocked by a replacement. */
+  readonly replacedBy: string | null;
+}
+
+/** Cards one member can hold, blocked ones included: a family of cards, not a catalogue (CARD_LIMIT past it). */
+export const CARDS_PER_MEMBER_MAX = 20;
+
+/** The stored part of a card, beyond card -> member. */
+export type CardDetails = Omit<CardRecord, "card" | "memberId">;
+
+/** The details of a card with none stored: active, untyped, never expiring. */
+export const PLAIN_CARD_DETAILS: CardDetails = Object.freeze({
+  type: null,
+  state: "active",
+  blockedAt: null,
+  blockReason: null,
+  expiresAt: null,
+  issuedAt: null,
+  replacedBy: null,
+});
+
 /** The member a (store, receipt id) was committed for: the directory's receipt index. */
 export interface ReceiptOwner {
   readonly store: string;
@@ -27,6 +65,12 @@ export interface DirectoryStore {
   findMemberByPhone(phone: string): string | undefined;
   /** Writes the card (and phone) of one member in one transaction; resolves once durable. */
   writeEntry(entry: DirectoryEntry): Promise<void>;
+  /** The stored details of a card (undefined: none stored, PLAIN_CARD_DETAILS; or no such card). One read: the POS path. */
+  findCardDetails(card: string): CardDetails | undefined;
+  /** The cards issued to a member through card operations or enrolled since cards were listed, in card order; at most CARDS_PER_MEMBER_MAX. */
+  cardsOfMember(memberId: string): readonly CardRecord[];
+  /** Writes cards (card -> member, details, the member's list) in one transaction; resolves once durable. */
+  writeCards(cards: readonly CardRecord[]): Promise<void>;
   countCards(): number;
   /** The member a (store, receipt id) was committed for, if the gateway has recorded it. */
   findReceiptOwner(store: string, receiptId: string): string | undefined;

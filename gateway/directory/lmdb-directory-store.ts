@@ -1,7 +1,7 @@
 // Thread: the gateway (main) thread (the directory's sole writer), or the bulk importer while the server is stopped.
 import { open, type Database, type RootDatabase } from "lmdb";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
-import type { DirectoryEntry, DirectoryStore, ReceiptOwner } from "./directory-store.js";
+import { CARDS_PER_MEMBER_MAX, PLAIN_CARD_DETAILS, type CardDetails, type CardRecord, type DirectoryEntry, type DirectoryStore, type ReceiptOwner } from "./directory-store.js";
 
 export type { ReceiptOwner };
 
@@ -21,6 +21,10 @@ export class LmdbDirectoryStore implements DirectoryStore {
   private readonly receipts: Database<string, string[]>;
   /** Per shard thread: the log sequence the receipt index is durable through. */
   private readonly floors: Database<number, number>;
+  /** Card -> its details, for cards with any (issued, typed, blocked, expiring). */
+  private readonly cardDetails: Database<CardDetails, string>;
+  /** "<member id> <card>" -> true: a member's cards in card order (a space sorts below every card character). */
+  private readonly memberCards: Database<boolean, string>;
 
   constructor(options: { readonly path: string }) {
     this.path = options.path;
@@ -29,6 +33,8 @@ export class LmdbDirectoryStore implements DirectoryStore {
     this.phones = this.root.openDB<string, string>({ name: "phones", encoding: "string" });
     this.receipts = this.root.openDB<string, string[]>({ name: "receipts", encoding: "string" });
     this.floors = this.root.openDB<number, number>({ name: "receiptIndexFloors" });
+    this.cardDetails = this.root.openDB<CardDetails, string>({ name: "cardDetails" });
+    this.memberCards = this.root.openDB<boolean, string>({ name: "memberCards" });
   }
 
   findMemberByCard(card: string): string | undefined {
@@ -43,6 +49,34 @@ export class LmdbDirectoryStore implements DirectoryStore {
     const committed = this.root.transaction(() => {
       void this.cards.put(entry.card, entry.memberId);
       if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
+      void this.memberCards.put(memberCardKey(entry.memberId, entry.card), true);
+    });
+    await awaitLmdbWrite(this.path, committed);
+    await this.root.flushed;
+  }
+
+  findCardDetails(card: string): CardDetails | undefined {
+    return this.cardDetails.get(card);
+  }
+
+  cardsOfMember(memberId: string): readonly CardRecord[] {
+    const prefix = memberCardKey(memberId, "");
+    const records: CardRecord[] = [];
+    // One more than a member may hold: a bound on the read even if the store were wrong.
+    for (const key of this.memberCards.getKeys({ start: prefix, end: `${memberId}!`, limit: CARDS_PER_MEMBER_MAX + 1 })) {
+      const card = key.slice(prefix.length);
+      records.push({ card, memberId, ...(this.cardDetails.get(card) ?? PLAIN_CARD_DETAILS) });
+    }
+    return records;
+  }
+
+  async writeCards(cards: readonly CardRecord[]): Promise<void> {
+    const committed = this.root.transaction(() => {
+      for (const { card, memberId, ...details } of cards) {
+        void this.cards.put(card, memberId);
+        void this.cardDetails.put(card, details);
+        void this.memberCards.put(memberCardKey(memberId, card), true);
+      }
     });
     await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
@@ -58,6 +92,7 @@ export class LmdbDirectoryStore implements DirectoryStore {
       for (const entry of entries) {
         void this.cards.put(entry.card, entry.memberId);
         if (entry.phone !== null) void this.phones.put(entry.phone, entry.memberId);
+        void this.memberCards.put(memberCardKey(entry.memberId, entry.card), true);
       }
       for (const owner of receiptOwners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
     });
@@ -91,4 +126,9 @@ export class LmdbDirectoryStore implements DirectoryStore {
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+/** The key of a member's card in the member's list: "<member id> <card>". */
+function memberCardKey(memberId: string, card: string): string {
+  return `${memberId} ${card}`;
 }

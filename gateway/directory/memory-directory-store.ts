@@ -1,4 +1,4 @@
-import type { DirectoryEntry, DirectoryStore, ReceiptOwner } from "./directory-store.js";
+import { PLAIN_CARD_DETAILS, type CardDetails, type CardRecord, type DirectoryEntry, type DirectoryStore, type ReceiptOwner } from "./directory-store.js";
 
 /** Survives a "restart" of MemoryDirectoryStore in tests. */
 export class MemoryDirectoryData {
@@ -6,6 +6,9 @@ export class MemoryDirectoryData {
   readonly phones = new Map<string, string>();
   readonly receipts = new Map<string, string>();
   readonly receiptIndexFloors = new Map<number, number>();
+  readonly cardDetails = new Map<string, CardDetails>();
+  /** Member id -> its listed cards. */
+  readonly memberCards = new Map<string, Set<string>>();
 }
 
 /** The in-memory twin of LmdbDirectoryStore. */
@@ -24,6 +27,32 @@ export class MemoryDirectoryStore implements DirectoryStore {
     await Promise.resolve();
     this.data.cards.set(entry.card, entry.memberId);
     if (entry.phone !== null) this.data.phones.set(entry.phone, entry.memberId);
+    this.listCard(entry.memberId, entry.card);
+  }
+
+  findCardDetails(card: string): CardDetails | undefined {
+    return this.data.cardDetails.get(card);
+  }
+
+  cardsOfMember(memberId: string): readonly CardRecord[] {
+    const cards = [...(this.data.memberCards.get(memberId) ?? [])].sort();
+    return cards.map((card) => ({ card, memberId, ...(this.data.cardDetails.get(card) ?? PLAIN_CARD_DETAILS) }));
+  }
+
+  async writeCards(cards: readonly CardRecord[]): Promise<void> {
+    const copies = cards.map((record) => ({ ...record }));
+    await Promise.resolve();
+    for (const { card, memberId, ...details } of copies) {
+      this.data.cards.set(card, memberId);
+      this.data.cardDetails.set(card, details);
+      this.listCard(memberId, card);
+    }
+  }
+
+  private listCard(memberId: string, card: string): void {
+    const listed = this.data.memberCards.get(memberId) ?? new Set<string>();
+    listed.add(card);
+    this.data.memberCards.set(memberId, listed);
   }
 
   findReceiptOwner(store: string, receiptId: string): string | undefined {

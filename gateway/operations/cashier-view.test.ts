@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { forCashier, maskPhone } from "./cashier-view.js";
+import type { MemberLookup } from "../../shard/shard-messages.js";
+import { balanceResult, enrollResult, identifyResult, maskPhone } from "./cashier-view.js";
 
 describe("the cashier's view of a member", () => {
   it.each([
@@ -11,14 +12,47 @@ describe("the cashier's view of a member", () => {
     expect(maskPhone(phone)).toBe(masked);
   });
 
-  it("masks the phone and leaves out the birth date, keeping everything else", () => {
-    expect(forCashier({ member: "m1", card: "1", phone: "+79001234567", name: "Anna", birthDate: "1990-01-01", balance: 5 })).toEqual({
+  const view: MemberLookup = {
+    member: "m1",
+    logicalShard: 7,
+    card: "1",
+    phone: "+79001234567",
+    name: "Anna",
+    birthDate: "1990-01-01",
+    balance: 5,
+    points: { active: 5, pending: 2, held: 1, debt: 0 },
+    status: null,
+    importanceClass: null,
+    categories: [],
+    discountBasisPoints: 300,
+    discountSources: [{ rule: "rule:r", basisPoints: 300 }],
+    discountLapsesAt: null,
+    classLapsesAt: null,
+    counters: { lifetime: { sold: 0, paid: 0, visits: 0 }, recentPeriods: [], firstVisitAt: null, lastVisitAt: null },
+    createdAt: 0,
+    transactions: 3,
+    programVersion: 1,
+  };
+
+  it("shows a lane the card view with the phone masked and without the birth date or the admin's fields", () => {
+    expect(identifyResult(view)).toEqual({
       member: "m1",
       card: "1",
       phone: "+7900*****67",
       name: "Anna",
       balance: 5,
+      status: null,
+      importanceClass: null,
+      categories: [],
+      discountBasisPoints: 300,
+      discountLapsesAt: null,
+      classLapsesAt: null,
     });
-    expect(forCashier({ member: "m1", phone: null })).toEqual({ member: "m1", phone: null });
+    expect(enrollResult({ ...view, phone: null })).toEqual({ member: "m1", card: "1", phone: null, name: "Anna", balance: 5, status: null });
+  });
+
+  it("shows the points view, with lots only when asked", () => {
+    expect(balanceResult(view, false)).toEqual({ member: "m1", balance: 5, active: 5, pending: 2, held: 1, debt: 0 });
+    expect(balanceResult(view, true)).toEqual({ member: "m1", balance: 5, active: 5, pending: 2, held: 1, debt: 0, lots: [] });
   });
 });

@@ -1,3 +1,6 @@
+import type { MemberLookup } from "../../shard/shard-messages.js";
+import type { BalanceResult, EnrollResult, IdentifyResult } from "../../protocol/terminal-wire.js";
+
 /**
  * What a lane may read about a member: what a cashier needs to serve them,
  * no more. A stolen terminal token must not be a way to harvest personal
@@ -17,8 +20,38 @@ export function maskPhone(phone: string): string {
   return `+${digits.slice(0, leading)}${"*".repeat(Math.max(0, hidden))}${digits.slice(digits.length - PHONE_TRAILING_DIGITS_SHOWN)}`;
 }
 
-/** A member answer for a lane: phone masked, birth date left out. */
-export function forCashier(answer: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const { birthDate: _birthDate, phone, ...rest } = answer;
-  return { ...rest, phone: typeof phone === "string" ? maskPhone(phone) : null };
+/** `identify`: the member's card view, phone masked, no birth date. */
+export function identifyResult(view: MemberLookup): IdentifyResult {
+  return {
+    member: view.member,
+    card: view.card,
+    phone: view.phone === null ? null : maskPhone(view.phone),
+    name: view.name,
+    balance: view.balance,
+    status: view.status,
+    importanceClass: view.importanceClass,
+    categories: view.categories,
+    discountBasisPoints: view.discountBasisPoints,
+    discountLapsesAt: view.discountLapsesAt,
+    classLapsesAt: view.classLapsesAt,
+  };
+}
+
+/** `balance`: the points view, with the open lots when the lane asked for `detail`. */
+export function balanceResult(view: MemberLookup, withLots: boolean): BalanceResult {
+  const { active, pending, held, debt } = view.points;
+  const result = { member: view.member, balance: view.balance, active, pending, held, debt };
+  return withLots ? { ...result, lots: view.lots ?? [] } : result;
+}
+
+/** `enroll`: the new member as a lane sees it. */
+export function enrollResult(view: MemberLookup): EnrollResult {
+  return {
+    member: view.member,
+    card: view.card,
+    phone: view.phone === null ? null : maskPhone(view.phone),
+    name: view.name,
+    balance: view.balance,
+    status: view.status,
+  };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { MemberProfile } from "../../domain/account/account.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
+import type { MemberLookup } from "../../shard/shard-messages.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { KeyLocks } from "./key-locks.js";
 import type { OperationOutcome } from "./operation-outcome.js";
@@ -40,7 +41,8 @@ export class Enrollment {
     private readonly cluster: ShardCluster,
   ) {}
 
-  async enroll(profile: MemberProfile): Promise<OperationOutcome> {
+  /** The member as the shard sees it: the caller shapes what its reader may see (a lane, the admin). */
+  async enroll(profile: MemberProfile): Promise<OperationOutcome<MemberLookup>> {
     if (this.inProgress >= ENROLLMENTS_IN_PROGRESS_MAX) {
       return failure("BUSY", "too many enrolments in progress; retry later");
     }
@@ -53,7 +55,7 @@ export class Enrollment {
     }
   }
 
-  private async enrollLocked(profile: MemberProfile): Promise<OperationOutcome> {
+  private async enrollLocked(profile: MemberProfile): Promise<OperationOutcome<MemberLookup>> {
     const known = this.directory.findMemberByCard(profile.card);
     const phoneOwner = profile.phone === null ? undefined : this.directory.findMemberByPhone(profile.phone);
     if (phoneOwner !== undefined && phoneOwner !== known) {
@@ -66,18 +68,6 @@ export class Enrollment {
     }
     const reply = await this.cluster.requestForMember({ kind: "enroll", memberId, profile });
     if (!reply.ok) return failure(reply.code, reply.message);
-    return { ok: true, value: enrollAnswer(reply.value) };
+    return { ok: true, value: reply.value };
   }
-}
-
-function enrollAnswer(view: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return {
-    member: view["member"],
-    card: view["card"],
-    phone: view["phone"],
-    name: view["name"],
-    birthDate: view["birthDate"],
-    balance: view["balance"],
-    status: view["status"],
-  };
 }

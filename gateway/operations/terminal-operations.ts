@@ -1,11 +1,22 @@
 import type { DirectoryStore } from "../directory/directory-store.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
-import type { ShardReply } from "../../shard/shard-messages.js";
+import type { ShardFailureReply } from "../../shard/shard-messages.js";
+import type {
+  BalanceResult,
+  CalculateResult,
+  CancelResult,
+  CommitResult,
+  EnrollResult,
+  IdentifyResult,
+  PingResult,
+  RefundResult,
+  ReportVisitResult,
+} from "../../protocol/terminal-wire.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
-import { forCashier, maskPhone } from "./cashier-view.js";
-import type { OperationOutcome, Terminal } from "./operation-outcome.js";
+import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
+import type { OperationFailure, OperationOutcome, Terminal } from "./operation-outcome.js";
 import type { ReceiptIndex } from "./receipt-index.js";
 
 /**
@@ -43,16 +54,16 @@ export class TerminalOperations {
     }
   }
 
-  private async ping(): Promise<OperationOutcome> {
+  private async ping(): Promise<OperationOutcome<PingResult>> {
     return { ok: true, value: { at: this.clock() } };
   }
 
-  private async enroll(request: Extract<OperationRequest, { op: "enroll" }>): Promise<OperationOutcome> {
+  private async enroll(request: Extract<OperationRequest, { op: "enroll" }>): Promise<OperationOutcome<EnrollResult>> {
     const outcome = await this.enrollment.enroll(request.profile);
-    return outcome.ok ? { ok: true, value: forCashier(outcome.value as Record<string, unknown>) } : outcome;
+    return outcome.ok ? { ok: true, value: enrollResult(outcome.value) } : outcome;
   }
 
-  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome> {
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<ReportVisitResult>> {
     const memberId = this.resolve(request.member);
     if (memberId === undefined) return unknownMember(request.member);
     const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId, visit: request.visit });
@@ -61,7 +72,7 @@ export class TerminalOperations {
   }
 
   /** Without a card or phone, the receipt index names the member the receipt was committed for. */
-  private async cancelOrRefund(request: Extract<OperationRequest, { op: "cancel" | "refund" }>): Promise<OperationOutcome> {
+  private async cancelOrRefund(request: Extract<OperationRequest, { op: "cancel" | "refund" }>): Promise<OperationOutcome<CancelResult | RefundResult>> {
     const memberId =
       request.member === null
         ? this.receipts.ownerOf(request.store, request.receiptId)
@@ -87,47 +98,23 @@ export class TerminalOperations {
     return { ok: true, value: reply.value };
   }
 
-  /** One shard lookup; identify shapes the member's card view, balance the points view. */
-  private async identifyOrBalance(request: Extract<OperationRequest, { op: "identify" | "balance" }>): Promise<OperationOutcome> {
+  /** One shard lookup; identify shapes the member's card view, balance the points view (cashier-view.ts). */
+  private async identifyOrBalance(
+    request: Extract<OperationRequest, { op: "identify" | "balance" }>,
+  ): Promise<OperationOutcome<IdentifyResult | BalanceResult>> {
     const memberId = this.resolve(request.member);
     if (memberId === undefined) return unknownMember(request.member);
     const detail = request.op === "balance" && request.detail;
     const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail });
     if (!reply.ok) return this.memberFailure(reply, request.member);
-    const view = reply.value;
-    return request.op === "balance"
-      ? {
-          ok: true,
-          value: {
-            member: view["member"],
-            balance: view["balance"],
-            ...(view["points"] as object),
-            ...(detail ? { lots: view["lots"] } : {}),
-          },
-        }
-      : {
-          ok: true,
-          value: {
-            member: view["member"],
-            card: view["card"],
-            phone: typeof view["phone"] === "string" ? maskPhone(view["phone"]) : null,
-            name: view["name"],
-            balance: view["balance"],
-            status: view["status"],
-            importanceClass: view["importanceClass"],
-            categories: view["categories"],
-            discountBasisPoints: view["discountBasisPoints"],
-            discountLapsesAt: view["discountLapsesAt"],
-            classLapsesAt: view["classLapsesAt"],
-          },
-        };
+    return { ok: true, value: request.op === "balance" ? balanceResult(reply.value, detail) : identifyResult(reply.value) };
   }
 
   /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
   private async calculateOrCommit(
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome> {
+  ): Promise<OperationOutcome<CalculateResult | CommitResult>> {
     const memberId = this.resolve(request.member);
     if (memberId === undefined) return unknownMember(request.member);
     if (request.op === "calculate") return (await this.sendReceipt(request, memberId, terminal)).outcome;
@@ -138,7 +125,7 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome; sequence: number | undefined } | undefined;
+    let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined } | undefined;
     try {
       done = await this.sendReceipt(request, memberId, terminal);
     } finally {
@@ -152,7 +139,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     memberId: string,
     terminal: Terminal,
-  ): Promise<{ outcome: OperationOutcome; sequence: number | undefined }> {
+  ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined }> {
     const reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
@@ -172,7 +159,7 @@ export class TerminalOperations {
       : this.directory.findMemberByPhone(member.phone);
   }
 
-  private memberFailure(reply: Extract<ShardReply, { ok: false }>, member: MemberReference): OperationOutcome {
+  private memberFailure(reply: ShardFailureReply, member: MemberReference): OperationFailure {
     // A directory entry whose account was never created (enrolment interrupted by
     // a crash) is, to a lane, an unknown card: enrolling again completes it.
     if (reply.code === "UNKNOWN_MEMBER") return unknownMember(member);
@@ -180,7 +167,7 @@ export class TerminalOperations {
   }
 }
 
-function unknownMember(member: MemberReference): OperationOutcome {
+function unknownMember(member: MemberReference): OperationFailure {
   return member.kind === "card"
     ? failure("UNKNOWN_CARD", `card ${member.card} is not enrolled`)
     : failure("UNKNOWN_PHONE", `phone ${member.phone} is not enrolled`);

@@ -97,46 +97,51 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
         receiptId: readString(input["receipt"], "receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
       };
     case "refund": {
-      const refund = readObject(input["refund"], "refund");
-      refuseUnknownFields(refund, "refund", REFUND_FIELDS);
-      const rawLines = readArray(refund["lines"], "refund.lines", 1, RECEIPT_LINES_MAX);
-      const lines = rawLines.map((raw, index) => {
-        const field = `refund.lines[${index}]`;
-        const line = readObject(raw, field);
-        refuseUnknownFields(line, field, REFUND_LINE_FIELDS);
-        return {
-          line: readInteger(line["line"], `${field}.line`, 0, RECEIPT_LINES_MAX - 1),
-          qty: readQuantity(line["qty"], `${field}.qty`),
-        };
-      });
-      return {
-        op,
-        member: readOptionalMemberReference(input),
-        store: context.terminalStore,
-        refundId: readString(refund["id"], "refund.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
-        receiptId: readString(refund["receipt"], "refund.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
-        lines,
-      };
+      const refund = readRefund(input["refund"]); // read first: the first bad field named stays the same
+      return { op, member: readOptionalMemberReference(input), store: context.terminalStore, ...refund };
     }
     case "enroll":
       return { op, profile: readMemberProfile(input) };
     case "reportVisit": {
-      const visit = readObject(input["visit"], "visit");
-      refuseUnknownFields(visit, "visit", VISIT_FIELDS);
-      const status = visit["status"];
-      if (status !== "came" && status !== "didNotCome") throw badRequest("visit.status", 'must be "came" or "didNotCome"');
-      return {
-        op,
-        member: readMemberReference(input),
-        visit: {
-          id: readString(visit["id"], "visit.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
-          store: context.terminalStore,
-          status,
-          ...readEventTime(visit["at"], "visit.at", context.now),
-        },
-      };
+      const visit = readVisit(input["visit"], context);
+      return { op, member: readMemberReference(input), visit };
     }
   }
+}
+
+/** A refund's `refund` object: its id, the receipt and the lines returned. */
+function readRefund(value: unknown): Omit<Extract<OperationRequest, { op: "refund" }>, "op" | "member" | "store"> {
+  const refund = readObject(value, "refund");
+  refuseUnknownFields(refund, "refund", REFUND_FIELDS);
+  const rawLines = readArray(refund["lines"], "refund.lines", 1, RECEIPT_LINES_MAX);
+  const lines = rawLines.map((raw, index) => {
+    const field = `refund.lines[${index}]`;
+    const line = readObject(raw, field);
+    refuseUnknownFields(line, field, REFUND_LINE_FIELDS);
+    return {
+      line: readInteger(line["line"], `${field}.line`, 0, RECEIPT_LINES_MAX - 1),
+      qty: readQuantity(line["qty"], `${field}.qty`),
+    };
+  });
+  return {
+    refundId: readString(refund["id"], "refund.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+    receiptId: readString(refund["receipt"], "refund.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+    lines,
+  };
+}
+
+/** A visit event's `visit` object, at the terminal's store; `at` defaults to the server's time. */
+function readVisit(value: unknown, context: RequestContext): Extract<OperationRequest, { op: "reportVisit" }>["visit"] {
+  const visit = readObject(value, "visit");
+  refuseUnknownFields(visit, "visit", VISIT_FIELDS);
+  const status = visit["status"];
+  if (status !== "came" && status !== "didNotCome") throw badRequest("visit.status", 'must be "came" or "didNotCome"');
+  return {
+    id: readString(visit["id"], "visit.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+    store: context.terminalStore,
+    status,
+    ...readEventTime(visit["at"], "visit.at", context.now),
+  };
 }
 
 export function readCard(value: unknown, field: string): string {

@@ -3,7 +3,7 @@ import { assert } from "../../domain/assert/assert.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import type { PlacementTable } from "../../domain/placement/placement-table.js";
 import type { ShardChannel } from "./shard-channel.js";
-import type { ShardReply, ShardRequestBody } from "../../shard/shard-messages.js";
+import type { ShardReply, ShardRequestBody, ShardRequestKind } from "../../shard/shard-messages.js";
 
 /** Member-addressed requests: the cluster fills in the logical shard. */
 type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number }>;
@@ -30,11 +30,11 @@ export class ShardCluster {
     return this.channels.length;
   }
 
-  requestForMember(body: MemberRequestFields): Promise<ShardReply> {
+  requestForMember<Body extends MemberRequestFields>(body: Body): Promise<ShardReply<Body["kind"]>> {
     const logicalShard = logicalShardOf(body.memberId);
     const channel = this.channels[this.placement.ownerOf(logicalShard)];
     assert(channel !== undefined, "the placement names an existing shard thread");
-    return channel.request({ ...body, logicalShard } as ShardRequestBody);
+    return asReplyTo<Body["kind"]>(channel.request({ ...body, logicalShard } as ShardRequestBody));
   }
 
   /** The shard thread that owns a member. */
@@ -43,15 +43,15 @@ export class ShardCluster {
   }
 
   /** Tells one shard thread how far the gateway's receipt index is durable (ShardRequest "receiptIndexFloor"). */
-  sendReceiptIndexFloor(shardIndex: number, through: number): Promise<ShardReply> {
+  sendReceiptIndexFloor(shardIndex: number, through: number): Promise<ShardReply<"receiptIndexFloor">> {
     const channel = this.channels[shardIndex];
     assert(channel !== undefined, "a floor goes to an existing shard thread");
-    return channel.request({ kind: "receiptIndexFloor", through });
+    return asReplyTo<"receiptIndexFloor">(channel.request({ kind: "receiptIndexFloor", through }));
   }
 
   /** Sends the same request to every shard and waits for all answers. */
-  broadcast(body: Exclude<ShardRequestBody, MemberRequestBody>): Promise<ShardReply[]> {
-    return Promise.all(this.channels.map((channel) => channel.request(body)));
+  broadcast<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(body: Body): Promise<ShardReply<Body["kind"]>[]> {
+    return Promise.all(this.channels.map((channel) => asReplyTo<Body["kind"]>(channel.request(body))));
   }
 
   mailboxDepths(): number[] {
@@ -61,4 +61,14 @@ export class ShardCluster {
   async close(): Promise<void> {
     await Promise.all(this.channels.map((channel) => channel.close()));
   }
+}
+
+/**
+ * The reply to a request of `Kind`, typed as that kind's answer. Channels
+ * carry replies of every kind; the mailbox hands each to the request with
+ * its ref, and a shard answers a request of a kind with that kind's answer
+ * (ShardAnswers): the one place the gateway relies on it.
+ */
+function asReplyTo<Kind extends ShardRequestKind>(reply: Promise<ShardReply>): Promise<ShardReply<Kind>> {
+  return reply as Promise<ShardReply<Kind>>;
 }

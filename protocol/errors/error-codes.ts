@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   "UNAVAILABLE",
   "STORAGE_FULL",
   "TIME_IN_FUTURE",
+  "CARD_BLOCKED",
+  "CARD_EXPIRED",
+  "CARD_TAKEN",
+  "CARD_LIMIT",
+  "REDEEM_NOT_ALLOWED",
   "FORBIDDEN",
 ] as const;
 
@@ -73,5 +78,11 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   // 507 Insufficient Storage: the request was fine; the server's disk is not.
   STORAGE_FULL: 507,
   TIME_IN_FUTURE: 422,
+  // The card is known and the request well-formed; this card may not be used (403, as a refused credential).
+  CARD_BLOCKED: 403,
+  CARD_EXPIRED: 403,
+  CARD_TAKEN: 409,
+  CARD_LIMIT: 422,
+  REDEEM_NOT_ALLOWED: 422,
   FORBIDDEN: 403,
 };

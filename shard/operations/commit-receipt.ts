@@ -7,7 +7,8 @@ import { failure } from "../../protocol/errors/loycore-error.js";
 import { commitForMember } from "../../domain/engine/member-operations.js";
 import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
 import type { ReceiptRecord } from "../storage/shard-store.js";
-import { historyWrite, refused, type OperationResult } from "./operation-result.js";
+import type { CalculateResult, CommitResult } from "../../protocol/terminal-wire.js";
+import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 
 export interface CommitReceiptInput {
   readonly program: CompiledProgram;
@@ -19,6 +20,8 @@ export interface CommitReceiptInput {
   readonly redeem: number;
   /** The partner of the terminal's store: the issuer of the points it accrues. */
   readonly partner: string;
+  /** The type of the card presented (null: none); not part of the fingerprint: a retry gets the first answer whatever the card's type is by then. */
+  readonly cardType?: string | null;
   readonly now: number;
 }
 
@@ -28,20 +31,20 @@ export interface CommitReceiptInput {
  * domain/engine), with its record (fingerprint, answer, settlement) and its
  * history entry.
  */
-export function commitReceipt(input: CommitReceiptInput): OperationResult {
-  const { program, account, existing, receipt, redeem, partner, now } = input;
+export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null } = input;
   const memberId = account.memberId;
   const fingerprint = commitFingerprint(memberId, receipt, redeem);
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
-      ? { kind: "answered", answer: existing.answer }
+      ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner });
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType });
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
-  const answer = {
+  const answer: CommitResult = {
     member: memberId,
     receipt: receipt.id,
     ...outcome.calculation,
@@ -122,6 +125,6 @@ export function calculationAnswer(
   receipt: Receipt,
   calculation: ReceiptCalculation,
   balance: number,
-): Record<string, unknown> {
+): CalculateResult {
   return { member: memberId, receipt: receipt.id, ...calculation, balance };
 }

@@ -1,11 +1,13 @@
 import { hash } from "node:crypto";
 import type { Account } from "../../domain/account/account.js";
-import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
+import { failure, type Failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../domain/engine/member-operations.js";
 import { reverseReceipt, scaledQuantity } from "../../domain/engine/receipt-settlement.js";
+import type { AdjustmentResult } from "../../protocol/admin-wire.js";
+import type { CancelResult, RefundResult, ReportVisitResult } from "../../protocol/terminal-wire.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
-import { historyWrite, refused, type OperationResult } from "./operation-result.js";
+import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 
 /**
  * The keyed state changes other than a commit: visits, cancels, refunds and
@@ -32,9 +34,10 @@ export interface KeyedInput {
   readonly now: number;
 }
 
-type KeyedChange = Outcome<{
+/** What `run` decided: the answer without its `member` (keyedOperation adds it). */
+type KeyedChange<Answer extends { readonly member: string }> = Outcome<{
   readonly account: Account;
-  readonly answer: Readonly<Record<string, unknown>>;
+  readonly answer: Omit<Answer, "member">;
   readonly writes?: readonly ShardWrite[];
   readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> };
 }>;
@@ -54,8 +57,9 @@ export const refundAddress = (store: string, refundId: string): RecordAddress =>
 export const adjustmentAddress = (adjustmentId: string): RecordAddress => ({ store: ADMIN_RECORD_STORE, recordId: `adjust ${adjustmentId}` });
 
 /** A visit-status event, idempotent by (store, visit id). */
-export function reportVisit(input: KeyedInput, visit: Visit): OperationResult {
-  return keyedOperation(input, visitAddress(visit), [visit.status, visit.atFromServer === true ? null : visit.at], `visit ${visit.id} of store ${visit.store}`, () => {
+export function reportVisit(input: KeyedInput, visit: Visit): OperationResult<ReportVisitResult> {
+  const content = [visit.status, visit.atFromServer === true ? null : visit.at];
+  return keyedOperation<ReportVisitResult>(input, visitAddress(visit), content, `visit ${visit.id} of store ${visit.store}`, () => {
     const next = reportVisitForMember(input.program, input.account, visit.status, visit.at);
     return {
       ok: true,
@@ -67,9 +71,9 @@ export function reportVisit(input: KeyedInput, visit: Visit): OperationResult {
 }
 
 /** Voids a committed receipt whole (`target`: its record), or releases its hold if it was never committed. */
-export function cancelReceipt(input: KeyedInput, store: string, receiptId: string, target: ReceiptRecord | undefined): OperationResult {
+export function cancelReceipt(input: KeyedInput, store: string, receiptId: string, target: ReceiptRecord | undefined): OperationResult<CancelResult> {
   const { account, program, now } = input;
-  return keyedOperation(input, cancelAddress(store, receiptId), [], `the cancel of receipt ${receiptId}`, () => {
+  return keyedOperation<CancelResult>(input, cancelAddress(store, receiptId), [], `the cancel of receipt ${receiptId}`, () => {
     if (target === undefined || target.settlement === undefined) {
       const released = releaseHoldForMember(account, { store, id: receiptId }, now);
       if (released === null) return unknownReceipt(store, receiptId);
@@ -101,10 +105,10 @@ export interface Refund {
 }
 
 /** A partial return by lines of a committed receipt (`target`: its record), idempotent by (store, refund id). */
-export function refundReceipt(input: KeyedInput, refund: Refund, target: ReceiptRecord | undefined): OperationResult {
+export function refundReceipt(input: KeyedInput, refund: Refund, target: ReceiptRecord | undefined): OperationResult<RefundResult> {
   const { account, program, now } = input;
   const { store, refundId, receiptId, lines } = refund;
-  return keyedOperation(input, refundAddress(store, refundId), [receiptId, lines], `refund ${refundId} of store ${store}`, () => {
+  return keyedOperation<RefundResult>(input, refundAddress(store, refundId), [receiptId, lines], `refund ${refundId} of store ${store}`, () => {
     if (target === undefined || target.settlement === undefined || target.memberId !== account.memberId) return unknownReceipt(store, receiptId);
     const returns = lines.map((line) => ({ line: line.line, quantity: scaledQuantity(line.qty) }));
     const reversed = reverseReceipt(account, account.ledger, target.settlement, returns, now, program.program.points.returnPolicy);
@@ -127,9 +131,9 @@ export interface Adjustment {
 }
 
 /** An administrator's credit or debit of points, idempotent by adjustment id. */
-export function adjustPoints(input: KeyedInput, adjustment: Adjustment): OperationResult {
+export function adjustPoints(input: KeyedInput, adjustment: Adjustment): OperationResult<AdjustmentResult> {
   const { adjustmentId, points, reason, operator } = adjustment;
-  return keyedOperation(input, adjustmentAddress(adjustmentId), [points, reason, operator], `adjustment ${adjustmentId}`, () => {
+  return keyedOperation<AdjustmentResult>(input, adjustmentAddress(adjustmentId), [points, reason, operator], `adjustment ${adjustmentId}`, () => {
     const outcome = adjustForMember(input.program, input.account, adjustmentId, points, input.now);
     if (!outcome.ok) return outcome;
     return {
@@ -147,18 +151,24 @@ export function adjustPoints(input: KeyedInput, adjustment: Adjustment): Operati
  * operation's record (with its fingerprint and answer), any other records it
  * changed and its history entry are the writes.
  */
-function keyedOperation(input: KeyedInput, address: RecordAddress, content: unknown, what: string, run: () => KeyedChange): OperationResult {
+function keyedOperation<Answer extends { readonly member: string }>(
+  input: KeyedInput,
+  address: RecordAddress,
+  content: unknown,
+  what: string,
+  run: () => KeyedChange<Answer>,
+): OperationResult<Answer> {
   const { account, existing, now } = input;
   const memberId = account.memberId;
   const fingerprint = hash("sha256", JSON.stringify([memberId, address.store, address.recordId, content]), "base64url");
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
-      ? { kind: "answered", answer: existing.answer }
+      ? { kind: "answered", answer: storedAnswer<Answer>(existing) }
       : refused(failure("CONFLICT", `${what} was already made with other content`));
   }
   const outcome = run();
   if (!outcome.ok) return refused(outcome);
-  const answer = { member: memberId, ...outcome.answer };
+  const answer = { member: memberId, ...outcome.answer } as Answer;
   const record: ReceiptRecord = { logicalShard: account.logicalShard, store: address.store, receiptId: address.recordId, memberId, fingerprint, answer };
   return {
     kind: "applied",
@@ -173,6 +183,6 @@ function keyedOperation(input: KeyedInput, address: RecordAddress, content: unkn
   };
 }
 
-function unknownReceipt(store: string, receiptId: string): KeyedChange {
+function unknownReceipt(store: string, receiptId: string): Failure {
   return failure("UNKNOWN_RECEIPT", `store ${store} has no receipt ${receiptId} for this member`);
 }

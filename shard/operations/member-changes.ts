@@ -4,6 +4,7 @@ import { failure } from "../../protocol/errors/loycore-error.js";
 import { holdForMember, type OperationContext } from "../../domain/engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../../domain/ledger/ledger.js";
 import type { Receipt } from "../../domain/receipt/receipt.js";
+import type { CalculateResult } from "../../protocol/terminal-wire.js";
 import { calculationAnswer } from "./commit-receipt.js";
 import { historyWrite, refused, type OperationResult } from "./operation-result.js";
 
@@ -17,12 +18,12 @@ import { historyWrite, refused, type OperationResult } from "./operation-result.
  * Opens the member's account; the same profile again answers the existing
  * account (`view` shapes the answer), another profile is CONFLICT.
  */
-export function enrollMember(
+export function enrollMember<View extends object>(
   existing: Account | undefined,
   member: { readonly memberId: string; readonly logicalShard: number; readonly profile: MemberProfile },
   now: number,
-  view: (account: Account) => Readonly<Record<string, unknown>>,
-): OperationResult {
+  view: (account: Account) => View,
+): OperationResult<View> {
   if (existing !== undefined) {
     return JSON.stringify(existing.profile) === JSON.stringify(member.profile)
       ? { kind: "answered", answer: view(existing) }
@@ -33,10 +34,10 @@ export function enrollMember(
 }
 
 /** A calculation that reserves the points it redeems until commit, cancel or the hold's time. */
-export function holdPoints(program: CompiledProgram, account: Account, receipt: Receipt, redeem: number, context: OperationContext): OperationResult {
+export function holdPoints(program: CompiledProgram, account: Account, receipt: Receipt, redeem: number, context: OperationContext): OperationResult<CalculateResult> {
   const outcome = holdForMember(program, account, receipt, redeem, context);
   if (!outcome.ok) return refused(outcome);
-  const answer = {
+  const answer: CalculateResult = {
     ...calculationAnswer(account.memberId, receipt, outcome.calculation, outcome.account.balance + outcome.hold.points),
     hold: outcome.hold,
   };

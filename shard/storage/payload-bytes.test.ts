@@ -46,11 +46,11 @@ describe("log payload bytes", () => {
     const answers = createHash("sha256");
     const random = seededRandom(20260101);
     let ref = 0;
-    const send = (request: ShardRequest): Promise<ShardReply> =>
+    const send = <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> =>
       new Promise((resolve) => {
         actor.handle(request, resolve);
       });
-    const record = async (request: ShardRequest): Promise<ShardReply> => {
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
       const pending = send(request);
       await settleTurns();
       const reply = await pending;
@@ -77,7 +77,7 @@ async function oneOperation(context: {
   readonly random: () => number;
   readonly next: () => number;
   readonly now: number;
-  readonly record: (request: ShardRequest) => Promise<ShardReply>;
+  readonly record: <Request extends ShardRequest>(request: Request) => Promise<ShardReply<Request["kind"]>>;
 }): Promise<void> {
   const { memberId, step, random, next, now, record } = context;
   const logicalShard = logicalShardOf(memberId);
@@ -89,7 +89,7 @@ async function oneOperation(context: {
   });
   const receipt = { id: `r-${step}`, store, at: now, lines };
   const lookup = await record({ kind: "lookup", ref: next(), logicalShard, memberId, detail: true });
-  const balance = lookup.ok && typeof lookup.value["balance"] === "number" ? lookup.value["balance"] : 0;
+  const balance = lookup.ok ? lookup.value.balance : 0;
   const redeem = step % 4 === 3 ? Math.min(balance, randomInteger(random, 3_000)) : 0;
   if (step % 11 === 5) await record({ kind: "calculate", ref: next(), logicalShard, memberId, receipt, redeem, partner: "partner-1", hold: true });
   await record({ kind: "commit", ref: next(), logicalShard, memberId, receipt, redeem, partner: step % 5 === 0 ? "partner-2" : "partner-1" });

@@ -14,8 +14,8 @@ export interface ReceiptRecord {
   readonly memberId: string;
   /** Hash of the request's content (member, receipt, redeem). */
   readonly fingerprint: string;
-  /** The answer given the first time, returned as is on every repeat. */
-  readonly answer: Readonly<Record<string, unknown>>;
+  /** The answer given the first time, returned as is on every repeat (its type: the operation's, see storedAnswer). */
+  readonly answer: object;
   /** A committed receipt: what it did to ledger and counters, for returns and cancels. */
   readonly settlement?: ReceiptSettlement;
 }

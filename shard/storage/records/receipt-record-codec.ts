@@ -61,10 +61,12 @@ type Where = { readonly logicalShard: number; readonly memberId: string; readonl
 export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord): void {
   writer.byte(RECEIPT_RECORD_FORMAT);
   writeFingerprint(writer, record.fingerprint);
-  if (isCommitAnswerShape(record.answer)) writeCommitAnswer(writer, record);
+  // Storage keeps any operation's answer: to the codec it is a map of fields.
+  const answer = record.answer as Answer;
+  if (isCommitAnswerShape(answer)) writeCommitAnswer(writer, record.memberId, record.receiptId, answer);
   else {
     writer.byte(ANSWER_AS_MAP);
-    writeMap(writer, record.answer);
+    writeMap(writer, answer);
   }
   if (record.settlement === undefined) writer.byte(0);
   else {
@@ -193,11 +195,10 @@ const RULE_KEYS_BASIS_POINTS = ["rule", "effect", "basisPoints"];
 const RULE_KEYS_POINTS = ["rule", "effect", "points"];
 const RULE_KEYS_BOTH = ["rule", "effect", "basisPoints", "points"];
 
-function writeCommitAnswer(writer: RecordWriter, record: ReceiptRecord): void {
-  const answer = record.answer;
+function writeCommitAnswer(writer: RecordWriter, memberId: string, receiptId: string, answer: Answer): void {
   writer.byte(ANSWER_OF_COMMIT);
-  writeSameOrText(writer, answer["member"] as string, record.memberId);
-  writeSameOrText(writer, answer["receipt"] as string, record.receiptId);
+  writeSameOrText(writer, answer["member"] as string, memberId);
+  writeSameOrText(writer, answer["receipt"] as string, receiptId);
   const lines = answer["lines"] as readonly Record<string, unknown>[];
   writer.uint(lines.length);
   for (const line of lines) {
@@ -219,7 +220,7 @@ function writeCommitAnswer(writer: RecordWriter, record: ReceiptRecord): void {
     if (basisPoints !== undefined) writer.int(basisPoints as number);
     if (points !== undefined) writer.int(points as number);
   }
-  writeTransaction(writer, answer["transaction"] as string, record.memberId);
+  writeTransaction(writer, answer["transaction"] as string, memberId);
 }
 
 function readCommitAnswer(reader: RecordReader, where: Where, what: string): Answer {
