@@ -18,6 +18,9 @@ COPY gateway ./gateway
 COPY client ./client
 COPY bench ./bench
 COPY tools ./tools
+# The operator console (a browser app) and the script that bundles it into dist/console/.
+COPY console ./console
+COPY scripts ./scripts
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled JavaScript only.

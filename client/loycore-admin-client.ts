@@ -7,6 +7,7 @@ import type {
   AdminEnrollRequest,
   AdminEnrollResult,
   AuditPage,
+  AuditQuery,
   CreatePartnerRequest,
   CreateStoreRequest,
   CreateTerminalRequest,
@@ -175,9 +176,9 @@ export class LoycoreAdminClient {
 
   // -- Audit -------------------------------------------------------------------
 
-  /** Every accepted admin write, newest first; pass the last entry's `sequence` as `before` for older ones. */
-  async audit(query: SequencePageQuery = {}): Promise<AuditPage> {
-    return this.call("GET", `/audit${queryString({ before: query.before, limit: query.limit })}`);
+  /** Every accepted admin write, newest first, only one operator's or action's when given; pass `next` as `before` for older ones. */
+  async audit(query: AuditQuery = {}): Promise<AuditPage> {
+    return this.call("GET", `/audit${queryString({ before: query.before, limit: query.limit, operator: query.operator, action: query.action })}`);
   }
 
   // ---------------------------------------------------------------------------

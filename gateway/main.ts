@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   const lines = [
     `loycore is listening on ${server.url} with ${server.shardThreads} shard thread(s), data in ${config.dataDirectory}`,
     `  WebSocket: ${server.webSocketUrl}    HTTP: ${server.url}/v1/<op>    health: ${server.url}/health    metrics: ${server.url}/metrics`,
+    `  operator console: ${server.url}/console/ (sign in with the admin token, then create named operators)`,
     server.adminToken === undefined
       ? "  admin token: set earlier (start with --admin-token to replace it)"
       : `  admin token: ${server.adminToken}`,

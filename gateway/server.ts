@@ -5,6 +5,7 @@ import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
 import { CardService } from "./admin/card-service.js";
+import { Operators } from "./admin/operators.js";
 import type { ServerConfig } from "./config.js";
 import type { ControlStore } from "./control/control-store.js";
 import { openDataDirectory, StartupError, type OpenedDataDirectory } from "./data-directory.js";
@@ -17,6 +18,7 @@ import { TerminalOperations } from "./operations/terminal-operations.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
+import { registerConsole } from "./transport/console-files.js";
 import { registerLandingPage } from "./transport/landing-page.js";
 import { RequestHandler } from "./transport/request-handler.js";
 import { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
@@ -53,6 +55,7 @@ interface Gateway {
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
   readonly cards: CardService;
+  readonly operators: Operators;
   readonly handler: RequestHandler;
 }
 
@@ -110,9 +113,10 @@ async function buildGateway(
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const cards = new CardService(directory, control, cluster, clock);
+  const operators = new Operators(control, authenticator, clock);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, handler };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, operators, handler };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -169,13 +173,14 @@ async function prepareAdminAccess(
 
 /** Every route, in the order uWS must see them; returns the WebSocket transport, which shutdown drains. */
 function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () => boolean): WebSocketTransport {
-  const { authenticator, handler, metrics, admin, cards } = gateway;
+  const { authenticator, handler, metrics, admin, cards, operators } = gateway;
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(authenticator, admin, cards).register(app);
+  new AdminTransport(operators, admin, cards).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
+  registerConsole(app);
   registerHealth(app, gateway.cluster, isStopping);
   registerMetrics(app, metrics);
   if (process.env["LOYCORE_FAULT_INJECTION"] === "1") registerCrashShardFault(app, authenticator, gateway.channels);

@@ -281,7 +281,7 @@ export interface AuditEntry {
    * "enroll-member", "adjust", "issue-card", "block-card", "unblock-card", "replace-card".
    */
   readonly action: string;
-  /** The `x-operator` header of the write, or "admin". */
+  /** The signed-in operator's name; with the admin token, the `x-operator` header of the write, or "admin". */
   readonly operator: string;
   readonly detail: Readonly<Record<string, unknown>>;
 }
@@ -289,4 +289,84 @@ export interface AuditEntry {
 export interface AuditPage {
   /** Newest first; pass the last entry's `sequence` as `before` for the next page. */
   readonly audit: readonly AuditEntry[];
+  /**
+   * Pass as `before` for the next (older) page; null: nothing older. A filtered page
+   * may hold fewer than `limit` entries (even none) and still have a `next`.
+   */
+  readonly next: number | null;
+}
+
+/** `GET /v1/admin/audit`: newest first, only one operator's or one action's entries when given. */
+export interface AuditQuery extends SequencePageQuery {
+  readonly operator?: string;
+  readonly action?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Operators and sign-in
+// ---------------------------------------------------------------------------
+
+/**
+ * What an operator may do with the admin API: `admin` everything, operators included;
+ * `marketer` the program; `support` members (enrol, adjust) and terminals (revoke, new token);
+ * `read-only` reads only. Every role reads everything except the operator list.
+ */
+export type OperatorRole = "admin" | "marketer" | "support" | "read-only";
+
+/** A named person who signs in to the operator console; their name goes on every audit entry they cause. */
+export interface Operator {
+  /** 1 to 64 visible ASCII characters, like every id. */
+  readonly name: string;
+  readonly role: OperatorRole;
+  readonly createdAt: number;
+  /** Who created the operator (an operator's name, or the admin token's `x-operator` / "admin"). */
+  readonly createdBy: string;
+  /** Set once the operator is disabled: their password and sessions are refused from then on. */
+  readonly disabledAt?: number;
+}
+
+/** `POST /v1/admin/operators` (admin role): the password is stored only as its scrypt hash. */
+export interface CreateOperatorRequest {
+  readonly name: string;
+  readonly role: OperatorRole;
+  /** 12 to 200 characters. */
+  readonly password: string;
+}
+
+export interface OperatorPage {
+  /** In name order. */
+  readonly operators: readonly Operator[];
+  readonly next: string | null;
+}
+
+/** `POST /v1/admin/sessions`, no token needed: an operator's name and password for a session token. */
+export interface SignInRequest {
+  readonly name: string;
+  readonly password: string;
+}
+
+/** A session token (`Authorization: Bearer <token>` on admin requests) until `expiresAt`; signed by the server, kept nowhere. */
+export interface SignInResult {
+  readonly token: string;
+  readonly expiresAt: number;
+  readonly operator: Operator;
+}
+
+/** `GET /v1/admin/me`: who the bearer token acts as. */
+export interface Principal {
+  readonly name: string;
+  readonly role: OperatorRole;
+  /** `admin-token`: the node's admin token (automation); `session`: an operator's session. */
+  readonly via: "admin-token" | "session";
+}
+
+/** `POST /v1/admin/program/validate`: the body is a program definition; nothing is stored. Problems come as a BAD_REQUEST with `details.problems`. */
+export interface ProgramValidation {
+  readonly valid: true;
+}
+
+/** One problem of a refused program document: the path of the field (`statuses.levels[1].threshold`, `$` for the whole) and what is wrong. */
+export interface ProgramProblem {
+  readonly path: string;
+  readonly message: string;
 }

@@ -15,6 +15,7 @@ import type {
   MemberView,
   Partner,
   PartnerPage,
+  ProgramValidation,
   ProgramVersionPage,
   Store,
   StorePage,
@@ -34,6 +35,8 @@ import type { TerminalAuthenticator } from "../transport/terminal-authenticator.
 /** Operators name themselves in the audit trail; a name, not an essay. */
 const OPERATOR_LENGTH_MAX = 100;
 const ADJUSTMENT_REASON_LENGTH_MAX = 500;
+/** Action names are short kebab-case words ("put-program"); a filter longer than this matches nothing anyway. */
+const AUDIT_ACTION_LENGTH_MAX = 64;
 /** A single adjustment beyond a billion points is a typo, not a goodwill gesture. */
 const ADJUSTMENT_POINTS_MAX = 1_000_000_000;
 const ACTIVITY_PAGE_DEFAULT = 50;
@@ -103,10 +106,22 @@ export class AdminService {
     return reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
   }
 
-  auditTrail(before: string | undefined, limit: string | undefined): AdminOutcome<AuditPage> {
+  /** The audit trail newest first; only one operator's or one action's entries when given. */
+  auditTrail(before: string | undefined, limit: string | undefined, filter: { operator?: string | undefined; action?: string | undefined } = {}): AdminOutcome<AuditPage> {
     const page = readPage(before, limit);
     if (!page.ok) return page;
-    return { ok: true, value: { audit: this.control.readAudit(page.before, page.limit) } };
+    const kept = {
+      ...(filter.operator === undefined ? {} : { operator: readString(filter.operator, "operator", OPERATOR_LENGTH_MAX) }),
+      ...(filter.action === undefined ? {} : { action: readString(filter.action, "action", AUDIT_ACTION_LENGTH_MAX) }),
+    };
+    const { items, next } = this.control.readAuditFiltered(page.before, page.limit, kept);
+    return { ok: true, value: { audit: items, next } };
+  }
+
+  /** Validates a program definition and stores nothing: the console shows each problem at its field before saving. */
+  validateProgram(input: unknown): AdminOutcome<ProgramValidation> {
+    validateProgramDocument(input);
+    return { ok: true, value: { valid: true } };
   }
 
   /** Member id from `member`, `card` or `phone` (exactly one). */

@@ -1,10 +1,33 @@
 import { open, type Database, type RootDatabase } from "lmdb";
+import type { OperatorRole } from "../../protocol/admin-wire.js";
 import type { Program } from "../../protocol/program-document.js";
 import type { PlacementDocument } from "../../domain/placement/placement-table.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
 
 /** The administrative records are few and small; 64 MiB of address space is plenty to start. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 64 * 1024 * 1024;
+/**
+ * A filtered audit page reads at most this many records, matching or not, then answers with what it
+ * found and a `next` cursor: one page of a sparse filter over a long trail stays a few milliseconds of
+ * the gateway thread.
+ */
+export const AUDIT_FILTER_SCAN_RECORDS_MAX = 5_000;
+
+/** An operator of the admin API and console; the password only as its scrypt hash (operator-passwords.ts). */
+export interface OperatorRecord {
+  readonly name: string;
+  readonly role: OperatorRole;
+  readonly passwordHash: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly disabledAt?: number;
+}
+
+/** Which audit entries a page keeps; an absent field keeps all. */
+export interface AuditFilter {
+  readonly operator?: string;
+  readonly action?: string;
+}
 
 export interface PartnerRecord {
   readonly id: string;
@@ -57,6 +80,7 @@ export class ControlStore {
   private readonly stores: Database<StoreRecord, string>;
   private readonly terminals: Database<TerminalRecord, string>;
   private readonly audit: Database<AuditRecord, number>;
+  private readonly operators: Database<OperatorRecord, string>;
   private nextAuditSequence: number;
   private readonly path: string;
 
@@ -69,6 +93,7 @@ export class ControlStore {
     this.stores = this.root.openDB<StoreRecord, string>({ name: "stores" });
     this.terminals = this.root.openDB<TerminalRecord, string>({ name: "terminals" });
     this.audit = this.root.openDB<AuditRecord, number>({ name: "audit" });
+    this.operators = this.root.openDB<OperatorRecord, string>({ name: "operators" });
     let last = 0;
     for (const key of this.audit.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextAuditSequence = last + 1;
@@ -82,13 +107,52 @@ export class ControlStore {
     return record;
   }
 
-  /** Audit records newest first, below `before` (all when null), at most `limit`. */
-  readAudit(before: number | null, limit: number): AuditRecord[] {
-    const page: AuditRecord[] = [];
-    for (const { value } of this.audit.getRange({ reverse: true, start: (before ?? Number.MAX_SAFE_INTEGER) - 1, limit })) {
-      page.push(value);
+  /**
+   * Audit records newest first below `before` that match `filter`, at most `limit`, reading at most
+   * AUDIT_FILTER_SCAN_RECORDS_MAX records; `next` is where an older page starts (null: nothing older).
+   */
+  readAuditFiltered(before: number | null, limit: number, filter: AuditFilter): ControlPage<AuditRecord, number> {
+    const items: AuditRecord[] = [];
+    let scanned = 0;
+    let lastScanned: number | null = null;
+    const start = (before ?? Number.MAX_SAFE_INTEGER) - 1;
+    for (const { value } of this.audit.getRange({ reverse: true, start, limit: AUDIT_FILTER_SCAN_RECORDS_MAX })) {
+      scanned += 1;
+      lastScanned = value.sequence;
+      const kept = (filter.operator === undefined || value.operator === filter.operator) && (filter.action === undefined || value.action === filter.action);
+      if (kept) items.push(value);
+      if (items.length === limit) break;
     }
-    return page;
+    const exhausted = scanned < AUDIT_FILTER_SCAN_RECORDS_MAX && items.length < limit;
+    return { items, next: exhausted || lastScanned === null || lastScanned <= 1 ? null : lastScanned };
+  }
+
+  readOperator(name: string): OperatorRecord | undefined {
+    return this.operators.get(name);
+  }
+
+  /** Operators in name order, after `after`, at most `limit`. */
+  listOperators(after: string | null, limit: number): ControlPage<OperatorRecord, string> {
+    const items: OperatorRecord[] = [];
+    const range = after === null ? this.operators.getRange({}) : this.operators.getRange({ start: after });
+    for (const { key, value } of range) {
+      if (key === after) continue;
+      items.push(value);
+      if (items.length > limit) break;
+    }
+    return pageOf(items, limit, (item) => item.name);
+  }
+
+  /** Writes an operator and its audit record in one transaction, like a terminal. */
+  async writeOperator(operator: OperatorRecord, audit: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
+    const record: AuditRecord = { ...audit, sequence: this.nextAuditSequence };
+    this.nextAuditSequence += 1;
+    const committed = this.root.transaction(() => {
+      void this.operators.put(operator.name, operator);
+      void this.audit.put(record.sequence, record);
+    });
+    await this.durably(committed);
+    return record;
   }
 
   readSetting<Value>(name: string): Value | undefined {

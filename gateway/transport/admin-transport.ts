@@ -1,7 +1,11 @@
 import type uWS from "uWebSockets.js";
 import { isPlainObject } from "../../domain/validation/fields.js";
+import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { CardService } from "../admin/card-service.js";
+import type { AdminPermission } from "../admin/operator-roles.js";
+import { mayAct } from "../admin/operator-roles.js";
+import type { Operators } from "../admin/operators.js";
 import { bearerToken } from "../control/tokens.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
@@ -15,14 +19,13 @@ import {
 } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import { outcomeOfError } from "./request-handler.js";
-import type { TerminalAuthenticator } from "./terminal-authenticator.js";
 
 /** `parameters`: the path's parameters, read (percent-decoded) when the request arrived. */
 type AdminWrite = (service: AdminService, body: unknown, operator: string, parameters: readonly string[]) => Promise<OperationOutcome>;
 /** Reads what it needs of the request at once (uWS forbids touching it later) and returns the work. */
 type AdminRead = (request: uWS.HttpRequest) => () => OperationOutcome | Promise<OperationOutcome>;
 
-/** Who is acting, for the audit trail: the `x-operator` header, else "admin". */
+/** Who is acting with the admin token, for the audit trail: the `x-operator` header, else "admin". An operator's session names its operator. */
 const OPERATOR_HEADER = "x-operator";
 const OPERATOR_HEADER_LENGTH_MAX = 100;
 
@@ -45,18 +48,24 @@ function query(request: uWS.HttpRequest, name: string): string | undefined {
   return value === undefined || value.length === 0 ? undefined : value;
 }
 
-function operatorOf(request: uWS.HttpRequest): string {
-  const named = request.getHeader(OPERATOR_HEADER).trim();
-  return named.length === 0 ? "admin" : named.slice(0, OPERATOR_HEADER_LENGTH_MAX);
+function namedOperatorOf(request: uWS.HttpRequest): string {
+  return request.getHeader(OPERATOR_HEADER).trim().slice(0, OPERATOR_HEADER_LENGTH_MAX);
+}
+
+/** An authorised request: where to answer, and who acts. */
+interface Authorised {
+  readonly exchange: HttpExchange;
+  readonly principal: Principal;
 }
 
 /**
- * `/v1/admin/*`: JSON (or msgpack) over HTTP, authorised by the admin token
- * only. Every route answers a coded error for bad input, never throws.
+ * `/v1/admin/*`: JSON (or msgpack) over HTTP, authorised by the admin token or
+ * an operator's session token, each route by the permission it needs
+ * (operator-roles.ts). Every route answers a coded error for bad input, never throws.
  */
 export class AdminTransport {
   constructor(
-    private readonly authenticator: TerminalAuthenticator,
+    private readonly operators: Operators,
     private readonly service: AdminService,
     private readonly cards: CardService,
   ) {}
@@ -69,6 +78,7 @@ export class AdminTransport {
     this.registerTerminalRoutes(app);
     this.registerMemberAndAuditRoutes(app);
     this.registerCardRoutes(app);
+    this.registerOperatorRoutes(app);
   }
 
   /** Cards: a member's cards, issue one, read, block, unblock, replace (gateway/admin/card-service.ts). */
@@ -78,21 +88,67 @@ export class AdminTransport {
       const memberId = pathParameter(request, 0);
       return () => cards.memberCards(memberId);
     });
-    this.registerWrite(app, "post", "/v1/admin/members/:member/cards", (_, body, operator, [memberId = ""]) => cards.issue(memberId, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/members/:member/cards", "members", (_, body, operator, [memberId = ""]) => cards.issue(memberId, body, operator));
     this.registerRead(app, "/v1/admin/cards/:card", (request) => {
       const card = pathParameter(request, 0);
       return () => cards.card(card);
     });
-    this.registerWrite(app, "post", "/v1/admin/cards/:card/block", (_, body, operator, [card = ""]) => cards.block(card, body, operator));
-    this.registerWrite(app, "post", "/v1/admin/cards/:card/unblock", (_, _body, operator, [card = ""]) => cards.unblock(card, operator));
-    this.registerWrite(app, "post", "/v1/admin/cards/:card/replace", (_, body, operator, [card = ""]) => cards.replace(card, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/cards/:card/block", "members", (_, body, operator, [card = ""]) => cards.block(card, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/cards/:card/unblock", "members", (_, _body, operator, [card = ""]) => cards.unblock(card, operator));
+    this.registerWrite(app, "post", "/v1/admin/cards/:card/replace", "members", (_, body, operator, [card = ""]) => cards.replace(card, body, operator));
+  }
+
+  /** Operators: sign in (no token), who am I, and (admin role) list, create, disable. */
+  private registerOperatorRoutes(app: uWS.TemplatedApp): void {
+    const operators = this.operators;
+    app.post("/v1/admin/sessions", (response, request) => {
+      const exchange = this.jsonExchange(response, request);
+      if (exchange === undefined) return;
+      exchange.readBody(REQUEST_BYTES_MAX, (body) => {
+        const document = decodeBody(body, "json", decodeFrame);
+        this.answer(exchange, () => operators.signIn(document));
+      });
+    });
+    app.get("/v1/admin/me", (response, request) => {
+      const authorised = this.authorise(response, request, "read");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => Promise.resolve({ ok: true, value: authorised.principal }));
+    });
+    this.registerWrite(app, "post", "/v1/admin/operators", "operators", (_service, body, operator) => operators.create(body, operator));
+    this.registerRead(
+      app,
+      "/v1/admin/operators",
+      (request) => {
+        const after = query(request, "after");
+        const limit = query(request, "limit");
+        return () => operators.list(after, limit);
+      },
+      "operators",
+    );
+    app.del("/v1/admin/operators/:operator", (response, request) => {
+      const name = pathParameter(request, 0);
+      const authorised = this.authorise(response, request, "operators");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => operators.disable(name, authorised.principal.name));
+    });
+  }
+
+  /** An exchange for a JSON body without a token (sign-in); answers UNSUPPORTED_MEDIA_TYPE itself. */
+  private jsonExchange(response: uWS.HttpResponse, request: uWS.HttpRequest): HttpExchange | undefined {
+    const requestType = mediaTypeOf(request.getHeader("content-type"));
+    const exchange = new HttpExchange(response, answerMediaTypeOf(request.getHeader("accept"), requestType));
+    if (requestType?.format !== "json") {
+      exchange.fail("UNSUPPORTED_MEDIA_TYPE", "content-type must be application/json");
+      return undefined;
+    }
+    return exchange;
   }
 
   /** The program: the current one, a new one, and its past versions. */
   private registerProgramRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
     this.registerRead(app, "/v1/admin/program", () => () => service.currentProgram());
-    this.registerWrite(app, "put", "/v1/admin/program", (service, body, operator) => service.putProgram(body, operator));
+    this.registerWrite(app, "put", "/v1/admin/program", "program", (service, body, operator) => service.putProgram(body, operator));
+    // Stores nothing, so any role may ask: a read-only operator can see what is wrong with a draft too.
+    this.registerWrite(app, "post", "/v1/admin/program/validate", "read", (service, body) => Promise.resolve(service.validateProgram(body)));
     this.registerRead(app, "/v1/admin/program/versions", (request) => {
       const before = query(request, "before");
       const limit = query(request, "limit");
@@ -107,7 +163,7 @@ export class AdminTransport {
   /** Partners: create, list, one by id. */
   private registerPartnerRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
-    this.registerWrite(app, "post", "/v1/admin/partners", (service, body, operator) => service.createPartner(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/partners", "setup", (service, body, operator) => service.createPartner(body, operator));
     this.registerRead(app, "/v1/admin/partners", (request) => {
       const after = query(request, "after");
       const limit = query(request, "limit");
@@ -122,7 +178,7 @@ export class AdminTransport {
   /** Stores: create, list (by partner), one by id. */
   private registerStoreRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
-    this.registerWrite(app, "post", "/v1/admin/stores", (service, body, operator) => service.createStore(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/stores", "setup", (service, body, operator) => service.createStore(body, operator));
     this.registerRead(app, "/v1/admin/stores", (request) => {
       const after = query(request, "after");
       const limit = query(request, "limit");
@@ -138,7 +194,7 @@ export class AdminTransport {
   /** Terminals: create, list, one by id, revoke, and a new token. */
   private registerTerminalRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
-    this.registerWrite(app, "post", "/v1/admin/terminals", (service, body, operator) => service.createTerminal(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/terminals", "setup", (service, body, operator) => service.createTerminal(body, operator));
     this.registerRead(app, "/v1/admin/terminals", (request) => {
       const after = query(request, "after");
       const limit = query(request, "limit");
@@ -152,50 +208,49 @@ export class AdminTransport {
     });
     app.del("/v1/admin/terminals/:terminal", (response, request) => {
       const terminalId = pathParameter(request, 0);
-      const operator = operatorOf(request);
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => this.service.revokeTerminal(terminalId, operator));
+      const authorised = this.authorise(response, request, "terminals");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.revokeTerminal(terminalId, authorised.principal.name));
     });
     // No body: the new token is made by the server, never chosen by the caller.
     app.post("/v1/admin/terminals/:terminal/token", (response, request) => {
       const terminalId = pathParameter(request, 0);
-      const operator = operatorOf(request);
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => this.service.rotateTerminalToken(terminalId, operator));
+      const authorised = this.authorise(response, request, "terminals");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.rotateTerminalToken(terminalId, authorised.principal.name));
     });
   }
 
   /** Members: enrol, adjust, activity, look up by id or by card or phone; and the audit trail. */
   private registerMemberAndAuditRoutes(app: uWS.TemplatedApp): void {
-    this.registerWrite(app, "post", "/v1/admin/members", (service, body, operator) => service.enrollMember(body, operator));
-    this.registerWrite(app, "post", "/v1/admin/adjustments", (service, body, operator) => service.adjust(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/members", "members", (service, body, operator) => service.enrollMember(body, operator));
+    this.registerWrite(app, "post", "/v1/admin/adjustments", "members", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
       const before = query(request, "before");
       const limit = query(request, "limit");
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => this.service.memberActivity(memberId, before, limit));
+      const authorised = this.authorise(response, request, "read");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberActivity(memberId, before, limit));
     });
     app.get("/v1/admin/audit", (response, request) => {
       const before = query(request, "before");
       const limit = query(request, "limit");
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(this.service.auditTrail(before, limit)));
+      const filter = { operator: query(request, "operator"), action: query(request, "action") };
+      const authorised = this.authorise(response, request, "read");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => Promise.resolve(this.service.auditTrail(before, limit, filter)));
     });
     app.get("/v1/admin/members/:member", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => this.service.memberById(memberId));
+      const authorised = this.authorise(response, request, "read");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId));
     });
     app.get("/v1/admin/members", (response, request) => {
       const card = query(request, "card");
       const phone = query(request, "phone");
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => this.service.memberByIdentifier(card, phone));
+      const authorised = this.authorise(response, request, "read");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone));
     });
   }
 
-  private registerRead(app: uWS.TemplatedApp, path: string, read: AdminRead): void {
+  private registerRead(app: uWS.TemplatedApp, path: string, read: AdminRead, permission: AdminPermission = "read"): void {
     app.get(path, (response, request) => {
       let work: () => OperationOutcome | Promise<OperationOutcome>;
       try {
@@ -204,19 +259,20 @@ export class AdminTransport {
         const failure = outcomeOfError(error);
         work = () => failure;
       }
-      const exchange = this.authorise(response, request);
-      if (exchange !== undefined) this.answer(exchange, () => Promise.resolve(work()));
+      const authorised = this.authorise(response, request, permission);
+      if (authorised !== undefined) this.answer(authorised.exchange, () => Promise.resolve(work()));
     });
   }
 
-  private registerWrite(app: uWS.TemplatedApp, method: "put" | "post", path: string, write: AdminWrite): void {
+  private registerWrite(app: uWS.TemplatedApp, method: "put" | "post", path: string, permission: AdminPermission, write: AdminWrite): void {
     const parameterCount = path.split("/").filter((segment) => segment.startsWith(":")).length;
     app[method](path, (response, request) => {
       const requestType = mediaTypeOf(request.getHeader("content-type"));
-      const operator = operatorOf(request);
       const parameters = Array.from({ length: parameterCount }, (_, index) => pathParameter(request, index));
-      const exchange = this.authorise(response, request, requestType);
-      if (exchange === undefined) return;
+      const authorised = this.authorise(response, request, permission, requestType);
+      if (authorised === undefined) return;
+      const { exchange, principal } = authorised;
+      const operator = principal.name;
       if (requestType === undefined) {
         exchange.fail("UNSUPPORTED_MEDIA_TYPE", `content-type must be ${SUPPORTED_CONTENT_TYPES_TEXT}`);
         return;
@@ -233,18 +289,25 @@ export class AdminTransport {
     });
   }
 
+  /** The caller, if its token is valid and its role has the permission; otherwise answers UNAUTHORIZED or FORBIDDEN itself. */
   private authorise(
     response: uWS.HttpResponse,
     request: uWS.HttpRequest,
+    permission: AdminPermission,
     requestType?: MediaType,
-  ): HttpExchange | undefined {
+  ): Authorised | undefined {
     const token = bearerToken(request.getHeader("authorization"));
     const exchange = new HttpExchange(response, answerMediaTypeOf(request.getHeader("accept"), requestType));
-    if (!this.authenticator.isAdmin(token)) {
-      exchange.fail("UNAUTHORIZED", "a valid admin token is required");
+    const principal = this.operators.principalOf(token, namedOperatorOf(request));
+    if (principal === undefined) {
+      exchange.fail("UNAUTHORIZED", "a valid admin token or operator session is required");
       return undefined;
     }
-    return exchange;
+    if (!mayAct(principal.role, permission)) {
+      exchange.fail("FORBIDDEN", `operator ${principal.name} (role ${principal.role}) may not do this (needs permission ${permission})`);
+      return undefined;
+    }
+    return { exchange, principal };
   }
 
   private answer(exchange: HttpExchange, work: () => Promise<OperationOutcome>): void {

@@ -23,6 +23,7 @@ const DOCS_PAGES: readonly { readonly name: string; readonly about: string }[] =
   { name: "protocol.md", about: "the wire protocol: operations, idempotency, limits, admin API" },
   { name: "program.md", about: "the loyalty program document" },
   { name: "errors.md", about: "every error code" },
+  { name: "console.md", about: "the operator console: pages, operators, roles" },
   { name: "ARCHITECTURE.md", about: "threads, message flow, durability" },
   { name: "security.md", about: "the threat model" },
   { name: "benchmarks.md", about: "the benchmark kit" },
@@ -81,7 +82,8 @@ function landingSummary(docsServed: boolean): LandingSummary {
       "/metrics": "GET: Prometheus metrics",
       "/v1/ws": "WebSocket: the terminal protocol, binary MessagePack frames",
       "/v1/<op>": "POST: the same operations over HTTP, JSON or MessagePack",
-      "/v1/admin/": "the admin API (admin token)",
+      "/v1/admin/": "the admin API (admin token or an operator's session)",
+      "/console/": "GET: the operator console, a web application for marketers and support staff",
     },
     docs: Object.fromEntries(DOCS_PAGES.map(({ name }) => [name, docsServed ? `/docs/${name}` : `docs/${name} in the loycore source`])),
   };
@@ -102,6 +104,7 @@ function landingHtml(summary: LandingSummary, docsServed: boolean): string {
 <li><a href="/metrics">/metrics</a>: Prometheus metrics</li>
 <li><code>ws://&lt;this host&gt;/v1/ws</code>: the terminal protocol over WebSocket; <code>POST /v1/&lt;op&gt;</code>: the same over HTTP</li>
 <li><code>/v1/admin/</code>: the admin API</li>
+<li><a href="/console/">/console/</a>: the operator console (program, members, terminals, audit, live figures)</li>
 </ul>
 <h2>Documentation</h2>
 ${docsServed ? "" : "<p>The pages are in the docs/ directory of the loycore source; this build does not include them.</p>\n"}<ul>

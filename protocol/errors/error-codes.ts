@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   "CARD_TAKEN",
   "CARD_LIMIT",
   "REDEEM_NOT_ALLOWED",
+  "FORBIDDEN",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -83,4 +84,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   CARD_TAKEN: 409,
   CARD_LIMIT: 422,
   REDEEM_NOT_ALLOWED: 422,
+  FORBIDDEN: 403,
 };

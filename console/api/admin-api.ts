@@ -1,0 +1,152 @@
+import type {
+  ActivityPage,
+  AdjustmentRequest,
+  AdjustmentResult,
+  AuditPage,
+  CreateOperatorRequest,
+  CreatePartnerRequest,
+  CreateStoreRequest,
+  CreateTerminalRequest,
+  MemberView,
+  Operator,
+  OperatorPage,
+  Partner,
+  PartnerPage,
+  Principal,
+  Program,
+  ProgramValidation,
+  ProgramVersionPage,
+  SignInResult,
+  Store,
+  StorePage,
+  Terminal,
+  TerminalPage,
+  TerminalWithToken,
+} from "../../protocol/admin-wire.js";
+import { ApiError, apiErrorOf } from "./api-error.js";
+
+/** An admin request that has not answered by then is shown as a TIMEOUT; a slow shard must not freeze the page. */
+const REQUEST_TIMEOUT_MILLISECONDS = 15_000;
+
+type Query = Readonly<Record<string, string | number | null | undefined>>;
+
+/** The admin API (`/v1/admin/*`) as the console calls it, with one bearer token (an operator session or the admin token). */
+export class AdminApi {
+  constructor(private readonly token: string) {}
+
+  me(): Promise<Principal> {
+    return this.call("GET", "/v1/admin/me");
+  }
+  program(): Promise<Program> {
+    return this.call("GET", "/v1/admin/program");
+  }
+  programVersion(version: number): Promise<Program> {
+    return this.call("GET", `/v1/admin/program/versions/${version}`);
+  }
+  programVersions(before?: number | null): Promise<ProgramVersionPage> {
+    return this.call("GET", "/v1/admin/program/versions", { before, limit: 100 });
+  }
+  validateProgram(document: unknown): Promise<ProgramValidation> {
+    return this.call("POST", "/v1/admin/program/validate", undefined, document);
+  }
+  saveProgram(document: unknown): Promise<Program> {
+    return this.call("PUT", "/v1/admin/program", undefined, document);
+  }
+  memberByCard(card: string): Promise<MemberView> {
+    return this.call("GET", "/v1/admin/members", { card });
+  }
+  memberByPhone(phone: string): Promise<MemberView> {
+    return this.call("GET", "/v1/admin/members", { phone });
+  }
+  member(id: string): Promise<MemberView> {
+    return this.call("GET", `/v1/admin/members/${encodeURIComponent(id)}`);
+  }
+  activity(id: string, before: number | null, limit: number): Promise<ActivityPage> {
+    return this.call("GET", `/v1/admin/members/${encodeURIComponent(id)}/activity`, { before, limit });
+  }
+  adjust(request: AdjustmentRequest): Promise<AdjustmentResult> {
+    return this.call("POST", "/v1/admin/adjustments", undefined, request);
+  }
+  partners(after?: string | null): Promise<PartnerPage> {
+    return this.call("GET", "/v1/admin/partners", { after, limit: 500 });
+  }
+  createPartner(request: CreatePartnerRequest): Promise<Partner> {
+    return this.call("POST", "/v1/admin/partners", undefined, request);
+  }
+  stores(after?: string | null): Promise<StorePage> {
+    return this.call("GET", "/v1/admin/stores", { after, limit: 500 });
+  }
+  createStore(request: CreateStoreRequest): Promise<Store> {
+    return this.call("POST", "/v1/admin/stores", undefined, request);
+  }
+  terminals(after?: string | null): Promise<TerminalPage> {
+    return this.call("GET", "/v1/admin/terminals", { after, limit: 500 });
+  }
+  createTerminal(request: CreateTerminalRequest): Promise<TerminalWithToken> {
+    return this.call("POST", "/v1/admin/terminals", undefined, request);
+  }
+  revokeTerminal(id: string): Promise<Terminal> {
+    return this.call("DELETE", `/v1/admin/terminals/${encodeURIComponent(id)}`);
+  }
+  rotateTerminalToken(id: string): Promise<TerminalWithToken> {
+    return this.call("POST", `/v1/admin/terminals/${encodeURIComponent(id)}/token`);
+  }
+  audit(query: { before?: number | null; operator?: string; action?: string; limit?: number }): Promise<AuditPage> {
+    return this.call("GET", "/v1/admin/audit", query);
+  }
+  operators(): Promise<OperatorPage> {
+    return this.call("GET", "/v1/admin/operators", { limit: 500 });
+  }
+  createOperator(request: CreateOperatorRequest): Promise<Operator> {
+    return this.call("POST", "/v1/admin/operators", undefined, request);
+  }
+  disableOperator(name: string): Promise<Operator> {
+    return this.call("DELETE", `/v1/admin/operators/${encodeURIComponent(name)}`);
+  }
+
+  private call<Answer>(method: string, path: string, query?: Query, body?: unknown): Promise<Answer> {
+    return requestJson<Answer>(method, path + queryString(query), body, this.token);
+  }
+}
+
+/** Exchanges an operator's name and password for a session token. */
+export function signIn(name: string, password: string): Promise<SignInResult> {
+  return requestJson("POST", "/v1/admin/sessions", { name, password });
+}
+
+export function queryString(query: Query | undefined): string {
+  if (query === undefined) return "";
+  const parameters = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") parameters.set(name, String(value));
+  }
+  const text = parameters.toString();
+  return text.length === 0 ? "" : `?${text}`;
+}
+
+async function requestJson<Answer>(method: string, path: string, body: unknown, token?: string): Promise<Answer> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MILLISECONDS),
+    });
+  } catch (error) {
+    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+    throw new ApiError(timedOut ? "TIMEOUT" : "DISCONNECTED", timedOut ? "the server did not answer in time" : "the server could not be reached", 0);
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  if (!response.ok) throw apiErrorOf(response.status, parsed);
+  return parsed as Answer;
+}

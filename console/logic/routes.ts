@@ -1,0 +1,68 @@
+import type { OperatorRole } from "../../protocol/admin-wire.js";
+
+/**
+ * The console's pages, routed by the URL's hash (`#/members/m0123...`), so the
+ * gateway serves one file for every page. A later screen (campaigns, cards and
+ * families, notifications, surveys, settlement) joins by adding a row to
+ * NAVIGATION and a case to the page switch in app.tsx.
+ */
+export type Route =
+  | { readonly page: "program" }
+  | { readonly page: "members"; readonly member?: string }
+  | { readonly page: "setup" }
+  | { readonly page: "audit" }
+  | { readonly page: "live" }
+  | { readonly page: "operators" };
+
+export type PageName = Route["page"];
+
+export interface NavigationItem {
+  readonly page: PageName;
+  readonly label: string;
+  /** The roles that see the item; every role when absent. */
+  readonly roles?: readonly OperatorRole[];
+}
+
+export const NAVIGATION: readonly NavigationItem[] = [
+  { page: "program", label: "Program" },
+  { page: "members", label: "Members" },
+  { page: "setup", label: "Partners, stores, terminals" },
+  { page: "audit", label: "Audit" },
+  { page: "live", label: "Live" },
+  { page: "operators", label: "Operators", roles: ["admin"] },
+];
+
+export const DEFAULT_ROUTE: Route = { page: "members" };
+
+export function navigationFor(role: OperatorRole): NavigationItem[] {
+  return NAVIGATION.filter((item) => item.roles === undefined || item.roles.includes(role));
+}
+
+/** `#/members/m1` -> the member page; anything unknown -> the default page. */
+export function parseRoute(hash: string): Route {
+  const [page, argument] = hash.replace(/^#\/?/, "").split("/").map((part) => decodeURIComponent(part));
+  switch (page) {
+    case "program":
+    case "setup":
+    case "audit":
+    case "live":
+    case "operators":
+      return { page };
+    case "members":
+      return argument === undefined || argument.length === 0 ? { page } : { page, member: argument };
+    default:
+      return DEFAULT_ROUTE;
+  }
+}
+
+export function formatRoute(route: Route): string {
+  if (route.page === "members" && route.member !== undefined) return `#/members/${encodeURIComponent(route.member)}`;
+  return `#/${route.page}`;
+}
+
+/** The document title of a page: every page has its own. */
+export function titleOf(route: Route): string {
+  const label = NAVIGATION.find((item) => item.page === route.page)?.label ?? "Console";
+  const detail = route.page === "members" && route.member !== undefined ? `Member ${route.member}` : label;
+  return `${detail} · loycore console`;
+}
