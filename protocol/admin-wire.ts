@@ -270,6 +270,31 @@ export interface AdjustmentResult {
 }
 
 // ---------------------------------------------------------------------------
+// Settlement between partners
+// ---------------------------------------------------------------------------
+
+/** `GET /v1/admin/settlement?from=YYYY-MM-DD&to=YYYY-MM-DD[&issuer=][&redeemer=][&format=csv]`, days in UTC, both included. */
+export interface SettlementPair {
+  /** The partner that issued the points (owes). */
+  readonly issuer: string;
+  /** The partner at whose store they were spent (is owed). */
+  readonly redeemer: string;
+  /** Points spent, net of returns. */
+  readonly points: number;
+  /** Their value, minor units: each entry's points x the program's point value then. */
+  readonly valueMinor: number;
+  /** Entries summed: redemptions and returns. */
+  readonly entries: number;
+}
+
+export interface SettlementReport {
+  readonly from: string;
+  readonly to: string;
+  /** In issuer, then redeemer order. */
+  readonly pairs: readonly SettlementPair[];
+}
+
+// ---------------------------------------------------------------------------
 // Audit
 // ---------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ import {
   type ReceiptShardRequest,
   type ShardAnswers,
   type ShardFailureReply,
+  type SettlementEntry,
+  type SettlementPage,
   type ShardHealth,
   type ShardReply,
   type ShardRequest,
@@ -166,6 +168,9 @@ export class ShardActor {
         reply({ ref: request.ref, ok: true, value: { activity: page.map(({ sequence, at, kind, detail }) => ({ sequence, at, kind, ...detail })) } });
         return;
       }
+      case "settlement":
+        reply({ ref: request.ref, ok: true, value: this.settlementPage(request) });
+        return;
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
         this.program = new CompiledProgram(request.program);
@@ -323,12 +328,13 @@ export class ShardActor {
         return;
       case "cancel": {
         const target = read({ store: request.store, recordId: request.receiptId });
-        this.settle<"cancel">(ref, reply, before, cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, target));
+        const cancelled = cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, target, request.partner);
+        this.settle<"cancel">(ref, reply, before, cancelled);
         return;
       }
       case "refund": {
         const target = read({ store: request.store, recordId: request.receiptId });
-        this.settle<"refund">(ref, reply, before, refundReceipt(input(refundAddress(request.store, request.refundId)), request, target));
+        this.settle<"refund">(ref, reply, before, refundReceipt(input(refundAddress(request.store, request.refundId)), request, target, request.partner));
         return;
       }
       case "adjust":
@@ -445,6 +451,24 @@ export class ShardActor {
       transactions: account.sequence,
       programVersion: this.program?.version ?? null,
     };
+  }
+
+  /** A page of the settlement entries of the logical shards this thread owns, in logical shard then key order. */
+  private settlementPage(request: Extract<ShardRequest, { kind: "settlement" }>): SettlementPage {
+    const entries: SettlementEntry[] = [];
+    const owned = [...this.owned].sort((left, right) => left - right);
+    for (const logicalShard of owned) {
+      if (request.after !== null && logicalShard < request.after.logicalShard) continue;
+      const after = request.after?.logicalShard === logicalShard ? request.after.key : null;
+      const page = this.state.readSettlement(logicalShard, request.fromDay, request.toDay, after, request.limit - entries.length);
+      for (const { entry } of page) {
+        const { logicalShard: _shard, ...rest } = entry;
+        entries.push(rest);
+      }
+      const last = page[page.length - 1];
+      if (entries.length >= request.limit && last !== undefined) return { entries, next: { logicalShard, key: last.key } };
+    }
+    return { entries, next: null };
   }
 
   private healthView(): ShardHealth {

@@ -2,6 +2,7 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
+import type { SettlementRecord } from "./storage/shard-store.js";
 import type { ActivityPage, AdjustmentResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
@@ -45,6 +46,7 @@ export type ShardRequest =
    * below it may go once a checkpoint covers them too.
    */
   | { readonly kind: "receiptIndexFloor"; readonly ref: number; readonly through: number }
+  | SettlementShardRequest
   | { readonly kind: "metrics"; readonly ref: number }
   | { readonly kind: "health"; readonly ref: number };
 
@@ -105,6 +107,7 @@ export interface ShardAnswers {
   readonly payment: PaymentResult;
   readonly activity: ActivityPage;
   readonly setProgram: { readonly version: number };
+  readonly settlement: SettlementPage;
   readonly receiptIndexFloor: Readonly<Record<string, never>>;
   /** The shard thread's prom-client registry (absent from an actor run without a worker). */
   readonly metrics: { readonly metrics?: readonly MetricObjectWithValues<MetricValue<string>>[] };
@@ -155,6 +158,8 @@ export interface CancelShardRequest {
   readonly memberId: string;
   readonly store: string;
   readonly receiptId: string;
+  /** The partner of the terminal's store: the redeemer in the settlement entries of what the cancel gives back. */
+  readonly partner?: string;
 }
 
 /** A partial return by lines, idempotent by (store, refund id). Quantities in the receipt's units. */
@@ -167,6 +172,8 @@ export interface RefundShardRequest {
   readonly refundId: string;
   readonly receiptId: string;
   readonly lines: readonly { readonly line: number; readonly qty: number }[];
+  /** As CancelShardRequest's. */
+  readonly partner?: string;
 }
 
 /** Money paid later toward a receipt paid in part, idempotent by (store, payment id). */
@@ -182,6 +189,31 @@ export interface PaymentShardRequest {
   readonly at: number;
   /** The POS sent no time: `at` is the server's, and not part of the fingerprint. */
   readonly atFromServer?: true;
+}
+
+/** Where a page of settlement entries continues: a logical shard and the last key read there (latin-1). */
+export interface SettlementCursor {
+  readonly logicalShard: number;
+  readonly key: string;
+}
+
+/** A page of the settlement entries of days [fromDay, toDay) of every logical shard the thread owns. */
+export interface SettlementShardRequest {
+  readonly kind: "settlement";
+  readonly ref: number;
+  readonly fromDay: number;
+  readonly toDay: number;
+  readonly after: SettlementCursor | null;
+  readonly limit: number;
+}
+
+/** One entry of a settlement page (SettlementRecord without its logical shard). */
+export type SettlementEntry = Omit<SettlementRecord, "logicalShard">;
+
+export interface SettlementPage {
+  readonly entries: readonly SettlementEntry[];
+  /** Where the next page starts; null: no more. */
+  readonly next: SettlementCursor | null;
 }
 
 /** An administrator's credit (points > 0) or debit (points < 0), idempotent by adjustment id. */

@@ -12,3 +12,11 @@ export interface Terminal {
   readonly store: string;
   readonly partner: string;
 }
+
+/** An answer that is a document of its own (a CSV export), written as it is instead of encoded. */
+export class TextAnswer {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}

@@ -47,7 +47,7 @@ export class TerminalOperations {
       case "cancel":
       case "refund":
       case "payment":
-        return this.byReceipt(request);
+        return this.byReceipt(request, terminal);
       case "identify":
       case "balance":
         return this.identifyOrBalance(request);
@@ -81,6 +81,7 @@ export class TerminalOperations {
    */
   private async byReceipt(
     request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>,
+    terminal: Terminal,
   ): Promise<OperationOutcome<CancelResult | RefundResult | PaymentResult>> {
     const memberId =
       request.member === null
@@ -91,7 +92,7 @@ export class TerminalOperations {
         ? failure("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
         : unknownMember(request.member);
     }
-    const reply = await this.cluster.requestForMember(receiptRequest(request, memberId));
+    const reply = await this.cluster.requestForMember(receiptRequest(request, memberId, terminal.partner));
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };
   }
@@ -190,13 +191,13 @@ export class TerminalOperations {
 
 
 /** The shard request of a cancel, a refund or a payment: each names a receipt of the terminal's store. */
-function receiptRequest(request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>, memberId: string) {
+function receiptRequest(request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>, memberId: string, partner: string) {
   const { store, receiptId } = request;
   switch (request.op) {
     case "cancel":
-      return { kind: "cancel", memberId, store, receiptId } as const;
+      return { kind: "cancel", memberId, store, receiptId, partner } as const;
     case "refund":
-      return { kind: "refund", memberId, store, receiptId, refundId: request.refundId, lines: request.lines } as const;
+      return { kind: "refund", memberId, store, receiptId, refundId: request.refundId, lines: request.lines, partner } as const;
     case "payment": {
       const { paymentId, amount, at } = request;
       return { kind: "payment", memberId, store, receiptId, paymentId, amount, at, ...(request.atFromServer === true ? { atFromServer: true as const } : {}) } as const;

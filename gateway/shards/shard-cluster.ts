@@ -49,6 +49,13 @@ export class ShardCluster {
     return asReplyTo<"receiptIndexFloor">(channel.request({ kind: "receiptIndexFloor", through }));
   }
 
+  /** A request to one shard thread (not about a member: a page of an admin report). */
+  requestToShard<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(shardIndex: number, body: Body): Promise<ShardReply<Body["kind"]>> {
+    const channel = this.channels[shardIndex];
+    assert(channel !== undefined, "a request goes to an existing shard thread");
+    return asReplyTo<Body["kind"]>(channel.request(body));
+  }
+
   /** Sends the same request to every shard and waits for all answers. */
   broadcast<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(body: Body): Promise<ShardReply<Body["kind"]>[]> {
     return Promise.all(this.channels.map((channel) => asReplyTo<Body["kind"]>(channel.request(body))));

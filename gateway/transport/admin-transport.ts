@@ -3,11 +3,13 @@ import { isPlainObject } from "../../domain/validation/fields.js";
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { CardService } from "../admin/card-service.js";
+import { settlementReport } from "../admin/settlement-report.js";
+import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { AdminPermission } from "../admin/operator-roles.js";
 import { mayAct } from "../admin/operator-roles.js";
 import type { Operators } from "../admin/operators.js";
 import { bearerToken } from "../control/tokens.js";
-import type { OperationOutcome } from "../operations/operation-outcome.js";
+import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
 import {
   answerMediaTypeOf,
@@ -68,6 +70,7 @@ export class AdminTransport {
     private readonly operators: Operators,
     private readonly service: AdminService,
     private readonly cards: CardService,
+    private readonly cluster: ShardCluster,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -78,6 +81,7 @@ export class AdminTransport {
     this.registerTerminalRoutes(app);
     this.registerMemberAndAuditRoutes(app);
     this.registerCardRoutes(app);
+    this.registerSettlementRoutes(app);
     this.registerOperatorRoutes(app);
   }
 
@@ -96,6 +100,21 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/cards/:card/block", "members", (_, body, operator, [card = ""]) => cards.block(card, body, operator));
     this.registerWrite(app, "post", "/v1/admin/cards/:card/unblock", "members", (_, _body, operator, [card = ""]) => cards.unblock(card, operator));
     this.registerWrite(app, "post", "/v1/admin/cards/:card/replace", "members", (_, body, operator, [card = ""]) => cards.replace(card, body, operator));
+  }
+
+  /** The settlement report between partners (gateway/admin/settlement-report.ts), JSON or CSV. */
+  private registerSettlementRoutes(app: uWS.TemplatedApp): void {
+    const cluster = this.cluster;
+    this.registerRead(app, "/v1/admin/settlement", (request) => {
+      const settlementQuery = {
+        from: query(request, "from"),
+        to: query(request, "to"),
+        issuer: query(request, "issuer"),
+        redeemer: query(request, "redeemer"),
+        format: query(request, "format"),
+      };
+      return () => settlementReport(cluster, settlementQuery);
+    });
   }
 
   /** Operators: sign in (no token), who am I, and (admin role) list, create, disable. */
@@ -320,7 +339,8 @@ export class AdminTransport {
     void pending
       .catch((error: unknown) => outcomeOfError(error))
       .then((outcome) => {
-        if (outcome.ok) exchange.succeed(outcome.value);
+        if (outcome.ok && outcome.value instanceof TextAnswer) exchange.writeText(200, outcome.value.contentType, outcome.value.body);
+        else if (outcome.ok) exchange.succeed(outcome.value);
         else exchange.fail(outcome.code, outcome.message, outcome.details);
       });
   }

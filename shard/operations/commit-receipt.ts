@@ -8,7 +8,9 @@ import { commitForMember } from "../../domain/engine/member-operations.js";
 import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
 import type { ReceiptRecord } from "../storage/shard-store.js";
 import type { CalculateResult, CommitResult } from "../../protocol/terminal-wire.js";
+import { crossPartnerPoints } from "../../domain/engine/partner-settlement.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
+import { settlementWrites } from "./settlement-writes.js";
 
 export interface CommitReceiptInput {
   readonly program: CompiledProgram;
@@ -71,6 +73,10 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       { kind: "account", account: next },
       { kind: "receipt", receipt: record },
       historyWrite(next, now, "receipt", receiptActivityDetail(receipt, outcome.calculation, answer.transaction, outcome.statusChange)),
+      ...settlementWrites(
+        { account: next, at: receipt.at, redeemer: partner, store: receipt.store, receiptId: receipt.id, operation: "commit", pointValueMinor: program.program.points.pointValueMinor },
+        crossPartnerPoints(outcome.settlement.unreturnedShares, partner),
+      ),
     ],
   };
 }

@@ -3,11 +3,13 @@ import type { Account } from "../../domain/account/account.js";
 import { failure, type Failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../domain/engine/member-operations.js";
-import { payReceipt, reverseReceipt, scaledQuantity } from "../../domain/engine/receipt-settlement.js";
+import { crossPartnerPointsReturned } from "../../domain/engine/partner-settlement.js";
+import { payReceipt, reverseReceipt, scaledQuantity, type ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
 import type { AdjustmentResult } from "../../protocol/admin-wire.js";
 import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } from "../../protocol/terminal-wire.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
+import { settlementWrites } from "./settlement-writes.js";
 
 /**
  * The keyed state changes other than a commit: visits, cancels, refunds and
@@ -70,8 +72,18 @@ export function reportVisit(input: KeyedInput, visit: Visit): OperationResult<Re
   });
 }
 
-/** Voids a committed receipt whole (`target`: its record), or releases its hold if it was never committed. */
-export function cancelReceipt(input: KeyedInput, store: string, receiptId: string, target: ReceiptRecord | undefined): OperationResult<CancelResult> {
+/** The settlement entries of a return: the points it gave back to other partners' lots, as negative entries. */
+function returnedSettlement(input: KeyedInput, reversed: { readonly account: Account; readonly settlement: ReceiptSettlement }, target: ReceiptRecord, where: { readonly redeemer: string; readonly operation: string }): ShardWrite[] {
+  const before = target.settlement?.unreturnedShares ?? [];
+  const context = { account: reversed.account, at: input.now, redeemer: where.redeemer, store: target.store, receiptId: target.receiptId, operation: where.operation, pointValueMinor: input.program.program.points.pointValueMinor };
+  return settlementWrites(context, crossPartnerPointsReturned(before, reversed.settlement.unreturnedShares, where.redeemer));
+}
+
+/**
+ * Voids a committed receipt whole (`target`: its record), or releases its hold if it was never committed.
+ * `redeemer`: the partner of the store, where the receipt spent points other partners may have issued.
+ */
+export function cancelReceipt(input: KeyedInput, store: string, receiptId: string, target: ReceiptRecord | undefined, redeemer = ""): OperationResult<CancelResult> {
   const { account, program, now } = input;
   return keyedOperation<CancelResult>(input, cancelAddress(store, receiptId), [], `the cancel of receipt ${receiptId}`, () => {
     if (target === undefined || target.settlement === undefined) {
@@ -91,7 +103,7 @@ export function cancelReceipt(input: KeyedInput, store: string, receiptId: strin
       ok: true,
       account: reversed.account,
       answer: { receipt: receiptId, cancelled: "receipt", ...reversed.answer },
-      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }],
+      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }, ...returnedSettlement(input, reversed, target, { redeemer, operation: "cancel" })],
       activity: { kind: "cancel", detail: { receipt: receiptId, store, ...reversed.answer } },
     };
   });
@@ -105,7 +117,7 @@ export interface Refund {
 }
 
 /** A partial return by lines of a committed receipt (`target`: its record), idempotent by (store, refund id). */
-export function refundReceipt(input: KeyedInput, refund: Refund, target: ReceiptRecord | undefined): OperationResult<RefundResult> {
+export function refundReceipt(input: KeyedInput, refund: Refund, target: ReceiptRecord | undefined, redeemer = ""): OperationResult<RefundResult> {
   const { account, program, now } = input;
   const { store, refundId, receiptId, lines } = refund;
   return keyedOperation<RefundResult>(input, refundAddress(store, refundId), [receiptId, lines], `refund ${refundId} of store ${store}`, () => {
@@ -117,7 +129,7 @@ export function refundReceipt(input: KeyedInput, refund: Refund, target: Receipt
       ok: true,
       account: reversed.account,
       answer: { refund: refundId, receipt: receiptId, ...reversed.answer },
-      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }],
+      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }, ...returnedSettlement(input, reversed, target, { redeemer, operation: `refund ${refundId}` })],
       activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store, ...reversed.answer } },
     };
   });

@@ -4,9 +4,10 @@ import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
 import { readHistory } from "../storage/records/history-codec.js";
 import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
-import { historyKey, keyString, recordKey } from "../storage/record-keys.js";
+import { decodeSettlementKey, historyKey, keyString, recordKey, settlementDayRange } from "../storage/record-keys.js";
+import { readSettlement } from "../storage/records/settlement-codec.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
-import type { ActivityRecord, ReceiptRecord, ShardStore } from "../storage/shard-store.js";
+import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
 
@@ -116,6 +117,33 @@ export class ShardState {
       if (!bySequence.has(entry.sequence)) bySequence.set(entry.sequence, entry);
     }
     return [...bySequence.values()].sort((left, right) => right.sequence - left.sequence).slice(0, limit);
+  }
+
+  /**
+   * The settlement entries of days [fromDay, toDay) of one logical shard, in key order (day, partners,
+   * member, sequence), at most `limit`: LMDB's range and the overlay's entries in it (an admin report,
+   * not a lane's path: the overlay, bounded by its limit, is walked whole).
+   */
+  readSettlement(logicalShard: number, fromDay: number, toDay: number, after: string | null, limit: number): { key: string; entry: SettlementRecord }[] {
+    const range = settlementDayRange(logicalShard, fromDay, toDay);
+    // Past `after`: the smallest key above it is `after` and a zero byte.
+    const start = after === null ? range.start : Buffer.concat([Buffer.from(after, "latin1"), Buffer.of(0)]);
+    const startText = keyString(start);
+    const endText = keyString(range.end);
+    const byKey = new Map<string, Uint8Array>();
+    for (const { key, value } of this.store.range(start, range.end, limit)) byKey.set(keyString(key), value);
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const [key, mutation] of generation?.entries ?? []) {
+        if (key >= startText && key < endText && mutation.value) byKey.set(key, mutation.value);
+      }
+    }
+    return [...byKey.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => {
+        const { logicalShard: shard, day, issuer, redeemer, memberId, sequence } = decodeSettlementKey(Buffer.from(key, "latin1"));
+        return { key, entry: readSettlement({ logicalShard: shard, day, issuer, redeemer, memberId, sequence }, byKey.get(key) as Uint8Array) };
+      });
   }
 
   /** Members with an account in LMDB (the expiry sweep's walk); members only in the overlay are seen after the next checkpoint. */

@@ -6,7 +6,8 @@ import { lotChunkIndex, sameLot, writeAccount, writeLotChunk } from "./records/a
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import type { Mutation } from "./mutation.js";
-import { accountKey, historyKey, lotChunkKey, recordKey } from "./record-keys.js";
+import { accountKey, historyKey, lotChunkKey, recordKey, settlementKey } from "./record-keys.js";
+import { writeSettlement } from "./records/settlement-codec.js";
 import type { ShardWrite } from "./shard-store.js";
 
 /** An operation's log payload and its mutations (views into the payload). */
@@ -38,6 +39,9 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
         payload.put(historyKey(logicalShard, memberId, sequence), (writer) => writeHistory(writer, write.activity));
         break;
       }
+      case "settlement":
+        payload.put(settlementKey(write.settlement.logicalShard, write.settlement), (writer) => writeSettlement(writer, write.settlement));
+        break;
     }
   }
   return payload.finish();

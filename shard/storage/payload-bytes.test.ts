@@ -4,6 +4,8 @@ import { FULL_EXAMPLE_PROGRAM } from "../../domain/program/seed-programs.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
 import type { Program } from "../../protocol/program-document.js";
 import type { ReceiptLine } from "../../domain/receipt/receipt.js";
+import { decodeMutations, MutationPayloadWriter } from "./mutation-payload.js";
+import { MEMBER_FAMILY, SETTLEMENT_MEMBER } from "./record-keys.js";
 import type { ShardReply, ShardRequest } from "../shard-messages.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
@@ -18,7 +20,9 @@ import { randomInteger, seededRandom } from "../../domain/random/seeded-random.j
  * exactly the bytes the format's build logged: the digest below was taken
  * from that build (7ea858b). A change of it is a format change.
  */
-const EXPECTED_PAYLOADS_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
+const EXPECTED_PAYLOADS_DIGEST = "f72c02034913351ea759144b5913db744101439a204044431f4ef10d65db2f32";
+/** The digest the format was fixed with, before settlement entries: what the payloads are without them. */
+const EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
 const EXPECTED_ANSWERS_DIGEST = "d0d75fcf18833d08dd58eca0705ad96663a4079dc29d4ba69adcbf3d11460842";
 
 const PROGRAM: Program = {
@@ -39,8 +43,12 @@ describe("log payload bytes", () => {
     const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
     const payloads = createHash("sha256");
     const append = log.append.bind(log);
+    // The same payloads without the settlement entries (added by issue 12): the bytes of everything else
+    // stay those the format was fixed with.
+    const payloadsWithoutSettlement = createHash("sha256");
     log.append = (payload) => {
       payloads.update(payload);
+      payloadsWithoutSettlement.update(withoutSettlementEntries(payload));
       return append(payload);
     };
     const answers = createHash("sha256");
@@ -67,7 +75,11 @@ describe("log payload bytes", () => {
         await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
       }
     }
-    expect({ payloads: payloads.digest("hex"), answers: answers.digest("hex") }).toEqual({ payloads: EXPECTED_PAYLOADS_DIGEST, answers: EXPECTED_ANSWERS_DIGEST });
+    expect({ payloads: payloads.digest("hex"), answers: answers.digest("hex"), withoutSettlement: payloadsWithoutSettlement.digest("hex") }).toEqual({
+      payloads: EXPECTED_PAYLOADS_DIGEST,
+      answers: EXPECTED_ANSWERS_DIGEST,
+      withoutSettlement: EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST,
+    });
   });
 });
 
@@ -101,4 +113,19 @@ async function oneOperation(context: {
   if (step % 8 === 2) {
     await record({ kind: "reportVisit", ref: next(), logicalShard, memberId, visit: { id: `v-${step}`, store, status: step % 16 === 2 ? "came" : "didNotCome", at: now } });
   }
+}
+
+/** A payload written again without its settlement entries' mutations. */
+function withoutSettlementEntries(payload: Uint8Array): Buffer {
+  const writer = new MutationPayloadWriter();
+  for (const mutation of decodeMutations(payload)) {
+    const key = Buffer.from(mutation.key);
+    if (key[1] === MEMBER_FAMILY && key.toString("latin1", 3, 3 + (key[2] as number)) === SETTLEMENT_MEMBER) continue;
+    if (mutation.value === undefined || mutation.value === null) writer.delete(key);
+    else {
+      const value = mutation.value;
+      writer.put(key, (record) => record.bytes(value));
+    }
+  }
+  return writer.finish().payload;
 }

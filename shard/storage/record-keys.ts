@@ -27,6 +27,16 @@ export const ACCOUNT_KIND = 0x61; // "a"
 export const LOT_CHUNK_KIND = 0x63; // "c"
 export const HISTORY_KIND = 0x68; // "h"
 export const RECORD_KIND = 0x72; // "r"
+export const SETTLEMENT_KIND = 0x73; // "s"
+
+/**
+ * The logical shard's settlement entries live under this pseudo member: a
+ * "~" never occurs in a member id, so it is no member's, and the scans of
+ * members skip it (its first key is no account). Under one prefix per
+ * logical shard, entries sort by day: a report of days is one range read.
+ */
+export const SETTLEMENT_MEMBER = "~settlement";
+const SETTLEMENT_DAY_MAX = 2 ** 32 - 1;
 
 /** Logical shards are 0..255: one byte. */
 const LOGICAL_SHARD_MAX = 255;
@@ -82,6 +92,59 @@ export function recordKey(logicalShard: number, memberId: string, store: string,
 }
 
 /** The first key of `kind` within a member, and the first key after every key of that kind. */
+/**
+ * A settlement entry: [settlement prefix]["s"][day u32][issuer][redeemer][member][sequence u48], the
+ * day (UTC days since 1970) of the redemption or return, the partners and the member's operation.
+ */
+export function settlementKey(logicalShard: number, entry: { readonly day: number; readonly issuer: string; readonly redeemer: string; readonly memberId: string; readonly sequence: number }): RecordKey {
+  const { day, issuer, redeemer, memberId, sequence } = entry;
+  assert(Number.isInteger(day) && day >= 0 && day <= SETTLEMENT_DAY_MAX, "a settlement day is a u32");
+  assert(Number.isInteger(sequence) && sequence >= 0 && sequence <= HISTORY_SEQUENCE_MAX, "a settlement sequence fits 48 bits");
+  const parts = [issuer, redeemer, memberId].map((part) => Buffer.from(part, "utf8"));
+  for (const part of parts) assert(part.length <= KEY_PART_BYTES_MAX, "a settlement key part is at most 255 bytes");
+  const key = withKind(logicalShard, SETTLEMENT_MEMBER, SETTLEMENT_KIND, 4 + parts.reduce((sum, part) => sum + 1 + part.length, 0) + 6);
+  let at = memberKeyBytes(SETTLEMENT_MEMBER) + 1;
+  key.writeUInt32BE(day, at);
+  at += 4;
+  for (const part of parts) {
+    key[at++] = part.length;
+    at += part.copy(key, at);
+  }
+  key.writeUIntBE(sequence, at, 6);
+  return key;
+}
+
+/** What a settlement key holds (settlementKey's inverse). */
+export function decodeSettlementKey(key: Uint8Array): { logicalShard: number; day: number; issuer: string; redeemer: string; memberId: string; sequence: number } {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  let at = memberKeyBytes(SETTLEMENT_MEMBER);
+  assert(bytes[1] === MEMBER_FAMILY && bytes[2] === SETTLEMENT_MEMBER.length && bytes[at] === SETTLEMENT_KIND, "a settlement key is under the settlement prefix");
+  at += 1;
+  const day = bytes.readUInt32BE(at);
+  at += 4;
+  const parts: string[] = [];
+  for (let index = 0; index < 3; index += 1) {
+    const length = bytes[at] as number;
+    parts.push(bytes.toString("utf8", at + 1, at + 1 + length));
+    at += 1 + length;
+  }
+  assert(bytes.length === at + 6, "a settlement key ends with a u48");
+  const [issuer = "", redeemer = "", memberId = ""] = parts;
+  return { logicalShard: bytes[0] as number, day, issuer, redeemer, memberId, sequence: bytes.readUIntBE(at, 6) };
+}
+
+/** The settlement entries of days [fromDay, toDay) of one logical shard. */
+export function settlementDayRange(logicalShard: number, fromDay: number, toDay: number): { start: RecordKey; end: RecordKey } {
+  const bound = (day: number): RecordKey => {
+    const key = withKind(logicalShard, SETTLEMENT_MEMBER, SETTLEMENT_KIND, 4);
+    key.writeUInt32BE(Math.min(day, SETTLEMENT_DAY_MAX), key.length - 4);
+    return key;
+  };
+  return toDay > SETTLEMENT_DAY_MAX
+    ? { start: bound(fromDay), end: withKind(logicalShard, SETTLEMENT_MEMBER, SETTLEMENT_KIND + 1, 0) }
+    : { start: bound(fromDay), end: bound(toDay) };
+}
+
 export function memberKindRange(logicalShard: number, memberId: string, kind: number): { start: RecordKey; end: RecordKey } {
   return { start: withKind(logicalShard, memberId, kind, 0), end: withKind(logicalShard, memberId, kind + 1, 0) };
 }
@@ -141,8 +204,11 @@ export function decodeKey(key: Uint8Array): DecodedKey {
         recordId: bytes.toString("utf8", idLengthAt + 1, idLengthAt + 1 + recordIdLength),
       };
     }
+    case SETTLEMENT_KIND:
+      // The settlement pseudo member's entries: the entry is in the value; the key orders and dedups.
+      return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h" or "r", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r" or "s", not ${kind}`);
   }
 }
 

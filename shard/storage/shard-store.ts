@@ -36,10 +36,36 @@ export interface ActivityRecord {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A settlement entry (domain/engine/partner-settlement.ts): points one
+ * partner issued, spent at another's store (> 0), or given back by a return
+ * or cancel (< 0), and their value; stored under the logical shard's
+ * settlement prefix by day (record-keys.ts).
+ */
+export interface SettlementRecord {
+  readonly logicalShard: number;
+  /** UTC days since 1970 of the redemption or the return. */
+  readonly day: number;
+  readonly issuer: string;
+  readonly redeemer: string;
+  readonly memberId: string;
+  /** The member's account sequence after the operation: unique per member. */
+  readonly sequence: number;
+  readonly at: number;
+  readonly store: string;
+  readonly receiptId: string;
+  /** "commit", "refund <id>" or "cancel". */
+  readonly operation: string;
+  readonly points: number;
+  /** points x the program's value of a point, minor units, signed as points. */
+  readonly valueMinor: number;
+}
+
 export type ShardWrite =
   | { readonly kind: "account"; readonly account: Account }
   | { readonly kind: "receipt"; readonly receipt: ReceiptRecord }
-  | { readonly kind: "activity"; readonly activity: ActivityRecord };
+  | { readonly kind: "activity"; readonly activity: ActivityRecord }
+  | { readonly kind: "settlement"; readonly settlement: SettlementRecord };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;
@@ -61,6 +87,8 @@ export const ACTIVITY_PAGE_SIZE_MAX = 500;
 export interface ShardStore {
   /** The stored bytes of one key (record-keys.ts), as of the last checkpoint. */
   get(key: RecordKey): Uint8Array | undefined;
+  /** Entries with start <= key < end, in key order, at most `limit` (settlement reports). */
+  range(start: RecordKey, end: RecordKey, limit: number): Iterable<{ readonly key: Uint8Array; readonly value: Uint8Array }>;
   readAccount(logicalShard: number, memberId: string): Account | undefined;
   /**
    * A member's record of a receipt (or of a cancel, refund, visit or

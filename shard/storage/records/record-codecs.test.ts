@@ -1410,7 +1410,7 @@ describe("encodeOperation and decodeMutations", () => {
             expect(key).toEqual({ logicalShard, memberId, kind: RECORD_KIND, store, recordId: receiptId });
             expectSameValue(readReceiptRecord({ logicalShard, memberId, store, receiptId }, mutation.value as Uint8Array), write.receipt);
             mutationIndex += 1;
-          } else {
+          } else if (write.kind === "activity") {
             const mutation = decoded[mutationIndex] as Mutation;
             const key = decodeKey(mutation.key);
             const { logicalShard, memberId, sequence } = write.activity;
