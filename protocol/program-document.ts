@@ -170,6 +170,17 @@ export interface CardType {
   readonly mayPayWithPoints: boolean;
 }
 
+/**
+ * Where points may pay (issue 12): points carry the partner that issued them. "anywhere": at every
+ * partner's store (one coalition); "issuerOnly": only at the issuer's own stores; "pairs": at the
+ * issuer's stores and at each redeemer a pair names for that issuer. Points without an issuer (admin
+ * adjustments) pay anywhere.
+ */
+export type CoalitionPolicy =
+  | { readonly redemption: "anywhere" }
+  | { readonly redemption: "issuerOnly" }
+  | { readonly redemption: "pairs"; readonly pairs: readonly { readonly issuer: string; readonly redeemer: string }[] };
+
 export interface ProgramDefinition {
   readonly name: string;
   /** IANA time zone of the program's calendar, e.g. "Europe/Moscow". */
@@ -187,6 +198,8 @@ export interface ProgramDefinition {
   readonly lines: LinePolicy;
   /** Card types; a program saved before card types existed has none (read as []). */
   readonly cardTypes: readonly CardType[];
+  /** Where points may pay; a program saved before it existed is "anywhere". */
+  readonly coalition: CoalitionPolicy;
 }
 
 /** A stored program: the definition and the version the control store gave it. */

@@ -15,6 +15,8 @@ export interface CalculationInput {
   /** The member's standing at the receipt's time (domain/engine/standing.ts). */
   readonly standing: Standing;
   readonly balance: number;
+  /** Of `balance`, the points that may pay at this store (the coalition policy); the balance when absent. */
+  readonly spendable?: number;
   /** Which purchase of the current period this receipt is: 1 for the first. */
   readonly purchaseNumberInPeriod: number;
   readonly receipt: Receipt;
@@ -54,12 +56,16 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const shareCap = applyBasisPointsRoundingDown(lines.total - discounts.discount, program.points.maxRedeemShareBasisPoints);
   const redeemCapPoints = floorDivide(Math.min(shareCap, room.room), program.points.pointValueMinor);
   const mayPay = input.mayPayWithPoints !== false;
-  const redeemable = mayPay ? Math.min(balance, redeemCapPoints) : 0;
+  const spendable = Math.min(input.spendable ?? balance, balance);
+  const redeemable = mayPay ? Math.min(spendable, redeemCapPoints) : 0;
   if (redeem > 0 && !mayPay) {
     return failure("REDEEM_NOT_ALLOWED", "receipts presented with this card cannot be paid with points (its card type)");
   }
   if (redeem > balance) {
     return failure("INSUFFICIENT_POINTS", `redeem ${redeem} exceeds the balance of ${balance} points`);
+  }
+  if (redeem > spendable) {
+    return failure("POINTS_NOT_ACCEPTED_HERE", `of the balance of ${balance} points, ${spendable} may pay at this store (the program's coalition policy)`);
   }
   if (redeem > redeemCapPoints) {
     return failure("REDEEM_LIMIT_EXCEEDED", `redeem ${redeem} exceeds the program's cap of ${redeemCapPoints} points for this receipt`);

@@ -18,6 +18,8 @@ export class CompiledProgram {
   readonly classesHighestFirst: readonly ImportanceClass[];
   readonly categoriesById: ReadonlyMap<string, Category>;
   readonly cardTypesById: ReadonlyMap<string, CardType>;
+  /** "issuer redeemer" of every pair the coalition policy names (redemption "pairs"). */
+  private readonly redemptionPairs: ReadonlySet<string>;
 
   constructor(readonly program: Program) {
     this.calendar = new PeriodCalendar(program.period, program.timeZone);
@@ -39,6 +41,20 @@ export class CompiledProgram {
     this.categoriesById = new Map(program.categories.map((category) => [category.id, category]));
     // A program saved before card types existed has no such field: it has no card types.
     this.cardTypesById = new Map((program.cardTypes ?? []).map((cardType) => [cardType.id, cardType]));
+    const coalition = program.coalition ?? { redemption: "anywhere" };
+    this.redemptionPairs = new Set(coalition.redemption === "pairs" ? coalition.pairs.map(({ issuer, redeemer }) => `${issuer} ${redeemer}`) : []);
+  }
+
+  /**
+   * Whether points `issuer` issued may pay at `redeemer`'s store (the coalition policy). Points
+   * without an issuer ("": admin adjustments), and any points where the store's partner is not
+   * known (""), pay anywhere. A program saved before the policy existed is "anywhere".
+   */
+  mayRedeem(issuer: string, redeemer: string): boolean {
+    if (issuer === "" || redeemer === "" || issuer === redeemer) return true;
+    const redemption = this.program.coalition?.redemption ?? "anywhere";
+    if (redemption === "anywhere") return true;
+    return redemption === "pairs" && this.redemptionPairs.has(`${issuer} ${redeemer}`);
   }
 
   get version(): number {

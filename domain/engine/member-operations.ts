@@ -13,8 +13,10 @@ import {
   releaseHold,
   settleLedger,
   settleWithTotals,
+  spendablePoints,
   spendPoints,
   type Ledger,
+  type LotFilter,
 } from "../ledger/ledger.js";
 import type { LotShare } from "../ledger/lot.js";
 import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
@@ -86,10 +88,24 @@ export function calculateWithSpendable(
   redeem: number,
   context?: OperationContext,
 ): { readonly outcome: CalculationOutcome; readonly spendable: number } {
-  const { now, cardType } = defaultContext(receipt, context);
-  const settled = settledAccount(account, now, holdKey(receipt)).account;
+  const { now, cardType, partner } = defaultContext(receipt, context);
+  const { account: settled, heldForReceipt } = settledAccount(account, now, holdKey(receipt));
   const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
-  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null), spendable: settled.balance };
+  const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
+  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here), spendable: settled.balance };
+}
+
+/** The lots whose points may pay at `partner`'s store (the coalition policy); undefined: all may. */
+function lotFilterAt(compiled: CompiledProgram, partner: string): LotFilter | undefined {
+  if ((compiled.program.coalition?.redemption ?? "anywhere") === "anywhere") return undefined;
+  return (lot) => compiled.mayRedeem(lot.partner, partner);
+}
+
+/** Points the member can pay with at `partner`'s store: the balance, less other partners' points the policy keeps out. */
+function spendableHere(compiled: CompiledProgram, settled: Account, heldForReceipt: number, now: number, partner: string): number {
+  const mayUse = lotFilterAt(compiled, partner);
+  // This receipt's own hold was taken at this store, under the same policy: its points count.
+  return mayUse === undefined ? settled.balance : spendablePoints(settled.ledger, now, mayUse) + heldForReceipt;
 }
 
 /** The member's standing at the receipt's time, with the effects of the card presented (standingWithCard). */
@@ -104,11 +120,13 @@ function calculateWithStanding(
   receipt: Receipt,
   redeem: number,
   cardType: string | null,
+  spendable: number = account.balance,
 ): CalculationOutcome {
   return calculateReceipt({
     compiled,
     standing,
     balance: account.balance,
+    spendable,
     purchaseNumberInPeriod: totalsOfPeriod(account.counters, standing.period).visits + 1,
     receipt,
     redeem,
@@ -147,7 +165,7 @@ export function commitForMember(
   const key = holdKey(receipt);
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
   const standing = receiptStanding(compiled, settled, receipt, cardType);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, spendableHere(compiled, settled, heldForReceipt, now, partner));
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
   const paidNow = paid ?? calculation.payable;
@@ -155,7 +173,7 @@ export function commitForMember(
     return failure("PAYMENT_EXCEEDS_UNPAID", `paid ${paidNow} exceeds the receipt's payable of ${calculation.payable}`);
   }
 
-  const spent = payWithPoints(settled.ledger, key, heldForReceipt, calculation.redeem, now);
+  const spent = payWithPoints(settled.ledger, key, heldForReceipt, calculation.redeem, now, lotFilterAt(compiled, partner));
   if (!spent.ok) return spent;
   const accrued = accrueReceiptPoints(compiled, spent.ledger, calculation.points, key, partner, now);
   if (!accrued.ok) return accrued;
@@ -189,6 +207,7 @@ function payWithPoints(
   heldForReceipt: number,
   redeem: number,
   now: number,
+  mayUse: LotFilter | undefined,
 ): Outcome<{ readonly ledger: Ledger; readonly shares: readonly LotShare[] }, "INSUFFICIENT_POINTS"> {
   let next = ledger;
   if (heldForReceipt > 0) {
@@ -204,7 +223,7 @@ function payWithPoints(
     }
   }
   if (redeem === 0) return { ok: true, ledger: next, shares: [] };
-  const spent = spendPoints(next, redeem, now);
+  const spent = spendPoints(next, redeem, now, mayUse);
   if (!spent.ok) return spent;
   return { ok: true, ledger: spent.ledger, shares: spent.shares };
 }
@@ -276,7 +295,8 @@ export function holdForMember(
   const { account: settled, heldForReceipt } = settledAccount(account, context.now, key);
   const cardType = context.cardType ?? null;
   const standing = receiptStanding(compiled, settled, receipt, cardType);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType);
+  const here = spendableHere(compiled, settled, heldForReceipt, context.now, context.partner);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;
   if (heldForReceipt > 0 && heldForReceipt !== redeem) {
@@ -287,7 +307,7 @@ export function holdForMember(
   }
   let expiresAt = context.now;
   if (redeem > 0) {
-    const held = holdPoints(ledger, key, redeem, context.now, compiled.program.points.holdMinutes * MILLISECONDS_PER_MINUTE);
+    const held = holdPoints(ledger, key, redeem, context.now, compiled.program.points.holdMinutes * MILLISECONDS_PER_MINUTE, lotFilterAt(compiled, context.partner));
     if (!held.ok) return held;
     ledger = held.ledger;
     expiresAt = held.hold.expiresAt;

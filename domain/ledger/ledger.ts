@@ -538,15 +538,30 @@ export function accrueLot(ledger: Ledger, accrual: Accrual): AccrueOutcome {
   return { ok: true, ledger: draft.finish(), lot, debtRepaid };
 }
 
-/** Spends `points` active points, earliest expiry first; the shares say which lots paid. */
-export function spendPoints(ledger: Ledger, points: number, now: number): SpendOutcome {
+/** Which lots may pay here (the coalition policy on the lot's issuer); all when absent. */
+export type LotFilter = (lot: Lot) => boolean;
+
+/** Active lots, among those `mayUse` allows. */
+function spendable(now: number, mayUse: LotFilter | undefined): (lot: Lot) => boolean {
+  const active = isActive(now);
+  return mayUse === undefined ? active : (lot) => active(lot) && mayUse(lot);
+}
+
+/** Active points the lots `mayUse` allows hold at `now` (the balance, when all may pay). */
+export function spendablePoints(ledger: Ledger, now: number, mayUse?: LotFilter): number {
+  return settledDraft(ledger, now).draft.sumRemaining(spendable(now, mayUse));
+}
+
+/** Spends `points` active points (of the lots `mayUse` allows), earliest expiry first; the shares say which lots paid. */
+export function spendPoints(ledger: Ledger, points: number, now: number, mayUse?: LotFilter): SpendOutcome {
   assertPositivePoints(points, "points to spend");
   const { draft } = settledDraft(ledger, now);
-  const active = draft.sumRemaining(isActive(now));
+  const eligible = spendable(now, mayUse);
+  const active = draft.sumRemaining(eligible);
   if (active < points) {
     return failure("INSUFFICIENT_POINTS", `asked to spend ${String(points)} points; ${String(active)} are active`);
   }
-  const shares = draft.take(points, isActive(now), "spent");
+  const shares = draft.take(points, eligible, "spent");
   return { ok: true, ledger: draft.finish(), shares };
 }
 
@@ -556,7 +571,7 @@ export function spendPoints(ledger: Ledger, points: number, now: number): SpendO
  * existing hold (a retried request); the same key with other points is a
  * CONFLICT. Once a hold is captured, released or past its TTL, its key is free.
  */
-export function holdPoints(ledger: Ledger, key: string, points: number, now: number, ttlMilliseconds: number): HoldOutcome {
+export function holdPoints(ledger: Ledger, key: string, points: number, now: number, ttlMilliseconds: number, mayUse?: LotFilter): HoldOutcome {
   assert(typeof key === "string" && key.length > 0, "a hold key is a non-empty string");
   assertPositivePoints(points, "points to hold");
   assertPositivePoints(ttlMilliseconds, "hold TTL");
@@ -570,11 +585,12 @@ export function holdPoints(ledger: Ledger, key: string, points: number, now: num
   if (draft.holds.length >= HOLDS_MAX) {
     return failure("LEDGER_LIMIT", `the account has ${String(draft.holds.length)} holds, the most it may have`);
   }
-  const active = draft.sumRemaining(isActive(now));
+  const eligible = spendable(now, mayUse);
+  const active = draft.sumRemaining(eligible);
   if (active < points) {
     return failure("INSUFFICIENT_POINTS", `asked to hold ${String(points)} points; ${String(active)} are active`);
   }
-  const hold: Hold = { key, points, expiresAt: now + ttlMilliseconds, shares: draft.take(points, isActive(now), "held") };
+  const hold: Hold = { key, points, expiresAt: now + ttlMilliseconds, shares: draft.take(points, eligible, "held") };
   draft.holds.push(hold);
   return { ok: true, ledger: draft.finish(), hold, created: true };
 }

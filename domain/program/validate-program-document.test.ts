@@ -71,6 +71,7 @@ const VALID = {
     { id: "vip", name: "VIP", discountBasisPoints: 700, extraAccrualBasisPoints: 200, mayPayWithPoints: true },
     { id: "gift", name: "Gift", discountBasisPoints: 0, extraAccrualBasisPoints: 0, mayPayWithPoints: false },
   ],
+  coalition: { redemption: "pairs", pairs: [{ issuer: "bakery", redeemer: "cafe" }] },
 };
 
 const MINIMAL = { name: "Minimal", points: { accrualRateBasisPoints: 100, maxRedeemShareBasisPoints: 3_000 } };
@@ -89,6 +90,7 @@ const MINIMAL_DEFINITION: ProgramDefinition = {
   discountPolicy: { kind: "largest" },
   lines: { maxDiscountBasisPoints: 10_000, noDiscountSkus: [], noPointsSkus: [] },
   cardTypes: [],
+  coalition: { redemption: "anywhere" },
 };
 
 type Json = Record<string, unknown>;
@@ -422,6 +424,12 @@ describe("validateProgramDocument", () => {
       { name: "refuses an unknown top-level field by its name", edits: { accrualRate: 500 }, message: "is not a known field" },
       { name: "refuses an unknown nested field by its path", edits: { "statuses.levels[1].colour": "grey" }, message: "is not a known field" },
       { name: "quotes an unknown field whose name is not a plain key", input: { ...MINIMAL, lines: { "no discount": [] } }, path: 'lines["no discount"]', message: "is not a known field" },
+
+      // coalition.
+      { name: "refuses an unknown redemption policy", edits: { "coalition.redemption": "nowhere" }, message: 'must be one of "anywhere", "issuerOnly", "pairs"' },
+      { name: "refuses pairs with another redemption than pairs", input: { ...MINIMAL, coalition: { redemption: "anywhere", pairs: [] } }, path: "coalition.pairs", message: 'is only for redemption "pairs"' },
+      { name: "refuses redemption pairs without any pair", edits: { "coalition.pairs": [] }, message: "must have at least 1 item" },
+      { name: "refuses a pair's issuer that is no partner id", edits: { "coalition.pairs[0].issuer": "a b" }, message: "must be a partner id: 1 to 64 printable ASCII characters" },
 
       // cardTypes.
       { name: "refuses two card types with one id", edits: { "cardTypes[1].id": "standard" }, path: "cardTypes[1].id", message: 'duplicates cardTypes[0].id ("standard")' },

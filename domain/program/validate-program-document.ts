@@ -8,6 +8,7 @@ import type { InputObject } from "../validation/fields.js";
 import type {
   CardType,
   Category,
+  CoalitionPolicy,
   CategoryCondition,
   CategoryRule,
   ClassCriterion,
@@ -69,6 +70,8 @@ export const DISCOUNT_RULES_MAX = 256;
 export const CATEGORIES_MAX = 256;
 /** Every receipt evaluates every category rule: 1,024 keeps that well under a millisecond. */
 export const CATEGORY_RULES_MAX = 1_024;
+/** Pairs of partners whose points another accepts: a coalition of 30 partners has fewer than 900; 4,096 is ample. */
+export const COALITION_PAIRS_MAX = 4_096;
 /** Card types are a product line ("Standard", "VIP", "Virtual"): a handful, 32 is plenty. */
 export const CARD_TYPES_MAX = 32;
 /** Excluded SKUs (tobacco, gift cards) are a short list; a catalogue-sized list belongs in a catalogue. */
@@ -113,6 +116,7 @@ const PROGRAM_FIELDS = fieldSet(
   "discountPolicy",
   "lines",
   "cardTypes",
+  "coalition",
   // Accepted and ignored: the control store assigns versions.
   "version",
 );
@@ -143,6 +147,9 @@ const CLASSES_FIELDS = fieldSet("classes", "lapseAfterDaysWithoutVisit");
 const CLASS_FIELDS = fieldSet("id", "name", "rank", "criteria", "discountBasisPoints");
 const CRITERION_FIELDS = fieldSet("counter", "from");
 const CATEGORY_FIELDS = fieldSet("id", "name", "discountBasisPoints");
+const COALITION_FIELDS = fieldSet("redemption", "pairs");
+const COALITION_PAIR_FIELDS = fieldSet("issuer", "redeemer");
+const REDEMPTION_POLICIES = ["anywhere", "issuerOnly", "pairs"] as const;
 const CARD_TYPE_FIELDS = fieldSet("id", "name", "discountBasisPoints", "extraAccrualBasisPoints", "mayPayWithPoints");
 const CATEGORY_RULE_FIELDS = fieldSet("id", "action", "category", "when");
 const LARGEST_POLICY_FIELDS = fieldSet("kind");
@@ -231,6 +238,7 @@ class DocumentReader {
     const lines = this.lines(field(document, "lines"), "lines");
     const cardTypes = this.list(field(document, "cardTypes"), "cardTypes", 0, CARD_TYPES_MAX, (item, path) => this.cardType(item, path));
     this.refuseDuplicateIds(field(document, "cardTypes"), "cardTypes");
+    const coalition = this.coalition(field(document, "coalition"), "coalition");
 
     if (
       name === undefined ||
@@ -245,7 +253,8 @@ class DocumentReader {
       categoryRules === undefined ||
       discountPolicy === undefined ||
       lines === undefined ||
-      cardTypes === undefined
+      cardTypes === undefined ||
+      coalition === undefined
     ) {
       return undefined;
     }
@@ -263,6 +272,7 @@ class DocumentReader {
       discountPolicy,
       lines,
       cardTypes,
+      coalition,
     };
   }
 
@@ -533,6 +543,40 @@ class DocumentReader {
     );
     if (id === undefined || name === undefined || discountBasisPoints === undefined) return undefined;
     return { id, name, discountBasisPoints };
+  }
+
+  private coalition(value: unknown, path: string): CoalitionPolicy | undefined {
+    if (isAbsent(value)) return { redemption: "anywhere" };
+    const coalition = this.object(value, path);
+    if (coalition === undefined) return undefined;
+    this.refuseUnknownFields(coalition, path, COALITION_FIELDS);
+    const redemption = this.oneOf(field(coalition, "redemption"), at(path, "redemption"), REDEMPTION_POLICIES);
+    const pairsInput = field(coalition, "pairs");
+    if (redemption !== "pairs") {
+      if (redemption !== undefined && !isAbsent(pairsInput)) this.report(at(path, "pairs"), 'is only for redemption "pairs"');
+      return redemption === undefined ? undefined : { redemption };
+    }
+    const pairs = this.list(pairsInput, at(path, "pairs"), 1, COALITION_PAIRS_MAX, (item, itemPath) => this.coalitionPair(item, itemPath));
+    return pairs === undefined ? undefined : { redemption, pairs };
+  }
+
+  private coalitionPair(value: unknown, path: string): { readonly issuer: string; readonly redeemer: string } | undefined {
+    const pair = this.object(value, path);
+    if (pair === undefined) return undefined;
+    this.refuseUnknownFields(pair, path, COALITION_PAIR_FIELDS);
+    const issuer = this.partnerId(field(pair, "issuer"), at(path, "issuer"));
+    const redeemer = this.partnerId(field(pair, "redeemer"), at(path, "redeemer"));
+    if (issuer === undefined || redeemer === undefined) return undefined;
+    return { issuer, redeemer };
+  }
+
+  /** A partner id, as the admin API accepts one (CLIENT_IDENTIFIER_PATTERN). */
+  private partnerId(value: unknown, path: string): string | undefined {
+    if (isAbsent(value)) return this.report(path, "is required");
+    if (typeof value !== "string" || value.length > CLIENT_IDENTIFIER_LENGTH_MAX || !CLIENT_IDENTIFIER_PATTERN.test(value)) {
+      return this.report(path, `must be a partner id: 1 to ${CLIENT_IDENTIFIER_LENGTH_MAX} printable ASCII characters`);
+    }
+    return value;
   }
 
   private cardType(value: unknown, path: string): CardType | undefined {

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   "REDEEM_NOT_ALLOWED",
   "FORBIDDEN",
   "PAYMENT_EXCEEDS_UNPAID",
+  "POINTS_NOT_ACCEPTED_HERE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -87,4 +88,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   REDEEM_NOT_ALLOWED: 422,
   FORBIDDEN: 403,
   PAYMENT_EXCEEDS_UNPAID: 422,
+  POINTS_NOT_ACCEPTED_HERE: 422,
 };
