@@ -9,7 +9,9 @@
  * milliseconds (see "Conventions" in docs/protocol.md).
  */
 import type { Program, ProgramDefinition } from "./program-document.js";
-import type { DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
+import type { Consent, DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
+
+export type { Consent };
 
 export type { Program, ProgramDefinition };
 
@@ -136,6 +138,8 @@ export interface AdminEnrollResult {
   readonly phone: string | null;
   readonly name: string | null;
   readonly birthDate: string | null;
+  readonly email: string | null;
+  readonly consent: Consent;
   readonly balance: number;
   readonly status: NamedRef | null;
 }
@@ -167,6 +171,10 @@ export interface MemberView {
   readonly phone: string | null;
   readonly name: string | null;
   readonly birthDate: string | null;
+  /** As the member gave it; null: none. */
+  readonly email: string | null;
+  /** Consent to communications; both false for a member who gave none. */
+  readonly consent: Consent;
   readonly balance: number;
   readonly points: { readonly active: number; readonly pending: number; readonly held: number; readonly debt: number };
   readonly status: NamedRef | null;

@@ -1,5 +1,5 @@
 // Thread: a shard worker thread (one actor per thread, one message at a time).
-import type { Account } from "../domain/account/account.js";
+import { profileConsent, profileEmail, type Account } from "../domain/account/account.js";
 import { assert } from "../domain/assert/assert.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
 import { CompiledProgram } from "../domain/engine/compiled-program.js";
@@ -428,6 +428,8 @@ export class ShardActor {
       phone: account.profile.phone,
       name: account.profile.name,
       birthDate: account.profile.birthDate,
+      email: profileEmail(account.profile),
+      consent: profileConsent(account.profile),
       balance: points.available,
       points: { active: points.active, pending: points.pending, held: points.held, debt: points.debt },
       ...standingView(this.program, account, now),
