@@ -19,6 +19,8 @@ import {
   adjustPoints,
   cancelAddress,
   cancelReceipt,
+  editProfile,
+  profileEditAddress,
   refundAddress,
   refundReceipt,
   reportVisit,
@@ -156,6 +158,9 @@ export class ShardActor {
       case "refund":
       case "adjust":
         this.keyed(request, reply);
+        return;
+      case "editProfile":
+        this.editProfile(request, reply);
         return;
       case "activity": {
         this.assertOwned(request.logicalShard, request.memberId);
@@ -303,6 +308,24 @@ export class ShardActor {
     const existing = this.readAccount(logicalShard, memberId);
     const result = enrollMember(existing, { memberId, logicalShard, profile }, this.options.clock(), (account) => this.memberView(account));
     this.settle(request.ref, reply, existing, result);
+  }
+
+  /** A profile edit: idempotent by its own record, and needing no program. */
+  private editProfile(request: Extract<ShardRequest, { kind: "editProfile" }>, reply: Reply<"editProfile">): void {
+    const { ref, logicalShard, memberId, edit } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    if (account === undefined) {
+      reply(memberNotFound(ref, memberId));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const address = profileEditAddress(edit.editId);
+    const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
   }
 
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */

@@ -2,7 +2,8 @@
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
-import type { ActivityPage, AdjustmentResult, MemberView } from "../protocol/admin-wire.js";
+import type { ProfileEdit } from "./operations/keyed-operations.js";
+import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
 import type { CalculateResult, CancelResult, CommitResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
@@ -36,6 +37,7 @@ export type ShardRequest =
   | CancelShardRequest
   | RefundShardRequest
   | AdjustShardRequest
+  | EditProfileShardRequest
   | ActivityShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   /**
@@ -101,6 +103,7 @@ export interface ShardAnswers {
   readonly cancel: CancelResult;
   readonly refund: RefundResult;
   readonly adjust: AdjustmentResult;
+  readonly editProfile: EditProfileResult;
   readonly activity: ActivityPage;
   readonly setProgram: { readonly version: number };
   readonly receiptIndexFloor: Readonly<Record<string, never>>;
@@ -175,6 +178,15 @@ export interface AdjustShardRequest {
   readonly points: number;
   readonly reason: string;
   readonly operator: string;
+}
+
+/** Support's edit of a member's profile, idempotent by edit id; the gateway has already claimed a new phone in the directory. */
+export interface EditProfileShardRequest {
+  readonly kind: "editProfile";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly edit: ProfileEdit;
 }
 
 /** A page of a member's activity, newest first. */
