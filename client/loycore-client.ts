@@ -19,6 +19,8 @@ import type {
   CancelResult,
   RefundRequest,
   RefundResult,
+  PaymentRequest,
+  PaymentResult,
   ReportVisitResult,
   IdentifyRequest,
   IdentifyResult,
@@ -171,6 +173,11 @@ export class LoycoreClient {
   /** Returns part of a receipt by line; idempotent by refund id. */
   refund(request: RefundRequest): Promise<RefundResult> {
     return this.request("refund", request);
+  }
+
+  /** Money paid later toward a receipt committed as paid in part; idempotent by payment id. */
+  payment(request: PaymentRequest): Promise<PaymentResult> {
+    return this.request("payment", request);
   }
 
   /** A visit-status event ("came" / "didNotCome") for the program's category rules; idempotent by visit id. */

@@ -56,6 +56,27 @@ describe("the points ledger over the wire", () => {
     expect(view.body).toMatchObject({ balance: 0, counters: { lifetime: { sold: 0, paid: 0, visits: 0 } } });
   });
 
+  it("commits a receipt paid in part, counts later payments as paid, and takes a return from what is owed first", async () => {
+    await client.enroll({ card: "9100000000011" });
+    const sent = { card: "9100000000011", paid: 4_000, receipt: receipt("part-1", [[1, 10_000]]) };
+    const committed = await client.commit(sent);
+    expect(committed).toMatchObject({ payable: 10_000, unpaid: 6_000 });
+    expect(await client.commit(sent)).toEqual(committed);
+    await expect(client.commit({ ...sent, paid: 5_000 })).rejects.toMatchObject({ code: "CONFLICT" });
+    const payment = { id: "pay-1", receipt: "part-1", amount: 5_000, at: 1_763_800_100_000 };
+    const paid = await client.payment({ payment });
+    expect(paid).toEqual({ member: committed.member, payment: "pay-1", receipt: "part-1", amount: 5_000, unpaid: 1_000 });
+    expect(await client.payment({ payment })).toEqual(paid);
+    await expect(client.payment({ payment: { ...payment, amount: 4_000 } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(client.payment({ payment: { ...payment, id: "pay-2", amount: 1_001 } })).rejects.toMatchObject({ code: "PAYMENT_EXCEEDS_UNPAID" });
+    const view = await getJson(`${server.url}/v1/admin/members?card=9100000000011`, admin);
+    expect(view.body).toMatchObject({ counters: { lifetime: { sold: 10_000, paid: 9_000, visits: 1 } } });
+    await client.cancel({ card: "9100000000011", receipt: "part-1" });
+    await expect(client.payment({ payment: { ...payment, id: "pay-3", amount: 1 } })).rejects.toMatchObject({ code: "RECEIPT_CANCELLED" });
+    const after = await getJson(`${server.url}/v1/admin/members?card=9100000000011`, admin);
+    expect(after.body).toMatchObject({ counters: { lifetime: { sold: 0, paid: 0, visits: 0 } } });
+  });
+
   it("finds the member of a receipt by the receipt alone for a return, and refuses the same receipt id for another card", async () => {
     await client.enroll({ card: "9100000000006" });
     await client.enroll({ card: "9100000000007" });

@@ -73,7 +73,33 @@ export type CalculateRequest = MemberKey & {
 export type CommitRequest = MemberKey & {
   readonly receipt: ReceiptInput;
   readonly redeem?: number;
+  /** The money paid now, minor units, when the receipt is paid in part (at most its payable); absent: paid in full. */
+  readonly paid?: number;
 };
+
+/** Money paid later toward a receipt paid in part. The card or phone may be left out (found by the receipt). */
+export interface PaymentRequest {
+  readonly card?: string;
+  readonly phone?: string;
+  readonly payment: {
+    /** With the terminal's store, the payment's idempotency key. */
+    readonly id: string;
+    readonly receipt: string;
+    /** Minor units, more than 0, at most what the receipt owes. */
+    readonly amount: number;
+    /** Epoch ms; the period it counts in. The server's time when absent. */
+    readonly at?: number;
+  };
+}
+
+export interface PaymentResult {
+  readonly member: string;
+  readonly payment: string;
+  readonly receipt: string;
+  readonly amount: number;
+  /** What the receipt still owes after this payment. */
+  readonly unpaid: number;
+}
 
 /**
  * Voids a committed receipt of this store whole, or releases its hold. The card or phone may be left out:
@@ -267,6 +293,8 @@ export interface CalculateResult {
 export interface CommitResult extends CalculateResult {
   /** The transaction id, `<member>-<sequence>`. */
   readonly transaction: string;
+  /** A receipt paid in part (`paid` less than `payable`): what it still owes; later `payment`s lower it. */
+  readonly unpaid?: number;
 }
 
 /**
@@ -312,6 +340,7 @@ export interface Operations {
   readonly cancel: { readonly request: CancelRequest; readonly result: CancelResult };
   readonly refund: { readonly request: RefundRequest; readonly result: RefundResult };
   readonly enroll: { readonly request: EnrollRequest; readonly result: EnrollResult };
+  readonly payment: { readonly request: PaymentRequest; readonly result: PaymentResult };
 }
 
 export type OperationName = keyof Operations;

@@ -17,6 +17,8 @@ import { calculationAnswer, commitReceipt } from "./operations/commit-receipt.js
 import {
   adjustmentAddress,
   adjustPoints,
+  paymentAddress,
+  payTowardReceipt,
   cancelAddress,
   cancelReceipt,
   editProfile,
@@ -156,6 +158,7 @@ export class ShardActor {
       case "reportVisit":
       case "cancel":
       case "refund":
+      case "payment":
       case "adjust":
         this.keyed(request, reply);
         return;
@@ -292,6 +295,7 @@ export class ShardActor {
       redeem: request.redeem,
       partner: request.partner,
       cardType: request.cardType ?? null,
+      ...(request.paid === undefined ? {} : { paid: request.paid }),
       now: this.options.clock(),
     });
     this.settle(request.ref, release, found.account, result, true);
@@ -329,7 +333,7 @@ export class ShardActor {
   }
 
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
-  private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" }>, reply: Reply): void {
+  private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" | "payment" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
     const { ref, logicalShard, memberId } = request;
@@ -353,6 +357,11 @@ export class ShardActor {
       case "adjust":
         this.settle<"adjust">(ref, reply, before, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request));
         return;
+      case "payment": {
+        const target = read({ store: request.store, recordId: request.receiptId });
+        this.settle<"payment">(ref, reply, before, payTowardReceipt(input(paymentAddress(request.store, request.paymentId)), request, target));
+        return;
+      }
     }
   }
 

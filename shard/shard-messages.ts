@@ -6,7 +6,7 @@ import type { ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
-import type { CalculateResult, CancelResult, CommitResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
+import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
  * Messages between the gateway thread and a shard thread. They travel by
@@ -38,6 +38,7 @@ export type ShardRequest =
   | RefundShardRequest
   | AdjustShardRequest
   | EditProfileShardRequest
+  | PaymentShardRequest
   | ActivityShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   /**
@@ -104,6 +105,7 @@ export interface ShardAnswers {
   readonly refund: RefundResult;
   readonly adjust: AdjustmentResult;
   readonly editProfile: EditProfileResult;
+  readonly payment: PaymentResult;
   readonly activity: ActivityPage;
   readonly setProgram: { readonly version: number };
   readonly receiptIndexFloor: Readonly<Record<string, never>>;
@@ -144,6 +146,8 @@ export interface ReceiptShardRequest {
   readonly hold?: boolean;
   /** The type of the card the member was identified by (program cardTypes); absent or null: none. */
   readonly cardType?: string | null;
+  /** `commit` only: the money paid now of a receipt paid in part; absent: paid in full. */
+  readonly paid?: number;
 }
 
 /** Voids a committed receipt whole, or releases its hold if it was not committed. */
@@ -166,6 +170,21 @@ export interface RefundShardRequest {
   readonly refundId: string;
   readonly receiptId: string;
   readonly lines: readonly { readonly line: number; readonly qty: number }[];
+}
+
+/** Money paid later toward a receipt paid in part, idempotent by (store, payment id). */
+export interface PaymentShardRequest {
+  readonly kind: "payment";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly store: string;
+  readonly paymentId: string;
+  readonly receiptId: string;
+  readonly amount: number;
+  readonly at: number;
+  /** The POS sent no time: `at` is the server's, and not part of the fingerprint. */
+  readonly atFromServer?: true;
 }
 
 /** An administrator's credit (points > 0) or debit (points < 0), idempotent by adjustment id. */

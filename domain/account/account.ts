@@ -102,17 +102,19 @@ export function transactionIdentifier(memberId: string, sequence: number): strin
  * leave the balance, points accrued join it, counters grow (sold = billed
  * total, paid = paid with money). Asserts the invariants on both sides.
  */
-export function applyReceiptCommit(account: Account, calculation: ReceiptCalculation, at: number, period: number): Account {
+/** `paid`: the money paid now, when less than the receipt's payable (a receipt paid in part); the payable otherwise. */
+export function applyReceiptCommit(account: Account, calculation: ReceiptCalculation, at: number, period: number, paid = calculation.payable): Account {
   assertNonNegativeInteger(account.balance, "balance before commit");
   assert(calculation.redeem <= account.balance, "a calculation never redeems more than the balance");
   const balance = account.balance - calculation.redeem + calculation.points;
   assertNonNegativeInteger(balance, "balance after commit");
   assert(balance <= POINTS_BALANCE_MAX, "balance stays under POINTS_BALANCE_MAX");
   assert(calculation.total === calculation.discount + calculation.pointsPaid + calculation.payable, "the receipt balances");
+  assert(Number.isSafeInteger(paid) && paid >= 0 && paid <= calculation.payable, "a receipt is paid at most its payable");
   const next: Account = {
     ...account,
     balance,
-    counters: addReceipt(account.counters, period, at, calculation.total, calculation.payable),
+    counters: addReceipt(account.counters, period, at, calculation.total, paid),
     sequence: account.sequence + 1,
   };
   assert(next.sequence === account.sequence + 1, "one operation, one sequence number");

@@ -134,3 +134,35 @@ export function subtractReceipt(
   });
   return { ...counters, lifetime, recentPeriods };
 }
+
+/**
+ * Counters after a later payment of `paid` toward an earlier receipt
+ * (a receipt paid in part): the money counts in the period it was paid, and
+ * in the lifetime totals; sold, visits and the visit times stay as the
+ * receipt left them. A period older than those remembered counts in the
+ * lifetime only.
+ */
+export function addPayment(counters: AccountCounters, period: number, paid: number): AccountCounters {
+  assertNonNegativeInteger(paid, "paid");
+  const newest = Math.max(period, counters.recentPeriods[0]?.period ?? period);
+  const recentPeriods: PeriodTotals[] = [];
+  let counted = false;
+  for (const totals of counters.recentPeriods) {
+    if (!counted && period > totals.period) {
+      recentPeriods.push({ period, sold: 0, paid, visits: 0 });
+      counted = true;
+    }
+    if (totals.period === period) {
+      recentPeriods.push({ ...totals, paid: totals.paid + paid });
+      counted = true;
+    } else {
+      recentPeriods.push(totals);
+    }
+  }
+  if (!counted) recentPeriods.push({ period, sold: 0, paid, visits: 0 });
+  return {
+    ...counters,
+    lifetime: { ...counters.lifetime, paid: counters.lifetime.paid + paid },
+    recentPeriods: recentPeriods.filter((totals) => totals.period > newest - PERIODS_REMEMBERED),
+  };
+}

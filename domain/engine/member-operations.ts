@@ -3,7 +3,7 @@ import { applyReceiptCommit, type Account } from "../account/account.js";
 import { totalsOfPeriod } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
-import type { Outcome } from "../../protocol/errors/loycore-error.js";
+import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { DiscountSource, NamedRef } from "../../protocol/terminal-wire.js";
 import {
   accrueLot,
@@ -140,6 +140,8 @@ export function commitForMember(
   receipt: Receipt,
   redeem: number,
   context?: OperationContext,
+  /** The money paid now, when the receipt is paid in part (at most its payable); absent: paid in full. */
+  paid?: number,
 ): CommitOutcome {
   const { now, partner, cardType = null } = defaultContext(receipt, context);
   const key = holdKey(receipt);
@@ -148,14 +150,18 @@ export function commitForMember(
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
+  const paidNow = paid ?? calculation.payable;
+  if (paidNow > calculation.payable) {
+    return failure("PAYMENT_EXCEEDS_UNPAID", `paid ${paidNow} exceeds the receipt's payable of ${calculation.payable}`);
+  }
 
-  const paid = payWithPoints(settled.ledger, key, heldForReceipt, calculation.redeem, now);
-  if (!paid.ok) return paid;
-  const accrued = accrueReceiptPoints(compiled, paid.ledger, calculation.points, key, partner, now);
+  const spent = payWithPoints(settled.ledger, key, heldForReceipt, calculation.redeem, now);
+  if (!spent.ok) return spent;
+  const accrued = accrueReceiptPoints(compiled, spent.ledger, calculation.points, key, partner, now);
   if (!accrued.ok) return accrued;
   const ledger = accrued.ledger;
 
-  const applied = applyReceiptCommit(settled, calculation, receipt.at, standing.period);
+  const applied = applyReceiptCommit(settled, calculation, receipt.at, standing.period, paidNow);
   const afterReceipt: Account = {
     ...applied,
     ledger,
@@ -167,7 +173,7 @@ export function commitForMember(
     ok: true,
     calculation,
     account: { ...afterReceipt, categories },
-    settlement: settleReceipt(receipt, calculation, standing.period, accrued.lot, paid.shares),
+    settlement: settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
   };
 }

@@ -1,5 +1,5 @@
 import type { Account } from "../account/account.js";
-import { subtractReceipt } from "../account/counters.js";
+import { addPayment, subtractReceipt } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
 import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import { ledgerTotals, returnShares, revokeLot, type Ledger } from "../ledger/ledger.js";
@@ -35,6 +35,24 @@ export interface SettledLine {
   readonly returnedRedeemed: number;
 }
 
+/** Money paid toward a receipt in one period (a receipt paid in part, then by payments). */
+export interface PeriodPaid {
+  readonly period: number;
+  readonly paid: number;
+}
+
+/** How a receipt paid in part stands: what is still owed, and what was paid in which period (oldest first). */
+export interface ReceiptPayment {
+  readonly unpaid: number;
+  readonly paidByPeriod: readonly PeriodPaid[];
+}
+
+/**
+ * Payments one receipt may take after its commit: a receipt paid in
+ * instalments takes a handful; the bound keeps its record small.
+ */
+export const PAYMENTS_PER_RECEIPT_MAX = 32;
+
 /**
  * What a committed receipt did to the ledger and the counters, kept with the
  * receipt record so that a cancel or a return can undo exactly that, once.
@@ -48,6 +66,8 @@ export interface ReceiptSettlement {
   readonly unreturnedShares: readonly LotShare[];
   readonly lines: readonly SettledLine[];
   readonly cancelled: boolean;
+  /** A receipt paid in part at its commit; absent: paid in full then, in `period`. */
+  readonly payment?: ReceiptPayment;
 }
 
 export function settleReceipt(
@@ -56,6 +76,8 @@ export function settleReceipt(
   period: number,
   accruedLot: number | null,
   shares: readonly LotShare[],
+  /** The money paid at the commit, when less than the payable (a receipt paid in part). */
+  paid: number = calculation.payable,
 ): ReceiptSettlement {
   const redeemedByLine = allocateProportionally(
     calculation.redeem,
@@ -81,7 +103,68 @@ export function settleReceipt(
       returnedPoints: 0,
       returnedRedeemed: 0,
     })),
+    ...(paid < calculation.payable
+      ? { payment: { unpaid: calculation.payable - paid, paidByPeriod: paid > 0 ? [{ period, paid }] : [] } }
+      : {}),
   };
+}
+
+export type PaymentOutcome = Outcome<
+  { readonly account: Account; readonly settlement: ReceiptSettlement; readonly unpaid: number },
+  "RECEIPT_CANCELLED" | "PAYMENT_EXCEEDS_UNPAID" | "LEDGER_LIMIT"
+>;
+
+/**
+ * A later payment of `amount` toward a receipt paid in part: it counts as
+ * paid in `period` (the payment's), and lowers what the receipt still owes.
+ */
+export function payReceipt(account: Account, settlement: ReceiptSettlement, amount: number, period: number): PaymentOutcome {
+  assert(Number.isSafeInteger(amount) && amount > 0, "a payment is a positive integer");
+  if (settlement.cancelled) return failure("RECEIPT_CANCELLED", "the receipt was cancelled");
+  const unpaid = settlement.payment?.unpaid ?? 0;
+  if (amount > unpaid) return failure("PAYMENT_EXCEEDS_UNPAID", `the receipt owes ${unpaid}; a payment of ${amount} is more`);
+  const before = settlement.payment?.paidByPeriod ?? [];
+  const last = before[before.length - 1];
+  const paidByPeriod = last?.period === period ? [...before.slice(0, -1), { period, paid: last.paid + amount }] : [...before, { period, paid: amount }];
+  if (paidByPeriod.length > PAYMENTS_PER_RECEIPT_MAX) {
+    return failure("LEDGER_LIMIT", `a receipt takes payments in at most ${PAYMENTS_PER_RECEIPT_MAX} periods`);
+  }
+  return {
+    ok: true,
+    account: { ...account, counters: addPayment(account.counters, period, amount), sequence: account.sequence + 1 },
+    settlement: { ...settlement, payment: { unpaid: unpaid - amount, paidByPeriod } },
+    unpaid: unpaid - amount,
+  };
+}
+
+/**
+ * The counters after a return takes back `soldBack` of the receipt and
+ * `payableBack` of what it billed: a receipt paid in part first owes less,
+ * and only the rest is paid money taken back, from the newest payment's
+ * period first, so each period gives back no more than it counted.
+ */
+function countersAfterReturn(
+  account: Account,
+  settlement: ReceiptSettlement,
+  soldBack: number,
+  payableBack: number,
+  visits: 0 | 1,
+): { readonly counters: Account["counters"]; readonly payment: ReceiptPayment | undefined } {
+  const payment = settlement.payment;
+  if (payment === undefined) return { counters: subtractReceipt(account.counters, settlement.period, soldBack, payableBack, visits), payment };
+  const fromUnpaid = Math.min(payment.unpaid, payableBack);
+  let paidBack = payableBack - fromUnpaid;
+  let counters = subtractReceipt(account.counters, settlement.period, soldBack, 0, visits);
+  const paidByPeriod = payment.paidByPeriod.map((entry) => ({ ...entry }));
+  for (let index = paidByPeriod.length - 1; index >= 0 && paidBack > 0; index -= 1) {
+    const entry = paidByPeriod[index] as PeriodPaid;
+    const part = Math.min(entry.paid, paidBack);
+    counters = subtractReceipt(counters, entry.period, 0, part, 0);
+    paidByPeriod[index] = { period: entry.period, paid: entry.paid - part };
+    paidBack -= part;
+  }
+  assert(paidBack === 0, "a return never takes back more money than the receipt was paid");
+  return { counters, payment: { unpaid: payment.unpaid - fromUnpaid, paidByPeriod: paidByPeriod.filter((entry) => entry.paid > 0) } };
 }
 
 /** A part of a line to return: its index in the receipt and the quantity. */
@@ -168,12 +251,12 @@ export function reverseReceipt(
     nextLedger = returned.ledger;
   }
   const cancelling = returns === "all";
-  const counters = subtractReceipt(account.counters, settlement.period, reversed.soldBack, reversed.paidBack, cancelling ? 1 : 0);
+  const { counters, payment } = countersAfterReturn(account, settlement, reversed.soldBack, reversed.paidBack, cancelling ? 1 : 0);
   const balance = ledgerTotals(nextLedger, now).available;
   return {
     ok: true,
     account: { ...account, ledger: nextLedger, counters, balance, sequence: account.sequence + 1 },
-    settlement: { ...settlement, lines: reversed.lines, unreturnedShares: left, cancelled: cancelling },
+    settlement: { ...settlement, lines: reversed.lines, unreturnedShares: left, cancelled: cancelling, ...(payment === undefined ? {} : { payment }) },
     answer: {
       lines: reversed.answerLines,
       pointsRevoked: reversed.pointsToRevoke,

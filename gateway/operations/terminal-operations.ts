@@ -9,6 +9,7 @@ import type {
   CommitResult,
   EnrollResult,
   IdentifyResult,
+  PaymentResult,
   PingResult,
   RefundResult,
   ReportVisitResult,
@@ -45,7 +46,8 @@ export class TerminalOperations {
         return this.reportVisit(request);
       case "cancel":
       case "refund":
-        return this.cancelOrRefund(request);
+      case "payment":
+        return this.byReceipt(request);
       case "identify":
       case "balance":
         return this.identifyOrBalance(request);
@@ -73,10 +75,13 @@ export class TerminalOperations {
   }
 
   /**
-   * Without a card or phone, the receipt index names the member the receipt was committed for. A blocked
-   * or expired card may still cancel or return a receipt: it undoes what was done with it.
+   * Cancel, refund, payment: without a card or phone, the receipt index names the member the receipt was
+   * committed for. A blocked or expired card may still cancel, return or pay a receipt: it settles what
+   * was done with it.
    */
-  private async cancelOrRefund(request: Extract<OperationRequest, { op: "cancel" | "refund" }>): Promise<OperationOutcome<CancelResult | RefundResult>> {
+  private async byReceipt(
+    request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>,
+  ): Promise<OperationOutcome<CancelResult | RefundResult | PaymentResult>> {
     const memberId =
       request.member === null
         ? this.receipts.ownerOf(request.store, request.receiptId)
@@ -86,18 +91,7 @@ export class TerminalOperations {
         ? failure("UNKNOWN_RECEIPT", `store ${request.store} has no receipt ${request.receiptId} on record; send the card or phone with it`)
         : unknownMember(request.member);
     }
-    const reply = await this.cluster.requestForMember(
-      request.op === "cancel"
-        ? { kind: "cancel", memberId, store: request.store, receiptId: request.receiptId }
-        : {
-            kind: "refund",
-            memberId,
-            store: request.store,
-            refundId: request.refundId,
-            receiptId: request.receiptId,
-            lines: request.lines,
-          },
-    );
+    const reply = await this.cluster.requestForMember(receiptRequest(request, memberId));
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };
   }
@@ -155,6 +149,7 @@ export class TerminalOperations {
       partner: terminal.partner,
       ...(request.hold ? { hold: true } : {}),
       ...(cardType === null ? {} : { cardType }),
+      ...(request.paid === undefined ? {} : { paid: request.paid }),
     });
     if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
     return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
@@ -193,3 +188,18 @@ export class TerminalOperations {
   }
 }
 
+
+/** The shard request of a cancel, a refund or a payment: each names a receipt of the terminal's store. */
+function receiptRequest(request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>, memberId: string) {
+  const { store, receiptId } = request;
+  switch (request.op) {
+    case "cancel":
+      return { kind: "cancel", memberId, store, receiptId } as const;
+    case "refund":
+      return { kind: "refund", memberId, store, receiptId, refundId: request.refundId, lines: request.lines } as const;
+    case "payment": {
+      const { paymentId, amount, at } = request;
+      return { kind: "payment", memberId, store, receiptId, paymentId, amount, at, ...(request.atFromServer === true ? { atFromServer: true as const } : {}) } as const;
+    }
+  }
+}

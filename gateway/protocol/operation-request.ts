@@ -16,6 +16,8 @@ export type OperationRequest =
       readonly redeem: number;
       /** `calculate` only: reserve the redeemed points until commit or cancel. */
       readonly hold: boolean;
+      /** `commit` only: the money paid now of a receipt paid in part; absent: paid in full. */
+      readonly paid?: number;
     }
   | {
       readonly op: "cancel";
@@ -31,6 +33,16 @@ export type OperationRequest =
       readonly refundId: string;
       readonly receiptId: string;
       readonly lines: readonly { readonly line: number; readonly qty: number }[];
+    }
+  | {
+      readonly op: "payment";
+      readonly member: MemberReference | null;
+      readonly store: string;
+      readonly paymentId: string;
+      readonly receiptId: string;
+      readonly amount: number;
+      readonly at: number;
+      readonly atFromServer?: true;
     }
   | { readonly op: "enroll"; readonly profile: MemberProfile }
   | {
@@ -51,4 +63,5 @@ export const OPERATION_NAMES: readonly OperationName[] = [
   "reportVisit",
   "cancel",
   "refund",
+  "payment",
 ];

@@ -44,12 +44,16 @@ const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> 
   identify: new Set([...ENVELOPE_FIELDS, "card", "phone"]),
   balance: new Set([...ENVELOPE_FIELDS, "card", "phone", "detail"]),
   calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "hold"]),
-  commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem"]),
+  commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "paid"]),
   cancel: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt"]),
   refund: new Set([...ENVELOPE_FIELDS, "card", "phone", "refund"]),
   enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate", "email", "consent"]),
   reportVisit: new Set([...ENVELOPE_FIELDS, "card", "phone", "visit"]),
+  payment: new Set([...ENVELOPE_FIELDS, "card", "phone", "payment"]),
 };
+const PAYMENT_FIELDS: ReadonlySet<string> = new Set(["id", "receipt", "amount", "at"]);
+/** A payment is money toward one receipt: no receipt bills more than this (the receipt's own amount limit). */
+const PAYMENT_AMOUNT_MAX_MINOR = 100_000_000_000;
 const VISIT_FIELDS: ReadonlySet<string> = new Set(["id", "status", "at"]);
 const REFUND_FIELDS: ReadonlySet<string> = new Set(["id", "receipt", "lines"]);
 const REFUND_LINE_FIELDS: ReadonlySet<string> = new Set(["line", "qty"]);
@@ -92,6 +96,7 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
         receipt: readReceipt(input["receipt"], { terminalStore: context.terminalStore, now: context.now }),
         redeem: readOptionalInteger(input["redeem"], "redeem", 0, POINTS_BALANCE_MAX) ?? 0,
         hold: op === "calculate" && (readOptionalBoolean(input["hold"], "hold") ?? false),
+        ...readPaid(op === "commit" ? input["paid"] : undefined),
       };
     case "cancel":
       return {
@@ -103,6 +108,10 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
     case "refund": {
       const refund = readRefund(input["refund"]); // read first: the first bad field named stays the same
       return { op, member: readOptionalMemberReference(input), store: context.terminalStore, ...refund };
+    }
+    case "payment": {
+      const payment = readPayment(input["payment"], context); // read first, as refunds do
+      return { op, member: readOptionalMemberReference(input), store: context.terminalStore, ...payment };
     }
     case "enroll":
       return { op, profile: readMemberProfile(input) };
@@ -131,6 +140,24 @@ function readRefund(value: unknown): Omit<Extract<OperationRequest, { op: "refun
     refundId: readString(refund["id"], "refund.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
     receiptId: readString(refund["receipt"], "refund.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
     lines,
+  };
+}
+
+/** A commit's `paid`: absent, or the money paid now, an integer of minor units. */
+function readPaid(value: unknown): { readonly paid?: number } {
+  const paid = readOptionalInteger(value, "paid", 0, PAYMENT_AMOUNT_MAX_MINOR);
+  return paid === undefined ? {} : { paid };
+}
+
+/** A payment's `payment` object; `at` defaults to the server's time. */
+function readPayment(value: unknown, context: RequestContext): Omit<Extract<OperationRequest, { op: "payment" }>, "op" | "member" | "store"> {
+  const payment = readObject(value, "payment");
+  refuseUnknownFields(payment, "payment", PAYMENT_FIELDS);
+  return {
+    paymentId: readString(payment["id"], "payment.id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+    receiptId: readString(payment["receipt"], "payment.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
+    amount: readInteger(payment["amount"], "payment.amount", 1, PAYMENT_AMOUNT_MAX_MINOR),
+    ...readEventTime(payment["at"], "payment.at", context.now),
   };
 }
 

@@ -83,6 +83,8 @@ function requestOfEveryOperation(prefix: string, demoCard: string): { op: string
     { op: "refund", fields: { refund: { id: `${prefix}-f1`, receipt: `${prefix}-r1`, lines: [{ line: 0, qty: 0.5 }] } } },
     { op: "cancel", fields: { card, receipt: `${prefix}-r2` } },
     { op: "reportVisit", fields: { card, visit: { id: `${prefix}-v1`, status: "came", at: RECEIPT_AT_MILLISECONDS } } },
+    { op: "commit", fields: { card, paid: 1_000, receipt: { id: `${prefix}-r3`, at: RECEIPT_AT_MILLISECONDS, lines: [line("d", 1, 5_000)] } } },
+    { op: "payment", fields: { payment: { id: `${prefix}-p1`, receipt: `${prefix}-r3`, amount: 500, at: RECEIPT_AT_MILLISECONDS } } },
     { op: "identify", fields: { card: `${prefix}-nobody` } },
     { op: "unknownOperation", fields: {} },
   ];

@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   "CARD_LIMIT",
   "REDEEM_NOT_ALLOWED",
   "FORBIDDEN",
+  "PAYMENT_EXCEEDS_UNPAID",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -85,4 +86,5 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   CARD_LIMIT: 422,
   REDEEM_NOT_ALLOWED: 422,
   FORBIDDEN: 403,
+  PAYMENT_EXCEEDS_UNPAID: 422,
 };

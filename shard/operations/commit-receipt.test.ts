@@ -5,7 +5,7 @@ import type { Receipt } from "../../domain/receipt/receipt.js";
 import { commitFingerprint } from "./commit-receipt.js";
 
 /** The fingerprint as the first build defined it: SHA-256 of JSON.stringify of the canonical arrays. */
-function fingerprintByDefinition(memberId: string, receipt: Receipt, redeem: number): string {
+function fingerprintByDefinition(memberId: string, receipt: Receipt, redeem: number, paid?: number): string {
   const canonical = JSON.stringify([
     memberId,
     receipt.store,
@@ -13,6 +13,8 @@ function fingerprintByDefinition(memberId: string, receipt: Receipt, redeem: num
     receipt.atFromServer === true ? null : receipt.at,
     redeem,
     receipt.lines.map((line) => [line.sku, line.qty, line.price, line.amount, line.noDiscount === true, line.noPoints === true]),
+    // A receipt paid in part (issue 12) adds the money paid now; a receipt paid in full keeps the first build's text.
+    ...(paid === undefined ? [] : [paid]),
   ]);
   return hash("sha256", canonical, "base64url");
 }
@@ -40,6 +42,15 @@ describe("commitFingerprint", () => {
         expect(commitFingerprint(memberId, value, redeem)).toBe(fingerprintByDefinition(memberId, value, redeem));
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it("adds the money paid now of a receipt paid in part to the canonical JSON, and only then", () => {
+    fc.assert(
+      fc.property(text, receipt, fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 100_000_000_000 }), (memberId, value, redeem, paid) => {
+        expect(commitFingerprint(memberId, value, redeem, paid)).toBe(fingerprintByDefinition(memberId, value, redeem, paid));
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -22,6 +22,8 @@ export interface CommitReceiptInput {
   readonly partner: string;
   /** The type of the card presented (null: none); not part of the fingerprint: a retry gets the first answer whatever the card's type is by then. */
   readonly cardType?: string | null;
+  /** The money paid now, for a receipt paid in part; absent: paid in full. Part of the fingerprint. */
+  readonly paid?: number;
   readonly now: number;
 }
 
@@ -32,15 +34,15 @@ export interface CommitReceiptInput {
  * history entry.
  */
 export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
-  const { program, account, existing, receipt, redeem, partner, now, cardType = null } = input;
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid } = input;
   const memberId = account.memberId;
-  const fingerprint = commitFingerprint(memberId, receipt, redeem);
+  const fingerprint = commitFingerprint(memberId, receipt, redeem, paid);
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType });
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
@@ -50,6 +52,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
     ...outcome.calculation,
     balance: next.balance,
     transaction: transactionIdentifier(memberId, next.sequence),
+    ...(outcome.settlement.payment === undefined ? {} : { unpaid: outcome.settlement.payment.unpaid }),
   };
   const record: ReceiptRecord = {
     logicalShard: account.logicalShard,
@@ -78,7 +81,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
  * where the time would be), so a retry of the same bytes is a repeat and not
  * a CONFLICT, whatever the server's clock says by then.
  */
-export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number): string {
+export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number, paid?: number): string {
   // The SHA-256 of the JSON text of [member, store, id, at or null, redeem,
   // [[sku, qty, price, amount, noDiscount, noPoints], ...]], written out
   // directly instead of building the arrays for JSON.stringify: the bytes are
@@ -91,7 +94,7 @@ export function commitFingerprint(memberId: string, receipt: Receipt, redeem: nu
     text += `${index === 0 ? "" : ","}[${JSON.stringify(line.sku)},${jsonNumber(line.qty)},${jsonNumber(line.price)},${jsonNumber(line.amount)},`;
     text += `${line.noDiscount === true},${line.noPoints === true}]`;
   }
-  return hash("sha256", `${text}]]`, "base64url");
+  return hash("sha256", paid === undefined ? `${text}]]` : `${text}],${jsonNumber(paid)}]`, "base64url");
 }
 
 /** A number as JSON.stringify writes it (receipt numbers are finite: validated). */

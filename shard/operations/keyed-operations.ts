@@ -3,9 +3,9 @@ import { profileConsent, profileEmail, withContact, type Account, type MemberCon
 import { failure, type Failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../domain/engine/member-operations.js";
-import { reverseReceipt, scaledQuantity } from "../../domain/engine/receipt-settlement.js";
+import { payReceipt, reverseReceipt, scaledQuantity } from "../../domain/engine/receipt-settlement.js";
 import type { AdjustmentResult, EditProfileResult, MemberProfileView, ProfileChanges } from "../../protocol/admin-wire.js";
-import type { CancelResult, RefundResult, ReportVisitResult } from "../../protocol/terminal-wire.js";
+import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } from "../../protocol/terminal-wire.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 
@@ -123,6 +123,37 @@ export function refundReceipt(input: KeyedInput, refund: Refund, target: Receipt
       answer: { refund: refundId, receipt: receiptId, ...reversed.answer },
       writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }],
       activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store, ...reversed.answer } },
+    };
+  });
+}
+
+export interface Payment {
+  readonly store: string;
+  readonly paymentId: string;
+  readonly receiptId: string;
+  readonly amount: number;
+  readonly at: number;
+  /** Present when the POS sent no time: the fingerprint then has none. */
+  readonly atFromServer?: true;
+}
+
+export const paymentAddress = (store: string, paymentId: string): RecordAddress => ({ store, recordId: `payment ${paymentId}` });
+
+/** Money paid later toward a receipt paid in part (`target`: its record), idempotent by (store, payment id); it counts in the period of `at`. */
+export function payTowardReceipt(input: KeyedInput, payment: Payment, target: ReceiptRecord | undefined): OperationResult<PaymentResult> {
+  const { account, program } = input;
+  const { store, paymentId, receiptId, amount, at } = payment;
+  const content = [receiptId, amount, payment.atFromServer === true ? null : at];
+  return keyedOperation<PaymentResult>(input, paymentAddress(store, paymentId), content, `payment ${paymentId} of store ${store}`, () => {
+    if (target === undefined || target.settlement === undefined || target.memberId !== account.memberId) return unknownReceipt(store, receiptId);
+    const paid = payReceipt(account, target.settlement, amount, program.calendar.periodOf(at).index);
+    if (!paid.ok) return paid;
+    return {
+      ok: true,
+      account: paid.account,
+      answer: { payment: paymentId, receipt: receiptId, amount, unpaid: paid.unpaid },
+      writes: [{ kind: "receipt", receipt: { ...target, settlement: paid.settlement } }],
+      activity: { kind: "payment", detail: { payment: paymentId, receipt: receiptId, store, amount, unpaid: paid.unpaid } },
     };
   });
 }

@@ -5,8 +5,9 @@
  * `runCrashAudit` starts `node dist/gateway/main.js --demo` on 127.0.0.1 over a data directory, installs
  * a plain points program (10 % back, points may pay the whole receipt) and drives `lanes` point-of-sale
  * lanes, each a LoycoreClient on its own two demo members, through a seeded random sequence of commits
- * (1-4 lines, some paying with points), refunds (lines and quantities of an earlier receipt of the lane)
- * and cancels (of an earlier receipt). Every request has a deterministic idempotency key and every
+ * (1-4 lines, some paying with points, some paid in part), refunds (lines and quantities of an earlier
+ * receipt of the lane), cancels (of an earlier receipt) and payments (toward an earlier receipt paid in
+ * part). Every request has a deterministic idempotency key and every
  * request is recorded with its outcome: acknowledged (ok), refused (a coded answer from the gateway), or
  * unknown (the connection dropped, a timeout). At seeded moments the gateway is killed with SIGKILL and
  * restarted over the same data directory, `kills` times; lanes reconnect to the new port.
@@ -71,7 +72,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import { LoycoreClient, LoycoreClientError } from "../../client/index.js";
-import type { CancelRequest, CommitRequest, ReceiptLineInput, RefundRequest } from "../../client/index.js";
+import type { CancelRequest, CommitRequest, PaymentRequest, ReceiptLineInput, RefundRequest } from "../../client/index.js";
 import { parseCrashPoints } from "../../shard/crash-points.js";
 import { damageLogTail, readReceiptIndexFloors, type TornDamage } from "./crash-log-tail.js";
 import { seededRandom, integerBetween, pick } from "../../domain/random/seeded-random.js";
@@ -179,7 +180,7 @@ export interface CrashAuditSummary {
   /** INTERNAL answers (a server fault, never expected). */
   readonly internalErrors: number;
   /** Requests ok in the end, by operation. */
-  readonly acknowledgedByKind: Readonly<Record<"commit" | "refund" | "cancel", number>>;
+  readonly acknowledgedByKind: Readonly<Record<Operation["kind"], number>>;
   /** Refusal codes (during the run and on retry) and how often. */
   readonly refusalCodes: Readonly<Record<string, number>>;
   readonly violations: readonly string[];
@@ -267,7 +268,8 @@ async function adminRequest(url: string, token: string, method: "GET" | "PUT", b
 type Operation =
   | { readonly kind: "commit"; readonly request: CommitRequest }
   | { readonly kind: "refund"; readonly request: RefundRequest }
-  | { readonly kind: "cancel"; readonly request: CancelRequest };
+  | { readonly kind: "cancel"; readonly request: CancelRequest }
+  | { readonly kind: "payment"; readonly request: PaymentRequest };
 
 type Answer = Readonly<Record<string, unknown>>;
 
@@ -298,6 +300,7 @@ async function send(client: LoycoreClient, operation: Operation): Promise<SendOu
     let answer: unknown;
     if (operation.kind === "commit") answer = await client.commit(operation.request);
     else if (operation.kind === "refund") answer = await client.refund(operation.request);
+    else if (operation.kind === "payment") answer = await client.payment(operation.request);
     else answer = await client.cancel(operation.request);
     return { kind: "ok", answer: answer as Answer };
   } catch (error) {
@@ -320,6 +323,8 @@ interface LaneReceipt {
   readonly quantities: number[];
   readonly returned: number[];
   cancelRequested: boolean;
+  /** What the receipt owes as its last acknowledged answer said (0 once a return or cancel was asked: not known exactly then). */
+  unpaid: number;
 }
 
 /** A shard's recovery as its start reported it on stderr (shard/shard-worker.ts, "shardRecovered"). */
@@ -1058,6 +1063,7 @@ class CrashAuditRun {
         commit: acknowledgedRecords.filter((record) => record.operation.kind === "commit").length,
         refund: acknowledgedRecords.filter((record) => record.operation.kind === "refund").length,
         cancel: acknowledgedRecords.filter((record) => record.operation.kind === "cancel").length,
+        payment: acknowledgedRecords.filter((record) => record.operation.kind === "payment").length,
       },
       refusalCodes: countCodes(allRecords),
       violations: this.violations,
@@ -1082,6 +1088,8 @@ function replayMember(start: MemberState, acknowledged: readonly OperationRecord
     if (record.operation.kind === "commit") {
       net += numberField(answer, "points") - numberField(answer, "redeem");
       visits += 1;
+    } else if (record.operation.kind === "payment") {
+      // Money, not points: a payment changes the paid counters only.
     } else {
       net += numberField(answer, "pointsReturned") - numberField(answer, "pointsRevoked");
       debtAdded += numberField(answer, "debtAdded");
@@ -1167,6 +1175,14 @@ function planOperation(
     const request: RefundRequest = { card: receipt.card, refund: { id, receipt: receipt.id, lines } };
     return { ...base, card: receipt.card, key: `refund ${id}`, operation: { kind: "refund", request } };
   }
+  const owing = receipts.filter((receipt) => !receipt.cancelRequested && receipt.unpaid > 0);
+  if (roll >= 0.35 && roll < 0.45 && owing.length > 0) {
+    const receipt = pick(random, owing);
+    const amount = integerBetween(random, 1, receipt.unpaid);
+    const id = `p-${lane}-${sequence}`;
+    const request: PaymentRequest = { card: receipt.card, payment: { id, receipt: receipt.id, amount, at: RECEIPT_AT_BASE + lane * 100_000 + sequence } };
+    return { ...base, card: receipt.card, key: `payment ${id}`, operation: { kind: "payment", request } };
+  }
   if (roll < 0.35 && cancellable.length > 0) {
     const receipt = pick(random, cancellable);
     receipt.cancelRequested = true;
@@ -1184,7 +1200,14 @@ function planOperation(
   const available = Math.max(0, Math.min(knownBalance.get(card) ?? 0, total));
   const redeem = available > 0 && random() < 0.4 ? integerBetween(random, 1, available) : 0;
   const id = `r-${lane}-${sequence}`;
-  const request: CommitRequest = { card, receipt: { id, at: RECEIPT_AT_BASE + lane * 100_000 + sequence, lines }, ...(redeem > 0 ? { redeem } : {}) };
+  // A fifth of receipts are paid in part: at most a tenth of the total now, which no discount or points payment can exceed.
+  const paid = random() < 0.2 ? integerBetween(random, 0, Math.floor(total / 10)) : undefined;
+  const request: CommitRequest = {
+    card,
+    receipt: { id, at: RECEIPT_AT_BASE + lane * 100_000 + sequence, lines },
+    ...(redeem > 0 ? { redeem } : {}),
+    ...(paid === undefined ? {} : { paid }),
+  };
   return { ...base, card, key: `commit ${id}`, operation: { kind: "commit", request } };
 }
 
@@ -1194,12 +1217,17 @@ function learn(record: OperationRecord, answer: Answer, knownBalance: Map<string
   const operation = record.operation;
   if (operation.kind === "commit") {
     const lines = operation.request.receipt.lines;
-    receipts.push({ id: operation.request.receipt.id, card: record.card, quantities: lines.map((line) => line.qty), returned: lines.map(() => 0), cancelRequested: false });
+    const unpaid = typeof answer["unpaid"] === "number" ? answer["unpaid"] : 0;
+    receipts.push({ id: operation.request.receipt.id, card: record.card, quantities: lines.map((line) => line.qty), returned: lines.map(() => 0), cancelRequested: false, unpaid });
   } else if (operation.kind === "refund") {
     const receipt = receipts.find((candidate) => candidate.id === operation.request.refund.receipt);
     if (receipt !== undefined) {
       for (const line of operation.request.refund.lines) receipt.returned[line.line] = (receipt.returned[line.line] ?? 0) + line.qty;
+      receipt.unpaid = 0;
     }
+  } else if (operation.kind === "payment") {
+    const receipt = receipts.find((candidate) => candidate.id === operation.request.payment.receipt);
+    if (receipt !== undefined && typeof answer["unpaid"] === "number") receipt.unpaid = answer["unpaid"];
   }
 }
 
@@ -1215,7 +1243,7 @@ export function formatSummary(summary: CrashAuditSummary): string {
     `  crash points:           ${summary.crashPoints === "" ? "none" : summary.crashPoints}`,
     `  operations sent:        ${summary.operationsSent} (${summary.sends} sends with retries)`,
     `  acknowledged:           ${summary.acknowledged} (${summary.acknowledgedDuringRun} during the run, ${summary.unknownResolvedOk} on retry)`,
-    `  by operation:           ${summary.acknowledgedByKind.commit} commits, ${summary.acknowledgedByKind.refund} refunds, ${summary.acknowledgedByKind.cancel} cancels`,
+    `  by operation:           ${summary.acknowledgedByKind.commit} commits, ${summary.acknowledgedByKind.refund} refunds, ${summary.acknowledgedByKind.cancel} cancels, ${summary.acknowledgedByKind.payment} payments`,
     `  refused:                ${summary.refusedDuringRun} during the run, ${summary.unknownResolvedRefused} on retry ${JSON.stringify(summary.refusalCodes)}`,
     `  unknown after the run:  ${summary.unknownAfterRun}`,
     `  kills:                  ${summary.kills}`,

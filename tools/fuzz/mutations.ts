@@ -18,6 +18,8 @@ import {
   REFUND_LINE_FIELDS,
   REFUND_LINE_INDEX_MAX,
   VISIT_FIELDS,
+  PAYMENT_AMOUNT_MAX_MINOR,
+  PAYMENT_FIELDS,
   describe,
   isOperation,
   refusalOfOtherThanAnOperation,
@@ -220,6 +222,22 @@ function refundMutations(): fc.Arbitrary<Mutation>[] {
   ];
 }
 
+function paymentMutations(): fc.Arbitrary<Mutation>[] {
+  const payment = ["payment"];
+  return [
+    set(payment, invalidObject(fc.constant({ id: "fz-p", receipt: "fz-r", amount: 1 })), "not an object"),
+    remove(payment),
+    remove([...payment, "id"]),
+    remove([...payment, "receipt"]),
+    remove([...payment, "amount"]),
+    set([...payment, "id"], invalidClientId(true), "invalid"),
+    set([...payment, "receipt"], invalidClientId(true), "invalid"),
+    set([...payment, "amount"], invalidInteger(1, PAYMENT_AMOUNT_MAX_MINOR, true), "invalid amount"),
+    set([...payment, "at"], invalidInteger(RECEIPT_TIME_MIN_EPOCH_MILLISECONDS, RECEIPT_TIME_MAX_EPOCH_MILLISECONDS, false), "invalid time"),
+    unknownField(payment, PAYMENT_FIELDS),
+  ];
+}
+
 function validationMutations(op: Operation, member: SentinelMember, transport: "websocket" | "http"): fc.Arbitrary<Mutation>[] {
   const topLevelKnown = [...FIELDS[op], "id", "op"];
   const mutations: fc.Arbitrary<Mutation>[] = [unknownField([], topLevelKnown)];
@@ -259,6 +277,9 @@ function validationMutations(op: Operation, member: SentinelMember, transport: "
       break;
     case "refund":
       mutations.push(invalidMemberReference(member, false), ...refundMutations());
+      break;
+    case "payment":
+      mutations.push(invalidMemberReference(member, false), ...paymentMutations());
       break;
   }
   return mutations;
@@ -427,6 +448,15 @@ function domainMutations(op: Operation, member: SentinelMember, members: readonl
       return cancelsOfUnknownReceipts(member, otherMember);
     case "refund":
       return refusedRefunds(member, members, otherMember);
+    case "payment":
+      // A payment toward a receipt never committed; a welcome receipt was paid in full, so it owes nothing.
+      return [
+        fuzzId.map((receipt) => ({ mutation: mutationOf(`never committed receipt ${receipt}`, { path: ["payment", "receipt"], value: receipt }), expectation: refusedWith("UNKNOWN_RECEIPT") })),
+        fc.constant({
+          mutation: mutationOf(`a payment toward ${member.welcomeReceipt}, paid in full`, { path: ["payment", "receipt"], value: member.welcomeReceipt }),
+          expectation: refusedWith("PAYMENT_EXCEEDS_UNPAID"),
+        }),
+      ];
   }
 }
 

@@ -96,6 +96,13 @@ export function baseRequest(op: Operation, member: SentinelMember): fc.Arbitrary
       );
     case "cancel":
       return merge(optionalMemberReference(member), fc.record({ receipt: fuzzId }));
+    case "payment":
+      return merge(
+        optionalMemberReference(member),
+        fc.record({
+          payment: fc.record({ id: fuzzId, receipt: fuzzId, amount: fc.integer({ min: 1, max: 1_000_000 }), at: validTime }, { requiredKeys: ["id", "receipt", "amount"] }),
+        }),
+      );
     case "refund":
       return merge(
         optionalMemberReference(member),

@@ -4,7 +4,7 @@ import type { ErrorCode } from "../../protocol/errors/error-codes.js";
 import { RECEIPT_LINES_MAX } from "../../domain/limits.js";
 
 /** The operations of docs/protocol.md. */
-export const OPERATIONS = ["ping", "identify", "balance", "calculate", "commit", "enroll", "reportVisit", "cancel", "refund"] as const;
+export const OPERATIONS = ["ping", "identify", "balance", "calculate", "commit", "enroll", "reportVisit", "cancel", "refund", "payment"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export function isOperation(value: unknown): value is Operation {
@@ -17,17 +17,21 @@ export const FIELDS: Readonly<Record<Operation, readonly string[]>> = {
   identify: ["card", "phone"],
   balance: ["card", "phone", "detail"],
   calculate: ["card", "phone", "receipt", "redeem", "hold"],
-  commit: ["card", "phone", "receipt", "redeem"],
+  commit: ["card", "phone", "receipt", "redeem", "paid"],
   enroll: ["card", "phone", "name", "birthDate"],
   reportVisit: ["card", "phone", "visit"],
   cancel: ["card", "phone", "receipt"],
   refund: ["card", "phone", "refund"],
+  payment: ["card", "phone", "payment"],
 };
 export const RECEIPT_FIELDS = ["id", "store", "at", "lines"];
 export const LINE_FIELDS = ["sku", "qty", "price", "amount", "noDiscount", "noPoints"];
 export const VISIT_FIELDS = ["id", "status", "at"];
 export const REFUND_FIELDS = ["id", "receipt", "lines"];
 export const REFUND_LINE_FIELDS = ["line", "qty"];
+export const PAYMENT_FIELDS = ["id", "receipt", "amount", "at"];
+/** A payment's largest amount (gateway/protocol/read-operation-request.ts). */
+export const PAYMENT_AMOUNT_MAX_MINOR = 100_000_000_000;
 /** Field names a client might misspell or put at the wrong level. */
 export const NEAR_MISS_KEYS = [
   "Card", "CARD", "card ", " card", "cardNumber", "Phone", "phoneNumber", "receiptId", "Receipt", "lines", "redeem", "hold",

@@ -1,5 +1,5 @@
 import { assert } from "../../../domain/assert/assert.js";
-import type { ReceiptSettlement, SettledLine } from "../../../domain/engine/receipt-settlement.js";
+import type { PeriodPaid, ReceiptPayment, ReceiptSettlement, SettledLine } from "../../../domain/engine/receipt-settlement.js";
 import type { ReceiptRecord } from "../shard-store.js";
 import { readShares, writeShares } from "./account-codec.js";
 import { hasExactKeys, isStorableInteger, readMap, writeMap } from "./record-packer.js";
@@ -20,6 +20,10 @@ import { RecordReader, type RecordWriter } from "./record-writer.js";
  */
 
 const RECEIPT_RECORD_FORMAT = 1;
+/** What follows the answer: nothing (not a receipt), a settlement, or a settlement and how a receipt paid in part stands. */
+const SETTLEMENT_NONE = 0;
+const SETTLEMENT_PAID_IN_FULL = 1;
+const SETTLEMENT_PAID_IN_PART = 2;
 const FINGERPRINT_AS_TEXT = 0;
 const FINGERPRINT_AS_SHA256 = 1;
 const ANSWER_AS_MAP = 0;
@@ -68,10 +72,12 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
     writer.byte(ANSWER_AS_MAP);
     writeMap(writer, answer);
   }
-  if (record.settlement === undefined) writer.byte(0);
+  if (record.settlement === undefined) writer.byte(SETTLEMENT_NONE);
   else {
-    writer.byte(1);
+    const payment = record.settlement.payment;
+    writer.byte(payment === undefined ? SETTLEMENT_PAID_IN_FULL : SETTLEMENT_PAID_IN_PART);
     writeSettlement(writer, record.settlement);
+    if (payment !== undefined) writePayment(writer, payment);
   }
 }
 
@@ -84,7 +90,10 @@ export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecor
   const answerForm = reader.byte();
   if (!(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT)) assert(false, `${what}: answer form ${answerForm} is known`);
   const answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
-  const settlement = reader.byte() === 1 ? readSettlement(reader, what) : undefined;
+  const settlementForm = reader.byte();
+  if (settlementForm > SETTLEMENT_PAID_IN_PART) assert(false, `${what}: settlement form ${settlementForm} is known`);
+  const settled = settlementForm === SETTLEMENT_NONE ? undefined : readSettlement(reader, what);
+  const settlement = settled !== undefined && settlementForm === SETTLEMENT_PAID_IN_PART ? { ...settled, payment: readPayment(reader) } : settled;
   assert(reader.done, `${what}: the record ends after its settlement`);
   return {
     logicalShard: where.logicalShard,
@@ -326,4 +335,20 @@ function readSettlement(reader: RecordReader, what: string): ReceiptSettlement {
   }
   // Keys in the order settleReceipt builds them.
   return { period, accruedLot, unreturnedShares, cancelled, lines };
+}
+
+function writePayment(writer: RecordWriter, payment: ReceiptPayment): void {
+  writer.uint(payment.unpaid);
+  writer.uint(payment.paidByPeriod.length);
+  for (const entry of payment.paidByPeriod) {
+    writer.int(entry.period);
+    writer.uint(entry.paid);
+  }
+}
+
+function readPayment(reader: RecordReader): ReceiptPayment {
+  const unpaid = reader.uint();
+  const paidByPeriod: PeriodPaid[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) paidByPeriod.push({ period: reader.int(), paid: reader.uint() });
+  return { unpaid, paidByPeriod };
 }

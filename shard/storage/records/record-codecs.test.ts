@@ -620,6 +620,14 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
     unreturnedShares: fc.array(shareArb, { maxLength: 4 }),
     lines: fc.array(settledLineArb, { maxLength: 5 }),
     cancelled: fc.boolean(),
+    // A receipt paid in part: what it owes and what was paid in which period.
+    payment: fc.option(
+      fc.record({
+        unpaid: fc.integer({ min: 0, max: 2 ** 40 }),
+        paidByPeriod: fc.array(fc.record({ period: fc.integer({ min: -5, max: 5_000 }), paid: fc.integer({ min: 1, max: 2 ** 40 }) }), { maxLength: 4 }),
+      }),
+      { nil: undefined },
+    ),
   })
   .map((settlement) => ({
     // Key order as settleReceipt builds a settlement.
@@ -628,6 +636,7 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
     unreturnedShares: settlement.unreturnedShares,
     cancelled: settlement.cancelled,
     lines: settlement.lines,
+    ...(settlement.payment === undefined ? {} : { payment: settlement.payment }),
   }));
 
 const recordWhereArb = fc.record({ logicalShard: logicalShardArb, memberId: memberIdArb, store: clientIdArb, receiptId: clientIdArb });
