@@ -14,6 +14,7 @@ import { seedDemo, type DemoSummary } from "./demo.js";
 import { GatewayMetrics } from "./metrics.js";
 import { Enrollment } from "./operations/enrollment.js";
 import { KeyLocks } from "./operations/key-locks.js";
+import { backfillSearchIndexes } from "./directory/search-index-backfill.js";
 import { MemberEdits } from "./admin/member-edits.js";
 import { MemberSearch } from "./admin/member-search.js";
 import { ReceiptIndex } from "./operations/receipt-index.js";
@@ -72,9 +73,16 @@ interface Gateway {
 export async function startServer(config: ServerConfig, onShardExit: (shard: number, reason: string) => void): Promise<StartedServer> {
   const opened = await openDataDirectory({ dataDirectory: config.dataDirectory, shardThreads: config.shardThreads });
   const gateway = await buildGateway(config, opened, onShardExit);
+  let stopping = false;
+  // Before the demo enrols anyone: a directory without cards is complete at once. Off every answer's path.
+  const backfill = backfillSearchIndexes(opened.directory, gateway.cluster, () => stopping).then(
+    (members) => {
+      if (members > 0) process.stderr.write(`search indexes: the names and e-mails of ${members} members enrolled before them are indexed\n`);
+    },
+    (error: unknown) => process.stderr.write(`search indexes: the backfill stopped (${error instanceof Error ? error.message : String(error)}); the next start resumes it\n`),
+  );
   const { adminToken, demo } = await prepareAdminAccess(config, opened.control, gateway);
 
-  let stopping = false;
   const app = uWS.App();
   const webSocket = registerRoutes(app, gateway, () => stopping);
   const listenSocket = await listen(app, config);
@@ -91,6 +99,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
     close: async () => {
       if (stopping) return;
       stopping = true;
+      await backfill;
       await shutDown(listenSocket, webSocket, gateway, opened);
     },
   };

@@ -165,6 +165,11 @@ export class ShardActor {
       case "editProfile":
         this.editProfile(request, reply);
         return;
+      case "memberProfiles": {
+        if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
+        reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
+        return;
+      }
       case "activity": {
         this.assertOwned(request.logicalShard, request.memberId);
         const page = this.state.readHistory(request.logicalShard, request.memberId, request.before, request.limit);
@@ -312,6 +317,20 @@ export class ShardActor {
     const existing = this.readAccount(logicalShard, memberId);
     const result = enrollMember(existing, { memberId, logicalShard, profile }, this.options.clock(), (account) => this.memberView(account));
     this.settle(request.ref, reply, existing, result);
+  }
+
+  /**
+   * Names and e-mails of the members LMDB holds, in key order (every member
+   * an earlier build enrolled is there: recovery replays the log into LMDB
+   * before the shard serves); accounts read are not kept in the cache.
+   */
+  private memberProfiles(logicalShard: number, afterMemberId: string | null, limit: number): ShardAnswers["memberProfiles"] {
+    const memberIds = this.state.scanStoredMembers(logicalShard, afterMemberId, limit);
+    const members = memberIds.map((memberId) => {
+      const profile = this.state.readAccount(logicalShard, memberId, false)?.profile;
+      return { memberId, name: profile?.name ?? null, email: profile === undefined ? null : profileEmail(profile) };
+    });
+    return { members, next: memberIds.length < limit ? null : (memberIds.at(-1) ?? null) };
   }
 
   /** A profile edit: idempotent by its own record, and needing no program. */

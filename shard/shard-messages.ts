@@ -40,6 +40,7 @@ export type ShardRequest =
   | EditProfileShardRequest
   | PaymentShardRequest
   | ActivityShardRequest
+  | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
@@ -107,6 +108,7 @@ export interface ShardAnswers {
   readonly editProfile: EditProfileResult;
   readonly payment: PaymentResult;
   readonly activity: ActivityPage;
+  readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
   readonly receiptIndexFloor: Readonly<Record<string, never>>;
   /** The shard thread's prom-client registry (absent from an actor run without a worker). */
@@ -206,6 +208,25 @@ export interface EditProfileShardRequest {
   readonly logicalShard: number;
   readonly memberId: string;
   readonly edit: ProfileEdit;
+}
+
+/**
+ * The names and e-mails of a logical shard's members in member key order
+ * after `afterMemberId`, at most `limit`: how the gateway fills the
+ * directory's search indexes for members enrolled before it had them.
+ */
+export interface MemberProfilesShardRequest {
+  readonly kind: "memberProfiles";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+}
+
+export interface MemberProfilesPage {
+  readonly members: readonly { readonly memberId: string; readonly name: string | null; readonly email: string | null }[];
+  /** The `afterMemberId` of the next page; null: the logical shard has no more. */
+  readonly next: string | null;
 }
 
 /** A page of a member's activity, newest first. */

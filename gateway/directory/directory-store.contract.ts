@@ -135,5 +135,20 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
       expect(store.findMembersByEmail("olga@example.com", null, 10)).toEqual([]);
       expect(store.findMembersByEmail("o@example.com", null, 10).map((hit) => hit.memberId)).toEqual(["m-8"]);
     });
+
+    it("adds many members' search keys at once, and remembers across a reopen that the indexes are complete", async () => {
+      const first = openStore();
+      expect(first.searchIndexesComplete()).toBe(false);
+      await first.addSearchKeys([
+        { memberId: "m-11", name: "Пётр", email: null },
+        { memberId: "m-12", name: null, email: "P@Example.com" },
+      ]);
+      await first.markSearchIndexesComplete();
+      await first.close();
+      const second = openStore();
+      expect(second.searchIndexesComplete()).toBe(true);
+      expect(second.findMembersByNamePrefix("петр", null, 10).map((hit) => hit.memberId)).toEqual(["m-11"]);
+      expect(second.findMembersByEmail("p@example.com", null, 10).map((hit) => hit.memberId)).toEqual(["m-12"]);
+    });
   });
 }

@@ -30,6 +30,13 @@ export interface IndexedMember {
   readonly key: string;
 }
 
+/** A member's name and e-mail as the search indexes take them. */
+export interface SearchableMember {
+  readonly memberId: string;
+  readonly name: string | null;
+  readonly email: string | null;
+}
+
 /** One member's phones and search keys changing together (a profile edit), in one transaction. */
 export interface MemberIndexChange {
   readonly memberId: string;
@@ -100,6 +107,11 @@ export interface DirectoryStore {
   findMembersByEmail(email: string, after: string | null, limit: number): readonly IndexedMember[];
   /** Claims and frees phones and adds and removes search keys of one member in one transaction; resolves once durable. */
   updateMemberIndexes(change: MemberIndexChange): Promise<void>;
+  /** Adds the name and e-mail search keys of many members in one transaction (the backfill); resolves once durable. */
+  addSearchKeys(members: readonly SearchableMember[]): Promise<void>;
+  /** Whether every member's search keys are in (a directory made by a build with the indexes, or backfilled). */
+  searchIndexesComplete(): boolean;
+  markSearchIndexesComplete(): Promise<void>;
   /** The stored details of a card (undefined: none stored, PLAIN_CARD_DETAILS; or no such card). One read: the POS path. */
   findCardDetails(card: string): CardDetails | undefined;
   /** The cards issued to a member through card operations or enrolled since cards were listed, in card order; at most CARDS_PER_MEMBER_MAX. */

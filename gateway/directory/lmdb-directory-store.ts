@@ -11,10 +11,13 @@ import {
   type IndexedMember,
   type MemberIndexChange,
   type ReceiptOwner,
+  type SearchableMember,
 } from "./directory-store.js";
 import { emailKey, emailPrefixOf, nameKey, namePrefixOf } from "./search-index-keys.js";
 
 export type { ReceiptOwner };
+
+const SEARCH_INDEXES_SETTING = "searchIndexes";
 
 /** First reservation of address space for the directory; LMDB grows it on demand. */
 const LMDB_INITIAL_MAP_SIZE_BYTES = 256 * 1024 * 1024;
@@ -39,6 +42,8 @@ export class LmdbDirectoryStore implements DirectoryStore {
   /** Search indexes: "<folded name>\0<member id>" and "<folded e-mail>\0<member id>" -> member id (search-index-keys.ts). */
   private readonly names: Database<string, string>;
   private readonly emails: Database<string, string>;
+  /** Facts about the directory itself: "searchIndexes" once every member's search keys are in. */
+  private readonly settings: Database<number, string>;
 
   constructor(options: { readonly path: string }) {
     this.path = options.path;
@@ -51,6 +56,24 @@ export class LmdbDirectoryStore implements DirectoryStore {
     this.memberCards = this.root.openDB<boolean, string>({ name: "memberCards" });
     this.names = this.root.openDB<string, string>({ name: "names", encoding: "string" });
     this.emails = this.root.openDB<string, string>({ name: "emails", encoding: "string" });
+    this.settings = this.root.openDB<number, string>({ name: "settings" });
+  }
+
+  async addSearchKeys(members: readonly SearchableMember[]): Promise<void> {
+    const committed = this.root.transaction(() => {
+      for (const member of members) this.putSearchKeys(member.memberId, member.name === null ? [] : [member.name], member.email === null ? [] : [member.email]);
+    });
+    await awaitLmdbWrite(this.path, committed);
+    await this.root.flushed;
+  }
+
+  searchIndexesComplete(): boolean {
+    return this.settings.get(SEARCH_INDEXES_SETTING) === 1;
+  }
+
+  async markSearchIndexesComplete(): Promise<void> {
+    await awaitLmdbWrite(this.path, this.settings.put(SEARCH_INDEXES_SETTING, 1));
+    await this.root.flushed;
   }
 
   findMemberByCard(card: string): string | undefined {

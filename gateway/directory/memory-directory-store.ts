@@ -7,6 +7,7 @@ import {
   type IndexedMember,
   type MemberIndexChange,
   type ReceiptOwner,
+  type SearchableMember,
 } from "./directory-store.js";
 import { compareKeys, emailKey, emailPrefixOf, nameKey, namePrefixOf } from "./search-index-keys.js";
 
@@ -22,6 +23,7 @@ export class MemoryDirectoryData {
   /** Search index key -> member id (search-index-keys.ts). */
   readonly names = new Map<string, string>();
   readonly emails = new Map<string, string>();
+  searchIndexesComplete = false;
 }
 
 /** The in-memory twin of LmdbDirectoryStore. */
@@ -54,6 +56,21 @@ export class MemoryDirectoryStore implements DirectoryStore {
       const key = emailKey(email, memberId);
       if (key !== null) this.data.emails.set(key, memberId);
     }
+  }
+
+  async addSearchKeys(members: readonly SearchableMember[]): Promise<void> {
+    const copies = members.map((member) => ({ ...member }));
+    await Promise.resolve();
+    for (const member of copies) this.putSearchKeys(member.memberId, member.name === null ? [] : [member.name], member.email === null ? [] : [member.email]);
+  }
+
+  searchIndexesComplete(): boolean {
+    return this.data.searchIndexesComplete;
+  }
+
+  async markSearchIndexesComplete(): Promise<void> {
+    await Promise.resolve();
+    this.data.searchIndexesComplete = true;
   }
 
   findMembersByNamePrefix(prefix: string, after: string | null, limit: number): readonly IndexedMember[] {

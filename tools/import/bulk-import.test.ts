@@ -204,6 +204,7 @@ describe("bulk import of a members file", () => {
       expect(account?.profile).toEqual({ card: "7700000000001", phone: "+79161234567", name: "Anna", birthDate: "1990-05-01", email: "Anna@Example.com", consent: { sms: true, email: false } });
       expect(directory.findMembersByNamePrefix("ANN", null, 10).map((hit) => hit.memberId)).toEqual([memberId]);
       expect(directory.findMembersByEmail("anna@example.com", null, 10).map((hit) => hit.memberId)).toEqual([memberId]);
+      expect(directory.searchIndexesComplete()).toBe(true);
       expect(account?.balance).toBe(1500);
       expect(account?.ledger.lots.map((lot) => [lot.source, lot.reference, lot.remaining])).toEqual([["adjustment", "opening-balance", 1500]]);
       expect(account?.counters).toEqual({
