@@ -48,8 +48,9 @@ describe("MemberEdits", () => {
     expect(await names("ANNA@example.com")).toEqual([anna]);
     expect(audit).toEqual([{ at: 5, action: "edit-member-profile", operator: "olga", detail: { member: anna, edit: "e-1", changed: expect.any(Object) } }]);
     expect(await edits.edit(anna, { id: "e-1", name: "Анна Петрова", phone: "79000000102", email: "Anna@Example.com", consent: { sms: true } }, "olga")).toEqual(edited);
-    expect(audit).toHaveLength(1);
+    expect(audit).toHaveLength(2);
     expect(await edits.edit(anna, { id: "e-1", name: "Анна" }, "olga")).toMatchObject({ ok: false, code: "CONFLICT" });
+    expect(audit).toHaveLength(2);
     expect(await names("анна п")).toEqual([anna]);
   });
 

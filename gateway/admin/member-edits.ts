@@ -70,8 +70,8 @@ export class MemberEdits {
       const after = reply.ok && reply.sequence !== undefined ? reply.value.profile : await this.profileOf(memberId);
       if (!("ok" in after)) await this.free(memberId, after, claim, reply.ok ? reply.value.changed : {});
       if (!reply.ok) return failure(reply.code, reply.message);
-      // A repeat changed nothing now: the first attempt's audit entry stands for it.
-      if (reply.sequence !== undefined) await this.control.appendAudit({ at: this.clock(), action: "edit-member-profile", operator, detail: { member: memberId, edit: request.editId, changed: reply.value.changed } });
+      // Every accepted request, a repeat included (as adjustments): a crash between the shard's write and the entry must not lose it.
+      await this.control.appendAudit({ at: this.clock(), action: "edit-member-profile", operator, detail: { member: memberId, edit: request.editId, changed: reply.value.changed } });
       return { ok: true, value: reply.value };
     });
   }
