@@ -181,6 +181,44 @@ describe("LoycoreAdminClient, over the real server", () => {
     );
   });
 
+  it("edits a member's profile (phone moved in the directory, audited) and searches members by name, e-mail, card and phone over the wire", async () => {
+    const enrolled = await admin.enrollMember({ card: "7100000000011", phone: "+79005550111", name: "Юлия Соколова", email: "Julia@Example.com", consent: { sms: true } });
+    expect(enrolled).toMatchObject({ email: "Julia@Example.com", consent: { sms: true, email: false } });
+    const other = await admin.enrollMember({ card: "7100000000012", phone: "+79005550112", name: "Юлиан" });
+    const edit = { id: "edit-1", name: "Юлия Петрова", phone: "+79005550113", email: null, consent: { email: true } };
+    const edited = await admin.editMemberProfile(enrolled.member, edit);
+    expect(edited).toMatchObject({
+      member: enrolled.member,
+      edit: "edit-1",
+      profile: { card: "7100000000011", phone: "+79005550113", name: "Юлия Петрова", email: null, consent: { sms: true, email: true } },
+      changed: { phone: { from: "+79005550111", to: "+79005550113" }, name: { from: "Юлия Соколова", to: "Юлия Петрова" } },
+    });
+    expect(await admin.editMemberProfile(enrolled.member, edit)).toEqual(edited);
+    expect((await rejectionOf(admin.editMemberProfile(enrolled.member, { ...edit, name: "Other" }))).code).toBe("CONFLICT");
+    expect((await rejectionOf(admin.editMemberProfile(other.member, { id: "edit-2", phone: "+79005550113" }))).code).toBe("PHONE_TAKEN");
+    expect((await admin.memberByPhone("+79005550113")).member).toBe(enrolled.member);
+    expect((await rejectionOf(admin.memberByPhone("+79005550111"))).code).toBe("UNKNOWN_PHONE");
+    const view = await admin.member(enrolled.member);
+    expect(view).toMatchObject({ name: "Юлия Петрова", email: null, consent: { sms: true, email: true } });
+    expect(view.activity[0]).toMatchObject({ kind: "profile", edit: "edit-1", operator: "ops-anna" });
+    expect((await admin.audit({ limit: 1 })).audit[0]).toMatchObject({ action: "edit-member-profile", operator: "ops-anna" });
+
+    const found = await admin.searchMembers({ q: "ЮЛИ" });
+    expect(found.members.map((hit) => hit.member).sort()).toEqual([enrolled.member, other.member].sort());
+    const firstPage = await admin.searchMembers({ q: "юли", limit: 1 });
+    expect(firstPage.members).toHaveLength(1);
+    const secondPage = await admin.searchMembers({ q: "юли", limit: 1, after: firstPage.next });
+    expect(secondPage.members.map((hit) => hit.member)).not.toEqual(firstPage.members.map((hit) => hit.member));
+    expect((await admin.searchMembers({ q: "юлия с" })).members).toEqual([]);
+    expect((await admin.searchMembers({ q: "7100000000011" })).members).toEqual([
+      { member: enrolled.member, card: "7100000000011", name: "Юлия Петрова", phone: "+79005550113", email: null },
+    ]);
+    expect((await admin.searchMembers({ q: "79005550112" })).members.map((hit) => hit.member)).toEqual([other.member]);
+    await admin.editMemberProfile(other.member, { id: "edit-3", email: "Julian@Example.com" });
+    expect((await admin.searchMembers({ q: "JULIAN@example.com" })).members.map((hit) => hit.member)).toEqual([other.member]);
+    expect((await rejectionOf(admin.searchMembers({ q: "юли", limit: 51 }))).code).toBe("BAD_REQUEST");
+  });
+
   it("rejects with the gateway's codes: a page over the maximum size, a bad cursor, a terminal's token", async () => {
     const tooLarge = await rejectionOf(admin.partners({ limit: 501 }));
     expect([tooLarge.code, tooLarge.source]).toEqual(["BAD_REQUEST", "server"]);

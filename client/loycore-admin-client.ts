@@ -9,6 +9,10 @@ import type {
   AuditPage,
   AuditQuery,
   CreatePartnerRequest,
+  EditProfileRequest,
+  EditProfileResult,
+  MemberSearchPage,
+  MemberSearchQuery,
   CreateStoreRequest,
   CreateTerminalRequest,
   IdPageQuery,
@@ -167,6 +171,19 @@ export class LoycoreAdminClient {
   /** A member's history newest first; pass the last entry's `sequence` as `before` for older entries. */
   async memberActivity(memberId: string, query: SequencePageQuery = {}): Promise<ActivityPage> {
     return this.call("GET", `/members/${segment(memberId, "memberId")}/activity${queryString({ before: query.before, limit: query.limit })}`);
+  }
+
+  /**
+   * Changes a member's profile (the fields given; null clears one), idempotent by `id`: a repeat answers the
+   * first answer, the same id with other fields `CONFLICT`; `PHONE_TAKEN` for another member's phone.
+   */
+  async editMemberProfile(memberId: string, edit: EditProfileRequest): Promise<EditProfileResult> {
+    return this.call("POST", `/members/${segment(memberId, "memberId")}/profile`, edit);
+  }
+
+  /** Members by card, phone, e-mail or the start of a name; pass a page's `next` as `after` until it is null. */
+  async searchMembers(query: MemberSearchQuery): Promise<MemberSearchPage> {
+    return this.call("GET", `/members/search${queryString({ q: nonEmpty(query.q, "q"), after: query.after, limit: query.limit })}`);
   }
 
   /** Credits or debits a member's points, idempotent by `id`. */

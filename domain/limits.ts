@@ -30,6 +30,9 @@ export const PHONE_DIGITS_MAX = 15;
 /** A member's display name; longer input is refused, not truncated. */
 export const MEMBER_NAME_LENGTH_MAX = 200;
 
+/** RFC 5321 caps a mailbox path at 256 octets with its angle brackets: 254 characters of address. */
+export const EMAIL_LENGTH_MAX = 254;
+
 /** Points balance ceiling: a safe integer with room to add one receipt's accrual. */
 export const POINTS_BALANCE_MAX = 1_000_000_000_000_000;
 

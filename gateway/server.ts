@@ -13,6 +13,10 @@ import { bearerToken, generateToken, hashToken } from "./control/tokens.js";
 import { seedDemo, type DemoSummary } from "./demo.js";
 import { GatewayMetrics } from "./metrics.js";
 import { Enrollment } from "./operations/enrollment.js";
+import { KeyLocks } from "./operations/key-locks.js";
+import { backfillSearchIndexes } from "./directory/search-index-backfill.js";
+import { MemberEdits } from "./admin/member-edits.js";
+import { MemberSearch } from "./admin/member-search.js";
 import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
 import { AdminTransport } from "./transport/admin-transport.js";
@@ -55,6 +59,8 @@ interface Gateway {
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
   readonly cards: CardService;
+  readonly edits: MemberEdits;
+  readonly search: MemberSearch;
   readonly operators: Operators;
   readonly handler: RequestHandler;
 }
@@ -67,9 +73,16 @@ interface Gateway {
 export async function startServer(config: ServerConfig, onShardExit: (shard: number, reason: string) => void): Promise<StartedServer> {
   const opened = await openDataDirectory({ dataDirectory: config.dataDirectory, shardThreads: config.shardThreads });
   const gateway = await buildGateway(config, opened, onShardExit);
+  let stopping = false;
+  // Before the demo enrols anyone: a directory without cards is complete at once. Off every answer's path.
+  const backfill = backfillSearchIndexes(opened.directory, gateway.cluster, () => stopping).then(
+    (members) => {
+      if (members > 0) process.stderr.write(`search indexes: the names and e-mails of ${members} members enrolled before them are indexed\n`);
+    },
+    (error: unknown) => process.stderr.write(`search indexes: the backfill stopped (${error instanceof Error ? error.message : String(error)}); the next start resumes it\n`),
+  );
   const { adminToken, demo } = await prepareAdminAccess(config, opened.control, gateway);
 
-  let stopping = false;
   const app = uWS.App();
   const webSocket = registerRoutes(app, gateway, () => stopping);
   const listenSocket = await listen(app, config);
@@ -86,6 +99,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
     close: async () => {
       if (stopping) return;
       stopping = true;
+      await backfill;
       await shutDown(listenSocket, webSocket, gateway, opened);
     },
   };
@@ -105,7 +119,9 @@ async function buildGateway(
   const clock = (): number => Date.now();
   const metrics = new GatewayMetrics(cluster);
   const authenticator = new TerminalAuthenticator(control);
-  const enrollment = new Enrollment(directory, cluster);
+  // Enrolment and profile edits claim phones under the same locks ("phone:<phone>").
+  const memberLocks = new KeyLocks();
+  const enrollment = new Enrollment(directory, cluster, memberLocks);
   receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), receiptIndexWriteDelay());
   // Receipts the shards committed but the index may lack (a crash before their entries were written).
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
@@ -113,10 +129,12 @@ async function buildGateway(
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const cards = new CardService(directory, control, cluster, clock);
+  const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
+  const search = new MemberSearch(directory, cluster);
   const operators = new Operators(control, authenticator, clock);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, operators, handler };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, edits, search, operators, handler };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -177,7 +195,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.cluster).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);

@@ -9,7 +9,9 @@
  * milliseconds (see "Conventions" in docs/protocol.md).
  */
 import type { Program, ProgramDefinition } from "./program-document.js";
-import type { DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
+import type { Consent, DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
+
+export type { Consent };
 
 export type { Program, ProgramDefinition };
 
@@ -136,6 +138,8 @@ export interface AdminEnrollResult {
   readonly phone: string | null;
   readonly name: string | null;
   readonly birthDate: string | null;
+  readonly email: string | null;
+  readonly consent: Consent;
   readonly balance: number;
   readonly status: NamedRef | null;
 }
@@ -167,6 +171,10 @@ export interface MemberView {
   readonly phone: string | null;
   readonly name: string | null;
   readonly birthDate: string | null;
+  /** As the member gave it; null: none. */
+  readonly email: string | null;
+  /** Consent to communications; both false for a member who gave none. */
+  readonly consent: Consent;
   readonly balance: number;
   readonly points: { readonly active: number; readonly pending: number; readonly held: number; readonly debt: number };
   readonly status: NamedRef | null;
@@ -194,6 +202,87 @@ export interface MemberView {
   readonly activity: readonly ActivityEntry[];
   /** Every card of the member, in card order, blocked ones included. */
   readonly cards: readonly CardView[];
+}
+
+/**
+ * `POST /v1/admin/members/{member}/profile`: the fields to change, each absent (unchanged),
+ * null (cleared; not for consent) or a new value. `id` is the edit's idempotency key.
+ */
+export interface EditProfileRequest {
+  readonly id: string;
+  readonly name?: string | null;
+  /** 5 to 15 digits, optionally after "+"; stored as "+" and digits. Must not be another member's (PHONE_TAKEN). */
+  readonly phone?: string | null;
+  /** `YYYY-MM-DD`. */
+  readonly birthDate?: string | null;
+  readonly email?: string | null;
+  /** The channels given change; the others stay as they were. */
+  readonly consent?: Partial<Consent>;
+}
+
+/** A member's profile as support edits it. */
+export interface MemberProfileView {
+  readonly card: string;
+  readonly phone: string | null;
+  readonly name: string | null;
+  readonly birthDate: string | null;
+  readonly email: string | null;
+  readonly consent: Consent;
+}
+
+/** What one field was and became. */
+export interface ProfileFieldChange<Value> {
+  readonly from: Value;
+  readonly to: Value;
+}
+
+/** Only the fields whose value changed. */
+export interface ProfileChanges {
+  readonly name?: ProfileFieldChange<string | null>;
+  readonly phone?: ProfileFieldChange<string | null>;
+  readonly birthDate?: ProfileFieldChange<string | null>;
+  readonly email?: ProfileFieldChange<string | null>;
+  readonly consent?: ProfileFieldChange<Consent>;
+}
+
+export interface EditProfileResult {
+  readonly member: string;
+  /** The edit's id. */
+  readonly edit: string;
+  /** The profile after the edit. */
+  readonly profile: MemberProfileView;
+  /** What this edit changed (empty when it changed nothing); a repeat answers the first answer. */
+  readonly changed: ProfileChanges;
+}
+
+/** `GET /v1/admin/members/search?q=&after=&limit=`. */
+export interface MemberSearchQuery {
+  /**
+   * 1 to 254 characters: a card (exact), a phone (exact, "+" optional), an e-mail (exact, any case; a query with "@"
+   * searches e-mails only) or the start of a name (any case, "ё" as "е").
+   */
+  readonly q: string;
+  /** The previous page's `next`. */
+  readonly after?: string | null;
+  /** 1 to 50 (default 20). */
+  readonly limit?: number;
+}
+
+/** One member found: the admin sees the phone unmasked. */
+export interface MemberSearchHit {
+  readonly member: string;
+  /** The card the member enrolled with. */
+  readonly card: string;
+  readonly name: string | null;
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
+export interface MemberSearchPage {
+  /** Card and phone matches first (first page only), then e-mail or name matches in the order of their folded text. */
+  readonly members: readonly MemberSearchHit[];
+  /** Pass as `after` for the next page; null: this page is the last. */
+  readonly next: string | null;
 }
 
 // ---------------------------------------------------------------------------
@@ -303,7 +392,7 @@ export interface AuditEntry {
   readonly at: number;
   /**
    * "put-program", "create-partner", "create-store", "create-terminal", "revoke-terminal", "rotate-terminal-token",
-   * "enroll-member", "adjust", "issue-card", "block-card", "unblock-card", "replace-card".
+   * "enroll-member", "adjust", "issue-card", "block-card", "unblock-card", "replace-card", "edit-member-profile".
    */
   readonly action: string;
   /** The signed-in operator's name; with the admin token, the `x-operator` header of the write, or "admin". */

@@ -129,6 +129,16 @@ export interface EnrollRequest {
   readonly name?: string;
   /** `YYYY-MM-DD`. */
   readonly birthDate?: string;
+  /** Up to 254 characters, `name@example.com`; stored as given, searched lower-cased. Never shown to lanes. */
+  readonly email?: string;
+  /** Consent to communications by channel; absent channels are false. */
+  readonly consent?: Partial<Consent>;
+}
+
+/** A member's consent to communications by channel; a member who said nothing consented to none. */
+export interface Consent {
+  readonly sms: boolean;
+  readonly email: boolean;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Thread: a shard worker thread (one actor per thread, one message at a time).
-import type { Account } from "../domain/account/account.js";
+import { profileConsent, profileEmail, type Account } from "../domain/account/account.js";
 import { assert } from "../domain/assert/assert.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
 import { CompiledProgram } from "../domain/engine/compiled-program.js";
@@ -21,6 +21,8 @@ import {
   payTowardReceipt,
   cancelAddress,
   cancelReceipt,
+  editProfile,
+  profileEditAddress,
   refundAddress,
   refundReceipt,
   reportVisit,
@@ -162,6 +164,14 @@ export class ShardActor {
       case "adjust":
         this.keyed(request, reply);
         return;
+      case "editProfile":
+        this.editProfile(request, reply);
+        return;
+      case "memberProfiles": {
+        if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
+        reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
+        return;
+      }
       case "activity": {
         this.assertOwned(request.logicalShard, request.memberId);
         const page = this.state.readHistory(request.logicalShard, request.memberId, request.before, request.limit);
@@ -314,6 +324,38 @@ export class ShardActor {
     this.settle(request.ref, reply, existing, result);
   }
 
+  /**
+   * Names and e-mails of the members LMDB holds, in key order (every member
+   * an earlier build enrolled is there: recovery replays the log into LMDB
+   * before the shard serves); accounts read are not kept in the cache.
+   */
+  private memberProfiles(logicalShard: number, afterMemberId: string | null, limit: number): ShardAnswers["memberProfiles"] {
+    const memberIds = this.state.scanStoredMembers(logicalShard, afterMemberId, limit);
+    const members = memberIds.map((memberId) => {
+      const profile = this.state.readAccount(logicalShard, memberId, false)?.profile;
+      return { memberId, name: profile?.name ?? null, email: profile === undefined ? null : profileEmail(profile) };
+    });
+    return { members, next: memberIds.length < limit ? null : (memberIds.at(-1) ?? null) };
+  }
+
+  /** A profile edit: idempotent by its own record, and needing no program. */
+  private editProfile(request: Extract<ShardRequest, { kind: "editProfile" }>, reply: Reply<"editProfile">): void {
+    const { ref, logicalShard, memberId, edit } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    if (account === undefined) {
+      reply(memberNotFound(ref, memberId));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const address = profileEditAddress(edit.editId);
+    const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
+  }
+
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
   private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" | "payment" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
@@ -443,6 +485,8 @@ export class ShardActor {
       phone: account.profile.phone,
       name: account.profile.name,
       birthDate: account.profile.birthDate,
+      email: profileEmail(account.profile),
+      consent: profileConsent(account.profile),
       balance: points.available,
       points: { active: points.active, pending: points.pending, held: points.held, debt: points.debt },
       ...standingView(this.program, account, now),

@@ -3,7 +3,8 @@ import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
 import type { SettlementRecord } from "./storage/shard-store.js";
-import type { ActivityPage, AdjustmentResult, MemberView } from "../protocol/admin-wire.js";
+import type { ProfileEdit } from "./operations/keyed-operations.js";
+import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
 import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
@@ -37,8 +38,10 @@ export type ShardRequest =
   | CancelShardRequest
   | RefundShardRequest
   | AdjustShardRequest
+  | EditProfileShardRequest
   | PaymentShardRequest
   | ActivityShardRequest
+  | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
@@ -104,8 +107,10 @@ export interface ShardAnswers {
   readonly cancel: CancelResult;
   readonly refund: RefundResult;
   readonly adjust: AdjustmentResult;
+  readonly editProfile: EditProfileResult;
   readonly payment: PaymentResult;
   readonly activity: ActivityPage;
+  readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
   readonly settlement: SettlementPage;
   readonly receiptIndexFloor: Readonly<Record<string, never>>;
@@ -226,6 +231,34 @@ export interface AdjustShardRequest {
   readonly points: number;
   readonly reason: string;
   readonly operator: string;
+}
+
+/** Support's edit of a member's profile, idempotent by edit id; the gateway has already claimed a new phone in the directory. */
+export interface EditProfileShardRequest {
+  readonly kind: "editProfile";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly edit: ProfileEdit;
+}
+
+/**
+ * The names and e-mails of a logical shard's members in member key order
+ * after `afterMemberId`, at most `limit`: how the gateway fills the
+ * directory's search indexes for members enrolled before it had them.
+ */
+export interface MemberProfilesShardRequest {
+  readonly kind: "memberProfiles";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+}
+
+export interface MemberProfilesPage {
+  readonly members: readonly { readonly memberId: string; readonly name: string | null; readonly email: string | null }[];
+  /** The `afterMemberId` of the next page; null: the logical shard has no more. */
+  readonly next: string | null;
 }
 
 /** A page of a member's activity, newest first. */

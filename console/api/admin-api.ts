@@ -3,7 +3,15 @@ import type {
   AdjustmentRequest,
   AdjustmentResult,
   AuditPage,
+  BlockCardRequest,
+  CardView,
   CreateOperatorRequest,
+  EditProfileRequest,
+  EditProfileResult,
+  IssueCardRequest,
+  MemberSearchPage,
+  ReplaceCardRequest,
+  ReplaceCardResult,
   CreatePartnerRequest,
   CreateStoreRequest,
   CreateTerminalRequest,
@@ -60,6 +68,24 @@ export class AdminApi {
   }
   member(id: string): Promise<MemberView> {
     return this.call("GET", `/v1/admin/members/${encodeURIComponent(id)}`);
+  }
+  searchMembers(q: string, after: string | null, limit: number): Promise<MemberSearchPage> {
+    return this.call("GET", "/v1/admin/members/search", { q, after, limit });
+  }
+  editProfile(id: string, request: EditProfileRequest): Promise<EditProfileResult> {
+    return this.call("POST", `/v1/admin/members/${encodeURIComponent(id)}/profile`, undefined, request);
+  }
+  issueCard(memberId: string, request: IssueCardRequest): Promise<CardView> {
+    return this.call("POST", `/v1/admin/members/${encodeURIComponent(memberId)}/cards`, undefined, request);
+  }
+  blockCard(card: string, request: BlockCardRequest): Promise<CardView> {
+    return this.call("POST", `/v1/admin/cards/${encodeURIComponent(card)}/block`, undefined, request);
+  }
+  unblockCard(card: string): Promise<CardView> {
+    return this.call("POST", `/v1/admin/cards/${encodeURIComponent(card)}/unblock`, undefined, {});
+  }
+  replaceCard(card: string, request: ReplaceCardRequest): Promise<ReplaceCardResult> {
+    return this.call("POST", `/v1/admin/cards/${encodeURIComponent(card)}/replace`, undefined, request);
   }
   activity(id: string, before: number | null, limit: number): Promise<ActivityPage> {
     return this.call("GET", `/v1/admin/members/${encodeURIComponent(id)}/activity`, { before, limit });

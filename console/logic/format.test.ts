@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiresSoon, formatBasisPoints, formatMilliseconds, newAdjustmentId, searchKindOf } from "./format.js";
+import { expiresSoon, formatBasisPoints, formatMilliseconds, newAdjustmentId } from "./format.js";
 
 describe("console formatting", () => {
   it("shows basis points as a percentage and seconds as milliseconds", () => {
@@ -20,10 +20,5 @@ describe("console formatting", () => {
     expect(id).toMatch(/^console-[0-9a-z]+-[0-9a-z]+$/);
     expect(id.length).toBeLessThanOrEqual(64);
     expect(newAdjustmentId(1, () => 0.1)).not.toBe(newAdjustmentId(1, () => 0.2));
-  });
-
-  it("searches by phone when the text starts with +, else by card", () => {
-    expect(searchKindOf("+79000000001")).toBe("phone");
-    expect(searchKindOf(" 2000000000001 ")).toBe("card");
   });
 });

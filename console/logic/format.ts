@@ -28,9 +28,3 @@ export function expiresSoon(expiresAt: number | null, now: number, withinMillise
 export function newAdjustmentId(now: number, random: () => number = Math.random): string {
   return `console-${now.toString(36)}-${Math.floor(random() * 2 ** 40).toString(36)}`;
 }
-
-/** A card is 1 to 32 digits; a phone starts with + or a digit and has other characters (so "2000000000001" is a card). */
-export function searchKindOf(text: string): "card" | "phone" {
-  const trimmed = text.trim();
-  return trimmed.startsWith("+") ? "phone" : "card";
-}

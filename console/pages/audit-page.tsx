@@ -7,7 +7,7 @@ import { formatTime } from "../logic/format.js";
 /** Entries per page of the trail. */
 const AUDIT_PAGE_ENTRIES = 50;
 /** The actions the server audits (docs/protocol.md), offered as filter choices. */
-const AUDIT_ACTIONS = ["put-program", "create-partner", "create-store", "create-terminal", "revoke-terminal", "rotate-terminal-token", "enroll-member", "adjust", "create-operator", "disable-operator"];
+const AUDIT_ACTIONS = ["put-program", "create-partner", "create-store", "create-terminal", "revoke-terminal", "rotate-terminal-token", "enroll-member", "edit-member-profile", "adjust", "issue-card", "block-card", "unblock-card", "replace-card", "create-operator", "disable-operator"];
 
 /** The admin audit trail, newest first, filtered by operator and action on the server. */
 export function AuditPage({ api }: { readonly api: AdminApi }) {

@@ -5,13 +5,15 @@ import type { AdminApi } from "../api/admin-api.js";
 import { Empty, ErrorBox } from "../components/error-box.js";
 import { useAsync } from "../components/use-async.js";
 import { expiresSoon, formatBasisPoints, formatPoints, formatTime, newAdjustmentId } from "../logic/format.js";
+import { MemberCards } from "./member-cards.js";
+import { ProfileForm } from "./member-profile-form.js";
 
 /** Lots expiring within this window are flagged on the member page: a month's notice for support to act on. */
 const EXPIRING_SOON_MILLISECONDS = 30 * 24 * 60 * 60 * 1000;
 /** Activity entries per page of the history. */
 const ACTIVITY_PAGE_ENTRIES = 20;
 
-/** One member: profile, status, class, categories, discount, points by lot, paged history, and an adjustment. */
+/** One member: profile (and its edit form), cards and their actions, status, class, categories, discount, points by lot, paged history, and an adjustment. */
 export function MemberPage({ api, memberId, operator }: { readonly api: AdminApi; readonly memberId: string; readonly operator: string }) {
   const [member, reload] = useAsync(() => api.member(memberId), [api, memberId]);
   if (member.state === "loading") return <p>Loading…</p>;
@@ -24,7 +26,9 @@ export function MemberPage({ api, memberId, operator }: { readonly api: AdminApi
         <Profile view={view} />
         <Points view={view} />
         <Adjustment api={api} memberId={memberId} operator={operator} onDone={reload} />
+        <ProfileForm key={`${view.transactions}`} api={api} view={view} onDone={reload} />
       </div>
+      <MemberCards api={api} memberId={memberId} cards={view.cards} onDone={reload} />
       <Lots lots={view.lots} />
       <History api={api} memberId={memberId} first={view.activity} />
     </section>
@@ -37,6 +41,8 @@ function Profile({ view }: { readonly view: MemberView }) {
       <dt>Card</dt><dd>{view.card}</dd>
       <dt>Phone</dt><dd>{view.phone ?? "—"}</dd>
       <dt>Birth date</dt><dd>{view.birthDate ?? "—"}</dd>
+      <dt>E-mail</dt><dd>{view.email ?? "—"}</dd>
+      <dt>Consent</dt><dd>{[view.consent.sms ? "SMS" : null, view.consent.email ? "e-mail" : null].filter((channel) => channel !== null).join(", ") || "none"}</dd>
       <dt>Status</dt><dd>{view.status?.name ?? "—"}</dd>
       <dt>Class</dt><dd>{view.importanceClass?.name ?? "—"} {view.classLapsesAt !== null && <small>(lapses {formatTime(view.classLapsesAt)})</small>}</dd>
       <dt>Categories</dt><dd>{view.categories.length === 0 ? "—" : view.categories.map((category) => category.name).join(", ")}</dd>

@@ -2,15 +2,56 @@ import { assert, assertNonNegativeInteger } from "../assert/assert.js";
 import { POINTS_BALANCE_MAX } from "../limits.js";
 import type { ReceiptCalculation } from "../receipt/receipt.js";
 import { EMPTY_LEDGER, type Ledger } from "../ledger/ledger.js";
+import type { Consent } from "../../protocol/terminal-wire.js";
 import { addReceipt, EMPTY_COUNTERS, type AccountCounters } from "./counters.js";
 
-/** What the member told us at enrolment. Static parameters: edited, not accumulated. */
+/** Consent to communications by channel; a member who said nothing consented to none. */
+export type MemberConsent = Consent;
+
+export const NO_CONSENT: MemberConsent = Object.freeze({ sms: false, email: false });
+
+/**
+ * What the member told us at enrolment, or support changed since. Static
+ * parameters: edited, not accumulated.
+ *
+ * `email` and `consent` came later: a profile without them (every account
+ * stored before, and a member who gave none) has no e-mail and consented to
+ * nothing. A profile is kept canonical (`withContact`): the key is there only
+ * when it says something, so an account without them is stored exactly as
+ * before (account-codec.ts) and compares equal to an enrolment that gave none.
+ */
 export interface MemberProfile {
   readonly card: string;
   readonly phone: string | null;
   readonly name: string | null;
   /** ISO date, YYYY-MM-DD. */
   readonly birthDate: string | null;
+  /** As the member gave it (validated); searched lower-cased. Absent: none. */
+  readonly email?: string;
+  /** Absent: consented to nothing (NO_CONSENT). */
+  readonly consent?: MemberConsent;
+}
+
+export function profileEmail(profile: MemberProfile): string | null {
+  return profile.email ?? null;
+}
+
+export function profileConsent(profile: MemberProfile): MemberConsent {
+  return profile.consent ?? NO_CONSENT;
+}
+
+/** The profile with this e-mail and consent, canonical: no key for no e-mail, none for no consent; keys in one order. */
+export function withContact(profile: MemberProfile, email: string | null, consent: MemberConsent): MemberProfile {
+  const { card, phone, name, birthDate } = profile;
+  const consentGiven = consent.sms || consent.email;
+  return {
+    card,
+    phone,
+    name,
+    birthDate,
+    ...(email === null ? {} : { email }),
+    ...(consentGiven ? { consent: { sms: consent.sms, email: consent.email } } : {}),
+  };
 }
 
 export interface Account {

@@ -341,11 +341,11 @@ export class AdminService {
 
   async enrollMember(input: unknown, operator = "admin"): Promise<AdminOutcome<AdminEnrollResult>> {
     const document = readObject(input, "member");
-    refuseUnknownFields(document, "member", new Set(["card", "phone", "name", "birthDate"]));
+    refuseUnknownFields(document, "member", new Set(["card", "phone", "name", "birthDate", "email", "consent"]));
     const enrolled = await this.enrollment.enroll(readMemberProfile(document));
     if (!enrolled.ok) return enrolled;
-    const { member, card, phone, name, birthDate, balance, status } = enrolled.value;
-    return this.audited("enroll-member", operator, { member }, { ok: true, value: { member, card, phone, name, birthDate, balance, status } });
+    const { member, card, phone, name, birthDate, email, consent, balance, status } = enrolled.value;
+    return this.audited("enroll-member", operator, { member }, { ok: true, value: { member, card, phone, name, birthDate, email, consent, balance, status } });
   }
 
   /** The member view, with the open point lots and the latest activity. */

@@ -89,5 +89,66 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
       expect(second.countCards()).toBe(10);
       expect(second.cardsOfMember("m-3").map((record) => record.card)).toEqual(["card-3"]);
     });
+
+    it("finds members by the start of their name in any case, Cyrillic included, in folded-name order, paged after a key", async () => {
+      const store = openStore();
+      await store.writeEntry({ memberId: "m-2", card: "c2", phone: null, name: "Анна Семёнова" });
+      await store.writeEntry({ memberId: "m-1", card: "c1", phone: null, name: "АННА Петрова" });
+      await store.writeEntry({ memberId: "m-3", card: "c3", phone: null, name: "Анастасия" });
+      await store.writeEntry({ memberId: "m-4", card: "c4", phone: null, name: "Anna" });
+      const ids = (hits: readonly { memberId: string }[]) => hits.map((hit) => hit.memberId);
+      expect(ids(store.findMembersByNamePrefix("анна", null, 10))).toEqual(["m-1", "m-2"]);
+      expect(ids(store.findMembersByNamePrefix("Ан", null, 10))).toEqual(["m-3", "m-1", "m-2"]);
+      expect(ids(store.findMembersByNamePrefix("анна семен", null, 10))).toEqual(["m-2"]);
+      expect(ids(store.findMembersByNamePrefix("ANN", null, 10))).toEqual(["m-4"]);
+      const first = store.findMembersByNamePrefix("ан", null, 2);
+      expect(ids(first)).toEqual(["m-3", "m-1"]);
+      expect(ids(store.findMembersByNamePrefix("ан", first[1]?.key ?? null, 2))).toEqual(["m-2"]);
+      expect(store.findMembersByNamePrefix("б", null, 10)).toEqual([]);
+    });
+
+    it("finds members by e-mail exactly in any case, several members of one address in member id order, and not by a prefix", async () => {
+      const store = openStore();
+      await store.writeEntry({ memberId: "m-6", card: "c6", phone: null, email: "Anna@Example.com" });
+      await store.writeEntry({ memberId: "m-5", card: "c5", phone: null, email: "anna@example.com" });
+      await store.writeEntry({ memberId: "m-7", card: "c7", phone: null, email: "anna@example.com.ru" });
+      expect(store.findMembersByEmail("ANNA@example.COM", null, 10).map((hit) => hit.memberId)).toEqual(["m-5", "m-6"]);
+      expect(store.findMembersByEmail("anna@example", null, 10)).toEqual([]);
+    });
+
+    it("moves a member's phone and search keys in one update, freeing an old phone only while it is still the member's", async () => {
+      const store = openStore();
+      await store.writeEntry({ memberId: "m-8", card: "c8", phone: "+79000000008", name: "Ольга", email: "olga@example.com" });
+      await store.writeEntry({ memberId: "m-9", card: "c9", phone: "+79000000009" });
+      await store.updateMemberIndexes({ memberId: "m-8", claimPhones: ["+79000000018"], addNames: ["Ольга Иванова"], addEmails: ["o@example.com"] });
+      expect(store.findMemberByPhone("+79000000018")).toBe("m-8");
+      expect(store.findMemberByPhone("+79000000008")).toBe("m-8");
+      await store.updateMemberIndexes({
+        memberId: "m-8",
+        releasePhones: ["+79000000008", "+79000000009"],
+        removeNames: ["Ольга"],
+        removeEmails: ["OLGA@example.com"],
+      });
+      expect(store.findMemberByPhone("+79000000008")).toBeUndefined();
+      expect(store.findMemberByPhone("+79000000009")).toBe("m-9");
+      expect(store.findMembersByNamePrefix("ольга", null, 10).map((hit) => hit.key)).toEqual(["ольга иванова\u0000m-8"]);
+      expect(store.findMembersByEmail("olga@example.com", null, 10)).toEqual([]);
+      expect(store.findMembersByEmail("o@example.com", null, 10).map((hit) => hit.memberId)).toEqual(["m-8"]);
+    });
+
+    it("adds many members' search keys at once, and remembers across a reopen that the indexes are complete", async () => {
+      const first = openStore();
+      expect(first.searchIndexesComplete()).toBe(false);
+      await first.addSearchKeys([
+        { memberId: "m-11", name: "Пётр", email: null },
+        { memberId: "m-12", name: null, email: "P@Example.com" },
+      ]);
+      await first.markSearchIndexesComplete();
+      await first.close();
+      const second = openStore();
+      expect(second.searchIndexesComplete()).toBe(true);
+      expect(second.findMembersByNamePrefix("петр", null, 10).map((hit) => hit.memberId)).toEqual(["m-11"]);
+      expect(second.findMembersByEmail("p@example.com", null, 10).map((hit) => hit.memberId)).toEqual(["m-12"]);
+    });
   });
 }

@@ -1,4 +1,15 @@
-import { PLAIN_CARD_DETAILS, type CardDetails, type CardRecord, type DirectoryEntry, type DirectoryStore, type ReceiptOwner } from "./directory-store.js";
+import {
+  PLAIN_CARD_DETAILS,
+  type CardDetails,
+  type CardRecord,
+  type DirectoryEntry,
+  type DirectoryStore,
+  type IndexedMember,
+  type MemberIndexChange,
+  type ReceiptOwner,
+  type SearchableMember,
+} from "./directory-store.js";
+import { compareKeys, emailKey, emailPrefixOf, nameKey, namePrefixOf } from "./search-index-keys.js";
 
 /** Survives a "restart" of MemoryDirectoryStore in tests. */
 export class MemoryDirectoryData {
@@ -9,6 +20,10 @@ export class MemoryDirectoryData {
   readonly cardDetails = new Map<string, CardDetails>();
   /** Member id -> its listed cards. */
   readonly memberCards = new Map<string, Set<string>>();
+  /** Search index key -> member id (search-index-keys.ts). */
+  readonly names = new Map<string, string>();
+  readonly emails = new Map<string, string>();
+  searchIndexesComplete = false;
 }
 
 /** The in-memory twin of LmdbDirectoryStore. */
@@ -24,10 +39,63 @@ export class MemoryDirectoryStore implements DirectoryStore {
   }
 
   async writeEntry(entry: DirectoryEntry): Promise<void> {
+    entry = { ...entry };
     await Promise.resolve();
     this.data.cards.set(entry.card, entry.memberId);
     if (entry.phone !== null) this.data.phones.set(entry.phone, entry.memberId);
     this.listCard(entry.memberId, entry.card);
+    this.putSearchKeys(entry.memberId, entry.name == null ? [] : [entry.name], entry.email == null ? [] : [entry.email]);
+  }
+
+  private putSearchKeys(memberId: string, names: readonly string[], emails: readonly string[]): void {
+    for (const name of names) {
+      const key = nameKey(name, memberId);
+      if (key !== null) this.data.names.set(key, memberId);
+    }
+    for (const email of emails) {
+      const key = emailKey(email, memberId);
+      if (key !== null) this.data.emails.set(key, memberId);
+    }
+  }
+
+  async addSearchKeys(members: readonly SearchableMember[]): Promise<void> {
+    const copies = members.map((member) => ({ ...member }));
+    await Promise.resolve();
+    for (const member of copies) this.putSearchKeys(member.memberId, member.name === null ? [] : [member.name], member.email === null ? [] : [member.email]);
+  }
+
+  searchIndexesComplete(): boolean {
+    return this.data.searchIndexesComplete;
+  }
+
+  async markSearchIndexesComplete(): Promise<void> {
+    await Promise.resolve();
+    this.data.searchIndexesComplete = true;
+  }
+
+  findMembersByNamePrefix(prefix: string, after: string | null, limit: number): readonly IndexedMember[] {
+    return rangeOf(this.data.names, namePrefixOf(prefix), after, limit);
+  }
+
+  findMembersByEmail(email: string, after: string | null, limit: number): readonly IndexedMember[] {
+    return rangeOf(this.data.emails, emailPrefixOf(email), after, limit);
+  }
+
+  async updateMemberIndexes(change: MemberIndexChange): Promise<void> {
+    const copy = structuredClone(change);
+    await Promise.resolve();
+    const { memberId } = copy;
+    for (const phone of copy.releasePhones ?? []) if (this.data.phones.get(phone) === memberId) this.data.phones.delete(phone);
+    for (const phone of copy.claimPhones ?? []) this.data.phones.set(phone, memberId);
+    for (const name of copy.removeNames ?? []) {
+      const key = nameKey(name, memberId);
+      if (key !== null) this.data.names.delete(key);
+    }
+    for (const email of copy.removeEmails ?? []) {
+      const key = emailKey(email, memberId);
+      if (key !== null) this.data.emails.delete(key);
+    }
+    this.putSearchKeys(memberId, copy.addNames ?? [], copy.addEmails ?? []);
   }
 
   findCardDetails(card: string): CardDetails | undefined {
@@ -78,4 +146,14 @@ export class MemoryDirectoryStore implements DirectoryStore {
   async close(): Promise<void> {
     await Promise.resolve();
   }
+}
+
+/** The twin of LMDB's range read: keys starting with `prefix` after `after` (ignored unless it starts with `prefix`), in UTF-8 byte order, at most `limit`. */
+function rangeOf(index: ReadonlyMap<string, string>, prefix: string, after: string | null, limit: number): IndexedMember[] {
+  const from = after !== null && after.startsWith(prefix) ? after : null;
+  return [...index.entries()]
+    .filter(([key]) => key.startsWith(prefix) && (from === null || compareKeys(key, from) > 0))
+    .sort(([left], [right]) => compareKeys(left, right))
+    .slice(0, limit)
+    .map(([key, memberId]) => ({ memberId, key }));
 }

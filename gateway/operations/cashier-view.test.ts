@@ -19,6 +19,8 @@ describe("the cashier's view of a member", () => {
     phone: "+79001234567",
     name: "Anna",
     birthDate: "1990-01-01",
+    email: "anna@example.com",
+    consent: { sms: true, email: false },
     balance: 5,
     points: { active: 5, pending: 2, held: 1, debt: 0 },
     status: null,

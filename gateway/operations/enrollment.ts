@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type { MemberProfile } from "../../domain/account/account.js";
+import { profileEmail, type MemberProfile } from "../../domain/account/account.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { MemberLookup } from "../../shard/shard-messages.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { KeyLocks } from "./key-locks.js";
 import type { OperationOutcome } from "./operation-outcome.js";
+import { phoneHeldByAnother } from "./phone-claims.js";
 
 /**
  * Enrolments waiting or running at once. They take two durable writes each
@@ -29,16 +30,18 @@ export function newMemberId(): string {
  *    again. The shard answers the first answer if the details match, CONFLICT
  *    if not, and creates the account if an earlier attempt crashed between
  *    the directory write and the shard write. So a retry always completes.
- * 2. New card: the phone must be free (PHONE_TAKEN otherwise); write card and
- *    phone -> new member id durably, then create the account on its shard.
+ * 2. New card: the phone must be free (PHONE_TAKEN otherwise; a stale claim
+ *    is free, phone-claims.ts); write card, phone and the name and e-mail
+ *    search keys -> new member id durably, then create the account on its shard.
  */
 export class Enrollment {
-  private readonly locks = new KeyLocks();
   private inProgress = 0;
 
   constructor(
     private readonly directory: DirectoryStore,
     private readonly cluster: ShardCluster,
+    /** Shared with profile edits: both claim phones under "phone:<phone>". */
+    private readonly locks: KeyLocks = new KeyLocks(),
   ) {}
 
   /** The member as the shard sees it: the caller shapes what its reader may see (a lane, the admin). */
@@ -57,14 +60,13 @@ export class Enrollment {
 
   private async enrollLocked(profile: MemberProfile): Promise<OperationOutcome<MemberLookup>> {
     const known = this.directory.findMemberByCard(profile.card);
-    const phoneOwner = profile.phone === null ? undefined : this.directory.findMemberByPhone(profile.phone);
-    if (phoneOwner !== undefined && phoneOwner !== known) {
-      return failure("PHONE_TAKEN", `phone ${profile.phone ?? ""} belongs to another member`);
+    if (profile.phone !== null && (await phoneHeldByAnother(this.directory, this.cluster, profile.phone, known))) {
+      return failure("PHONE_TAKEN", `phone ${profile.phone} belongs to another member`);
     }
     let memberId = known;
     if (memberId === undefined) {
       memberId = newMemberId();
-      await this.directory.writeEntry({ memberId, card: profile.card, phone: profile.phone });
+      await this.directory.writeEntry({ memberId, card: profile.card, phone: profile.phone, name: profile.name, email: profileEmail(profile) });
     }
     const reply = await this.cluster.requestForMember({ kind: "enroll", memberId, profile });
     if (!reply.ok) return failure(reply.code, reply.message);

@@ -1,8 +1,9 @@
-import type { MemberProfile } from "../../domain/account/account.js";
+import { NO_CONSENT, withContact, type MemberConsent, type MemberProfile } from "../../domain/account/account.js";
 import { LoycoreError } from "../../protocol/errors/loycore-error.js";
 import {
   CARD_NUMBER_LENGTH_MAX,
   CLIENT_IDENTIFIER_LENGTH_MAX,
+  EMAIL_LENGTH_MAX,
   MEMBER_NAME_LENGTH_MAX,
   PHONE_DIGITS_MAX,
   PHONE_DIGITS_MIN,
@@ -29,6 +30,9 @@ import { OPERATION_NAMES } from "./operation-request.js";
 const CARD_PATTERN = /^[0-9A-Za-z-]+$/;
 const PHONE_PATTERN = new RegExp(`^\\+?[0-9]{${PHONE_DIGITS_MIN},${PHONE_DIGITS_MAX}}$`);
 const BIRTH_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** local@domain.tld: one "@", a dot in the domain, no white space or control characters. Deliverability is the mail system's to prove. */
+const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+const CONSENT_FIELDS: ReadonlySet<string> = new Set(["sms", "email"]);
 /** "+" and up to 15 digits. */
 const PHONE_TEXT_LENGTH_MAX = PHONE_DIGITS_MAX + 1;
 
@@ -43,7 +47,7 @@ const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> 
   commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "paid"]),
   cancel: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt"]),
   refund: new Set([...ENVELOPE_FIELDS, "card", "phone", "refund"]),
-  enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate"]),
+  enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate", "email", "consent"]),
   reportVisit: new Set([...ENVELOPE_FIELDS, "card", "phone", "visit"]),
   payment: new Set([...ENVELOPE_FIELDS, "card", "phone", "payment"]),
 };
@@ -197,13 +201,38 @@ export function readOptionalMemberReference(input: InputObject): MemberReference
 
 export function readMemberProfile(input: InputObject): MemberProfile {
   const phone = input["phone"] === undefined || input["phone"] === null ? null : readPhone(input["phone"], "phone");
-  const birthDate = readOptionalString(input["birthDate"], "birthDate", 10, BIRTH_DATE_PATTERN) ?? null;
-  if (birthDate !== null && !isCalendarDate(birthDate)) throw badRequest("birthDate", "must be a real date YYYY-MM-DD");
-  return {
+  const birthDate = readBirthDate(input["birthDate"], "birthDate");
+  const profile: MemberProfile = {
     card: readCard(input["card"], "card"),
     phone,
     name: readOptionalString(input["name"], "name", MEMBER_NAME_LENGTH_MAX) ?? null,
     birthDate,
+  };
+  return withContact(profile, readEmail(input["email"], "email"), readConsent(input["consent"], "consent", NO_CONSENT));
+}
+
+/** A birth date YYYY-MM-DD that is a real day, or null when absent or null. */
+export function readBirthDate(value: unknown, field: string): string | null {
+  const birthDate = readOptionalString(value, field, 10, BIRTH_DATE_PATTERN) ?? null;
+  if (birthDate !== null && !isCalendarDate(birthDate)) throw badRequest(field, "must be a real date YYYY-MM-DD");
+  return birthDate;
+}
+
+/** An e-mail address (one "@", a dot in the domain, no spaces), or null when absent or null. Kept as given; searched lower-cased. */
+export function readEmail(value: unknown, field: string): string | null {
+  const email = readOptionalString(value, field, EMAIL_LENGTH_MAX) ?? null;
+  if (email !== null && !EMAIL_PATTERN.test(email)) throw badRequest(field, "must be an e-mail address like name@example.com");
+  return email;
+}
+
+/** `{ sms?, email? }`: each channel true or false; what is not given is `otherwise`'s. */
+export function readConsent(value: unknown, field: string, otherwise: MemberConsent): MemberConsent {
+  if (value === undefined || value === null) return otherwise;
+  const consent = readObject(value, field);
+  refuseUnknownFields(consent, field, CONSENT_FIELDS);
+  return {
+    sms: readOptionalBoolean(consent["sms"], `${field}.sms`) ?? otherwise.sms,
+    email: readOptionalBoolean(consent["email"], `${field}.email`) ?? otherwise.email,
   };
 }
 

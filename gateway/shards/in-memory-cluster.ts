@@ -22,10 +22,13 @@ export interface InMemoryClusterOptions {
 export function createInMemoryCluster(options: InMemoryClusterOptions): {
   cluster: ShardCluster;
   data: MemoryShardFiles[];
+  /** The actors, for tests that checkpoint or inspect them. */
+  actors: ShardActor[];
 } {
   const placement = PlacementTable.roundRobin(options.shardThreads);
   const data: MemoryShardFiles[] = [];
   const channels = [];
+  const actors: ShardActor[] = [];
   for (let shardIndex = 0; shardIndex < options.shardThreads; shardIndex += 1) {
     const files = options.data?.[shardIndex] ?? new MemoryShardFiles();
     data.push(files);
@@ -39,7 +42,8 @@ export function createInMemoryCluster(options: InMemoryClusterOptions): {
       clock: options.clock,
       monotonicSeconds: () => performance.now() / 1000,
     });
+    actors.push(actor);
     channels.push(new InProcessShardChannel(shardIndex, actor, options.mailboxCapacity));
   }
-  return { cluster: new ShardCluster(placement, channels), data };
+  return { cluster: new ShardCluster(placement, channels), data, actors };
 }

@@ -6,7 +6,7 @@ import type { ShardChannel } from "./shard-channel.js";
 import type { ShardReply, ShardRequestBody, ShardRequestKind } from "../../shard/shard-messages.js";
 
 /** Member-addressed requests: the cluster fills in the logical shard. */
-type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number }>;
+type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number; memberId: string }>;
 type MemberRequestFields = MemberRequestBody extends infer Body
   ? Body extends MemberRequestBody
     ? Omit<Body, "logicalShard">
@@ -35,6 +35,13 @@ export class ShardCluster {
     const channel = this.channels[this.placement.ownerOf(logicalShard)];
     assert(channel !== undefined, "the placement names an existing shard thread");
     return asReplyTo<Body["kind"]>(channel.request({ ...body, logicalShard } as ShardRequestBody));
+  }
+
+  /** A request about a whole logical shard (not one member), to the thread that owns it. */
+  requestForLogicalShard<Body extends Extract<ShardRequestBody, { kind: "memberProfiles" }>>(body: Body): Promise<ShardReply<Body["kind"]>> {
+    const channel = this.channels[this.placement.ownerOf(body.logicalShard)];
+    assert(channel !== undefined, "the placement names an existing shard thread");
+    return asReplyTo<Body["kind"]>(channel.request(body));
   }
 
   /** The shard thread that owns a member. */

@@ -5,6 +5,8 @@ import type { AdminService } from "../admin/admin-service.js";
 import type { CardService } from "../admin/card-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
+import type { MemberEdits } from "../admin/member-edits.js";
+import type { MemberSearch } from "../admin/member-search.js";
 import type { AdminPermission } from "../admin/operator-roles.js";
 import { mayAct } from "../admin/operator-roles.js";
 import type { Operators } from "../admin/operators.js";
@@ -70,6 +72,8 @@ export class AdminTransport {
     private readonly operators: Operators,
     private readonly service: AdminService,
     private readonly cards: CardService,
+    private readonly edits: MemberEdits,
+    private readonly search: MemberSearch,
     private readonly cluster: ShardCluster,
   ) {}
 
@@ -238,9 +242,19 @@ export class AdminTransport {
     });
   }
 
-  /** Members: enrol, adjust, activity, look up by id or by card or phone; and the audit trail. */
+  /** Members: enrol, edit, search, adjust, activity, look up by id or by card or phone; and the audit trail. */
   private registerMemberAndAuditRoutes(app: uWS.TemplatedApp): void {
     this.registerWrite(app, "post", "/v1/admin/members", "members", (service, body, operator) => service.enrollMember(body, operator));
+    const edits = this.edits;
+    this.registerWrite(app, "post", "/v1/admin/members/:member/profile", "members", (_, body, operator, [memberId = ""]) => edits.edit(memberId, body, operator));
+    const search = this.search;
+    // Before /v1/admin/members/:member, so that "search" is never read as a member id.
+    this.registerRead(app, "/v1/admin/members/search", (request) => {
+      const text = query(request, "q");
+      const after = query(request, "after");
+      const limit = query(request, "limit");
+      return () => search.search(text, after, limit);
+    });
     this.registerWrite(app, "post", "/v1/admin/adjustments", "members", (service, body, operator) => service.adjust(body, operator));
     app.get("/v1/admin/members/:member/activity", (response, request) => {
       const memberId = request.getParameter(0) ?? "";

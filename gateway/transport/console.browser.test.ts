@@ -99,7 +99,7 @@ describe("the operator console in a browser (headless Chromium)", () => {
 
   it("finds a demo member by card and credits points with a reason", async () => {
     const page = await signedIn(SUPPORT);
-    await page.getByLabel(/Card or phone/).fill("2000000000001");
+    await page.getByLabel(/Card, phone, e-mail or name/).fill("2000000000001");
     await page.getByRole("button", { name: "Find" }).click();
     await expect.poll(() => page.getByTestId("balance").textContent(), { timeout: 10_000 }).toBe("980");
     expect(await page.title()).toMatch(/^Member m[0-9a-f]{16} · loycore console$/);
@@ -110,9 +110,45 @@ describe("the operator console in a browser (headless Chromium)", () => {
     await expect.poll(() => page.locator("table").last().textContent()).toContain("adjustment");
     await screenshot(page, "member");
     await page.goto(`${server.url}/console/#/members`);
-    await page.getByLabel(/Card or phone/).fill("2999999999999");
+    await page.getByLabel(/Card, phone, e-mail or name/).fill("2999999999999");
     await page.getByRole("button", { name: "Find" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("UNKNOWN_CARD");
+    await expect.poll(() => page.locator(".empty").textContent()).toContain("No member matches");
+  });
+
+  it("finds a member by name, edits the name (a bad e-mail shown at its field first), and blocks and unblocks a card", async () => {
+    const page = await signedIn(SUPPORT);
+    await page.getByLabel(/Card, phone, e-mail or name/).fill("DEMO mem");
+    await page.getByRole("button", { name: "Find" }).click();
+    const results = page.getByRole("region", { name: "Search results" });
+    await expect.poll(() => results.locator("tbody tr").count(), { timeout: 10_000 }).toBe(2);
+    await results.getByRole("link", { name: "Demo Member 1" }).click();
+    await expect.poll(() => page.locator("#member-heading").textContent(), { timeout: 10_000 }).toContain("Demo Member 1");
+
+    const form = page.getByRole("form", { name: "Edit profile" });
+    await form.getByLabel("Name", { exact: true }).fill("Демо Участница");
+    await form.getByLabel("E-mail", { exact: true }).fill("not an address");
+    await form.getByRole("button", { name: "Save profile" }).click();
+    await expect.poll(() => page.locator("#profile-email-problem").textContent(), { timeout: 10_000 }).toContain("BAD_REQUEST");
+    expect(await form.getByLabel("E-mail", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    await form.getByLabel("E-mail", { exact: true }).fill("demo1@example.com");
+    await form.getByRole("button", { name: "Save profile" }).click();
+    await expect.poll(() => page.locator("#member-heading").textContent(), { timeout: 10_000 }).toContain("Демо Участница");
+    await expect.poll(() => page.locator("table").last().textContent()).toContain("profile");
+
+    const row = page.locator('tr[data-card="2000000000001"]');
+    expect(await row.locator(".card-state").textContent()).toBe("active");
+    await row.getByRole("button", { name: "Block" }).click();
+    await page.getByLabel("Block reason", { exact: true }).fill("lost");
+    await page.getByRole("button", { name: "Block card" }).click();
+    await expect.poll(() => row.locator(".card-state").textContent(), { timeout: 10_000 }).toBe("blocked (lost)");
+    await screenshot(page, "member-edit");
+    await row.getByRole("button", { name: "Unblock" }).click();
+    await expect.poll(() => row.locator(".card-state").textContent(), { timeout: 10_000 }).toBe("active");
+
+    await page.goto(`${server.url}/console/#/members`);
+    await page.getByLabel(/Card, phone, e-mail or name/).fill("демо уч");
+    await page.getByRole("button", { name: "Find" }).click();
+    await expect.poll(() => page.locator("#member-heading").textContent(), { timeout: 10_000 }).toContain("Демо Участница");
   });
 
   it("revokes a terminal, and the audit trail names the operator who did", async () => {

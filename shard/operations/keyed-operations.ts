@@ -1,11 +1,11 @@
 import { hash } from "node:crypto";
-import type { Account } from "../../domain/account/account.js";
+import { profileConsent, profileEmail, withContact, type Account, type MemberConsent, type MemberProfile } from "../../domain/account/account.js";
 import { failure, type Failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../domain/engine/member-operations.js";
 import { crossPartnerPointsReturned } from "../../domain/engine/partner-settlement.js";
 import { payReceipt, reverseReceipt, scaledQuantity, type ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
-import type { AdjustmentResult } from "../../protocol/admin-wire.js";
+import type { AdjustmentResult, EditProfileResult, MemberProfileView, ProfileChanges } from "../../protocol/admin-wire.js";
 import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } from "../../protocol/terminal-wire.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
@@ -57,6 +57,10 @@ export const visitAddress = (visit: Visit): RecordAddress => ({ store: visit.sto
 export const cancelAddress = (store: string, receiptId: string): RecordAddress => ({ store, recordId: `cancel ${receiptId}` });
 export const refundAddress = (store: string, refundId: string): RecordAddress => ({ store, recordId: `refund ${refundId}` });
 export const adjustmentAddress = (adjustmentId: string): RecordAddress => ({ store: ADMIN_RECORD_STORE, recordId: `adjust ${adjustmentId}` });
+export const profileEditAddress = (editId: string): RecordAddress => ({ store: ADMIN_RECORD_STORE, recordId: `profile ${editId}` });
+
+/** What a keyed operation reads besides its request; a profile edit needs no program. */
+export type RecordInput = Pick<KeyedInput, "account" | "existing" | "now">;
 
 /** A visit-status event, idempotent by (store, visit id). */
 export function reportVisit(input: KeyedInput, visit: Visit): OperationResult<ReportVisitResult> {
@@ -188,6 +192,68 @@ export function adjustPoints(input: KeyedInput, adjustment: Adjustment): Operati
   });
 }
 
+export interface ProfileEdit {
+  readonly editId: string;
+  /** Each field: absent, unchanged; null, cleared; else the new value (validated by the gateway). */
+  readonly name?: string | null;
+  readonly phone?: string | null;
+  readonly birthDate?: string | null;
+  readonly email?: string | null;
+  /** The channels given change; the others stay. */
+  readonly consent?: Partial<MemberConsent>;
+  readonly operator: string;
+}
+
+/**
+ * Support's edit of a member's profile, idempotent by edit id. The answer
+ * names what changed, from and to: the gateway frees the old phone and the
+ * old search keys from it, also when it only gets the stored answer of a
+ * retry (gateway/admin/member-edits.ts). The card is not a profile field
+ * here: cards have their own operations.
+ */
+export function editProfile(input: RecordInput, edit: ProfileEdit): OperationResult<EditProfileResult> {
+  const given = <Value>(value: Value | undefined): Value[] => (value === undefined ? [] : [value]);
+  const content = [given(edit.name), given(edit.phone), given(edit.birthDate), given(edit.email), given(edit.consent?.sms), given(edit.consent?.email)];
+  return keyedOperation<EditProfileResult>(input, profileEditAddress(edit.editId), content, `profile edit ${edit.editId}`, () => {
+    const before = input.account.profile;
+    const consentBefore = profileConsent(before);
+    const consent = { sms: edit.consent?.sms ?? consentBefore.sms, email: edit.consent?.email ?? consentBefore.email };
+    const core: MemberProfile = {
+      card: before.card,
+      phone: edit.phone === undefined ? before.phone : edit.phone,
+      name: edit.name === undefined ? before.name : edit.name,
+      birthDate: edit.birthDate === undefined ? before.birthDate : edit.birthDate,
+    };
+    const after = withContact(core, edit.email === undefined ? profileEmail(before) : edit.email, consent);
+    const changed = profileChanges(before, after);
+    const account: Account = { ...input.account, profile: after, sequence: input.account.sequence + 1 };
+    return {
+      ok: true,
+      account,
+      answer: { edit: edit.editId, profile: profileView(after), changed },
+      activity: { kind: "profile", detail: { edit: edit.editId, changed, operator: edit.operator } },
+    };
+  });
+}
+
+export function profileView(profile: MemberProfile): MemberProfileView {
+  return { card: profile.card, phone: profile.phone, name: profile.name, birthDate: profile.birthDate, email: profileEmail(profile), consent: profileConsent(profile) };
+}
+
+/** The fields whose value differs, with both values. */
+function profileChanges(before: MemberProfile, after: MemberProfile): ProfileChanges {
+  const from = profileView(before);
+  const to = profileView(after);
+  const consentChanged = from.consent.sms !== to.consent.sms || from.consent.email !== to.consent.email;
+  return {
+    ...(from.name === to.name ? {} : { name: { from: from.name, to: to.name } }),
+    ...(from.phone === to.phone ? {} : { phone: { from: from.phone, to: to.phone } }),
+    ...(from.birthDate === to.birthDate ? {} : { birthDate: { from: from.birthDate, to: to.birthDate } }),
+    ...(from.email === to.email ? {} : { email: { from: from.email, to: to.email } }),
+    ...(consentChanged ? { consent: { from: from.consent, to: to.consent } } : {}),
+  };
+}
+
 /**
  * The shape every keyed operation shares: the record answers a repeat or
  * refuses other content; otherwise `run` decides, and the account, the
@@ -195,7 +261,7 @@ export function adjustPoints(input: KeyedInput, adjustment: Adjustment): Operati
  * changed and its history entry are the writes.
  */
 function keyedOperation<Answer extends { readonly member: string }>(
-  input: KeyedInput,
+  input: RecordInput,
   address: RecordAddress,
   content: unknown,
   what: string,

@@ -19,11 +19,18 @@ import { randomInteger, seededRandom } from "../../domain/random/seeded-random.j
  * years of a simulated clock so points activate and expire) must log
  * exactly the bytes the format's build logged: the digest below was taken
  * from that build (7ea858b). A change of it is a format change.
+ *
+ * The answers' digest changed once, with the payloads' unchanged: enrol
+ * answers (the member view) gained `email` (null) and `consent` (both
+ * false); hashed without those two keys, the answers are the earlier
+ * digest (d0d75fcf...).
  */
 const EXPECTED_PAYLOADS_DIGEST = "f72c02034913351ea759144b5913db744101439a204044431f4ef10d65db2f32";
 /** The digest the format was fixed with, before settlement entries: what the payloads are without them. */
 const EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
-const EXPECTED_ANSWERS_DIGEST = "d0d75fcf18833d08dd58eca0705ad96663a4079dc29d4ba69adcbf3d11460842";
+/** Profile edits' payloads, pinned by the build that added them (format 2 accounts, profile records, profile history). */
+const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35accbf82067719c8b3235443cf2cf30780";
+const EXPECTED_ANSWERS_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
 
 const PROGRAM: Program = {
   ...validateProgramDocument({
@@ -80,6 +87,35 @@ describe("log payload bytes", () => {
       answers: EXPECTED_ANSWERS_DIGEST,
       withoutSettlement: EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST,
     });
+  });
+
+  it("of profile edits (format 2 accounts with e-mail and consent, the edit's record and history entry) are the bytes the build that added them logged", async () => {
+    const now = START;
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      return pending;
+    };
+    const memberId = MEMBERS[0] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    const profile = { card: "card-e", phone: "+79000000009", name: "Ёлка", birthDate: "1990-05-01", email: "Elka@Example.com", consent: { sms: true, email: false } };
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile });
+    const edits = [
+      { editId: "e-1", name: "Ёлка Иванова", consent: { email: true }, operator: "olga" },
+      { editId: "e-2", phone: null, email: null, operator: "olga" },
+      { editId: "e-3", consent: { sms: false, email: false }, operator: "sam" },
+      { editId: "e-1", name: "Ёлка Иванова", consent: { email: true }, operator: "olga" },
+    ];
+    for (const edit of edits) expect(await record({ kind: "editProfile", ref: ++ref, logicalShard, memberId, edit })).toMatchObject({ ok: true });
+    expect(payloads.digest("hex")).toBe(EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST);
   });
 });
 

@@ -18,7 +18,7 @@ export const FIELDS: Readonly<Record<Operation, readonly string[]>> = {
   balance: ["card", "phone", "detail"],
   calculate: ["card", "phone", "receipt", "redeem", "hold"],
   commit: ["card", "phone", "receipt", "redeem", "paid"],
-  enroll: ["card", "phone", "name", "birthDate"],
+  enroll: ["card", "phone", "name", "birthDate", "email", "consent"],
   reportVisit: ["card", "phone", "visit"],
   cancel: ["card", "phone", "receipt"],
   refund: ["card", "phone", "refund"],

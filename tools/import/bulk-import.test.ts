@@ -155,7 +155,7 @@ describe("bulk import of a members file", () => {
     dataDirectory = join(base, "data");
     membersFile = join(base, "members.ndjson");
     const lines = [
-      JSON.stringify({ card: "7700000000001", phone: "+79161234567", name: "Anna", birthDate: "1990-05-01", points: 1500, lifetime: { sold: 1_250_000, paid: 1_190_000, visits: 14 }, firstVisitAt: 1_700_000_000_000, lastVisitAt: 1_760_000_000_000 }),
+      JSON.stringify({ card: "7700000000001", phone: "+79161234567", name: "Anna", birthDate: "1990-05-01", email: "Anna@Example.com", consent: { sms: true }, points: 1500, lifetime: { sold: 1_250_000, paid: 1_190_000, visits: 14 }, firstVisitAt: 1_700_000_000_000, lastVisitAt: 1_760_000_000_000 }),
       "{not json",
       JSON.stringify({ card: "7700000000002", phone: "79161234568" }),
       "",
@@ -201,7 +201,10 @@ describe("bulk import of a members file", () => {
       expect(directory.findMemberByPhone("+79161234567")).toBe(memberId);
       const logicalShard = logicalShardOf(memberId ?? "");
       const account = shards.map((store) => store.readAccount(logicalShard, memberId ?? "")).find((found) => found !== undefined);
-      expect(account?.profile).toEqual({ card: "7700000000001", phone: "+79161234567", name: "Anna", birthDate: "1990-05-01" });
+      expect(account?.profile).toEqual({ card: "7700000000001", phone: "+79161234567", name: "Anna", birthDate: "1990-05-01", email: "Anna@Example.com", consent: { sms: true, email: false } });
+      expect(directory.findMembersByNamePrefix("ANN", null, 10).map((hit) => hit.memberId)).toEqual([memberId]);
+      expect(directory.findMembersByEmail("anna@example.com", null, 10).map((hit) => hit.memberId)).toEqual([memberId]);
+      expect(directory.searchIndexesComplete()).toBe(true);
       expect(account?.balance).toBe(1500);
       expect(account?.ledger.lots.map((lot) => [lot.source, lot.reference, lot.remaining])).toEqual([["adjustment", "opening-balance", 1500]]);
       expect(account?.counters).toEqual({

@@ -184,6 +184,8 @@ async function importLocked(options: BulkImportOptions, lockBeforeOpening: () =>
       : new Piscina<ImportTask, ImportBatch>({ filename: importWorkerPath(), minThreads: options.importThreads, maxThreads: options.importThreads });
   try {
     const program = await ensureProgram(opened.control);
+    // A directory without cards has no member without search keys: the importer writes them with its entries.
+    if (opened.directory.countCards() === 0) await opened.directory.markSearchIndexesComplete();
     await openShardStores(opened, stores);
     const claims = new Claims();
     const pipeline = new ImportPipeline(options, startedAt, preparedTasks(source, program, opened.directory, claims), {

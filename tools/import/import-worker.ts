@@ -75,7 +75,7 @@ export function buildImportBatch(task: ImportTask): ImportBatch {
   const keys: Uint8Array[] = [];
   const values: Uint8Array[] = [];
   for (const member of built) {
-    entries.push({ memberId: member.memberId, card: member.card, phone: member.phone });
+    entries.push({ memberId: member.memberId, card: member.card, phone: member.phone, name: member.name, email: member.email });
     receiptOwners.push(...member.receiptOwners);
     for (const { key, value } of writeMutations(undefined, member.writes)) {
       if (value === null) continue;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { openAccount, type Account, type MemberProfile } from "../../domain/account/account.js";
+import { openAccount, profileEmail, type Account, type MemberProfile } from "../../domain/account/account.js";
 import { EMPTY_COUNTERS, type CounterTotals } from "../../domain/account/counters.js";
 import { assert } from "../../domain/assert/assert.js";
 import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.js";
@@ -31,6 +31,9 @@ export interface BuiltMember {
   readonly memberId: string;
   readonly card: string;
   readonly phone: string | null;
+  /** For the directory's search indexes. */
+  readonly name: string | null;
+  readonly email: string | null;
   /** The account, then the record and history entry of each past receipt, as the shard would have staged them. */
   readonly writes: readonly ShardWrite[];
   readonly receiptOwners: readonly ReceiptOwner[];
@@ -120,6 +123,8 @@ export function buildSyntheticMembers(
     memberId: member.memberId,
     card: member.profile.card,
     phone: member.profile.phone,
+    name: member.profile.name,
+    email: profileEmail(member.profile),
     writes: [{ kind: "account", account: member.account }, ...member.writes],
     receiptOwners: member.receiptOwners,
     committed: member.committed,
@@ -174,5 +179,5 @@ export function buildMigratedMember(member: MigratedMember, compiled: CompiledPr
       },
     },
   ];
-  return { memberId, card: member.profile.card, phone: member.profile.phone, writes, receiptOwners: [] };
+  return { memberId, card: member.profile.card, phone: member.profile.phone, name: member.profile.name, email: profileEmail(member.profile), writes, receiptOwners: [] };
 }

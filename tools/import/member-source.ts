@@ -25,7 +25,7 @@ export interface LineProblem {
   readonly message: string;
 }
 
-const MEMBER_FIELDS = new Set(["card", "phone", "name", "birthDate", "points", "lifetime", "firstVisitAt", "lastVisitAt"]);
+const MEMBER_FIELDS = new Set(["card", "phone", "name", "birthDate", "email", "consent", "points", "lifetime", "firstVisitAt", "lastVisitAt"]);
 const LIFETIME_FIELDS = new Set(["sold", "paid", "visits"]);
 
 /**
@@ -33,6 +33,7 @@ const LIFETIME_FIELDS = new Set(["sold", "paid", "visits"]);
  * same readers and messages as enrolment:
  *
  *   {"card":"2000000000017","phone":"+79001234567","name":"Anna","birthDate":"1990-05-01",
+ *    "email":"anna@example.com","consent":{"sms":true,"email":false},
  *    "points":1500,"lifetime":{"sold":1250000,"paid":1190000,"visits":14},
  *    "firstVisitAt":1700000000000,"lastVisitAt":1760000000000}
  *

@@ -27,7 +27,18 @@ import { RecordReader, type RecordWriter } from "./record-writer.js";
  */
 export const LOTS_PER_CHUNK = 16;
 
+/**
+ * Account record formats. 1: the profile is card, phone, name, birth date.
+ * 2: the same, then the e-mail and the consent to communications. An account
+ * whose profile has neither is still written as format 1, so its bytes (and
+ * every log payload that holds it) are those the build before e-mail wrote.
+ */
 const ACCOUNT_FORMAT = 1;
+const ACCOUNT_FORMAT_WITH_CONTACT = 2;
+/** Format 2's consent byte: 0 for no consent key, else 1 + these bits. */
+const CONSENT_PRESENT = 1;
+const CONSENT_SMS = 2;
+const CONSENT_EMAIL = 4;
 const LOT_CHUNK_FORMAT = 1;
 const VISIT_STATUSES = [null, "came", "didNotCome"] as const;
 const REFERENCE_AS_TEXT = 0;
@@ -46,7 +57,8 @@ export function lotChunkIndex(lotId: number): number {
 
 export function writeAccount(writer: RecordWriter, account: Account): void {
   const { profile, counters, ledger } = account;
-  writer.byte(ACCOUNT_FORMAT);
+  const withContact = profile.email !== undefined || profile.consent !== undefined;
+  writer.byte(withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT);
   // Which lot chunks exist, first: a read fetches exactly those keys, no range scan.
   const chunkIndices = lotChunkIndices(ledger.lots);
   writer.uint(chunkIndices.length);
@@ -55,6 +67,7 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
   writer.nullableString(profile.phone);
   writer.nullableString(profile.name);
   writer.nullableString(profile.birthDate);
+  if (withContact) writeContact(writer, profile);
   writer.int(account.balance);
   writer.int(account.createdAt);
   writer.uint(account.sequence);
@@ -78,11 +91,12 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const what = `account ${memberId}`;
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  if (format !== ACCOUNT_FORMAT) assert(false, `${what}: format ${format} is known`);
+  if (format !== ACCOUNT_FORMAT && format !== ACCOUNT_FORMAT_WITH_CONTACT) assert(false, `${what}: format ${format} is known`);
   const chunkCount = reader.uint();
   if (chunkCount !== chunks.length) assert(false, `${what}: its ${chunkCount} lot chunks are given`);
   for (let count = chunkCount; count > 0; count -= 1) reader.uint();
-  const profile: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
+  const base: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
+  const profile = format === ACCOUNT_FORMAT_WITH_CONTACT ? readContact(reader, base, what) : base;
   const balance = reader.int();
   const createdAt = reader.int();
   const sequence = reader.uint();
@@ -105,6 +119,24 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const ledger = readLedger(reader, lots, what);
   assert(reader.done, `${what}: the record ends after its ledger`);
   return { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
+}
+
+/** Format 2's e-mail (nullable) and consent byte, keeping whether each key was there: a read gives back exactly what was written. */
+function writeContact(writer: RecordWriter, profile: MemberProfile): void {
+  writer.nullableString(profile.email ?? null);
+  const consent = profile.consent;
+  writer.byte(consent === undefined ? 0 : CONSENT_PRESENT | (consent.sms ? CONSENT_SMS : 0) | (consent.email ? CONSENT_EMAIL : 0));
+}
+
+function readContact(reader: RecordReader, base: MemberProfile, what: string): MemberProfile {
+  const email = reader.nullableString();
+  const consentByte = reader.byte();
+  assert(consentByte <= (CONSENT_PRESENT | CONSENT_SMS | CONSENT_EMAIL), `${what}: the consent byte is known`);
+  return {
+    ...base,
+    ...(email === null ? {} : { email }),
+    ...(consentByte === 0 ? {} : { consent: { sms: (consentByte & CONSENT_SMS) !== 0, email: (consentByte & CONSENT_EMAIL) !== 0 } }),
+  };
 }
 
 function writeTotals(writer: RecordWriter, totals: CounterTotals): void {
@@ -315,7 +347,7 @@ export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
 export function accountChunkIndices(bytes: Uint8Array, what: string): number[] {
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  if (format !== ACCOUNT_FORMAT) assert(false, `${what}: format ${format} is known`);
+  if (format !== ACCOUNT_FORMAT && format !== ACCOUNT_FORMAT_WITH_CONTACT) assert(false, `${what}: format ${format} is known`);
   const indices: number[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) indices.push(reader.uint());
   return indices;

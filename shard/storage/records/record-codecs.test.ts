@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { readString } from "../../../domain/validation/fields.js";
 import { describe, expect, it } from "vitest";
-import { openAccount, type Account, type MemberProfile } from "../../../domain/account/account.js";
+import { openAccount, profileConsent, profileEmail, withContact, type Account, type MemberProfile } from "../../../domain/account/account.js";
 import type { AccountCounters, PeriodTotals } from "../../../domain/account/counters.js";
 import { InvariantError } from "../../../domain/assert/assert.js";
 import { settleReceipt, type ReceiptSettlement, type SettledLine } from "../../../domain/engine/receipt-settlement.js";
@@ -312,8 +312,17 @@ const profileArb: fc.Arbitrary<MemberProfile> = fc
     phone: fc.option(fc.oneof(fc.stringMatching(/^\+?\d{5,15}$/), textArb), { nil: null }),
     name: fc.option(textArb, { nil: null }),
     birthDate: fc.option(fc.oneof(fc.constantFrom("1990-05-01", "2000-02-29"), textArb), { nil: null }),
+    email: fc.option(fc.oneof(fc.constantFrom("anna@example.com", "Анна@пример.рф"), textArb), { nil: undefined }),
+    consent: fc.option(fc.record({ sms: fc.boolean(), email: fc.boolean() }), { nil: undefined }),
   })
-  .map((profile) => ({ card: profile.card, phone: profile.phone, name: profile.name, birthDate: profile.birthDate }));
+  .map((profile) => ({
+    card: profile.card,
+    phone: profile.phone,
+    name: profile.name,
+    birthDate: profile.birthDate,
+    ...(profile.email === undefined ? {} : { email: profile.email }),
+    ...(profile.consent === undefined ? {} : { consent: { sms: profile.consent.sms, email: profile.consent.email } }),
+  }));
 
 /** A visit time: before the account's creation (an imported member), at it, or after. */
 const visitDistanceArb = fc.option(fc.oneof(fc.integer({ min: -20 * 365 * DAY, max: 20 * 365 * DAY }), fc.constant(0)), { nil: null });
@@ -984,6 +993,30 @@ describe("the account codec", () => {
       }),
       { numRuns: HEAVY_RUNS },
     );
+  });
+
+  it("reads an account record of format 1, written before profiles had an e-mail and consent, as a profile with neither", () => {
+    // Written by the build before format 2 (card, phone, name "Анна", birth date; no lots).
+    const format1 = Buffer.from(
+      "01000d323030303030303030303031350d2b373930303132333435363709d090d0bdd0bdd0b00b313939302d30352d30310080a0d5edee660300000000000000000001000000000000000000",
+      "hex",
+    );
+    const account = readAccount(7, "m00000000000000a1", format1, []);
+    expectSameValue(account.profile, { card: "2000000000015", phone: "+79001234567", name: "Анна", birthDate: "1990-05-01" });
+    expect(profileEmail(account.profile)).toBeNull();
+    expect(profileConsent(account.profile)).toEqual({ sms: false, email: false });
+    // Written again without contact details, it is format 1 byte for byte: payloads of members who gave none do not change.
+    expect(written((writer) => writeAccount(writer, account)).toString("hex")).toBe(format1.toString("hex"));
+  });
+
+  it("writes an account whose profile has an e-mail or a consent as format 2, and reads both back", () => {
+    const base = openAccount("m00000000000000a1", 7, { card: "1", phone: null, name: null, birthDate: null }, Date.UTC(2026, 0, 1));
+    const profile = withContact(base.profile, "Anna@Example.com", { sms: true, email: false });
+    const account: Account = { ...base, profile };
+    const bytes = written((writer) => writeAccount(writer, account));
+    expect(bytes[0]).toBe(2);
+    expectSameValue(readAccount(7, base.memberId, bytes, []).profile, { card: "1", phone: null, name: null, birthDate: null, email: "Anna@Example.com", consent: { sms: true, email: false } });
+    expect(written((writer) => writeAccount(writer, { ...base, profile: withContact(profile, null, { sms: false, email: false }) }))[0]).toBe(1);
   });
 
   it("reads back each chunk's lots exactly, receipt references stored as their two parts or as text", () => {
