@@ -4,7 +4,8 @@ import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
 import { readHistory } from "../storage/records/history-codec.js";
 import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
-import { decodeSettlementKey, historyKey, keyString, recordKey, settlementDayRange } from "../storage/record-keys.js";
+import { decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
+import { readOutboxEvent, type DeadLetterDetail, type OutboxEvent } from "../storage/records/outbox-codec.js";
 import { readSettlement } from "../storage/records/settlement-codec.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
@@ -144,6 +145,52 @@ export class ShardState {
         const { logicalShard: shard, day, issuer, redeemer, memberId, sequence } = decodeSettlementKey(Buffer.from(key, "latin1"));
         return { key, entry: readSettlement({ logicalShard: shard, day, issuer, redeemer, memberId, sequence }, byKey.get(key) as Uint8Array) };
       });
+  }
+
+  /**
+   * Entries of one outbox section of a logical shard (of one endpoint for the queue and dead letters),
+   * in key order (member, sequence, number), after the key `after` (latin-1; from the start when null),
+   * at most `limit`: LMDB's range with the overlay's outbox entries over it, its deletions hiding
+   * LMDB's (so LMDB is asked for `limit` plus the deletions in range: a page is never short by them).
+   */
+  readOutbox(logicalShard: number, section: OutboxSection, endpoint: string | null, after: string | null, limit: number): { key: string; endpoint: string | null; event: OutboxEvent; dead: DeadLetterDetail | null }[] {
+    const range = outboxRange(logicalShard, section, endpoint);
+    const start = after === null ? range.start : Buffer.concat([Buffer.from(after, "latin1"), Buffer.of(0)]);
+    const startText = keyString(start);
+    const endText = keyString(range.end);
+    const staged = new Map<string, Uint8Array | null>();
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const key of generation?.outboxKeys ?? []) {
+        if (key >= startText && key < endText) staged.set(key, generation?.get(key)?.value ?? null);
+      }
+    }
+    let deleted = 0;
+    for (const value of staged.values()) if (value === null) deleted += 1;
+    const byKey = new Map<string, Uint8Array>();
+    for (const { key, value } of this.store.range(start, range.end, limit + deleted)) byKey.set(keyString(key), value);
+    for (const [key, value] of staged) {
+      if (value === null) byKey.delete(key);
+      else byKey.set(key, value);
+    }
+    return [...byKey.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => {
+        const { logicalShard: shard, endpoint, memberId, sequence, number } = decodeOutboxKey(Buffer.from(key, "latin1"));
+        return { key, endpoint, ...readOutboxEvent({ logicalShard: shard, memberId, sequence, number }, byKey.get(key) as Uint8Array) };
+      });
+  }
+
+  /** The value of one outbox key now (overlay, else LMDB); undefined when absent. */
+  readOutboxValue(key: Buffer): Uint8Array | undefined {
+    const staged = this.staged(keyString(key));
+    if (staged !== undefined) return staged.value ?? undefined;
+    return this.store.get(key);
+  }
+
+  /** Applies a logged record that changes no account (outbox deliveries): its mutations join the filling generation. */
+  applyWithoutAccount(sequence: number, mutations: readonly Mutation[]): void {
+    this.active.stage(sequence, null, mutations, false);
   }
 
   /** Members with an account in LMDB (the expiry sweep's walk); members only in the overlay are seen after the next checkpoint. */
