@@ -16,6 +16,7 @@ export class GatewayMetrics {
   readonly requests: Counter<"transport" | "op" | "code">;
   readonly requestSeconds: Histogram<"op">;
   readonly connections: Gauge;
+  readonly webhookDeliveries: Counter<"endpoint" | "result">;
 
   constructor(private readonly cluster: ShardCluster) {
     collectDefaultMetrics({ register: this.registry, prefix: "loycore_gateway_" });
@@ -37,6 +38,13 @@ export class GatewayMetrics {
       help: "Open WebSocket connections",
       registers: [this.registry],
     });
+    this.webhookDeliveries = new Counter({
+      name: "loycore_webhook_deliveries_total",
+      help: "Webhook delivery attempts by endpoint and result: delivered, failed (retried later or dead), dead (the attempts max reached)",
+      labelNames: ["endpoint", "result"],
+      registers: [this.registry],
+    });
+    this.registerOutboxGauges(cluster, () => Date.now());
     const depthGauge = new Gauge({
       name: "loycore_shard_mailbox_depth",
       help: "Requests sent to a shard thread and not yet answered",
@@ -46,6 +54,53 @@ export class GatewayMetrics {
         cluster.mailboxDepths().forEach((depth, shard) => depthGauge.set({ shard: String(shard) }, depth));
       },
     });
+  }
+
+  /** The delivery loop's counters (gateway/notifications/webhook-delivery.ts). */
+  get deliveryInstruments(): { delivered(endpoint: string): void; failed(endpoint: string): void; dead(endpoint: string): void } {
+    const deliveries = this.webhookDeliveries;
+    return {
+      delivered: (endpoint) => deliveries.inc({ endpoint, result: "delivered" }),
+      failed: (endpoint) => deliveries.inc({ endpoint, result: "failed" }),
+      dead: (endpoint) => deliveries.inc({ endpoint, result: "dead" }),
+    };
+  }
+
+  /** Gauges of the shards' outboxes, asked of every shard at a scrape (bounded counts: shard/outbox-requests.ts). */
+  private registerOutboxGauges(cluster: ShardCluster, clock: () => number): void {
+    let collecting: Promise<void> | null = null;
+    const collect = async (): Promise<void> => {
+      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), SHARD_METRICS_TIMEOUT_MILLISECONDS).unref());
+      const replies = await Promise.race([cluster.broadcast({ kind: "outboxStats" }), timeout]);
+      if (replies === "timeout") return;
+      let [sumUndelivered, sumDead, oldestAt, allComplete] = [0, 0, Number.POSITIVE_INFINITY, true];
+      for (const reply of replies) {
+        if (!reply.ok) continue;
+        sumUndelivered += reply.value.undelivered;
+        sumDead += reply.value.dead;
+        if (reply.value.oldestUndeliveredAt !== null) oldestAt = Math.min(oldestAt, reply.value.oldestUndeliveredAt);
+        allComplete &&= reply.value.complete;
+      }
+      undelivered.set(sumUndelivered);
+      dead.set(sumDead);
+      oldest.set(Number.isFinite(oldestAt) ? Math.max(0, (clock() - oldestAt) / 1000) : 0);
+      complete.set(allComplete ? 1 : 0);
+    };
+    // Registered first, so its collection (one broadcast) sets the four gauges before any is read.
+    const undelivered: Gauge = new Gauge({
+      name: "loycore_outbox_undelivered",
+      help: "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)",
+      registers: [this.registry],
+      collect: () => {
+        collecting ??= collect().finally(() => {
+          collecting = null;
+        });
+        return collecting;
+      },
+    });
+    const dead = new Gauge({ name: "loycore_outbox_dead_letters", help: "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted", registers: [this.registry] });
+    const oldest = new Gauge({ name: "loycore_outbox_oldest_undelivered_age_seconds", help: "Age of the oldest undelivered event (0 when none)", registers: [this.registry] });
+    const complete = new Gauge({ name: "loycore_outbox_counts_complete", help: "1 when the outbox counts above are exact, 0 when a shard stopped counting at its bound (lower bounds)", registers: [this.registry] });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
