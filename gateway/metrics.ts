@@ -86,21 +86,18 @@ export class GatewayMetrics {
       oldest.set(Number.isFinite(oldestAt) ? Math.max(0, (clock() - oldestAt) / 1000) : 0);
       complete.set(allComplete ? 1 : 0);
     };
-    // Registered first, so its collection (one broadcast) sets the four gauges before any is read.
-    const undelivered: Gauge = new Gauge({
-      name: "loycore_outbox_undelivered",
-      help: "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)",
-      registers: [this.registry],
-      collect: () => {
-        collecting ??= collect().finally(() => {
-          collecting = null;
-        });
-        return collecting;
-      },
-    });
-    const dead = new Gauge({ name: "loycore_outbox_dead_letters", help: "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted", registers: [this.registry] });
-    const oldest = new Gauge({ name: "loycore_outbox_oldest_undelivered_age_seconds", help: "Age of the oldest undelivered event (0 when none)", registers: [this.registry] });
-    const complete = new Gauge({ name: "loycore_outbox_counts_complete", help: "1 when the outbox counts above are exact, 0 when a shard stopped counting at its bound (lower bounds)", registers: [this.registry] });
+    // One collection (one broadcast) per scrape sets the four gauges; each waits for it.
+    const shared = (): Promise<void> => {
+      collecting ??= collect().finally(() => {
+        collecting = null;
+      });
+      return collecting;
+    };
+    const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: [this.registry], collect: shared });
+    const undelivered = gauge("loycore_outbox_undelivered", "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)");
+    const dead = gauge("loycore_outbox_dead_letters", "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted");
+    const oldest = gauge("loycore_outbox_oldest_undelivered_age_seconds", "Age of the oldest undelivered event (0 when none)");
+    const complete = gauge("loycore_outbox_counts_complete", "1 when the outbox counts above are exact, 0 when a shard stopped counting at its bound (lower bounds)");
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
