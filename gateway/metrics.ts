@@ -17,6 +17,7 @@ export class GatewayMetrics {
   readonly requestSeconds: Histogram<"op">;
   readonly connections: Gauge;
   readonly webhookDeliveries: Counter<"endpoint" | "result">;
+  private readonly outbox: { readonly undelivered: Gauge; readonly dead: Gauge; readonly oldest: Gauge; readonly complete: Gauge };
 
   constructor(private readonly cluster: ShardCluster) {
     collectDefaultMetrics({ register: this.registry, prefix: "loycore_gateway_" });
@@ -44,7 +45,7 @@ export class GatewayMetrics {
       labelNames: ["endpoint", "result"],
       registers: [this.registry],
     });
-    this.registerOutboxGauges(cluster, () => Date.now());
+    this.outbox = this.registerOutboxGauges();
     const depthGauge = new Gauge({
       name: "loycore_shard_mailbox_depth",
       help: "Requests sent to a shard thread and not yet answered",
@@ -66,41 +67,38 @@ export class GatewayMetrics {
     };
   }
 
-  /** Gauges of the shards' outboxes, asked of every shard at a scrape (bounded counts: shard/outbox-requests.ts). */
-  private registerOutboxGauges(cluster: ShardCluster, clock: () => number): void {
-    let collecting: Promise<void> | null = null;
-    const collect = async (): Promise<void> => {
-      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), SHARD_METRICS_TIMEOUT_MILLISECONDS).unref());
-      const replies = await Promise.race([cluster.broadcast({ kind: "outboxStats" }), timeout]);
-      if (replies === "timeout") return;
-      let [sumUndelivered, sumDead, oldestAt, allComplete] = [0, 0, Number.POSITIVE_INFINITY, true];
-      for (const reply of replies) {
-        if (!reply.ok) continue;
-        sumUndelivered += reply.value.undelivered;
-        sumDead += reply.value.dead;
-        if (reply.value.oldestUndeliveredAt !== null) oldestAt = Math.min(oldestAt, reply.value.oldestUndeliveredAt);
-        allComplete &&= reply.value.complete;
-      }
-      undelivered.set(sumUndelivered);
-      dead.set(sumDead);
-      oldest.set(Number.isFinite(oldestAt) ? Math.max(0, (clock() - oldestAt) / 1000) : 0);
-      complete.set(allComplete ? 1 : 0);
+  /** Gauges of the shards' outboxes, set by refreshOutboxGauges before each scrape (bounded counts: shard/outbox-requests.ts). */
+  private registerOutboxGauges(): { undelivered: Gauge; dead: Gauge; oldest: Gauge; complete: Gauge } {
+    const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: [this.registry] });
+    return {
+      undelivered: gauge("loycore_outbox_undelivered", "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)"),
+      dead: gauge("loycore_outbox_dead_letters", "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted"),
+      oldest: gauge("loycore_outbox_oldest_undelivered_age_seconds", "Age of the oldest undelivered event (0 when none)"),
+      complete: gauge("loycore_outbox_counts_complete", "1 when the outbox counts above are exact, 0 when a shard stopped counting at its bound (lower bounds)"),
     };
-    // One collection (one broadcast) per scrape sets the four gauges; each waits for it.
-    const shared = (): Promise<void> => {
-      collecting ??= collect().finally(() => {
-        collecting = null;
-      });
-      return collecting;
-    };
-    const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: [this.registry], collect: shared });
-    const undelivered = gauge("loycore_outbox_undelivered", "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)");
-    const dead = gauge("loycore_outbox_dead_letters", "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted");
-    const oldest = gauge("loycore_outbox_oldest_undelivered_age_seconds", "Age of the oldest undelivered event (0 when none)");
-    const complete = gauge("loycore_outbox_counts_complete", "1 when the outbox counts above are exact, 0 when a shard stopped counting at its bound (lower bounds)");
+  }
+
+  /** Asks every shard for its outbox's counts (before the registry is read, so the scrape's own requests are answered by then). */
+  private async refreshOutboxGauges(): Promise<void> {
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), SHARD_METRICS_TIMEOUT_MILLISECONDS).unref());
+    const replies = await Promise.race([this.cluster.broadcast({ kind: "outboxStats" }), timeout]);
+    if (replies === "timeout") return;
+    let [undelivered, dead, oldestAt, complete] = [0, 0, Number.POSITIVE_INFINITY, true];
+    for (const reply of replies) {
+      if (!reply.ok) continue;
+      undelivered += reply.value.undelivered;
+      dead += reply.value.dead;
+      if (reply.value.oldestUndeliveredAt !== null) oldestAt = Math.min(oldestAt, reply.value.oldestUndeliveredAt);
+      complete &&= reply.value.complete;
+    }
+    this.outbox.undelivered.set(undelivered);
+    this.outbox.dead.set(dead);
+    this.outbox.oldest.set(Number.isFinite(oldestAt) ? Math.max(0, (Date.now() - oldestAt) / 1000) : 0);
+    this.outbox.complete.set(complete ? 1 : 0);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
+    await this.refreshOutboxGauges();
     const gateway = await this.registry.getMetricsAsJSON();
     const shardMetrics = await this.collectShardMetrics();
     const merged = AggregatorRegistry.aggregate([gateway, ...shardMetrics]);

@@ -9,6 +9,9 @@ import { webhookSignature } from "./webhook-signature.js";
 /** Outcomes kept per endpoint for the admin's list of deliveries: the latest only. */
 export const RECENT_DELIVERIES_MAX = 100;
 
+/** With no endpoint, events are only dropped: every few seconds is soon enough to keep the outbox small. */
+const NO_ENDPOINT_POLL_MILLISECONDS = 5_000;
+
 export interface DeliveryInstruments {
   delivered(endpoint: string): void;
   /** An attempt failed (it will be retried, or the event becomes a dead letter). */
@@ -38,6 +41,8 @@ export class WebhookDelivery {
   private readonly current = new Map<string, Map<string, DeliveryView>>();
   private readonly recent = new Map<string, DeliveryView[]>();
   private readonly purgedShards = new Map<string, Set<number>>();
+  /** Idle waits that an endpoint change ends early. */
+  private readonly idleWaits = new Set<() => void>();
 
   constructor(
     private readonly cluster: ShardCluster,
@@ -47,6 +52,9 @@ export class WebhookDelivery {
     private readonly limits: DeliveryLimits,
   ) {
     this.slots = new Slots(limits.requestsInFlightMax);
+    endpoints.onChange = () => {
+      for (const wake of [...this.idleWaits]) wake();
+    };
   }
 
   start(): void {
@@ -76,7 +84,7 @@ export class WebhookDelivery {
         process.stderr.write(`webhooks: shard ${shard}: ${error instanceof Error ? error.message : String(error)}\n`);
       }
       for (const endpoint of this.endpoints.all) if (!endpoint.paused) this.ensureEndpointLoop(shard, endpoint.id);
-      if (!handed) await this.sleep(this.limits.idlePollMilliseconds);
+      if (!handed) await this.sleep(this.endpoints.all.length === 0 && this.endpoints.purging.length === 0 ? NO_ENDPOINT_POLL_MILLISECONDS : this.limits.idlePollMilliseconds, true);
     }
   }
 
@@ -236,18 +244,21 @@ export class WebhookDelivery {
     return { outcome: "stopped" };
   }
 
-  /** Waits, or less if delivery stops. */
-  private sleep(milliseconds: number): Promise<void> {
+  /** Waits, or less if delivery stops (or, `idle`, if an endpoint changes). */
+  private sleep(milliseconds: number, idle = false): Promise<void> {
     if (this.stopped) return Promise.resolve();
     const signal = this.abort.signal;
+    const idleWaits = this.idleWaits;
     return new Promise((resolve) => {
       const timer = setTimeout(done, milliseconds);
       function done(): void {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);
+        idleWaits.delete(done);
         resolve();
       }
       signal.addEventListener("abort", done);
+      if (idle) idleWaits.add(done);
     });
   }
 }

@@ -35,6 +35,8 @@ interface StoredWebhooks {
  */
 export class WebhookEndpoints {
   private stored: StoredWebhooks;
+  /** Called after every change (the delivery loop wakes up). */
+  onChange: () => void = () => undefined;
 
   constructor(
     private readonly control: ControlStore,
@@ -95,6 +97,7 @@ export class WebhookEndpoints {
   private async save(next: StoredWebhooks, action: string, operator: string, detail: Readonly<Record<string, unknown>>): Promise<void> {
     await this.control.writeSetting(SETTING, next);
     this.stored = next;
+    this.onChange();
     await this.control.appendAudit({ at: this.clock(), action, operator, detail });
   }
 }
