@@ -9,7 +9,7 @@
  * milliseconds (see "Conventions" in docs/protocol.md).
  */
 import type { Program, ProgramDefinition } from "./program-document.js";
-import type { Consent, DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
+import type { Consent, DiscountSource, EnrollRequest, NamedRef, PointLevelHeld, PointLot } from "./terminal-wire.js";
 
 export type { Consent };
 
@@ -186,6 +186,7 @@ export interface MemberView {
   readonly accrualRateBasisPoints?: number;
   readonly discountLapsesAt: number | null;
   readonly classLapsesAt: number | null;
+  readonly pointLevel: PointLevelHeld | null;
   readonly counters: {
     readonly lifetime: CounterTotals;
     /** Newest first, up to 3 periods; `period` is the program's period index. */

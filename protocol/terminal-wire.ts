@@ -182,6 +182,15 @@ export interface IdentifyResult {
   readonly discountLapsesAt: number | null;
   /** When the importance class lapses without a visit, epoch ms; null if it does not. */
   readonly classLapsesAt: number | null;
+  /** The level by active points held (program pointLevels) and until when; null: none. */
+  readonly pointLevel: PointLevelHeld | null;
+}
+
+/** A level by active points a member holds: its id, name, and when it lapses (null: until a higher one). */
+export interface PointLevelHeld {
+  readonly id: string;
+  readonly name: string;
+  readonly expiresAt: number | null;
 }
 
 export interface PointLot {
@@ -295,6 +304,8 @@ export interface CommitResult extends CalculateResult {
   readonly transaction: string;
   /** A receipt paid in part (`paid` less than `payable`): what it still owes; later `payment`s lower it. */
   readonly unpaid?: number;
+  /** The level by active points this commit reached, and the points it credited (> 0) or debited (< 0). */
+  readonly pointLevelReached?: { readonly id: string; readonly name: string; readonly points: number };
 }
 
 /**
