@@ -336,6 +336,39 @@ export interface ReportVisitResult {
   readonly categories: readonly string[];
 }
 
+/** A new card for the member the card or phone names (a lane's card desk). */
+export type IssueCardOperationRequest = MemberKey & {
+  readonly issue: { readonly card: string; readonly type?: string | null; readonly expiresAt?: number | null };
+};
+
+/** Blocks one of the member's cards (lost, stolen). */
+export type BlockCardOperationRequest = MemberKey & {
+  readonly block: { readonly card: string; readonly reason: string };
+};
+
+/** Replaces one of the member's cards: the old one blocked, the new one carrying on the member. */
+export type ReplaceCardOperationRequest = MemberKey & {
+  readonly replace: { readonly card: string; readonly with: { readonly card: string; readonly type?: string | null; readonly expiresAt?: number | null } };
+};
+
+/** A member's card as card operations answer it (the admin API's CardView). */
+export interface CardResult {
+  readonly card: string;
+  readonly member: string;
+  readonly type: string | null;
+  readonly state: "active" | "blocked";
+  readonly blockedAt: number | null;
+  readonly blockReason: string | null;
+  readonly expiresAt: number | null;
+  readonly issuedAt: number | null;
+  readonly replacedBy: string | null;
+}
+
+export interface ReplaceCardOperationResult {
+  readonly replaced: CardResult;
+  readonly card: CardResult;
+}
+
 // ---------------------------------------------------------------------------
 // Operations and frames
 // ---------------------------------------------------------------------------
@@ -352,6 +385,9 @@ export interface Operations {
   readonly refund: { readonly request: RefundRequest; readonly result: RefundResult };
   readonly enroll: { readonly request: EnrollRequest; readonly result: EnrollResult };
   readonly payment: { readonly request: PaymentRequest; readonly result: PaymentResult };
+  readonly issueCard: { readonly request: IssueCardOperationRequest; readonly result: CardResult };
+  readonly blockCard: { readonly request: BlockCardOperationRequest; readonly result: CardResult };
+  readonly replaceCard: { readonly request: ReplaceCardOperationRequest; readonly result: ReplaceCardOperationResult };
 }
 
 export type OperationName = keyof Operations;
