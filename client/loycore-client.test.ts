@@ -121,6 +121,7 @@ const identifiedMember: IdentifyResult = {
   member: "m3f1c9a0d2b7e4411",
   card: "2000000000017",
   cardType: null,
+  pointLevel: null,
   phone: "+79001234567",
   name: "Demo Member 1",
   balance: 1000,

@@ -21,6 +21,11 @@ import type {
   RefundResult,
   PaymentRequest,
   PaymentResult,
+  IssueCardOperationRequest,
+  BlockCardOperationRequest,
+  ReplaceCardOperationRequest,
+  CardResult,
+  ReplaceCardOperationResult,
   ReportVisitResult,
   IdentifyRequest,
   IdentifyResult,
@@ -178,6 +183,21 @@ export class LoycoreClient {
   /** Money paid later toward a receipt committed as paid in part; idempotent by payment id. */
   payment(request: PaymentRequest): Promise<PaymentResult> {
     return this.request("payment", request);
+  }
+
+  /** A new card for the member; the same card again answers it as it is. */
+  issueCard(request: IssueCardOperationRequest): Promise<CardResult> {
+    return this.request("issueCard", request);
+  }
+
+  /** Blocks one of the member's cards; a blocked card answers as it is. */
+  blockCard(request: BlockCardOperationRequest): Promise<CardResult> {
+    return this.request("blockCard", request);
+  }
+
+  /** Replaces one of the member's cards; the same replacement again answers both cards as they are. */
+  replaceCard(request: ReplaceCardOperationRequest): Promise<ReplaceCardOperationResult> {
+    return this.request("replaceCard", request);
   }
 
   /** A visit-status event ("came" / "didNotCome") for the program's category rules; idempotent by visit id. */

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { AdminApi } from "./api/admin-api.js";
 import { formatRoute, navigationFor, parseRoute, titleOf, type Route } from "./logic/routes.js";
 import { AuditPage } from "./pages/audit-page.js";
+import { SettlementPage } from "./pages/settlement-page.js";
 import { LivePage } from "./pages/live-page.js";
 import { MemberPage } from "./pages/member-page.js";
 import { MembersPage } from "./pages/members-page.js";
@@ -80,6 +81,8 @@ function pageOf(route: Route, api: AdminApi, session: Session) {
       return <SetupPage api={api} />;
     case "audit":
       return <AuditPage api={api} />;
+    case "settlement":
+      return <SettlementPage api={api} />;
     case "live":
       return <LivePage />;
     case "operators":

@@ -100,6 +100,19 @@ describe("cards over the wire: issue, types at the lane, block, replace", () => 
     expect(actions).toEqual(expect.arrayContaining(["issue-card", "block-card", "unblock-card", "replace-card"]));
   });
 
+  it("lets a lane issue, block and replace the cards of the member it names, and no other member's", async () => {
+    const issued = await client.issueCard({ phone: "+79005550001", issue: { card: "9200000000020", type: "vip" } });
+    expect(issued).toMatchObject({ card: "9200000000020", member: memberId, type: "vip", state: "active" });
+    const other = (await client.enroll({ card: "9200000000021" })).member;
+    expect(other).not.toBe(memberId);
+    await expect(client.blockCard({ phone: "+79005550001", block: { card: "9200000000021", reason: "lost" } })).rejects.toMatchObject({ code: "UNKNOWN_CARD" });
+    expect(await client.blockCard({ phone: "+79005550001", block: { card: "9200000000020", reason: "lost" } })).toMatchObject({ state: "blocked", blockReason: "lost" });
+    const replaced = await client.replaceCard({ phone: "+79005550001", replace: { card: "9200000000020", with: { card: "9200000000022" } } });
+    expect(replaced).toMatchObject({ replaced: { replacedBy: "9200000000022" }, card: { card: "9200000000022", member: memberId, type: "vip" } });
+    const audit = await getJson(`${server.url}/v1/admin/audit?limit=5&action=replace-card`, admin);
+    expect((audit.body["audit"] as { operator: string }[])[0]?.operator).toMatch(/^terminal:/);
+  });
+
   it("refuses an expired card with CARD_EXPIRED", async () => {
     expect((await adminPost(`/members/${memberId}/cards`, { card: "9200000000007", expiresAt: Date.now() - 1 })).status).toBe(200);
     await expect(client.balance({ card: "9200000000007" })).rejects.toMatchObject({ code: "CARD_EXPIRED" });

@@ -4,7 +4,7 @@ import uWS from "uWebSockets.js";
 import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
-import { CardService } from "./admin/card-service.js";
+import { CardService } from "./operations/card-service.js";
 import { Operators } from "./admin/operators.js";
 import type { ServerConfig } from "./config.js";
 import type { ControlStore } from "./control/control-store.js";
@@ -133,9 +133,9 @@ async function buildGateway(
   // Receipts the shards committed but the index may lack (a crash before their entries were written).
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
   await receipts.flush();
-  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock);
-  const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const cards = new CardService(directory, control, cluster, clock);
+  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards);
+  const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
   const search = new MemberSearch(directory, cluster);
   const operators = new Operators(control, authenticator, clock);

@@ -9,7 +9,7 @@
  * milliseconds (see "Conventions" in docs/protocol.md).
  */
 import type { Program, ProgramDefinition } from "./program-document.js";
-import type { Consent, DiscountSource, EnrollRequest, NamedRef, PointLot } from "./terminal-wire.js";
+import type { CardResult, Consent, DiscountSource, EnrollRequest, NamedRef, PointLevelHeld, PointLot, ReplaceCardOperationResult } from "./terminal-wire.js";
 
 export type { Consent };
 
@@ -186,6 +186,7 @@ export interface MemberView {
   readonly accrualRateBasisPoints?: number;
   readonly discountLapsesAt: number | null;
   readonly classLapsesAt: number | null;
+  readonly pointLevel: PointLevelHeld | null;
   readonly counters: {
     readonly lifetime: CounterTotals;
     /** Newest first, up to 3 periods; `period` is the program's period index. */
@@ -289,22 +290,8 @@ export interface MemberSearchPage {
 // Cards
 // ---------------------------------------------------------------------------
 
-/** A member's card: its type (static parameters) and its state (dynamic: changed only by card operations). */
-export interface CardView {
-  readonly card: string;
-  readonly member: string;
-  /** A program cardTypes id; null: untyped. */
-  readonly type: string | null;
-  readonly state: "active" | "blocked";
-  readonly blockedAt: number | null;
-  readonly blockReason: string | null;
-  /** Epoch ms from which lanes get CARD_EXPIRED; null: never. */
-  readonly expiresAt: number | null;
-  /** Null for the card a member enrolled with. */
-  readonly issuedAt: number | null;
-  /** The card that replaced this one. */
-  readonly replacedBy: string | null;
-}
+/** A member's card: its type (static parameters) and its state (dynamic: changed only by card operations). The lane's card operations answer the same. */
+export type CardView = CardResult;
 
 /** `POST /v1/admin/members/{member}/cards`: a new card for an existing member. */
 export interface IssueCardRequest {
@@ -323,12 +310,8 @@ export interface BlockCardRequest {
 /** `POST /v1/admin/cards/{card}/replace`: the new card; its type and expiry default to the old card's. */
 export type ReplaceCardRequest = IssueCardRequest;
 
-export interface ReplaceCardResult {
-  /** The old card, now blocked with `replacedBy`. */
-  readonly replaced: CardView;
-  /** The new card, carrying on the same member. */
-  readonly card: CardView;
-}
+/** The old card, now blocked with `replacedBy`, and the new card carrying on the same member. */
+export type ReplaceCardResult = ReplaceCardOperationResult;
 
 export interface MemberCards {
   readonly cards: readonly CardView[];

@@ -171,6 +171,26 @@ export interface CardType {
 }
 
 /**
+ * A level reached by the member's active points (issue 12, "member levels"): reached when the active
+ * points reach `threshold`, held for `validityDays` from then (null: until a higher level), and on
+ * reaching it the balance changes once by `pointsOnReach` (a credit, or a debit such as the threshold
+ * consumed).
+ */
+export interface PointLevel {
+  readonly id: string;
+  readonly name: string;
+  /** Active points, at least 1; levels go from lowest to highest. */
+  readonly threshold: number;
+  readonly validityDays: number | null;
+  /** Points credited (> 0) or debited (< 0, at most the threshold) once on reaching the level; 0: none. */
+  readonly pointsOnReach: number;
+}
+
+export interface PointLevelSystem {
+  readonly levels: readonly PointLevel[];
+}
+
+/**
  * Where points may pay (issue 12): points carry the partner that issued them. "anywhere": at every
  * partner's store (one coalition); "issuerOnly": only at the issuer's own stores; "pairs": at the
  * issuer's stores and at each redeemer a pair names for that issuer. Points without an issuer (admin
@@ -200,6 +220,8 @@ export interface ProgramDefinition {
   readonly cardTypes: readonly CardType[];
   /** Where points may pay; a program saved before it existed is "anywhere". */
   readonly coalition: CoalitionPolicy;
+  /** Levels by active points; null: none (a program saved before them has none). */
+  readonly pointLevels: PointLevelSystem | null;
 }
 
 /** A stored program: the definition and the version the control store gave it. */

@@ -182,6 +182,15 @@ export interface IdentifyResult {
   readonly discountLapsesAt: number | null;
   /** When the importance class lapses without a visit, epoch ms; null if it does not. */
   readonly classLapsesAt: number | null;
+  /** The level by active points held (program pointLevels) and until when; null: none. */
+  readonly pointLevel: PointLevelHeld | null;
+}
+
+/** A level by active points a member holds: its id, name, and when it lapses (null: until a higher one). */
+export interface PointLevelHeld {
+  readonly id: string;
+  readonly name: string;
+  readonly expiresAt: number | null;
 }
 
 export interface PointLot {
@@ -295,6 +304,8 @@ export interface CommitResult extends CalculateResult {
   readonly transaction: string;
   /** A receipt paid in part (`paid` less than `payable`): what it still owes; later `payment`s lower it. */
   readonly unpaid?: number;
+  /** The level by active points this commit reached, and the points it credited (> 0) or debited (< 0). */
+  readonly pointLevelReached?: { readonly id: string; readonly name: string; readonly points: number };
 }
 
 /**
@@ -325,6 +336,39 @@ export interface ReportVisitResult {
   readonly categories: readonly string[];
 }
 
+/** A new card for the member the card or phone names (a lane's card desk). */
+export type IssueCardOperationRequest = MemberKey & {
+  readonly issue: { readonly card: string; readonly type?: string | null; readonly expiresAt?: number | null };
+};
+
+/** Blocks one of the member's cards (lost, stolen). */
+export type BlockCardOperationRequest = MemberKey & {
+  readonly block: { readonly card: string; readonly reason: string };
+};
+
+/** Replaces one of the member's cards: the old one blocked, the new one carrying on the member. */
+export type ReplaceCardOperationRequest = MemberKey & {
+  readonly replace: { readonly card: string; readonly with: { readonly card: string; readonly type?: string | null; readonly expiresAt?: number | null } };
+};
+
+/** A member's card as card operations answer it (the admin API's CardView). */
+export interface CardResult {
+  readonly card: string;
+  readonly member: string;
+  readonly type: string | null;
+  readonly state: "active" | "blocked";
+  readonly blockedAt: number | null;
+  readonly blockReason: string | null;
+  readonly expiresAt: number | null;
+  readonly issuedAt: number | null;
+  readonly replacedBy: string | null;
+}
+
+export interface ReplaceCardOperationResult {
+  readonly replaced: CardResult;
+  readonly card: CardResult;
+}
+
 // ---------------------------------------------------------------------------
 // Operations and frames
 // ---------------------------------------------------------------------------
@@ -341,6 +385,9 @@ export interface Operations {
   readonly refund: { readonly request: RefundRequest; readonly result: RefundResult };
   readonly enroll: { readonly request: EnrollRequest; readonly result: EnrollResult };
   readonly payment: { readonly request: PaymentRequest; readonly result: PaymentResult };
+  readonly issueCard: { readonly request: IssueCardOperationRequest; readonly result: CardResult };
+  readonly blockCard: { readonly request: BlockCardOperationRequest; readonly result: CardResult };
+  readonly replaceCard: { readonly request: ReplaceCardOperationRequest; readonly result: ReplaceCardOperationResult };
 }
 
 export type OperationName = keyof Operations;

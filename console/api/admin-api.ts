@@ -24,6 +24,7 @@ import type {
   Program,
   ProgramValidation,
   ProgramVersionPage,
+  SettlementReport,
   SignInResult,
   Store,
   StorePage,
@@ -117,6 +118,13 @@ export class AdminApi {
   rotateTerminalToken(id: string): Promise<TerminalWithToken> {
     return this.call("POST", `/v1/admin/terminals/${encodeURIComponent(id)}/token`);
   }
+  settlement(query: { from: string; to: string; issuer?: string; redeemer?: string }): Promise<SettlementReport> {
+    return this.call("GET", "/v1/admin/settlement", query);
+  }
+  /** The settlement report's CSV, fetched with this session's token (a plain link could not send it). */
+  settlementCsv(query: { from: string; to: string; issuer?: string; redeemer?: string }): Promise<string> {
+    return requestText("/v1/admin/settlement" + queryString({ ...query, format: "csv" }), this.token);
+  }
   audit(query: { before?: number | null; operator?: string; action?: string; limit?: number }): Promise<AuditPage> {
     return this.call("GET", "/v1/admin/audit", query);
   }
@@ -133,6 +141,13 @@ export class AdminApi {
   private call<Answer>(method: string, path: string, query?: Query, body?: unknown): Promise<Answer> {
     return requestJson<Answer>(method, path + queryString(query), body, this.token);
   }
+}
+
+/** A text answer (the settlement CSV); a coded error as requestJson throws it. */
+async function requestText(path: string, token: string): Promise<string> {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (response.ok) return response.text();
+  return requestJson<string>("GET", path, undefined, token);
 }
 
 /** Exchanges an operator's name and password for a session token. */

@@ -21,6 +21,9 @@ export const PROGRAM_SECTIONS: readonly string[] = [
   "categoryRules",
   "discountPolicy",
   "lines",
+  "cardTypes",
+  "pointLevels",
+  "coalition",
 ];
 
 /** Where a problem that names no section (the document itself, `$`) is shown. */

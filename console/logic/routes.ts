@@ -11,6 +11,7 @@ export type Route =
   | { readonly page: "members"; readonly member?: string }
   | { readonly page: "setup" }
   | { readonly page: "audit" }
+  | { readonly page: "settlement" }
   | { readonly page: "live" }
   | { readonly page: "operators" };
 
@@ -27,6 +28,7 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { page: "program", label: "Program" },
   { page: "members", label: "Members" },
   { page: "setup", label: "Partners, stores, terminals" },
+  { page: "settlement", label: "Settlement" },
   { page: "audit", label: "Audit" },
   { page: "live", label: "Live" },
   { page: "operators", label: "Operators", roles: ["admin"] },
@@ -45,6 +47,7 @@ export function parseRoute(hash: string): Route {
     case "program":
     case "setup":
     case "audit":
+    case "settlement":
     case "live":
     case "operators":
       return { page };

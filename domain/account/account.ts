@@ -76,6 +76,16 @@ export interface Account {
   readonly createdAt: number;
   /** Operations applied to this account; the transaction id counts with it. */
   readonly sequence: number;
+  /** The level by active points last reached (program pointLevels), while it holds; absent: none. */
+  readonly pointLevel?: PointLevelState;
+}
+
+/** A level by active points reached (domain/engine/point-levels.ts). */
+export interface PointLevelState {
+  readonly id: string;
+  readonly reachedAt: number;
+  /** From this time on the level no longer holds; null: until a higher level. */
+  readonly expiresAt: number | null;
 }
 
 export function openAccount(memberId: string, logicalShard: number, profile: MemberProfile, now: number): Account {

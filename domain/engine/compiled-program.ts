@@ -1,6 +1,6 @@
 import { assert } from "../assert/assert.js";
 import { PeriodCalendar } from "../calendar/period-calendar.js";
-import type { CardType, Category, ImportanceClass, Program, StatusLevel } from "../../protocol/program-document.js";
+import type { CardType, Category, ImportanceClass, PointLevel, Program, StatusLevel } from "../../protocol/program-document.js";
 
 /**
  * A validated program prepared for the hot path: the calendar built once,
@@ -18,6 +18,7 @@ export class CompiledProgram {
   readonly classesHighestFirst: readonly ImportanceClass[];
   readonly categoriesById: ReadonlyMap<string, Category>;
   readonly cardTypesById: ReadonlyMap<string, CardType>;
+  readonly pointLevelsById: ReadonlyMap<string, PointLevel>;
   /** "issuer redeemer" of every pair the coalition policy names (redemption "pairs"). */
   private readonly redemptionPairs: ReadonlySet<string>;
 
@@ -41,6 +42,8 @@ export class CompiledProgram {
     this.categoriesById = new Map(program.categories.map((category) => [category.id, category]));
     // A program saved before card types existed has no such field: it has no card types.
     this.cardTypesById = new Map((program.cardTypes ?? []).map((cardType) => [cardType.id, cardType]));
+    // A program saved before levels by active points existed has none.
+    this.pointLevelsById = new Map((program.pointLevels?.levels ?? []).map((level) => [level.id, level]));
     const coalition = program.coalition ?? { redemption: "anywhere" };
     this.redemptionPairs = new Set(coalition.redemption === "pairs" ? coalition.pairs.map(({ issuer, redeemer }) => `${issuer} ${redeemer}`) : []);
   }

@@ -509,6 +509,7 @@ describe("line policy and rule citations through commitForMember on the full exa
       discountSources: [],
       discountLapsesAt: null,
       classLapsesAt: null,
+      pointLevel: null,
     });
   });
 });

@@ -23,6 +23,8 @@ import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.j
 import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledProgram } from "./compiled-program.js";
 import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";
+import { pointLevelAt, reachPointLevel } from "./point-levels.js";
+import type { PointLevel } from "../../protocol/program-document.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
 import {
@@ -143,6 +145,8 @@ export type CommitOutcome = Outcome<{
   readonly settlement: ReceiptSettlement;
   /** The member's status level since their previous receipt, when it changed (for the history). */
   readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
+  /** The level by active points this commit reached (its pointsOnReach applied), or null. */
+  readonly pointLevelReached: PointLevel | null;
 }>;
 
 /**
@@ -187,10 +191,13 @@ export function commitForMember(
     categories: standing.categories,
   };
   const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  const levelled = reachPointLevel(compiled, { ...afterReceipt, categories }, now);
+  if (!levelled.ok) return levelled;
   return {
     ok: true,
     calculation,
-    account: { ...afterReceipt, categories },
+    account: levelled.account,
+    pointLevelReached: levelled.reached,
     settlement: settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
   };
@@ -354,10 +361,9 @@ export function adjustForMember(compiled: CompiledProgram, account: Account, adj
     if (!spent.ok) return spent;
     ledger = spent.ledger;
   }
-  return {
-    ok: true,
-    account: { ...account, ledger, balance: ledgerTotals(ledger, now).available, sequence: account.sequence + 1 },
-  };
+  const levelled = reachPointLevel(compiled, { ...account, ledger, balance: ledgerTotals(ledger, now).available, sequence: account.sequence + 1 }, now);
+  if (!levelled.ok) return levelled;
+  return { ok: true, account: levelled.account };
 }
 
 /** Releases a receipt's hold (a cancel before commit). */
@@ -397,6 +403,8 @@ export interface StandingView {
   readonly accrualRateBasisPoints?: number;
   readonly discountLapsesAt: number | null;
   readonly classLapsesAt: number | null;
+  /** The level by active points held at `now`, and until when; null: none. */
+  readonly pointLevel: { readonly id: string; readonly name: string; readonly expiresAt: number | null } | null;
 }
 
 /** What identify and the admin view show of a member at `now`. */
@@ -410,8 +418,10 @@ export function standingView(compiled: CompiledProgram | null, account: Account,
       discountSources: [],
       discountLapsesAt: null,
       classLapsesAt: null,
+      pointLevel: null,
     };
   }
+  const held = pointLevelAt(compiled, account, now);
   const standing = evaluateStanding(compiled, account, now);
   return {
     status: standing.status === null ? null : { id: standing.status.id, name: standing.status.name },
@@ -422,5 +432,6 @@ export function standingView(compiled: CompiledProgram | null, account: Account,
     accrualRateBasisPoints: standing.accrualRateBasisPoints,
     discountLapsesAt: standing.discountLapsesAt,
     classLapsesAt: standing.classLapsesAt,
+    pointLevel: held === null ? null : { id: held.level.id, name: held.level.name, expiresAt: held.state.expiresAt },
   };
 }

@@ -72,6 +72,12 @@ const VALID = {
     { id: "gift", name: "Gift", discountBasisPoints: 0, extraAccrualBasisPoints: 0, mayPayWithPoints: false },
   ],
   coalition: { redemption: "pairs", pairs: [{ issuer: "bakery", redeemer: "cafe" }] },
+  pointLevels: {
+    levels: [
+      { id: "silver-club", name: "Silver club", threshold: 1_000, validityDays: 365, pointsOnReach: 100 },
+      { id: "gold-club", name: "Gold club", threshold: 5_000, validityDays: null, pointsOnReach: -5_000 },
+    ],
+  },
 };
 
 const MINIMAL = { name: "Minimal", points: { accrualRateBasisPoints: 100, maxRedeemShareBasisPoints: 3_000 } };
@@ -91,6 +97,7 @@ const MINIMAL_DEFINITION: ProgramDefinition = {
   lines: { maxDiscountBasisPoints: 10_000, noDiscountSkus: [], noPointsSkus: [] },
   cardTypes: [],
   coalition: { redemption: "anywhere" },
+  pointLevels: null,
 };
 
 type Json = Record<string, unknown>;
@@ -424,6 +431,12 @@ describe("validateProgramDocument", () => {
       { name: "refuses an unknown top-level field by its name", edits: { accrualRate: 500 }, message: "is not a known field" },
       { name: "refuses an unknown nested field by its path", edits: { "statuses.levels[1].colour": "grey" }, message: "is not a known field" },
       { name: "quotes an unknown field whose name is not a plain key", input: { ...MINIMAL, lines: { "no discount": [] } }, path: 'lines["no discount"]', message: "is not a known field" },
+
+      // pointLevels.
+      { name: "refuses point levels whose thresholds do not increase", edits: { "pointLevels.levels[1].threshold": 1_000, "pointLevels.levels[1].pointsOnReach": 0 }, message: "must be greater than pointLevels.levels[0].threshold (1000): levels go from lowest to highest" },
+      { name: "refuses a debit on reaching a level larger than its threshold", edits: { "pointLevels.levels[1].pointsOnReach": -5_001 }, message: "must be at least -5000" },
+      { name: "refuses a point level threshold of 0", edits: { "pointLevels.levels[0].threshold": 0 }, message: "must be at least 1" },
+      { name: "refuses point levels without any level", edits: { "pointLevels.levels": [] }, message: "must have at least 1 item" },
 
       // coalition.
       { name: "refuses an unknown redemption policy", edits: { "coalition.redemption": "nowhere" }, message: 'must be one of "anywhere", "issuerOnly", "pairs"' },

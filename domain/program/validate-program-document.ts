@@ -9,6 +9,8 @@ import type {
   CardType,
   Category,
   CoalitionPolicy,
+  PointLevel,
+  PointLevelSystem,
   CategoryCondition,
   CategoryRule,
   ClassCriterion,
@@ -72,6 +74,10 @@ export const CATEGORIES_MAX = 256;
 export const CATEGORY_RULES_MAX = 1_024;
 /** Pairs of partners whose points another accepts: a coalition of 30 partners has fewer than 900; 4,096 is ample. */
 export const COALITION_PAIRS_MAX = 4_096;
+/** Levels by active points: as many as status levels, for the same reason (a ladder people can read). */
+export const POINT_LEVELS_MAX = 32;
+/** A level's threshold and its points on reaching: within what a balance may hold. */
+export const POINT_LEVEL_POINTS_MAX = 1_000_000_000;
 /** Card types are a product line ("Standard", "VIP", "Virtual"): a handful, 32 is plenty. */
 export const CARD_TYPES_MAX = 32;
 /** Excluded SKUs (tobacco, gift cards) are a short list; a catalogue-sized list belongs in a catalogue. */
@@ -117,6 +123,7 @@ const PROGRAM_FIELDS = fieldSet(
   "lines",
   "cardTypes",
   "coalition",
+  "pointLevels",
   // Accepted and ignored: the control store assigns versions.
   "version",
 );
@@ -148,6 +155,8 @@ const CLASS_FIELDS = fieldSet("id", "name", "rank", "criteria", "discountBasisPo
 const CRITERION_FIELDS = fieldSet("counter", "from");
 const CATEGORY_FIELDS = fieldSet("id", "name", "discountBasisPoints");
 const COALITION_FIELDS = fieldSet("redemption", "pairs");
+const POINT_LEVELS_FIELDS = fieldSet("levels");
+const POINT_LEVEL_FIELDS = fieldSet("id", "name", "threshold", "validityDays", "pointsOnReach");
 const COALITION_PAIR_FIELDS = fieldSet("issuer", "redeemer");
 const REDEMPTION_POLICIES = ["anywhere", "issuerOnly", "pairs"] as const;
 const CARD_TYPE_FIELDS = fieldSet("id", "name", "discountBasisPoints", "extraAccrualBasisPoints", "mayPayWithPoints");
@@ -236,9 +245,7 @@ class DocumentReader {
     this.refuseDuplicateIds(field(document, "categoryRules"), "categoryRules");
     const discountPolicy = this.discountPolicy(field(document, "discountPolicy"), "discountPolicy");
     const lines = this.lines(field(document, "lines"), "lines");
-    const cardTypes = this.list(field(document, "cardTypes"), "cardTypes", 0, CARD_TYPES_MAX, (item, path) => this.cardType(item, path));
-    this.refuseDuplicateIds(field(document, "cardTypes"), "cardTypes");
-    const coalition = this.coalition(field(document, "coalition"), "coalition");
+    const members = this.memberSections(document);
 
     if (
       name === undefined ||
@@ -253,8 +260,7 @@ class DocumentReader {
       categoryRules === undefined ||
       discountPolicy === undefined ||
       lines === undefined ||
-      cardTypes === undefined ||
-      coalition === undefined
+      members === undefined
     ) {
       return undefined;
     }
@@ -271,9 +277,18 @@ class DocumentReader {
       categoryRules,
       discountPolicy,
       lines,
-      cardTypes,
-      coalition,
+      ...members,
     };
+  }
+
+  /** The sections about members' cards, partners and levels (issue 12): card types, the coalition policy, levels by active points. */
+  private memberSections(document: InputObject): Pick<ProgramDefinition, "cardTypes" | "coalition" | "pointLevels"> | undefined {
+    const cardTypes = this.list(field(document, "cardTypes"), "cardTypes", 0, CARD_TYPES_MAX, (item, path) => this.cardType(item, path));
+    this.refuseDuplicateIds(field(document, "cardTypes"), "cardTypes");
+    const coalition = this.coalition(field(document, "coalition"), "coalition");
+    const pointLevels = this.pointLevels(field(document, "pointLevels"), "pointLevels");
+    if (cardTypes === undefined || coalition === undefined || pointLevels === undefined) return undefined;
+    return { cardTypes, coalition, pointLevels };
   }
 
   // Sections, in the order of ProgramDefinition.
@@ -543,6 +558,34 @@ class DocumentReader {
     );
     if (id === undefined || name === undefined || discountBasisPoints === undefined) return undefined;
     return { id, name, discountBasisPoints };
+  }
+
+  private pointLevels(value: unknown, path: string): PointLevelSystem | null | undefined {
+    if (isAbsent(value)) return null;
+    const system = this.object(value, path, "must be an object or null");
+    if (system === undefined) return undefined;
+    this.refuseUnknownFields(system, path, POINT_LEVELS_FIELDS);
+    const levelsPath = at(path, "levels");
+    const levelsInput = field(system, "levels");
+    const levels = this.list(levelsInput, levelsPath, 1, POINT_LEVELS_MAX, (item, itemPath) => this.pointLevel(item, itemPath));
+    this.refuseDuplicateIds(levelsInput, levelsPath);
+    this.requireIncreasingThresholds(levelsInput, levelsPath);
+    return levels === undefined ? undefined : { levels };
+  }
+
+  private pointLevel(value: unknown, path: string): PointLevel | undefined {
+    const level = this.object(value, path);
+    if (level === undefined) return undefined;
+    this.refuseUnknownFields(level, path, POINT_LEVEL_FIELDS);
+    const id = this.id(field(level, "id"), at(path, "id"));
+    const name = this.name(field(level, "name"), at(path, "name"));
+    const threshold = this.integer(field(level, "threshold"), at(path, "threshold"), 1, POINT_LEVEL_POINTS_MAX);
+    const validityDays = this.nullableDays(field(level, "validityDays"), at(path, "validityDays"));
+    const onReachInput = field(level, "pointsOnReach");
+    // A debit takes at most the threshold: the member has at least that many active points on reaching.
+    const pointsOnReach = isAbsent(onReachInput) ? 0 : this.integer(onReachInput, at(path, "pointsOnReach"), -(threshold ?? 0), POINT_LEVEL_POINTS_MAX);
+    if (id === undefined || name === undefined || threshold === undefined || validityDays === undefined || pointsOnReach === undefined) return undefined;
+    return { id, name, threshold, validityDays, pointsOnReach };
   }
 
   private coalition(value: unknown, path: string): CoalitionPolicy | undefined {

@@ -26,7 +26,7 @@ import type {
 import type { ControlStore, PartnerRecord, StoreRecord, TerminalRecord } from "../control/control-store.js";
 import { generateToken, hashToken } from "../control/tokens.js";
 import type { Enrollment } from "../operations/enrollment.js";
-import { cardsOfMember } from "./card-service.js";
+import { cardsOfMember } from "../operations/card-service.js";
 import { KeyLocks } from "../operations/key-locks.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { readCard, readMemberProfile, readPhone } from "../protocol/read-operation-request.js";

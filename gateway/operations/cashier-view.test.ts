@@ -30,6 +30,7 @@ describe("the cashier's view of a member", () => {
     discountSources: [{ rule: "rule:r", basisPoints: 300 }],
     discountLapsesAt: null,
     classLapsesAt: null,
+    pointLevel: null,
     counters: { lifetime: { sold: 0, paid: 0, visits: 0 }, recentPeriods: [], firstVisitAt: null, lastVisitAt: null },
     createdAt: 0,
     transactions: 3,
@@ -50,6 +51,7 @@ describe("the cashier's view of a member", () => {
       discountBasisPoints: 300,
       discountLapsesAt: null,
       classLapsesAt: null,
+      pointLevel: null,
     });
     expect(enrollResult({ ...view, phone: null })).toEqual({ member: "m1", card: "1", phone: null, name: "Anna", balance: 5, status: null });
   });

@@ -38,6 +38,7 @@ export function identifyResult(view: MemberLookup, presented: { readonly card: s
     discountBasisPoints: view.discountBasisPoints,
     discountLapsesAt: view.discountLapsesAt,
     classLapsesAt: view.classLapsesAt,
+    pointLevel: view.pointLevel,
   };
 }
 

@@ -20,6 +20,8 @@ import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
 import type { OperationFailure, OperationOutcome, Terminal } from "./operation-outcome.js";
 import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } from "./presented-member.js";
 import type { ReceiptIndex } from "./receipt-index.js";
+import type { CardService } from "./card-service.js";
+import type { CardView, ReplaceCardResult } from "../../protocol/admin-wire.js";
 
 /**
  * Executes validated terminal operations: finds the member in the directory,
@@ -33,6 +35,7 @@ export class TerminalOperations {
     private readonly enrollment: Enrollment,
     private readonly receipts: ReceiptIndex,
     private readonly clock: () => number,
+    private readonly cards: CardService,
   ) {}
 
   /** Not async itself: each family's promise is handed back as it is, settling when it did inline. */
@@ -54,7 +57,31 @@ export class TerminalOperations {
       case "calculate":
       case "commit":
         return this.calculateOrCommit(request, terminal);
+      case "issueCard":
+      case "blockCard":
+      case "replaceCard":
+        return this.cardOperation(request, terminal);
     }
+  }
+
+  /**
+   * A lane's card operation for the member its card or phone names (whatever that card's state: a
+   * member may come with a blocked card for its replacement). A card blocked or replaced must be that
+   * member's: a lane cannot touch another member's cards. Audited as the terminal.
+   */
+  private async cardOperation(
+    request: Extract<OperationRequest, { op: "issueCard" | "blockCard" | "replaceCard" }>,
+    terminal: Terminal,
+  ): Promise<OperationOutcome<CardView | ReplaceCardResult>> {
+    const memberId = this.resolve(request.member);
+    if (memberId === undefined) return unknownMember(request.member);
+    const operator = `terminal:${terminal.id}`;
+    if (request.op === "issueCard") return this.cards.issue(memberId, request.issue, operator);
+    const target = request.op === "blockCard" ? request.block.card : request.replace.card;
+    if (this.directory.findMemberByCard(target) !== memberId) return failure("UNKNOWN_CARD", `card ${target} is not this member's`);
+    return request.op === "blockCard"
+      ? this.cards.block(target, { reason: request.block.reason }, operator)
+      : this.cards.replace(target, request.replace.with, operator);
   }
 
   private async ping(): Promise<OperationOutcome<PingResult>> {

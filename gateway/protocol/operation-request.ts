@@ -44,6 +44,14 @@ export type OperationRequest =
       readonly at: number;
       readonly atFromServer?: true;
     }
+  /**
+   * A lane's card operations (issue 12) for the member its card or phone names: a new card, a lost
+   * card blocked, a card replaced. The nested object is read by the card service (gateway/operations/
+   * card-service.ts), as the admin API's body is, with the same coded errors naming its fields.
+   */
+  | { readonly op: "issueCard"; readonly member: MemberReference; readonly issue: unknown }
+  | { readonly op: "blockCard"; readonly member: MemberReference; readonly block: { readonly card: string; readonly reason: string } }
+  | { readonly op: "replaceCard"; readonly member: MemberReference; readonly replace: { readonly card: string; readonly with: unknown } }
   | { readonly op: "enroll"; readonly profile: MemberProfile }
   | {
       readonly op: "reportVisit";
@@ -64,4 +72,7 @@ export const OPERATION_NAMES: readonly OperationName[] = [
   "cancel",
   "refund",
   "payment",
+  "issueCard",
+  "blockCard",
+  "replaceCard",
 ];

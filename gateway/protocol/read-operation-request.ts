@@ -50,7 +50,14 @@ const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> 
   enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate", "email", "consent"]),
   reportVisit: new Set([...ENVELOPE_FIELDS, "card", "phone", "visit"]),
   payment: new Set([...ENVELOPE_FIELDS, "card", "phone", "payment"]),
+  issueCard: new Set([...ENVELOPE_FIELDS, "card", "phone", "issue"]),
+  blockCard: new Set([...ENVELOPE_FIELDS, "card", "phone", "block"]),
+  replaceCard: new Set([...ENVELOPE_FIELDS, "card", "phone", "replace"]),
 };
+const BLOCK_FIELDS: ReadonlySet<string> = new Set(["card", "reason"]);
+const REPLACE_FIELDS: ReadonlySet<string> = new Set(["card", "with"]);
+/** A block's reason at a lane: as the admin API's (gateway/operations/card-service.ts CARD_BLOCK_REASON_LENGTH_MAX). */
+const BLOCK_REASON_LENGTH_MAX = 200;
 const PAYMENT_FIELDS: ReadonlySet<string> = new Set(["id", "receipt", "amount", "at"]);
 /** A payment is money toward one receipt: no receipt bills more than this (the receipt's own amount limit). */
 const PAYMENT_AMOUNT_MAX_MINOR = 100_000_000_000;
@@ -113,6 +120,10 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
       const payment = readPayment(input["payment"], context); // read first, as refunds do
       return { op, member: readOptionalMemberReference(input), store: context.terminalStore, ...payment };
     }
+    case "issueCard":
+    case "blockCard":
+    case "replaceCard":
+      return readCardOperation(op, input);
     case "enroll":
       return { op, profile: readMemberProfile(input) };
     case "reportVisit": {
@@ -141,6 +152,24 @@ function readRefund(value: unknown): Omit<Extract<OperationRequest, { op: "refun
     receiptId: readString(refund["receipt"], "refund.receipt", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN),
     lines,
   };
+}
+
+/** A lane's card operation: the member, and what to do (the new card's own fields are the card service's to read). */
+function readCardOperation(op: "issueCard" | "blockCard" | "replaceCard", input: InputObject): Extract<OperationRequest, { op: "issueCard" | "blockCard" | "replaceCard" }> {
+  switch (op) {
+    case "issueCard":
+      return { op, member: readMemberReference(input), issue: readObject(input["issue"], "issue") };
+    case "blockCard": {
+      const block = readObject(input["block"], "block");
+      refuseUnknownFields(block, "block", BLOCK_FIELDS);
+      return { op, member: readMemberReference(input), block: { card: readCard(block["card"], "block.card"), reason: readString(block["reason"], "block.reason", BLOCK_REASON_LENGTH_MAX) } };
+    }
+    case "replaceCard": {
+      const replace = readObject(input["replace"], "replace");
+      refuseUnknownFields(replace, "replace", REPLACE_FIELDS);
+      return { op, member: readMemberReference(input), replace: { card: readCard(replace["card"], "replace.card"), with: readObject(replace["with"], "replace.with") } };
+    }
+  }
 }
 
 /** A commit's `paid`: absent, or the money paid now, an integer of minor units. */

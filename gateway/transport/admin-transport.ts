@@ -2,7 +2,7 @@ import type uWS from "uWebSockets.js";
 import { isPlainObject, type InputObject } from "../../domain/validation/fields.js";
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
-import type { CardService } from "../admin/card-service.js";
+import type { CardService } from "../operations/card-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { MemberEdits } from "../admin/member-edits.js";
@@ -129,7 +129,7 @@ export class AdminTransport {
     });
   }
 
-  /** Cards: a member's cards, issue one, read, block, unblock, replace (gateway/admin/card-service.ts). */
+  /** Cards: a member's cards, issue one, read, block, unblock, replace (gateway/operations/card-service.ts). */
   private registerCardRoutes(app: uWS.TemplatedApp): void {
     const cards = this.cards;
     this.registerRead(app, "/v1/admin/members/:member/cards", (request) => {

@@ -170,6 +170,21 @@ describe("the operator console in a browser (headless Chromium)", () => {
     await screenshot(page, "audit");
   });
 
+  it("shows the settlement between partners for chosen days, and says so when none is owed", async () => {
+    const page = await signedIn(MARKETER);
+    await page.goto(`${server.url}/console/#/settlement`);
+    expect(await page.title()).toBe("Settlement · loycore console");
+    await page.getByLabel("From", { exact: true }).fill("2025-01-01");
+    await page.getByLabel("To", { exact: true }).fill("2025-01-31");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByText("No points changed hands between partners on these days.").waitFor({ timeout: 10_000 });
+    // A coded refusal is shown with its code: more than a year of days.
+    await page.getByLabel("From", { exact: true }).fill("2023-01-01");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByText("BAD_REQUEST").waitFor({ timeout: 10_000 });
+    await screenshot(page, "settlement");
+  });
+
   it("shows the live dashboard move while receipts are sent", async () => {
     const page = await signedIn(MARKETER);
     await page.goto(`${server.url}/console/#/live`);

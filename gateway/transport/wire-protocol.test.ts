@@ -85,6 +85,9 @@ function requestOfEveryOperation(prefix: string, demoCard: string): { op: string
     { op: "reportVisit", fields: { card, visit: { id: `${prefix}-v1`, status: "came", at: RECEIPT_AT_MILLISECONDS } } },
     { op: "commit", fields: { card, paid: 1_000, receipt: { id: `${prefix}-r3`, at: RECEIPT_AT_MILLISECONDS, lines: [line("d", 1, 5_000)] } } },
     { op: "payment", fields: { payment: { id: `${prefix}-p1`, receipt: `${prefix}-r3`, amount: 500, at: RECEIPT_AT_MILLISECONDS } } },
+    { op: "issueCard", fields: { card, issue: { card: `${prefix}0000002`, expiresAt: 2 ** 42 } } },
+    { op: "blockCard", fields: { card, block: { card: `${prefix}0000002`, reason: "lost" } } },
+    { op: "replaceCard", fields: { card, replace: { card: `${prefix}0000002`, with: { card: `${prefix}0000003` } } } },
     { op: "identify", fields: { card: `${prefix}-nobody` } },
     { op: "unknownOperation", fields: {} },
   ];

@@ -58,6 +58,9 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
     balance: next.balance,
     transaction: transactionIdentifier(memberId, next.sequence),
     ...(outcome.settlement.payment === undefined ? {} : { unpaid: outcome.settlement.payment.unpaid }),
+    ...(outcome.pointLevelReached === null
+      ? {}
+      : { pointLevelReached: { id: outcome.pointLevelReached.id, name: outcome.pointLevelReached.name, points: outcome.pointLevelReached.pointsOnReach } }),
   };
   const record: ReceiptRecord = {
     logicalShard: account.logicalShard,

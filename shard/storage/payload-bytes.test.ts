@@ -23,7 +23,9 @@ import { randomInteger, seededRandom } from "../../domain/random/seeded-random.j
  * The answers' digest changed once, with the payloads' unchanged: enrol
  * answers (the member view) gained `email` (null) and `consent` (both
  * false); hashed without those two keys, the answers are the earlier
- * digest (d0d75fcf...).
+ * digest (d0d75fcf...). And once more: the member view gained `pointLevel`
+ * (null: the program has no levels by active points); hashed without it,
+ * the answers are the digest before it (754e791b..., checked below).
  */
 const EXPECTED_PAYLOADS_DIGEST = "605556a3c00a0c6ca61f03d436205d372a113f6e7094c21d18db93bd282177b7";
 /** The digest before outbox events (issue 14): what the payloads are without their event mutations. */
@@ -32,7 +34,9 @@ const EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST = "f72c02034913351ea759144b5913db7
 const EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
 /** Profile edits' payloads, pinned by the build that added them (format 2 accounts, profile records, profile history). */
 const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35accbf82067719c8b3235443cf2cf30780";
-const EXPECTED_ANSWERS_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
+const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
+/** The answers before the member view had `pointLevel`: what they are without it. */
+const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
 
 const PROGRAM: Program = {
   ...validateProgramDocument({
@@ -64,6 +68,7 @@ describe("log payload bytes", () => {
       return append(payload);
     };
     const answers = createHash("sha256");
+    const answersWithoutPointLevel = createHash("sha256");
     const random = seededRandom(20260101);
     let ref = 0;
     const send = <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> =>
@@ -75,6 +80,7 @@ describe("log payload bytes", () => {
       await settleTurns();
       const reply = await pending;
       answers.update(JSON.stringify(reply));
+      answersWithoutPointLevel.update(JSON.stringify(reply, (key, value: unknown) => (key === "pointLevel" && value === null ? undefined : value)));
       return reply;
     };
     for (const [index, memberId] of MEMBERS.entries()) {
@@ -92,11 +98,13 @@ describe("log payload bytes", () => {
       answers: answers.digest("hex"),
       withoutEvents: payloadsWithoutEvents.digest("hex"),
       withoutSettlement: payloadsWithoutSettlement.digest("hex"),
+      answersWithoutPointLevel: answersWithoutPointLevel.digest("hex"),
     }).toEqual({
       payloads: EXPECTED_PAYLOADS_DIGEST,
       answers: EXPECTED_ANSWERS_DIGEST,
       withoutEvents: EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST,
       withoutSettlement: EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST,
+      answersWithoutPointLevel: EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST,
     });
   });
 

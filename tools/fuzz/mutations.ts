@@ -238,6 +238,17 @@ function paymentMutations(): fc.Arbitrary<Mutation>[] {
   ];
 }
 
+/** Bad shapes of a lane's card operation's object (`issue`, `block`, `replace`). */
+function cardOperationMutations(op: "issueCard" | "blockCard" | "replaceCard"): fc.Arbitrary<Mutation>[] {
+  const key = op === "issueCard" ? "issue" : op === "blockCard" ? "block" : "replace";
+  const parent = [key];
+  const mutations: fc.Arbitrary<Mutation>[] = [remove(parent), set(parent, invalidObject(fc.constant({ card: "FZ1" })), "not an object"), set([...parent, "card"], invalidCard(true), "invalid")];
+  if (op === "issueCard") mutations.push(unknownField(parent, ["card", "type", "expiresAt"]), set([...parent, "type"], fc.constantFrom("no-such-type", 7, true), "not a card type"));
+  if (op === "blockCard") mutations.push(unknownField(parent, ["card", "reason"]), remove([...parent, "reason"]), set([...parent, "reason"], invalidName, "invalid"));
+  if (op === "replaceCard") mutations.push(unknownField(parent, ["card", "with"]), remove([...parent, "with"]), set([...parent, "with", "card"], invalidCard(true), "invalid"));
+  return mutations;
+}
+
 function validationMutations(op: Operation, member: SentinelMember, transport: "websocket" | "http"): fc.Arbitrary<Mutation>[] {
   const topLevelKnown = [...FIELDS[op], "id", "op"];
   const mutations: fc.Arbitrary<Mutation>[] = [unknownField([], topLevelKnown)];
@@ -280,6 +291,11 @@ function validationMutations(op: Operation, member: SentinelMember, transport: "
       break;
     case "payment":
       mutations.push(invalidMemberReference(member, false), ...paymentMutations());
+      break;
+    case "issueCard":
+    case "blockCard":
+    case "replaceCard":
+      mutations.push(invalidMemberReference(member, true), ...cardOperationMutations(op));
       break;
   }
   return mutations;
@@ -448,6 +464,17 @@ function domainMutations(op: Operation, member: SentinelMember, members: readonl
       return cancelsOfUnknownReceipts(member, otherMember);
     case "refund":
       return refusedRefunds(member, members, otherMember);
+    case "issueCard":
+      // Another member's card is taken.
+      return otherMember === undefined
+        ? unknownMember
+        : [...unknownMember, otherMember.map((owner) => ({ mutation: mutationOf(`${owner.card}, another member's card`, { path: ["issue", "card"], value: owner.card }), expectation: refusedWith("CARD_TAKEN") }))];
+    case "blockCard":
+    case "replaceCard":
+      // A lane touches only the named member's cards.
+      return otherMember === undefined
+        ? unknownMember
+        : [...unknownMember, otherMember.map((owner) => ({ mutation: mutationOf(`${owner.card}, another member's card`, { path: [op === "blockCard" ? "block" : "replace", "card"], value: owner.card }), expectation: refusedWith("UNKNOWN_CARD") }))];
     case "payment":
       // A payment toward a receipt never committed; a welcome receipt was paid in full, so it owes nothing.
       return [

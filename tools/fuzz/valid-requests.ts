@@ -54,6 +54,9 @@ function memberReference(member: SentinelMember): fc.Arbitrary<Record<string, un
   return fc.constantFrom<Record<string, unknown>>({ card: member.card }, { phone: member.phone }, { phone: member.phone.replace(/^\+/, "") });
 }
 
+/** A card number never enrolled: "FZ" and digits (the fuzzer's own, like its ids). */
+const fuzzCard = fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 8, maxLength: 20 }).map((digits) => `FZ${digits}`);
+
 function optionalMemberReference(member: SentinelMember): fc.Arbitrary<Record<string, unknown>> {
   return fc.oneof(memberReference(member), fc.constant({}));
 }
@@ -96,6 +99,12 @@ export function baseRequest(op: Operation, member: SentinelMember): fc.Arbitrary
       );
     case "cancel":
       return merge(optionalMemberReference(member), fc.record({ receipt: fuzzId }));
+    case "issueCard":
+      return merge(memberReference(member), fc.record({ issue: fc.record({ card: fuzzCard, type: fc.constant(null) }, { requiredKeys: ["card"] }) }));
+    case "blockCard":
+      return merge(memberReference(member), fc.record({ block: fc.record({ card: fc.constant(member.card), reason: fc.constantFrom("lost", "stolen") }) }));
+    case "replaceCard":
+      return merge(memberReference(member), fc.record({ replace: fc.record({ card: fc.constant(member.card), with: fc.record({ card: fuzzCard }) }) }));
     case "payment":
       return merge(
         optionalMemberReference(member),

@@ -4,7 +4,7 @@ import type { ErrorCode } from "../../protocol/errors/error-codes.js";
 import { RECEIPT_LINES_MAX } from "../../domain/limits.js";
 
 /** The operations of docs/protocol.md. */
-export const OPERATIONS = ["ping", "identify", "balance", "calculate", "commit", "enroll", "reportVisit", "cancel", "refund", "payment"] as const;
+export const OPERATIONS = ["ping", "identify", "balance", "calculate", "commit", "enroll", "reportVisit", "cancel", "refund", "payment", "issueCard", "blockCard", "replaceCard"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export function isOperation(value: unknown): value is Operation {
@@ -23,6 +23,9 @@ export const FIELDS: Readonly<Record<Operation, readonly string[]>> = {
   cancel: ["card", "phone", "receipt"],
   refund: ["card", "phone", "refund"],
   payment: ["card", "phone", "payment"],
+  issueCard: ["card", "phone", "issue"],
+  blockCard: ["card", "phone", "block"],
+  replaceCard: ["card", "phone", "replace"],
 };
 export const RECEIPT_FIELDS = ["id", "store", "at", "lines"];
 export const LINE_FIELDS = ["sku", "qty", "price", "amount", "noDiscount", "noPoints"];

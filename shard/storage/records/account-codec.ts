@@ -35,6 +35,14 @@ export const LOTS_PER_CHUNK = 16;
  */
 const ACCOUNT_FORMAT = 1;
 const ACCOUNT_FORMAT_WITH_CONTACT = 2;
+/**
+ * 3 and 4: formats 1 and 2 followed, after the ledger, by the level by
+ * active points held (id, when reached, until when). An account that never
+ * reached a level keeps format 1 or 2, byte for byte.
+ */
+const ACCOUNT_FORMAT_WITH_LEVEL = 3;
+const ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL = 4;
+const ACCOUNT_FORMATS: ReadonlySet<number> = new Set([ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL]);
 /** Format 2's consent byte: 0 for no consent key, else 1 + these bits. */
 const CONSENT_PRESENT = 1;
 const CONSENT_SMS = 2;
@@ -58,7 +66,12 @@ export function lotChunkIndex(lotId: number): number {
 export function writeAccount(writer: RecordWriter, account: Account): void {
   const { profile, counters, ledger } = account;
   const withContact = profile.email !== undefined || profile.consent !== undefined;
-  writer.byte(withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT);
+  const level = account.pointLevel;
+  writer.byte(
+    level === undefined
+      ? withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT
+      : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL,
+  );
   // Which lot chunks exist, first: a read fetches exactly those keys, no range scan.
   const chunkIndices = lotChunkIndices(ledger.lots);
   writer.uint(chunkIndices.length);
@@ -84,6 +97,11 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
   writer.nullableInt(counters.firstVisitAt === null ? null : counters.firstVisitAt - account.createdAt);
   writer.nullableInt(counters.lastVisitAt === null ? null : counters.lastVisitAt - account.createdAt);
   writeLedger(writer, ledger);
+  if (level !== undefined) {
+    writer.string(level.id);
+    writer.int(level.reachedAt);
+    writer.nullableInt(level.expiresAt);
+  }
 }
 
 /** The account from its record and its lot chunks (in chunk order). */
@@ -91,12 +109,13 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const what = `account ${memberId}`;
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  if (format !== ACCOUNT_FORMAT && format !== ACCOUNT_FORMAT_WITH_CONTACT) assert(false, `${what}: format ${format} is known`);
+  if (!ACCOUNT_FORMATS.has(format)) assert(false, `${what}: format ${format} is known`);
   const chunkCount = reader.uint();
   if (chunkCount !== chunks.length) assert(false, `${what}: its ${chunkCount} lot chunks are given`);
   for (let count = chunkCount; count > 0; count -= 1) reader.uint();
   const base: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
-  const profile = format === ACCOUNT_FORMAT_WITH_CONTACT ? readContact(reader, base, what) : base;
+  const withContact = format === ACCOUNT_FORMAT_WITH_CONTACT || format === ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL;
+  const profile = withContact ? readContact(reader, base, what) : base;
   const balance = reader.int();
   const createdAt = reader.int();
   const sequence = reader.uint();
@@ -117,8 +136,11 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   };
   const lots = chunks.length === 1 ? readLotChunk(chunks[0] as Uint8Array, what) : chunks.flatMap((chunk) => readLotChunk(chunk, what));
   const ledger = readLedger(reader, lots, what);
-  assert(reader.done, `${what}: the record ends after its ledger`);
-  return { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
+  const withLevel = format === ACCOUNT_FORMAT_WITH_LEVEL || format === ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL;
+  const pointLevel = withLevel ? { id: reader.string(), reachedAt: reader.int(), expiresAt: reader.nullableInt() } : undefined;
+  assert(reader.done, `${what}: the record ends after its ledger and level`);
+  const account = { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
+  return pointLevel === undefined ? account : { ...account, pointLevel };
 }
 
 /** Format 2's e-mail (nullable) and consent byte, keeping whether each key was there: a read gives back exactly what was written. */
@@ -347,7 +369,7 @@ export function readLotChunk(bytes: Uint8Array, what: string): Lot[] {
 export function accountChunkIndices(bytes: Uint8Array, what: string): number[] {
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
-  if (format !== ACCOUNT_FORMAT && format !== ACCOUNT_FORMAT_WITH_CONTACT) assert(false, `${what}: format ${format} is known`);
+  if (!ACCOUNT_FORMATS.has(format)) assert(false, `${what}: format ${format} is known`);
   const indices: number[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) indices.push(reader.uint());
   return indices;

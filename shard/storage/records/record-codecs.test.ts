@@ -343,6 +343,8 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
       lastVisitStatus: fc.constantFrom(null, "came" as const, "didNotCome" as const),
       createdAt: timeArb,
       sequence: fc.oneof(fc.nat(100), fc.integer({ min: 0, max: 2 ** 48 - 1 })),
+      // A level by active points held (formats 3 and 4), or none (formats 1 and 2).
+      pointLevel: fc.option(fc.record({ id: textArb, reachedAt: timeArb, expiresAt: fc.option(timeArb, { nil: null }) }), { nil: undefined }),
     })
     .map((parts): Account => {
       const counters: AccountCounters = {
@@ -363,6 +365,7 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
         lastVisitStatus: parts.lastVisitStatus,
         createdAt: parts.createdAt,
         sequence: parts.sequence,
+        ...(parts.pointLevel === undefined ? {} : { pointLevel: parts.pointLevel }),
       };
     });
 }

@@ -4,8 +4,8 @@ import type { CardView, MemberCards, ReplaceCardResult } from "../../protocol/ad
 import { readObject, readOptionalInteger, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
 import type { ControlStore } from "../control/control-store.js";
 import { CARDS_PER_MEMBER_MAX, PLAIN_CARD_DETAILS, type CardRecord, type DirectoryStore } from "../directory/directory-store.js";
-import { KeyLocks } from "../operations/key-locks.js";
-import type { OperationOutcome } from "../operations/operation-outcome.js";
+import { KeyLocks } from "./key-locks.js";
+import type { OperationOutcome } from "./operation-outcome.js";
 import { readCard } from "../protocol/read-operation-request.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 
