@@ -32,8 +32,13 @@ export class OverlayGeneration {
   readonly members = new Set<string>();
   /** History sequences staged per member, for history reads. */
   readonly history = new Map<string, number[]>();
-  /** Keys here under the outbox (record-keys.ts OUTBOX_MEMBER): outbox reads walk these, not every entry. */
-  readonly outboxKeys = new Set<string>();
+  /**
+   * Keys under the outbox (record-keys.ts OUTBOX_MEMBER) whose latest mutation here is a put: outbox
+   * reads walk these, not every entry. Deletions leave it: they only hide LMDB's keys, which a read
+   * checks key by key. So it holds what waits for delivery, not everything delivered since the last
+   * checkpoint. By logical shard (a key's first byte): a read walks its own logical shard's only.
+   */
+  readonly outboxPuts = new Map<number, Set<string>>();
   /** The last log sequence whose mutations are here (0: none). */
   lastSequence = 0;
   /** The last log sequence here that committed a receipt (0: none): what the gateway's receipt index must hold first. */
@@ -60,7 +65,13 @@ export class OverlayGeneration {
     }
     for (const mutation of mutations) {
       const key = keyString(mutation.key);
-      if (isOutboxKey(mutation.key)) this.outboxKeys.add(key);
+      if (isOutboxKey(mutation.key)) {
+        const logicalShard = mutation.key[0] as number;
+        const puts = this.outboxPuts.get(logicalShard) ?? new Set<string>();
+        if (mutation.value === null) puts.delete(key);
+        else puts.add(key);
+        this.outboxPuts.set(logicalShard, puts);
+      }
       const previous = this.entries.get(key);
       if (previous !== undefined) this.accountedBytes -= mutationBytes(previous);
       this.entries.set(key, mutation);

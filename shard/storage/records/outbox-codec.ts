@@ -59,6 +59,15 @@ export function readOutboxEvent(where: OutboxEventAddress & { readonly logicalSh
   return { event, dead };
 }
 
+/** An event's time alone, without decoding its payload (the outbox's counts for /metrics). */
+export function readOutboxEventTime(bytes: Uint8Array): number {
+  const reader = new RecordReader(bytes, "an outbox event");
+  const format = reader.byte();
+  if (format !== OUTBOX_EVENT_FORMAT && format !== OUTBOX_DEAD_LETTER_FORMAT) assert(false, `an outbox event's format ${format} is known`);
+  reader.string();
+  return reader.int();
+}
+
 /** An event's id: unique, and the same across restarts and deliveries (the receiver's idempotency key). */
 export function outboxEventId(event: OutboxEventAddress & { readonly logicalShard: number }): string {
   return `${event.logicalShard}-${event.memberId}-${event.sequence}-${event.number}`;
