@@ -23,7 +23,7 @@ import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
 import { WebhookDelivery } from "./notifications/webhook-delivery.js";
-import { WebhookEndpoints } from "./notifications/webhook-endpoints.js";
+import { storedSubscribedKinds, WebhookEndpoints } from "./notifications/webhook-endpoints.js";
 import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
 import { registerConsole } from "./transport/console-files.js";
@@ -144,6 +144,12 @@ async function buildGateway(
   const endpoints = new WebhookEndpoints(control, clock);
   const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env));
   const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery) };
+  // Shards write only the events some endpoint takes: tell them whenever the endpoints change.
+  const wakeDelivery = endpoints.onChange;
+  endpoints.onChange = () => {
+    wakeDelivery();
+    void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
+  };
   return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, edits, search, operators, handler, webhooks };
 }
 
@@ -156,6 +162,7 @@ async function startShardChannels(
 ): Promise<SupervisedShardChannel[]> {
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
+  const eventKinds = storedSubscribedKinds(control);
   const floors = directory.receiptIndexFloors();
   const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
@@ -166,6 +173,7 @@ async function startShardChannels(
           storePath: opened.shardStorePath(shardIndex),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
+          eventKinds,
           receiptIndexThrough: floors.get(shardIndex) ?? 0,
           checkpoint: {
             ...(config.checkpointIntervalMilliseconds === undefined ? {} : { intervalMilliseconds: config.checkpointIntervalMilliseconds }),

@@ -48,6 +48,19 @@ function outboxMutationsPerRecord(shard: MemoryShardActor): number[] {
 }
 
 describe("the outbox of a shard", () => {
+  it("writes no event of a kind no webhook endpoint takes, and those of a kind one does once told", async () => {
+    const shard = openMemoryShardActor({ program: simpleProgram(), eventKinds: [] });
+    await shard.call(ENROLL);
+    const perRecord = outboxMutationsPerRecord(shard);
+    valueOf(await shard.call(commit(2, "r1", 2_000)));
+    expect(perRecord).toEqual([0]);
+    expect(valueOf<{ kinds: number }>(await shard.call({ kind: "setEventKinds", ref: 3, kinds: ["points.accrued"] }))).toEqual({ kinds: 1 });
+    valueOf(await shard.call(commit(4, "r2", 2_000)));
+    expect(perRecord).toEqual([0, 1]);
+    expect((await read(shard, "events")).map((entry) => entry.kind)).toEqual(["points.accrued"]);
+  });
+
+
   it("writes a commit's points.accrued event in the commit's own log record, with an id made of logical shard, member, the account's sequence and the event's number", async () => {
     const shard = openMemoryShardActor({ program: simpleProgram() });
     await shard.call(ENROLL);

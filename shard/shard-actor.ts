@@ -9,7 +9,7 @@ import type { Program } from "../protocol/program-document.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
-import type { ShardStore } from "./storage/shard-store.js";
+import type { ShardStore, ShardWrite } from "./storage/shard-store.js";
 import { DurableReplies } from "./durable-replies.js";
 import { ExpirySweep } from "./expiry-sweep.js";
 import type { CommitLog } from "./log/commit-log.js";
@@ -79,6 +79,8 @@ export interface ShardActorOptions {
   readonly log: CommitLog;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The event kinds written to the outbox (some webhook endpoint takes them); none when absent. */
+  readonly eventKinds?: readonly string[];
   /** Wall clock in epoch milliseconds; passed in so tests control time. */
   readonly clock: () => number;
   /** Monotonic seconds for latency figures and checkpoint timing. */
@@ -117,12 +119,15 @@ export class ShardActor {
   private readonly sweep: ExpirySweep;
   private readonly instruments: ShardInstruments;
   private stopped = false;
+  /** The event kinds some webhook endpoint takes: an operation's other events are not written (no one would read them). */
+  private eventKinds: ReadonlySet<string>;
   /** Events written since the thread started (outboxStats). */
   private eventsEmitted = 0;
   private readonly outbox: OutboxHost;
 
   constructor(private readonly options: ShardActorOptions) {
     this.program = options.program === null ? null : new CompiledProgram(options.program);
+    this.eventKinds = new Set(options.eventKinds ?? []);
     this.owned = new Set(options.ownedLogicalShards);
     this.instruments = options.instruments ?? SILENT_INSTRUMENTS;
     this.state = new ShardState(options.store);
@@ -214,6 +219,10 @@ export class ShardActor {
         else this.replies.afterRecord(updated.sequence, reply, { ref: request.ref, ok: true, value: { applied: updated.applied }, sequence: updated.sequence });
         return;
       }
+      case "setEventKinds":
+        this.eventKinds = new Set(request.kinds);
+        reply({ ref: request.ref, ok: true, value: { kinds: this.eventKinds.size } });
+        return;
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
         this.program = new CompiledProgram(request.program);
@@ -479,6 +488,13 @@ export class ShardActor {
     this.replies.afterRecord(appended.sequence, reply, { ref, ok: true, value: result.answer, sequence: appended.sequence });
   }
 
+  /** The writes without the events of kinds no webhook endpoint takes (the same array when there are none to drop). */
+  private withSubscribedEvents(writes: readonly ShardWrite[]): readonly ShardWrite[] {
+    let dropped = false;
+    for (const write of writes) if (write.kind === "event" && !this.eventKinds.has(write.event.kind)) dropped = true;
+    return dropped ? writes.filter((write) => write.kind !== "event" || this.eventKinds.has(write.event.kind)) : writes;
+  }
+
   /** Appends the result's mutations as one log record and applies them to the state. */
   private logAndApply(
     before: Account | undefined,
@@ -486,7 +502,8 @@ export class ShardActor {
     /** A receipt's commit: the gateway indexes it, and a checkpoint waits for that (Checkpointer). */
     commitsReceipt = false,
   ): Outcome<{ readonly sequence: number }> {
-    const { payload, mutations } = encodeOperation(before, result.writes);
+    const writes = this.withSubscribedEvents(result.writes);
+    const { payload, mutations } = encodeOperation(before, writes);
     const appended = this.options.log.append(payload);
     if (!appended.ok) {
       if (appended.code === "STORAGE_FULL") this.instruments.observeStorageFull?.(1);
@@ -494,7 +511,7 @@ export class ShardActor {
     }
     const history: number[] = [];
     let events = 0;
-    for (const write of result.writes) {
+    for (const write of writes) {
       if (write.kind === "activity") history.push(write.activity.sequence);
       else if (write.kind === "event") events += 1;
     }

@@ -45,6 +45,8 @@ export type ShardRequest =
   | ActivityShardRequest
   | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  /** The event kinds some webhook endpoint takes: only these are written to the outbox (none: no events, no cost). */
+  | { readonly kind: "setEventKinds"; readonly ref: number; readonly kinds: readonly string[] }
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
    * committed with a log sequence up to `through`: log segments wholly at or
@@ -117,6 +119,7 @@ export interface ShardAnswers {
   readonly activity: ActivityPage;
   readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
+  readonly setEventKinds: { readonly kinds: number };
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
@@ -288,6 +291,8 @@ export interface ShardWorkerData {
   readonly storePath: string;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The event kinds some webhook endpoint takes (absent: none); "setEventKinds" changes them. */
+  readonly eventKinds?: readonly string[];
   /** The gateway's receipt index is durable through this log sequence of the shard (0: nothing known). */
   readonly receiptIndexThrough?: number;
   /** Checkpoint policy (shard/state/checkpointer.ts); its defaults for what is not given. */

@@ -118,6 +118,7 @@ const actor = new ShardActor({
   log,
   ownedLogicalShards: data.ownedLogicalShards,
   program: data.program,
+  ...(data.eventKinds === undefined ? {} : { eventKinds: data.eventKinds }),
   clock: () => Date.now(),
   monotonicSeconds,
   instruments,

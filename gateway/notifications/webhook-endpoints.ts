@@ -45,6 +45,11 @@ export class WebhookEndpoints {
     this.stored = control.readSetting<StoredWebhooks>(SETTING) ?? { endpoints: [], purging: [] };
   }
 
+  /** The event kinds some endpoint takes, paused ones included (their events wait for them): what the shards write. */
+  subscribedKinds(): string[] {
+    return subscribedEventKinds(this.stored);
+  }
+
   get all(): readonly WebhookEndpoint[] {
     return this.stored.endpoints;
   }
@@ -129,4 +134,15 @@ function badUrl(): Error {
 function readKind(value: unknown, field: string): WebhookEventKind {
   if (typeof value !== "string" || !(EVENT_KINDS as readonly string[]).includes(value)) throw badRequest(field, `must be one of ${EVENT_KINDS.join(", ")}`);
   return value as WebhookEventKind;
+}
+
+/** The event kinds the stored endpoints take, in EVENT_KINDS order. */
+function subscribedEventKinds(stored: StoredWebhooks): string[] {
+  const taken = new Set(stored.endpoints.flatMap((endpoint) => endpoint.kinds));
+  return EVENT_KINDS.filter((kind) => taken.has(kind));
+}
+
+/** The event kinds the endpoints stored in the control store take: what shard threads start writing. */
+export function storedSubscribedKinds(control: ControlStore): string[] {
+  return subscribedEventKinds(control.readSetting<StoredWebhooks>(SETTING) ?? { endpoints: [], purging: [] });
 }

@@ -16,7 +16,7 @@ import { failureReply, type ShardReply, type ShardRequestBody } from "../../shar
 export const SHARD_QUEUE_WAIT_MAX_MILLISECONDS = 500;
 
 /** Requests that keep the server running, never refused for queueing time: program switches, metrics, health. */
-const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "metrics", "health"]);
+const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setEventKinds", "metrics", "health"]);
 
 interface Waiting {
   readonly resolve: (reply: ShardReply) => void;

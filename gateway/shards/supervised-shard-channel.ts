@@ -37,6 +37,8 @@ export interface SupervisionEvents {
 export class SupervisedShardChannel implements ShardChannel {
   private current: WorkerShardChannel | null;
   private program: Program | null;
+  /** The event kinds last sent: a restarted thread starts with them. */
+  private eventKinds: readonly string[];
   private stopping = false;
   private readonly restarts: number[] = [];
 
@@ -47,6 +49,7 @@ export class SupervisedShardChannel implements ShardChannel {
   ) {
     this.current = first;
     this.program = data.program;
+    this.eventKinds = data.eventKinds ?? [];
   }
 
   static async start(data: ShardWorkerData, events: SupervisionEvents): Promise<SupervisedShardChannel> {
@@ -71,6 +74,7 @@ export class SupervisedShardChannel implements ShardChannel {
 
   request(body: ShardRequestBody): Promise<ShardReply> {
     if (body.kind === "setProgram") this.program = body.program;
+    if (body.kind === "setEventKinds") this.eventKinds = body.kinds;
     const current = this.current;
     if (current === null) {
       return Promise.resolve(
@@ -106,7 +110,7 @@ export class SupervisedShardChannel implements ShardChannel {
       RESTART_DELAY_MINIMUM_MILLISECONDS * 2 ** (this.restarts.length - 1),
     );
     setTimeout(() => {
-      void WorkerShardChannel.start({ ...this.data, program: this.program }, (_shard, exitCode) => this.onExit(exitCode)).then(
+      void WorkerShardChannel.start({ ...this.data, program: this.program, eventKinds: this.eventKinds }, (_shard, exitCode) => this.onExit(exitCode)).then(
         (channel) => {
           if (this.stopping) void channel.close();
           else {

@@ -4,6 +4,7 @@ import type { MemoryCommitLog } from "../log/memory-commit-log.js";
 import { MemoryShardFiles, openMemoryShardStorage } from "../memory-shard.js";
 import { ShardActor, type ShardActorOptions } from "../shard-actor.js";
 import type { ShardReply, ShardRequest } from "../shard-messages.js";
+import { EVENT_KINDS } from "../operations/outbox-events.js";
 import { PlacementTable } from "../../domain/placement/placement-table.js";
 import type { MemoryShardStore } from "../storage/memory-shard-store.js";
 
@@ -33,7 +34,7 @@ export function openMemoryShardActor(
     readonly files?: MemoryShardFiles;
     readonly logOptions?: Omit<CommitLogOptions, "startSequence">;
   } & Partial<
-    Pick<ShardActorOptions, "checkpoint" | "monotonicSeconds">
+    Pick<ShardActorOptions, "checkpoint" | "monotonicSeconds" | "eventKinds">
   >,
 ): MemoryShardActor {
   const files = options.files ?? new MemoryShardFiles();
@@ -44,6 +45,8 @@ export function openMemoryShardActor(
     log,
     ownedLogicalShards: PlacementTable.roundRobin(1).logicalShardsOf(0),
     program: options.program,
+    // Every kind, as if an endpoint took each: the outbox's tests and the payload pins see every event.
+    eventKinds: options.eventKinds ?? EVENT_KINDS,
     clock: options.clock ?? (() => 42),
     monotonicSeconds: options.monotonicSeconds ?? (() => performance.now() / 1000),
     ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
