@@ -146,6 +146,7 @@ async function startShardChannels(
 ): Promise<SupervisedShardChannel[]> {
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
+  const campaigns = control.currentCampaigns() ?? null;
   const floors = directory.receiptIndexFloors();
   const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
@@ -156,6 +157,7 @@ async function startShardChannels(
           storePath: opened.shardStorePath(shardIndex),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
+          campaigns,
           receiptIndexThrough: floors.get(shardIndex) ?? 0,
           checkpoint: {
             ...(config.checkpointIntervalMilliseconds === undefined ? {} : { intervalMilliseconds: config.checkpointIntervalMilliseconds }),

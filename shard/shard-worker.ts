@@ -110,6 +110,7 @@ const actor = new ShardActor({
   log,
   ownedLogicalShards: data.ownedLogicalShards,
   program: data.program,
+  campaigns: data.campaigns ?? null,
   clock: () => Date.now(),
   monotonicSeconds,
   instruments,

@@ -1,5 +1,6 @@
 // Thread: the gateway (main) thread; restarts a shard worker thread that stopped.
 import type { Program } from "../../protocol/program-document.js";
+import type { CampaignSet } from "../../protocol/campaign-document.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
@@ -37,6 +38,7 @@ export interface SupervisionEvents {
 export class SupervisedShardChannel implements ShardChannel {
   private current: WorkerShardChannel | null;
   private program: Program | null;
+  private campaigns: CampaignSet | null;
   private stopping = false;
   private readonly restarts: number[] = [];
 
@@ -47,6 +49,7 @@ export class SupervisedShardChannel implements ShardChannel {
   ) {
     this.current = first;
     this.program = data.program;
+    this.campaigns = data.campaigns ?? null;
   }
 
   static async start(data: ShardWorkerData, events: SupervisionEvents): Promise<SupervisedShardChannel> {
@@ -71,6 +74,7 @@ export class SupervisedShardChannel implements ShardChannel {
 
   request(body: ShardRequestBody): Promise<ShardReply> {
     if (body.kind === "setProgram") this.program = body.program;
+    if (body.kind === "setCampaigns") this.campaigns = body.campaigns;
     const current = this.current;
     if (current === null) {
       return Promise.resolve(
@@ -106,7 +110,7 @@ export class SupervisedShardChannel implements ShardChannel {
       RESTART_DELAY_MINIMUM_MILLISECONDS * 2 ** (this.restarts.length - 1),
     );
     setTimeout(() => {
-      void WorkerShardChannel.start({ ...this.data, program: this.program }, (_shard, exitCode) => this.onExit(exitCode)).then(
+      void WorkerShardChannel.start({ ...this.data, program: this.program, campaigns: this.campaigns }, (_shard, exitCode) => this.onExit(exitCode)).then(
         (channel) => {
           if (this.stopping) void channel.close();
           else {
