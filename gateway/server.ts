@@ -4,6 +4,7 @@ import uWS from "uWebSockets.js";
 import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
+import { CampaignService } from "./admin/campaign-service.js";
 import { CardService } from "./operations/card-service.js";
 import { Operators } from "./admin/operators.js";
 import type { ServerConfig } from "./config.js";
@@ -58,6 +59,7 @@ interface Gateway {
   readonly receipts: ReceiptIndex;
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
+  readonly campaigns: CampaignService;
   readonly cards: CardService;
   readonly edits: MemberEdits;
   readonly search: MemberSearch;
@@ -129,12 +131,13 @@ async function buildGateway(
   const cards = new CardService(directory, control, cluster, clock);
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
+  const campaigns = new CampaignService(control, cluster);
   const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
   const search = new MemberSearch(directory, cluster);
   const operators = new Operators(control, authenticator, clock);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, edits, search, operators, handler };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, edits, search, operators, handler };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -197,7 +200,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.campaigns).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);
