@@ -199,14 +199,14 @@ class CampaignReader extends CollectingReader {
     const name = this.name(field(campaign, "name"), at(path, "name"));
     const start = this.instant(field(campaign, "start"), at(path, "start"));
     const end = this.instant(field(campaign, "end"), at(path, "end"));
+    if (typeof start === typeof end && start !== undefined && end !== undefined && start >= end) {
+      this.problem(at(path, "end"), "must be after start");
+    }
     const state = isAbsent(field(campaign, "state")) ? "draft" : this.oneOf(field(campaign, "state"), at(path, "state"), CAMPAIGN_STATES);
     const partnerValue = field(campaign, "partner");
     const partner = isAbsent(partnerValue) ? "" : this.id(partnerValue, at(path, "partner"));
     const audience = this.audience(field(campaign, "audience"), at(path, "audience"), segmentIds);
     const mechanics = this.list(field(campaign, "mechanics"), at(path, "mechanics"), 1, CAMPAIGN_MECHANICS_MAX, (item, itemPath) => this.mechanic(item, itemPath));
-    if (typeof start === typeof end && start !== undefined && end !== undefined && start >= end) {
-      this.problem(at(path, "end"), "must be after start");
-    }
     if (id === undefined || name === undefined || start === undefined || end === undefined || state === undefined) return undefined;
     if (partner === undefined || audience === undefined || mechanics === undefined) return undefined;
     return { id, name, start, end, state, partner, audience, mechanics };
