@@ -150,3 +150,38 @@ describe("campaign receipt mechanics", () => {
     expect(committed.account.ledger.lots.map((lot) => [lot.source, lot.points])).toEqual([["receipt", 635]]);
   });
 });
+
+describe("docs/campaigns.md's worked example", () => {
+  it("prices the example receipt as the page's table says", async () => {
+    const { readFileSync } = await import("node:fs");
+    const page = readFileSync(new URL("../../docs/campaigns.md", import.meta.url), "utf8");
+    const example = /## A worked example[\s\S]*?```json\n([\s\S]*?)```/.exec(page)?.[1];
+    if (example === undefined) throw new Error("the worked example's JSON is on the page");
+    const program = compileProgram(
+      programDocument({
+        points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000 },
+        discountRules: [{ id: "everyone", counter: "visits", from: 0, discountBasisPoints: 300 }],
+        lines: { maxDiscountBasisPoints: 2_000 },
+        categories: [{ id: "vip", name: "VIP" }],
+      }),
+    );
+    const campaigns = new CompiledCampaigns({ ...validateCampaignsDocument(JSON.parse(example), program.program), version: 3 }, "Europe/Moscow");
+    const account = openAccount("m0000000000000001", 1, TEST_PROFILE, moscow(2024, 3, 1));
+    const receipt = receiptAt(AT, [line("COFFEE-1", 100_000), line("BREAD-1", 50_000)]);
+    const outcome = calculateForMember(program, account, receipt, 0, { now: AT, partner: "p", campaigns });
+    expect(outcome.ok && outcome.calculation).toMatchObject({
+      discount: 14_500,
+      payable: 135_500,
+      points: 20_475,
+      campaignsVersion: 3,
+      lines: [{ discount: 13_000 }, { discount: 1_500 }],
+      rules: [
+        { rule: "rule:everyone", effect: "discount", basisPoints: 300 },
+        { rule: "campaign:coffee", effect: "discount", basisPoints: 1_000 },
+        { rule: "program", effect: "accrual", basisPoints: 500, points: 6_775 },
+        { rule: "campaign:march-loyal", effect: "accrual", basisPoints: 1_000, points: 13_550 },
+        { rule: "campaign:coffee", effect: "bonus", points: 150 },
+      ],
+    });
+  });
+});
