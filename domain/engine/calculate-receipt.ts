@@ -26,9 +26,9 @@ export interface CalculationInput {
   /** false: the card presented may not pay with points (its type's mayPayWithPoints); nothing is redeemable. Default true. */
   readonly mayPayWithPoints?: boolean;
   /** The campaigns that apply to this member's receipt (active, in period, audience holds); absent or empty: none. */
-  readonly campaigns?: readonly CompiledCampaign[];
+  readonly campaigns?: readonly CompiledCampaign[] | undefined;
   /** The campaigns version in force, recorded in the answer; absent: no campaigns document (the answer has no such field). */
-  readonly campaignsVersion?: number;
+  readonly campaignsVersion?: number | undefined;
 }
 
 /**
@@ -80,35 +80,42 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const pointsPaid = redeem * program.points.pointValueMinor;
   const linePointsPaid = pointsPaid === 0 ? new Array<number>(lines.count).fill(0) : allocateWithCaps(pointsPaid, room.paymentWeights, room.roomCaps);
   const payables = linePayables(lines, discounts.lineDiscounts, linePointsPaid, program.points.accrualBase === "paidWithMoney");
-  const campaignRules: AppliedRule[] = [];
-  const extraPoints =
-    campaigns === null
-      ? 0
-      : campaignPoints(
-          { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumberInPeriod: input.purchaseNumberInPeriod },
-          campaigns,
-          campaignRules,
-        );
-  const earned = accruePoints(lines, payables, standing, input.purchaseNumberInPeriod, rules, extraPoints);
-  for (const rule of campaignRules) rules.push(rule);
-  return {
-    ok: true,
-    calculation: {
-      lines: calculatedLines(receipt, discounts.lineDiscounts, linePointsPaid, payables.linePayables, earned.linePoints),
-      total: lines.total,
-      discount: discounts.discount,
-      pointsPaid,
-      payable: lines.total - discounts.discount - pointsPaid,
-      points: earned.points,
-      bonusPoints: earned.bonusPoints,
-      redeemable,
-      redeem,
-      discountBasisPoints: standing.discountBasisPoints,
-      rules,
-      programVersion: program.version,
-      ...(input.campaignsVersion === undefined ? {} : { campaignsVersion: input.campaignsVersion }),
-    },
+  const earned = earnPoints(receipt, lines, payables, standing, input.purchaseNumberInPeriod, campaigns, rules);
+  const calculation: ReceiptCalculation = {
+    lines: calculatedLines(receipt, discounts.lineDiscounts, linePointsPaid, payables.linePayables, earned.linePoints),
+    total: lines.total,
+    discount: discounts.discount,
+    pointsPaid,
+    payable: lines.total - discounts.discount - pointsPaid,
+    points: earned.points,
+    bonusPoints: earned.bonusPoints,
+    redeemable,
+    redeem,
+    discountBasisPoints: standing.discountBasisPoints,
+    rules,
+    programVersion: program.version,
   };
+  // The answer names the campaigns version only when a campaigns document exists (the answers without are byte for byte as before).
+  return { ok: true, calculation: input.campaignsVersion === undefined ? calculation : { ...calculation, campaignsVersion: input.campaignsVersion } };
+}
+
+/** Step 5 with campaigns: their points join the accrual, cited after the program's rules; nothing is allocated without campaigns. */
+function earnPoints(
+  receipt: Receipt,
+  lines: ReadLines,
+  payables: Payables,
+  standing: Standing,
+  purchaseNumberInPeriod: number,
+  campaigns: readonly CompiledCampaign[] | null,
+  rules: AppliedRule[],
+): { readonly points: number; readonly bonusPoints: number; readonly linePoints: readonly number[] } {
+  if (campaigns === null) return accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, 0);
+  const campaignRules: AppliedRule[] = [];
+  const bases = { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumberInPeriod };
+  const extraPoints = campaignPoints(bases, campaigns, campaignRules);
+  const earned = accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, extraPoints);
+  for (const rule of campaignRules) rules.push(rule);
+  return earned;
 }
 
 /** Step 2 with campaigns: their discounts on top of the program's (domain/campaigns/campaign-mechanics.ts). */

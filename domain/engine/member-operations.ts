@@ -140,7 +140,8 @@ function calculateWithStanding(
     receipt,
     redeem,
     mayPayWithPoints: cardMayPayWithPoints(compiled, cardType),
-    ...(priced === null ? {} : { campaigns: priced.campaigns, campaignsVersion: priced.version }),
+    campaigns: priced?.campaigns,
+    campaignsVersion: priced?.version,
   });
 }
 
