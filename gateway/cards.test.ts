@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
-import { startServerProcess, type ServerProcess } from "./server-process.js";
+import type { ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
+import { startProgramGateway, type ProgramGateway } from "./test-support/program-gateway.js";
 
 /** 5 % back, points pay up to half; a VIP card type (+7 % discount, +2 % accrual) and a gift card type that cannot pay with points. */
 const CARDS_PROGRAM = {
@@ -22,7 +22,7 @@ function receipt(id: string, amount: number) {
 }
 
 describe("cards over the wire: issue, types at the lane, block, replace", () => {
-  const directory = makeTemporaryDirectory("cards");
+  let gateway: ProgramGateway;
   let server: ServerProcess;
   let client: LoycoreClient;
   let admin: string;
@@ -30,18 +30,14 @@ describe("cards over the wire: issue, types at the lane, block, replace", () => 
   const adminPost = (path: string, body: unknown) => postJson(`${server.url}/v1/admin${path}`, admin, body);
 
   beforeAll(async () => {
-    server = await startServerProcess(directory.path, ["--demo", "--demo-members", "1", "--shards", "2"]);
-    admin = server.adminToken ?? "";
-    client = await LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "" });
-    expect((await postJson(`${server.url}/v1/admin/program`, admin, CARDS_PROGRAM, "PUT")).status).toBe(200);
+    gateway = await startProgramGateway("cards", CARDS_PROGRAM);
+    ({ server, client, admin } = gateway);
     memberId = (await client.enroll({ card: "9200000000001", phone: "+79005550001" })).member;
     await client.commit({ card: "9200000000001", receipt: receipt("welcome", 40_000) });
   });
 
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    directory.remove();
+    await gateway?.stop();
   });
 
   it("issues a VIP card to the member, which then gets the type's discount and extra accrual at the lane", async () => {

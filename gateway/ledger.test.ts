@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient, type CommitResult } from "../client/index.js";
-import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
-import { startServerProcess, type ServerProcess } from "./server-process.js";
+import type { ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
+import { startProgramGateway, type ProgramGateway } from "./test-support/program-gateway.js";
 
 /** Points only, so the arithmetic stays easy to check: 10 % back, points pay up to the whole receipt. */
 const POINTS_PROGRAM = { name: "Ledger test", points: { accrualRateBasisPoints: 1_000, maxRedeemShareBasisPoints: 10_000 } };
@@ -12,22 +12,18 @@ function receipt(id: string, lines: readonly [number, number][]) {
 }
 
 describe("the points ledger over the wire", () => {
-  const directory = makeTemporaryDirectory("ledger");
+  let gateway: ProgramGateway;
   let server: ServerProcess;
   let client: LoycoreClient;
   let admin: string;
 
   beforeAll(async () => {
-    server = await startServerProcess(directory.path, ["--demo", "--demo-members", "1", "--shards", "2"]);
-    admin = server.adminToken ?? "";
-    client = await LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "" });
-    expect((await postJson(`${server.url}/v1/admin/program`, admin, POINTS_PROGRAM, "PUT")).status).toBe(200);
+    gateway = await startProgramGateway("ledger", POINTS_PROGRAM);
+    ({ server, client, admin } = gateway);
   });
 
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    directory.remove();
+    await gateway?.stop();
   });
 
   it("returns part of a line, then cancels the rest, taking back exactly what the receipt gave", async () => {

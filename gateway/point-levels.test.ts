@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoycoreClient } from "../client/index.js";
-import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
-import { startServerProcess, type ServerProcess } from "./server-process.js";
-import { getJson, postJson } from "./test-support/http-json.js";
+import type { ServerProcess } from "./server-process.js";
+import { getJson } from "./test-support/http-json.js";
+import { startProgramGateway, type ProgramGateway } from "./test-support/program-gateway.js";
 
 /** 10 % back; "Club" at 1,000 active points for 30 days, with 100 points on reaching it. */
 const PROGRAM = {
@@ -12,22 +12,18 @@ const PROGRAM = {
 };
 
 describe("levels by active points over the wire", () => {
-  const directory = makeTemporaryDirectory("point-levels");
+  let gateway: ProgramGateway;
   let server: ServerProcess;
   let client: LoycoreClient;
   let admin: string;
 
   beforeAll(async () => {
-    server = await startServerProcess(directory.path, ["--demo", "--demo-members", "1", "--shards", "2"]);
-    admin = server.adminToken ?? "";
-    client = await LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "" });
-    expect((await postJson(`${server.url}/v1/admin/program`, admin, PROGRAM, "PUT")).status).toBe(200);
+    gateway = await startProgramGateway("point-levels", PROGRAM);
+    ({ server, client, admin } = gateway);
   });
 
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    directory.remove();
+    await gateway?.stop();
   });
 
   it("answers the commit that reaches a level with it and its points, once, and shows the level in identify and the admin view", async () => {

@@ -224,6 +224,25 @@ export interface ProgramDefinition {
   readonly pointLevels: PointLevelSystem | null;
 }
 
+/** The program document's top-level sections, in the order docs/program.md describes them (the validator's known fields, the console's editor sections). */
+export const PROGRAM_SECTIONS = [
+  "name",
+  "timeZone",
+  "period",
+  "points",
+  "statuses",
+  "discountRules",
+  "discountLapseAfterDaysWithoutVisit",
+  "classes",
+  "categories",
+  "categoryRules",
+  "discountPolicy",
+  "lines",
+  "cardTypes",
+  "pointLevels",
+  "coalition",
+] as const satisfies readonly (keyof ProgramDefinition)[];
+
 /** A stored program: the definition and the version the control store gave it. */
 export interface Program extends ProgramDefinition {
   readonly version: number;

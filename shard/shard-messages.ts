@@ -3,7 +3,7 @@ import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
 import type { SettlementRecord } from "./storage/shard-store.js";
-import type { ProfileEdit } from "./operations/keyed-operations.js";
+import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
@@ -202,19 +202,12 @@ export interface RefundShardRequest {
 }
 
 /** Money paid later toward a receipt paid in part, idempotent by (store, payment id). */
-export interface PaymentShardRequest {
+export type PaymentShardRequest = {
   readonly kind: "payment";
   readonly ref: number;
   readonly logicalShard: number;
   readonly memberId: string;
-  readonly store: string;
-  readonly paymentId: string;
-  readonly receiptId: string;
-  readonly amount: number;
-  readonly at: number;
-  /** The POS sent no time: `at` is the server's, and not part of the fingerprint. */
-  readonly atFromServer?: true;
-}
+} & Payment;
 
 /** Where a page of settlement entries continues: a logical shard and the last key read there (latin-1). */
 export interface SettlementCursor {

@@ -34,13 +34,22 @@ export const IMPORT_THREADS_FLAG: FlagSpec = {
   help: "worker threads of the bulk importer (0: the kit's own thread)",
 };
 
-export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG];
+export const PROGRAM_FILE_FLAG: FlagSpec = {
+  name: "program-file",
+  kind: "string",
+  default: null,
+  help: "a JSON object of program sections (docs/program.md) set on the started gateway's demo program before the run: measure a receipt with card types, levels or a coalition policy on",
+};
+
+export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG, PROGRAM_FILE_FLAG];
 
 export interface DatasetOptions {
   readonly members: number;
   /** Absolute; null for a temporary directory. */
   readonly dataDirectory: string | null;
   readonly importThreads: number;
+  /** --program-file: sections to set on the demo program before the run; null: none. */
+  readonly programFile: string | null;
 }
 
 export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
@@ -49,5 +58,6 @@ export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
     members: numberFlag(values, "members"),
     dataDirectory: dataDirectory === null ? null : resolve(dataDirectory),
     importThreads: numberFlag(values, "import-threads"),
+    programFile: stringFlag(values, "program-file"),
   };
 }

@@ -6,6 +6,7 @@ import type { DatasetOptions } from "./dataset-flags.js";
 import { prepareDataset } from "./prepare-dataset.js";
 import type { PreparedDataset } from "./prepare-dataset.js";
 import type { ScenarioResult } from "./scenario-result.js";
+import { applyProgramPatch, readProgramPatch } from "./program-patch.js";
 import { ProcessSampler } from "./server-sampler.js";
 
 /**
@@ -72,6 +73,16 @@ export async function startLoycoreWithMembers(
     serverRssMebibytesAfterStart: reading === null ? null : Math.round((reading.rssBytes / BYTES_PER_MEBIBYTE) * 10) / 10,
   };
   progress(`loycore gateway ${gateway.url} (pid ${gateway.pid}) started in ${figures.serverStartSeconds} s, RSS ${figures.serverRssMebibytesAfterStart ?? "?"} MiB`);
+  if (options.programFile !== null) {
+    try {
+      const version = await applyProgramPatch(gateway.url, gateway.adminToken ?? "", await readProgramPatch(options.programFile));
+      progress(`program: the sections of ${options.programFile} set on the demo program, now version ${version}`);
+    } catch (error) {
+      await gateway.stop();
+      await removeTemporary();
+      throw error;
+    }
+  }
   return {
     gateway,
     dataset,

@@ -1,4 +1,5 @@
 import type { ProgramProblem } from "../../protocol/admin-wire.js";
+import { PROGRAM_SECTIONS as PROGRAM_DOCUMENT_SECTIONS } from "../../protocol/program-document.js";
 
 /**
  * The program editor edits the document one top-level section at a time (each
@@ -7,24 +8,8 @@ import type { ProgramProblem } from "../../protocol/admin-wire.js";
  * validator (POST /v1/admin/program/validate) is the only judge.
  */
 
-/** The sections in the order docs/program.md describes them; a section not listed here is shown after them. */
-export const PROGRAM_SECTIONS: readonly string[] = [
-  "name",
-  "timeZone",
-  "period",
-  "points",
-  "statuses",
-  "discountRules",
-  "discountLapseAfterDaysWithoutVisit",
-  "classes",
-  "categories",
-  "categoryRules",
-  "discountPolicy",
-  "lines",
-  "cardTypes",
-  "pointLevels",
-  "coalition",
-];
+/** The sections in the order docs/program.md describes them (protocol/program-document.ts); a section not listed there is shown after them. */
+export const PROGRAM_SECTIONS: readonly string[] = PROGRAM_DOCUMENT_SECTIONS;
 
 /** Where a problem that names no section (the document itself, `$`) is shown. */
 export const WHOLE_DOCUMENT = "$";

@@ -13,7 +13,7 @@ const EXPIRING_SOON_MILLISECONDS = 30 * 24 * 60 * 60 * 1000;
 /** Activity entries per page of the history. */
 const ACTIVITY_PAGE_ENTRIES = 20;
 
-/** One member: profile (and its edit form), cards and their actions, status, class, categories, discount, points by lot, paged history, and an adjustment. */
+/** One member: profile (and its edit form), cards and their actions, status, class, level by active points, categories, discount, points by lot, paged history, and an adjustment. */
 export function MemberPage({ api, memberId, operator }: { readonly api: AdminApi; readonly memberId: string; readonly operator: string }) {
   const [member, reload] = useAsync(() => api.member(memberId), [api, memberId]);
   if (member.state === "loading") return <p>Loading…</p>;
@@ -45,6 +45,7 @@ function Profile({ view }: { readonly view: MemberView }) {
       <dt>Consent</dt><dd>{[view.consent.sms ? "SMS" : null, view.consent.email ? "e-mail" : null].filter((channel) => channel !== null).join(", ") || "none"}</dd>
       <dt>Status</dt><dd>{view.status?.name ?? "—"}</dd>
       <dt>Class</dt><dd>{view.importanceClass?.name ?? "—"} {view.classLapsesAt !== null && <small>(lapses {formatTime(view.classLapsesAt)})</small>}</dd>
+      <dt>Level</dt><dd>{view.pointLevel?.name ?? "—"} {view.pointLevel !== null && view.pointLevel.expiresAt !== null && <small>(lapses {formatTime(view.pointLevel.expiresAt)})</small>}</dd>
       <dt>Categories</dt><dd>{view.categories.length === 0 ? "—" : view.categories.map((category) => category.name).join(", ")}</dd>
       <dt>Discount</dt>
       <dd>

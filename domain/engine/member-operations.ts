@@ -4,7 +4,7 @@ import { totalsOfPeriod } from "../account/counters.js";
 import { assert } from "../assert/assert.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
-import type { DiscountSource, NamedRef } from "../../protocol/terminal-wire.js";
+import type { MemberView } from "../../protocol/admin-wire.js";
 import {
   accrueLot,
   captureHold,
@@ -402,20 +402,11 @@ export function reportVisitForMember(compiled: CompiledProgram, account: Account
   return { ...reported, categories, sequence: account.sequence + 1 };
 }
 
-/** What identify and the admin view show of a member's standing at `now`. */
-export interface StandingView {
-  readonly status: NamedRef | null;
-  readonly importanceClass: NamedRef | null;
-  readonly categories: readonly NamedRef[];
-  readonly discountBasisPoints: number;
-  readonly discountSources: readonly DiscountSource[];
-  /** The rules' accrual rate now; absent without a program. */
-  readonly accrualRateBasisPoints?: number;
-  readonly discountLapsesAt: number | null;
-  readonly classLapsesAt: number | null;
-  /** The level by active points held at `now`, and until when; null: none. */
-  readonly pointLevel: { readonly id: string; readonly name: string; readonly expiresAt: number | null } | null;
-}
+/** What identify and the admin view show of a member's standing at `now` (the admin view's fields of it). */
+export type StandingView = Pick<
+  MemberView,
+  "status" | "importanceClass" | "categories" | "discountBasisPoints" | "discountSources" | "accrualRateBasisPoints" | "discountLapsesAt" | "classLapsesAt" | "pointLevel"
+>;
 
 /** What identify and the admin view show of a member at `now`. */
 export function standingView(compiled: CompiledProgram | null, account: Account, now: number): StandingView {

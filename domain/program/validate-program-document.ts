@@ -26,6 +26,7 @@ import type {
   StatusLevel,
   StatusSystem,
 } from "../../protocol/program-document.js";
+import { PROGRAM_SECTIONS } from "../../protocol/program-document.js";
 
 /*
  * Limits of a program document. docs/program.md lists them with each field.
@@ -108,25 +109,8 @@ export class ProgramValidationError extends LoycoreError {
 /** The path of the whole document in problems. */
 const ROOT_PATH = "$";
 
-const PROGRAM_FIELDS = fieldSet(
-  "name",
-  "timeZone",
-  "period",
-  "points",
-  "statuses",
-  "discountRules",
-  "discountLapseAfterDaysWithoutVisit",
-  "classes",
-  "categories",
-  "categoryRules",
-  "discountPolicy",
-  "lines",
-  "cardTypes",
-  "coalition",
-  "pointLevels",
-  // Accepted and ignored: the control store assigns versions.
-  "version",
-);
+// Besides the sections, a top-level `version` is accepted and ignored: the control store assigns versions.
+const PROGRAM_FIELDS = fieldSet(...PROGRAM_SECTIONS, "version");
 const CALENDAR_PERIOD_FIELDS = fieldSet("kind");
 const ROLLING_PERIOD_FIELDS = fieldSet("kind", "days", "anchorDate");
 const POINTS_FIELDS = fieldSet(

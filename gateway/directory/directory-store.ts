@@ -1,3 +1,5 @@
+import type { CardResult } from "../../protocol/terminal-wire.js";
+
 /**
  * The member directory: card number -> member id and phone -> member id.
  *
@@ -52,25 +54,11 @@ export interface MemberIndexChange {
 }
 
 /**
- * A member's card: its static parameters (the program card type) and its
- * state. A card enrolled before cards had states (or by enrolment) has no
+ * A member's card (the wire's CardResult, keyed by member id): its static
+ * parameters (the program card type) and its state. A card enrolled before cards had states (or by enrolment) has no
  * stored details: it is active, untyped and never expires (`cardOf`).
  */
-export interface CardRecord {
-  readonly card: string;
-  readonly memberId: string;
-  /** A program cardTypes id; null: none. */
-  readonly type: string | null;
-  readonly state: "active" | "blocked";
-  readonly blockedAt: number | null;
-  readonly blockReason: string | null;
-  /** Epoch ms from which the card is refused (CARD_EXPIRED); null: never. */
-  readonly expiresAt: number | null;
-  /** When it was issued; null for a card of an enrolment. */
-  readonly issuedAt: number | null;
-  /** The card that replaced this one, when blocked by a replacement. */
-  readonly replacedBy: string | null;
-}
+export type CardRecord = Omit<CardResult, "member"> & { readonly memberId: string };
 
 /** Cards one member can hold, blocked ones included: a family of cards, not a catalogue (CARD_LIMIT past it). */
 export const CARDS_PER_MEMBER_MAX = 20;

@@ -1,5 +1,6 @@
 import type { MemberProfile } from "../../domain/account/account.js";
 import type { Receipt } from "../../domain/receipt/receipt.js";
+import type { Payment } from "../../shard/operations/keyed-operations.js";
 
 /** How a request names a member: exactly one of card or phone. */
 export type MemberReference = { readonly kind: "card"; readonly card: string } | { readonly kind: "phone"; readonly phone: string };
@@ -34,16 +35,7 @@ export type OperationRequest =
       readonly receiptId: string;
       readonly lines: readonly { readonly line: number; readonly qty: number }[];
     }
-  | {
-      readonly op: "payment";
-      readonly member: MemberReference | null;
-      readonly store: string;
-      readonly paymentId: string;
-      readonly receiptId: string;
-      readonly amount: number;
-      readonly at: number;
-      readonly atFromServer?: true;
-    }
+  | ({ readonly op: "payment"; readonly member: MemberReference | null } & Payment)
   /**
    * A lane's card operations (issue 12) for the member its card or phone names: a new card, a lost
    * card blocked, a card replaced. The nested object is read by the card service (gateway/operations/
