@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LoycoreClient } from "../client/index.js";
-import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
-import { startServerProcess, type ServerProcess } from "./server-process.js";
+import type { LoycoreClient } from "../client/index.js";
+import type { ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
+import { startProgramGateway, type ProgramGateway } from "./test-support/program-gateway.js";
 
 /** 10 % back, nothing else. */
 const PROGRAM = { name: "Campaigns", points: { accrualRateBasisPoints: 1_000, maxRedeemShareBasisPoints: 5_000 } };
@@ -25,22 +25,18 @@ function doubleUp(state: string): Record<string, unknown> {
 }
 
 describe("campaigns over the wire", () => {
-  const directory = makeTemporaryDirectory("campaigns");
+  let gateway: ProgramGateway;
   let server: ServerProcess;
   let client: LoycoreClient;
   let admin: string;
 
   beforeAll(async () => {
-    server = await startServerProcess(directory.path, ["--demo", "--demo-members", "1", "--shards", "2"]);
-    admin = server.adminToken ?? "";
-    client = await LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "" });
-    expect((await postJson(`${server.url}/v1/admin/program`, admin, PROGRAM, "PUT")).status).toBe(200);
+    gateway = await startProgramGateway("campaigns", PROGRAM);
+    ({ server, client, admin } = gateway);
   });
 
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    directory.remove();
+    await gateway?.stop();
   });
 
   it("refuses a campaign with every problem at its path, and stores nothing", async () => {
