@@ -21,32 +21,34 @@ export function applyCampaignDiscounts(
   campaigns: readonly CompiledCampaign[],
   rules: AppliedRule[],
 ): { readonly lineDiscounts: readonly number[]; readonly added: number } {
-  let current = lineDiscounts;
+  let current: number[] | null = null;
   let added = 0;
   for (const campaign of campaigns) {
     for (const mechanic of campaign.discounts) {
+      const before = current ?? lineDiscounts;
       const rooms: number[] = new Array<number>(amounts.length);
       const weights: number[] = new Array<number>(amounts.length);
       let eligibleAmount = 0;
       let roomSum = 0;
       for (let index = 0; index < amounts.length; index += 1) {
-        const room = (discountCaps[index] ?? 0) - (current[index] ?? 0);
-        const named = mechanic.skus === null || mechanic.skus.has(receipt.lines[index]?.sku ?? "");
-        const eligible = named && (discountCaps[index] ?? 0) > 0;
-        rooms[index] = eligible ? room : 0;
-        weights[index] = eligible && room > 0 ? (amounts[index] ?? 0) : 0;
+        const cap = discountCaps[index] ?? 0;
+        const eligible = cap > 0 && (mechanic.skus === null || mechanic.skus.has(receipt.lines[index]?.sku ?? ""));
+        const room = eligible ? cap - (before[index] ?? 0) : 0;
+        rooms[index] = room;
+        weights[index] = room > 0 ? (amounts[index] ?? 0) : 0;
         if (eligible) eligibleAmount += amounts[index] ?? 0;
-        if (eligible) roomSum += room;
+        roomSum += room;
       }
       const discount = Math.min(applyBasisPointsRoundingDown(eligibleAmount, mechanic.basisPoints), roomSum);
       if (discount === 0) continue;
       const parts = allocateWithCaps(discount, weights, rooms);
-      current = current.map((value, index) => value + (parts[index] ?? 0));
+      current ??= lineDiscounts.slice();
+      for (let index = 0; index < amounts.length; index += 1) current[index] = (current[index] ?? 0) + (parts[index] ?? 0);
       added += discount;
       rules.push({ rule: campaign.rule, effect: "discount", basisPoints: mechanic.basisPoints });
     }
   }
-  return { lineDiscounts: current, added };
+  return { lineDiscounts: current ?? lineDiscounts, added };
 }
 
 /** What a receipt's points mechanics read: the earning lines and what each earns on, the total, which purchase it is. */
