@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LoycoreClient } from "../client/index.js";
+import { LoycoreAdminClient, type LoycoreClient } from "../client/index.js";
 import type { ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
 import { startProgramGateway, type ProgramGateway } from "./test-support/program-gateway.js";
@@ -67,8 +67,9 @@ describe("campaigns over the wire", () => {
         { rule: "campaign:double-up", effect: "bonus", points: 200 },
       ]),
     );
-    const paused = await postJson(`${server.url}/v1/admin/campaigns/double-up/state`, admin, { state: "paused" });
-    expect(paused.body).toMatchObject({ state: "paused" });
+    const adminClient = new LoycoreAdminClient({ url: server.url, token: admin });
+    expect(await adminClient.setCampaignState("double-up", "paused")).toMatchObject({ state: "paused" });
+    expect(await adminClient.campaigns()).toMatchObject({ version: 2, campaigns: [{ id: "double-up", state: "paused" }] });
     const after = await client.commit({ card: "9500000000001", receipt: { id: "cp-2", at: Date.now() - 1_000, lines: [line] } });
     expect(after).toMatchObject({ points: 1_000, campaignsVersion: 2 });
     expect(after.rules.some((rule) => rule.rule.startsWith("campaign:"))).toBe(false);
