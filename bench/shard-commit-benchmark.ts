@@ -30,7 +30,7 @@ import { readBoundedFlag } from "./bounded-flag.js";
  * make every run do the same work; `--digest` prints a hash of every log
  * payload and answer, to show that two builds did the same thing.
  *
- *   npm run bench:shard-commit -- [--members 20000] [--commits 20000] [--lanes 32] [--digest]
+ *   npm run bench:shard-commit -- [--members 20000] [--commits 20000] [--lanes 32] [--digest] [--features]
  */
 const MEMBERS_MAX = 200_000;
 const COMMITS_MAX = 200_000;
@@ -54,7 +54,7 @@ const CLOCK_STEP_MILLISECONDS = 1_000;
 const SEED = 10;
 
 const { values } = parseArgs({
-  options: { members: { type: "string" }, commits: { type: "string" }, lanes: { type: "string" }, digest: { type: "boolean" } },
+  options: { members: { type: "string" }, commits: { type: "string" }, lanes: { type: "string" }, digest: { type: "boolean" }, features: { type: "boolean" } },
   strict: true,
 });
 const memberCount = readBoundedFlag(values.members, 20_000, MEMBERS_MAX, "members");
@@ -62,10 +62,26 @@ const commitCount = readBoundedFlag(values.commits, 20_000, COMMITS_MAX, "commit
 const lanes = readBoundedFlag(values.lanes, 32, LANES_MAX, "lanes");
 const digest: Hash | null = values.digest === true ? createHash("sha256") : null;
 
+/**
+ * --features: the member-base features of issue 12 on (a coalition policy by pairs, so every spend
+ * filters lots by issuer, and two levels by active points checked after every commit), to compare a
+ * receipt's cost with them against without.
+ */
+const FEATURES = {
+  coalition: { redemption: "pairs", pairs: [{ issuer: "other-partner", redeemer: "bench-partner" }] },
+  pointLevels: {
+    levels: [
+      { id: "club", name: "Club", threshold: 2_000, validityDays: 30, pointsOnReach: 50 },
+      { id: "gold", name: "Gold", threshold: 20_000, validityDays: null, pointsOnReach: 0 },
+    ],
+  },
+};
+
 const program: Program = {
   ...validateProgramDocument({
     ...FULL_EXAMPLE_PROGRAM,
     points: { accrualRateBasisPoints: 500, maxRedeemShareBasisPoints: 5_000, pointValueMinor: 1 },
+    ...(values.features === true ? FEATURES : {}),
   }),
   version: 1,
 };

@@ -13,7 +13,7 @@ import {
   releaseHold,
   settleLedger,
   settleWithTotals,
-  spendablePoints,
+  spendablePointsOfSettled,
   spendPoints,
   type Ledger,
   type LotFilter,
@@ -112,7 +112,7 @@ function lotFilterAt(compiled: CompiledProgram, partner: string): LotFilter | un
 function spendableHere(compiled: CompiledProgram, settled: Account, heldForReceipt: number, now: number, partner: string): number {
   const mayUse = lotFilterAt(compiled, partner);
   // This receipt's own hold was taken at this store, under the same policy: its points count.
-  return mayUse === undefined ? settled.balance : spendablePoints(settled.ledger, now, mayUse) + heldForReceipt;
+  return mayUse === undefined ? settled.balance : spendablePointsOfSettled(settled.ledger, now, mayUse) + heldForReceipt;
 }
 
 /** The member's standing at the receipt's time, with the effects of the card presented (standingWithCard). */

@@ -29,7 +29,8 @@ export type PointLevelOutcome = Outcome<{ readonly account: Account; readonly re
 
 /**
  * The account after checking its active points against the levels at `now`
- * (after an operation that may have changed them): the highest level whose
+ * (after an operation that may have changed them, whose `balance` is its
+ * active points at `now`): the highest level whose
  * threshold they reach, if higher than the level held, is reached now and
  * its pointsOnReach applied. Unchanged when none is.
  */
@@ -37,7 +38,8 @@ export function reachPointLevel(compiled: CompiledProgram, account: Account, now
   const levels = compiled.program.pointLevels?.levels;
   if (levels === undefined || levels.length === 0) return { ok: true, account, reached: null };
   const held = pointLevelAt(compiled, account, now);
-  const active = ledgerTotals(account.ledger, now).active;
+  // Every operation leaves balance = its ledger's active points at its time (`now` here): no settling again.
+  const active = account.balance;
   let candidate: PointLevel | null = null;
   for (const level of levels) if (level.threshold <= active) candidate = level;
   if (candidate === null || (held !== null && candidate.threshold <= held.level.threshold)) return { ok: true, account, reached: null };

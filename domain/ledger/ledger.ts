@@ -547,9 +547,15 @@ function spendable(now: number, mayUse: LotFilter | undefined): (lot: Lot) => bo
   return mayUse === undefined ? active : (lot) => active(lot) && mayUse(lot);
 }
 
-/** Active points the lots `mayUse` allows hold at `now` (the balance, when all may pay). */
-export function spendablePoints(ledger: Ledger, now: number, mayUse?: LotFilter): number {
-  return settledDraft(ledger, now).draft.sumRemaining(spendable(now, mayUse));
+/**
+ * Active points the lots `mayUse` allows hold at `now` (the balance, when all may pay), of a ledger
+ * already settled at `now` (as an operation's settled account is): its expired points are out of
+ * every lot's remaining, so one pass over the lots counts them, without settling again.
+ */
+export function spendablePointsOfSettled(ledger: Ledger, now: number, mayUse: LotFilter): number {
+  let total = 0;
+  for (const lot of ledger.lots) if (lot.remaining > 0 && lot.activatesAt <= now && mayUse(lot)) total += lot.remaining;
+  return total;
 }
 
 /** Spends `points` active points (of the lots `mayUse` allows), earliest expiry first; the shares say which lots paid. */
