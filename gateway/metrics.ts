@@ -16,6 +16,8 @@ export class GatewayMetrics {
   readonly requests: Counter<"transport" | "op" | "code">;
   readonly requestSeconds: Histogram<"op">;
   readonly connections: Gauge;
+  readonly webhookDeliveries: Counter<"endpoint" | "result">;
+  private readonly outbox: { readonly undelivered: Gauge; readonly dead: Gauge; readonly oldest: Gauge; readonly complete: Gauge };
 
   constructor(private readonly cluster: ShardCluster) {
     collectDefaultMetrics({ register: this.registry, prefix: "loycore_gateway_" });
@@ -37,6 +39,13 @@ export class GatewayMetrics {
       help: "Open WebSocket connections",
       registers: [this.registry],
     });
+    this.webhookDeliveries = new Counter({
+      name: "loycore_webhook_deliveries_total",
+      help: "Webhook delivery attempts by endpoint and result: delivered, failed (retried later or dead), dead (the attempts max reached)",
+      labelNames: ["endpoint", "result"],
+      registers: [this.registry],
+    });
+    this.outbox = this.registerOutboxGauges();
     const depthGauge = new Gauge({
       name: "loycore_shard_mailbox_depth",
       help: "Requests sent to a shard thread and not yet answered",
@@ -48,7 +57,48 @@ export class GatewayMetrics {
     });
   }
 
+  /** The delivery loop's counters (gateway/notifications/webhook-delivery.ts). */
+  get deliveryInstruments(): { delivered(endpoint: string): void; failed(endpoint: string): void; dead(endpoint: string): void } {
+    const deliveries = this.webhookDeliveries;
+    return {
+      delivered: (endpoint) => deliveries.inc({ endpoint, result: "delivered" }),
+      failed: (endpoint) => deliveries.inc({ endpoint, result: "failed" }),
+      dead: (endpoint) => deliveries.inc({ endpoint, result: "dead" }),
+    };
+  }
+
+  /** Gauges of the shards' outboxes, set by refreshOutboxGauges before each scrape (bounded counts: shard/outbox-requests.ts). */
+  private registerOutboxGauges(): { undelivered: Gauge; dead: Gauge; oldest: Gauge; complete: Gauge } {
+    const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: [this.registry] });
+    return {
+      undelivered: gauge("loycore_outbox_undelivered", "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)"),
+      dead: gauge("loycore_outbox_dead_letters", "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted"),
+      oldest: gauge("loycore_outbox_oldest_undelivered_age_seconds", "Age of the oldest undelivered event (0 when none)"),
+      complete: gauge("loycore_outbox_counts_complete", "1 when the outbox counts above are exact, 0 when a shard stopped counting at its bound (lower bounds)"),
+    };
+  }
+
+  /** Asks every shard for its outbox's counts (before the registry is read, so the scrape's own requests are answered by then). */
+  private async refreshOutboxGauges(): Promise<void> {
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), SHARD_METRICS_TIMEOUT_MILLISECONDS).unref());
+    const replies = await Promise.race([this.cluster.broadcast({ kind: "outboxStats" }), timeout]);
+    if (replies === "timeout") return;
+    let [undelivered, dead, oldestAt, complete] = [0, 0, Number.POSITIVE_INFINITY, true];
+    for (const reply of replies) {
+      if (!reply.ok) continue;
+      undelivered += reply.value.undelivered;
+      dead += reply.value.dead;
+      if (reply.value.oldestUndeliveredAt !== null) oldestAt = Math.min(oldestAt, reply.value.oldestUndeliveredAt);
+      complete &&= reply.value.complete;
+    }
+    this.outbox.undelivered.set(undelivered);
+    this.outbox.dead.set(dead);
+    this.outbox.oldest.set(Number.isFinite(oldestAt) ? Math.max(0, (Date.now() - oldestAt) / 1000) : 0);
+    this.outbox.complete.set(complete ? 1 : 0);
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
+    await this.refreshOutboxGauges();
     const gateway = await this.registry.getMetricsAsJSON();
     const shardMetrics = await this.collectShardMetrics();
     const merged = AggregatorRegistry.aggregate([gateway, ...shardMetrics]);

@@ -21,6 +21,10 @@ import { MemberSearch } from "./admin/member-search.js";
 import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
 import { AdminTransport } from "./transport/admin-transport.js";
+import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
+import { WebhookAdmin } from "./notifications/webhook-admin.js";
+import { WebhookDelivery } from "./notifications/webhook-delivery.js";
+import { WebhookEndpoints } from "./notifications/webhook-endpoints.js";
 import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
 import { registerConsole } from "./transport/console-files.js";
@@ -65,6 +69,7 @@ interface Gateway {
   readonly search: MemberSearch;
   readonly operators: Operators;
   readonly handler: RequestHandler;
+  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly delivery: WebhookDelivery; readonly admin: WebhookAdmin };
 }
 
 /**
@@ -88,6 +93,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const app = uWS.App();
   const webSocket = registerRoutes(app, gateway, () => stopping);
   const listenSocket = await listen(app, config);
+  // Off every lane's path: reads the shards' outboxes and POSTs to webhook endpoints (docs/notifications.md).
+  gateway.webhooks.delivery.start();
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
@@ -137,7 +144,10 @@ async function buildGateway(
   const operators = new Operators(control, authenticator, clock);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, edits, search, operators, handler };
+  const endpoints = new WebhookEndpoints(control, clock);
+  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env));
+  const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery) };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, edits, search, operators, handler, webhooks };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -200,7 +210,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.campaigns).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);
@@ -279,6 +289,8 @@ async function shutDown(
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   webSocket.closeAll();
+  // Deliveries in flight are aborted; their events stay queued and go again after the restart (at least once).
+  await gateway.webhooks.delivery.stop();
   // The index first: the shards' last checkpoints wait for it.
   await gateway.receipts.flush();
   await gateway.cluster.close();

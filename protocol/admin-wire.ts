@@ -467,3 +467,66 @@ export interface ProgramProblem {
   readonly path: string;
   readonly message: string;
 }
+
+/** The event kinds of the outbox (docs/notifications.md). */
+export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled";
+
+/** `POST /v1/admin/webhooks`: an endpoint the gateway delivers events to. */
+export interface CreateWebhookRequest {
+  readonly id: string;
+  /** http:// or https:// */
+  readonly url: string;
+  readonly kinds: readonly WebhookEventKind[];
+  /** Kept as given; the key of the deliveries' HMAC-SHA256 signatures (16 to 256 characters). */
+  readonly secret: string;
+}
+
+/** An endpoint as the admin API shows it: never its secret. */
+export interface WebhookView {
+  readonly id: string;
+  readonly url: string;
+  readonly kinds: readonly WebhookEventKind[];
+  readonly paused: boolean;
+  readonly createdAt: number;
+}
+
+export interface WebhookList {
+  readonly webhooks: readonly WebhookView[];
+}
+
+/** One event's delivery to one endpoint, as the gateway is working on it or last finished it. */
+export interface WebhookDelivery {
+  readonly event: string;
+  readonly kind: string;
+  readonly member: string;
+  readonly state: "retrying" | "in flight" | "delivered" | "dead";
+  readonly attempts: number;
+  readonly lastError: string | null;
+  /** When the next attempt goes (retrying), else null. */
+  readonly nextAttemptAt: number | null;
+  readonly at: number;
+}
+
+/** `GET /v1/admin/webhooks/{id}/deliveries`: what is being delivered now, and the latest outcomes, newest first. */
+export interface WebhookDeliveries {
+  readonly current: readonly WebhookDelivery[];
+  readonly recent: readonly WebhookDelivery[];
+}
+
+/** A dead letter: an event its endpoint failed the attempts max for. */
+export interface WebhookDeadLetter {
+  readonly event: string;
+  readonly kind: string;
+  readonly member: string;
+  readonly at: number;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly attempts: number;
+  readonly failedAt: number;
+  readonly error: string;
+}
+
+export interface WebhookDeadLetterPage {
+  readonly deadLetters: readonly WebhookDeadLetter[];
+  /** The `after` of the next page; null: no more. */
+  readonly next: string | null;
+}

@@ -48,6 +48,7 @@ import {
   type ShardRequest,
   type ShardRequestKind,
 } from "./shard-messages.js";
+import { applyOutboxChanges, outboxPage, outboxStats, type OutboxHost } from "./outbox-requests.js";
 import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointConfig, type CheckpointCrashPoint } from "./state/checkpointer.js";
 import { ShardState } from "./state/shard-state.js";
 
@@ -59,6 +60,8 @@ export interface ShardInstruments {
   observeCommit(seconds: number): void;
   /** An operation was refused because the log had no room on disk (optional: the worker may not count it). */
   observeStorageFull?(refusedOperations: number): void;
+  /** An operation wrote events to the outbox (optional). */
+  observeEvents?(count: number): void;
   /** A checkpoint became durable: bytes of overlay written, seconds it took. */
   observeCheckpoint?(bytes: number, seconds: number): void;
 }
@@ -122,6 +125,9 @@ export class ShardActor {
   private readonly sweep: ExpirySweep;
   private readonly instruments: ShardInstruments;
   private stopped = false;
+  /** Events written since the thread started (outboxStats). */
+  private eventsEmitted = 0;
+  private readonly outbox: OutboxHost;
 
   constructor(private readonly options: ShardActorOptions) {
     this.program = options.program === null ? null : new CompiledProgram(options.program);
@@ -142,6 +148,20 @@ export class ShardActor {
       receiptIndexThrough: options.receiptIndexThrough ?? Number.MAX_SAFE_INTEGER,
     });
     this.replies = new DurableReplies(options.log, (answers, seconds) => this.instruments.observeBatch(answers, seconds), options.monotonicSeconds);
+    this.outbox = {
+      state: this.state,
+      owned: this.owned,
+      refusal: () => this.checkpointer.refusal(),
+      logWithoutAccount: (payload, mutations) => {
+        const appended = this.options.log.append(payload);
+        if (!appended.ok) {
+          if (appended.code === "STORAGE_FULL") this.instruments.observeStorageFull?.(1);
+          return appended;
+        }
+        this.state.applyWithoutAccount(appended.sequence, mutations);
+        return { ok: true, sequence: appended.sequence };
+      },
+    };
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
   }
 
@@ -191,6 +211,19 @@ export class ShardActor {
       case "settlement":
         reply({ ref: request.ref, ok: true, value: this.settlementPage(request) });
         return;
+      case "outboxRead":
+        reply({ ref: request.ref, ok: true, value: outboxPage(this.outbox, request) });
+        return;
+      case "outboxStats":
+        reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox, this.eventsEmitted) });
+        return;
+      case "outboxUpdate": {
+        const updated = applyOutboxChanges(this.outbox, request.changes);
+        if (!updated.ok) reply(failureReply(request.ref, updated));
+        else if (updated.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: { applied: 0 } });
+        else this.replies.afterRecord(updated.sequence, reply, { ref: request.ref, ok: true, value: { applied: updated.applied }, sequence: updated.sequence });
+        return;
+      }
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
         this.program = new CompiledProgram(request.program);
@@ -503,7 +536,15 @@ export class ShardActor {
       return appended;
     }
     const history: number[] = [];
-    for (const write of result.writes) if (write.kind === "activity") history.push(write.activity.sequence);
+    let events = 0;
+    for (const write of result.writes) {
+      if (write.kind === "activity") history.push(write.activity.sequence);
+      else if (write.kind === "event") events += 1;
+    }
+    if (events > 0) {
+      this.eventsEmitted += events;
+      this.instruments.observeEvents?.(events);
+    }
     this.state.apply(appended.sequence, result.account, mutations, history, commitsReceipt);
     return appended;
   }

@@ -3,6 +3,8 @@ import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
 import type { SettlementRecord } from "./storage/shard-store.js";
+import type { OutboxSection } from "./storage/record-keys.js";
+import type { DeadLetterDetail, OutboxEvent } from "./storage/records/outbox-codec.js";
 import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
@@ -54,6 +56,9 @@ export type ShardRequest =
    */
   | { readonly kind: "receiptIndexFloor"; readonly ref: number; readonly through: number }
   | SettlementShardRequest
+  | OutboxReadShardRequest
+  | OutboxUpdateShardRequest
+  | { readonly kind: "outboxStats"; readonly ref: number }
   | { readonly kind: "metrics"; readonly ref: number }
   | { readonly kind: "health"; readonly ref: number };
 
@@ -120,6 +125,10 @@ export interface ShardAnswers {
   /** The receipt priced with the draft campaign as if active: nothing changes, nothing is logged. */
   readonly previewCampaign: CalculateResult;
   readonly settlement: SettlementPage;
+  readonly outboxRead: OutboxPage;
+  /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
+  readonly outboxUpdate: { readonly applied: number };
+  readonly outboxStats: OutboxStats;
   readonly receiptIndexFloor: Readonly<Record<string, never>>;
   /** The shard thread's prom-client registry (absent from an actor run without a worker). */
   readonly metrics: { readonly metrics?: readonly MetricObjectWithValues<MetricValue<string>>[] };
@@ -322,4 +331,77 @@ export interface ShardReadyNotice {
   readonly unindexedReceipts: readonly UnindexedReceipt[];
   /** The last log sequence the shard found: the receipt index is complete through it once those are written. */
   readonly lastSequence: number;
+}
+
+/** Entries one outbox page holds at most: a delivery loop's page, and an admin listing's. */
+export const OUTBOX_PAGE_ENTRIES_MAX = 1_000;
+/** Changes one outbox update carries at most: one log record of at most this many small mutations. */
+export const OUTBOX_UPDATE_CHANGES_MAX = 1_000;
+
+/** Where an outbox page continues: a logical shard and the last key read there (latin-1). */
+export interface OutboxCursor {
+  readonly logicalShard: number;
+  readonly key: string;
+}
+
+/** Which event: its logical shard, member, the member's operation sequence and its number in it. */
+export type OutboxEventRef = Pick<OutboxEvent, "logicalShard" | "memberId" | "sequence" | "number">;
+
+/**
+ * A page of one outbox section of every logical shard the thread owns (docs/notifications.md): the
+ * events not yet handed to endpoints, one endpoint's queue, or its dead letters (endpoint null: every
+ * endpoint's).
+ */
+export interface OutboxReadShardRequest {
+  readonly kind: "outboxRead";
+  readonly ref: number;
+  readonly section: OutboxSection;
+  readonly endpoint: string | null;
+  readonly after: OutboxCursor | null;
+  readonly limit: number;
+}
+
+/** An outbox entry as a page gives it: the event, its id, the endpoint (queue, dead) and a dead letter's detail. */
+export interface OutboxEntry extends OutboxEvent {
+  readonly id: string;
+  readonly endpoint: string | null;
+  readonly dead: DeadLetterDetail | null;
+}
+
+export interface OutboxPage {
+  readonly entries: readonly OutboxEntry[];
+  readonly next: OutboxCursor | null;
+}
+
+/**
+ * What the delivery loop did, written through the shard's log so it is as durable as the events:
+ * - fanOut: the event leaves the events section for the queue of each endpoint named (none: dropped);
+ * - delivered: the endpoint answered 2xx, its queued copy goes;
+ * - dead: the endpoint failed the attempts max, its copy moves to its dead letters;
+ * - replay: a dead letter goes back to the endpoint's queue;
+ * - drop: a queued copy or dead letter goes (its endpoint was deleted).
+ */
+export type OutboxChange =
+  | { readonly op: "fanOut"; readonly event: OutboxEventRef; readonly endpoints: readonly string[] }
+  | { readonly op: "delivered" | "replay"; readonly endpoint: string; readonly event: OutboxEventRef }
+  | ({ readonly op: "dead"; readonly endpoint: string; readonly event: OutboxEventRef } & DeadLetterDetail)
+  | { readonly op: "drop"; readonly section: "queue" | "dead"; readonly endpoint: string; readonly event: OutboxEventRef };
+
+export interface OutboxUpdateShardRequest {
+  readonly kind: "outboxUpdate";
+  readonly ref: number;
+  readonly changes: readonly OutboxChange[];
+}
+
+/** A shard thread's outbox figures for /metrics (counted up to a bound: see `counted`). */
+export interface OutboxStats {
+  /** Events not yet delivered: not yet handed out, or queued for an endpoint (one per endpoint). */
+  readonly undelivered: number;
+  readonly dead: number;
+  /** The time of the oldest undelivered event among those counted; null when none. */
+  readonly oldestUndeliveredAt: number | null;
+  /** False when the count stopped at its bound: the figures are then lower bounds. */
+  readonly complete: boolean;
+  /** Events this thread wrote since it started. */
+  readonly emitted: number;
 }

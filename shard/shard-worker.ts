@@ -74,6 +74,13 @@ const checkpointBytes = new Counter({
   registers: [registry],
 });
 
+const eventsEmitted = new Counter({
+  name: "loycore_events_emitted_total",
+  help: "Events operations wrote to the outbox (docs/notifications.md)",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
 const instruments: ShardInstruments = {
   observeBatch: (writeCount, seconds) => {
     batchSize.observe(shardLabel, writeCount);
@@ -81,6 +88,7 @@ const instruments: ShardInstruments = {
   },
   observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
   observeStorageFull: (refused) => storageFullWrites.inc(shardLabel, refused),
+  observeEvents: (count) => eventsEmitted.inc(shardLabel, count),
   observeCheckpoint: (bytes, seconds) => {
     checkpointBytes.inc(shardLabel, bytes);
     checkpointSeconds.observe(shardLabel, seconds);

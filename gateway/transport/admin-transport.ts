@@ -1,5 +1,5 @@
 import type uWS from "uWebSockets.js";
-import { isPlainObject } from "../../domain/validation/fields.js";
+import { isPlainObject, type InputObject } from "../../domain/validation/fields.js";
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { CampaignService } from "../admin/campaign-service.js";
@@ -12,6 +12,8 @@ import type { AdminPermission } from "../admin/operator-roles.js";
 import { mayAct } from "../admin/operator-roles.js";
 import type { Operators } from "../admin/operators.js";
 import { bearerToken } from "../control/tokens.js";
+import type { WebhookAdmin } from "../notifications/webhook-admin.js";
+import type { WebhookEndpoints } from "../notifications/webhook-endpoints.js";
 import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "./frame-codec.js";
 import {
@@ -76,6 +78,7 @@ export class AdminTransport {
     private readonly edits: MemberEdits,
     private readonly search: MemberSearch,
     private readonly cluster: ShardCluster,
+    private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin },
     private readonly campaigns: CampaignService,
   ) {}
 
@@ -89,7 +92,44 @@ export class AdminTransport {
     this.registerMemberAndAuditRoutes(app);
     this.registerCardRoutes(app);
     this.registerSettlementRoutes(app);
+    this.registerWebhookRoutes(app);
     this.registerOperatorRoutes(app);
+  }
+
+  /** Webhook endpoints (gateway/notifications/, docs/notifications.md): set up, pause, see deliveries and dead letters, replay one. */
+  private registerWebhookRoutes(app: uWS.TemplatedApp): void {
+    const { endpoints, admin } = this.webhooks;
+    this.registerWrite(app, "post", "/v1/admin/webhooks", "setup", (_, body, operator) => endpoints.create(body as InputObject, operator));
+    // "setup": an endpoint's URL is configuration only those who set it up see.
+    this.registerRead(app, "/v1/admin/webhooks", () => () => endpoints.list(), "setup");
+    this.registerWithoutBody(app, "del", "/v1/admin/webhooks/:webhook", (id, operator) => endpoints.remove(id, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/pause", (id, operator) => endpoints.setPaused(id, true, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/resume", (id, operator) => endpoints.setPaused(id, false, operator));
+    this.registerRead(app, "/v1/admin/webhooks/:webhook/deliveries", (request) => {
+      const id = pathParameter(request, 0);
+      return () => admin.deliveries(id);
+    });
+    this.registerRead(app, "/v1/admin/webhooks/:webhook/dead-letters", (request) => {
+      const id = pathParameter(request, 0);
+      const after = query(request, "after");
+      const limit = query(request, "limit");
+      return () => admin.deadLetters(id, after, limit);
+    });
+    app.post("/v1/admin/webhooks/:webhook/dead-letters/:event/replay", (response, request) => {
+      const id = pathParameter(request, 0);
+      const event = pathParameter(request, 1);
+      const authorised = this.authorise(response, request, "setup");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => admin.replay(id, event));
+    });
+  }
+
+  /** A "setup" route on one webhook that takes no body. */
+  private registerWithoutBody(app: uWS.TemplatedApp, method: "post" | "del", path: string, act: (id: string, operator: string) => Promise<OperationOutcome>): void {
+    app[method](path, (response, request) => {
+      const id = pathParameter(request, 0);
+      const authorised = this.authorise(response, request, "setup");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => act(id, authorised.principal.name));
+    });
   }
 
   /** Cards: a member's cards, issue one, read, block, unblock, replace (gateway/operations/card-service.ts). */

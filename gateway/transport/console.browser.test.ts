@@ -173,7 +173,8 @@ describe("the operator console in a browser (headless Chromium)", () => {
   it("shows the settlement between partners for chosen days, and says so when none is owed", async () => {
     const page = await signedIn(MARKETER);
     await page.goto(`${server.url}/console/#/settlement`);
-    expect(await page.title()).toBe("Settlement · loycore console");
+    // A hash change within the signed-in page: the title follows once the app has handled it.
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe("Settlement · loycore console");
     await page.getByLabel("From", { exact: true }).fill("2025-01-01");
     await page.getByLabel("To", { exact: true }).fill("2025-01-31");
     await page.getByRole("button", { name: "Show" }).click();

@@ -12,6 +12,7 @@ import type { CalculateResult, CommitResult } from "../../protocol/terminal-wire
 import { crossPartnerPoints } from "../../domain/engine/partner-settlement.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
+import { commitEvents, eventWrites } from "./outbox-events.js";
 
 export interface CommitReceiptInput {
   readonly program: CompiledProgram;
@@ -30,6 +31,8 @@ export interface CommitReceiptInput {
   readonly now: number;
   /** The campaigns version in force; absent or null: none. */
   readonly campaigns?: CompiledCampaigns | null;
+  /** Write the commit's events to the outbox (default true; the bulk importer's history is not news). */
+  readonly events?: boolean;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface CommitReceiptInput {
  * history entry.
  */
 export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
-  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null } = input;
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null, events = true } = input;
   const memberId = account.memberId;
   const fingerprint = commitFingerprint(memberId, receipt, redeem, paid);
   if (existing !== undefined) {
@@ -83,6 +86,9 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
         { account: next, at: receipt.at, redeemer: partner, store: receipt.store, receiptId: receipt.id, operation: "commit", pointValueMinor: program.program.points.pointValueMinor },
         crossPartnerPoints(outcome.settlement.unreturnedShares, partner),
       ),
+      ...(events
+        ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points: answer.points, balance: answer.balance, transaction: answer.transaction }, outcome.statusChange))
+        : []),
     ],
   };
 }

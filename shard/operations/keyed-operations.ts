@@ -10,6 +10,7 @@ import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } fro
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
+import { eventWrites } from "./outbox-events.js";
 
 /**
  * The keyed state changes other than a commit: visits, cancels, refunds and
@@ -107,7 +108,11 @@ export function cancelReceipt(input: KeyedInput, store: string, receiptId: strin
       ok: true,
       account: reversed.account,
       answer: { receipt: receiptId, cancelled: "receipt", ...reversed.answer },
-      writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }, ...returnedSettlement(input, reversed, target, { redeemer, operation: "cancel" })],
+      writes: [
+        { kind: "receipt", receipt: { ...target, settlement: reversed.settlement } },
+        ...returnedSettlement(input, reversed, target, { redeemer, operation: "cancel" }),
+        ...eventWrites(reversed.account, now, [{ kind: "receipt.cancelled", data: { receipt: receiptId, store, pointsRevoked: reversed.answer.pointsRevoked, pointsReturned: reversed.answer.pointsReturned, balance: reversed.account.balance } }]),
+      ],
       activity: { kind: "cancel", detail: { receipt: receiptId, store, ...reversed.answer } },
     };
   });

@@ -1,6 +1,6 @@
 import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
-import { keyString } from "../storage/record-keys.js";
+import { isOutboxKey, keyString } from "../storage/record-keys.js";
 
 /**
  * Bytes a staged mutation costs besides its key and value: the Map entry,
@@ -32,6 +32,13 @@ export class OverlayGeneration {
   readonly members = new Set<string>();
   /** History sequences staged per member, for history reads. */
   readonly history = new Map<string, number[]>();
+  /**
+   * Keys under the outbox (record-keys.ts OUTBOX_MEMBER) whose latest mutation here is a put: outbox
+   * reads walk these, not every entry. Deletions leave it: they only hide LMDB's keys, which a read
+   * checks key by key. So it holds what waits for delivery, not everything delivered since the last
+   * checkpoint. By logical shard (a key's first byte): a read walks its own logical shard's only.
+   */
+  readonly outboxPuts = new Map<number, Set<string>>();
   /** The last log sequence whose mutations are here (0: none). */
   lastSequence = 0;
   /** The last log sequence here that committed a receipt (0: none): what the gateway's receipt index must hold first. */
@@ -47,16 +54,24 @@ export class OverlayGeneration {
     return this.entries.size === 0;
   }
 
-  stage(sequence: number, member: string, mutations: readonly Mutation[], commitsReceipt: boolean): void {
+  /** Stages a log record's mutations; `member` (null: the record changes no account, an outbox delivery) stays pinned. */
+  stage(sequence: number, member: string | null, mutations: readonly Mutation[], commitsReceipt: boolean): void {
     assert(sequence > this.lastSequence, "log records are staged in sequence order");
     this.lastSequence = sequence;
     if (commitsReceipt) this.lastReceiptSequence = sequence;
-    if (!this.members.has(member)) {
+    if (member !== null && !this.members.has(member)) {
       this.members.add(member);
       this.accountedBytes += PINNED_ACCOUNT_BYTES_ESTIMATE;
     }
     for (const mutation of mutations) {
       const key = keyString(mutation.key);
+      if (isOutboxKey(mutation.key)) {
+        const logicalShard = mutation.key[0] as number;
+        const puts = this.outboxPuts.get(logicalShard) ?? new Set<string>();
+        if (mutation.value === null) puts.delete(key);
+        else puts.add(key);
+        this.outboxPuts.set(logicalShard, puts);
+      }
       const previous = this.entries.get(key);
       if (previous !== undefined) this.accountedBytes -= mutationBytes(previous);
       this.entries.set(key, mutation);

@@ -4,7 +4,8 @@ import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
 import { readHistory } from "../storage/records/history-codec.js";
 import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
-import { decodeSettlementKey, historyKey, keyString, recordKey, settlementDayRange } from "../storage/record-keys.js";
+import { decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
+import { readOutboxEvent, readOutboxEventTime, type DeadLetterDetail, type OutboxEvent } from "../storage/records/outbox-codec.js";
 import { readSettlement } from "../storage/records/settlement-codec.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
@@ -144,6 +145,95 @@ export class ShardState {
         const { logicalShard: shard, day, issuer, redeemer, memberId, sequence } = decodeSettlementKey(Buffer.from(key, "latin1"));
         return { key, entry: readSettlement({ logicalShard: shard, day, issuer, redeemer, memberId, sequence }, byKey.get(key) as Uint8Array) };
       });
+  }
+
+  /**
+   * Entries of one outbox section of a logical shard (of one endpoint for the queue and dead letters),
+   * in key order (member, sequence, number), after the key `after` (latin-1; from the start when null),
+   * at most `limit`: the overlay's outbox entries over LMDB's range, the overlay's deletions hiding
+   * LMDB's. Costs one pass over the overlay's outbox keys (keeping only the `limit` smallest, never
+   * sorting them all) and LMDB reads of about `limit` entries plus those the overlay hides.
+   */
+  readOutbox(logicalShard: number, section: OutboxSection, endpoint: string | null, after: string | null, limit: number): { key: string; endpoint: string | null; event: OutboxEvent; dead: DeadLetterDetail | null }[] {
+    const range = outboxRange(logicalShard, section, endpoint);
+    const start = after === null ? range.start : Buffer.concat([Buffer.from(after, "latin1"), Buffer.of(0)]);
+    const values = new Map<string, Uint8Array>();
+    for (const key of this.smallestStagedOutboxKeys(logicalShard, keyString(start), keyString(range.end), limit)) values.set(key, this.staged(key)?.value as Uint8Array);
+    // LMDB's keys in range that the overlay has not replaced or deleted, a page at a time until `limit` are found.
+    let from = start;
+    let found = 0;
+    for (;;) {
+      let read = 0;
+      let last: Uint8Array | null = null;
+      for (const { key, value } of this.store.range(from, range.end, limit)) {
+        read += 1;
+        last = key;
+        const text = keyString(key);
+        if (this.staged(text) !== undefined) continue;
+        values.set(text, value);
+        found += 1;
+      }
+      if (read < limit || found >= limit || last === null) break;
+      from = Buffer.concat([last, Buffer.of(0)]);
+    }
+    return [...values.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => {
+        const { logicalShard: shard, endpoint: keyEndpoint, memberId, sequence, number } = decodeOutboxKey(Buffer.from(key, "latin1"));
+        return { key, endpoint: keyEndpoint, ...readOutboxEvent({ logicalShard: shard, memberId, sequence, number }, values.get(key) as Uint8Array) };
+      });
+  }
+
+  /** The `limit` smallest outbox keys in [start, end) the overlay puts (the newer generation wins), in order. */
+  private smallestStagedOutboxKeys(logicalShard: number, start: string, end: string, limit: number): string[] {
+    let kept: string[] = [];
+    this.forEachStagedOutboxPut(logicalShard, start, end, (key) => {
+      kept.push(key);
+      // Sorting and cutting whenever the list reaches four pages keeps the pass O(n log limit).
+      if (kept.length >= 4 * limit) kept = kept.sort().slice(0, limit);
+    });
+    return kept.sort().slice(0, limit);
+  }
+
+  /** Calls `visit` with each outbox key of the logical shard in [start, end) whose latest staged mutation is a put, in no order. */
+  private forEachStagedOutboxPut(logicalShard: number, start: string, end: string, visit: (key: string) => void): void {
+    for (const key of this.active.outboxPuts.get(logicalShard) ?? []) if (key >= start && key < end) visit(key);
+    for (const key of this.checkpointing?.outboxPuts.get(logicalShard) ?? []) if (key >= start && key < end && this.active.get(key) === undefined) visit(key);
+  }
+
+  /**
+   * Counts the entries of an outbox section of a logical shard (every endpoint's), at most `budget`,
+   * and the time of the oldest counted (null when none): for /metrics, without decoding payloads.
+   */
+  countOutbox(logicalShard: number, section: OutboxSection, budget: number): { count: number; oldestAt: number | null } {
+    const range = outboxRange(logicalShard, section, null);
+    let count = 0;
+    let oldestAt: number | null = null;
+    const see = (value: Uint8Array): void => {
+      count += 1;
+      const at = readOutboxEventTime(value);
+      oldestAt = oldestAt === null ? at : Math.min(oldestAt, at);
+    };
+    this.forEachStagedOutboxPut(logicalShard, keyString(range.start), keyString(range.end), (key) => {
+      if (count < budget) see(this.staged(key)?.value as Uint8Array);
+    });
+    for (const { key, value } of this.store.range(range.start, range.end, Math.max(0, budget - count))) {
+      if (this.staged(keyString(key)) === undefined) see(value);
+    }
+    return { count, oldestAt };
+  }
+
+  /** The value of one outbox key now (overlay, else LMDB); undefined when absent. */
+  readOutboxValue(key: Buffer): Uint8Array | undefined {
+    const staged = this.staged(keyString(key));
+    if (staged !== undefined) return staged.value ?? undefined;
+    return this.store.get(key);
+  }
+
+  /** Applies a logged record that changes no account (outbox deliveries): its mutations join the filling generation. */
+  applyWithoutAccount(sequence: number, mutations: readonly Mutation[]): void {
+    this.active.stage(sequence, null, mutations, false);
   }
 
   /** Members with an account in LMDB (the expiry sweep's walk); members only in the overlay are seen after the next checkpoint. */

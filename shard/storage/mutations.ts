@@ -6,7 +6,8 @@ import { lotChunkIndex, sameLot, writeAccount, writeLotChunk } from "./records/a
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import type { Mutation } from "./mutation.js";
-import { accountKey, historyKey, lotChunkKey, recordKey, settlementKey } from "./record-keys.js";
+import { accountKey, historyKey, lotChunkKey, outboxKey, recordKey, settlementKey } from "./record-keys.js";
+import { writeOutboxEvent } from "./records/outbox-codec.js";
 import { writeSettlement } from "./records/settlement-codec.js";
 import type { ShardWrite } from "./shard-store.js";
 
@@ -41,6 +42,9 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
       }
       case "settlement":
         payload.put(settlementKey(write.settlement.logicalShard, write.settlement), (writer) => writeSettlement(writer, write.settlement));
+        break;
+      case "event":
+        payload.put(outboxKey(write.event.logicalShard, "events", null, write.event), (writer) => writeOutboxEvent(writer, write.event));
         break;
     }
   }

@@ -5,7 +5,7 @@ import { validateProgramDocument } from "../../domain/program/validate-program-d
 import type { Program } from "../../protocol/program-document.js";
 import type { ReceiptLine } from "../../domain/receipt/receipt.js";
 import { decodeMutations, MutationPayloadWriter } from "./mutation-payload.js";
-import { MEMBER_FAMILY, SETTLEMENT_MEMBER } from "./record-keys.js";
+import { MEMBER_FAMILY, OUTBOX_MEMBER, SETTLEMENT_MEMBER } from "./record-keys.js";
 import type { ShardReply, ShardRequest } from "../shard-messages.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
@@ -27,7 +27,9 @@ import { randomInteger, seededRandom } from "../../domain/random/seeded-random.j
  * (null: the program has no levels by active points); hashed without it,
  * the answers are the digest before it (754e791b..., checked below).
  */
-const EXPECTED_PAYLOADS_DIGEST = "f72c02034913351ea759144b5913db744101439a204044431f4ef10d65db2f32";
+const EXPECTED_PAYLOADS_DIGEST = "605556a3c00a0c6ca61f03d436205d372a113f6e7094c21d18db93bd282177b7";
+/** The digest before outbox events (issue 14): what the payloads are without their event mutations. */
+const EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST = "f72c02034913351ea759144b5913db744101439a204044431f4ef10d65db2f32";
 /** The digest the format was fixed with, before settlement entries: what the payloads are without them. */
 const EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
 /** Profile edits' payloads, pinned by the build that added them (format 2 accounts, profile records, profile history). */
@@ -57,9 +59,12 @@ describe("log payload bytes", () => {
     // The same payloads without the settlement entries (added by issue 12): the bytes of everything else
     // stay those the format was fixed with.
     const payloadsWithoutSettlement = createHash("sha256");
+    // And without the outbox's events (added by issue 14): the bytes the settlement build logged.
+    const payloadsWithoutEvents = createHash("sha256");
     log.append = (payload) => {
       payloads.update(payload);
-      payloadsWithoutSettlement.update(withoutSettlementEntries(payload));
+      payloadsWithoutEvents.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER]));
+      payloadsWithoutSettlement.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER, SETTLEMENT_MEMBER]));
       return append(payload);
     };
     const answers = createHash("sha256");
@@ -91,11 +96,13 @@ describe("log payload bytes", () => {
     expect({
       payloads: payloads.digest("hex"),
       answers: answers.digest("hex"),
+      withoutEvents: payloadsWithoutEvents.digest("hex"),
       withoutSettlement: payloadsWithoutSettlement.digest("hex"),
       answersWithoutPointLevel: answersWithoutPointLevel.digest("hex"),
     }).toEqual({
       payloads: EXPECTED_PAYLOADS_DIGEST,
       answers: EXPECTED_ANSWERS_DIGEST,
+      withoutEvents: EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST,
       withoutSettlement: EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST,
       answersWithoutPointLevel: EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST,
     });
@@ -163,12 +170,12 @@ async function oneOperation(context: {
   }
 }
 
-/** A payload written again without its settlement entries' mutations. */
-function withoutSettlementEntries(payload: Uint8Array): Buffer {
+/** A payload written again without the mutations of these pseudo members (settlement entries, outbox events). */
+function withoutPseudoMembers(payload: Uint8Array, pseudoMembers: readonly string[]): Buffer {
   const writer = new MutationPayloadWriter();
   for (const mutation of decodeMutations(payload)) {
     const key = Buffer.from(mutation.key);
-    if (key[1] === MEMBER_FAMILY && key.toString("latin1", 3, 3 + (key[2] as number)) === SETTLEMENT_MEMBER) continue;
+    if (key[1] === MEMBER_FAMILY && pseudoMembers.includes(key.toString("latin1", 3, 3 + (key[2] as number)))) continue;
     if (mutation.value === undefined || mutation.value === null) writer.delete(key);
     else {
       const value = mutation.value;

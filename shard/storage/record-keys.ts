@@ -38,6 +38,23 @@ export const SETTLEMENT_KIND = 0x73; // "s"
 export const SETTLEMENT_MEMBER = "~settlement";
 const SETTLEMENT_DAY_MAX = 2 ** 32 - 1;
 
+/**
+ * The logical shard's outbox (docs/notifications.md) lives under this pseudo
+ * member, as the settlement entries do: events written by operations
+ * ("e"), copied per webhook endpoint for delivery ("q"), and dead letters
+ * per endpoint ("d"). Within a section, keys sort by endpoint (q, d), then
+ * member, then the member's operation sequence and the event's number in
+ * it: each member's events in the order they happened.
+ */
+export const OUTBOX_MEMBER = "~outbox";
+export const OUTBOX_EVENT_KIND = 0x65; // "e"
+export const OUTBOX_QUEUE_KIND = 0x71; // "q"
+export const OUTBOX_DEAD_KIND = 0x64; // "d"
+export type OutboxSection = "events" | "queue" | "dead";
+const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND };
+/** Events per operation are numbered in one byte. */
+const OUTBOX_EVENT_NUMBER_MAX = 255;
+
 /** Logical shards are 0..255: one byte. */
 const LOGICAL_SHARD_MAX = 255;
 /** Ids are length-prefixed with one byte; client ids are at most 64 bytes (domain/limits.ts), record ids add a word. */
@@ -145,6 +162,78 @@ export function settlementDayRange(logicalShard: number, fromDay: number, toDay:
     : { start: bound(fromDay), end: bound(toDay) };
 }
 
+/** Where an event is: its member, the member's operation sequence, its number within the operation. */
+export interface OutboxEventAddress {
+  readonly memberId: string;
+  readonly sequence: number;
+  readonly number: number;
+}
+
+/**
+ * An outbox key: [outbox prefix][section kind]([endpoint length][endpoint])?
+ * [member length][member][sequence u48][number u8]; the endpoint for the
+ * queue and dead sections only.
+ */
+export function outboxKey(logicalShard: number, section: OutboxSection, endpoint: string | null, address: OutboxEventAddress): RecordKey {
+  const { memberId, sequence, number } = address;
+  assert((section === "events") === (endpoint === null), "only queued and dead events name an endpoint");
+  assert(Number.isInteger(sequence) && sequence >= 0 && sequence <= HISTORY_SEQUENCE_MAX, "an event's sequence fits 48 bits");
+  assert(Number.isInteger(number) && number >= 0 && number <= OUTBOX_EVENT_NUMBER_MAX, "an event's number is a byte");
+  const endpointBytes = endpoint === null ? null : Buffer.from(endpoint, "latin1");
+  const member = Buffer.from(memberId, "latin1");
+  assert(member.length > 0 && member.length <= KEY_PART_BYTES_MAX && (endpointBytes?.length ?? 0) <= KEY_PART_BYTES_MAX, "outbox key parts are at most 255 bytes");
+  const key = withKind(logicalShard, OUTBOX_MEMBER, OUTBOX_SECTION_KINDS[section], (endpointBytes === null ? 0 : 1 + endpointBytes.length) + 1 + member.length + 7);
+  let at = memberKeyBytes(OUTBOX_MEMBER) + 1;
+  if (endpointBytes !== null) {
+    key[at++] = endpointBytes.length;
+    at += endpointBytes.copy(key, at);
+  }
+  key[at++] = member.length;
+  at += member.copy(key, at);
+  key.writeUIntBE(sequence, at, 6);
+  key[at + 6] = number;
+  return key;
+}
+
+/** What an outbox key holds (outboxKey's inverse). */
+export function decodeOutboxKey(key: Uint8Array): { logicalShard: number; section: OutboxSection; endpoint: string | null } & OutboxEventAddress {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  let at = memberKeyBytes(OUTBOX_MEMBER);
+  assert(bytes[1] === MEMBER_FAMILY && bytes.toString("latin1", 3, at) === OUTBOX_MEMBER, "an outbox key is under the outbox prefix");
+  const kind = bytes[at++];
+  const section = (Object.keys(OUTBOX_SECTION_KINDS) as OutboxSection[]).find((name) => OUTBOX_SECTION_KINDS[name] === kind);
+  assert(section !== undefined, "an outbox key names its section");
+  let endpoint: string | null = null;
+  if (section !== "events") {
+    const length = bytes[at] as number;
+    endpoint = bytes.toString("latin1", at + 1, at + 1 + length);
+    at += 1 + length;
+  }
+  const memberLength = bytes[at] as number;
+  const memberId = bytes.toString("latin1", at + 1, at + 1 + memberLength);
+  at += 1 + memberLength;
+  assert(bytes.length === at + 7, "an outbox key ends with a u48 and a byte");
+  return { logicalShard: bytes[0] as number, section, endpoint, memberId, sequence: bytes.readUIntBE(at, 6), number: bytes[at + 6] as number };
+}
+
+/** The keys of one outbox section of a logical shard, or of one endpoint's part of it. */
+export function outboxRange(logicalShard: number, section: OutboxSection, endpoint: string | null): { start: RecordKey; end: RecordKey } {
+  const kind = OUTBOX_SECTION_KINDS[section];
+  if (endpoint === null) return { start: withKind(logicalShard, OUTBOX_MEMBER, kind, 0), end: withKind(logicalShard, OUTBOX_MEMBER, kind + 1, 0) };
+  const endpointBytes = Buffer.from(endpoint, "latin1");
+  assert(endpointBytes.length <= KEY_PART_BYTES_MAX, "an endpoint id is at most 255 bytes");
+  const start = Buffer.concat([withKind(logicalShard, OUTBOX_MEMBER, kind, 0), Buffer.of(endpointBytes.length), endpointBytes]);
+  // Past every key with this endpoint: the same prefix with its last byte raised (or the section's end).
+  return { start, end: Buffer.concat([start, Buffer.of(0xff, 0xff)]) };
+}
+
+/** True when the key is one of the outbox's (cheap: the overlay asks it of every mutation it stages). */
+export function isOutboxKey(key: Uint8Array): boolean {
+  if (key.length < 3 + OUTBOX_MEMBER.length + 1 || key[1] !== MEMBER_FAMILY || key[2] !== OUTBOX_MEMBER.length) return false;
+  for (let index = 0; index < OUTBOX_MEMBER.length; index += 1) if (key[3 + index] !== OUTBOX_MEMBER.charCodeAt(index)) return false;
+  return true;
+}
+
 export function memberKindRange(logicalShard: number, memberId: string, kind: number): { start: RecordKey; end: RecordKey } {
   return { start: withKind(logicalShard, memberId, kind, 0), end: withKind(logicalShard, memberId, kind + 1, 0) };
 }
@@ -207,8 +296,14 @@ export function decodeKey(key: Uint8Array): DecodedKey {
     case SETTLEMENT_KIND:
       // The settlement pseudo member's entries: the entry is in the value; the key orders and dedups.
       return base;
+    case OUTBOX_EVENT_KIND:
+    case OUTBOX_QUEUE_KIND:
+    case OUTBOX_DEAD_KIND:
+      // The outbox pseudo member's entries (decodeOutboxKey reads the rest).
+      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue and dead-letter keys");
+      return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r" or "s", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q" or "d", not ${kind}`);
   }
 }
 

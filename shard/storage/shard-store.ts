@@ -2,6 +2,7 @@ import type { Account } from "../../domain/account/account.js";
 import type { ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
 import type { Mutation } from "./mutation.js";
 import type { RecordKey } from "./record-keys.js";
+import type { OutboxEvent } from "./records/outbox-codec.js";
 
 /**
  * What a shard remembers of one committed receipt: enough to answer a repeat
@@ -65,7 +66,9 @@ export type ShardWrite =
   | { readonly kind: "account"; readonly account: Account }
   | { readonly kind: "receipt"; readonly receipt: ReceiptRecord }
   | { readonly kind: "activity"; readonly activity: ActivityRecord }
-  | { readonly kind: "settlement"; readonly settlement: SettlementRecord };
+  | { readonly kind: "settlement"; readonly settlement: SettlementRecord }
+  /** An event for the outbox (docs/notifications.md), in the same log record as the operation that caused it. */
+  | { readonly kind: "event"; readonly event: OutboxEvent };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;

@@ -12,6 +12,11 @@
  * unknown (the connection dropped, a timeout). At seeded moments the gateway is killed with SIGKILL and
  * restarted over the same data directory, `kills` times; lanes reconnect to the new port.
  *
+ * Events (docs/notifications.md): the audit runs a webhook receiver (event-receiver.ts) and configures it
+ * for points.accrued before the load. After the checks below, every acknowledged commit that accrued
+ * points must have its event delivered (within 30 s), and no event may name a transaction no
+ * acknowledged commit has: the outbox writes an event in its operation's own log record.
+ *
  * Crashes the server makes itself (option crashPoints, --crash-points "name:probability,..."): the server
  * runs with LOYCORE_FAULT_INJECTION=1 and LOYCORE_CRASH_POINTS (shard/crash-points.ts), so it also
  * SIGKILLs itself during a log group commit (before-write, after-write-before-sync, after-sync) or a
@@ -67,6 +72,7 @@
  * `node dist/tools/crash-audit/crash-audit.js --lanes 40 --operations 200 --kills 8 --seed 20261201
  *    --crash-points after-write-before-sync:0.002,checkpoint-after-write-before-truncate:0.3 --torn-tail`.
  */
+import { AUDIT_WEBHOOK, EventReceiver } from "./event-receiver.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -252,7 +258,7 @@ async function startGateway(launch: GatewayLaunch): Promise<Gateway> {
   return gateway;
 }
 
-async function adminRequest(url: string, token: string, method: "GET" | "PUT", body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function adminRequest(url: string, token: string, method: "GET" | "PUT" | "POST", body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -441,7 +447,7 @@ class Coordinator {
   }
 
   /** An admin request to whichever server is up, retried across crashes. */
-  async admin(method: "GET" | "PUT", path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  async admin(method: "GET" | "PUT" | "POST", path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     for (let attempt = 1; ; attempt += 1) {
       await this.ready;
       try {
@@ -720,6 +726,8 @@ class CrashAuditRun {
   private operationsStarted = 0;
   private nextKill = 0;
   private internalErrors = 0;
+  /** Receives the server's points.accrued events: every acknowledged commit's must arrive. */
+  private readonly events = new EventReceiver();
 
   constructor(
     private readonly options: CrashAuditOptions,
@@ -764,6 +772,8 @@ class CrashAuditRun {
     const lost = await this.resendAcknowledgedRequests();
     // 3. The auditor: every member's state from the acknowledged answers alone.
     const { doubled, modelMismatches } = await this.auditMembers(acknowledgedRecords);
+    // 4. Every acknowledged commit that accrued points has its event, and no event names anything else.
+    await this.auditEvents(acknowledgedRecords);
     await this.coordinator.settled();
     if (this.coordinator.killsDone !== this.options.kills) this.violations.push(`${this.coordinator.killsDone} kills done, ${this.options.kills} asked`);
     if (this.internalErrors > 0) this.violations.push(`${this.internalErrors} INTERNAL answers`);
@@ -775,6 +785,20 @@ class CrashAuditRun {
   async close(): Promise<void> {
     for (const lane of this.laneHandles) await lane.close();
     await this.coordinator.stop();
+    await this.events.stop();
+  }
+
+  /** The outbox's promise: an acknowledged commit's event is in its own log record, so it is delivered whatever the kills did. */
+  private async auditEvents(acknowledged: readonly OperationRecord[]): Promise<void> {
+    const expected = new Set<string>();
+    for (const record of acknowledged) {
+      if (record.operation.kind === "commit" && numberField(record.answer, "points") > 0) expected.add(String(record.answer?.["transaction"]));
+    }
+    const { missing, unexpected } = await this.events.awaitTransactions(expected);
+    this.log(`events: ${this.events.transactions.size} points.accrued delivered for ${expected.size} acknowledged commits that accrued points`);
+    if (missing.length > 0) this.violations.push(`${missing.length} acknowledged commits without their event (e.g. ${missing.slice(0, 3).join(", ")})`);
+    if (unexpected.length > 0) this.violations.push(`${unexpected.length} events of no acknowledged commit (e.g. ${unexpected.slice(0, 3).join(", ")})`);
+    if (this.events.badSignatures > 0) this.violations.push(`${this.events.badSignatures} deliveries whose signature did not verify`);
   }
 
   /** Between a death and its restart, with the seeded probability: a torn tail of one shard's newest log segment. */
@@ -820,6 +844,8 @@ class CrashAuditRun {
     if (first.demoCards.length < this.demoMembers) throw new Error(`the gateway has ${first.demoCards.length} demo cards, ${this.demoMembers} needed`);
     const installed = await this.coordinator.admin("PUT", "/v1/admin/program", PROGRAM);
     if (installed.status !== 200) throw new Error(`PUT /v1/admin/program answered ${installed.status}: ${JSON.stringify(installed.body)}`);
+    const webhook = await this.coordinator.admin("POST", "/v1/admin/webhooks", { ...AUDIT_WEBHOOK, url: await this.events.start(), kinds: ["points.accrued"] });
+    if (webhook.status !== 200) throw new Error(`POST /v1/admin/webhooks answered ${webhook.status}: ${JSON.stringify(webhook.body)}`);
     this.cards = first.demoCards.slice(0, this.demoMembers);
     for (const card of this.cards) this.initial.set(card, readState(await this.memberView(card)));
   }

@@ -103,7 +103,7 @@ export function buildSyntheticMembers(
         if (calculated.ok) redeem = Math.floor((calculated.calculation.redeemable * REDEEM_SHARE_BASIS_POINTS) / 10_000);
       }
       // The same pure operation a shard runs for a commit: the same account, record and history entry.
-      const result = commitReceipt({ program: compiled, account: member.account, existing: undefined, receipt, redeem, partner: DEMO_PARTNER.id, now: context.now });
+      const result = commitReceipt({ program: compiled, account: member.account, existing: undefined, receipt, redeem, partner: DEMO_PARTNER.id, now: context.now, events: false });
       assert(result.kind === "applied", `a synthetic receipt commits (${result.kind === "refused" ? result.message : result.kind})`);
       member.account = result.account;
       member.committed.push({ receipt, redeem });
