@@ -267,7 +267,8 @@ describe("a loycore server with the demo program, over WebSocket and HTTP", () =
     expect(metrics).toMatch(/loycore_shard_commit_batch_size_count\{shard="0"\} \d+/);
     expect(metrics).toMatch(/loycore_shard_commit_seconds_bucket/);
     expect(metrics).toMatch(/# TYPE loycore_shard_storage_full_writes_total counter/);
-    expect(metrics).toMatch(/loycore_shard_mailbox_depth\{shard="1"\} 0/);
+    // The depth at the scrape: background requests (the search indexes' backfill, the outbox's reads) may be in flight.
+    expect(metrics).toMatch(/loycore_shard_mailbox_depth\{shard="1"\} \d+/);
   });
 });
 

