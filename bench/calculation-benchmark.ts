@@ -11,13 +11,16 @@ import { FULL_EXAMPLE_PROGRAM } from "../domain/program/seed-programs.js";
 import { validateProgramDocument } from "../domain/program/validate-program-document.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
 import { readBoundedFlag } from "./bounded-flag.js";
+import { CompiledCampaigns } from "../domain/campaigns/compiled-campaigns.js";
+import { validateCampaignsDocument } from "../domain/campaigns/validate-campaigns.js";
 
 /**
  * Micro-benchmark of the pure receipt calculation: a 50-line receipt under
  * the full seed program (statuses, rules, classes, categories, excluded SKUs),
  * for a member with history. Each sample times a batch of calculations and
  * divides, because one calculation is shorter than the timer's resolution is
- * trustworthy. Prints p50/p99 per receipt over the samples.
+ * trustworthy. Prints p50/p99 per receipt over the samples, and the shard's
+ * calculation again with five active campaigns (docs/campaigns.md) against none.
  *
  *   npm run bench:calculation -- [--lines 50] [--samples 2000] [--batch 50]
  */
@@ -85,6 +88,35 @@ const shardCalculation = (): void => {
   if (outcome.ok) sink += outcome.calculation.points;
 };
 
+/** Five active campaigns of every kind of mechanic, three of them for segments the member is in. */
+const FIVE_CAMPAIGNS = new CompiledCampaigns(
+  {
+    ...validateCampaignsDocument(
+      {
+        segments: [
+          { id: "regulars", name: "Regulars", when: { all: [{ fact: "lifetimeVisits", atLeast: 5 }, { not: { fact: "daysSinceLastVisit", atLeast: 90 } }] } },
+          { id: "spenders", name: "Spenders", when: { any: [{ fact: "lifetimeSold", atLeast: 100_000 }, { inCategory: "vip" }] } },
+        ],
+        campaigns: [
+          { id: "c1", name: "Rate", start: start, end: start + 365 * DAY_MILLISECONDS, state: "active", mechanics: [{ kind: "points", rateBasisPoints: 300 }] },
+          { id: "c2", name: "Fixed", start: start, end: start + 365 * DAY_MILLISECONDS, state: "active", audience: "regulars", mechanics: [{ kind: "points", fixedPoints: 100, receiptTotalAtLeast: 10_000 }] },
+          { id: "c3", name: "SKUs", start: start, end: start + 365 * DAY_MILLISECONDS, state: "active", audience: "spenders", mechanics: [{ kind: "points", rateBasisPoints: 1_000, skus: ["SKU-1", "SKU-2", "SKU-3", "SKU-40"] }] },
+          { id: "c4", name: "Discount", start: start, end: start + 365 * DAY_MILLISECONDS, state: "active", mechanics: [{ kind: "discount", basisPoints: 500, skus: ["SKU-5", "SKU-6", "SKU-7"] }] },
+          { id: "c5", name: "Every 2nd", start: start, end: start + 365 * DAY_MILLISECONDS, state: "active", audience: "regulars", mechanics: [{ kind: "points", fixedPoints: 50, everyPurchases: 2 }, { kind: "discount", basisPoints: 200 }] },
+        ],
+      },
+      compiled.program,
+    ),
+    version: 1,
+  },
+  compiled.program.timeZone,
+);
+/** The shard's calculation with five active campaigns. */
+const campaignCalculation = (): void => {
+  const outcome = calculateForMember(compiled, account, receipt, redeem, { now, partner: "bench", campaigns: FIVE_CAMPAIGNS });
+  if (outcome.ok) sink += outcome.calculation.points;
+};
+
 function measure(calculation: () => void): number[] {
   for (let index = 0; index < WARM_UP_CALCULATIONS; index += 1) calculation();
   const perReceiptMicroseconds: number[] = [];
@@ -103,7 +135,9 @@ function describe(name: string, sorted: readonly number[]): string {
 
 const pure = measure(pureCalculation);
 const shard = measure(shardCalculation);
+const withCampaigns = measure(campaignCalculation);
 const check = calculateForMember(compiled, account, receipt, redeem, { now, partner: "bench" });
+const campaignCheck = calculateForMember(compiled, account, receipt, redeem, { now, partner: "bench", campaigns: FIVE_CAMPAIGNS });
 process.stdout.write(
   [
     `machine: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
@@ -113,6 +147,10 @@ process.stdout.write(
       : `answer: ${check.code}`,
     describe("rules (standing + receipt calculation)", pure),
     describe("as a shard runs it (ledger settle + rules)", shard),
+    campaignCheck.ok
+      ? `with five active campaigns: discount ${campaignCheck.calculation.discount}, points ${campaignCheck.calculation.points}, campaign rules ${campaignCheck.calculation.rules.filter((rule) => rule.rule.startsWith("campaign:")).length}`
+      : `with five active campaigns: ${campaignCheck.code}`,
+    describe("as a shard runs it with five active campaigns", withCampaigns),
     `(checksum ${sink % 1_000})`,
     "",
   ].join("\n"),

@@ -16,3 +16,4 @@ export { LoycoreAdminClient } from "./loycore-admin-client.js";
 export { ADMIN_REQUEST_TIMEOUT_DEFAULT_MILLISECONDS } from "./admin-client-options.js";
 export type { LoycoreAdminClientOptions } from "./admin-client-options.js";
 export type * from "../protocol/admin-wire.js";
+export type * from "../protocol/campaign-document.js";

@@ -1,4 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
+import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState } from "../protocol/campaign-document.js";
+import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
   ActivityPage,
@@ -86,6 +88,43 @@ export class LoycoreAdminClient {
   /** One stored version, current or earlier; `NOT_FOUND` for a version never stored. */
   async programVersion(version: number): Promise<Program> {
     return this.call("GET", `/program/versions/${String(version)}`);
+  }
+
+  // -- Segments and campaigns (docs/campaigns.md) ----------------------------
+
+  /** The current campaigns document with its version (0 and empty lists before the first). */
+  async campaigns(): Promise<CampaignSet> {
+    return this.call("GET", "/campaigns");
+  }
+
+  /** Replaces the whole document; resolves once every shard prices with it; a refused document is `BAD_REQUEST` with its problems. */
+  async putCampaigns(definition: CampaignsDefinition): Promise<CampaignSet> {
+    return this.call("PUT", "/campaigns", definition);
+  }
+
+  async campaign(id: string): Promise<Campaign> {
+    return this.call("GET", `/campaigns/${segment(id, "id")}`);
+  }
+
+  /** Creates or replaces one campaign (absent fields defaulted), as a new version of the document. */
+  async putCampaign(id: string, campaign: Omit<Partial<Campaign>, "id">): Promise<Campaign> {
+    return this.call("PUT", `/campaigns/${segment(id, "id")}`, campaign);
+  }
+
+  async setCampaignState(id: string, state: CampaignState): Promise<Campaign> {
+    return this.call("POST", `/campaigns/${segment(id, "id")}/state`, { state });
+  }
+
+  /** A dry run: `calculate`'s answer for the member under the stored campaigns with `campaign` as if active; changes nothing. */
+  async previewCampaign(request: {
+    readonly member: string;
+    readonly receipt: object;
+    readonly campaign: Partial<Campaign>;
+    readonly redeem?: number;
+    readonly partner?: string;
+    readonly cardType?: string;
+  }): Promise<CalculateResult> {
+    return this.call("POST", "/campaigns/preview", request);
   }
 
   // -- Partners and stores ---------------------------------------------------

@@ -4,6 +4,7 @@ import uWS from "uWebSockets.js";
 import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
+import { CampaignService } from "./admin/campaign-service.js";
 import { CardService } from "./operations/card-service.js";
 import { Operators } from "./admin/operators.js";
 import type { ServerConfig } from "./config.js";
@@ -62,6 +63,7 @@ interface Gateway {
   readonly receipts: ReceiptIndex;
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
+  readonly campaigns: CampaignService;
   readonly cards: CardService;
   readonly edits: MemberEdits;
   readonly search: MemberSearch;
@@ -136,6 +138,7 @@ async function buildGateway(
   const cards = new CardService(directory, control, cluster, clock);
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
+  const campaigns = new CampaignService(control, cluster);
   const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
   const search = new MemberSearch(directory, cluster);
   const operators = new Operators(control, authenticator, clock);
@@ -150,7 +153,7 @@ async function buildGateway(
     wakeDelivery();
     void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
   };
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, cards, edits, search, operators, handler, webhooks };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, edits, search, operators, handler, webhooks };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -163,6 +166,7 @@ async function startShardChannels(
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
   const eventKinds = storedSubscribedKinds(control);
+  const campaigns = control.currentCampaigns() ?? null;
   const floors = directory.receiptIndexFloors();
   const channels: SupervisedShardChannel[] = [];
   for (let shardIndex = 0; shardIndex < placement.shardThreadCount; shardIndex += 1) {
@@ -174,6 +178,7 @@ async function startShardChannels(
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
           eventKinds,
+          campaigns,
           receiptIndexThrough: floors.get(shardIndex) ?? 0,
           checkpoint: {
             ...(config.checkpointIntervalMilliseconds === undefined ? {} : { intervalMilliseconds: config.checkpointIntervalMilliseconds }),
@@ -213,7 +218,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);

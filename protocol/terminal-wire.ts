@@ -297,6 +297,8 @@ export interface CalculateResult {
   /** In a `calculate` answer, the balance before this receipt; in a `commit` answer, after it. */
   readonly balance: number;
   readonly programVersion: number;
+  /** The campaigns version that priced the receipt; absent while no campaigns document exists (docs/campaigns.md). */
+  readonly campaignsVersion?: number;
 }
 
 export interface CommitResult extends CalculateResult {

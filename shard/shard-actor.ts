@@ -6,6 +6,8 @@ import { CompiledProgram } from "../domain/engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../domain/engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
 import type { Program } from "../protocol/program-document.js";
+import type { CampaignSet } from "../protocol/campaign-document.js";
+import { CompiledCampaigns } from "../domain/campaigns/compiled-campaigns.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
@@ -35,6 +37,7 @@ import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
   type MemberLookup,
+  type PreviewCampaignShardRequest,
   type ReceiptShardRequest,
   type ShardAnswers,
   type ShardFailureReply,
@@ -81,6 +84,8 @@ export interface ShardActorOptions {
   readonly program: Program | null;
   /** The event kinds written to the outbox (some webhook endpoint takes them); none when absent. */
   readonly eventKinds?: readonly string[];
+  /** The campaigns version in force at start; absent or null: none stored yet. */
+  readonly campaigns?: CampaignSet | null;
   /** Wall clock in epoch milliseconds; passed in so tests control time. */
   readonly clock: () => number;
   /** Monotonic seconds for latency figures and checkpoint timing. */
@@ -112,6 +117,9 @@ type FailureReply = (reply: ShardFailureReply) => void;
  */
 export class ShardActor {
   private program: CompiledProgram | null;
+  /** The campaigns version as stored, and compiled against the program's time zone (rebuilt when either changes). */
+  private campaignSet: CampaignSet | null;
+  private campaigns: CompiledCampaigns | null;
   private readonly owned: ReadonlySet<number>;
   private readonly state: ShardState;
   private readonly checkpointer: Checkpointer;
@@ -128,6 +136,8 @@ export class ShardActor {
   constructor(private readonly options: ShardActorOptions) {
     this.program = options.program === null ? null : new CompiledProgram(options.program);
     this.eventKinds = new Set(options.eventKinds ?? []);
+    this.campaignSet = options.campaigns ?? null;
+    this.campaigns = this.compileCampaigns();
     this.owned = new Set(options.ownedLogicalShards);
     this.instruments = options.instruments ?? SILENT_INSTRUMENTS;
     this.state = new ShardState(options.store);
@@ -226,7 +236,18 @@ export class ShardActor {
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
         this.program = new CompiledProgram(request.program);
+        // Campaign dates are local to the program's time zone: compiled again with the new program.
+        this.campaigns = this.compileCampaigns();
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
+        return;
+      case "setCampaigns":
+        // One reference swap between two messages, as for the program.
+        this.campaignSet = request.campaigns;
+        this.campaigns = this.compileCampaigns();
+        reply({ ref: request.ref, ok: true, value: { version: request.campaigns.version } });
+        return;
+      case "previewCampaign":
+        this.previewCampaign(request, reply);
         return;
       case "health":
         reply({ ref: request.ref, ok: true, value: this.healthView() });
@@ -313,7 +334,7 @@ export class ShardActor {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
     const { account, program } = found;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -325,7 +346,7 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
 
@@ -349,8 +370,30 @@ export class ShardActor {
       cardType: request.cardType ?? null,
       ...(request.paid === undefined ? {} : { paid: request.paid }),
       now: this.options.clock(),
+      campaigns: this.campaigns,
     });
     this.settle(request.ref, release, found.account, result, true);
+  }
+
+  /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */
+  private compileCampaigns(): CompiledCampaigns | null {
+    if (this.campaignSet === null) return null;
+    return new CompiledCampaigns(this.campaignSet, this.program?.program.timeZone ?? "UTC");
+  }
+
+  /** A dry run: the receipt priced with the draft campaign as if active; nothing is written or logged. */
+  private previewCampaign(request: PreviewCampaignShardRequest, reply: Reply<"previewCampaign">): void {
+    const found = this.memberAndProgram(request, reply);
+    if (found === null) return;
+    const { account, program } = found;
+    const campaigns = new CompiledCampaigns(this.campaignSet ?? { version: 0, segments: [], campaigns: [] }, program.program.timeZone, { draft: request.draft });
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns };
+    const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
+    if (!outcome.ok) {
+      reply(failureReply(request.ref, outcome));
+      return;
+    }
+    reply({ ref: request.ref, ok: true, value: calculationAnswer(account.memberId, request.receipt, outcome.calculation, spendable) });
   }
 
   private enroll(request: Extract<ShardRequest, { kind: "enroll" }>, reply: Reply<"enroll">): void {

@@ -9,6 +9,7 @@ import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
+import type { Campaign, CampaignSet } from "../protocol/campaign-document.js";
 import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
@@ -47,6 +48,9 @@ export type ShardRequest =
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
   /** The event kinds some webhook endpoint takes: only these are written to the outbox (none: no events, no cost). */
   | { readonly kind: "setEventKinds"; readonly ref: number; readonly kinds: readonly string[] }
+  /** A campaigns version replaces the shard's set between two messages, like setProgram (docs/campaigns.md). */
+  | { readonly kind: "setCampaigns"; readonly ref: number; readonly campaigns: CampaignSet }
+  | PreviewCampaignShardRequest
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
    * committed with a log sequence up to `through`: log segments wholly at or
@@ -120,6 +124,9 @@ export interface ShardAnswers {
   readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
   readonly setEventKinds: { readonly kinds: number };
+  readonly setCampaigns: { readonly version: number };
+  /** The receipt priced with the draft campaign as if active: nothing changes, nothing is logged. */
+  readonly previewCampaign: CalculateResult;
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
@@ -147,6 +154,19 @@ export type ShardFailureReply = { readonly ref: number } & Failure;
 /** A failure as the reply to request `ref`. */
 export function failureReply(ref: number, { code, message }: Failure): ShardFailureReply {
   return { ref, ...failure(code, message) };
+}
+
+/** A dry run: `calculate` for one member under the stored campaigns with `draft` added as if active (docs/campaigns.md). */
+export interface PreviewCampaignShardRequest {
+  readonly kind: "previewCampaign";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly receipt: Receipt;
+  readonly redeem: number;
+  readonly partner: string;
+  readonly cardType?: string | null;
+  readonly draft: Campaign;
 }
 
 /** `calculate` changes nothing; `commit` applies the receipt durably and idempotently. */
@@ -293,6 +313,8 @@ export interface ShardWorkerData {
   readonly program: Program | null;
   /** The event kinds some webhook endpoint takes (absent: none); "setEventKinds" changes them. */
   readonly eventKinds?: readonly string[];
+  /** The campaigns version in force; absent or null: none stored yet. */
+  readonly campaigns?: CampaignSet | null;
   /** The gateway's receipt index is durable through this log sequence of the shard (0: nothing known). */
   readonly receiptIndexThrough?: number;
   /** Checkpoint policy (shard/state/checkpointer.ts); its defaults for what is not given. */

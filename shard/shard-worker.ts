@@ -119,6 +119,7 @@ const actor = new ShardActor({
   ownedLogicalShards: data.ownedLogicalShards,
   program: data.program,
   ...(data.eventKinds === undefined ? {} : { eventKinds: data.eventKinds }),
+  campaigns: data.campaigns ?? null,
   clock: () => Date.now(),
   monotonicSeconds,
   instruments,

@@ -7,6 +7,8 @@ import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
 import { floorDivide } from "../money/floor-divide.js";
 import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "../receipt/receipt.js";
+import type { CompiledCampaign } from "../campaigns/compiled-campaigns.js";
+import { applyCampaignDiscounts, campaignPoints } from "../campaigns/campaign-mechanics.js";
 
 export type CalculationOutcome = Outcome<{ readonly calculation: ReceiptCalculation }>;
 
@@ -23,6 +25,10 @@ export interface CalculationInput {
   readonly redeem: number;
   /** false: the card presented may not pay with points (its type's mayPayWithPoints); nothing is redeemable. Default true. */
   readonly mayPayWithPoints?: boolean;
+  /** The campaigns that apply to this member's receipt (active, in period, audience holds); absent or empty: none. */
+  readonly campaigns?: readonly CompiledCampaign[] | undefined;
+  /** The campaigns version in force, recorded in the answer; absent: no campaigns document (the answer has no such field). */
+  readonly campaignsVersion?: number | undefined;
 }
 
 /**
@@ -51,7 +57,8 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
 
   const rules: AppliedRule[] = [];
   const lines = readLines(compiled, receipt);
-  const discounts = spreadDiscount(lines, standing, rules);
+  const campaigns = input.campaigns !== undefined && input.campaigns.length > 0 ? input.campaigns : null;
+  const discounts = withCampaignDiscounts(receipt, lines, spreadDiscount(lines, standing, rules), campaigns, rules);
   const room = paymentRoom(lines, discounts.lineDiscounts);
   const shareCap = applyBasisPointsRoundingDown(lines.total - discounts.discount, program.points.maxRedeemShareBasisPoints);
   const redeemCapPoints = floorDivide(Math.min(shareCap, room.room), program.points.pointValueMinor);
@@ -73,24 +80,55 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const pointsPaid = redeem * program.points.pointValueMinor;
   const linePointsPaid = pointsPaid === 0 ? new Array<number>(lines.count).fill(0) : allocateWithCaps(pointsPaid, room.paymentWeights, room.roomCaps);
   const payables = linePayables(lines, discounts.lineDiscounts, linePointsPaid, program.points.accrualBase === "paidWithMoney");
-  const earned = accruePoints(lines, payables, standing, input.purchaseNumberInPeriod, rules);
-  return {
-    ok: true,
-    calculation: {
-      lines: calculatedLines(receipt, discounts.lineDiscounts, linePointsPaid, payables.linePayables, earned.linePoints),
-      total: lines.total,
-      discount: discounts.discount,
-      pointsPaid,
-      payable: lines.total - discounts.discount - pointsPaid,
-      points: earned.points,
-      bonusPoints: earned.bonusPoints,
-      redeemable,
-      redeem,
-      discountBasisPoints: standing.discountBasisPoints,
-      rules,
-      programVersion: program.version,
-    },
+  const earned = earnPoints(receipt, lines, payables, standing, input.purchaseNumberInPeriod, campaigns, rules);
+  const calculation: ReceiptCalculation = {
+    lines: calculatedLines(receipt, discounts.lineDiscounts, linePointsPaid, payables.linePayables, earned.linePoints),
+    total: lines.total,
+    discount: discounts.discount,
+    pointsPaid,
+    payable: lines.total - discounts.discount - pointsPaid,
+    points: earned.points,
+    bonusPoints: earned.bonusPoints,
+    redeemable,
+    redeem,
+    discountBasisPoints: standing.discountBasisPoints,
+    rules,
+    programVersion: program.version,
   };
+  // The answer names the campaigns version only when a campaigns document exists (the answers without are byte for byte as before).
+  return { ok: true, calculation: input.campaignsVersion === undefined ? calculation : { ...calculation, campaignsVersion: input.campaignsVersion } };
+}
+
+/** Step 5 with campaigns: their points join the accrual, cited after the program's rules; nothing is allocated without campaigns. */
+function earnPoints(
+  receipt: Receipt,
+  lines: ReadLines,
+  payables: Payables,
+  standing: Standing,
+  purchaseNumberInPeriod: number,
+  campaigns: readonly CompiledCampaign[] | null,
+  rules: AppliedRule[],
+): { readonly points: number; readonly bonusPoints: number; readonly linePoints: readonly number[] } {
+  if (campaigns === null) return accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, 0);
+  const campaignRules: AppliedRule[] = [];
+  const bases = { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumberInPeriod };
+  const extraPoints = campaignPoints(bases, campaigns, campaignRules);
+  const earned = accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, extraPoints);
+  for (const rule of campaignRules) rules.push(rule);
+  return earned;
+}
+
+/** Step 2 with campaigns: their discounts on top of the program's (domain/campaigns/campaign-mechanics.ts). */
+function withCampaignDiscounts(
+  receipt: Receipt,
+  lines: ReadLines,
+  discounts: { readonly discount: number; readonly lineDiscounts: readonly number[] },
+  campaigns: readonly CompiledCampaign[] | null,
+  rules: AppliedRule[],
+): { readonly discount: number; readonly lineDiscounts: readonly number[] } {
+  if (campaigns === null) return discounts;
+  const applied = applyCampaignDiscounts(receipt, lines.amounts, lines.discountCaps, discounts.lineDiscounts, campaigns, rules);
+  return { discount: discounts.discount + applied.added, lineDiscounts: applied.lineDiscounts };
 }
 
 /** Step 1: each line's amount, discount cap (0 when it takes no discount) and whether it earns points. */
@@ -194,6 +232,8 @@ function accruePoints(
   standing: Standing,
   purchaseNumberInPeriod: number,
   rules: AppliedRule[],
+  /** The campaigns' points, joining the accrual and spread with it. */
+  extraPoints: number,
 ): { readonly points: number; readonly bonusPoints: number; readonly linePoints: readonly number[] } {
   const { earningPayable, earningAmount, pointWeights } = payables;
   const baseAccrual = applyBasisPointsRoundingDown(earningPayable, standing.accrualRateBasisPoints);
@@ -217,7 +257,7 @@ function accruePoints(
   if (bonusPoints > 0 && standing.status !== null) {
     rules.push({ rule: `status:${standing.status.id}`, effect: "bonus", points: bonusPoints });
   }
-  const points = accrual + bonusPoints;
+  const points = accrual + bonusPoints + extraPoints;
   // Points go to earning lines by what they paid with money; if they paid nothing, by amount.
   if (earningPayable === 0) {
     for (let index = 0; index < lines.count; index += 1) pointWeights[index] = lines.earning[index] ? (lines.amounts[index] ?? 0) : 0;

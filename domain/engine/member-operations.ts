@@ -25,6 +25,8 @@ import type { CompiledProgram } from "./compiled-program.js";
 import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";
 import { pointLevelAt, reachPointLevel } from "./point-levels.js";
 import type { PointLevel } from "../../protocol/program-document.js";
+import type { CompiledCampaigns } from "../campaigns/compiled-campaigns.js";
+import { campaignsForReceipt } from "../campaigns/receipt-campaigns.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
 import {
@@ -51,6 +53,8 @@ export interface OperationContext {
   readonly partner: string;
   /** The type of the card presented (program cardTypes), null or absent: none (found by phone, or an untyped card). */
   readonly cardType?: string | null;
+  /** The campaigns version in force (domain/campaigns); absent or null: no campaigns document. */
+  readonly campaigns?: CompiledCampaigns | null;
 }
 
 function defaultContext(receipt: Receipt, context: OperationContext | undefined): OperationContext {
@@ -90,11 +94,12 @@ export function calculateWithSpendable(
   redeem: number,
   context?: OperationContext,
 ): { readonly outcome: CalculationOutcome; readonly spendable: number } {
-  const { now, cardType, partner } = defaultContext(receipt, context);
+  const { now, cardType, partner, campaigns } = defaultContext(receipt, context);
   const { account: settled, heldForReceipt } = settledAccount(account, now, holdKey(receipt));
   const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  return { outcome: calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here), spendable: settled.balance };
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here, campaigns ?? null);
+  return { outcome, spendable: settled.balance };
 }
 
 /** The lots whose points may pay at `partner`'s store (the coalition policy); undefined: all may. */
@@ -122,8 +127,10 @@ function calculateWithStanding(
   receipt: Receipt,
   redeem: number,
   cardType: string | null,
-  spendable: number = account.balance,
+  spendable: number,
+  campaigns: CompiledCampaigns | null,
 ): CalculationOutcome {
+  const priced = campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt);
   return calculateReceipt({
     compiled,
     standing,
@@ -133,6 +140,8 @@ function calculateWithStanding(
     receipt,
     redeem,
     mayPayWithPoints: cardMayPayWithPoints(compiled, cardType),
+    campaigns: priced?.campaigns,
+    campaignsVersion: priced?.version,
   });
 }
 
@@ -165,11 +174,12 @@ export function commitForMember(
   /** The money paid now, when the receipt is paid in part (at most its payable); absent: paid in full. */
   paid?: number,
 ): CommitOutcome {
-  const { now, partner, cardType = null } = defaultContext(receipt, context);
+  const { now, partner, cardType = null, campaigns = null } = defaultContext(receipt, context);
   const key = holdKey(receipt);
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
   const standing = receiptStanding(compiled, settled, receipt, cardType);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, spendableHere(compiled, settled, heldForReceipt, now, partner));
+  const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, campaigns);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
   const paidNow = paid ?? calculation.payable;
@@ -303,7 +313,7 @@ export function holdForMember(
   const cardType = context.cardType ?? null;
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, context.now, context.partner);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, context.campaigns ?? null);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;
   if (heldForReceipt > 0 && heldForReceipt !== redeem) {

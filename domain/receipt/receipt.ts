@@ -44,7 +44,7 @@ export interface CalculatedLine {
 
 /** A rule that changed the answer, so a POS or a marketer can explain a receipt. */
 export interface AppliedRule {
-  /** "status:<level>", "rule:<id>", "class:<id>", "category:<id>", or "program" for the base rate. */
+  /** "status:<level>", "rule:<id>", "class:<id>", "category:<id>", "card:<id>", "campaign:<id>", or "program" for the base rate. */
   readonly rule: string;
   readonly effect: "discount" | "accrual" | "bonus";
   readonly basisPoints?: number;
@@ -75,4 +75,6 @@ export interface ReceiptCalculation {
   readonly rules: readonly AppliedRule[];
   /** The program version that produced this answer. */
   readonly programVersion: number;
+  /** The campaigns version that priced it; absent when no campaigns document exists (docs/campaigns.md). */
+  readonly campaignsVersion?: number;
 }

@@ -1,6 +1,7 @@
 import { open, type Database, type RootDatabase } from "lmdb";
 import type { OperatorRole } from "../../protocol/admin-wire.js";
 import type { Program } from "../../protocol/program-document.js";
+import type { CampaignSet } from "../../protocol/campaign-document.js";
 import type { PlacementDocument } from "../../domain/placement/placement-table.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
 
@@ -76,6 +77,8 @@ export class ControlStore {
   private readonly root: RootDatabase;
   private readonly settings: Database<unknown, string>;
   private readonly programs: Database<Program, number>;
+  /** Campaigns documents by version, as programs (docs/campaigns.md). */
+  private readonly campaignSets: Database<CampaignSet, number>;
   private readonly partners: Database<PartnerRecord, string>;
   private readonly stores: Database<StoreRecord, string>;
   private readonly terminals: Database<TerminalRecord, string>;
@@ -89,6 +92,7 @@ export class ControlStore {
     this.root = open(lmdbEnvironmentOptions(options.path, LMDB_INITIAL_MAP_SIZE_BYTES));
     this.settings = this.root.openDB<unknown, string>({ name: "settings" });
     this.programs = this.root.openDB<Program, number>({ name: "programs" });
+    this.campaignSets = this.root.openDB<CampaignSet, number>({ name: "campaigns" });
     this.partners = this.root.openDB<PartnerRecord, string>({ name: "partners" });
     this.stores = this.root.openDB<StoreRecord, string>({ name: "stores" });
     this.terminals = this.root.openDB<TerminalRecord, string>({ name: "terminals" });
@@ -187,6 +191,17 @@ export class ControlStore {
 
   async appendProgram(program: Program): Promise<void> {
     await this.durably(this.programs.put(program.version, program));
+  }
+
+  /** The newest campaigns document; undefined before the first is stored. */
+  currentCampaigns(): CampaignSet | undefined {
+    for (const { value } of this.campaignSets.getRange({ reverse: true, limit: 1 })) return value;
+    return undefined;
+  }
+
+  /** Stores a campaigns version (the next after the current one); resolves once durable. */
+  async appendCampaigns(campaigns: CampaignSet): Promise<void> {
+    await this.durably(this.campaignSets.put(campaigns.version, campaigns));
   }
 
   readPartner(id: string): PartnerRecord | undefined {

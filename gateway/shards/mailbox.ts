@@ -15,8 +15,8 @@ import { failureReply, type ShardReply, type ShardRequestBody } from "../../shar
  */
 export const SHARD_QUEUE_WAIT_MAX_MILLISECONDS = 500;
 
-/** Requests that keep the server running, never refused for queueing time: program switches, metrics, health. */
-const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setEventKinds", "metrics", "health"]);
+/** Requests that keep the server running, never refused for queueing time: program, campaigns and event kinds switches, metrics, health. */
+const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setCampaigns", "setEventKinds", "metrics", "health"]);
 
 interface Waiting {
   readonly resolve: (reply: ShardReply) => void;

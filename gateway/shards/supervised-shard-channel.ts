@@ -1,5 +1,6 @@
 // Thread: the gateway (main) thread; restarts a shard worker thread that stopped.
 import type { Program } from "../../protocol/program-document.js";
+import type { CampaignSet } from "../../protocol/campaign-document.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
@@ -39,6 +40,7 @@ export class SupervisedShardChannel implements ShardChannel {
   private program: Program | null;
   /** The event kinds last sent: a restarted thread starts with them. */
   private eventKinds: readonly string[];
+  private campaigns: CampaignSet | null;
   private stopping = false;
   private readonly restarts: number[] = [];
 
@@ -50,6 +52,7 @@ export class SupervisedShardChannel implements ShardChannel {
     this.current = first;
     this.program = data.program;
     this.eventKinds = data.eventKinds ?? [];
+    this.campaigns = data.campaigns ?? null;
   }
 
   static async start(data: ShardWorkerData, events: SupervisionEvents): Promise<SupervisedShardChannel> {
@@ -75,6 +78,7 @@ export class SupervisedShardChannel implements ShardChannel {
   request(body: ShardRequestBody): Promise<ShardReply> {
     if (body.kind === "setProgram") this.program = body.program;
     if (body.kind === "setEventKinds") this.eventKinds = body.kinds;
+    if (body.kind === "setCampaigns") this.campaigns = body.campaigns;
     const current = this.current;
     if (current === null) {
       return Promise.resolve(
@@ -110,7 +114,7 @@ export class SupervisedShardChannel implements ShardChannel {
       RESTART_DELAY_MINIMUM_MILLISECONDS * 2 ** (this.restarts.length - 1),
     );
     setTimeout(() => {
-      void WorkerShardChannel.start({ ...this.data, program: this.program, eventKinds: this.eventKinds }, (_shard, exitCode) => this.onExit(exitCode)).then(
+      void WorkerShardChannel.start({ ...this.data, program: this.program, eventKinds: this.eventKinds, campaigns: this.campaigns }, (_shard, exitCode) => this.onExit(exitCode)).then(
         (channel) => {
           if (this.stopping) void channel.close();
           else {

@@ -2,6 +2,7 @@ import type uWS from "uWebSockets.js";
 import { isPlainObject, type InputObject } from "../../domain/validation/fields.js";
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
+import type { CampaignService } from "../admin/campaign-service.js";
 import type { CardService } from "../operations/card-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
@@ -78,11 +79,13 @@ export class AdminTransport {
     private readonly search: MemberSearch,
     private readonly cluster: ShardCluster,
     private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin },
+    private readonly campaigns: CampaignService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
   register(app: uWS.TemplatedApp): void {
     this.registerProgramRoutes(app);
+    this.registerCampaignRoutes(app);
     this.registerPartnerRoutes(app);
     this.registerStoreRoutes(app);
     this.registerTerminalRoutes(app);
@@ -221,6 +224,25 @@ export class AdminTransport {
       const version = pathParameter(request, 0);
       return () => service.programVersion(version);
     });
+  }
+
+  /**
+   * Segments and campaigns (gateway/admin/campaign-service.ts): the document, one campaign, its
+   * state, and a dry run. Writes need "program", as the program does; the preview changes nothing
+   * but prices with a draft, so it needs "program" too.
+   */
+  private registerCampaignRoutes(app: uWS.TemplatedApp): void {
+    const campaigns = this.campaigns;
+    this.registerRead(app, "/v1/admin/campaigns", () => () => campaigns.current());
+    this.registerWrite(app, "put", "/v1/admin/campaigns", "program", (_, body, operator) => campaigns.putDocument(body, operator));
+    // Before /v1/admin/campaigns/:campaign, so that "preview" is never read as a campaign id.
+    this.registerWrite(app, "post", "/v1/admin/campaigns/preview", "program", (_, body) => campaigns.preview(body));
+    this.registerRead(app, "/v1/admin/campaigns/:campaign", (request) => {
+      const id = pathParameter(request, 0);
+      return () => campaigns.campaign(id);
+    });
+    this.registerWrite(app, "put", "/v1/admin/campaigns/:campaign", "program", (_, body, operator, [id = ""]) => campaigns.putCampaign(id, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/campaigns/:campaign/state", "program", (_, body, operator, [id = ""]) => campaigns.setState(id, body, operator));
   }
 
   /** Partners: create, list, one by id. */

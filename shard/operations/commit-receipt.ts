@@ -3,6 +3,7 @@ import { hash } from "node:crypto";
 import { assert } from "../../domain/assert/assert.js";
 import { transactionIdentifier, type Account } from "../../domain/account/account.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import type { CompiledCampaigns } from "../../domain/campaigns/compiled-campaigns.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import { commitForMember } from "../../domain/engine/member-operations.js";
 import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
@@ -28,6 +29,8 @@ export interface CommitReceiptInput {
   /** The money paid now, for a receipt paid in part; absent: paid in full. Part of the fingerprint. */
   readonly paid?: number;
   readonly now: number;
+  /** The campaigns version in force; absent or null: none. */
+  readonly campaigns?: CompiledCampaigns | null;
   /** Write the commit's events to the outbox (default true; the bulk importer's history is not news). */
   readonly events?: boolean;
 }
@@ -39,7 +42,7 @@ export interface CommitReceiptInput {
  * history entry.
  */
 export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
-  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, events = true } = input;
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null, events = true } = input;
   const memberId = account.memberId;
   const fingerprint = commitFingerprint(memberId, receipt, redeem, paid);
   if (existing !== undefined) {
@@ -47,7 +50,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType }, paid);
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.

@@ -1,0 +1,97 @@
+// Thread: any; pure domain (no I/O, no clock).
+import { allocateWithCaps } from "../money/allocate-with-caps.js";
+import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
+import type { AppliedRule, Receipt } from "../receipt/receipt.js";
+import type { CompiledCampaign } from "./compiled-campaigns.js";
+
+/**
+ * Campaign discounts, after the program's: each discount mechanic of each
+ * campaign (in document order) takes floor(eligible amount x rate) off the
+ * discountable lines it names (all of them without `skus`), within the room
+ * each line's cap (lines.maxDiscountBasisPoints) has left, spread by amount.
+ * They add to the program's discount and do not pass through its discount
+ * policy (docs/campaigns.md, "How they combine"). Returns the new line
+ * discounts and what the campaigns added.
+ */
+export function applyCampaignDiscounts(
+  receipt: Receipt,
+  amounts: readonly number[],
+  discountCaps: readonly number[],
+  lineDiscounts: readonly number[],
+  campaigns: readonly CompiledCampaign[],
+  rules: AppliedRule[],
+): { readonly lineDiscounts: readonly number[]; readonly added: number } {
+  let current: number[] | null = null;
+  let added = 0;
+  for (const campaign of campaigns) {
+    for (const mechanic of campaign.discounts) {
+      const before = current ?? lineDiscounts;
+      const rooms: number[] = new Array<number>(amounts.length);
+      const weights: number[] = new Array<number>(amounts.length);
+      let eligibleAmount = 0;
+      let roomSum = 0;
+      for (let index = 0; index < amounts.length; index += 1) {
+        const cap = discountCaps[index] ?? 0;
+        const eligible = cap > 0 && (mechanic.skus === null || mechanic.skus.has(receipt.lines[index]?.sku ?? ""));
+        const room = eligible ? cap - (before[index] ?? 0) : 0;
+        rooms[index] = room;
+        weights[index] = room > 0 ? (amounts[index] ?? 0) : 0;
+        if (eligible) eligibleAmount += amounts[index] ?? 0;
+        roomSum += room;
+      }
+      const discount = Math.min(applyBasisPointsRoundingDown(eligibleAmount, mechanic.basisPoints), roomSum);
+      if (discount === 0) continue;
+      const parts = allocateWithCaps(discount, weights, rooms);
+      current ??= lineDiscounts.slice();
+      for (let index = 0; index < amounts.length; index += 1) current[index] = (current[index] ?? 0) + (parts[index] ?? 0);
+      added += discount;
+      rules.push({ rule: campaign.rule, effect: "discount", basisPoints: mechanic.basisPoints });
+    }
+  }
+  return { lineDiscounts: current ?? lineDiscounts, added };
+}
+
+/** What a receipt's points mechanics read: the earning lines and what each earns on, the total, which purchase it is. */
+export interface CampaignPointsInput {
+  readonly receipt: Receipt;
+  readonly earning: readonly boolean[];
+  /** The accrual base of each line (0 for lines that earn nothing). */
+  readonly bases: readonly number[];
+  readonly total: number;
+  readonly purchaseNumberInPeriod: number;
+}
+
+/**
+ * Campaign points: each points mechanic whose conditions hold (a receipt
+ * total at least `receiptTotalAtLeast`, the purchase a multiple of
+ * `everyPurchases`) gives floor(base of the lines it names x rate), or its
+ * fixed points when an earning line it names is on the receipt. Each is a
+ * rule of its own, rounded on its own, so the rules' points add up.
+ */
+export function campaignPoints(input: CampaignPointsInput, campaigns: readonly CompiledCampaign[], rules: AppliedRule[]): number {
+  let points = 0;
+  for (const campaign of campaigns) {
+    for (const mechanic of campaign.points) {
+      if (mechanic.receiptTotalAtLeast !== null && input.total < mechanic.receiptTotalAtLeast) continue;
+      if (mechanic.everyPurchases !== null && input.purchaseNumberInPeriod % mechanic.everyPurchases !== 0) continue;
+      let base = 0;
+      let named = false;
+      for (let index = 0; index < input.earning.length; index += 1) {
+        if (input.earning[index] !== true) continue;
+        if (mechanic.skus !== null && !mechanic.skus.has(input.receipt.lines[index]?.sku ?? "")) continue;
+        named = true;
+        base += input.bases[index] ?? 0;
+      }
+      if (mechanic.rateBasisPoints !== null) {
+        const earned = applyBasisPointsRoundingDown(base, mechanic.rateBasisPoints);
+        if (earned === 0) continue;
+        points += earned;
+        rules.push({ rule: campaign.rule, effect: "accrual", basisPoints: mechanic.rateBasisPoints, points: earned });
+      } else if (mechanic.fixedPoints !== null && named) {
+        points += mechanic.fixedPoints;
+        rules.push({ rule: campaign.rule, effect: "bonus", points: mechanic.fixedPoints });
+      }
+    }
+  }
+  return points;
+}

@@ -1,0 +1,87 @@
+import type { Campaign, CampaignInstant, CampaignSet, Segment, SegmentCondition } from "../../protocol/campaign-document.js";
+import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
+import { localMidnightOf, LocalDateReader } from "./local-date.js";
+
+/** A points mechanic prepared for the hot path: SKU lists as sets. */
+export interface CompiledPointsMechanic {
+  readonly rateBasisPoints: number | null;
+  readonly fixedPoints: number | null;
+  readonly skus: ReadonlySet<string> | null;
+  readonly receiptTotalAtLeast: number | null;
+  readonly everyPurchases: number | null;
+}
+
+export interface CompiledDiscountMechanic {
+  readonly basisPoints: number;
+  readonly skus: ReadonlySet<string> | null;
+}
+
+/** One campaign prepared for the hot path: its period as instants, its audience's condition, its mechanics by kind. */
+export interface CompiledCampaign {
+  readonly id: string;
+  /** "campaign:<id>", made once: the rule a receipt's answer cites. */
+  readonly rule: string;
+  readonly partner: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  /** null: everyone. */
+  readonly audience: SegmentCondition | null;
+  readonly points: readonly CompiledPointsMechanic[];
+  readonly discounts: readonly CompiledDiscountMechanic[];
+}
+
+/**
+ * A campaigns version prepared for the hot path, against the program's time
+ * zone (dates are local midnights there): only the active campaigns are
+ * kept, in document order. A shard keeps one and swaps it between two
+ * messages (setCampaigns), and builds it again when the program changes.
+ */
+export class CompiledCampaigns {
+  readonly version: number;
+  readonly active: readonly CompiledCampaign[];
+  readonly dates: LocalDateReader;
+
+  constructor(set: CampaignSet, timeZone: string, options: { readonly draft?: Campaign } = {}) {
+    this.version = set.version;
+    this.dates = new LocalDateReader(timeZone);
+    const segments = new Map<string, Segment>(set.segments.map((segment) => [segment.id, segment]));
+    // A preview prices with the draft as if it were active, in place of a stored campaign of its id.
+    const campaigns = options.draft === undefined ? set.campaigns : [...set.campaigns.filter((campaign) => campaign.id !== options.draft?.id), options.draft];
+    this.active = campaigns
+      .filter((campaign) => campaign.state === "active" || campaign === options.draft)
+      .map((campaign) => compileCampaign(campaign, segments, timeZone));
+  }
+
+  /** Whether no campaign can apply: the hot path's one test when there are none. */
+  get empty(): boolean {
+    return this.active.length === 0;
+  }
+}
+
+function compileCampaign(campaign: Campaign, segments: ReadonlyMap<string, Segment>, timeZone: string): CompiledCampaign {
+  const skuSet = (skus: readonly string[] | null): ReadonlySet<string> | null => (skus === null ? null : new Set(skus));
+  return {
+    id: campaign.id,
+    rule: `campaign:${campaign.id}`,
+    partner: campaign.partner,
+    startsAt: instantOf(campaign.start, timeZone, false),
+    endsAt: instantOf(campaign.end, timeZone, true),
+    // An audience naming a segment that is gone (the validator prevents it) reaches nobody.
+    audience: campaign.audience === null ? null : (segments.get(campaign.audience)?.when ?? { any: [] }),
+    points: campaign.mechanics.flatMap((mechanic) =>
+      mechanic.kind === "points"
+        ? [{ ...mechanic, skus: skuSet(mechanic.skus) }]
+        : [],
+    ),
+    discounts: campaign.mechanics.flatMap((mechanic) => (mechanic.kind === "discount" ? [{ basisPoints: mechanic.basisPoints, skus: skuSet(mechanic.skus) }] : [])),
+  };
+}
+
+/** Epoch milliseconds as given; a date's local midnight (its end: the next local midnight). */
+export function instantOf(instant: CampaignInstant, timeZone: string, end: boolean): number {
+  if (typeof instant === "number") return instant;
+  if (!end) return localMidnightOf(instant, timeZone);
+  // The end of the date's day: the local midnight of the next date.
+  const next = new Date(Date.parse(`${instant}T00:00:00Z`) + MILLISECONDS_PER_DAY).toISOString().slice(0, 10);
+  return localMidnightOf(next, timeZone);
+}

@@ -1,0 +1,48 @@
+// Thread: any; pure domain (no I/O, no clock: time is passed in).
+import type { Account } from "../account/account.js";
+import type { Standing } from "../engine/standing.js";
+import type { Receipt } from "../receipt/receipt.js";
+import type { CompiledCampaign, CompiledCampaigns } from "./compiled-campaigns.js";
+import { segmentHolds } from "./segment.js";
+
+const NONE: readonly CompiledCampaign[] = Object.freeze([]);
+
+/** The campaigns that price one receipt, and the version they come from. */
+export interface ReceiptCampaigns {
+  readonly campaigns: readonly CompiledCampaign[];
+  readonly version: number;
+}
+
+/**
+ * The active campaigns whose period holds the receipt's time and whose
+ * audience holds for the member at that time (evaluated now, on what the
+ * shard holds: the account before this receipt and the standing it is
+ * priced on). No campaign active: the shared empty list, nothing allocated.
+ */
+export function campaignsForReceipt(
+  compiled: CompiledCampaigns,
+  account: Account,
+  standing: Standing,
+  cardType: string | null,
+  receipt: Receipt,
+): ReceiptCampaigns {
+  if (compiled.empty) return { campaigns: NONE, version: compiled.version };
+  const at = receipt.at;
+  const subject = {
+    at,
+    createdAt: account.createdAt,
+    birthDate: account.profile.birthDate,
+    counters: account.counters,
+    standing,
+    cardType,
+    balance: account.balance,
+    dates: compiled.dates,
+  };
+  const applying: CompiledCampaign[] = [];
+  for (const campaign of compiled.active) {
+    if (at < campaign.startsAt || at >= campaign.endsAt) continue;
+    if (campaign.audience !== null && !segmentHolds(campaign.audience, subject)) continue;
+    applying.push(campaign);
+  }
+  return { campaigns: applying, version: compiled.version };
+}

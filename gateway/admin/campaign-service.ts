@@ -1,0 +1,141 @@
+// Thread: the gateway (main) thread.
+import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
+import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
+import type { CalculateResult } from "../../protocol/terminal-wire.js";
+import { validateCampaign, validateCampaignsDocument } from "../../domain/campaigns/validate-campaigns.js";
+import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
+import { readInteger, readObject, readOptionalString, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
+import type { ControlStore } from "../control/control-store.js";
+import { KeyLocks } from "../operations/key-locks.js";
+import { readReceipt } from "../protocol/read-receipt.js";
+import type { ShardCluster } from "../shards/shard-cluster.js";
+import type { AdminOutcome } from "./admin-service.js";
+
+/** A shard with a full mailbox is asked again this many times before a campaigns change fails (as for the program). */
+const CAMPAIGNS_BROADCAST_ATTEMPTS_MAX = 50;
+const CAMPAIGNS_BROADCAST_RETRY_DELAY_MILLISECONDS = 20;
+/** Member ids are "m" and 16 hex digits (enrollment.ts). */
+const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
+/** A preview's redeem: points a receipt could take at most (the balance's limit is far above; a preview is a what-if). */
+const PREVIEW_REDEEM_MAX = 1_000_000_000;
+const CAMPAIGN_STATES: readonly CampaignState[] = ["draft", "active", "paused", "ended"];
+/** The store a previewed receipt is priced for when it names none; a preview is never committed. */
+const PREVIEW_STORE = "preview";
+
+const EMPTY_DEFINITION: CampaignsDefinition = { segments: [], campaigns: [] };
+
+/**
+ * Segments and campaigns over the admin API (docs/campaigns.md): one
+ * versioned document in the control store, every change a new version sent
+ * to every shard (setCampaigns) before it answers. Writes run one at a time.
+ */
+export class CampaignService {
+  private readonly locks = new KeyLocks();
+
+  constructor(
+    private readonly control: ControlStore,
+    private readonly cluster: ShardCluster,
+  ) {}
+
+  /** The current document with its version (version 0 and empty lists before the first). */
+  current(): AdminOutcome<CampaignSet> {
+    return { ok: true, value: this.control.currentCampaigns() ?? { version: 0, ...EMPTY_DEFINITION } };
+  }
+
+  campaign(id: string): AdminOutcome<Campaign> {
+    const found = this.control.currentCampaigns()?.campaigns.find((campaign) => campaign.id === id);
+    return found === undefined ? failure("NOT_FOUND", `no campaign ${id}`) : { ok: true, value: found };
+  }
+
+  /** Replaces the whole document (segments and campaigns), validated against the current program. */
+  async putDocument(input: unknown, operator: string): Promise<AdminOutcome<CampaignSet>> {
+    const definition = validateCampaignsDocument(input, this.control.currentProgram() ?? null);
+    return this.store(() => definition, operator, "put-campaigns", {});
+  }
+
+  /** Creates or replaces one campaign; its audience must be a segment of the current document. */
+  async putCampaign(id: string, input: unknown, operator: string): Promise<AdminOutcome<Campaign>> {
+    const body = readObject(input, "campaign");
+    if (body["id"] !== undefined && body["id"] !== id) return failure("BAD_REQUEST", `campaign.id must be the path's id (${id}) or absent`);
+    const segmentIds = new Set(this.definition().segments.map((segment) => segment.id));
+    const campaign = validateCampaign({ ...body, id }, segmentIds);
+    const stored = await this.store((before) => withCampaign(before, campaign), operator, "put-campaign", { campaign: id });
+    return stored.ok ? { ok: true, value: campaign } : stored;
+  }
+
+  /** Moves a campaign to another state (draft, active, paused, ended). */
+  async setState(id: string, input: unknown, operator: string): Promise<AdminOutcome<Campaign>> {
+    const body = readObject(input, "body");
+    refuseUnknownFields(body, "body", new Set(["state"]));
+    const state = readString(body["state"], "state", 16) as CampaignState;
+    if (!CAMPAIGN_STATES.includes(state)) return failure("BAD_REQUEST", `state must be one of ${CAMPAIGN_STATES.join(", ")}`);
+    const existing = this.definition().campaigns.find((campaign) => campaign.id === id);
+    if (existing === undefined) return failure("NOT_FOUND", `no campaign ${id}`);
+    const campaign: Campaign = { ...existing, state };
+    const stored = await this.store((before) => withCampaign(before, campaign), operator, "campaign-state", { campaign: id, state });
+    return stored.ok ? { ok: true, value: campaign } : stored;
+  }
+
+  /**
+   * A dry run: prices `receipt` for `member` under the stored campaigns with
+   * `campaign` added as if active (replacing a stored one of its id), on the
+   * member's shard, changing nothing.
+   */
+  async preview(input: unknown): Promise<AdminOutcome<CalculateResult>> {
+    const body = readObject(input, "preview");
+    refuseUnknownFields(body, "preview", new Set(["member", "receipt", "redeem", "partner", "cardType", "campaign"]));
+    const memberId = readString(body["member"], "member", 17, MEMBER_ID_PATTERN);
+    const receipt = readReceipt(body["receipt"], { terminalStore: PREVIEW_STORE, now: Date.now() });
+    const redeem = body["redeem"] === undefined || body["redeem"] === null ? 0 : readInteger(body["redeem"], "redeem", 0, PREVIEW_REDEEM_MAX);
+    const partner = readOptionalString(body["partner"], "partner", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN) ?? "";
+    const cardType = readOptionalString(body["cardType"], "cardType", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN) ?? null;
+    const segmentIds = new Set(this.definition().segments.map((segment) => segment.id));
+    const draft = validateCampaign(body["campaign"], segmentIds);
+    const reply = await this.cluster.requestForMember({ kind: "previewCampaign", memberId, receipt, redeem, partner, cardType, draft });
+    return reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
+  }
+
+  private definition(): CampaignsDefinition {
+    return this.control.currentCampaigns() ?? EMPTY_DEFINITION;
+  }
+
+  /** Stores the next version made from the current one, sends it to every shard, audits it. */
+  private async store(
+    change: (before: CampaignsDefinition) => CampaignsDefinition,
+    operator: string,
+    action: string,
+    detail: Readonly<Record<string, unknown>>,
+  ): Promise<AdminOutcome<CampaignSet>> {
+    return this.locks.run(["campaigns"], async () => {
+      const before = this.control.currentCampaigns();
+      const next = change(before ?? EMPTY_DEFINITION);
+      // The whole document is checked again (limits over the set, references into the program).
+      const definition = validateCampaignsDocument(next, this.control.currentProgram() ?? null);
+      const campaigns: CampaignSet = { ...definition, version: (before?.version ?? 0) + 1 };
+      await this.control.appendCampaigns(campaigns);
+      await this.install(campaigns);
+      await this.control.appendAudit({ at: Date.now(), action, operator, detail: { ...detail, version: campaigns.version } });
+      return { ok: true, value: campaigns };
+    });
+  }
+
+  /** Sends a campaigns version to every shard; retried while a shard is busy. */
+  private async install(campaigns: CampaignSet): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const replies = await this.cluster.broadcast({ kind: "setCampaigns", campaigns });
+      const busy = replies.some((reply) => !reply.ok && reply.code === "BUSY");
+      const broken = replies.find((reply) => !reply.ok && reply.code !== "BUSY");
+      if (broken !== undefined && !broken.ok) throw new LoycoreError(broken.code, broken.message);
+      if (!busy) return;
+      if (attempt >= CAMPAIGNS_BROADCAST_ATTEMPTS_MAX) throw new LoycoreError("BUSY", "shards stayed busy; the campaigns are stored and will apply on restart");
+      await new Promise((resolve) => setTimeout(resolve, CAMPAIGNS_BROADCAST_RETRY_DELAY_MILLISECONDS));
+    }
+  }
+}
+
+/** The document with `campaign` in place of the one of its id, or added at the end. */
+function withCampaign(before: CampaignsDefinition, campaign: Campaign): CampaignsDefinition {
+  const index = before.campaigns.findIndex((each) => each.id === campaign.id);
+  const campaigns = index < 0 ? [...before.campaigns, campaign] : before.campaigns.map((each, at) => (at === index ? campaign : each));
+  return { segments: before.segments, campaigns };
+}

@@ -1,0 +1,101 @@
+/**
+ * The campaigns document: named segments and the campaigns that use them
+ * (issue 13, receipt mechanics). One document holds the whole set; the
+ * control store versions it as it versions the program, and every shard
+ * swaps it atomically. docs/campaigns.md explains every field.
+ *
+ * Conventions as in the program document: money in integer minor units,
+ * rates in basis points, ids cited in a receipt's rules ("campaign:<id>").
+ */
+
+/** Numeric facts a segment condition may compare, read from what the shard holds at the receipt's time. */
+export type SegmentFact =
+  | "daysSinceRegistration"
+  | "age"
+  | "birthMonth"
+  | "birthDay"
+  | "lifetimeSold"
+  | "lifetimePaid"
+  | "lifetimeVisits"
+  | "periodSold"
+  | "periodPaid"
+  | "periodVisits"
+  | "pointsBalance"
+  | "daysSinceLastVisit";
+
+/**
+ * A segment condition: exactly one shape.
+ * - `{ fact, atLeast?, atMost? }`: the fact is within the inclusive bounds (at least one given); a
+ *   fact the member lacks (no birth date) makes it false.
+ * - `{ status: [ids] }`, `{ importanceClass: [ids] }`, `{ cardType: [ids] }`: the member's status
+ *   level, class, or the type of the card presented is one of them.
+ * - `{ inCategory: id }`: the member is in the category.
+ * - `{ all: [...] }`, `{ any: [...] }`, `{ not: condition }`.
+ */
+export type SegmentCondition =
+  | { readonly fact: SegmentFact; readonly atLeast: number | null; readonly atMost: number | null }
+  | { readonly status: readonly string[] }
+  | { readonly importanceClass: readonly string[] }
+  | { readonly cardType: readonly string[] }
+  | { readonly inCategory: string }
+  | { readonly all: readonly SegmentCondition[] }
+  | { readonly any: readonly SegmentCondition[] }
+  | { readonly not: SegmentCondition };
+
+export interface Segment {
+  readonly id: string;
+  readonly name: string;
+  readonly when: SegmentCondition;
+}
+
+export type CampaignState = "draft" | "active" | "paused" | "ended";
+
+/** An instant: epoch milliseconds, or a date "YYYY-MM-DD" in the program's time zone. */
+export type CampaignInstant = number | string;
+
+/**
+ * Extra points on a receipt: exactly one of `rateBasisPoints` (of what the earning lines paid, as
+ * the program's accrual) or `fixedPoints` (per receipt). `skus`: only those lines count (a fixed
+ * amount needs one of them on the receipt); `receiptTotalAtLeast`: only receipts of at least this
+ * total; `everyPurchases`: only the k-th, 2k-th, ... purchase (docs/campaigns.md says which purchases count).
+ */
+export interface PointsMechanic {
+  readonly kind: "points";
+  readonly rateBasisPoints: number | null;
+  readonly fixedPoints: number | null;
+  readonly skus: readonly string[] | null;
+  readonly receiptTotalAtLeast: number | null;
+  readonly everyPurchases: number | null;
+}
+
+/** An extra discount on lines (those with `skus` only, when given), within the per-line caps. */
+export interface DiscountMechanic {
+  readonly kind: "discount";
+  readonly basisPoints: number;
+  readonly skus: readonly string[] | null;
+}
+
+export type CampaignMechanic = PointsMechanic | DiscountMechanic;
+
+export interface Campaign {
+  readonly id: string;
+  readonly name: string;
+  /** Inclusive start. */
+  readonly start: CampaignInstant;
+  /** Exclusive end as epoch ms; a date means the end of that local day. */
+  readonly end: CampaignInstant;
+  readonly state: CampaignState;
+  /** The partner that funds it ("" : the program's operator). */
+  readonly partner: string;
+  /** A segment id; null: everyone. */
+  readonly audience: string | null;
+  readonly mechanics: readonly CampaignMechanic[];
+}
+
+export interface CampaignsDefinition {
+  readonly segments: readonly Segment[];
+  readonly campaigns: readonly Campaign[];
+}
+
+/** A stored campaigns document: the definition and the version the control store gave it. */
+export type CampaignSet = CampaignsDefinition & { readonly version: number };
