@@ -213,6 +213,29 @@ export class ShardActor {
         reply({ ref: request.ref, ok: true, value: { activity: page.map(({ sequence, at, kind, detail }) => ({ sequence, at, kind, ...detail })) } });
         return;
       }
+      case "previewCampaign":
+        this.previewCampaign(request, reply);
+        return;
+      case "settlement":
+      case "outboxRead":
+      case "outboxStats":
+      case "outboxUpdate":
+        this.shardWide(request, reply);
+        return;
+      case "setEventKinds":
+      case "setProgram":
+      case "setCampaigns":
+      case "health":
+      case "receiptIndexFloor":
+      case "metrics":
+        this.control(request, reply);
+        return;
+    }
+  }
+
+  /** Requests about the shard's entries of no one member: settlement pages and the outbox. */
+  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" }>, reply: Reply): void {
+    switch (request.kind) {
       case "settlement":
         reply({ ref: request.ref, ok: true, value: this.settlementPage(request) });
         return;
@@ -229,6 +252,12 @@ export class ShardActor {
         else this.replies.afterRecord(updated.sequence, reply, { ref: request.ref, ok: true, value: { applied: updated.applied }, sequence: updated.sequence });
         return;
       }
+    }
+  }
+
+  /** The gateway's control of the shard: what it runs (program, campaigns, event kinds), health, the receipt index's floor, metrics. */
+  private control(request: Extract<ShardRequest, { kind: "setEventKinds" | "setProgram" | "setCampaigns" | "health" | "receiptIndexFloor" | "metrics" }>, reply: Reply): void {
+    switch (request.kind) {
       case "setEventKinds":
         this.eventKinds = new Set(request.kinds);
         reply({ ref: request.ref, ok: true, value: { kinds: this.eventKinds.size } });
@@ -245,9 +274,6 @@ export class ShardActor {
         this.campaignSet = request.campaigns;
         this.campaigns = this.compileCampaigns();
         reply({ ref: request.ref, ok: true, value: { version: request.campaigns.version } });
-        return;
-      case "previewCampaign":
-        this.previewCampaign(request, reply);
         return;
       case "health":
         reply({ ref: request.ref, ok: true, value: this.healthView() });
