@@ -397,6 +397,8 @@ export class ShardActor {
       ...(request.paid === undefined ? {} : { paid: request.paid }),
       now: this.options.clock(),
       campaigns: this.campaigns,
+      // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
+      events: this.eventKinds.size > 0,
     });
     this.settle(request.ref, release, found.account, result, true);
   }
