@@ -41,7 +41,14 @@ export const PROGRAM_FILE_FLAG: FlagSpec = {
   help: "a JSON object of program sections (docs/program.md) set on the started gateway's demo program before the run: measure a receipt with card types, levels or a coalition policy on",
 };
 
-export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG, PROGRAM_FILE_FLAG];
+export const CAMPAIGNS_FILE_FLAG: FlagSpec = {
+  name: "campaigns-file",
+  kind: "string",
+  default: null,
+  help: "a campaigns document (docs/campaigns.md) stored on the started gateway before the run: measure receipts priced with those campaigns",
+};
+
+export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG, PROGRAM_FILE_FLAG, CAMPAIGNS_FILE_FLAG];
 
 export interface DatasetOptions {
   readonly members: number;
@@ -50,6 +57,8 @@ export interface DatasetOptions {
   readonly importThreads: number;
   /** --program-file: sections to set on the demo program before the run; null: none. */
   readonly programFile: string | null;
+  /** --campaigns-file: a campaigns document to store before the run; null: none. */
+  readonly campaignsFile: string | null;
 }
 
 export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
@@ -59,5 +68,6 @@ export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
     dataDirectory: dataDirectory === null ? null : resolve(dataDirectory),
     importThreads: numberFlag(values, "import-threads"),
     programFile: stringFlag(values, "program-file"),
+    campaignsFile: stringFlag(values, "campaigns-file"),
   };
 }

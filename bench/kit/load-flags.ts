@@ -48,6 +48,7 @@ export function validateLoadFlags(values: FlagValues): void {
   if (url === null && stringFlag(values, "cards-file") !== null) throw new KitUsageError("--cards-file is only for --url (the started gateway has its demo members)");
   if (url !== null && stringFlag(values, "data-dir") !== null) throw new KitUsageError("--data-dir is only for a gateway the kit starts (not with --url)");
   if (url !== null && stringFlag(values, "program-file") !== null) throw new KitUsageError("--program-file is only for a gateway the kit starts (not with --url: set the program through its admin API)");
+  if (url !== null && stringFlag(values, "campaigns-file") !== null) throw new KitUsageError("--campaigns-file is only for a gateway the kit starts (not with --url: store the campaigns through its admin API)");
   if (numberFlag(values, "lines-min") > numberFlag(values, "lines-max")) throw new KitUsageError("--lines-min must not exceed --lines-max");
 }
 

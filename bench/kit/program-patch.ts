@@ -49,3 +49,38 @@ export async function applyProgramPatch(baseUrl: string, adminToken: string, pat
   if (!stored.ok) throw new KitUsageError(`the program with --program-file's sections was refused: ${JSON.stringify(answer)}`);
   return Number(answer["version"]);
 }
+
+/**
+ * A campaigns document (docs/campaigns.md) to store on the started gateway before the run
+ * (--campaigns-file): the run then measures receipts priced with those campaigns, against the same run
+ * without the flag.
+ */
+export async function readCampaignsDocument(path: string): Promise<Readonly<Record<string, unknown>>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new KitUsageError(`--campaigns-file ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (Buffer.byteLength(text) > PROGRAM_PATCH_BYTES_MAX) throw new KitUsageError(`--campaigns-file ${path} is over ${PROGRAM_PATCH_BYTES_MAX} bytes`);
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new KitUsageError(`--campaigns-file ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof document !== "object" || document === null || Array.isArray(document)) throw new KitUsageError(`--campaigns-file ${path} must hold a campaigns document (a JSON object)`);
+  return document as Record<string, unknown>;
+}
+
+/** Stores a campaigns document on a running gateway through its admin API; the new version. */
+export async function storeCampaigns(baseUrl: string, adminToken: string, document: Readonly<Record<string, unknown>>): Promise<number> {
+  const stored = await fetch(`${baseUrl}/v1/admin/campaigns`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify(document),
+  });
+  const answer = (await stored.json()) as Record<string, unknown>;
+  if (!stored.ok) throw new KitUsageError(`the campaigns of --campaigns-file were refused: ${JSON.stringify(answer)}`);
+  return Number(answer["version"]);
+}

@@ -6,7 +6,7 @@ import type { DatasetOptions } from "./dataset-flags.js";
 import { prepareDataset } from "./prepare-dataset.js";
 import type { PreparedDataset } from "./prepare-dataset.js";
 import type { ScenarioResult } from "./scenario-result.js";
-import { applyProgramPatch, readProgramPatch } from "./program-patch.js";
+import { applyProgramPatch, readCampaignsDocument, readProgramPatch, storeCampaigns } from "./program-patch.js";
 import { ProcessSampler } from "./server-sampler.js";
 
 /**
@@ -73,15 +73,12 @@ export async function startLoycoreWithMembers(
     serverRssMebibytesAfterStart: reading === null ? null : Math.round((reading.rssBytes / BYTES_PER_MEBIBYTE) * 10) / 10,
   };
   progress(`loycore gateway ${gateway.url} (pid ${gateway.pid}) started in ${figures.serverStartSeconds} s, RSS ${figures.serverRssMebibytesAfterStart ?? "?"} MiB`);
-  if (options.programFile !== null) {
-    try {
-      const version = await applyProgramPatch(gateway.url, gateway.adminToken ?? "", await readProgramPatch(options.programFile));
-      progress(`program: the sections of ${options.programFile} set on the demo program, now version ${version}`);
-    } catch (error) {
-      await gateway.stop();
-      await removeTemporary();
-      throw error;
-    }
+  try {
+    await configureForRun(gateway, options, progress);
+  } catch (error) {
+    await gateway.stop();
+    await removeTemporary();
+    throw error;
   }
   return {
     gateway,
@@ -95,4 +92,17 @@ export async function startLoycoreWithMembers(
       }
     },
   };
+}
+
+/** --program-file and --campaigns-file: what the started gateway runs, set through its admin API before the run. */
+async function configureForRun(gateway: StartedGatewayOnDataDirectory, options: DatasetOptions, progress: (line: string) => void): Promise<void> {
+  const adminToken = gateway.adminToken ?? "";
+  if (options.programFile !== null) {
+    const version = await applyProgramPatch(gateway.url, adminToken, await readProgramPatch(options.programFile));
+    progress(`program: the sections of ${options.programFile} set on the demo program, now version ${version}`);
+  }
+  if (options.campaignsFile !== null) {
+    const version = await storeCampaigns(gateway.url, adminToken, await readCampaignsDocument(options.campaignsFile));
+    progress(`campaigns: ${options.campaignsFile} stored as version ${version}`);
+  }
 }
