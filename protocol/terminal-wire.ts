@@ -247,6 +247,7 @@ export interface RefundResult extends ReversalResult {
   readonly refund: string;
 }
 
+/** One line of the calculated answer. Each column sums exactly to the receipt total of the same name. */
 export interface CalculatedLine {
   readonly sku: string;
   readonly amount: number;
@@ -258,8 +259,9 @@ export interface CalculatedLine {
   readonly points: number;
 }
 
-/** A rule that changed the answer. */
+/** A rule that changed the answer, so a POS or a marketer can explain a receipt. */
 export interface AppliedRule {
+  /** "status:<level>", "rule:<id>", "class:<id>", "category:<id>", "card:<id>", "campaign:<id>", or "program" for the base rate. */
   readonly rule: string;
   readonly effect: "discount" | "accrual" | "bonus";
   readonly basisPoints?: number;

@@ -16,8 +16,12 @@ export interface IssuerPoints {
   readonly points: number;
 }
 
+const NO_ISSUER_POINTS: readonly IssuerPoints[] = Object.freeze([]);
+
 /** The points of `shares` that other partners than `redeemer` issued, by issuer (issuer order), none of 0. */
 export function crossPartnerPoints(shares: readonly LotShare[], redeemer: string): readonly IssuerPoints[] {
+  // Most receipts pay with no points at all: nothing to build.
+  if (shares.length === 0) return NO_ISSUER_POINTS;
   const byIssuer = new Map<string, number>();
   for (const share of shares) {
     assert(Number.isSafeInteger(share.points) && share.points >= 0, "a share's points are a non-negative integer");

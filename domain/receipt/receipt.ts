@@ -28,28 +28,9 @@ export interface Receipt {
   readonly lines: readonly ReceiptLine[];
 }
 
-/** One line of the calculated answer. Each column sums exactly to the receipt total of the same name. */
-export interface CalculatedLine {
-  readonly sku: string;
-  readonly amount: number;
-  /** Loyalty discount, minor units. */
-  readonly discount: number;
-  /** Minor units paid with points. */
-  readonly pointsPaid: number;
-  /** amount - discount - pointsPaid: paid with money. */
-  readonly payable: number;
-  /** Points this line earns (its share of accrual and bonus). */
-  readonly points: number;
-}
-
-/** A rule that changed the answer, so a POS or a marketer can explain a receipt. */
-export interface AppliedRule {
-  /** "status:<level>", "rule:<id>", "class:<id>", "category:<id>", "card:<id>", "campaign:<id>", or "program" for the base rate. */
-  readonly rule: string;
-  readonly effect: "discount" | "accrual" | "bonus";
-  readonly basisPoints?: number;
-  readonly points?: number;
-}
+/** A line of the calculated answer and a rule that changed it: the wire's own types (protocol/terminal-wire.ts). */
+export type { AppliedRule, CalculatedLine } from "../../protocol/terminal-wire.js";
+import type { AppliedRule, CalculatedLine } from "../../protocol/terminal-wire.js";
 
 /** The result of `calculate` (and the calculation part of `commit`). */
 export interface ReceiptCalculation {
