@@ -78,6 +78,21 @@ export interface Account {
   readonly sequence: number;
   /** The level by active points last reached (program pointLevels), while it holds; absent: none. */
   readonly pointLevel?: PointLevelState;
+  /**
+   * Purchases counted in the own periods of campaigns that give on every
+   * k-th purchase (domain/campaigns/campaign-purchases.ts); absent for a
+   * member who never bought while such a campaign applied to them.
+   */
+  readonly campaignPurchases?: readonly CampaignPurchaseCount[];
+}
+
+/** A member's purchases in one campaign's own period (domain/campaigns/campaign-purchases.ts). */
+export interface CampaignPurchaseCount {
+  readonly campaign: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  /** Committed receipts the campaign applied to, less those cancelled. */
+  readonly count: number;
 }
 
 /** A level by active points reached (domain/engine/point-levels.ts). */

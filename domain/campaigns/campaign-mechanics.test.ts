@@ -143,11 +143,16 @@ describe("campaign receipt mechanics", () => {
     expect(priced(campaigns, receiptAt(AT, [10_000]), committed.account).rules).toContainEqual({ rule: "campaign:c", effect: "bonus", points: 99 });
   });
 
-  it("accrues the campaign's points with the receipt's own lot when committed", () => {
-    const committed = commitForMember(PROGRAM, member(), receiptAt(AT, [10_000]), 0, { now: AT, partner: "p", campaigns: compiled([campaign("c", [{ kind: "points", fixedPoints: 150 }])]) });
+  it("accrues the campaign's points in a lot of their own, issued by the funding partner, beside the receipt's lot", () => {
+    const receipt = receiptAt(AT, [10_000]);
+    const committed = commitForMember(PROGRAM, member(), receipt, 0, { now: AT, partner: "p", campaigns: compiled([campaign("c", [{ kind: "points", fixedPoints: 150 }])]) });
     if (!committed.ok) throw new Error(committed.message);
     expect(committed.account.balance).toBe(485 + 150);
-    expect(committed.account.ledger.lots.map((lot) => [lot.source, lot.points])).toEqual([["receipt", 635]]);
+    expect(committed.account.ledger.lots.map((lot) => [lot.source, lot.partner, lot.points, lot.reference])).toEqual([
+      ["receipt", "p", 485, JSON.stringify([receipt.store, receipt.id])],
+      ["campaign", "p2", 150, JSON.stringify([receipt.store, receipt.id, "campaign:c"])],
+    ]);
+    expect(committed.settlement).toMatchObject({ accruedLot: 1, campaignLots: [{ lot: 2, points: 150, revoked: 0 }] });
   });
 });
 

@@ -58,22 +58,24 @@ export interface CampaignPointsInput {
   /** The accrual base of each line (0 for lines that earn nothing). */
   readonly bases: readonly number[];
   readonly total: number;
-  readonly purchaseNumberInPeriod: number;
+  /** Beside the campaigns, which purchase in that campaign's own period the receipt is; null: none counts purchases. */
+  readonly purchaseNumbers: readonly number[] | null;
 }
 
 /**
  * Campaign points: each points mechanic whose conditions hold (a receipt
- * total at least `receiptTotalAtLeast`, the purchase a multiple of
- * `everyPurchases`) gives floor(base of the lines it names x rate), or its
+ * total at least `receiptTotalAtLeast`, the purchase in the campaign's own
+ * period a multiple of `everyPurchases`) gives floor(base of the lines it names x rate), or its
  * fixed points when an earning line it names is on the receipt. Each is a
  * rule of its own, rounded on its own, so the rules' points add up.
  */
 export function campaignPoints(input: CampaignPointsInput, campaigns: readonly CompiledCampaign[], rules: AppliedRule[]): number {
   let points = 0;
-  for (const campaign of campaigns) {
+  for (let campaignIndex = 0; campaignIndex < campaigns.length; campaignIndex += 1) {
+    const campaign = campaigns[campaignIndex] as CompiledCampaign;
     for (const mechanic of campaign.points) {
       if (mechanic.receiptTotalAtLeast !== null && input.total < mechanic.receiptTotalAtLeast) continue;
-      if (mechanic.everyPurchases !== null && input.purchaseNumberInPeriod % mechanic.everyPurchases !== 0) continue;
+      if (mechanic.everyPurchases !== null && (input.purchaseNumbers?.[campaignIndex] ?? 1) % mechanic.everyPurchases !== 0) continue;
       let base = 0;
       let named = false;
       for (let index = 0; index < input.earning.length; index += 1) {

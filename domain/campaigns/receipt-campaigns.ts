@@ -4,6 +4,7 @@ import type { Standing } from "../engine/standing.js";
 import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledCampaign, CompiledCampaigns } from "./compiled-campaigns.js";
 import { segmentHolds } from "./segment.js";
+import { purchaseNumberInCampaign } from "./campaign-purchases.js";
 
 const NONE: readonly CompiledCampaign[] = Object.freeze([]);
 
@@ -11,6 +12,12 @@ const NONE: readonly CompiledCampaign[] = Object.freeze([]);
 export interface ReceiptCampaigns {
   readonly campaigns: readonly CompiledCampaign[];
   readonly version: number;
+  /**
+   * Beside `campaigns`, which purchase in that campaign's own period the
+   * receipt is (1 for the first; campaign-purchases.ts); null when none of
+   * them counts purchases.
+   */
+  readonly purchaseNumbers: readonly number[] | null;
 }
 
 /**
@@ -26,7 +33,7 @@ export function campaignsForReceipt(
   cardType: string | null,
   receipt: Receipt,
 ): ReceiptCampaigns {
-  if (compiled.empty) return { campaigns: NONE, version: compiled.version };
+  if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null };
   const at = receipt.at;
   const subject = {
     at,
@@ -39,10 +46,13 @@ export function campaignsForReceipt(
     dates: compiled.dates,
   };
   const applying: CompiledCampaign[] = [];
+  let counting = false;
   for (const campaign of compiled.active) {
     if (at < campaign.startsAt || at >= campaign.endsAt) continue;
     if (campaign.audience !== null && !segmentHolds(campaign.audience, subject)) continue;
     applying.push(campaign);
+    if (campaign.countsPurchases) counting = true;
   }
-  return { campaigns: applying, version: compiled.version };
+  const purchaseNumbers = counting ? applying.map((campaign) => purchaseNumberInCampaign(account.campaignPurchases, campaign)) : null;
+  return { campaigns: applying, version: compiled.version, purchaseNumbers };
 }

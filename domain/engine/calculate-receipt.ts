@@ -29,6 +29,8 @@ export interface CalculationInput {
   readonly campaigns?: readonly CompiledCampaign[] | undefined;
   /** The campaigns version in force, recorded in the answer; absent: no campaigns document (the answer has no such field). */
   readonly campaignsVersion?: number | undefined;
+  /** Beside `campaigns`, which purchase in that campaign's own period the receipt is; absent or null: none counts purchases. */
+  readonly campaignPurchaseNumbers?: readonly number[] | null | undefined;
 }
 
 /**
@@ -80,7 +82,7 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const pointsPaid = redeem * program.points.pointValueMinor;
   const linePointsPaid = pointsPaid === 0 ? new Array<number>(lines.count).fill(0) : allocateWithCaps(pointsPaid, room.paymentWeights, room.roomCaps);
   const payables = linePayables(lines, discounts.lineDiscounts, linePointsPaid, program.points.accrualBase === "paidWithMoney");
-  const earned = earnPoints(receipt, lines, payables, standing, input.purchaseNumberInPeriod, campaigns, rules);
+  const earned = earnPoints(receipt, lines, payables, standing, input, campaigns, rules);
   const calculation: ReceiptCalculation = {
     lines: calculatedLines(receipt, discounts.lineDiscounts, linePointsPaid, payables.linePayables, earned.linePoints),
     total: lines.total,
@@ -105,13 +107,15 @@ function earnPoints(
   lines: ReadLines,
   payables: Payables,
   standing: Standing,
-  purchaseNumberInPeriod: number,
+  input: CalculationInput,
   campaigns: readonly CompiledCampaign[] | null,
   rules: AppliedRule[],
 ): { readonly points: number; readonly bonusPoints: number; readonly linePoints: readonly number[] } {
+  const purchaseNumberInPeriod = input.purchaseNumberInPeriod;
   if (campaigns === null) return accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, 0);
   const campaignRules: AppliedRule[] = [];
-  const bases = { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumberInPeriod };
+  const purchaseNumbers = input.campaignPurchaseNumbers ?? null;
+  const bases = { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumbers };
   const extraPoints = campaignPoints(bases, campaigns, campaignRules);
   const earned = accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, extraPoints);
   for (const rule of campaignRules) rules.push(rule);

@@ -22,11 +22,13 @@ import type { LotShare } from "../ledger/lot.js";
 import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.js";
 import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledProgram } from "./compiled-program.js";
-import { settleReceipt, type ReceiptSettlement } from "./receipt-settlement.js";
+import { settleReceipt, type CampaignLotSettled, type ReceiptSettlement } from "./receipt-settlement.js";
+import { accrueCampaignLots, pointsByCampaign } from "./campaign-lots.js";
 import { pointLevelAt, reachPointLevel } from "./point-levels.js";
 import type { PointLevel } from "../../protocol/program-document.js";
 import type { CompiledCampaigns } from "../campaigns/compiled-campaigns.js";
-import { campaignsForReceipt } from "../campaigns/receipt-campaigns.js";
+import { campaignsForReceipt, type ReceiptCampaigns } from "../campaigns/receipt-campaigns.js";
+import { countCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
 import {
@@ -98,7 +100,8 @@ export function calculateWithSpendable(
   const { account: settled, heldForReceipt } = settledAccount(account, now, holdKey(receipt));
   const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here, campaigns ?? null);
+  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here, priced);
   return { outcome, spendable: settled.balance };
 }
 
@@ -120,6 +123,11 @@ function receiptStanding(compiled: CompiledProgram, account: Account, receipt: R
   return standingWithCard(compiled, evaluateStanding(compiled, account, receipt.at), cardType);
 }
 
+/** The campaigns that price this member's receipt; null: no campaigns document. */
+function pricingCampaigns(campaigns: CompiledCampaigns | null, account: Account, standing: Standing, cardType: string | null, receipt: Receipt): ReceiptCampaigns | null {
+  return campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt);
+}
+
 function calculateWithStanding(
   compiled: CompiledProgram,
   account: Account,
@@ -128,9 +136,8 @@ function calculateWithStanding(
   redeem: number,
   cardType: string | null,
   spendable: number,
-  campaigns: CompiledCampaigns | null,
+  priced: ReceiptCampaigns | null,
 ): CalculationOutcome {
-  const priced = campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt);
   return calculateReceipt({
     compiled,
     standing,
@@ -142,6 +149,7 @@ function calculateWithStanding(
     mayPayWithPoints: cardMayPayWithPoints(compiled, cardType),
     campaigns: priced?.campaigns,
     campaignsVersion: priced?.version,
+    campaignPurchaseNumbers: priced?.purchaseNumbers,
   });
 }
 
@@ -179,7 +187,8 @@ export function commitForMember(
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, campaigns);
+  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
   const paidNow = paid ?? calculation.payable;
@@ -189,13 +198,22 @@ export function commitForMember(
 
   const spent = payWithPoints(settled.ledger, key, heldForReceipt, calculation.redeem, now, lotFilterAt(compiled, partner));
   if (!spent.ok) return spent;
-  const accrued = accrueReceiptPoints(compiled, spent.ledger, calculation.points, key, partner, now);
+  // Campaigns' points go to lots of their own (domain/engine/campaign-lots.ts); none without campaigns.
+  const given = priced === null || priced.campaigns.length === 0 ? null : pointsByCampaign(calculation.rules, priced.campaigns);
+  let campaignPointsGiven = 0;
+  if (given !== null) for (const entry of given) campaignPointsGiven += entry.points;
+  const accrued = accrueReceiptPoints(compiled, spent.ledger, calculation.points - campaignPointsGiven, key, partner, now);
   if (!accrued.ok) return accrued;
-  const ledger = accrued.ledger;
+  const campaignLots = given === null || given.length === 0 ? null : accrueCampaignLots(compiled, accrued.ledger, receipt, given, now);
+  if (campaignLots !== null && !campaignLots.ok) return campaignLots;
+  const ledger = campaignLots === null ? accrued.ledger : campaignLots.ledger;
 
   const applied = applyReceiptCommit(settled, calculation, receipt.at, standing.period, paidNow);
+  // Campaigns that give on every k-th purchase count this one in their own periods (null: none applies; nothing changes).
+  const purchases = priced === null || priced.purchaseNumbers === null ? null : countCampaignPurchases(settled.campaignPurchases, priced.campaigns, receipt.at);
   const afterReceipt: Account = {
     ...applied,
+    ...(purchases === null ? {} : { campaignPurchases: purchases.counts }),
     ledger,
     balance: ledgerTotals(ledger, now).available,
     categories: standing.categories,
@@ -208,9 +226,15 @@ export function commitForMember(
     calculation,
     account: levelled.account,
     pointLevelReached: levelled.reached,
-    settlement: settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow),
+    settlement: withCampaignParts(settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow), purchases?.counted ?? null, campaignLots?.lots ?? null),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
   };
+}
+
+/** The settlement with the campaign purchases the receipt counted and its campaigns' lots, so that a return or cancel takes them back; none: as it is. */
+function withCampaignParts(settlement: ReceiptSettlement, counted: readonly CountedPurchase[] | null, lots: readonly CampaignLotSettled[] | null): ReceiptSettlement {
+  if (counted === null && lots === null) return settlement;
+  return { ...settlement, ...(counted === null ? {} : { campaignPurchases: counted }), ...(lots === null ? {} : { campaignLots: lots }) };
 }
 
 /**
@@ -313,7 +337,8 @@ export function holdForMember(
   const cardType = context.cardType ?? null;
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, context.now, context.partner);
-  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, context.campaigns ?? null);
+  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt);
+  const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;
   if (heldForReceipt > 0 && heldForReceipt !== redeem) {

@@ -7,6 +7,8 @@ import type { LotShare } from "../ledger/lot.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
 import { floorDivide } from "../money/floor-divide.js";
 import type { ReceiptCalculation, Receipt } from "../receipt/receipt.js";
+import { revokeReceiptPoints } from "./campaign-lots.js";
+import { uncountCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
 
 /**
  * Quantities are counts or weights; returns compare them in thousandths so
@@ -68,6 +70,21 @@ export interface ReceiptSettlement {
   readonly cancelled: boolean;
   /** A receipt paid in part at its commit; absent: paid in full then, in `period`. */
   readonly payment?: ReceiptPayment;
+  /** The campaign purchase counters the receipt added to (domain/campaigns/campaign-purchases.ts); absent: none. */
+  readonly campaignPurchases?: readonly CountedPurchase[];
+  /**
+   * The lots of the campaigns' points (source "campaign", the funding
+   * partner's), apart from `accruedLot`, which then holds the rest of the
+   * receipt's points; absent: no campaign gave points.
+   */
+  readonly campaignLots?: readonly CampaignLotSettled[];
+}
+
+/** A campaign's points on one receipt, in a lot of their own, and how many of them returns took back. */
+export interface CampaignLotSettled {
+  readonly lot: number;
+  readonly points: number;
+  readonly revoked: number;
 }
 
 export function settleReceipt(
@@ -167,6 +184,13 @@ function countersAfterReturn(
   return { counters, payment: { unpaid: payment.unpaid - fromUnpaid, paidByPeriod: paidByPeriod.filter((entry) => entry.paid > 0) } };
 }
 
+/** The sum of one field over the settled lines. */
+function sumOf(lines: readonly SettledLine[], field: "points" | "returnedPoints"): number {
+  let sum = 0;
+  for (const line of lines) sum += line[field];
+  return sum;
+}
+
 /** A part of a line to return: its index in the receipt and the quantity. */
 export interface LineReturn {
   readonly line: number;
@@ -237,7 +261,15 @@ export function reverseReceipt(
 
   let nextLedger = ledger;
   let debtAdded = 0;
-  if (reversed.pointsToRevoke > 0) {
+  let campaignLots = settlement.campaignLots;
+  if (reversed.pointsToRevoke > 0 && settlement.campaignLots !== undefined) {
+    // Campaigns gave points in lots of their own: the return takes from each (domain/engine/campaign-lots.ts).
+    const revoked = revokeReceiptPoints(ledger, settlement, sumOf(settlement.lines, "points"), sumOf(settlement.lines, "returnedPoints"), reversed.pointsToRevoke, now, policy);
+    if (!revoked.ok) return revoked;
+    nextLedger = revoked.ledger;
+    debtAdded = revoked.debtAdded;
+    campaignLots = revoked.campaignLots;
+  } else if (reversed.pointsToRevoke > 0) {
     assert(settlement.accruedLot !== null, "points accrued means a lot");
     const revoked = revokeLot(nextLedger, settlement.accruedLot, reversed.pointsToRevoke, now, policy);
     if (!revoked.ok) return revoked;
@@ -253,10 +285,19 @@ export function reverseReceipt(
   const cancelling = returns === "all";
   const { counters, payment } = countersAfterReturn(account, settlement, reversed.soldBack, reversed.paidBack, cancelling ? 1 : 0);
   const balance = ledgerTotals(nextLedger, now).available;
+  // A cancel takes its purchase back from the campaign counters it added to, as it takes the visit back from the period's.
+  const campaignPurchases = cancelling && settlement.campaignPurchases !== undefined ? uncountCampaignPurchases(account.campaignPurchases, settlement.campaignPurchases) : undefined;
   return {
     ok: true,
-    account: { ...account, ledger: nextLedger, counters, balance, sequence: account.sequence + 1 },
-    settlement: { ...settlement, lines: reversed.lines, unreturnedShares: left, cancelled: cancelling, ...(payment === undefined ? {} : { payment }) },
+    account: { ...account, ledger: nextLedger, counters, balance, sequence: account.sequence + 1, ...(campaignPurchases === undefined ? {} : { campaignPurchases }) },
+    settlement: {
+      ...settlement,
+      lines: reversed.lines,
+      unreturnedShares: left,
+      cancelled: cancelling,
+      ...(payment === undefined ? {} : { payment }),
+      ...(campaignLots === undefined ? {} : { campaignLots }),
+    },
     answer: {
       lines: reversed.answerLines,
       pointsRevoked: reversed.pointsToRevoke,

@@ -1,4 +1,4 @@
-import type { Account, MemberProfile } from "../../../domain/account/account.js";
+import type { Account, CampaignPurchaseCount, MemberProfile } from "../../../domain/account/account.js";
 import type { AccountCounters, CounterTotals, PeriodTotals } from "../../../domain/account/counters.js";
 import { assert } from "../../../domain/assert/assert.js";
 import type { Ledger, LedgerLifetimeTotals, PrunedExpiry } from "../../../domain/ledger/ledger.js";
@@ -42,7 +42,22 @@ const ACCOUNT_FORMAT_WITH_CONTACT = 2;
  */
 const ACCOUNT_FORMAT_WITH_LEVEL = 3;
 const ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL = 4;
-const ACCOUNT_FORMATS: ReadonlySet<number> = new Set([ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL]);
+/**
+ * 5: flagged. The format byte is followed by a varint of PART_* flags saying
+ * which optional parts the record has, each where formats 1-4 put it, and
+ * new parts after the level. Written only for an account with a part formats
+ * 1-4 cannot say (campaign purchase counters), so every other account keeps
+ * its format 1-4 bytes; a new optional part is a new flag, not four formats.
+ */
+const ACCOUNT_FORMAT_FLAGGED = 5;
+const PART_CONTACT = 1;
+const PART_LEVEL = 2;
+/** The purchases counted in campaigns' own periods (Account.campaignPurchases), after the level. */
+const PART_CAMPAIGN_PURCHASES = 4;
+const PARTS_KNOWN = PART_CONTACT | PART_LEVEL | PART_CAMPAIGN_PURCHASES;
+const ACCOUNT_FORMATS: ReadonlySet<number> = new Set([ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL, ACCOUNT_FORMAT_FLAGGED]);
+/** The parts formats 1-4 have. */
+const FORMAT_PARTS: readonly number[] = [0, 0, PART_CONTACT, PART_LEVEL, PART_CONTACT | PART_LEVEL];
 /** Format 2's consent byte: 0 for no consent key, else 1 + these bits. */
 const CONSENT_PRESENT = 1;
 const CONSENT_SMS = 2;
@@ -67,11 +82,17 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
   const { profile, counters, ledger } = account;
   const withContact = profile.email !== undefined || profile.consent !== undefined;
   const level = account.pointLevel;
-  writer.byte(
-    level === undefined
-      ? withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT
-      : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL,
-  );
+  const purchases = account.campaignPurchases;
+  if (purchases === undefined) {
+    writer.byte(
+      level === undefined
+        ? withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT
+        : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL,
+    );
+  } else {
+    writer.byte(ACCOUNT_FORMAT_FLAGGED);
+    writer.uint((withContact ? PART_CONTACT : 0) | (level === undefined ? 0 : PART_LEVEL) | PART_CAMPAIGN_PURCHASES);
+  }
   // Which lot chunks exist, first: a read fetches exactly those keys, no range scan.
   const chunkIndices = lotChunkIndices(ledger.lots);
   writer.uint(chunkIndices.length);
@@ -102,6 +123,36 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
     writer.int(level.reachedAt);
     writer.nullableInt(level.expiresAt);
   }
+  if (purchases !== undefined) writeCampaignPurchases(writer, purchases);
+}
+
+/** Each counter: campaign id, start, length of its period, count. */
+function writeCampaignPurchases(writer: RecordWriter, purchases: readonly CampaignPurchaseCount[]): void {
+  writer.uint(purchases.length);
+  for (const entry of purchases) {
+    writer.string(entry.campaign);
+    writer.int(entry.startsAt);
+    writer.int(entry.endsAt - entry.startsAt);
+    writer.uint(entry.count);
+  }
+}
+
+function readCampaignPurchases(reader: RecordReader): CampaignPurchaseCount[] {
+  const purchases: CampaignPurchaseCount[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    const campaign = reader.string();
+    const startsAt = reader.int();
+    purchases.push({ campaign, startsAt, endsAt: startsAt + reader.int(), count: reader.uint() });
+  }
+  return purchases;
+}
+
+/** After the format byte: which optional parts the record has (a flagged format says so in a varint). */
+function readParts(reader: RecordReader, format: number, what: string): number {
+  if (format !== ACCOUNT_FORMAT_FLAGGED) return FORMAT_PARTS[format] as number;
+  const parts = reader.uint();
+  if ((parts & ~PARTS_KNOWN) !== 0) assert(false, `${what}: its parts ${parts} are known`);
+  return parts;
 }
 
 /** The account from its record and its lot chunks (in chunk order). */
@@ -110,11 +161,12 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
   if (!ACCOUNT_FORMATS.has(format)) assert(false, `${what}: format ${format} is known`);
+  const parts = readParts(reader, format, what);
   const chunkCount = reader.uint();
   if (chunkCount !== chunks.length) assert(false, `${what}: its ${chunkCount} lot chunks are given`);
   for (let count = chunkCount; count > 0; count -= 1) reader.uint();
   const base: MemberProfile = { card: reader.string(), phone: reader.nullableString(), name: reader.nullableString(), birthDate: reader.nullableString() };
-  const withContact = format === ACCOUNT_FORMAT_WITH_CONTACT || format === ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL;
+  const withContact = (parts & PART_CONTACT) !== 0;
   const profile = withContact ? readContact(reader, base, what) : base;
   const balance = reader.int();
   const createdAt = reader.int();
@@ -136,11 +188,17 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   };
   const lots = chunks.length === 1 ? readLotChunk(chunks[0] as Uint8Array, what) : chunks.flatMap((chunk) => readLotChunk(chunk, what));
   const ledger = readLedger(reader, lots, what);
-  const withLevel = format === ACCOUNT_FORMAT_WITH_LEVEL || format === ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL;
+  const withLevel = (parts & PART_LEVEL) !== 0;
   const pointLevel = withLevel ? { id: reader.string(), reachedAt: reader.int(), expiresAt: reader.nullableInt() } : undefined;
-  assert(reader.done, `${what}: the record ends after its ledger and level`);
-  const account = { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
-  return pointLevel === undefined ? account : { ...account, pointLevel };
+  const campaignPurchases = (parts & PART_CAMPAIGN_PURCHASES) !== 0 ? readCampaignPurchases(reader) : undefined;
+  assert(reader.done, `${what}: the record ends after its ledger and optional parts`);
+  const account: Account = { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
+  if (pointLevel === undefined && campaignPurchases === undefined) return account;
+  return {
+    ...account,
+    ...(pointLevel === undefined ? {} : { pointLevel }),
+    ...(campaignPurchases === undefined ? {} : { campaignPurchases }),
+  };
 }
 
 /** Format 2's e-mail (nullable) and consent byte, keeping whether each key was there: a read gives back exactly what was written. */
@@ -370,6 +428,7 @@ export function accountChunkIndices(bytes: Uint8Array, what: string): number[] {
   const reader = new RecordReader(bytes, what);
   const format = reader.byte();
   if (!ACCOUNT_FORMATS.has(format)) assert(false, `${what}: format ${format} is known`);
+  readParts(reader, format, what);
   const indices: number[] = [];
   for (let count = reader.uint(); count > 0; count -= 1) indices.push(reader.uint());
   return indices;

@@ -1,5 +1,6 @@
 import { assert } from "../../../domain/assert/assert.js";
-import type { PeriodPaid, ReceiptPayment, ReceiptSettlement, SettledLine } from "../../../domain/engine/receipt-settlement.js";
+import type { CampaignLotSettled, PeriodPaid, ReceiptPayment, ReceiptSettlement, SettledLine } from "../../../domain/engine/receipt-settlement.js";
+import type { CountedPurchase } from "../../../domain/campaigns/campaign-purchases.js";
 import type { ReceiptRecord } from "../shard-store.js";
 import { readShares, writeShares } from "./account-codec.js";
 import { hasExactKeys, isStorableInteger, readMap, writeMap } from "./record-packer.js";
@@ -24,6 +25,17 @@ const RECEIPT_RECORD_FORMAT = 1;
 const SETTLEMENT_NONE = 0;
 const SETTLEMENT_PAID_IN_FULL = 1;
 const SETTLEMENT_PAID_IN_PART = 2;
+/**
+ * A settlement with parts forms 1 and 2 cannot say (campaigns'): a varint of
+ * SETTLEMENT_PART_* flags follows, then the settlement, then each part
+ * flagged, in flag order. Written only when a campaign part is there, so
+ * every other receipt keeps its form 1 or 2 bytes.
+ */
+const SETTLEMENT_FLAGGED = 3;
+const SETTLEMENT_PART_PAYMENT = 1;
+const SETTLEMENT_PART_CAMPAIGN_PURCHASES = 2;
+const SETTLEMENT_PART_CAMPAIGN_LOTS = 4;
+const SETTLEMENT_PARTS_KNOWN = SETTLEMENT_PART_PAYMENT | SETTLEMENT_PART_CAMPAIGN_PURCHASES | SETTLEMENT_PART_CAMPAIGN_LOTS;
 const FINGERPRINT_AS_TEXT = 0;
 const FINGERPRINT_AS_SHA256 = 1;
 const ANSWER_AS_MAP = 0;
@@ -73,12 +85,63 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
     writeMap(writer, answer);
   }
   if (record.settlement === undefined) writer.byte(SETTLEMENT_NONE);
-  else {
+  else if (record.settlement.campaignPurchases === undefined && record.settlement.campaignLots === undefined) {
     const payment = record.settlement.payment;
     writer.byte(payment === undefined ? SETTLEMENT_PAID_IN_FULL : SETTLEMENT_PAID_IN_PART);
     writeSettlement(writer, record.settlement);
     if (payment !== undefined) writePayment(writer, payment);
+  } else writeFlaggedSettlement(writer, record.settlement);
+}
+
+function writeFlaggedSettlement(writer: RecordWriter, settlement: ReceiptSettlement): void {
+  const { payment, campaignPurchases, campaignLots } = settlement;
+  writer.byte(SETTLEMENT_FLAGGED);
+  writer.uint(
+    (payment === undefined ? 0 : SETTLEMENT_PART_PAYMENT) |
+      (campaignPurchases === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_PURCHASES) |
+      (campaignLots === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_LOTS),
+  );
+  writeSettlement(writer, settlement);
+  if (payment !== undefined) writePayment(writer, payment);
+  if (campaignPurchases !== undefined) {
+    writer.uint(campaignPurchases.length);
+    for (const counted of campaignPurchases) {
+      writer.string(counted.campaign);
+      writer.int(counted.startsAt);
+    }
   }
+  if (campaignLots !== undefined) {
+    writer.uint(campaignLots.length);
+    for (const lot of campaignLots) {
+      writer.uint(lot.lot);
+      writer.uint(lot.points);
+      writer.uint(lot.revoked);
+    }
+  }
+}
+
+/** A flagged settlement's parts (SETTLEMENT_FLAGGED), keys in the order the engine builds them. */
+function readFlaggedSettlement(reader: RecordReader, what: string): ReceiptSettlement {
+  const parts = reader.uint();
+  if ((parts & ~SETTLEMENT_PARTS_KNOWN) !== 0) assert(false, `${what}: settlement parts ${parts} are known`);
+  const settled = readSettlement(reader, what);
+  const payment = (parts & SETTLEMENT_PART_PAYMENT) !== 0 ? readPayment(reader) : undefined;
+  let campaignPurchases: CountedPurchase[] | undefined;
+  if ((parts & SETTLEMENT_PART_CAMPAIGN_PURCHASES) !== 0) {
+    campaignPurchases = [];
+    for (let count = reader.uint(); count > 0; count -= 1) campaignPurchases.push({ campaign: reader.string(), startsAt: reader.int() });
+  }
+  let campaignLots: CampaignLotSettled[] | undefined;
+  if ((parts & SETTLEMENT_PART_CAMPAIGN_LOTS) !== 0) {
+    campaignLots = [];
+    for (let count = reader.uint(); count > 0; count -= 1) campaignLots.push({ lot: reader.uint(), points: reader.uint(), revoked: reader.uint() });
+  }
+  return {
+    ...settled,
+    ...(payment === undefined ? {} : { payment }),
+    ...(campaignPurchases === undefined ? {} : { campaignPurchases }),
+    ...(campaignLots === undefined ? {} : { campaignLots }),
+  };
 }
 
 export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecord {
@@ -91,9 +154,12 @@ export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecor
   if (!(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT)) assert(false, `${what}: answer form ${answerForm} is known`);
   const answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
   const settlementForm = reader.byte();
-  if (settlementForm > SETTLEMENT_PAID_IN_PART) assert(false, `${what}: settlement form ${settlementForm} is known`);
-  const settled = settlementForm === SETTLEMENT_NONE ? undefined : readSettlement(reader, what);
-  const settlement = settled !== undefined && settlementForm === SETTLEMENT_PAID_IN_PART ? { ...settled, payment: readPayment(reader) } : settled;
+  if (settlementForm > SETTLEMENT_FLAGGED) assert(false, `${what}: settlement form ${settlementForm} is known`);
+  const settled = settlementForm === SETTLEMENT_NONE || settlementForm === SETTLEMENT_FLAGGED ? undefined : readSettlement(reader, what);
+  const settlement =
+    settlementForm === SETTLEMENT_FLAGGED
+      ? readFlaggedSettlement(reader, what)
+      : settled !== undefined && settlementForm === SETTLEMENT_PAID_IN_PART ? { ...settled, payment: readPayment(reader) } : settled;
   assert(reader.done, `${what}: the record ends after its settlement`);
   return {
     logicalShard: where.logicalShard,

@@ -345,6 +345,11 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
       sequence: fc.oneof(fc.nat(100), fc.integer({ min: 0, max: 2 ** 48 - 1 })),
       // A level by active points held (formats 3 and 4), or none (formats 1 and 2).
       pointLevel: fc.option(fc.record({ id: textArb, reachedAt: timeArb, expiresAt: fc.option(timeArb, { nil: null }) }), { nil: undefined }),
+      // Purchases counted in campaigns' own periods (the flagged format 5), or none (formats 1 to 4).
+      campaignPurchases: fc.option(
+        fc.array(fc.record({ campaign: textArb, startsAt: timeArb, length: fc.integer({ min: 1, max: 2 ** 40 }), count: fc.nat(10_000) }), { minLength: 1, maxLength: 4 }),
+        { nil: undefined },
+      ),
     })
     .map((parts): Account => {
       const counters: AccountCounters = {
@@ -366,6 +371,9 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
         createdAt: parts.createdAt,
         sequence: parts.sequence,
         ...(parts.pointLevel === undefined ? {} : { pointLevel: parts.pointLevel }),
+        ...(parts.campaignPurchases === undefined
+          ? {}
+          : { campaignPurchases: parts.campaignPurchases.map(({ campaign, startsAt, length, count }) => ({ campaign, startsAt, endsAt: startsAt + length, count })) }),
       };
     });
 }
@@ -631,6 +639,12 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
       }),
       { nil: undefined },
     ),
+    // Campaigns' parts (the flagged form): the purchase counters it added to, the campaigns' own lots.
+    campaignPurchases: fc.option(fc.array(fc.record({ campaign: textArb, startsAt: timeArb }), { maxLength: 3 }), { nil: undefined }),
+    campaignLots: fc.option(
+      fc.array(fc.record({ lot: fc.integer({ min: 1, max: 2 ** 40 }), points: fc.nat(2 ** 40), revoked: fc.nat(2 ** 40) }), { maxLength: 3 }),
+      { nil: undefined },
+    ),
   })
   .map((settlement) => ({
     // Key order as settleReceipt builds a settlement.
@@ -640,6 +654,8 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
     cancelled: settlement.cancelled,
     lines: settlement.lines,
     ...(settlement.payment === undefined ? {} : { payment: settlement.payment }),
+    ...(settlement.campaignPurchases === undefined ? {} : { campaignPurchases: settlement.campaignPurchases }),
+    ...(settlement.campaignLots === undefined ? {} : { campaignLots: settlement.campaignLots }),
   }));
 
 const recordWhereArb = fc.record({ logicalShard: logicalShardArb, memberId: memberIdArb, store: clientIdArb, receiptId: clientIdArb });
