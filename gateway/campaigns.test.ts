@@ -75,6 +75,51 @@ describe("campaigns over the wire", () => {
     expect(after.rules.some((rule) => rule.rule.startsWith("campaign:"))).toBe(false);
   });
 
+  it("gives every k-th purchase counted in the campaign's own period, and a cancel takes its purchase back", async () => {
+    await client.enroll({ card: "9500000000003" });
+    const line = { sku: "a", qty: 1, price: 1_000, amount: 1_000 };
+    // A purchase before the campaign exists: the program's period counts it, the campaign does not.
+    await client.commit({ card: "9500000000003", receipt: { id: "kth-0", at: Date.now() - 2_000, lines: [line] } });
+    const everySecond = { ...doubleUp("active"), mechanics: [{ kind: "points", fixedPoints: 70, everyPurchases: 2 }] };
+    expect((await postJson(`${server.url}/v1/admin/campaigns/every-second`, admin, everySecond, "PUT")).status).toBe(200);
+    const bonus = async (id: string): Promise<number> => {
+      const committed = await client.commit({ card: "9500000000003", receipt: { id, at: Date.now() - 1_000, lines: [line] } });
+      return committed.rules.find((rule) => rule.rule === "campaign:every-second")?.points ?? 0;
+    };
+    expect(await bonus("kth-1")).toBe(0);
+    expect(await bonus("kth-2")).toBe(70);
+    expect(await client.cancel({ card: "9500000000003", receipt: "kth-2" })).toMatchObject({ pointsRevoked: 100 + 70 });
+    expect(await bonus("kth-3")).toBe(70);
+    expect(await bonus("kth-4")).toBe(0);
+    await postJson(`${server.url}/v1/admin/campaigns/every-second/state`, admin, { state: "ended" });
+  });
+
+  it("keeps a campaign's points in a lot of the funding partner: the detailed balance shows it, settlement charges it, a cancel takes it back", async () => {
+    expect((await postJson(`${server.url}/v1/admin/partners`, admin, { id: "fund-1", name: "Fund" })).status).toBeLessThan(300);
+    const funded = { ...doubleUp("active"), partner: "fund-1", mechanics: [{ kind: "points", fixedPoints: 300 }] };
+    expect((await postJson(`${server.url}/v1/admin/campaigns/funded`, admin, funded, "PUT")).status).toBe(200);
+    await client.enroll({ card: "9500000000004" });
+    const line = { sku: "a", qty: 1, price: 1_000, amount: 1_000 };
+    const at = Date.now() - 1_000;
+    expect(await client.commit({ card: "9500000000004", receipt: { id: "fund-1", at, lines: [line] } })).toMatchObject({ points: 100 + 300 });
+    const detail = await client.balance({ card: "9500000000004", detail: true });
+    expect(detail.lots?.map((lot) => [lot.source, lot.partner, lot.points, lot.reference])).toEqual([
+      ["receipt", "demo-partner", 100, JSON.stringify(["demo-store", "fund-1"])],
+      ["campaign", "fund-1", 300, JSON.stringify(["demo-store", "fund-1", "campaign:funded"])],
+    ]);
+    await postJson(`${server.url}/v1/admin/campaigns/funded/state`, admin, { state: "ended" });
+    // The program has no pending window: the points pay at once, the receipt lot first (earliest expiry, then id).
+    const paid = await client.commit({ card: "9500000000004", receipt: { id: "fund-2", at, lines: [{ ...line, price: 10_000, amount: 10_000 }] }, redeem: 400 });
+    expect(paid).toMatchObject({ redeem: 400 });
+    const day = new Date(at).toISOString().slice(0, 10);
+    const report = await getJson(`${server.url}/v1/admin/settlement?from=${day}&to=${day}`, admin);
+    expect(report.body["pairs"]).toContainEqual(expect.objectContaining({ issuer: "fund-1", redeemer: "demo-partner", points: 300 }));
+    // 10 % of the 9,600 paid with money; then the points come back to the lots they came from.
+    expect(await client.cancel({ card: "9500000000004", receipt: "fund-2" })).toMatchObject({ pointsRevoked: 960, pointsReturned: 400 });
+    expect(await client.cancel({ card: "9500000000004", receipt: "fund-1" })).toMatchObject({ pointsRevoked: 400, balance: 0 });
+    expect(await client.balance({ card: "9500000000004", detail: true })).toMatchObject({ balance: 0, lots: [] });
+  });
+
   it("previews a receipt under a draft campaign without changing anything", async () => {
     const enrolled = await client.enroll({ card: "9500000000002" });
     const before = (await getJson(`${server.url}/v1/admin/campaigns`, admin)).body;

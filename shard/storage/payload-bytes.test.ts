@@ -34,6 +34,12 @@ const EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST = "f72c02034913351ea759144b5913db7
 const EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST = "ca086d1b46c404e3ebf0f12770dca6b2906edd932e7bc02a6d313ed926d79b6a";
 /** Profile edits' payloads, pinned by the build that added them (format 2 accounts, profile records, profile history). */
 const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35accbf82067719c8b3235443cf2cf30780";
+/**
+ * Campaigns' payloads, pinned by the build that added their parts: accounts with purchase counters
+ * (flagged format 5), receipt records with campaign lots and counted purchases (flagged settlement form 3),
+ * campaign lots in the chunks, returns and cancels of them.
+ */
+const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "7aaadb3941bdc0d0f05463824028afe70e746836d1889cf0e979e9a1d216cb77";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
@@ -135,6 +141,45 @@ describe("log payload bytes", () => {
     ];
     for (const edit of edits) expect(await record({ kind: "editProfile", ref: ++ref, logicalShard, memberId, edit })).toMatchObject({ ok: true });
     expect(payloads.digest("hex")).toBe(EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST);
+  });
+});
+
+describe("log payload bytes with campaigns", () => {
+  it("of receipts priced by campaigns (purchase counters, campaign lots, their returns and cancels) are the bytes the build that added them logged", async () => {
+    let now = START;
+    const campaigns = {
+      version: 1,
+      segments: [],
+      campaigns: [
+        { id: "third", name: "Every third", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "fund-1", audience: null, mechanics: [{ kind: "points" as const, fixedPoints: 70, everyPurchases: 3, rateBasisPoints: null, skus: null, receiptTotalAtLeast: null }] },
+        { id: "rate", name: "Extra", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "fund-2", audience: null, mechanics: [{ kind: "points" as const, rateBasisPoints: 300, fixedPoints: null, everyPurchases: null, skus: null, receiptTotalAtLeast: null }] },
+      ],
+    };
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      return pending;
+    };
+    const memberId = MEMBERS[1] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: "card-c", phone: null, name: null, birthDate: null } });
+    const random = seededRandom(20260313);
+    for (let step = 0; step < 12; step += 1) {
+      now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
+      await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
+    }
+    const detail = await record({ kind: "lookup", ref: ++ref, logicalShard, memberId, detail: true });
+    // The run holds what it pins: lots of both funding partners beside the receipts' own.
+    expect(detail.ok && new Set(detail.value.lots?.map((lot) => `${lot.source} ${lot.partner}`))).toEqual(new Set(["receipt partner-1", "receipt partner-2", "campaign fund-1", "campaign fund-2", "adjustment "]));
+    expect(payloads.digest("hex")).toBe(EXPECTED_CAMPAIGN_PAYLOADS_DIGEST);
   });
 });
 

@@ -34,7 +34,7 @@ export function openMemoryShardActor(
     readonly files?: MemoryShardFiles;
     readonly logOptions?: Omit<CommitLogOptions, "startSequence">;
   } & Partial<
-    Pick<ShardActorOptions, "checkpoint" | "monotonicSeconds" | "eventKinds">
+    Pick<ShardActorOptions, "checkpoint" | "monotonicSeconds" | "eventKinds" | "campaigns">
   >,
 ): MemoryShardActor {
   const files = options.files ?? new MemoryShardFiles();
@@ -50,6 +50,7 @@ export function openMemoryShardActor(
     clock: options.clock ?? (() => 42),
     monotonicSeconds: options.monotonicSeconds ?? (() => performance.now() / 1000),
     ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+    ...(options.campaigns === undefined ? {} : { campaigns: options.campaigns }),
   });
   const replies: ShardReply[] = [];
   return {

@@ -1038,6 +1038,18 @@ describe("the account codec", () => {
     expect(written((writer) => writeAccount(writer, { ...base, profile: withContact(profile, null, { sms: false, email: false }) }))[0]).toBe(1);
   });
 
+  it("writes an account with campaign purchase counters as the flagged format 5, with its other parts, and reads them back; without counters, formats 1 to 4", () => {
+    const base = openAccount("m00000000000000a1", 7, { card: "1", phone: null, name: null, birthDate: null }, Date.UTC(2026, 0, 1));
+    const campaignPurchases = [{ campaign: "third", startsAt: Date.UTC(2026, 2, 1), endsAt: Date.UTC(2026, 3, 1), count: 2 }];
+    const pointLevel = { id: "gold", reachedAt: Date.UTC(2026, 1, 1), expiresAt: null };
+    const account: Account = { ...base, profile: withContact(base.profile, "a@example.com", { sms: false, email: true }), pointLevel, campaignPurchases };
+    const bytes = written((writer) => writeAccount(writer, account));
+    expect([bytes[0], bytes[1]]).toEqual([5, 1 | 2 | 4]);
+    expectSameValue(readAccount(7, base.memberId, bytes, []), account);
+    const { campaignPurchases: _dropped, ...without } = account;
+    expect(written((writer) => writeAccount(writer, without))[0]).toBe(4);
+  });
+
   it("reads back each chunk's lots exactly, receipt references stored as their two parts or as text", () => {
     fc.assert(
       fc.property(lotsArb, (lots) => {
