@@ -90,6 +90,12 @@ export interface Campaign {
   /** A segment id; null: everyone. */
   readonly audience: string | null;
   readonly mechanics: readonly CampaignMechanic[];
+  /**
+   * The most points the campaign gives in all (net of returns); absent: no
+   * budget. Split into conservative shares by logical shard, so it is never
+   * exceeded (docs/campaigns.md, "Budgets").
+   */
+  readonly budgetPoints?: number;
 }
 
 export interface CampaignsDefinition {

@@ -8,6 +8,7 @@ import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
 import type { Program } from "../protocol/program-document.js";
 import type { CampaignSet } from "../protocol/campaign-document.js";
 import { CompiledCampaigns } from "../domain/campaigns/compiled-campaigns.js";
+import { CampaignBudgetLedger } from "./campaign-budget-ledger.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
@@ -132,6 +133,8 @@ export class ShardActor {
   /** Events written since the thread started (outboxStats). */
   private eventsEmitted = 0;
   private readonly outbox: OutboxHost;
+  /** Campaign budgets: this thread's shares and what its logical shards gave (docs/campaigns.md, "Budgets"). */
+  private readonly budgets: CampaignBudgetLedger;
 
   constructor(private readonly options: ShardActorOptions) {
     this.program = options.program === null ? null : new CompiledProgram(options.program);
@@ -141,6 +144,7 @@ export class ShardActor {
     this.owned = new Set(options.ownedLogicalShards);
     this.instruments = options.instruments ?? SILENT_INSTRUMENTS;
     this.state = new ShardState(options.store);
+    this.budgets = new CampaignBudgetLedger(options.ownedLogicalShards, (logicalShard, campaign) => this.state.readCampaignBudget(logicalShard, campaign));
     const observeCheckpoint = this.instruments.observeCheckpoint?.bind(this.instruments);
     this.checkpointer = new Checkpointer({
       state: this.state,
@@ -273,6 +277,7 @@ export class ShardActor {
         // One reference swap between two messages, as for the program.
         this.campaignSet = request.campaigns;
         this.campaigns = this.compileCampaigns();
+        this.budgets.forget();
         reply({ ref: request.ref, ok: true, value: { version: request.campaigns.version } });
         return;
       case "health":
@@ -360,7 +365,7 @@ export class ShardActor {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
     const { account, program } = found;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets };
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -372,7 +377,7 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
 
@@ -397,6 +402,7 @@ export class ShardActor {
       ...(request.paid === undefined ? {} : { paid: request.paid }),
       now: this.options.clock(),
       campaigns: this.campaigns,
+      budgets: this.budgets,
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
     });
@@ -475,7 +481,7 @@ export class ShardActor {
     if (found === null) return;
     const { ref, logicalShard, memberId } = request;
     const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
-    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now: this.options.clock() });
+    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now: this.options.clock(), budgetGiven: this.budgets.given });
     const before = found.account;
     switch (request.kind) {
       case "reportVisit":
@@ -585,6 +591,7 @@ export class ShardActor {
     for (const write of writes) {
       if (write.kind === "activity") history.push(write.activity.sequence);
       else if (write.kind === "event") events += 1;
+      else if (write.kind === "campaignBudget") this.budgets.applied(write.budget);
     }
     if (events > 0) {
       this.eventsEmitted += events;

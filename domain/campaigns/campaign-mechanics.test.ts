@@ -152,7 +152,7 @@ describe("campaign receipt mechanics", () => {
       ["receipt", "p", 485, JSON.stringify([receipt.store, receipt.id])],
       ["campaign", "p2", 150, JSON.stringify([receipt.store, receipt.id, "campaign:c"])],
     ]);
-    expect(committed.settlement).toMatchObject({ accruedLot: 1, campaignLots: [{ lot: 2, points: 150, revoked: 0 }] });
+    expect(committed.settlement).toMatchObject({ accruedLot: 1, campaignLots: [{ lot: 2, points: 150, revoked: 0, campaign: "c", budgeted: false }] });
   });
 });
 

@@ -60,6 +60,8 @@ export interface CampaignPointsInput {
   readonly total: number;
   /** Beside the campaigns, which purchase in that campaign's own period the receipt is; null: none counts purchases. */
   readonly purchaseNumbers: readonly number[] | null;
+  /** Beside the campaigns, the points each may still give under its budget (null: no budget); null: none has one. */
+  readonly budgetLeft: readonly (number | null)[] | null;
 }
 
 /**
@@ -73,6 +75,8 @@ export function campaignPoints(input: CampaignPointsInput, campaigns: readonly C
   let points = 0;
   for (let campaignIndex = 0; campaignIndex < campaigns.length; campaignIndex += 1) {
     const campaign = campaigns[campaignIndex] as CompiledCampaign;
+    // Under a budget: what is left of this thread's share (campaign-budgets.ts), spent mechanic by mechanic.
+    let left = input.budgetLeft?.[campaignIndex] ?? null;
     for (const mechanic of campaign.points) {
       if (mechanic.receiptTotalAtLeast !== null && input.total < mechanic.receiptTotalAtLeast) continue;
       if (mechanic.everyPurchases !== null && (input.purchaseNumbers?.[campaignIndex] ?? 1) % mechanic.everyPurchases !== 0) continue;
@@ -85,12 +89,16 @@ export function campaignPoints(input: CampaignPointsInput, campaigns: readonly C
         base += input.bases[index] ?? 0;
       }
       if (mechanic.rateBasisPoints !== null) {
-        const earned = applyBasisPointsRoundingDown(base, mechanic.rateBasisPoints);
+        // A rate gives what is left of the budget when that is less than it earned.
+        const earned = Math.min(applyBasisPointsRoundingDown(base, mechanic.rateBasisPoints), left ?? Number.MAX_SAFE_INTEGER);
         if (earned === 0) continue;
         points += earned;
+        if (left !== null) left -= earned;
         rules.push({ rule: campaign.rule, effect: "accrual", basisPoints: mechanic.rateBasisPoints, points: earned });
-      } else if (mechanic.fixedPoints !== null && named) {
+      } else if (mechanic.fixedPoints !== null && named && (left === null || left >= mechanic.fixedPoints)) {
+        // A fixed amount is given whole or not at all.
         points += mechanic.fixedPoints;
+        if (left !== null) left -= mechanic.fixedPoints;
         rules.push({ rule: campaign.rule, effect: "bonus", points: mechanic.fixedPoints });
       }
     }

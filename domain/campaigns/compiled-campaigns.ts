@@ -30,6 +30,8 @@ export interface CompiledCampaign {
   readonly discounts: readonly CompiledDiscountMechanic[];
   /** Whether a points mechanic gives on every k-th purchase: the member's purchases in the campaign's period are counted (campaign-purchases.ts). */
   readonly countsPurchases: boolean;
+  /** The campaign's points budget (campaign-budgets.ts); null: none. */
+  readonly budgetPoints: number | null;
 }
 
 /**
@@ -77,6 +79,7 @@ function compileCampaign(campaign: Campaign, segments: ReadonlyMap<string, Segme
     ),
     discounts: campaign.mechanics.flatMap((mechanic) => (mechanic.kind === "discount" ? [{ basisPoints: mechanic.basisPoints, skus: skuSet(mechanic.skus) }] : [])),
     countsPurchases: campaign.mechanics.some((mechanic) => mechanic.kind === "points" && mechanic.everyPurchases !== null),
+    budgetPoints: campaign.budgetPoints ?? null,
   };
 }
 

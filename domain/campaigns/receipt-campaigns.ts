@@ -5,6 +5,7 @@ import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledCampaign, CompiledCampaigns } from "./compiled-campaigns.js";
 import { segmentHolds } from "./segment.js";
 import { purchaseNumberInCampaign } from "./campaign-purchases.js";
+import { budgetsLeft, type CampaignBudgetView } from "./campaign-budgets.js";
 
 const NONE: readonly CompiledCampaign[] = Object.freeze([]);
 
@@ -18,6 +19,8 @@ export interface ReceiptCampaigns {
    * them counts purchases.
    */
   readonly purchaseNumbers: readonly number[] | null;
+  /** Beside `campaigns`, the points each may still give under its budget (null: no budget); null when none has one. */
+  readonly budgetLeft: readonly (number | null)[] | null;
 }
 
 /**
@@ -32,8 +35,9 @@ export function campaignsForReceipt(
   standing: Standing,
   cardType: string | null,
   receipt: Receipt,
+  budgets: CampaignBudgetView | null = null,
 ): ReceiptCampaigns {
-  if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null };
+  if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null, budgetLeft: null };
   const at = receipt.at;
   const subject = {
     at,
@@ -54,5 +58,5 @@ export function campaignsForReceipt(
     if (campaign.countsPurchases) counting = true;
   }
   const purchaseNumbers = counting ? applying.map((campaign) => purchaseNumberInCampaign(account.campaignPurchases, campaign)) : null;
-  return { campaigns: applying, version: compiled.version, purchaseNumbers };
+  return { campaigns: applying, version: compiled.version, purchaseNumbers, budgetLeft: budgetsLeft(applying, budgets) };
 }

@@ -37,6 +37,12 @@ export const CAMPAIGN_FIXED_POINTS_MAX = 1_000_000_000;
 export const CAMPAIGN_EVERY_PURCHASES_MAX = 1_000;
 /** Money, counts, days and balances a fact is compared with: 10^13 is above any of them and far below 2^53. */
 export const SEGMENT_FACT_BOUND_MAX = 10_000_000_000_000;
+/**
+ * A campaign's points budget: 10^13 points, so a share of it times the 256
+ * logical shards stays a safe integer (campaign-budgets.ts), far above any
+ * campaign's reach.
+ */
+export const CAMPAIGN_BUDGET_POINTS_MAX = 10_000_000_000_000;
 /** Epoch milliseconds of a campaign's start and end: up to the year 2286. */
 export const CAMPAIGN_INSTANT_MAX_MILLISECONDS = 10_000_000_000_000;
 
@@ -57,7 +63,7 @@ export const SEGMENT_FACTS: readonly SegmentFact[] = [
 const CAMPAIGN_STATES = ["draft", "active", "paused", "ended"] as const;
 const DOCUMENT_FIELDS = new Set(["segments", "campaigns", "version"]);
 const SEGMENT_FIELDS = new Set(["id", "name", "when"]);
-const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics"]);
+const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints"]);
 const POINTS_FIELDS = new Set(["kind", "rateBasisPoints", "fixedPoints", "skus", "receiptTotalAtLeast", "everyPurchases"]);
 const DISCOUNT_FIELDS = new Set(["kind", "basisPoints", "skus"]);
 const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "all", "any", "not"] as const;
@@ -208,8 +214,11 @@ class CampaignReader extends CollectingReader {
     const audience = this.audience(field(campaign, "audience"), at(path, "audience"), segmentIds);
     const mechanics = this.list(field(campaign, "mechanics"), at(path, "mechanics"), 1, CAMPAIGN_MECHANICS_MAX, (item, itemPath) => this.mechanic(item, itemPath));
     if (id === undefined || name === undefined || start === undefined || end === undefined || state === undefined) return undefined;
-    if (partner === undefined || audience === undefined || mechanics === undefined) return undefined;
-    return { id, name, start, end, state, partner, audience, mechanics };
+    const budgetValue = field(campaign, "budgetPoints");
+    const budgetPoints = isAbsent(budgetValue) ? null : this.integer(budgetValue, at(path, "budgetPoints"), 1, CAMPAIGN_BUDGET_POINTS_MAX);
+    if (partner === undefined || audience === undefined || mechanics === undefined || budgetPoints === undefined) return undefined;
+    // No budget: no key, so a document without budgets is stored and answered as before.
+    return { id, name, start, end, state, partner, audience, mechanics, ...(budgetPoints === null ? {} : { budgetPoints }) };
   }
 
   private instant(value: unknown, path: string): CampaignInstant | undefined {

@@ -31,6 +31,8 @@ export interface CalculationInput {
   readonly campaignsVersion?: number | undefined;
   /** Beside `campaigns`, which purchase in that campaign's own period the receipt is; absent or null: none counts purchases. */
   readonly campaignPurchaseNumbers?: readonly number[] | null | undefined;
+  /** Beside `campaigns`, the points each may still give under its budget (null: no budget); absent or null: none has one. */
+  readonly campaignBudgetLeft?: readonly (number | null)[] | null | undefined;
 }
 
 /**
@@ -115,7 +117,8 @@ function earnPoints(
   if (campaigns === null) return accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, 0);
   const campaignRules: AppliedRule[] = [];
   const purchaseNumbers = input.campaignPurchaseNumbers ?? null;
-  const bases = { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumbers };
+  const budgetLeft = input.campaignBudgetLeft ?? null;
+  const bases = { receipt, earning: lines.earning, bases: payables.pointWeights, total: lines.total, purchaseNumbers, budgetLeft };
   const extraPoints = campaignPoints(bases, campaigns, campaignRules);
   const earned = accruePoints(lines, payables, standing, purchaseNumberInPeriod, rules, extraPoints);
   for (const rule of campaignRules) rules.push(rule);

@@ -47,8 +47,8 @@ describe("campaign points in lots of their own", () => {
       ["campaign", "cafe", 30],
     ]);
     expect(outcome.settlement.campaignLots).toEqual([
-      { lot: 2, points: 750, revoked: 0 },
-      { lot: 3, points: 30, revoked: 0 },
+      { lot: 2, points: 750, revoked: 0, campaign: "rate", budgeted: false },
+      { lot: 3, points: 30, revoked: 0, campaign: "fixed", budgeted: false },
     ]);
   });
 
@@ -62,8 +62,8 @@ describe("campaign points in lots of their own", () => {
     expect(revokedByLot.reduce((sum, each) => sum + each, 0)).toBe(760);
     expect(revokedByLot).toEqual([500, 250, 10]);
     expect(refunded.settlement.campaignLots).toEqual([
-      { lot: 2, points: 750, revoked: 250 },
-      { lot: 3, points: 30, revoked: 10 },
+      { lot: 2, points: 750, revoked: 250, campaign: "rate", budgeted: false },
+      { lot: 3, points: 30, revoked: 10, campaign: "fixed", budgeted: false },
     ]);
     const cancelled = reverseReceipt(refunded.account, refunded.account.ledger, refunded.settlement, "all", AT + 2_000, "debt");
     if (!cancelled.ok) throw new Error(cancelled.message);

@@ -64,7 +64,7 @@ export function accrueCampaignLots(
     });
     if (!accrued.ok) return accrued;
     next = accrued.ledger;
-    lots.push({ lot: accrued.lot.id, points, revoked: 0 });
+    lots.push({ lot: accrued.lot.id, points, revoked: 0, campaign: campaign.id, budgeted: campaign.budgetPoints !== null });
   }
   return { ok: true, ledger: next, lots };
 }
@@ -75,6 +75,18 @@ export function accrueCampaignLots(
  * what it has left to give back; a cancel (everything left) takes exactly
  * what each has left. `returnedBefore`: the points earlier returns took.
  */
+/** Per campaign with a budget, the points a return took back from its lots: what goes back to its budget. */
+export function budgetReturned(before: readonly CampaignLotSettled[] | undefined, after: readonly CampaignLotSettled[] | undefined): { readonly campaign: string; readonly points: number }[] {
+  const returned: { campaign: string; points: number }[] = [];
+  if (before === undefined || after === undefined) return returned;
+  for (let index = 0; index < after.length; index += 1) {
+    const lot = after[index] as CampaignLotSettled;
+    const points = lot.revoked - (before[index]?.revoked ?? 0);
+    if (lot.budgeted && points > 0) returned.push({ campaign: lot.campaign, points });
+  }
+  return returned;
+}
+
 export function revokeReceiptPoints(
   ledger: Ledger,
   settlement: ReceiptSettlement,

@@ -23,11 +23,12 @@ import { calculateReceipt, type CalculationOutcome } from "./calculate-receipt.j
 import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledProgram } from "./compiled-program.js";
 import { settleReceipt, type CampaignLotSettled, type ReceiptSettlement } from "./receipt-settlement.js";
-import { accrueCampaignLots, pointsByCampaign } from "./campaign-lots.js";
+import { accrueCampaignLots, pointsByCampaign, type CampaignPoints } from "./campaign-lots.js";
 import { pointLevelAt, reachPointLevel } from "./point-levels.js";
 import type { PointLevel } from "../../protocol/program-document.js";
 import type { CompiledCampaigns } from "../campaigns/compiled-campaigns.js";
 import { campaignsForReceipt, type ReceiptCampaigns } from "../campaigns/receipt-campaigns.js";
+import type { CampaignBudgetView } from "../campaigns/campaign-budgets.js";
 import { countCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
@@ -57,6 +58,8 @@ export interface OperationContext {
   readonly cardType?: string | null;
   /** The campaigns version in force (domain/campaigns); absent or null: no campaigns document. */
   readonly campaigns?: CompiledCampaigns | null;
+  /** What the campaigns with a budget may still give on this shard (campaign-budgets.ts); absent or null: budgets are not applied (a dry run). */
+  readonly budgets?: CampaignBudgetView | null;
 }
 
 function defaultContext(receipt: Receipt, context: OperationContext | undefined): OperationContext {
@@ -100,7 +103,7 @@ export function calculateWithSpendable(
   const { account: settled, heldForReceipt } = settledAccount(account, now, holdKey(receipt));
   const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt);
+  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt, context?.budgets ?? null);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here, priced);
   return { outcome, spendable: settled.balance };
 }
@@ -124,8 +127,15 @@ function receiptStanding(compiled: CompiledProgram, account: Account, receipt: R
 }
 
 /** The campaigns that price this member's receipt; null: no campaigns document. */
-function pricingCampaigns(campaigns: CompiledCampaigns | null, account: Account, standing: Standing, cardType: string | null, receipt: Receipt): ReceiptCampaigns | null {
-  return campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt);
+function pricingCampaigns(
+  campaigns: CompiledCampaigns | null,
+  account: Account,
+  standing: Standing,
+  cardType: string | null,
+  receipt: Receipt,
+  budgets: CampaignBudgetView | null,
+): ReceiptCampaigns | null {
+  return campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt, budgets);
 }
 
 function calculateWithStanding(
@@ -150,6 +160,7 @@ function calculateWithStanding(
     campaigns: priced?.campaigns,
     campaignsVersion: priced?.version,
     campaignPurchaseNumbers: priced?.purchaseNumbers,
+    campaignBudgetLeft: priced?.budgetLeft,
   });
 }
 
@@ -164,6 +175,8 @@ export type CommitOutcome = Outcome<{
   readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
   /** The level by active points this commit reached (its pointsOnReach applied), or null. */
   readonly pointLevelReached: PointLevel | null;
+  /** What each campaign gave in points (in lots of their own), or null without campaigns: what budgets count. */
+  readonly campaignPoints: readonly CampaignPoints[] | null;
 }>;
 
 /**
@@ -187,7 +200,7 @@ export function commitForMember(
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt);
+  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt, context?.budgets ?? null);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
@@ -226,6 +239,7 @@ export function commitForMember(
     calculation,
     account: levelled.account,
     pointLevelReached: levelled.reached,
+    campaignPoints: given,
     settlement: withCampaignParts(settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow), purchases?.counted ?? null, campaignLots?.lots ?? null),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
   };
@@ -337,7 +351,7 @@ export function holdForMember(
   const cardType = context.cardType ?? null;
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, context.now, context.partner);
-  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt);
+  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt, context.budgets ?? null);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;

@@ -85,6 +85,9 @@ export interface CampaignLotSettled {
   readonly lot: number;
   readonly points: number;
   readonly revoked: number;
+  readonly campaign: string;
+  /** Whether the points counted against the campaign's budget: a return then gives them back to it. */
+  readonly budgeted: boolean;
 }
 
 export function settleReceipt(

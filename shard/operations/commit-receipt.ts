@@ -12,6 +12,8 @@ import type { CalculateResult, CommitResult } from "../../protocol/terminal-wire
 import { crossPartnerPoints } from "../../domain/engine/partner-settlement.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
+import { budgetSpentWrites, type BudgetGiven } from "./budget-writes.js";
+import type { CampaignBudgetView } from "../../domain/campaigns/campaign-budgets.js";
 import { commitEvents, eventWrites } from "./outbox-events.js";
 
 export interface CommitReceiptInput {
@@ -33,6 +35,8 @@ export interface CommitReceiptInput {
   readonly campaigns?: CompiledCampaigns | null;
   /** Write the commit's events to the outbox (default true; the bulk importer's history is not news). */
   readonly events?: boolean;
+  /** What campaigns with a budget may still give on this shard, and have given per logical shard (the shard's CampaignBudgetLedger); absent: none kept. */
+  readonly budgets?: CampaignBudgetView & { readonly given: BudgetGiven };
 }
 
 /**
@@ -42,7 +46,7 @@ export interface CommitReceiptInput {
  * history entry.
  */
 export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
-  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null, events = true } = input;
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null, events = true, budgets } = input;
   const memberId = account.memberId;
   const fingerprint = commitFingerprint(memberId, receipt, redeem, paid);
   if (existing !== undefined) {
@@ -50,7 +54,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns }, paid);
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns, budgets: budgets ?? null }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
@@ -86,6 +90,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
         { account: next, at: receipt.at, redeemer: partner, store: receipt.store, receiptId: receipt.id, operation: "commit", pointValueMinor: program.program.points.pointValueMinor },
         crossPartnerPoints(outcome.settlement.unreturnedShares, partner),
       ),
+      ...budgetSpentWrites(account.logicalShard, outcome.campaignPoints, budgets?.given),
       ...(events
         ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points: answer.points, balance: answer.balance, transaction: answer.transaction }, outcome.statusChange))
         : []),

@@ -10,6 +10,8 @@ import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } fro
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
+import { budgetReturnedWrites, type BudgetGiven } from "./budget-writes.js";
+import { budgetReturned } from "../../domain/engine/campaign-lots.js";
 import { eventWrites } from "./outbox-events.js";
 
 /**
@@ -35,6 +37,8 @@ export interface KeyedInput {
   /** The operation's own record (at its RecordAddress), if already made. */
   readonly existing: ReceiptRecord | undefined;
   readonly now: number;
+  /** What campaigns with a budget have given in a logical shard: a return gives back to it (absent: no budgets kept). */
+  readonly budgetGiven?: BudgetGiven;
 }
 
 /** What `run` decided: the answer without its `member` (keyedOperation adds it). */
@@ -77,11 +81,15 @@ export function reportVisit(input: KeyedInput, visit: Visit): OperationResult<Re
   });
 }
 
-/** The settlement entries of a return: the points it gave back to other partners' lots, as negative entries. */
+/** The settlement entries of a return (the points it gave back to other partners' lots, as negative entries) and what it gives back to campaigns' budgets. */
 function returnedSettlement(input: KeyedInput, reversed: { readonly account: Account; readonly settlement: ReceiptSettlement }, target: ReceiptRecord, where: { readonly redeemer: string; readonly operation: string }): ShardWrite[] {
   const before = target.settlement?.unreturnedShares ?? [];
   const context = { account: reversed.account, at: input.now, redeemer: where.redeemer, store: target.store, receiptId: target.receiptId, operation: where.operation, pointValueMinor: input.program.program.points.pointValueMinor };
-  return settlementWrites(context, crossPartnerPointsReturned(before, reversed.settlement.unreturnedShares, where.redeemer));
+  const returned = budgetReturned(target.settlement?.campaignLots, reversed.settlement.campaignLots);
+  return [
+    ...settlementWrites(context, crossPartnerPointsReturned(before, reversed.settlement.unreturnedShares, where.redeemer)),
+    ...budgetReturnedWrites(reversed.account.logicalShard, returned, input.budgetGiven),
+  ];
 }
 
 /**

@@ -4,9 +4,10 @@ import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
 import { readHistory } from "../storage/records/history-codec.js";
 import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
-import { decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
+import { campaignBudgetKey, decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
 import { readOutboxEvent, readOutboxEventTime, type DeadLetterDetail, type OutboxEvent } from "../storage/records/outbox-codec.js";
 import { readSettlement } from "../storage/records/settlement-codec.js";
+import { readCampaignBudget } from "../storage/records/campaign-budget-codec.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
@@ -222,6 +223,14 @@ export class ShardState {
       if (this.staged(keyString(key)) === undefined) see(value);
     }
     return { count, oldestAt };
+  }
+
+  /** What a campaign with a budget has given in a logical shard now (overlay, else LMDB); 0 when nothing yet. */
+  readCampaignBudget(logicalShard: number, campaign: string): number {
+    const key = campaignBudgetKey(logicalShard, campaign);
+    const staged = this.staged(keyString(key));
+    const bytes = staged !== undefined ? staged.value : this.store.get(key);
+    return bytes === undefined || bytes === null ? 0 : readCampaignBudget(bytes, `budget of campaign ${campaign} in logical shard ${logicalShard}`);
   }
 
   /** The value of one outbox key now (overlay, else LMDB); undefined when absent. */

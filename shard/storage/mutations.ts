@@ -6,7 +6,8 @@ import { lotChunkIndex, sameLot, writeAccount, writeLotChunk } from "./records/a
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import type { Mutation } from "./mutation.js";
-import { accountKey, historyKey, lotChunkKey, outboxKey, recordKey, settlementKey } from "./record-keys.js";
+import { accountKey, campaignBudgetKey, historyKey, lotChunkKey, outboxKey, recordKey, settlementKey } from "./record-keys.js";
+import { writeCampaignBudget } from "./records/campaign-budget-codec.js";
 import { writeOutboxEvent } from "./records/outbox-codec.js";
 import { writeSettlement } from "./records/settlement-codec.js";
 import type { ShardWrite } from "./shard-store.js";
@@ -45,6 +46,9 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
         break;
       case "event":
         payload.put(outboxKey(write.event.logicalShard, "events", null, write.event), (writer) => writeOutboxEvent(writer, write.event));
+        break;
+      case "campaignBudget":
+        payload.put(campaignBudgetKey(write.budget.logicalShard, write.budget.campaign), (writer) => writeCampaignBudget(writer, write.budget.given));
         break;
     }
   }

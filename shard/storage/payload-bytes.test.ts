@@ -37,9 +37,10 @@ const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35ac
 /**
  * Campaigns' payloads, pinned by the build that added their parts: accounts with purchase counters
  * (flagged format 5), receipt records with campaign lots and counted purchases (flagged settlement form 3),
- * campaign lots in the chunks, returns and cancels of them.
+ * campaign lots in the chunks, a budget's records (given by the logical shard, spent out and given back
+ * by returns), returns and cancels of them.
  */
-const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "7aaadb3941bdc0d0f05463824028afe70e746836d1889cf0e979e9a1d216cb77";
+const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "2df9751b45a7aaf65d672928b263476e107f62e97f4a63699e577c526129bba4";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
@@ -152,7 +153,7 @@ describe("log payload bytes with campaigns", () => {
       segments: [],
       campaigns: [
         { id: "third", name: "Every third", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "fund-1", audience: null, mechanics: [{ kind: "points" as const, fixedPoints: 70, everyPurchases: 3, rateBasisPoints: null, skus: null, receiptTotalAtLeast: null }] },
-        { id: "rate", name: "Extra", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "fund-2", audience: null, mechanics: [{ kind: "points" as const, rateBasisPoints: 300, fixedPoints: null, everyPurchases: null, skus: null, receiptTotalAtLeast: null }] },
+        { id: "rate", name: "Extra", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "fund-2", audience: null, budgetPoints: 30_000, mechanics: [{ kind: "points" as const, rateBasisPoints: 300, fixedPoints: null, everyPurchases: null, skus: null, receiptTotalAtLeast: null }] },
       ],
     };
     const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns });
@@ -163,10 +164,16 @@ describe("log payload bytes with campaigns", () => {
       return append(payload);
     };
     let ref = 0;
+    const campaignRulePoints: number[] = [];
     const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
       const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
       await settleTurns();
-      return pending;
+      const reply = await pending;
+      if (request.kind === "commit" && reply.ok) {
+        const rules = (reply.value as { readonly rules: readonly { readonly rule: string; readonly points?: number }[] }).rules;
+        campaignRulePoints.push(rules.filter((rule) => rule.rule === "campaign:rate").reduce((sum, rule) => sum + (rule.points ?? 0), 0));
+      }
+      return reply;
     };
     const memberId = MEMBERS[1] ?? "";
     const logicalShard = logicalShardOf(memberId);
@@ -179,6 +186,8 @@ describe("log payload bytes with campaigns", () => {
     const detail = await record({ kind: "lookup", ref: ++ref, logicalShard, memberId, detail: true });
     // The run holds what it pins: lots of both funding partners beside the receipts' own.
     expect(detail.ok && new Set(detail.value.lots?.map((lot) => `${lot.source} ${lot.partner}`))).toEqual(new Set(["receipt partner-1", "receipt partner-2", "campaign fund-1", "campaign fund-2", "adjustment "]));
+    // The budget ran out on the way (returns gave some back meanwhile): the run pins a spent budget too.
+    expect(campaignRulePoints.at(-1)).toBe(0);
     expect(payloads.digest("hex")).toBe(EXPECTED_CAMPAIGN_PAYLOADS_DIGEST);
   });
 });

@@ -55,6 +55,13 @@ const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: 
 /** Events per operation are numbered in one byte. */
 const OUTBOX_EVENT_NUMBER_MAX = 255;
 
+/**
+ * What campaigns with a budget have given in the logical shard lives under
+ * this pseudo member, one key per campaign: [prefix]["b"][campaign length][campaign].
+ */
+export const BUDGET_MEMBER = "~budget";
+export const BUDGET_KIND = 0x62; // "b"
+
 /** Logical shards are 0..255: one byte. */
 const LOGICAL_SHARD_MAX = 255;
 /** Ids are length-prefixed with one byte; client ids are at most 64 bytes (domain/limits.ts), record ids add a word. */
@@ -128,6 +135,17 @@ export function settlementKey(logicalShard: number, entry: { readonly day: numbe
     at += part.copy(key, at);
   }
   key.writeUIntBE(sequence, at, 6);
+  return key;
+}
+
+/** The key of what a campaign with a budget has given in a logical shard. */
+export function campaignBudgetKey(logicalShard: number, campaign: string): RecordKey {
+  const bytes = Buffer.from(campaign, "utf8");
+  assert(bytes.length <= KEY_PART_BYTES_MAX, "a campaign id is at most 255 bytes");
+  const key = withKind(logicalShard, BUDGET_MEMBER, BUDGET_KIND, 1 + bytes.length);
+  const at = memberKeyBytes(BUDGET_MEMBER) + 1;
+  key[at] = bytes.length;
+  bytes.copy(key, at + 1);
   return key;
 }
 

@@ -62,13 +62,26 @@ export interface SettlementRecord {
   readonly valueMinor: number;
 }
 
+/**
+ * The points a campaign with a budget has given in one logical shard, net of
+ * returns (domain/campaigns/campaign-budgets.ts): written, as the new total,
+ * in the log record of the receipt or return that changed it.
+ */
+export interface CampaignBudgetRecord {
+  readonly logicalShard: number;
+  readonly campaign: string;
+  readonly given: number;
+}
+
 export type ShardWrite =
   | { readonly kind: "account"; readonly account: Account }
   | { readonly kind: "receipt"; readonly receipt: ReceiptRecord }
   | { readonly kind: "activity"; readonly activity: ActivityRecord }
   | { readonly kind: "settlement"; readonly settlement: SettlementRecord }
   /** An event for the outbox (docs/notifications.md), in the same log record as the operation that caused it. */
-  | { readonly kind: "event"; readonly event: OutboxEvent };
+  | { readonly kind: "event"; readonly event: OutboxEvent }
+  /** A campaign's points given in a logical shard, against its budget, in the same log record as the receipt or return. */
+  | { readonly kind: "campaignBudget"; readonly budget: CampaignBudgetRecord };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;

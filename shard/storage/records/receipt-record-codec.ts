@@ -116,6 +116,8 @@ function writeFlaggedSettlement(writer: RecordWriter, settlement: ReceiptSettlem
       writer.uint(lot.lot);
       writer.uint(lot.points);
       writer.uint(lot.revoked);
+      writer.string(lot.campaign);
+      writer.boolean(lot.budgeted);
     }
   }
 }
@@ -134,7 +136,7 @@ function readFlaggedSettlement(reader: RecordReader, what: string): ReceiptSettl
   let campaignLots: CampaignLotSettled[] | undefined;
   if ((parts & SETTLEMENT_PART_CAMPAIGN_LOTS) !== 0) {
     campaignLots = [];
-    for (let count = reader.uint(); count > 0; count -= 1) campaignLots.push({ lot: reader.uint(), points: reader.uint(), revoked: reader.uint() });
+    for (let count = reader.uint(); count > 0; count -= 1) campaignLots.push({ lot: reader.uint(), points: reader.uint(), revoked: reader.uint(), campaign: reader.string(), budgeted: reader.boolean() });
   }
   return {
     ...settled,

@@ -642,7 +642,7 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
     // Campaigns' parts (the flagged form): the purchase counters it added to, the campaigns' own lots.
     campaignPurchases: fc.option(fc.array(fc.record({ campaign: textArb, startsAt: timeArb }), { maxLength: 3 }), { nil: undefined }),
     campaignLots: fc.option(
-      fc.array(fc.record({ lot: fc.integer({ min: 1, max: 2 ** 40 }), points: fc.nat(2 ** 40), revoked: fc.nat(2 ** 40) }), { maxLength: 3 }),
+      fc.array(fc.record({ lot: fc.integer({ min: 1, max: 2 ** 40 }), points: fc.nat(2 ** 40), revoked: fc.nat(2 ** 40), campaign: textArb, budgeted: fc.boolean() }), { maxLength: 3 }),
       { nil: undefined },
     ),
   })
