@@ -40,6 +40,15 @@ function nested(depth: number): unknown {
 }
 
 describe("the campaigns document's validation", () => {
+  it("keeps a budget when given, leaves the key out when absent or null, and refuses one below 1 or above the limit", () => {
+    const spring = VALID.campaigns[0] as Record<string, unknown>;
+    expect(validateCampaign({ ...spring, budgetPoints: 5_000 }, new Set(["vip"]))).toMatchObject({ budgetPoints: 5_000 });
+    expect(validateCampaign({ ...spring, budgetPoints: null }, new Set(["vip"]))).not.toHaveProperty("budgetPoints");
+    expect(validateCampaign(spring, new Set(["vip"]))).not.toHaveProperty("budgetPoints");
+    expect(problemsOf(() => validateCampaign({ ...spring, budgetPoints: 0 }, new Set(["vip"])))).toEqual([{ path: "budgetPoints", message: expect.stringContaining("1") }]);
+    expect(problemsOf(() => validateCampaign({ ...spring, budgetPoints: 10 ** 14 }, new Set(["vip"])))).toHaveLength(1);
+  });
+
   it("reads a valid document fully defaulted", () => {
     const read = validateCampaignsDocument(VALID, PROGRAM);
     expect(read.campaigns[0]?.mechanics[0]).toEqual({ kind: "points", rateBasisPoints: 500, fixedPoints: null, skus: ["SKU-1"], receiptTotalAtLeast: null, everyPurchases: null });

@@ -320,8 +320,12 @@ export function decodeKey(key: Uint8Array): DecodedKey {
       // The outbox pseudo member's entries (decodeOutboxKey reads the rest).
       assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue and dead-letter keys");
       return base;
+    case BUDGET_KIND:
+      // The budget pseudo member's totals, one per campaign (campaignBudgetKey).
+      assert(memberId === BUDGET_MEMBER, "only the budget pseudo member has budget keys");
+      return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q" or "d", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d" or "b", not ${kind}`);
   }
 }
 

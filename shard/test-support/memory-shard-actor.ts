@@ -33,6 +33,8 @@ export function openMemoryShardActor(
     readonly clock?: () => number;
     readonly files?: MemoryShardFiles;
     readonly logOptions?: Omit<CommitLogOptions, "startSequence">;
+    /** The logical shards it owns (one of several threads' placement); default all. */
+    readonly ownedLogicalShards?: readonly number[];
   } & Partial<
     Pick<ShardActorOptions, "checkpoint" | "monotonicSeconds" | "eventKinds" | "campaigns">
   >,
@@ -43,7 +45,7 @@ export function openMemoryShardActor(
     shardIndex: 0,
     store,
     log,
-    ownedLogicalShards: PlacementTable.roundRobin(1).logicalShardsOf(0),
+    ownedLogicalShards: options.ownedLogicalShards ?? PlacementTable.roundRobin(1).logicalShardsOf(0),
     program: options.program,
     // Every kind, as if an endpoint took each: the outbox's tests and the payload pins see every event.
     eventKinds: options.eventKinds ?? EVENT_KINDS,
