@@ -6,9 +6,11 @@ import type { ShardWrite } from "../storage/shard-store.js";
 /** What a campaign with a budget has given so far in a logical shard (the shard's CampaignBudgetLedger). */
 export type BudgetGiven = (logicalShard: number, campaign: string) => number;
 
-/** A commit's budget records: for each campaign with a budget that gave points, its new total in the logical shard. */
-export function budgetSpentWrites(logicalShard: number, given: readonly CampaignPoints[] | null, budgetGiven: BudgetGiven | undefined): ShardWrite[] {
-  if (given === null || budgetGiven === undefined) return [];
+const NONE: readonly ShardWrite[] = Object.freeze([]);
+
+/** A commit's budget records: for each campaign with a budget that gave points, its new total in the logical shard (none: a shared empty list). */
+export function budgetSpentWrites(logicalShard: number, given: readonly CampaignPoints[] | null, budgetGiven: BudgetGiven | undefined): readonly ShardWrite[] {
+  if (given === null || budgetGiven === undefined) return NONE;
   const writes: ShardWrite[] = [];
   for (const { campaign, points } of given) {
     if (campaign.budgetPoints === null) continue;
@@ -18,8 +20,8 @@ export function budgetSpentWrites(logicalShard: number, given: readonly Campaign
 }
 
 /** A return's budget records: what it took back from budgeted campaign lots goes back to each campaign's total. */
-export function budgetReturnedWrites(logicalShard: number, returned: readonly { readonly campaign: string; readonly points: number }[], budgetGiven: BudgetGiven | undefined): ShardWrite[] {
-  if (returned.length === 0 || budgetGiven === undefined) return [];
+export function budgetReturnedWrites(logicalShard: number, returned: readonly { readonly campaign: string; readonly points: number }[], budgetGiven: BudgetGiven | undefined): readonly ShardWrite[] {
+  if (returned.length === 0 || budgetGiven === undefined) return NONE;
   return returned.map(({ campaign, points }) => {
     const total = budgetGiven(logicalShard, campaign) - points;
     assert(total >= 0, "a return gives a budget back no more than it gave");
