@@ -1,5 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
-import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState } from "../protocol/campaign-document.js";
+import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState, SegmentCondition } from "../protocol/campaign-document.js";
+import type { CampaignHistoryPreview, SegmentPreview } from "../protocol/admin-wire.js";
 import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
@@ -125,6 +126,22 @@ export class LoycoreAdminClient {
     readonly cardType?: string;
   }): Promise<CalculateResult> {
     return this.call("POST", "/campaigns/preview", request);
+  }
+
+  /** A dry run over the member's last `lastReceipts` receipts (at most 20): each priced again without and with `campaign`; changes nothing. */
+  async previewCampaignOnHistory(request: {
+    readonly member: string;
+    readonly lastReceipts: number;
+    readonly campaign: Partial<Campaign>;
+    readonly partner?: string;
+    readonly cardType?: string;
+  }): Promise<CampaignHistoryPreview> {
+    return this.call("POST", "/campaigns/preview", request);
+  }
+
+  /** How many members a segment (a stored one's id, or a condition as is) holds now, and the first `sample` of them (at most 100). */
+  async previewSegment(request: { readonly segment: string; readonly sample?: number } | { readonly when: SegmentCondition; readonly sample?: number }): Promise<SegmentPreview> {
+    return this.call("POST", "/segments/preview", request);
   }
 
   // -- Partners and stores ---------------------------------------------------

@@ -120,6 +120,42 @@ describe("campaigns over the wire", () => {
     expect(await client.balance({ card: "9500000000004", detail: true })).toMatchObject({ balance: 0, lots: [] });
   });
 
+  it("counts a segment's members now with a sample of them, by a stored segment or a condition as is", async () => {
+    const adminClient = new LoycoreAdminClient({ url: server.url, token: admin });
+    const born = await Promise.all(["9500000000011", "9500000000012", "9500000000013"].map((card) => client.enroll({ card, birthDate: "1990-05-17" })));
+    await adminClient.putCampaigns({ ...(await adminClient.campaigns()), segments: [{ id: "may", name: "Born in May", when: { fact: "birthMonth", atLeast: 5, atMost: 5 } }] });
+    // A sweep reads the accounts a checkpoint has written (every 2 s): the members just enrolled show within a few.
+    let preview = await adminClient.previewSegment({ segment: "may", sample: 2 });
+    for (let waited = 0; preview.members < 3 && waited < 10_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      preview = await adminClient.previewSegment({ segment: "may", sample: 2 });
+    }
+    expect(preview).toMatchObject({ segment: "may", members: 3, complete: true });
+    expect(preview.scanned).toBeGreaterThanOrEqual(3);
+    expect(preview.sample).toHaveLength(2);
+    for (const id of preview.sample) expect(born.map((each) => each.member)).toContain(id);
+    expect(await adminClient.previewSegment({ when: { not: { fact: "birthMonth", atLeast: 5, atMost: 5 } } })).toMatchObject({ segment: null, members: preview.scanned - 3 });
+    expect(await postJson(`${server.url}/v1/admin/segments/preview`, admin, { segment: "nope" })).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
+    expect(await postJson(`${server.url}/v1/admin/segments/preview`, admin, { when: { fact: "age", atLeast: 1 }, segment: "may" })).toMatchObject({ status: 400 });
+    expect(await postJson(`${server.url}/v1/admin/segments/preview`, admin, { when: { fact: "height", atLeast: 1 } })).toMatchObject({ status: 400, body: { problems: [{ path: "when.fact" }] } });
+  });
+
+  it("previews a draft campaign on a member's last receipts, newest first, without changing anything", async () => {
+    const enrolled = await client.enroll({ card: "9500000000021" });
+    for (const [index, amount] of [1_000, 2_000, 3_000].entries()) {
+      await client.commit({ card: "9500000000021", receipt: { id: `hist-${index}`, at: Date.now() - 1_000, lines: [{ sku: "a", qty: 1, price: amount, amount }] } });
+    }
+    const adminClient = new LoycoreAdminClient({ url: server.url, token: admin });
+    // A draft for a period long past: a preview over past receipts prices it as if it ran when they were made.
+    const draft = { ...doubleUp("draft"), start: "2020-01-01", end: "2020-01-31", mechanics: [{ kind: "points", rateBasisPoints: 1_000 }] };
+    const previewed = await adminClient.previewCampaignOnHistory({ member: enrolled.member, lastReceipts: 2, campaign: { ...draft, id: "history" } as never });
+    expect(previewed.receipts.map((each) => each.receipt)).toEqual(["hist-2", "hist-1"]);
+    expect(previewed.receipts[0]).toMatchObject({ store: "demo-store", without: { points: 300 }, with: { points: 600, rules: [{ rule: "campaign:history", effect: "accrual", basisPoints: 1_000, points: 300 }] } });
+    expect(previewed).toMatchObject({ member: enrolled.member, addedPoints: 300 + 200, addedDiscount: 0 });
+    expect(await client.balance({ card: "9500000000021" })).toMatchObject({ balance: 100 + 200 + 300 });
+    expect(await postJson(`${server.url}/v1/admin/campaigns/preview`, admin, { member: enrolled.member, lastReceipts: 21, campaign: draft })).toMatchObject({ status: 400 });
+  });
+
   it("previews a receipt under a draft campaign without changing anything", async () => {
     const enrolled = await client.enroll({ card: "9500000000002" });
     const before = (await getJson(`${server.url}/v1/admin/campaigns`, admin)).body;

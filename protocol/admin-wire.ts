@@ -530,3 +530,35 @@ export interface WebhookDeadLetterPage {
   /** The `after` of the next page; null: no more. */
   readonly next: string | null;
 }
+
+/** `POST /v1/admin/segments/preview`: how many members a segment holds now, and some of them (docs/campaigns.md, "Previews"). */
+export interface SegmentPreview {
+  /** The segment previewed, or null for a condition given as is. */
+  readonly segment: string | null;
+  /** Members the condition holds for now, of those scanned. */
+  readonly members: number;
+  readonly scanned: number;
+  /** The first members found (logical shard order, then member id), at most the sample asked for. */
+  readonly sample: readonly string[];
+  /** false: the sweep stopped at its limit of members scanned, so `members` counts only those. */
+  readonly complete: boolean;
+}
+
+/** One receipt of a member priced again without and with a draft campaign. */
+export interface CampaignPreviewReceipt {
+  readonly receipt: string;
+  readonly store: string;
+  readonly at: number;
+  /** Under the stored campaigns. */
+  readonly without: { readonly points: number; readonly discount: number };
+  /** Under the stored campaigns and the draft, its rules. */
+  readonly with: { readonly points: number; readonly discount: number; readonly rules: readonly { readonly rule: string; readonly effect: string; readonly basisPoints?: number; readonly points?: number }[] };
+}
+
+/** `POST /v1/admin/campaigns/preview` with `lastReceipts`: the member's last receipts, newest first, and what the draft adds to them. */
+export interface CampaignHistoryPreview {
+  readonly member: string;
+  readonly receipts: readonly CampaignPreviewReceipt[];
+  readonly addedPoints: number;
+  readonly addedDiscount: number;
+}

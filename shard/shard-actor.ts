@@ -9,6 +9,7 @@ import type { Program } from "../protocol/program-document.js";
 import type { CampaignSet } from "../protocol/campaign-document.js";
 import { CompiledCampaigns } from "../domain/campaigns/compiled-campaigns.js";
 import { CampaignBudgetLedger } from "./campaign-budget-ledger.js";
+import { campaignHistoryPreview, segmentPreviewPage } from "./campaign-previews.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
@@ -220,6 +221,10 @@ export class ShardActor {
       case "previewCampaign":
         this.previewCampaign(request, reply);
         return;
+      case "previewCampaignHistory":
+      case "segmentPreview":
+        this.preview(request, reply);
+        return;
       case "settlement":
       case "outboxRead":
       case "outboxStats":
@@ -413,6 +418,19 @@ export class ShardActor {
   private compileCampaigns(): CompiledCampaigns | null {
     if (this.campaignSet === null) return null;
     return new CompiledCampaigns(this.campaignSet, this.program?.program.timeZone ?? "UTC");
+  }
+
+  /** Dry runs over what the shard holds (shard/campaign-previews.ts): a page of a segment's count, a member's last receipts under a draft. */
+  private preview(request: Extract<ShardRequest, { kind: "previewCampaignHistory" | "segmentPreview" }>, reply: Reply): void {
+    const host = { state: this.state, campaignSet: this.campaignSet };
+    if (request.kind === "previewCampaignHistory") {
+      const found = this.memberAndProgram(request, reply);
+      if (found !== null) reply({ ref: request.ref, ok: true, value: campaignHistoryPreview(host, found.program, found.account, request) });
+      return;
+    }
+    if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
+    if (this.program === null) reply(failureReply(request.ref, failure("NO_PROGRAM", "no loyalty program is configured")));
+    else reply({ ref: request.ref, ok: true, value: segmentPreviewPage(host, this.program, request, this.options.clock()) });
   }
 
   /** A dry run: the receipt priced with the draft campaign as if active; nothing is written or logged. */

@@ -9,7 +9,8 @@ import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { Program } from "../protocol/program-document.js";
-import type { Campaign, CampaignSet } from "../protocol/campaign-document.js";
+import type { Campaign, CampaignSet, SegmentCondition } from "../protocol/campaign-document.js";
+import type { CampaignHistoryPreview } from "../protocol/admin-wire.js";
 import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
@@ -51,6 +52,8 @@ export type ShardRequest =
   /** A campaigns version replaces the shard's set between two messages, like setProgram (docs/campaigns.md). */
   | { readonly kind: "setCampaigns"; readonly ref: number; readonly campaigns: CampaignSet }
   | PreviewCampaignShardRequest
+  | PreviewCampaignHistoryShardRequest
+  | SegmentPreviewShardRequest
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
    * committed with a log sequence up to `through`: log segments wholly at or
@@ -127,6 +130,10 @@ export interface ShardAnswers {
   readonly setCampaigns: { readonly version: number };
   /** The receipt priced with the draft campaign as if active: nothing changes, nothing is logged. */
   readonly previewCampaign: CalculateResult;
+  /** The member's last receipts priced without and with the draft: nothing changes, nothing is logged. */
+  readonly previewCampaignHistory: CampaignHistoryPreview;
+  /** One page of a segment's count over a logical shard. */
+  readonly segmentPreview: SegmentPreviewPage;
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
@@ -167,6 +174,38 @@ export interface PreviewCampaignShardRequest {
   readonly partner: string;
   readonly cardType?: string | null;
   readonly draft: Campaign;
+}
+
+/** A dry run over history: the member's last `count` receipts priced again without and with `draft` (docs/campaigns.md, "Previews"). */
+export interface PreviewCampaignHistoryShardRequest {
+  readonly kind: "previewCampaignHistory";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly count: number;
+  readonly partner: string;
+  readonly cardType?: string | null;
+  readonly draft: Campaign;
+}
+
+/** One page of a segment preview: the members of a logical shard after `afterMemberId`, at most `limit`, tested against `when` now. */
+export interface SegmentPreviewShardRequest {
+  readonly kind: "segmentPreview";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+  readonly when: SegmentCondition;
+  /** Member ids of the page's members in the segment to list, at most. */
+  readonly sampleMax: number;
+}
+
+export interface SegmentPreviewPage {
+  readonly scanned: number;
+  readonly matched: number;
+  readonly sample: readonly string[];
+  /** The `afterMemberId` of the next page; null: the logical shard is done. */
+  readonly next: string | null;
 }
 
 /** `calculate` changes nothing; `commit` applies the receipt durably and idempotently. */

@@ -45,7 +45,12 @@ export class CompiledCampaigns {
   readonly active: readonly CompiledCampaign[];
   readonly dates: LocalDateReader;
 
-  constructor(set: CampaignSet, timeZone: string, options: { readonly draft?: Campaign } = {}) {
+  constructor(
+    set: CampaignSet,
+    timeZone: string,
+    /** A dry run's draft, priced as if active; with `draftAnyTime`, as if its period held every receipt (a preview over past receipts). */
+    options: { readonly draft?: Campaign; readonly draftAnyTime?: boolean } = {},
+  ) {
     this.version = set.version;
     this.dates = new LocalDateReader(timeZone);
     const segments = new Map<string, Segment>(set.segments.map((segment) => [segment.id, segment]));
@@ -53,7 +58,10 @@ export class CompiledCampaigns {
     const campaigns = options.draft === undefined ? set.campaigns : [...set.campaigns.filter((campaign) => campaign.id !== options.draft?.id), options.draft];
     this.active = campaigns
       .filter((campaign) => campaign.state === "active" || campaign === options.draft)
-      .map((campaign) => compileCampaign(campaign, segments, timeZone));
+      .map((campaign) => {
+        const compiled = compileCampaign(campaign, segments, timeZone);
+        return campaign === options.draft && options.draftAnyTime === true ? { ...compiled, startsAt: Number.MIN_SAFE_INTEGER, endsAt: Number.MAX_SAFE_INTEGER } : compiled;
+      });
   }
 
   /** Whether no campaign can apply: the hot path's one test when there are none. */

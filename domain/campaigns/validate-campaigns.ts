@@ -106,6 +106,14 @@ export function validateCampaign(input: unknown, segmentIds: ReadonlySet<string>
   return campaign as Campaign;
 }
 
+/** Reads one segment condition on its own (a segment preview), at path `when`, against the ids the program defines. */
+export function validateSegmentCondition(input: unknown, program: ProgramDefinition | null): SegmentCondition {
+  const reader = new CampaignReader(knownIdsOf(program));
+  const condition = reader.standaloneCondition(input, "when");
+  throwIfProblems(reader.problems);
+  return condition as SegmentCondition;
+}
+
 function throwIfProblems(problems: readonly ProgramProblem[]): void {
   if (problems.length > 0) throw new ProgramValidationError(problems);
 }
@@ -128,6 +136,11 @@ class CampaignReader extends CollectingReader {
     this.refuseDuplicateIds(campaigns, "campaigns");
     if (segments === undefined || campaigns === undefined) return undefined;
     return { segments, campaigns };
+  }
+
+  standaloneCondition(input: unknown, path: string): SegmentCondition | undefined {
+    this.conditionsInSegment = 0;
+    return this.condition(input, path, 1);
   }
 
   private segment(input: unknown, path: string): Segment | undefined {

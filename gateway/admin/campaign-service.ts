@@ -2,7 +2,11 @@
 import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
-import { validateCampaign, validateCampaignsDocument } from "../../domain/campaigns/validate-campaigns.js";
+import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
+import type { CampaignHistoryPreview, SegmentPreview } from "../../protocol/admin-wire.js";
+import type { SegmentCondition } from "../../protocol/campaign-document.js";
+import { SEGMENT_PREVIEW_SAMPLE_MAX } from "../../domain/campaigns/segment-members.js";
+import { sweepSegment } from "./segment-sweep.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import { readInteger, readObject, readOptionalString, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
 import type { ControlStore } from "../control/control-store.js";
@@ -19,6 +23,10 @@ const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
 /** A preview's redeem: points a receipt could take at most (the balance's limit is far above; a preview is a what-if). */
 const PREVIEW_REDEEM_MAX = 1_000_000_000;
 const CAMPAIGN_STATES: readonly CampaignState[] = ["draft", "active", "paused", "ended"];
+/** A preview over a member's last receipts prices at most this many: a marketer's look at one member, each receipt priced twice. */
+export const CAMPAIGN_PREVIEW_RECEIPTS_MAX = 20;
+/** Member ids a segment preview lists when the request says nothing. */
+const SEGMENT_PREVIEW_SAMPLE_DEFAULT = 20;
 /** The store a previewed receipt is priced for when it names none; a preview is never committed. */
 const PREVIEW_STORE = "preview";
 
@@ -81,18 +89,52 @@ export class CampaignService {
    * `campaign` added as if active (replacing a stored one of its id), on the
    * member's shard, changing nothing.
    */
-  async preview(input: unknown): Promise<AdminOutcome<CalculateResult>> {
+  async preview(input: unknown): Promise<AdminOutcome<CalculateResult | CampaignHistoryPreview>> {
     const body = readObject(input, "preview");
-    refuseUnknownFields(body, "preview", new Set(["member", "receipt", "redeem", "partner", "cardType", "campaign"]));
+    refuseUnknownFields(body, "preview", new Set(["member", "receipt", "lastReceipts", "redeem", "partner", "cardType", "campaign"]));
     const memberId = readString(body["member"], "member", 17, MEMBER_ID_PATTERN);
-    const receipt = readReceipt(body["receipt"], { terminalStore: PREVIEW_STORE, now: Date.now() });
-    const redeem = body["redeem"] === undefined || body["redeem"] === null ? 0 : readInteger(body["redeem"], "redeem", 0, PREVIEW_REDEEM_MAX);
     const partner = readOptionalString(body["partner"], "partner", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN) ?? "";
     const cardType = readOptionalString(body["cardType"], "cardType", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN) ?? null;
     const segmentIds = new Set(this.definition().segments.map((segment) => segment.id));
+    if ((body["receipt"] === undefined) === (body["lastReceipts"] === undefined)) return failure("BAD_REQUEST", "preview needs exactly one of receipt and lastReceipts");
+    if (body["lastReceipts"] !== undefined) {
+      if (body["redeem"] !== undefined) return failure("BAD_REQUEST", "redeem goes with receipt, not with lastReceipts");
+      const count = readInteger(body["lastReceipts"], "lastReceipts", 1, CAMPAIGN_PREVIEW_RECEIPTS_MAX);
+      const draft = validateCampaign(body["campaign"], segmentIds);
+      const reply = await this.cluster.requestForMember({ kind: "previewCampaignHistory", memberId, count, partner, cardType, draft });
+      return reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
+    }
+    const receipt = readReceipt(body["receipt"], { terminalStore: PREVIEW_STORE, now: Date.now() });
+    const redeem = body["redeem"] === undefined || body["redeem"] === null ? 0 : readInteger(body["redeem"], "redeem", 0, PREVIEW_REDEEM_MAX);
     const draft = validateCampaign(body["campaign"], segmentIds);
     const reply = await this.cluster.requestForMember({ kind: "previewCampaign", memberId, receipt, redeem, partner, cardType, draft });
     return reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
+  }
+
+  /**
+   * How many members a segment holds now (`segment`: a stored one's id, or
+   * `when`: a condition as is), and the first `sample` of them: every
+   * logical shard walked a page at a time, one page in flight per shard
+   * thread, at most SEGMENT_PREVIEW_MEMBERS_MAX members scanned.
+   */
+  async previewSegment(input: unknown): Promise<AdminOutcome<SegmentPreview>> {
+    const body = readObject(input, "preview");
+    refuseUnknownFields(body, "preview", new Set(["segment", "when", "sample"]));
+    if ((body["segment"] === undefined) === (body["when"] === undefined)) return failure("BAD_REQUEST", "preview needs exactly one of segment and when");
+    const sampleMax = body["sample"] === undefined ? SEGMENT_PREVIEW_SAMPLE_DEFAULT : readInteger(body["sample"], "sample", 0, SEGMENT_PREVIEW_SAMPLE_MAX);
+    let segment: string | null = null;
+    let when: SegmentCondition;
+    if (body["segment"] !== undefined) {
+      segment = readString(body["segment"], "segment", CLIENT_IDENTIFIER_LENGTH_MAX);
+      const found = this.definition().segments.find((each) => each.id === segment);
+      if (found === undefined) return failure("NOT_FOUND", `no segment ${segment}`);
+      when = found.when;
+    } else {
+      when = validateSegmentCondition(body["when"], this.control.currentProgram() ?? null);
+    }
+    const swept = await sweepSegment(this.cluster, when, sampleMax);
+    if (!swept.ok) return swept;
+    return { ok: true, value: { segment, members: swept.members, scanned: swept.scanned, sample: swept.sample, complete: swept.complete } };
   }
 
   private definition(): CampaignsDefinition {

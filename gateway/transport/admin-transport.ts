@@ -243,6 +243,8 @@ export class AdminTransport {
     });
     this.registerWrite(app, "put", "/v1/admin/campaigns/:campaign", "program", (_, body, operator, [id = ""]) => campaigns.putCampaign(id, body, operator));
     this.registerWrite(app, "post", "/v1/admin/campaigns/:campaign/state", "program", (_, body, operator, [id = ""]) => campaigns.setState(id, body, operator));
+    // A segment's count sweeps every member: a marketer's tool, under "program" as the campaigns' preview.
+    this.registerWrite(app, "post", "/v1/admin/segments/preview", "program", (_, body) => campaigns.previewSegment(body));
   }
 
   /** Partners: create, list, one by id. */
