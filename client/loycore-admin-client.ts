@@ -1,6 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
 import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState, SegmentCondition } from "../protocol/campaign-document.js";
-import type { CampaignHistoryPreview, SegmentPreview } from "../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, SegmentPreview } from "../protocol/admin-wire.js";
 import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
@@ -137,6 +137,11 @@ export class LoycoreAdminClient {
     readonly cardType?: string;
   }): Promise<CampaignHistoryPreview> {
     return this.call("POST", "/campaigns/preview", request);
+  }
+
+  /** What a campaign with a budget has given so far, net of returns, in all and by shard thread. */
+  async campaignBudget(id: string): Promise<CampaignBudgetView> {
+    return this.call("GET", `/campaigns/${segment(id, "id")}/budget`);
   }
 
   /** How many members a segment (a stored one's id, or a condition as is) holds now, and the first `sample` of them (at most 100). */

@@ -3,7 +3,7 @@ import { LoycoreClient } from "../client/index.js";
 import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import type { CommitResult } from "../protocol/terminal-wire.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
-import { postJson } from "./test-support/http-json.js";
+import { getJson, postJson } from "./test-support/http-json.js";
 
 /** 1 % back, nothing pending. */
 const PROGRAM = { name: "Budgets", points: { accrualRateBasisPoints: 100, maxRedeemShareBasisPoints: 5_000 } };
@@ -80,12 +80,15 @@ describe("a campaign's budget over the wire, two shard threads and many lanes at
     // 120 receipts would give 12,000; each thread's share (128 of the 256 logical shards: half) is spent whole.
     expect(answers.reduce((sum, answer) => sum + campaignPoints(answer), 0)).toBe(BUDGET);
     expect(answers.filter((answer) => campaignPoints(answer) > 0)).toHaveLength(BUDGET / 100);
+    const view = await getJson(`${server.url}/v1/admin/campaigns/hundred/budget`, admin);
+    expect(view.body).toEqual({ campaign: "hundred", budgetPoints: BUDGET, given: BUDGET, shards: [{ shard: 0, share: BUDGET / 2, given: BUDGET / 2 }, { shard: 1, share: BUDGET / 2, given: BUDGET / 2 }] });
 
     // Cancels give their campaign points back to their thread's share; new receipts there take them again.
     const cancelled = answers.map((answer, index) => ({ answer, card: cards[index % MEMBERS] as string })).filter((entry) => campaignPoints(entry.answer) > 0).slice(0, 4);
     for (const { answer, card } of cancelled) {
       expect(await (lanes[0] as LoycoreClient).cancel({ card, receipt: answer.receipt })).toMatchObject({ pointsRevoked: 100 + 20 });
     }
+    expect((await getJson(`${server.url}/v1/admin/campaigns/hundred/budget`, admin)).body).toMatchObject({ given: BUDGET - cancelled.length * 100 });
     const again = await commitAll(lanes, "c", 2);
     expect(again.reduce((sum, answer) => sum + campaignPoints(answer), 0)).toBe(cancelled.length * 100);
 
@@ -95,5 +98,6 @@ describe("a campaign's budget over the wire, two shard threads and many lanes at
     const after = await commitAll(restarted.lanes, "d", 2);
     expect(after.reduce((sum, answer) => sum + campaignPoints(answer), 0)).toBe(0);
     expect(after.every((answer) => answer.points === 20)).toBe(true);
+    expect((await getJson(`${restarted.server.url}/v1/admin/campaigns/hundred/budget`, restarted.server.adminToken ?? "")).body).toMatchObject({ given: BUDGET });
   });
 });

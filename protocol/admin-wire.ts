@@ -562,3 +562,12 @@ export interface CampaignHistoryPreview {
   readonly addedPoints: number;
   readonly addedDiscount: number;
 }
+
+/** `GET /v1/admin/campaigns/{id}/budget`: what a campaign with a budget has given, net of returns, in all and by shard thread. */
+export interface CampaignBudgetView {
+  readonly campaign: string;
+  readonly budgetPoints: number;
+  readonly given: number;
+  /** Per shard thread: its share of the budget and what its logical shards gave. */
+  readonly shards: readonly { readonly shard: number; readonly share: number; readonly given: number }[];
+}

@@ -28,6 +28,11 @@ export class CampaignBudgetLedger implements CampaignBudgetView {
     return budgetShare(campaign.budgetPoints, this.owned.length, LOGICAL_SHARD_COUNT) - this.of(campaign.id).total;
   }
 
+  /** This thread's share of a budget, and what its logical shards have given of it (the admin's view). */
+  standing(campaign: string, budgetPoints: number): { readonly share: number; readonly given: number } {
+    return { share: budgetShare(budgetPoints, this.owned.length, LOGICAL_SHARD_COUNT), given: this.of(campaign).total };
+  }
+
   /** What the campaign has given in this logical shard, net of returns. */
   readonly given = (logicalShard: number, campaign: string): number => this.of(campaign).byLogicalShard.get(logicalShard) ?? 0;
 

@@ -225,6 +225,9 @@ export class ShardActor {
       case "segmentPreview":
         this.preview(request, reply);
         return;
+      case "campaignBudget":
+        reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints) });
+        return;
       case "settlement":
       case "outboxRead":
       case "outboxStats":

@@ -54,6 +54,8 @@ export type ShardRequest =
   | PreviewCampaignShardRequest
   | PreviewCampaignHistoryShardRequest
   | SegmentPreviewShardRequest
+  /** What a campaign with a budget has given on this shard thread, and its share (docs/campaigns.md, "Budgets"). */
+  | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number }
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
    * committed with a log sequence up to `through`: log segments wholly at or
@@ -134,6 +136,7 @@ export interface ShardAnswers {
   readonly previewCampaignHistory: CampaignHistoryPreview;
   /** One page of a segment's count over a logical shard. */
   readonly segmentPreview: SegmentPreviewPage;
+  readonly campaignBudget: { readonly share: number; readonly given: number };
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */

@@ -3,7 +3,7 @@ import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
 import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
-import type { CampaignHistoryPreview, SegmentPreview } from "../../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, SegmentPreview } from "../../protocol/admin-wire.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
 import { SEGMENT_PREVIEW_SAMPLE_MAX } from "../../domain/campaigns/segment-members.js";
 import { sweepSegment } from "./segment-sweep.js";
@@ -82,6 +82,20 @@ export class CampaignService {
     const campaign: Campaign = { ...existing, state };
     const stored = await this.store((before) => withCampaign(before, campaign), operator, "campaign-state", { campaign: id, state });
     return stored.ok ? { ok: true, value: campaign } : stored;
+  }
+
+  /** What a campaign with a budget has given so far, net of returns, asked of every shard thread (docs/campaigns.md, "Budgets"). */
+  async budget(id: string): Promise<AdminOutcome<CampaignBudgetView>> {
+    const campaign = this.definition().campaigns.find((each) => each.id === id);
+    if (campaign === undefined) return failure("NOT_FOUND", `no campaign ${id}`);
+    if (campaign.budgetPoints === undefined) return failure("NOT_FOUND", `campaign ${id} has no budget`);
+    const replies = await this.cluster.broadcast({ kind: "campaignBudget", campaign: id, budgetPoints: campaign.budgetPoints });
+    const shards: { shard: number; share: number; given: number }[] = [];
+    for (const [shard, reply] of replies.entries()) {
+      if (!reply.ok) return failure(reply.code, reply.message);
+      shards.push({ shard, share: reply.value.share, given: reply.value.given });
+    }
+    return { ok: true, value: { campaign: id, budgetPoints: campaign.budgetPoints, given: shards.reduce((sum, each) => sum + each.given, 0), shards } };
   }
 
   /**

@@ -243,6 +243,10 @@ export class AdminTransport {
     });
     this.registerWrite(app, "put", "/v1/admin/campaigns/:campaign", "program", (_, body, operator, [id = ""]) => campaigns.putCampaign(id, body, operator));
     this.registerWrite(app, "post", "/v1/admin/campaigns/:campaign/state", "program", (_, body, operator, [id = ""]) => campaigns.setState(id, body, operator));
+    this.registerRead(app, "/v1/admin/campaigns/:campaign/budget", (request) => {
+      const id = pathParameter(request, 0);
+      return () => campaigns.budget(id);
+    });
     // A segment's count sweeps every member: a marketer's tool, under "program" as the campaigns' preview.
     this.registerWrite(app, "post", "/v1/admin/segments/preview", "program", (_, body) => campaigns.previewSegment(body));
   }
