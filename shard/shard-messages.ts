@@ -8,6 +8,7 @@ import type { DeadLetterDetail, OutboxEvent } from "./storage/records/outbox-cod
 import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
+import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet } from "../protocol/campaign-document.js";
 import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
@@ -150,6 +151,30 @@ export type ShardReply<Kind extends ShardRequestKind = ShardRequestKind> =
   | ShardFailureReply;
 
 export type ShardFailureReply = { readonly ref: number } & Failure;
+
+/**
+ * Request kinds whose answer goes to the terminal as it is. The shard thread
+ * sends their answers packed (protocol/packed-answer.ts: encoded once, there)
+ * and the gateway splices the bytes into its frame; every other answer
+ * crosses as an object the gateway reads or reshapes.
+ */
+export type PackedAnswerKind = "calculate" | "commit" | "cancel" | "refund" | "payment" | "reportVisit";
+
+/** What the gateway receives for each request kind: ShardAnswers, with the packed kinds as bytes. */
+export type ChannelAnswers = {
+  readonly [Kind in ShardRequestKind]: Kind extends PackedAnswerKind ? PackedAnswer<ShardAnswers[Kind]> : ShardAnswers[Kind];
+};
+
+/** A reply as it crosses to the gateway (a ShardReply whose answer, for a packed kind, is packed). */
+export type ChannelReply<Kind extends ShardRequestKind = ShardRequestKind> =
+  | {
+      readonly ref: number;
+      readonly ok: true;
+      readonly value: ChannelAnswers[Kind];
+      readonly sequence?: number;
+    }
+  | ShardFailureReply;
+
 
 /** A failure as the reply to request `ref`. */
 export function failureReply(ref: number, { code, message }: Failure): ShardFailureReply {

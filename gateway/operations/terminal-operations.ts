@@ -14,6 +14,7 @@ import type {
   RefundResult,
   ReportVisitResult,
 } from "../../protocol/terminal-wire.js";
+import type { PackedAnswer } from "../../protocol/packed-answer.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
 import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
@@ -93,7 +94,7 @@ export class TerminalOperations {
     return outcome.ok ? { ok: true, value: enrollResult(outcome.value) } : outcome;
   }
 
-  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<ReportVisitResult>> {
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
     const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit });
@@ -109,7 +110,7 @@ export class TerminalOperations {
   private async byReceipt(
     request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome<CancelResult | RefundResult | PaymentResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<CancelResult> | PackedAnswer<RefundResult> | PackedAnswer<PaymentResult>>> {
     const memberId =
       request.member === null
         ? this.receipts.ownerOf(request.store, request.receiptId)
@@ -142,7 +143,7 @@ export class TerminalOperations {
   private async calculateOrCommit(
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome<CalculateResult | CommitResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>> {
     const presented = this.presentedForReceipt(request);
     if ("ok" in presented) return presented;
     const memberId = presented.memberId;
@@ -154,7 +155,7 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined } | undefined;
+    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined } | undefined;
     try {
       done = await this.sendReceipt(request, presented, terminal);
     } finally {
@@ -168,7 +169,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
-  ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined }> {
+  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined }> {
     const reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
