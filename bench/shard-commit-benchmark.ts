@@ -24,7 +24,7 @@ import { readBoundedFlag } from "./bounded-flag.js";
  * ShardActor over a real LMDB store and file commit log in a temporary
  * directory, driven as shard-worker.ts drives it. Members are enrolled and
  * given points first (each with a welcome receipt) and checkpointed to LMDB;
- * then each measured receipt goes through the lanes flow (lookup, calculate,
+ * then each measured receipt goes through the lanes flow (identify, calculate,
  * commit; 10 % pay with points), `--lanes` receipts per event-loop turn, each
  * turn's answers serialized as the worker's postMessage would, the turn's
  * commits waited for as one durable group. A fixed seed and a simulated clock
@@ -193,7 +193,7 @@ function laneReceipt(index: number): Promise<ShardReply> {
   const logicalShard = logicalShardOf(memberId);
   const paysWithPoints = random() < REDEEM_SHARE;
   const receipt: Receipt = { id: `r-${index}`, store: "bench-store", at: tickClock(), lines: randomLines() };
-  void handle({ kind: "lookup", ref: nextRef++, logicalShard, memberId });
+  void handle({ kind: "identify", ref: nextRef++, logicalShard, memberId, presented: null });
   let redeemable = 0;
   actor.handle({ kind: "calculate", ref: nextRef++, logicalShard, memberId, receipt, redeem: 0, partner: "bench-partner" }, (reply) => {
     send("calculate", reply);
@@ -224,7 +224,7 @@ try {
   process.stdout.write(
     [
       `setup: ${memberCount} members enrolled and welcomed in ${setupCpu.toFixed(2)} s CPU`,
-      `measured: ${committed} receipts (lookup, calculate, commit), ${lanes} per turn, in ${wallSeconds.toFixed(2)} s: ${Math.round(committed / wallSeconds)} commits/s`,
+      `measured: ${committed} receipts (identify, calculate, commit), ${lanes} per turn, in ${wallSeconds.toFixed(2)} s: ${Math.round(committed / wallSeconds)} commits/s`,
       `cpu per commit: ${perCommitMicroseconds.toFixed(1)} us (user ${(cpu.user / committed).toFixed(1)} us, system ${(cpu.system / committed).toFixed(1)} us), whole process`,
       `answers serialized: ${(serializedBytes / committed).toFixed(0)} bytes per receipt; refusals: ${failures.size === 0 ? "none" : [...failures].map(([code, count]) => `${code} ${count}`).join(", ")}`,
       ...(digest === null ? [] : [`digest of log payloads and answers: ${digest.digest("hex")}`]),

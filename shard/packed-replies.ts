@@ -2,7 +2,7 @@
 import { packAnswer } from "../protocol/packed-answer.js";
 import type { ChannelAnswers, ChannelReply, PackedAnswerKind, ShardReply, ShardRequestKind } from "./shard-messages.js";
 
-const PACKED_ANSWER_KINDS: ReadonlySet<ShardRequestKind> = new Set<PackedAnswerKind>(["calculate", "commit", "cancel", "refund", "payment", "reportVisit"]);
+const PACKED_ANSWER_KINDS: ReadonlySet<ShardRequestKind> = new Set<PackedAnswerKind>(["identify", "balance", "calculate", "commit", "cancel", "refund", "payment", "reportVisit"]);
 
 export function isPackedAnswerKind(kind: ShardRequestKind): kind is PackedAnswerKind {
   return PACKED_ANSWER_KINDS.has(kind);

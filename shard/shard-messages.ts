@@ -11,7 +11,7 @@ import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet } from "../protocol/campaign-document.js";
-import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
+import type { BalanceResult, CalculateResult, CancelResult, CommitResult, IdentifyResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
  * Messages between the gateway thread and a shard thread. They travel by
@@ -29,6 +29,23 @@ export type ShardRequest =
       readonly memberId: string;
       /** With the member's open point lots. */
       readonly detail?: boolean;
+    }
+  | {
+      /** A lane's `identify`: the member's card view as a lane may see it (shard/operations/cashier-view.ts). */
+      readonly kind: "identify";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      /** The card the lane presented and its type; null when it named the member by phone. */
+      readonly presented: { readonly card: string; readonly type: string | null } | null;
+    }
+  | {
+      /** A lane's `balance`: the points view, with the open lots when `detail`. */
+      readonly kind: "balance";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      readonly detail: boolean;
     }
   | ReceiptShardRequest
   | {
@@ -80,7 +97,7 @@ export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequest
 /**
  * A member as the shard sees it: everything the admin view shows but its cards
  * (the directory's) and activity (a separate request), the lots only when asked (`detail`). The
- * gateway shapes what a lane may see of it (gateway/operations/cashier-view.ts).
+ * lanes see it shaped by shard/operations/cashier-view.ts.
  */
 export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & { readonly lots?: MemberView["lots"] };
 
@@ -110,6 +127,8 @@ export interface ShardHealth {
  */
 export interface ShardAnswers {
   readonly lookup: MemberLookup;
+  readonly identify: IdentifyResult;
+  readonly balance: BalanceResult;
   /** With `hold: true`, the answer carries the hold. */
   readonly calculate: CalculateResult;
   readonly commit: CommitResult;
@@ -158,7 +177,7 @@ export type ShardFailureReply = { readonly ref: number } & Failure;
  * and the gateway splices the bytes into its frame; every other answer
  * crosses as an object the gateway reads or reshapes.
  */
-export type PackedAnswerKind = "calculate" | "commit" | "cancel" | "refund" | "payment" | "reportVisit";
+export type PackedAnswerKind = "identify" | "balance" | "calculate" | "commit" | "cancel" | "refund" | "payment" | "reportVisit";
 
 /** What the gateway receives for each request kind: ShardAnswers, with the packed kinds as bytes. */
 export type ChannelAnswers = {

@@ -17,7 +17,7 @@ import type {
 import type { PackedAnswer } from "../../protocol/packed-answer.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
-import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
+import { enrollResult } from "../../shard/operations/cashier-view.js";
 import type { OperationFailure, OperationOutcome, Terminal } from "./operation-outcome.js";
 import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } from "./presented-member.js";
 import type { ReceiptIndex } from "./receipt-index.js";
@@ -125,18 +125,23 @@ export class TerminalOperations {
     return { ok: true, value: reply.value };
   }
 
-  /** One shard lookup; identify shapes the member's card view, balance the points view (cashier-view.ts). */
+  /** One shard request; the shard shapes the member's card view (identify) or points view (balance) as a lane may see it. */
   private async identifyOrBalance(
     request: Extract<OperationRequest, { op: "identify" | "balance" }>,
-  ): Promise<OperationOutcome<IdentifyResult | BalanceResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<IdentifyResult> | PackedAnswer<BalanceResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
-    const detail = request.op === "balance" && request.detail;
-    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId: presented.memberId, detail });
+    const { memberId } = presented;
+    const reply =
+      request.op === "balance"
+        ? await this.cluster.requestForMember({ kind: "balance", memberId, detail: request.detail })
+        : await this.cluster.requestForMember({
+            kind: "identify",
+            memberId,
+            presented: request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null,
+          });
     if (!reply.ok) return this.memberFailure(reply, request.member);
-    if (request.op === "balance") return { ok: true, value: balanceResult(reply.value, detail) };
-    const card = request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null;
-    return { ok: true, value: identifyResult(reply.value, card) };
+    return { ok: true, value: reply.value };
   }
 
   /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
