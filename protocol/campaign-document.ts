@@ -96,6 +96,8 @@ export interface Campaign {
    * exceeded (docs/campaigns.md, "Budgets").
    */
   readonly budgetPoints?: number;
+  /** Days the campaign's points live (their lot's expiry, counted from the accrual as the program's); absent: the program's lifetime. */
+  readonly pointsLifetimeDays?: number;
 }
 
 export interface CampaignsDefinition {

@@ -43,6 +43,8 @@ export const SEGMENT_FACT_BOUND_MAX = 10_000_000_000_000;
  * campaign's reach.
  */
 export const CAMPAIGN_BUDGET_POINTS_MAX = 10_000_000_000_000;
+/** A campaign's points lifetime: as the program's (DAYS_WITHOUT_VISIT_MAX, a hundred years). */
+export const CAMPAIGN_POINTS_LIFETIME_DAYS_MAX = 36_500;
 /** Epoch milliseconds of a campaign's start and end: up to the year 2286. */
 export const CAMPAIGN_INSTANT_MAX_MILLISECONDS = 10_000_000_000_000;
 
@@ -63,7 +65,7 @@ export const SEGMENT_FACTS: readonly SegmentFact[] = [
 const CAMPAIGN_STATES = ["draft", "active", "paused", "ended"] as const;
 const DOCUMENT_FIELDS = new Set(["segments", "campaigns", "version"]);
 const SEGMENT_FIELDS = new Set(["id", "name", "when"]);
-const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints"]);
+const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "pointsLifetimeDays"]);
 const POINTS_FIELDS = new Set(["kind", "rateBasisPoints", "fixedPoints", "skus", "receiptTotalAtLeast", "everyPurchases"]);
 const DISCOUNT_FIELDS = new Set(["kind", "basisPoints", "skus"]);
 const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "all", "any", "not"] as const;
@@ -229,9 +231,22 @@ class CampaignReader extends CollectingReader {
     if (id === undefined || name === undefined || start === undefined || end === undefined || state === undefined) return undefined;
     const budgetValue = field(campaign, "budgetPoints");
     const budgetPoints = isAbsent(budgetValue) ? null : this.integer(budgetValue, at(path, "budgetPoints"), 1, CAMPAIGN_BUDGET_POINTS_MAX);
-    if (partner === undefined || audience === undefined || mechanics === undefined || budgetPoints === undefined) return undefined;
-    // No budget: no key, so a document without budgets is stored and answered as before.
-    return { id, name, start, end, state, partner, audience, mechanics, ...(budgetPoints === null ? {} : { budgetPoints }) };
+    const lifetimeValue = field(campaign, "pointsLifetimeDays");
+    const pointsLifetimeDays = isAbsent(lifetimeValue) ? null : this.integer(lifetimeValue, at(path, "pointsLifetimeDays"), 1, CAMPAIGN_POINTS_LIFETIME_DAYS_MAX);
+    if (partner === undefined || audience === undefined || mechanics === undefined || budgetPoints === undefined || pointsLifetimeDays === undefined) return undefined;
+    // No budget, no lifetime of its own: no key, so a document without them is stored and answered as before.
+    return {
+      id,
+      name,
+      start,
+      end,
+      state,
+      partner,
+      audience,
+      mechanics,
+      ...(budgetPoints === null ? {} : { budgetPoints }),
+      ...(pointsLifetimeDays === null ? {} : { pointsLifetimeDays }),
+    };
   }
 
   private instant(value: unknown, path: string): CampaignInstant | undefined {

@@ -88,6 +88,32 @@ describe("campaign points in lots of their own", () => {
     expect(cancelled.account.balance).toBe(0);
   });
 
+  it("gives a campaign's lot the campaign's own lifetime when it has one, else the program's", () => {
+    const program = compileProgram(programDocument({ points: { accrualRateBasisPoints: 1_000, maxRedeemShareBasisPoints: 5_000, lifetimeDays: 365 } }));
+    const campaigns = new CompiledCampaigns(
+      {
+        ...validateCampaignsDocument(
+          {
+            campaigns: [
+              { id: "short", name: "short", start: "2026-03-01", end: "2026-03-31", state: "active", pointsLifetimeDays: 30, mechanics: [{ kind: "points", fixedPoints: 10 }] },
+              { id: "plain", name: "plain", start: "2026-03-01", end: "2026-03-31", state: "active", mechanics: [{ kind: "points", fixedPoints: 20 }] },
+            ],
+          },
+          null,
+        ),
+        version: 1,
+      },
+      "Europe/Moscow",
+    );
+    const outcome = commitForMember(program, openAccount("m0000000000000001", 1, TEST_PROFILE, AT - 1_000), receiptAt(AT, [10_000], "r-1"), 0, { now: AT, partner: "p", campaigns });
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(outcome.account.ledger.lots.map((lot) => [lot.reference.includes("campaign:") ? lot.reference.split(",")[2] : "receipt", (lot.expiresAt ?? 0) - AT])).toEqual([
+      ["receipt", 365 * 86_400_000],
+      ['"campaign:short"]', 30 * 86_400_000],
+      ['"campaign:plain"]', 365 * 86_400_000],
+    ]);
+  });
+
   it("keeps one receipt lot and no campaign part in the settlement without campaigns", () => {
     const account = openAccount("m0000000000000001", 1, TEST_PROFILE, AT - 1_000);
     const outcome = commitForMember(PROGRAM, account, receiptAt(AT, [10_000], "r-1"), 0, { now: AT, partner: "p", campaigns: null });

@@ -41,7 +41,7 @@ export function campaignLotReference(receipt: Receipt, campaign: CompiledCampaig
   return JSON.stringify([receipt.store, receipt.id, campaign.rule]);
 }
 
-/** The campaigns' lots of a receipt: the program's pending window and lifetime, the funding partner. */
+/** The campaigns' lots of a receipt: the program's pending window, the campaign's lifetime (else the program's), the funding partner. */
 export function accrueCampaignLots(
   compiled: CompiledProgram,
   ledger: Ledger,
@@ -53,6 +53,8 @@ export function accrueCampaignLots(
   let next = ledger;
   const lots: CampaignLotSettled[] = [];
   for (const { campaign, points } of given) {
+    // Counted from the accrual, as a receipt's lot's.
+    const lifetime = campaign.pointsLifetimeDays ?? rules.lifetimeDays;
     const accrued = accrueLot(next, {
       points,
       source: "campaign",
@@ -60,7 +62,7 @@ export function accrueCampaignLots(
       partner: campaign.partner,
       at: now,
       activatesAt: now + rules.pendingDays * MILLISECONDS_PER_DAY,
-      expiresAt: rules.lifetimeDays === null ? null : now + rules.lifetimeDays * MILLISECONDS_PER_DAY,
+      expiresAt: lifetime === null ? null : now + lifetime * MILLISECONDS_PER_DAY,
     });
     if (!accrued.ok) return accrued;
     next = accrued.ledger;
