@@ -1,6 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
 import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState, SegmentCondition } from "../protocol/campaign-document.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, SegmentPreview } from "../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponView, SegmentPreview } from "../protocol/admin-wire.js";
 import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
@@ -137,6 +137,16 @@ export class LoycoreAdminClient {
     readonly cardType?: string;
   }): Promise<CampaignHistoryPreview> {
     return this.call("POST", "/campaigns/preview", request);
+  }
+
+  /** Issues a campaign's coupons: `count` open codes, or one per member of `members`; each usable on `uses` receipts (default 1) until `validUntil`. */
+  async issueCoupons(campaign: string, request: { readonly count?: number; readonly members?: readonly string[]; readonly uses?: number; readonly validUntil?: number }): Promise<CouponIssue> {
+    return this.call("POST", `/campaigns/${segment(campaign, "id")}/coupons`, request);
+  }
+
+  /** A coupon as it stands: its campaign, member, uses and how many are used now. */
+  async coupon(code: string): Promise<CouponView> {
+    return this.call("GET", `/coupons/${segment(code, "code")}`);
   }
 
   /** What a campaign with a budget has given so far, net of returns, in all and by shard thread. */

@@ -571,3 +571,23 @@ export interface CampaignBudgetView {
   /** Per shard thread: its share of the budget and what its logical shards gave. */
   readonly shards: readonly { readonly shard: number; readonly share: number; readonly given: number }[];
 }
+
+/** `POST /v1/admin/campaigns/{id}/coupons`: the codes issued (docs/campaigns.md, "Coupons"). */
+export interface CouponIssue {
+  readonly campaign: string;
+  readonly uses: number;
+  readonly validUntil: number | null;
+  /** Each code and the member it was issued to (null: anyone). */
+  readonly coupons: readonly { readonly code: string; readonly member: string | null }[];
+}
+
+/** `GET /v1/admin/coupons/{code}`: a coupon as it stands. */
+export interface CouponView {
+  readonly code: string;
+  readonly campaign: string;
+  readonly member: string | null;
+  readonly uses: number;
+  /** Receipts using it now (a cancel gives its use back). */
+  readonly used: number;
+  readonly validUntil: number | null;
+}

@@ -98,6 +98,8 @@ export interface Campaign {
   readonly budgetPoints?: number;
   /** Days the campaign's points live (their lot's expiry, counted from the accrual as the program's); absent: the program's lifetime. */
   readonly pointsLifetimeDays?: number;
+  /** true: the campaign applies only to receipts presenting one of its coupons (docs/campaigns.md, "Coupons"); absent: to every receipt. */
+  readonly couponOnly?: true;
 }
 
 export interface CampaignsDefinition {

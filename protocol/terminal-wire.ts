@@ -67,6 +67,8 @@ export type CalculateRequest = MemberKey & {
   readonly redeem?: number;
   /** Reserve the redeemed points until this receipt's commit or cancel (or the program's hold time). */
   readonly hold?: boolean;
+  /** A coupon code a campaign issued (docs/campaigns.md, "Coupons"): checked here, used by `commit`. */
+  readonly coupon?: string;
 };
 
 /** `commit` takes the same fields as `calculate`, without `hold`. */
@@ -75,6 +77,8 @@ export type CommitRequest = MemberKey & {
   readonly redeem?: number;
   /** The money paid now, minor units, when the receipt is paid in part (at most its payable); absent: paid in full. */
   readonly paid?: number;
+  /** A coupon code: used once by this receipt (a retry finds its own use), given back by its cancel. */
+  readonly coupon?: string;
 };
 
 /** Money paid later toward a receipt paid in part. The card or phone may be left out (found by the receipt). */
@@ -241,6 +245,8 @@ export interface CancelResult extends Partial<Omit<ReversalResult, "member" | "r
   /** "receipt": a committed receipt was voided; "hold": only its hold was released. */
   readonly cancelled: "receipt" | "hold";
   readonly balance: number;
+  /** The coupon the receipt presented, whose use the cancel gave back (docs/campaigns.md, "Coupons"); absent: none. */
+  readonly coupon?: string;
 }
 
 export interface RefundResult extends ReversalResult {

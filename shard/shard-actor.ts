@@ -11,6 +11,7 @@ import type { CampaignSet } from "../protocol/campaign-document.js";
 import { CompiledCampaigns } from "../domain/campaigns/compiled-campaigns.js";
 import { CampaignBudgetLedger } from "./campaign-budget-ledger.js";
 import { campaignHistoryPreview, segmentPreviewPage } from "./campaign-previews.js";
+import { handleCoupon } from "./coupon-requests.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
@@ -230,6 +231,16 @@ export class ShardActor {
       case "segmentPreview":
         this.preview(request, reply);
         return;
+      case "couponIssue":
+      case "couponUse":
+      case "couponRelease":
+      case "couponRead": {
+        const handled = handleCoupon(this.outbox, request);
+        if (!handled.ok) this.replies.afterEverythingAppended(reply, failureReply(request.ref, handled));
+        else if (handled.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: handled.value } as ShardReply);
+        else this.replies.afterRecord(handled.sequence, reply, { ref: request.ref, ok: true, value: handled.value, sequence: handled.sequence } as ShardReply);
+        return;
+      }
       case "campaignBudget":
         reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints) });
         return;
@@ -393,7 +404,7 @@ export class ShardActor {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
     const { account, program } = found;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, couponCampaign: request.coupon?.campaign ?? null };
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -405,7 +416,7 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets };
+    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, couponCampaign: request.coupon?.campaign ?? null };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
 
@@ -431,6 +442,7 @@ export class ShardActor {
       now: this.options.clock(),
       campaigns: this.campaigns,
       budgets: this.budgets,
+      ...(request.coupon === undefined ? {} : { coupon: request.coupon }),
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
     });

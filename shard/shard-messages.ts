@@ -11,6 +11,7 @@ import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet, SegmentCondition } from "../protocol/campaign-document.js";
+import type { Coupon } from "../domain/campaigns/coupons.js";
 import type { CampaignHistoryPreview } from "../protocol/admin-wire.js";
 import type { BalanceResult, CalculateResult, CancelResult, CommitResult, IdentifyResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
@@ -72,6 +73,7 @@ export type ShardRequest =
   | PreviewCampaignShardRequest
   | PreviewCampaignHistoryShardRequest
   | SegmentPreviewShardRequest
+  | CouponShardRequest
   /** What a campaign with a budget has given on this shard thread, and its share (docs/campaigns.md, "Budgets"). */
   | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number }
   /**
@@ -157,6 +159,12 @@ export interface ShardAnswers {
   /** One page of a segment's count over a logical shard. */
   readonly segmentPreview: SegmentPreviewPage;
   readonly campaignBudget: { readonly share: number; readonly given: number };
+  /** The campaign the coupon unlocks for this receipt (counted once per receipt when `count`). */
+  readonly couponUse: { readonly campaign: string; readonly counted: boolean };
+  readonly couponIssue: { readonly issued: number };
+  /** Whether the receipt had a use of the coupon to give back. */
+  readonly couponRelease: { readonly released: boolean };
+  readonly couponRead: Coupon & { readonly code: string };
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
@@ -223,6 +231,26 @@ export interface PreviewCampaignShardRequest {
   readonly draft: Campaign;
 }
 
+/** Requests to the shard thread owning a coupon's code (its logical shard: logicalShardOf(code)); shard/coupon-requests.ts. */
+export type CouponShardRequest =
+  | { readonly kind: "couponIssue"; readonly ref: number; readonly logicalShard: number; readonly coupons: readonly { readonly code: string; readonly coupon: Coupon }[] }
+  /** A receipt's use: checked only (`count` false: calculate), or counted once per (store, receipt id) (commit). */
+  | {
+      readonly kind: "couponUse";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly code: string;
+      /** The member using it: not `memberId`, which names the member a request is about (and whose account a shard prefetches). */
+      readonly user: string;
+      readonly store: string;
+      readonly receiptId: string;
+      readonly at: number;
+      readonly count: boolean;
+    }
+  /** Gives back the use a receipt made (its commit refused, or the receipt cancelled). */
+  | { readonly kind: "couponRelease"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly store: string; readonly receiptId: string }
+  | { readonly kind: "couponRead"; readonly ref: number; readonly logicalShard: number; readonly code: string };
+
 /** A dry run over history: the member's last `count` receipts priced again without and with `draft` (docs/campaigns.md, "Previews"). */
 export interface PreviewCampaignHistoryShardRequest {
   readonly kind: "previewCampaignHistory";
@@ -271,6 +299,8 @@ export interface ReceiptShardRequest {
   readonly cardType?: string | null;
   /** `commit` only: the money paid now of a receipt paid in part; absent: paid in full. */
   readonly paid?: number;
+  /** A coupon the receipt presents, its use counted (commit) or checked (calculate) on its own shard first, and the campaign it unlocks. */
+  readonly coupon?: { readonly code: string; readonly campaign: string };
 }
 
 /** Voids a committed receipt whole, or releases its hold if it was not committed. */

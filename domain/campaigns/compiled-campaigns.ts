@@ -34,6 +34,8 @@ export interface CompiledCampaign {
   readonly budgetPoints: number | null;
   /** Days its points live; null: the program's lifetime. */
   readonly pointsLifetimeDays: number | null;
+  /** Applies only to receipts presenting one of its coupons (coupons.ts). */
+  readonly couponOnly: boolean;
 }
 
 /**
@@ -91,6 +93,7 @@ function compileCampaign(campaign: Campaign, segments: ReadonlyMap<string, Segme
     countsPurchases: campaign.mechanics.some((mechanic) => mechanic.kind === "points" && mechanic.everyPurchases !== null),
     budgetPoints: campaign.budgetPoints ?? null,
     pointsLifetimeDays: campaign.pointsLifetimeDays ?? null,
+    couponOnly: campaign.couponOnly === true,
   };
 }
 

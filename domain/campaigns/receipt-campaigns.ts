@@ -36,6 +36,8 @@ export function campaignsForReceipt(
   cardType: string | null,
   receipt: Receipt,
   budgets: CampaignBudgetView | null = null,
+  /** The campaign a coupon the receipt presents unlocks (coupons.ts); null: none. */
+  couponCampaign: string | null = null,
 ): ReceiptCampaigns {
   if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null, budgetLeft: null };
   const at = receipt.at;
@@ -53,6 +55,7 @@ export function campaignsForReceipt(
   let counting = false;
   for (const campaign of compiled.active) {
     if (at < campaign.startsAt || at >= campaign.endsAt) continue;
+    if (campaign.couponOnly && campaign.id !== couponCampaign) continue;
     if (campaign.audience !== null && !segmentHolds(campaign.audience, subject)) continue;
     applying.push(campaign);
     if (campaign.countsPurchases) counting = true;

@@ -40,6 +40,15 @@ function nested(depth: number): unknown {
 }
 
 describe("the campaigns document's validation", () => {
+  it("keeps couponOnly only when true, and reads a stored campaign without a partner (\"\") again as it is", () => {
+    const spring = VALID.campaigns[0] as Record<string, unknown>;
+    expect(validateCampaign({ ...spring, couponOnly: true }, new Set(["vip"]))).toMatchObject({ couponOnly: true });
+    expect(validateCampaign({ ...spring, couponOnly: false }, new Set(["vip"]))).not.toHaveProperty("couponOnly");
+    expect(problemsOf(() => validateCampaign({ ...spring, couponOnly: "yes" }, new Set(["vip"])))).toEqual([{ path: "couponOnly", message: "must be true or false" }]);
+    const stored = validateCampaign({ ...spring, partner: null }, new Set(["vip"]));
+    expect(validateCampaign(stored, new Set(["vip"]))).toEqual(stored);
+  });
+
   it("keeps a budget when given, leaves the key out when absent or null, and refuses one below 1 or above the limit", () => {
     const spring = VALID.campaigns[0] as Record<string, unknown>;
     expect(validateCampaign({ ...spring, budgetPoints: 5_000 }, new Set(["vip"]))).toMatchObject({ budgetPoints: 5_000 });

@@ -65,7 +65,7 @@ export const SEGMENT_FACTS: readonly SegmentFact[] = [
 const CAMPAIGN_STATES = ["draft", "active", "paused", "ended"] as const;
 const DOCUMENT_FIELDS = new Set(["segments", "campaigns", "version"]);
 const SEGMENT_FIELDS = new Set(["id", "name", "when"]);
-const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "pointsLifetimeDays"]);
+const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "pointsLifetimeDays", "couponOnly"]);
 const POINTS_FIELDS = new Set(["kind", "rateBasisPoints", "fixedPoints", "skus", "receiptTotalAtLeast", "everyPurchases"]);
 const DISCOUNT_FIELDS = new Set(["kind", "basisPoints", "skus"]);
 const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "all", "any", "not"] as const;
@@ -225,7 +225,8 @@ class CampaignReader extends CollectingReader {
     }
     const state = isAbsent(field(campaign, "state")) ? "draft" : this.oneOf(field(campaign, "state"), at(path, "state"), CAMPAIGN_STATES);
     const partnerValue = field(campaign, "partner");
-    const partner = isAbsent(partnerValue) ? "" : this.id(partnerValue, at(path, "partner"));
+    // "" is how a campaign without a partner is stored: a stored document read again keeps it.
+    const partner = isAbsent(partnerValue) || partnerValue === "" ? "" : this.id(partnerValue, at(path, "partner"));
     const audience = this.audience(field(campaign, "audience"), at(path, "audience"), segmentIds);
     const mechanics = this.list(field(campaign, "mechanics"), at(path, "mechanics"), 1, CAMPAIGN_MECHANICS_MAX, (item, itemPath) => this.mechanic(item, itemPath));
     if (id === undefined || name === undefined || start === undefined || end === undefined || state === undefined) return undefined;
@@ -233,7 +234,10 @@ class CampaignReader extends CollectingReader {
     const budgetPoints = isAbsent(budgetValue) ? null : this.integer(budgetValue, at(path, "budgetPoints"), 1, CAMPAIGN_BUDGET_POINTS_MAX);
     const lifetimeValue = field(campaign, "pointsLifetimeDays");
     const pointsLifetimeDays = isAbsent(lifetimeValue) ? null : this.integer(lifetimeValue, at(path, "pointsLifetimeDays"), 1, CAMPAIGN_POINTS_LIFETIME_DAYS_MAX);
+    const couponValue = field(campaign, "couponOnly");
+    const couponOnly = isAbsent(couponValue) || couponValue === false ? false : couponValue === true ? true : this.problem(at(path, "couponOnly"), "must be true or false");
     if (partner === undefined || audience === undefined || mechanics === undefined || budgetPoints === undefined || pointsLifetimeDays === undefined) return undefined;
+    if (couponOnly === undefined) return undefined;
     // No budget, no lifetime of its own: no key, so a document without them is stored and answered as before.
     return {
       id,
@@ -246,6 +250,7 @@ class CampaignReader extends CollectingReader {
       mechanics,
       ...(budgetPoints === null ? {} : { budgetPoints }),
       ...(pointsLifetimeDays === null ? {} : { pointsLifetimeDays }),
+      ...(couponOnly ? { couponOnly } : {}),
     };
   }
 

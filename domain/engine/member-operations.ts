@@ -60,6 +60,8 @@ export interface OperationContext {
   readonly campaigns?: CompiledCampaigns | null;
   /** What the campaigns with a budget may still give on this shard (campaign-budgets.ts); absent or null: budgets are not applied (a dry run). */
   readonly budgets?: CampaignBudgetView | null;
+  /** The campaign a coupon presented with the receipt unlocks (domain/campaigns/coupons.ts); absent or null: none. */
+  readonly couponCampaign?: string | null;
 }
 
 function defaultContext(receipt: Receipt, context: OperationContext | undefined): OperationContext {
@@ -103,7 +105,7 @@ export function calculateWithSpendable(
   const { account: settled, heldForReceipt } = settledAccount(account, now, holdKey(receipt));
   const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt, context?.budgets ?? null);
+  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt, context?.budgets ?? null, context?.couponCampaign ?? null);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here, priced);
   return { outcome, spendable: settled.balance };
 }
@@ -134,8 +136,9 @@ function pricingCampaigns(
   cardType: string | null,
   receipt: Receipt,
   budgets: CampaignBudgetView | null,
+  couponCampaign: string | null = null,
 ): ReceiptCampaigns | null {
-  return campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt, budgets);
+  return campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt, budgets, couponCampaign);
 }
 
 function calculateWithStanding(
@@ -200,7 +203,7 @@ export function commitForMember(
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt, context?.budgets ?? null);
+  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt, context?.budgets ?? null, context?.couponCampaign ?? null);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
@@ -351,7 +354,7 @@ export function holdForMember(
   const cardType = context.cardType ?? null;
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, context.now, context.partner);
-  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt, context.budgets ?? null);
+  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt, context.budgets ?? null, context.couponCampaign ?? null);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;

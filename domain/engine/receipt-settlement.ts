@@ -78,6 +78,8 @@ export interface ReceiptSettlement {
    * receipt's points; absent: no campaign gave points.
    */
   readonly campaignLots?: readonly CampaignLotSettled[];
+  /** The coupon the receipt presented (domain/campaigns/coupons.ts): a cancel names it, so its use is given back. */
+  readonly coupon?: string;
 }
 
 /** A campaign's points on one receipt, in a lot of their own, and how many of them returns took back. */

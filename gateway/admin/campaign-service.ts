@@ -3,7 +3,8 @@ import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
 import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, SegmentPreview } from "../../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponView, SegmentPreview } from "../../protocol/admin-wire.js";
+import { issueCoupons, readCoupon } from "./coupon-admin.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
 import { SEGMENT_PREVIEW_SAMPLE_MAX } from "../../domain/campaigns/segment-members.js";
 import { sweepSegment } from "./segment-sweep.js";
@@ -82,6 +83,17 @@ export class CampaignService {
     const campaign: Campaign = { ...existing, state };
     const stored = await this.store((before) => withCampaign(before, campaign), operator, "campaign-state", { campaign: id, state });
     return stored.ok ? { ok: true, value: campaign } : stored;
+  }
+
+  /** Issues a campaign's coupons (gateway/admin/coupon-admin.ts), audited with how many. */
+  async issueCoupons(id: string, input: unknown, operator: string): Promise<AdminOutcome<CouponIssue>> {
+    const issued = await issueCoupons(this.cluster, this.definition().campaigns.find((each) => each.id === id), input);
+    if (issued.ok) await this.control.appendAudit({ at: Date.now(), action: "issue-coupons", operator, detail: { campaign: id, coupons: issued.value.coupons.length } });
+    return issued;
+  }
+
+  coupon(code: string): Promise<AdminOutcome<CouponView>> {
+    return readCoupon(this.cluster, code);
   }
 
   /** What a campaign with a budget has given so far, net of returns, asked of every shard thread (docs/campaigns.md, "Budgets"). */

@@ -14,7 +14,8 @@ import type {
   RefundResult,
   ReportVisitResult,
 } from "../../protocol/terminal-wire.js";
-import type { PackedAnswer } from "../../protocol/packed-answer.js";
+import { isPackedAnswer, unpackAnswer, type PackedAnswer } from "../../protocol/packed-answer.js";
+import { CouponUses } from "./coupon-uses.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
 import { enrollResult } from "../../shard/operations/cashier-view.js";
@@ -37,6 +38,7 @@ export class TerminalOperations {
     private readonly receipts: ReceiptIndex,
     private readonly clock: () => number,
     private readonly cards: CardService,
+    private readonly coupons: CouponUses = new CouponUses(cluster),
   ) {}
 
   /** Not async itself: each family's promise is handed back as it is, settling when it did inline. */
@@ -122,6 +124,12 @@ export class TerminalOperations {
     }
     const reply = await this.cluster.requestForMember(receiptRequest(request, memberId, terminal.partner));
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
+    if (request.op === "cancel") {
+      // A cancelled receipt that presented a coupon gives its use back (a repeated cancel, again: nothing changes).
+      const value = reply.value as object;
+      const coupon = (isPackedAnswer(value) ? (unpackAnswer(value) as CancelResult) : (value as CancelResult)).coupon;
+      if (coupon !== undefined) await this.coupons.release(coupon, request.store, request.receiptId);
+    }
     return { ok: true, value: reply.value };
   }
 
@@ -152,7 +160,11 @@ export class TerminalOperations {
     const presented = this.presentedForReceipt(request);
     if ("ok" in presented) return presented;
     const memberId = presented.memberId;
-    if (request.op === "calculate") return (await this.sendReceipt(request, presented, terminal)).outcome;
+    if (request.op === "calculate") {
+      const coupon = request.coupon === undefined ? null : await this.coupons.use(request.coupon, memberId, request.receipt, false);
+      if (coupon !== null && !coupon.ok) return coupon;
+      return (await this.sendReceipt(request, presented, terminal, coupon === null ? null : { code: coupon.value.code, campaign: coupon.value.campaign })).outcome;
+    }
     // The same receipt id committed for another member is a conflict, not a second receipt; a
     // second member's commit racing the first (on another shard thread) waits for it here.
     const claim = await this.receipts.claim(request.receipt.store, request.receipt.id, memberId);
@@ -162,7 +174,14 @@ export class TerminalOperations {
     }
     let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined } | undefined;
     try {
-      done = await this.sendReceipt(request, presented, terminal);
+      // A coupon's use is counted on its own shard first, under this receipt (a retry finds it); a refused commit gives it back.
+      const coupon = request.coupon === undefined ? null : await this.coupons.use(request.coupon, memberId, request.receipt, true);
+      if (coupon !== null && !coupon.ok) done = { outcome: coupon, sequence: undefined };
+      else {
+        done = await this.sendReceipt(request, presented, terminal, coupon === null ? null : { code: coupon.value.code, campaign: coupon.value.campaign });
+        // Only a use this request counted goes back: one found again belongs to the receipt's earlier commit.
+        if (coupon !== null && coupon.value.counted && !done.outcome.ok) await this.coupons.release(coupon.value.code, request.receipt.store, request.receipt.id);
+      }
     } finally {
       const sequence = done?.sequence;
       claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
@@ -174,6 +193,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
+    coupon: { readonly code: string; readonly campaign: string } | null = null,
   ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined }> {
     const reply = await this.cluster.requestForMember({
       kind: request.op,
@@ -184,6 +204,7 @@ export class TerminalOperations {
       ...(request.hold ? { hold: true } : {}),
       ...(cardType === null ? {} : { cardType }),
       ...(request.paid === undefined ? {} : { paid: request.paid }),
+      ...(coupon === null ? {} : { coupon }),
     });
     if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
     return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };

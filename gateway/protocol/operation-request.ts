@@ -19,6 +19,8 @@ export type OperationRequest =
       readonly hold: boolean;
       /** `commit` only: the money paid now of a receipt paid in part; absent: paid in full. */
       readonly paid?: number;
+      /** A coupon code (docs/campaigns.md, "Coupons"); absent: none. */
+      readonly coupon?: string;
     }
   | {
       readonly op: "cancel";

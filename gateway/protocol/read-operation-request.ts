@@ -12,6 +12,7 @@ import {
 } from "../../domain/limits.js";
 import { CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import { readEventTime, readQuantity, readReceipt } from "./read-receipt.js";
+import { COUPON_CODE_LENGTH, COUPON_CODE_PATTERN } from "../../domain/campaigns/coupons.js";
 import {
   badRequest,
   readArray,
@@ -43,8 +44,8 @@ const FIELDS_BY_OPERATION: Readonly<Record<OperationName, ReadonlySet<string>>> 
   ping: new Set(ENVELOPE_FIELDS),
   identify: new Set([...ENVELOPE_FIELDS, "card", "phone"]),
   balance: new Set([...ENVELOPE_FIELDS, "card", "phone", "detail"]),
-  calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "hold"]),
-  commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "paid"]),
+  calculate: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "hold", "coupon"]),
+  commit: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt", "redeem", "paid", "coupon"]),
   cancel: new Set([...ENVELOPE_FIELDS, "card", "phone", "receipt"]),
   refund: new Set([...ENVELOPE_FIELDS, "card", "phone", "refund"]),
   enroll: new Set([...ENVELOPE_FIELDS, "card", "phone", "name", "birthDate", "email", "consent"]),
@@ -104,6 +105,7 @@ export function readOperationRequest(op: unknown, input: InputObject, context: R
         redeem: readOptionalInteger(input["redeem"], "redeem", 0, POINTS_BALANCE_MAX) ?? 0,
         hold: op === "calculate" && (readOptionalBoolean(input["hold"], "hold") ?? false),
         ...readPaid(op === "commit" ? input["paid"] : undefined),
+        ...readCoupon(input["coupon"]),
       };
     case "cancel":
       return {
@@ -170,6 +172,12 @@ function readCardOperation(op: "issueCard" | "blockCard" | "replaceCard", input:
       return { op, member: readMemberReference(input), replace: { card: readCard(replace["card"], "replace.card"), with: readObject(replace["with"], "replace.with") } };
     }
   }
+}
+
+/** A receipt's `coupon`: absent, or a code as campaigns issue them (16 characters of A-Z and 2-7). */
+function readCoupon(value: unknown): { readonly coupon?: string } {
+  const coupon = readOptionalString(value, "coupon", COUPON_CODE_LENGTH, COUPON_CODE_PATTERN);
+  return coupon === undefined ? {} : { coupon };
 }
 
 /** A commit's `paid`: absent, or the money paid now, an integer of minor units. */

@@ -247,6 +247,11 @@ export class AdminTransport {
       const id = pathParameter(request, 0);
       return () => campaigns.budget(id);
     });
+    this.registerWrite(app, "post", "/v1/admin/campaigns/:campaign/coupons", "program", (_, body, operator, [id = ""]) => campaigns.issueCoupons(id, body, operator));
+    this.registerRead(app, "/v1/admin/coupons/:code", (request) => {
+      const code = pathParameter(request, 0);
+      return () => campaigns.coupon(code);
+    });
     // A segment's count sweeps every member: a marketer's tool, under "program" as the campaigns' preview.
     this.registerWrite(app, "post", "/v1/admin/segments/preview", "program", (_, body) => campaigns.previewSegment(body));
   }

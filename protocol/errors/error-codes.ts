@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   "FORBIDDEN",
   "PAYMENT_EXCEEDS_UNPAID",
   "POINTS_NOT_ACCEPTED_HERE",
+  "COUPON_UNKNOWN",
+  "COUPON_USED_UP",
+  "COUPON_EXPIRED",
+  "COUPON_NOT_MEMBERS",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -89,4 +93,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   PAYMENT_EXCEEDS_UNPAID: 422,
   POINTS_NOT_ACCEPTED_HERE: 422,
+  COUPON_UNKNOWN: 404,
+  COUPON_USED_UP: 409,
+  COUPON_EXPIRED: 422,
+  // The coupon is real and usable, by another member: refused as a credential that is not this member's.
+  COUPON_NOT_MEMBERS: 403,
 };

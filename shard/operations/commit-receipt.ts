@@ -37,6 +37,8 @@ export interface CommitReceiptInput {
   readonly events?: boolean;
   /** What campaigns with a budget may still give on this shard, and have given per logical shard (the shard's CampaignBudgetLedger); absent: none kept. */
   readonly budgets?: CampaignBudgetView & { readonly given: BudgetGiven };
+  /** A coupon presented (its use counted on its own shard), and the campaign it unlocks: part of the fingerprint; kept in the settlement, so a cancel names it. */
+  readonly coupon?: { readonly code: string; readonly campaign: string };
 }
 
 /**
@@ -46,15 +48,15 @@ export interface CommitReceiptInput {
  * history entry.
  */
 export function commitReceipt(input: CommitReceiptInput): OperationResult<CommitResult> {
-  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null, events = true, budgets } = input;
+  const { program, account, existing, receipt, redeem, partner, now, cardType = null, paid, campaigns = null, events = true, budgets, coupon } = input;
   const memberId = account.memberId;
-  const fingerprint = commitFingerprint(memberId, receipt, redeem, paid);
+  const fingerprint = commitFingerprint(memberId, receipt, redeem, paid, coupon?.code);
   if (existing !== undefined) {
     return existing.fingerprint === fingerprint
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns, budgets: budgets ?? null }, paid);
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns, budgets: budgets ?? null, couponCampaign: coupon?.campaign ?? null }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.
@@ -76,7 +78,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
     memberId,
     fingerprint,
     answer,
-    settlement: outcome.settlement,
+    settlement: coupon === undefined ? outcome.settlement : { ...outcome.settlement, coupon: coupon.code },
   };
   return {
     kind: "applied",
@@ -104,7 +106,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
  * where the time would be), so a retry of the same bytes is a repeat and not
  * a CONFLICT, whatever the server's clock says by then.
  */
-export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number, paid?: number): string {
+export function commitFingerprint(memberId: string, receipt: Receipt, redeem: number, paid?: number, coupon?: string): string {
   // The SHA-256 of the JSON text of [member, store, id, at or null, redeem,
   // [[sku, qty, price, amount, noDiscount, noPoints], ...]], written out
   // directly instead of building the arrays for JSON.stringify: the bytes are
@@ -117,7 +119,9 @@ export function commitFingerprint(memberId: string, receipt: Receipt, redeem: nu
     text += `${index === 0 ? "" : ","}[${JSON.stringify(line.sku)},${jsonNumber(line.qty)},${jsonNumber(line.price)},${jsonNumber(line.amount)},`;
     text += `${line.noDiscount === true},${line.noPoints === true}]`;
   }
-  return hash("sha256", paid === undefined ? `${text}]]` : `${text}],${jsonNumber(paid)}]`, "base64url");
+  // A coupon, when presented, ends the array (after paid, null when none): fingerprints without one are as before.
+  const tail = coupon === undefined ? (paid === undefined ? "]" : `,${jsonNumber(paid)}]`) : `,${paid === undefined ? "null" : jsonNumber(paid)},${JSON.stringify(coupon)}]`;
+  return hash("sha256", `${text}]${tail}`, "base64url");
 }
 
 /** A number as JSON.stringify writes it (receipt numbers are finite: validated). */

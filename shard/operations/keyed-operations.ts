@@ -115,7 +115,8 @@ export function cancelReceipt(input: KeyedInput, store: string, receiptId: strin
     return {
       ok: true,
       account: reversed.account,
-      answer: { receipt: receiptId, cancelled: "receipt", ...reversed.answer },
+      // A receipt that presented a coupon names it: the gateway gives the coupon's use back on its own shard.
+      answer: { receipt: receiptId, cancelled: "receipt", ...reversed.answer, ...(target.settlement.coupon === undefined ? {} : { coupon: target.settlement.coupon }) },
       writes: [
         { kind: "receipt", receipt: { ...target, settlement: reversed.settlement } },
         ...returnedSettlement(input, reversed, target, { redeemer, operation: "cancel" }),

@@ -4,10 +4,12 @@ import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
 import { readHistory } from "../storage/records/history-codec.js";
 import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
-import { campaignBudgetKey, decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
+import { campaignBudgetKey, couponKey, couponUseKey, decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
 import { readOutboxEvent, readOutboxEventTime, type DeadLetterDetail, type OutboxEvent } from "../storage/records/outbox-codec.js";
 import { readSettlement } from "../storage/records/settlement-codec.js";
 import { readCampaignBudget } from "../storage/records/campaign-budget-codec.js";
+import { readCoupon, readCouponUse } from "../storage/records/coupon-codec.js";
+import type { Coupon } from "../../domain/campaigns/coupons.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
 import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
@@ -231,6 +233,25 @@ export class ShardState {
     const staged = this.staged(keyString(key));
     const bytes = staged !== undefined ? staged.value : this.store.get(key);
     return bytes === undefined || bytes === null ? 0 : readCampaignBudget(bytes, `budget of campaign ${campaign} in logical shard ${logicalShard}`);
+  }
+
+  /** A coupon now (overlay, else LMDB), on the logical shard of its code; undefined: none. */
+  readCoupon(logicalShard: number, code: string): Coupon | undefined {
+    const bytes = this.readValue(couponKey(logicalShard, code));
+    return bytes === undefined ? undefined : readCoupon(bytes, `coupon ${code}`);
+  }
+
+  /** The member a receipt's use of a coupon names now; undefined: the receipt has no use of it. */
+  readCouponUse(logicalShard: number, code: string, store: string, receiptId: string): string | undefined {
+    const bytes = this.readValue(couponUseKey(logicalShard, code, store, receiptId));
+    return bytes === undefined ? undefined : readCouponUse(bytes, `use of coupon ${code} by receipt ${receiptId}`);
+  }
+
+  /** One key's value now: the overlay's (a deletion there hides LMDB's), else LMDB's. */
+  private readValue(key: Buffer): Uint8Array | undefined {
+    const staged = this.staged(keyString(key));
+    if (staged !== undefined) return staged.value ?? undefined;
+    return this.store.get(key);
   }
 
   /** The value of one outbox key now (overlay, else LMDB); undefined when absent. */

@@ -6,8 +6,9 @@ import { lotChunkIndex, sameLot, writeAccount, writeLotChunk } from "./records/a
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import type { Mutation } from "./mutation.js";
-import { accountKey, campaignBudgetKey, historyKey, lotChunkKey, outboxKey, recordKey, settlementKey } from "./record-keys.js";
+import { accountKey, campaignBudgetKey, couponKey, couponUseKey, historyKey, lotChunkKey, outboxKey, recordKey, settlementKey } from "./record-keys.js";
 import { writeCampaignBudget } from "./records/campaign-budget-codec.js";
+import { writeCoupon, writeCouponUse } from "./records/coupon-codec.js";
 import { writeOutboxEvent } from "./records/outbox-codec.js";
 import { writeSettlement } from "./records/settlement-codec.js";
 import type { ShardWrite } from "./shard-store.js";
@@ -47,6 +48,16 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
       case "event":
         payload.put(outboxKey(write.event.logicalShard, "events", null, write.event), (writer) => writeOutboxEvent(writer, write.event));
         break;
+      case "coupon":
+        payload.put(couponKey(write.logicalShard, write.code), (writer) => writeCoupon(writer, write.coupon));
+        break;
+      case "couponUse": {
+        const key = couponUseKey(write.logicalShard, write.code, write.store, write.receiptId);
+        const memberId = write.memberId;
+        if (memberId === null) payload.delete(key);
+        else payload.put(key, (writer) => writeCouponUse(writer, memberId));
+        break;
+      }
       case "campaignBudget":
         payload.put(campaignBudgetKey(write.budget.logicalShard, write.budget.campaign), (writer) => writeCampaignBudget(writer, write.budget.given));
         break;

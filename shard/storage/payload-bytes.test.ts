@@ -41,6 +41,8 @@ const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35ac
  * by returns), returns and cancels of them.
  */
 const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "2df9751b45a7aaf65d672928b263476e107f62e97f4a63699e577c526129bba4";
+/** Coupons' payloads, pinned by the build that added them: issued coupons, a use counted, a commit presenting it (settlement part), its cancel, the use given back. */
+const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e07a837ac16af33f07902a9d46";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
@@ -189,6 +191,46 @@ describe("log payload bytes with campaigns", () => {
     // The budget ran out on the way (returns gave some back meanwhile): the run pins a spent budget too.
     expect(campaignRulePoints.at(-1)).toBe(0);
     expect(payloads.digest("hex")).toBe(EXPECTED_CAMPAIGN_PAYLOADS_DIGEST);
+  });
+});
+
+describe("log payload bytes with coupons", () => {
+  it("of issuing, using, committing with, cancelling and giving back a coupon are the bytes the build that added them logged", async () => {
+    const now = START + 1_000;
+    const campaigns = {
+      version: 1,
+      segments: [],
+      campaigns: [
+        { id: "welcome", name: "Welcome", start: START, end: START + 86_400_000, state: "active" as const, partner: "p", audience: null, couponOnly: true as const, mechanics: [{ kind: "points" as const, fixedPoints: 500, rateBasisPoints: null, everyPurchases: null, skus: null, receiptTotalAtLeast: null }] },
+      ],
+    };
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      return pending;
+    };
+    const memberId = MEMBERS[2] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    const code = "K7QJ2ZP4XW3MAB6T";
+    const codeShard = logicalShardOf(code);
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: "card-k", phone: null, name: null, birthDate: null } });
+    await record({ kind: "couponIssue", ref: ++ref, logicalShard: codeShard, coupons: [{ code, coupon: { campaign: "welcome", member: memberId, uses: 2, used: 0, validUntil: null } }] });
+    const use = { kind: "couponUse" as const, ref: ++ref, logicalShard: codeShard, code, user: memberId, store: "store-1", receiptId: "k-1", at: now, count: true };
+    expect(await record(use)).toMatchObject({ ok: true, value: { campaign: "welcome", counted: true } });
+    const receipt = { id: "k-1", store: "store-1", at: now, lines: [{ sku: "a", qty: 1, price: 10_000, amount: 10_000 }] };
+    expect(await record({ kind: "commit", ref: ++ref, logicalShard, memberId, receipt, redeem: 0, partner: "p", coupon: { code, campaign: "welcome" } })).toMatchObject({ ok: true });
+    expect(await record({ kind: "cancel", ref: ++ref, logicalShard, memberId, store: "store-1", receiptId: "k-1", partner: "p" })).toMatchObject({ ok: true });
+    expect(await record({ kind: "couponRelease", ref: ++ref, logicalShard: codeShard, code, store: "store-1", receiptId: "k-1" })).toMatchObject({ ok: true, value: { released: true } });
+    expect(await record({ kind: "couponRead", ref: ++ref, logicalShard: codeShard, code })).toMatchObject({ ok: true, value: { used: 0, uses: 2 } });
+    expect(payloads.digest("hex")).toBe(EXPECTED_COUPON_PAYLOADS_DIGEST);
   });
 });
 

@@ -62,6 +62,15 @@ const OUTBOX_EVENT_NUMBER_MAX = 255;
 export const BUDGET_MEMBER = "~budget";
 export const BUDGET_KIND = 0x62; // "b"
 
+/**
+ * Coupons (domain/campaigns/coupons.ts) live on the logical shard their code
+ * hashes to, under this pseudo member: the coupon ["k"][code] and each use
+ * ["u"][code][store][receipt id], which names the member who used it.
+ */
+export const COUPON_MEMBER = "~coupon";
+export const COUPON_KIND = 0x6b; // "k"
+export const COUPON_USE_KIND = 0x75; // "u"
+
 /** Logical shards are 0..255: one byte. */
 const LOGICAL_SHARD_MAX = 255;
 /** Ids are length-prefixed with one byte; client ids are at most 64 bytes (domain/limits.ts), record ids add a word. */
@@ -146,6 +155,29 @@ export function campaignBudgetKey(logicalShard: number, campaign: string): Recor
   const at = memberKeyBytes(BUDGET_MEMBER) + 1;
   key[at] = bytes.length;
   bytes.copy(key, at + 1);
+  return key;
+}
+
+/** A coupon's key, on the logical shard of its code. */
+export function couponKey(logicalShard: number, code: string): RecordKey {
+  const key = withKind(logicalShard, COUPON_MEMBER, COUPON_KIND, 1 + code.length);
+  const at = memberKeyBytes(COUPON_MEMBER) + 1;
+  assert(code.length <= KEY_PART_BYTES_MAX, "a coupon code is at most 255 bytes");
+  key[at] = code.length;
+  key.write(code, at + 1, "latin1");
+  return key;
+}
+
+/** The key of one use of a coupon: by the receipt (store, receipt id) that used it. */
+export function couponUseKey(logicalShard: number, code: string, store: string, receiptId: string): RecordKey {
+  const parts = [code, store, receiptId].map((part) => Buffer.from(part, "utf8"));
+  for (const part of parts) assert(part.length <= KEY_PART_BYTES_MAX, "a coupon use's key part is at most 255 bytes");
+  const key = withKind(logicalShard, COUPON_MEMBER, COUPON_USE_KIND, parts.reduce((sum, part) => sum + 1 + part.length, 0));
+  let at = memberKeyBytes(COUPON_MEMBER) + 1;
+  for (const part of parts) {
+    key[at++] = part.length;
+    at += part.copy(key, at);
+  }
   return key;
 }
 
@@ -320,12 +352,17 @@ export function decodeKey(key: Uint8Array): DecodedKey {
       // The outbox pseudo member's entries (decodeOutboxKey reads the rest).
       assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue and dead-letter keys");
       return base;
+    case COUPON_KIND:
+    case COUPON_USE_KIND:
+      // The coupon pseudo member's coupons and uses (couponKey, couponUseKey).
+      assert(memberId === COUPON_MEMBER, "only the coupon pseudo member has coupon keys");
+      return base;
     case BUDGET_KIND:
       // The budget pseudo member's totals, one per campaign (campaignBudgetKey).
       assert(memberId === BUDGET_MEMBER, "only the budget pseudo member has budget keys");
       return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d" or "b", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d", "b", "k" or "u", not ${kind}`);
   }
 }
 

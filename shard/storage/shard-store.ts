@@ -1,4 +1,5 @@
 import type { Account } from "../../domain/account/account.js";
+import type { Coupon } from "../../domain/campaigns/coupons.js";
 import type { ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
 import type { Mutation } from "./mutation.js";
 import type { RecordKey } from "./record-keys.js";
@@ -81,7 +82,11 @@ export type ShardWrite =
   /** An event for the outbox (docs/notifications.md), in the same log record as the operation that caused it. */
   | { readonly kind: "event"; readonly event: OutboxEvent }
   /** A campaign's points given in a logical shard, against its budget, in the same log record as the receipt or return. */
-  | { readonly kind: "campaignBudget"; readonly budget: CampaignBudgetRecord };
+  | { readonly kind: "campaignBudget"; readonly budget: CampaignBudgetRecord }
+  /** A coupon as issued or after a use is counted or given back (domain/campaigns/coupons.ts). */
+  | { readonly kind: "coupon"; readonly logicalShard: number; readonly code: string; readonly coupon: Coupon }
+  /** One use of a coupon by a receipt; `memberId` null: the use is given back (the key deleted). */
+  | { readonly kind: "couponUse"; readonly logicalShard: number; readonly code: string; readonly store: string; readonly receiptId: string; readonly memberId: string | null };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;

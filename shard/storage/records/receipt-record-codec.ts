@@ -35,7 +35,9 @@ const SETTLEMENT_FLAGGED = 3;
 const SETTLEMENT_PART_PAYMENT = 1;
 const SETTLEMENT_PART_CAMPAIGN_PURCHASES = 2;
 const SETTLEMENT_PART_CAMPAIGN_LOTS = 4;
-const SETTLEMENT_PARTS_KNOWN = SETTLEMENT_PART_PAYMENT | SETTLEMENT_PART_CAMPAIGN_PURCHASES | SETTLEMENT_PART_CAMPAIGN_LOTS;
+/** The coupon the receipt presented. */
+const SETTLEMENT_PART_COUPON = 8;
+const SETTLEMENT_PARTS_KNOWN = SETTLEMENT_PART_PAYMENT | SETTLEMENT_PART_CAMPAIGN_PURCHASES | SETTLEMENT_PART_CAMPAIGN_LOTS | SETTLEMENT_PART_COUPON;
 const FINGERPRINT_AS_TEXT = 0;
 const FINGERPRINT_AS_SHA256 = 1;
 const ANSWER_AS_MAP = 0;
@@ -85,7 +87,7 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
     writeMap(writer, answer);
   }
   if (record.settlement === undefined) writer.byte(SETTLEMENT_NONE);
-  else if (record.settlement.campaignPurchases === undefined && record.settlement.campaignLots === undefined) {
+  else if (record.settlement.campaignPurchases === undefined && record.settlement.campaignLots === undefined && record.settlement.coupon === undefined) {
     const payment = record.settlement.payment;
     writer.byte(payment === undefined ? SETTLEMENT_PAID_IN_FULL : SETTLEMENT_PAID_IN_PART);
     writeSettlement(writer, record.settlement);
@@ -94,12 +96,13 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
 }
 
 function writeFlaggedSettlement(writer: RecordWriter, settlement: ReceiptSettlement): void {
-  const { payment, campaignPurchases, campaignLots } = settlement;
+  const { payment, campaignPurchases, campaignLots, coupon } = settlement;
   writer.byte(SETTLEMENT_FLAGGED);
   writer.uint(
     (payment === undefined ? 0 : SETTLEMENT_PART_PAYMENT) |
       (campaignPurchases === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_PURCHASES) |
-      (campaignLots === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_LOTS),
+      (campaignLots === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_LOTS) |
+      (coupon === undefined ? 0 : SETTLEMENT_PART_COUPON),
   );
   writeSettlement(writer, settlement);
   if (payment !== undefined) writePayment(writer, payment);
@@ -120,6 +123,7 @@ function writeFlaggedSettlement(writer: RecordWriter, settlement: ReceiptSettlem
       writer.boolean(lot.budgeted);
     }
   }
+  if (coupon !== undefined) writer.string(coupon);
 }
 
 /** A flagged settlement's parts (SETTLEMENT_FLAGGED), keys in the order the engine builds them. */
@@ -138,11 +142,13 @@ function readFlaggedSettlement(reader: RecordReader, what: string): ReceiptSettl
     campaignLots = [];
     for (let count = reader.uint(); count > 0; count -= 1) campaignLots.push({ lot: reader.uint(), points: reader.uint(), revoked: reader.uint(), campaign: reader.string(), budgeted: reader.boolean() });
   }
+  const coupon = (parts & SETTLEMENT_PART_COUPON) !== 0 ? reader.string() : undefined;
   return {
     ...settled,
     ...(payment === undefined ? {} : { payment }),
     ...(campaignPurchases === undefined ? {} : { campaignPurchases }),
     ...(campaignLots === undefined ? {} : { campaignLots }),
+    ...(coupon === undefined ? {} : { coupon }),
   };
 }
 

@@ -645,6 +645,7 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
       fc.array(fc.record({ lot: fc.integer({ min: 1, max: 2 ** 40 }), points: fc.nat(2 ** 40), revoked: fc.nat(2 ** 40), campaign: textArb, budgeted: fc.boolean() }), { maxLength: 3 }),
       { nil: undefined },
     ),
+    coupon: fc.option(textArb, { nil: undefined }),
   })
   .map((settlement) => ({
     // Key order as settleReceipt builds a settlement.
@@ -656,6 +657,7 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
     ...(settlement.payment === undefined ? {} : { payment: settlement.payment }),
     ...(settlement.campaignPurchases === undefined ? {} : { campaignPurchases: settlement.campaignPurchases }),
     ...(settlement.campaignLots === undefined ? {} : { campaignLots: settlement.campaignLots }),
+    ...(settlement.coupon === undefined ? {} : { coupon: settlement.coupon }),
   }));
 
 const recordWhereArb = fc.record({ logicalShard: logicalShardArb, memberId: memberIdArb, store: clientIdArb, receiptId: clientIdArb });
