@@ -126,8 +126,7 @@ export class TerminalOperations {
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
     if (request.op === "cancel") {
       // A cancelled receipt that presented a coupon gives its use back (a repeated cancel, again: nothing changes).
-      const value = reply.value as object;
-      const coupon = (isPackedAnswer(value) ? (unpackAnswer(value) as CancelResult) : (value as CancelResult)).coupon;
+      const coupon = cancelledCoupon(reply.value as object);
       if (coupon !== undefined) await this.coupons.release(coupon, request.store, request.receiptId);
     }
     return { ok: true, value: reply.value };
@@ -243,6 +242,15 @@ export class TerminalOperations {
   }
 }
 
+
+/** The coupon a cancel's answer names; a packed answer is decoded only when its bytes hold the key (a cancel without a coupon decodes nothing). */
+function cancelledCoupon(value: object): string | undefined {
+  if (!isPackedAnswer(value)) return (value as CancelResult).coupon;
+  if (!Buffer.from(value.buffer, value.byteOffset, value.byteLength).includes(COUPON_KEY)) return undefined;
+  return (unpackAnswer(value) as CancelResult).coupon;
+}
+
+const COUPON_KEY = "coupon";
 
 /** The shard request of a cancel, a refund or a payment: each names a receipt of the terminal's store. */
 function receiptRequest(request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>, memberId: string, partner: string) {
