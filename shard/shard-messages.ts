@@ -6,6 +6,7 @@ import type { SettlementRecord } from "./storage/shard-store.js";
 import type { OutboxSection } from "./storage/record-keys.js";
 import type { DeadLetterDetail, OutboxEvent } from "./storage/records/outbox-codec.js";
 import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
+import type { PartnerProgram } from "./program-set.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
@@ -29,6 +30,8 @@ export type ShardRequest =
       readonly memberId: string;
       /** With the member's open point lots. */
       readonly detail?: boolean;
+      /** The partner of the terminal's store: its own program, if it runs one, gives the standing shown; absent: the coalition program. */
+      readonly partner?: string;
     }
   | {
       /** A lane's `identify`: the member's card view as a lane may see it (shard/operations/cashier-view.ts). */
@@ -38,6 +41,8 @@ export type ShardRequest =
       readonly memberId: string;
       /** The card the lane presented and its type; null when it named the member by phone. */
       readonly presented: { readonly card: string; readonly type: string | null } | null;
+      /** The partner of the terminal's store: its own program, if it runs one, gives the standing shown; absent: the coalition program. */
+      readonly partner?: string;
     }
   | {
       /** A lane's `balance`: the points view, with the open lots when `detail`. */
@@ -64,6 +69,8 @@ export type ShardRequest =
   | ActivityShardRequest
   | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  /** A partner's own program (a new version), or null: the partner returns to the coalition program; swapped like setProgram. */
+  | { readonly kind: "setPartnerProgram"; readonly ref: number; readonly partner: string; readonly program: Program | null }
   /** The event kinds some webhook endpoint takes: only these are written to the outbox (none: no events, no cost). */
   | { readonly kind: "setEventKinds"; readonly ref: number; readonly kinds: readonly string[] }
   /** A campaigns version replaces the shard's set between two messages, like setProgram (docs/campaigns.md). */
@@ -99,7 +106,11 @@ export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequest
  * (the directory's) and activity (a separate request), the lots only when asked (`detail`). The
  * lanes see it shaped by shard/operations/cashier-view.ts.
  */
-export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & { readonly lots?: MemberView["lots"] };
+export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & {
+  readonly lots?: MemberView["lots"];
+  /** The partner whose own program gave the standing (lookup with `partner`); absent: the coalition program. */
+  readonly programPartner?: string;
+};
 
 /** A shard's own figures for /health. */
 export interface ShardHealth {
@@ -118,6 +129,8 @@ export interface ShardHealth {
   readonly checkpointRunning: boolean;
   /** The program version the shard runs, null before the first program. */
   readonly program: number | null;
+  /** The version of each partner's own program the shard runs, by partner; absent while no partner runs one. */
+  readonly partnerPrograms?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -143,6 +156,8 @@ export interface ShardAnswers {
   readonly activity: ActivityPage;
   readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
+  /** The version of the partner's own program now in force; null: the partner runs the coalition program. */
+  readonly setPartnerProgram: { readonly partner: string; readonly version: number | null };
   readonly setEventKinds: { readonly kinds: number };
   readonly setCampaigns: { readonly version: number };
   /** The receipt priced with the draft campaign as if active: nothing changes, nothing is logged. */
@@ -347,6 +362,8 @@ export interface VisitShardRequest {
   readonly logicalShard: number;
   readonly memberId: string;
   readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
+  /** The partner of the terminal's store: its own program's category rules, if it runs one, see the visit; absent: the coalition program's. */
+  readonly partner?: string;
 }
 
 /** What a shard thread is told when it starts. */
@@ -355,6 +372,8 @@ export interface ShardWorkerData {
   readonly storePath: string;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The partners' own programs in force (absent: none); "setPartnerProgram" changes them. */
+  readonly partnerPrograms?: readonly PartnerProgram[];
   /** The event kinds some webhook endpoint takes (absent: none); "setEventKinds" changes them. */
   readonly eventKinds?: readonly string[];
   /** The campaigns version in force; absent or null: none stored yet. */

@@ -119,6 +119,7 @@ const actor = new ShardActor({
   log,
   ownedLogicalShards: data.ownedLogicalShards,
   program: data.program,
+  ...(data.partnerPrograms === undefined ? {} : { partnerPrograms: data.partnerPrograms }),
   ...(data.eventKinds === undefined ? {} : { eventKinds: data.eventKinds }),
   campaigns: data.campaigns ?? null,
   clock: () => Date.now(),

@@ -47,14 +47,14 @@ export class TerminalOperations {
       case "enroll":
         return this.enroll(request);
       case "reportVisit":
-        return this.reportVisit(request);
+        return this.reportVisit(request, terminal);
       case "cancel":
       case "refund":
       case "payment":
         return this.byReceipt(request, terminal);
       case "identify":
       case "balance":
-        return this.identifyOrBalance(request);
+        return this.identifyOrBalance(request, terminal);
       case "calculate":
       case "commit":
         return this.calculateOrCommit(request, terminal);
@@ -94,10 +94,10 @@ export class TerminalOperations {
     return outcome.ok ? { ok: true, value: enrollResult(outcome.value) } : outcome;
   }
 
-  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>, terminal: Terminal): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
-    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit });
+    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit, partner: terminal.partner });
     if (!reply.ok) return this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };
   }
@@ -125,9 +125,13 @@ export class TerminalOperations {
     return { ok: true, value: reply.value };
   }
 
-  /** One shard request; the shard shapes the member's card view (identify) or points view (balance) as a lane may see it. */
+  /**
+   * One shard request; the shard shapes the member's card view (identify: the standing under the
+   * program of the terminal's partner) or points view (balance) as a lane may see it.
+   */
   private async identifyOrBalance(
     request: Extract<OperationRequest, { op: "identify" | "balance" }>,
+    terminal: Terminal,
   ): Promise<OperationOutcome<PackedAnswer<IdentifyResult> | PackedAnswer<BalanceResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
@@ -139,6 +143,7 @@ export class TerminalOperations {
             kind: "identify",
             memberId,
             presented: request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null,
+            partner: terminal.partner,
           });
     if (!reply.ok) return this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };

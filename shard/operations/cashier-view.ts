@@ -39,6 +39,7 @@ export function identifyResult(view: MemberLookup, presented: { readonly card: s
     discountLapsesAt: view.discountLapsesAt,
     classLapsesAt: view.classLapsesAt,
     pointLevel: view.pointLevel,
+    ...(view.programPartner === undefined ? {} : { programPartner: view.programPartner }),
   };
 }
 
