@@ -3,6 +3,7 @@ import { isPlainObject, type InputObject } from "../../domain/validation/fields.
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { CampaignService } from "../admin/campaign-service.js";
+import type { PartnerProgramService } from "../admin/partner-program-service.js";
 import type { CardService } from "../operations/card-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
@@ -80,6 +81,8 @@ export class AdminTransport {
     private readonly cluster: ShardCluster,
     private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin },
     private readonly campaigns: CampaignService,
+    /** Partners' own programs (docs/program.md, "Partners' own programs"); absent: no such routes. */
+    private readonly partnerPrograms?: PartnerProgramService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -87,6 +90,7 @@ export class AdminTransport {
     this.registerProgramRoutes(app);
     this.registerCampaignRoutes(app);
     this.registerPartnerRoutes(app);
+    this.registerPartnerProgramRoutes(app);
     this.registerStoreRoutes(app);
     this.registerTerminalRoutes(app);
     this.registerMemberAndAuditRoutes(app);
@@ -257,6 +261,41 @@ export class AdminTransport {
     this.registerRead(app, "/v1/admin/partners/:partner", (request) => {
       const partnerId = pathParameter(request, 0);
       return () => service.partner(partnerId);
+    });
+  }
+
+  /**
+   * A partner's own program (gateway/admin/partner-program-service.ts): the partners that run one,
+   * one partner's (read, new version, back to the coalition program, validate, past versions).
+   * Changes need "program", as the coalition program's do; validation stores nothing, so any role.
+   */
+  private registerPartnerProgramRoutes(app: uWS.TemplatedApp): void {
+    const programs = this.partnerPrograms;
+    if (programs === undefined) return;
+    this.registerRead(app, "/v1/admin/partner-programs", () => () => programs.list());
+    this.registerRead(app, "/v1/admin/partners/:partner/program", (request) => {
+      const partner = pathParameter(request, 0);
+      return () => programs.current(partner);
+    });
+    this.registerWrite(app, "put", "/v1/admin/partners/:partner/program", "program", (_, body, operator, [partner = ""]) => programs.put(partner, body, operator));
+    app.del("/v1/admin/partners/:partner/program", (response, request) => {
+      const partner = pathParameter(request, 0);
+      const authorised = this.authorise(response, request, "program");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => programs.remove(partner, authorised.principal.name));
+    });
+    this.registerWrite(app, "post", "/v1/admin/partners/:partner/program/validate", "read", (_, body, _operator, [partner = ""]) =>
+      Promise.resolve(programs.validate(partner, body)),
+    );
+    this.registerRead(app, "/v1/admin/partners/:partner/program/versions", (request) => {
+      const partner = pathParameter(request, 0);
+      const before = query(request, "before");
+      const limit = query(request, "limit");
+      return () => programs.versions(partner, before, limit);
+    });
+    this.registerRead(app, "/v1/admin/partners/:partner/program/versions/:version", (request) => {
+      const partner = pathParameter(request, 0);
+      const version = pathParameter(request, 1);
+      return () => programs.version(partner, version);
     });
   }
 
