@@ -17,9 +17,9 @@ import type { AdminOutcome } from "./admin-service.js";
 
 /**
  * Partners that run a program of their own at once, at most. Every shard thread keeps each one
- * compiled (its SKU sets, levels and rules: up to a few megabytes for the largest documents), and a
- * new coalition program compiles them all again between two messages: 64 keeps both bounded. Past it,
- * a new partner's program is refused TOO_LARGE (a partner that has one may always change it).
+ * compiled (a document of at most 64 KiB, its SKU lists as sets), and a new coalition program
+ * compiles them all again between two messages: 64 keeps both to a few megabytes and milliseconds.
+ * Past it, a new partner's program is refused TOO_LARGE (a partner that has one may always change it).
  */
 export const PARTNER_PROGRAMS_MAX = 64;
 /** A shard with a full mailbox is asked again this many times before a change fails (as for the program). */
