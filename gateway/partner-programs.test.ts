@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LoycoreClient } from "../client/index.js";
+import { LoycoreAdminClient, LoycoreClient } from "../client/index.js";
 import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 import { getJson, postJson } from "./test-support/http-json.js";
@@ -131,6 +131,17 @@ describe("partners' own programs over the wire", () => {
       ["put-partner-program", 2],
       ["put-partner-program", 1],
     ]);
+  });
+
+  it("reads the partner's programs through the typed admin client", async () => {
+    const client = new LoycoreAdminClient({ url: server.url, token: admin });
+    expect(await client.partnerProgram("cafe")).toMatchObject({ partner: "cafe", version: 3, program: null });
+    expect((await client.partnerProgramVersions("cafe", { limit: 2 })).versions.map(({ version, name }) => [version, name])).toEqual([
+      [3, null],
+      [2, "Cafe 50 %"],
+    ]);
+    expect((await client.partnerProgramVersion("cafe", 2)).program?.points.accrualRateBasisPoints).toBe(5_000);
+    expect(await client.partnerPrograms()).toEqual({ programs: [] });
   });
 
   it("refuses bad documents with coded errors naming the field, and stores nothing", async () => {
