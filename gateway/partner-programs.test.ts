@@ -164,3 +164,37 @@ describe("partners' own programs over the wire", () => {
     expect(await getJson(programUrl("cafe"), admin)).toMatchObject({ status: 200, body: { version: 3, program: null } });
   });
 });
+
+describe("a partner's own program on a shard thread that dies", () => {
+  const directory = makeTemporaryDirectory("partner-programs-supervision");
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startServerProcess(directory.path, ["--demo", "--demo-members", "1", "--shards", "1"], { LOYCORE_FAULT_INJECTION: "1" });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    directory.remove();
+  });
+
+  it("is in force on the restarted thread, the version put while it restarted included", async () => {
+    const admin = server.adminToken ?? "";
+    const url = `${server.url}/v1/admin/partners/demo-partner/program`;
+    expect(await postJson(url, admin, cafeProgram(3_000), "PUT")).toMatchObject({ status: 200, body: { version: 1 } });
+    const lane = await LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "" });
+    const card = server.demoCards[0] ?? "";
+    expect(await lane.calculate({ card, receipt: receipt("s-1", 10_000) })).toMatchObject({ programPartner: "demo-partner", programVersion: 1 });
+    expect((await postJson(`${server.url}/v1/admin/faults/crash-shard/0`, admin, {})).status).toBe(200);
+    // Sent while the thread dies or restarts: stored either way, and the restarted thread starts with it.
+    const put = await postJson(url, admin, cafeProgram(5_000), "PUT");
+    expect([200, 503]).toContain(put.status);
+    let answer: Awaited<ReturnType<typeof lane.calculate>> | undefined;
+    for (let attempt = 0; attempt < 100 && answer === undefined; attempt += 1) {
+      answer = await lane.calculate({ card, receipt: receipt("s-1", 10_000) }).catch(() => undefined);
+      if (answer === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(answer).toMatchObject({ programPartner: "demo-partner", programVersion: 2, discount: 500, points: 4_750 });
+    await lane.close();
+  });
+});

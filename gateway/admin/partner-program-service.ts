@@ -118,12 +118,16 @@ export class PartnerProgramService {
     return record;
   }
 
-  /** Sends a partner's program (null: none) to every shard; retried while a shard is busy. */
+  /**
+   * Sends a partner's program (null: none) to every shard; retried while a shard is busy or
+   * restarting (a restarted thread starts with the programs last sent: setting it again is harmless).
+   */
   private async install(partner: string, program: Program | null): Promise<void> {
+    const retriable = (code: string): boolean => code === "BUSY" || code === "UNAVAILABLE";
     for (let attempt = 1; ; attempt += 1) {
       const replies = await this.cluster.broadcast({ kind: "setPartnerProgram", partner, program });
-      const busy = replies.some((reply) => !reply.ok && reply.code === "BUSY");
-      const broken = replies.find((reply) => !reply.ok && reply.code !== "BUSY");
+      const busy = replies.some((reply) => !reply.ok && retriable(reply.code));
+      const broken = replies.find((reply) => !reply.ok && !retriable(reply.code));
       if (broken !== undefined && !broken.ok) throw new LoycoreError(broken.code, broken.message);
       if (!busy) return;
       if (attempt >= PARTNER_PROGRAM_BROADCAST_ATTEMPTS_MAX) {
