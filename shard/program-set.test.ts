@@ -3,6 +3,7 @@ import { simpleProgram } from "../domain/test-support/simple-program.js";
 import { createInMemoryCluster } from "../gateway/shards/in-memory-cluster.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
+import { unpackAnswer } from "../protocol/packed-answer.js";
 import { ProgramSet } from "./program-set.js";
 
 const NOW = Date.UTC(2026, 2, 10, 12);
@@ -45,25 +46,28 @@ describe("a shard's set of programs", () => {
   it("answers a receipt with the program of the store's partner over the shards, a retried commit with its first answer after a switch", async () => {
     const { cluster } = createInMemoryCluster({ shardThreads: 2, program: simpleProgram(1, 1_000), clock: () => NOW, partnerPrograms: [{ partner: "cafe", program: partnerProgram(1, 3_000) }] });
     expect(await cluster.requestForMember({ kind: "enroll", memberId: MEMBER, profile: { card: "1", phone: null, name: null, birthDate: null } })).toMatchObject({ ok: true });
-    const commit = (id: string, partner: string) => cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt(id, 10_000), redeem: 0, partner });
+    // A commit's answer crosses packed, as the gateway splices it into the lane's frame.
+    const commit = async (id: string, partner: string): Promise<unknown> => {
+      const reply = await cluster.requestForMember({ kind: "commit", memberId: MEMBER, receipt: receipt(id, 10_000), redeem: 0, partner });
+      return reply.ok ? unpackAnswer(reply.value) : reply;
+    };
     const first = await commit("r-1", "cafe");
-    expect(first).toMatchObject({ ok: true, value: { points: 3_000, programVersion: 1, programPartner: "cafe" } });
+    expect(first).toMatchObject({ points: 3_000, programVersion: 1, programPartner: "cafe" });
     const switched = await cluster.broadcast({ kind: "setPartnerProgram", partner: "cafe", program: partnerProgram(2, 5_000) });
     expect(switched.map((reply) => reply.ok && reply.value)).toEqual([
       { partner: "cafe", version: 2 },
       { partner: "cafe", version: 2 },
     ]);
-    const retried = await commit("r-1", "cafe");
-    expect(retried.ok && retried.value).toEqual(first.ok && first.value);
-    expect(await commit("r-2", "cafe")).toMatchObject({ ok: true, value: { points: 5_000, programVersion: 2, programPartner: "cafe" } });
+    expect(await commit("r-1", "cafe")).toEqual(first);
+    expect(await commit("r-2", "cafe")).toMatchObject({ points: 5_000, programVersion: 2, programPartner: "cafe" });
     const atBakery = await commit("r-3", "bakery");
-    expect(atBakery).toMatchObject({ ok: true, value: { points: 1_000, programVersion: 1 } });
-    expect(atBakery.ok && "programPartner" in atBakery.value).toBe(false);
+    expect(atBakery).toMatchObject({ points: 1_000, programVersion: 1 });
+    expect(atBakery).not.toHaveProperty("programPartner");
     const identified = await cluster.requestForMember({ kind: "lookup", memberId: MEMBER, partner: "cafe" });
     expect(identified).toMatchObject({ ok: true, value: { programVersion: 2, programPartner: "cafe" } });
     const health = await cluster.broadcast({ kind: "health" });
     expect(health.map((reply) => reply.ok && reply.value.partnerPrograms)).toEqual([{ cafe: 2 }, { cafe: 2 }]);
     await cluster.broadcast({ kind: "setPartnerProgram", partner: "cafe", program: null });
-    expect(await commit("r-4", "cafe")).toMatchObject({ ok: true, value: { points: 1_000, programVersion: 1 } });
+    expect(await commit("r-4", "cafe")).toMatchObject({ points: 1_000, programVersion: 1 });
   });
 });
