@@ -88,6 +88,11 @@ describe("partners' own programs over the wire", () => {
     );
     // The member's counters are one: both receipts count.
     expect(member.body["counters"]).toMatchObject({ lifetime: { visits: 2 } });
+    expect(member.body).toMatchObject({ discountBasisPoints: 0, programVersion: coalitionVersion });
+    expect(member.body).not.toHaveProperty("programPartner");
+    const atCafeView = await getJson(`${server.url}/v1/admin/members?card=9400000000001&partner=cafe`, admin);
+    expect(atCafeView.body).toMatchObject({ discountBasisPoints: 500, programVersion: 1, programPartner: "cafe", balance: 1_000 + 2_850 });
+    expect(await getJson(`${server.url}/v1/admin/members?card=9400000000001&partner=nobody`, admin)).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
   });
 
   it("switches a partner's program for its next receipt, and a retried commit gets its first answer", async () => {

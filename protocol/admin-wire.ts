@@ -231,6 +231,8 @@ export interface MemberView {
   readonly createdAt: number;
   readonly transactions: number;
   readonly programVersion: number | null;
+  /** Asked with `partner` whose own program gives the standing above (and `programVersion` is its version); absent: the coalition program. */
+  readonly programPartner?: string;
   /** The open point lots. */
   readonly lots: readonly PointLot[];
   /** The latest 20 history entries, newest first. */

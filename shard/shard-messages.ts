@@ -106,11 +106,7 @@ export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequest
  * (the directory's) and activity (a separate request), the lots only when asked (`detail`). The
  * lanes see it shaped by shard/operations/cashier-view.ts.
  */
-export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & {
-  readonly lots?: MemberView["lots"];
-  /** The partner whose own program gave the standing (lookup with `partner`); absent: the coalition program. */
-  readonly programPartner?: string;
-};
+export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & { readonly lots?: MemberView["lots"] };
 
 /** A shard's own figures for /health. */
 export interface ShardHealth {

@@ -373,14 +373,16 @@ export class AdminTransport {
     });
     app.get("/v1/admin/members/:member", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
+      const partner = query(request, "partner");
       const authorised = this.authorise(response, request, "read");
-      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId));
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId, partner));
     });
     app.get("/v1/admin/members", (response, request) => {
       const card = query(request, "card");
       const phone = query(request, "phone");
+      const partner = query(request, "partner");
       const authorised = this.authorise(response, request, "read");
-      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone));
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone, partner));
     });
   }
 
