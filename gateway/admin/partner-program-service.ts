@@ -25,6 +25,8 @@ export const PARTNER_PROGRAMS_MAX = 64;
 /** A shard with a full mailbox is asked again this many times before a change fails (as for the program). */
 const PARTNER_PROGRAM_BROADCAST_ATTEMPTS_MAX = 50;
 const PARTNER_PROGRAM_BROADCAST_RETRY_DELAY_MILLISECONDS = 20;
+/** Changes of partners' programs run one at a time, all partners' together: rare, and so the count against PARTNER_PROGRAMS_MAX is exact. */
+const PARTNER_PROGRAMS_LOCK = "partner-programs";
 const VERSION_PAGE_DEFAULT = 50;
 /** A page of version summaries: a few dozen bytes each. */
 const VERSION_PAGE_MAX = 500;
@@ -34,7 +36,7 @@ const VERSION_PAGE_MAX = 500;
  * may price its stores' receipts with a program of its own instead of the coalition program. Each
  * change (a new program, or the return to the coalition program) is a new version of that partner's
  * program, stored with its audit record in one transaction, then sent to every shard
- * (setPartnerProgram) before it answers. Changes of one partner run one at a time.
+ * (setPartnerProgram) before it answers. Changes run one at a time.
  */
 export class PartnerProgramService {
   private readonly locks = new KeyLocks();
@@ -87,7 +89,7 @@ export class PartnerProgramService {
   async put(partnerId: string, input: unknown, operator: string): Promise<AdminOutcome<PartnerProgramVersion>> {
     const partner = this.knownPartner(partnerId);
     const definition = validatePartnerProgramDocument(input, this.coalitionProgram());
-    return this.locks.run([`partner-program:${partner}`], async () => {
+    return this.locks.run([PARTNER_PROGRAMS_LOCK], async () => {
       const before = this.control.currentPartnerProgram(partner);
       if ((before?.program ?? null) === null && this.control.partnerProgramsInForce().length >= PARTNER_PROGRAMS_MAX) {
         return failure("TOO_LARGE", `at most ${PARTNER_PROGRAMS_MAX} partners run a program of their own; return one to the coalition program first`);
@@ -102,7 +104,7 @@ export class PartnerProgramService {
   /** Returns the partner to the coalition program (a version of its own); already there: the same answer, nothing stored. */
   async remove(partnerId: string, operator: string): Promise<AdminOutcome<PartnerProgramVersion>> {
     const partner = this.knownPartner(partnerId);
-    return this.locks.run([`partner-program:${partner}`], async () => {
+    return this.locks.run([PARTNER_PROGRAMS_LOCK], async () => {
       const before = this.control.currentPartnerProgram(partner);
       if (before === undefined) return { ok: true, value: { partner, version: 0, program: null, at: null } };
       if (before.program === null) return { ok: true, value: versionView(before) };
