@@ -665,7 +665,7 @@ export class ShardActor {
       createdAt: account.createdAt,
       transactions: account.sequence,
       programVersion: program?.version ?? null,
-      ...(program?.partner == null ? {} : { programPartner: program.partner }),
+      ...(program === null || program.partner === null ? {} : { programPartner: program.partner }),
     };
   }
 
