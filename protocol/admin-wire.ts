@@ -487,7 +487,25 @@ export interface WebhookView {
   readonly url: string;
   readonly kinds: readonly WebhookEventKind[];
   readonly paused: boolean;
+  /** A disabled endpoint takes no new events and delivers nothing; what it had queued waits for it to be enabled. */
+  readonly disabled: boolean;
   readonly createdAt: number;
+  /** When the secret was last rotated (absent: never). */
+  readonly secretRotatedAt?: number;
+  /** Until when deliveries are also signed with the secret before the rotation (absent: no overlap now). */
+  readonly previousSecretExpiresAt?: number;
+}
+
+/** `PUT /v1/admin/webhooks/{id}`: the fields given change, the others stay. */
+export interface UpdateWebhookRequest {
+  readonly url?: string;
+  readonly kinds?: readonly WebhookEventKind[];
+}
+
+/** `POST /v1/admin/webhooks/{id}/secret`: a new secret; the old one also signs deliveries for `overlapSeconds` (default a day). */
+export interface RotateWebhookSecretRequest {
+  readonly secret: string;
+  readonly overlapSeconds?: number;
 }
 
 export interface WebhookList {

@@ -3,7 +3,7 @@ import type { WebhookDelivery as DeliveryView } from "../../protocol/admin-wire.
 import type { OutboxChange, OutboxEntry, OutboxEventRef } from "../../shard/shard-messages.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { backoffMilliseconds, type DeliveryLimits } from "./delivery-limits.js";
-import type { WebhookEndpoint, WebhookEndpoints } from "./webhook-endpoints.js";
+import { signingSecrets, type WebhookEndpoint, type WebhookEndpoints } from "./webhook-endpoints.js";
 import { webhookSignature } from "./webhook-signature.js";
 
 /** Outcomes kept per endpoint for the admin's list of deliveries: the latest only. */
@@ -83,7 +83,7 @@ export class WebhookDelivery {
       } catch (error) {
         process.stderr.write(`webhooks: shard ${shard}: ${error instanceof Error ? error.message : String(error)}\n`);
       }
-      for (const endpoint of this.endpoints.all) if (!endpoint.paused) this.ensureEndpointLoop(shard, endpoint.id);
+      for (const endpoint of this.endpoints.all) if (delivering(endpoint)) this.ensureEndpointLoop(shard, endpoint.id);
       if (!handed) await this.sleep(this.endpoints.all.length === 0 && this.endpoints.purging.length === 0 ? NO_ENDPOINT_POLL_MILLISECONDS : this.limits.idlePollMilliseconds, true);
     }
   }
@@ -92,7 +92,8 @@ export class WebhookDelivery {
   private async fanOut(shard: number): Promise<boolean> {
     const page = await this.cluster.requestToShard(shard, { kind: "outboxRead", section: "events", endpoint: null, after: null, limit: this.limits.pageEvents });
     if (!page.ok || page.value.entries.length === 0) return false;
-    const endpoints = this.endpoints.all;
+    // A disabled endpoint takes no new events: they are not queued for it.
+    const endpoints = this.endpoints.all.filter((endpoint) => endpoint.disabled !== true);
     const changes: OutboxChange[] = page.value.entries.map((entry) => ({
       op: "fanOut",
       event: refOf(entry),
@@ -207,7 +208,10 @@ export class WebhookDelivery {
           "content-type": "application/json",
           "x-loycore-event-id": eventId,
           "x-loycore-timestamp": timestamp,
-          "x-loycore-signature": webhookSignature(endpoint.secret, timestamp, body),
+          // During a secret's rotation overlap, signed with both: "v1=<new>,v1=<old>" (docs/notifications.md).
+          "x-loycore-signature": signingSecrets(endpoint, Number(timestamp))
+            .map((secret) => webhookSignature(secret, timestamp, body))
+            .join(","),
         },
         body,
         redirect: "manual",
@@ -224,7 +228,7 @@ export class WebhookDelivery {
 
   private activeEndpoint(id: string): WebhookEndpoint | undefined {
     const endpoint = this.endpoints.all.find((candidate) => candidate.id === id);
-    return endpoint === undefined || endpoint.paused ? undefined : endpoint;
+    return endpoint === undefined || !delivering(endpoint) ? undefined : endpoint;
   }
 
   private track(endpoint: string, entry: OutboxEntry, state: Pick<DeliveryView, "state" | "attempts" | "lastError" | "nextAttemptAt">): void {
@@ -261,6 +265,11 @@ export class WebhookDelivery {
       if (idle) idleWaits.add(done);
     });
   }
+}
+
+/** Whether the endpoint's queue is being delivered: neither paused nor disabled. */
+function delivering(endpoint: WebhookEndpoint): boolean {
+  return !endpoint.paused && endpoint.disabled !== true;
 }
 
 function refOf(entry: OutboxEntry): OutboxEventRef {

@@ -105,6 +105,10 @@ export class AdminTransport {
     this.registerWithoutBody(app, "del", "/v1/admin/webhooks/:webhook", (id, operator) => endpoints.remove(id, operator));
     this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/pause", (id, operator) => endpoints.setPaused(id, true, operator));
     this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/resume", (id, operator) => endpoints.setPaused(id, false, operator));
+    this.registerWrite(app, "put", "/v1/admin/webhooks/:webhook", "setup", (_, body, operator, [id = ""]) => endpoints.update(id, body as InputObject, operator));
+    this.registerWrite(app, "post", "/v1/admin/webhooks/:webhook/secret", "setup", (_, body, operator, [id = ""]) => endpoints.rotateSecret(id, body as InputObject, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/disable", (id, operator) => endpoints.setDisabled(id, true, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/enable", (id, operator) => endpoints.setDisabled(id, false, operator));
     this.registerRead(app, "/v1/admin/webhooks/:webhook/deliveries", (request) => {
       const id = pathParameter(request, 0);
       return () => admin.deliveries(id);
