@@ -469,7 +469,7 @@ export interface ProgramProblem {
 }
 
 /** The event kinds of the outbox (docs/notifications.md). */
-export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled" | "class.changed" | "level.reached";
+export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled" | "class.changed" | "level.reached" | "card.blocked" | "card.replaced";
 
 /** `POST /v1/admin/webhooks`: an endpoint the gateway delivers events to. */
 export interface CreateWebhookRequest {
@@ -479,6 +479,15 @@ export interface CreateWebhookRequest {
   readonly kinds: readonly WebhookEventKind[];
   /** Kept as given; the key of the deliveries' HMAC-SHA256 signatures (16 to 256 characters). */
   readonly secret: string;
+}
+
+/** A card change recorded on the member's account (history entry `card`, and its event). */
+export interface CardChangeResult {
+  readonly member: string;
+  readonly card: string;
+  readonly action: "blocked" | "replaced";
+  /** The member's operation sequence of the change (its history entry's). */
+  readonly sequence: number;
 }
 
 /** An endpoint as the admin API shows it: never its secret. */

@@ -123,6 +123,19 @@ describe("the outbox of a shard", () => {
     expect(events[2]?.data).toEqual({ level: "club", points: 50, balance: events[0]?.data["balance"], receipt: "big", store: "s1" });
   });
 
+  it("records a card change once, with its card.blocked event in the same log record: a repeat writes nothing, other content under its id is CONFLICT", async () => {
+    const shard = openMemoryShardActor({ program: simpleProgram() });
+    await shard.call(ENROLL);
+    const perRecord = outboxMutationsPerRecord(shard);
+    const change = { changeId: "block 7 500", action: "blocked", card: "7", at: 500, reason: "lost", replacedBy: null, operator: "olga" } as const;
+    const request = { kind: "recordCardChange", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, change } as const;
+    expect(valueOf(await shard.call(request))).toEqual({ member: MEMBER, card: "7", action: "blocked", sequence: 1 });
+    expect(valueOf(await shard.call({ ...request, change: { ...change, operator: "sam" } }))).toEqual({ member: MEMBER, card: "7", action: "blocked", sequence: 1 });
+    expect(await shard.call({ ...request, change: { ...change, reason: "stolen" } })).toMatchObject({ ok: false, code: "CONFLICT" });
+    expect(perRecord).toEqual([1]);
+    expect(await read(shard, "events")).toEqual([expect.objectContaining({ kind: "card.blocked", sequence: 1, at: 500, data: { card: "7", reason: "lost", at: 500 } })]);
+  });
+
   it("hands events to endpoints' queues, removes delivered ones, moves failed ones to dead letters and back, all through its log", async () => {
     const shard = openMemoryShardActor({ program: simpleProgram() });
     await shard.call(ENROLL);

@@ -33,6 +33,7 @@ import {
   type RecordAddress,
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
+import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
@@ -201,6 +202,9 @@ export class ShardActor {
         return;
       case "editProfile":
         this.editProfile(request, reply);
+        return;
+      case "recordCardChange":
+        this.recordCardChange(request, reply);
         return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
@@ -467,6 +471,24 @@ export class ShardActor {
     const address = profileEditAddress(edit.editId);
     const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
     this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
+  }
+
+  /** A card change the directory made: idempotent by its change id, needing no program. */
+  private recordCardChange(request: Extract<ShardRequest, { kind: "recordCardChange" }>, reply: Reply<"recordCardChange">): void {
+    const { ref, logicalShard, memberId, change } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    if (account === undefined) {
+      reply(memberNotFound(ref, memberId));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const address = cardChangeAddress(change.changeId);
+    const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    this.settle(ref, reply, account, recordCardChange({ account, existing, now: this.options.clock() }, change));
   }
 
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
