@@ -7,7 +7,7 @@ import { WebhookReceiver, waitUntil } from "./test-support/webhook-receiver.js";
 
 const SECRET = "events-secret-0123456789";
 
-describe("card events over the wire", () => {
+describe("card events and reminders over the wire", () => {
   const directory = makeTemporaryDirectory("webhook-events");
   const receiver = new WebhookReceiver();
   let server: ServerProcess;
@@ -54,5 +54,21 @@ describe("card events over the wire", () => {
       [card, "replaced"],
       [second, "blocked"],
     ]);
+  });
+
+  it("delivers a points.expiring reminder once, found by the shard's reminder sweep from its index, when the program sets it", async () => {
+    const program = (await getJson(`${server.url}/v1/admin/program`, admin)).body as { points: Record<string, unknown> };
+    // Points live 7 days and are reminded 7 days ahead: a lot is due for its reminder as soon as it is accrued.
+    const withReminders = { ...program, points: { ...program.points, lifetimeDays: 7, pendingDays: 0 }, reminders: { pointsExpiringDays: 7 } };
+    expect((await postJson(`${server.url}/v1/admin/program`, admin, withReminders, "PUT")).status).toBe(200);
+    expect((await postJson(`${server.url}/v1/admin/webhooks`, admin, { id: "reminders", url: receiver.url("/reminders"), kinds: ["points.expiring"], secret: SECRET })).status).toBe(200);
+    // The endpoint's kinds reach the shards shortly after its creation.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const committed = await lane.commit({ card: "9400000000203", receipt: { id: "R-remind", at: Date.now(), lines: [{ sku: "sku-1", qty: 1, price: 10_000, amount: 10_000 }] } });
+    expect(committed.points).toBeGreaterThan(0);
+    await waitUntil("the reminder", () => receiver.at("/reminders").length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(receiver.at("/reminders")).toHaveLength(1);
+    expect(receiver.at("/reminders")[0]?.body).toMatchObject({ kind: "points.expiring", member: memberId, data: { points: committed.points, days: 7, expiresAt: expect.any(Number) } });
   });
 });

@@ -34,6 +34,8 @@ import {
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
+import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
+import { ReminderSweep } from "./reminder-sweep.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
@@ -132,6 +134,9 @@ export class ShardActor {
   private eventKinds: ReadonlySet<string>;
   /** Events written since the thread started (outboxStats). */
   private eventsEmitted = 0;
+  /** The program sets reminders and some endpoint takes a reminder kind: commits add reminder index entries, the reminder sweep runs. */
+  private remindersOn = false;
+  private readonly reminderSweep: ReminderSweep;
   private readonly outbox: OutboxHost;
 
   constructor(private readonly options: ShardActorOptions) {
@@ -169,6 +174,19 @@ export class ShardActor {
       },
     };
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
+    this.reminderSweep = new ReminderSweep(this.state, options.ownedLogicalShards, {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+    });
+    this.refreshReminders();
+  }
+
+  /** Whether reminders are written: after the program or the event kinds change. */
+  private refreshReminders(): void {
+    this.remindersOn = this.program?.program.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
   }
 
   /** Handles one message; `reply` gets the answer of the request's kind (ShardAnswers), now or once durable. */
@@ -264,6 +282,7 @@ export class ShardActor {
     switch (request.kind) {
       case "setEventKinds":
         this.eventKinds = new Set(request.kinds);
+        this.refreshReminders();
         reply({ ref: request.ref, ok: true, value: { kinds: this.eventKinds.size } });
         return;
       case "setProgram":
@@ -271,6 +290,7 @@ export class ShardActor {
         this.program = new CompiledProgram(request.program);
         // Campaign dates are local to the program's time zone: compiled again with the new program.
         this.campaigns = this.compileCampaigns();
+        this.refreshReminders();
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
         return;
       case "setCampaigns":
@@ -301,6 +321,12 @@ export class ShardActor {
   /** Called after each array of messages and on a timer: starts a checkpoint when one is due. */
   tick(): void {
     if (!this.stopped) this.checkpointer.maybeStart();
+  }
+
+  /** One bounded step of the reminder sweep (reminder-sweep.ts), when reminders are on; returns how many reminders it wrote. */
+  sweepReminders(entryLimit: number): number {
+    if (!this.remindersOn || this.program === null || this.checkpointer.refusal() !== null) return 0;
+    return this.reminderSweep.step(entryLimit, this.options.clock(), this.program, this.eventKinds);
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */
@@ -404,7 +430,9 @@ export class ShardActor {
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
     });
-    this.settle(request.ref, release, found.account, result, true);
+    // Reminders on: the commit's reminder index entries join its record (reminders.ts).
+    const indexed = this.remindersOn && result.kind === "applied" ? { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] } : result;
+    this.settle(request.ref, release, found.account, indexed, true);
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */

@@ -4,7 +4,7 @@ import type { EventData } from "../storage/records/outbox-codec.js";
 import type { ShardWrite } from "../storage/shard-store.js";
 
 /** The event kinds the shard emits (docs/notifications.md has their payloads). */
-export const EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled", "class.changed", "level.reached", "card.blocked", "card.replaced"] as const;
+export const EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled", "class.changed", "level.reached", "card.blocked", "card.replaced", "points.expiring", "discount.lapsing", "class.lapsing"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /**
