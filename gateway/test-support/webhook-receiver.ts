@@ -12,9 +12,11 @@ export interface ReceivedDelivery {
   readonly body: { id: string; kind: string; at: number; member: string; data: Record<string, unknown> };
 }
 
-/** Answers 200 to every POST and keeps it; `url(path)` is where to point an endpoint. */
+/** Answers 200 to every POST (500 on the paths in `refusing`) and keeps it; `url(path)` is where to point an endpoint. */
 export class WebhookReceiver {
   readonly received: ReceivedDelivery[] = [];
+  /** Paths answered 500: an endpoint that is down. */
+  readonly refusing = new Set<string>();
   private server: Server | null = null;
   private port = 0;
 
@@ -32,7 +34,7 @@ export class WebhookReceiver {
           text,
           body: JSON.parse(text) as ReceivedDelivery["body"],
         });
-        response.writeHead(200).end();
+        response.writeHead(this.refusing.has(request.url ?? "") ? 500 : 200).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -2,10 +2,14 @@
 import type { Account } from "../../domain/account/account.js";
 import type { EventData } from "../storage/records/outbox-codec.js";
 import type { ShardWrite } from "../storage/shard-store.js";
+import type { WebhookEventKind } from "../../protocol/admin-wire.js";
 
 /** The event kinds the shard emits (docs/notifications.md has their payloads). */
 export const EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled", "class.changed", "level.reached", "card.blocked", "card.replaced", "points.expiring", "discount.lapsing", "class.lapsing"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
+/** The wire's kinds (protocol/admin-wire.ts WebhookEventKind) are exactly these: checked when compiling. */
+const KINDS_MATCH_THE_WIRE: [EventKind, WebhookEventKind] extends [WebhookEventKind, EventKind] ? true : never = true;
+void KINDS_MATCH_THE_WIRE;
 
 /**
  * The outbox writes of an operation's events: numbered 0, 1, ... within the
