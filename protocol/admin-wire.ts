@@ -479,6 +479,8 @@ export interface CreateWebhookRequest {
   readonly kinds: readonly WebhookEventKind[];
   /** Kept as given; the key of the deliveries' HMAC-SHA256 signatures (16 to 256 characters). */
   readonly secret: string;
+  /** An SMS or e-mail sender behind the endpoint: deliveries carry the rendered message and the member's consent. */
+  readonly channel?: "sms" | "email";
 }
 
 /** A card change recorded on the member's account (history entry `card`, and its event). */
@@ -503,12 +505,44 @@ export interface WebhookView {
   readonly secretRotatedAt?: number;
   /** Until when deliveries are also signed with the secret before the rotation (absent: no overlap now). */
   readonly previousSecretExpiresAt?: number;
+  /** The channel of the messages behind this endpoint: its deliveries carry a `message` (absent: plain events). */
+  readonly channel?: "sms" | "email";
 }
 
-/** `PUT /v1/admin/webhooks/{id}`: the fields given change, the others stay. */
+/** A message template: the text an event of `kind` renders to for `channel` (docs/notifications.md, "Messages and consent"). */
+export interface MessageTemplate {
+  readonly kind: WebhookEventKind;
+  readonly channel: "sms" | "email";
+  /** With variables such as {{name}} and the event's fields, {{points}}. */
+  readonly text: string;
+  readonly updatedAt: number;
+}
+
+export interface MessageTemplateList {
+  readonly templates: readonly MessageTemplate[];
+}
+
+/** `PUT /v1/admin/templates/{kind}/{channel}`. */
+export interface SetMessageTemplateRequest {
+  readonly text: string;
+}
+
+/** The `message` a delivery to an endpoint with a channel carries. */
+export interface WebhookMessage {
+  readonly channel: "sms" | "email";
+  /** Whether the member consents to messages by this channel now; false: send nothing (`to` and `text` are null). */
+  readonly consent: boolean;
+  /** The member's phone (sms) or e-mail; null when none or without consent. */
+  readonly to: string | null;
+  /** The kind's template for the channel, rendered; null when there is none or without consent. */
+  readonly text: string | null;
+}
+
+/** `PUT /v1/admin/webhooks/{id}`: the fields given change, the others stay (`channel` null: none). */
 export interface UpdateWebhookRequest {
   readonly url?: string;
   readonly kinds?: readonly WebhookEventKind[];
+  readonly channel?: "sms" | "email" | null;
 }
 
 /** `POST /v1/admin/webhooks/{id}/secret`: a new secret; the old one also signs deliveries for `overlapSeconds` (default a day). */
