@@ -7,7 +7,7 @@ import { WebhookReceiver, waitUntil } from "./test-support/webhook-receiver.js";
 
 const SECRET = "events-secret-0123456789";
 
-describe("card events and reminders over the wire", () => {
+describe("card events, reminders and messages over the wire", () => {
   const directory = makeTemporaryDirectory("webhook-events");
   const receiver = new WebhookReceiver();
   let server: ServerProcess;
@@ -70,5 +70,31 @@ describe("card events and reminders over the wire", () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(receiver.at("/reminders")).toHaveLength(1);
     expect(receiver.at("/reminders")[0]?.body).toMatchObject({ kind: "points.expiring", member: memberId, data: { points: committed.points, days: 7, expiresAt: expect.any(Number) } });
+  });
+
+  it("carries a rendered message and the member's consent to an endpoint with a channel, and nothing to send for a member without consent", async () => {
+    const template = "Hi {{name}}, +{{points}} points on {{date}}; balance {{balance}}.";
+    const refused = await postJson(`${server.url}/v1/admin/templates/points.accrued/sms`, admin, { text: "{{points}} until {{lapsesAt}}" }, "PUT");
+    expect(refused).toMatchObject({ status: 400, body: { code: "BAD_REQUEST", message: expect.stringContaining("{{lapsesAt}}") } });
+    expect((await postJson(`${server.url}/v1/admin/templates/points.accrued/fax`, admin, { text: "x" }, "PUT")).body).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("channel") });
+    expect((await postJson(`${server.url}/v1/admin/templates/points.accrued/sms`, admin, { text: template }, "PUT")).body).toMatchObject({ kind: "points.accrued", channel: "sms", text: template });
+    expect((await getJson(`${server.url}/v1/admin/templates`, admin)).body["templates"]).toEqual([expect.objectContaining({ kind: "points.accrued", channel: "sms" })]);
+    const created = await postJson(`${server.url}/v1/admin/webhooks`, admin, { id: "sms", url: receiver.url("/sms"), kinds: ["points.accrued"], secret: SECRET, channel: "sms" });
+    expect(created.body).toMatchObject({ channel: "sms" });
+    const edited = await postJson(`${server.url}/v1/admin/members/${memberId}/profile`, admin, { id: "consent-1", name: "Anna", phone: "+79001234567", consent: { sms: true } });
+    expect(edited.status).toBe(200);
+    const other = (await lane.enroll({ card: "9400000000299", phone: "+79007654321" })).member;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const mine = await lane.commit({ card: "9400000000203", receipt: { id: "R-sms-1", at: Date.now(), lines: [{ sku: "sku-1", qty: 1, price: 10_000, amount: 10_000 }] } });
+    await lane.commit({ card: "9400000000299", receipt: { id: "R-sms-2", at: Date.now(), lines: [{ sku: "sku-1", qty: 1, price: 10_000, amount: 10_000 }] } });
+    await waitUntil("both messages", () => receiver.at("/sms").length === 2);
+    const byMember = new Map(receiver.at("/sms").map((delivery) => [delivery.body.member, delivery.body as unknown as { message: Record<string, unknown> }]));
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: ((await getJson(`${server.url}/v1/admin/program`, admin)).body["timeZone"] as string) ?? "UTC" }).format(Date.now());
+    expect(byMember.get(memberId)?.message).toEqual({ channel: "sms", consent: true, to: "+79001234567", text: `Hi Anna, +${mine.points} points on ${today}; balance ${mine.balance}.` });
+    expect(byMember.get(other)?.message).toEqual({ channel: "sms", consent: false, to: null, text: null });
+    const audit = await getJson(`${server.url}/v1/admin/audit?action=template.set`, admin);
+    expect(audit.body["audit"]).toHaveLength(1);
+    expect((await fetch(`${server.url}/v1/admin/templates/points.accrued/sms`, { method: "DELETE", headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+    expect((await fetch(`${server.url}/v1/admin/templates/points.accrued/sms`, { method: "DELETE", headers: { authorization: `Bearer ${admin}` } })).status).toBe(404);
   });
 });

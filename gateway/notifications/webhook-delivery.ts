@@ -5,6 +5,8 @@ import type { ShardCluster } from "../shards/shard-cluster.js";
 import { backoffMilliseconds, type DeliveryLimits } from "./delivery-limits.js";
 import { signingSecrets, type WebhookEndpoint, type WebhookEndpoints } from "./webhook-endpoints.js";
 import { webhookSignature } from "./webhook-signature.js";
+import type { MessageChannel } from "./message-template.js";
+import type { WebhookMessages } from "./webhook-messages.js";
 
 /** Outcomes kept per endpoint for the admin's list of deliveries: the latest only. */
 export const RECENT_DELIVERIES_MAX = 100;
@@ -50,6 +52,8 @@ export class WebhookDelivery {
     private readonly instruments: DeliveryInstruments,
     private readonly clock: () => number,
     private readonly limits: DeliveryLimits,
+    /** Renders messages for endpoints with a channel; absent: such deliveries carry no message. */
+    private readonly messages?: WebhookMessages,
   ) {
     this.slots = new Slots(limits.requestsInFlightMax);
     endpoints.onChange = () => {
@@ -172,13 +176,16 @@ export class WebhookDelivery {
 
   /** Attempts one event until the endpoint takes it, the attempts run out, or delivery stops (paused, deleted, shutdown). */
   private async deliverOne(endpointId: string, entry: OutboxEntry): Promise<Attempted> {
-    const body = JSON.stringify({ id: entry.id, kind: entry.kind, at: entry.at, member: entry.memberId, data: entry.data });
+    const event = { id: entry.id, kind: entry.kind, at: entry.at, member: entry.memberId, data: entry.data };
+    const plain = JSON.stringify(event);
     for (let attempts = 1; ; attempts += 1) {
       const endpoint = this.activeEndpoint(endpointId);
       if (endpoint === undefined || this.stopped) return this.finish(endpointId, entry, null);
 
       this.track(endpointId, entry, { state: "in flight", attempts, lastError: null, nextAttemptAt: null });
-      const error = await this.post(endpoint, entry.id, body);
+      // An endpoint with a channel gets the message too, made at each attempt (the member's consent now).
+      const made = endpoint.channel === undefined || this.messages === undefined ? { body: plain } : await this.withMessage(endpoint.channel, entry, event);
+      const error = "body" in made ? await this.post(endpoint, entry.id, made.body) : made.error;
       if (error === null) {
         this.instruments.delivered(endpointId);
         this.finish(endpointId, entry, { state: "delivered", attempts, lastError: null });
@@ -195,6 +202,11 @@ export class WebhookDelivery {
       this.track(endpointId, entry, { state: "retrying", attempts, lastError: error, nextAttemptAt: this.clock() + wait });
       await this.sleep(wait);
     }
+  }
+
+  private async withMessage(channel: MessageChannel, entry: OutboxEntry, event: object): Promise<{ body: string } | { error: string }> {
+    const made = await (this.messages as WebhookMessages).messageFor(channel, entry);
+    return "error" in made ? made : { body: JSON.stringify({ ...event, message: made.message }) };
   }
 
   /** POSTs the event; null when the endpoint answered 2xx, else why not. */

@@ -2,6 +2,7 @@
 import { badRequest, readArray, readString } from "../../domain/validation/fields.js";
 import type { WebhookEventKind } from "../../protocol/admin-wire.js";
 import { EVENT_KINDS } from "../../shard/operations/outbox-events.js";
+import { MESSAGE_CHANNELS, type MessageChannel } from "./message-template.js";
 
 /** A URL up to this long: any real endpoint's, bounded so the setting stays small. */
 const WEBHOOK_URL_LENGTH_MAX = 2_048;
@@ -35,6 +36,13 @@ export function readWebhookKinds(value: unknown): WebhookEventKind[] {
 function readKind(value: unknown, field: string): WebhookEventKind {
   if (typeof value !== "string" || !(EVENT_KINDS as readonly string[]).includes(value)) throw badRequest(field, `must be one of ${EVENT_KINDS.join(", ")}`);
   return value as WebhookEventKind;
+}
+
+/** A message channel ("sms" or "email"), or null for none. */
+export function readWebhookChannel(value: unknown): MessageChannel | null {
+  if (value === null) return null;
+  if (typeof value !== "string" || !(MESSAGE_CHANNELS as readonly string[]).includes(value)) throw badRequest("channel", `must be one of ${MESSAGE_CHANNELS.join(", ")}, or null`);
+  return value as MessageChannel;
 }
 
 /** A secret of 16 to 256 characters, kept as given. */

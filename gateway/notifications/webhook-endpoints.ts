@@ -6,7 +6,8 @@ import { failure } from "../../protocol/errors/loycore-error.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { EVENT_KINDS } from "../../shard/operations/outbox-events.js";
 import type { ControlStore } from "../control/control-store.js";
-import { readWebhookKinds, readWebhookSecret, readWebhookUrl } from "./webhook-endpoint-input.js";
+import { readWebhookChannel, readWebhookKinds, readWebhookSecret, readWebhookUrl } from "./webhook-endpoint-input.js";
+import type { MessageChannel } from "./message-template.js";
 
 /** Endpoints at most: each is a queue per shard thread and a delivery loop; a provider fans out further behind one. */
 export const WEBHOOK_ENDPOINTS_MAX = 16;
@@ -16,8 +17,8 @@ export const SECRET_OVERLAP_SECONDS_DEFAULT = 86_400;
 export const SECRET_OVERLAP_SECONDS_MAX = 7 * 86_400;
 /** The control store's setting holding the endpoints (and endpoints deleted whose outbox entries are still to drop). */
 const SETTING = "webhooks";
-const CREATE_FIELDS = new Set(["id", "url", "kinds", "secret"]);
-const UPDATE_FIELDS = new Set(["url", "kinds"]);
+const CREATE_FIELDS = new Set(["id", "url", "kinds", "secret", "channel"]);
+const UPDATE_FIELDS = new Set(["url", "kinds", "channel"]);
 const ROTATE_FIELDS = new Set(["secret", "overlapSeconds"]);
 
 /** An endpoint as stored (endpoints stored before a field existed lack it: `disabled` absent is false). */
@@ -33,6 +34,8 @@ export interface WebhookEndpoint {
   /** The secret before the last rotation, signing deliveries beside `secret` until `previousSecretExpiresAt`. */
   readonly previousSecret?: string;
   readonly previousSecretExpiresAt?: number;
+  /** Messages of this channel sit behind the endpoint: deliveries carry the rendered message and the member's consent. */
+  readonly channel?: MessageChannel;
 }
 
 interface StoredWebhooks {
@@ -82,24 +85,28 @@ export class WebhookEndpoints {
     const url = readWebhookUrl(body["url"]);
     const kinds = readWebhookKinds(body["kinds"]);
     const secret = readWebhookSecret(body["secret"]);
+    const channel = body["channel"] === undefined ? null : readWebhookChannel(body["channel"]);
     if (this.stored.endpoints.some((endpoint) => endpoint.id === id)) return failure("CONFLICT", `webhook ${id} exists`);
     if (this.stored.purging.includes(id)) return failure("BUSY", `webhook ${id} was deleted and its outbox entries are still being dropped; retry shortly`);
     if (this.stored.endpoints.length >= WEBHOOK_ENDPOINTS_MAX) return failure("TOO_LARGE", `at most ${WEBHOOK_ENDPOINTS_MAX} webhooks`);
-    const endpoint: WebhookEndpoint = { id, url, kinds, paused: false, disabled: false, createdAt: this.clock(), secret };
-    await this.save({ ...this.stored, endpoints: [...this.stored.endpoints, endpoint] }, "webhook.create", operator, { id, url, kinds });
+    const endpoint: WebhookEndpoint = { id, url, kinds, paused: false, disabled: false, createdAt: this.clock(), secret, ...(channel === null ? {} : { channel }) };
+    await this.save({ ...this.stored, endpoints: [...this.stored.endpoints, endpoint] }, "webhook.create", operator, { id, url, kinds, channel });
     return { ok: true, value: this.view(endpoint) };
   }
 
-  /** Changes the URL or the kinds given (at least one); the same values again answer the endpoint as it is, unaudited. */
+  /** Changes the URL, kinds or channel given (at least one); the same values again answer the endpoint as it is, unaudited. */
   async update(id: string, body: InputObject, operator: string): Promise<OperationOutcome<WebhookView>> {
     refuseUnknownFields(body, "webhook", UPDATE_FIELDS);
-    if (body["url"] === undefined && body["kinds"] === undefined) throw badRequest("webhook", "must change url or kinds");
+    if (body["url"] === undefined && body["kinds"] === undefined && body["channel"] === undefined) throw badRequest("webhook", "must change url, kinds or channel");
     const url = body["url"] === undefined ? undefined : readWebhookUrl(body["url"]);
     const kinds = body["kinds"] === undefined ? undefined : readWebhookKinds(body["kinds"]);
+    const channel = body["channel"] === undefined ? undefined : readWebhookChannel(body["channel"]);
     return this.change(id, "webhook.update", operator, (endpoint) => {
-      const changed = { ...endpoint, url: url ?? endpoint.url, kinds: kinds ?? endpoint.kinds };
-      const same = changed.url === endpoint.url && changed.kinds.join() === endpoint.kinds.join();
-      return same ? null : { endpoint: changed, detail: { url: changed.url, kinds: changed.kinds } };
+      const { channel: _channel, ...rest } = endpoint;
+      const nextChannel = channel === undefined ? (endpoint.channel ?? null) : channel;
+      const changed: WebhookEndpoint = { ...rest, url: url ?? endpoint.url, kinds: kinds ?? endpoint.kinds, ...(nextChannel === null ? {} : { channel: nextChannel }) };
+      const same = changed.url === endpoint.url && changed.kinds.join() === endpoint.kinds.join() && changed.channel === endpoint.channel;
+      return same ? null : { endpoint: changed, detail: { url: changed.url, kinds: changed.kinds, channel: nextChannel } };
     });
   }
 
@@ -145,7 +152,7 @@ export class WebhookEndpoints {
 
   /** The endpoint as the admin API shows it: never a secret; the overlap only while it lasts. */
   view(endpoint: WebhookEndpoint): WebhookView {
-    const { id, url, kinds, paused, createdAt, secretRotatedAt, previousSecretExpiresAt } = endpoint;
+    const { id, url, kinds, paused, createdAt, secretRotatedAt, previousSecretExpiresAt, channel } = endpoint;
     return {
       id,
       url,
@@ -155,6 +162,7 @@ export class WebhookEndpoints {
       createdAt,
       ...(secretRotatedAt === undefined ? {} : { secretRotatedAt }),
       ...(previousSecretExpiresAt === undefined || previousSecretExpiresAt <= this.clock() ? {} : { previousSecretExpiresAt }),
+      ...(channel === undefined ? {} : { channel }),
     };
   }
 
