@@ -184,6 +184,12 @@ export class ShardActor {
     this.refreshReminders();
   }
 
+  /** Reminders on: an applied operation's reminder index entries (its new lots, its visit) join its record (reminders.ts). */
+  private withReminderIndex<Answer extends object>(found: { readonly account: Account; readonly program: CompiledProgram }, result: OperationResult<Answer>): OperationResult<Answer> {
+    if (!this.remindersOn || result.kind !== "applied") return result;
+    return { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] };
+  }
+
   /** Whether reminders are written: after the program or the event kinds change. */
   private refreshReminders(): void {
     this.remindersOn = this.program?.program.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
@@ -430,9 +436,7 @@ export class ShardActor {
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
     });
-    // Reminders on: the commit's reminder index entries join its record (reminders.ts).
-    const indexed = this.remindersOn && result.kind === "applied" ? { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] } : result;
-    this.settle(request.ref, release, found.account, indexed, true);
+    this.settle(request.ref, release, found.account, this.withReminderIndex(found, result), true);
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */
@@ -529,7 +533,7 @@ export class ShardActor {
     const before = found.account;
     switch (request.kind) {
       case "reportVisit":
-        this.settle<"reportVisit">(ref, reply, before, reportVisit(input(visitAddress(request.visit)), request.visit));
+        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, reportVisit(input(visitAddress(request.visit)), request.visit)));
         return;
       case "cancel": {
         const target = read({ store: request.store, recordId: request.receiptId });
@@ -543,7 +547,7 @@ export class ShardActor {
         return;
       }
       case "adjust":
-        this.settle<"adjust">(ref, reply, before, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request));
+        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request)));
         return;
       case "payment": {
         const target = read({ store: request.store, recordId: request.receiptId });
