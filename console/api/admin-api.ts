@@ -38,6 +38,8 @@ import type {
   WebhookDeliveries,
   WebhookList,
   WebhookView,
+  MessageTemplate,
+  MessageTemplateList,
 } from "../../protocol/admin-wire.js";
 import { ApiError, apiErrorOf } from "./api-error.js";
 
@@ -162,6 +164,15 @@ export class AdminApi {
   }
   replayDeadLetter(id: string, event: string): Promise<{ replayed: string }> {
     return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/dead-letters/${encodeURIComponent(event)}/replay`);
+  }
+  templates(): Promise<MessageTemplateList> {
+    return this.call("GET", "/v1/admin/templates");
+  }
+  setTemplate(kind: string, channel: string, text: string): Promise<MessageTemplate> {
+    return this.call("PUT", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`, undefined, { text });
+  }
+  deleteTemplate(kind: string, channel: string): Promise<{ deleted: { kind: string; channel: string } }> {
+    return this.call("DELETE", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`);
   }
   operators(): Promise<OperatorPage> {
     return this.call("GET", "/v1/admin/operators", { limit: 500 });

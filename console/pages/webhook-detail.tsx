@@ -26,6 +26,7 @@ export function WebhookDetail({ api, webhook, onChanged }: { readonly api: Admin
 function UpdateForm({ api, webhook, onChanged }: { readonly api: AdminApi; readonly webhook: WebhookView; readonly onChanged: () => void }) {
   const [url, setUrl] = useState(webhook.url);
   const [kinds, setKinds] = useState<ReadonlySet<string>>(new Set(webhook.kinds));
+  const [channel, setChannel] = useState<"" | "sms" | "email">(webhook.channel ?? "");
   const [error, setError] = useState<unknown>(undefined);
   const [saved, setSaved] = useState(false);
   const submit = async (event: Event): Promise<void> => {
@@ -33,7 +34,7 @@ function UpdateForm({ api, webhook, onChanged }: { readonly api: AdminApi; reado
     setError(undefined);
     setSaved(false);
     try {
-      await api.updateWebhook(webhook.id, { url: url.trim(), kinds: pickedKinds(kinds) });
+      await api.updateWebhook(webhook.id, { url: url.trim(), kinds: pickedKinds(kinds), channel: channel === "" ? null : channel });
       setSaved(true);
       onChanged();
     } catch (failure) {
@@ -42,9 +43,15 @@ function UpdateForm({ api, webhook, onChanged }: { readonly api: AdminApi; reado
   };
   return (
     <form class="webhook-form" aria-label="Change the endpoint" onSubmit={(event) => void submit(event)}>
-      <h3>URL and kinds</h3>
+      <h3>URL, kinds, channel</h3>
       <label>URL<input name="url" type="url" required value={url} onInput={(event) => setUrl(event.currentTarget.value)} /></label>
       <KindPicker legend="Event kinds" picked={kinds} onChange={setKinds} />
+      <label>
+        Messages by
+        <select name="channel" value={channel} onChange={(event) => setChannel(event.currentTarget.value as "" | "sms" | "email")}>
+          <option value="">none (plain events)</option><option value="sms">SMS</option><option value="email">e-mail</option>
+        </select>
+      </label>
       <button type="submit">Save changes</button>
       {saved && <span class="ok" role="status"> Saved</span>}
       <ErrorBox error={error} />

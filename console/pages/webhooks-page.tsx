@@ -6,6 +6,7 @@ import { useAsync } from "../components/use-async.js";
 import { formatTime } from "../logic/format.js";
 import { pickedKinds, webhookState } from "../logic/webhook-kinds.js";
 import { KindPicker, WebhookDetail } from "./webhook-detail.js";
+import { TemplatesSection } from "./message-templates-section.js";
 
 /** Webhook endpoints (admin role): list with their delivery state, add, pause, disable, delete; one endpoint's detail below. */
 export function WebhooksPage({ api }: { readonly api: AdminApi }) {
@@ -39,6 +40,7 @@ export function WebhooksPage({ api }: { readonly api: AdminApi }) {
       ))}
       <CreateWebhookForm api={api} onCreated={(id) => { setSelected(id); reload(); }} />
       {shown !== undefined && <WebhookDetail key={shown.id} api={api} webhook={shown} onChanged={reload} />}
+      <TemplatesSection api={api} />
     </section>
   );
 }
@@ -49,7 +51,7 @@ function WebhookRow({ webhook, api, act, select }: { readonly webhook: WebhookVi
     <tr data-webhook={webhook.id}>
       <td><code>{webhook.id}</code></td>
       <td class="url"><code class="detail">{webhook.url}</code></td>
-      <td>{webhook.kinds.join(", ")}</td>
+      <td>{webhook.kinds.join(", ")}{webhook.channel !== undefined && <small> (messages by {webhook.channel})</small>}</td>
       <td data-testid="webhook-state">{state}{webhook.previousSecretExpiresAt !== undefined && <small> (old secret signs until {formatTime(webhook.previousSecretExpiresAt)})</small>}</td>
       <td>{formatTime(webhook.secretRotatedAt)}</td>
       <td class="actions-cell">
@@ -67,12 +69,13 @@ function CreateWebhookForm({ api, onCreated }: { readonly api: AdminApi; readonl
   const [url, setUrl] = useState("");
   const [secret, setSecret] = useState("");
   const [kinds, setKinds] = useState<ReadonlySet<string>>(new Set(["points.accrued"]));
+  const [channel, setChannel] = useState<"" | "sms" | "email">("");
   const [error, setError] = useState<unknown>(undefined);
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
     setError(undefined);
     try {
-      const created = await api.createWebhook({ id: id.trim(), url: url.trim(), kinds: pickedKinds(kinds), secret });
+      const created = await api.createWebhook({ id: id.trim(), url: url.trim(), kinds: pickedKinds(kinds), secret, ...(channel === "" ? {} : { channel }) });
       setId("");
       setUrl("");
       setSecret("");
@@ -88,6 +91,12 @@ function CreateWebhookForm({ api, onCreated }: { readonly api: AdminApi; readonl
         <label>Endpoint id<input name="id" required value={id} onInput={(event) => setId(event.currentTarget.value)} /></label>
         <label class="wide">URL<input name="url" type="url" required value={url} onInput={(event) => setUrl(event.currentTarget.value)} /></label>
         <label>Secret (16+ characters)<input name="secret" type="password" autocomplete="new-password" required minLength={16} value={secret} onInput={(event) => setSecret(event.currentTarget.value)} /></label>
+        <label>
+          Messages by
+          <select name="channel" value={channel} onChange={(event) => setChannel(event.currentTarget.value as "" | "sms" | "email")}>
+            <option value="">none (plain events)</option><option value="sms">SMS</option><option value="email">e-mail</option>
+          </select>
+        </label>
       </div>
       <KindPicker legend="Event kinds" picked={kinds} onChange={setKinds} />
       <button type="submit">Add endpoint</button>

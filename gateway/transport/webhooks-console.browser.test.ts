@@ -62,7 +62,7 @@ describe("the console's webhooks page in a browser (headless Chromium)", () => {
     await page.locator(`tr[data-webhook="${id}"]`).waitFor();
   }
 
-  it("adds endpoints, shows a failing one's dead letter and replays it, rotates a secret, changes the URL, pauses and disables", async () => {
+  it("adds endpoints, shows a failing one's dead letter and replays it, rotates a secret, changes the URL, pauses, disables, and sets a message template", async () => {
     const page = await signedIn();
     await page.getByRole("link", { name: "Webhooks" }).click();
     await expect.poll(() => page.title()).toBe("Webhooks · loycore console");
@@ -107,8 +107,16 @@ describe("the console's webhooks page in a browser (headless Chromium)", () => {
     await expect.poll(() => crm.getByTestId("webhook-state").textContent()).toContain("paused");
     await crm.getByRole("button", { name: "Disable" }).click();
     await expect.poll(() => crm.getByTestId("webhook-state").textContent()).toContain("disabled");
+    const templates = page.getByRole("form", { name: "Set a message template" });
+    await templates.getByLabel("Kind").selectOption("points.accrued");
+    await templates.getByLabel("Text").fill("Hi {{name}}, {{lapsesAt}}");
+    await templates.getByRole("button", { name: "Save template" }).click();
+    await expect.poll(() => templates.getByRole("alert").textContent()).toContain("{{lapsesAt}}");
+    await templates.getByLabel("Text").fill("Hi {{name}}, +{{points}} points");
+    await templates.getByRole("button", { name: "Save template" }).click();
+    await expect.poll(() => page.getByRole("table", { name: "Message templates" }).textContent()).toContain("+{{points}} points");
     const audit = await (await fetch(`${server.url}/v1/admin/audit?operator=${ADMIN.name}`, { headers: { authorization: `Bearer ${server.adminToken ?? ""}` } })).json() as { audit: { action: string }[] };
-    expect(audit.audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(["webhook.create", "webhook.rotate-secret", "webhook.update", "webhook.pause", "webhook.disable"]));
+    expect(audit.audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(["webhook.create", "webhook.rotate-secret", "webhook.update", "webhook.pause", "webhook.disable", "template.set"]));
   });
 
   /** The whole page: the endpoints, the one shown and its deliveries and dead letters. */
