@@ -1,4 +1,5 @@
 // Thread: a shard worker thread (one actor per thread, one message at a time).
+import { balanceResult, identifyResult } from "./operations/cashier-view.js";
 import { profileConsent, profileEmail, type Account } from "../domain/account/account.js";
 import { assert } from "../domain/assert/assert.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
@@ -207,6 +208,10 @@ export class ShardActor {
       case "lookup":
         this.lookup(request, reply);
         return;
+      case "identify":
+      case "balance":
+        this.laneView(request, reply);
+        return;
       case "calculate":
         if (request.hold === true) this.hold(request, reply);
         else this.calculate(request, reply);
@@ -364,16 +369,31 @@ export class ShardActor {
   }
 
   private lookup(request: Extract<ShardRequest, { kind: "lookup" }>, reply: Reply<"lookup">): void {
+    const view = this.lookedUp(request, request.detail === true, reply);
+    if (view !== undefined) reply({ ref: request.ref, ok: true, value: view });
+  }
+
+  /** A lane's identify and balance: the lookup, shaped here as the lane may see it (cashier-view.ts), so it crosses packed. */
+  private laneView(request: Extract<ShardRequest, { kind: "identify" | "balance" }>, reply: Reply<"identify" | "balance">): void {
+    const view = this.lookedUp(request, request.kind === "balance" && request.detail, reply);
+    if (view === undefined) return;
+    const value = request.kind === "identify" ? identifyResult(view, request.presented) : balanceResult(view, request.detail);
+    reply({ ref: request.ref, ok: true, value });
+  }
+
+  /** The member's view, with its open lots when `detail`; undefined once `reply` has answered UNKNOWN_MEMBER. */
+  private lookedUp<Kind extends ShardRequestKind>(
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    detail: boolean,
+    reply: Reply<Kind>,
+  ): MemberLookup | undefined {
     const account = this.readAccount(request.logicalShard, request.memberId);
     if (account === undefined) {
       reply(memberNotFound(request.ref, request.memberId));
-      return;
+      return undefined;
     }
     const view = this.memberView(account);
-    if (request.detail !== true) {
-      reply({ ref: request.ref, ok: true, value: view });
-      return;
-    }
+    if (!detail) return view;
     const settled = settleLedger(account.ledger, this.options.clock()).ledger;
     const lots = settled.lots.map(
       (lot): PointLot => ({
@@ -389,7 +409,7 @@ export class ShardActor {
         expiresAt: lot.expiresAt,
       }),
     );
-    reply({ ref: request.ref, ok: true, value: { ...view, lots } });
+    return { ...view, lots };
   }
 
   private calculate(request: ReceiptShardRequest, reply: Reply<"calculate">): void {

@@ -9,9 +9,10 @@ import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { ActivityPage, AdjustmentResult, CardChangeResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import type { CardChange } from "./operations/card-change.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
+import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet } from "../protocol/campaign-document.js";
-import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
+import type { BalanceResult, CalculateResult, CancelResult, CommitResult, IdentifyResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
  * Messages between the gateway thread and a shard thread. They travel by
@@ -29,6 +30,23 @@ export type ShardRequest =
       readonly memberId: string;
       /** With the member's open point lots. */
       readonly detail?: boolean;
+    }
+  | {
+      /** A lane's `identify`: the member's card view as a lane may see it (shard/operations/cashier-view.ts). */
+      readonly kind: "identify";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      /** The card the lane presented and its type; null when it named the member by phone. */
+      readonly presented: { readonly card: string; readonly type: string | null } | null;
+    }
+  | {
+      /** A lane's `balance`: the points view, with the open lots when `detail`. */
+      readonly kind: "balance";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      readonly detail: boolean;
     }
   | ReceiptShardRequest
   | {
@@ -81,7 +99,7 @@ export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequest
 /**
  * A member as the shard sees it: everything the admin view shows but its cards
  * (the directory's) and activity (a separate request), the lots only when asked (`detail`). The
- * gateway shapes what a lane may see of it (gateway/operations/cashier-view.ts).
+ * lanes see it shaped by shard/operations/cashier-view.ts.
  */
 export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & { readonly lots?: MemberView["lots"] };
 
@@ -111,6 +129,8 @@ export interface ShardHealth {
  */
 export interface ShardAnswers {
   readonly lookup: MemberLookup;
+  readonly identify: IdentifyResult;
+  readonly balance: BalanceResult;
   /** With `hold: true`, the answer carries the hold. */
   readonly calculate: CalculateResult;
   readonly commit: CommitResult;
@@ -153,6 +173,30 @@ export type ShardReply<Kind extends ShardRequestKind = ShardRequestKind> =
   | ShardFailureReply;
 
 export type ShardFailureReply = { readonly ref: number } & Failure;
+
+/**
+ * Request kinds whose answer goes to the terminal as it is. The shard thread
+ * sends their answers packed (protocol/packed-answer.ts: encoded once, there)
+ * and the gateway splices the bytes into its frame; every other answer
+ * crosses as an object the gateway reads or reshapes.
+ */
+export type PackedAnswerKind = "identify" | "balance" | "calculate" | "commit" | "cancel" | "refund" | "payment" | "reportVisit";
+
+/** What the gateway receives for each request kind: ShardAnswers, with the packed kinds as bytes. */
+export type ChannelAnswers = {
+  readonly [Kind in ShardRequestKind]: Kind extends PackedAnswerKind ? PackedAnswer<ShardAnswers[Kind]> : ShardAnswers[Kind];
+};
+
+/** A reply as it crosses to the gateway (a ShardReply whose answer, for a packed kind, is packed). */
+export type ChannelReply<Kind extends ShardRequestKind = ShardRequestKind> =
+  | {
+      readonly ref: number;
+      readonly ok: true;
+      readonly value: ChannelAnswers[Kind];
+      readonly sequence?: number;
+    }
+  | ShardFailureReply;
+
 
 /** A failure as the reply to request `ref`. */
 export function failureReply(ref: number, { code, message }: Failure): ShardFailureReply {

@@ -14,9 +14,10 @@ import type {
   RefundResult,
   ReportVisitResult,
 } from "../../protocol/terminal-wire.js";
+import type { PackedAnswer } from "../../protocol/packed-answer.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
-import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
+import { enrollResult } from "../../shard/operations/cashier-view.js";
 import type { OperationFailure, OperationOutcome, Terminal } from "./operation-outcome.js";
 import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } from "./presented-member.js";
 import type { ReceiptIndex } from "./receipt-index.js";
@@ -93,7 +94,7 @@ export class TerminalOperations {
     return outcome.ok ? { ok: true, value: enrollResult(outcome.value) } : outcome;
   }
 
-  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<ReportVisitResult>> {
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
     const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit });
@@ -109,7 +110,7 @@ export class TerminalOperations {
   private async byReceipt(
     request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome<CancelResult | RefundResult | PaymentResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<CancelResult> | PackedAnswer<RefundResult> | PackedAnswer<PaymentResult>>> {
     const memberId =
       request.member === null
         ? this.receipts.ownerOf(request.store, request.receiptId)
@@ -124,25 +125,30 @@ export class TerminalOperations {
     return { ok: true, value: reply.value };
   }
 
-  /** One shard lookup; identify shapes the member's card view, balance the points view (cashier-view.ts). */
+  /** One shard request; the shard shapes the member's card view (identify) or points view (balance) as a lane may see it. */
   private async identifyOrBalance(
     request: Extract<OperationRequest, { op: "identify" | "balance" }>,
-  ): Promise<OperationOutcome<IdentifyResult | BalanceResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<IdentifyResult> | PackedAnswer<BalanceResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
-    const detail = request.op === "balance" && request.detail;
-    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId: presented.memberId, detail });
+    const { memberId } = presented;
+    const reply =
+      request.op === "balance"
+        ? await this.cluster.requestForMember({ kind: "balance", memberId, detail: request.detail })
+        : await this.cluster.requestForMember({
+            kind: "identify",
+            memberId,
+            presented: request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null,
+          });
     if (!reply.ok) return this.memberFailure(reply, request.member);
-    if (request.op === "balance") return { ok: true, value: balanceResult(reply.value, detail) };
-    const card = request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null;
-    return { ok: true, value: identifyResult(reply.value, card) };
+    return { ok: true, value: reply.value };
   }
 
   /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
   private async calculateOrCommit(
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome<CalculateResult | CommitResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>> {
     const presented = this.presentedForReceipt(request);
     if ("ok" in presented) return presented;
     const memberId = presented.memberId;
@@ -154,7 +160,7 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined } | undefined;
+    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined } | undefined;
     try {
       done = await this.sendReceipt(request, presented, terminal);
     } finally {
@@ -168,7 +174,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
-  ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined }> {
+  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined }> {
     const reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,

@@ -3,7 +3,7 @@ import type { Program } from "../../protocol/program-document.js";
 import type { CampaignSet } from "../../protocol/campaign-document.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
-import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
+import { failureReply, type ShardReadyNotice, type ChannelReply, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
 import { WorkerShardChannel } from "./worker-shard-channel.js";
 
 /**
@@ -75,7 +75,7 @@ export class SupervisedShardChannel implements ShardChannel {
     return this.current?.inFlight ?? 0;
   }
 
-  request(body: ShardRequestBody): Promise<ShardReply> {
+  request(body: ShardRequestBody): Promise<ChannelReply> {
     if (body.kind === "setProgram") this.program = body.program;
     if (body.kind === "setEventKinds") this.eventKinds = body.kinds;
     if (body.kind === "setCampaigns") this.campaigns = body.campaigns;

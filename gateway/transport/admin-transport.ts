@@ -16,7 +16,7 @@ import type { WebhookAdmin } from "../notifications/webhook-admin.js";
 import type { WebhookEndpoints } from "../notifications/webhook-endpoints.js";
 import type { MessageTemplates } from "../notifications/message-templates.js";
 import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
-import { decodeFrame } from "./frame-codec.js";
+import { decodeFrame } from "../../protocol/frame-codec.js";
 import {
   answerMediaTypeOf,
   decodeBody,

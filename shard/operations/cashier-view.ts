@@ -1,4 +1,4 @@
-import type { MemberLookup } from "../../shard/shard-messages.js";
+import type { MemberLookup } from "../shard-messages.js";
 import type { BalanceResult, EnrollResult, IdentifyResult } from "../../protocol/terminal-wire.js";
 
 /**
