@@ -25,6 +25,8 @@ import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
 import { WebhookDelivery } from "./notifications/webhook-delivery.js";
+import { MessageTemplates } from "./notifications/message-templates.js";
+import { WebhookMessages } from "./notifications/webhook-messages.js";
 import { storedSubscribedKinds, WebhookEndpoints } from "./notifications/webhook-endpoints.js";
 import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
@@ -71,7 +73,7 @@ interface Gateway {
   readonly search: MemberSearch;
   readonly operators: Operators;
   readonly handler: RequestHandler;
-  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly delivery: WebhookDelivery; readonly admin: WebhookAdmin };
+  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly delivery: WebhookDelivery; readonly admin: WebhookAdmin; readonly templates: MessageTemplates };
 }
 
 /**
@@ -148,8 +150,9 @@ async function buildGateway(
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
   const endpoints = new WebhookEndpoints(control, clock);
-  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env));
-  const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery) };
+  const templates = new MessageTemplates(control, clock);
+  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env), new WebhookMessages(cluster, templates, control));
+  const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery), templates };
   // Shards write only the events some endpoint takes: tell them whenever the endpoints change.
   const wakeDelivery = endpoints.onChange;
   endpoints.onChange = () => {

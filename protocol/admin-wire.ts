@@ -505,7 +505,7 @@ export interface ProgramProblem {
 }
 
 /** The event kinds of the outbox (docs/notifications.md). */
-export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled";
+export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled" | "class.changed" | "level.reached" | "card.blocked" | "card.replaced" | "points.expiring" | "discount.lapsing" | "class.lapsing";
 
 /** `POST /v1/admin/webhooks`: an endpoint the gateway delivers events to. */
 export interface CreateWebhookRequest {
@@ -515,6 +515,17 @@ export interface CreateWebhookRequest {
   readonly kinds: readonly WebhookEventKind[];
   /** Kept as given; the key of the deliveries' HMAC-SHA256 signatures (16 to 256 characters). */
   readonly secret: string;
+  /** An SMS or e-mail sender behind the endpoint: deliveries carry the rendered message and the member's consent. */
+  readonly channel?: "sms" | "email";
+}
+
+/** A card change recorded on the member's account (history entry `card`, and its event). */
+export interface CardChangeResult {
+  readonly member: string;
+  readonly card: string;
+  readonly action: "blocked" | "replaced";
+  /** The member's operation sequence of the change (its history entry's). */
+  readonly sequence: number;
 }
 
 /** An endpoint as the admin API shows it: never its secret. */
@@ -523,7 +534,57 @@ export interface WebhookView {
   readonly url: string;
   readonly kinds: readonly WebhookEventKind[];
   readonly paused: boolean;
+  /** A disabled endpoint takes no new events and delivers nothing; what it had queued waits for it to be enabled. */
+  readonly disabled: boolean;
   readonly createdAt: number;
+  /** When the secret was last rotated (absent: never). */
+  readonly secretRotatedAt?: number;
+  /** Until when deliveries are also signed with the secret before the rotation (absent: no overlap now). */
+  readonly previousSecretExpiresAt?: number;
+  /** The channel of the messages behind this endpoint: its deliveries carry a `message` (absent: plain events). */
+  readonly channel?: "sms" | "email";
+}
+
+/** A message template: the text an event of `kind` renders to for `channel` (docs/notifications.md, "Messages and consent"). */
+export interface MessageTemplate {
+  readonly kind: WebhookEventKind;
+  readonly channel: "sms" | "email";
+  /** With variables such as {{name}} and the event's fields, {{points}}. */
+  readonly text: string;
+  readonly updatedAt: number;
+}
+
+export interface MessageTemplateList {
+  readonly templates: readonly MessageTemplate[];
+}
+
+/** `PUT /v1/admin/templates/{kind}/{channel}`. */
+export interface SetMessageTemplateRequest {
+  readonly text: string;
+}
+
+/** The `message` a delivery to an endpoint with a channel carries. */
+export interface WebhookMessage {
+  readonly channel: "sms" | "email";
+  /** Whether the member consents to messages by this channel now; false: send nothing (`to` and `text` are null). */
+  readonly consent: boolean;
+  /** The member's phone (sms) or e-mail; null when none or without consent. */
+  readonly to: string | null;
+  /** The kind's template for the channel, rendered; null when there is none or without consent. */
+  readonly text: string | null;
+}
+
+/** `PUT /v1/admin/webhooks/{id}`: the fields given change, the others stay (`channel` null: none). */
+export interface UpdateWebhookRequest {
+  readonly url?: string;
+  readonly kinds?: readonly WebhookEventKind[];
+  readonly channel?: "sms" | "email" | null;
+}
+
+/** `POST /v1/admin/webhooks/{id}/secret`: a new secret; the old one also signs deliveries for `overlapSeconds` (default a day). */
+export interface RotateWebhookSecretRequest {
+  readonly secret: string;
+  readonly overlapSeconds?: number;
 }
 
 export interface WebhookList {

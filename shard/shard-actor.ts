@@ -34,6 +34,9 @@ import {
   type RecordAddress,
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
+import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
+import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
+import { ReminderSweep } from "./reminder-sweep.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
@@ -136,6 +139,9 @@ export class ShardActor {
   private eventKinds: ReadonlySet<string>;
   /** Events written since the thread started (outboxStats). */
   private eventsEmitted = 0;
+  /** The program sets reminders and some endpoint takes a reminder kind: commits add reminder index entries, the reminder sweep runs. */
+  private remindersOn = false;
+  private readonly reminderSweep: ReminderSweep;
   private readonly outbox: OutboxHost;
 
   constructor(private readonly options: ShardActorOptions) {
@@ -173,6 +179,25 @@ export class ShardActor {
       },
     };
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
+    this.reminderSweep = new ReminderSweep(this.state, options.ownedLogicalShards, {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+    });
+    this.refreshReminders();
+  }
+
+  /** Reminders on: an applied operation's reminder index entries (its new lots, its visit) join its record (reminders.ts). */
+  private withReminderIndex<Answer extends object>(found: { readonly account: Account; readonly program: CompiledProgram }, result: OperationResult<Answer>): OperationResult<Answer> {
+    if (!this.remindersOn || result.kind !== "applied") return result;
+    return { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] };
+  }
+
+  /** Whether reminders are written: after the program or the event kinds change. */
+  private refreshReminders(): void {
+    this.remindersOn = this.program?.program.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
   }
 
   /** The coalition program; null before the first is stored. */
@@ -215,6 +240,9 @@ export class ShardActor {
         return;
       case "editProfile":
         this.editProfile(request, reply);
+        return;
+      case "recordCardChange":
+        this.recordCardChange(request, reply);
         return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
@@ -278,6 +306,7 @@ export class ShardActor {
     switch (request.kind) {
       case "setEventKinds":
         this.eventKinds = new Set(request.kinds);
+        this.refreshReminders();
         reply({ ref: request.ref, ok: true, value: { kinds: this.eventKinds.size } });
         return;
       case "setProgram":
@@ -286,6 +315,7 @@ export class ShardActor {
         this.programs.setCoalition(request.program);
         // Campaign dates are local to the program's time zone: compiled again with the new program.
         this.campaigns = this.compileCampaigns();
+        this.refreshReminders();
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
         return;
       case "setPartnerProgram":
@@ -321,6 +351,12 @@ export class ShardActor {
   /** Called after each array of messages and on a timer: starts a checkpoint when one is due. */
   tick(): void {
     if (!this.stopped) this.checkpointer.maybeStart();
+  }
+
+  /** One bounded step of the reminder sweep (reminder-sweep.ts), when reminders are on; returns how many reminders it wrote. */
+  sweepReminders(entryLimit: number): number {
+    if (!this.remindersOn || this.program === null || this.checkpointer.refusal() !== null) return 0;
+    return this.reminderSweep.step(entryLimit, this.options.clock(), this.program, this.eventKinds);
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */
@@ -439,7 +475,7 @@ export class ShardActor {
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
     });
-    this.settle(request.ref, release, found.account, result, true);
+    this.settle(request.ref, release, found.account, this.withReminderIndex(found, result), true);
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */
@@ -508,6 +544,24 @@ export class ShardActor {
     this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
   }
 
+  /** A card change the directory made: idempotent by its change id, needing no program. */
+  private recordCardChange(request: Extract<ShardRequest, { kind: "recordCardChange" }>, reply: Reply<"recordCardChange">): void {
+    const { ref, logicalShard, memberId, change } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    if (account === undefined) {
+      reply(memberNotFound(ref, memberId));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const address = cardChangeAddress(change.changeId);
+    const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    this.settle(ref, reply, account, recordCardChange({ account, existing, now: this.options.clock() }, change));
+  }
+
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
   private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" | "payment" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
@@ -518,7 +572,7 @@ export class ShardActor {
     const before = found.account;
     switch (request.kind) {
       case "reportVisit":
-        this.settle<"reportVisit">(ref, reply, before, reportVisit(input(visitAddress(request.visit)), request.visit));
+        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, reportVisit(input(visitAddress(request.visit)), request.visit)));
         return;
       case "cancel": {
         const target = read({ store: request.store, recordId: request.receiptId });
@@ -532,7 +586,7 @@ export class ShardActor {
         return;
       }
       case "adjust":
-        this.settle<"adjust">(ref, reply, before, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request));
+        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request)));
         return;
       case "payment": {
         const target = read({ store: request.store, recordId: request.receiptId });

@@ -7,7 +7,8 @@ import type { OutboxSection } from "./storage/record-keys.js";
 import type { DeadLetterDetail, OutboxEvent } from "./storage/records/outbox-codec.js";
 import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { PartnerProgram } from "./program-set.js";
-import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
+import type { ActivityPage, AdjustmentResult, CardChangeResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
+import type { CardChange } from "./operations/card-change.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
@@ -65,6 +66,7 @@ export type ShardRequest =
   | RefundShardRequest
   | AdjustShardRequest
   | EditProfileShardRequest
+  | CardChangeShardRequest
   | PaymentShardRequest
   | ActivityShardRequest
   | MemberProfilesShardRequest
@@ -148,6 +150,7 @@ export interface ShardAnswers {
   readonly refund: RefundResult;
   readonly adjust: AdjustmentResult;
   readonly editProfile: EditProfileResult;
+  readonly recordCardChange: CardChangeResult;
   readonly payment: PaymentResult;
   readonly activity: ActivityPage;
   readonly memberProfiles: MemberProfilesPage;
@@ -320,6 +323,15 @@ export interface EditProfileShardRequest {
   readonly logicalShard: number;
   readonly memberId: string;
   readonly edit: ProfileEdit;
+}
+
+/** A card change the directory made, recorded on the member's account with its event; idempotent by change id. */
+export interface CardChangeShardRequest {
+  readonly kind: "recordCardChange";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly change: CardChange;
 }
 
 /**

@@ -33,6 +33,15 @@ import type {
   Terminal,
   TerminalPage,
   TerminalWithToken,
+  CreateWebhookRequest,
+  RotateWebhookSecretRequest,
+  UpdateWebhookRequest,
+  WebhookDeadLetterPage,
+  WebhookDeliveries,
+  WebhookList,
+  WebhookView,
+  MessageTemplate,
+  MessageTemplateList,
 } from "../../protocol/admin-wire.js";
 import { ApiError, apiErrorOf } from "./api-error.js";
 
@@ -146,6 +155,43 @@ export class AdminApi {
   }
   audit(query: { before?: number | null; operator?: string; action?: string; limit?: number }): Promise<AuditPage> {
     return this.call("GET", "/v1/admin/audit", query);
+  }
+  webhooks(): Promise<WebhookList> {
+    return this.call("GET", "/v1/admin/webhooks");
+  }
+  createWebhook(request: CreateWebhookRequest): Promise<WebhookView> {
+    return this.call("POST", "/v1/admin/webhooks", undefined, request);
+  }
+  updateWebhook(id: string, request: UpdateWebhookRequest): Promise<WebhookView> {
+    return this.call("PUT", `/v1/admin/webhooks/${encodeURIComponent(id)}`, undefined, request);
+  }
+  rotateWebhookSecret(id: string, request: RotateWebhookSecretRequest): Promise<WebhookView> {
+    return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/secret`, undefined, request);
+  }
+  /** Pause, resume, disable or enable an endpoint. */
+  setWebhookState(id: string, action: "pause" | "resume" | "disable" | "enable"): Promise<WebhookView> {
+    return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/${action}`);
+  }
+  deleteWebhook(id: string): Promise<{ deleted: string }> {
+    return this.call("DELETE", `/v1/admin/webhooks/${encodeURIComponent(id)}`);
+  }
+  webhookDeliveries(id: string): Promise<WebhookDeliveries> {
+    return this.call("GET", `/v1/admin/webhooks/${encodeURIComponent(id)}/deliveries`);
+  }
+  webhookDeadLetters(id: string, after: string | null): Promise<WebhookDeadLetterPage> {
+    return this.call("GET", `/v1/admin/webhooks/${encodeURIComponent(id)}/dead-letters`, { after, limit: 50 });
+  }
+  replayDeadLetter(id: string, event: string): Promise<{ replayed: string }> {
+    return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/dead-letters/${encodeURIComponent(event)}/replay`);
+  }
+  templates(): Promise<MessageTemplateList> {
+    return this.call("GET", "/v1/admin/templates");
+  }
+  setTemplate(kind: string, channel: string, text: string): Promise<MessageTemplate> {
+    return this.call("PUT", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`, undefined, { text });
+  }
+  deleteTemplate(kind: string, channel: string): Promise<{ deleted: { kind: string; channel: string } }> {
+    return this.call("DELETE", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`);
   }
   operators(): Promise<OperatorPage> {
     return this.call("GET", "/v1/admin/operators", { limit: 500 });

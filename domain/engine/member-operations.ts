@@ -156,6 +156,8 @@ export type CommitOutcome = Outcome<{
   readonly statusChange: { readonly from: string | null; readonly to: string | null } | null;
   /** The level by active points this commit reached (its pointsOnReach applied), or null. */
   readonly pointLevelReached: PointLevel | null;
+  /** The member's importance class at the receipt's time, before and after it, when the receipt changed it. */
+  readonly classChange: { readonly from: string | null; readonly to: string | null } | null;
 }>;
 
 /**
@@ -200,7 +202,8 @@ export function commitForMember(
     balance: ledgerTotals(ledger, now).available,
     categories: standing.categories,
   };
-  const own = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  const classAfter = importanceClassAt(compiled, afterReceipt, receipt.at);
+  const own = categoriesAt(compiled, afterReceipt, classAfter, receipt.at);
   const categories = categoriesToStore(compiled, settled.categories, own);
   const levelled = reachPointLevel(compiled, { ...afterReceipt, categories }, now);
   if (!levelled.ok) return levelled;
@@ -211,6 +214,7 @@ export function commitForMember(
     pointLevelReached: levelled.reached,
     settlement: settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
+    classChange: standing.importanceClass?.id === classAfter?.id ? null : { from: standing.importanceClass?.id ?? null, to: classAfter?.id ?? null },
   };
 }
 

@@ -15,6 +15,7 @@ import type { Operators } from "../admin/operators.js";
 import { bearerToken } from "../control/tokens.js";
 import type { WebhookAdmin } from "../notifications/webhook-admin.js";
 import type { WebhookEndpoints } from "../notifications/webhook-endpoints.js";
+import type { MessageTemplates } from "../notifications/message-templates.js";
 import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "../../protocol/frame-codec.js";
 import {
@@ -79,7 +80,7 @@ export class AdminTransport {
     private readonly edits: MemberEdits,
     private readonly search: MemberSearch,
     private readonly cluster: ShardCluster,
-    private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin },
+    private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin; readonly templates: MessageTemplates },
     private readonly campaigns: CampaignService,
     /** Partners' own programs (docs/program.md, "Partners' own programs"); absent: no such routes. */
     private readonly partnerPrograms?: PartnerProgramService,
@@ -97,6 +98,7 @@ export class AdminTransport {
     this.registerCardRoutes(app);
     this.registerSettlementRoutes(app);
     this.registerWebhookRoutes(app);
+    this.registerTemplateRoutes(app);
     this.registerOperatorRoutes(app);
   }
 
@@ -109,6 +111,10 @@ export class AdminTransport {
     this.registerWithoutBody(app, "del", "/v1/admin/webhooks/:webhook", (id, operator) => endpoints.remove(id, operator));
     this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/pause", (id, operator) => endpoints.setPaused(id, true, operator));
     this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/resume", (id, operator) => endpoints.setPaused(id, false, operator));
+    this.registerWrite(app, "put", "/v1/admin/webhooks/:webhook", "setup", (_, body, operator, [id = ""]) => endpoints.update(id, body as InputObject, operator));
+    this.registerWrite(app, "post", "/v1/admin/webhooks/:webhook/secret", "setup", (_, body, operator, [id = ""]) => endpoints.rotateSecret(id, body as InputObject, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/disable", (id, operator) => endpoints.setDisabled(id, true, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/enable", (id, operator) => endpoints.setDisabled(id, false, operator));
     this.registerRead(app, "/v1/admin/webhooks/:webhook/deliveries", (request) => {
       const id = pathParameter(request, 0);
       return () => admin.deliveries(id);
@@ -124,6 +130,19 @@ export class AdminTransport {
       const event = pathParameter(request, 1);
       const authorised = this.authorise(response, request, "setup");
       if (authorised !== undefined) this.answer(authorised.exchange, () => admin.replay(id, event));
+    });
+  }
+
+  /** Message templates per event kind and channel (gateway/notifications/message-templates.ts): the program's people write them. */
+  private registerTemplateRoutes(app: uWS.TemplatedApp): void {
+    const templates = this.webhooks.templates;
+    this.registerRead(app, "/v1/admin/templates", () => () => templates.list());
+    this.registerWrite(app, "put", "/v1/admin/templates/:kind/:channel", "program", (_, body, operator, [kind = "", channel = ""]) => templates.set(kind, channel, body as InputObject, operator));
+    app.del("/v1/admin/templates/:kind/:channel", (response, request) => {
+      const kind = pathParameter(request, 0);
+      const channel = pathParameter(request, 1);
+      const authorised = this.authorise(response, request, "program");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => templates.remove(kind, channel, authorised.principal.name));
     });
   }
 

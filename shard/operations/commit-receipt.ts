@@ -87,7 +87,14 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
         crossPartnerPoints(outcome.settlement.unreturnedShares, partner),
       ),
       ...(events
-        ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points: answer.points, balance: answer.balance, transaction: answer.transaction }, outcome.statusChange))
+        ? eventWrites(
+            next,
+            receipt.at,
+            commitEvents({ receipt: receipt.id, store: receipt.store, points: answer.points, balance: answer.balance, transaction: answer.transaction }, outcome.statusChange, {
+              classChange: outcome.classChange,
+              levelReached: outcome.pointLevelReached === null ? null : { id: outcome.pointLevelReached.id, points: outcome.pointLevelReached.pointsOnReach },
+            }),
+          )
         : []),
     ],
   };

@@ -265,7 +265,7 @@ function profileChanges(before: MemberProfile, after: MemberProfile): ProfileCha
  * operation's record (with its fingerprint and answer), any other records it
  * changed and its history entry are the writes.
  */
-function keyedOperation<Answer extends { readonly member: string }>(
+export function keyedOperation<Answer extends { readonly member: string }>(
   input: RecordInput,
   address: RecordAddress,
   content: unknown,

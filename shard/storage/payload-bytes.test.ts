@@ -9,6 +9,7 @@ import { MEMBER_FAMILY, OUTBOX_MEMBER, SETTLEMENT_MEMBER } from "./record-keys.j
 import type { ShardReply, ShardRequest } from "../shard-messages.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
+import { EVENT_KINDS } from "../operations/outbox-events.js";
 import { randomInteger, seededRandom } from "../../domain/random/seeded-random.js";
 
 /**
@@ -50,56 +51,14 @@ const OPERATIONS_PER_MEMBER = 60;
 const START = Date.UTC(2026, 0, 1);
 const STEP_MILLISECONDS = 5 * 3_600_000;
 
+/** The event kinds the outbox's first build had: the fixed run subscribes to these, so its pins stay those that build took. */
+const FIRST_EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled"];
+/** The fixed run with every event kind taken: the outbox's mutations of class.changed and level.reached come in addition. */
+const EXPECTED_PAYLOADS_WITH_EVERY_EVENT_KIND_DIGEST = "bf8a5534a11e92acd2d2d68f2faa17256f87790ff63b4bba3678b4b619235118";
+
 describe("log payload bytes", () => {
   it("are the same, byte for byte, as the build that fixed the format logged for a fixed run of every kind of operation", async () => {
-    let now = START;
-    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
-    const payloads = createHash("sha256");
-    const append = log.append.bind(log);
-    // The same payloads without the settlement entries (added by issue 12): the bytes of everything else
-    // stay those the format was fixed with.
-    const payloadsWithoutSettlement = createHash("sha256");
-    // And without the outbox's events (added by issue 14): the bytes the settlement build logged.
-    const payloadsWithoutEvents = createHash("sha256");
-    log.append = (payload) => {
-      payloads.update(payload);
-      payloadsWithoutEvents.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER]));
-      payloadsWithoutSettlement.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER, SETTLEMENT_MEMBER]));
-      return append(payload);
-    };
-    const answers = createHash("sha256");
-    const answersWithoutPointLevel = createHash("sha256");
-    const random = seededRandom(20260101);
-    let ref = 0;
-    const send = <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> =>
-      new Promise((resolve) => {
-        actor.handle(request, resolve);
-      });
-    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
-      const pending = send(request);
-      await settleTurns();
-      const reply = await pending;
-      answers.update(JSON.stringify(reply));
-      answersWithoutPointLevel.update(JSON.stringify(reply, (key, value: unknown) => (key === "pointLevel" && value === null ? undefined : value)));
-      return reply;
-    };
-    for (const [index, memberId] of MEMBERS.entries()) {
-      const logicalShard = logicalShardOf(memberId);
-      await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: `card-${index}`, phone: index === 0 ? null : `+7900000000${index}`, name: `Пётр ${index}`, birthDate: null } });
-    }
-    for (let step = 0; step < OPERATIONS_PER_MEMBER; step += 1) {
-      for (const memberId of MEMBERS) {
-        now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
-        await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
-      }
-    }
-    expect({
-      payloads: payloads.digest("hex"),
-      answers: answers.digest("hex"),
-      withoutEvents: payloadsWithoutEvents.digest("hex"),
-      withoutSettlement: payloadsWithoutSettlement.digest("hex"),
-      answersWithoutPointLevel: answersWithoutPointLevel.digest("hex"),
-    }).toEqual({
+    expect(await fixedRun(FIRST_EVENT_KINDS)).toEqual({
       payloads: EXPECTED_PAYLOADS_DIGEST,
       answers: EXPECTED_ANSWERS_DIGEST,
       withoutEvents: EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST,
@@ -108,6 +67,70 @@ describe("log payload bytes", () => {
     });
   });
 
+  it("of the fixed run with every event kind taken differ only by the outbox's mutations, pinned by the build that added kinds", async () => {
+    expect(await fixedRun(EVENT_KINDS)).toEqual({
+      payloads: EXPECTED_PAYLOADS_WITH_EVERY_EVENT_KIND_DIGEST,
+      answers: EXPECTED_ANSWERS_DIGEST,
+      withoutEvents: EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST,
+      withoutSettlement: EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST,
+      answersWithoutPointLevel: EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST,
+    });
+  });
+});
+
+/** The fixed run of operations, the shard taking these event kinds: the digests of its payloads and answers. */
+async function fixedRun(eventKinds: readonly string[]): Promise<Record<string, string>> {
+  let now = START;
+  const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, eventKinds });
+  const payloads = createHash("sha256");
+  const append = log.append.bind(log);
+  // The same payloads without the settlement entries (added by issue 12): the bytes of everything else
+  // stay those the format was fixed with.
+  const payloadsWithoutSettlement = createHash("sha256");
+  // And without the outbox's events (added by issue 14): the bytes the settlement build logged.
+  const payloadsWithoutEvents = createHash("sha256");
+  log.append = (payload) => {
+    payloads.update(payload);
+    payloadsWithoutEvents.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER]));
+    payloadsWithoutSettlement.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER, SETTLEMENT_MEMBER]));
+    return append(payload);
+  };
+  const answers = createHash("sha256");
+  const answersWithoutPointLevel = createHash("sha256");
+  const random = seededRandom(20260101);
+  let ref = 0;
+  const send = <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> =>
+    new Promise((resolve) => {
+      actor.handle(request, resolve);
+    });
+  const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+    const pending = send(request);
+    await settleTurns();
+    const reply = await pending;
+    answers.update(JSON.stringify(reply));
+    answersWithoutPointLevel.update(JSON.stringify(reply, (key, value: unknown) => (key === "pointLevel" && value === null ? undefined : value)));
+    return reply;
+  };
+  for (const [index, memberId] of MEMBERS.entries()) {
+    const logicalShard = logicalShardOf(memberId);
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: `card-${index}`, phone: index === 0 ? null : `+7900000000${index}`, name: `Пётр ${index}`, birthDate: null } });
+  }
+  for (let step = 0; step < OPERATIONS_PER_MEMBER; step += 1) {
+    for (const memberId of MEMBERS) {
+      now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
+      await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
+    }
+  }
+  return {
+    payloads: payloads.digest("hex"),
+    answers: answers.digest("hex"),
+    withoutEvents: payloadsWithoutEvents.digest("hex"),
+    withoutSettlement: payloadsWithoutSettlement.digest("hex"),
+    answersWithoutPointLevel: answersWithoutPointLevel.digest("hex"),
+  };
+}
+
+describe("log payload bytes", () => {
   it("of profile edits (format 2 accounts with e-mail and consent, the edit's record and history entry) are the bytes the build that added them logged", async () => {
     const now = START;
     const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });

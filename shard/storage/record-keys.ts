@@ -50,6 +50,16 @@ export const OUTBOX_MEMBER = "~outbox";
 export const OUTBOX_EVENT_KIND = 0x65; // "e"
 export const OUTBOX_QUEUE_KIND = 0x71; // "q"
 export const OUTBOX_DEAD_KIND = 0x64; // "d"
+/**
+ * The reminder index (docs/notifications.md, "Reminders"), beside the outbox's
+ * sections: [outbox prefix]["t"][due time: u48 ms][member length][member],
+ * so the entries due by a time are one range from the start, in time order.
+ * An entry only says "look at this member then": the member's account says
+ * what is due.
+ */
+export const REMINDER_INDEX_KIND = 0x74; // "t"
+/** Due times are milliseconds since the epoch in 48 bits (up to the year 10889). */
+const REMINDER_DUE_MAX = 2 ** 48 - 1;
 export type OutboxSection = "events" | "queue" | "dead";
 const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND };
 /** Events per operation are numbered in one byte. */
@@ -227,6 +237,38 @@ export function outboxRange(logicalShard: number, section: OutboxSection, endpoi
   return { start, end: Buffer.concat([start, Buffer.of(0xff, 0xff)]) };
 }
 
+/** A reminder index entry: look at `memberId` at `due`. */
+export function reminderKey(logicalShard: number, due: number, memberId: string): RecordKey {
+  assert(Number.isInteger(due) && due >= 0 && due <= REMINDER_DUE_MAX, "a reminder's due time fits 48 bits");
+  const member = Buffer.from(memberId, "latin1");
+  assert(member.length > 0 && member.length <= KEY_PART_BYTES_MAX, "a member id is at most 255 bytes");
+  const key = withKind(logicalShard, OUTBOX_MEMBER, REMINDER_INDEX_KIND, 6 + 1 + member.length);
+  const at = memberKeyBytes(OUTBOX_MEMBER) + 1;
+  key.writeUIntBE(due, at, 6);
+  key[at + 6] = member.length;
+  member.copy(key, at + 7);
+  return key;
+}
+
+/** What a reminder index key holds (reminderKey's inverse). */
+export function decodeReminderKey(key: Uint8Array): { logicalShard: number; due: number; memberId: string } {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  const at = memberKeyBytes(OUTBOX_MEMBER);
+  assert(bytes[1] === MEMBER_FAMILY && bytes.toString("latin1", 3, at) === OUTBOX_MEMBER && bytes[at] === REMINDER_INDEX_KIND, "a reminder key is under the outbox prefix");
+  const memberLength = bytes[at + 7] as number;
+  assert(bytes.length === at + 8 + memberLength, "a reminder key ends with its member");
+  return { logicalShard: bytes[0] as number, due: bytes.readUIntBE(at + 1, 6), memberId: bytes.toString("latin1", at + 8, at + 8 + memberLength) };
+}
+
+/** The reminder index entries of a logical shard due at or before `through`. */
+export function reminderRange(logicalShard: number, through: number): { start: RecordKey; end: RecordKey } {
+  const start = withKind(logicalShard, OUTBOX_MEMBER, REMINDER_INDEX_KIND, 0);
+  const bound = Math.min(Math.max(0, Math.floor(through) + 1), REMINDER_DUE_MAX);
+  const end = withKind(logicalShard, OUTBOX_MEMBER, REMINDER_INDEX_KIND, 6);
+  end.writeUIntBE(bound, memberKeyBytes(OUTBOX_MEMBER) + 1, 6);
+  return { start, end };
+}
+
 /** True when the key is one of the outbox's (cheap: the overlay asks it of every mutation it stages). */
 export function isOutboxKey(key: Uint8Array): boolean {
   if (key.length < 3 + OUTBOX_MEMBER.length + 1 || key[1] !== MEMBER_FAMILY || key[2] !== OUTBOX_MEMBER.length) return false;
@@ -299,11 +341,12 @@ export function decodeKey(key: Uint8Array): DecodedKey {
     case OUTBOX_EVENT_KIND:
     case OUTBOX_QUEUE_KIND:
     case OUTBOX_DEAD_KIND:
-      // The outbox pseudo member's entries (decodeOutboxKey reads the rest).
-      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue and dead-letter keys");
+    case REMINDER_INDEX_KIND:
+      // The outbox pseudo member's entries (decodeOutboxKey and decodeReminderKey read the rest).
+      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue, dead-letter and reminder keys");
       return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q" or "d", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d" or "t", not ${kind}`);
   }
 }
 

@@ -68,7 +68,9 @@ export type ShardWrite =
   | { readonly kind: "activity"; readonly activity: ActivityRecord }
   | { readonly kind: "settlement"; readonly settlement: SettlementRecord }
   /** An event for the outbox (docs/notifications.md), in the same log record as the operation that caused it. */
-  | { readonly kind: "event"; readonly event: OutboxEvent };
+  | { readonly kind: "event"; readonly event: OutboxEvent }
+  /** A reminder index entry (docs/notifications.md, "Reminders"): look at the member at `due`; `remove` deletes it. */
+  | { readonly kind: "reminder"; readonly logicalShard: number; readonly memberId: string; readonly due: number; readonly remove?: true };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;
