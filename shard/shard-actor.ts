@@ -17,6 +17,7 @@ import { ExpirySweep } from "./expiry-sweep.js";
 import type { CommitLog } from "./log/commit-log.js";
 import { calculationAnswer, commitReceipt } from "./operations/commit-receipt.js";
 import {
+  ADMIN_RECORD_STORE,
   adjustmentAddress,
   adjustPoints,
   paymentAddress,
@@ -33,6 +34,8 @@ import {
   type RecordAddress,
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
+import { abortAddress } from "./operations/family-operations.js";
+import { familyOperation, forgetFamilyEntries } from "./family-requests.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
@@ -202,6 +205,9 @@ export class ShardActor {
       case "editProfile":
         this.editProfile(request, reply);
         return;
+      case "family":
+        this.family(request, reply);
+        return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
         reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
@@ -220,6 +226,7 @@ export class ShardActor {
       case "outboxRead":
       case "outboxStats":
       case "outboxUpdate":
+      case "familyForget":
         this.shardWide(request, reply);
         return;
       case "setEventKinds":
@@ -234,7 +241,7 @@ export class ShardActor {
   }
 
   /** Requests about the shard's entries of no one member: settlement pages and the outbox. */
-  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" }>, reply: Reply): void {
+  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" | "familyForget" }>, reply: Reply): void {
     switch (request.kind) {
       case "settlement":
         reply({ ref: request.ref, ok: true, value: this.settlementPage(request) });
@@ -245,6 +252,13 @@ export class ShardActor {
       case "outboxStats":
         reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox, this.eventsEmitted) });
         return;
+      case "familyForget": {
+        const forgotten = forgetFamilyEntries(this.outbox, request.entries);
+        if (!forgotten.ok) reply(failureReply(request.ref, forgotten));
+        else if (forgotten.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: { applied: 0 } });
+        else this.replies.afterRecord(forgotten.sequence, reply, { ref: request.ref, ok: true, value: { applied: forgotten.applied }, sequence: forgotten.sequence });
+        return;
+      }
       case "outboxUpdate": {
         const updated = applyOutboxChanges(this.outbox, request.changes);
         if (!updated.ok) reply(failureReply(request.ref, updated));
@@ -399,6 +413,10 @@ export class ShardActor {
       campaigns: this.campaigns,
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
+      // A family member's attempt names its hold on the pool; the abort marker is read only then.
+      ...(request.familyHold === undefined
+        ? {}
+        : { familyHold: request.familyHold, holdAborted: this.state.readRecord(logicalShard, memberId, ADMIN_RECORD_STORE, abortAddress(request.familyHold.key).recordId) !== undefined }),
     });
     this.settle(request.ref, release, found.account, result, true);
   }
@@ -467,6 +485,26 @@ export class ShardActor {
     const address = profileEditAddress(edit.editId);
     const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
     this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
+  }
+
+  /** A family operation (family-operations.ts) on a member or a pool: each idempotent by its own record. */
+  private family(request: Extract<ShardRequest, { kind: "family" }>, reply: Reply<"family">): void {
+    const { ref, logicalShard, memberId, operation } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    const program = this.program;
+    if (program === null) {
+      reply(failureReply(ref, failure("NO_PROGRAM", "no loyalty program is configured")));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const now = this.options.clock();
+    const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    const result = familyOperation({ account, now, program, logicalShard, memberId, read }, operation);
+    this.settle<"family">(ref, reply, account, result);
   }
 
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
@@ -623,6 +661,7 @@ export class ShardActor {
       createdAt: account.createdAt,
       transactions: account.sequence,
       programVersion: this.program?.version ?? null,
+      ...(account.family === undefined ? {} : { family: account.family }),
     };
   }
 

@@ -46,6 +46,12 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
       case "event":
         payload.put(outboxKey(write.event.logicalShard, "events", null, write.event), (writer) => writeOutboxEvent(writer, write.event));
         break;
+      case "family":
+        payload.put(outboxKey(write.entry.logicalShard, "family", null, write.entry), (writer) => writeOutboxEvent(writer, write.entry));
+        break;
+      case "familyDone":
+        payload.delete(outboxKey(write.entry.logicalShard, "family", null, write.entry));
+        break;
     }
   }
   return payload.finish();

@@ -68,7 +68,13 @@ export type ShardWrite =
   | { readonly kind: "activity"; readonly activity: ActivityRecord }
   | { readonly kind: "settlement"; readonly settlement: SettlementRecord }
   /** An event for the outbox (docs/notifications.md), in the same log record as the operation that caused it. */
-  | { readonly kind: "event"; readonly event: OutboxEvent };
+  | { readonly kind: "event"; readonly event: OutboxEvent }
+  /**
+   * A family intent or a pool's hold waiting for the relay (the outbox's family section, domain/family), in
+   * the same log record as the operation that made it; `done` deletes one the relay has finished.
+   */
+  | { readonly kind: "family"; readonly entry: OutboxEvent }
+  | { readonly kind: "familyDone"; readonly entry: Pick<OutboxEvent, "logicalShard" | "memberId" | "sequence" | "number"> };
 
 /** A page of history is bounded: an admin screen shows tens, an export pages through. */
 export const ACTIVITY_PAGE_SIZE_MAX = 500;
