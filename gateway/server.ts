@@ -20,6 +20,8 @@ import { MemberEdits } from "./admin/member-edits.js";
 import { MemberSearch } from "./admin/member-search.js";
 import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
+import { FamilyService } from "./operations/family-service.js";
+import { FamilyRelay } from "./operations/family-relay.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
@@ -65,6 +67,8 @@ interface Gateway {
   readonly admin: AdminService;
   readonly campaigns: CampaignService;
   readonly cards: CardService;
+  readonly family: FamilyService;
+  readonly familyRelay: FamilyRelay;
   readonly edits: MemberEdits;
   readonly search: MemberSearch;
   readonly operators: Operators;
@@ -95,6 +99,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const listenSocket = await listen(app, config);
   // Off every lane's path: reads the shards' outboxes and POSTs to webhook endpoints (docs/notifications.md).
   gateway.webhooks.delivery.start();
+  // Off every lane's path: family intents a crash left between their two hops, and stale pool holds.
+  gateway.familyRelay.start();
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
@@ -136,7 +142,9 @@ async function buildGateway(
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
   await receipts.flush();
   const cards = new CardService(directory, control, cluster, clock);
-  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards);
+  const family = new FamilyService(cluster, control, clock);
+  const familyRelay = new FamilyRelay(cluster, family, clock);
+  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards, family);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const campaigns = new CampaignService(control, cluster);
   const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
@@ -153,7 +161,7 @@ async function buildGateway(
     wakeDelivery();
     void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
   };
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, edits, search, operators, handler, webhooks };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, family, familyRelay, edits, search, operators, handler, webhooks };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -218,7 +226,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.family).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);
@@ -299,6 +307,7 @@ async function shutDown(
   webSocket.closeAll();
   // Deliveries in flight are aborted; their events stay queued and go again after the restart (at least once).
   await gateway.webhooks.delivery.stop();
+  await gateway.familyRelay.stop();
   // The index first: the shards' last checkpoints wait for it.
   await gateway.receipts.flush();
   await gateway.cluster.close();

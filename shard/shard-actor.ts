@@ -35,6 +35,7 @@ import {
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { abortAddress } from "./operations/family-operations.js";
+import { familyHoldRequiredMessage, withPoolPoints } from "./operations/family-commit.js";
 import { familyOperation, forgetFamilyEntries } from "./family-requests.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
@@ -373,8 +374,17 @@ export class ShardActor {
   private calculate(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
-    const { account, program } = found;
+    const { program } = found;
     const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
+    let account = found.account;
+    if (account.family !== undefined) {
+      // A family member's points are the pool's: the gateway asks the pool and calculates again with them.
+      if (request.familyPoints === undefined) {
+        reply(failureReply(request.ref, failure("FAMILY_HOLD_REQUIRED", familyHoldRequiredMessage(account.family))));
+        return;
+      }
+      account = withPoolPoints(account, request.familyPoints, request.partner, context.now);
+    }
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -386,6 +396,11 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
+    // A family member's points are held on the pool at the commit (docs/ARCHITECTURE.md, "Family accounts"): the calculation alone.
+    if (found.account.family !== undefined) {
+      this.calculate(request, reply);
+      return;
+    }
     const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }

@@ -194,6 +194,8 @@ export interface ReceiptShardRequest {
   readonly cardType?: string | null;
   /** `commit` only: the money paid now of a receipt paid in part; absent: paid in full. */
   readonly paid?: number;
+  /** `calculate` only, a family member's: the pool's points spendable now (the gateway asked the pool). */
+  readonly familyPoints?: number;
   /** `commit` only, a family member's: the hold on the family's pool the gateway made for this attempt (domain/family). */
   readonly familyHold?: FamilyHold;
 }

@@ -22,6 +22,7 @@ import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } f
 import type { ReceiptIndex } from "./receipt-index.js";
 import type { CardService } from "./card-service.js";
 import type { CardView, ReplaceCardResult } from "../../protocol/admin-wire.js";
+import { familyToHoldFor, type FamilyService } from "./family-service.js";
 
 /**
  * Executes validated terminal operations: finds the member in the directory,
@@ -36,6 +37,7 @@ export class TerminalOperations {
     private readonly receipts: ReceiptIndex,
     private readonly clock: () => number,
     private readonly cards: CardService,
+    private readonly family: FamilyService,
   ) {}
 
   /** Not async itself: each family's promise is handed back as it is, settling when it did inline. */
@@ -121,6 +123,8 @@ export class TerminalOperations {
     }
     const reply = await this.cluster.requestForMember(receiptRequest(request, memberId, terminal.partner));
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
+    // A return of a family receipt gives points back through the pool (family-service.ts).
+    if ("familyIntent" in reply.value) return this.family.finish(reply.value);
     return { ok: true, value: reply.value };
   }
 
@@ -133,9 +137,16 @@ export class TerminalOperations {
     const detail = request.op === "balance" && request.detail;
     const reply = await this.cluster.requestForMember({ kind: "lookup", memberId: presented.memberId, detail });
     if (!reply.ok) return this.memberFailure(reply, request.member);
-    if (request.op === "balance") return { ok: true, value: balanceResult(reply.value, detail) };
+    let view = reply.value;
+    // A family member's points are the pool's: one more shard request, for family members only.
+    if (view.family !== undefined) {
+      const pooled = await this.family.poolPoints(view, detail);
+      if (!pooled.ok) return pooled;
+      view = pooled.value;
+    }
+    if (request.op === "balance") return { ok: true, value: balanceResult(view, detail) };
     const card = request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null;
-    return { ok: true, value: identifyResult(reply.value, card) };
+    return { ok: true, value: identifyResult(view, card) };
   }
 
   /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
@@ -169,7 +180,7 @@ export class TerminalOperations {
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
   ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined }> {
-    const reply = await this.cluster.requestForMember({
+    let reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
       receipt: request.receipt,
@@ -179,7 +190,19 @@ export class TerminalOperations {
       ...(cardType === null ? {} : { cardType }),
       ...(request.paid === undefined ? {} : { paid: request.paid }),
     });
+    const family = reply.ok ? null : familyToHoldFor(reply);
+    if (family !== null) {
+      // A family member: the pool's points first (family-service.ts); members in no family never come here.
+      const fields = { memberId, receipt: request.receipt, redeem: request.redeem, partner: terminal.partner, cardType, ...(request.paid === undefined ? {} : { paid: request.paid }) };
+      if (request.op === "commit") {
+        const done = await this.family.commitWithHold(family, fields);
+        return { outcome: done.outcome.ok ? done.outcome : this.memberFailure(done.outcome, request.member), sequence: done.reply.ok ? done.reply.sequence : undefined };
+      }
+      reply = await this.family.calculate(family, fields);
+    }
     if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
+    // A family member's commit without a redeem: its intent goes to the pool before the answer.
+    if ("familyIntent" in reply.value) return { outcome: await this.family.finish(reply.value), sequence: reply.sequence };
     return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
   }
 
@@ -208,7 +231,7 @@ export class TerminalOperations {
       : this.directory.findMemberByPhone(member.phone);
   }
 
-  private memberFailure(reply: ShardFailureReply, member: MemberReference): OperationFailure {
+  private memberFailure(reply: Pick<ShardFailureReply, "code" | "message">, member: MemberReference): OperationFailure {
     // A directory entry whose account was never created (enrolment interrupted by
     // a crash) is, to a lane, an unknown card: enrolling again completes it.
     if (reply.code === "UNKNOWN_MEMBER") return unknownMember(member);

@@ -36,6 +36,18 @@ export function familyOfHoldRequired(message: string): string | null {
 }
 
 /**
+ * The member as one calculation sees them: with `points` of the pool's (held for this receipt, or
+ * spendable now for a calculate) as the only points, active, of the store's partner (the pool has
+ * applied the coalition policy already). Never stored: the member's own ledger stays as it is.
+ */
+export function withPoolPoints(account: Account, points: number, partner: string, now: number): Account {
+  if (points === 0) return { ...account, ledger: EMPTY_LEDGER, balance: 0 };
+  const virtual = accrueLot(EMPTY_LEDGER, { points, source: "transfer", reference: "family", partner, at: now, activatesAt: now, expiresAt: null });
+  if (!virtual.ok) throw new Error(virtual.message);
+  return { ...account, ledger: virtual.ledger, balance: points };
+}
+
+/**
  * A family member's commit: rules, counters and statuses on the member as for anyone; the points part
  * goes to the pool as an intent in the same log record: capture the hold the commit names (spending
  * the receipt's redeem, at most the hold's points), accrue the receipt's points as a lot of this
@@ -49,13 +61,7 @@ export function commitFamilyReceipt(input: CommitReceiptInput, fingerprint: stri
   if (holdAborted) return refused(failure("FAMILY_HOLD_ABORTED", "the pool's hold for this attempt was released; commit again"));
   // The pool's held points, as the member's spendable points for this one calculation (the hold applied the coalition policy).
   const held = familyHold?.points ?? 0;
-  let ledger = EMPTY_LEDGER;
-  if (held > 0) {
-    const virtual = accrueLot(EMPTY_LEDGER, { points: held, source: "transfer", reference: "family", partner, at: now, activatesAt: now, expiresAt: null });
-    if (!virtual.ok) return refused(virtual);
-    ledger = virtual.ledger;
-  }
-  const outcome = commitForMember(program, { ...account, ledger, balance: held }, receipt, redeem, { now, partner, cardType, campaigns }, paid);
+  const outcome = commitForMember(program, withPoolPoints(account, held, partner, now), receipt, redeem, { now, partner, cardType, campaigns }, paid);
   if (!outcome.ok) return refused(outcome);
   const { pointLevel: _level, ...core } = outcome.account;
   // The member's own ledger and level stay as they were: the points live in the pool.

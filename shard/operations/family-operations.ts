@@ -64,6 +64,8 @@ export interface JoinAnswer {
   readonly join: string;
   /** The member's points that moved into the pool. */
   readonly pointsMoved: number;
+  /** The intent for the pool (the gateway delivers it, and answers without it). */
+  readonly intent: FamilyIntent;
 }
 
 export interface LeaveAnswer {
@@ -71,6 +73,8 @@ export interface LeaveAnswer {
   readonly family: string;
   readonly leave: string;
   readonly policy: LeavePolicy;
+  /** As JoinAnswer's. */
+  readonly intent: FamilyIntent;
 }
 
 export interface ApplyAnswer {
@@ -80,6 +84,10 @@ export interface ApplyAnswer {
   readonly balance: number;
   /** Points that arrived already expired (a lot's expiry passed on the way): gone, as expiry is. */
   readonly expiredOnArrival: number;
+  /** Points the intent moved out again (a leave under "share": the lots the member earned). */
+  readonly pointsMoved: number;
+  /** The intent this one wrote for another account (a leave's credit to its member), for the gateway to deliver at once. */
+  readonly next?: FamilyIntent;
 }
 
 export interface PoolHoldAnswer {
@@ -104,8 +112,8 @@ export function joinFamily(input: FamilyInput, join: { readonly joinId: string; 
   if (!taken.ok) return refused(taken);
   const lots = transferLots(taken.shares, account.memberId);
   const next: Account = { ...account, ledger: taken.ledger, balance: ledgerTotals(taken.ledger, now).available, sequence: account.sequence + 1, family: join.family };
-  const answer: JoinAnswer = { member: account.memberId, family: join.family, join: join.joinId, pointsMoved: lots.reduce((sum, lot) => sum + lot.points, 0) };
   const intent: FamilyIntent = { kind: "join", id: intentId(account.memberId, next.sequence), target: join.pool, member: account.memberId, at: now, lots };
+  const answer: JoinAnswer = { member: account.memberId, family: join.family, join: join.joinId, pointsMoved: lots.reduce((sum, lot) => sum + lot.points, 0), intent };
   return applied(next, answer, joinAddress(join.joinId), [join.family], [
     familyEntryWrite(next, now, { type: "intent", intent }),
     historyWrite(next, now, "family-join", { family: join.family, join: join.joinId, pointsMoved: answer.pointsMoved, operator: join.operator }),
@@ -122,8 +130,8 @@ export function leaveFamily(input: FamilyInput, leave: { readonly leaveId: strin
   if (family === undefined) return refused(failure("NOT_IN_FAMILY", `member ${account.memberId} belongs to no family`));
   const { family: _left, ...rest } = account;
   const next: Account = { ...rest, sequence: account.sequence + 1 };
-  const answer: LeaveAnswer = { member: account.memberId, family, leave: leave.leaveId, policy: leave.policy };
   const intent: FamilyIntent = { kind: "leave", id: intentId(account.memberId, next.sequence), target: poolOf(family), member: account.memberId, at: now, policy: leave.policy };
+  const answer: LeaveAnswer = { member: account.memberId, family, leave: leave.leaveId, policy: leave.policy, intent };
   return applied(next, answer, leaveAddress(leave.leaveId), [leave.policy], [
     familyEntryWrite(next, now, { type: "intent", intent }),
     historyWrite(next, now, "family-leave", { family, leave: leave.leaveId, policy: leave.policy, operator: leave.operator }),
@@ -153,7 +161,14 @@ export function applyIntent(
   const changed = intentChange(input, target, intent);
   if (!changed.ok) return refused(changed);
   const next: Account = { ...target, ledger: changed.ledger, balance: ledgerTotals(changed.ledger, now).available, sequence: target.sequence + 1 };
-  const answer: ApplyAnswer = { intent: intent.id, account: target.memberId, balance: next.balance, expiredOnArrival: changed.expiredOnArrival };
+  const answer: ApplyAnswer = {
+    intent: intent.id,
+    account: target.memberId,
+    balance: next.balance,
+    expiredOnArrival: changed.expiredOnArrival,
+    pointsMoved: changed.next === undefined ? 0 : changed.next.lots.reduce((sum, lot) => sum + lot.points, 0),
+    ...(changed.next === undefined ? {} : { next: changed.next }),
+  };
   const writes: ShardWrite[] = [...changed.writes(next), historyWrite(next, now, `family-${intent.kind}`, { intent: intent.id, ...changed.detail })];
   return applied(next, answer, address, content, writes);
 }
@@ -162,6 +177,8 @@ type IntentChange = Outcome<{
   readonly ledger: Ledger;
   readonly expiredOnArrival: number;
   readonly detail: Readonly<Record<string, unknown>>;
+  /** A credit for the leaving member, written in the same record (familyEntryWrite). */
+  readonly next?: Extract<FamilyIntent, { kind: "credit" }>;
   /** The writes besides the account, the apply record and the history, given the account after. */
   readonly writes: (next: Account) => ShardWrite[];
 }>;
@@ -188,15 +205,16 @@ function intentChange(
       if (!taken.ok) return taken;
       const lots = transferLots(taken.shares, null);
       const moved = lots.reduce((sum, lot) => sum + lot.points, 0);
+      if (moved === 0) return { ok: true, ledger: taken.ledger, expiredOnArrival: 0, detail: { member: intent.member, policy: "share", pointsMoved: 0 }, writes: () => [] };
+      // The pool's sequence after this apply names the credit (applyIntent adds one).
+      const credit = { kind: "credit" as const, id: intentId(target.memberId, target.sequence + 1), target: intent.member, from: target.memberId, at: now, lots };
       return {
         ok: true,
         ledger: taken.ledger,
         expiredOnArrival: 0,
         detail: { member: intent.member, policy: "share", pointsMoved: moved },
-        writes: (next) => {
-          const credit: FamilyIntent = { kind: "credit", id: intentId(next.memberId, next.sequence), target: intent.member, from: target.memberId, at: now, lots };
-          return [familyEntryWrite(next, now, { type: "intent", intent: credit })];
-        },
+        next: credit,
+        writes: (next) => [familyEntryWrite(next, now, { type: "intent", intent: credit })],
       };
     }
     case "credit": {
