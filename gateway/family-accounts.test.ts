@@ -90,7 +90,7 @@ describe("family accounts over the wire", () => {
     expect(threadOf(poolAccountId("fam-1"))).toBeGreaterThanOrEqual(0);
     const detailed = await lane.balance({ card: alice.card, detail: true });
     expect(detailed).toMatchObject({ balance: 1_370, family: "fam-1" });
-    expect(((detailed.lots ?? []) as { origin?: string | null }[]).map((lot) => lot.origin)).toEqual([alice.id, alice.id, bob.id]);
+    expect((detailed.lots ?? []).map((lot) => lot.origin)).toEqual([alice.id, alice.id, bob.id]);
     const aliceView = await getJson(`${server.url}/v1/admin/members/${alice.id}`, admin);
     expect(aliceView.body).toMatchObject({ family: "fam-1", balance: 0 });
 
