@@ -22,6 +22,7 @@ import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
 import { FamilyService } from "./operations/family-service.js";
 import { FamilyRelay } from "./operations/family-relay.js";
+import { FAMILY_HOLD_STALE_MILLISECONDS } from "../domain/family/family.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
@@ -143,7 +144,7 @@ async function buildGateway(
   await receipts.flush();
   const cards = new CardService(directory, control, cluster, clock);
   const family = new FamilyService(cluster, control, clock);
-  const familyRelay = new FamilyRelay(cluster, family, clock);
+  const familyRelay = new FamilyRelay(cluster, family, clock, familyHoldStaleMilliseconds());
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards, family);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const campaigns = new CampaignService(control, cluster);
@@ -312,6 +313,17 @@ async function shutDown(
   await gateway.receipts.flush();
   await gateway.cluster.close();
   await opened.close();
+}
+
+/**
+ * LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS: when the family relay resolves a pool hold with no commit
+ * (default FAMILY_HOLD_STALE_MILLISECONDS, one minute). The crash audit shortens it so that holds a
+ * kill left are resolved within its run; any value is safe (the abort protocol decides, not the time).
+ */
+function familyHoldStaleMilliseconds(): number {
+  const text = process.env["LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS"];
+  const value = text === undefined ? Number.NaN : Number(text);
+  return Number.isSafeInteger(value) && value >= 100 ? value : FAMILY_HOLD_STALE_MILLISECONDS;
 }
 
 /** Crash tests hold the receipt index's writes (LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS), only with fault injection on. */

@@ -37,6 +37,8 @@ export class FamilyRelay {
     private readonly cluster: ShardCluster,
     private readonly family: FamilyService,
     private readonly clock: () => number,
+    /** When a pool hold counts as stale (FAMILY_HOLD_STALE_MILLISECONDS; tests shorten it: correctness never depends on it). */
+    private readonly holdStaleMilliseconds = FAMILY_HOLD_STALE_MILLISECONDS,
   ) {}
 
   start(): void {
@@ -85,7 +87,7 @@ export class FamilyRelay {
           const applied = await this.family.deliver(data.intent);
           if (applied.ok) done.push(ref);
           else blocked.add(entry.memberId);
-        } else if (this.clock() - entry.at >= FAMILY_HOLD_STALE_MILLISECONDS) {
+        } else if (this.clock() - entry.at >= this.holdStaleMilliseconds) {
           // The pool's own entry: released holds delete it in their record; a committed one, its intent's apply.
           const named = parseFamilyHoldKey(data.key);
           if (named !== null) await this.family.abandon(entry.memberId, named.member, data.key, { store: named.store, id: named.receiptId });

@@ -93,6 +93,14 @@ export class FamilyService {
    * (abort on the member's shard, then release on the pool); anything else leaves it to the relay.
    */
   async commitWithHold(family: string, request: FamilyReceipt): Promise<{ reply: ShardReply<"commit">; outcome: OperationOutcome<CommitResult> }> {
+    const first = await this.attempt(family, request);
+    // The attempt took so long that the relay gave its hold up: one more attempt, with a hold of its own.
+    if (!first.reply.ok && first.reply.code === "FAMILY_HOLD_ABORTED") return this.attempt(family, request);
+    return first;
+  }
+
+  /** One attempt of commitWithHold, under its own hold key. */
+  private async attempt(family: string, request: FamilyReceipt): Promise<{ reply: ShardReply<"commit">; outcome: OperationOutcome<CommitResult> }> {
     const { memberId, receipt, redeem, partner } = request;
     const key = familyHoldKey(memberId, receipt.store, receipt.id, randomBytes(HOLD_NONCE_BYTES).toString("hex"));
     const pool = poolAccountId(family);
