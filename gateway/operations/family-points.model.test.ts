@@ -20,7 +20,7 @@ const PARTNER = "p1";
 const NO_AUDIT = { appendAudit: async () => undefined } as unknown as ControlStore;
 
 /** What the run went through, so a run that never reached the interesting paths fails. */
-const seen = { familyReceipts: 0, cutAfterHold: 0, cutAfterCommit: 0, left: 0, poolReturns: 0 };
+const seen = { familyReceipts: 0, cutAfterHold: 0, cutAfterCommit: 0, interleaved: 0, poolReturns: 0 };
 
 interface Committed {
   readonly memberId: string;
@@ -75,7 +75,11 @@ describe("family points against a model", () => {
         await cluster.close();
         open();
       } else {
-        const made = await commitOne(cluster, family, memberId, id, random, now);
+        // A return may run between a receipt's hold and its commit (another lane): it can leave the pool in debt meanwhile.
+        const between = async (): Promise<void> => {
+          if (committed.some((receipt) => !receipt.returned)) expected += await returnOne(cluster, family, committed, random);
+        };
+        const made = await commitOne(cluster, family, memberId, id, random, now, between);
         if (made !== null) {
           expected += made;
           committed.push({ memberId, id, returned: false });
@@ -106,11 +110,12 @@ describe("family points against a model", () => {
     expect(seen.cutAfterHold).toBeGreaterThan(0);
     expect(seen.cutAfterCommit).toBeGreaterThan(0);
     expect(seen.poolReturns).toBeGreaterThan(0);
+    expect(seen.interleaved).toBeGreaterThan(0);
   });
 });
 
 /** One receipt for the member, through the gateway's path or cut off after a hop; the points it adds to the total, or null if it did not commit. */
-async function commitOne(cluster: ShardCluster, family: FamilyService, memberId: string, id: string, random: () => number, now: number): Promise<number | null> {
+async function commitOne(cluster: ShardCluster, family: FamilyService, memberId: string, id: string, random: () => number, now: number, between: () => Promise<void>): Promise<number | null> {
   const receipt = { id, store: "s1", at: now, lines: [{ sku: "a", qty: 1, price: 1_000 + randomInteger(random, 4_000), amount: 0 }] };
   const lines = receipt.lines.map((line) => ({ ...line, amount: line.price }));
   const fields = { memberId, receipt: { ...receipt, lines }, redeem: 0, partner: PARTNER, cardType: null };
@@ -118,20 +123,32 @@ async function commitOne(cluster: ShardCluster, family: FamilyService, memberId:
   const familyId = familyToHoldFor(offered);
   const priced = familyId === null ? offered : await family.calculate(familyId, fields);
   if (!priced.ok) return null;
-  const redeem = random() < 0.5 ? randomInteger(random, Math.min(priced.value.balance, lines[0]!.amount)) : 0;
-  const request = { ...fields, redeem };
   const cut = random();
+  const most = Math.min(priced.value.balance, lines[0]!.amount);
+  // The interleaved path holds as much as it can: a return meanwhile then leaves the pool in debt.
+  const redeem = cut >= 0.2 && cut < 0.3 ? most : random() < 0.5 ? randomInteger(random, most) : 0;
+  const request = { ...fields, redeem };
   if (familyId !== null && redeem > 0 && cut < 0.1) {
     // The gateway died after the hold: no commit (the relay releases the hold once it is stale).
     seen.cutAfterHold += 1;
     await cluster.requestForMember({ kind: "family", memberId: poolAccountId(familyId), operation: { op: "hold", key: familyHoldKey(memberId, "s1", id, "lost"), points: redeem, partner: PARTNER, member: memberId, store: "s1", receiptId: id } });
     return null;
   }
-  if (familyId !== null && redeem > 0 && cut < 0.2) {
+  if (familyId !== null && redeem > 0 && cut < 0.3) {
     // The gateway died after the commit, before the intent reached the pool: the relay delivers it.
+    // Or (0.2 to 0.3) another lane's return ran between the hold and the commit, and the intent is delivered now.
     const key = familyHoldKey(memberId, "s1", id, "cut");
     const held = await cluster.requestForMember({ kind: "family", memberId: poolAccountId(familyId), operation: { op: "hold", key, points: redeem, partner: PARTNER, member: memberId, store: "s1", receiptId: id } });
     if (!held.ok) return null;
+    if (cut >= 0.2) {
+      seen.interleaved += 1;
+      await between();
+      const reply = await cluster.requestForMember({ kind: "commit", ...request, familyHold: { family: familyId, key, points: redeem } });
+      if (!reply.ok) return null;
+      const finished = await family.finish(reply.value);
+      expect(finished.ok).toBe(true);
+      return reply.value.points - reply.value.redeem;
+    }
     const reply = await cluster.requestForMember({ kind: "commit", ...request, familyHold: { family: familyId, key, points: redeem } });
     if (reply.ok) seen.cutAfterCommit += 1;
     return reply.ok ? reply.value.points - reply.value.redeem : null;

@@ -165,12 +165,13 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined } | undefined;
+    let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined; committed: boolean } | undefined;
     try {
       done = await this.sendReceipt(request, presented, terminal);
     } finally {
       const sequence = done?.sequence;
-      claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
+      // A family receipt is committed on its member's shard even when its pool did not answer (the lane retries).
+      claim.finish(done?.committed === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
     }
     return done.outcome;
   }
@@ -179,7 +180,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
-  ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined }> {
+  ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined; committed: boolean }> {
     let reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
@@ -196,14 +197,14 @@ export class TerminalOperations {
       const fields = { memberId, receipt: request.receipt, redeem: request.redeem, partner: terminal.partner, cardType, ...(request.paid === undefined ? {} : { paid: request.paid }) };
       if (request.op === "commit") {
         const done = await this.family.commitWithHold(family, fields);
-        return { outcome: done.outcome.ok ? done.outcome : this.memberFailure(done.outcome, request.member), sequence: done.reply.ok ? done.reply.sequence : undefined };
+        return { outcome: done.outcome.ok ? done.outcome : this.memberFailure(done.outcome, request.member), sequence: done.reply.ok ? done.reply.sequence : undefined, committed: done.reply.ok };
       }
       reply = await this.family.calculate(family, fields);
     }
-    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
+    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined, committed: false };
     // A family member's commit without a redeem: its intent goes to the pool before the answer.
-    if ("familyIntent" in reply.value) return { outcome: await this.family.finish(reply.value), sequence: reply.sequence };
-    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
+    if ("familyIntent" in reply.value) return { outcome: await this.family.finish(reply.value), sequence: reply.sequence, committed: true };
+    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence, committed: true };
   }
 
   /** The member a card or phone names and the card's type; a blocked or expired card is refused (presented-member.ts). */

@@ -14,7 +14,7 @@ import {
   type LeavePolicy,
   type TransferLot,
 } from "../../domain/family/family.js";
-import { accrueLot, holdPoints, ledgerTotals, releaseHold, returnShares, revokeLot, spendPoints, takeRemaining, type Ledger, type LotFilter } from "../../domain/ledger/ledger.js";
+import { accrueLot, captureHold, holdPoints, ledgerTotals, releaseHold, returnShares, revokeLot, spendPoints, takeRemaining, type Ledger, type LotFilter } from "../../domain/ledger/ledger.js";
 import type { LotShare } from "../../domain/ledger/lot.js";
 import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
@@ -230,18 +230,26 @@ function applyReceipt(input: { readonly program: CompiledProgram; readonly now: 
   const { now, program } = input;
   let ledger = pool.ledger;
   const writes: ShardWrite[] = [];
+  let shares: readonly LotShare[] = [];
   if (intent.hold !== null) {
-    const released = releaseHold(ledger, intent.hold.key, now);
+    // Captured, not released and spent again: released points would repay the pool's debt first.
+    const captured = captureHold(ledger, intent.hold.key, now);
     // The abort protocol releases a hold only once its receipt can no longer commit with it: a receipt that did still finds it.
-    if (!released.ok) return failure("INTERNAL", `the pool has no hold ${intent.hold.key} for receipt intent ${intent.id}`);
-    ledger = released.ledger;
+    if (!captured.ok) return failure("INTERNAL", `the pool has no hold ${intent.hold.key} for receipt intent ${intent.id}`);
+    ledger = captured.ledger;
+    // A receipt redeems what it asked or is refused, so the hold is its redeem; any excess goes back as a return would.
+    const { taken: excess, left } = takeLatestShares(captured.shares, captured.points - intent.redeem);
+    shares = left;
+    if (excess.length > 0) {
+      const returned = returnShares(ledger, excess, now);
+      if (!returned.ok) return returned;
+      ledger = returned.ledger;
+    }
     const watched = input.holdRecord === undefined ? null : storedAnswer<PoolHoldAnswer>(input.holdRecord);
     if (watched !== null) writes.push({ kind: "familyDone", entry: { logicalShard: pool.logicalShard, memberId: pool.memberId, sequence: watched.entry, number: 0 } });
-  }
-  let shares: readonly LotShare[] = [];
-  if (intent.redeem > 0) {
+  } else if (intent.redeem > 0) {
     const spent = spendPoints(ledger, intent.redeem, now, lotFilter(program, intent.partner));
-    if (!spent.ok) return failure("INTERNAL", `the pool's released hold does not cover the ${intent.redeem} points receipt intent ${intent.id} redeemed`);
+    if (!spent.ok) return failure("INTERNAL", `receipt intent ${intent.id} redeemed ${intent.redeem} points without a hold`);
     ledger = spent.ledger;
     shares = spent.shares;
   }
