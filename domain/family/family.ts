@@ -177,8 +177,11 @@ export const FAMILY_HOLD_TTL_MILLISECONDS = 100 * 365 * 24 * 60 * 60 * 1000;
 /** A hold this old with no commit yet is asked about: a lane's commit follows its hold within a second or two. */
 export const FAMILY_HOLD_STALE_MILLISECONDS = 60_000;
 
-/** Members one family may have: a household; the bound keeps the pool's member list small. */
-export const FAMILY_MEMBERS_MAX = 16;
-
-/** Lots one intent moves at most: a member's open lots are bounded by OPEN_LOTS_MAX (10,000); an intent stays under the log's 1 MiB record. */
-export const TRANSFER_LOTS_MAX = 10_000;
+/**
+ * Lots one join or leave moves at most. A lot on its way is about 150 bytes of JSON, and the intent is
+ * in the operation's log record twice (the entry and the stored answer): 1,000 lots keep it near
+ * 300 KB, under the log's 1 MiB record. A member buying daily with points that live a year has about
+ * 365 open lots. A join of a member with more is refused (LEDGER_LIMIT); a leave under "share" moves the
+ * member's first 1,000 lots by id, and the rest stay in the pool.
+ */
+export const TRANSFER_LOTS_MAX = 1_000;

@@ -4,6 +4,7 @@ import { openAccount, type Account } from "../../domain/account/account.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import {
   FAMILY_HOLD_TTL_MILLISECONDS,
+  TRANSFER_LOTS_MAX,
   familyIdOfPool,
   intentId,
   keyedRecordId,
@@ -108,6 +109,9 @@ export function joinFamily(input: FamilyInput, join: { readonly joinId: string; 
   if (account.ledger.holds.length > 0 || account.ledger.debt > 0) {
     return refused(failure("FAMILY_POINTS_OPEN", `member ${account.memberId} has points held for a receipt or a debt; join once they are settled`));
   }
+  if (account.ledger.lots.length > TRANSFER_LOTS_MAX) {
+    return refused(failure("LEDGER_LIMIT", `member ${account.memberId} has ${account.ledger.lots.length} open lots; a join moves at most ${TRANSFER_LOTS_MAX}`));
+  }
   const taken = takeRemaining(account.ledger, now, () => true);
   if (!taken.ok) return refused(taken);
   const lots = transferLots(taken.shares, account.memberId);
@@ -201,7 +205,9 @@ function intentChange(
     }
     case "leave": {
       if (intent.policy === "stay") return { ok: true, ledger: target.ledger, expiredOnArrival: 0, detail: { member: intent.member, policy: "stay" }, writes: () => [] };
-      const taken = takeRemaining(target.ledger, now, (lot) => originOfPoolLot(lot.reference) === intent.member);
+      // The member's lots, the first TRANSFER_LOTS_MAX by id (the intent stays well under a log record).
+      const theirs = new Set(target.ledger.lots.filter((lot) => lot.remaining > 0 && originOfPoolLot(lot.reference) === intent.member).slice(0, TRANSFER_LOTS_MAX).map((lot) => lot.id));
+      const taken = takeRemaining(target.ledger, now, (lot) => theirs.has(lot.id));
       if (!taken.ok) return taken;
       const lots = transferLots(taken.shares, null);
       const moved = lots.reduce((sum, lot) => sum + lot.points, 0);
