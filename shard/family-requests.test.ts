@@ -75,11 +75,29 @@ describe("family operations on a shard", () => {
     expect(await family(ALICE, { op: "abort", key: other, store: "s1", receiptId: "r3" })).toMatchObject({ ok: true, value: { committed: false } });
   });
 
+  it("settles the pool's points another partner issued, spent at this store, and a return of them, under the pool", async () => {
+    const { call, family } = await joinedShard();
+    const key = familyHoldKey(ALICE, "s1", "r4", "n4");
+    await family(POOL, { op: "hold", key, points: 60, partner: "cafe", member: ALICE, store: "s1", receiptId: "r4" });
+    const committed = await call({ kind: "commit", logicalShard: logicalShardOf(ALICE), memberId: ALICE, receipt: { id: "r4", store: "s1", at: 1_800_000_000_000, lines: [{ sku: "a", qty: 2, price: 500, amount: 1_000 }] }, redeem: 60, partner: "cafe", familyHold: { family: "home", key, points: 60 } });
+    const intentOf = (reply: ShardReply) => (reply.ok ? (reply.value as unknown as { familyIntent: { intent: FamilyIntent } }).familyIntent.intent : null) as FamilyIntent;
+    expect((await family(POOL, { op: "apply", intent: intentOf(committed) })).ok).toBe(true);
+    const refunded = await call({ kind: "refund", logicalShard: logicalShardOf(ALICE), memberId: ALICE, store: "s1", refundId: "back", receiptId: "r4", lines: [{ line: 0, qty: 1 }], partner: "cafe" });
+    expect((await family(POOL, { op: "apply", intent: intentOf(refunded) })).ok).toBe(true);
+    const page = await call({ kind: "settlement", fromDay: 0, toDay: 2 ** 32, after: null, limit: 100 });
+    const entries = page.ok ? (page.value as { entries: { issuer: string; redeemer: string; points: number; memberId: string; operation: string }[] }).entries : [];
+    // The pool's lots were issued by partner "p" (Alice's receipt before she joined), spent at "cafe".
+    expect(entries.map(({ issuer, redeemer, points, memberId, operation }) => ({ issuer, redeemer, points, memberId, operation }))).toEqual([
+      { issuer: "p", redeemer: "cafe", points: 60, memberId: POOL, operation: "commit" },
+      { issuer: "p", redeemer: "cafe", points: -30, memberId: POOL, operation: "refund back" },
+    ]);
+  });
+
   it("refuses a join of a member in a family, a leave of one in none, and a reversal before its receipt's intent", async () => {
     const { family } = await joinedShard();
     expect(await family(ALICE, { op: "join", joinId: "j2", family: "other", pool: poolAccountId("other"), operator: "test" })).toMatchObject({ ok: false, code: "IN_FAMILY" });
     expect(await family(ALICE, { op: "join", joinId: "j1", family: "other", pool: poolAccountId("other"), operator: "test" })).toMatchObject({ ok: false, code: "CONFLICT" });
-    const reverse: FamilyIntent = { kind: "reverse", id: `${ALICE}#99`, target: POOL, member: ALICE, at: 0, receiptIntent: `${ALICE}#98`, revoke: 10, giveBack: 0 };
+    const reverse: FamilyIntent = { kind: "reverse", id: `${ALICE}#99`, target: POOL, member: ALICE, at: 0, receiptIntent: `${ALICE}#98`, revoke: 10, giveBack: 0, operation: "cancel" };
     expect(await family(POOL, { op: "apply", intent: reverse })).toMatchObject({ ok: false, code: "UNAVAILABLE" });
     expect((await family(ALICE, { op: "leave", leaveId: "l1", policy: "stay", operator: "test" })).ok).toBe(true);
     expect(await family(ALICE, { op: "leave", leaveId: "l2", policy: "stay", operator: "test" })).toMatchObject({ ok: false, code: "NOT_IN_FAMILY" });

@@ -74,6 +74,8 @@ export interface ReverseIntent {
   readonly receiptIntent: string;
   readonly revoke: number;
   readonly giveBack: number;
+  /** "cancel" or "refund <id>": names the return in the pool's settlement entries. */
+  readonly operation: string;
 }
 
 /** A member joined: the member's points move into the pool as lots of that member's origin. */

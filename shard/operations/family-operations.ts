@@ -5,6 +5,7 @@ import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import {
   FAMILY_HOLD_TTL_MILLISECONDS,
   TRANSFER_LOTS_MAX,
+  parseFamilyHoldKey,
   familyIdOfPool,
   intentId,
   keyedRecordId,
@@ -21,6 +22,8 @@ import { failure, type Outcome } from "../../protocol/errors/loycore-error.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import type { EventData } from "../storage/records/outbox-codec.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
+import { crossPartnerPoints, crossPartnerPointsReturned } from "../../domain/engine/partner-settlement.js";
+import { settlementWrites, type SettlementContext } from "./settlement-writes.js";
 import { ADMIN_RECORD_STORE, type RecordAddress } from "./keyed-operations.js";
 
 /**
@@ -268,22 +271,28 @@ function applyReceipt(input: { readonly program: CompiledProgram; readonly now: 
     lot = accrued.lots[0] ?? null;
     expiredOnArrival = accrued.expiredOnArrival;
   }
-  const spentRecord = { lot, shares };
+  const named = intent.hold === null ? null : parseFamilyHoldKey(intent.hold.key);
+  const spentRecord: SpentRecord = { lot, shares, partner: intent.partner, store: named?.store ?? "", receiptId: named?.receiptId ?? "" };
   return {
     ok: true,
     ledger,
     expiredOnArrival,
     detail: { member: intent.member, redeem: intent.redeem, points: intent.accrual?.points ?? 0 },
-    writes: (next) => [...writes, recordWrite(next, spentAddress(intent.id), spentRecord)],
+    writes: (next) => [
+      ...writes,
+      recordWrite(next, spentAddress(intent.id), spentRecord),
+      // Points other partners issued, spent at this store: settled as any member's redemption is, under the pool.
+      ...settlementWrites(settlementContext(next, program, intent.at, spentRecord, "commit"), crossPartnerPoints(shares, intent.partner)),
+    ],
   };
 }
 
 /** A refund or cancel of a family receipt on the pool: part of its lot revoked (debt if spent), redeemed points given back. */
-function applyReversal(input: { readonly now: number; readonly spent: ReceiptRecord | undefined }, pool: Account, intent: Extract<FamilyIntent, { kind: "reverse" }>): IntentChange {
-  const { now } = input;
+function applyReversal(input: { readonly program: CompiledProgram; readonly now: number; readonly spent: ReceiptRecord | undefined }, pool: Account, intent: Extract<FamilyIntent, { kind: "reverse" }>): IntentChange {
+  const { now, program } = input;
   // The receipt's intent comes first from the same member's shard, in order: until it is applied the reversal waits.
   if (input.spent === undefined) return failure("UNAVAILABLE", `receipt intent ${intent.receiptIntent} is not applied on the pool yet`);
-  const before = storedAnswer<{ lot: number | null; shares: readonly LotShare[] }>(input.spent);
+  const before = storedAnswer<SpentRecord>(input.spent);
   let ledger = pool.ledger;
   let debtAdded = 0;
   if (intent.revoke > 0 && before.lot !== null) {
@@ -304,8 +313,26 @@ function applyReversal(input: { readonly now: number; readonly spent: ReceiptRec
     ledger,
     expiredOnArrival: 0,
     detail: { member: intent.member, receiptIntent: intent.receiptIntent, revoked: intent.revoke, returned: intent.giveBack, debtAdded },
-    writes: (next) => [recordWrite(next, spentAddress(intent.receiptIntent), { lot: before.lot, shares: left })],
+    writes: (next) => [
+      recordWrite(next, spentAddress(intent.receiptIntent), { ...before, shares: left }),
+      ...settlementWrites(settlementContext(next, program, intent.at, before, intent.operation), crossPartnerPointsReturned(before.shares, left, before.partner)),
+    ],
   };
+}
+
+/** What a receipt intent's apply spent and accrued on the pool (its record at spentAddress), updated by each return. */
+interface SpentRecord {
+  readonly lot: number | null;
+  /** The lots its redeem came from, less what returns gave back. */
+  readonly shares: readonly LotShare[];
+  /** The partner of the store, the store and the receipt: the pool's settlement entries name them. */
+  readonly partner: string;
+  readonly store: string;
+  readonly receiptId: string;
+}
+
+function settlementContext(account: Account, program: CompiledProgram, at: number, spent: SpentRecord, operation: string): SettlementContext {
+  return { account, at, redeemer: spent.partner, store: spent.store, receiptId: spent.receiptId, operation, pointValueMinor: program.program.points.pointValueMinor };
 }
 
 /** Takes `points` from the end of the shares (the latest spent come back first), as receipt returns do. */

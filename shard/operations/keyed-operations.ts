@@ -109,7 +109,7 @@ export function cancelReceipt(input: KeyedInput, store: string, receiptId: strin
     const reversed = reverseReceipt(account, account.ledger, target.settlement, "all", now, program.program.points.returnPolicy, family !== null);
     if (!reversed.ok) return reversed;
     if (family !== null) {
-      return familyReversal(reversed, target, family, now, { answer: { receipt: receiptId, cancelled: "receipt" }, activity: { kind: "cancel", detail: { receipt: receiptId, store } } });
+      return familyReversal(reversed, target, family, now, "cancel", { answer: { receipt: receiptId, cancelled: "receipt" }, activity: { kind: "cancel", detail: { receipt: receiptId, store } } });
     }
     return {
       ok: true,
@@ -143,7 +143,7 @@ export function refundReceipt(input: KeyedInput, refund: Refund, target: Receipt
     const reversed = reverseReceipt(account, account.ledger, target.settlement, returns, now, program.program.points.returnPolicy, family !== null);
     if (!reversed.ok) return reversed;
     if (family !== null) {
-      return familyReversal(reversed, target, family, now, { answer: { refund: refundId, receipt: receiptId }, activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store } } });
+      return familyReversal(reversed, target, family, now, `refund ${refundId}`, { answer: { refund: refundId, receipt: receiptId }, activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store } } });
     }
     return {
       ok: true,
@@ -323,6 +323,7 @@ function familyReversal<Answer extends { readonly member: string }>(
   target: ReceiptRecord,
   family: FamilyAnswerPart["familyIntent"],
   now: number,
+  operation: string,
   what: { readonly answer: Readonly<Record<string, unknown>>; readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> } },
 ): KeyedChange<Answer> {
   const next = reversed.account;
@@ -336,6 +337,7 @@ function familyReversal<Answer extends { readonly member: string }>(
     receiptIntent: receiptIntent.id,
     revoke: reversed.answer.pointsRevoked,
     giveBack: reversed.answer.pointsReturned,
+    operation,
   };
   const answer = { ...what.answer, ...reversed.answer, familyIntent: { id: family.id, intent } } as unknown as Omit<Answer, "member">;
   return {
