@@ -12,7 +12,8 @@ import type { Receipt, ReceiptLine } from "../domain/receipt/receipt.js";
 import type { CommitLog } from "../shard/log/commit-log.js";
 import { openShardStorage } from "../shard/recovery.js";
 import { ShardActor } from "../shard/shard-actor.js";
-import type { ShardReply, ShardRequest } from "../shard/shard-messages.js";
+import { channelReply } from "../shard/packed-replies.js";
+import type { ChannelReply, ShardReply, ShardRequest, ShardRequestKind } from "../shard/shard-messages.js";
 import { PlacementTable } from "../domain/placement/placement-table.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { integerBetween, seededRandom } from "../domain/random/seeded-random.js";
@@ -23,7 +24,7 @@ import { readBoundedFlag } from "./bounded-flag.js";
  * ShardActor over a real LMDB store and file commit log in a temporary
  * directory, driven as shard-worker.ts drives it. Members are enrolled and
  * given points first (each with a welcome receipt) and checkpointed to LMDB;
- * then each measured receipt goes through the lanes flow (lookup, calculate,
+ * then each measured receipt goes through the lanes flow (identify, calculate,
  * commit; 10 % pay with points), `--lanes` receipts per event-loop turn, each
  * turn's answers serialized as the worker's postMessage would, the turn's
  * commits waited for as one durable group. A fixed seed and a simulated clock
@@ -128,7 +129,7 @@ const actor = new ShardActor({
 });
 
 /** Answers batched per run of work and serialized once, as shard-worker.ts's sendPendingReplies posts them. */
-let pendingReplies: ShardReply[] = [];
+let pendingReplies: ChannelReply[] = [];
 let repliesScheduled = false;
 let serializedBytes = 0;
 const failures = new Map<string, number>();
@@ -140,11 +141,12 @@ const sendPendingReplies = (): void => {
   const bytes = serialize(replies);
   serializedBytes += bytes.length;
 };
-const send = (reply: ShardReply): void => {
+const send = (kind: ShardRequestKind, reply: ShardReply): void => {
   if (!reply.ok) failures.set(reply.code, (failures.get(reply.code) ?? 0) + 1);
   // One by one: how answers group into postMessage arrays depends on when syncs finish.
   digest?.update(JSON.stringify(reply));
-  pendingReplies.push(reply);
+  // As the worker sends it: a terminal answer packed once (shard/packed-replies.ts).
+  pendingReplies.push(channelReply(kind, reply));
   if (!repliesScheduled) {
     repliesScheduled = true;
     queueMicrotask(sendPendingReplies);
@@ -156,7 +158,7 @@ let nextRef = 1;
 function handle(request: ShardRequest): Promise<ShardReply> {
   return new Promise((resolve) => {
     actor.handle(request, (reply) => {
-      send(reply);
+      send(request.kind, reply);
       resolve(reply);
     });
   });
@@ -191,10 +193,10 @@ function laneReceipt(index: number): Promise<ShardReply> {
   const logicalShard = logicalShardOf(memberId);
   const paysWithPoints = random() < REDEEM_SHARE;
   const receipt: Receipt = { id: `r-${index}`, store: "bench-store", at: tickClock(), lines: randomLines() };
-  void handle({ kind: "lookup", ref: nextRef++, logicalShard, memberId });
+  void handle({ kind: "identify", ref: nextRef++, logicalShard, memberId, presented: null });
   let redeemable = 0;
   actor.handle({ kind: "calculate", ref: nextRef++, logicalShard, memberId, receipt, redeem: 0, partner: "bench-partner" }, (reply) => {
-    send(reply);
+    send("calculate", reply);
     if (reply.ok) redeemable = reply.value.redeemable;
   });
   return handle({ kind: "commit", ref: nextRef++, logicalShard, memberId, receipt, redeem: paysWithPoints ? redeemable : 0, partner: "bench-partner" });
@@ -222,7 +224,7 @@ try {
   process.stdout.write(
     [
       `setup: ${memberCount} members enrolled and welcomed in ${setupCpu.toFixed(2)} s CPU`,
-      `measured: ${committed} receipts (lookup, calculate, commit), ${lanes} per turn, in ${wallSeconds.toFixed(2)} s: ${Math.round(committed / wallSeconds)} commits/s`,
+      `measured: ${committed} receipts (identify, calculate, commit), ${lanes} per turn, in ${wallSeconds.toFixed(2)} s: ${Math.round(committed / wallSeconds)} commits/s`,
       `cpu per commit: ${perCommitMicroseconds.toFixed(1)} us (user ${(cpu.user / committed).toFixed(1)} us, system ${(cpu.system / committed).toFixed(1)} us), whole process`,
       `answers serialized: ${(serializedBytes / committed).toFixed(0)} bytes per receipt; refusals: ${failures.size === 0 ? "none" : [...failures].map(([code, count]) => `${code} ${count}`).join(", ")}`,
       ...(digest === null ? [] : [`digest of log payloads and answers: ${digest.digest("hex")}`]),

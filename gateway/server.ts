@@ -5,6 +5,7 @@ import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
 import { CampaignService } from "./admin/campaign-service.js";
+import { PartnerProgramService } from "./admin/partner-program-service.js";
 import { CardService } from "./operations/card-service.js";
 import { Operators } from "./admin/operators.js";
 import type { ServerConfig } from "./config.js";
@@ -67,6 +68,7 @@ interface Gateway {
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
   readonly campaigns: CampaignService;
+  readonly partnerPrograms: PartnerProgramService;
   readonly cards: CardService;
   readonly family: FamilyService;
   readonly familyRelay: FamilyRelay;
@@ -148,6 +150,7 @@ async function buildGateway(
   const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards, family);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const campaigns = new CampaignService(control, cluster);
+  const partnerPrograms = new PartnerProgramService(control, cluster);
   const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
   const search = new MemberSearch(directory, cluster);
   const operators = new Operators(control, authenticator, clock);
@@ -162,7 +165,7 @@ async function buildGateway(
     wakeDelivery();
     void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
   };
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, family, familyRelay, edits, search, operators, handler, webhooks };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, partnerPrograms, cards, family, familyRelay, edits, search, operators, handler, webhooks };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -174,6 +177,8 @@ async function startShardChannels(
 ): Promise<SupervisedShardChannel[]> {
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
+  // The partners' own programs in force (docs/program.md, "Partners' own programs").
+  const partnerPrograms = control.partnerProgramsInForce().flatMap(({ partner, program: own }) => (own === null ? [] : [{ partner, program: own }]));
   const eventKinds = storedSubscribedKinds(control);
   const campaigns = control.currentCampaigns() ?? null;
   const floors = directory.receiptIndexFloors();
@@ -186,6 +191,7 @@ async function startShardChannels(
           storePath: opened.shardStorePath(shardIndex),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
+          ...(partnerPrograms.length === 0 ? {} : { partnerPrograms }),
           eventKinds,
           campaigns,
           receiptIndexThrough: floors.get(shardIndex) ?? 0,
@@ -227,7 +233,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.family).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.partnerPrograms, gateway.family).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);

@@ -40,8 +40,9 @@ describe("a shard thread that dies", () => {
     const after = await Promise.allSettled(Array.from({ length: total / 2 }, (_, index) => commit(total / 2 + index)));
     const outcomes = [...before, ...after];
     const codes = outcomes.filter((outcome) => outcome.status === "rejected").map((outcome) => (outcome.reason as { code: string }).code);
-    expect(codes.length).toBeGreaterThan(0);
-    expect(new Set(codes)).toEqual(new Set(["UNAVAILABLE"]));
+    expect(codes).toContain("UNAVAILABLE");
+    // BUSY is the shard's overload answer: on a loaded machine, 300 commits may queue past its wait bound.
+    expect(codes.filter((code) => code !== "UNAVAILABLE" && code !== "BUSY")).toEqual([]);
 
     // Retry everything not acknowledged, with the same receipt ids, until the restarted shard answers.
     const answers = new Map<number, CommitResult>();

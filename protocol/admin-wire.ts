@@ -51,6 +51,40 @@ export interface ProgramVersionPage {
   readonly next: number | null;
 }
 
+/**
+ * A version of the program that prices at one partner's stores (docs/program.md, "Partners' own
+ * programs"): the partner's own program, or null where the partner returned to the coalition
+ * program. Versions are numbered per partner from 1; `program.version` is `version`.
+ */
+export interface PartnerProgramVersion {
+  readonly partner: string;
+  /** 0: the partner never had a program of its own (nothing stored). */
+  readonly version: number;
+  /** The partner's own program; null: the partner takes part in the coalition program. */
+  readonly program: Program | null;
+  /** When this version was stored (epoch ms); null when nothing was. */
+  readonly at: number | null;
+}
+
+/** One stored version of a partner's program in a listing: its name, or null for a return to the coalition program. */
+export interface PartnerProgramVersionSummary {
+  readonly version: number;
+  readonly name: string | null;
+  readonly at: number;
+}
+
+export interface PartnerProgramVersionPage {
+  /** Newest first. */
+  readonly versions: readonly PartnerProgramVersionSummary[];
+  /** Pass as `before` for the next (older) page; null: this page is the last. */
+  readonly next: number | null;
+}
+
+/** `GET /v1/admin/partner-programs`: the partners that run a program of their own now, in partner id order. */
+export interface PartnerProgramList {
+  readonly programs: readonly { readonly partner: string; readonly version: number; readonly name: string }[];
+}
+
 // ---------------------------------------------------------------------------
 // Partners, stores, terminals
 // ---------------------------------------------------------------------------
@@ -197,6 +231,8 @@ export interface MemberView {
   readonly createdAt: number;
   readonly transactions: number;
   readonly programVersion: number | null;
+  /** Asked with `partner` whose own program gives the standing above (and `programVersion` is its version); absent: the coalition program. */
+  readonly programPartner?: string;
   /** The open point lots. */
   readonly lots: readonly PointLot[];
   /** The latest 20 history entries, newest first. */

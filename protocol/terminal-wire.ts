@@ -186,6 +186,8 @@ export interface IdentifyResult {
   readonly pointLevel: PointLevelHeld | null;
   /** A family member: the family whose pool `balance` is. */
   readonly family?: string;
+  /** The partner of the terminal's store when its own program gives the standing above; absent: the coalition program. */
+  readonly programPartner?: string;
 }
 
 /** A level by active points a member holds: its id, name, and when it lapses (null: until a higher one). */
@@ -305,6 +307,8 @@ export interface CalculateResult {
   readonly programVersion: number;
   /** The campaigns version that priced the receipt; absent while no campaigns document exists (docs/campaigns.md). */
   readonly campaignsVersion?: number;
+  /** The partner of the terminal's store when its own program priced the receipt (`programVersion` is then that program's version); absent: the coalition program (docs/program.md, "Partners' own programs"). */
+  readonly programPartner?: string;
 }
 
 export interface CommitResult extends CalculateResult {

@@ -1,8 +1,9 @@
 // Thread: a shard worker thread (one actor per thread, one message at a time).
+import { balanceResult, identifyResult } from "./operations/cashier-view.js";
 import { profileConsent, profileEmail, type Account } from "../domain/account/account.js";
 import { assert } from "../domain/assert/assert.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
-import { CompiledProgram } from "../domain/engine/compiled-program.js";
+import type { CompiledProgram } from "../domain/engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../domain/engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
 import type { Program } from "../protocol/program-document.js";
@@ -53,6 +54,7 @@ import {
   type ShardRequestKind,
 } from "./shard-messages.js";
 import { applyOutboxChanges, outboxPage, outboxStats, type OutboxHost } from "./outbox-requests.js";
+import { ProgramSet, type PartnerProgram } from "./program-set.js";
 import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointConfig, type CheckpointCrashPoint } from "./state/checkpointer.js";
 import { ShardState } from "./state/shard-state.js";
 
@@ -86,6 +88,8 @@ export interface ShardActorOptions {
   readonly log: CommitLog;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The partners' own programs in force at start (docs/program.md, "Partners' own programs"); absent: none. */
+  readonly partnerPrograms?: readonly PartnerProgram[];
   /** The event kinds written to the outbox (some webhook endpoint takes them); none when absent. */
   readonly eventKinds?: readonly string[];
   /** The campaigns version in force at start; absent or null: none stored yet. */
@@ -120,7 +124,8 @@ type FailureReply = (reply: ShardFailureReply) => void;
  * state to LMDB later, off this path (state/checkpointer.ts).
  */
 export class ShardActor {
-  private program: CompiledProgram | null;
+  /** The coalition program and the partners' own programs (program-set.ts). */
+  private readonly programs: ProgramSet;
   /** The campaigns version as stored, and compiled against the program's time zone (rebuilt when either changes). */
   private campaignSet: CampaignSet | null;
   private campaigns: CompiledCampaigns | null;
@@ -138,7 +143,7 @@ export class ShardActor {
   private readonly outbox: OutboxHost;
 
   constructor(private readonly options: ShardActorOptions) {
-    this.program = options.program === null ? null : new CompiledProgram(options.program);
+    this.programs = new ProgramSet(options.program, options.partnerPrograms ?? []);
     this.eventKinds = new Set(options.eventKinds ?? []);
     this.campaignSet = options.campaigns ?? null;
     this.campaigns = this.compileCampaigns();
@@ -174,6 +179,11 @@ export class ShardActor {
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
   }
 
+  /** The coalition program; null before the first is stored. */
+  private get program(): CompiledProgram | null {
+    return this.programs.coalition;
+  }
+
   /** Handles one message; `reply` gets the answer of the request's kind (ShardAnswers), now or once durable. */
   handle<Request extends ShardRequest>(request: Request, reply: Reply<Request["kind"]>): void {
     this.dispatch(request, reply as Reply);
@@ -185,6 +195,10 @@ export class ShardActor {
     switch (request.kind) {
       case "lookup":
         this.lookup(request, reply);
+        return;
+      case "identify":
+      case "balance":
+        this.laneView(request, reply);
         return;
       case "calculate":
         if (request.hold === true) this.hold(request, reply);
@@ -232,6 +246,7 @@ export class ShardActor {
         return;
       case "setEventKinds":
       case "setProgram":
+      case "setPartnerProgram":
       case "setCampaigns":
       case "health":
       case "receiptIndexFloor":
@@ -271,7 +286,10 @@ export class ShardActor {
   }
 
   /** The gateway's control of the shard: what it runs (program, campaigns, event kinds), health, the receipt index's floor, metrics. */
-  private control(request: Extract<ShardRequest, { kind: "setEventKinds" | "setProgram" | "setCampaigns" | "health" | "receiptIndexFloor" | "metrics" }>, reply: Reply): void {
+  private control(
+    request: Extract<ShardRequest, { kind: "setEventKinds" | "setProgram" | "setPartnerProgram" | "setCampaigns" | "health" | "receiptIndexFloor" | "metrics" }>,
+    reply: Reply,
+  ): void {
     switch (request.kind) {
       case "setEventKinds":
         this.eventKinds = new Set(request.kinds);
@@ -279,10 +297,16 @@ export class ShardActor {
         return;
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
-        this.program = new CompiledProgram(request.program);
+        // The partners' own programs are compiled again with it: their shared sections are its.
+        this.programs.setCoalition(request.program);
         // Campaign dates are local to the program's time zone: compiled again with the new program.
         this.campaigns = this.compileCampaigns();
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
+        return;
+      case "setPartnerProgram":
+        // One reference swap between two messages, as for the coalition program.
+        this.programs.setPartner(request.partner, request.program);
+        reply({ ref: request.ref, ok: true, value: { partner: request.partner, version: request.program?.version ?? null } });
         return;
       case "setCampaigns":
         // One reference swap between two messages, as for the program.
@@ -343,16 +367,31 @@ export class ShardActor {
   }
 
   private lookup(request: Extract<ShardRequest, { kind: "lookup" }>, reply: Reply<"lookup">): void {
+    const view = this.lookedUp(request, request.detail === true, reply);
+    if (view !== undefined) reply({ ref: request.ref, ok: true, value: view });
+  }
+
+  /** A lane's identify and balance: the lookup, shaped here as the lane may see it (cashier-view.ts), so it crosses packed. */
+  private laneView(request: Extract<ShardRequest, { kind: "identify" | "balance" }>, reply: Reply<"identify" | "balance">): void {
+    const view = this.lookedUp(request, request.kind === "balance" && request.detail, reply);
+    if (view === undefined) return;
+    const value = request.kind === "identify" ? identifyResult(view, request.presented) : balanceResult(view, request.detail);
+    reply({ ref: request.ref, ok: true, value });
+  }
+
+  /** The member's view, with its open lots when `detail`; undefined once `reply` has answered UNKNOWN_MEMBER. */
+  private lookedUp<Kind extends ShardRequestKind>(
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly partner?: string | undefined },
+    detail: boolean,
+    reply: Reply<Kind>,
+  ): MemberLookup | undefined {
     const account = this.readAccount(request.logicalShard, request.memberId);
     if (account === undefined) {
       reply(memberNotFound(request.ref, request.memberId));
-      return;
+      return undefined;
     }
-    const view = this.memberView(account);
-    if (request.detail !== true) {
-      reply({ ref: request.ref, ok: true, value: view });
-      return;
-    }
+    const view = this.memberView(account, request.partner);
+    if (!detail) return view;
     const settled = settleLedger(account.ledger, this.options.clock()).ledger;
     const lots = settled.lots.map(
       (lot): PointLot => ({
@@ -368,7 +407,7 @@ export class ShardActor {
         expiresAt: lot.expiresAt,
       }),
     );
-    reply({ ref: request.ref, ok: true, value: { ...view, lots } });
+    return { ...view, lots };
   }
 
   private calculate(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
@@ -561,7 +600,7 @@ export class ShardActor {
    * an unknown member, no program, or (for a state change) a full overlay.
    */
   private memberAndProgram(
-    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly partner?: string | undefined },
     reply: FailureReply,
     changesState = false,
   ): { account: Account; program: CompiledProgram } | null {
@@ -570,7 +609,8 @@ export class ShardActor {
       reply(memberNotFound(request.ref, request.memberId));
       return null;
     }
-    const program = this.program;
+    // The program of the partner of the terminal's store: its own, else the coalition program.
+    const program = this.programs.forPartner(request.partner);
     if (program === null) {
       reply(failureReply(request.ref, failure("NO_PROGRAM", "no loyalty program is configured")));
       return null;
@@ -657,8 +697,10 @@ export class ShardActor {
     if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
   }
 
-  private memberView(account: Account): MemberLookup {
+  /** The member as identify and the admin view show it; `partner`: standing under that partner's own program, if it runs one. */
+  private memberView(account: Account, partner?: string): MemberLookup {
     const now = this.options.clock();
+    const program = this.programs.forPartner(partner);
     const points = ledgerTotals(account.ledger, now);
     return {
       member: account.memberId,
@@ -671,11 +713,12 @@ export class ShardActor {
       consent: profileConsent(account.profile),
       balance: points.available,
       points: { active: points.active, pending: points.pending, held: points.held, debt: points.debt },
-      ...standingView(this.program, account, now),
+      ...standingView(program, account, now),
       counters: account.counters,
       createdAt: account.createdAt,
       transactions: account.sequence,
-      programVersion: this.program?.version ?? null,
+      programVersion: program?.version ?? null,
+      ...(program === null || program.partner === null ? {} : { programPartner: program.partner }),
       ...(account.family === undefined ? {} : { family: account.family }),
     };
   }
@@ -701,6 +744,8 @@ export class ShardActor {
   private healthView(): ShardHealth {
     const log = this.options.log;
     const stats = log.stats();
+    const partnerVersions = this.programs.partnerVersions();
+    const partnerPrograms = Object.keys(partnerVersions).length === 0 ? null : partnerVersions;
     return {
       logRecordsAppended: stats.recordsAppended,
       logBytesAppended: stats.bytesAppended,
@@ -715,6 +760,7 @@ export class ShardActor {
       checkpointSequence: this.options.store.checkpointSequence,
       checkpointRunning: this.checkpointer.running,
       program: this.program?.version ?? null,
+      ...(partnerPrograms === null ? {} : { partnerPrograms }),
     };
   }
 }

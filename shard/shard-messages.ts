@@ -9,11 +9,13 @@ import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
 import type { FamilyHold } from "./operations/family-commit.js";
 import type { ApplyAnswer, JoinAnswer, LeaveAnswer, PoolHoldAnswer } from "./operations/family-operations.js";
 import type { FamilyIntent, LeavePolicy } from "../domain/family/family.js";
+import type { PartnerProgram } from "./program-set.js";
 import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
+import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet } from "../protocol/campaign-document.js";
-import type { CalculateResult, CancelResult, CommitResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
+import type { BalanceResult, CalculateResult, CancelResult, CommitResult, IdentifyResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
  * Messages between the gateway thread and a shard thread. They travel by
@@ -31,6 +33,27 @@ export type ShardRequest =
       readonly memberId: string;
       /** With the member's open point lots. */
       readonly detail?: boolean;
+      /** The partner of the terminal's store: its own program, if it runs one, gives the standing shown; absent: the coalition program. */
+      readonly partner?: string;
+    }
+  | {
+      /** A lane's `identify`: the member's card view as a lane may see it (shard/operations/cashier-view.ts). */
+      readonly kind: "identify";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      /** The card the lane presented and its type; null when it named the member by phone. */
+      readonly presented: { readonly card: string; readonly type: string | null } | null;
+      /** The partner of the terminal's store: its own program, if it runs one, gives the standing shown; absent: the coalition program. */
+      readonly partner?: string;
+    }
+  | {
+      /** A lane's `balance`: the points view, with the open lots when `detail`. */
+      readonly kind: "balance";
+      readonly ref: number;
+      readonly logicalShard: number;
+      readonly memberId: string;
+      readonly detail: boolean;
     }
   | ReceiptShardRequest
   | {
@@ -51,6 +74,8 @@ export type ShardRequest =
   | ActivityShardRequest
   | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  /** A partner's own program (a new version), or null: the partner returns to the coalition program; swapped like setProgram. */
+  | { readonly kind: "setPartnerProgram"; readonly ref: number; readonly partner: string; readonly program: Program | null }
   /** The event kinds some webhook endpoint takes: only these are written to the outbox (none: no events, no cost). */
   | { readonly kind: "setEventKinds"; readonly ref: number; readonly kinds: readonly string[] }
   /** A campaigns version replaces the shard's set between two messages, like setProgram (docs/campaigns.md). */
@@ -84,7 +109,7 @@ export type ShardRequestOf<Kind extends ShardRequestKind> = Extract<ShardRequest
 /**
  * A member as the shard sees it: everything the admin view shows but its cards
  * (the directory's) and activity (a separate request), the lots only when asked (`detail`). The
- * gateway shapes what a lane may see of it (gateway/operations/cashier-view.ts).
+ * lanes see it shaped by shard/operations/cashier-view.ts.
  */
 export type MemberLookup = Omit<MemberView, "lots" | "activity" | "cards"> & { readonly lots?: MemberView["lots"] };
 
@@ -105,6 +130,8 @@ export interface ShardHealth {
   readonly checkpointRunning: boolean;
   /** The program version the shard runs, null before the first program. */
   readonly program: number | null;
+  /** The version of each partner's own program the shard runs, by partner; absent while no partner runs one. */
+  readonly partnerPrograms?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -114,6 +141,8 @@ export interface ShardHealth {
  */
 export interface ShardAnswers {
   readonly lookup: MemberLookup;
+  readonly identify: IdentifyResult;
+  readonly balance: BalanceResult;
   /** With `hold: true`, the answer carries the hold. */
   readonly calculate: CalculateResult;
   readonly commit: CommitResult;
@@ -132,6 +161,8 @@ export interface ShardAnswers {
   readonly activity: ActivityPage;
   readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
+  /** The version of the partner's own program now in force; null: the partner runs the coalition program. */
+  readonly setPartnerProgram: { readonly partner: string; readonly version: number | null };
   readonly setEventKinds: { readonly kinds: number };
   readonly setCampaigns: { readonly version: number };
   /** The receipt priced with the draft campaign as if active: nothing changes, nothing is logged. */
@@ -159,6 +190,32 @@ export type ShardReply<Kind extends ShardRequestKind = ShardRequestKind> =
   | ShardFailureReply;
 
 export type ShardFailureReply = { readonly ref: number } & Failure;
+
+/**
+ * Request kinds whose answer goes to the terminal as it is. The shard thread
+ * sends their answers packed (protocol/packed-answer.ts: encoded once, there)
+ * and the gateway splices the bytes into its frame; every other answer
+ * crosses as an object the gateway reads or reshapes.
+ */
+export type PackedAnswerKind = "identify" | "balance" | "calculate" | "commit" | "cancel" | "refund" | "payment" | "reportVisit";
+
+/** What the gateway receives for each request kind: ShardAnswers, with the packed kinds as bytes. */
+export type ChannelAnswers = {
+  readonly [Kind in ShardRequestKind]: Kind extends PackedAnswerKind ? PackedAnswer<ShardAnswers[Kind]> : ShardAnswers[Kind];
+};
+
+/** A reply as it crosses to the gateway (a ShardReply whose answer, for a packed kind, is packed). */
+export type ChannelReply<Kind extends ShardRequestKind = ShardRequestKind> =
+  | {
+      readonly ref: number;
+      readonly ok: true;
+      readonly value: ChannelAnswers[Kind];
+      readonly sequence?: number;
+      /** The packed answer is a family member's (docs/ARCHITECTURE.md, "Family accounts"): the gateway unpacks it to reach the pool. */
+      readonly family?: true;
+    }
+  | ShardFailureReply;
+
 
 /** A failure as the reply to request `ref`. */
 export function failureReply(ref: number, { code, message }: Failure): ShardFailureReply {
@@ -347,6 +404,8 @@ export interface VisitShardRequest {
   readonly logicalShard: number;
   readonly memberId: string;
   readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
+  /** The partner of the terminal's store: its own program's category rules, if it runs one, see the visit; absent: the coalition program's. */
+  readonly partner?: string;
 }
 
 /** What a shard thread is told when it starts. */
@@ -355,6 +414,8 @@ export interface ShardWorkerData {
   readonly storePath: string;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The partners' own programs in force (absent: none); "setPartnerProgram" changes them. */
+  readonly partnerPrograms?: readonly PartnerProgram[];
   /** The event kinds some webhook endpoint takes (absent: none); "setEventKinds" changes them. */
   readonly eventKinds?: readonly string[];
   /** The campaigns version in force; absent or null: none stored yet. */

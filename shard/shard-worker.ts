@@ -6,7 +6,8 @@ import { assert } from "../domain/assert/assert.js";
 import { crashPointHook } from "./crash-points.js";
 import { openShardStorage } from "./recovery.js";
 import { ShardActor, type ShardInstruments } from "./shard-actor.js";
-import type { ShardReadyNotice, ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
+import { isPackedAnswerKind, packedReply } from "./packed-replies.js";
+import type { ChannelReply, PackedAnswerKind, ShardReadyNotice, ShardReply, ShardRequest, ShardWorkerData } from "./shard-messages.js";
 
 /**
  * Entry point of a shard thread. It owns one LMDB environment, one commit
@@ -118,6 +119,7 @@ const actor = new ShardActor({
   log,
   ownedLogicalShards: data.ownedLogicalShards,
   program: data.program,
+  ...(data.partnerPrograms === undefined ? {} : { partnerPrograms: data.partnerPrograms }),
   ...(data.eventKinds === undefined ? {} : { eventKinds: data.eventKinds }),
   campaigns: data.campaigns ?? null,
   clock: () => Date.now(),
@@ -143,7 +145,7 @@ checkpointTimer.unref();
  * The array is sent in a microtask, right after the synchronous run that
  * produced it (a slice of requests, a group's release), not a turn later.
  */
-let pendingReplies: ShardReply[] = [];
+let pendingReplies: ChannelReply[] = [];
 let repliesScheduled = false;
 const sendPendingReplies = (): void => {
   repliesScheduled = false;
@@ -151,13 +153,17 @@ const sendPendingReplies = (): void => {
   pendingReplies = [];
   if (replies.length > 0) port.postMessage(replies);
 };
-const send = (reply: ShardReply): void => {
+const send = (reply: ChannelReply): void => {
   pendingReplies.push(reply);
   if (!repliesScheduled) {
     repliesScheduled = true;
     queueMicrotask(sendPendingReplies);
   }
 };
+/** The reply to a request of any other kind crosses as the shard answered it. */
+const sendAsIs = (reply: ShardReply): void => send(reply as ChannelReply);
+/** The reply to a request whose answer goes to the terminal as it is: packed here, once (packed-replies.ts). */
+const sendPacked = (reply: ShardReply): void => send(packedReply(reply as ShardReply<PackedAnswerKind>));
 
 /**
  * The expiry sweep: every second, at most this many accounts are read and
@@ -185,7 +191,7 @@ const handleRequest = (message: ShardRequest): void => {
     void registry.getMetricsAsJSON().then((metrics) => send({ ref: message.ref, ok: true, value: { metrics } }));
     return;
   }
-  actor.handle(message, send);
+  actor.handle(message, isPackedAnswerKind(message.kind) ? sendPacked : sendAsIs);
 };
 
 /**

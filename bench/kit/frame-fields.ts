@@ -1,4 +1,4 @@
-import { headerChildren, messagePackHeaderEnd } from "../../gateway/transport/msgpack-header.js";
+import { headerChildren, messagePackHeaderEnd } from "../../protocol/msgpack-header.js";
 
 /**
  * Reads the few top-level fields the load client needs from a msgpack map (`id`, `ok`, `code`,

@@ -1,5 +1,5 @@
 import { unpack } from "msgpackr";
-import { decodeFrame } from "../../gateway/transport/frame-codec.js";
+import { decodeFrame } from "../../protocol/frame-codec.js";
 import { describe, expect, it } from "vitest";
 import { demoNumberedMembers } from "./member-source.js";
 import { makeBasketPool } from "./receipt-mix.js";

@@ -20,6 +20,8 @@ import type {
   OperatorPage,
   Partner,
   PartnerPage,
+  PartnerProgramList,
+  PartnerProgramVersion,
   Principal,
   Program,
   ProgramValidation,
@@ -60,6 +62,23 @@ export class AdminApi {
   }
   saveProgram(document: unknown): Promise<Program> {
     return this.call("PUT", "/v1/admin/program", undefined, document);
+  }
+  /** The partners that run a program of their own now (docs/program.md, "Partners' own programs"). */
+  partnerPrograms(): Promise<PartnerProgramList> {
+    return this.call("GET", "/v1/admin/partner-programs");
+  }
+  partnerProgram(partner: string): Promise<PartnerProgramVersion> {
+    return this.call("GET", `/v1/admin/partners/${encodeURIComponent(partner)}/program`);
+  }
+  validatePartnerProgram(partner: string, document: unknown): Promise<ProgramValidation> {
+    return this.call("POST", `/v1/admin/partners/${encodeURIComponent(partner)}/program/validate`, undefined, document);
+  }
+  savePartnerProgram(partner: string, document: unknown): Promise<PartnerProgramVersion> {
+    return this.call("PUT", `/v1/admin/partners/${encodeURIComponent(partner)}/program`, undefined, document);
+  }
+  /** The partner returns to the coalition program. */
+  removePartnerProgram(partner: string): Promise<PartnerProgramVersion> {
+    return this.call("DELETE", `/v1/admin/partners/${encodeURIComponent(partner)}/program`);
   }
   memberByCard(card: string): Promise<MemberView> {
     return this.call("GET", "/v1/admin/members", { card });

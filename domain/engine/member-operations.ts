@@ -200,7 +200,8 @@ export function commitForMember(
     balance: ledgerTotals(ledger, now).available,
     categories: standing.categories,
   };
-  const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  const own = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  const categories = categoriesToStore(compiled, settled.categories, own);
   const levelled = reachPointLevel(compiled, { ...afterReceipt, categories }, now);
   if (!levelled.ok) return levelled;
   return {
@@ -398,8 +399,20 @@ export function releaseHoldForMember(account: Account, receipt: { readonly store
 export function reportVisitForMember(compiled: CompiledProgram, account: Account, status: VisitStatus, at: number): Account {
   const before = evaluateStanding(compiled, account, at);
   const reported = { ...account, categories: before.categories, lastVisitStatus: status };
-  const categories = categoriesAt(compiled, reported, before.importanceClass, at);
+  const categories = categoriesToStore(compiled, account.categories, categoriesAt(compiled, reported, before.importanceClass, at));
   return { ...reported, categories, sequence: account.sequence + 1 };
+}
+
+/**
+ * The categories an account keeps after `compiled` applied its rules: the program's own (`own`), then
+ * those of other programs the account held (a partner's own program and the coalition program each
+ * keep theirs: domain/program/partner-program.ts). `own` itself, allocating nothing, when there are
+ * none: always while no partner has a program of its own.
+ */
+export function categoriesToStore(compiled: CompiledProgram, held: readonly string[], own: readonly string[]): readonly string[] {
+  let others: string[] | null = null;
+  for (const id of held) if (compiled.isOtherProgramsCategory(id)) (others ??= []).push(id);
+  return others === null ? own : [...own, ...others];
 }
 
 /** What identify and the admin view show of a member's standing at `now` (the admin view's fields of it). */

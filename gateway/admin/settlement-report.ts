@@ -4,7 +4,7 @@ import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../d
 import { readString } from "../../domain/validation/fields.js";
 import type { SettlementPair, SettlementReport } from "../../protocol/admin-wire.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
-import type { SettlementCursor, SettlementEntry, ShardReply } from "../../shard/shard-messages.js";
+import type { SettlementCursor, SettlementEntry, ChannelReply } from "../../shard/shard-messages.js";
 import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 
@@ -41,7 +41,7 @@ export async function settlementReport(cluster: ShardCluster, query: SettlementQ
   for (let shard = 0; shard < cluster.shardCount; shard += 1) {
     let after: SettlementCursor | null = null;
     do {
-      const reply: ShardReply<"settlement"> = await cluster.requestToShard(shard, { kind: "settlement", fromDay: days.fromDay, toDay: days.toDay, after, limit: SETTLEMENT_PAGE_ENTRIES });
+      const reply: ChannelReply<"settlement"> = await cluster.requestToShard(shard, { kind: "settlement", fromDay: days.fromDay, toDay: days.toDay, after, limit: SETTLEMENT_PAGE_ENTRIES });
       if (!reply.ok) return failure(reply.code, reply.message);
       for (const entry of reply.value.entries) {
         if ((issuer === undefined || entry.issuer === issuer) && (redeemer === undefined || entry.redeemer === redeemer)) entries.push(entry);

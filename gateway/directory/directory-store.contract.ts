@@ -75,6 +75,22 @@ export function describeDirectoryStoreContract(name: string, makeFixture: () => 
       expect(store.cardsOfMember("m-4").map((record) => record.card)).toEqual(["400", "410"]);
     });
 
+    it("sees a card's new member and details at once after a write, though the card was read just before it", async () => {
+      const store = openStore();
+      await store.writeEntry({ memberId: "m-6", card: "600", phone: null });
+      expect(store.findMemberByCard("600")).toBe("m-6");
+      expect(store.findCardDetails("600")).toBeUndefined();
+      const blocked = { card: "600", memberId: "m-6", ...PLAIN_CARD_DETAILS, state: "blocked" as const, blockedAt: 7, blockReason: "stolen" };
+      const written = store.writeCards([blocked]);
+      // Read while the write is in flight: either side of it may be seen, and nothing of it may stay.
+      store.findCardDetails("600");
+      await written;
+      expect(store.findCardDetails("600")).toMatchObject({ state: "blocked", blockReason: "stolen" });
+      expect(store.findMemberByCard("601")).toBeUndefined();
+      await store.writeEntry({ memberId: "m-61", card: "601", phone: null });
+      expect(store.findMemberByCard("601")).toBe("m-61");
+    });
+
     it("finds every entry again after the store is closed and opened again", async () => {
       const first = openStore();
       for (let index = 0; index < 10; index += 1) {

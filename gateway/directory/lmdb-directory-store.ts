@@ -13,6 +13,7 @@ import {
   type ReceiptOwner,
   type SearchableMember,
 } from "./directory-store.js";
+import { CardReadCache } from "./card-read-cache.js";
 import { emailKey, emailPrefixOf, nameKey, namePrefixOf } from "./search-index-keys.js";
 
 export type { ReceiptOwner };
@@ -44,6 +45,10 @@ export class LmdbDirectoryStore implements DirectoryStore {
   private readonly emails: Database<string, string>;
   /** Facts about the directory itself: "searchIndexes" once every member's search keys are in. */
   private readonly settings: Database<number, string>;
+  /** Cards read recently (card-read-cache.ts); every write here that touches cards goes through it. */
+  private readonly cardCache = new CardReadCache();
+  private readonly readMemberByCard = (card: string): string | undefined => this.cards.get(card);
+  private readonly readCardDetails = (card: string): CardDetails | undefined => this.cardDetails.get(card);
 
   constructor(options: { readonly path: string }) {
     this.path = options.path;
@@ -77,7 +82,7 @@ export class LmdbDirectoryStore implements DirectoryStore {
   }
 
   findMemberByCard(card: string): string | undefined {
-    return this.cards.get(card);
+    return this.cardCache.memberOf(card, this.readMemberByCard);
   }
 
   findMemberByPhone(phone: string): string | undefined {
@@ -85,8 +90,10 @@ export class LmdbDirectoryStore implements DirectoryStore {
   }
 
   async writeEntry(entry: DirectoryEntry): Promise<void> {
-    const committed = this.root.transaction(() => this.putEntry(entry));
-    await awaitLmdbWrite(this.path, committed);
+    await this.cardCache.writing(async () => {
+      const committed = this.root.transaction(() => this.putEntry(entry));
+      await awaitLmdbWrite(this.path, committed);
+    });
     await this.root.flushed;
   }
 
@@ -137,7 +144,7 @@ export class LmdbDirectoryStore implements DirectoryStore {
   }
 
   findCardDetails(card: string): CardDetails | undefined {
-    return this.cardDetails.get(card);
+    return this.cardCache.detailsOf(card, this.readCardDetails);
   }
 
   cardsOfMember(memberId: string): readonly CardRecord[] {
@@ -152,14 +159,16 @@ export class LmdbDirectoryStore implements DirectoryStore {
   }
 
   async writeCards(cards: readonly CardRecord[]): Promise<void> {
-    const committed = this.root.transaction(() => {
-      for (const { card, memberId, ...details } of cards) {
-        void this.cards.put(card, memberId);
-        void this.cardDetails.put(card, details);
-        void this.memberCards.put(memberCardKey(memberId, card), true);
-      }
+    await this.cardCache.writing(async () => {
+      const committed = this.root.transaction(() => {
+        for (const { card, memberId, ...details } of cards) {
+          void this.cards.put(card, memberId);
+          void this.cardDetails.put(card, details);
+          void this.memberCards.put(memberCardKey(memberId, card), true);
+        }
+      });
+      await awaitLmdbWrite(this.path, committed);
     });
-    await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
   }
 
@@ -169,11 +178,13 @@ export class LmdbDirectoryStore implements DirectoryStore {
    * which has already checked that each card and phone is free.
    */
   async writeBulk(entries: readonly DirectoryEntry[], receiptOwners: readonly ReceiptOwner[]): Promise<void> {
-    const committed = this.root.transaction(() => {
-      for (const entry of entries) this.putEntry(entry);
-      for (const owner of receiptOwners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
+    await this.cardCache.writing(async () => {
+      const committed = this.root.transaction(() => {
+        for (const entry of entries) this.putEntry(entry);
+        for (const owner of receiptOwners) void this.receipts.put([owner.store, owner.receiptId], owner.memberId);
+      });
+      await awaitLmdbWrite(this.path, committed);
     });
-    await awaitLmdbWrite(this.path, committed);
     await this.root.flushed;
   }
 

@@ -1,6 +1,6 @@
 // Thread: the gateway (main) thread, in the background after start-up; the directory's only writer.
 import { LOGICAL_SHARD_COUNT } from "../../domain/placement/shard-function.js";
-import type { ShardReply } from "../../shard/shard-messages.js";
+import type { ChannelReply } from "../../shard/shard-messages.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { DirectoryStore } from "./directory-store.js";
 
@@ -36,7 +36,7 @@ export async function backfillSearchIndexes(
     for (let logicalShard = 0; logicalShard < LOGICAL_SHARD_COUNT; logicalShard += 1) {
       for (let after: string | null = null; ; ) {
         if (stopped()) return members;
-        const reply: ShardReply<"memberProfiles"> = await cluster.requestForLogicalShard({ kind: "memberProfiles", logicalShard, afterMemberId: after, limit: SEARCH_BACKFILL_PAGE_ACCOUNTS });
+        const reply: ChannelReply<"memberProfiles"> = await cluster.requestForLogicalShard({ kind: "memberProfiles", logicalShard, afterMemberId: after, limit: SEARCH_BACKFILL_PAGE_ACCOUNTS });
         if (!reply.ok) {
           if (reply.code !== "BUSY" && reply.code !== "UNAVAILABLE") throw new Error(`search index backfill: logical shard ${logicalShard}: ${reply.code} ${reply.message}`);
           await pause(SEARCH_BACKFILL_RETRY_MILLISECONDS);

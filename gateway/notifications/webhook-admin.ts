@@ -2,7 +2,7 @@
 import type { WebhookDeadLetter, WebhookDeadLetterPage, WebhookDeliveries } from "../../protocol/admin-wire.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import { LOGICAL_SHARD_COUNT } from "../../domain/placement/shard-function.js";
-import { OUTBOX_PAGE_ENTRIES_MAX, type OutboxCursor, type ShardReply } from "../../shard/shard-messages.js";
+import { OUTBOX_PAGE_ENTRIES_MAX, type OutboxCursor, type ChannelReply } from "../../shard/shard-messages.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { WebhookDelivery } from "./webhook-delivery.js";
@@ -43,7 +43,7 @@ export class WebhookAdmin {
     if (cursor === null) return failure("BAD_REQUEST", "after must be a cursor this API gave");
     const deadLetters: WebhookDeadLetter[] = [];
     while (cursor.shard < this.cluster.shardCount) {
-      const page: ShardReply<"outboxRead"> = await this.cluster.requestToShard(cursor.shard, { kind: "outboxRead", section: "dead", endpoint: id, after: cursor.after, limit: limit - deadLetters.length });
+      const page: ChannelReply<"outboxRead"> = await this.cluster.requestToShard(cursor.shard, { kind: "outboxRead", section: "dead", endpoint: id, after: cursor.after, limit: limit - deadLetters.length });
       if (!page.ok) return failure(page.code, page.message);
       for (const entry of page.value.entries) {
         const dead = entry.dead ?? { attempts: 0, failedAt: 0, error: "" };

@@ -10,6 +10,7 @@ import type { ShardCluster } from "../shards/shard-cluster.js";
 import { FamilyRelay } from "./family-relay.js";
 import { familyToHoldFor, FamilyService } from "./family-service.js";
 import { familyHoldKey } from "../../domain/family/family.js";
+import { unpackAnswer } from "../../protocol/packed-answer.js";
 
 /** 10 % back, points pay up to the whole receipt, active at once, never expiring: every point stays countable. */
 const PROGRAM: Program = { ...validateProgramDocument({ name: "Family model", points: { accrualRateBasisPoints: 1_000, maxRedeemShareBasisPoints: 10_000 } }), version: 1 };
@@ -124,7 +125,7 @@ async function commitOne(cluster: ShardCluster, family: FamilyService, memberId:
   const priced = familyId === null ? offered : await family.calculate(familyId, fields);
   if (!priced.ok) return null;
   const cut = random();
-  const most = Math.min(priced.value.balance, lines[0]!.amount);
+  const most = Math.min(unpackAnswer(priced.value).balance, lines[0]!.amount);
   // The interleaved path holds as much as it can: a return meanwhile then leaves the pool in debt.
   const redeem = cut >= 0.2 && cut < 0.3 ? most : random() < 0.5 ? randomInteger(random, most) : 0;
   const request = { ...fields, redeem };
@@ -145,24 +146,29 @@ async function commitOne(cluster: ShardCluster, family: FamilyService, memberId:
       await between();
       const reply = await cluster.requestForMember({ kind: "commit", ...request, familyHold: { family: familyId, key, points: redeem } });
       if (!reply.ok) return null;
-      const finished = await family.finish(reply.value);
+      const finished = await family.finishPacked(reply.value);
       expect(finished.ok).toBe(true);
-      return reply.value.points - reply.value.redeem;
+      return netOf(unpackAnswer(reply.value));
     }
     const reply = await cluster.requestForMember({ kind: "commit", ...request, familyHold: { family: familyId, key, points: redeem } });
     if (reply.ok) seen.cutAfterCommit += 1;
-    return reply.ok ? reply.value.points - reply.value.redeem : null;
+    return reply.ok ? netOf(unpackAnswer(reply.value)) : null;
   }
   let reply = await cluster.requestForMember({ kind: "commit", ...request });
   const holdFor = familyToHoldFor(reply);
   if (holdFor !== null) reply = (await family.commitWithHold(holdFor, request)).reply;
   if (!reply.ok) return null;
-  if ("familyIntent" in reply.value) seen.familyReceipts += 1;
-  if (familyId !== null || "familyIntent" in reply.value) {
+  if (reply.family === true) {
+    seen.familyReceipts += 1;
     // Half the time the intent is delivered now (as a lane's commit does), else left to the relay.
-    if (cut < 0.6) await family.finish(reply.value);
+    if (cut < 0.6) await family.finishPacked(reply.value);
   }
-  return reply.value.points - reply.value.redeem;
+  return netOf(unpackAnswer(reply.value));
+}
+
+/** The points a commit adds to the total. */
+function netOf(answer: { readonly points: number; readonly redeem: number }): number {
+  return answer.points - answer.redeem;
 }
 
 /** A refund of one line's unit or a cancel of a receipt not yet returned; what it changes in the total. */
@@ -175,7 +181,8 @@ async function returnOne(cluster: ShardCluster, family: FamilyService, committed
       ? await cluster.requestForMember({ kind: "cancel", memberId: receipt.memberId, store: "s1", receiptId: receipt.id, partner: PARTNER })
       : await cluster.requestForMember({ kind: "refund", memberId: receipt.memberId, store: "s1", refundId: `back-${receipt.id}`, receiptId: receipt.id, lines: [{ line: 0, qty: 1 }], partner: PARTNER });
   if (!reply.ok) return 0;
-  if ("familyIntent" in reply.value) seen.poolReturns += 1;
-  if ("familyIntent" in reply.value && random() < 0.6) await family.finish(reply.value);
-  return (reply.value.pointsReturned ?? 0) - (reply.value.pointsRevoked ?? 0);
+  if (reply.family === true) seen.poolReturns += 1;
+  if (reply.family === true && random() < 0.6) await family.finishPacked(reply.value);
+  const answer = unpackAnswer(reply.value as Uint8Array) as { pointsReturned?: number; pointsRevoked?: number };
+  return (answer.pointsReturned ?? 0) - (answer.pointsRevoked ?? 0);
 }

@@ -9,7 +9,8 @@ import type { CommitResult } from "../../protocol/terminal-wire.js";
 import type { Receipt } from "../../domain/receipt/receipt.js";
 import { familyOfHoldRequired, type FamilyAnswerPart } from "../../shard/operations/family-commit.js";
 import type { ApplyAnswer } from "../../shard/operations/family-operations.js";
-import type { FamilyAnswers, FamilyOperation, MemberLookup, ShardReply } from "../../shard/shard-messages.js";
+import type { ChannelReply, FamilyAnswers, FamilyOperation, ShardReply } from "../../shard/shard-messages.js";
+import { packAnswer, unpackAnswer, type PackedAnswer } from "../../protocol/packed-answer.js";
 import type { ControlStore } from "../control/control-store.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { OperationOutcome } from "./operation-outcome.js";
@@ -80,11 +81,34 @@ export class FamilyService {
   }
 
   /** A family member's calculate: the pool's spendable points, then the calculation with them. */
-  async calculate(family: string, receipt: FamilyReceipt): Promise<ShardReply<"calculate">> {
+  async calculate(family: string, receipt: FamilyReceipt): Promise<ChannelReply<"calculate">> {
     const pool = await this.cluster.requestForMember({ kind: "lookup", memberId: poolAccountId(family) });
     const familyPoints = pool.ok ? pool.value.balance : 0;
     if (!pool.ok && pool.code !== "UNKNOWN_MEMBER") return pool;
     return this.cluster.requestForMember({ kind: "calculate", ...receiptFields(receipt), familyPoints });
+  }
+
+  /** A family member's commit or return, packed as it crossed: unpacked, finished through the pool (finish), packed again for the lane. */
+  async finishPacked<Packed extends PackedAnswer<object>>(packed: Packed): Promise<OperationOutcome<Packed>> {
+    const finished = await this.finish(unpackAnswer(packed));
+    return finished.ok ? { ok: true, value: packAnswer(finished.value) as Packed } : finished;
+  }
+
+  /**
+   * identify and balance of a family member, as the shard shaped them for the lane: the pool's points
+   * in place of the member's own (balance with `detail`: the pool's lots, each with its origin).
+   */
+  async withPoolPoints<Packed extends PackedAnswer<object>>(packed: Packed, detail: boolean): Promise<OperationOutcome<Packed>> {
+    const answer = unpackAnswer(packed) as { readonly family?: string };
+    if (answer.family === undefined) return { ok: true, value: packed };
+    const pool = await this.cluster.requestForMember({ kind: "lookup", memberId: poolAccountId(answer.family), detail });
+    if (!pool.ok && pool.code !== "UNKNOWN_MEMBER") return failure(pool.code, pool.message);
+    const points = pool.ok ? pool.value.points : { active: 0, pending: 0, held: 0, debt: 0 };
+    const balance = pool.ok ? pool.value.balance : 0;
+    const lots = pool.ok ? (pool.value.lots ?? []).map((lot) => ({ ...lot, origin: originOfPoolLot(lot.reference) })) : [];
+    // identify has a balance; balance has the points by state too, and the lots with `detail`.
+    const patched = "active" in answer ? { ...answer, balance, ...points, ...(detail ? { lots } : {}) } : { ...answer, balance };
+    return { ok: true, value: packAnswer(patched) as Packed };
   }
 
   /**
@@ -92,7 +116,7 @@ export class FamilyService {
    * commit naming the hold, apply the intent. A refusal of the commit releases the hold at once
    * (abort on the member's shard, then release on the pool); anything else leaves it to the relay.
    */
-  async commitWithHold(family: string, request: FamilyReceipt): Promise<{ reply: ShardReply<"commit">; outcome: OperationOutcome<CommitResult> }> {
+  async commitWithHold(family: string, request: FamilyReceipt): Promise<{ reply: ChannelReply<"commit">; outcome: OperationOutcome<PackedAnswer<CommitResult>> }> {
     const first = await this.attempt(family, request);
     // The attempt took so long that the relay gave its hold up: one more attempt, with a hold of its own.
     if (!first.reply.ok && first.reply.code === "FAMILY_HOLD_ABORTED") return this.attempt(family, request);
@@ -100,18 +124,18 @@ export class FamilyService {
   }
 
   /** One attempt of commitWithHold, under its own hold key. */
-  private async attempt(family: string, request: FamilyReceipt): Promise<{ reply: ShardReply<"commit">; outcome: OperationOutcome<CommitResult> }> {
+  private async attempt(family: string, request: FamilyReceipt): Promise<{ reply: ChannelReply<"commit">; outcome: OperationOutcome<PackedAnswer<CommitResult>> }> {
     const { memberId, receipt, redeem, partner } = request;
     const key = familyHoldKey(memberId, receipt.store, receipt.id, randomBytes(HOLD_NONCE_BYTES).toString("hex"));
     const pool = poolAccountId(family);
     const held = await this.run<"hold">(pool, { op: "hold", key, points: redeem, partner, member: memberId, store: receipt.store, receiptId: receipt.id });
     if (!held.ok) {
       // A family that never held a point has no pool account yet: as many points as a member with none.
-      const reply: ShardReply<"commit"> = held.code === "UNKNOWN_MEMBER" ? { ...held, ...failure("INSUFFICIENT_POINTS", "the family's pool has no points") } : held;
+      const reply: ChannelReply<"commit"> = held.code === "UNKNOWN_MEMBER" ? { ...held, ...failure("INSUFFICIENT_POINTS", "the family's pool has no points") } : held;
       return { reply, outcome: failure(reply.ok ? "INTERNAL" : reply.code, reply.ok ? "" : reply.message) };
     }
     const reply = await this.cluster.requestForMember({ kind: "commit", ...receiptFields(request), familyHold: { family, key, points: redeem } });
-    if (reply.ok) return { reply, outcome: await this.finish(reply.value) };
+    if (reply.ok) return { reply, outcome: await this.finishPacked(reply.value) };
     if (!RETRIABLE_CODES.has(reply.code)) await this.abandon(pool, memberId, key, receipt);
     return { reply, outcome: failure(reply.code, reply.message) };
   }
@@ -122,18 +146,6 @@ export class FamilyService {
     if (!aborted.ok || aborted.value.committed) return false;
     const released = await this.run<"release">(pool, { op: "release", key });
     return released.ok;
-  }
-
-  /** identify and balance of a family member: the pool's points in place of the member's own. */
-  async poolPoints(view: MemberLookup, detail: boolean): Promise<OperationOutcome<MemberLookup>> {
-    if (view.family === undefined) return { ok: true, value: view };
-    const pool = await this.cluster.requestForMember({ kind: "lookup", memberId: poolAccountId(view.family), detail });
-    if (!pool.ok) {
-      if (pool.code === "UNKNOWN_MEMBER") return { ok: true, value: { ...view, balance: 0, points: { active: 0, pending: 0, held: 0, debt: 0 }, ...(detail ? { lots: [] } : {}) } };
-      return failure(pool.code, pool.message);
-    }
-    const lots = pool.value.lots?.map((lot) => ({ ...lot, origin: originOfPoolLot(lot.reference) }));
-    return { ok: true, value: { ...view, balance: pool.value.balance, points: pool.value.points, ...(lots === undefined ? {} : { lots }) } };
   }
 
   /** GET /v1/admin/families/{family}: the pool's points and its open lots, each with the member who earned it. */
@@ -201,6 +213,6 @@ function readFamilyId(value: string): string {
 }
 
 /** The family a shard's FAMILY_HOLD_REQUIRED names, or null for any other reply. */
-export function familyToHoldFor(reply: ShardReply): string | null {
+export function familyToHoldFor(reply: ShardReply | ChannelReply): string | null {
   return !reply.ok && reply.code === "FAMILY_HOLD_REQUIRED" ? familyOfHoldRequired(reply.message) : null;
 }

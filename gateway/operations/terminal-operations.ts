@@ -14,9 +14,10 @@ import type {
   RefundResult,
   ReportVisitResult,
 } from "../../protocol/terminal-wire.js";
+import type { PackedAnswer } from "../../protocol/packed-answer.js";
 import type { MemberReference, OperationRequest } from "../protocol/operation-request.js";
 import type { Enrollment } from "./enrollment.js";
-import { balanceResult, enrollResult, identifyResult } from "./cashier-view.js";
+import { enrollResult } from "../../shard/operations/cashier-view.js";
 import type { OperationFailure, OperationOutcome, Terminal } from "./operation-outcome.js";
 import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } from "./presented-member.js";
 import type { ReceiptIndex } from "./receipt-index.js";
@@ -48,14 +49,14 @@ export class TerminalOperations {
       case "enroll":
         return this.enroll(request);
       case "reportVisit":
-        return this.reportVisit(request);
+        return this.reportVisit(request, terminal);
       case "cancel":
       case "refund":
       case "payment":
         return this.byReceipt(request, terminal);
       case "identify":
       case "balance":
-        return this.identifyOrBalance(request);
+        return this.identifyOrBalance(request, terminal);
       case "calculate":
       case "commit":
         return this.calculateOrCommit(request, terminal);
@@ -95,10 +96,10 @@ export class TerminalOperations {
     return outcome.ok ? { ok: true, value: enrollResult(outcome.value) } : outcome;
   }
 
-  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<ReportVisitResult>> {
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>, terminal: Terminal): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
-    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit });
+    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit, partner: terminal.partner });
     if (!reply.ok) return this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };
   }
@@ -111,7 +112,7 @@ export class TerminalOperations {
   private async byReceipt(
     request: Extract<OperationRequest, { op: "cancel" | "refund" | "payment" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome<CancelResult | RefundResult | PaymentResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<CancelResult> | PackedAnswer<RefundResult> | PackedAnswer<PaymentResult>>> {
     const memberId =
       request.member === null
         ? this.receipts.ownerOf(request.store, request.receiptId)
@@ -124,36 +125,41 @@ export class TerminalOperations {
     const reply = await this.cluster.requestForMember(receiptRequest(request, memberId, terminal.partner));
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
     // A return of a family receipt gives points back through the pool (family-service.ts).
-    if ("familyIntent" in reply.value) return this.family.finish(reply.value);
+    if (reply.family === true) return this.family.finishPacked(reply.value);
     return { ok: true, value: reply.value };
   }
 
-  /** One shard lookup; identify shapes the member's card view, balance the points view (cashier-view.ts). */
+  /**
+   * One shard request; the shard shapes the member's card view (identify: the standing under the
+   * program of the terminal's partner) or points view (balance) as a lane may see it.
+   */
   private async identifyOrBalance(
     request: Extract<OperationRequest, { op: "identify" | "balance" }>,
-  ): Promise<OperationOutcome<IdentifyResult | BalanceResult>> {
+    terminal: Terminal,
+  ): Promise<OperationOutcome<PackedAnswer<IdentifyResult> | PackedAnswer<BalanceResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
-    const detail = request.op === "balance" && request.detail;
-    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId: presented.memberId, detail });
+    const { memberId } = presented;
+    const reply =
+      request.op === "balance"
+        ? await this.cluster.requestForMember({ kind: "balance", memberId, detail: request.detail })
+        : await this.cluster.requestForMember({
+            kind: "identify",
+            memberId,
+            presented: request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null,
+            partner: terminal.partner,
+          });
     if (!reply.ok) return this.memberFailure(reply, request.member);
-    let view = reply.value;
     // A family member's points are the pool's: one more shard request, for family members only.
-    if (view.family !== undefined) {
-      const pooled = await this.family.poolPoints(view, detail);
-      if (!pooled.ok) return pooled;
-      view = pooled.value;
-    }
-    if (request.op === "balance") return { ok: true, value: balanceResult(view, detail) };
-    const card = request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null;
-    return { ok: true, value: identifyResult(view, card) };
+    if (reply.family === true) return this.family.withPoolPoints(reply.value, request.op === "balance" && request.detail);
+    return { ok: true, value: reply.value };
   }
 
   /** A commit first claims its receipt id in the receipt index; a calculation claims nothing. */
   private async calculateOrCommit(
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     terminal: Terminal,
-  ): Promise<OperationOutcome<CalculateResult | CommitResult>> {
+  ): Promise<OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>> {
     const presented = this.presentedForReceipt(request);
     if ("ok" in presented) return presented;
     const memberId = presented.memberId;
@@ -165,7 +171,7 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome<CalculateResult>; sequence: number | undefined; committed: boolean } | undefined;
+    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined; committed: boolean } | undefined;
     try {
       done = await this.sendReceipt(request, presented, terminal);
     } finally {
@@ -180,7 +186,7 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
-  ): Promise<{ outcome: OperationOutcome<CalculateResult | CommitResult>; sequence: number | undefined; committed: boolean }> {
+  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined; committed: boolean }> {
     let reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
@@ -203,7 +209,7 @@ export class TerminalOperations {
     }
     if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined, committed: false };
     // A family member's commit without a redeem: its intent goes to the pool before the answer.
-    if ("familyIntent" in reply.value) return { outcome: await this.family.finish(reply.value), sequence: reply.sequence, committed: true };
+    if (reply.family === true) return { outcome: await this.family.finishPacked(reply.value), sequence: reply.sequence, committed: true };
     return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence, committed: true };
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Receipt } from "../../domain/receipt/receipt.js";
 import { simpleProgram } from "../../domain/test-support/simple-program.js";
+import { unpackAnswer } from "../../protocol/packed-answer.js";
 import { createInMemoryCluster } from "./in-memory-cluster.js";
 
 const PROGRAM = simpleProgram();
@@ -19,7 +20,9 @@ describe("the shard cluster over in-memory shards", () => {
     expect(before).toMatchObject({ ok: false, code: "NO_PROGRAM" });
     await cluster.broadcast({ kind: "setProgram", program: PROGRAM });
     const after = await cluster.requestForMember({ kind: "calculate", memberId: MEMBER, receipt: receipt("r", 100), redeem: 0, partner: "p1" });
-    expect(after).toMatchObject({ ok: true, value: { points: 5 } });
+    expect(after.ok).toBe(true);
+    // A calculation crosses packed, as the gateway splices it into the lane's frame.
+    if (after.ok) expect(unpackAnswer(after.value)).toMatchObject({ points: 5 });
   });
 
   it("keeps every committed receipt across a restart of the in-memory cluster over the same data", async () => {

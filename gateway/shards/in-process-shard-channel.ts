@@ -2,7 +2,8 @@ import type { ShardActor } from "../../shard/shard-actor.js";
 import type { ShardChannel } from "./shard-channel.js";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";
-import type { ShardReply, ShardRequest, ShardRequestBody } from "../../shard/shard-messages.js";
+import { channelReply } from "../../shard/packed-replies.js";
+import type { ChannelReply, ShardRequest, ShardRequestBody } from "../../shard/shard-messages.js";
 
 /**
  * A shard actor on the calling thread, reached through the same channel
@@ -24,12 +25,12 @@ export class InProcessShardChannel implements ShardChannel {
     return this.mailbox.depth;
   }
 
-  request(body: ShardRequestBody): Promise<ShardReply> {
+  request(body: ShardRequestBody): Promise<ChannelReply> {
     const refusal = this.mailbox.refusal(body);
     if (refusal !== undefined) return Promise.resolve(busyReply(this.shardIndex, refusal));
     const { ref, reply } = this.mailbox.enter();
     const request = { ...body, ref } as ShardRequest;
-    setImmediate(() => this.actor.handle(structuredClone(request), (answer) => this.mailbox.deliver(answer)));
+    setImmediate(() => this.actor.handle(structuredClone(request), (answer) => this.mailbox.deliver(channelReply(request.kind, answer))));
     return reply;
   }
 

@@ -1,7 +1,7 @@
 // Thread: the gateway (main) thread; the bounded queue in front of one shard thread.
 import { assert } from "../../domain/assert/assert.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
-import { failureReply, type ShardReply, type ShardRequestBody } from "../../shard/shard-messages.js";
+import { failureReply, type ChannelReply, type ShardRequestBody } from "../../shard/shard-messages.js";
 
 /**
  * A request that has waited this long for its shard means the shard is
@@ -15,11 +15,11 @@ import { failureReply, type ShardReply, type ShardRequestBody } from "../../shar
  */
 export const SHARD_QUEUE_WAIT_MAX_MILLISECONDS = 500;
 
-/** Requests that keep the server running, never refused for queueing time: program, campaigns and event kinds switches, metrics, health. */
-const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setCampaigns", "setEventKinds", "metrics", "health"]);
+/** Requests that keep the server running, never refused for queueing time: program (a partner's too), campaigns and event kinds switches, metrics, health. */
+const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setPartnerProgram", "setCampaigns", "setEventKinds", "metrics", "health"]);
 
 interface Waiting {
-  readonly resolve: (reply: ShardReply) => void;
+  readonly resolve: (reply: ChannelReply) => void;
   readonly enteredAtMilliseconds: number;
 }
 
@@ -62,16 +62,16 @@ export class Mailbox {
   }
 
   /** Reserves a ref for a request and returns the promise of its reply. */
-  enter(): { ref: number; reply: Promise<ShardReply> } {
+  enter(): { ref: number; reply: Promise<ChannelReply> } {
     assert(!this.full, "callers check `full` before entering");
     const ref = this.nextRef;
     this.nextRef = ref >= Number.MAX_SAFE_INTEGER ? 1 : ref + 1;
     const enteredAtMilliseconds = this.now();
-    const reply = new Promise<ShardReply>((resolve) => this.waiting.set(ref, { resolve, enteredAtMilliseconds }));
+    const reply = new Promise<ChannelReply>((resolve) => this.waiting.set(ref, { resolve, enteredAtMilliseconds }));
     return { ref, reply };
   }
 
-  deliver(reply: ShardReply): void {
+  deliver(reply: ChannelReply): void {
     const waiting = this.waiting.get(reply.ref);
     assert(waiting !== undefined, `reply ${reply.ref} answers a request in the mailbox`);
     this.waiting.delete(reply.ref);
@@ -85,7 +85,7 @@ export class Mailbox {
   }
 }
 
-export function busyReply(shardIndex: number, reason: "full" | "behind" = "full"): ShardReply {
+export function busyReply(shardIndex: number, reason: "full" | "behind" = "full"): ChannelReply {
   const message =
     reason === "full"
       ? `shard ${shardIndex} has a full mailbox; retry later`

@@ -1,4 +1,4 @@
-import type { ShardReply, ShardRequestBody } from "../../shard/shard-messages.js";
+import type { ChannelReply, ShardRequestBody } from "../../shard/shard-messages.js";
 
 /**
  * Requests queued for one shard and not yet answered. The shard reads its
@@ -18,6 +18,6 @@ export interface ShardChannel {
   readonly shardIndex: number;
   /** Requests sent and not yet answered: the mailbox depth. */
   readonly inFlight: number;
-  request(body: ShardRequestBody): Promise<ShardReply>;
+  request(body: ShardRequestBody): Promise<ChannelReply>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { assert } from "../../domain/assert/assert.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import type { PlacementTable } from "../../domain/placement/placement-table.js";
 import type { ShardChannel } from "./shard-channel.js";
-import type { ShardReply, ShardRequestBody, ShardRequestKind } from "../../shard/shard-messages.js";
+import type { ChannelReply, ShardRequestBody, ShardRequestKind } from "../../shard/shard-messages.js";
 
 /** Member-addressed requests: the cluster fills in the logical shard. */
 type MemberRequestBody = Extract<ShardRequestBody, { logicalShard: number; memberId: string }>;
@@ -30,7 +30,7 @@ export class ShardCluster {
     return this.channels.length;
   }
 
-  requestForMember<Body extends MemberRequestFields>(body: Body): Promise<ShardReply<Body["kind"]>> {
+  requestForMember<Body extends MemberRequestFields>(body: Body): Promise<ChannelReply<Body["kind"]>> {
     const logicalShard = logicalShardOf(body.memberId);
     const channel = this.channels[this.placement.ownerOf(logicalShard)];
     assert(channel !== undefined, "the placement names an existing shard thread");
@@ -38,7 +38,7 @@ export class ShardCluster {
   }
 
   /** A request about a whole logical shard (not one member), to the thread that owns it. */
-  requestForLogicalShard<Body extends Extract<ShardRequestBody, { kind: "memberProfiles" }>>(body: Body): Promise<ShardReply<Body["kind"]>> {
+  requestForLogicalShard<Body extends Extract<ShardRequestBody, { kind: "memberProfiles" }>>(body: Body): Promise<ChannelReply<Body["kind"]>> {
     const channel = this.channels[this.placement.ownerOf(body.logicalShard)];
     assert(channel !== undefined, "the placement names an existing shard thread");
     return asReplyTo<Body["kind"]>(channel.request(body));
@@ -50,21 +50,21 @@ export class ShardCluster {
   }
 
   /** Tells one shard thread how far the gateway's receipt index is durable (ShardRequest "receiptIndexFloor"). */
-  sendReceiptIndexFloor(shardIndex: number, through: number): Promise<ShardReply<"receiptIndexFloor">> {
+  sendReceiptIndexFloor(shardIndex: number, through: number): Promise<ChannelReply<"receiptIndexFloor">> {
     const channel = this.channels[shardIndex];
     assert(channel !== undefined, "a floor goes to an existing shard thread");
     return asReplyTo<"receiptIndexFloor">(channel.request({ kind: "receiptIndexFloor", through }));
   }
 
   /** A request to one shard thread (not about a member: a page of an admin report). */
-  requestToShard<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(shardIndex: number, body: Body): Promise<ShardReply<Body["kind"]>> {
+  requestToShard<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(shardIndex: number, body: Body): Promise<ChannelReply<Body["kind"]>> {
     const channel = this.channels[shardIndex];
     assert(channel !== undefined, "a request goes to an existing shard thread");
     return asReplyTo<Body["kind"]>(channel.request(body));
   }
 
   /** Sends the same request to every shard and waits for all answers. */
-  broadcast<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(body: Body): Promise<ShardReply<Body["kind"]>[]> {
+  broadcast<Body extends Exclude<ShardRequestBody, MemberRequestBody>>(body: Body): Promise<ChannelReply<Body["kind"]>[]> {
     return Promise.all(this.channels.map((channel) => asReplyTo<Body["kind"]>(channel.request(body))));
   }
 
@@ -83,6 +83,6 @@ export class ShardCluster {
  * its ref, and a shard answers a request of a kind with that kind's answer
  * (ShardAnswers): the one place the gateway relies on it.
  */
-function asReplyTo<Kind extends ShardRequestKind>(reply: Promise<ShardReply>): Promise<ShardReply<Kind>> {
-  return reply as Promise<ShardReply<Kind>>;
+function asReplyTo<Kind extends ShardRequestKind>(reply: Promise<ChannelReply>): Promise<ChannelReply<Kind>> {
+  return reply as Promise<ChannelReply<Kind>>;
 }

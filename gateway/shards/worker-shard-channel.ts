@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { SHARD_MAILBOX_CAPACITY_REQUESTS, type ShardChannel } from "./shard-channel.js";
 import { busyReply, Mailbox } from "./mailbox.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
-import { failureReply, type ShardReadyNotice, type ShardReply, type ShardRequest, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
+import { failureReply, type ShardReadyNotice, type ChannelReply, type ShardRequest, type ShardRequestBody, type ShardWorkerData } from "../../shard/shard-messages.js";
 
 /** A shard that has not said "ready" in this long is broken, not slow. */
 const SHARD_START_TIMEOUT_MILLISECONDS = 30_000;
@@ -55,9 +55,9 @@ export class WorkerShardChannel implements ShardChannel {
         clearTimeout(timer);
         reject(error);
       });
-      worker.on("message", (message: readonly ShardReply[] | ShardReply | WorkerNotice) => {
+      worker.on("message", (message: readonly ChannelReply[] | ChannelReply | WorkerNotice) => {
         if (Array.isArray(message)) {
-          for (const reply of message as readonly ShardReply[]) channel.mailbox.deliver(reply);
+          for (const reply of message as readonly ChannelReply[]) channel.mailbox.deliver(reply);
         } else if ("ref" in message) {
           channel.mailbox.deliver(message);
         } else if (isNotice(message) && message.kind === "ready") {
@@ -81,7 +81,7 @@ export class WorkerShardChannel implements ShardChannel {
     return this.mailbox.depth;
   }
 
-  request(body: ShardRequestBody): Promise<ShardReply> {
+  request(body: ShardRequestBody): Promise<ChannelReply> {
     if (this.stopping) {
       return Promise.resolve(failureReply(0, failure("SHUTTING_DOWN", "the server is shutting down")));
     }

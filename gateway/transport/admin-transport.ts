@@ -3,6 +3,7 @@ import { isPlainObject, type InputObject } from "../../domain/validation/fields.
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { CampaignService } from "../admin/campaign-service.js";
+import type { PartnerProgramService } from "../admin/partner-program-service.js";
 import type { CardService } from "../operations/card-service.js";
 import type { FamilyService } from "../operations/family-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
@@ -16,7 +17,7 @@ import { bearerToken } from "../control/tokens.js";
 import type { WebhookAdmin } from "../notifications/webhook-admin.js";
 import type { WebhookEndpoints } from "../notifications/webhook-endpoints.js";
 import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
-import { decodeFrame } from "./frame-codec.js";
+import { decodeFrame } from "../../protocol/frame-codec.js";
 import {
   answerMediaTypeOf,
   decodeBody,
@@ -81,7 +82,10 @@ export class AdminTransport {
     private readonly cluster: ShardCluster,
     private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin },
     private readonly campaigns: CampaignService,
-    private readonly family: FamilyService,
+    /** Partners' own programs (docs/program.md, "Partners' own programs"); absent: no such routes. */
+    private readonly partnerPrograms?: PartnerProgramService,
+    /** Family accounts (gateway/operations/family-service.ts); absent: no such routes. */
+    private readonly family?: FamilyService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -89,6 +93,7 @@ export class AdminTransport {
     this.registerProgramRoutes(app);
     this.registerCampaignRoutes(app);
     this.registerPartnerRoutes(app);
+    this.registerPartnerProgramRoutes(app);
     this.registerStoreRoutes(app);
     this.registerTerminalRoutes(app);
     this.registerMemberAndAuditRoutes(app);
@@ -155,6 +160,7 @@ export class AdminTransport {
   /** Family (master) accounts (gateway/operations/family-service.ts): the pool's view, join, leave. */
   private registerFamilyRoutes(app: uWS.TemplatedApp): void {
     const family = this.family;
+    if (family === undefined) return;
     this.registerRead(app, "/v1/admin/families/:family", (request) => {
       const id = pathParameter(request, 0);
       return () => family.view(id);
@@ -274,6 +280,41 @@ export class AdminTransport {
     });
   }
 
+  /**
+   * A partner's own program (gateway/admin/partner-program-service.ts): the partners that run one,
+   * one partner's (read, new version, back to the coalition program, validate, past versions).
+   * Changes need "program", as the coalition program's do; validation stores nothing, so any role.
+   */
+  private registerPartnerProgramRoutes(app: uWS.TemplatedApp): void {
+    const programs = this.partnerPrograms;
+    if (programs === undefined) return;
+    this.registerRead(app, "/v1/admin/partner-programs", () => () => programs.list());
+    this.registerRead(app, "/v1/admin/partners/:partner/program", (request) => {
+      const partner = pathParameter(request, 0);
+      return () => programs.current(partner);
+    });
+    this.registerWrite(app, "put", "/v1/admin/partners/:partner/program", "program", (_, body, operator, [partner = ""]) => programs.put(partner, body, operator));
+    app.del("/v1/admin/partners/:partner/program", (response, request) => {
+      const partner = pathParameter(request, 0);
+      const authorised = this.authorise(response, request, "program");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => programs.remove(partner, authorised.principal.name));
+    });
+    this.registerWrite(app, "post", "/v1/admin/partners/:partner/program/validate", "read", (_, body, _operator, [partner = ""]) =>
+      Promise.resolve(programs.validate(partner, body)),
+    );
+    this.registerRead(app, "/v1/admin/partners/:partner/program/versions", (request) => {
+      const partner = pathParameter(request, 0);
+      const before = query(request, "before");
+      const limit = query(request, "limit");
+      return () => programs.versions(partner, before, limit);
+    });
+    this.registerRead(app, "/v1/admin/partners/:partner/program/versions/:version", (request) => {
+      const partner = pathParameter(request, 0);
+      const version = pathParameter(request, 1);
+      return () => programs.version(partner, version);
+    });
+  }
+
   /** Stores: create, list (by partner), one by id. */
   private registerStoreRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
@@ -348,14 +389,16 @@ export class AdminTransport {
     });
     app.get("/v1/admin/members/:member", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
+      const partner = query(request, "partner");
       const authorised = this.authorise(response, request, "read");
-      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId));
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId, partner));
     });
     app.get("/v1/admin/members", (response, request) => {
       const card = query(request, "card");
       const phone = query(request, "phone");
+      const partner = query(request, "partner");
       const authorised = this.authorise(response, request, "read");
-      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone));
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone, partner));
     });
   }
 

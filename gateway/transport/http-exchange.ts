@@ -1,6 +1,7 @@
 import type uWS from "uWebSockets.js";
 import { HTTP_STATUS_BY_CODE, type ErrorCode } from "../../protocol/errors/error-codes.js";
-import { encodeFrame } from "./frame-codec.js";
+import { encodeFrame } from "../../protocol/frame-codec.js";
+import { isPackedAnswer, unpackAnswer } from "../../protocol/packed-answer.js";
 
 export type BodyFormat = "json" | "msgpack";
 
@@ -181,13 +182,23 @@ export class HttpExchange {
   private write(status: number, value: unknown, retryAfterSeconds?: number): void {
     if (this.aborted || this.answered) return;
     this.answered = true;
-    const body = this.answerType.format === "json" ? JSON.stringify(value) : encodeFrame(value);
+    const body = this.answerType.format === "json" ? JSON.stringify(answerObject(value)) : answerBytes(value);
     this.response.cork(() => {
       this.response.writeStatus(STATUS_TEXT[status] ?? String(status)).writeHeader("content-type", this.answerType.name);
       if (retryAfterSeconds !== undefined) this.response.writeHeader("retry-after", String(retryAfterSeconds));
       this.response.end(body);
     });
   }
+}
+
+/** A packed answer (a shard thread encoded it: protocol/packed-answer.ts) goes out as its bytes; anything else is encoded. */
+function answerBytes(value: unknown): Uint8Array {
+  return typeof value === "object" && value !== null && isPackedAnswer(value) ? value : encodeFrame(value);
+}
+
+/** For JSON, a packed answer is decoded back to its object. */
+function answerObject(value: unknown): unknown {
+  return typeof value === "object" && value !== null && isPackedAnswer(value) ? unpackAnswer(value) : value;
 }
 
 /** Decodes a body in its format; undefined if it does not parse. */

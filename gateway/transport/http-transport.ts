@@ -2,7 +2,7 @@ import type uWS from "uWebSockets.js";
 import { isPlainObject } from "../../domain/validation/fields.js";
 import { bearerToken } from "../control/tokens.js";
 import { isOperationName } from "../protocol/read-operation-request.js";
-import { decodeFrame } from "./frame-codec.js";
+import { decodeFrame } from "../../protocol/frame-codec.js";
 import { answerMediaTypeOf, decodeBody, HttpExchange, mediaTypeOf, SUPPORTED_CONTENT_TYPES_TEXT } from "./http-exchange.js";
 import { REQUEST_BYTES_MAX } from "./limits.js";
 import type { RequestHandler } from "./request-handler.js";

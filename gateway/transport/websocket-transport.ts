@@ -4,7 +4,9 @@ import { isPlainObject } from "../../domain/validation/fields.js";
 import type { GatewayMetrics } from "../metrics.js";
 import type { OperationOutcome, Terminal } from "../operations/operation-outcome.js";
 import { bearerToken } from "../control/tokens.js";
-import { decodeFrame, encodeFrame } from "./frame-codec.js";
+import { decodeFrame, encodeFrame } from "../../protocol/frame-codec.js";
+import { isPackedAnswer } from "../../protocol/packed-answer.js";
+import { answerFrame } from "./answer-frame.js";
 import { queryParameter, retryAfterSecondsOf } from "./http-exchange.js";
 import {
   CONNECTION_BACKPRESSURE_BYTES_MAX,
@@ -158,6 +160,10 @@ export class WebSocketTransport {
   }
 
   private send(socket: uWS.WebSocket<Connection>, id: RequestId, outcome: OperationOutcome): void {
+    if (outcome.ok && id !== null && isPackedAnswer(outcome.value)) {
+      socket.send(answerFrame(id, outcome.value), true);
+      return;
+    }
     const frame = outcome.ok ? { id, ok: true, ...outcome.value } : { id, ok: false, code: outcome.code, message: outcome.message };
     socket.send(encodeFrame(frame), true);
   }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { OPERATION_NAMES } from "../protocol/operation-request.js";
-import { floatsInMessagePack, type FoundFloat } from "../test-support/msgpack-floats.js";
+import { floatsInMessagePack, type FoundFloat } from "../../protocol/test-support/msgpack-floats.js";
 import { startServerProcess, type ServerProcess } from "../server-process.js";
 import { postJson } from "../test-support/http-json.js";
 import { WEBSOCKET_CLOSE_CREDENTIALS_WITHDRAWN, WEBSOCKET_CLOSE_SHUTTING_DOWN } from "./websocket-close-codes.js";

@@ -1,5 +1,5 @@
 // MessagePack: the client's packers and a hand encoder for odd bytes; runs in the fuzzer's own process, not in the gateway.
-import { decodeFrame } from "../../gateway/transport/frame-codec.js";
+import { decodeFrame } from "../../protocol/frame-codec.js";
 import fc from "fast-check";
 import { Packr } from "msgpackr";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MemberLookup } from "../../shard/shard-messages.js";
+import type { MemberLookup } from "../shard-messages.js";
 import { balanceResult, enrollResult, identifyResult, maskPhone } from "./cashier-view.js";
 
 describe("the cashier's view of a member", () => {

@@ -1,4 +1,4 @@
-import type { MemberLookup } from "../../shard/shard-messages.js";
+import type { MemberLookup } from "../shard-messages.js";
 import type { BalanceResult, EnrollResult, IdentifyResult } from "../../protocol/terminal-wire.js";
 
 /**
@@ -40,6 +40,7 @@ export function identifyResult(view: MemberLookup, presented: { readonly card: s
     classLapsesAt: view.classLapsesAt,
     pointLevel: view.pointLevel,
     ...(view.family === undefined ? {} : { family: view.family }),
+    ...(view.programPartner === undefined ? {} : { programPartner: view.programPartner }),
   };
 }
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { floatsInMessagePack } from "../test-support/msgpack-floats.js";
+import { floatsInMessagePack } from "./test-support/msgpack-floats.js";
 import { decodeFrame, encodeFrame } from "./frame-codec.js";
 
 const TIMESTAMP_MILLISECONDS = 1_763_800_000_000;
