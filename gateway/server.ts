@@ -21,6 +21,9 @@ import { MemberEdits } from "./admin/member-edits.js";
 import { MemberSearch } from "./admin/member-search.js";
 import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
+import { FamilyService } from "./operations/family-service.js";
+import { FamilyRelay } from "./operations/family-relay.js";
+import { FAMILY_HOLD_STALE_MILLISECONDS } from "../domain/family/family.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
@@ -69,6 +72,8 @@ interface Gateway {
   readonly campaigns: CampaignService;
   readonly partnerPrograms: PartnerProgramService;
   readonly cards: CardService;
+  readonly family: FamilyService;
+  readonly familyRelay: FamilyRelay;
   readonly edits: MemberEdits;
   readonly search: MemberSearch;
   readonly operators: Operators;
@@ -99,6 +104,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const listenSocket = await listen(app, config);
   // Off every lane's path: reads the shards' outboxes and POSTs to webhook endpoints (docs/notifications.md).
   gateway.webhooks.delivery.start();
+  // Off every lane's path: family intents a crash left between their two hops, and stale pool holds.
+  gateway.familyRelay.start();
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
@@ -140,7 +147,9 @@ async function buildGateway(
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
   await receipts.flush();
   const cards = new CardService(directory, control, cluster, clock);
-  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards);
+  const family = new FamilyService(cluster, control, clock);
+  const familyRelay = new FamilyRelay(cluster, family, clock, familyHoldStaleMilliseconds());
+  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards, family);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const campaigns = new CampaignService(control, cluster);
   const partnerPrograms = new PartnerProgramService(control, cluster);
@@ -159,7 +168,7 @@ async function buildGateway(
     wakeDelivery();
     void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
   };
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, partnerPrograms, cards, edits, search, operators, handler, webhooks };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, partnerPrograms, cards, family, familyRelay, edits, search, operators, handler, webhooks };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -227,7 +236,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.partnerPrograms).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.partnerPrograms, gateway.family).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);
@@ -308,10 +317,22 @@ async function shutDown(
   webSocket.closeAll();
   // Deliveries in flight are aborted; their events stay queued and go again after the restart (at least once).
   await gateway.webhooks.delivery.stop();
+  await gateway.familyRelay.stop();
   // The index first: the shards' last checkpoints wait for it.
   await gateway.receipts.flush();
   await gateway.cluster.close();
   await opened.close();
+}
+
+/**
+ * LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS: when the family relay resolves a pool hold with no commit
+ * (default FAMILY_HOLD_STALE_MILLISECONDS, one minute). The crash audit shortens it so that holds a
+ * kill left are resolved within its run; any value is safe (the abort protocol decides, not the time).
+ */
+function familyHoldStaleMilliseconds(): number {
+  const text = process.env["LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS"];
+  const value = text === undefined ? Number.NaN : Number(text);
+  return Number.isSafeInteger(value) && value >= 100 ? value : FAMILY_HOLD_STALE_MILLISECONDS;
 }
 
 /** Crash tests hold the receipt index's writes (LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS), only with fault injection on. */

@@ -239,6 +239,33 @@ export interface MemberView {
   readonly activity: readonly ActivityEntry[];
   /** Every card of the member, in card order, blocked ones included. */
   readonly cards: readonly CardView[];
+  /** The family (master account) the member belongs to; absent: none. Its pool holds the member's points (`GET /v1/admin/families/{family}`). */
+  readonly family?: string;
+}
+
+/** A family's pool as the admin API shows it: its points, and each open lot with the member who earned it. */
+export interface FamilyView {
+  readonly family: string;
+  readonly balance: number;
+  readonly points: { readonly active: number; readonly pending: number; readonly held: number; readonly debt: number };
+  readonly lots: readonly (PointLot & { readonly origin: string | null })[];
+}
+
+/** A member joined a family: how many of their points moved into the pool. */
+export interface FamilyJoinResult {
+  readonly member: string;
+  readonly family: string;
+  readonly join: string;
+  readonly pointsMoved: number;
+}
+
+/** A member left a family; under "share", the lots they earned went back to them (`pointsMoved`). */
+export interface FamilyLeaveResult {
+  readonly member: string;
+  readonly family: string;
+  readonly leave: string;
+  readonly policy: "stay" | "share";
+  readonly pointsMoved: number;
 }
 
 /**

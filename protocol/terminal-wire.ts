@@ -184,6 +184,8 @@ export interface IdentifyResult {
   readonly classLapsesAt: number | null;
   /** The level by active points held (program pointLevels) and until when; null: none. */
   readonly pointLevel: PointLevelHeld | null;
+  /** A family member: the family whose pool `balance` is. */
+  readonly family?: string;
   /** The partner of the terminal's store when its own program gives the standing above; absent: the coalition program. */
   readonly programPartner?: string;
 }
@@ -219,8 +221,10 @@ export interface BalanceResult {
   readonly held: number;
   /** Owed after returns of points already spent; later accruals repay it. */
   readonly debt: number;
-  /** With `detail: true`. */
-  readonly lots?: readonly PointLot[];
+  /** With `detail: true` (a family member's: the pool's lots, each with the member who earned it, `origin`). */
+  readonly lots?: readonly (PointLot & { readonly origin?: string | null })[];
+  /** A family member: the family whose pool these points are. */
+  readonly family?: string;
 }
 
 /** What a cancel or a refund gave back and took back. */
@@ -314,6 +318,8 @@ export interface CommitResult extends CalculateResult {
   readonly unpaid?: number;
   /** The level by active points this commit reached, and the points it credited (> 0) or debited (< 0). */
   readonly pointLevelReached?: { readonly id: string; readonly name: string; readonly points: number };
+  /** A family member's receipt: the family whose pool took its points; `balance` is then the pool's. */
+  readonly family?: string;
 }
 
 /**

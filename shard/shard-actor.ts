@@ -18,6 +18,7 @@ import { ExpirySweep } from "./expiry-sweep.js";
 import type { CommitLog } from "./log/commit-log.js";
 import { calculationAnswer, commitReceipt } from "./operations/commit-receipt.js";
 import {
+  ADMIN_RECORD_STORE,
   adjustmentAddress,
   adjustPoints,
   paymentAddress,
@@ -37,6 +38,9 @@ import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
 import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
 import { ReminderSweep } from "./reminder-sweep.js";
+import { abortAddress } from "./operations/family-operations.js";
+import { familyHoldRequiredMessage, withPoolPoints } from "./operations/family-commit.js";
+import { familyOperation, forgetFamilyEntries } from "./family-requests.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
@@ -244,6 +248,9 @@ export class ShardActor {
       case "recordCardChange":
         this.recordCardChange(request, reply);
         return;
+      case "family":
+        this.family(request, reply);
+        return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
         reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
@@ -262,6 +269,7 @@ export class ShardActor {
       case "outboxRead":
       case "outboxStats":
       case "outboxUpdate":
+      case "familyForget":
         this.shardWide(request, reply);
         return;
       case "setEventKinds":
@@ -277,7 +285,7 @@ export class ShardActor {
   }
 
   /** Requests about the shard's entries of no one member: settlement pages and the outbox. */
-  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" }>, reply: Reply): void {
+  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" | "familyForget" }>, reply: Reply): void {
     switch (request.kind) {
       case "settlement":
         reply({ ref: request.ref, ok: true, value: this.settlementPage(request) });
@@ -288,6 +296,13 @@ export class ShardActor {
       case "outboxStats":
         reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox, this.eventsEmitted) });
         return;
+      case "familyForget": {
+        const forgotten = forgetFamilyEntries(this.outbox, request.entries);
+        if (!forgotten.ok) reply(failureReply(request.ref, forgotten));
+        else if (forgotten.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: { applied: 0 } });
+        else this.replies.afterRecord(forgotten.sequence, reply, { ref: request.ref, ok: true, value: { applied: forgotten.applied }, sequence: forgotten.sequence });
+        return;
+      }
       case "outboxUpdate": {
         const updated = applyOutboxChanges(this.outbox, request.changes);
         if (!updated.ok) reply(failureReply(request.ref, updated));
@@ -434,8 +449,17 @@ export class ShardActor {
   private calculate(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
-    const { account, program } = found;
+    const { program } = found;
     const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
+    let account = found.account;
+    if (account.family !== undefined) {
+      // A family member's points are the pool's: the gateway asks the pool and calculates again with them.
+      if (request.familyPoints === undefined) {
+        reply(failureReply(request.ref, failure("FAMILY_HOLD_REQUIRED", familyHoldRequiredMessage(account.family))));
+        return;
+      }
+      account = withPoolPoints(account, request.familyPoints, request.partner, context.now);
+    }
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -447,6 +471,11 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
+    // A family member's points are held on the pool at the commit (docs/ARCHITECTURE.md, "Family accounts"): the calculation alone.
+    if (found.account.family !== undefined) {
+      this.calculate(request, reply);
+      return;
+    }
     const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
@@ -474,6 +503,10 @@ export class ShardActor {
       campaigns: this.campaigns,
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
+      // A family member's attempt names its hold on the pool; the abort marker is read only then.
+      ...(request.familyHold === undefined
+        ? {}
+        : { familyHold: request.familyHold, holdAborted: this.state.readRecord(logicalShard, memberId, ADMIN_RECORD_STORE, abortAddress(request.familyHold.key).recordId) !== undefined }),
     });
     this.settle(request.ref, release, found.account, this.withReminderIndex(found, result), true);
   }
@@ -560,6 +593,26 @@ export class ShardActor {
     const address = cardChangeAddress(change.changeId);
     const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
     this.settle(ref, reply, account, recordCardChange({ account, existing, now: this.options.clock() }, change));
+  }
+
+  /** A family operation (family-operations.ts) on a member or a pool: each idempotent by its own record. */
+  private family(request: Extract<ShardRequest, { kind: "family" }>, reply: Reply<"family">): void {
+    const { ref, logicalShard, memberId, operation } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    const program = this.program;
+    if (program === null) {
+      reply(failureReply(ref, failure("NO_PROGRAM", "no loyalty program is configured")));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const now = this.options.clock();
+    const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    const result = familyOperation({ account, now, program, logicalShard, memberId, read }, operation);
+    this.settle<"family">(ref, reply, account, result);
   }
 
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
@@ -720,6 +773,7 @@ export class ShardActor {
       transactions: account.sequence,
       programVersion: program?.version ?? null,
       ...(program === null || program.partner === null ? {} : { programPartner: program.partner }),
+      ...(account.family === undefined ? {} : { family: account.family }),
     };
   }
 

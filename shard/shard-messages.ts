@@ -6,6 +6,9 @@ import type { SettlementRecord } from "./storage/shard-store.js";
 import type { OutboxSection } from "./storage/record-keys.js";
 import type { DeadLetterDetail, OutboxEvent } from "./storage/records/outbox-codec.js";
 import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
+import type { FamilyHold } from "./operations/family-commit.js";
+import type { ApplyAnswer, JoinAnswer, LeaveAnswer, PoolHoldAnswer } from "./operations/family-operations.js";
+import type { FamilyIntent, LeavePolicy } from "../domain/family/family.js";
 import type { PartnerProgram } from "./program-set.js";
 import type { ActivityPage, AdjustmentResult, CardChangeResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
 import type { CardChange } from "./operations/card-change.js";
@@ -68,6 +71,8 @@ export type ShardRequest =
   | EditProfileShardRequest
   | CardChangeShardRequest
   | PaymentShardRequest
+  | FamilyShardRequest
+  | { readonly kind: "familyForget"; readonly ref: number; readonly entries: readonly OutboxEventRef[] }
   | ActivityShardRequest
   | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
@@ -152,6 +157,10 @@ export interface ShardAnswers {
   readonly editProfile: EditProfileResult;
   readonly recordCardChange: CardChangeResult;
   readonly payment: PaymentResult;
+  /** The answer of the family operation asked (FamilyOperation's `op`: FamilyAnswers). */
+  readonly family: FamilyAnswers[FamilyOperation["op"]];
+  /** How many of the relay's finished family entries were still there to delete. */
+  readonly familyForget: { readonly applied: number };
   readonly activity: ActivityPage;
   readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
@@ -205,6 +214,8 @@ export type ChannelReply<Kind extends ShardRequestKind = ShardRequestKind> =
       readonly ok: true;
       readonly value: ChannelAnswers[Kind];
       readonly sequence?: number;
+      /** The packed answer is a family member's (docs/ARCHITECTURE.md, "Family accounts"): the gateway unpacks it to reach the pool. */
+      readonly family?: true;
     }
   | ShardFailureReply;
 
@@ -243,6 +254,41 @@ export interface ReceiptShardRequest {
   readonly cardType?: string | null;
   /** `commit` only: the money paid now of a receipt paid in part; absent: paid in full. */
   readonly paid?: number;
+  /** `calculate` only, a family member's: the pool's points spendable now (the gateway asked the pool). */
+  readonly familyPoints?: number;
+  /** `commit` only, a family member's: the hold on the family's pool the gateway made for this attempt (domain/family). */
+  readonly familyHold?: FamilyHold;
+}
+
+/**
+ * A family operation on one account (shard/operations/family-operations.ts): join and leave and
+ * abort on the member; hold and release on the pool; apply an intent on its target (the pool, or
+ * the member of a credit). Each is idempotent by its own record.
+ */
+export type FamilyOperation =
+  | { readonly op: "join"; readonly joinId: string; readonly family: string; readonly pool: string; readonly operator: string }
+  | { readonly op: "leave"; readonly leaveId: string; readonly policy: LeavePolicy; readonly operator: string }
+  | { readonly op: "apply"; readonly intent: FamilyIntent }
+  | { readonly op: "hold"; readonly key: string; readonly points: number; readonly partner: string; readonly member: string; readonly store: string; readonly receiptId: string }
+  | { readonly op: "release"; readonly key: string }
+  | { readonly op: "abort"; readonly key: string; readonly store: string; readonly receiptId: string };
+
+export interface FamilyAnswers {
+  readonly join: JoinAnswer;
+  readonly leave: LeaveAnswer;
+  readonly apply: ApplyAnswer;
+  readonly hold: PoolHoldAnswer;
+  readonly release: { readonly hold: string; readonly released: number };
+  readonly abort: { readonly hold: string; readonly committed: boolean };
+}
+
+export interface FamilyShardRequest {
+  readonly kind: "family";
+  readonly ref: number;
+  readonly logicalShard: number;
+  /** The account the operation is on: a member, or a pool (poolAccountId). */
+  readonly memberId: string;
+  readonly operation: FamilyOperation;
 }
 
 /** Voids a committed receipt whole, or releases its hold if it was not committed. */

@@ -78,6 +78,11 @@ export interface Account {
   readonly sequence: number;
   /** The level by active points last reached (program pointLevels), while it holds; absent: none. */
   readonly pointLevel?: PointLevelState;
+  /**
+   * The family (master account) the member belongs to (domain/family): its pool holds the points
+   * the member earns and pays with; absent: none. A pool's own account never has one.
+   */
+  readonly family?: string;
 }
 
 /** A level by active points reached (domain/engine/point-levels.ts). */

@@ -23,6 +23,7 @@ import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } f
 import type { ReceiptIndex } from "./receipt-index.js";
 import type { CardService } from "./card-service.js";
 import type { CardView, ReplaceCardResult } from "../../protocol/admin-wire.js";
+import { familyToHoldFor, type FamilyService } from "./family-service.js";
 
 /**
  * Executes validated terminal operations: finds the member in the directory,
@@ -37,6 +38,7 @@ export class TerminalOperations {
     private readonly receipts: ReceiptIndex,
     private readonly clock: () => number,
     private readonly cards: CardService,
+    private readonly family: FamilyService,
   ) {}
 
   /** Not async itself: each family's promise is handed back as it is, settling when it did inline. */
@@ -122,6 +124,8 @@ export class TerminalOperations {
     }
     const reply = await this.cluster.requestForMember(receiptRequest(request, memberId, terminal.partner));
     if (!reply.ok) return request.member === null ? failure(reply.code, reply.message) : this.memberFailure(reply, request.member);
+    // A return of a family receipt gives points back through the pool (family-service.ts).
+    if (reply.family === true) return this.family.finishPacked(reply.value);
     return { ok: true, value: reply.value };
   }
 
@@ -146,6 +150,8 @@ export class TerminalOperations {
             partner: terminal.partner,
           });
     if (!reply.ok) return this.memberFailure(reply, request.member);
+    // A family member's points are the pool's: one more shard request, for family members only.
+    if (reply.family === true) return this.family.withPoolPoints(reply.value, request.op === "balance" && request.detail);
     return { ok: true, value: reply.value };
   }
 
@@ -165,12 +171,13 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined } | undefined;
+    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined; committed: boolean } | undefined;
     try {
       done = await this.sendReceipt(request, presented, terminal);
     } finally {
       const sequence = done?.sequence;
-      claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
+      // A family receipt is committed on its member's shard even when its pool did not answer (the lane retries).
+      claim.finish(done?.committed === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
     }
     return done.outcome;
   }
@@ -179,8 +186,8 @@ export class TerminalOperations {
     request: Extract<OperationRequest, { op: "calculate" | "commit" }>,
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
-  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined }> {
-    const reply = await this.cluster.requestForMember({
+  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined; committed: boolean }> {
+    let reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
       receipt: request.receipt,
@@ -190,8 +197,20 @@ export class TerminalOperations {
       ...(cardType === null ? {} : { cardType }),
       ...(request.paid === undefined ? {} : { paid: request.paid }),
     });
-    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
-    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
+    const family = reply.ok ? null : familyToHoldFor(reply);
+    if (family !== null) {
+      // A family member: the pool's points first (family-service.ts); members in no family never come here.
+      const fields = { memberId, receipt: request.receipt, redeem: request.redeem, partner: terminal.partner, cardType, ...(request.paid === undefined ? {} : { paid: request.paid }) };
+      if (request.op === "commit") {
+        const done = await this.family.commitWithHold(family, fields);
+        return { outcome: done.outcome.ok ? done.outcome : this.memberFailure(done.outcome, request.member), sequence: done.reply.ok ? done.reply.sequence : undefined, committed: done.reply.ok };
+      }
+      reply = await this.family.calculate(family, fields);
+    }
+    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined, committed: false };
+    // A family member's commit without a redeem: its intent goes to the pool before the answer.
+    if (reply.family === true) return { outcome: await this.family.finishPacked(reply.value), sequence: reply.sequence, committed: true };
+    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence, committed: true };
   }
 
   /** The member a card or phone names and the card's type; a blocked or expired card is refused (presented-member.ts). */
@@ -219,7 +238,7 @@ export class TerminalOperations {
       : this.directory.findMemberByPhone(member.phone);
   }
 
-  private memberFailure(reply: ShardFailureReply, member: MemberReference): OperationFailure {
+  private memberFailure(reply: Pick<ShardFailureReply, "code" | "message">, member: MemberReference): OperationFailure {
     // A directory entry whose account was never created (enrolment interrupted by
     // a crash) is, to a lane, an unknown card: enrolling again completes it.
     if (reply.code === "UNKNOWN_MEMBER") return unknownMember(member);

@@ -5,6 +5,7 @@ import type { AdminService } from "../admin/admin-service.js";
 import type { CampaignService } from "../admin/campaign-service.js";
 import type { PartnerProgramService } from "../admin/partner-program-service.js";
 import type { CardService } from "../operations/card-service.js";
+import type { FamilyService } from "../operations/family-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { MemberEdits } from "../admin/member-edits.js";
@@ -84,6 +85,8 @@ export class AdminTransport {
     private readonly campaigns: CampaignService,
     /** Partners' own programs (docs/program.md, "Partners' own programs"); absent: no such routes. */
     private readonly partnerPrograms?: PartnerProgramService,
+    /** Family accounts (gateway/operations/family-service.ts); absent: no such routes. */
+    private readonly family?: FamilyService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -97,6 +100,7 @@ export class AdminTransport {
     this.registerMemberAndAuditRoutes(app);
     this.registerCardRoutes(app);
     this.registerSettlementRoutes(app);
+    this.registerFamilyRoutes(app);
     this.registerWebhookRoutes(app);
     this.registerTemplateRoutes(app);
     this.registerOperatorRoutes(app);
@@ -170,6 +174,18 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/cards/:card/block", "members", (_, body, operator, [card = ""]) => cards.block(card, body, operator));
     this.registerWrite(app, "post", "/v1/admin/cards/:card/unblock", "members", (_, _body, operator, [card = ""]) => cards.unblock(card, operator));
     this.registerWrite(app, "post", "/v1/admin/cards/:card/replace", "members", (_, body, operator, [card = ""]) => cards.replace(card, body, operator));
+  }
+
+  /** Family (master) accounts (gateway/operations/family-service.ts): the pool's view, join, leave. */
+  private registerFamilyRoutes(app: uWS.TemplatedApp): void {
+    const family = this.family;
+    if (family === undefined) return;
+    this.registerRead(app, "/v1/admin/families/:family", (request) => {
+      const id = pathParameter(request, 0);
+      return () => family.view(id);
+    });
+    this.registerWrite(app, "post", "/v1/admin/families/:family/join", "members", (_, body, operator, [id = ""]) => family.join(id, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/families/:family/leave", "members", (_, body, operator, [id = ""]) => family.leave(id, body, operator));
   }
 
   /** The settlement report between partners (gateway/admin/settlement-report.ts), JSON or CSV. */

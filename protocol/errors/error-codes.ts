@@ -41,6 +41,11 @@ export const ERROR_CODES = [
   "FORBIDDEN",
   "PAYMENT_EXCEEDS_UNPAID",
   "POINTS_NOT_ACCEPTED_HERE",
+  "IN_FAMILY",
+  "NOT_IN_FAMILY",
+  "FAMILY_POINTS_OPEN",
+  "FAMILY_HOLD_REQUIRED",
+  "FAMILY_HOLD_ABORTED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -89,4 +94,10 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   PAYMENT_EXCEEDS_UNPAID: 422,
   POINTS_NOT_ACCEPTED_HERE: 422,
+  IN_FAMILY: 409,
+  NOT_IN_FAMILY: 409,
+  FAMILY_POINTS_OPEN: 409,
+  // Between the gateway and a shard only: the gateway holds the pool's points and commits again.
+  FAMILY_HOLD_REQUIRED: 409,
+  FAMILY_HOLD_ABORTED: 409,
 };

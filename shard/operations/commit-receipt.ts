@@ -13,6 +13,7 @@ import { crossPartnerPoints } from "../../domain/engine/partner-settlement.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
 import { commitEvents, eventWrites } from "./outbox-events.js";
+import { commitFamilyReceipt, type FamilyHold } from "./family-commit.js";
 
 export interface CommitReceiptInput {
   readonly program: CompiledProgram;
@@ -33,6 +34,10 @@ export interface CommitReceiptInput {
   readonly campaigns?: CompiledCampaigns | null;
   /** Write the commit's events to the outbox (default true; the bulk importer's history is not news). */
   readonly events?: boolean;
+  /** A family member's commit: the pool's hold it names (family-commit.ts); not part of the fingerprint. */
+  readonly familyHold?: FamilyHold;
+  /** The member's shard has aborted that hold (its marker record exists): the commit may not capture it. */
+  readonly holdAborted?: boolean;
 }
 
 /**
@@ -50,6 +55,8 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
+  // A family member's points live in the pool (family-commit.ts); anyone else's receipt pays this one check.
+  if (account.family !== undefined) return commitFamilyReceipt(input, fingerprint, account.family);
   const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;

@@ -56,6 +56,12 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
         else payload.put(key, (writer) => writer.byte(REMINDER_ENTRY_FORMAT));
         break;
       }
+      case "family":
+        payload.put(outboxKey(write.entry.logicalShard, "family", null, write.entry), (writer) => writeOutboxEvent(writer, write.entry));
+        break;
+      case "familyDone":
+        payload.delete(outboxKey(write.entry.logicalShard, "family", null, write.entry));
+        break;
     }
   }
   return payload.finish();

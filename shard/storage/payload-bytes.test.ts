@@ -6,7 +6,8 @@ import type { Program } from "../../protocol/program-document.js";
 import type { ReceiptLine } from "../../domain/receipt/receipt.js";
 import { decodeMutations, MutationPayloadWriter } from "./mutation-payload.js";
 import { MEMBER_FAMILY, OUTBOX_MEMBER, SETTLEMENT_MEMBER } from "./record-keys.js";
-import type { ShardReply, ShardRequest } from "../shard-messages.js";
+import type { ShardReply, ShardRequest, ShardRequestBody } from "../shard-messages.js";
+import { familyHoldKey, poolAccountId, type FamilyIntent } from "../../domain/family/family.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
 import { EVENT_KINDS } from "../operations/outbox-events.js";
@@ -158,6 +159,51 @@ describe("log payload bytes", () => {
     ];
     for (const edit of edits) expect(await record({ kind: "editProfile", ref: ++ref, logicalShard, memberId, edit })).toMatchObject({ ok: true });
     expect(payloads.digest("hex")).toBe(EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST);
+  });
+});
+
+/** Family operations' payloads, pinned by the build that added them (formats 5-8 accounts, pool lots, family entries and records). */
+const EXPECTED_FAMILY_PAYLOADS_DIGEST = "6c9366c231149399df34e9b246188fc74826dc39acf57667c20ae7bd71efeb71";
+
+describe("log payload bytes of family accounts", () => {
+  it("(join, a pool hold, a family commit naming it, the pool's apply, a refund, a leave with the member's share) are the bytes the build that added them logged", async () => {
+    const now = START;
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const call = async (request: ShardRequestBody): Promise<ShardReply> => {
+      const pending = new Promise<ShardReply>((resolve) => actor.handle({ ...request, ref: ++ref } as ShardRequest, resolve));
+      await settleTurns();
+      return pending;
+    };
+    const apply = async (reply: ShardReply): Promise<ShardReply> => {
+      if (!reply.ok) throw new Error(reply.message);
+      const value = reply.value as { intent?: FamilyIntent; familyIntent?: { intent: FamilyIntent }; next?: FamilyIntent };
+      const intent = value.intent ?? value.familyIntent?.intent;
+      if (intent === undefined) throw new Error("an intent");
+      const applied = await call({ kind: "family", logicalShard: logicalShardOf(intent.target), memberId: intent.target, operation: { op: "apply", intent } });
+      const next = applied.ok ? (applied.value as { next?: FamilyIntent }).next : undefined;
+      if (next !== undefined) await call({ kind: "family", logicalShard: logicalShardOf(next.target), memberId: next.target, operation: { op: "apply", intent: next } });
+      return applied;
+    };
+    const memberId = MEMBERS[0] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    const pool = poolAccountId("home");
+    const receipt = (id: string) => ({ id, store: "store-1", at: now, lines: [{ sku: "sku-1", qty: 2, price: 5_000, amount: 10_000 }] });
+    await call({ kind: "enroll", logicalShard, memberId, profile: { card: "card-f", phone: null, name: null, birthDate: null } });
+    await call({ kind: "commit", logicalShard, memberId, receipt: receipt("before"), redeem: 0, partner: "partner-1" });
+    await apply(await call({ kind: "family", logicalShard, memberId, operation: { op: "join", joinId: "j-1", family: "home", pool, operator: "olga" } }));
+    const key = familyHoldKey(memberId, "store-1", "fam-1", "0a0b0c0d0e0f");
+    await call({ kind: "family", logicalShard: logicalShardOf(pool), memberId: pool, operation: { op: "hold", key, points: 100, partner: "partner-1", member: memberId, store: "store-1", receiptId: "fam-1" } });
+    await apply(await call({ kind: "commit", logicalShard, memberId, receipt: receipt("fam-1"), redeem: 100, partner: "partner-1", familyHold: { family: "home", key, points: 100 } }));
+    await apply(await call({ kind: "refund", logicalShard, memberId, store: "store-1", refundId: "back-1", receiptId: "fam-1", lines: [{ line: 0, qty: 1 }], partner: "partner-1" }));
+    await apply(await call({ kind: "family", logicalShard, memberId, operation: { op: "leave", leaveId: "l-1", policy: "share", operator: "olga" } }));
+    expect(payloads.digest("hex")).toBe(EXPECTED_FAMILY_PAYLOADS_DIGEST);
   });
 });
 

@@ -50,6 +50,8 @@ export const OUTBOX_MEMBER = "~outbox";
 export const OUTBOX_EVENT_KIND = 0x65; // "e"
 export const OUTBOX_QUEUE_KIND = 0x71; // "q"
 export const OUTBOX_DEAD_KIND = 0x64; // "d"
+/** Family intents and pool holds waiting for the relay (domain/family, gateway/operations/family-relay.ts): keyed like events. */
+export const OUTBOX_FAMILY_KIND = 0x66; // "f"
 /**
  * The reminder index (docs/notifications.md, "Reminders"), beside the outbox's
  * sections: [outbox prefix]["t"][due time: u48 ms][member length][member],
@@ -60,8 +62,8 @@ export const OUTBOX_DEAD_KIND = 0x64; // "d"
 export const REMINDER_INDEX_KIND = 0x74; // "t"
 /** Due times are milliseconds since the epoch in 48 bits (up to the year 10889). */
 const REMINDER_DUE_MAX = 2 ** 48 - 1;
-export type OutboxSection = "events" | "queue" | "dead";
-const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND };
+export type OutboxSection = "events" | "queue" | "dead" | "family";
+const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND, family: OUTBOX_FAMILY_KIND };
 /** Events per operation are numbered in one byte. */
 const OUTBOX_EVENT_NUMBER_MAX = 255;
 
@@ -186,7 +188,7 @@ export interface OutboxEventAddress {
  */
 export function outboxKey(logicalShard: number, section: OutboxSection, endpoint: string | null, address: OutboxEventAddress): RecordKey {
   const { memberId, sequence, number } = address;
-  assert((section === "events") === (endpoint === null), "only queued and dead events name an endpoint");
+  assert((section === "events" || section === "family") === (endpoint === null), "only queued and dead events name an endpoint");
   assert(Number.isInteger(sequence) && sequence >= 0 && sequence <= HISTORY_SEQUENCE_MAX, "an event's sequence fits 48 bits");
   assert(Number.isInteger(number) && number >= 0 && number <= OUTBOX_EVENT_NUMBER_MAX, "an event's number is a byte");
   const endpointBytes = endpoint === null ? null : Buffer.from(endpoint, "latin1");
@@ -214,7 +216,7 @@ export function decodeOutboxKey(key: Uint8Array): { logicalShard: number; sectio
   const section = (Object.keys(OUTBOX_SECTION_KINDS) as OutboxSection[]).find((name) => OUTBOX_SECTION_KINDS[name] === kind);
   assert(section !== undefined, "an outbox key names its section");
   let endpoint: string | null = null;
-  if (section !== "events") {
+  if (section === "queue" || section === "dead") {
     const length = bytes[at] as number;
     endpoint = bytes.toString("latin1", at + 1, at + 1 + length);
     at += 1 + length;
@@ -342,11 +344,12 @@ export function decodeKey(key: Uint8Array): DecodedKey {
     case OUTBOX_QUEUE_KIND:
     case OUTBOX_DEAD_KIND:
     case REMINDER_INDEX_KIND:
+    case OUTBOX_FAMILY_KIND:
       // The outbox pseudo member's entries (decodeOutboxKey and decodeReminderKey read the rest).
-      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue, dead-letter and reminder keys");
+      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue, dead-letter, family and reminder keys");
       return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d" or "t", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d", "f" or "t", not ${kind}`);
   }
 }
 

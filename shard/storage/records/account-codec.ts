@@ -42,7 +42,14 @@ const ACCOUNT_FORMAT_WITH_CONTACT = 2;
  */
 const ACCOUNT_FORMAT_WITH_LEVEL = 3;
 const ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL = 4;
-const ACCOUNT_FORMATS: ReadonlySet<number> = new Set([ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL]);
+/**
+ * 5 to 8: formats 1 to 4 followed, after everything else, by the family the member belongs to
+ * (domain/family). An account in no family keeps its format, byte for byte.
+ */
+const FAMILY_FORMAT_OFFSET = 4;
+const ACCOUNT_FORMATS: ReadonlySet<number> = new Set(
+  [ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL].flatMap((format) => [format, format + FAMILY_FORMAT_OFFSET]),
+);
 /** Format 2's consent byte: 0 for no consent key, else 1 + these bits. */
 const CONSENT_PRESENT = 1;
 const CONSENT_SMS = 2;
@@ -67,11 +74,11 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
   const { profile, counters, ledger } = account;
   const withContact = profile.email !== undefined || profile.consent !== undefined;
   const level = account.pointLevel;
-  writer.byte(
+  const format =
     level === undefined
       ? withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT
-      : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL,
-  );
+      : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL;
+  writer.byte(account.family === undefined ? format : format + FAMILY_FORMAT_OFFSET);
   // Which lot chunks exist, first: a read fetches exactly those keys, no range scan.
   const chunkIndices = lotChunkIndices(ledger.lots);
   writer.uint(chunkIndices.length);
@@ -102,14 +109,17 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
     writer.int(level.reachedAt);
     writer.nullableInt(level.expiresAt);
   }
+  if (account.family !== undefined) writer.string(account.family);
 }
 
 /** The account from its record and its lot chunks (in chunk order). */
 export function readAccount(logicalShard: number, memberId: string, bytes: Uint8Array, chunks: readonly Uint8Array[]): Account {
   const what = `account ${memberId}`;
   const reader = new RecordReader(bytes, what);
-  const format = reader.byte();
-  if (!ACCOUNT_FORMATS.has(format)) assert(false, `${what}: format ${format} is known`);
+  const storedFormat = reader.byte();
+  if (!ACCOUNT_FORMATS.has(storedFormat)) assert(false, `${what}: format ${storedFormat} is known`);
+  const inFamily = storedFormat > FAMILY_FORMAT_OFFSET;
+  const format = inFamily ? storedFormat - FAMILY_FORMAT_OFFSET : storedFormat;
   const chunkCount = reader.uint();
   if (chunkCount !== chunks.length) assert(false, `${what}: its ${chunkCount} lot chunks are given`);
   for (let count = chunkCount; count > 0; count -= 1) reader.uint();
@@ -138,9 +148,11 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const ledger = readLedger(reader, lots, what);
   const withLevel = format === ACCOUNT_FORMAT_WITH_LEVEL || format === ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL;
   const pointLevel = withLevel ? { id: reader.string(), reachedAt: reader.int(), expiresAt: reader.nullableInt() } : undefined;
-  assert(reader.done, `${what}: the record ends after its ledger and level`);
+  const family = inFamily ? reader.string() : undefined;
+  assert(reader.done, `${what}: the record ends after its ledger, level and family`);
   const account = { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
-  return pointLevel === undefined ? account : { ...account, pointLevel };
+  const levelled = pointLevel === undefined ? account : { ...account, pointLevel };
+  return family === undefined ? levelled : { ...levelled, family };
 }
 
 /** Format 2's e-mail (nullable) and consent byte, keeping whether each key was there: a read gives back exactly what was written. */

@@ -345,6 +345,8 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
       sequence: fc.oneof(fc.nat(100), fc.integer({ min: 0, max: 2 ** 48 - 1 })),
       // A level by active points held (formats 3 and 4), or none (formats 1 and 2).
       pointLevel: fc.option(fc.record({ id: textArb, reachedAt: timeArb, expiresAt: fc.option(timeArb, { nil: null }) }), { nil: undefined }),
+      // The family the member belongs to (formats 5 to 8), or none.
+      family: fc.option(textArb, { nil: undefined }),
     })
     .map((parts): Account => {
       const counters: AccountCounters = {
@@ -366,6 +368,7 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
         createdAt: parts.createdAt,
         sequence: parts.sequence,
         ...(parts.pointLevel === undefined ? {} : { pointLevel: parts.pointLevel }),
+        ...(parts.family === undefined ? {} : { family: parts.family }),
       };
     });
 }
