@@ -22,6 +22,9 @@ import type {
   MemberView,
   Partner,
   PartnerPage,
+  PartnerProgramList,
+  PartnerProgramVersion,
+  PartnerProgramVersionPage,
   Program,
   ProgramDefinition,
   ProgramVersionPage,
@@ -89,6 +92,37 @@ export class LoycoreAdminClient {
   /** One stored version, current or earlier; `NOT_FOUND` for a version never stored. */
   async programVersion(version: number): Promise<Program> {
     return this.call("GET", `/program/versions/${String(version)}`);
+  }
+
+  // -- Partners' own programs (docs/program.md, "Partners' own programs") ------
+
+  /** The partners that run a program of their own now. */
+  async partnerPrograms(): Promise<PartnerProgramList> {
+    return this.call("GET", "/partner-programs");
+  }
+
+  /** The program at the partner's stores: its own (`program`), or `program: null` for the coalition program. */
+  async partnerProgram(partner: string): Promise<PartnerProgramVersion> {
+    return this.call("GET", `/partners/${segment(partner, "partner")}/program`);
+  }
+
+  /** Gives the partner a new version of its own program; resolves once every shard prices its stores with it. */
+  async putPartnerProgram(partner: string, definition: Partial<ProgramDefinition>): Promise<PartnerProgramVersion> {
+    return this.call("PUT", `/partners/${segment(partner, "partner")}/program`, definition);
+  }
+
+  /** Returns the partner to the coalition program; a partner already there answers as it is. */
+  async removePartnerProgram(partner: string): Promise<PartnerProgramVersion> {
+    return this.call("DELETE", `/partners/${segment(partner, "partner")}/program`);
+  }
+
+  /** The partner's program versions newest first, as `{ version, name, at }` (name null: the return to the coalition program). */
+  async partnerProgramVersions(partner: string, query: SequencePageQuery = {}): Promise<PartnerProgramVersionPage> {
+    return this.call("GET", `/partners/${segment(partner, "partner")}/program/versions${queryString({ before: query.before, limit: query.limit })}`);
+  }
+
+  async partnerProgramVersion(partner: string, version: number): Promise<PartnerProgramVersion> {
+    return this.call("GET", `/partners/${segment(partner, "partner")}/program/versions/${String(version)}`);
   }
 
   // -- Segments and campaigns (docs/campaigns.md) ----------------------------

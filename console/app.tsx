@@ -9,6 +9,7 @@ import { MembersPage } from "./pages/members-page.js";
 import { OperatorsPage } from "./pages/operators-page.js";
 import { ProgramPage } from "./pages/program-page.js";
 import { SetupPage } from "./pages/setup-page.js";
+import { WebhooksPage } from "./pages/webhooks-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
 import { loadSession, saveSession, type Session } from "./session.js";
 
@@ -83,6 +84,8 @@ function pageOf(route: Route, api: AdminApi, session: Session) {
       return <AuditPage api={api} />;
     case "settlement":
       return <SettlementPage api={api} />;
+    case "webhooks":
+      return <WebhooksPage api={api} />;
     case "live":
       return <LivePage />;
     case "operators":

@@ -29,6 +29,13 @@ describe("crash audit: SIGKILL and restart under load", () => {
     expectNoViolation(summary, report);
   }, 60_000);
 
+  it("loses no point of family receipts whose two hops (member's shard, then the pool's) a kill cuts, and applies none twice", async () => {
+    const { summary, report } = await audit({ lanes: 4, operationsPerLane: 40, kills: 3, seed: 31, shards: 2, families: true });
+    expect(summary.kills, report).toBe(3);
+    expect(summary.acknowledgedByKind.commit, report).toBeGreaterThan(60);
+    expectNoViolation(summary, report);
+  }, 90_000);
+
   it("survives the server's own crashes during log group commits (before the write, before the sync, after it)", async () => {
     const { summary, report } = await audit({
       lanes: 6,

@@ -5,6 +5,7 @@ import { ShardCluster } from "./shards/shard-cluster.js";
 import { SupervisedShardChannel } from "./shards/supervised-shard-channel.js";
 import { AdminService } from "./admin/admin-service.js";
 import { CampaignService } from "./admin/campaign-service.js";
+import { PartnerProgramService } from "./admin/partner-program-service.js";
 import { CardService } from "./operations/card-service.js";
 import { Operators } from "./admin/operators.js";
 import type { ServerConfig } from "./config.js";
@@ -20,10 +21,15 @@ import { MemberEdits } from "./admin/member-edits.js";
 import { MemberSearch } from "./admin/member-search.js";
 import { ReceiptIndex } from "./operations/receipt-index.js";
 import { TerminalOperations } from "./operations/terminal-operations.js";
+import { FamilyService } from "./operations/family-service.js";
+import { FamilyRelay } from "./operations/family-relay.js";
+import { FAMILY_HOLD_STALE_MILLISECONDS } from "../domain/family/family.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
 import { WebhookDelivery } from "./notifications/webhook-delivery.js";
+import { MessageTemplates } from "./notifications/message-templates.js";
+import { WebhookMessages } from "./notifications/webhook-messages.js";
 import { storedSubscribedKinds, WebhookEndpoints } from "./notifications/webhook-endpoints.js";
 import { HttpExchange } from "./transport/http-exchange.js";
 import { HttpTransport } from "./transport/http-transport.js";
@@ -64,12 +70,15 @@ interface Gateway {
   readonly operations: TerminalOperations;
   readonly admin: AdminService;
   readonly campaigns: CampaignService;
+  readonly partnerPrograms: PartnerProgramService;
   readonly cards: CardService;
+  readonly family: FamilyService;
+  readonly familyRelay: FamilyRelay;
   readonly edits: MemberEdits;
   readonly search: MemberSearch;
   readonly operators: Operators;
   readonly handler: RequestHandler;
-  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly delivery: WebhookDelivery; readonly admin: WebhookAdmin };
+  readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly delivery: WebhookDelivery; readonly admin: WebhookAdmin; readonly templates: MessageTemplates };
 }
 
 /**
@@ -95,6 +104,8 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   const listenSocket = await listen(app, config);
   // Off every lane's path: reads the shards' outboxes and POSTs to webhook endpoints (docs/notifications.md).
   gateway.webhooks.delivery.start();
+  // Off every lane's path: family intents a crash left between their two hops, and stale pool holds.
+  gateway.familyRelay.start();
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
@@ -136,24 +147,28 @@ async function buildGateway(
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
   await receipts.flush();
   const cards = new CardService(directory, control, cluster, clock);
-  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards);
+  const family = new FamilyService(cluster, control, clock);
+  const familyRelay = new FamilyRelay(cluster, family, clock, familyHoldStaleMilliseconds());
+  const operations = new TerminalOperations(directory, cluster, enrollment, receipts, clock, cards, family);
   const admin = new AdminService(control, directory, cluster, enrollment, authenticator);
   const campaigns = new CampaignService(control, cluster);
+  const partnerPrograms = new PartnerProgramService(control, cluster);
   const edits = new MemberEdits(directory, cluster, control, memberLocks, clock);
   const search = new MemberSearch(directory, cluster);
   const operators = new Operators(control, authenticator, clock);
   const rateLimiter = new TerminalRateLimiter(config.terminalRequestsPerSecond, () => performance.now());
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
   const endpoints = new WebhookEndpoints(control, clock);
-  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env));
-  const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery) };
+  const templates = new MessageTemplates(control, clock);
+  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env), new WebhookMessages(cluster, templates, control));
+  const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery), templates };
   // Shards write only the events some endpoint takes: tell them whenever the endpoints change.
   const wakeDelivery = endpoints.onChange;
   endpoints.onChange = () => {
     wakeDelivery();
     void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
   };
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, cards, edits, search, operators, handler, webhooks };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, partnerPrograms, cards, family, familyRelay, edits, search, operators, handler, webhooks };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -165,6 +180,8 @@ async function startShardChannels(
 ): Promise<SupervisedShardChannel[]> {
   const { control, directory, placement } = opened;
   const program = control.currentProgram() ?? null;
+  // The partners' own programs in force (docs/program.md, "Partners' own programs").
+  const partnerPrograms = control.partnerProgramsInForce().flatMap(({ partner, program: own }) => (own === null ? [] : [{ partner, program: own }]));
   const eventKinds = storedSubscribedKinds(control);
   const campaigns = control.currentCampaigns() ?? null;
   const floors = directory.receiptIndexFloors();
@@ -177,6 +194,7 @@ async function startShardChannels(
           storePath: opened.shardStorePath(shardIndex),
           ownedLogicalShards: placement.logicalShardsOf(shardIndex),
           program,
+          ...(partnerPrograms.length === 0 ? {} : { partnerPrograms }),
           eventKinds,
           campaigns,
           receiptIndexThrough: floors.get(shardIndex) ?? 0,
@@ -218,7 +236,7 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.partnerPrograms, gateway.family).register(app);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);
@@ -299,10 +317,22 @@ async function shutDown(
   webSocket.closeAll();
   // Deliveries in flight are aborted; their events stay queued and go again after the restart (at least once).
   await gateway.webhooks.delivery.stop();
+  await gateway.familyRelay.stop();
   // The index first: the shards' last checkpoints wait for it.
   await gateway.receipts.flush();
   await gateway.cluster.close();
   await opened.close();
+}
+
+/**
+ * LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS: when the family relay resolves a pool hold with no commit
+ * (default FAMILY_HOLD_STALE_MILLISECONDS, one minute). The crash audit shortens it so that holds a
+ * kill left are resolved within its run; any value is safe (the abort protocol decides, not the time).
+ */
+function familyHoldStaleMilliseconds(): number {
+  const text = process.env["LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS"];
+  const value = text === undefined ? Number.NaN : Number(text);
+  return Number.isSafeInteger(value) && value >= 100 ? value : FAMILY_HOLD_STALE_MILLISECONDS;
 }
 
 /** Crash tests hold the receipt index's writes (LOYCORE_RECEIPT_INDEX_WRITE_DELAY_MILLISECONDS), only with fault injection on. */

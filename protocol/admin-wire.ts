@@ -51,6 +51,40 @@ export interface ProgramVersionPage {
   readonly next: number | null;
 }
 
+/**
+ * A version of the program that prices at one partner's stores (docs/program.md, "Partners' own
+ * programs"): the partner's own program, or null where the partner returned to the coalition
+ * program. Versions are numbered per partner from 1; `program.version` is `version`.
+ */
+export interface PartnerProgramVersion {
+  readonly partner: string;
+  /** 0: the partner never had a program of its own (nothing stored). */
+  readonly version: number;
+  /** The partner's own program; null: the partner takes part in the coalition program. */
+  readonly program: Program | null;
+  /** When this version was stored (epoch ms); null when nothing was. */
+  readonly at: number | null;
+}
+
+/** One stored version of a partner's program in a listing: its name, or null for a return to the coalition program. */
+export interface PartnerProgramVersionSummary {
+  readonly version: number;
+  readonly name: string | null;
+  readonly at: number;
+}
+
+export interface PartnerProgramVersionPage {
+  /** Newest first. */
+  readonly versions: readonly PartnerProgramVersionSummary[];
+  /** Pass as `before` for the next (older) page; null: this page is the last. */
+  readonly next: number | null;
+}
+
+/** `GET /v1/admin/partner-programs`: the partners that run a program of their own now, in partner id order. */
+export interface PartnerProgramList {
+  readonly programs: readonly { readonly partner: string; readonly version: number; readonly name: string }[];
+}
+
 // ---------------------------------------------------------------------------
 // Partners, stores, terminals
 // ---------------------------------------------------------------------------
@@ -197,12 +231,41 @@ export interface MemberView {
   readonly createdAt: number;
   readonly transactions: number;
   readonly programVersion: number | null;
+  /** Asked with `partner` whose own program gives the standing above (and `programVersion` is its version); absent: the coalition program. */
+  readonly programPartner?: string;
   /** The open point lots. */
   readonly lots: readonly PointLot[];
   /** The latest 20 history entries, newest first. */
   readonly activity: readonly ActivityEntry[];
   /** Every card of the member, in card order, blocked ones included. */
   readonly cards: readonly CardView[];
+  /** The family (master account) the member belongs to; absent: none. Its pool holds the member's points (`GET /v1/admin/families/{family}`). */
+  readonly family?: string;
+}
+
+/** A family's pool as the admin API shows it: its points, and each open lot with the member who earned it. */
+export interface FamilyView {
+  readonly family: string;
+  readonly balance: number;
+  readonly points: { readonly active: number; readonly pending: number; readonly held: number; readonly debt: number };
+  readonly lots: readonly (PointLot & { readonly origin: string | null })[];
+}
+
+/** A member joined a family: how many of their points moved into the pool. */
+export interface FamilyJoinResult {
+  readonly member: string;
+  readonly family: string;
+  readonly join: string;
+  readonly pointsMoved: number;
+}
+
+/** A member left a family; under "share", the lots they earned went back to them (`pointsMoved`). */
+export interface FamilyLeaveResult {
+  readonly member: string;
+  readonly family: string;
+  readonly leave: string;
+  readonly policy: "stay" | "share";
+  readonly pointsMoved: number;
 }
 
 /**
@@ -469,7 +532,7 @@ export interface ProgramProblem {
 }
 
 /** The event kinds of the outbox (docs/notifications.md). */
-export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled";
+export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled" | "class.changed" | "level.reached" | "card.blocked" | "card.replaced" | "points.expiring" | "discount.lapsing" | "class.lapsing";
 
 /** `POST /v1/admin/webhooks`: an endpoint the gateway delivers events to. */
 export interface CreateWebhookRequest {
@@ -479,6 +542,17 @@ export interface CreateWebhookRequest {
   readonly kinds: readonly WebhookEventKind[];
   /** Kept as given; the key of the deliveries' HMAC-SHA256 signatures (16 to 256 characters). */
   readonly secret: string;
+  /** An SMS or e-mail sender behind the endpoint: deliveries carry the rendered message and the member's consent. */
+  readonly channel?: "sms" | "email";
+}
+
+/** A card change recorded on the member's account (history entry `card`, and its event). */
+export interface CardChangeResult {
+  readonly member: string;
+  readonly card: string;
+  readonly action: "blocked" | "replaced";
+  /** The member's operation sequence of the change (its history entry's). */
+  readonly sequence: number;
 }
 
 /** An endpoint as the admin API shows it: never its secret. */
@@ -487,7 +561,57 @@ export interface WebhookView {
   readonly url: string;
   readonly kinds: readonly WebhookEventKind[];
   readonly paused: boolean;
+  /** A disabled endpoint takes no new events and delivers nothing; what it had queued waits for it to be enabled. */
+  readonly disabled: boolean;
   readonly createdAt: number;
+  /** When the secret was last rotated (absent: never). */
+  readonly secretRotatedAt?: number;
+  /** Until when deliveries are also signed with the secret before the rotation (absent: no overlap now). */
+  readonly previousSecretExpiresAt?: number;
+  /** The channel of the messages behind this endpoint: its deliveries carry a `message` (absent: plain events). */
+  readonly channel?: "sms" | "email";
+}
+
+/** A message template: the text an event of `kind` renders to for `channel` (docs/notifications.md, "Messages and consent"). */
+export interface MessageTemplate {
+  readonly kind: WebhookEventKind;
+  readonly channel: "sms" | "email";
+  /** With variables such as {{name}} and the event's fields, {{points}}. */
+  readonly text: string;
+  readonly updatedAt: number;
+}
+
+export interface MessageTemplateList {
+  readonly templates: readonly MessageTemplate[];
+}
+
+/** `PUT /v1/admin/templates/{kind}/{channel}`. */
+export interface SetMessageTemplateRequest {
+  readonly text: string;
+}
+
+/** The `message` a delivery to an endpoint with a channel carries. */
+export interface WebhookMessage {
+  readonly channel: "sms" | "email";
+  /** Whether the member consents to messages by this channel now; false: send nothing (`to` and `text` are null). */
+  readonly consent: boolean;
+  /** The member's phone (sms) or e-mail; null when none or without consent. */
+  readonly to: string | null;
+  /** The kind's template for the channel, rendered; null when there is none or without consent. */
+  readonly text: string | null;
+}
+
+/** `PUT /v1/admin/webhooks/{id}`: the fields given change, the others stay (`channel` null: none). */
+export interface UpdateWebhookRequest {
+  readonly url?: string;
+  readonly kinds?: readonly WebhookEventKind[];
+  readonly channel?: "sms" | "email" | null;
+}
+
+/** `POST /v1/admin/webhooks/{id}/secret`: a new secret; the old one also signs deliveries for `overlapSeconds` (default a day). */
+export interface RotateWebhookSecretRequest {
+  readonly secret: string;
+  readonly overlapSeconds?: number;
 }
 
 export interface WebhookList {

@@ -222,6 +222,18 @@ export interface ProgramDefinition {
   readonly coalition: CoalitionPolicy;
   /** Levels by active points; null: none (a program saved before them has none). */
   readonly pointLevels: PointLevelSystem | null;
+  /** Reminder events N days ahead (docs/notifications.md); absent: none (the program shows no such section). */
+  readonly reminders?: ReminderSettings;
+}
+
+/** How many days ahead each reminder event is written; null: that reminder is not sent. */
+export interface ReminderSettings {
+  /** `points.expiring`: a lot's points expire in this many days. */
+  readonly pointsExpiringDays: number | null;
+  /** `discount.lapsing`: the rules' discount lapses (no visit) in this many days. */
+  readonly discountLapsingDays: number | null;
+  /** `class.lapsing`: the importance class lapses (no visit) in this many days. */
+  readonly classLapsingDays: number | null;
 }
 
 /** The program document's top-level sections, in the order docs/program.md describes them (the validator's known fields, the console's editor sections). */
@@ -241,6 +253,7 @@ export const PROGRAM_SECTIONS = [
   "cardTypes",
   "pointLevels",
   "coalition",
+  "reminders",
 ] as const satisfies readonly (keyof ProgramDefinition)[];
 
 /** A stored program: the definition and the version the control store gave it. */

@@ -188,6 +188,10 @@ export interface IdentifyResult {
   readonly classLapsesAt: number | null;
   /** The level by active points held (program pointLevels) and until when; null: none. */
   readonly pointLevel: PointLevelHeld | null;
+  /** A family member: the family whose pool `balance` is. */
+  readonly family?: string;
+  /** The partner of the terminal's store when its own program gives the standing above; absent: the coalition program. */
+  readonly programPartner?: string;
 }
 
 /** A level by active points a member holds: its id, name, and when it lapses (null: until a higher one). */
@@ -221,8 +225,10 @@ export interface BalanceResult {
   readonly held: number;
   /** Owed after returns of points already spent; later accruals repay it. */
   readonly debt: number;
-  /** With `detail: true`. */
-  readonly lots?: readonly PointLot[];
+  /** With `detail: true` (a family member's: the pool's lots, each with the member who earned it, `origin`). */
+  readonly lots?: readonly (PointLot & { readonly origin?: string | null })[];
+  /** A family member: the family whose pool these points are. */
+  readonly family?: string;
 }
 
 /** What a cancel or a refund gave back and took back. */
@@ -307,6 +313,8 @@ export interface CalculateResult {
   readonly programVersion: number;
   /** The campaigns version that priced the receipt; absent while no campaigns document exists (docs/campaigns.md). */
   readonly campaignsVersion?: number;
+  /** The partner of the terminal's store when its own program priced the receipt (`programVersion` is then that program's version); absent: the coalition program (docs/program.md, "Partners' own programs"). */
+  readonly programPartner?: string;
 }
 
 export interface CommitResult extends CalculateResult {
@@ -316,6 +324,8 @@ export interface CommitResult extends CalculateResult {
   readonly unpaid?: number;
   /** The level by active points this commit reached, and the points it credited (> 0) or debited (< 0). */
   readonly pointLevelReached?: { readonly id: string; readonly name: string; readonly points: number };
+  /** A family member's receipt: the family whose pool took its points; `balance` is then the pool's. */
+  readonly family?: string;
 }
 
 /**

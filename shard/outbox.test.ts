@@ -109,6 +109,33 @@ describe("the outbox of a shard", () => {
     expect(status).toEqual([expect.objectContaining({ sequence: 2, data: { from: "bronze", to: "silver", receipt: "next", store: "s1" } })]);
   });
 
+  it("writes class.changed and level.reached after a commit's other events when it raises the importance class and reaches a level by active points", async () => {
+    const levels = { levels: [{ id: "club", name: "Club", threshold: 1_000, validityDays: null, pointsOnReach: 50 }] };
+    const program = { ...validateProgramDocument({ ...FULL_EXAMPLE_PROGRAM, points: { ...FULL_EXAMPLE_PROGRAM.points, accrualRateBasisPoints: 100 }, pointLevels: levels }), version: 1 };
+    const january = Date.UTC(2026, 0, 15);
+    const shard = openMemoryShardActor({ program, clock: () => january });
+    await shard.call(ENROLL);
+    await shard.call({ ...commit(2, "small", 10_000, 0, january) } as ShardRequest);
+    await shard.call({ ...commit(3, "big", 2_500_000, 0, january) } as ShardRequest);
+    const events = (await read(shard, "events")).filter((event) => event.sequence === 2);
+    expect(events.map((event) => [event.kind, event.number])).toEqual([["points.accrued", 0], ["class.changed", 1], ["level.reached", 2]]);
+    expect(events[1]?.data).toEqual({ from: null, to: "bronze", receipt: "big", store: "s1" });
+    expect(events[2]?.data).toEqual({ level: "club", points: 50, balance: events[0]?.data["balance"], receipt: "big", store: "s1" });
+  });
+
+  it("records a card change once, with its card.blocked event in the same log record: a repeat writes nothing, other content under its id is CONFLICT", async () => {
+    const shard = openMemoryShardActor({ program: simpleProgram() });
+    await shard.call(ENROLL);
+    const perRecord = outboxMutationsPerRecord(shard);
+    const change = { changeId: "block 7 500", action: "blocked", card: "7", at: 500, reason: "lost", replacedBy: null, operator: "olga" } as const;
+    const request = { kind: "recordCardChange", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, change } as const;
+    expect(valueOf(await shard.call(request))).toEqual({ member: MEMBER, card: "7", action: "blocked", sequence: 1 });
+    expect(valueOf(await shard.call({ ...request, change: { ...change, operator: "sam" } }))).toEqual({ member: MEMBER, card: "7", action: "blocked", sequence: 1 });
+    expect(await shard.call({ ...request, change: { ...change, reason: "stolen" } })).toMatchObject({ ok: false, code: "CONFLICT" });
+    expect(perRecord).toEqual([1]);
+    expect(await read(shard, "events")).toEqual([expect.objectContaining({ kind: "card.blocked", sequence: 1, at: 500, data: { card: "7", reason: "lost", at: 500 } })]);
+  });
+
   it("hands events to endpoints' queues, removes delivered ones, moves failed ones to dead letters and back, all through its log", async () => {
     const shard = openMemoryShardActor({ program: simpleProgram() });
     await shard.call(ENROLL);

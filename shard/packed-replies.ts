@@ -17,6 +17,10 @@ export function isPackedAnswerKind(kind: ShardRequestKind): kind is PackedAnswer
 export function packedReply<Kind extends PackedAnswerKind>(reply: ShardReply<Kind>): ChannelReply<Kind> {
   if (!reply.ok) return reply;
   const packed = packAnswer(reply.value) as ChannelAnswers[Kind];
+  // A family member's answer (an intent for the pool, or a view whose points are the pool's): said outside the bytes.
+  if ("familyIntent" in reply.value || "family" in reply.value) {
+    return reply.sequence === undefined ? { ref: reply.ref, ok: true, value: packed, family: true } : { ref: reply.ref, ok: true, value: packed, sequence: reply.sequence, family: true };
+  }
   return reply.sequence === undefined ? { ref: reply.ref, ok: true, value: packed } : { ref: reply.ref, ok: true, value: packed, sequence: reply.sequence };
 }
 

@@ -3,7 +3,7 @@ import { balanceResult, identifyResult } from "./operations/cashier-view.js";
 import { profileConsent, profileEmail, type Account } from "../domain/account/account.js";
 import { assert } from "../domain/assert/assert.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
-import { CompiledProgram } from "../domain/engine/compiled-program.js";
+import type { CompiledProgram } from "../domain/engine/compiled-program.js";
 import { calculateWithSpendable, standingView } from "../domain/engine/member-operations.js";
 import { ledgerTotals, settleLedger } from "../domain/ledger/ledger.js";
 import type { Program } from "../protocol/program-document.js";
@@ -21,6 +21,7 @@ import { ExpirySweep } from "./expiry-sweep.js";
 import type { CommitLog } from "./log/commit-log.js";
 import { calculationAnswer, commitReceipt } from "./operations/commit-receipt.js";
 import {
+  ADMIN_RECORD_STORE,
   adjustmentAddress,
   adjustPoints,
   paymentAddress,
@@ -37,6 +38,12 @@ import {
   type RecordAddress,
 } from "./operations/keyed-operations.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
+import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
+import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
+import { ReminderSweep } from "./reminder-sweep.js";
+import { abortAddress } from "./operations/family-operations.js";
+import { familyHoldRequiredMessage, withPoolPoints } from "./operations/family-commit.js";
+import { familyOperation, forgetFamilyEntries } from "./family-requests.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import {
   failureReply,
@@ -53,6 +60,7 @@ import {
   type ShardRequestKind,
 } from "./shard-messages.js";
 import { applyOutboxChanges, outboxPage, outboxStats, type OutboxHost } from "./outbox-requests.js";
+import { ProgramSet, type PartnerProgram } from "./program-set.js";
 import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointConfig, type CheckpointCrashPoint } from "./state/checkpointer.js";
 import { ShardState } from "./state/shard-state.js";
 
@@ -86,6 +94,8 @@ export interface ShardActorOptions {
   readonly log: CommitLog;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The partners' own programs in force at start (docs/program.md, "Partners' own programs"); absent: none. */
+  readonly partnerPrograms?: readonly PartnerProgram[];
   /** The event kinds written to the outbox (some webhook endpoint takes them); none when absent. */
   readonly eventKinds?: readonly string[];
   /** The campaigns version in force at start; absent or null: none stored yet. */
@@ -120,7 +130,8 @@ type FailureReply = (reply: ShardFailureReply) => void;
  * state to LMDB later, off this path (state/checkpointer.ts).
  */
 export class ShardActor {
-  private program: CompiledProgram | null;
+  /** The coalition program and the partners' own programs (program-set.ts). */
+  private readonly programs: ProgramSet;
   /** The campaigns version as stored, and compiled against the program's time zone (rebuilt when either changes). */
   private campaignSet: CampaignSet | null;
   private campaigns: CompiledCampaigns | null;
@@ -135,12 +146,15 @@ export class ShardActor {
   private eventKinds: ReadonlySet<string>;
   /** Events written since the thread started (outboxStats). */
   private eventsEmitted = 0;
+  /** The program sets reminders and some endpoint takes a reminder kind: commits add reminder index entries, the reminder sweep runs. */
+  private remindersOn = false;
+  private readonly reminderSweep: ReminderSweep;
   private readonly outbox: OutboxHost;
   /** Campaign budgets: this thread's shares and what its logical shards gave (docs/campaigns.md, "Budgets"). */
   private readonly budgets: CampaignBudgetLedger;
 
   constructor(private readonly options: ShardActorOptions) {
-    this.program = options.program === null ? null : new CompiledProgram(options.program);
+    this.programs = new ProgramSet(options.program, options.partnerPrograms ?? []);
     this.eventKinds = new Set(options.eventKinds ?? []);
     this.campaignSet = options.campaigns ?? null;
     this.campaigns = this.compileCampaigns();
@@ -175,6 +189,30 @@ export class ShardActor {
       },
     };
     this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
+    this.reminderSweep = new ReminderSweep(this.state, options.ownedLogicalShards, {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+    });
+    this.refreshReminders();
+  }
+
+  /** Reminders on: an applied operation's reminder index entries (its new lots, its visit) join its record (reminders.ts). */
+  private withReminderIndex<Answer extends object>(found: { readonly account: Account; readonly program: CompiledProgram }, result: OperationResult<Answer>): OperationResult<Answer> {
+    if (!this.remindersOn || result.kind !== "applied") return result;
+    return { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] };
+  }
+
+  /** Whether reminders are written: after the program or the event kinds change. */
+  private refreshReminders(): void {
+    this.remindersOn = this.program?.program.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
+  }
+
+  /** The coalition program; null before the first is stored. */
+  private get program(): CompiledProgram | null {
+    return this.programs.coalition;
   }
 
   /** Handles one message; `reply` gets the answer of the request's kind (ShardAnswers), now or once durable. */
@@ -213,6 +251,12 @@ export class ShardActor {
       case "editProfile":
         this.editProfile(request, reply);
         return;
+      case "recordCardChange":
+        this.recordCardChange(request, reply);
+        return;
+      case "family":
+        this.family(request, reply);
+        return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
         reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
@@ -248,10 +292,12 @@ export class ShardActor {
       case "outboxRead":
       case "outboxStats":
       case "outboxUpdate":
+      case "familyForget":
         this.shardWide(request, reply);
         return;
       case "setEventKinds":
       case "setProgram":
+      case "setPartnerProgram":
       case "setCampaigns":
       case "health":
       case "receiptIndexFloor":
@@ -262,7 +308,7 @@ export class ShardActor {
   }
 
   /** Requests about the shard's entries of no one member: settlement pages and the outbox. */
-  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" }>, reply: Reply): void {
+  private shardWide(request: Extract<ShardRequest, { kind: "settlement" | "outboxRead" | "outboxStats" | "outboxUpdate" | "familyForget" }>, reply: Reply): void {
     switch (request.kind) {
       case "settlement":
         reply({ ref: request.ref, ok: true, value: this.settlementPage(request) });
@@ -273,6 +319,13 @@ export class ShardActor {
       case "outboxStats":
         reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox, this.eventsEmitted) });
         return;
+      case "familyForget": {
+        const forgotten = forgetFamilyEntries(this.outbox, request.entries);
+        if (!forgotten.ok) reply(failureReply(request.ref, forgotten));
+        else if (forgotten.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: { applied: 0 } });
+        else this.replies.afterRecord(forgotten.sequence, reply, { ref: request.ref, ok: true, value: { applied: forgotten.applied }, sequence: forgotten.sequence });
+        return;
+      }
       case "outboxUpdate": {
         const updated = applyOutboxChanges(this.outbox, request.changes);
         if (!updated.ok) reply(failureReply(request.ref, updated));
@@ -284,18 +337,29 @@ export class ShardActor {
   }
 
   /** The gateway's control of the shard: what it runs (program, campaigns, event kinds), health, the receipt index's floor, metrics. */
-  private control(request: Extract<ShardRequest, { kind: "setEventKinds" | "setProgram" | "setCampaigns" | "health" | "receiptIndexFloor" | "metrics" }>, reply: Reply): void {
+  private control(
+    request: Extract<ShardRequest, { kind: "setEventKinds" | "setProgram" | "setPartnerProgram" | "setCampaigns" | "health" | "receiptIndexFloor" | "metrics" }>,
+    reply: Reply,
+  ): void {
     switch (request.kind) {
       case "setEventKinds":
         this.eventKinds = new Set(request.kinds);
+        this.refreshReminders();
         reply({ ref: request.ref, ok: true, value: { kinds: this.eventKinds.size } });
         return;
       case "setProgram":
         // One reference swap between two messages: no request sees half a program.
-        this.program = new CompiledProgram(request.program);
+        // The partners' own programs are compiled again with it: their shared sections are its.
+        this.programs.setCoalition(request.program);
         // Campaign dates are local to the program's time zone: compiled again with the new program.
         this.campaigns = this.compileCampaigns();
+        this.refreshReminders();
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
+        return;
+      case "setPartnerProgram":
+        // One reference swap between two messages, as for the coalition program.
+        this.programs.setPartner(request.partner, request.program);
+        reply({ ref: request.ref, ok: true, value: { partner: request.partner, version: request.program?.version ?? null } });
         return;
       case "setCampaigns":
         // One reference swap between two messages, as for the program.
@@ -326,6 +390,12 @@ export class ShardActor {
   /** Called after each array of messages and on a timer: starts a checkpoint when one is due. */
   tick(): void {
     if (!this.stopped) this.checkpointer.maybeStart();
+  }
+
+  /** One bounded step of the reminder sweep (reminder-sweep.ts), when reminders are on; returns how many reminders it wrote. */
+  sweepReminders(entryLimit: number): number {
+    if (!this.remindersOn || this.program === null || this.checkpointer.refusal() !== null) return 0;
+    return this.reminderSweep.step(entryLimit, this.options.clock(), this.program, this.eventKinds);
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */
@@ -371,7 +441,7 @@ export class ShardActor {
 
   /** The member's view, with its open lots when `detail`; undefined once `reply` has answered UNKNOWN_MEMBER. */
   private lookedUp<Kind extends ShardRequestKind>(
-    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly partner?: string | undefined },
     detail: boolean,
     reply: Reply<Kind>,
   ): MemberLookup | undefined {
@@ -380,7 +450,7 @@ export class ShardActor {
       reply(memberNotFound(request.ref, request.memberId));
       return undefined;
     }
-    const view = this.memberView(account);
+    const view = this.memberView(account, request.partner);
     if (!detail) return view;
     const settled = settleLedger(account.ledger, this.options.clock()).ledger;
     const lots = settled.lots.map(
@@ -403,8 +473,17 @@ export class ShardActor {
   private calculate(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
-    const { account, program } = found;
+    const { program } = found;
     const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, couponCampaign: request.coupon?.campaign ?? null };
+    let account = found.account;
+    if (account.family !== undefined) {
+      // A family member's points are the pool's: the gateway asks the pool and calculates again with them.
+      if (request.familyPoints === undefined) {
+        reply(failureReply(request.ref, failure("FAMILY_HOLD_REQUIRED", familyHoldRequiredMessage(account.family))));
+        return;
+      }
+      account = withPoolPoints(account, request.familyPoints, request.partner, context.now);
+    }
     const { outcome, spendable } = calculateWithSpendable(program, account, request.receipt, request.redeem, context);
     if (!outcome.ok) {
       reply(failureReply(request.ref, outcome));
@@ -416,6 +495,11 @@ export class ShardActor {
   private hold(request: ReceiptShardRequest, reply: Reply<"calculate">): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
+    // A family member's points are held on the pool at the commit (docs/ARCHITECTURE.md, "Family accounts"): the calculation alone.
+    if (found.account.family !== undefined) {
+      this.calculate(request, reply);
+      return;
+    }
     const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, couponCampaign: request.coupon?.campaign ?? null };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
@@ -445,8 +529,12 @@ export class ShardActor {
       ...(request.coupon === undefined ? {} : { coupon: request.coupon }),
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
+      // A family member's attempt names its hold on the pool; the abort marker is read only then.
+      ...(request.familyHold === undefined
+        ? {}
+        : { familyHold: request.familyHold, holdAborted: this.state.readRecord(logicalShard, memberId, ADMIN_RECORD_STORE, abortAddress(request.familyHold.key).recordId) !== undefined }),
     });
-    this.settle(request.ref, release, found.account, result, true);
+    this.settle(request.ref, release, found.account, this.withReminderIndex(found, result), true);
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */
@@ -528,6 +616,44 @@ export class ShardActor {
     this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
   }
 
+  /** A card change the directory made: idempotent by its change id, needing no program. */
+  private recordCardChange(request: Extract<ShardRequest, { kind: "recordCardChange" }>, reply: Reply<"recordCardChange">): void {
+    const { ref, logicalShard, memberId, change } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    if (account === undefined) {
+      reply(memberNotFound(ref, memberId));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const address = cardChangeAddress(change.changeId);
+    const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    this.settle(ref, reply, account, recordCardChange({ account, existing, now: this.options.clock() }, change));
+  }
+
+  /** A family operation (family-operations.ts) on a member or a pool: each idempotent by its own record. */
+  private family(request: Extract<ShardRequest, { kind: "family" }>, reply: Reply<"family">): void {
+    const { ref, logicalShard, memberId, operation } = request;
+    const account = this.readAccount(logicalShard, memberId);
+    const program = this.program;
+    if (program === null) {
+      reply(failureReply(ref, failure("NO_PROGRAM", "no loyalty program is configured")));
+      return;
+    }
+    const refusal = this.checkpointer.refusal();
+    if (refusal !== null) {
+      reply(failureReply(ref, refusal));
+      return;
+    }
+    const now = this.options.clock();
+    const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
+    const result = familyOperation({ account, now, program, logicalShard, memberId, read }, operation);
+    this.settle<"family">(ref, reply, account, result);
+  }
+
   /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
   private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" | "payment" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
@@ -538,7 +664,7 @@ export class ShardActor {
     const before = found.account;
     switch (request.kind) {
       case "reportVisit":
-        this.settle<"reportVisit">(ref, reply, before, reportVisit(input(visitAddress(request.visit)), request.visit));
+        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, reportVisit(input(visitAddress(request.visit)), request.visit)));
         return;
       case "cancel": {
         const target = read({ store: request.store, recordId: request.receiptId });
@@ -552,7 +678,7 @@ export class ShardActor {
         return;
       }
       case "adjust":
-        this.settle<"adjust">(ref, reply, before, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request));
+        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request)));
         return;
       case "payment": {
         const target = read({ store: request.store, recordId: request.receiptId });
@@ -567,7 +693,7 @@ export class ShardActor {
    * an unknown member, no program, or (for a state change) a full overlay.
    */
   private memberAndProgram(
-    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    request: { readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly partner?: string | undefined },
     reply: FailureReply,
     changesState = false,
   ): { account: Account; program: CompiledProgram } | null {
@@ -576,7 +702,8 @@ export class ShardActor {
       reply(memberNotFound(request.ref, request.memberId));
       return null;
     }
-    const program = this.program;
+    // The program of the partner of the terminal's store: its own, else the coalition program.
+    const program = this.programs.forPartner(request.partner);
     if (program === null) {
       reply(failureReply(request.ref, failure("NO_PROGRAM", "no loyalty program is configured")));
       return null;
@@ -664,8 +791,10 @@ export class ShardActor {
     if (logicalShardOf(memberId) !== logicalShard) assert(false, `member ${memberId} belongs to logical shard ${logicalShard}`);
   }
 
-  private memberView(account: Account): MemberLookup {
+  /** The member as identify and the admin view show it; `partner`: standing under that partner's own program, if it runs one. */
+  private memberView(account: Account, partner?: string): MemberLookup {
     const now = this.options.clock();
+    const program = this.programs.forPartner(partner);
     const points = ledgerTotals(account.ledger, now);
     return {
       member: account.memberId,
@@ -678,11 +807,13 @@ export class ShardActor {
       consent: profileConsent(account.profile),
       balance: points.available,
       points: { active: points.active, pending: points.pending, held: points.held, debt: points.debt },
-      ...standingView(this.program, account, now),
+      ...standingView(program, account, now),
       counters: account.counters,
       createdAt: account.createdAt,
       transactions: account.sequence,
-      programVersion: this.program?.version ?? null,
+      programVersion: program?.version ?? null,
+      ...(program === null || program.partner === null ? {} : { programPartner: program.partner }),
+      ...(account.family === undefined ? {} : { family: account.family }),
     };
   }
 
@@ -707,6 +838,8 @@ export class ShardActor {
   private healthView(): ShardHealth {
     const log = this.options.log;
     const stats = log.stats();
+    const partnerVersions = this.programs.partnerVersions();
+    const partnerPrograms = Object.keys(partnerVersions).length === 0 ? null : partnerVersions;
     return {
       logRecordsAppended: stats.recordsAppended,
       logBytesAppended: stats.bytesAppended,
@@ -721,6 +854,7 @@ export class ShardActor {
       checkpointSequence: this.options.store.checkpointSequence,
       checkpointRunning: this.checkpointer.running,
       program: this.program?.version ?? null,
+      ...(partnerPrograms === null ? {} : { partnerPrograms }),
     };
   }
 }

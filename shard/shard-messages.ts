@@ -6,7 +6,12 @@ import type { SettlementRecord } from "./storage/shard-store.js";
 import type { OutboxSection } from "./storage/record-keys.js";
 import type { DeadLetterDetail, OutboxEvent } from "./storage/records/outbox-codec.js";
 import type { Payment, ProfileEdit } from "./operations/keyed-operations.js";
-import type { ActivityPage, AdjustmentResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
+import type { FamilyHold } from "./operations/family-commit.js";
+import type { ApplyAnswer, JoinAnswer, LeaveAnswer, PoolHoldAnswer } from "./operations/family-operations.js";
+import type { FamilyIntent, LeavePolicy } from "../domain/family/family.js";
+import type { PartnerProgram } from "./program-set.js";
+import type { ActivityPage, AdjustmentResult, CardChangeResult, EditProfileResult, MemberView } from "../protocol/admin-wire.js";
+import type { CardChange } from "./operations/card-change.js";
 import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
@@ -31,6 +36,8 @@ export type ShardRequest =
       readonly memberId: string;
       /** With the member's open point lots. */
       readonly detail?: boolean;
+      /** The partner of the terminal's store: its own program, if it runs one, gives the standing shown; absent: the coalition program. */
+      readonly partner?: string;
     }
   | {
       /** A lane's `identify`: the member's card view as a lane may see it (shard/operations/cashier-view.ts). */
@@ -40,6 +47,8 @@ export type ShardRequest =
       readonly memberId: string;
       /** The card the lane presented and its type; null when it named the member by phone. */
       readonly presented: { readonly card: string; readonly type: string | null } | null;
+      /** The partner of the terminal's store: its own program, if it runs one, gives the standing shown; absent: the coalition program. */
+      readonly partner?: string;
     }
   | {
       /** A lane's `balance`: the points view, with the open lots when `detail`. */
@@ -62,10 +71,15 @@ export type ShardRequest =
   | RefundShardRequest
   | AdjustShardRequest
   | EditProfileShardRequest
+  | CardChangeShardRequest
   | PaymentShardRequest
+  | FamilyShardRequest
+  | { readonly kind: "familyForget"; readonly ref: number; readonly entries: readonly OutboxEventRef[] }
   | ActivityShardRequest
   | MemberProfilesShardRequest
   | { readonly kind: "setProgram"; readonly ref: number; readonly program: Program }
+  /** A partner's own program (a new version), or null: the partner returns to the coalition program; swapped like setProgram. */
+  | { readonly kind: "setPartnerProgram"; readonly ref: number; readonly partner: string; readonly program: Program | null }
   /** The event kinds some webhook endpoint takes: only these are written to the outbox (none: no events, no cost). */
   | { readonly kind: "setEventKinds"; readonly ref: number; readonly kinds: readonly string[] }
   /** A campaigns version replaces the shard's set between two messages, like setProgram (docs/campaigns.md). */
@@ -125,6 +139,8 @@ export interface ShardHealth {
   readonly checkpointRunning: boolean;
   /** The program version the shard runs, null before the first program. */
   readonly program: number | null;
+  /** The version of each partner's own program the shard runs, by partner; absent while no partner runs one. */
+  readonly partnerPrograms?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -146,10 +162,17 @@ export interface ShardAnswers {
   readonly refund: RefundResult;
   readonly adjust: AdjustmentResult;
   readonly editProfile: EditProfileResult;
+  readonly recordCardChange: CardChangeResult;
   readonly payment: PaymentResult;
+  /** The answer of the family operation asked (FamilyOperation's `op`: FamilyAnswers). */
+  readonly family: FamilyAnswers[FamilyOperation["op"]];
+  /** How many of the relay's finished family entries were still there to delete. */
+  readonly familyForget: { readonly applied: number };
   readonly activity: ActivityPage;
   readonly memberProfiles: MemberProfilesPage;
   readonly setProgram: { readonly version: number };
+  /** The version of the partner's own program now in force; null: the partner runs the coalition program. */
+  readonly setPartnerProgram: { readonly partner: string; readonly version: number | null };
   readonly setEventKinds: { readonly kinds: number };
   readonly setCampaigns: { readonly version: number };
   /** The receipt priced with the draft campaign as if active: nothing changes, nothing is logged. */
@@ -209,6 +232,8 @@ export type ChannelReply<Kind extends ShardRequestKind = ShardRequestKind> =
       readonly ok: true;
       readonly value: ChannelAnswers[Kind];
       readonly sequence?: number;
+      /** The packed answer is a family member's (docs/ARCHITECTURE.md, "Family accounts"): the gateway unpacks it to reach the pool. */
+      readonly family?: true;
     }
   | ShardFailureReply;
 
@@ -301,6 +326,41 @@ export interface ReceiptShardRequest {
   readonly paid?: number;
   /** A coupon the receipt presents, its use counted (commit) or checked (calculate) on its own shard first, and the campaign it unlocks. */
   readonly coupon?: { readonly code: string; readonly campaign: string };
+  /** `calculate` only, a family member's: the pool's points spendable now (the gateway asked the pool). */
+  readonly familyPoints?: number;
+  /** `commit` only, a family member's: the hold on the family's pool the gateway made for this attempt (domain/family). */
+  readonly familyHold?: FamilyHold;
+}
+
+/**
+ * A family operation on one account (shard/operations/family-operations.ts): join and leave and
+ * abort on the member; hold and release on the pool; apply an intent on its target (the pool, or
+ * the member of a credit). Each is idempotent by its own record.
+ */
+export type FamilyOperation =
+  | { readonly op: "join"; readonly joinId: string; readonly family: string; readonly pool: string; readonly operator: string }
+  | { readonly op: "leave"; readonly leaveId: string; readonly policy: LeavePolicy; readonly operator: string }
+  | { readonly op: "apply"; readonly intent: FamilyIntent }
+  | { readonly op: "hold"; readonly key: string; readonly points: number; readonly partner: string; readonly member: string; readonly store: string; readonly receiptId: string }
+  | { readonly op: "release"; readonly key: string }
+  | { readonly op: "abort"; readonly key: string; readonly store: string; readonly receiptId: string };
+
+export interface FamilyAnswers {
+  readonly join: JoinAnswer;
+  readonly leave: LeaveAnswer;
+  readonly apply: ApplyAnswer;
+  readonly hold: PoolHoldAnswer;
+  readonly release: { readonly hold: string; readonly released: number };
+  readonly abort: { readonly hold: string; readonly committed: boolean };
+}
+
+export interface FamilyShardRequest {
+  readonly kind: "family";
+  readonly ref: number;
+  readonly logicalShard: number;
+  /** The account the operation is on: a member, or a pool (poolAccountId). */
+  readonly memberId: string;
+  readonly operation: FamilyOperation;
 }
 
 /** Voids a committed receipt whole, or releases its hold if it was not committed. */
@@ -383,6 +443,15 @@ export interface EditProfileShardRequest {
   readonly edit: ProfileEdit;
 }
 
+/** A card change the directory made, recorded on the member's account with its event; idempotent by change id. */
+export interface CardChangeShardRequest {
+  readonly kind: "recordCardChange";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly memberId: string;
+  readonly change: CardChange;
+}
+
 /**
  * The names and e-mails of a logical shard's members in member key order
  * after `afterMemberId`, at most `limit`: how the gateway fills the
@@ -419,6 +488,8 @@ export interface VisitShardRequest {
   readonly logicalShard: number;
   readonly memberId: string;
   readonly visit: { readonly id: string; readonly store: string; readonly status: "came" | "didNotCome"; readonly at: number };
+  /** The partner of the terminal's store: its own program's category rules, if it runs one, see the visit; absent: the coalition program's. */
+  readonly partner?: string;
 }
 
 /** What a shard thread is told when it starts. */
@@ -427,6 +498,8 @@ export interface ShardWorkerData {
   readonly storePath: string;
   readonly ownedLogicalShards: readonly number[];
   readonly program: Program | null;
+  /** The partners' own programs in force (absent: none); "setPartnerProgram" changes them. */
+  readonly partnerPrograms?: readonly PartnerProgram[];
   /** The event kinds some webhook endpoint takes (absent: none); "setEventKinds" changes them. */
   readonly eventKinds?: readonly string[];
   /** The campaigns version in force; absent or null: none stored yet. */

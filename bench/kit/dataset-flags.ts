@@ -48,7 +48,16 @@ export const CAMPAIGNS_FILE_FLAG: FlagSpec = {
   help: "a campaigns document (docs/campaigns.md) stored on the started gateway before the run: measure receipts priced with those campaigns",
 };
 
-export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG, PROGRAM_FILE_FLAG, CAMPAIGNS_FILE_FLAG];
+export const FAMILY_SHARE_FLAG: FlagSpec = {
+  name: "family-share",
+  kind: "number",
+  minimum: 0,
+  maximum: 1,
+  default: 0,
+  help: "the share of the started gateway's members joined into families of two before the run (members 1, 2, ... up to the share): their receipts take the family path (docs/ARCHITECTURE.md, \"Family accounts\")",
+};
+
+export const DATASET_FLAGS: readonly FlagSpec[] = [MEMBERS_FLAG, DATA_DIR_FLAG, IMPORT_THREADS_FLAG, PROGRAM_FILE_FLAG, CAMPAIGNS_FILE_FLAG, FAMILY_SHARE_FLAG];
 
 export interface DatasetOptions {
   readonly members: number;
@@ -59,6 +68,8 @@ export interface DatasetOptions {
   readonly programFile: string | null;
   /** --campaigns-file: a campaigns document to store before the run; null: none. */
   readonly campaignsFile: string | null;
+  /** --family-share: the share of members joined into families of two before the run (0: none). */
+  readonly familyShare: number;
 }
 
 export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
@@ -69,5 +80,6 @@ export function datasetOptionsFrom(values: FlagValues): DatasetOptions {
     importThreads: numberFlag(values, "import-threads"),
     programFile: stringFlag(values, "program-file"),
     campaignsFile: stringFlag(values, "campaigns-file"),
+    familyShare: numberFlag(values, "family-share"),
   };
 }

@@ -49,6 +49,7 @@ export function validateLoadFlags(values: FlagValues): void {
   if (url !== null && stringFlag(values, "data-dir") !== null) throw new KitUsageError("--data-dir is only for a gateway the kit starts (not with --url)");
   if (url !== null && stringFlag(values, "program-file") !== null) throw new KitUsageError("--program-file is only for a gateway the kit starts (not with --url: set the program through its admin API)");
   if (url !== null && stringFlag(values, "campaigns-file") !== null) throw new KitUsageError("--campaigns-file is only for a gateway the kit starts (not with --url: store the campaigns through its admin API)");
+  if (url !== null && numberFlag(values, "family-share") > 0) throw new KitUsageError("--family-share is only for a gateway the kit starts (not with --url: join families through its admin API)");
   if (numberFlag(values, "lines-min") > numberFlag(values, "lines-max")) throw new KitUsageError("--lines-min must not exceed --lines-max");
 }
 

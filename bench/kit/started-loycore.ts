@@ -8,6 +8,7 @@ import type { PreparedDataset } from "./prepare-dataset.js";
 import type { ScenarioResult } from "./scenario-result.js";
 import { applyProgramPatch, readCampaignsDocument, readProgramPatch, storeCampaigns } from "./program-patch.js";
 import { ProcessSampler } from "./server-sampler.js";
+import { joinFamilies } from "./family-setup.js";
 
 /**
  * A loycore gateway the kit starts for a scenario: its members are imported first with the offline
@@ -94,7 +95,7 @@ export async function startLoycoreWithMembers(
   };
 }
 
-/** --program-file and --campaigns-file: what the started gateway runs, set through its admin API before the run. */
+/** --program-file, --campaigns-file and --family-share: what the started gateway runs, set through its admin API before the run. */
 async function configureForRun(gateway: StartedGatewayOnDataDirectory, options: DatasetOptions, progress: (line: string) => void): Promise<void> {
   const adminToken = gateway.adminToken ?? "";
   if (options.programFile !== null) {
@@ -104,5 +105,9 @@ async function configureForRun(gateway: StartedGatewayOnDataDirectory, options: 
   if (options.campaignsFile !== null) {
     const version = await storeCampaigns(gateway.url, adminToken, await readCampaignsDocument(options.campaignsFile));
     progress(`campaigns: ${options.campaignsFile} stored as version ${version}`);
+  }
+  if (options.familyShare > 0) {
+    const joined = await joinFamilies(gateway.url, adminToken, options.members, options.familyShare, progress);
+    progress(`families: ${joined} members in families of two`);
   }
 }

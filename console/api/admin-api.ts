@@ -20,6 +20,8 @@ import type {
   OperatorPage,
   Partner,
   PartnerPage,
+  PartnerProgramList,
+  PartnerProgramVersion,
   Principal,
   Program,
   ProgramValidation,
@@ -31,6 +33,15 @@ import type {
   Terminal,
   TerminalPage,
   TerminalWithToken,
+  CreateWebhookRequest,
+  RotateWebhookSecretRequest,
+  UpdateWebhookRequest,
+  WebhookDeadLetterPage,
+  WebhookDeliveries,
+  WebhookList,
+  WebhookView,
+  MessageTemplate,
+  MessageTemplateList,
 } from "../../protocol/admin-wire.js";
 import { ApiError, apiErrorOf } from "./api-error.js";
 
@@ -60,6 +71,23 @@ export class AdminApi {
   }
   saveProgram(document: unknown): Promise<Program> {
     return this.call("PUT", "/v1/admin/program", undefined, document);
+  }
+  /** The partners that run a program of their own now (docs/program.md, "Partners' own programs"). */
+  partnerPrograms(): Promise<PartnerProgramList> {
+    return this.call("GET", "/v1/admin/partner-programs");
+  }
+  partnerProgram(partner: string): Promise<PartnerProgramVersion> {
+    return this.call("GET", `/v1/admin/partners/${encodeURIComponent(partner)}/program`);
+  }
+  validatePartnerProgram(partner: string, document: unknown): Promise<ProgramValidation> {
+    return this.call("POST", `/v1/admin/partners/${encodeURIComponent(partner)}/program/validate`, undefined, document);
+  }
+  savePartnerProgram(partner: string, document: unknown): Promise<PartnerProgramVersion> {
+    return this.call("PUT", `/v1/admin/partners/${encodeURIComponent(partner)}/program`, undefined, document);
+  }
+  /** The partner returns to the coalition program. */
+  removePartnerProgram(partner: string): Promise<PartnerProgramVersion> {
+    return this.call("DELETE", `/v1/admin/partners/${encodeURIComponent(partner)}/program`);
   }
   memberByCard(card: string): Promise<MemberView> {
     return this.call("GET", "/v1/admin/members", { card });
@@ -127,6 +155,43 @@ export class AdminApi {
   }
   audit(query: { before?: number | null; operator?: string; action?: string; limit?: number }): Promise<AuditPage> {
     return this.call("GET", "/v1/admin/audit", query);
+  }
+  webhooks(): Promise<WebhookList> {
+    return this.call("GET", "/v1/admin/webhooks");
+  }
+  createWebhook(request: CreateWebhookRequest): Promise<WebhookView> {
+    return this.call("POST", "/v1/admin/webhooks", undefined, request);
+  }
+  updateWebhook(id: string, request: UpdateWebhookRequest): Promise<WebhookView> {
+    return this.call("PUT", `/v1/admin/webhooks/${encodeURIComponent(id)}`, undefined, request);
+  }
+  rotateWebhookSecret(id: string, request: RotateWebhookSecretRequest): Promise<WebhookView> {
+    return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/secret`, undefined, request);
+  }
+  /** Pause, resume, disable or enable an endpoint. */
+  setWebhookState(id: string, action: "pause" | "resume" | "disable" | "enable"): Promise<WebhookView> {
+    return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/${action}`);
+  }
+  deleteWebhook(id: string): Promise<{ deleted: string }> {
+    return this.call("DELETE", `/v1/admin/webhooks/${encodeURIComponent(id)}`);
+  }
+  webhookDeliveries(id: string): Promise<WebhookDeliveries> {
+    return this.call("GET", `/v1/admin/webhooks/${encodeURIComponent(id)}/deliveries`);
+  }
+  webhookDeadLetters(id: string, after: string | null): Promise<WebhookDeadLetterPage> {
+    return this.call("GET", `/v1/admin/webhooks/${encodeURIComponent(id)}/dead-letters`, { after, limit: 50 });
+  }
+  replayDeadLetter(id: string, event: string): Promise<{ replayed: string }> {
+    return this.call("POST", `/v1/admin/webhooks/${encodeURIComponent(id)}/dead-letters/${encodeURIComponent(event)}/replay`);
+  }
+  templates(): Promise<MessageTemplateList> {
+    return this.call("GET", "/v1/admin/templates");
+  }
+  setTemplate(kind: string, channel: string, text: string): Promise<MessageTemplate> {
+    return this.call("PUT", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`, undefined, { text });
+  }
+  deleteTemplate(kind: string, channel: string): Promise<{ deleted: { kind: string; channel: string } }> {
+    return this.call("DELETE", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`);
   }
   operators(): Promise<OperatorPage> {
     return this.call("GET", "/v1/admin/operators", { limit: 500 });

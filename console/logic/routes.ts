@@ -12,6 +12,7 @@ export type Route =
   | { readonly page: "setup" }
   | { readonly page: "audit" }
   | { readonly page: "settlement" }
+  | { readonly page: "webhooks" }
   | { readonly page: "live" }
   | { readonly page: "operators" };
 
@@ -29,6 +30,8 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { page: "members", label: "Members" },
   { page: "setup", label: "Partners, stores, terminals" },
   { page: "settlement", label: "Settlement" },
+  // Setting endpoints up needs the "setup" permission (the admin role); their URLs are configuration only admins see.
+  { page: "webhooks", label: "Webhooks", roles: ["admin"] },
   { page: "audit", label: "Audit" },
   { page: "live", label: "Live" },
   { page: "operators", label: "Operators", roles: ["admin"] },
@@ -48,6 +51,7 @@ export function parseRoute(hash: string): Route {
     case "setup":
     case "audit":
     case "settlement":
+    case "webhooks":
     case "live":
     case "operators":
       return { page };

@@ -79,6 +79,11 @@ export interface Account {
   /** The level by active points last reached (program pointLevels), while it holds; absent: none. */
   readonly pointLevel?: PointLevelState;
   /**
+   * The family (master account) the member belongs to (domain/family): its pool holds the points
+   * the member earns and pays with; absent: none. A pool's own account never has one.
+   */
+  readonly family?: string;
+  /**
    * Purchases counted in the own periods of campaigns that give on every
    * k-th purchase (domain/campaigns/campaign-purchases.ts); absent for a
    * member who never bought while such a campaign applied to them.

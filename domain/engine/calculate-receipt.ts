@@ -100,7 +100,9 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
     programVersion: program.version,
   };
   // The answer names the campaigns version only when a campaigns document exists (the answers without are byte for byte as before).
-  return { ok: true, calculation: input.campaignsVersion === undefined ? calculation : { ...calculation, campaignsVersion: input.campaignsVersion } };
+  const priced = input.campaignsVersion === undefined ? calculation : { ...calculation, campaignsVersion: input.campaignsVersion };
+  // A partner's own program names its partner (the coalition program's answers are as before it existed).
+  return { ok: true, calculation: compiled.partner === null ? priced : { ...priced, programPartner: compiled.partner } };
 }
 
 /** Step 5 with campaigns: their points join the accrual, cited after the program's rules; nothing is allocated without campaigns. */

@@ -21,8 +21,18 @@ export class CompiledProgram {
   readonly pointLevelsById: ReadonlyMap<string, PointLevel>;
   /** "issuer redeemer" of every pair the coalition policy names (redemption "pairs"). */
   private readonly redemptionPairs: ReadonlySet<string>;
+  /** A partner's own program: "<partner>:", the prefix of its category ids (domain/program/partner-program.ts); null: the coalition program. */
+  private readonly categoryPrefix: string | null;
 
-  constructor(readonly program: Program) {
+  /**
+   * `partner`: the partner whose own program this is (built by partnerPricingProgram), named in the
+   * answers it prices; null: the coalition program.
+   */
+  constructor(
+    readonly program: Program,
+    readonly partner: string | null = null,
+  ) {
+    this.categoryPrefix = partner === null ? null : `${partner}:`;
     this.calendar = new PeriodCalendar(program.period, program.timeZone);
     this.noDiscountSkus = new Set(program.lines.noDiscountSkus);
     this.noPointsSkus = new Set(program.lines.noPointsSkus);
@@ -58,6 +68,17 @@ export class CompiledProgram {
     const redemption = this.program.coalition?.redemption ?? "anywhere";
     if (redemption === "anywhere") return true;
     return redemption === "pairs" && this.redemptionPairs.has(`${issuer} ${redeemer}`);
+  }
+
+  /**
+   * Whether a category an account holds is another program's: kept as it is when this program stores
+   * the categories its rules give. The coalition program's ids hold no ":"; a partner program's are
+   * "<partner>:<id>" (program ids never hold ":").
+   */
+  isOtherProgramsCategory(id: string): boolean {
+    const prefix = this.categoryPrefix;
+    if (prefix === null) return id.includes(":");
+    return !(id.startsWith(prefix) && id.indexOf(":", prefix.length) === -1);
   }
 
   get version(): number {

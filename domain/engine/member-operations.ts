@@ -180,6 +180,8 @@ export type CommitOutcome = Outcome<{
   readonly pointLevelReached: PointLevel | null;
   /** What each campaign gave in points (in lots of their own), or null without campaigns: what budgets count. */
   readonly campaignPoints: readonly CampaignPoints[] | null;
+  /** The member's importance class at the receipt's time, before and after it, when the receipt changed it. */
+  readonly classChange: { readonly from: string | null; readonly to: string | null } | null;
 }>;
 
 /**
@@ -234,7 +236,9 @@ export function commitForMember(
     balance: ledgerTotals(ledger, now).available,
     categories: standing.categories,
   };
-  const categories = categoriesAt(compiled, afterReceipt, importanceClassAt(compiled, afterReceipt, receipt.at), receipt.at);
+  const classAfter = importanceClassAt(compiled, afterReceipt, receipt.at);
+  const own = categoriesAt(compiled, afterReceipt, classAfter, receipt.at);
+  const categories = categoriesToStore(compiled, settled.categories, own);
   const levelled = reachPointLevel(compiled, { ...afterReceipt, categories }, now);
   if (!levelled.ok) return levelled;
   return {
@@ -245,6 +249,7 @@ export function commitForMember(
     campaignPoints: given,
     settlement: withCampaignParts(settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow), purchases?.counted ?? null, campaignLots?.lots ?? null),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
+    classChange: standing.importanceClass?.id === classAfter?.id ? null : { from: standing.importanceClass?.id ?? null, to: classAfter?.id ?? null },
   };
 }
 
@@ -440,8 +445,20 @@ export function releaseHoldForMember(account: Account, receipt: { readonly store
 export function reportVisitForMember(compiled: CompiledProgram, account: Account, status: VisitStatus, at: number): Account {
   const before = evaluateStanding(compiled, account, at);
   const reported = { ...account, categories: before.categories, lastVisitStatus: status };
-  const categories = categoriesAt(compiled, reported, before.importanceClass, at);
+  const categories = categoriesToStore(compiled, account.categories, categoriesAt(compiled, reported, before.importanceClass, at));
   return { ...reported, categories, sequence: account.sequence + 1 };
+}
+
+/**
+ * The categories an account keeps after `compiled` applied its rules: the program's own (`own`), then
+ * those of other programs the account held (a partner's own program and the coalition program each
+ * keep theirs: domain/program/partner-program.ts). `own` itself, allocating nothing, when there are
+ * none: always while no partner has a program of its own.
+ */
+export function categoriesToStore(compiled: CompiledProgram, held: readonly string[], own: readonly string[]): readonly string[] {
+  let others: string[] | null = null;
+  for (const id of held) if (compiled.isOtherProgramsCategory(id)) (others ??= []).push(id);
+  return others === null ? own : [...own, ...others];
 }
 
 /** What identify and the admin view show of a member's standing at `now` (the admin view's fields of it). */

@@ -258,6 +258,8 @@ export function reverseReceipt(
   returns: readonly LineReturn[] | "all",
   now: number,
   policy: "debt" | "refuse",
+  /** A family receipt: its points are the pool's (domain/family), so the ledger is left as it is; the answer says what the pool is to take and give back. */
+  pointsInPool = false,
 ): ReversalOutcome {
   if (settlement.cancelled) return failure("RECEIPT_CANCELLED", "the receipt was cancelled");
   const wanted = wantedReturns(settlement, returns);
@@ -266,6 +268,15 @@ export function reverseReceipt(
 
   let nextLedger = ledger;
   let debtAdded = 0;
+  if (pointsInPool) {
+    const { counters, payment } = countersAfterReturn(account, settlement, reversed.soldBack, reversed.paidBack, returns === "all" ? 1 : 0);
+    return {
+      ok: true,
+      account: { ...account, counters, sequence: account.sequence + 1 },
+      settlement: { ...settlement, lines: reversed.lines, cancelled: returns === "all", ...(payment === undefined ? {} : { payment }) },
+      answer: { lines: reversed.answerLines, pointsRevoked: reversed.pointsToRevoke, pointsReturned: reversed.redeemedToReturn, debtAdded: 0, balance: account.balance },
+    };
+  }
   let campaignLots = settlement.campaignLots;
   if (reversed.pointsToRevoke > 0 && settlement.campaignLots !== undefined) {
     // Campaigns gave points in lots of their own: the return takes from each (domain/engine/campaign-lots.ts).

@@ -572,6 +572,19 @@ export function spendPoints(ledger: Ledger, points: number, now: number, mayUse?
 }
 
 /**
+ * Takes every remaining point (active or pending) of the lots `mayTake` allows out of the ledger, as
+ * spent: how points move to another account (a family pool, a member leaving one). The shares say
+ * which lots gave how many, with each lot's identity and times, so the receiving account can accrue
+ * them as lots of their own. Held points stay: their hold captures or releases them.
+ */
+export function takeRemaining(ledger: Ledger, now: number, mayTake: LotFilter): SpendOutcome {
+  const { draft } = settledDraft(ledger, now);
+  const points = draft.sumRemaining(mayTake);
+  const shares = points === 0 ? [] : draft.take(points, mayTake, "spent");
+  return { ok: true, ledger: draft.finish(), shares };
+}
+
+/**
  * Reserves `points` active points under `key` until `now + ttlMilliseconds`,
  * taken like a spend. Asking again with the same key and points returns the
  * existing hold (a retried request); the same key with other points is a

@@ -11,6 +11,7 @@ import type {
   CoalitionPolicy,
   PointLevel,
   PointLevelSystem,
+  ReminderSettings,
   CategoryCondition,
   CategoryRule,
   ClassCriterion,
@@ -140,6 +141,9 @@ const CRITERION_FIELDS = fieldSet("counter", "from");
 const CATEGORY_FIELDS = fieldSet("id", "name", "discountBasisPoints");
 const COALITION_FIELDS = fieldSet("redemption", "pairs");
 const POINT_LEVELS_FIELDS = fieldSet("levels");
+const REMINDERS_FIELDS = fieldSet("pointsExpiringDays", "discountLapsingDays", "classLapsingDays");
+/** A reminder more than a year ahead is not a reminder. */
+export const REMINDER_DAYS_MAX = 365;
 const POINT_LEVEL_FIELDS = fieldSet("id", "name", "threshold", "validityDays", "pointsOnReach");
 const COALITION_PAIR_FIELDS = fieldSet("issuer", "redeemer");
 const REDEMPTION_POLICIES = ["anywhere", "issuerOnly", "pairs"] as const;
@@ -266,13 +270,31 @@ class DocumentReader {
   }
 
   /** The sections about members' cards, partners and levels (issue 12): card types, the coalition policy, levels by active points. */
-  private memberSections(document: InputObject): Pick<ProgramDefinition, "cardTypes" | "coalition" | "pointLevels"> | undefined {
+  private memberSections(document: InputObject): Pick<ProgramDefinition, "cardTypes" | "coalition" | "pointLevels" | "reminders"> | undefined {
     const cardTypes = this.list(field(document, "cardTypes"), "cardTypes", 0, CARD_TYPES_MAX, (item, path) => this.cardType(item, path));
     this.refuseDuplicateIds(field(document, "cardTypes"), "cardTypes");
     const coalition = this.coalition(field(document, "coalition"), "coalition");
     const pointLevels = this.pointLevels(field(document, "pointLevels"), "pointLevels");
-    if (cardTypes === undefined || coalition === undefined || pointLevels === undefined) return undefined;
-    return { cardTypes, coalition, pointLevels };
+    const reminders = this.reminders(field(document, "reminders"), "reminders");
+    if (cardTypes === undefined || coalition === undefined || pointLevels === undefined || reminders === undefined) return undefined;
+    return { cardTypes, coalition, pointLevels, ...(reminders === null ? {} : { reminders }) };
+  }
+
+  /** Reminders N days ahead (issue 14): absent or null, none (and the stored program has no section). */
+  private reminders(value: unknown, path: string): ReminderSettings | null | undefined {
+    if (isAbsent(value)) return null;
+    const reminders = this.object(value, path, "must be an object or null");
+    if (reminders === undefined) return undefined;
+    this.refuseUnknownFields(reminders, path, REMINDERS_FIELDS);
+    const days = (name: string): number | null | undefined => {
+      const input = field(reminders, name);
+      return isAbsent(input) ? null : this.integer(input, at(path, name), 1, REMINDER_DAYS_MAX);
+    };
+    const pointsExpiringDays = days("pointsExpiringDays");
+    const discountLapsingDays = days("discountLapsingDays");
+    const classLapsingDays = days("classLapsingDays");
+    if (pointsExpiringDays === undefined || discountLapsingDays === undefined || classLapsingDays === undefined) return undefined;
+    return { pointsExpiringDays, discountLapsingDays, classLapsingDays };
   }
 
   // Sections, in the order of ProgramDefinition.

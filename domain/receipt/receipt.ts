@@ -58,4 +58,6 @@ export interface ReceiptCalculation {
   readonly programVersion: number;
   /** The campaigns version that priced it; absent when no campaigns document exists (docs/campaigns.md). */
   readonly campaignsVersion?: number;
+  /** The partner whose own program priced it (programVersion is that program's version); absent: the coalition program. */
+  readonly programPartner?: string;
 }

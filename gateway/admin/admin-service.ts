@@ -348,17 +348,22 @@ export class AdminService {
     return this.audited("enroll-member", operator, { member }, { ok: true, value: { member, card, phone, name, birthDate, email, consent, balance, status } });
   }
 
-  /** The member view, with the open point lots and the latest activity. */
-  async memberById(memberId: string): Promise<AdminOutcome<MemberView>> {
+  /**
+   * The member view, with the open point lots and the latest activity; with `partner`, the standing
+   * under the program of that partner's stores (its own, if it runs one: docs/program.md).
+   */
+  async memberById(memberId: string, partner?: string): Promise<AdminOutcome<MemberView>> {
     if (!MEMBER_ID_PATTERN.test(memberId)) return failure("UNKNOWN_MEMBER", `${memberId} is not a member id`);
-    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail: true });
+    const at = partner === undefined ? undefined : readIdentifier(partner, "partner");
+    if (at !== undefined && this.control.readPartner(at) === undefined) return failure("NOT_FOUND", `no partner ${at}`);
+    const reply = await this.cluster.requestForMember({ kind: "lookup", memberId, detail: true, ...(at === undefined ? {} : { partner: at }) });
     if (!reply.ok) return failure(reply.code, reply.message);
     const activity = await this.cluster.requestForMember({ kind: "activity", memberId, before: null, limit: MEMBER_VIEW_ACTIVITY_ENTRIES });
     const cards = cardsOfMember(this.directory, memberId, reply.value.card);
     return { ok: true, value: { ...reply.value, lots: reply.value.lots ?? [], activity: activity.ok ? activity.value.activity : [], cards } };
   }
 
-  async memberByIdentifier(card: string | undefined, phone: string | undefined): Promise<AdminOutcome<MemberView>> {
+  async memberByIdentifier(card: string | undefined, phone: string | undefined, partner?: string): Promise<AdminOutcome<MemberView>> {
     if ((card === undefined) === (phone === undefined)) {
       return failure("BAD_REQUEST", "give exactly one of the query parameters card or phone");
     }
@@ -369,7 +374,7 @@ export class AdminService {
     if (memberId === undefined) {
       return card !== undefined ? failure("UNKNOWN_CARD", `card ${card} is not enrolled`) : failure("UNKNOWN_PHONE", `phone ${phone ?? ""} is not enrolled`);
     }
-    return this.memberById(memberId);
+    return this.memberById(memberId, partner);
   }
 }
 

@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from "lmdb";
-import type { OperatorRole } from "../../protocol/admin-wire.js";
+import type { OperatorRole, PartnerProgramVersion } from "../../protocol/admin-wire.js";
 import type { Program } from "../../protocol/program-document.js";
 import type { CampaignSet } from "../../protocol/campaign-document.js";
 import type { PlacementDocument } from "../../domain/placement/placement-table.js";
@@ -41,6 +41,9 @@ export interface StoreRecord {
   readonly name: string;
 }
 
+/** A stored version of a partner's program (null: back to the coalition program), and who stored it. */
+export type PartnerProgramRecord = PartnerProgramVersion & { readonly at: number; readonly operator: string };
+
 /** One page of a listing in key order, and the cursor of the next page (null: this page is the last). */
 export interface ControlPage<Item, Cursor> {
   readonly items: Item[];
@@ -79,6 +82,8 @@ export class ControlStore {
   private readonly programs: Database<Program, number>;
   /** Campaigns documents by version, as programs (docs/campaigns.md). */
   private readonly campaignSets: Database<CampaignSet, number>;
+  /** Partners' own programs by (partner, version): docs/program.md, "Partners' own programs". */
+  private readonly partnerPrograms: Database<PartnerProgramRecord, [string, number]>;
   private readonly partners: Database<PartnerRecord, string>;
   private readonly stores: Database<StoreRecord, string>;
   private readonly terminals: Database<TerminalRecord, string>;
@@ -93,6 +98,7 @@ export class ControlStore {
     this.settings = this.root.openDB<unknown, string>({ name: "settings" });
     this.programs = this.root.openDB<Program, number>({ name: "programs" });
     this.campaignSets = this.root.openDB<CampaignSet, number>({ name: "campaigns" });
+    this.partnerPrograms = this.root.openDB<PartnerProgramRecord, [string, number]>({ name: "partnerPrograms" });
     this.partners = this.root.openDB<PartnerRecord, string>({ name: "partners" });
     this.stores = this.root.openDB<StoreRecord, string>({ name: "stores" });
     this.terminals = this.root.openDB<TerminalRecord, string>({ name: "terminals" });
@@ -202,6 +208,52 @@ export class ControlStore {
   /** Stores a campaigns version (the next after the current one); resolves once durable. */
   async appendCampaigns(campaigns: CampaignSet): Promise<void> {
     await this.durably(this.campaignSets.put(campaigns.version, campaigns));
+  }
+
+  /** The newest version of a partner's program; undefined: the partner never had one. */
+  currentPartnerProgram(partner: string): PartnerProgramRecord | undefined {
+    for (const { value } of this.partnerPrograms.getRange({ reverse: true, start: [partner, Number.MAX_SAFE_INTEGER], end: [partner, 0], limit: 1 })) return value;
+    return undefined;
+  }
+
+  readPartnerProgram(partner: string, version: number): PartnerProgramRecord | undefined {
+    return this.partnerPrograms.get([partner, version]);
+  }
+
+  /** A partner's program versions newest first, below `before` (from the newest when null), at most `limit`. */
+  listPartnerPrograms(partner: string, before: number | null, limit: number): ControlPage<PartnerProgramRecord, number> {
+    const start: [string, number] = [partner, before === null ? Number.MAX_SAFE_INTEGER : before - 1];
+    const items: PartnerProgramRecord[] = [];
+    for (const { value } of this.partnerPrograms.getRange({ reverse: true, start, end: [partner, 0], limit: limit + 1 })) items.push(value);
+    return pageOf(items, limit, (record) => record.version);
+  }
+
+  /**
+   * The partners' own programs in force, in partner order: each partner's newest version, unless it
+   * returned to the coalition program. Walks the keys of every stored version (decoding only the
+   * newest of each partner): read at start-up and by the rare admin change.
+   */
+  partnerProgramsInForce(): PartnerProgramRecord[] {
+    const newest = new Map<string, number>();
+    for (const [partner, version] of this.partnerPrograms.getKeys({})) newest.set(partner, version);
+    const records: PartnerProgramRecord[] = [];
+    for (const [partner, version] of newest) {
+      const record = this.partnerPrograms.get([partner, version]);
+      if (record !== undefined && record.program !== null) records.push(record);
+    }
+    return records;
+  }
+
+  /** Stores a version of a partner's program and its audit record in one transaction; resolves once durable. */
+  async appendPartnerProgram(record: PartnerProgramRecord, audit: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
+    const entry: AuditRecord = { ...audit, sequence: this.nextAuditSequence };
+    this.nextAuditSequence += 1;
+    const committed = this.root.transaction(() => {
+      void this.partnerPrograms.put([record.partner, record.version], record);
+      void this.audit.put(entry.sequence, entry);
+    });
+    await this.durably(committed);
+    return entry;
   }
 
   readPartner(id: string): PartnerRecord | undefined {

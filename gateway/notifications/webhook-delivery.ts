@@ -3,8 +3,10 @@ import type { WebhookDelivery as DeliveryView } from "../../protocol/admin-wire.
 import type { OutboxChange, OutboxEntry, OutboxEventRef } from "../../shard/shard-messages.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import { backoffMilliseconds, type DeliveryLimits } from "./delivery-limits.js";
-import type { WebhookEndpoint, WebhookEndpoints } from "./webhook-endpoints.js";
+import { signingSecrets, type WebhookEndpoint, type WebhookEndpoints } from "./webhook-endpoints.js";
 import { webhookSignature } from "./webhook-signature.js";
+import type { MessageChannel } from "./message-template.js";
+import type { WebhookMessages } from "./webhook-messages.js";
 
 /** Outcomes kept per endpoint for the admin's list of deliveries: the latest only. */
 export const RECENT_DELIVERIES_MAX = 100;
@@ -50,6 +52,8 @@ export class WebhookDelivery {
     private readonly instruments: DeliveryInstruments,
     private readonly clock: () => number,
     private readonly limits: DeliveryLimits,
+    /** Renders messages for endpoints with a channel; absent: such deliveries carry no message. */
+    private readonly messages?: WebhookMessages,
   ) {
     this.slots = new Slots(limits.requestsInFlightMax);
     endpoints.onChange = () => {
@@ -83,7 +87,7 @@ export class WebhookDelivery {
       } catch (error) {
         process.stderr.write(`webhooks: shard ${shard}: ${error instanceof Error ? error.message : String(error)}\n`);
       }
-      for (const endpoint of this.endpoints.all) if (!endpoint.paused) this.ensureEndpointLoop(shard, endpoint.id);
+      for (const endpoint of this.endpoints.all) if (delivering(endpoint)) this.ensureEndpointLoop(shard, endpoint.id);
       if (!handed) await this.sleep(this.endpoints.all.length === 0 && this.endpoints.purging.length === 0 ? NO_ENDPOINT_POLL_MILLISECONDS : this.limits.idlePollMilliseconds, true);
     }
   }
@@ -92,7 +96,8 @@ export class WebhookDelivery {
   private async fanOut(shard: number): Promise<boolean> {
     const page = await this.cluster.requestToShard(shard, { kind: "outboxRead", section: "events", endpoint: null, after: null, limit: this.limits.pageEvents });
     if (!page.ok || page.value.entries.length === 0) return false;
-    const endpoints = this.endpoints.all;
+    // A disabled endpoint takes no new events: they are not queued for it.
+    const endpoints = this.endpoints.all.filter((endpoint) => endpoint.disabled !== true);
     const changes: OutboxChange[] = page.value.entries.map((entry) => ({
       op: "fanOut",
       event: refOf(entry),
@@ -171,13 +176,16 @@ export class WebhookDelivery {
 
   /** Attempts one event until the endpoint takes it, the attempts run out, or delivery stops (paused, deleted, shutdown). */
   private async deliverOne(endpointId: string, entry: OutboxEntry): Promise<Attempted> {
-    const body = JSON.stringify({ id: entry.id, kind: entry.kind, at: entry.at, member: entry.memberId, data: entry.data });
+    const event = { id: entry.id, kind: entry.kind, at: entry.at, member: entry.memberId, data: entry.data };
+    const plain = JSON.stringify(event);
     for (let attempts = 1; ; attempts += 1) {
       const endpoint = this.activeEndpoint(endpointId);
       if (endpoint === undefined || this.stopped) return this.finish(endpointId, entry, null);
 
       this.track(endpointId, entry, { state: "in flight", attempts, lastError: null, nextAttemptAt: null });
-      const error = await this.post(endpoint, entry.id, body);
+      // An endpoint with a channel gets the message too, made at each attempt (the member's consent now).
+      const made = endpoint.channel === undefined || this.messages === undefined ? { body: plain } : await this.withMessage(endpoint.channel, entry, event);
+      const error = "body" in made ? await this.post(endpoint, entry.id, made.body) : made.error;
       if (error === null) {
         this.instruments.delivered(endpointId);
         this.finish(endpointId, entry, { state: "delivered", attempts, lastError: null });
@@ -196,6 +204,11 @@ export class WebhookDelivery {
     }
   }
 
+  private async withMessage(channel: MessageChannel, entry: OutboxEntry, event: object): Promise<{ body: string } | { error: string }> {
+    const made = await (this.messages as WebhookMessages).messageFor(channel, entry);
+    return "error" in made ? made : { body: JSON.stringify({ ...event, message: made.message }) };
+  }
+
   /** POSTs the event; null when the endpoint answered 2xx, else why not. */
   private async post(endpoint: WebhookEndpoint, eventId: string, body: string): Promise<string | null> {
     await this.slots.acquire();
@@ -207,7 +220,10 @@ export class WebhookDelivery {
           "content-type": "application/json",
           "x-loycore-event-id": eventId,
           "x-loycore-timestamp": timestamp,
-          "x-loycore-signature": webhookSignature(endpoint.secret, timestamp, body),
+          // During a secret's rotation overlap, signed with both: "v1=<new>,v1=<old>" (docs/notifications.md).
+          "x-loycore-signature": signingSecrets(endpoint, Number(timestamp))
+            .map((secret) => webhookSignature(secret, timestamp, body))
+            .join(","),
         },
         body,
         redirect: "manual",
@@ -224,7 +240,7 @@ export class WebhookDelivery {
 
   private activeEndpoint(id: string): WebhookEndpoint | undefined {
     const endpoint = this.endpoints.all.find((candidate) => candidate.id === id);
-    return endpoint === undefined || endpoint.paused ? undefined : endpoint;
+    return endpoint === undefined || !delivering(endpoint) ? undefined : endpoint;
   }
 
   private track(endpoint: string, entry: OutboxEntry, state: Pick<DeliveryView, "state" | "attempts" | "lastError" | "nextAttemptAt">): void {
@@ -261,6 +277,11 @@ export class WebhookDelivery {
       if (idle) idleWaits.add(done);
     });
   }
+}
+
+/** Whether the endpoint's queue is being delivered: neither paused nor disabled. */
+function delivering(endpoint: WebhookEndpoint): boolean {
+  return !endpoint.paused && endpoint.disabled !== true;
 }
 
 function refOf(entry: OutboxEntry): OutboxEventRef {

@@ -1,25 +1,41 @@
 // Thread: the gateway (main) thread: the webhook endpoints, kept in the control store.
 import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
-import { badRequest, readArray, readString, refuseUnknownFields, type InputObject } from "../../domain/validation/fields.js";
+import { badRequest, readOptionalInteger, readString, refuseUnknownFields, type InputObject } from "../../domain/validation/fields.js";
 import type { WebhookEventKind, WebhookList, WebhookView } from "../../protocol/admin-wire.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { OperationOutcome } from "../operations/operation-outcome.js";
 import { EVENT_KINDS } from "../../shard/operations/outbox-events.js";
 import type { ControlStore } from "../control/control-store.js";
+import { readWebhookChannel, readWebhookKinds, readWebhookSecret, readWebhookUrl } from "./webhook-endpoint-input.js";
+import type { MessageChannel } from "./message-template.js";
 
 /** Endpoints at most: each is a queue per shard thread and a delivery loop; a provider fans out further behind one. */
 export const WEBHOOK_ENDPOINTS_MAX = 16;
-/** A URL up to this long: any real endpoint's, bounded so the setting stays small. */
-const WEBHOOK_URL_LENGTH_MAX = 2_048;
-/** A secret of 16 to 256 characters: long enough to be a key, short enough to bound the setting. */
-const WEBHOOK_SECRET_LENGTH_MIN = 16;
-const WEBHOOK_SECRET_LENGTH_MAX = 256;
+/** A rotated-out secret signs deliveries beside the new one for a day unless told otherwise: time for a receiver to deploy the new one. */
+export const SECRET_OVERLAP_SECONDS_DEFAULT = 86_400;
+/** At most a week of overlap: a leaked old secret must stop working soon. */
+export const SECRET_OVERLAP_SECONDS_MAX = 7 * 86_400;
 /** The control store's setting holding the endpoints (and endpoints deleted whose outbox entries are still to drop). */
 const SETTING = "webhooks";
-const FIELDS = new Set(["id", "url", "kinds", "secret"]);
+const CREATE_FIELDS = new Set(["id", "url", "kinds", "secret", "channel"]);
+const UPDATE_FIELDS = new Set(["url", "kinds", "channel"]);
+const ROTATE_FIELDS = new Set(["secret", "overlapSeconds"]);
 
-export interface WebhookEndpoint extends WebhookView {
+/** An endpoint as stored (endpoints stored before a field existed lack it: `disabled` absent is false). */
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly kinds: readonly WebhookEventKind[];
+  readonly paused: boolean;
+  readonly disabled?: boolean;
+  readonly createdAt: number;
   readonly secret: string;
+  readonly secretRotatedAt?: number;
+  /** The secret before the last rotation, signing deliveries beside `secret` until `previousSecretExpiresAt`. */
+  readonly previousSecret?: string;
+  readonly previousSecretExpiresAt?: number;
+  /** Messages of this channel sit behind the endpoint: deliveries carry the rendered message and the member's consent. */
+  readonly channel?: MessageChannel;
 }
 
 interface StoredWebhooks {
@@ -29,9 +45,10 @@ interface StoredWebhooks {
 }
 
 /**
- * The webhook endpoints (docs/notifications.md): create, list, delete, pause
- * and resume; every change is one durable control-store write and an audit
- * entry. The delivery loop reads them at each pass.
+ * The webhook endpoints (docs/notifications.md): create, list, change,
+ * rotate the secret of, pause, resume, disable, enable and delete; every
+ * change is one durable control-store write and an audit entry (never with
+ * a secret). The delivery loop reads them at each pass and each attempt.
  */
 export class WebhookEndpoints {
   private stored: StoredWebhooks;
@@ -45,7 +62,7 @@ export class WebhookEndpoints {
     this.stored = control.readSetting<StoredWebhooks>(SETTING) ?? { endpoints: [], purging: [] };
   }
 
-  /** The event kinds some endpoint takes, paused ones included (their events wait for them): what the shards write. */
+  /** The event kinds some enabled endpoint takes, paused ones included (their events wait for them): what the shards write. */
   subscribedKinds(): string[] {
     return subscribedEventKinds(this.stored);
   }
@@ -59,22 +76,65 @@ export class WebhookEndpoints {
   }
 
   list(): OperationOutcome<WebhookList> {
-    return { ok: true, value: { webhooks: this.stored.endpoints.map(view) } };
+    return { ok: true, value: { webhooks: this.stored.endpoints.map((endpoint) => this.view(endpoint)) } };
   }
 
   async create(body: InputObject, operator: string): Promise<OperationOutcome<WebhookView>> {
-    refuseUnknownFields(body, "webhook", FIELDS);
+    refuseUnknownFields(body, "webhook", CREATE_FIELDS);
     const id = readString(body["id"], "id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN);
-    const url = readUrl(body["url"]);
-    const kinds = readArray(body["kinds"], "kinds", 1, EVENT_KINDS.length).map((kind, index) => readKind(kind, `kinds[${index}]`));
-    const secret = readString(body["secret"], "secret", WEBHOOK_SECRET_LENGTH_MAX);
-    if (secret.length < WEBHOOK_SECRET_LENGTH_MIN) return failure("BAD_REQUEST", `secret must be at least ${WEBHOOK_SECRET_LENGTH_MIN} characters`);
+    const url = readWebhookUrl(body["url"]);
+    const kinds = readWebhookKinds(body["kinds"]);
+    const secret = readWebhookSecret(body["secret"]);
+    const channel = body["channel"] === undefined ? null : readWebhookChannel(body["channel"]);
     if (this.stored.endpoints.some((endpoint) => endpoint.id === id)) return failure("CONFLICT", `webhook ${id} exists`);
     if (this.stored.purging.includes(id)) return failure("BUSY", `webhook ${id} was deleted and its outbox entries are still being dropped; retry shortly`);
     if (this.stored.endpoints.length >= WEBHOOK_ENDPOINTS_MAX) return failure("TOO_LARGE", `at most ${WEBHOOK_ENDPOINTS_MAX} webhooks`);
-    const endpoint: WebhookEndpoint = { id, url, kinds: [...new Set(kinds)], paused: false, createdAt: this.clock(), secret };
-    await this.save({ ...this.stored, endpoints: [...this.stored.endpoints, endpoint] }, "webhook.create", operator, { id, url, kinds: endpoint.kinds });
-    return { ok: true, value: view(endpoint) };
+    const endpoint: WebhookEndpoint = { id, url, kinds, paused: false, disabled: false, createdAt: this.clock(), secret, ...(channel === null ? {} : { channel }) };
+    await this.save({ ...this.stored, endpoints: [...this.stored.endpoints, endpoint] }, "webhook.create", operator, { id, url, kinds, channel });
+    return { ok: true, value: this.view(endpoint) };
+  }
+
+  /** Changes the URL, kinds or channel given (at least one); the same values again answer the endpoint as it is, unaudited. */
+  async update(id: string, body: InputObject, operator: string): Promise<OperationOutcome<WebhookView>> {
+    refuseUnknownFields(body, "webhook", UPDATE_FIELDS);
+    if (body["url"] === undefined && body["kinds"] === undefined && body["channel"] === undefined) throw badRequest("webhook", "must change url, kinds or channel");
+    const url = body["url"] === undefined ? undefined : readWebhookUrl(body["url"]);
+    const kinds = body["kinds"] === undefined ? undefined : readWebhookKinds(body["kinds"]);
+    const channel = body["channel"] === undefined ? undefined : readWebhookChannel(body["channel"]);
+    return this.change(id, "webhook.update", operator, (endpoint) => {
+      const { channel: _channel, ...rest } = endpoint;
+      const nextChannel = channel === undefined ? (endpoint.channel ?? null) : channel;
+      const changed: WebhookEndpoint = { ...rest, url: url ?? endpoint.url, kinds: kinds ?? endpoint.kinds, ...(nextChannel === null ? {} : { channel: nextChannel }) };
+      const same = changed.url === endpoint.url && changed.kinds.join() === endpoint.kinds.join() && changed.channel === endpoint.channel;
+      return same ? null : { endpoint: changed, detail: { url: changed.url, kinds: changed.kinds, channel: nextChannel } };
+    });
+  }
+
+  /**
+   * A new secret; the current one keeps signing deliveries beside it for
+   * `overlapSeconds` (0: stops now). The current secret again answers the
+   * endpoint as it is (a retry of a lost answer), unaudited.
+   */
+  async rotateSecret(id: string, body: InputObject, operator: string): Promise<OperationOutcome<WebhookView>> {
+    refuseUnknownFields(body, "secret rotation", ROTATE_FIELDS);
+    const secret = readWebhookSecret(body["secret"]);
+    const overlapSeconds = readOptionalInteger(body["overlapSeconds"], "overlapSeconds", 0, SECRET_OVERLAP_SECONDS_MAX) ?? SECRET_OVERLAP_SECONDS_DEFAULT;
+    const now = this.clock();
+    return this.change(id, "webhook.rotate-secret", operator, (endpoint) => {
+      if (endpoint.secret === secret) return null;
+      const { previousSecret: _previous, previousSecretExpiresAt: _expires, ...rest } = endpoint;
+      const overlap = overlapSeconds === 0 ? {} : { previousSecret: endpoint.secret, previousSecretExpiresAt: now + overlapSeconds * 1_000 };
+      return { endpoint: { ...rest, secret, secretRotatedAt: now, ...overlap }, detail: { overlapSeconds } };
+    });
+  }
+
+  async setPaused(id: string, paused: boolean, operator: string): Promise<OperationOutcome<WebhookView>> {
+    return this.change(id, paused ? "webhook.pause" : "webhook.resume", operator, (endpoint) => ({ endpoint: { ...endpoint, paused }, detail: {} }));
+  }
+
+  /** A disabled endpoint takes no new events (the shards stop writing kinds only it takes) and delivers nothing until enabled. */
+  async setDisabled(id: string, disabled: boolean, operator: string): Promise<OperationOutcome<WebhookView>> {
+    return this.change(id, disabled ? "webhook.disable" : "webhook.enable", operator, (endpoint) => ({ endpoint: { ...endpoint, disabled }, detail: {} }));
   }
 
   async remove(id: string, operator: string): Promise<OperationOutcome<{ deleted: string }>> {
@@ -84,19 +144,42 @@ export class WebhookEndpoints {
     return { ok: true, value: { deleted: id } };
   }
 
-  async setPaused(id: string, paused: boolean, operator: string): Promise<OperationOutcome<WebhookView>> {
-    const endpoint = this.stored.endpoints.find((candidate) => candidate.id === id);
-    if (endpoint === undefined) return unknownWebhook(id);
-    const changed = { ...endpoint, paused };
-    const endpoints = this.stored.endpoints.map((candidate) => (candidate.id === id ? changed : candidate));
-    await this.save({ ...this.stored, endpoints }, paused ? "webhook.pause" : "webhook.resume", operator, { id });
-    return { ok: true, value: view(changed) };
-  }
-
   /** The delivery loop has dropped every outbox entry of a deleted endpoint. */
   async purged(id: string): Promise<void> {
     await this.control.writeSetting(SETTING, { ...this.stored, purging: this.stored.purging.filter((candidate) => candidate !== id) });
     this.stored = { ...this.stored, purging: this.stored.purging.filter((candidate) => candidate !== id) };
+  }
+
+  /** The endpoint as the admin API shows it: never a secret; the overlap only while it lasts. */
+  view(endpoint: WebhookEndpoint): WebhookView {
+    const { id, url, kinds, paused, createdAt, secretRotatedAt, previousSecretExpiresAt, channel } = endpoint;
+    return {
+      id,
+      url,
+      kinds,
+      paused,
+      disabled: endpoint.disabled === true,
+      createdAt,
+      ...(secretRotatedAt === undefined ? {} : { secretRotatedAt }),
+      ...(previousSecretExpiresAt === undefined || previousSecretExpiresAt <= this.clock() ? {} : { previousSecretExpiresAt }),
+      ...(channel === undefined ? {} : { channel }),
+    };
+  }
+
+  /** One endpoint's change: `next` gives the changed endpoint and the audit's detail, or null when nothing changes. */
+  private async change(
+    id: string,
+    action: string,
+    operator: string,
+    next: (endpoint: WebhookEndpoint) => { endpoint: WebhookEndpoint; detail: Readonly<Record<string, unknown>> } | null,
+  ): Promise<OperationOutcome<WebhookView>> {
+    const endpoint = this.stored.endpoints.find((candidate) => candidate.id === id);
+    if (endpoint === undefined) return unknownWebhook(id);
+    const changed = next(endpoint);
+    if (changed === null) return { ok: true, value: this.view(endpoint) };
+    const endpoints = this.stored.endpoints.map((candidate) => (candidate.id === id ? changed.endpoint : candidate));
+    await this.save({ ...this.stored, endpoints }, action, operator, { id, ...changed.detail });
+    return { ok: true, value: this.view(changed.endpoint) };
   }
 
   private async save(next: StoredWebhooks, action: string, operator: string, detail: Readonly<Record<string, unknown>>): Promise<void> {
@@ -107,38 +190,19 @@ export class WebhookEndpoints {
   }
 }
 
-function view(endpoint: WebhookEndpoint): WebhookView {
-  return { id: endpoint.id, url: endpoint.url, kinds: endpoint.kinds, paused: endpoint.paused, createdAt: endpoint.createdAt };
+/** The secrets a delivery signed now carries: the endpoint's, and the one before it during the rotation's overlap. */
+export function signingSecrets(endpoint: WebhookEndpoint, now: number): string[] {
+  const { secret, previousSecret, previousSecretExpiresAt } = endpoint;
+  return previousSecret !== undefined && previousSecretExpiresAt !== undefined && now < previousSecretExpiresAt ? [secret, previousSecret] : [secret];
 }
 
 function unknownWebhook(id: string): ReturnType<typeof failure> {
   return failure("NOT_FOUND", `no webhook ${id}`);
 }
 
-function readUrl(value: unknown): string {
-  const text = readString(value, "url", WEBHOOK_URL_LENGTH_MAX);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw badUrl();
-  }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.username !== "" || url.password !== "") throw badUrl();
-  return url.toString();
-}
-
-function badUrl(): Error {
-  return badRequest("url", "must be an http:// or https:// URL without credentials");
-}
-
-function readKind(value: unknown, field: string): WebhookEventKind {
-  if (typeof value !== "string" || !(EVENT_KINDS as readonly string[]).includes(value)) throw badRequest(field, `must be one of ${EVENT_KINDS.join(", ")}`);
-  return value as WebhookEventKind;
-}
-
-/** The event kinds the stored endpoints take, in EVENT_KINDS order. */
+/** The event kinds the stored enabled endpoints take, in EVENT_KINDS order. */
 function subscribedEventKinds(stored: StoredWebhooks): string[] {
-  const taken = new Set(stored.endpoints.flatMap((endpoint) => endpoint.kinds));
+  const taken = new Set(stored.endpoints.filter((endpoint) => endpoint.disabled !== true).flatMap((endpoint) => endpoint.kinds));
   return EVENT_KINDS.filter((kind) => taken.has(kind));
 }
 

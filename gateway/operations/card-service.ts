@@ -8,6 +8,7 @@ import { KeyLocks } from "./key-locks.js";
 import type { OperationOutcome } from "./operation-outcome.js";
 import { readCard } from "../protocol/read-operation-request.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
+import type { CardChange } from "../../shard/operations/card-change.js";
 
 /** A block's reason is a note for support ("lost", "stolen at the store"), not a document. */
 export const CARD_BLOCK_REASON_LENGTH_MAX = 200;
@@ -80,9 +81,15 @@ export class CardService {
     return this.locks.run([`card:${card}`], async (): Promise<CardOutcome<CardView>> => {
       const current = this.existing(card);
       if ("ok" in current) return current;
-      if (current.state === "blocked") return { ok: true, value: cardView(current) };
+      if (current.state === "blocked") {
+        // Again: completes the member's record of an operator's block a crash may have interrupted (a replacement's has its own).
+        const recorded = current.replacedBy === null ? await this.recordBlock(current, operator) : null;
+        return recorded ?? { ok: true, value: cardView(current) };
+      }
       const blocked: CardRecord = { ...current, state: "blocked", blockedAt: this.clock(), blockReason: reason };
       await this.directory.writeCards([blocked]);
+      const recorded = await this.recordBlock(blocked, operator);
+      if (recorded !== null) return recorded;
       await this.audit("block-card", operator, { card, member: blocked.memberId, reason });
       return { ok: true, value: cardView(blocked) };
     });
@@ -117,7 +124,11 @@ export class CardService {
     return this.locks.run([`card:${oldCard}`, `card:${request.card}`], async (): Promise<CardOutcome<ReplaceCardResult>> => {
       const old = this.existing(oldCard);
       if ("ok" in old) return old;
-      if (old.replacedBy === request.card) return { ok: true, value: { replaced: cardView(old), card: cardView(this.recordOf(request.card, old.memberId)) } };
+      if (old.replacedBy === request.card) {
+        const issued = this.recordOf(request.card, old.memberId);
+        const recorded = await this.recordReplacement(old, issued, operator);
+        return recorded ?? { ok: true, value: { replaced: cardView(old), card: cardView(issued) } };
+      }
       if (old.replacedBy !== null) return failure("CONFLICT", `card ${oldCard} was already replaced by card ${old.replacedBy}`);
       if (request.card === oldCard || this.directory.findMemberByCard(request.card) !== undefined) {
         return failure("CARD_TAKEN", `card ${request.card} is already issued`);
@@ -127,9 +138,35 @@ export class CardService {
       const replaced: CardRecord = { ...old, state: "blocked", blockedAt: old.blockedAt ?? now, blockReason: old.blockReason ?? "replaced", replacedBy: request.card };
       const issued: CardRecord = { ...PLAIN_CARD_DETAILS, card: request.card, memberId: old.memberId, ...typeAndExpiry, issuedAt: now };
       await this.directory.writeCards([replaced, issued]);
+      const recorded = await this.recordReplacement(replaced, issued, operator);
+      if (recorded !== null) return recorded;
       await this.audit("replace-card", operator, { card: oldCard, member: old.memberId, replacedBy: request.card, type: issued.type });
       return { ok: true, value: { replaced: cardView(replaced), card: cardView(issued) } };
     });
+  }
+
+  /**
+   * Records a block on the member's account (history, and the card.blocked
+   * event): after the directory's write, so no event tells of a block that
+   * is not there; idempotent by card and block time, so a repeat of the block
+   * completes it after a crash. Null when written, else why not.
+   */
+  private async recordBlock(blocked: CardRecord, operator: string): Promise<Failure | null> {
+    const at = blocked.blockedAt ?? 0;
+    const change: CardChange = { changeId: `block ${blocked.card} ${at}`, action: "blocked", card: blocked.card, at, reason: blocked.blockReason, replacedBy: null, operator };
+    return this.recordChange(blocked.memberId, change);
+  }
+
+  /** Records a replacement on the member's account (history, and the card.replaced event), idempotent by the old card. */
+  private async recordReplacement(replaced: CardRecord, issued: CardRecord, operator: string): Promise<Failure | null> {
+    const change: CardChange = { changeId: `replace ${replaced.card}`, action: "replaced", card: replaced.card, at: issued.issuedAt ?? 0, reason: null, replacedBy: issued.card, operator };
+    return this.recordChange(replaced.memberId, change);
+  }
+
+  private async recordChange(memberId: string, change: CardChange): Promise<Failure | null> {
+    const reply = await this.cluster.requestForMember({ kind: "recordCardChange", memberId, change });
+    if (reply.ok) return null;
+    return failure(reply.code, `the card change is in the directory, but not yet in the member's history and events (${reply.message}); send it again`);
   }
 
   /** The card's record as stored, or as a plain card when it has no details. */

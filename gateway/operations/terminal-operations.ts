@@ -24,6 +24,7 @@ import { isCardRefusal, presentedMember, unknownMember, type PresentedMember } f
 import type { ReceiptIndex } from "./receipt-index.js";
 import type { CardService } from "./card-service.js";
 import type { CardView, ReplaceCardResult } from "../../protocol/admin-wire.js";
+import { familyToHoldFor, type FamilyService } from "./family-service.js";
 
 /**
  * Executes validated terminal operations: finds the member in the directory,
@@ -38,6 +39,7 @@ export class TerminalOperations {
     private readonly receipts: ReceiptIndex,
     private readonly clock: () => number,
     private readonly cards: CardService,
+    private readonly family: FamilyService,
     private readonly coupons: CouponUses = new CouponUses(cluster),
   ) {}
 
@@ -49,14 +51,14 @@ export class TerminalOperations {
       case "enroll":
         return this.enroll(request);
       case "reportVisit":
-        return this.reportVisit(request);
+        return this.reportVisit(request, terminal);
       case "cancel":
       case "refund":
       case "payment":
         return this.byReceipt(request, terminal);
       case "identify":
       case "balance":
-        return this.identifyOrBalance(request);
+        return this.identifyOrBalance(request, terminal);
       case "calculate":
       case "commit":
         return this.calculateOrCommit(request, terminal);
@@ -96,10 +98,10 @@ export class TerminalOperations {
     return outcome.ok ? { ok: true, value: enrollResult(outcome.value) } : outcome;
   }
 
-  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
+  private async reportVisit(request: Extract<OperationRequest, { op: "reportVisit" }>, terminal: Terminal): Promise<OperationOutcome<PackedAnswer<ReportVisitResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
-    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit });
+    const reply = await this.cluster.requestForMember({ kind: "reportVisit", memberId: presented.memberId, visit: request.visit, partner: terminal.partner });
     if (!reply.ok) return this.memberFailure(reply, request.member);
     return { ok: true, value: reply.value };
   }
@@ -129,12 +131,18 @@ export class TerminalOperations {
       const coupon = cancelledCoupon(reply.value as object);
       if (coupon !== undefined) await this.coupons.release(coupon, request.store, request.receiptId);
     }
+    // A return of a family receipt gives points back through the pool (family-service.ts).
+    if (reply.family === true) return this.family.finishPacked(reply.value);
     return { ok: true, value: reply.value };
   }
 
-  /** One shard request; the shard shapes the member's card view (identify) or points view (balance) as a lane may see it. */
+  /**
+   * One shard request; the shard shapes the member's card view (identify: the standing under the
+   * program of the terminal's partner) or points view (balance) as a lane may see it.
+   */
   private async identifyOrBalance(
     request: Extract<OperationRequest, { op: "identify" | "balance" }>,
+    terminal: Terminal,
   ): Promise<OperationOutcome<PackedAnswer<IdentifyResult> | PackedAnswer<BalanceResult>>> {
     const presented = this.presented(request.member);
     if ("ok" in presented) return presented;
@@ -146,8 +154,11 @@ export class TerminalOperations {
             kind: "identify",
             memberId,
             presented: request.member.kind === "card" ? { card: request.member.card, type: presented.cardType } : null,
+            partner: terminal.partner,
           });
     if (!reply.ok) return this.memberFailure(reply, request.member);
+    // A family member's points are the pool's: one more shard request, for family members only.
+    if (reply.family === true) return this.family.withPoolPoints(reply.value, request.op === "balance" && request.detail);
     return { ok: true, value: reply.value };
   }
 
@@ -171,11 +182,11 @@ export class TerminalOperations {
     if (claim.kind === "owned by another member") {
       return failure("CONFLICT", `receipt ${request.receipt.id} of store ${request.receipt.store} was committed for another member`);
     }
-    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined } | undefined;
+    let done: { outcome: OperationOutcome<PackedAnswer<CalculateResult>>; sequence: number | undefined; committed: boolean } | undefined;
     try {
       // A coupon's use is counted on its own shard first, under this receipt (a retry finds it); a refused commit gives it back.
       const coupon = request.coupon === undefined ? null : await this.coupons.use(request.coupon, memberId, request.receipt, true);
-      if (coupon !== null && !coupon.ok) done = { outcome: coupon, sequence: undefined };
+      if (coupon !== null && !coupon.ok) done = { outcome: coupon, sequence: undefined, committed: false };
       else {
         done = await this.sendReceipt(request, presented, terminal, coupon === null ? null : { code: coupon.value.code, campaign: coupon.value.campaign });
         // Only a use this request counted goes back: one found again belongs to the receipt's earlier commit.
@@ -183,7 +194,8 @@ export class TerminalOperations {
       }
     } finally {
       const sequence = done?.sequence;
-      claim.finish(done?.outcome.ok === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
+      // A family receipt is committed on its member's shard even when its pool did not answer (the lane retries).
+      claim.finish(done?.committed === true, sequence === undefined ? undefined : { shard: this.cluster.shardOf(memberId), sequence });
     }
     return done.outcome;
   }
@@ -193,8 +205,8 @@ export class TerminalOperations {
     { memberId, cardType }: PresentedMember,
     terminal: Terminal,
     coupon: { readonly code: string; readonly campaign: string } | null = null,
-  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined }> {
-    const reply = await this.cluster.requestForMember({
+  ): Promise<{ outcome: OperationOutcome<PackedAnswer<CalculateResult> | PackedAnswer<CommitResult>>; sequence: number | undefined; committed: boolean }> {
+    let reply = await this.cluster.requestForMember({
       kind: request.op,
       memberId,
       receipt: request.receipt,
@@ -205,8 +217,20 @@ export class TerminalOperations {
       ...(request.paid === undefined ? {} : { paid: request.paid }),
       ...(coupon === null ? {} : { coupon }),
     });
-    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined };
-    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence };
+    const family = reply.ok ? null : familyToHoldFor(reply);
+    if (family !== null) {
+      // A family member: the pool's points first (family-service.ts); members in no family never come here.
+      const fields = { memberId, receipt: request.receipt, redeem: request.redeem, partner: terminal.partner, cardType, ...(request.paid === undefined ? {} : { paid: request.paid }), ...(coupon === null ? {} : { coupon }) };
+      if (request.op === "commit") {
+        const done = await this.family.commitWithHold(family, fields);
+        return { outcome: done.outcome.ok ? done.outcome : this.memberFailure(done.outcome, request.member), sequence: done.reply.ok ? done.reply.sequence : undefined, committed: done.reply.ok };
+      }
+      reply = await this.family.calculate(family, fields);
+    }
+    if (!reply.ok) return { outcome: this.memberFailure(reply, request.member), sequence: undefined, committed: false };
+    // A family member's commit without a redeem: its intent goes to the pool before the answer.
+    if (reply.family === true) return { outcome: await this.family.finishPacked(reply.value), sequence: reply.sequence, committed: true };
+    return { outcome: { ok: true, value: reply.value }, sequence: reply.sequence, committed: true };
   }
 
   /** The member a card or phone names and the card's type; a blocked or expired card is refused (presented-member.ts). */
@@ -234,7 +258,7 @@ export class TerminalOperations {
       : this.directory.findMemberByPhone(member.phone);
   }
 
-  private memberFailure(reply: ShardFailureReply, member: MemberReference): OperationFailure {
+  private memberFailure(reply: Pick<ShardFailureReply, "code" | "message">, member: MemberReference): OperationFailure {
     // A directory entry whose account was never created (enrolment interrupted by
     // a crash) is, to a lane, an unknown card: enrolling again completes it.
     if (reply.code === "UNKNOWN_MEMBER") return unknownMember(member);

@@ -3,11 +3,14 @@ import { PlacementTable } from "../../domain/placement/placement-table.js";
 import { InProcessShardChannel } from "./in-process-shard-channel.js";
 import { MemoryShardFiles, openMemoryShardStorage } from "../../shard/memory-shard.js";
 import { ShardActor } from "../../shard/shard-actor.js";
+import type { PartnerProgram } from "../../shard/program-set.js";
 import { ShardCluster } from "./shard-cluster.js";
 
 export interface InMemoryClusterOptions {
   readonly shardThreads: number;
   readonly program: Program | null;
+  /** The partners' own programs in force at start; absent: none. */
+  readonly partnerPrograms?: readonly PartnerProgram[];
   readonly clock: () => number;
   /** Pass the same data again to "restart" the cluster over what it stored. */
   readonly data?: readonly MemoryShardFiles[];
@@ -39,6 +42,7 @@ export function createInMemoryCluster(options: InMemoryClusterOptions): {
       log,
       ownedLogicalShards: placement.logicalShardsOf(shardIndex),
       program: options.program,
+      ...(options.partnerPrograms === undefined ? {} : { partnerPrograms: options.partnerPrograms }),
       clock: options.clock,
       monotonicSeconds: () => performance.now() / 1000,
     });

@@ -15,8 +15,8 @@ import { failureReply, type ChannelReply, type ShardRequestBody } from "../../sh
  */
 export const SHARD_QUEUE_WAIT_MAX_MILLISECONDS = 500;
 
-/** Requests that keep the server running, never refused for queueing time: program, campaigns and event kinds switches, metrics, health. */
-const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setCampaigns", "setEventKinds", "metrics", "health"]);
+/** Requests that keep the server running, never refused for queueing time: program (a partner's too), campaigns and event kinds switches, metrics, health. */
+const CONTROL_REQUEST_KINDS: ReadonlySet<string> = new Set(["setProgram", "setPartnerProgram", "setCampaigns", "setEventKinds", "metrics", "health"]);
 
 interface Waiting {
   readonly resolve: (reply: ChannelReply) => void;

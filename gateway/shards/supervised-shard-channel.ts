@@ -38,6 +38,8 @@ export interface SupervisionEvents {
 export class SupervisedShardChannel implements ShardChannel {
   private current: WorkerShardChannel | null;
   private program: Program | null;
+  /** The partners' own programs last sent, by partner: a restarted thread starts with them. */
+  private readonly partnerPrograms = new Map<string, Program>();
   /** The event kinds last sent: a restarted thread starts with them. */
   private eventKinds: readonly string[];
   private campaigns: CampaignSet | null;
@@ -51,6 +53,7 @@ export class SupervisedShardChannel implements ShardChannel {
   ) {
     this.current = first;
     this.program = data.program;
+    for (const { partner, program } of data.partnerPrograms ?? []) this.partnerPrograms.set(partner, program);
     this.eventKinds = data.eventKinds ?? [];
     this.campaigns = data.campaigns ?? null;
   }
@@ -77,6 +80,10 @@ export class SupervisedShardChannel implements ShardChannel {
 
   request(body: ShardRequestBody): Promise<ChannelReply> {
     if (body.kind === "setProgram") this.program = body.program;
+    if (body.kind === "setPartnerProgram") {
+      if (body.program === null) this.partnerPrograms.delete(body.partner);
+      else this.partnerPrograms.set(body.partner, body.program);
+    }
     if (body.kind === "setEventKinds") this.eventKinds = body.kinds;
     if (body.kind === "setCampaigns") this.campaigns = body.campaigns;
     const current = this.current;
@@ -114,7 +121,9 @@ export class SupervisedShardChannel implements ShardChannel {
       RESTART_DELAY_MINIMUM_MILLISECONDS * 2 ** (this.restarts.length - 1),
     );
     setTimeout(() => {
-      void WorkerShardChannel.start({ ...this.data, program: this.program, eventKinds: this.eventKinds, campaigns: this.campaigns }, (_shard, exitCode) => this.onExit(exitCode)).then(
+      const partnerPrograms = [...this.partnerPrograms].map(([partner, program]) => ({ partner, program }));
+      const data = { ...this.data, program: this.program, partnerPrograms, eventKinds: this.eventKinds, campaigns: this.campaigns };
+      void WorkerShardChannel.start(data, (_shard, exitCode) => this.onExit(exitCode)).then(
         (channel) => {
           if (this.stopping) void channel.close();
           else {

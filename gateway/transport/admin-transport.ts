@@ -3,7 +3,9 @@ import { isPlainObject, type InputObject } from "../../domain/validation/fields.
 import type { Principal } from "../../protocol/admin-wire.js";
 import type { AdminService } from "../admin/admin-service.js";
 import type { CampaignService } from "../admin/campaign-service.js";
+import type { PartnerProgramService } from "../admin/partner-program-service.js";
 import type { CardService } from "../operations/card-service.js";
+import type { FamilyService } from "../operations/family-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { MemberEdits } from "../admin/member-edits.js";
@@ -14,6 +16,7 @@ import type { Operators } from "../admin/operators.js";
 import { bearerToken } from "../control/tokens.js";
 import type { WebhookAdmin } from "../notifications/webhook-admin.js";
 import type { WebhookEndpoints } from "../notifications/webhook-endpoints.js";
+import type { MessageTemplates } from "../notifications/message-templates.js";
 import { TextAnswer, type OperationOutcome } from "../operations/operation-outcome.js";
 import { decodeFrame } from "../../protocol/frame-codec.js";
 import {
@@ -78,8 +81,12 @@ export class AdminTransport {
     private readonly edits: MemberEdits,
     private readonly search: MemberSearch,
     private readonly cluster: ShardCluster,
-    private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin },
+    private readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly admin: WebhookAdmin; readonly templates: MessageTemplates },
     private readonly campaigns: CampaignService,
+    /** Partners' own programs (docs/program.md, "Partners' own programs"); absent: no such routes. */
+    private readonly partnerPrograms?: PartnerProgramService,
+    /** Family accounts (gateway/operations/family-service.ts); absent: no such routes. */
+    private readonly family?: FamilyService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -87,12 +94,15 @@ export class AdminTransport {
     this.registerProgramRoutes(app);
     this.registerCampaignRoutes(app);
     this.registerPartnerRoutes(app);
+    this.registerPartnerProgramRoutes(app);
     this.registerStoreRoutes(app);
     this.registerTerminalRoutes(app);
     this.registerMemberAndAuditRoutes(app);
     this.registerCardRoutes(app);
     this.registerSettlementRoutes(app);
+    this.registerFamilyRoutes(app);
     this.registerWebhookRoutes(app);
+    this.registerTemplateRoutes(app);
     this.registerOperatorRoutes(app);
   }
 
@@ -105,6 +115,10 @@ export class AdminTransport {
     this.registerWithoutBody(app, "del", "/v1/admin/webhooks/:webhook", (id, operator) => endpoints.remove(id, operator));
     this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/pause", (id, operator) => endpoints.setPaused(id, true, operator));
     this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/resume", (id, operator) => endpoints.setPaused(id, false, operator));
+    this.registerWrite(app, "put", "/v1/admin/webhooks/:webhook", "setup", (_, body, operator, [id = ""]) => endpoints.update(id, body as InputObject, operator));
+    this.registerWrite(app, "post", "/v1/admin/webhooks/:webhook/secret", "setup", (_, body, operator, [id = ""]) => endpoints.rotateSecret(id, body as InputObject, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/disable", (id, operator) => endpoints.setDisabled(id, true, operator));
+    this.registerWithoutBody(app, "post", "/v1/admin/webhooks/:webhook/enable", (id, operator) => endpoints.setDisabled(id, false, operator));
     this.registerRead(app, "/v1/admin/webhooks/:webhook/deliveries", (request) => {
       const id = pathParameter(request, 0);
       return () => admin.deliveries(id);
@@ -120,6 +134,19 @@ export class AdminTransport {
       const event = pathParameter(request, 1);
       const authorised = this.authorise(response, request, "setup");
       if (authorised !== undefined) this.answer(authorised.exchange, () => admin.replay(id, event));
+    });
+  }
+
+  /** Message templates per event kind and channel (gateway/notifications/message-templates.ts): the program's people write them. */
+  private registerTemplateRoutes(app: uWS.TemplatedApp): void {
+    const templates = this.webhooks.templates;
+    this.registerRead(app, "/v1/admin/templates", () => () => templates.list());
+    this.registerWrite(app, "put", "/v1/admin/templates/:kind/:channel", "program", (_, body, operator, [kind = "", channel = ""]) => templates.set(kind, channel, body as InputObject, operator));
+    app.del("/v1/admin/templates/:kind/:channel", (response, request) => {
+      const kind = pathParameter(request, 0);
+      const channel = pathParameter(request, 1);
+      const authorised = this.authorise(response, request, "program");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => templates.remove(kind, channel, authorised.principal.name));
     });
   }
 
@@ -147,6 +174,18 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/cards/:card/block", "members", (_, body, operator, [card = ""]) => cards.block(card, body, operator));
     this.registerWrite(app, "post", "/v1/admin/cards/:card/unblock", "members", (_, _body, operator, [card = ""]) => cards.unblock(card, operator));
     this.registerWrite(app, "post", "/v1/admin/cards/:card/replace", "members", (_, body, operator, [card = ""]) => cards.replace(card, body, operator));
+  }
+
+  /** Family (master) accounts (gateway/operations/family-service.ts): the pool's view, join, leave. */
+  private registerFamilyRoutes(app: uWS.TemplatedApp): void {
+    const family = this.family;
+    if (family === undefined) return;
+    this.registerRead(app, "/v1/admin/families/:family", (request) => {
+      const id = pathParameter(request, 0);
+      return () => family.view(id);
+    });
+    this.registerWrite(app, "post", "/v1/admin/families/:family/join", "members", (_, body, operator, [id = ""]) => family.join(id, body, operator));
+    this.registerWrite(app, "post", "/v1/admin/families/:family/leave", "members", (_, body, operator, [id = ""]) => family.leave(id, body, operator));
   }
 
   /** The settlement report between partners (gateway/admin/settlement-report.ts), JSON or CSV. */
@@ -271,6 +310,41 @@ export class AdminTransport {
     });
   }
 
+  /**
+   * A partner's own program (gateway/admin/partner-program-service.ts): the partners that run one,
+   * one partner's (read, new version, back to the coalition program, validate, past versions).
+   * Changes need "program", as the coalition program's do; validation stores nothing, so any role.
+   */
+  private registerPartnerProgramRoutes(app: uWS.TemplatedApp): void {
+    const programs = this.partnerPrograms;
+    if (programs === undefined) return;
+    this.registerRead(app, "/v1/admin/partner-programs", () => () => programs.list());
+    this.registerRead(app, "/v1/admin/partners/:partner/program", (request) => {
+      const partner = pathParameter(request, 0);
+      return () => programs.current(partner);
+    });
+    this.registerWrite(app, "put", "/v1/admin/partners/:partner/program", "program", (_, body, operator, [partner = ""]) => programs.put(partner, body, operator));
+    app.del("/v1/admin/partners/:partner/program", (response, request) => {
+      const partner = pathParameter(request, 0);
+      const authorised = this.authorise(response, request, "program");
+      if (authorised !== undefined) this.answer(authorised.exchange, () => programs.remove(partner, authorised.principal.name));
+    });
+    this.registerWrite(app, "post", "/v1/admin/partners/:partner/program/validate", "read", (_, body, _operator, [partner = ""]) =>
+      Promise.resolve(programs.validate(partner, body)),
+    );
+    this.registerRead(app, "/v1/admin/partners/:partner/program/versions", (request) => {
+      const partner = pathParameter(request, 0);
+      const before = query(request, "before");
+      const limit = query(request, "limit");
+      return () => programs.versions(partner, before, limit);
+    });
+    this.registerRead(app, "/v1/admin/partners/:partner/program/versions/:version", (request) => {
+      const partner = pathParameter(request, 0);
+      const version = pathParameter(request, 1);
+      return () => programs.version(partner, version);
+    });
+  }
+
   /** Stores: create, list (by partner), one by id. */
   private registerStoreRoutes(app: uWS.TemplatedApp): void {
     const service = this.service;
@@ -345,14 +419,16 @@ export class AdminTransport {
     });
     app.get("/v1/admin/members/:member", (response, request) => {
       const memberId = request.getParameter(0) ?? "";
+      const partner = query(request, "partner");
       const authorised = this.authorise(response, request, "read");
-      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId));
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberById(memberId, partner));
     });
     app.get("/v1/admin/members", (response, request) => {
       const card = query(request, "card");
       const phone = query(request, "phone");
+      const partner = query(request, "partner");
       const authorised = this.authorise(response, request, "read");
-      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone));
+      if (authorised !== undefined) this.answer(authorised.exchange, () => this.service.memberByIdentifier(card, phone, partner));
     });
   }
 

@@ -39,13 +39,15 @@ export function identifyResult(view: MemberLookup, presented: { readonly card: s
     discountLapsesAt: view.discountLapsesAt,
     classLapsesAt: view.classLapsesAt,
     pointLevel: view.pointLevel,
+    ...(view.family === undefined ? {} : { family: view.family }),
+    ...(view.programPartner === undefined ? {} : { programPartner: view.programPartner }),
   };
 }
 
 /** `balance`: the points view, with the open lots when the lane asked for `detail`. */
 export function balanceResult(view: MemberLookup, withLots: boolean): BalanceResult {
   const { active, pending, held, debt } = view.points;
-  const result = { member: view.member, balance: view.balance, active, pending, held, debt };
+  const result = { member: view.member, balance: view.balance, active, pending, held, debt, ...(view.family === undefined ? {} : { family: view.family }) };
   return withLots ? { ...result, lots: view.lots ?? [] } : result;
 }
 

@@ -15,6 +15,7 @@ import { settlementWrites } from "./settlement-writes.js";
 import { budgetSpentWrites, type BudgetGiven } from "./budget-writes.js";
 import type { CampaignBudgetView } from "../../domain/campaigns/campaign-budgets.js";
 import { commitEvents, eventWrites } from "./outbox-events.js";
+import { commitFamilyReceipt, type FamilyHold } from "./family-commit.js";
 
 export interface CommitReceiptInput {
   readonly program: CompiledProgram;
@@ -39,6 +40,10 @@ export interface CommitReceiptInput {
   readonly budgets?: CampaignBudgetView & { readonly given: BudgetGiven };
   /** A coupon presented (its use counted on its own shard), and the campaign it unlocks: part of the fingerprint; kept in the settlement, so a cancel names it. */
   readonly coupon?: { readonly code: string; readonly campaign: string };
+  /** A family member's commit: the pool's hold it names (family-commit.ts); not part of the fingerprint. */
+  readonly familyHold?: FamilyHold;
+  /** The member's shard has aborted that hold (its marker record exists): the commit may not capture it. */
+  readonly holdAborted?: boolean;
 }
 
 /**
@@ -56,6 +61,8 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       ? { kind: "answered", answer: storedAnswer<CommitResult>(existing) }
       : refused(failure("CONFLICT", `receipt ${receipt.id} of store ${receipt.store} was committed with other content`));
   }
+  // A family member's points live in the pool (family-commit.ts); anyone else's receipt pays this one check.
+  if (account.family !== undefined) return commitFamilyReceipt(input, fingerprint, account.family);
   const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns, budgets: budgets ?? null, couponCampaign: coupon?.campaign ?? null }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
@@ -94,7 +101,14 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
       ),
       ...budgetSpentWrites(account.logicalShard, outcome.campaignPoints, budgets?.given),
       ...(events
-        ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points: answer.points, balance: answer.balance, transaction: answer.transaction }, outcome.statusChange))
+        ? eventWrites(
+            next,
+            receipt.at,
+            commitEvents({ receipt: receipt.id, store: receipt.store, points: answer.points, balance: answer.balance, transaction: answer.transaction }, outcome.statusChange, {
+              classChange: outcome.classChange,
+              levelReached: outcome.pointLevelReached === null ? null : { id: outcome.pointLevelReached.id, points: outcome.pointLevelReached.pointsOnReach },
+            }),
+          )
         : []),
     ],
   };

@@ -4,7 +4,7 @@ import { failure, type Failure, type Outcome } from "../../protocol/errors/loyco
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { adjustForMember, releaseHoldForMember, reportVisitForMember } from "../../domain/engine/member-operations.js";
 import { crossPartnerPointsReturned } from "../../domain/engine/partner-settlement.js";
-import { payReceipt, reverseReceipt, scaledQuantity, type ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
+import { payReceipt, reverseReceipt, scaledQuantity, type ReceiptSettlement, type ReversalOutcome } from "../../domain/engine/receipt-settlement.js";
 import type { AdjustmentResult, EditProfileResult, MemberProfileView, ProfileChanges } from "../../protocol/admin-wire.js";
 import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } from "../../protocol/terminal-wire.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
@@ -13,6 +13,9 @@ import { settlementWrites } from "./settlement-writes.js";
 import { budgetReturnedWrites, type BudgetGiven } from "./budget-writes.js";
 import { budgetReturned } from "../../domain/engine/campaign-lots.js";
 import { eventWrites } from "./outbox-events.js";
+import { intentId, type FamilyIntent } from "../../domain/family/family.js";
+import type { FamilyAnswerPart } from "./family-commit.js";
+import { familyEntryWrite } from "./family-operations.js";
 
 /**
  * The keyed state changes other than a commit: visits, cancels, refunds and
@@ -110,8 +113,12 @@ export function cancelReceipt(input: KeyedInput, store: string, receiptId: strin
       };
     }
     if (target.memberId !== account.memberId) return unknownReceipt(store, receiptId);
-    const reversed = reverseReceipt(account, account.ledger, target.settlement, "all", now, program.program.points.returnPolicy);
+    const family = familyPartOf(target);
+    const reversed = reverseReceipt(account, account.ledger, target.settlement, "all", now, program.program.points.returnPolicy, family !== null);
     if (!reversed.ok) return reversed;
+    if (family !== null) {
+      return familyReversal(reversed, target, family, now, "cancel", { answer: { receipt: receiptId, cancelled: "receipt" }, activity: { kind: "cancel", detail: { receipt: receiptId, store } } });
+    }
     return {
       ok: true,
       account: reversed.account,
@@ -141,8 +148,12 @@ export function refundReceipt(input: KeyedInput, refund: Refund, target: Receipt
   return keyedOperation<RefundResult>(input, refundAddress(store, refundId), [receiptId, lines], `refund ${refundId} of store ${store}`, () => {
     if (target === undefined || target.settlement === undefined || target.memberId !== account.memberId) return unknownReceipt(store, receiptId);
     const returns = lines.map((line) => ({ line: line.line, quantity: scaledQuantity(line.qty) }));
-    const reversed = reverseReceipt(account, account.ledger, target.settlement, returns, now, program.program.points.returnPolicy);
+    const family = familyPartOf(target);
+    const reversed = reverseReceipt(account, account.ledger, target.settlement, returns, now, program.program.points.returnPolicy, family !== null);
     if (!reversed.ok) return reversed;
+    if (family !== null) {
+      return familyReversal(reversed, target, family, now, `refund ${refundId}`, { answer: { refund: refundId, receipt: receiptId }, activity: { kind: "refund", detail: { refund: refundId, receipt: receiptId, store } } });
+    }
     return {
       ok: true,
       account: reversed.account,
@@ -274,7 +285,7 @@ function profileChanges(before: MemberProfile, after: MemberProfile): ProfileCha
  * operation's record (with its fingerprint and answer), any other records it
  * changed and its history entry are the writes.
  */
-function keyedOperation<Answer extends { readonly member: string }>(
+export function keyedOperation<Answer extends { readonly member: string }>(
   input: RecordInput,
   address: RecordAddress,
   content: unknown,
@@ -303,6 +314,47 @@ function keyedOperation<Answer extends { readonly member: string }>(
       ...(outcome.writes ?? []),
       historyWrite(outcome.account, now, outcome.activity.kind, outcome.activity.detail),
     ],
+  };
+}
+
+/** The family part of a receipt's stored answer (family-commit.ts); null for a receipt of a member in no family then. */
+function familyPartOf(target: ReceiptRecord): FamilyAnswerPart["familyIntent"] | null {
+  return (target.answer as Partial<FamilyAnswerPart>).familyIntent ?? null;
+}
+
+/**
+ * A return of a family receipt: lines and counters on the member as for anyone; the points part is an
+ * intent for the pool (revoke part of the receipt's lot, give redeemed points back), in the same record.
+ * The answer carries the intent for the gateway, which applies it and answers with the pool's balance.
+ */
+function familyReversal<Answer extends { readonly member: string }>(
+  reversed: Extract<ReversalOutcome, { ok: true }>,
+  target: ReceiptRecord,
+  family: FamilyAnswerPart["familyIntent"],
+  now: number,
+  operation: string,
+  what: { readonly answer: Readonly<Record<string, unknown>>; readonly activity: { readonly kind: string; readonly detail: Readonly<Record<string, unknown>> } },
+): KeyedChange<Answer> {
+  const next = reversed.account;
+  const receiptIntent = family.intent;
+  const intent: FamilyIntent = {
+    kind: "reverse",
+    id: intentId(next.memberId, next.sequence),
+    target: receiptIntent.target,
+    member: next.memberId,
+    at: now,
+    receiptIntent: receiptIntent.id,
+    revoke: reversed.answer.pointsRevoked,
+    giveBack: reversed.answer.pointsReturned,
+    operation,
+  };
+  const answer = { ...what.answer, ...reversed.answer, familyIntent: { id: family.id, intent } } as unknown as Omit<Answer, "member">;
+  return {
+    ok: true,
+    account: next,
+    answer,
+    writes: [{ kind: "receipt", receipt: { ...target, settlement: reversed.settlement } }, familyEntryWrite(next, now, { type: "intent", intent })],
+    activity: { kind: what.activity.kind, detail: { ...what.activity.detail, ...reversed.answer, family: family.id } },
   };
 }
 

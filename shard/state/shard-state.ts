@@ -4,7 +4,21 @@ import { assert } from "../../domain/assert/assert.js";
 import type { Mutation } from "../storage/mutation.js";
 import { readHistory } from "../storage/records/history-codec.js";
 import { readReceiptRecord } from "../storage/records/receipt-record-codec.js";
-import { campaignBudgetKey, couponKey, couponUseKey, decodeOutboxKey, decodeSettlementKey, historyKey, keyString, outboxRange, recordKey, settlementDayRange, type OutboxSection } from "../storage/record-keys.js";
+import {
+  campaignBudgetKey,
+  couponKey,
+  couponUseKey,
+  decodeOutboxKey,
+  decodeReminderKey,
+  decodeSettlementKey,
+  historyKey,
+  keyString,
+  outboxRange,
+  recordKey,
+  reminderRange,
+  settlementDayRange,
+  type OutboxSection,
+} from "../storage/record-keys.js";
 import { readOutboxEvent, readOutboxEventTime, type DeadLetterDetail, type OutboxEvent } from "../storage/records/outbox-codec.js";
 import { readSettlement } from "../storage/records/settlement-codec.js";
 import { readCampaignBudget } from "../storage/records/campaign-budget-codec.js";
@@ -160,15 +174,41 @@ export class ShardState {
   readOutbox(logicalShard: number, section: OutboxSection, endpoint: string | null, after: string | null, limit: number): { key: string; endpoint: string | null; event: OutboxEvent; dead: DeadLetterDetail | null }[] {
     const range = outboxRange(logicalShard, section, endpoint);
     const start = after === null ? range.start : Buffer.concat([Buffer.from(after, "latin1"), Buffer.of(0)]);
+    const values = this.readOutboxRange(logicalShard, start, range.end, limit);
+    return [...values.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => {
+        const { logicalShard: shard, endpoint: keyEndpoint, memberId, sequence, number } = decodeOutboxKey(Buffer.from(key, "latin1"));
+        return { key, endpoint: keyEndpoint, ...readOutboxEvent({ logicalShard: shard, memberId, sequence, number }, values.get(key) as Uint8Array) };
+      });
+  }
+
+  /** The reminder index entries of a logical shard due at or before `through`, earliest first, at most `limit` (readOutbox's merge). */
+  readRemindersDue(logicalShard: number, through: number, limit: number): { key: Buffer; due: number; memberId: string }[] {
+    const range = reminderRange(logicalShard, through);
+    const values = this.readOutboxRange(logicalShard, range.start, range.end, limit);
+    return [...values.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((text) => {
+        const key = Buffer.from(text, "latin1");
+        const { due, memberId } = decodeReminderKey(key);
+        return { key, due, memberId };
+      });
+  }
+
+  /** Up to `limit` entries of the outbox's keys in [start, end) and more (the caller sorts and cuts): the overlay's puts over LMDB's, its deletions hiding LMDB's. */
+  private readOutboxRange(logicalShard: number, start: Buffer, end: Buffer, limit: number): Map<string, Uint8Array> {
     const values = new Map<string, Uint8Array>();
-    for (const key of this.smallestStagedOutboxKeys(logicalShard, keyString(start), keyString(range.end), limit)) values.set(key, this.staged(key)?.value as Uint8Array);
+    for (const key of this.smallestStagedOutboxKeys(logicalShard, keyString(start), keyString(end), limit)) values.set(key, this.staged(key)?.value as Uint8Array);
     // LMDB's keys in range that the overlay has not replaced or deleted, a page at a time until `limit` are found.
     let from = start;
     let found = 0;
     for (;;) {
       let read = 0;
       let last: Uint8Array | null = null;
-      for (const { key, value } of this.store.range(from, range.end, limit)) {
+      for (const { key, value } of this.store.range(from, end, limit)) {
         read += 1;
         last = key;
         const text = keyString(key);
@@ -179,13 +219,7 @@ export class ShardState {
       if (read < limit || found >= limit || last === null) break;
       from = Buffer.concat([last, Buffer.of(0)]);
     }
-    return [...values.keys()]
-      .sort()
-      .slice(0, limit)
-      .map((key) => {
-        const { logicalShard: shard, endpoint: keyEndpoint, memberId, sequence, number } = decodeOutboxKey(Buffer.from(key, "latin1"));
-        return { key, endpoint: keyEndpoint, ...readOutboxEvent({ logicalShard: shard, memberId, sequence, number }, values.get(key) as Uint8Array) };
-      });
+    return values;
   }
 
   /** The `limit` smallest outbox keys in [start, end) the overlay puts (the newer generation wins), in order. */

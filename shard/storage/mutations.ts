@@ -6,12 +6,15 @@ import { lotChunkIndex, sameLot, writeAccount, writeLotChunk } from "./records/a
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import type { Mutation } from "./mutation.js";
-import { accountKey, campaignBudgetKey, couponKey, couponUseKey, historyKey, lotChunkKey, outboxKey, recordKey, settlementKey } from "./record-keys.js";
+import { accountKey, campaignBudgetKey, couponKey, couponUseKey, historyKey, lotChunkKey, outboxKey, recordKey, reminderKey, settlementKey } from "./record-keys.js";
 import { writeCampaignBudget } from "./records/campaign-budget-codec.js";
 import { writeCoupon, writeCouponUse } from "./records/coupon-codec.js";
 import { writeOutboxEvent } from "./records/outbox-codec.js";
 import { writeSettlement } from "./records/settlement-codec.js";
 import type { ShardWrite } from "./shard-store.js";
+
+/** A reminder index entry's value: only this format byte (the key holds the rest). */
+const REMINDER_ENTRY_FORMAT = 1;
 
 /** An operation's log payload and its mutations (views into the payload). */
 export interface EncodedOperation {
@@ -47,6 +50,19 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
         break;
       case "event":
         payload.put(outboxKey(write.event.logicalShard, "events", null, write.event), (writer) => writeOutboxEvent(writer, write.event));
+        break;
+      case "reminder": {
+        const key = reminderKey(write.logicalShard, write.due, write.memberId);
+        if (write.remove === true) payload.delete(key);
+        // The key says it all; the value is a format byte, for a later format's sake.
+        else payload.put(key, (writer) => writer.byte(REMINDER_ENTRY_FORMAT));
+        break;
+      }
+      case "family":
+        payload.put(outboxKey(write.entry.logicalShard, "family", null, write.entry), (writer) => writeOutboxEvent(writer, write.entry));
+        break;
+      case "familyDone":
+        payload.delete(outboxKey(write.entry.logicalShard, "family", null, write.entry));
         break;
       case "coupon":
         payload.put(couponKey(write.logicalShard, write.code), (writer) => writeCoupon(writer, write.coupon));

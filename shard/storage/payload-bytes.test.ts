@@ -6,9 +6,11 @@ import type { Program } from "../../protocol/program-document.js";
 import type { ReceiptLine } from "../../domain/receipt/receipt.js";
 import { decodeMutations, MutationPayloadWriter } from "./mutation-payload.js";
 import { MEMBER_FAMILY, OUTBOX_MEMBER, SETTLEMENT_MEMBER } from "./record-keys.js";
-import type { ShardReply, ShardRequest } from "../shard-messages.js";
+import type { ShardReply, ShardRequest, ShardRequestBody } from "../shard-messages.js";
+import { familyHoldKey, poolAccountId, type FamilyIntent } from "../../domain/family/family.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { openMemoryShardActor, settleTurns } from "../test-support/memory-shard-actor.js";
+import { EVENT_KINDS } from "../operations/outbox-events.js";
 import { randomInteger, seededRandom } from "../../domain/random/seeded-random.js";
 
 /**
@@ -36,11 +38,11 @@ const EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST = "ca086d1b46c404e3ebf0f12770d
 const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35accbf82067719c8b3235443cf2cf30780";
 /**
  * Campaigns' payloads, pinned by the build that added their parts: accounts with purchase counters
- * (flagged format 5), receipt records with campaign lots and counted purchases (flagged settlement form 3),
+ * (flagged format 9: family accounts took 5-8), receipt records with campaign lots and counted purchases (flagged settlement form 3),
  * campaign lots in the chunks, a budget's records (given by the logical shard, spent out and given back
  * by returns), returns and cancels of them.
  */
-const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "2df9751b45a7aaf65d672928b263476e107f62e97f4a63699e577c526129bba4";
+const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "a5dc6adcb89a16e1b68bb1b77b2f4416497ee0efd38a8e3855e9ae4cdee1aadd";
 /** Coupons' payloads, pinned by the build that added them: issued coupons, a use counted, a commit presenting it (settlement part), its cancel, the use given back. */
 const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e07a837ac16af33f07902a9d46";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
@@ -59,56 +61,14 @@ const OPERATIONS_PER_MEMBER = 60;
 const START = Date.UTC(2026, 0, 1);
 const STEP_MILLISECONDS = 5 * 3_600_000;
 
+/** The event kinds the outbox's first build had: the fixed run subscribes to these, so its pins stay those that build took. */
+const FIRST_EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled"];
+/** The fixed run with every event kind taken: the outbox's mutations of class.changed and level.reached come in addition. */
+const EXPECTED_PAYLOADS_WITH_EVERY_EVENT_KIND_DIGEST = "bf8a5534a11e92acd2d2d68f2faa17256f87790ff63b4bba3678b4b619235118";
+
 describe("log payload bytes", () => {
   it("are the same, byte for byte, as the build that fixed the format logged for a fixed run of every kind of operation", async () => {
-    let now = START;
-    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
-    const payloads = createHash("sha256");
-    const append = log.append.bind(log);
-    // The same payloads without the settlement entries (added by issue 12): the bytes of everything else
-    // stay those the format was fixed with.
-    const payloadsWithoutSettlement = createHash("sha256");
-    // And without the outbox's events (added by issue 14): the bytes the settlement build logged.
-    const payloadsWithoutEvents = createHash("sha256");
-    log.append = (payload) => {
-      payloads.update(payload);
-      payloadsWithoutEvents.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER]));
-      payloadsWithoutSettlement.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER, SETTLEMENT_MEMBER]));
-      return append(payload);
-    };
-    const answers = createHash("sha256");
-    const answersWithoutPointLevel = createHash("sha256");
-    const random = seededRandom(20260101);
-    let ref = 0;
-    const send = <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> =>
-      new Promise((resolve) => {
-        actor.handle(request, resolve);
-      });
-    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
-      const pending = send(request);
-      await settleTurns();
-      const reply = await pending;
-      answers.update(JSON.stringify(reply));
-      answersWithoutPointLevel.update(JSON.stringify(reply, (key, value: unknown) => (key === "pointLevel" && value === null ? undefined : value)));
-      return reply;
-    };
-    for (const [index, memberId] of MEMBERS.entries()) {
-      const logicalShard = logicalShardOf(memberId);
-      await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: `card-${index}`, phone: index === 0 ? null : `+7900000000${index}`, name: `Пётр ${index}`, birthDate: null } });
-    }
-    for (let step = 0; step < OPERATIONS_PER_MEMBER; step += 1) {
-      for (const memberId of MEMBERS) {
-        now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
-        await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
-      }
-    }
-    expect({
-      payloads: payloads.digest("hex"),
-      answers: answers.digest("hex"),
-      withoutEvents: payloadsWithoutEvents.digest("hex"),
-      withoutSettlement: payloadsWithoutSettlement.digest("hex"),
-      answersWithoutPointLevel: answersWithoutPointLevel.digest("hex"),
-    }).toEqual({
+    expect(await fixedRun(FIRST_EVENT_KINDS)).toEqual({
       payloads: EXPECTED_PAYLOADS_DIGEST,
       answers: EXPECTED_ANSWERS_DIGEST,
       withoutEvents: EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST,
@@ -117,6 +77,70 @@ describe("log payload bytes", () => {
     });
   });
 
+  it("of the fixed run with every event kind taken differ only by the outbox's mutations, pinned by the build that added kinds", async () => {
+    expect(await fixedRun(EVENT_KINDS)).toEqual({
+      payloads: EXPECTED_PAYLOADS_WITH_EVERY_EVENT_KIND_DIGEST,
+      answers: EXPECTED_ANSWERS_DIGEST,
+      withoutEvents: EXPECTED_PAYLOADS_WITHOUT_EVENTS_DIGEST,
+      withoutSettlement: EXPECTED_PAYLOADS_WITHOUT_SETTLEMENT_DIGEST,
+      answersWithoutPointLevel: EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST,
+    });
+  });
+});
+
+/** The fixed run of operations, the shard taking these event kinds: the digests of its payloads and answers. */
+async function fixedRun(eventKinds: readonly string[]): Promise<Record<string, string>> {
+  let now = START;
+  const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, eventKinds });
+  const payloads = createHash("sha256");
+  const append = log.append.bind(log);
+  // The same payloads without the settlement entries (added by issue 12): the bytes of everything else
+  // stay those the format was fixed with.
+  const payloadsWithoutSettlement = createHash("sha256");
+  // And without the outbox's events (added by issue 14): the bytes the settlement build logged.
+  const payloadsWithoutEvents = createHash("sha256");
+  log.append = (payload) => {
+    payloads.update(payload);
+    payloadsWithoutEvents.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER]));
+    payloadsWithoutSettlement.update(withoutPseudoMembers(payload, [OUTBOX_MEMBER, SETTLEMENT_MEMBER]));
+    return append(payload);
+  };
+  const answers = createHash("sha256");
+  const answersWithoutPointLevel = createHash("sha256");
+  const random = seededRandom(20260101);
+  let ref = 0;
+  const send = <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> =>
+    new Promise((resolve) => {
+      actor.handle(request, resolve);
+    });
+  const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+    const pending = send(request);
+    await settleTurns();
+    const reply = await pending;
+    answers.update(JSON.stringify(reply));
+    answersWithoutPointLevel.update(JSON.stringify(reply, (key, value: unknown) => (key === "pointLevel" && value === null ? undefined : value)));
+    return reply;
+  };
+  for (const [index, memberId] of MEMBERS.entries()) {
+    const logicalShard = logicalShardOf(memberId);
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: `card-${index}`, phone: index === 0 ? null : `+7900000000${index}`, name: `Пётр ${index}`, birthDate: null } });
+  }
+  for (let step = 0; step < OPERATIONS_PER_MEMBER; step += 1) {
+    for (const memberId of MEMBERS) {
+      now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
+      await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
+    }
+  }
+  return {
+    payloads: payloads.digest("hex"),
+    answers: answers.digest("hex"),
+    withoutEvents: payloadsWithoutEvents.digest("hex"),
+    withoutSettlement: payloadsWithoutSettlement.digest("hex"),
+    answersWithoutPointLevel: answersWithoutPointLevel.digest("hex"),
+  };
+}
+
+describe("log payload bytes", () => {
   it("of profile edits (format 2 accounts with e-mail and consent, the edit's record and history entry) are the bytes the build that added them logged", async () => {
     const now = START;
     const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
@@ -144,6 +168,51 @@ describe("log payload bytes", () => {
     ];
     for (const edit of edits) expect(await record({ kind: "editProfile", ref: ++ref, logicalShard, memberId, edit })).toMatchObject({ ok: true });
     expect(payloads.digest("hex")).toBe(EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST);
+  });
+});
+
+/** Family operations' payloads, pinned by the build that added them (formats 5-8 accounts, pool lots, family entries and records). */
+const EXPECTED_FAMILY_PAYLOADS_DIGEST = "6c9366c231149399df34e9b246188fc74826dc39acf57667c20ae7bd71efeb71";
+
+describe("log payload bytes of family accounts", () => {
+  it("(join, a pool hold, a family commit naming it, the pool's apply, a refund, a leave with the member's share) are the bytes the build that added them logged", async () => {
+    const now = START;
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const call = async (request: ShardRequestBody): Promise<ShardReply> => {
+      const pending = new Promise<ShardReply>((resolve) => actor.handle({ ...request, ref: ++ref } as ShardRequest, resolve));
+      await settleTurns();
+      return pending;
+    };
+    const apply = async (reply: ShardReply): Promise<ShardReply> => {
+      if (!reply.ok) throw new Error(reply.message);
+      const value = reply.value as { intent?: FamilyIntent; familyIntent?: { intent: FamilyIntent }; next?: FamilyIntent };
+      const intent = value.intent ?? value.familyIntent?.intent;
+      if (intent === undefined) throw new Error("an intent");
+      const applied = await call({ kind: "family", logicalShard: logicalShardOf(intent.target), memberId: intent.target, operation: { op: "apply", intent } });
+      const next = applied.ok ? (applied.value as { next?: FamilyIntent }).next : undefined;
+      if (next !== undefined) await call({ kind: "family", logicalShard: logicalShardOf(next.target), memberId: next.target, operation: { op: "apply", intent: next } });
+      return applied;
+    };
+    const memberId = MEMBERS[0] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    const pool = poolAccountId("home");
+    const receipt = (id: string) => ({ id, store: "store-1", at: now, lines: [{ sku: "sku-1", qty: 2, price: 5_000, amount: 10_000 }] });
+    await call({ kind: "enroll", logicalShard, memberId, profile: { card: "card-f", phone: null, name: null, birthDate: null } });
+    await call({ kind: "commit", logicalShard, memberId, receipt: receipt("before"), redeem: 0, partner: "partner-1" });
+    await apply(await call({ kind: "family", logicalShard, memberId, operation: { op: "join", joinId: "j-1", family: "home", pool, operator: "olga" } }));
+    const key = familyHoldKey(memberId, "store-1", "fam-1", "0a0b0c0d0e0f");
+    await call({ kind: "family", logicalShard: logicalShardOf(pool), memberId: pool, operation: { op: "hold", key, points: 100, partner: "partner-1", member: memberId, store: "store-1", receiptId: "fam-1" } });
+    await apply(await call({ kind: "commit", logicalShard, memberId, receipt: receipt("fam-1"), redeem: 100, partner: "partner-1", familyHold: { family: "home", key, points: 100 } }));
+    await apply(await call({ kind: "refund", logicalShard, memberId, store: "store-1", refundId: "back-1", receiptId: "fam-1", lines: [{ line: 0, qty: 1 }], partner: "partner-1" }));
+    await apply(await call({ kind: "family", logicalShard, memberId, operation: { op: "leave", leaveId: "l-1", policy: "share", operator: "olga" } }));
+    expect(payloads.digest("hex")).toBe(EXPECTED_FAMILY_PAYLOADS_DIGEST);
   });
 });
 

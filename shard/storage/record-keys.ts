@@ -50,8 +50,20 @@ export const OUTBOX_MEMBER = "~outbox";
 export const OUTBOX_EVENT_KIND = 0x65; // "e"
 export const OUTBOX_QUEUE_KIND = 0x71; // "q"
 export const OUTBOX_DEAD_KIND = 0x64; // "d"
-export type OutboxSection = "events" | "queue" | "dead";
-const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND };
+/** Family intents and pool holds waiting for the relay (domain/family, gateway/operations/family-relay.ts): keyed like events. */
+export const OUTBOX_FAMILY_KIND = 0x66; // "f"
+/**
+ * The reminder index (docs/notifications.md, "Reminders"), beside the outbox's
+ * sections: [outbox prefix]["t"][due time: u48 ms][member length][member],
+ * so the entries due by a time are one range from the start, in time order.
+ * An entry only says "look at this member then": the member's account says
+ * what is due.
+ */
+export const REMINDER_INDEX_KIND = 0x74; // "t"
+/** Due times are milliseconds since the epoch in 48 bits (up to the year 10889). */
+const REMINDER_DUE_MAX = 2 ** 48 - 1;
+export type OutboxSection = "events" | "queue" | "dead" | "family";
+const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND, family: OUTBOX_FAMILY_KIND };
 /** Events per operation are numbered in one byte. */
 const OUTBOX_EVENT_NUMBER_MAX = 255;
 
@@ -226,7 +238,7 @@ export interface OutboxEventAddress {
  */
 export function outboxKey(logicalShard: number, section: OutboxSection, endpoint: string | null, address: OutboxEventAddress): RecordKey {
   const { memberId, sequence, number } = address;
-  assert((section === "events") === (endpoint === null), "only queued and dead events name an endpoint");
+  assert((section === "events" || section === "family") === (endpoint === null), "only queued and dead events name an endpoint");
   assert(Number.isInteger(sequence) && sequence >= 0 && sequence <= HISTORY_SEQUENCE_MAX, "an event's sequence fits 48 bits");
   assert(Number.isInteger(number) && number >= 0 && number <= OUTBOX_EVENT_NUMBER_MAX, "an event's number is a byte");
   const endpointBytes = endpoint === null ? null : Buffer.from(endpoint, "latin1");
@@ -254,7 +266,7 @@ export function decodeOutboxKey(key: Uint8Array): { logicalShard: number; sectio
   const section = (Object.keys(OUTBOX_SECTION_KINDS) as OutboxSection[]).find((name) => OUTBOX_SECTION_KINDS[name] === kind);
   assert(section !== undefined, "an outbox key names its section");
   let endpoint: string | null = null;
-  if (section !== "events") {
+  if (section === "queue" || section === "dead") {
     const length = bytes[at] as number;
     endpoint = bytes.toString("latin1", at + 1, at + 1 + length);
     at += 1 + length;
@@ -275,6 +287,38 @@ export function outboxRange(logicalShard: number, section: OutboxSection, endpoi
   const start = Buffer.concat([withKind(logicalShard, OUTBOX_MEMBER, kind, 0), Buffer.of(endpointBytes.length), endpointBytes]);
   // Past every key with this endpoint: the same prefix with its last byte raised (or the section's end).
   return { start, end: Buffer.concat([start, Buffer.of(0xff, 0xff)]) };
+}
+
+/** A reminder index entry: look at `memberId` at `due`. */
+export function reminderKey(logicalShard: number, due: number, memberId: string): RecordKey {
+  assert(Number.isInteger(due) && due >= 0 && due <= REMINDER_DUE_MAX, "a reminder's due time fits 48 bits");
+  const member = Buffer.from(memberId, "latin1");
+  assert(member.length > 0 && member.length <= KEY_PART_BYTES_MAX, "a member id is at most 255 bytes");
+  const key = withKind(logicalShard, OUTBOX_MEMBER, REMINDER_INDEX_KIND, 6 + 1 + member.length);
+  const at = memberKeyBytes(OUTBOX_MEMBER) + 1;
+  key.writeUIntBE(due, at, 6);
+  key[at + 6] = member.length;
+  member.copy(key, at + 7);
+  return key;
+}
+
+/** What a reminder index key holds (reminderKey's inverse). */
+export function decodeReminderKey(key: Uint8Array): { logicalShard: number; due: number; memberId: string } {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  const at = memberKeyBytes(OUTBOX_MEMBER);
+  assert(bytes[1] === MEMBER_FAMILY && bytes.toString("latin1", 3, at) === OUTBOX_MEMBER && bytes[at] === REMINDER_INDEX_KIND, "a reminder key is under the outbox prefix");
+  const memberLength = bytes[at + 7] as number;
+  assert(bytes.length === at + 8 + memberLength, "a reminder key ends with its member");
+  return { logicalShard: bytes[0] as number, due: bytes.readUIntBE(at + 1, 6), memberId: bytes.toString("latin1", at + 8, at + 8 + memberLength) };
+}
+
+/** The reminder index entries of a logical shard due at or before `through`. */
+export function reminderRange(logicalShard: number, through: number): { start: RecordKey; end: RecordKey } {
+  const start = withKind(logicalShard, OUTBOX_MEMBER, REMINDER_INDEX_KIND, 0);
+  const bound = Math.min(Math.max(0, Math.floor(through) + 1), REMINDER_DUE_MAX);
+  const end = withKind(logicalShard, OUTBOX_MEMBER, REMINDER_INDEX_KIND, 6);
+  end.writeUIntBE(bound, memberKeyBytes(OUTBOX_MEMBER) + 1, 6);
+  return { start, end };
 }
 
 /** True when the key is one of the outbox's (cheap: the overlay asks it of every mutation it stages). */
@@ -349,8 +393,10 @@ export function decodeKey(key: Uint8Array): DecodedKey {
     case OUTBOX_EVENT_KIND:
     case OUTBOX_QUEUE_KIND:
     case OUTBOX_DEAD_KIND:
-      // The outbox pseudo member's entries (decodeOutboxKey reads the rest).
-      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue and dead-letter keys");
+    case REMINDER_INDEX_KIND:
+    case OUTBOX_FAMILY_KIND:
+      // The outbox pseudo member's entries (decodeOutboxKey and decodeReminderKey read the rest).
+      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue, dead-letter, family and reminder keys");
       return base;
     case COUPON_KIND:
     case COUPON_USE_KIND:
@@ -362,7 +408,7 @@ export function decodeKey(key: Uint8Array): DecodedKey {
       assert(memberId === BUDGET_MEMBER, "only the budget pseudo member has budget keys");
       return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d", "b", "k" or "u", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d", "f", "t", "b", "k" or "u", not ${kind}`);
   }
 }
 

@@ -81,6 +81,14 @@ export type ShardWrite =
   | { readonly kind: "settlement"; readonly settlement: SettlementRecord }
   /** An event for the outbox (docs/notifications.md), in the same log record as the operation that caused it. */
   | { readonly kind: "event"; readonly event: OutboxEvent }
+  /** A reminder index entry (docs/notifications.md, "Reminders"): look at the member at `due`; `remove` deletes it. */
+  | { readonly kind: "reminder"; readonly logicalShard: number; readonly memberId: string; readonly due: number; readonly remove?: true }
+  /**
+   * A family intent or a pool's hold waiting for the relay (the outbox's family section, domain/family), in
+   * the same log record as the operation that made it; `done` deletes one the relay has finished.
+   */
+  | { readonly kind: "family"; readonly entry: OutboxEvent }
+  | { readonly kind: "familyDone"; readonly entry: Pick<OutboxEvent, "logicalShard" | "memberId" | "sequence" | "number"> }
   /** A campaign's points given in a logical shard, against its budget, in the same log record as the receipt or return. */
   | { readonly kind: "campaignBudget"; readonly budget: CampaignBudgetRecord }
   /** A coupon as issued or after a use is counted or given back (domain/campaigns/coupons.ts). */

@@ -67,6 +67,15 @@
  *    debt and its visit counter (committed receipts - cancelled receipts) in the admin view; an operation
  *    applied twice shows up here as "doubled".
  *
+ * Family receipts (option families, --families): before the load each lane's two members join one family
+ * (admin API), so every commit, refund and cancel is a family receipt: the member's shard commits it with
+ * an intent for the pool, which another shard applies (docs/ARCHITECTURE.md, "Family accounts"); a kill
+ * can cut between the two hops, or between the pool's hold and the commit. The server runs with
+ * LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS=1000, so its relay resolves such holds within the run. Step 3
+ * then checks, per lane, the pool (balance - debt against the model of both members' acknowledged
+ * answers, no point left held), each member's own account (no points; its own visits) and the balance
+ * operation of each card (the pool's).
+ *
  * `node dist/tools/crash-audit/crash-audit.js --lanes 20 --operations 200 --kills 5 --seed 1` (npm run test:crash)
  * prints the summary and exits 1 on any violation; `--help` lists every flag, e.g.
  * `node dist/tools/crash-audit/crash-audit.js --lanes 40 --operations 200 --kills 8 --seed 20261201
@@ -112,6 +121,13 @@ export interface CrashAuditOptions {
   readonly shards?: number;
   /** --checkpoint-interval-milliseconds for the server (a server that has the flag). Default: the server's own (2 s). */
   readonly checkpointIntervalMilliseconds?: number;
+  /**
+   * Family receipts (--families): each lane's two members join one family before the load, so every
+   * commit, refund and cancel of the run is a family receipt whose points part goes to the pool on its
+   * own shard (a second hop a kill can cut). The audit then checks each pool against the model of both
+   * members' acknowledged answers, and each member's own account: no points, its own visits.
+   */
+  readonly families?: boolean;
 }
 
 export interface TornTailSummary {
@@ -223,6 +239,16 @@ const PROGRAM = {
   name: "crash audit: 10 % back, points pay up to the whole receipt",
   points: { accrualRateBasisPoints: 1000, maxRedeemShareBasisPoints: 10000 },
 };
+
+/** --families: the relay resolves a hold a kill left after this long (LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS). */
+const FAMILY_HOLD_STALE_FOR_AUDIT_MILLISECONDS = 1_000;
+/** --families: how long the audit waits for a pool's holds to be resolved (several relay passes). */
+const FAMILY_HOLDS_RESOLVED_WAIT_MILLISECONDS = 15_000;
+
+/** The family of a lane's two members (--families). */
+function familyOfLane(lane: number): string {
+  return `audit-${lane}`;
+}
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -365,6 +391,8 @@ interface CoordinatorOptions {
   readonly extraArguments: readonly string[];
   /** The fault-injection environment, or null for none. */
   readonly faultEnvironment: Readonly<Record<string, string>> | null;
+  /** Every start's environment besides fault injection. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
   readonly selfCrashesMax: number;
   readonly log: (line: string) => void;
   /** Runs between a death and its restart, once every client of the dead server is closed (torn tails). */
@@ -558,7 +586,7 @@ class Coordinator {
           dataDirectory: this.options.dataDirectory,
           demoMembers: this.options.demoMembers,
           extraArguments: this.options.extraArguments,
-          environment: faulty ? (this.options.faultEnvironment ?? {}) : {},
+          environment: { ...this.options.baseEnvironment, ...(faulty ? (this.options.faultEnvironment ?? {}) : {}) },
           onStderrLine: (line) => {
             const recovered = parseShardRecovered(line, restart);
             if (recovered !== null) this.recovered.push(recovered);
@@ -722,6 +750,8 @@ class CrashAuditRun {
   // Set by startAndInstallProgram.
   private cards: string[] = [];
   private readonly initial = new Map<string, MemberState>();
+  /** --families: each lane's pool before the load (its members' points moved in at the join). */
+  private readonly poolsInitial = new Map<number, { balance: number; debt: number; held: number }>();
   // The lanes' progress towards the next kill.
   private operationsStarted = 0;
   private nextKill = 0;
@@ -751,6 +781,8 @@ class CrashAuditRun {
       demoMembers: this.demoMembers,
       extraArguments,
       faultEnvironment: this.crashPoints === "" ? null : { LOYCORE_FAULT_INJECTION: "1", LOYCORE_CRASH_POINTS: this.crashPoints },
+      // Holds a kill left between a family receipt's two hops are resolved within the run (any value is safe).
+      baseEnvironment: options.families === true ? { LOYCORE_FAMILY_HOLD_STALE_MILLISECONDS: String(FAMILY_HOLD_STALE_FOR_AUDIT_MILLISECONDS) } : {},
       selfCrashesMax: options.selfCrashesMax ?? SELF_CRASHES_DEFAULT,
       log: this.log,
       afterDeath: (deadEpoch, restart) => this.tearTailAfterDeath(deadEpoch, restart),
@@ -847,7 +879,70 @@ class CrashAuditRun {
     const webhook = await this.coordinator.admin("POST", "/v1/admin/webhooks", { ...AUDIT_WEBHOOK, url: await this.events.start(), kinds: ["points.accrued"] });
     if (webhook.status !== 200) throw new Error(`POST /v1/admin/webhooks answered ${webhook.status}: ${JSON.stringify(webhook.body)}`);
     this.cards = first.demoCards.slice(0, this.demoMembers);
+    if (this.options.families === true) await this.joinFamilies();
     for (const card of this.cards) this.initial.set(card, readState(await this.memberView(card)));
+  }
+
+  /** --families: each lane's two members join the lane's family; the pools' points before the load. */
+  private async joinFamilies(): Promise<void> {
+    for (let lane = 0; lane < this.lanes; lane += 1) {
+      for (const [index, card] of [this.cards[lane * 2] ?? "", this.cards[lane * 2 + 1] ?? ""].entries()) {
+        const member = String((await this.memberView(card))["member"]);
+        const joined = await this.coordinator.admin("POST", `/v1/admin/families/${familyOfLane(lane)}/join`, { id: `join-${lane}-${index}`, member });
+        if (joined.status !== 200) throw new Error(`join of ${card} answered ${joined.status}: ${JSON.stringify(joined.body)}`);
+      }
+      this.poolsInitial.set(lane, await this.poolState(lane));
+    }
+  }
+
+  /** A family pool's balance, debt and held points (admin view), once its holds are resolved. */
+  private async poolState(lane: number): Promise<{ balance: number; debt: number; held: number }> {
+    const view = await this.coordinator.admin("GET", `/v1/admin/families/${familyOfLane(lane)}`);
+    if (view.status === 404) return { balance: 0, debt: 0, held: 0 };
+    if (view.status !== 200) throw new Error(`pool of lane ${lane} answered ${view.status}: ${JSON.stringify(view.body)}`);
+    const points = view.body["points"] as Record<string, unknown> | undefined;
+    return { balance: numberField(view.body, "balance"), debt: numberField(points, "debt"), held: numberField(points, "held") };
+  }
+
+  /**
+   * --families: per lane, the pool against the model of both members' acknowledged answers (once the
+   * relay has resolved the holds kills left: FAMILY_HOLD_STALE_FOR_AUDIT_MILLISECONDS), each member's own
+   * account (no points, its visits), and the balance operation of each card (the pool's).
+   */
+  private async auditFamilies(byCard: ReadonlyMap<string, readonly OperationRecord[]>): Promise<{ doubled: number; modelMismatches: number }> {
+    let doubled = 0;
+    let modelMismatches = 0;
+    for (let lane = 0; lane < this.lanes; lane += 1) {
+      const cards = [this.cards[lane * 2] ?? "", this.cards[lane * 2 + 1] ?? ""];
+      const start = this.poolsInitial.get(lane) ?? { balance: 0, debt: 0, held: 0 };
+      let net = start.balance - start.debt;
+      const problems: string[] = [];
+      for (const card of cards) {
+        const memberStart = this.initial.get(card) ?? { balance: 0, debt: 0, visits: 0 };
+        const model = replayMember({ balance: 0, debt: 0, visits: memberStart.visits }, byCard.get(card) ?? []);
+        net += model.net;
+        const own = readState(await this.memberView(card));
+        if (own.visits !== model.visits) problems.push(`member ${card}: visits ${own.visits}, the model says ${model.visits}`);
+        if (own.balance !== 0 || own.debt !== 0) problems.push(`member ${card}: own balance ${own.balance} debt ${own.debt}, expected none (the pool has the points)`);
+      }
+      let pool = await this.poolState(lane);
+      for (let waited = 0; pool.held > 0 && waited < FAMILY_HOLDS_RESOLVED_WAIT_MILLISECONDS; waited += 250) {
+        await sleep(250);
+        pool = await this.poolState(lane);
+      }
+      if (pool.held !== 0) problems.push(`pool of lane ${lane}: ${pool.held} points still held`);
+      if (pool.balance - pool.debt !== net) problems.push(`pool of lane ${lane}: balance - debt is ${pool.balance - pool.debt}, the model says ${net}`);
+      for (const card of cards) {
+        const seen = await this.balanceOf(card);
+        if (seen.balance !== pool.balance || seen.debt !== pool.debt) problems.push(`member ${card}: the balance operation says ${seen.balance}/${seen.debt}, the pool ${pool.balance}/${pool.debt}`);
+      }
+      if (problems.length > 0) {
+        modelMismatches += 1;
+        if (pool.balance - pool.debt > net) doubled += 1;
+        this.violations.push(...problems);
+      }
+    }
+    return { doubled, modelMismatches };
   }
 
   private async memberView(card: string): Promise<Record<string, unknown>> {
@@ -989,6 +1084,7 @@ class CrashAuditRun {
       list.push(record);
       byCard.set(record.card, list);
     }
+    if (this.options.families === true) return this.auditFamilies(byCard);
     for (const card of this.cards) {
       const start = this.initial.get(card) ?? { balance: 0, debt: 0, visits: 0 };
       const model = replayMember(start, byCard.get(card) ?? []);
@@ -1321,6 +1417,7 @@ const USAGE = `usage: node dist/tools/crash-audit/crash-audit.js [flags]
   --torn-tail-probability p     ... after this share of the crashes instead
   --shards n                    the server's --shards
   --checkpoint-interval-milliseconds n   the server's --checkpoint-interval-milliseconds (a server that has the flag)
+  --families                    each lane's two members share a family pool: family receipts, two hops a kill can cut
   --help                        this text
 Prints a summary; exits 1 on any violation (lost, doubled, model mismatch, unresolved, INTERNAL, torn damage that took an answer back).`;
 
@@ -1342,6 +1439,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         "torn-tail-probability": { type: "string" },
         shards: { type: "string" },
         "checkpoint-interval-milliseconds": { type: "string" },
+        families: { type: "boolean" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -1371,6 +1469,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       tornTail,
       ...(shards === undefined ? {} : { shards: boundedInteger("shards", shards, 1, 1, SHARDS_MAX) }),
       ...(interval === undefined ? {} : { checkpointIntervalMilliseconds: boundedInteger("checkpoint-interval-milliseconds", interval, 2_000, 1, 3_600_000) }),
+      ...(values.families === true ? { families: true } : {}),
       log: (line) => process.stdout.write(`${line}\n`),
     };
     validateOptions(options);

@@ -43,20 +43,31 @@ const ACCOUNT_FORMAT_WITH_CONTACT = 2;
 const ACCOUNT_FORMAT_WITH_LEVEL = 3;
 const ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL = 4;
 /**
- * 5: flagged. The format byte is followed by a varint of PART_* flags saying
- * which optional parts the record has, each where formats 1-4 put it, and
- * new parts after the level. Written only for an account with a part formats
- * 1-4 cannot say (campaign purchase counters), so every other account keeps
- * its format 1-4 bytes; a new optional part is a new flag, not four formats.
+/**
+ * 5 to 8: formats 1 to 4 followed, after everything else, by the family the member belongs to
+ * (domain/family). An account in no family keeps its format, byte for byte.
  */
-const ACCOUNT_FORMAT_FLAGGED = 5;
+const FAMILY_FORMAT_OFFSET = 4;
+/**
+ * 9: flagged. The format byte is followed by a varint of PART_* flags saying
+ * which optional parts the record has, each where formats 1-8 put it, and
+ * new parts after them. Written only for an account with a part formats 1-8
+ * cannot say (campaign purchase counters), so every other account keeps its
+ * format 1-8 bytes; a new optional part is a new flag, not more formats.
+ */
+const ACCOUNT_FORMAT_FLAGGED = 9;
 const PART_CONTACT = 1;
 const PART_LEVEL = 2;
-/** The purchases counted in campaigns' own periods (Account.campaignPurchases), after the level. */
+/** The purchases counted in campaigns' own periods (Account.campaignPurchases), after the family. */
 const PART_CAMPAIGN_PURCHASES = 4;
-const PARTS_KNOWN = PART_CONTACT | PART_LEVEL | PART_CAMPAIGN_PURCHASES;
-const ACCOUNT_FORMATS: ReadonlySet<number> = new Set([ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL, ACCOUNT_FORMAT_FLAGGED]);
-/** The parts formats 1-4 have. */
+/** The family the member belongs to, after the level (as formats 5-8). */
+const PART_FAMILY = 8;
+const PARTS_KNOWN = PART_CONTACT | PART_LEVEL | PART_CAMPAIGN_PURCHASES | PART_FAMILY;
+const ACCOUNT_FORMATS: ReadonlySet<number> = new Set([
+  ...[ACCOUNT_FORMAT, ACCOUNT_FORMAT_WITH_CONTACT, ACCOUNT_FORMAT_WITH_LEVEL, ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL].flatMap((format) => [format, format + FAMILY_FORMAT_OFFSET]),
+  ACCOUNT_FORMAT_FLAGGED,
+]);
+/** The parts formats 1-4 have (5-8: the same and the family). */
 const FORMAT_PARTS: readonly number[] = [0, 0, PART_CONTACT, PART_LEVEL, PART_CONTACT | PART_LEVEL];
 /** Format 2's consent byte: 0 for no consent key, else 1 + these bits. */
 const CONSENT_PRESENT = 1;
@@ -84,14 +95,14 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
   const level = account.pointLevel;
   const purchases = account.campaignPurchases;
   if (purchases === undefined) {
-    writer.byte(
+    const format =
       level === undefined
         ? withContact ? ACCOUNT_FORMAT_WITH_CONTACT : ACCOUNT_FORMAT
-        : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL,
-    );
+        : withContact ? ACCOUNT_FORMAT_WITH_CONTACT_AND_LEVEL : ACCOUNT_FORMAT_WITH_LEVEL;
+    writer.byte(account.family === undefined ? format : format + FAMILY_FORMAT_OFFSET);
   } else {
     writer.byte(ACCOUNT_FORMAT_FLAGGED);
-    writer.uint((withContact ? PART_CONTACT : 0) | (level === undefined ? 0 : PART_LEVEL) | PART_CAMPAIGN_PURCHASES);
+    writer.uint((withContact ? PART_CONTACT : 0) | (level === undefined ? 0 : PART_LEVEL) | (account.family === undefined ? 0 : PART_FAMILY) | PART_CAMPAIGN_PURCHASES);
   }
   // Which lot chunks exist, first: a read fetches exactly those keys, no range scan.
   const chunkIndices = lotChunkIndices(ledger.lots);
@@ -123,6 +134,7 @@ export function writeAccount(writer: RecordWriter, account: Account): void {
     writer.int(level.reachedAt);
     writer.nullableInt(level.expiresAt);
   }
+  if (account.family !== undefined) writer.string(account.family);
   if (purchases !== undefined) writeCampaignPurchases(writer, purchases);
 }
 
@@ -147,9 +159,12 @@ function readCampaignPurchases(reader: RecordReader): CampaignPurchaseCount[] {
   return purchases;
 }
 
-/** After the format byte: which optional parts the record has (a flagged format says so in a varint). */
+/** After the format byte: which optional parts the record has (formats 1-8 by their number, the flagged format in a varint). */
 function readParts(reader: RecordReader, format: number, what: string): number {
-  if (format !== ACCOUNT_FORMAT_FLAGGED) return FORMAT_PARTS[format] as number;
+  if (format !== ACCOUNT_FORMAT_FLAGGED) {
+    const inFamily = format > FAMILY_FORMAT_OFFSET;
+    return (FORMAT_PARTS[inFamily ? format - FAMILY_FORMAT_OFFSET : format] as number) | (inFamily ? PART_FAMILY : 0);
+  }
   const parts = reader.uint();
   if ((parts & ~PARTS_KNOWN) !== 0) assert(false, `${what}: its parts ${parts} are known`);
   return parts;
@@ -190,13 +205,16 @@ export function readAccount(logicalShard: number, memberId: string, bytes: Uint8
   const ledger = readLedger(reader, lots, what);
   const withLevel = (parts & PART_LEVEL) !== 0;
   const pointLevel = withLevel ? { id: reader.string(), reachedAt: reader.int(), expiresAt: reader.nullableInt() } : undefined;
+  const family = (parts & PART_FAMILY) !== 0 ? reader.string() : undefined;
   const campaignPurchases = (parts & PART_CAMPAIGN_PURCHASES) !== 0 ? readCampaignPurchases(reader) : undefined;
   assert(reader.done, `${what}: the record ends after its ledger and optional parts`);
   const account: Account = { memberId, logicalShard, profile, balance, ledger, counters, categories, lastVisitStatus, createdAt, sequence };
-  if (pointLevel === undefined && campaignPurchases === undefined) return account;
+  if (pointLevel === undefined && family === undefined && campaignPurchases === undefined) return account;
+  // Keys in the order operations build them: a read account equals a computed one.
   return {
     ...account,
     ...(pointLevel === undefined ? {} : { pointLevel }),
+    ...(family === undefined ? {} : { family }),
     ...(campaignPurchases === undefined ? {} : { campaignPurchases }),
   };
 }

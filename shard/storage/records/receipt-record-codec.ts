@@ -15,9 +15,10 @@ import { RecordReader, type RecordWriter } from "./record-writer.js";
  * the very object that was stored, keys in the same order. A commit's answer
  * has one known shape; an answer of exactly that shape (integers where the
  * shape has numbers) is stored field by field, leaving out the member,
- * receipt id and transaction number the key already says; any other answer
- * is stored as a MessagePack map. Either way read(write(record)) equals the
- * record.
+ * receipt id and transaction number the key already says; so is a commit's
+ * answer priced by a partner's own program, which has the partner after its
+ * programVersion (written after the fields); any other answer is stored as a
+ * MessagePack map. Either way read(write(record)) equals the record.
  */
 
 const RECEIPT_RECORD_FORMAT = 1;
@@ -42,6 +43,8 @@ const FINGERPRINT_AS_TEXT = 0;
 const FINGERPRINT_AS_SHA256 = 1;
 const ANSWER_AS_MAP = 0;
 const ANSWER_OF_COMMIT = 1;
+/** A commit's answer with `programPartner` (docs/program.md, "Partners' own programs"): the commit's fields, then the partner. */
+const ANSWER_OF_PARTNER_COMMIT = 2;
 const SAME_AS_KEY = 0;
 const AS_TEXT = 1;
 const TRANSACTION_NUMBERED = 2;
@@ -64,6 +67,8 @@ const COMMIT_ANSWER_KEYS = [
   "balance",
   "transaction",
 ] as const;
+/** A partner's own program's commit answer: the commit's keys with `programPartner` after `programVersion`. */
+const PARTNER_COMMIT_ANSWER_KEYS = [...COMMIT_ANSWER_KEYS.slice(0, COMMIT_ANSWER_KEYS.indexOf("balance")), "programPartner", "balance", "transaction"] as const;
 /** The integer fields of a commit's answer, in stored order. */
 const COMMIT_ANSWER_INTEGERS = ["total", "discount", "pointsPaid", "payable", "points", "bonusPoints", "redeemable", "redeem", "discountBasisPoints", "programVersion", "balance"] as const;
 const COMMIT_LINE_KEYS = ["sku", "amount", "discount", "pointsPaid", "payable", "points"] as const;
@@ -81,8 +86,11 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
   writeFingerprint(writer, record.fingerprint);
   // Storage keeps any operation's answer: to the codec it is a map of fields.
   const answer = record.answer as Answer;
-  if (isCommitAnswerShape(answer)) writeCommitAnswer(writer, record.memberId, record.receiptId, answer);
-  else {
+  if (isCommitAnswerShape(answer, COMMIT_ANSWER_KEYS)) writeCommitAnswer(writer, record.memberId, record.receiptId, answer, ANSWER_OF_COMMIT);
+  else if (typeof answer["programPartner"] === "string" && isCommitAnswerShape(answer, PARTNER_COMMIT_ANSWER_KEYS)) {
+    writeCommitAnswer(writer, record.memberId, record.receiptId, answer, ANSWER_OF_PARTNER_COMMIT);
+    writer.string(answer["programPartner"]);
+  } else {
     writer.byte(ANSWER_AS_MAP);
     writeMap(writer, answer);
   }
@@ -159,8 +167,9 @@ export function readReceiptRecord(where: Where, bytes: Uint8Array): ReceiptRecor
   if (format !== RECEIPT_RECORD_FORMAT) assert(false, `${what}: format ${format} is known`);
   const fingerprint = readFingerprint(reader, what);
   const answerForm = reader.byte();
-  if (!(answerForm === ANSWER_AS_MAP || answerForm === ANSWER_OF_COMMIT)) assert(false, `${what}: answer form ${answerForm} is known`);
-  const answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
+  if (answerForm > ANSWER_OF_PARTNER_COMMIT) assert(false, `${what}: answer form ${answerForm} is known`);
+  let answer = answerForm === ANSWER_AS_MAP ? readMap(reader) : readCommitAnswer(reader, where, what);
+  if (answerForm === ANSWER_OF_PARTNER_COMMIT) answer = withProgramPartner(answer, reader.string());
   const settlementForm = reader.byte();
   if (settlementForm > SETTLEMENT_FLAGGED) assert(false, `${what}: settlement form ${settlementForm} is known`);
   const settled = settlementForm === SETTLEMENT_NONE || settlementForm === SETTLEMENT_FLAGGED ? undefined : readSettlement(reader, what);
@@ -241,9 +250,15 @@ function readFingerprint(reader: RecordReader, what: string): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 }
 
-/** Exactly a commit answer's keys, lines and rules of their known shapes, safe integers where numbers go. */
-function isCommitAnswerShape(answer: Answer): boolean {
-  if (!hasExactKeys(answer, COMMIT_ANSWER_KEYS)) return false;
+/** A commit answer read back, with its partner's own program in its place: after programVersion. */
+function withProgramPartner(answer: Answer, programPartner: string): Answer {
+  const { balance, transaction, ...fields } = answer;
+  return { ...fields, programPartner, balance, transaction };
+}
+
+/** Exactly a commit answer's keys (`keys`), lines and rules of their known shapes, safe integers where numbers go. */
+function isCommitAnswerShape(answer: Answer, keys: readonly string[]): boolean {
+  if (!hasExactKeys(answer, keys)) return false;
   if (typeof answer["member"] !== "string" || typeof answer["receipt"] !== "string" || typeof answer["transaction"] !== "string") return false;
   for (const key of COMMIT_ANSWER_INTEGERS) if (!isStorableInteger(answer[key])) return false;
   const lines = answer["lines"];
@@ -278,8 +293,8 @@ const RULE_KEYS_BASIS_POINTS = ["rule", "effect", "basisPoints"];
 const RULE_KEYS_POINTS = ["rule", "effect", "points"];
 const RULE_KEYS_BOTH = ["rule", "effect", "basisPoints", "points"];
 
-function writeCommitAnswer(writer: RecordWriter, memberId: string, receiptId: string, answer: Answer): void {
-  writer.byte(ANSWER_OF_COMMIT);
+function writeCommitAnswer(writer: RecordWriter, memberId: string, receiptId: string, answer: Answer, form: number): void {
+  writer.byte(form);
   writeSameOrText(writer, answer["member"] as string, memberId);
   writeSameOrText(writer, answer["receipt"] as string, receiptId);
   const lines = answer["lines"] as readonly Record<string, unknown>[];

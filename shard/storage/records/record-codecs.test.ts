@@ -345,7 +345,9 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
       sequence: fc.oneof(fc.nat(100), fc.integer({ min: 0, max: 2 ** 48 - 1 })),
       // A level by active points held (formats 3 and 4), or none (formats 1 and 2).
       pointLevel: fc.option(fc.record({ id: textArb, reachedAt: timeArb, expiresAt: fc.option(timeArb, { nil: null }) }), { nil: undefined }),
-      // Purchases counted in campaigns' own periods (the flagged format 5), or none (formats 1 to 4).
+      // The family the member belongs to (formats 5 to 8), or none.
+      family: fc.option(textArb, { nil: undefined }),
+      // Purchases counted in campaigns' own periods (the flagged format 9), or none (formats 1 to 8).
       campaignPurchases: fc.option(
         fc.array(fc.record({ campaign: textArb, startsAt: timeArb, length: fc.integer({ min: 1, max: 2 ** 40 }), count: fc.nat(10_000) }), { minLength: 1, maxLength: 4 }),
         { nil: undefined },
@@ -371,6 +373,7 @@ function accountArbWith(lots: fc.Arbitrary<Lot[]>): fc.Arbitrary<Account> {
         createdAt: parts.createdAt,
         sequence: parts.sequence,
         ...(parts.pointLevel === undefined ? {} : { pointLevel: parts.pointLevel }),
+        ...(parts.family === undefined ? {} : { family: parts.family }),
         ...(parts.campaignPurchases === undefined
           ? {}
           : { campaignPurchases: parts.campaignPurchases.map(({ campaign, startsAt, length, count }) => ({ campaign, startsAt, endsAt: startsAt + length, count })) }),
@@ -1040,13 +1043,13 @@ describe("the account codec", () => {
     expect(written((writer) => writeAccount(writer, { ...base, profile: withContact(profile, null, { sms: false, email: false }) }))[0]).toBe(1);
   });
 
-  it("writes an account with campaign purchase counters as the flagged format 5, with its other parts, and reads them back; without counters, formats 1 to 4", () => {
+  it("writes an account with campaign purchase counters as the flagged format 9, with its other parts, and reads them back; without counters, formats 1 to 8", () => {
     const base = openAccount("m00000000000000a1", 7, { card: "1", phone: null, name: null, birthDate: null }, Date.UTC(2026, 0, 1));
     const campaignPurchases = [{ campaign: "third", startsAt: Date.UTC(2026, 2, 1), endsAt: Date.UTC(2026, 3, 1), count: 2 }];
     const pointLevel = { id: "gold", reachedAt: Date.UTC(2026, 1, 1), expiresAt: null };
     const account: Account = { ...base, profile: withContact(base.profile, "a@example.com", { sms: false, email: true }), pointLevel, campaignPurchases };
     const bytes = written((writer) => writeAccount(writer, account));
-    expect([bytes[0], bytes[1]]).toEqual([5, 1 | 2 | 4]);
+    expect([bytes[0], bytes[1]]).toEqual([9, 1 | 2 | 4]);
     expectSameValue(readAccount(7, base.memberId, bytes, []), account);
     const { campaignPurchases: _dropped, ...without } = account;
     expect(written((writer) => writeAccount(writer, without))[0]).toBe(4);

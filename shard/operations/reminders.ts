@@ -1,0 +1,116 @@
+// Thread: any (pure); run by a shard worker thread (docs/notifications.md, "Reminders").
+import type { Account } from "../../domain/account/account.js";
+import { MILLISECONDS_PER_DAY } from "../../domain/calendar/period-calendar.js";
+import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import { evaluateStanding } from "../../domain/engine/standing.js";
+import type { EventData } from "../storage/records/outbox-codec.js";
+import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
+import { ADMIN_RECORD_STORE } from "./keyed-operations.js";
+import { eventWrites, type EventKind } from "./outbox-events.js";
+import { historyWrite, type OperationResult } from "./operation-result.js";
+
+/** The reminder kinds, each written once per member and occurrence (a lot, a lapse date) some days ahead. */
+export const REMINDER_KINDS = ["points.expiring", "discount.lapsing", "class.lapsing"] as const satisfies readonly EventKind[];
+type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+/** A reminder due now: its kind, what it is about (its record's id: once per occurrence), its event's data. */
+interface Reminder {
+  readonly kind: ReminderKind;
+  readonly occurrence: string;
+  readonly data: EventData;
+}
+
+/** Where the record that a reminder was written is kept (it makes the reminder once per occurrence). */
+export function reminderRecordId(kind: ReminderKind, occurrence: string): string {
+  return `reminder ${kind} ${occurrence}`;
+}
+
+/**
+ * The reminder index entries an operation adds (a commit's): when to look at
+ * the member again. A new lot that expires: its expiry less the days ahead;
+ * a visit that moved the last visit: its lapses less the days ahead. Only
+ * for reminders the program sets and `kinds` (the subscribed ones) include.
+ * Stale entries are harmless: at its time an entry finds nothing due and goes.
+ */
+export function reminderIndexWrites(compiled: CompiledProgram, before: Account, after: Account, kinds: ReadonlySet<string>): ShardWrite[] {
+  const settings = compiled.program.reminders;
+  if (settings === undefined) return [];
+  const dues = new Set<number>();
+  const { pointsExpiringDays, discountLapsingDays, classLapsingDays } = settings;
+  if (pointsExpiringDays !== null && kinds.has("points.expiring")) {
+    const newestBefore = before.ledger.lots.at(-1)?.id ?? -1;
+    for (const lot of after.ledger.lots) if (lot.id > newestBefore && lot.expiresAt !== null) dues.add(lot.expiresAt - pointsExpiringDays * MILLISECONDS_PER_DAY);
+  }
+  const lastSeen = after.counters.lastVisitAt;
+  if (lastSeen !== null && lastSeen !== before.counters.lastVisitAt) {
+    const discountLapse = compiled.program.discountLapseAfterDaysWithoutVisit;
+    if (discountLapsingDays !== null && discountLapse !== null && kinds.has("discount.lapsing")) dues.add(lastSeen + (discountLapse - discountLapsingDays) * MILLISECONDS_PER_DAY);
+    const classLapse = compiled.program.classes?.lapseAfterDaysWithoutVisit ?? null;
+    if (classLapsingDays !== null && classLapse !== null && kinds.has("class.lapsing")) dues.add(lastSeen + (classLapse - classLapsingDays) * MILLISECONDS_PER_DAY);
+  }
+  return [...dues].map((due) => ({ kind: "reminder", logicalShard: after.logicalShard, memberId: after.memberId, due: Math.max(0, due) }));
+}
+
+/**
+ * The reminders due for the member at `now` that `kinds` include and
+ * `reminded` (its record exists) does not: lots expiring within the days
+ * ahead with points left, and the discount's or class's lapse within them.
+ */
+export function dueReminders(compiled: CompiledProgram, account: Account, now: number, kinds: ReadonlySet<string>, reminded: (recordId: string) => boolean): Reminder[] {
+  const settings = compiled.program.reminders;
+  if (settings === undefined) return [];
+  const due: Reminder[] = [];
+  const add = (reminder: Reminder): void => {
+    if (kinds.has(reminder.kind) && !reminded(reminderRecordId(reminder.kind, reminder.occurrence))) due.push(reminder);
+  };
+  const within = (at: number | null, days: number | null): at is number => at !== null && days !== null && at > now && at - days * MILLISECONDS_PER_DAY <= now;
+  const { pointsExpiringDays, discountLapsingDays, classLapsingDays } = settings;
+  for (const lot of account.ledger.lots) {
+    if (lot.remaining > 0 && within(lot.expiresAt, pointsExpiringDays)) {
+      add({ kind: "points.expiring", occurrence: `lot ${lot.id}`, data: { lot: lot.id, points: lot.remaining, expiresAt: lot.expiresAt, days: pointsExpiringDays } });
+    }
+  }
+  if (discountLapsingDays === null && classLapsingDays === null) return due;
+  const standing = evaluateStanding(compiled, account, now);
+  if (within(standing.discountLapsesAt, discountLapsingDays)) {
+    add({ kind: "discount.lapsing", occurrence: String(standing.discountLapsesAt), data: { lapsesAt: standing.discountLapsesAt, discountBasisPoints: standing.discountBasisPoints, days: discountLapsingDays } });
+  }
+  const importanceClass = standing.importanceClass;
+  if (importanceClass !== null && within(standing.classLapsesAt, classLapsingDays)) {
+    add({ kind: "class.lapsing", occurrence: `${importanceClass.id} ${standing.classLapsesAt}`, data: { class: importanceClass.id, lapsesAt: standing.classLapsesAt, days: classLapsingDays } });
+  }
+  return due;
+}
+
+/**
+ * The member's reminders as one operation: the account's next sequence (the
+ * events' ids), a `reminder` history entry, a record per reminder (so it is
+ * never written again) and its event, and the removal of the index entries
+ * `done`, all in one log record.
+ */
+export function remindMember(account: Account, now: number, reminders: readonly Reminder[], done: readonly ShardWrite[]): Extract<OperationResult, { kind: "applied" }> {
+  const next: Account = { ...account, sequence: account.sequence + 1 };
+  const records: ShardWrite[] = reminders.map((reminder) => {
+    const record: ReceiptRecord = {
+      logicalShard: account.logicalShard,
+      store: ADMIN_RECORD_STORE,
+      receiptId: reminderRecordId(reminder.kind, reminder.occurrence),
+      memberId: account.memberId,
+      fingerprint: "",
+      answer: { at: now },
+    };
+    return { kind: "receipt", receipt: record };
+  });
+  return {
+    kind: "applied",
+    answer: { member: account.memberId },
+    account: next,
+    writes: [
+      { kind: "account", account: next },
+      ...records,
+      historyWrite(next, now, "reminder", { reminders: reminders.map((reminder) => ({ kind: reminder.kind, ...reminder.data })) }),
+      ...eventWrites(next, now, reminders.map(({ kind, data }) => ({ kind, data }))),
+      ...done,
+    ],
+  };
+}
