@@ -19,7 +19,7 @@ import {
   releasePoolHold,
   spentAddress,
 } from "./operations/family-operations.js";
-import type { RecordAddress } from "./operations/keyed-operations.js";
+import type { RecordAddress } from "./operations/record-address.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import type { OutboxHost } from "./outbox-requests.js";
 import type { FamilyOperation, ShardAnswers } from "./shard-messages.js";

@@ -1,7 +1,7 @@
 // Thread: a shard worker thread, between messages.
 import type { Account } from "../domain/account/account.js";
 import type { CompiledProgram } from "../domain/engine/compiled-program.js";
-import { ADMIN_RECORD_STORE } from "./operations/keyed-operations.js";
+import { ADMIN_RECORD_STORE } from "./operations/record-address.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import { dueReminders, remindMember } from "./operations/reminders.js";
 import type { ShardState } from "./state/shard-state.js";

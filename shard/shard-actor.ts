@@ -21,7 +21,6 @@ import { ExpirySweep } from "./expiry-sweep.js";
 import type { CommitLog } from "./log/commit-log.js";
 import { calculationAnswer, commitReceipt } from "./operations/commit-receipt.js";
 import {
-  ADMIN_RECORD_STORE,
   adjustmentAddress,
   adjustPoints,
   paymentAddress,
@@ -35,8 +34,8 @@ import {
   reportVisit,
   visitAddress,
   type KeyedInput,
-  type RecordAddress,
 } from "./operations/keyed-operations.js";
+import { ADMIN_RECORD_STORE, type RecordAddress } from "./operations/record-address.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
 import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";

@@ -7,7 +7,6 @@ import { allocateWithCaps } from "../money/allocate-with-caps.js";
 import type { AppliedRule, Receipt } from "../receipt/receipt.js";
 import type { CompiledCampaign } from "../campaigns/compiled-campaigns.js";
 import type { CompiledProgram } from "./compiled-program.js";
-import type { CampaignLotSettled, ReceiptSettlement } from "./receipt-settlement.js";
 
 /**
  * A campaign's points on a receipt are a lot of their own (source
@@ -18,6 +17,16 @@ import type { CampaignLotSettled, ReceiptSettlement } from "./receipt-settlement
  * return takes points back from all of them (revokeReceiptPoints, below); a
  * cancel, exactly what each has left.
  */
+
+/** A campaign's points on one receipt, in a lot of their own, and how many of them returns took back. */
+export interface CampaignLotSettled {
+  readonly lot: number;
+  readonly points: number;
+  readonly revoked: number;
+  readonly campaign: string;
+  /** Whether the points counted against the campaign's budget: a return then gives them back to it. */
+  readonly budgeted: boolean;
+}
 
 /** What one campaign gave a receipt in points, by the rules that cite it. */
 export interface CampaignPoints {
@@ -89,9 +98,10 @@ export function budgetReturned(before: readonly CampaignLotSettled[] | undefined
   return returned;
 }
 
+/** Takes `points` back from a receipt's own lot and its campaigns' lots, in proportion to what each gave (returns, cancels). */
 export function revokeReceiptPoints(
   ledger: Ledger,
-  settlement: ReceiptSettlement,
+  settlement: { readonly accruedLot: number | null; readonly campaignLots?: readonly CampaignLotSettled[] },
   totalPoints: number,
   returnedBefore: number,
   points: number,

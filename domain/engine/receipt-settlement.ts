@@ -7,7 +7,9 @@ import type { LotShare } from "../ledger/lot.js";
 import { allocateProportionally } from "../money/allocate-proportionally.js";
 import { floorDivide } from "../money/floor-divide.js";
 import type { ReceiptCalculation, Receipt } from "../receipt/receipt.js";
-import { revokeReceiptPoints } from "./campaign-lots.js";
+import { revokeReceiptPoints, type CampaignLotSettled } from "./campaign-lots.js";
+
+export type { CampaignLotSettled };
 import { uncountCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
 
 /**
@@ -80,16 +82,6 @@ export interface ReceiptSettlement {
   readonly campaignLots?: readonly CampaignLotSettled[];
   /** The coupon the receipt presented (domain/campaigns/coupons.ts): a cancel names it, so its use is given back. */
   readonly coupon?: string;
-}
-
-/** A campaign's points on one receipt, in a lot of their own, and how many of them returns took back. */
-export interface CampaignLotSettled {
-  readonly lot: number;
-  readonly points: number;
-  readonly revoked: number;
-  readonly campaign: string;
-  /** Whether the points counted against the campaign's budget: a return then gives them back to it. */
-  readonly budgeted: boolean;
 }
 
 export function settleReceipt(

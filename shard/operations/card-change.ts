@@ -2,7 +2,8 @@
 import type { Account } from "../../domain/account/account.js";
 import type { CardChangeResult } from "../../protocol/admin-wire.js";
 import { eventWrites } from "./outbox-events.js";
-import { ADMIN_RECORD_STORE, keyedOperation, type RecordAddress, type RecordInput } from "./keyed-operations.js";
+import { keyedOperation, type RecordInput } from "./keyed-operations.js";
+import { ADMIN_RECORD_STORE, type RecordAddress } from "./record-address.js";
 import type { OperationResult } from "./operation-result.js";
 
 /**

@@ -1,9 +1,7 @@
 // Thread: any (pure state changes); run by a shard worker thread and by the bulk importer's threads.
 import { hash } from "node:crypto";
 import { assert } from "../../domain/assert/assert.js";
-import { transactionIdentifier, type Account } from "../../domain/account/account.js";
-import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
-import type { CompiledCampaigns } from "../../domain/campaigns/compiled-campaigns.js";
+import { transactionIdentifier } from "../../domain/account/account.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import { commitForMember } from "../../domain/engine/member-operations.js";
 import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
@@ -12,39 +10,13 @@ import type { CalculateResult, CommitResult } from "../../protocol/terminal-wire
 import { crossPartnerPoints } from "../../domain/engine/partner-settlement.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
-import { budgetSpentWrites, type BudgetGiven } from "./budget-writes.js";
-import type { CampaignBudgetView } from "../../domain/campaigns/campaign-budgets.js";
+import { budgetSpentWrites } from "./budget-writes.js";
 import { commitEvents, eventWrites } from "./outbox-events.js";
-import { commitFamilyReceipt, type FamilyHold } from "./family-commit.js";
+import { commitFamilyReceipt } from "./family-commit.js";
+import { receiptActivityDetail, type CommitReceiptInput } from "./commit-receipt-input.js";
 
-export interface CommitReceiptInput {
-  readonly program: CompiledProgram;
-  /** The member's account now. */
-  readonly account: Account;
-  /** The member's record of this (store, receipt id), if any. */
-  readonly existing: ReceiptRecord | undefined;
-  readonly receipt: Receipt;
-  readonly redeem: number;
-  /** The partner of the terminal's store: the issuer of the points it accrues. */
-  readonly partner: string;
-  /** The type of the card presented (null: none); not part of the fingerprint: a retry gets the first answer whatever the card's type is by then. */
-  readonly cardType?: string | null;
-  /** The money paid now, for a receipt paid in part; absent: paid in full. Part of the fingerprint. */
-  readonly paid?: number;
-  readonly now: number;
-  /** The campaigns version in force; absent or null: none. */
-  readonly campaigns?: CompiledCampaigns | null;
-  /** Write the commit's events to the outbox (default true; the bulk importer's history is not news). */
-  readonly events?: boolean;
-  /** What campaigns with a budget may still give on this shard, and have given per logical shard (the shard's CampaignBudgetLedger); absent: none kept. */
-  readonly budgets?: CampaignBudgetView & { readonly given: BudgetGiven };
-  /** A coupon presented (its use counted on its own shard), and the campaign it unlocks: part of the fingerprint; kept in the settlement, so a cancel names it. */
-  readonly coupon?: { readonly code: string; readonly campaign: string };
-  /** A family member's commit: the pool's hold it names (family-commit.ts); not part of the fingerprint. */
-  readonly familyHold?: FamilyHold;
-  /** The member's shard has aborted that hold (its marker record exists): the commit may not capture it. */
-  readonly holdAborted?: boolean;
-}
+export type { CommitReceiptInput };
+
 
 /**
  * A receipt's commit: the first answer again for a repeat, CONFLICT for the
@@ -144,24 +116,6 @@ function jsonNumber(value: number): string {
   return String(value);
 }
 
-/** A committed receipt's entry in its member's history. */
-export function receiptActivityDetail(
-  receipt: Receipt,
-  calculation: ReceiptCalculation,
-  transaction: unknown,
-  statusChange: { readonly from: string | null; readonly to: string | null } | null,
-): Record<string, unknown> {
-  return {
-    receipt: receipt.id,
-    store: receipt.store,
-    total: calculation.total,
-    payable: calculation.payable,
-    points: calculation.points,
-    redeem: calculation.redeem,
-    transaction,
-    ...(statusChange === null ? {} : { statusChange }),
-  };
-}
 
 /** The answer of a calculate or commit as the shard gives it (a commit adds its transaction). */
 export function calculationAnswer(

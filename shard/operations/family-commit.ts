@@ -9,23 +9,12 @@ import { accrueLot, EMPTY_LEDGER } from "../../domain/ledger/ledger.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { CommitResult } from "../../protocol/terminal-wire.js";
 import type { ReceiptRecord } from "../storage/shard-store.js";
-import type { CommitReceiptInput } from "./commit-receipt.js";
-import { receiptActivityDetail } from "./commit-receipt.js";
+import { receiptActivityDetail, type CommitReceiptInput, type FamilyAnswerPart, type FamilyHold } from "./commit-receipt-input.js";
+
+export type { FamilyAnswerPart, FamilyHold };
 import { familyEntryWrite } from "./family-operations.js";
 import { historyWrite, refused, type OperationResult } from "./operation-result.js";
 import { commitEvents, eventWrites } from "./outbox-events.js";
-
-/** The pool's hold a family member's commit names (the gateway made it on the pool's shard first). */
-export interface FamilyHold {
-  readonly family: string;
-  readonly key: string;
-  readonly points: number;
-}
-
-/** What a family receipt's stored answer carries besides the commit's fields: the family and the intent for the pool. */
-export interface FamilyAnswerPart {
-  readonly familyIntent: { readonly id: string; readonly intent: FamilyIntent };
-}
 
 /** The message of FAMILY_HOLD_REQUIRED names the family, so the gateway can hold on its pool: "family <id>: ...". */
 export function familyHoldRequiredMessage(family: string): string {

@@ -24,7 +24,7 @@ import type { EventData } from "../storage/records/outbox-codec.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { crossPartnerPoints, crossPartnerPointsReturned } from "../../domain/engine/partner-settlement.js";
 import { settlementWrites, type SettlementContext } from "./settlement-writes.js";
-import { ADMIN_RECORD_STORE, type RecordAddress } from "./keyed-operations.js";
+import { ADMIN_RECORD_STORE, type RecordAddress } from "./record-address.js";
 
 /**
  * The family operations on one account (docs/ARCHITECTURE.md, "Family accounts"), each idempotent by

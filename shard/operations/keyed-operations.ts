@@ -14,7 +14,8 @@ import { budgetReturnedWrites, type BudgetGiven } from "./budget-writes.js";
 import { budgetReturned } from "../../domain/engine/campaign-lots.js";
 import { eventWrites } from "./outbox-events.js";
 import { intentId, type FamilyIntent } from "../../domain/family/family.js";
-import type { FamilyAnswerPart } from "./family-commit.js";
+import type { FamilyAnswerPart } from "./commit-receipt-input.js";
+import { ADMIN_RECORD_STORE, type RecordAddress } from "./record-address.js";
 import { familyEntryWrite } from "./family-operations.js";
 
 /**
@@ -25,14 +26,6 @@ import { familyEntryWrite } from "./family-operations.js";
  * the same key with other content CONFLICT.
  */
 
-/** The store name under which admin-made records (adjustments) are kept: not a valid store id (it has a space). */
-export const ADMIN_RECORD_STORE = "admin records";
-
-/** Where an operation's own record is kept. */
-export interface RecordAddress {
-  readonly store: string;
-  readonly recordId: string;
-}
 
 export interface KeyedInput {
   readonly program: CompiledProgram;

@@ -5,7 +5,7 @@ import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { evaluateStanding } from "../../domain/engine/standing.js";
 import type { EventData } from "../storage/records/outbox-codec.js";
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
-import { ADMIN_RECORD_STORE } from "./keyed-operations.js";
+import { ADMIN_RECORD_STORE } from "./record-address.js";
 import { eventWrites, type EventKind } from "./outbox-events.js";
 import { historyWrite, type OperationResult } from "./operation-result.js";
 
