@@ -256,6 +256,46 @@ export class ShardActor {
       case "family":
         this.family(request, reply);
         return;
+      case "memberProfiles":
+      case "activity":
+      case "previewCampaign":
+      case "previewCampaignHistory":
+      case "segmentPreview":
+      case "couponIssue":
+      case "couponUse":
+      case "couponRelease":
+      case "couponRead":
+      case "campaignBudget":
+        this.adminRequest(request, reply);
+        return;
+      case "settlement":
+      case "outboxRead":
+      case "outboxStats":
+      case "outboxUpdate":
+      case "familyForget":
+        this.shardWide(request, reply);
+        return;
+      case "setEventKinds":
+      case "setProgram":
+      case "setPartnerProgram":
+      case "setCampaigns":
+      case "health":
+      case "receiptIndexFloor":
+      case "metrics":
+        this.control(request, reply);
+        return;
+    }
+  }
+
+  /** Requests of the admin API and the coupons' own shard: pages, previews, coupons, a campaign's budget. */
+  private adminRequest(
+    request: Extract<
+      ShardRequest,
+      { kind: "memberProfiles" | "activity" | "previewCampaign" | "previewCampaignHistory" | "segmentPreview" | "couponIssue" | "couponUse" | "couponRelease" | "couponRead" | "campaignBudget" }
+    >,
+    reply: Reply,
+  ): void {
+    switch (request.kind) {
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
         reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
@@ -277,33 +317,21 @@ export class ShardActor {
       case "couponIssue":
       case "couponUse":
       case "couponRelease":
-      case "couponRead": {
-        const handled = handleCoupon(this.outbox, request);
-        if (!handled.ok) this.replies.afterEverythingAppended(reply, failureReply(request.ref, handled));
-        else if (handled.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: handled.value } as ShardReply);
-        else this.replies.afterRecord(handled.sequence, reply, { ref: request.ref, ok: true, value: handled.value, sequence: handled.sequence } as ShardReply);
+      case "couponRead":
+        this.coupon(request, reply);
         return;
-      }
       case "campaignBudget":
         reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints) });
         return;
-      case "settlement":
-      case "outboxRead":
-      case "outboxStats":
-      case "outboxUpdate":
-      case "familyForget":
-        this.shardWide(request, reply);
-        return;
-      case "setEventKinds":
-      case "setProgram":
-      case "setPartnerProgram":
-      case "setCampaigns":
-      case "health":
-      case "receiptIndexFloor":
-      case "metrics":
-        this.control(request, reply);
-        return;
     }
+  }
+
+  /** A coupon's issue, use, release or read, on the logical shard its code hashes to (coupon-requests.ts). */
+  private coupon(request: Extract<ShardRequest, { kind: "couponIssue" | "couponUse" | "couponRelease" | "couponRead" }>, reply: Reply): void {
+    const handled = handleCoupon(this.outbox, request);
+    if (!handled.ok) this.replies.afterEverythingAppended(reply, failureReply(request.ref, handled));
+    else if (handled.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: handled.value } as ShardReply);
+    else this.replies.afterRecord(handled.sequence, reply, { ref: request.ref, ok: true, value: handled.value, sequence: handled.sequence } as ShardReply);
   }
 
   /** Requests about the shard's entries of no one member: settlement pages and the outbox. */

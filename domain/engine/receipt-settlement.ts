@@ -258,8 +258,6 @@ export function reverseReceipt(
   if (!wanted.ok) return wanted;
   const reversed = reverseLines(settlement, wanted.quantities);
 
-  let nextLedger = ledger;
-  let debtAdded = 0;
   if (pointsInPool) {
     const { counters, payment } = countersAfterReturn(account, settlement, reversed.soldBack, reversed.paidBack, returns === "all" ? 1 : 0);
     return {
@@ -269,21 +267,10 @@ export function reverseReceipt(
       answer: { lines: reversed.answerLines, pointsRevoked: reversed.pointsToRevoke, pointsReturned: reversed.redeemedToReturn, debtAdded: 0, balance: account.balance },
     };
   }
-  let campaignLots = settlement.campaignLots;
-  if (reversed.pointsToRevoke > 0 && settlement.campaignLots !== undefined) {
-    // Campaigns gave points in lots of their own: the return takes from each (domain/engine/campaign-lots.ts).
-    const revoked = revokeReceiptPoints(ledger, settlement, sumOf(settlement.lines, "points"), sumOf(settlement.lines, "returnedPoints"), reversed.pointsToRevoke, now, policy);
-    if (!revoked.ok) return revoked;
-    nextLedger = revoked.ledger;
-    debtAdded = revoked.debtAdded;
-    campaignLots = revoked.campaignLots;
-  } else if (reversed.pointsToRevoke > 0) {
-    assert(settlement.accruedLot !== null, "points accrued means a lot");
-    const revoked = revokeLot(nextLedger, settlement.accruedLot, reversed.pointsToRevoke, now, policy);
-    if (!revoked.ok) return revoked;
-    nextLedger = revoked.ledger;
-    debtAdded = revoked.debtAdded;
-  }
+  const revoked = revokeReturnedPoints(ledger, settlement, reversed.pointsToRevoke, now, policy);
+  if (!revoked.ok) return revoked;
+  let nextLedger = revoked.ledger;
+  const { debtAdded, campaignLots } = revoked;
   const { taken, left } = takeShares(settlement.unreturnedShares, reversed.redeemedToReturn);
   if (taken.length > 0) {
     const returned = returnShares(nextLedger, taken, now);
@@ -314,6 +301,23 @@ export function reverseReceipt(
       balance,
     },
   };
+}
+
+/** Takes a return's points back: from the receipt's own lot, or in proportion from it and its campaigns' lots (campaign-lots.ts). */
+function revokeReturnedPoints(
+  ledger: Ledger,
+  settlement: ReceiptSettlement,
+  points: number,
+  now: number,
+  policy: "debt" | "refuse",
+): Outcome<{ readonly ledger: Ledger; readonly debtAdded: number; readonly campaignLots: readonly CampaignLotSettled[] | undefined }> {
+  if (points === 0) return { ok: true, ledger, debtAdded: 0, campaignLots: settlement.campaignLots };
+  if (settlement.campaignLots !== undefined) {
+    return revokeReceiptPoints(ledger, settlement, sumOf(settlement.lines, "points"), sumOf(settlement.lines, "returnedPoints"), points, now, policy);
+  }
+  assert(settlement.accruedLot !== null, "points accrued means a lot");
+  const revoked = revokeLot(ledger, settlement.accruedLot, points, now, policy);
+  return revoked.ok ? { ok: true, ledger: revoked.ledger, debtAdded: revoked.debtAdded, campaignLots: undefined } : revoked;
 }
 
 /** The quantity to return of each line (scaled), checked against what is left of it; "all": everything left. */

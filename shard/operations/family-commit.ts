@@ -1,5 +1,7 @@
 // Thread: a shard worker thread (pure state changes, called through commitReceipt).
 import { transactionIdentifier, type Account } from "../../domain/account/account.js";
+import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
+import type { Receipt } from "../../domain/receipt/receipt.js";
 import { MILLISECONDS_PER_DAY } from "../../domain/calendar/period-calendar.js";
 import { commitForMember, holdKey } from "../../domain/engine/member-operations.js";
 import type { ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
@@ -59,30 +61,8 @@ export function commitFamilyReceipt(input: CommitReceiptInput, fingerprint: stri
   const { pointLevel: _level, ...core } = outcome.account;
   // The member's own ledger and level stay as they were: the points live in the pool.
   const next: Account = { ...core, ledger: account.ledger, balance: account.balance, ...(account.pointLevel === undefined ? {} : { pointLevel: account.pointLevel }) };
-  const rules = program.program.points;
   const points = outcome.calculation.points;
-  const intent: FamilyIntent = {
-    kind: "receipt",
-    id: intentId(account.memberId, next.sequence),
-    target: poolAccountId(family),
-    member: account.memberId,
-    at: now,
-    hold: familyHold === undefined ? null : { key: familyHold.key, points: familyHold.points },
-    redeem: outcome.calculation.redeem,
-    partner,
-    accrual:
-      points === 0
-        ? null
-        : {
-            points,
-            source: "receipt",
-            partner,
-            reference: holdKey(receipt),
-            activatesAt: now + rules.pendingDays * MILLISECONDS_PER_DAY,
-            expiresAt: rules.lifetimeDays === null ? null : now + rules.lifetimeDays * MILLISECONDS_PER_DAY,
-            origin: account.memberId,
-          },
-  };
+  const intent = receiptIntent({ account, family, familyHold, partner, now, receipt, sequence: next.sequence }, outcome.calculation.redeem, points, program);
   const transaction = transactionIdentifier(account.memberId, next.sequence);
   const answer: CommitResult & FamilyAnswerPart = {
     member: account.memberId,
@@ -115,6 +95,39 @@ export function commitFamilyReceipt(input: CommitReceiptInput, fingerprint: stri
       ...budgetSpentWrites(account.logicalShard, outcome.campaignPoints, budgets?.given),
       ...(input.events !== false ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points, balance: 0, transaction }, outcome.statusChange)) : []),
     ],
+  };
+}
+
+/** The intent a family receipt leaves for its pool: capture the hold it names, accrue its points as a lot of this member. */
+function receiptIntent(
+  at: { readonly account: Account; readonly family: string; readonly familyHold: FamilyHold | undefined; readonly partner: string; readonly now: number; readonly receipt: Receipt; readonly sequence: number },
+  redeem: number,
+  points: number,
+  program: CompiledProgram,
+): FamilyIntent {
+  const { account, family, familyHold, partner, now, receipt } = at;
+  const rules = program.program.points;
+  return {
+    kind: "receipt",
+    id: intentId(account.memberId, at.sequence),
+    target: poolAccountId(family),
+    member: account.memberId,
+    at: now,
+    hold: familyHold === undefined ? null : { key: familyHold.key, points: familyHold.points },
+    redeem,
+    partner,
+    accrual:
+      points === 0
+        ? null
+        : {
+            points,
+            source: "receipt",
+            partner,
+            reference: holdKey(receipt),
+            activatesAt: now + rules.pendingDays * MILLISECONDS_PER_DAY,
+            expiresAt: rules.lifetimeDays === null ? null : now + rules.lifetimeDays * MILLISECONDS_PER_DAY,
+            origin: account.memberId,
+          },
   };
 }
 
