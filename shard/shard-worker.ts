@@ -252,8 +252,10 @@ const handleArray = (requests: readonly ShardRequest[]): void => {
   const handled = (): void => {
     arraysPending -= 1;
   };
-  if (missing.length === 0 && arraysPending === 1) {
-    // Every account is in memory and nothing is ahead: handle at once, no hop through another thread.
+  if (arraysPending === 1 && (missing.length === 0 || requests.length === 1)) {
+    // Nothing is ahead, and every account is in memory or this is a lone request: handle at once, no hop
+    // through another thread. A lone request's read can only stall itself (nothing waits behind it), and
+    // the hop costs a quiet lane more than a read from the page cache (identify p50 0.56 ms at one lane).
     handledTail = handleInSlices(requests).then(handled);
     return;
   }
