@@ -57,6 +57,16 @@ describe("family operations on a shard", () => {
     expect(await family(POOL, { op: "apply", intent })).toEqual({ ...first, ref: expect.any(Number) });
   });
 
+  it("writes a family receipt's points.accrued event naming the family whose pool got the points", async () => {
+    const { call, commit } = await joinedShard();
+    expect((await commit("r-event", 0)).ok).toBe(true);
+    const read = await call({ kind: "outboxRead", section: "events", endpoint: null, after: null, limit: 100 });
+    const entries = read.ok ? (read.value as { entries: { kind: string; data: Record<string, unknown> }[] }).entries : [];
+    const accrued = entries.filter((entry) => entry.kind === "points.accrued" && entry.data["receipt"] === "r-event");
+    expect(accrued).toHaveLength(1);
+    expect(accrued[0]?.data).toMatchObject({ points: 100, balance: 0, family: "home" });
+  });
+
   it("once a hold is aborted on the member's shard, no commit can capture it; once committed, an abort says so", async () => {
     const { commit, family } = await joinedShard();
     const lost = familyHoldKey(ALICE, "s1", "r2", "lost");

@@ -33,7 +33,8 @@ type StandingChange = { readonly from: string | null; readonly to: string | null
  * a level by active points reached.
  */
 export function commitEvents(
-  commit: { readonly receipt: string; readonly store: string; readonly points: number; readonly balance: number; readonly transaction: string },
+  /** `family`: a family member's receipt, whose points went to that family's pool (`balance` is then 0: the pool's is not known on the member's shard). */
+  commit: { readonly receipt: string; readonly store: string; readonly points: number; readonly balance: number; readonly transaction: string; readonly family?: string },
   statusChange: StandingChange,
   changes: { readonly classChange?: StandingChange; readonly levelReached?: { readonly id: string; readonly points: number } | null } = {},
 ): { kind: EventKind; data: EventData }[] {
