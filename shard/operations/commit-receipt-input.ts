@@ -1,3 +1,4 @@
+// Thread: any (types and a pure helper of commits); used on a shard worker thread and by the bulk importer's threads.
 import type { Account } from "../../domain/account/account.js";
 import type { CompiledCampaigns } from "../../domain/campaigns/compiled-campaigns.js";
 import type { CampaignBudgetView } from "../../domain/campaigns/campaign-budgets.js";

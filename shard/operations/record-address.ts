@@ -1,3 +1,4 @@
+// Thread: any (a constant and a type).
 /** The store name under which admin-made records (adjustments) are kept: not a valid store id (it has a space). */
 export const ADMIN_RECORD_STORE = "admin records";
 
