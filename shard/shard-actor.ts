@@ -34,6 +34,7 @@ import {
   reportVisit,
   visitAddress,
   type KeyedInput,
+  type RecordInput,
 } from "./operations/keyed-operations.js";
 import { ADMIN_RECORD_STORE, type RecordAddress } from "./operations/record-address.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
@@ -627,25 +628,23 @@ export class ShardActor {
 
   /** A profile edit: idempotent by its own record, and needing no program. */
   private editProfile(request: Extract<ShardRequest, { kind: "editProfile" }>, reply: Reply<"editProfile">): void {
-    const { ref, logicalShard, memberId, edit } = request;
-    const account = this.readAccount(logicalShard, memberId);
-    if (account === undefined) {
-      reply(memberNotFound(ref, memberId));
-      return;
-    }
-    const refusal = this.checkpointer.refusal();
-    if (refusal !== null) {
-      reply(failureReply(ref, refusal));
-      return;
-    }
-    const address = profileEditAddress(edit.editId);
-    const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
-    this.settle(ref, reply, account, editProfile({ account, existing, now: this.options.clock() }, edit));
+    const { edit } = request;
+    this.recordOperation(request, reply, profileEditAddress(edit.editId), (input) => editProfile(input, edit));
   }
 
   /** A card change the directory made: idempotent by its change id, needing no program. */
   private recordCardChange(request: Extract<ShardRequest, { kind: "recordCardChange" }>, reply: Reply<"recordCardChange">): void {
-    const { ref, logicalShard, memberId, change } = request;
+    const { change } = request;
+    this.recordOperation(request, reply, cardChangeAddress(change.changeId), (input) => recordCardChange(input, change));
+  }
+
+  /** An operation on a member that needs no program, kept by its own record at `address` (a repeat gets its first answer). */
+  private recordOperation<Kind extends "editProfile" | "recordCardChange">(
+    { ref, logicalShard, memberId }: { readonly ref: number; readonly logicalShard: number; readonly memberId: string },
+    reply: Reply<Kind>,
+    address: RecordAddress,
+    apply: (input: RecordInput) => OperationResult<ShardAnswers[Kind]>,
+  ): void {
     const account = this.readAccount(logicalShard, memberId);
     if (account === undefined) {
       reply(memberNotFound(ref, memberId));
@@ -656,9 +655,8 @@ export class ShardActor {
       reply(failureReply(ref, refusal));
       return;
     }
-    const address = cardChangeAddress(change.changeId);
     const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
-    this.settle(ref, reply, account, recordCardChange({ account, existing, now: this.options.clock() }, change));
+    this.settle(ref, reply, account, apply({ account, existing, now: this.options.clock() }));
   }
 
   /** A family operation (family-operations.ts) on a member or a pool: each idempotent by its own record. */

@@ -1,4 +1,5 @@
 import { failure, LoycoreError, type Failure, type Outcome } from "../../protocol/errors/loycore-error.js";
+import { broadcastControl } from "../shards/control-broadcast.js";
 import type { DirectoryStore } from "../directory/directory-store.js";
 import type { Program } from "../../protocol/program-document.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
@@ -57,9 +58,6 @@ export type AdminOutcome<Value extends object> = Outcome<{ readonly value: Value
 /** Member ids are "m" and 16 hex digits (enrollment.ts); anything else is not a member. */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
 const DISPLAY_NAME_LENGTH_MAX = 200;
-/** A shard with a full mailbox is asked again this many times before a program change fails. */
-const PROGRAM_BROADCAST_ATTEMPTS_MAX = 50;
-const PROGRAM_BROADCAST_RETRY_DELAY_MILLISECONDS = 20;
 
 /**
  * The admin API's logic, transport-free: program versions, partners, stores,
@@ -219,19 +217,9 @@ export class AdminService {
     });
   }
 
-  /** Sends the program to every shard; retried while a shard is busy. */
+  /** Sends the program to every shard (control-broadcast.ts). */
   async installProgram(program: Program): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      const replies = await this.cluster.broadcast({ kind: "setProgram", program });
-      const busy = replies.some((reply) => !reply.ok && reply.code === "BUSY");
-      const broken = replies.find((reply) => !reply.ok && reply.code !== "BUSY");
-      if (broken !== undefined && !broken.ok) throw new LoycoreError(broken.code, broken.message);
-      if (!busy) return;
-      if (attempt >= PROGRAM_BROADCAST_ATTEMPTS_MAX) {
-        throw new LoycoreError("BUSY", "shards stayed busy; the program is stored and will apply on restart");
-      }
-      await new Promise((resolve) => setTimeout(resolve, PROGRAM_BROADCAST_RETRY_DELAY_MILLISECONDS));
-    }
+    await broadcastControl(this.cluster, { kind: "setProgram", program }, "the program is stored");
   }
 
   async createPartner(input: unknown, operator = "admin"): Promise<AdminOutcome<Partner>> {

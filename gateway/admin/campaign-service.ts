@@ -1,5 +1,6 @@
 // Thread: the gateway (main) thread.
-import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
+import { broadcastControl } from "../shards/control-broadcast.js";
+import { failure } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
 import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
@@ -16,9 +17,6 @@ import { readReceipt } from "../protocol/read-receipt.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { AdminOutcome } from "./admin-service.js";
 
-/** A shard with a full mailbox is asked again this many times before a campaigns change fails (as for the program). */
-const CAMPAIGNS_BROADCAST_ATTEMPTS_MAX = 50;
-const CAMPAIGNS_BROADCAST_RETRY_DELAY_MILLISECONDS = 20;
 /** Member ids are "m" and 16 hex digits (enrollment.ts). */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
 /** A preview's redeem: points a receipt could take at most (the balance's limit is far above; a preview is a what-if). */
@@ -187,17 +185,9 @@ export class CampaignService {
     });
   }
 
-  /** Sends a campaigns version to every shard; retried while a shard is busy. */
+  /** Sends a campaigns version to every shard (control-broadcast.ts). */
   private async install(campaigns: CampaignSet): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      const replies = await this.cluster.broadcast({ kind: "setCampaigns", campaigns });
-      const busy = replies.some((reply) => !reply.ok && reply.code === "BUSY");
-      const broken = replies.find((reply) => !reply.ok && reply.code !== "BUSY");
-      if (broken !== undefined && !broken.ok) throw new LoycoreError(broken.code, broken.message);
-      if (!busy) return;
-      if (attempt >= CAMPAIGNS_BROADCAST_ATTEMPTS_MAX) throw new LoycoreError("BUSY", "shards stayed busy; the campaigns are stored and will apply on restart");
-      await new Promise((resolve) => setTimeout(resolve, CAMPAIGNS_BROADCAST_RETRY_DELAY_MILLISECONDS));
-    }
+    await broadcastControl(this.cluster, { kind: "setCampaigns", campaigns }, "the campaigns are stored");
   }
 }
 

@@ -1,4 +1,5 @@
 // Thread: the gateway (main) thread.
+import { broadcastControl } from "../shards/control-broadcast.js";
 import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
 import type { Program } from "../../protocol/program-document.js";
 import type {
@@ -22,9 +23,6 @@ import type { AdminOutcome } from "./admin-service.js";
  * Past it, a new partner's program is refused TOO_LARGE (a partner that has one may always change it).
  */
 export const PARTNER_PROGRAMS_MAX = 64;
-/** A shard with a full mailbox is asked again this many times before a change fails (as for the program). */
-const PARTNER_PROGRAM_BROADCAST_ATTEMPTS_MAX = 50;
-const PARTNER_PROGRAM_BROADCAST_RETRY_DELAY_MILLISECONDS = 20;
 /** Changes of partners' programs run one at a time, all partners' together: rare, and so the count against PARTNER_PROGRAMS_MAX is exact. */
 const PARTNER_PROGRAMS_LOCK = "partner-programs";
 const VERSION_PAGE_DEFAULT = 50;
@@ -120,23 +118,9 @@ export class PartnerProgramService {
     return record;
   }
 
-  /**
-   * Sends a partner's program (null: none) to every shard; retried while a shard is busy or
-   * restarting (a restarted thread starts with the programs last sent: setting it again is harmless).
-   */
+  /** Sends a partner's program (null: none) to every shard (control-broadcast.ts). */
   private async install(partner: string, program: Program | null): Promise<void> {
-    const retriable = (code: string): boolean => code === "BUSY" || code === "UNAVAILABLE";
-    for (let attempt = 1; ; attempt += 1) {
-      const replies = await this.cluster.broadcast({ kind: "setPartnerProgram", partner, program });
-      const busy = replies.some((reply) => !reply.ok && retriable(reply.code));
-      const broken = replies.find((reply) => !reply.ok && !retriable(reply.code));
-      if (broken !== undefined && !broken.ok) throw new LoycoreError(broken.code, broken.message);
-      if (!busy) return;
-      if (attempt >= PARTNER_PROGRAM_BROADCAST_ATTEMPTS_MAX) {
-        throw new LoycoreError("BUSY", "shards stayed busy; the partner's program is stored and will apply on restart");
-      }
-      await new Promise((resolve) => setTimeout(resolve, PARTNER_PROGRAM_BROADCAST_RETRY_DELAY_MILLISECONDS));
-    }
+    await broadcastControl(this.cluster, { kind: "setPartnerProgram", partner, program }, "the partner's program is stored");
   }
 
   /** The coalition program a partner's program takes its shared sections from; NO_PROGRAM before the first. */
