@@ -142,7 +142,7 @@ async function buildGateway(
   // Enrolment and profile edits claim phones under the same locks ("phone:<phone>").
   const memberLocks = new KeyLocks();
   const enrollment = new Enrollment(directory, cluster, memberLocks);
-  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), receiptIndexWriteDelay());
+  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), { writeDelayMilliseconds: receiptIndexWriteDelay() });
   // Receipts the shards committed but the index may lack (a crash before their entries were written).
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
   await receipts.flush();
