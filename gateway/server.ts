@@ -171,7 +171,7 @@ async function buildGateway(
   const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env), new WebhookMessages(cluster, templates, control));
   const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery), templates };
   const publicUrl = { value: process.env["LOYCORE_PUBLIC_URL"] ?? "" };
-  const surveys = new SurveyService(control, cluster, clock, () => publicUrl.value);
+  const surveys = new SurveyService(control, cluster, clock, () => publicUrl.value, () => endpoints.subscribedKinds().includes("survey.invitation"));
   const surveyPages = new SurveyPages(control, cluster, surveys.links, clock);
   // Shards write only the events some endpoint takes: tell them whenever the endpoints change.
   const wakeDelivery = endpoints.onChange;

@@ -47,7 +47,7 @@ describe("a member's survey page in a browser (headless Chromium)", () => {
     expect(await page.title()).toBe("How was your visit?");
     await page.getByRole("heading", { name: "How was your visit?" }).waitFor();
     // Fits the phone: nothing wider than the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
     // A required question left out: the browser itself asks for it, nothing is sent.
     await page.getByRole("button", { name: "Send my answers" }).click();
     expect(page.url()).toBe(link);

@@ -133,5 +133,10 @@ describe("surveys over the wire", () => {
     expect(closed.status).toBe(409);
     expect(closed.text).toContain("SURVEY_CLOSED");
     expect((await postJson(`${server.url}/v1/admin/surveys/visit/invite`, admin, {})).body).toMatchObject({ code: "SURVEY_CLOSED" });
+    // No enabled endpoint takes survey.invitation: refused before anything is sent or frozen.
+    expect((await postJson(`${server.url}/v1/admin/surveys/later`, admin, surveyDefinition(Date.now()), "PUT")).status).toBe(200);
+    expect((await postJson(`${server.url}/v1/admin/webhooks/surveys/disable`, admin, {})).status).toBe(200);
+    expect((await postJson(`${server.url}/v1/admin/surveys/later/invite`, admin, {})).body).toMatchObject({ code: "SURVEY_NO_ENDPOINT" });
+    expect((await getJson(`${server.url}/v1/admin/surveys/later`, admin)).body).toMatchObject({ invitedAt: null });
   });
 });

@@ -31,6 +31,8 @@ export class SurveyService {
     private readonly clock: () => number,
     /** Where a member's link points: the node's public URL (`LOYCORE_PUBLIC_URL`, else the address it listens on). */
     publicUrl: () => string,
+    /** Whether some enabled webhook endpoint takes `survey.invitation` (the shards check again: they write only such kinds). */
+    private readonly invitationsDelivered: () => boolean = () => true,
   ) {
     this.links = new SurveyLinks(control, publicUrl);
   }
@@ -84,6 +86,7 @@ export class SurveyService {
     const audience = survey.audience;
     const when = audience === null ? null : "when" in audience ? audience.when : this.segmentCondition(audience.segment);
     if (when === undefined) return failure("BAD_REQUEST", `audience.segment names no segment of the campaigns document any more`);
+    if (!this.invitationsDelivered()) return failure("SURVEY_NO_ENDPOINT", "no enabled webhook endpoint takes survey.invitation: the invitations would reach no one");
     if (survey.invitedAt === null) {
       await this.locks.run(["surveys"], async () => {
         const current = this.control.readSurvey(id);
