@@ -109,7 +109,7 @@ describe("surveys over the wire", () => {
     expect(forged.status).toBe(403);
     expect(forged.text).toContain("SURVEY_TOKEN_INVALID");
     expect((await page(link.replace(member, members[2] as string))).status).toBe(403);
-    expect((await page(link, "recommend=7&store=0&likes=1")).status).toBe(200);
+    expect((await page(link, "recommend=7&store=0&likes=1&comment=%3DHYPERLINK(1)")).status).toBe(200);
     const results = await getJson(`${server.url}/v1/admin/surveys/visit/results`, admin);
     expect(results.body).toEqual({
       survey: "visit",
@@ -119,7 +119,7 @@ describe("surveys over the wire", () => {
         { question: "recommend", kind: "scale", answered: 2, values: { "7": 1, "9": 1 }, averageHundredths: 800 },
         { question: "store", kind: "single", answered: 2, options: [1, 1] },
         { question: "likes", kind: "multiple", answered: 2, options: [1, 1, 1] },
-        { question: "comment", kind: "text", answered: 1 },
+        { question: "comment", kind: "text", answered: 2 },
       ],
     });
     const csv = await fetch(`${server.url}/v1/admin/surveys/visit/answers.csv`, { headers: { authorization: `Bearer ${admin}` } });
@@ -127,6 +127,7 @@ describe("surveys over the wire", () => {
     const rows = (await csv.text()).split("\r\n");
     expect(rows[0]).toBe("member,answeredAt,points,recommend,store,likes,comment");
     expect(rows).toContain(`${members[0]},${rows.find((row) => row.startsWith(members[0] as string))?.split(",")[1]},150,9,North & South,Prices; Choice,"Great, ""thanks"""`);
+    expect(rows.find((row) => row.startsWith(member))?.endsWith(",7,Centre,Staff,'=HYPERLINK(1)")).toBe(true);
     expect(rows).toHaveLength(4);
     expect((await postJson(`${server.url}/v1/admin/surveys/visit/close`, admin, {})).body).toMatchObject({ state: "closed" });
     const closed = await page(links.get(members[2] as string) as string, "recommend=1&store=0");

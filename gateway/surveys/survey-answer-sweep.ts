@@ -16,6 +16,9 @@ export const SURVEY_ANSWERS_PAGE_RECORDS = 500;
  */
 export const SURVEY_CSV_ANSWERS_MAX = 100_000;
 
+/** What a spreadsheet reads as the start of a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 type SurveyAnswerRow = SurveyAnswersPage["answers"][number];
 
 /** Hands every answer of the survey to `each`, logical shard by logical shard, a page at a time; `each` may stop the sweep with a refusal. */
@@ -41,7 +44,8 @@ export async function gatherAnswers(cluster: ShardCluster, surveyId: string, eac
  * quote or a line break quoted, quotes doubled): `member,answeredAt,points`
  * and one column per question (its id), rows in logical shard then member
  * order. A choice is its option's text (several joined by "; "), a scale its
- * value, a text as written; an unanswered question is empty.
+ * value, a text as written (after a "'" when it starts as a formula would:
+ * = + - @, a tab or a carriage return); an unanswered question is empty.
  */
 export async function surveyAnswersCsv(cluster: ShardCluster, survey: Survey): Promise<AdminOutcome<TextAnswer>> {
   const lines: string[] = [["member", "answeredAt", "points", ...survey.questions.map((question) => question.id)].map(csvField).join(",")];
@@ -58,7 +62,8 @@ export async function surveyAnswersCsv(cluster: ShardCluster, survey: Survey): P
 function cellOf(question: SurveyQuestion, answers: SurveyAnswers): string {
   const answer = answers[question.id];
   if (answer === undefined) return "";
-  if (typeof answer === "string") return answer;
+  // A member's text that a spreadsheet would run as a formula is kept as text (OWASP's CSV injection advice).
+  if (typeof answer === "string") return FORMULA_START.test(answer) ? `'${answer}` : answer;
   const options = question.options;
   if (options === undefined) return String(answer);
   const indices = typeof answer === "number" ? [answer] : answer;
