@@ -81,8 +81,11 @@ describe("surveys over the wire", () => {
     const missing = await page(link, "store=1");
     expect(missing.status).toBe(400);
     expect(missing.text).toContain("answers.recommend is required");
-    const outOfRange = await page(link, "recommend=11&store=1");
+    const outOfRange = await page(link, "recommend=11&store=1&comment=%3Cb%3Ekept%3C%2Fb%3E");
     expect(outOfRange.text).toContain("answers.recommend must be from 0 to 10");
+    // What was sent is shown again (escaped), so nothing typed is lost.
+    expect(outOfRange.text).toContain('value="1" checked');
+    expect(outOfRange.text).toContain("&lt;b&gt;kept&lt;/b&gt;</textarea>");
     const answered = await page(link, "recommend=9&store=1&likes=0&likes=2&comment=Great%2C+%22thanks%22");
     expect(answered.status).toBe(200);
     expect(answered.text).toContain("Thank you for your answers");

@@ -23,35 +23,43 @@ export function surveyPageHtml(title: string, body: string): string {
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
-/** The survey's questions as a form posting back to the same link; `error` (a refused submission's message) shown above them. */
-export function surveyFormHtml(survey: Survey, error: { readonly code: string; readonly message: string } | null = null): string {
+/** A refused submission: its message, and what was sent (shown again, so nothing typed is lost). */
+export interface RefusedSubmission {
+  readonly code: string;
+  readonly message: string;
+  readonly given: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The survey's questions as a form posting back to the same link; a refused submission's message above them, its values filled in. */
+export function surveyFormHtml(survey: Survey, refused: RefusedSubmission | null = null): string {
   const intro = survey.description === undefined ? "" : `<p>${escapeHtml(survey.description)}</p>`;
   const reward = survey.reward.points > 0 ? `<p>You get <strong>${survey.reward.points}</strong> points for answering.</p>` : "";
-  const problem = error === null ? "" : `<p class="error" role="alert">${escapeHtml(error.message)} <span class="code">${escapeHtml(error.code)}</span></p>`;
-  const questions = survey.questions.map(questionHtml).join("");
+  const problem = refused === null ? "" : `<p class="error" role="alert">${escapeHtml(refused.message)} <span class="code">${escapeHtml(refused.code)}</span></p>`;
+  const questions = survey.questions.map((question) => questionHtml(question, refused?.given.get(question.id) ?? [])).join("");
   return surveyPageHtml(survey.title, `<h1>${escapeHtml(survey.title)}</h1>${intro}${reward}${problem}<form method="post" accept-charset="utf-8">${questions}<button type="submit">Send my answers</button></form>`);
 }
 
-function questionHtml(question: SurveyQuestion): string {
+function questionHtml(question: SurveyQuestion, given: readonly string[]): string {
   const name = escapeHtml(question.id);
+  const checked = (value: string): string => (given.includes(value) ? " checked" : "");
   const legend = `<legend>${escapeHtml(question.text)}${question.required ? ' <span class="req" title="required">*</span>' : ""}</legend>`;
   const required = question.required ? " required" : "";
   switch (question.kind) {
     case "single":
     case "multiple": {
       const type = question.kind === "single" ? "radio" : "checkbox";
-      const options = (question.options ?? []).map((option, index) => `<label><input type="${type}" name="${name}" value="${index}"${type === "radio" ? required : ""}>${escapeHtml(option)}</label>`);
+      const options = (question.options ?? []).map((option, index) => `<label><input type="${type}" name="${name}" value="${index}"${checked(String(index))}${type === "radio" ? required : ""}>${escapeHtml(option)}</label>`);
       return `<fieldset>${legend}${options.join("")}</fieldset>`;
     }
     case "scale": {
       const min = question.min ?? 0;
       const max = question.max ?? 0;
-      if (max - min + 1 > SCALE_BUTTONS_MAX) return `<fieldset>${legend}<input type="number" name="${name}" min="${min}" max="${max}" step="1"${required}></fieldset>`;
+      if (max - min + 1 > SCALE_BUTTONS_MAX) return `<fieldset>${legend}<input type="number" name="${name}" min="${min}" max="${max}" step="1" value="${escapeHtml(given[0] ?? "")}"${required}></fieldset>`;
       const values = Array.from({ length: max - min + 1 }, (_, index) => min + index);
-      return `<fieldset>${legend}${values.map((value) => `<label class="inline"><input type="radio" name="${name}" value="${value}"${required}>${value}</label>`).join("")}</fieldset>`;
+      return `<fieldset>${legend}${values.map((value) => `<label class="inline"><input type="radio" name="${name}" value="${value}"${checked(String(value))}${required}>${value}</label>`).join("")}</fieldset>`;
     }
     case "text":
-      return `<fieldset>${legend}<textarea name="${name}" rows="4" maxlength="${question.maxLength ?? 0}"${required}></textarea></fieldset>`;
+      return `<fieldset>${legend}<textarea name="${name}" rows="4" maxlength="${question.maxLength ?? 0}"${required}>${escapeHtml(given[0] ?? "")}</textarea></fieldset>`;
   }
 }
 

@@ -51,7 +51,7 @@ export class SurveyPages {
       answers = readSurveyAnswers(survey, fields);
     } catch (error) {
       if (!(error instanceof LoycoreError)) throw error;
-      return { status: HTTP_STATUS_BY_CODE[error.code], html: surveyFormHtml(survey, { code: error.code, message: error.message }) };
+      return { status: HTTP_STATUS_BY_CODE[error.code], html: surveyFormHtml(survey, { code: error.code, message: error.message, given: fields }) };
     }
     const reply = await this.cluster.requestForMember({ kind: "surveyAnswer", memberId, survey: survey.id, answers, reward: survey.reward });
     if (reply.ok) return { status: 200, html: surveyThanksHtml(survey, reply.value, reply.sequence === undefined) };
