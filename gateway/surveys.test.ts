@@ -45,6 +45,8 @@ describe("surveys over the wire", () => {
     expect(bad).toMatchObject({ status: 400, body: { code: "BAD_REQUEST", message: "questions[0].options must have at least 2 items" } });
     const noSegment = await postJson(`${server.url}/v1/admin/surveys/other`, admin, { ...surveyDefinition(Date.now()), audience: { segment: "nobody" } }, "PUT");
     expect(noSegment.body).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("audience.segment") });
+    const badCondition = await postJson(`${server.url}/v1/admin/surveys/other`, admin, { ...surveyDefinition(Date.now()), audience: { when: { status: ["platinum"] } } }, "PUT");
+    expect(badCondition.body).toMatchObject({ code: "BAD_REQUEST", problems: [expect.objectContaining({ path: expect.stringMatching(/^audience\.when/) })] });
     expect((await getJson(`${server.url}/v1/admin/surveys/visit`, admin)).body).toMatchObject({ id: "visit", state: "open", invitedAt: expect.any(Number), reward: { points: 150, lifetimeDays: 90 } });
     expect(((await getJson(`${server.url}/v1/admin/surveys`, admin)).body["surveys"] as unknown[]).length).toBe(1);
     expect((await getJson(`${server.url}/v1/admin/surveys/nope`, admin)).body).toMatchObject({ code: "SURVEY_UNKNOWN" });

@@ -1,9 +1,10 @@
 // Thread: any; pure domain (no I/O, no clock).
 import type { Survey, SurveyAnswers, SurveyQuestion } from "../../protocol/survey-document.js";
 import { badRequest } from "../validation/fields.js";
+import { SURVEY_OPTIONS_MAX, SURVEY_QUESTIONS_MAX } from "./validate-survey.js";
 
 /** Fields one submission carries at most (values of a multiple choice counted): every option of every question, and no more. */
-export const SURVEY_FORM_VALUES_MAX = 50 * 21;
+export const SURVEY_FORM_VALUES_MAX = SURVEY_QUESTIONS_MAX * (SURVEY_OPTIONS_MAX + 1);
 
 const INTEGER_TEXT = /^-?[0-9]{1,4}$/;
 

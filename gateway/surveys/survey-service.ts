@@ -3,6 +3,7 @@ import { failure } from "../../protocol/errors/loycore-error.js";
 import type { Survey, SurveyDefinition, SurveyInviteResult, SurveyList, SurveyResults } from "../../protocol/survey-document.js";
 import { SURVEYS_OPEN_MAX, SURVEYS_STORED_MAX, validateSurvey } from "../../domain/surveys/validate-survey.js";
 import { validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
+import { ProgramValidationError } from "../../domain/program/validate-program-document.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
 import type { ControlStore } from "../control/control-store.js";
 import { KeyLocks } from "../operations/key-locks.js";
@@ -127,8 +128,14 @@ export class SurveyService {
     return null;
   }
 
+  /** A segment condition read by the campaigns' validator; its problems' paths start at `audience.when`. */
   private readCondition(condition: unknown): SegmentCondition {
-    return validateSegmentCondition(condition, this.control.currentProgram() ?? null);
+    try {
+      return validateSegmentCondition(condition, this.control.currentProgram() ?? null);
+    } catch (error) {
+      if (!(error instanceof ProgramValidationError)) throw error;
+      throw new ProgramValidationError(error.problems.map((problem) => ({ ...problem, path: `audience.${problem.path}` })));
+    }
   }
 
   private segmentCondition(segment: string): SegmentCondition | undefined {
