@@ -261,12 +261,6 @@ export class ShardActor {
       case "family":
         this.family(request, reply);
         return;
-      case "surveyInvite":
-      case "surveyAnswers":
-      case "surveyAnswer":
-      case "surveyAnswered":
-        this.survey(request, reply);
-        return;
       case "memberProfiles":
       case "activity":
       case "previewCampaign":
@@ -277,6 +271,10 @@ export class ShardActor {
       case "couponRelease":
       case "couponRead":
       case "campaignBudget":
+      case "surveyInvite":
+      case "surveyAnswers":
+      case "surveyAnswer":
+      case "surveyAnswered":
         this.adminRequest(request, reply);
         return;
       case "settlement":
@@ -298,15 +296,37 @@ export class ShardActor {
     }
   }
 
-  /** Requests of the admin API and the coupons' own shard: pages, previews, coupons, a campaign's budget. */
+  /** Requests of the admin API, the coupons' own shard and the survey pages: pages, previews, coupons, a campaign's budget, surveys. */
   private adminRequest(
     request: Extract<
       ShardRequest,
-      { kind: "memberProfiles" | "activity" | "previewCampaign" | "previewCampaignHistory" | "segmentPreview" | "couponIssue" | "couponUse" | "couponRelease" | "couponRead" | "campaignBudget" }
+      {
+        kind:
+          | "memberProfiles"
+          | "activity"
+          | "previewCampaign"
+          | "previewCampaignHistory"
+          | "segmentPreview"
+          | "couponIssue"
+          | "couponUse"
+          | "couponRelease"
+          | "couponRead"
+          | "campaignBudget"
+          | "surveyInvite"
+          | "surveyAnswers"
+          | "surveyAnswer"
+          | "surveyAnswered";
+      }
     >,
     reply: Reply,
   ): void {
     switch (request.kind) {
+      case "surveyInvite":
+      case "surveyAnswers":
+      case "surveyAnswer":
+      case "surveyAnswered":
+        this.survey(request, reply);
+        return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
         reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
