@@ -696,7 +696,8 @@ export class ShardActor {
         const found = this.memberAndProgram(request, reply, true);
         if (found === null) return;
         const existing = this.state.readRecord(request.logicalShard, SURVEY_MEMBER, request.survey, surveyAnswerRecordId(request.memberId));
-        this.settle<"surveyAnswer">(request.ref, reply, found.account, answerSurvey({ ...found, existing, now: this.options.clock() }, request));
+        // The reward's lot is reminded before it expires, as an adjustment's (reminders.ts).
+        this.settle<"surveyAnswer">(request.ref, reply, found.account, this.withReminderIndex(found, answerSurvey({ ...found, existing, now: this.options.clock() }, request)));
         return;
       }
       case "surveyAnswered": {
