@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
 import { badRequest } from "../validation/fields.js";
@@ -29,6 +30,13 @@ describe("a survey definition", () => {
     expect(survey.questions[0]).toEqual({ id: "q", text: "Say", kind: "text", required: false, maxLength: SURVEY_TEXT_ANSWER_BYTES_MAX });
     expect(survey.audience).toBeNull();
     expect(validateSurvey(valid, readCondition).reward).toEqual({ points: 100, lifetimeDays: 90, partner: "partner-1" });
+  });
+
+  it("accepts the example of docs/surveys.md as it is written there", () => {
+    const page = readFileSync(new URL("../../docs/surveys.md", import.meta.url), "utf8");
+    const example = /```json\n([\s\S]*?)\n```/.exec(page)?.[1] ?? "";
+    const survey = validateSurvey({ id: "visit", ...(JSON.parse(example) as object) }, readCondition);
+    expect(survey.questions.map((question) => question.kind)).toEqual(["scale", "single", "multiple", "text"]);
   });
 
   it("takes an audience as a segment id or a condition read by the campaigns' reader", () => {
