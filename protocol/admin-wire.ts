@@ -690,10 +690,22 @@ export interface CampaignHistoryPreview {
 /** `GET /v1/admin/campaigns/{id}/budget`: what a campaign with a budget has given, net of returns, in all and by shard thread. */
 export interface CampaignBudgetView {
   readonly campaign: string;
-  readonly budgetPoints: number;
+  /** The points budget; null: none (a campaign with only a discount budget). */
+  readonly budgetPoints: number | null;
+  /** Points given, net of returns. */
   readonly given: number;
-  /** Per shard thread: its share of the budget and what its logical shards gave. */
-  readonly shards: readonly { readonly shard: number; readonly share: number; readonly given: number }[];
+  /** The discount budget, minor units; absent: none. */
+  readonly budgetDiscount?: number;
+  /** Discount given, net of returns, minor units; with `budgetDiscount`. */
+  readonly discountGiven?: number;
+  /** Per shard thread: its share of each budget and what its logical shards gave (`discountShare`, `discountGiven` with a discount budget). */
+  readonly shards: readonly {
+    readonly shard: number;
+    readonly share: number;
+    readonly given: number;
+    readonly discountShare?: number;
+    readonly discountGiven?: number;
+  }[];
 }
 
 /** `POST /v1/admin/campaigns/{id}/coupons`: the codes issued (docs/campaigns.md, "Coupons"). */

@@ -322,7 +322,7 @@ export class ShardActor {
         this.coupon(request, reply);
         return;
       case "campaignBudget":
-        reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints) });
+        reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints, request.budgetDiscount ?? null) });
         return;
     }
   }

@@ -1,4 +1,5 @@
 // Both sides of the gateway <-> shard thread boundary: the messages that cross it.
+import type { BudgetStanding } from "./campaign-budget-ledger.js";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
@@ -89,7 +90,7 @@ export type ShardRequest =
   | SegmentPreviewShardRequest
   | CouponShardRequest
   /** What a campaign with a budget has given on this shard thread, and its share (docs/campaigns.md, "Budgets"). */
-  | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number }
+  | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number | null; readonly budgetDiscount?: number | null }
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
    * committed with a log sequence up to `through`: log segments wholly at or
@@ -181,7 +182,7 @@ export interface ShardAnswers {
   readonly previewCampaignHistory: CampaignHistoryPreview;
   /** One page of a segment's count over a logical shard. */
   readonly segmentPreview: SegmentPreviewPage;
-  readonly campaignBudget: { readonly share: number; readonly given: number };
+  readonly campaignBudget: BudgetStanding;
   /** The campaign the coupon unlocks for this receipt (counted once per receipt when `count`). */
   readonly couponUse: { readonly campaign: string; readonly counted: boolean };
   readonly couponIssue: { readonly issued: number };

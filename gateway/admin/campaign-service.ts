@@ -98,14 +98,19 @@ export class CampaignService {
   async budget(id: string): Promise<AdminOutcome<CampaignBudgetView>> {
     const campaign = this.definition().campaigns.find((each) => each.id === id);
     if (campaign === undefined) return failure("NOT_FOUND", `no campaign ${id}`);
-    if (campaign.budgetPoints === undefined) return failure("NOT_FOUND", `campaign ${id} has no budget`);
-    const replies = await this.cluster.broadcast({ kind: "campaignBudget", campaign: id, budgetPoints: campaign.budgetPoints });
-    const shards: { shard: number; share: number; given: number }[] = [];
+    if (campaign.budgetPoints === undefined && campaign.budgetDiscount === undefined) return failure("NOT_FOUND", `campaign ${id} has no budget`);
+    const budgetDiscount = campaign.budgetDiscount ?? null;
+    const replies = await this.cluster.broadcast({ kind: "campaignBudget", campaign: id, budgetPoints: campaign.budgetPoints ?? null, budgetDiscount });
+    const shards: CampaignBudgetView["shards"][number][] = [];
     for (const [shard, reply] of replies.entries()) {
       if (!reply.ok) return failure(reply.code, reply.message);
-      shards.push({ shard, share: reply.value.share, given: reply.value.given });
+      const { share, given, discountShare, discountGiven } = reply.value;
+      shards.push(budgetDiscount === null ? { shard, share, given } : { shard, share, given, discountShare, discountGiven });
     }
-    return { ok: true, value: { campaign: id, budgetPoints: campaign.budgetPoints, given: shards.reduce((sum, each) => sum + each.given, 0), shards } };
+    const given = shards.reduce((sum, each) => sum + each.given, 0);
+    const view = { campaign: id, budgetPoints: campaign.budgetPoints ?? null, given, shards };
+    if (budgetDiscount === null) return { ok: true, value: view };
+    return { ok: true, value: { ...view, budgetDiscount, discountGiven: shards.reduce((sum, each) => sum + (each.discountGiven ?? 0), 0) } };
   }
 
   /**

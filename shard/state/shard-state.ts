@@ -25,7 +25,7 @@ import { readCampaignBudget } from "../storage/records/campaign-budget-codec.js"
 import { readCoupon, readCouponUse } from "../storage/records/coupon-codec.js";
 import type { Coupon } from "../../domain/campaigns/coupons.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
-import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
+import type { ActivityRecord, BudgetTotals, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
 
@@ -51,6 +51,9 @@ export const ACCOUNT_CACHE_ENTRIES_MAX = 10_000;
  * read recently stay in a bounded cache; the shard is the only writer of its
  * accounts, so no entry can go stale behind its back.
  */
+/** What a campaign without a budget record has given in a logical shard. */
+const NOTHING_GIVEN: BudgetTotals = Object.freeze({ points: 0, discount: 0 });
+
 export class ShardState {
   private active = new OverlayGeneration();
   private checkpointing: OverlayGeneration | null = null;
@@ -261,12 +264,12 @@ export class ShardState {
     return { count, oldestAt };
   }
 
-  /** What a campaign with a budget has given in a logical shard now (overlay, else LMDB); 0 when nothing yet. */
-  readCampaignBudget(logicalShard: number, campaign: string): number {
+  /** What a campaign with a budget has given in a logical shard now (overlay, else LMDB): points and discount, 0 when nothing yet. */
+  readCampaignBudget(logicalShard: number, campaign: string): BudgetTotals {
     const key = campaignBudgetKey(logicalShard, campaign);
     const staged = this.staged(keyString(key));
     const bytes = staged !== undefined ? staged.value : this.store.get(key);
-    return bytes === undefined || bytes === null ? 0 : readCampaignBudget(bytes, `budget of campaign ${campaign} in logical shard ${logicalShard}`);
+    return bytes === undefined || bytes === null ? NOTHING_GIVEN : readCampaignBudget(bytes, `budget of campaign ${campaign} in logical shard ${logicalShard}`);
   }
 
   /** A coupon now (overlay, else LMDB), on the logical shard of its code; undefined: none. */

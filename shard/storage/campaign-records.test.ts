@@ -25,7 +25,22 @@ describe("campaign budget records", () => {
     expect(store.scanMembers(7, null, 10)).toEqual(["m-1"]);
     expect(store.countAccounts(7)).toBe(1);
     const bytes = store.get(campaignBudgetKey(7, "spring"));
-    expect(bytes === undefined ? null : readCampaignBudget(bytes, "test")).toBe(1_234);
+    expect(bytes === undefined ? null : readCampaignBudget(bytes, "test")).toEqual({ points: 1_234, discount: 0 });
+  });
+
+  it("keep a record without discount in its first format's bytes, and read one with discount back", () => {
+    const written = (budget: { logicalShard: number; campaign: string; given: number; discount?: number }): Uint8Array | undefined => {
+      const store = new MemoryShardStore();
+      store.writeCheckpointSync(writeMutations(undefined, [{ kind: "campaignBudget", budget }]), 2);
+      return store.get(campaignBudgetKey(budget.logicalShard, budget.campaign));
+    };
+    // Format 1, then the points as a varint: as before discount budgets.
+    expect(Buffer.from(written({ logicalShard: 7, campaign: "spring", given: 300 }) ?? []).toString("hex")).toBe("01ac02");
+    const both = written({ logicalShard: 7, campaign: "spring", given: 300, discount: 5_000 });
+    expect(Buffer.from(both ?? []).toString("hex")).toBe("02ac028827");
+    expect(both === undefined ? null : readCampaignBudget(both, "test")).toEqual({ points: 300, discount: 5_000 });
+    const discountOnly = written({ logicalShard: 7, campaign: "spring", given: 0, discount: 1 });
+    expect(discountOnly === undefined ? null : readCampaignBudget(discountOnly, "test")).toEqual({ points: 0, discount: 1 });
   });
 });
 
