@@ -726,4 +726,46 @@ export interface CouponView {
   /** Receipts using it now (a cancel gives its use back). */
   readonly used: number;
   readonly validUntil: number | null;
+  /** The revoke that withdrew it (its client id and time); absent: not revoked. */
+  readonly revoked?: { readonly id: string; readonly at: number };
+  /** Revoked, else past validUntil (at the time of the read), else used up, else active. */
+  readonly state: "active" | "usedUp" | "expired" | "revoked";
+  /** Uses left: uses - used (0 when revoked). */
+  readonly usesLeft: number;
+  /** The receipts using it now, in (store, receipt) order: at most 100 for one coupon, 5 in a list (`usedByComplete` false when there are more). */
+  readonly usedBy: readonly { readonly store: string; readonly receipt: string; readonly member: string }[];
+  readonly usedByComplete: boolean;
+}
+
+/** `GET /v1/admin/campaigns/{id}/coupons`: a page of a campaign's coupons, in (logical shard, code) order; `next` continues it (null: no more). */
+export interface CouponPage {
+  readonly campaign: string;
+  readonly coupons: readonly CouponView[];
+  /** The cursor of the next page (`after`); null: every logical shard has been read. */
+  readonly next: string | null;
+}
+
+/** `POST /v1/admin/coupons/{code}/revoke`: the revoke (a repeat of the same id answers the same); `alreadyRevoked`: another revoke had withdrawn it first (its id and time are given). */
+export interface CouponRevoked {
+  readonly code: string;
+  readonly revoked: { readonly id: string; readonly at: number };
+  readonly alreadyRevoked: boolean;
+}
+
+/** `POST /v1/admin/campaigns/{id}/coupons/segment` and `GET /v1/admin/coupon-jobs/{id}`: one personal code per member of a segment, swept over every logical shard. */
+export interface SegmentCouponJob {
+  readonly id: string;
+  readonly campaign: string;
+  readonly segment: string;
+  readonly state: "running" | "done" | "failed";
+  /** Logical shards swept whole, of `logicalShardsTotal` (256). */
+  readonly logicalShardsDone: number;
+  readonly logicalShardsTotal: number;
+  readonly scanned: number;
+  /** Members found in the segment. */
+  readonly matched: number;
+  /** Codes made by this sweep (members who had one already keep it and are not counted). */
+  readonly created: number;
+  /** A failed job's error: its code and message. */
+  readonly error?: { readonly code: string; readonly message: string };
 }

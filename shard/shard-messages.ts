@@ -17,7 +17,8 @@ import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet, SegmentCondition } from "../protocol/campaign-document.js";
-import type { Coupon } from "../domain/campaigns/coupons.js";
+import type { Coupon, CouponRevoke } from "../domain/campaigns/coupons.js";
+import type { CouponListPage, CouponStanding } from "./coupon-requests.js";
 import type { CampaignHistoryPreview } from "../protocol/admin-wire.js";
 import type { BalanceResult, CalculateResult, CancelResult, CommitResult, IdentifyResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
@@ -88,6 +89,9 @@ export type ShardRequest =
   | PreviewCampaignShardRequest
   | PreviewCampaignHistoryShardRequest
   | SegmentPreviewShardRequest
+  | SegmentCouponsShardRequest
+  /** The personal code a campaign's segment issue gave the member (shard/segment-coupons.ts). */
+  | { readonly kind: "memberCoupon"; readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly campaign: string }
   | CouponShardRequest
   /** What a campaign with a budget has given on this shard thread, and its share (docs/campaigns.md, "Budgets"). */
   | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number | null; readonly budgetDiscount?: number | null }
@@ -182,13 +186,18 @@ export interface ShardAnswers {
   readonly previewCampaignHistory: CampaignHistoryPreview;
   /** One page of a segment's count over a logical shard. */
   readonly segmentPreview: SegmentPreviewPage;
+  readonly segmentCoupons: SegmentCouponsPage;
+  /** The personal code a campaign's segment issue gave the member; null: none. */
+  readonly memberCoupon: { readonly code: string | null };
   readonly campaignBudget: BudgetStanding;
   /** The campaign the coupon unlocks for this receipt (counted once per receipt when `count`). */
   readonly couponUse: { readonly campaign: string; readonly counted: boolean };
   readonly couponIssue: { readonly issued: number };
   /** Whether the receipt had a use of the coupon to give back. */
   readonly couponRelease: { readonly released: boolean };
-  readonly couponRead: Coupon & { readonly code: string };
+  readonly couponRead: CouponStanding;
+  readonly couponList: CouponListPage;
+  readonly couponRevoke: { readonly revoked: CouponRevoke; readonly alreadyRevoked: boolean };
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
@@ -275,7 +284,12 @@ export type CouponShardRequest =
     }
   /** Gives back the use a receipt made (its commit refused, or the receipt cancelled). */
   | { readonly kind: "couponRelease"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly store: string; readonly receiptId: string }
-  | { readonly kind: "couponRead"; readonly ref: number; readonly logicalShard: number; readonly code: string };
+  /** The coupon with the receipts using it now, at most `usesMax` of them. */
+  | { readonly kind: "couponRead"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly usesMax?: number }
+  /** A page of a campaign's coupons on one logical shard, in code order after `after` (shard/coupon-requests.ts). */
+  | { readonly kind: "couponList"; readonly ref: number; readonly logicalShard: number; readonly campaign: string; readonly after: string | null; readonly limit: number; readonly usesMax: number }
+  /** Withdraws a coupon, idempotent by the revoke's client id. */
+  | { readonly kind: "couponRevoke"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly id: string; readonly at: number };
 
 /** A dry run over history: the member's last `count` receipts priced again without and with `draft` (docs/campaigns.md, "Previews"). */
 export interface PreviewCampaignHistoryShardRequest {
@@ -305,6 +319,28 @@ export interface SegmentPreviewPage {
   readonly scanned: number;
   readonly matched: number;
   readonly sample: readonly string[];
+  /** The `afterMemberId` of the next page; null: the logical shard is done. */
+  readonly next: string | null;
+}
+
+/** One page of a segment's personal coupons (shard/segment-coupons.ts): a code for each member of the segment in the page that has none of the campaign. */
+export interface SegmentCouponsShardRequest {
+  readonly kind: "segmentCoupons";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+  readonly when: SegmentCondition;
+  readonly campaign: string;
+  readonly uses: number;
+  readonly validUntil: number | null;
+}
+
+export interface SegmentCouponsPage {
+  readonly scanned: number;
+  readonly matched: number;
+  /** Codes this page made (members with one already are matched, not created). */
+  readonly created: number;
   /** The `afterMemberId` of the next page; null: the logical shard is done. */
   readonly next: string | null;
 }

@@ -4,8 +4,10 @@ import { failure } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
 import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponView, SegmentPreview } from "../../protocol/admin-wire.js";
-import { issueCoupons, readCoupon } from "./coupon-admin.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview } from "../../protocol/admin-wire.js";
+import { issueCoupons, revokeCoupon } from "./coupon-admin.js";
+import { SegmentCouponJobs } from "./segment-coupon-jobs.js";
+import { COUPON_PAGE_DEFAULT, COUPON_PAGE_MAX, listCoupons, memberCoupons, readCouponCursor, readCouponView } from "./coupon-listing.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
 import { SEGMENT_PREVIEW_SAMPLE_MAX } from "../../domain/campaigns/segment-members.js";
 import { sweepSegment } from "./segment-sweep.js";
@@ -39,10 +41,15 @@ const EMPTY_DEFINITION: CampaignsDefinition = { segments: [], campaigns: [] };
 export class CampaignService {
   private readonly locks = new KeyLocks();
 
+  /** One personal coupon per member of a segment, swept in the background (segment-coupon-jobs.ts). */
+  private readonly segmentCoupons: SegmentCouponJobs;
+
   constructor(
     private readonly control: ControlStore,
     private readonly cluster: ShardCluster,
-  ) {}
+  ) {
+    this.segmentCoupons = new SegmentCouponJobs(cluster);
+  }
 
   /** The current document with its version (version 0 and empty lists before the first). */
   current(): AdminOutcome<CampaignSet> {
@@ -91,7 +98,34 @@ export class CampaignService {
   }
 
   coupon(code: string): Promise<AdminOutcome<CouponView>> {
-    return readCoupon(this.cluster, code);
+    return readCouponView(this.cluster, code, Date.now());
+  }
+
+  /** A page of a campaign's coupons (`after`: a page's `next`), or the member's personal code of the campaign (`member`). */
+  async coupons(id: string, query: { readonly after: string | undefined; readonly limit: string | undefined; readonly member: string | undefined }): Promise<AdminOutcome<CouponPage>> {
+    if (!this.definition().campaigns.some((each) => each.id === id)) return failure("NOT_FOUND", `no campaign ${id}`);
+    if (query.member !== undefined) return memberCoupons(this.cluster, id, readString(query.member, "member", 17, MEMBER_ID_PATTERN), Date.now());
+    const limit = query.limit === undefined ? COUPON_PAGE_DEFAULT : readInteger(Number(query.limit), "limit", 1, COUPON_PAGE_MAX);
+    return listCoupons(this.cluster, id, readCouponCursor(query.after), limit, Date.now());
+  }
+
+  /** Starts (or, for a repeat of its id, reads) a sweep giving each member of a segment one personal code of the campaign; audited. */
+  async issueSegmentCoupons(id: string, input: unknown, operator: string): Promise<AdminOutcome<SegmentCouponJob>> {
+    const definition = this.definition();
+    const started = this.segmentCoupons.start(definition.campaigns.find((each) => each.id === id), definition, input);
+    if (started.ok) await this.control.appendAudit({ at: Date.now(), action: "issue-segment-coupons", operator, detail: { campaign: id, job: started.value.id, segment: started.value.segment } });
+    return started;
+  }
+
+  couponJob(id: string): AdminOutcome<SegmentCouponJob> {
+    return this.segmentCoupons.get(id);
+  }
+
+  /** Revokes a coupon (coupon-admin.ts), audited with its revoke's id. */
+  async revokeCoupon(code: string, input: unknown, operator: string): Promise<AdminOutcome<CouponRevoked>> {
+    const revoked = await revokeCoupon(this.cluster, code, input, Date.now());
+    if (revoked.ok) await this.control.appendAudit({ at: Date.now(), action: "revoke-coupon", operator, detail: { code, id: revoked.value.revoked.id, alreadyRevoked: revoked.value.alreadyRevoked } });
+    return revoked;
   }
 
   /** What a campaign with a budget has given so far, net of returns, asked of every shard thread (docs/campaigns.md, "Budgets"). */

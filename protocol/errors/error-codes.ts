@@ -50,6 +50,7 @@ export const ERROR_CODES = [
   "COUPON_USED_UP",
   "COUPON_EXPIRED",
   "COUPON_NOT_MEMBERS",
+  "COUPON_REVOKED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -109,4 +110,6 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   COUPON_EXPIRED: 422,
   // The coupon is real and usable, by another member: refused as a credential that is not this member's.
   COUPON_NOT_MEMBERS: 403,
+  // An operator withdrew the coupon: gone, as far as a lane is concerned (410).
+  COUPON_REVOKED: 410,
 };

@@ -278,6 +278,37 @@ export class ShardState {
     return bytes === undefined ? undefined : readCoupon(bytes, `coupon ${code}`);
   }
 
+  /**
+   * The keys in [start, end) after `after` (from `start` when null) that hold a value now, in key
+   * order, at most `limit`: LMDB's, under the overlay's puts and deletions (coupons and their uses:
+   * an admin page, not a lane's path, so the overlay is walked whole, as readSettlement does).
+   */
+  readRange(start: Buffer, end: Buffer, after: Buffer | null, limit: number): { key: Buffer; value: Uint8Array }[] {
+    const from = after === null ? start : Buffer.concat([after, Buffer.of(0)]);
+    const fromText = keyString(from);
+    const endText = keyString(end);
+    const staged = new Map<string, Uint8Array | null>();
+    let deletions = 0;
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const [key, mutation] of generation?.entries ?? []) {
+        if (key < fromText || key >= endText) continue;
+        staged.set(key, mutation.value ?? null);
+      }
+    }
+    for (const value of staged.values()) if (value === null) deletions += 1;
+    // LMDB's first limit + deletions keys hold at least `limit` the overlay leaves visible, when there are so many.
+    const byKey = new Map<string, Uint8Array>();
+    for (const { key, value } of this.store.range(from, end, limit + deletions)) {
+      const text = keyString(key);
+      if (!staged.has(text)) byKey.set(text, value);
+    }
+    for (const [key, value] of staged) if (value !== null) byKey.set(key, value);
+    return [...byKey.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => ({ key: Buffer.from(key, "latin1"), value: byKey.get(key) as Uint8Array }));
+  }
+
   /** The member a receipt's use of a coupon names now; undefined: the receipt has no use of it. */
   readCouponUse(logicalShard: number, code: string, store: string, receiptId: string): string | undefined {
     const bytes = this.readValue(couponUseKey(logicalShard, code, store, receiptId));
