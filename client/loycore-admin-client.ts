@@ -1,6 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
 import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState, SegmentCondition } from "../protocol/campaign-document.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponView, SegmentPreview } from "../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview } from "../protocol/admin-wire.js";
 import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
@@ -178,9 +178,29 @@ export class LoycoreAdminClient {
     return this.call("POST", `/campaigns/${segment(campaign, "id")}/coupons`, request);
   }
 
-  /** A coupon as it stands: its campaign, member, uses and how many are used now. */
+  /** A coupon as it stands: its campaign, member, uses and how many are used now, its state and the receipts using it. */
   async coupon(code: string): Promise<CouponView> {
     return this.call("GET", `/coupons/${segment(code, "code")}`);
+  }
+
+  /** A page of a campaign's coupons (`after`: the previous page's `next`), or with `member` that member's personal code of the campaign. */
+  async campaignCoupons(campaign: string, query: { readonly after?: string; readonly limit?: number; readonly member?: string } = {}): Promise<CouponPage> {
+    return this.call("GET", `/campaigns/${segment(campaign, "id")}/coupons${queryString({ after: query.after, limit: query.limit, member: query.member })}`);
+  }
+
+  /** Revokes a coupon; `id` is the revoke's client id (a repeat answers the same). */
+  async revokeCoupon(code: string, id: string): Promise<CouponRevoked> {
+    return this.call("POST", `/coupons/${segment(code, "code")}/revoke`, { id });
+  }
+
+  /** Starts (or, repeated with its id, reads) a job giving each member of a stored segment one personal code of the campaign. */
+  async issueSegmentCoupons(campaign: string, request: { readonly id: string; readonly segment: string; readonly uses?: number; readonly validUntil?: number }): Promise<SegmentCouponJob> {
+    return this.call("POST", `/campaigns/${segment(campaign, "id")}/coupons/segment`, request);
+  }
+
+  /** A segment coupon job's progress. */
+  async couponJob(id: string): Promise<SegmentCouponJob> {
+    return this.call("GET", `/coupon-jobs/${segment(id, "id")}`);
   }
 
   /** What a campaign with a budget has given so far, net of returns, in all and by shard thread. */
