@@ -4,6 +4,7 @@ import { MemoryShardStore } from "./memory-shard-store.js";
 import { writeMutations } from "./mutations.js";
 import { BUDGET_KIND, BUDGET_MEMBER, campaignBudgetKey, COUPON_KIND, COUPON_MEMBER, COUPON_USE_KIND, couponKey, couponUseKey, decodeKey, keyString } from "./record-keys.js";
 import { readCoupon, readCouponUse } from "./records/coupon-codec.js";
+import type { Coupon } from "../../domain/campaigns/coupons.js";
 import { readCampaignBudget } from "./records/campaign-budget-codec.js";
 
 describe("campaign budget records", () => {
@@ -64,5 +65,21 @@ describe("coupon records", () => {
     expect(bytes === undefined ? null : readCoupon(bytes, "test")).toEqual(coupon);
     const use = store.get(couponUseKey(9, "ABCDEFGHIJKLMNOP", "store-1", "R-1"));
     expect(use === undefined ? null : readCouponUse(use, "test")).toBe("m-1");
+  });
+});
+
+describe("revoked coupon records", () => {
+  it("keep a coupon never revoked in format 1's bytes, and read a revoked one back with its revoke", () => {
+    const bytesOf = (coupon: Coupon): Buffer => {
+      const store = new MemoryShardStore();
+      store.writeCheckpointSync(writeMutations(undefined, [{ kind: "coupon", logicalShard: 9, code: "ABCDEFGHIJKLMNOP", coupon }]), 2);
+      return Buffer.from(store.get(couponKey(9, "ABCDEFGHIJKLMNOP")) ?? []);
+    };
+    const coupon: Coupon = { campaign: "w", member: null, uses: 3, used: 1, validUntil: null };
+    expect(bytesOf(coupon).toString("hex")).toBe("01017700030100");
+    const revoked: Coupon = { ...coupon, revoked: { id: "revoke-1", at: 1_700_000_000_000 } };
+    const bytes = bytesOf(revoked);
+    expect(bytes[0]).toBe(2);
+    expect(readCoupon(bytes, "test")).toEqual(revoked);
   });
 });
