@@ -1,6 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
 import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState, SegmentCondition } from "../protocol/campaign-document.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview } from "../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview, SegmentPreviewJob } from "../protocol/admin-wire.js";
 import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
@@ -211,6 +211,16 @@ export class LoycoreAdminClient {
   /** How many members a segment (a stored one's id, or a condition as is) holds now, and the first `sample` of them (at most 100). */
   async previewSegment(request: { readonly segment: string; readonly sample?: number } | { readonly when: SegmentCondition; readonly sample?: number }): Promise<SegmentPreview> {
     return this.call("POST", "/segments/preview", request);
+  }
+
+  /** The same preview in the background: answers at once with its progress (`id`: a client id to find it again; absent, one is made). */
+  async startSegmentPreview(request: ({ readonly segment: string } | { readonly when: SegmentCondition }) & { readonly id?: string; readonly sample?: number }): Promise<SegmentPreviewJob> {
+    return this.call("POST", "/segments/preview-jobs", request);
+  }
+
+  /** A background segment preview's progress: logical shards counted, members scanned and found, the sample so far. */
+  async segmentPreviewJob(id: string): Promise<SegmentPreviewJob> {
+    return this.call("GET", `/segments/preview-jobs/${segment(id, "id")}`);
   }
 
   // -- Partners and stores ---------------------------------------------------

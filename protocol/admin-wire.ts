@@ -668,6 +668,17 @@ export interface SegmentPreview {
   readonly complete: boolean;
 }
 
+/** `POST /v1/admin/segments/preview-jobs` and `GET /v1/admin/segments/preview-jobs/{id}`: a segment preview running in the background, with its progress so far. */
+export interface SegmentPreviewJob extends SegmentPreview {
+  readonly id: string;
+  readonly state: "running" | "done" | "failed";
+  /** Logical shards counted whole, of `logicalShardsTotal` (256): `members`, `scanned` and `sample` are so far. */
+  readonly logicalShardsDone: number;
+  readonly logicalShardsTotal: number;
+  /** A failed job's error. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 /** One receipt of a member priced again without and with a draft campaign. */
 export interface CampaignPreviewReceipt {
   readonly receipt: string;

@@ -3,13 +3,12 @@ import { broadcastControl } from "../shards/control-broadcast.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
-import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview } from "../../protocol/admin-wire.js";
+import { validateCampaign, validateCampaignsDocument } from "../../domain/campaigns/validate-campaigns.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview, SegmentPreviewJob } from "../../protocol/admin-wire.js";
 import { issueCoupons, revokeCoupon } from "./coupon-admin.js";
 import { SegmentCouponJobs } from "./segment-coupon-jobs.js";
+import { readSegmentPreview, SegmentPreviewJobs } from "./segment-preview-jobs.js";
 import { COUPON_PAGE_DEFAULT, COUPON_PAGE_MAX, listCoupons, memberCoupons, readCouponCursor, readCouponView } from "./coupon-listing.js";
-import type { SegmentCondition } from "../../protocol/campaign-document.js";
-import { SEGMENT_PREVIEW_SAMPLE_MAX } from "../../domain/campaigns/segment-members.js";
 import { sweepSegment } from "./segment-sweep.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import { readInteger, readObject, readOptionalString, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
@@ -26,8 +25,6 @@ const PREVIEW_REDEEM_MAX = 1_000_000_000;
 const CAMPAIGN_STATES: readonly CampaignState[] = ["draft", "active", "paused", "ended"];
 /** A preview over a member's last receipts prices at most this many: a marketer's look at one member, each receipt priced twice. */
 export const CAMPAIGN_PREVIEW_RECEIPTS_MAX = 20;
-/** Member ids a segment preview lists when the request says nothing. */
-const SEGMENT_PREVIEW_SAMPLE_DEFAULT = 20;
 /** The store a previewed receipt is priced for when it names none; a preview is never committed. */
 const PREVIEW_STORE = "preview";
 
@@ -43,12 +40,15 @@ export class CampaignService {
 
   /** One personal coupon per member of a segment, swept in the background (segment-coupon-jobs.ts). */
   private readonly segmentCoupons: SegmentCouponJobs;
+  /** Segment previews with progress (segment-preview-jobs.ts). */
+  private readonly segmentPreviews: SegmentPreviewJobs;
 
   constructor(
     private readonly control: ControlStore,
     private readonly cluster: ShardCluster,
   ) {
     this.segmentCoupons = new SegmentCouponJobs(cluster);
+    this.segmentPreviews = new SegmentPreviewJobs(cluster);
   }
 
   /** The current document with its version (version 0 and empty lists before the first). */
@@ -183,21 +183,20 @@ export class CampaignService {
   async previewSegment(input: unknown): Promise<AdminOutcome<SegmentPreview>> {
     const body = readObject(input, "preview");
     refuseUnknownFields(body, "preview", new Set(["segment", "when", "sample"]));
-    if ((body["segment"] === undefined) === (body["when"] === undefined)) return failure("BAD_REQUEST", "preview needs exactly one of segment and when");
-    const sampleMax = body["sample"] === undefined ? SEGMENT_PREVIEW_SAMPLE_DEFAULT : readInteger(body["sample"], "sample", 0, SEGMENT_PREVIEW_SAMPLE_MAX);
-    let segment: string | null = null;
-    let when: SegmentCondition;
-    if (body["segment"] !== undefined) {
-      segment = readString(body["segment"], "segment", CLIENT_IDENTIFIER_LENGTH_MAX);
-      const found = this.definition().segments.find((each) => each.id === segment);
-      if (found === undefined) return failure("NOT_FOUND", `no segment ${segment}`);
-      when = found.when;
-    } else {
-      when = validateSegmentCondition(body["when"], this.control.currentProgram() ?? null);
-    }
-    const swept = await sweepSegment(this.cluster, when, sampleMax);
+    const request = readSegmentPreview(body, this.definition(), this.control.currentProgram() ?? null);
+    if (!request.ok) return request;
+    const swept = await sweepSegment(this.cluster, request.value.when, request.value.sampleMax);
     if (!swept.ok) return swept;
-    return { ok: true, value: { segment, members: swept.members, scanned: swept.scanned, sample: swept.sample, complete: swept.complete } };
+    return { ok: true, value: { segment: request.value.segment, members: swept.members, scanned: swept.scanned, sample: swept.sample, complete: swept.complete } };
+  }
+
+  /** A segment preview started in the background, polled for its progress (segment-preview-jobs.ts). */
+  startSegmentPreview(input: unknown): AdminOutcome<SegmentPreviewJob> {
+    return this.segmentPreviews.start(input, this.definition(), this.control.currentProgram() ?? null);
+  }
+
+  segmentPreviewJob(id: string): AdminOutcome<SegmentPreviewJob> {
+    return this.segmentPreviews.get(id);
   }
 
   private definition(): CampaignsDefinition {

@@ -304,6 +304,17 @@ export class AdminTransport {
     this.registerWrite(app, "post", "/v1/admin/coupons/:code/revoke", "program", (_, body, operator, [code = ""]) => campaigns.revokeCoupon(code, body, operator));
     // A segment's count sweeps every member: a marketer's tool, under "program" as the campaigns' preview.
     this.registerWrite(app, "post", "/v1/admin/segments/preview", "program", (_, body) => campaigns.previewSegment(body));
+    // The same with progress: started, then polled (a console shows the count growing).
+    this.registerWrite(app, "post", "/v1/admin/segments/preview-jobs", "program", (_, body) => Promise.resolve(campaigns.startSegmentPreview(body)));
+    this.registerRead(
+      app,
+      "/v1/admin/segments/preview-jobs/:job",
+      (request) => {
+        const id = pathParameter(request, 0);
+        return () => campaigns.segmentPreviewJob(id);
+      },
+      "program",
+    );
   }
 
   /** Partners: create, list, one by id. */
