@@ -50,7 +50,7 @@ describe("a segment preview's progress over the wire, two shard threads", () => 
     // The same id is the same job; with other content, a CONFLICT; a condition as is, without an id, gets one.
     expect(await admin.startSegmentPreview({ id: "p-1", segment: "everyone", sample: 5 })).toEqual(done);
     expect(await postJson(`${server.url}/v1/admin/segments/preview-jobs`, server.adminToken ?? "", { id: "p-1", segment: "everyone", sample: 6 })).toMatchObject({ status: 409 });
-    const unnamed = await admin.startSegmentPreview({ when: { fact: "daysSinceRegistration", atLeast: 1 } });
+    const unnamed = await admin.startSegmentPreview({ when: { fact: "daysSinceRegistration", atLeast: 1, atMost: null } });
     expect(unnamed.id).toMatch(/^[A-Za-z0-9_-]{12}$/);
     expect(await postJson(`${server.url}/v1/admin/segments/preview-jobs`, server.adminToken ?? "", { segment: "nope" })).toMatchObject({ status: 404 });
     expect(await postJson(`${server.url}/v1/admin/segments/preview-jobs`, server.adminToken ?? "", { segment: "everyone", when: { fact: "age", atLeast: 1 } })).toMatchObject({ status: 400 });
