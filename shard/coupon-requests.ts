@@ -1,7 +1,7 @@
 // Thread: a shard worker thread (the ShardActor's): the coupons of the logical shards it owns.
 import { assert } from "../domain/assert/assert.js";
 import { couponUsable, type Coupon, type CouponRevoke } from "../domain/campaigns/coupons.js";
-import { couponKey, couponRange, couponUseRange, decodeCouponKey, decodeCouponUseKey } from "./storage/record-keys.js";
+import { afterMember, COUPON_MEMBER, couponKey, couponRange, couponUseRange, decodeCouponKey, decodeCouponUseKey, memberPrefix } from "./storage/record-keys.js";
 import { readCoupon, readCouponUse } from "./storage/records/coupon-codec.js";
 import type { ShardState } from "./state/shard-state.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
@@ -114,10 +114,15 @@ function use(host: OutboxHost, request: Extract<CouponShardRequest, { kind: "cou
   return logged(host, writes, { campaign: coupon.campaign, counted: true });
 }
 
+/** The overlay's coupon records of a logical shard: read once per request, then every range read of it filters this. */
+function stagedCoupons(state: ShardState, logicalShard: number): ReadonlyMap<string, Uint8Array | null> {
+  return state.stagedRange(memberPrefix(logicalShard, COUPON_MEMBER), afterMember(logicalShard, COUPON_MEMBER));
+}
+
 /** The coupon with up to `usesMax` of the receipts using it (one range read of its uses). */
-function standing(state: ShardState, logicalShard: number, code: string, coupon: Coupon, usesMax: number): CouponStanding {
+function standing(state: ShardState, logicalShard: number, code: string, coupon: Coupon, usesMax: number, staged = stagedCoupons(state, logicalShard)): CouponStanding {
   const range = couponUseRange(logicalShard, code);
-  const uses = usesMax === 0 ? [] : state.readRange(range.start, range.end, null, usesMax + 1);
+  const uses = usesMax === 0 ? [] : state.readRange(range.start, range.end, null, usesMax + 1, staged);
   const usedBy = uses.slice(0, usesMax).map(({ key, value }) => {
     const { store, receiptId } = decodeCouponUseKey(key);
     return { store, receipt: receiptId, member: readCouponUse(value, `use of coupon ${code}`) };
@@ -129,14 +134,15 @@ function standing(state: ShardState, logicalShard: number, code: string, coupon:
 function listPage(state: ShardState, request: Extract<CouponShardRequest, { kind: "couponList" }>): CouponListPage {
   const range = couponRange(request.logicalShard);
   const after = request.after === null ? null : couponKey(request.logicalShard, request.after);
-  const read = state.readRange(range.start, range.end, after, COUPON_LIST_SCAN_MAX);
+  const staged = stagedCoupons(state, request.logicalShard);
+  const read = state.readRange(range.start, range.end, after, COUPON_LIST_SCAN_MAX, staged);
   const coupons: CouponStanding[] = [];
   for (let index = 0; index < read.length; index += 1) {
     const { key, value } = read[index] as { key: Buffer; value: Uint8Array };
     const code = decodeCouponKey(key);
     const coupon = readCoupon(value, `coupon ${code}`);
     if (coupon.campaign !== request.campaign) continue;
-    coupons.push(standing(state, request.logicalShard, code, coupon, request.usesMax));
+    coupons.push(standing(state, request.logicalShard, code, coupon, request.usesMax, staged));
     // A full page continues after its last coupon (the next page may find none: it says so then).
     if (coupons.length >= request.limit) return { coupons, next: code };
   }

@@ -283,30 +283,35 @@ export class ShardState {
    * order, at most `limit`: LMDB's, under the overlay's puts and deletions (coupons and their uses:
    * an admin page, not a lane's path, so the overlay is walked whole, as readSettlement does).
    */
-  readRange(start: Buffer, end: Buffer, after: Buffer | null, limit: number): { key: Buffer; value: Uint8Array }[] {
+  readRange(start: Buffer, end: Buffer, after: Buffer | null, limit: number, staged: ReadonlyMap<string, Uint8Array | null> = this.stagedRange(start, end)): { key: Buffer; value: Uint8Array }[] {
     const from = after === null ? start : Buffer.concat([after, Buffer.of(0)]);
     const fromText = keyString(from);
     const endText = keyString(end);
-    const staged = new Map<string, Uint8Array | null>();
+    const inRange = (key: string): boolean => key >= fromText && key < endText;
     let deletions = 0;
-    for (const generation of [this.checkpointing, this.active]) {
-      for (const [key, mutation] of generation?.entries ?? []) {
-        if (key < fromText || key >= endText) continue;
-        staged.set(key, mutation.value ?? null);
-      }
-    }
-    for (const value of staged.values()) if (value === null) deletions += 1;
+    for (const [key, value] of staged) if (value === null && inRange(key)) deletions += 1;
     // LMDB's first limit + deletions keys hold at least `limit` the overlay leaves visible, when there are so many.
     const byKey = new Map<string, Uint8Array>();
     for (const { key, value } of this.store.range(from, end, limit + deletions)) {
       const text = keyString(key);
       if (!staged.has(text)) byKey.set(text, value);
     }
-    for (const [key, value] of staged) if (value !== null) byKey.set(key, value);
+    for (const [key, value] of staged) if (value !== null && inRange(key)) byKey.set(key, value);
     return [...byKey.keys()]
       .sort()
       .slice(0, limit)
       .map((key) => ({ key: Buffer.from(key, "latin1"), value: byKey.get(key) as Uint8Array }));
+  }
+
+  /** The overlay's mutations of the keys in [start, end), the newer generation's winning (null: a deletion): one pass over the overlay, for readRange. */
+  stagedRange(start: Buffer, end: Buffer): Map<string, Uint8Array | null> {
+    const startText = keyString(start);
+    const endText = keyString(end);
+    const staged = new Map<string, Uint8Array | null>();
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const [key, mutation] of generation?.entries ?? []) if (key >= startText && key < endText) staged.set(key, mutation.value ?? null);
+    }
+    return staged;
   }
 
   /** The member a receipt's use of a coupon names now; undefined: the receipt has no use of it. */
