@@ -28,15 +28,17 @@ export function budgetSpentWrites(
   discounts: readonly BudgetedDiscount[] | null = null,
 ): readonly ShardWrite[] {
   if ((given === null && discounts === null) || budgetGiven === undefined) return NONE;
-  const spent = new Map<string, { points: number; discount: number }>();
-  for (const { campaign, points } of given ?? []) if (campaign.budgetPoints !== null) spent.set(campaign.id, { points, discount: 0 });
+  // Nothing is allocated unless a campaign with a budget gave something.
+  let spent: Map<string, { points: number; discount: number }> | null = null;
+  for (const { campaign, points } of given ?? []) if (campaign.budgetPoints !== null) (spent ??= new Map()).set(campaign.id, { points, discount: 0 });
   for (const { campaign, discount } of discounts ?? []) {
     if (discount === 0) continue;
+    spent ??= new Map();
     const entry = spent.get(campaign.id);
     if (entry === undefined) spent.set(campaign.id, { points: 0, discount });
     else entry.discount += discount;
   }
-  if (spent.size === 0) return NONE;
+  if (spent === null) return NONE;
   const writes: ShardWrite[] = [];
   for (const [campaign, { points, discount }] of spent) {
     const before = budgetGiven(logicalShard, campaign);
