@@ -35,7 +35,7 @@ export function applyCampaignDiscounts(
   for (let campaignIndex = 0; campaignIndex < campaigns.length; campaignIndex += 1) {
     const campaign = campaigns[campaignIndex] as CompiledCampaign;
     const left = budgetLeft?.[campaignIndex] ?? null;
-    const spent: BudgetedDiscount | null = left === null ? null : { campaign, discount: 0, lines: new Array<number>(amounts.length).fill(0) };
+    const spent: BudgetedDiscount | null = left === null || campaign.discounts.length === 0 ? null : { campaign, discount: 0, lines: new Array<number>(amounts.length).fill(0) };
     if (spent !== null) (budgeted ??= []).push(spent);
     for (const mechanic of campaign.discounts) {
       const before = current ?? lineDiscounts;
