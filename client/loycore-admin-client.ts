@@ -1,6 +1,6 @@
 import { readAdminClientOptions } from "./admin-client-options.js";
 import type { Campaign, CampaignSet, CampaignsDefinition, CampaignState, SegmentCondition } from "../protocol/campaign-document.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponView, SegmentPreview } from "../protocol/admin-wire.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview, SegmentPreviewJob } from "../protocol/admin-wire.js";
 import type { CalculateResult } from "../protocol/terminal-wire.js";
 import type { AdminClientSettings, LoycoreAdminClientOptions } from "./admin-client-options.js";
 import type {
@@ -178,9 +178,29 @@ export class LoycoreAdminClient {
     return this.call("POST", `/campaigns/${segment(campaign, "id")}/coupons`, request);
   }
 
-  /** A coupon as it stands: its campaign, member, uses and how many are used now. */
+  /** A coupon as it stands: its campaign, member, uses and how many are used now, its state and the receipts using it. */
   async coupon(code: string): Promise<CouponView> {
     return this.call("GET", `/coupons/${segment(code, "code")}`);
+  }
+
+  /** A page of a campaign's coupons (`after`: the previous page's `next`), or with `member` that member's personal code of the campaign. */
+  async campaignCoupons(campaign: string, query: { readonly after?: string; readonly limit?: number; readonly member?: string } = {}): Promise<CouponPage> {
+    return this.call("GET", `/campaigns/${segment(campaign, "id")}/coupons${queryString({ after: query.after, limit: query.limit, member: query.member })}`);
+  }
+
+  /** Revokes a coupon; `id` is the revoke's client id (a repeat answers the same). */
+  async revokeCoupon(code: string, id: string): Promise<CouponRevoked> {
+    return this.call("POST", `/coupons/${segment(code, "code")}/revoke`, { id });
+  }
+
+  /** Starts (or, repeated with its id, reads) a job giving each member of a stored segment one personal code of the campaign. */
+  async issueSegmentCoupons(campaign: string, request: { readonly id: string; readonly segment: string; readonly uses?: number; readonly validUntil?: number }): Promise<SegmentCouponJob> {
+    return this.call("POST", `/campaigns/${segment(campaign, "id")}/coupons/segment`, request);
+  }
+
+  /** A segment coupon job's progress. */
+  async couponJob(id: string): Promise<SegmentCouponJob> {
+    return this.call("GET", `/coupon-jobs/${segment(id, "id")}`);
   }
 
   /** What a campaign with a budget has given so far, net of returns, in all and by shard thread. */
@@ -191,6 +211,16 @@ export class LoycoreAdminClient {
   /** How many members a segment (a stored one's id, or a condition as is) holds now, and the first `sample` of them (at most 100). */
   async previewSegment(request: { readonly segment: string; readonly sample?: number } | { readonly when: SegmentCondition; readonly sample?: number }): Promise<SegmentPreview> {
     return this.call("POST", "/segments/preview", request);
+  }
+
+  /** The same preview in the background: answers at once with its progress (`id`: a client id to find it again; absent, one is made). */
+  async startSegmentPreview(request: ({ readonly segment: string } | { readonly when: SegmentCondition }) & { readonly id?: string; readonly sample?: number }): Promise<SegmentPreviewJob> {
+    return this.call("POST", "/segments/preview-jobs", request);
+  }
+
+  /** A background segment preview's progress: logical shards counted, members scanned and found, the sample so far. */
+  async segmentPreviewJob(id: string): Promise<SegmentPreviewJob> {
+    return this.call("GET", `/segments/preview-jobs/${segment(id, "id")}`);
   }
 
   // -- Partners and stores ---------------------------------------------------

@@ -101,3 +101,104 @@ describe("a campaign's budget over the wire, two shard threads and many lanes at
     expect((await getJson(`${restarted.server.url}/v1/admin/campaigns/hundred/budget`, restarted.server.adminToken ?? "")).body).toMatchObject({ given: BUDGET });
   });
 });
+
+const DISCOUNT_BUDGET = 4_000;
+/** 10 % off every receipt, at most DISCOUNT_BUDGET (minor units) in all. */
+const DISCOUNT_CAMPAIGN = {
+  name: "Ten off",
+  start: Date.now() - DAY,
+  end: Date.now() + 7 * DAY,
+  state: "active",
+  partner: "demo-partner",
+  budgetDiscount: DISCOUNT_BUDGET,
+  mechanics: [{ kind: "discount", basisPoints: 1_000 }],
+};
+
+function campaignDiscount(answer: CommitResult): number {
+  return answer.rules.filter((rule) => rule.rule === "campaign:tenoff").reduce((sum, rule) => sum + (rule.discount ?? 0), 0);
+}
+
+describe("a campaign's discount budget over the wire, two shard threads and many lanes at once", () => {
+  const directory = makeTemporaryDirectory("campaign-discount-budgets");
+  let running: Running | null = null;
+  let cards: readonly string[] = [];
+
+  async function start(): Promise<Running> {
+    const server = await startServerProcess(directory.path, ["--demo", "--demo-members", String(MEMBERS), "--shards", "2"]);
+    const lanes = await Promise.all(Array.from({ length: LANES }, () => LoycoreClient.connect({ url: server.webSocketUrl, token: server.terminalToken ?? "", reconnect: false })));
+    cards = server.demoCards;
+    running = { server, lanes };
+    return running;
+  }
+
+  async function crash(): Promise<void> {
+    if (running === null) return;
+    for (const lane of running.lanes) await lane.close().catch(() => undefined);
+    await running.server.kill();
+    running = null;
+  }
+
+  afterAll(async () => {
+    await crash();
+    directory.remove();
+  });
+
+  /** `rounds` receipts of two units of 1,000 per member, every lane committing at once. */
+  async function commitAll(lanes: readonly LoycoreClient[], prefix: string, rounds: number): Promise<CommitResult[]> {
+    const work: Promise<CommitResult>[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      cards.forEach((card, index) => {
+        const lane = lanes[(index + round) % LANES] as LoycoreClient;
+        work.push(lane.commit({ card, receipt: { id: `${prefix}-${round}-${index}`, at: Date.now() - 1_000, lines: [{ sku: "a", qty: 2, price: 1_000, amount: 2_000 }] } }));
+      });
+    }
+    return Promise.all(work);
+  }
+
+  it("gives at most the discount budget at once, cites the budget where it gave less, gives back what refunds and cancels return, and no more after a crash", async () => {
+    const { server, lanes } = await start();
+    const admin = server.adminToken ?? "";
+    expect((await postJson(`${server.url}/v1/admin/program`, admin, PROGRAM, "PUT")).status).toBe(200);
+    expect((await postJson(`${server.url}/v1/admin/campaigns/tenoff`, admin, DISCOUNT_CAMPAIGN, "PUT")).status).toBe(200);
+
+    const answers = await commitAll(lanes, "b", 5);
+    // 120 receipts would take 24,000 off; each thread's share (half) is spent whole, 200 a receipt.
+    expect(answers.reduce((sum, answer) => sum + campaignDiscount(answer), 0)).toBe(DISCOUNT_BUDGET);
+    expect(answers.reduce((sum, answer) => sum + answer.discount, 0)).toBe(DISCOUNT_BUDGET);
+    expect(answers.filter((answer) => campaignDiscount(answer) > 0)).toHaveLength(DISCOUNT_BUDGET / 200);
+    // A receipt the spent budget gave nothing says why.
+    const refused = answers.find((answer) => campaignDiscount(answer) === 0);
+    expect(refused?.rules.find((rule) => rule.rule === "campaign:tenoff")).toEqual({ rule: "campaign:tenoff", effect: "discount", basisPoints: 1_000, discount: 0, limitedBy: "budget" });
+    const half = DISCOUNT_BUDGET / 2;
+    expect((await getJson(`${server.url}/v1/admin/campaigns/tenoff/budget`, admin)).body).toEqual({
+      campaign: "tenoff",
+      budgetPoints: null,
+      given: 0,
+      budgetDiscount: DISCOUNT_BUDGET,
+      discountGiven: DISCOUNT_BUDGET,
+      shards: [
+        { shard: 0, share: 0, given: 0, discountShare: half, discountGiven: half },
+        { shard: 1, share: 0, given: 0, discountShare: half, discountGiven: half },
+      ],
+    });
+
+    // Cancels give back their receipts' discount; a refund of one of two units, half of it.
+    const discounted = answers.map((answer, index) => ({ answer, card: cards[index % MEMBERS] as string })).filter((entry) => campaignDiscount(entry.answer) > 0);
+    for (const { answer, card } of discounted.slice(0, 4)) await (lanes[0] as LoycoreClient).cancel({ card, receipt: answer.receipt });
+    const refunded = discounted[4] as { answer: CommitResult; card: string };
+    await (lanes[1] as LoycoreClient).refund({ card: refunded.card, refund: { id: "f-1", receipt: refunded.answer.receipt, lines: [{ line: 0, qty: 1 }] } });
+    const returned = 4 * 200 + 100;
+    expect((await getJson(`${server.url}/v1/admin/campaigns/tenoff/budget`, admin)).body).toMatchObject({ discountGiven: DISCOUNT_BUDGET - returned });
+    // New receipts take exactly what came back: whole discounts, and what is left of a share cited as limited by the budget.
+    const again = await commitAll(lanes, "c", 2);
+    expect(again.reduce((sum, answer) => sum + campaignDiscount(answer), 0)).toBe(returned);
+    expect(again.some((answer) => campaignDiscount(answer) === 100 && answer.rules.some((rule) => rule.limitedBy === "budget"))).toBe(true);
+
+    // A crash: each logical shard's totals come back from the log, so the campaign takes nothing more off.
+    await crash();
+    const restarted = await start();
+    const after = await commitAll(restarted.lanes, "d", 2);
+    expect(after.reduce((sum, answer) => sum + answer.discount, 0)).toBe(0);
+    expect((await getJson(`${restarted.server.url}/v1/admin/campaigns/tenoff/budget`, restarted.server.adminToken ?? "")).body).toMatchObject({ discountGiven: DISCOUNT_BUDGET });
+  });
+});

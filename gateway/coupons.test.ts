@@ -61,7 +61,18 @@ describe("coupons over the wire", () => {
     expect(couponPoints(won[0]?.answer as CommitResult)).toBe(500);
     const refusals = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [(outcome.reason as { code?: string }).code] : []));
     expect(refusals).toEqual(new Array(LANES - 1).fill("COUPON_USED_UP"));
-    expect(await admin.coupon(code)).toEqual({ code, campaign: "welcome", member: null, uses: 1, used: 1, validUntil: null });
+    expect(await admin.coupon(code)).toEqual({
+      code,
+      campaign: "welcome",
+      member: null,
+      uses: 1,
+      used: 1,
+      validUntil: null,
+      state: "usedUp",
+      usesLeft: 0,
+      usedBy: [{ store: "demo-store", receipt: `race-${won[0]?.index ?? -1}`, member: won[0]?.answer.member }],
+      usedByComplete: true,
+    });
 
     // The winner's retry is its first answer, taking no second use; a refused lane's balance did not move.
     const winner = won[0] as { index: number; answer: CommitResult };

@@ -668,6 +668,17 @@ export interface SegmentPreview {
   readonly complete: boolean;
 }
 
+/** `POST /v1/admin/segments/preview-jobs` and `GET /v1/admin/segments/preview-jobs/{id}`: a segment preview running in the background, with its progress so far. */
+export interface SegmentPreviewJob extends SegmentPreview {
+  readonly id: string;
+  readonly state: "running" | "done" | "failed";
+  /** Logical shards counted whole, of `logicalShardsTotal` (256): `members`, `scanned` and `sample` are so far. */
+  readonly logicalShardsDone: number;
+  readonly logicalShardsTotal: number;
+  /** A failed job's error. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 /** One receipt of a member priced again without and with a draft campaign. */
 export interface CampaignPreviewReceipt {
   readonly receipt: string;
@@ -690,10 +701,22 @@ export interface CampaignHistoryPreview {
 /** `GET /v1/admin/campaigns/{id}/budget`: what a campaign with a budget has given, net of returns, in all and by shard thread. */
 export interface CampaignBudgetView {
   readonly campaign: string;
-  readonly budgetPoints: number;
+  /** The points budget; null: none (a campaign with only a discount budget). */
+  readonly budgetPoints: number | null;
+  /** Points given, net of returns. */
   readonly given: number;
-  /** Per shard thread: its share of the budget and what its logical shards gave. */
-  readonly shards: readonly { readonly shard: number; readonly share: number; readonly given: number }[];
+  /** The discount budget, minor units; absent: none. */
+  readonly budgetDiscount?: number;
+  /** Discount given, net of returns, minor units; with `budgetDiscount`. */
+  readonly discountGiven?: number;
+  /** Per shard thread: its share of each budget and what its logical shards gave (`discountShare`, `discountGiven` with a discount budget). */
+  readonly shards: readonly {
+    readonly shard: number;
+    readonly share: number;
+    readonly given: number;
+    readonly discountShare?: number;
+    readonly discountGiven?: number;
+  }[];
 }
 
 /** `POST /v1/admin/campaigns/{id}/coupons`: the codes issued (docs/campaigns.md, "Coupons"). */
@@ -714,4 +737,46 @@ export interface CouponView {
   /** Receipts using it now (a cancel gives its use back). */
   readonly used: number;
   readonly validUntil: number | null;
+  /** The revoke that withdrew it (its client id and time); absent: not revoked. */
+  readonly revoked?: { readonly id: string; readonly at: number };
+  /** Revoked, else past validUntil (at the time of the read), else used up, else active. */
+  readonly state: "active" | "usedUp" | "expired" | "revoked";
+  /** Uses left: uses - used (0 when revoked). */
+  readonly usesLeft: number;
+  /** The receipts using it now, in (store, receipt) order: at most 100 for one coupon, 5 in a list (`usedByComplete` false when there are more). */
+  readonly usedBy: readonly { readonly store: string; readonly receipt: string; readonly member: string }[];
+  readonly usedByComplete: boolean;
+}
+
+/** `GET /v1/admin/campaigns/{id}/coupons`: a page of a campaign's coupons, in (logical shard, code) order; `next` continues it (null: no more). */
+export interface CouponPage {
+  readonly campaign: string;
+  readonly coupons: readonly CouponView[];
+  /** The cursor of the next page (`after`); null: every logical shard has been read. */
+  readonly next: string | null;
+}
+
+/** `POST /v1/admin/coupons/{code}/revoke`: the revoke (a repeat of the same id answers the same); `alreadyRevoked`: another revoke had withdrawn it first (its id and time are given). */
+export interface CouponRevoked {
+  readonly code: string;
+  readonly revoked: { readonly id: string; readonly at: number };
+  readonly alreadyRevoked: boolean;
+}
+
+/** `POST /v1/admin/campaigns/{id}/coupons/segment` and `GET /v1/admin/coupon-jobs/{id}`: one personal code per member of a segment, swept over every logical shard. */
+export interface SegmentCouponJob {
+  readonly id: string;
+  readonly campaign: string;
+  readonly segment: string;
+  readonly state: "running" | "done" | "failed";
+  /** Logical shards swept whole, of `logicalShardsTotal` (256). */
+  readonly logicalShardsDone: number;
+  readonly logicalShardsTotal: number;
+  readonly scanned: number;
+  /** Members found in the segment. */
+  readonly matched: number;
+  /** Codes made by this sweep (members who had one already keep it and are not counted). */
+  readonly created: number;
+  /** A failed job's error: its code and message. */
+  readonly error?: { readonly code: string; readonly message: string };
 }

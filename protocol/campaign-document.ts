@@ -96,6 +96,12 @@ export interface Campaign {
    * exceeded (docs/campaigns.md, "Budgets").
    */
   readonly budgetPoints?: number;
+  /**
+   * The most discount, minor units, the campaign's discount mechanics give in
+   * all (net of returns); absent: no budget. Split into shares as
+   * `budgetPoints` (docs/campaigns.md, "Budgets").
+   */
+  readonly budgetDiscount?: number;
   /** Days the campaign's points live (their lot's expiry, counted from the accrual as the program's); absent: the program's lifetime. */
   readonly pointsLifetimeDays?: number;
   /** true: the campaign applies only to receipts presenting one of its coupons (docs/campaigns.md, "Coupons"); absent: to every receipt. */

@@ -278,6 +278,10 @@ export interface AppliedRule {
   readonly effect: "discount" | "accrual" | "bonus";
   readonly basisPoints?: number;
   readonly points?: number;
+  /** A campaign discount under a discount budget: the discount, minor units, it gave (docs/campaigns.md, "Budgets"). */
+  readonly discount?: number;
+  /** "budget": the campaign's discount budget gave less than the rule would (`discount` says what it gave; 0: nothing was left). */
+  readonly limitedBy?: "budget";
 }
 
 export interface CalculateResult {

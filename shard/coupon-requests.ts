@@ -1,6 +1,9 @@
 // Thread: a shard worker thread (the ShardActor's): the coupons of the logical shards it owns.
 import { assert } from "../domain/assert/assert.js";
-import { couponUsable, type Coupon } from "../domain/campaigns/coupons.js";
+import { couponUsable, type Coupon, type CouponRevoke } from "../domain/campaigns/coupons.js";
+import { afterMember, COUPON_MEMBER, couponKey, couponRange, couponUseRange, decodeCouponKey, decodeCouponUseKey, memberPrefix } from "./storage/record-keys.js";
+import { readCoupon, readCouponUse } from "./storage/records/coupon-codec.js";
+import type { ShardState } from "./state/shard-state.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
 import type { OutboxHost } from "./outbox-requests.js";
 import type { CouponShardRequest } from "./shard-messages.js";
@@ -16,8 +19,29 @@ import type { ShardWrite } from "./storage/shard-store.js";
  * another, and a cancel gives exactly that use back.
  */
 
+/** Coupons one list request reads at most on its logical shard (of every campaign, a coupon record each): about a millisecond of the shard thread. */
+export const COUPON_LIST_SCAN_MAX = 1_000;
+
 /** What a coupon request answers, and the log record it waits for (null: it wrote none). */
-export type CouponOutcome = Outcome<{ readonly value: CouponUseAnswer | { readonly issued: number } | { readonly released: boolean } | CouponView; readonly sequence: number | null }>;
+export type CouponOutcome = Outcome<{ readonly value: CouponAnswer; readonly sequence: number | null }>;
+type CouponAnswer = CouponUseAnswer | { readonly issued: number } | { readonly released: boolean } | CouponStanding | CouponListPage | CouponRevokeAnswer;
+
+/** A coupon with the receipts using it now (at most the request's `usesMax`; `usedByComplete` false when there are more). */
+export interface CouponStanding extends CouponView {
+  readonly usedBy: readonly { readonly store: string; readonly receipt: string; readonly member: string }[];
+  readonly usedByComplete: boolean;
+}
+
+/** A page of a campaign's coupons on one logical shard; `next`: the code to continue after (null: the logical shard is read whole). */
+export interface CouponListPage {
+  readonly coupons: readonly CouponStanding[];
+  readonly next: string | null;
+}
+
+export interface CouponRevokeAnswer {
+  readonly revoked: CouponRevoke;
+  readonly alreadyRevoked: boolean;
+}
 
 /** The campaign a coupon unlocks for a receipt, and whether this request counted the use (false: checked only, or the receipt's own use found again). */
 export interface CouponUseAnswer {
@@ -35,8 +59,13 @@ export function handleCoupon(host: OutboxHost, request: CouponShardRequest): Cou
   switch (request.kind) {
     case "couponRead": {
       const coupon = state.readCoupon(request.logicalShard, request.code);
-      return coupon === undefined ? failure("NOT_FOUND", `no coupon ${request.code}`) : { ok: true, value: { code: request.code, ...coupon }, sequence: null };
+      if (coupon === undefined) return failure("NOT_FOUND", `no coupon ${request.code}`);
+      return { ok: true, value: standing(state, request.logicalShard, request.code, coupon, request.usesMax ?? 0), sequence: null };
     }
+    case "couponList":
+      return { ok: true, value: listPage(state, request), sequence: null };
+    case "couponRevoke":
+      return revoke(host, request);
     case "couponIssue":
       return issue(host, request);
     case "couponUse":
@@ -85,7 +114,52 @@ function use(host: OutboxHost, request: Extract<CouponShardRequest, { kind: "cou
   return logged(host, writes, { campaign: coupon.campaign, counted: true });
 }
 
-function logged(host: OutboxHost, writes: readonly ShardWrite[], value: CouponUseAnswer | { readonly issued: number } | { readonly released: boolean }): CouponOutcome {
+/** The overlay's coupon records of a logical shard: read once per request, then every range read of it filters this. */
+function stagedCoupons(state: ShardState, logicalShard: number): ReadonlyMap<string, Uint8Array | null> {
+  return state.stagedRange(memberPrefix(logicalShard, COUPON_MEMBER), afterMember(logicalShard, COUPON_MEMBER));
+}
+
+/** The coupon with up to `usesMax` of the receipts using it (one range read of its uses). */
+function standing(state: ShardState, logicalShard: number, code: string, coupon: Coupon, usesMax: number, staged = stagedCoupons(state, logicalShard)): CouponStanding {
+  const range = couponUseRange(logicalShard, code);
+  const uses = usesMax === 0 ? [] : state.readRange(range.start, range.end, null, usesMax + 1, staged);
+  const usedBy = uses.slice(0, usesMax).map(({ key, value }) => {
+    const { store, receiptId } = decodeCouponUseKey(key);
+    return { store, receipt: receiptId, member: readCouponUse(value, `use of coupon ${code}`) };
+  });
+  return { code, ...coupon, usedBy, usedByComplete: uses.length <= usesMax && (usesMax > 0 || coupon.used === 0) };
+}
+
+/** A campaign's coupons on one logical shard after `after`: at most `limit` found among at most COUPON_LIST_SCAN_MAX coupons read. */
+function listPage(state: ShardState, request: Extract<CouponShardRequest, { kind: "couponList" }>): CouponListPage {
+  const range = couponRange(request.logicalShard);
+  const after = request.after === null ? null : couponKey(request.logicalShard, request.after);
+  const staged = stagedCoupons(state, request.logicalShard);
+  const read = state.readRange(range.start, range.end, after, COUPON_LIST_SCAN_MAX, staged);
+  const coupons: CouponStanding[] = [];
+  for (let index = 0; index < read.length; index += 1) {
+    const { key, value } = read[index] as { key: Buffer; value: Uint8Array };
+    const code = decodeCouponKey(key);
+    const coupon = readCoupon(value, `coupon ${code}`);
+    if (coupon.campaign !== request.campaign) continue;
+    coupons.push(standing(state, request.logicalShard, code, coupon, request.usesMax, staged));
+    // A full page continues after its last coupon (the next page may find none: it says so then).
+    if (coupons.length >= request.limit) return { coupons, next: code };
+  }
+  const last = read[read.length - 1];
+  return { coupons, next: read.length < COUPON_LIST_SCAN_MAX || last === undefined ? null : decodeCouponKey(last.key) };
+}
+
+/** Withdraws a coupon: written with the revoke's id and time; a repeat of that id finds it and answers the same; another id, the first revoke. */
+function revoke(host: OutboxHost, request: Extract<CouponShardRequest, { kind: "couponRevoke" }>): CouponOutcome {
+  const coupon = host.state.readCoupon(request.logicalShard, request.code);
+  if (coupon === undefined) return failure("NOT_FOUND", `no coupon ${request.code}`);
+  if (coupon.revoked !== undefined) return { ok: true, value: { revoked: coupon.revoked, alreadyRevoked: coupon.revoked.id !== request.id }, sequence: null };
+  const revoked = { id: request.id, at: request.at };
+  return logged(host, [{ kind: "coupon", logicalShard: request.logicalShard, code: request.code, coupon: { ...coupon, revoked } }], { revoked, alreadyRevoked: false });
+}
+
+function logged(host: OutboxHost, writes: readonly ShardWrite[], value: CouponAnswer): CouponOutcome {
   const refusal = host.refusal();
   if (refusal !== null) return refusal;
   const { payload, mutations } = encodeOperation(undefined, writes);

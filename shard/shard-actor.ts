@@ -15,6 +15,7 @@ import { handleCoupon } from "./coupon-requests.js";
 import { surveyAnswersPage, surveyInvitePage } from "./survey-requests.js";
 import { answerOf, answerSurvey, surveyAnswerRecordId, type StoredSurveyAnswer } from "./operations/survey-operations.js";
 import { SURVEY_MEMBER } from "./storage/record-keys.js";
+import { memberSegmentCoupon, segmentCouponsPage } from "./segment-coupons.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
@@ -266,10 +267,14 @@ export class ShardActor {
       case "previewCampaign":
       case "previewCampaignHistory":
       case "segmentPreview":
+      case "segmentCoupons":
+      case "memberCoupon":
       case "couponIssue":
       case "couponUse":
       case "couponRelease":
       case "couponRead":
+      case "couponList":
+      case "couponRevoke":
       case "campaignBudget":
       case "surveyInvite":
       case "surveyAnswers":
@@ -307,10 +312,14 @@ export class ShardActor {
           | "previewCampaign"
           | "previewCampaignHistory"
           | "segmentPreview"
+          | "segmentCoupons"
+          | "memberCoupon"
           | "couponIssue"
           | "couponUse"
           | "couponRelease"
           | "couponRead"
+          | "couponList"
+          | "couponRevoke"
           | "campaignBudget"
           | "surveyInvite"
           | "surveyAnswers"
@@ -349,16 +358,38 @@ export class ShardActor {
       case "couponUse":
       case "couponRelease":
       case "couponRead":
+      case "couponList":
+      case "couponRevoke":
         this.coupon(request, reply);
         return;
+      case "segmentCoupons":
+        this.segmentCoupons(request, reply);
+        return;
+      case "memberCoupon":
+        this.assertOwned(request.logicalShard, request.memberId);
+        reply({ ref: request.ref, ok: true, value: { code: memberSegmentCoupon(this.outbox, request.logicalShard, request.memberId, request.campaign) ?? null } });
+        return;
       case "campaignBudget":
-        reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints) });
+        reply({ ref: request.ref, ok: true, value: this.budgets.standing(request.campaign, request.budgetPoints, request.budgetDiscount ?? null) });
         return;
     }
   }
 
   /** A coupon's issue, use, release or read, on the logical shard its code hashes to (coupon-requests.ts). */
-  private coupon(request: Extract<ShardRequest, { kind: "couponIssue" | "couponUse" | "couponRelease" | "couponRead" }>, reply: Reply): void {
+  /** A page of a segment's personal coupons (shard/segment-coupons.ts), answered once its log record is durable. */
+  private segmentCoupons(request: Extract<ShardRequest, { kind: "segmentCoupons" }>, reply: Reply): void {
+    if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
+    if (this.program === null) {
+      reply(failureReply(request.ref, failure("NO_PROGRAM", "no loyalty program is configured")));
+      return;
+    }
+    const handled = segmentCouponsPage(this.outbox, this.program, request, this.options.clock());
+    if (!handled.ok) this.replies.afterEverythingAppended(reply, failureReply(request.ref, handled));
+    else if (handled.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: handled.value } as ShardReply);
+    else this.replies.afterRecord(handled.sequence, reply, { ref: request.ref, ok: true, value: handled.value, sequence: handled.sequence } as ShardReply);
+  }
+
+  private coupon(request: Extract<ShardRequest, { kind: "couponIssue" | "couponUse" | "couponRelease" | "couponRead" | "couponList" | "couponRevoke" }>, reply: Reply): void {
     const handled = handleCoupon(this.outbox, request);
     if (!handled.ok) this.replies.afterEverythingAppended(reply, failureReply(request.ref, handled));
     else if (handled.sequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: handled.value } as ShardReply);

@@ -1,4 +1,5 @@
 // Both sides of the gateway <-> shard thread boundary: the messages that cross it.
+import type { BudgetStanding } from "./campaign-budget-ledger.js";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { MemberProfile } from "../domain/account/account.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
@@ -16,7 +17,8 @@ import { failure, type Failure } from "../protocol/errors/loycore-error.js";
 import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet, SegmentCondition } from "../protocol/campaign-document.js";
-import type { Coupon } from "../domain/campaigns/coupons.js";
+import type { Coupon, CouponRevoke } from "../domain/campaigns/coupons.js";
+import type { CouponListPage, CouponStanding } from "./coupon-requests.js";
 import type { CampaignHistoryPreview } from "../protocol/admin-wire.js";
 import type { SurveyAnswerResult, SurveyAnswers } from "../protocol/survey-document.js";
 import type { SurveyInvitation, SurveySubmission } from "./operations/survey-operations.js";
@@ -89,6 +91,9 @@ export type ShardRequest =
   | PreviewCampaignShardRequest
   | PreviewCampaignHistoryShardRequest
   | SegmentPreviewShardRequest
+  | SegmentCouponsShardRequest
+  /** The personal code a campaign's segment issue gave the member (shard/segment-coupons.ts). */
+  | { readonly kind: "memberCoupon"; readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly campaign: string }
   | CouponShardRequest
   | SurveyInviteShardRequest
   | SurveyAnswersShardRequest
@@ -97,7 +102,7 @@ export type ShardRequest =
   /** The member's answer to a survey, if any (the survey page shows "already answered"). */
   | { readonly kind: "surveyAnswered"; readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly survey: string }
   /** What a campaign with a budget has given on this shard thread, and its share (docs/campaigns.md, "Budgets"). */
-  | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number }
+  | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number | null; readonly budgetDiscount?: number | null }
   /**
    * The gateway's receipt index holds, durably, every receipt this shard
    * committed with a log sequence up to `through`: log segments wholly at or
@@ -189,13 +194,18 @@ export interface ShardAnswers {
   readonly previewCampaignHistory: CampaignHistoryPreview;
   /** One page of a segment's count over a logical shard. */
   readonly segmentPreview: SegmentPreviewPage;
-  readonly campaignBudget: { readonly share: number; readonly given: number };
+  readonly segmentCoupons: SegmentCouponsPage;
+  /** The personal code a campaign's segment issue gave the member; null: none. */
+  readonly memberCoupon: { readonly code: string | null };
+  readonly campaignBudget: BudgetStanding;
   /** The campaign the coupon unlocks for this receipt (counted once per receipt when `count`). */
   readonly couponUse: { readonly campaign: string; readonly counted: boolean };
   readonly couponIssue: { readonly issued: number };
   /** Whether the receipt had a use of the coupon to give back. */
   readonly couponRelease: { readonly released: boolean };
-  readonly couponRead: Coupon & { readonly code: string };
+  readonly couponRead: CouponStanding;
+  readonly couponList: CouponListPage;
+  readonly couponRevoke: { readonly revoked: CouponRevoke; readonly alreadyRevoked: boolean };
   readonly surveyInvite: SurveyInvitePage;
   readonly surveyAnswers: SurveyAnswersPage;
   readonly surveyAnswer: SurveyAnswerResult;
@@ -287,7 +297,12 @@ export type CouponShardRequest =
     }
   /** Gives back the use a receipt made (its commit refused, or the receipt cancelled). */
   | { readonly kind: "couponRelease"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly store: string; readonly receiptId: string }
-  | { readonly kind: "couponRead"; readonly ref: number; readonly logicalShard: number; readonly code: string };
+  /** The coupon with the receipts using it now, at most `usesMax` of them. */
+  | { readonly kind: "couponRead"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly usesMax?: number }
+  /** A page of a campaign's coupons on one logical shard, in code order after `after` (shard/coupon-requests.ts). */
+  | { readonly kind: "couponList"; readonly ref: number; readonly logicalShard: number; readonly campaign: string; readonly after: string | null; readonly limit: number; readonly usesMax: number }
+  /** Withdraws a coupon, idempotent by the revoke's client id. */
+  | { readonly kind: "couponRevoke"; readonly ref: number; readonly logicalShard: number; readonly code: string; readonly id: string; readonly at: number };
 
 /** A dry run over history: the member's last `count` receipts priced again without and with `draft` (docs/campaigns.md, "Previews"). */
 export interface PreviewCampaignHistoryShardRequest {
@@ -335,6 +350,28 @@ export interface SurveyInvitePage {
   readonly scanned: number;
   readonly invited: number;
   readonly alreadyInvited: number;
+  /** The `afterMemberId` of the next page; null: the logical shard is done. */
+  readonly next: string | null;
+}
+
+/** One page of a segment's personal coupons (shard/segment-coupons.ts): a code for each member of the segment in the page that has none of the campaign. */
+export interface SegmentCouponsShardRequest {
+  readonly kind: "segmentCoupons";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+  readonly when: SegmentCondition;
+  readonly campaign: string;
+  readonly uses: number;
+  readonly validUntil: number | null;
+}
+
+export interface SegmentCouponsPage {
+  readonly scanned: number;
+  readonly matched: number;
+  /** Codes this page made (members with one already are matched, not created). */
+  readonly created: number;
   /** The `afterMemberId` of the next page; null: the logical shard is done. */
   readonly next: string | null;
 }

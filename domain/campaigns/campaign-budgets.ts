@@ -13,12 +13,18 @@ import type { CompiledCampaign } from "./compiled-campaigns.js";
  * most the budget, so the campaign is never overspent, with no message
  * between threads on a receipt's path. The price: a thread whose share is
  * spent stops giving while another may still have some of its own.
+ *
+ * A discount budget (`budgetDiscount`, minor units) is split and counted the
+ * same way, beside the points in the same records: a discount mechanic gives
+ * at most what is left of its thread's share (campaign-mechanics.ts).
  */
 
 /** What a shard tells a calculation about budgets: the points a campaign may still give here. */
 export interface CampaignBudgetView {
   /** Points the campaign may still give on this shard thread (its share less what its logical shards gave); only asked for campaigns with a budget. */
   pointsLeft(campaign: CompiledCampaign): number;
+  /** Discount, minor units, the campaign may still give on this shard thread; only asked for campaigns with a discount budget. */
+  discountLeft(campaign: CompiledCampaign): number;
 }
 
 /** A shard thread's share of a budget: floor(budget x owned / total), so the shares of all threads add up to at most the budget. */
@@ -36,4 +42,13 @@ export function budgetsLeft(campaigns: readonly CompiledCampaign[], view: Campai
   for (const campaign of campaigns) if (campaign.budgetPoints !== null) any = true;
   if (!any) return null;
   return campaigns.map((campaign) => (campaign.budgetPoints === null ? null : Math.max(0, view.pointsLeft(campaign))));
+}
+
+/** Beside the campaigns that price a receipt, the discount each may still give under its discount budget (null: none); null when none has one. */
+export function discountBudgetsLeft(campaigns: readonly CompiledCampaign[], view: CampaignBudgetView | null): (number | null)[] | null {
+  if (view === null) return null;
+  let any = false;
+  for (const campaign of campaigns) if (campaign.budgetDiscount !== null) any = true;
+  if (!any) return null;
+  return campaigns.map((campaign) => (campaign.budgetDiscount === null ? null : Math.max(0, view.discountLeft(campaign))));
 }

@@ -12,6 +12,13 @@ import type { CompiledCampaign } from "./compiled-campaigns.js";
  * They add to the program's discount and do not pass through its discount
  * policy (docs/campaigns.md, "How they combine"). Returns the new line
  * discounts and what the campaigns added.
+ *
+ * A campaign with a discount budget gives at most what is left of its
+ * thread's share (`budgetLeft`, beside the campaigns), spent mechanic by
+ * mechanic: a mechanic the budget cuts gives what is left (nothing when
+ * nothing is), and its rule says so (`limitedBy: "budget"`). Its rules carry
+ * the discount each gave (`discount`), and `budgeted` what it gave by line,
+ * which the receipt's settlement keeps so that returns give it back.
  */
 export function applyCampaignDiscounts(
   receipt: Receipt,
@@ -20,10 +27,16 @@ export function applyCampaignDiscounts(
   lineDiscounts: readonly number[],
   campaigns: readonly CompiledCampaign[],
   rules: AppliedRule[],
-): { readonly lineDiscounts: readonly number[]; readonly added: number } {
+  budgetLeft: readonly (number | null)[] | null = null,
+): { readonly lineDiscounts: readonly number[]; readonly added: number; readonly budgeted: BudgetedDiscount[] | null } {
   let current: number[] | null = null;
   let added = 0;
-  for (const campaign of campaigns) {
+  let budgeted: BudgetedDiscount[] | null = null;
+  for (let campaignIndex = 0; campaignIndex < campaigns.length; campaignIndex += 1) {
+    const campaign = campaigns[campaignIndex] as CompiledCampaign;
+    const left = budgetLeft?.[campaignIndex] ?? null;
+    const spent: BudgetedDiscount | null = left === null || campaign.discounts.length === 0 ? null : { campaign, discount: 0, lines: new Array<number>(amounts.length).fill(0) };
+    if (spent !== null) (budgeted ??= []).push(spent);
     for (const mechanic of campaign.discounts) {
       const before = current ?? lineDiscounts;
       const rooms: number[] = new Array<number>(amounts.length);
@@ -39,16 +52,42 @@ export function applyCampaignDiscounts(
         if (eligible) eligibleAmount += amounts[index] ?? 0;
         roomSum += room;
       }
-      const discount = Math.min(applyBasisPointsRoundingDown(eligibleAmount, mechanic.basisPoints), roomSum);
-      if (discount === 0) continue;
-      const parts = allocateWithCaps(discount, weights, rooms);
-      current ??= lineDiscounts.slice();
-      for (let index = 0; index < amounts.length; index += 1) current[index] = (current[index] ?? 0) + (parts[index] ?? 0);
+      const earned = Math.min(applyBasisPointsRoundingDown(eligibleAmount, mechanic.basisPoints), roomSum);
+      if (earned === 0) continue;
+      if (spent === null) {
+        current = addDiscount(current ?? lineDiscounts.slice(), allocateWithCaps(earned, weights, rooms), null);
+        added += earned;
+        rules.push({ rule: campaign.rule, effect: "discount", basisPoints: mechanic.basisPoints });
+        continue;
+      }
+      // Under a discount budget: at most what is left of the thread's share.
+      const discount = Math.min(earned, (left ?? 0) - spent.discount);
+      if (discount > 0) current = addDiscount(current ?? lineDiscounts.slice(), allocateWithCaps(discount, weights, rooms), spent);
       added += discount;
-      rules.push({ rule: campaign.rule, effect: "discount", basisPoints: mechanic.basisPoints });
+      rules.push({ rule: campaign.rule, effect: "discount", basisPoints: mechanic.basisPoints, discount, ...(discount < earned ? { limitedBy: "budget" as const } : {}) });
     }
   }
-  return { lineDiscounts: current ?? lineDiscounts, added };
+  return { lineDiscounts: current ?? lineDiscounts, added, budgeted };
+}
+
+/** What a campaign with a discount budget gave a receipt: in all and by line (the receipt's lines, dense). */
+export interface BudgetedDiscount {
+  readonly campaign: CompiledCampaign;
+  discount: number;
+  readonly lines: number[];
+}
+
+/** Adds a mechanic's parts to the line discounts (and to its budgeted campaign's). */
+function addDiscount(current: number[], parts: readonly number[], spent: BudgetedDiscount | null): number[] {
+  for (let index = 0; index < current.length; index += 1) {
+    const part = parts[index] ?? 0;
+    current[index] = (current[index] ?? 0) + part;
+    if (spent !== null) {
+      spent.lines[index] = (spent.lines[index] ?? 0) + part;
+      spent.discount += part;
+    }
+  }
+  return current;
 }
 
 /** What a receipt's points mechanics read: the earning lines and what each earns on, the total, which purchase it is. */

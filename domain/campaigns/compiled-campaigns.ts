@@ -32,6 +32,8 @@ export interface CompiledCampaign {
   readonly countsPurchases: boolean;
   /** The campaign's points budget (campaign-budgets.ts); null: none. */
   readonly budgetPoints: number | null;
+  /** The campaign's discount budget, minor units (campaign-budgets.ts); null: none. */
+  readonly budgetDiscount: number | null;
   /** Days its points live; null: the program's lifetime. */
   readonly pointsLifetimeDays: number | null;
   /** Applies only to receipts presenting one of its coupons (coupons.ts). */
@@ -92,6 +94,7 @@ function compileCampaign(campaign: Campaign, segments: ReadonlyMap<string, Segme
     discounts: campaign.mechanics.flatMap((mechanic) => (mechanic.kind === "discount" ? [{ basisPoints: mechanic.basisPoints, skus: skuSet(mechanic.skus) }] : [])),
     countsPurchases: campaign.mechanics.some((mechanic) => mechanic.kind === "points" && mechanic.everyPurchases !== null),
     budgetPoints: campaign.budgetPoints ?? null,
+    budgetDiscount: campaign.budgetDiscount ?? null,
     pointsLifetimeDays: campaign.pointsLifetimeDays ?? null,
     couponOnly: campaign.couponOnly === true,
   };

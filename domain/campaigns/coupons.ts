@@ -19,6 +19,23 @@ export interface Coupon {
   readonly used: number;
   /** Usable before this instant; null: until its campaign ends. */
   readonly validUntil: number | null;
+  /** An operator revoked it (the revoke's client id and when): no receipt may use it again; absent: not revoked. */
+  readonly revoked?: CouponRevoke;
+}
+
+/** A coupon's revocation: the admin request's client id (a repeat is found by it) and when it was made. */
+export interface CouponRevoke {
+  readonly id: string;
+  readonly at: number;
+}
+
+/** What a coupon is now: usable, used up, past its validity, or revoked (a revoked one says so whatever else holds). */
+export type CouponState = "active" | "usedUp" | "expired" | "revoked";
+
+export function couponState(coupon: Coupon, now: number): CouponState {
+  if (coupon.revoked !== undefined) return "revoked";
+  if (coupon.validUntil !== null && now >= coupon.validUntil) return "expired";
+  return coupon.used >= coupon.uses ? "usedUp" : "active";
 }
 
 /** Coupons one issue makes at most: one admin request, one record each on the shards. */
@@ -32,8 +49,30 @@ export const COUPON_CODE_LENGTH = 16;
 /** Whether `memberId` may use the coupon on a receipt at `at` (before one more use is counted); the campaign it unlocks. */
 export function couponUsable(coupon: Coupon | undefined, code: string, memberId: string, at: number): Outcome<{ readonly campaign: string }> {
   if (coupon === undefined) return failure("COUPON_UNKNOWN", `no coupon ${code}`);
+  if (coupon.revoked !== undefined) return failure("COUPON_REVOKED", `coupon ${code} was revoked at ${new Date(coupon.revoked.at).toISOString()}`);
   if (coupon.member !== null && coupon.member !== memberId) return failure("COUPON_NOT_MEMBERS", `coupon ${code} was issued to another member`);
   if (coupon.validUntil !== null && at >= coupon.validUntil) return failure("COUPON_EXPIRED", `coupon ${code} was valid until ${new Date(coupon.validUntil).toISOString()}`);
   if (coupon.used >= coupon.uses) return failure("COUPON_USED_UP", `coupon ${code} is used up (${coupon.uses} use${coupon.uses === 1 ? "" : "s"})`);
   return { ok: true, campaign: coupon.campaign };
+}
+
+const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/** Random bytes a code is made of: 80 bits. */
+export const COUPON_CODE_RANDOM_BYTES = 10;
+
+/** A code from 10 random bytes (the caller's randomness): 80 bits as 16 characters of base32, unguessable and easy to type. */
+export function couponCodeOf(bytes: Uint8Array): string {
+  let code = "";
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      code += BASE32_ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return code;
 }

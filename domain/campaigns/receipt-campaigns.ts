@@ -5,7 +5,7 @@ import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledCampaign, CompiledCampaigns } from "./compiled-campaigns.js";
 import { segmentHolds } from "./segment.js";
 import { purchaseNumberInCampaign } from "./campaign-purchases.js";
-import { budgetsLeft, type CampaignBudgetView } from "./campaign-budgets.js";
+import { budgetsLeft, discountBudgetsLeft, type CampaignBudgetView } from "./campaign-budgets.js";
 
 const NONE: readonly CompiledCampaign[] = Object.freeze([]);
 
@@ -21,6 +21,8 @@ export interface ReceiptCampaigns {
   readonly purchaseNumbers: readonly number[] | null;
   /** Beside `campaigns`, the points each may still give under its budget (null: no budget); null when none has one. */
   readonly budgetLeft: readonly (number | null)[] | null;
+  /** Beside `campaigns`, the discount each may still give under its discount budget (null: none); null when none has one. */
+  readonly discountBudgetLeft: readonly (number | null)[] | null;
 }
 
 /**
@@ -39,7 +41,7 @@ export function campaignsForReceipt(
   /** The campaign a coupon the receipt presents unlocks (coupons.ts); null: none. */
   couponCampaign: string | null = null,
 ): ReceiptCampaigns {
-  if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null, budgetLeft: null };
+  if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null, budgetLeft: null, discountBudgetLeft: null };
   const at = receipt.at;
   const subject = {
     at,
@@ -61,5 +63,5 @@ export function campaignsForReceipt(
     if (campaign.countsPurchases) counting = true;
   }
   const purchaseNumbers = counting ? applying.map((campaign) => purchaseNumberInCampaign(account.campaignPurchases, campaign)) : null;
-  return { campaigns: applying, version: compiled.version, purchaseNumbers, budgetLeft: budgetsLeft(applying, budgets) };
+  return { campaigns: applying, version: compiled.version, purchaseNumbers, budgetLeft: budgetsLeft(applying, budgets), discountBudgetLeft: discountBudgetsLeft(applying, budgets) };
 }

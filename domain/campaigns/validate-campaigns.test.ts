@@ -58,6 +58,16 @@ describe("the campaigns document's validation", () => {
     expect(problemsOf(() => validateCampaign({ ...spring, budgetPoints: 10 ** 14 }, new Set(["vip"])))).toHaveLength(1);
   });
 
+  it("keeps a discount budget when given, leaves the key out when absent or null, and refuses one below 1 or above the limit", () => {
+    const spring = VALID.campaigns[0] as Record<string, unknown>;
+    expect(validateCampaign({ ...spring, budgetDiscount: 150_000 }, new Set(["vip"]))).toMatchObject({ budgetDiscount: 150_000 });
+    expect(validateCampaign({ ...spring, budgetDiscount: null }, new Set(["vip"]))).not.toHaveProperty("budgetDiscount");
+    expect(validateCampaign(spring, new Set(["vip"]))).not.toHaveProperty("budgetDiscount");
+    expect(problemsOf(() => validateCampaign({ ...spring, budgetDiscount: 0 }, new Set(["vip"])))).toEqual([{ path: "budgetDiscount", message: expect.stringContaining("1") }]);
+    expect(problemsOf(() => validateCampaign({ ...spring, budgetDiscount: 10 ** 14 }, new Set(["vip"])))).toHaveLength(1);
+    expect(problemsOf(() => validateCampaign({ ...spring, budgetDiscount: 1.5 }, new Set(["vip"])))).toEqual([{ path: "budgetDiscount", message: expect.any(String) }]);
+  });
+
   it("reads a valid document fully defaulted", () => {
     const read = validateCampaignsDocument(VALID, PROGRAM);
     expect(read.campaigns[0]?.mechanics[0]).toEqual({ kind: "points", rateBasisPoints: 500, fixedPoints: null, skus: ["SKU-1"], receiptTotalAtLeast: null, everyPurchases: null });

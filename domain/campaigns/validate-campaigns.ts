@@ -43,6 +43,8 @@ export const SEGMENT_FACT_BOUND_MAX = 10_000_000_000_000;
  * campaign's reach.
  */
 export const CAMPAIGN_BUDGET_POINTS_MAX = 10_000_000_000_000;
+/** A campaign's discount budget, minor units: as the points budget (a share times 256 logical shards stays exact; 10^11 roubles). */
+export const CAMPAIGN_BUDGET_DISCOUNT_MAX = 10_000_000_000_000;
 /** A campaign's points lifetime: as the program's (DAYS_WITHOUT_VISIT_MAX, a hundred years). */
 export const CAMPAIGN_POINTS_LIFETIME_DAYS_MAX = 36_500;
 /** Epoch milliseconds of a campaign's start and end: up to the year 2286. */
@@ -65,7 +67,7 @@ export const SEGMENT_FACTS: readonly SegmentFact[] = [
 const CAMPAIGN_STATES = ["draft", "active", "paused", "ended"] as const;
 const DOCUMENT_FIELDS = new Set(["segments", "campaigns", "version"]);
 const SEGMENT_FIELDS = new Set(["id", "name", "when"]);
-const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "pointsLifetimeDays", "couponOnly"]);
+const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "budgetDiscount", "pointsLifetimeDays", "couponOnly"]);
 const POINTS_FIELDS = new Set(["kind", "rateBasisPoints", "fixedPoints", "skus", "receiptTotalAtLeast", "everyPurchases"]);
 const DISCOUNT_FIELDS = new Set(["kind", "basisPoints", "skus"]);
 const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "all", "any", "not"] as const;
@@ -232,12 +234,14 @@ class CampaignReader extends CollectingReader {
     if (id === undefined || name === undefined || start === undefined || end === undefined || state === undefined) return undefined;
     const budgetValue = field(campaign, "budgetPoints");
     const budgetPoints = isAbsent(budgetValue) ? null : this.integer(budgetValue, at(path, "budgetPoints"), 1, CAMPAIGN_BUDGET_POINTS_MAX);
+    const discountBudgetValue = field(campaign, "budgetDiscount");
+    const budgetDiscount = isAbsent(discountBudgetValue) ? null : this.integer(discountBudgetValue, at(path, "budgetDiscount"), 1, CAMPAIGN_BUDGET_DISCOUNT_MAX);
     const lifetimeValue = field(campaign, "pointsLifetimeDays");
     const pointsLifetimeDays = isAbsent(lifetimeValue) ? null : this.integer(lifetimeValue, at(path, "pointsLifetimeDays"), 1, CAMPAIGN_POINTS_LIFETIME_DAYS_MAX);
     const couponValue = field(campaign, "couponOnly");
     const couponOnly = isAbsent(couponValue) || couponValue === false ? false : couponValue === true ? true : this.problem(at(path, "couponOnly"), "must be true or false");
     if (partner === undefined || audience === undefined || mechanics === undefined || budgetPoints === undefined || pointsLifetimeDays === undefined) return undefined;
-    if (couponOnly === undefined) return undefined;
+    if (couponOnly === undefined || budgetDiscount === undefined) return undefined;
     // No budget, no lifetime of its own: no key, so a document without them is stored and answered as before.
     return {
       id,
@@ -249,6 +253,7 @@ class CampaignReader extends CollectingReader {
       audience,
       mechanics,
       ...(budgetPoints === null ? {} : { budgetPoints }),
+      ...(budgetDiscount === null ? {} : { budgetDiscount }),
       ...(pointsLifetimeDays === null ? {} : { pointsLifetimeDays }),
       ...(couponOnly ? { couponOnly } : {}),
     };

@@ -8,9 +8,13 @@ import { applyBasisPointsRoundingDown } from "../money/basis-points.js";
 import { floorDivide } from "../money/floor-divide.js";
 import type { AppliedRule, CalculatedLine, Receipt, ReceiptCalculation } from "../receipt/receipt.js";
 import type { CompiledCampaign } from "../campaigns/compiled-campaigns.js";
-import { applyCampaignDiscounts, campaignPoints } from "../campaigns/campaign-mechanics.js";
+import { applyCampaignDiscounts, campaignPoints, type BudgetedDiscount } from "../campaigns/campaign-mechanics.js";
 
-export type CalculationOutcome = Outcome<{ readonly calculation: ReceiptCalculation }>;
+export type CalculationOutcome = Outcome<{
+  readonly calculation: ReceiptCalculation;
+  /** What each campaign with a discount budget gave, in all and by line (a commit counts it and keeps it for returns); absent: none has one. */
+  readonly campaignDiscounts?: readonly BudgetedDiscount[];
+}>;
 
 export interface CalculationInput {
   readonly compiled: CompiledProgram;
@@ -33,6 +37,8 @@ export interface CalculationInput {
   readonly campaignPurchaseNumbers?: readonly number[] | null | undefined;
   /** Beside `campaigns`, the points each may still give under its budget (null: no budget); absent or null: none has one. */
   readonly campaignBudgetLeft?: readonly (number | null)[] | null | undefined;
+  /** Beside `campaigns`, the discount each may still give under its discount budget (null: none); absent or null: none has one. */
+  readonly campaignDiscountBudgetLeft?: readonly (number | null)[] | null | undefined;
 }
 
 /**
@@ -62,7 +68,7 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   const rules: AppliedRule[] = [];
   const lines = readLines(compiled, receipt);
   const campaigns = input.campaigns !== undefined && input.campaigns.length > 0 ? input.campaigns : null;
-  const discounts = withCampaignDiscounts(receipt, lines, spreadDiscount(lines, standing, rules), campaigns, rules);
+  const discounts = withCampaignDiscounts(receipt, lines, spreadDiscount(lines, standing, rules), campaigns, rules, input.campaignDiscountBudgetLeft ?? null);
   const room = paymentRoom(lines, discounts.lineDiscounts);
   const shareCap = applyBasisPointsRoundingDown(lines.total - discounts.discount, program.points.maxRedeemShareBasisPoints);
   const redeemCapPoints = floorDivide(Math.min(shareCap, room.room), program.points.pointValueMinor);
@@ -102,7 +108,8 @@ export function calculateReceipt(input: CalculationInput): CalculationOutcome {
   // The answer names the campaigns version only when a campaigns document exists (the answers without are byte for byte as before).
   const priced = input.campaignsVersion === undefined ? calculation : { ...calculation, campaignsVersion: input.campaignsVersion };
   // A partner's own program names its partner (the coalition program's answers are as before it existed).
-  return { ok: true, calculation: compiled.partner === null ? priced : { ...priced, programPartner: compiled.partner } };
+  const answered = compiled.partner === null ? priced : { ...priced, programPartner: compiled.partner };
+  return discounts.budgeted === undefined || discounts.budgeted === null ? { ok: true, calculation: answered } : { ok: true, calculation: answered, campaignDiscounts: discounts.budgeted };
 }
 
 /** Step 5 with campaigns: their points join the accrual, cited after the program's rules; nothing is allocated without campaigns. */
@@ -134,10 +141,11 @@ function withCampaignDiscounts(
   discounts: { readonly discount: number; readonly lineDiscounts: readonly number[] },
   campaigns: readonly CompiledCampaign[] | null,
   rules: AppliedRule[],
-): { readonly discount: number; readonly lineDiscounts: readonly number[] } {
+  budgetLeft: readonly (number | null)[] | null,
+): { readonly discount: number; readonly lineDiscounts: readonly number[]; readonly budgeted?: BudgetedDiscount[] | null } {
   if (campaigns === null) return discounts;
-  const applied = applyCampaignDiscounts(receipt, lines.amounts, lines.discountCaps, discounts.lineDiscounts, campaigns, rules);
-  return { discount: discounts.discount + applied.added, lineDiscounts: applied.lineDiscounts };
+  const applied = applyCampaignDiscounts(receipt, lines.amounts, lines.discountCaps, discounts.lineDiscounts, campaigns, rules, budgetLeft);
+  return { discount: discounts.discount + applied.added, lineDiscounts: applied.lineDiscounts, budgeted: applied.budgeted };
 }
 
 /** Step 1: each line's amount, discount cap (0 when it takes no discount) and whether it earns points. */

@@ -30,6 +30,8 @@ import type { CompiledCampaigns } from "../campaigns/compiled-campaigns.js";
 import { campaignsForReceipt, type ReceiptCampaigns } from "../campaigns/receipt-campaigns.js";
 import type { CampaignBudgetView } from "../campaigns/campaign-budgets.js";
 import { countCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
+import type { BudgetedDiscount } from "../campaigns/campaign-mechanics.js";
+import { settledDiscounts, type CampaignDiscountSettled } from "../campaigns/discount-budgets.js";
 
 const MILLISECONDS_PER_MINUTE = 60_000;
 import {
@@ -164,6 +166,7 @@ function calculateWithStanding(
     campaignsVersion: priced?.version,
     campaignPurchaseNumbers: priced?.purchaseNumbers,
     campaignBudgetLeft: priced?.budgetLeft,
+    campaignDiscountBudgetLeft: priced?.discountBudgetLeft,
   });
 }
 
@@ -180,6 +183,8 @@ export type CommitOutcome = Outcome<{
   readonly pointLevelReached: PointLevel | null;
   /** What each campaign gave in points (in lots of their own), or null without campaigns: what budgets count. */
   readonly campaignPoints: readonly CampaignPoints[] | null;
+  /** What each campaign with a discount budget gave in discount, or null: what discount budgets count. */
+  readonly campaignDiscounts: readonly BudgetedDiscount[] | null;
   /** The member's importance class at the receipt's time, before and after it, when the receipt changed it. */
   readonly classChange: { readonly from: string | null; readonly to: string | null } | null;
 }>;
@@ -247,16 +252,27 @@ export function commitForMember(
     account: levelled.account,
     pointLevelReached: levelled.reached,
     campaignPoints: given,
-    settlement: withCampaignParts(settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow), purchases?.counted ?? null, campaignLots?.lots ?? null),
+    campaignDiscounts: outcome.campaignDiscounts ?? null,
+    settlement: withCampaignParts(settleReceipt(receipt, calculation, standing.period, accrued.lot, spent.shares, paidNow), purchases?.counted ?? null, campaignLots?.lots ?? null, settledDiscounts(outcome.campaignDiscounts)),
     statusChange: statusChangeOf(compiled, account, receipt.at, standing),
     classChange: standing.importanceClass?.id === classAfter?.id ? null : { from: standing.importanceClass?.id ?? null, to: classAfter?.id ?? null },
   };
 }
 
 /** The settlement with the campaign purchases the receipt counted and its campaigns' lots, so that a return or cancel takes them back; none: as it is. */
-function withCampaignParts(settlement: ReceiptSettlement, counted: readonly CountedPurchase[] | null, lots: readonly CampaignLotSettled[] | null): ReceiptSettlement {
-  if (counted === null && lots === null) return settlement;
-  return { ...settlement, ...(counted === null ? {} : { campaignPurchases: counted }), ...(lots === null ? {} : { campaignLots: lots }) };
+function withCampaignParts(
+  settlement: ReceiptSettlement,
+  counted: readonly CountedPurchase[] | null,
+  lots: readonly CampaignLotSettled[] | null,
+  discounts: readonly CampaignDiscountSettled[] | null,
+): ReceiptSettlement {
+  if (counted === null && lots === null && discounts === null) return settlement;
+  return {
+    ...settlement,
+    ...(counted === null ? {} : { campaignPurchases: counted }),
+    ...(lots === null ? {} : { campaignLots: lots }),
+    ...(discounts === null ? {} : { campaignDiscounts: discounts }),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import { revokeReceiptPoints, type CampaignLotSettled } from "./campaign-lots.js
 
 export type { CampaignLotSettled };
 import { uncountCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
+import type { CampaignDiscountSettled } from "../campaigns/discount-budgets.js";
 
 /**
  * Quantities are counts or weights; returns compare them in thousandths so
@@ -82,6 +83,8 @@ export interface ReceiptSettlement {
   readonly campaignLots?: readonly CampaignLotSettled[];
   /** The coupon the receipt presented (domain/campaigns/coupons.ts): a cancel names it, so its use is given back. */
   readonly coupon?: string;
+  /** What campaigns with a discount budget gave, by line (domain/campaigns/discount-budgets.ts): returns give it back to their budgets; absent: none. */
+  readonly campaignDiscounts?: readonly CampaignDiscountSettled[];
 }
 
 export function settleReceipt(

@@ -3,11 +3,12 @@ import { broadcastControl } from "../shards/control-broadcast.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { Campaign, CampaignSet, CampaignState, CampaignsDefinition } from "../../protocol/campaign-document.js";
 import type { CalculateResult } from "../../protocol/terminal-wire.js";
-import { validateCampaign, validateCampaignsDocument, validateSegmentCondition } from "../../domain/campaigns/validate-campaigns.js";
-import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponView, SegmentPreview } from "../../protocol/admin-wire.js";
-import { issueCoupons, readCoupon } from "./coupon-admin.js";
-import type { SegmentCondition } from "../../protocol/campaign-document.js";
-import { SEGMENT_PREVIEW_SAMPLE_MAX } from "../../domain/campaigns/segment-members.js";
+import { validateCampaign, validateCampaignsDocument } from "../../domain/campaigns/validate-campaigns.js";
+import type { CampaignBudgetView, CampaignHistoryPreview, CouponIssue, CouponPage, CouponRevoked, CouponView, SegmentCouponJob, SegmentPreview, SegmentPreviewJob } from "../../protocol/admin-wire.js";
+import { issueCoupons, revokeCoupon } from "./coupon-admin.js";
+import { SegmentCouponJobs } from "./segment-coupon-jobs.js";
+import { readSegmentPreview, SegmentPreviewJobs } from "./segment-preview-jobs.js";
+import { COUPON_PAGE_DEFAULT, COUPON_PAGE_MAX, listCoupons, memberCoupons, readCouponCursor, readCouponView } from "./coupon-listing.js";
 import { sweepSegment } from "./segment-sweep.js";
 import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
 import { readInteger, readObject, readOptionalString, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
@@ -24,8 +25,6 @@ const PREVIEW_REDEEM_MAX = 1_000_000_000;
 const CAMPAIGN_STATES: readonly CampaignState[] = ["draft", "active", "paused", "ended"];
 /** A preview over a member's last receipts prices at most this many: a marketer's look at one member, each receipt priced twice. */
 export const CAMPAIGN_PREVIEW_RECEIPTS_MAX = 20;
-/** Member ids a segment preview lists when the request says nothing. */
-const SEGMENT_PREVIEW_SAMPLE_DEFAULT = 20;
 /** The store a previewed receipt is priced for when it names none; a preview is never committed. */
 const PREVIEW_STORE = "preview";
 
@@ -39,10 +38,18 @@ const EMPTY_DEFINITION: CampaignsDefinition = { segments: [], campaigns: [] };
 export class CampaignService {
   private readonly locks = new KeyLocks();
 
+  /** One personal coupon per member of a segment, swept in the background (segment-coupon-jobs.ts). */
+  private readonly segmentCoupons: SegmentCouponJobs;
+  /** Segment previews with progress (segment-preview-jobs.ts). */
+  private readonly segmentPreviews: SegmentPreviewJobs;
+
   constructor(
     private readonly control: ControlStore,
     private readonly cluster: ShardCluster,
-  ) {}
+  ) {
+    this.segmentCoupons = new SegmentCouponJobs(cluster);
+    this.segmentPreviews = new SegmentPreviewJobs(cluster);
+  }
 
   /** The current document with its version (version 0 and empty lists before the first). */
   current(): AdminOutcome<CampaignSet> {
@@ -91,21 +98,53 @@ export class CampaignService {
   }
 
   coupon(code: string): Promise<AdminOutcome<CouponView>> {
-    return readCoupon(this.cluster, code);
+    return readCouponView(this.cluster, code, Date.now());
+  }
+
+  /** A page of a campaign's coupons (`after`: a page's `next`), or the member's personal code of the campaign (`member`). */
+  async coupons(id: string, query: { readonly after: string | undefined; readonly limit: string | undefined; readonly member: string | undefined }): Promise<AdminOutcome<CouponPage>> {
+    if (!this.definition().campaigns.some((each) => each.id === id)) return failure("NOT_FOUND", `no campaign ${id}`);
+    if (query.member !== undefined) return memberCoupons(this.cluster, id, readString(query.member, "member", 17, MEMBER_ID_PATTERN), Date.now());
+    const limit = query.limit === undefined ? COUPON_PAGE_DEFAULT : readInteger(Number(query.limit), "limit", 1, COUPON_PAGE_MAX);
+    return listCoupons(this.cluster, id, readCouponCursor(query.after), limit, Date.now());
+  }
+
+  /** Starts (or, for a repeat of its id, reads) a sweep giving each member of a segment one personal code of the campaign; audited. */
+  async issueSegmentCoupons(id: string, input: unknown, operator: string): Promise<AdminOutcome<SegmentCouponJob>> {
+    const definition = this.definition();
+    const started = this.segmentCoupons.start(definition.campaigns.find((each) => each.id === id), definition, input);
+    if (started.ok) await this.control.appendAudit({ at: Date.now(), action: "issue-segment-coupons", operator, detail: { campaign: id, job: started.value.id, segment: started.value.segment } });
+    return started;
+  }
+
+  couponJob(id: string): AdminOutcome<SegmentCouponJob> {
+    return this.segmentCoupons.get(id);
+  }
+
+  /** Revokes a coupon (coupon-admin.ts), audited with its revoke's id. */
+  async revokeCoupon(code: string, input: unknown, operator: string): Promise<AdminOutcome<CouponRevoked>> {
+    const revoked = await revokeCoupon(this.cluster, code, input, Date.now());
+    if (revoked.ok) await this.control.appendAudit({ at: Date.now(), action: "revoke-coupon", operator, detail: { code, id: revoked.value.revoked.id, alreadyRevoked: revoked.value.alreadyRevoked } });
+    return revoked;
   }
 
   /** What a campaign with a budget has given so far, net of returns, asked of every shard thread (docs/campaigns.md, "Budgets"). */
   async budget(id: string): Promise<AdminOutcome<CampaignBudgetView>> {
     const campaign = this.definition().campaigns.find((each) => each.id === id);
     if (campaign === undefined) return failure("NOT_FOUND", `no campaign ${id}`);
-    if (campaign.budgetPoints === undefined) return failure("NOT_FOUND", `campaign ${id} has no budget`);
-    const replies = await this.cluster.broadcast({ kind: "campaignBudget", campaign: id, budgetPoints: campaign.budgetPoints });
-    const shards: { shard: number; share: number; given: number }[] = [];
+    if (campaign.budgetPoints === undefined && campaign.budgetDiscount === undefined) return failure("NOT_FOUND", `campaign ${id} has no budget`);
+    const budgetDiscount = campaign.budgetDiscount ?? null;
+    const replies = await this.cluster.broadcast({ kind: "campaignBudget", campaign: id, budgetPoints: campaign.budgetPoints ?? null, budgetDiscount });
+    const shards: CampaignBudgetView["shards"][number][] = [];
     for (const [shard, reply] of replies.entries()) {
       if (!reply.ok) return failure(reply.code, reply.message);
-      shards.push({ shard, share: reply.value.share, given: reply.value.given });
+      const { share, given, discountShare, discountGiven } = reply.value;
+      shards.push(budgetDiscount === null ? { shard, share, given } : { shard, share, given, discountShare, discountGiven });
     }
-    return { ok: true, value: { campaign: id, budgetPoints: campaign.budgetPoints, given: shards.reduce((sum, each) => sum + each.given, 0), shards } };
+    const given = shards.reduce((sum, each) => sum + each.given, 0);
+    const view = { campaign: id, budgetPoints: campaign.budgetPoints ?? null, given, shards };
+    if (budgetDiscount === null) return { ok: true, value: view };
+    return { ok: true, value: { ...view, budgetDiscount, discountGiven: shards.reduce((sum, each) => sum + (each.discountGiven ?? 0), 0) } };
   }
 
   /**
@@ -144,21 +183,20 @@ export class CampaignService {
   async previewSegment(input: unknown): Promise<AdminOutcome<SegmentPreview>> {
     const body = readObject(input, "preview");
     refuseUnknownFields(body, "preview", new Set(["segment", "when", "sample"]));
-    if ((body["segment"] === undefined) === (body["when"] === undefined)) return failure("BAD_REQUEST", "preview needs exactly one of segment and when");
-    const sampleMax = body["sample"] === undefined ? SEGMENT_PREVIEW_SAMPLE_DEFAULT : readInteger(body["sample"], "sample", 0, SEGMENT_PREVIEW_SAMPLE_MAX);
-    let segment: string | null = null;
-    let when: SegmentCondition;
-    if (body["segment"] !== undefined) {
-      segment = readString(body["segment"], "segment", CLIENT_IDENTIFIER_LENGTH_MAX);
-      const found = this.definition().segments.find((each) => each.id === segment);
-      if (found === undefined) return failure("NOT_FOUND", `no segment ${segment}`);
-      when = found.when;
-    } else {
-      when = validateSegmentCondition(body["when"], this.control.currentProgram() ?? null);
-    }
-    const swept = await sweepSegment(this.cluster, when, sampleMax);
+    const request = readSegmentPreview(body, this.definition(), this.control.currentProgram() ?? null);
+    if (!request.ok) return request;
+    const swept = await sweepSegment(this.cluster, request.value.when, request.value.sampleMax);
     if (!swept.ok) return swept;
-    return { ok: true, value: { segment, members: swept.members, scanned: swept.scanned, sample: swept.sample, complete: swept.complete } };
+    return { ok: true, value: { segment: request.value.segment, members: swept.members, scanned: swept.scanned, sample: swept.sample, complete: swept.complete } };
+  }
+
+  /** A segment preview started in the background, polled for its progress (segment-preview-jobs.ts). */
+  startSegmentPreview(input: unknown): AdminOutcome<SegmentPreviewJob> {
+    return this.segmentPreviews.start(input, this.definition(), this.control.currentProgram() ?? null);
+  }
+
+  segmentPreviewJob(id: string): AdminOutcome<SegmentPreviewJob> {
+    return this.segmentPreviews.get(id);
   }
 
   private definition(): CampaignsDefinition {

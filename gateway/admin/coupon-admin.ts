@@ -2,8 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { Campaign } from "../../protocol/campaign-document.js";
-import type { CouponIssue, CouponView } from "../../protocol/admin-wire.js";
-import { COUPON_CODE_LENGTH, COUPON_CODE_PATTERN, COUPON_USES_MAX, COUPONS_PER_ISSUE_MAX, type Coupon } from "../../domain/campaigns/coupons.js";
+import type { CouponIssue, CouponRevoked } from "../../protocol/admin-wire.js";
+import { CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN } from "../../domain/limits.js";
+import { COUPON_CODE_LENGTH, COUPON_CODE_PATTERN, COUPON_CODE_RANDOM_BYTES, COUPON_USES_MAX, COUPONS_PER_ISSUE_MAX, couponCodeOf, type Coupon } from "../../domain/campaigns/coupons.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { readArray, readInteger, readObject, readString, refuseUnknownFields } from "../../domain/validation/fields.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
@@ -12,25 +13,10 @@ import type { AdminOutcome } from "./admin-service.js";
 /** Member ids are "m" and 16 hex digits (enrollment.ts). */
 const MEMBER_ID_PATTERN = /^m[0-9a-f]{16}$/;
 /** `validUntil` as epoch milliseconds: as a campaign's instants (CAMPAIGN_INSTANT_MAX_MILLISECONDS). */
-const COUPON_VALID_UNTIL_MAX_MILLISECONDS = 10_000_000_000_000;
-const BASE32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** A new code: 80 random bits as 16 characters of base32, unguessable and easy to type. */
+export const COUPON_VALID_UNTIL_MAX_MILLISECONDS = 10_000_000_000_000;
+/** A new code: 80 random bits as 16 characters of base32 (couponCodeOf), unguessable and easy to type. */
 export function newCouponCode(): string {
-  const bytes = randomBytes(10);
-  let code = "";
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      code += BASE32_ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  return code;
+  return couponCodeOf(randomBytes(COUPON_CODE_RANDOM_BYTES));
 }
 
 /**
@@ -65,9 +51,16 @@ export async function issueCoupons(cluster: ShardCluster, campaign: Campaign | u
   return { ok: true, value: { campaign: campaign.id, uses, validUntil, coupons: issued.map(({ code, coupon }) => ({ code, member: coupon.member })) } };
 }
 
-/** One coupon as it stands: its campaign, member, uses and how many are used. */
-export async function readCoupon(cluster: ShardCluster, code: string): Promise<AdminOutcome<CouponView>> {
+/**
+ * Revokes a coupon (docs/campaigns.md, "Coupons"): `{ id }`, the revoke's client id. On the coupon's
+ * shard, in one log record; a repeat of the id answers the same; a coupon another revoke withdrew
+ * answers that one (`alreadyRevoked`). Receipts committed with it stay as they are.
+ */
+export async function revokeCoupon(cluster: ShardCluster, code: string, input: unknown, now: number): Promise<AdminOutcome<CouponRevoked>> {
+  const body = readObject(input, "revoke");
+  refuseUnknownFields(body, "revoke", new Set(["id"]));
+  const id = readString(body["id"], "id", CLIENT_IDENTIFIER_LENGTH_MAX, CLIENT_IDENTIFIER_PATTERN);
   if (code.length !== COUPON_CODE_LENGTH || !COUPON_CODE_PATTERN.test(code)) return failure("NOT_FOUND", `no coupon ${code}`);
-  const reply = await cluster.requestForLogicalShard({ kind: "couponRead", logicalShard: logicalShardOf(code), code });
-  return reply.ok ? { ok: true, value: reply.value } : failure(reply.code, reply.message);
+  const reply = await cluster.requestForLogicalShard({ kind: "couponRevoke", logicalShard: logicalShardOf(code), code, id, at: now });
+  return reply.ok ? { ok: true, value: { code, ...reply.value } } : failure(reply.code, reply.message);
 }

@@ -327,12 +327,34 @@ export class AdminTransport {
       return () => campaigns.budget(id);
     });
     this.registerWrite(app, "post", "/v1/admin/campaigns/:campaign/coupons", "program", (_, body, operator, [id = ""]) => campaigns.issueCoupons(id, body, operator));
+    this.registerRead(app, "/v1/admin/campaigns/:campaign/coupons", (request) => {
+      const id = pathParameter(request, 0);
+      const page = { after: query(request, "after"), limit: query(request, "limit"), member: query(request, "member") };
+      return () => campaigns.coupons(id, page);
+    });
+    this.registerWrite(app, "post", "/v1/admin/campaigns/:campaign/coupons/segment", "program", (_, body, operator, [id = ""]) => campaigns.issueSegmentCoupons(id, body, operator));
+    this.registerRead(app, "/v1/admin/coupon-jobs/:job", (request) => {
+      const id = pathParameter(request, 0);
+      return () => campaigns.couponJob(id);
+    });
     this.registerRead(app, "/v1/admin/coupons/:code", (request) => {
       const code = pathParameter(request, 0);
       return () => campaigns.coupon(code);
     });
+    this.registerWrite(app, "post", "/v1/admin/coupons/:code/revoke", "program", (_, body, operator, [code = ""]) => campaigns.revokeCoupon(code, body, operator));
     // A segment's count sweeps every member: a marketer's tool, under "program" as the campaigns' preview.
     this.registerWrite(app, "post", "/v1/admin/segments/preview", "program", (_, body) => campaigns.previewSegment(body));
+    // The same with progress: started, then polled (a console shows the count growing).
+    this.registerWrite(app, "post", "/v1/admin/segments/preview-jobs", "program", (_, body) => Promise.resolve(campaigns.startSegmentPreview(body)));
+    this.registerRead(
+      app,
+      "/v1/admin/segments/preview-jobs/:job",
+      (request) => {
+        const id = pathParameter(request, 0);
+        return () => campaigns.segmentPreviewJob(id);
+      },
+      "program",
+    );
   }
 
   /** Partners: create, list, one by id. */

@@ -55,6 +55,7 @@ export const ERROR_CODES = [
   "SURVEY_ALREADY_ANSWERED",
   "SURVEY_TOKEN_INVALID",
   "SURVEY_NO_ENDPOINT",
+  "COUPON_REVOKED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -121,4 +122,6 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   // A link that is not one of ours (malformed, forged): refused as a credential.
   SURVEY_TOKEN_INVALID: 403,
   SURVEY_NO_ENDPOINT: 409,
+  // An operator withdrew the coupon: gone, as far as a lane is concerned (410).
+  COUPON_REVOKED: 410,
 };

@@ -71,7 +71,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
         { account: next, at: receipt.at, redeemer: partner, store: receipt.store, receiptId: receipt.id, operation: "commit", pointValueMinor: program.program.points.pointValueMinor },
         crossPartnerPoints(outcome.settlement.unreturnedShares, partner),
       ),
-      ...budgetSpentWrites(account.logicalShard, outcome.campaignPoints, budgets?.given),
+      ...budgetSpentWrites(account.logicalShard, outcome.campaignPoints, budgets?.given, outcome.campaignDiscounts),
       ...(events
         ? eventWrites(
             next,

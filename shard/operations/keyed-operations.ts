@@ -10,7 +10,8 @@ import type { CancelResult, PaymentResult, RefundResult, ReportVisitResult } fro
 import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import { historyWrite, refused, storedAnswer, type OperationResult } from "./operation-result.js";
 import { settlementWrites } from "./settlement-writes.js";
-import { budgetReturnedWrites, type BudgetGiven } from "./budget-writes.js";
+import { budgetReturnedWrites, budgetReturns, type BudgetGiven } from "./budget-writes.js";
+import { discountReturned } from "../../domain/campaigns/discount-budgets.js";
 import { budgetReturned } from "../../domain/engine/campaign-lots.js";
 import { eventWrites } from "./outbox-events.js";
 import { intentId, type FamilyIntent } from "../../domain/family/family.js";
@@ -81,7 +82,10 @@ export function reportVisit(input: KeyedInput, visit: Visit): OperationResult<Re
 function returnedSettlement(input: KeyedInput, reversed: { readonly account: Account; readonly settlement: ReceiptSettlement }, target: ReceiptRecord, where: { readonly redeemer: string; readonly operation: string }): ShardWrite[] {
   const before = target.settlement?.unreturnedShares ?? [];
   const context = { account: reversed.account, at: input.now, redeemer: where.redeemer, store: target.store, receiptId: target.receiptId, operation: where.operation, pointValueMinor: input.program.program.points.pointValueMinor };
-  const returned = budgetReturned(target.settlement?.campaignLots, reversed.settlement.campaignLots);
+  const returned = budgetReturns(
+    budgetReturned(target.settlement?.campaignLots, reversed.settlement.campaignLots),
+    discountReturned(target.settlement?.campaignDiscounts, target.settlement?.lines ?? [], reversed.settlement.lines),
+  );
   return [
     ...settlementWrites(context, crossPartnerPointsReturned(before, reversed.settlement.unreturnedShares, where.redeemer)),
     ...budgetReturnedWrites(reversed.account.logicalShard, returned, input.budgetGiven),

@@ -5,6 +5,8 @@ import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { MemoryShardStore } from "../storage/memory-shard-store.js";
 import { writeMutations } from "../storage/mutations.js";
 import { ShardState } from "./shard-state.js";
+import { couponKey, couponRange, decodeCouponKey } from "../storage/record-keys.js";
+import { readCoupon } from "../storage/records/coupon-codec.js";
 
 const MEMBERS = Array.from({ length: 8 }, (_, index) => `m00000000000000c${index}`);
 const CACHE_ENTRIES = 3;
@@ -99,6 +101,39 @@ describe("ShardState's account cache", () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("a range read over the overlay and LMDB (coupons and their uses)", () => {
+  it("answers the first keys after `after` that hold a value now: the overlay's puts, LMDB's keys it neither replaced nor deleted", () => {
+    const codes = Array.from({ length: 12 }, (_, index) => `CODE${String.fromCharCode(65 + index)}AAAAAAAAAAA`);
+    const coupon = (used: number) => ({ campaign: "c", member: null, uses: 9, used, validUntil: null });
+    fc.assert(
+      fc.property(
+        fc.subarray(codes),
+        fc.array(fc.record({ code: fc.constantFrom(...codes), used: fc.option(fc.nat(8), { nil: null }) }), { maxLength: 10 }),
+        fc.nat(12),
+        fc.integer({ min: 1, max: 6 }),
+        (stored, changes, afterIndex, limit) => {
+          const store = new MemoryShardStore();
+          store.writeCheckpointSync(writeMutations(undefined, stored.map((code) => ({ kind: "coupon" as const, logicalShard: 3, code, coupon: coupon(0) }))), 2);
+          const state = new ShardState(store, CACHE_ENTRIES);
+          const model = new Map<string, number>(stored.map((code) => [code, 0]));
+          // Overlay changes: a new count, or (used null) a deletion, done as a coupon use's deletion is (a mutation without a value).
+          changes.forEach(({ code, used }, index) => {
+            const mutations = writeMutations(undefined, [{ kind: "coupon", logicalShard: 3, code, coupon: coupon(used ?? 0) }]);
+            state.applyWithoutAccount(3 + index, used === null ? mutations.map((mutation) => ({ ...mutation, value: null })) : mutations);
+            if (used === null) model.delete(code);
+            else model.set(code, used);
+          });
+          const range = couponRange(3);
+          const after = afterIndex >= codes.length ? null : (codes[afterIndex] as string);
+          const read = state.readRange(range.start, range.end, after === null ? null : couponKey(3, after), limit);
+          const expected = [...model.entries()].filter(([code]) => after === null || code > after).sort(([left], [right]) => (left < right ? -1 : 1)).slice(0, limit);
+          expect(read.map(({ key, value }) => [decodeCouponKey(key), readCoupon(value, "test").used])).toEqual(expected);
+        },
+      ),
     );
   });
 });

@@ -26,7 +26,7 @@ import { readCampaignBudget } from "../storage/records/campaign-budget-codec.js"
 import { readCoupon, readCouponUse } from "../storage/records/coupon-codec.js";
 import type { Coupon } from "../../domain/campaigns/coupons.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
-import type { ActivityRecord, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
+import type { ActivityRecord, BudgetTotals, ReceiptRecord, SettlementRecord, ShardStore } from "../storage/shard-store.js";
 import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { OverlayGeneration } from "./overlay-generation.js";
 
@@ -52,6 +52,9 @@ export const ACCOUNT_CACHE_ENTRIES_MAX = 10_000;
  * read recently stay in a bounded cache; the shard is the only writer of its
  * accounts, so no entry can go stale behind its back.
  */
+/** What a campaign without a budget record has given in a logical shard. */
+const NOTHING_GIVEN: BudgetTotals = Object.freeze({ points: 0, discount: 0 });
+
 export class ShardState {
   private active = new OverlayGeneration();
   private checkpointing: OverlayGeneration | null = null;
@@ -289,18 +292,54 @@ export class ShardState {
     return { count, oldestAt };
   }
 
-  /** What a campaign with a budget has given in a logical shard now (overlay, else LMDB); 0 when nothing yet. */
-  readCampaignBudget(logicalShard: number, campaign: string): number {
+  /** What a campaign with a budget has given in a logical shard now (overlay, else LMDB): points and discount, 0 when nothing yet. */
+  readCampaignBudget(logicalShard: number, campaign: string): BudgetTotals {
     const key = campaignBudgetKey(logicalShard, campaign);
     const staged = this.staged(keyString(key));
     const bytes = staged !== undefined ? staged.value : this.store.get(key);
-    return bytes === undefined || bytes === null ? 0 : readCampaignBudget(bytes, `budget of campaign ${campaign} in logical shard ${logicalShard}`);
+    return bytes === undefined || bytes === null ? NOTHING_GIVEN : readCampaignBudget(bytes, `budget of campaign ${campaign} in logical shard ${logicalShard}`);
   }
 
   /** A coupon now (overlay, else LMDB), on the logical shard of its code; undefined: none. */
   readCoupon(logicalShard: number, code: string): Coupon | undefined {
     const bytes = this.readValue(couponKey(logicalShard, code));
     return bytes === undefined ? undefined : readCoupon(bytes, `coupon ${code}`);
+  }
+
+  /**
+   * The keys in [start, end) after `after` (from `start` when null) that hold a value now, in key
+   * order, at most `limit`: LMDB's, under the overlay's puts and deletions (coupons and their uses:
+   * an admin page, not a lane's path, so the overlay is walked whole, as readSettlement does).
+   */
+  readRange(start: Buffer, end: Buffer, after: Buffer | null, limit: number, staged: ReadonlyMap<string, Uint8Array | null> = this.stagedRange(start, end)): { key: Buffer; value: Uint8Array }[] {
+    const from = after === null ? start : Buffer.concat([after, Buffer.of(0)]);
+    const fromText = keyString(from);
+    const endText = keyString(end);
+    const inRange = (key: string): boolean => key >= fromText && key < endText;
+    let deletions = 0;
+    for (const [key, value] of staged) if (value === null && inRange(key)) deletions += 1;
+    // LMDB's first limit + deletions keys hold at least `limit` the overlay leaves visible, when there are so many.
+    const byKey = new Map<string, Uint8Array>();
+    for (const { key, value } of this.store.range(from, end, limit + deletions)) {
+      const text = keyString(key);
+      if (!staged.has(text)) byKey.set(text, value);
+    }
+    for (const [key, value] of staged) if (value !== null && inRange(key)) byKey.set(key, value);
+    return [...byKey.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => ({ key: Buffer.from(key, "latin1"), value: byKey.get(key) as Uint8Array }));
+  }
+
+  /** The overlay's mutations of the keys in [start, end), the newer generation's winning (null: a deletion): one pass over the overlay, for readRange. */
+  stagedRange(start: Buffer, end: Buffer): Map<string, Uint8Array | null> {
+    const startText = keyString(start);
+    const endText = keyString(end);
+    const staged = new Map<string, Uint8Array | null>();
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const [key, mutation] of generation?.entries ?? []) if (key >= startText && key < endText) staged.set(key, mutation.value ?? null);
+    }
+    return staged;
   }
 
   /** The member a receipt's use of a coupon names now; undefined: the receipt has no use of it. */

@@ -4,6 +4,7 @@ import { MemoryShardStore } from "./memory-shard-store.js";
 import { writeMutations } from "./mutations.js";
 import { BUDGET_KIND, BUDGET_MEMBER, campaignBudgetKey, COUPON_KIND, COUPON_MEMBER, COUPON_USE_KIND, couponKey, couponUseKey, decodeKey, keyString } from "./record-keys.js";
 import { readCoupon, readCouponUse } from "./records/coupon-codec.js";
+import type { Coupon } from "../../domain/campaigns/coupons.js";
 import { readCampaignBudget } from "./records/campaign-budget-codec.js";
 
 describe("campaign budget records", () => {
@@ -25,7 +26,22 @@ describe("campaign budget records", () => {
     expect(store.scanMembers(7, null, 10)).toEqual(["m-1"]);
     expect(store.countAccounts(7)).toBe(1);
     const bytes = store.get(campaignBudgetKey(7, "spring"));
-    expect(bytes === undefined ? null : readCampaignBudget(bytes, "test")).toBe(1_234);
+    expect(bytes === undefined ? null : readCampaignBudget(bytes, "test")).toEqual({ points: 1_234, discount: 0 });
+  });
+
+  it("keep a record without discount in its first format's bytes, and read one with discount back", () => {
+    const written = (budget: { logicalShard: number; campaign: string; given: number; discount?: number }): Uint8Array | undefined => {
+      const store = new MemoryShardStore();
+      store.writeCheckpointSync(writeMutations(undefined, [{ kind: "campaignBudget", budget }]), 2);
+      return store.get(campaignBudgetKey(budget.logicalShard, budget.campaign));
+    };
+    // Format 1, then the points as a varint: as before discount budgets.
+    expect(Buffer.from(written({ logicalShard: 7, campaign: "spring", given: 300 }) ?? []).toString("hex")).toBe("01ac02");
+    const both = written({ logicalShard: 7, campaign: "spring", given: 300, discount: 5_000 });
+    expect(Buffer.from(both ?? []).toString("hex")).toBe("02ac028827");
+    expect(both === undefined ? null : readCampaignBudget(both, "test")).toEqual({ points: 300, discount: 5_000 });
+    const discountOnly = written({ logicalShard: 7, campaign: "spring", given: 0, discount: 1 });
+    expect(discountOnly === undefined ? null : readCampaignBudget(discountOnly, "test")).toEqual({ points: 0, discount: 1 });
   });
 });
 
@@ -49,5 +65,21 @@ describe("coupon records", () => {
     expect(bytes === undefined ? null : readCoupon(bytes, "test")).toEqual(coupon);
     const use = store.get(couponUseKey(9, "ABCDEFGHIJKLMNOP", "store-1", "R-1"));
     expect(use === undefined ? null : readCouponUse(use, "test")).toBe("m-1");
+  });
+});
+
+describe("revoked coupon records", () => {
+  it("keep a coupon never revoked in format 1's bytes, and read a revoked one back with its revoke", () => {
+    const bytesOf = (coupon: Coupon): Buffer => {
+      const store = new MemoryShardStore();
+      store.writeCheckpointSync(writeMutations(undefined, [{ kind: "coupon", logicalShard: 9, code: "ABCDEFGHIJKLMNOP", coupon }]), 2);
+      return Buffer.from(store.get(couponKey(9, "ABCDEFGHIJKLMNOP")) ?? []);
+    };
+    const coupon: Coupon = { campaign: "w", member: null, uses: 3, used: 1, validUntil: null };
+    expect(bytesOf(coupon).toString("hex")).toBe("01017700030100");
+    const revoked: Coupon = { ...coupon, revoked: { id: "revoke-1", at: 1_700_000_000_000 } };
+    const bytes = bytesOf(revoked);
+    expect(bytes[0]).toBe(2);
+    expect(readCoupon(bytes, "test")).toEqual(revoked);
   });
 });

@@ -75,7 +75,7 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
         break;
       }
       case "campaignBudget":
-        payload.put(campaignBudgetKey(write.budget.logicalShard, write.budget.campaign), (writer) => writeCampaignBudget(writer, write.budget.given));
+        payload.put(campaignBudgetKey(write.budget.logicalShard, write.budget.campaign), (writer) => writeCampaignBudget(writer, write.budget.given, write.budget.discount));
         break;
     }
   }

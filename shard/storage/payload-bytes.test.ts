@@ -47,6 +47,12 @@ const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "a5dc6adcb89a16e1b68bb1b77b2f4416497ee
 const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e07a837ac16af33f07902a9d46";
 /** Surveys' payloads, pinned by the build that added them: an invitation (record, history, event), an answer with its survey lot (source code 5), answer record, history and event; a repeat logs nothing. */
 const EXPECTED_SURVEY_PAYLOADS_DIGEST = "90c6382ebe5b595fb42bfb3f24956b55f50778c3410c32caed375a7231efa332";
+/**
+ * Discount budgets' and revoked coupons' payloads, pinned by the build that added them: budget records
+ * with a discount (format 2), receipt records keeping a campaign's discount by line (settlement part 16),
+ * returns giving it back; a revoked coupon (format 2) and a use given back after its revoke.
+ */
+const EXPECTED_DISCOUNT_BUDGET_PAYLOADS_DIGEST = "197a12d6836dcddb32922bb05cad95545b77ab88ec08aa1a1847294b34f2cbef";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
@@ -302,6 +308,59 @@ describe("log payload bytes with coupons", () => {
     expect(await record({ kind: "couponRelease", ref: ++ref, logicalShard: codeShard, code, store: "store-1", receiptId: "k-1" })).toMatchObject({ ok: true, value: { released: true } });
     expect(await record({ kind: "couponRead", ref: ++ref, logicalShard: codeShard, code })).toMatchObject({ ok: true, value: { used: 0, uses: 2 } });
     expect(payloads.digest("hex")).toBe(EXPECTED_COUPON_PAYLOADS_DIGEST);
+  });
+});
+
+describe("log payload bytes with discount budgets and revoked coupons", () => {
+  it("of receipts under a discount budget, their returns, and a coupon revoked then given back are the bytes the build that added them logged", async () => {
+    let now = START + 1_000;
+    const campaigns = {
+      version: 1,
+      segments: [],
+      campaigns: [
+        { id: "off", name: "Ten off", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "fund-3", audience: null, budgetDiscount: 40_000, mechanics: [{ kind: "discount" as const, basisPoints: 1_000, skus: null }] },
+        { id: "welcome", name: "Welcome", start: START, end: START + 400 * 86_400_000, state: "active" as const, partner: "p", audience: null, couponOnly: true as const, mechanics: [{ kind: "points" as const, fixedPoints: 500, rateBasisPoints: null, everyPurchases: null, skus: null, receiptTotalAtLeast: null }] },
+      ],
+    };
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const discounts: number[] = [];
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      const reply = await pending;
+      if (request.kind === "commit" && reply.ok) {
+        const rules = (reply.value as { readonly rules: readonly { readonly rule: string; readonly discount?: number }[] }).rules;
+        discounts.push(rules.filter((rule) => rule.rule === "campaign:off").reduce((sum, rule) => sum + (rule.discount ?? 0), 0));
+      }
+      return reply;
+    };
+    const memberId = MEMBERS[0] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: "card-d", phone: null, name: null, birthDate: null } });
+    const random = seededRandom(20261202);
+    for (let step = 0; step < 12; step += 1) {
+      now += STEP_MILLISECONDS * (1 + randomInteger(random, 20));
+      await oneOperation({ memberId, step, random, next: () => ++ref, now, record });
+    }
+    // The budget ran out on the way (returns gave some back meanwhile): the run pins a spent discount budget too.
+    expect(discounts.some((discount) => discount > 0)).toBe(true);
+    expect(discounts.at(-1)).toBe(0);
+    const code = "R3VQK7ZP2MXW4ABT";
+    const codeShard = logicalShardOf(code);
+    await record({ kind: "couponIssue", ref: ++ref, logicalShard: codeShard, coupons: [{ code, coupon: { campaign: "welcome", member: null, uses: 2, used: 0, validUntil: null } }] });
+    expect(await record({ kind: "couponUse", ref: ++ref, logicalShard: codeShard, code, user: memberId, store: "store-1", receiptId: "v-1", at: now, count: true })).toMatchObject({ ok: true });
+    expect(await record({ kind: "couponRevoke", ref: ++ref, logicalShard: codeShard, code, id: "revoke-1", at: now })).toMatchObject({ ok: true, value: { alreadyRevoked: false } });
+    expect(await record({ kind: "couponRevoke", ref: ++ref, logicalShard: codeShard, code, id: "revoke-1", at: now + 5 })).toMatchObject({ ok: true, value: { revoked: { id: "revoke-1", at: now } } });
+    expect(await record({ kind: "couponRelease", ref: ++ref, logicalShard: codeShard, code, store: "store-1", receiptId: "v-1" })).toMatchObject({ ok: true, value: { released: true } });
+    expect(await record({ kind: "couponRead", ref: ++ref, logicalShard: codeShard, code })).toMatchObject({ ok: true, value: { used: 0, revoked: { id: "revoke-1" } } });
+    expect(payloads.digest("hex")).toBe(EXPECTED_DISCOUNT_BUDGET_PAYLOADS_DIGEST);
   });
 });
 

@@ -210,6 +210,49 @@ export function couponUseKey(logicalShard: number, code: string, store: string, 
   return key;
 }
 
+/** Every coupon of a logical shard (couponKey), in code order. */
+export function couponRange(logicalShard: number): { start: RecordKey; end: RecordKey } {
+  return memberKindRange(logicalShard, COUPON_MEMBER, COUPON_KIND);
+}
+
+/** Every use of one coupon (couponUseKey), in (store, receipt id) order. */
+export function couponUseRange(logicalShard: number, code: string): { start: RecordKey; end: RecordKey } {
+  const bytes = Buffer.from(code, "utf8");
+  assert(bytes.length > 0 && bytes.length <= KEY_PART_BYTES_MAX, "a coupon code is 1 to 255 bytes");
+  const start = withKind(logicalShard, COUPON_MEMBER, COUPON_USE_KIND, 1 + bytes.length);
+  const at = memberKeyBytes(COUPON_MEMBER) + 1;
+  start[at] = bytes.length;
+  bytes.copy(start, at + 1);
+  // The first key past every key with this prefix: the code's last byte one higher (a code's bytes are below 0xff: ASCII).
+  const end = Buffer.from(start);
+  assert((end[end.length - 1] as number) < 0xff, "a coupon code's last byte is below 0xff");
+  end[end.length - 1] = (end[end.length - 1] as number) + 1;
+  return { start, end };
+}
+
+/** The code a coupon key names (couponKey's inverse). */
+export function decodeCouponKey(key: Uint8Array): string {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  const at = memberKeyBytes(COUPON_MEMBER) + 1;
+  assert(bytes[at - 1] === COUPON_KIND, "a coupon key has the coupon kind");
+  return bytes.toString("latin1", at + 1, at + 1 + (bytes[at] as number));
+}
+
+/** The receipt a coupon use key names (couponUseKey's inverse): its store and receipt id. */
+export function decodeCouponUseKey(key: Uint8Array): { readonly code: string; readonly store: string; readonly receiptId: string } {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  let at = memberKeyBytes(COUPON_MEMBER) + 1;
+  assert(bytes[at - 1] === COUPON_USE_KIND, "a coupon use key has the use kind");
+  const parts: string[] = [];
+  for (let index = 0; index < 3; index += 1) {
+    const length = bytes[at] as number;
+    parts.push(bytes.toString("utf8", at + 1, at + 1 + length));
+    at += 1 + length;
+  }
+  assert(at === bytes.length, "a coupon use key ends after its receipt id");
+  return { code: parts[0] as string, store: parts[1] as string, receiptId: parts[2] as string };
+}
+
 /** What a settlement key holds (settlementKey's inverse). */
 export function decodeSettlementKey(key: Uint8Array): { logicalShard: number; day: number; issuer: string; redeemer: string; memberId: string; sequence: number } {
   const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);

@@ -68,10 +68,18 @@ export interface SettlementRecord {
  * returns (domain/campaigns/campaign-budgets.ts): written, as the new total,
  * in the log record of the receipt or return that changed it.
  */
+/** What a campaign has given in a logical shard (or a shard thread's logical shards), net of returns: points, and discount in minor units. */
+export interface BudgetTotals {
+  readonly points: number;
+  readonly discount: number;
+}
+
 export interface CampaignBudgetRecord {
   readonly logicalShard: number;
   readonly campaign: string;
   readonly given: number;
+  /** The discount, minor units, it has given there under a discount budget; absent: none (the record's bytes are as before discount budgets). */
+  readonly discount?: number;
 }
 
 export type ShardWrite =

@@ -1,6 +1,7 @@
 import { assert } from "../../../domain/assert/assert.js";
 import type { CampaignLotSettled, PeriodPaid, ReceiptPayment, ReceiptSettlement, SettledLine } from "../../../domain/engine/receipt-settlement.js";
 import type { CountedPurchase } from "../../../domain/campaigns/campaign-purchases.js";
+import type { CampaignDiscountSettled } from "../../../domain/campaigns/discount-budgets.js";
 import type { ReceiptRecord } from "../shard-store.js";
 import { readShares, writeShares } from "./account-codec.js";
 import { hasExactKeys, isStorableInteger, readMap, writeMap } from "./record-packer.js";
@@ -38,7 +39,10 @@ const SETTLEMENT_PART_CAMPAIGN_PURCHASES = 2;
 const SETTLEMENT_PART_CAMPAIGN_LOTS = 4;
 /** The coupon the receipt presented. */
 const SETTLEMENT_PART_COUPON = 8;
-const SETTLEMENT_PARTS_KNOWN = SETTLEMENT_PART_PAYMENT | SETTLEMENT_PART_CAMPAIGN_PURCHASES | SETTLEMENT_PART_CAMPAIGN_LOTS | SETTLEMENT_PART_COUPON;
+/** What campaigns with a discount budget gave, by line (domain/campaigns/discount-budgets.ts). */
+const SETTLEMENT_PART_CAMPAIGN_DISCOUNTS = 16;
+const SETTLEMENT_PARTS_KNOWN =
+  SETTLEMENT_PART_PAYMENT | SETTLEMENT_PART_CAMPAIGN_PURCHASES | SETTLEMENT_PART_CAMPAIGN_LOTS | SETTLEMENT_PART_COUPON | SETTLEMENT_PART_CAMPAIGN_DISCOUNTS;
 const FINGERPRINT_AS_TEXT = 0;
 const FINGERPRINT_AS_SHA256 = 1;
 const ANSWER_AS_MAP = 0;
@@ -95,7 +99,7 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
     writeMap(writer, answer);
   }
   if (record.settlement === undefined) writer.byte(SETTLEMENT_NONE);
-  else if (record.settlement.campaignPurchases === undefined && record.settlement.campaignLots === undefined && record.settlement.coupon === undefined) {
+  else if (!hasFlaggedPart(record.settlement)) {
     const payment = record.settlement.payment;
     writer.byte(payment === undefined ? SETTLEMENT_PAID_IN_FULL : SETTLEMENT_PAID_IN_PART);
     writeSettlement(writer, record.settlement);
@@ -103,14 +107,20 @@ export function writeReceiptRecord(writer: RecordWriter, record: ReceiptRecord):
   } else writeFlaggedSettlement(writer, record.settlement);
 }
 
+/** Whether a settlement has a part forms 1 and 2 cannot say. */
+function hasFlaggedPart(settlement: ReceiptSettlement): boolean {
+  return settlement.campaignPurchases !== undefined || settlement.campaignLots !== undefined || settlement.coupon !== undefined || settlement.campaignDiscounts !== undefined;
+}
+
 function writeFlaggedSettlement(writer: RecordWriter, settlement: ReceiptSettlement): void {
-  const { payment, campaignPurchases, campaignLots, coupon } = settlement;
+  const { payment, campaignPurchases, campaignLots, coupon, campaignDiscounts } = settlement;
   writer.byte(SETTLEMENT_FLAGGED);
   writer.uint(
     (payment === undefined ? 0 : SETTLEMENT_PART_PAYMENT) |
       (campaignPurchases === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_PURCHASES) |
       (campaignLots === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_LOTS) |
-      (coupon === undefined ? 0 : SETTLEMENT_PART_COUPON),
+      (coupon === undefined ? 0 : SETTLEMENT_PART_COUPON) |
+      (campaignDiscounts === undefined ? 0 : SETTLEMENT_PART_CAMPAIGN_DISCOUNTS),
   );
   writeSettlement(writer, settlement);
   if (payment !== undefined) writePayment(writer, payment);
@@ -132,6 +142,30 @@ function writeFlaggedSettlement(writer: RecordWriter, settlement: ReceiptSettlem
     }
   }
   if (coupon !== undefined) writer.string(coupon);
+  if (campaignDiscounts !== undefined) writeCampaignDiscounts(writer, campaignDiscounts);
+}
+
+function writeCampaignDiscounts(writer: RecordWriter, discounts: readonly CampaignDiscountSettled[]): void {
+  writer.uint(discounts.length);
+  for (const { campaign, lines } of discounts) {
+    writer.string(campaign);
+    writer.uint(lines.length);
+    for (const { line, discount } of lines) {
+      writer.uint(line);
+      writer.uint(discount);
+    }
+  }
+}
+
+function readCampaignDiscounts(reader: RecordReader): CampaignDiscountSettled[] {
+  const discounts: CampaignDiscountSettled[] = [];
+  for (let count = reader.uint(); count > 0; count -= 1) {
+    const campaign = reader.string();
+    const lines: { line: number; discount: number }[] = [];
+    for (let lineCount = reader.uint(); lineCount > 0; lineCount -= 1) lines.push({ line: reader.uint(), discount: reader.uint() });
+    discounts.push({ campaign, lines });
+  }
+  return discounts;
 }
 
 /** A flagged settlement's parts (SETTLEMENT_FLAGGED), keys in the order the engine builds them. */
@@ -151,11 +185,14 @@ function readFlaggedSettlement(reader: RecordReader, what: string): ReceiptSettl
     for (let count = reader.uint(); count > 0; count -= 1) campaignLots.push({ lot: reader.uint(), points: reader.uint(), revoked: reader.uint(), campaign: reader.string(), budgeted: reader.boolean() });
   }
   const coupon = (parts & SETTLEMENT_PART_COUPON) !== 0 ? reader.string() : undefined;
+  const campaignDiscounts = (parts & SETTLEMENT_PART_CAMPAIGN_DISCOUNTS) !== 0 ? readCampaignDiscounts(reader) : undefined;
+  // Keys in the order the engine builds them: the coupon last (commit-receipt.ts adds it).
   return {
     ...settled,
     ...(payment === undefined ? {} : { payment }),
     ...(campaignPurchases === undefined ? {} : { campaignPurchases }),
     ...(campaignLots === undefined ? {} : { campaignLots }),
+    ...(campaignDiscounts === undefined ? {} : { campaignDiscounts }),
     ...(coupon === undefined ? {} : { coupon }),
   };
 }

@@ -650,6 +650,10 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
       { nil: undefined },
     ),
     coupon: fc.option(textArb, { nil: undefined }),
+    campaignDiscounts: fc.option(
+      fc.array(fc.record({ campaign: textArb, lines: fc.array(fc.record({ line: fc.nat(499), discount: fc.integer({ min: 1, max: 2 ** 40 }) }), { maxLength: 3 }) }), { maxLength: 3 }),
+      { nil: undefined },
+    ),
   })
   .map((settlement) => ({
     // Key order as settleReceipt builds a settlement.
@@ -661,6 +665,7 @@ const settlementArb: fc.Arbitrary<ReceiptSettlement> = fc
     ...(settlement.payment === undefined ? {} : { payment: settlement.payment }),
     ...(settlement.campaignPurchases === undefined ? {} : { campaignPurchases: settlement.campaignPurchases }),
     ...(settlement.campaignLots === undefined ? {} : { campaignLots: settlement.campaignLots }),
+    ...(settlement.campaignDiscounts === undefined ? {} : { campaignDiscounts: settlement.campaignDiscounts }),
     ...(settlement.coupon === undefined ? {} : { coupon: settlement.coupon }),
   }));
 
