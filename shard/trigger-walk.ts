@@ -39,6 +39,8 @@ export interface TriggerStepReport {
   walked: number;
   backfilled: number;
   readonly fired: Record<string, number>;
+  /** Progress records written (a backfill page, a day or a part of one walked, a sweep's page): 0 when the step found nothing to do. */
+  progressed: number;
   /** Whether the log refused a write: the step stopped there (nothing is lost: it starts again from its last progress). */
   stopped: boolean;
 }
@@ -76,7 +78,7 @@ export class TriggerWalk {
 
   /** Looks at most `memberLimit` members (index entries, accounts); returns what it did. */
   step(memberLimit: number, input: TriggerStepInput): TriggerStepReport {
-    const report: TriggerStepReport = { walked: 0, backfilled: 0, fired: {}, stopped: false };
+    const report: TriggerStepReport = { walked: 0, backfilled: 0, fired: {}, progressed: 0, stopped: false };
     const { memberDates, oneTime } = input.campaigns.triggers;
     const today = input.campaigns.dates.dateAt(input.now);
     const todayText = dateText(today);
@@ -127,6 +129,7 @@ export class TriggerWalk {
     writes.push({ kind: "triggerProgress", logicalShard, name: INDEX_PROGRESS, progress: next });
     if (!this.host.applyWithoutAccount(writes)) report.stopped = true;
     report.backfilled += memberIds.length;
+    report.progressed += 1;
     return Math.max(1, memberIds.length);
   }
 
@@ -161,6 +164,7 @@ export class TriggerWalk {
     if (report.stopped) return { looked, lagDays: daysBetween(place.day, dateText(today)) };
     const progress = part >= parts.length ? { through: place.day, campaigns: campaignIds } : { day: place.day, part, after, campaigns: campaignIds };
     if (!this.host.applyWithoutAccount([...removals, { kind: "triggerProgress", logicalShard, name: DATES_PROGRESS, progress }])) report.stopped = true;
+    report.progressed += 1;
     return { looked: Math.max(1, looked), lagDays: daysBetween(place.day, dateText(today)) };
   }
 
@@ -219,6 +223,7 @@ export class TriggerWalk {
     if (report.stopped) return memberIds.length;
     const next = done ? { done: true } : { done: false, after: memberIds.at(-1) ?? null };
     if (!this.host.applyWithoutAccount([{ kind: "triggerProgress", logicalShard, name, progress: next }])) report.stopped = true;
+    report.progressed += 1;
     return Math.max(1, memberIds.length);
   }
 
