@@ -99,7 +99,9 @@ export class ShardTriggers {
         if (this.state.readTriggerProgress(logicalShard, name) !== null) writes.push({ kind: "triggerProgress", logicalShard, name, progress: null });
       }
     }
-    return writes.length === 0 || this.host.applyWithoutAccount(writes);
+    if (writes.length === 0) return true;
+    this.walk.forget();
+    return this.host.applyWithoutAccount(writes);
   }
 
   /** The result with `due` fired on its account in the same record (its account write replaced), or the result itself when none applies. */

@@ -69,6 +69,15 @@ export class TriggerWalk {
   /** The day the walk is on, and the lag behind today in days (for /metrics): the earliest over the logical shards. */
   lagDays = 0;
   backfillPending = 0;
+  /**
+   * What the progress records say is finished, remembered so an idle tick reads
+   * none of them: logical shards whose index is complete, the day (and
+   * campaigns) each walked through, the oneTime sweeps done. The walk is the
+   * only writer of those records while the shard runs (forget() when they go).
+   */
+  private readonly indexed = new Set<number>();
+  private readonly walkedThrough = new Map<number, string>();
+  private readonly sweptOnce = new Set<string>();
 
   constructor(
     private readonly state: ShardState,
@@ -108,8 +117,17 @@ export class TriggerWalk {
     return report;
   }
 
+  /** Forgets what it remembered of the progress records (they were deleted: campaign-triggers.ts, dropIndexIfOff). */
+  forget(): void {
+    this.indexed.clear();
+    this.walkedThrough.clear();
+  }
+
   private readIndexComplete(logicalShard: number): boolean {
-    return this.state.readTriggerProgress(logicalShard, INDEX_PROGRESS)?.["complete"] === true;
+    if (this.indexed.has(logicalShard)) return true;
+    const complete = this.state.readTriggerProgress(logicalShard, INDEX_PROGRESS)?.["complete"] === true;
+    if (complete) this.indexed.add(logicalShard);
+    return complete;
   }
 
   /** One page of the index's backfill: LMDB's accounts after the progress's member, their entries and the new progress in one log record. */
@@ -137,8 +155,13 @@ export class TriggerWalk {
   private walkDates(logicalShard: number, limit: number, input: TriggerStepInput, today: LocalDate, report: TriggerStepReport): { looked: number; lagDays: number } {
     const { memberDates } = input.campaigns.triggers;
     const campaignIds = memberDates.map((trigger) => trigger.campaign.id).join(" ");
-    const place = this.dayToWalk(logicalShard, dateText(today), campaignIds);
-    if (place === null) return { looked: 0, lagDays: 0 };
+    const todayText = dateText(today);
+    if (this.walkedThrough.get(logicalShard) === `${todayText} ${campaignIds}`) return { looked: 0, lagDays: 0 };
+    const place = this.dayToWalk(logicalShard, todayText, campaignIds);
+    if (place === null) {
+      this.walkedThrough.set(logicalShard, `${todayText} ${campaignIds}`);
+      return { looked: 0, lagDays: 0 };
+    }
     const day = parseDay(place.day);
     const parts = walkParts(memberDates, day);
     let { part, after } = place;
@@ -207,8 +230,12 @@ export class TriggerWalk {
   /** One page of a oneTime trigger's sweep over the logical shard's accounts, from its progress. */
   private sweepOneTime(logicalShard: number, trigger: CompiledTrigger, limit: number, input: TriggerStepInput, report: TriggerStepReport): number {
     const name = oneTimeProgress(trigger.campaign.id);
+    if (this.sweptOnce.has(`${logicalShard} ${name}`)) return 0;
     const progress = this.state.readTriggerProgress(logicalShard, name);
-    if (progress?.["done"] === true) return 0;
+    if (progress?.["done"] === true) {
+      this.sweptOnce.add(`${logicalShard} ${name}`);
+      return 0;
+    }
     const after = typeof progress?.["after"] === "string" ? progress["after"] : null;
     const memberIds = this.state.scanStoredMembers(logicalShard, after, limit);
     const due: DueTrigger[] = [{ trigger, occurrence: ONCE }];

@@ -53,6 +53,8 @@ export const ONCE = "once";
  */
 export function fireTriggers(context: TriggerContext, account: Account, due: readonly DueTrigger[]): { account: Account; writes: ShardWrite[]; kinds: string[] } | null {
   const { program, now } = context;
+  // A family member's points live in the family's pool, on another shard: a trigger gives them nothing (docs/campaigns.md, "Triggers").
+  if (account.family !== undefined) return null;
   let ledger = settleLedger(account.ledger, now).ledger;
   const next = { ...account, sequence: account.sequence + 1 };
   const records: ShardWrite[] = [];
