@@ -59,6 +59,27 @@ function walkAll(shard: MemoryShardActor, limit = 500): number {
 
 const member = (index: number): string => `m${String(index).padStart(16, "0")}`;
 
+describe("docs/campaigns.md's birthday example", () => {
+  it("accrues the page's campaign as the page shows it in the activity and the detailed balance", async () => {
+    const { readFileSync } = await import("node:fs");
+    const page = readFileSync(new URL("../docs/campaigns.md", import.meta.url), "utf8");
+    const section = page.slice(page.indexOf("## The seed's birthday present, worked through"));
+    const [document, activity, lot] = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1] as string) as unknown);
+    const campaigns = { ...validateCampaignsDocument(document, PROGRAM), version: 1 };
+    let now = YEAR_AGO;
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns });
+    await enrol(shard, member(1), "1990-03-10");
+    now = MARCH_10 - 10 * MILLISECONDS_PER_DAY;
+    await enrol(shard, member(2), "1990-03-10");
+    now = MARCH_10;
+    expect(walkAll(shard)).toBe(1);
+    const page1 = valueOf<{ activity: unknown[] }>(await shard.call({ kind: "activity", ref: 3, logicalShard: logicalShardOf(member(1)), memberId: member(1), before: null, limit: 1 }));
+    expect(page1.activity[0]).toEqual(activity);
+    expect(await campaignLots(shard, member(1))).toEqual([lot]);
+    expect(await campaignLots(shard, member(2))).toEqual([]);
+  });
+});
+
 describe("campaign triggers on a shard", () => {
   it("accrue a birthday campaign's points once a year to a member in its segment whose birthday it is, as the funding partner's lot with its own lifetime, even across a crash and a restart", async () => {
     const files = new MemoryShardFiles();
