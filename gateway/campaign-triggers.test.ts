@@ -98,6 +98,8 @@ describe("campaign triggers over the wire", () => {
     expect(metrics).toMatch(/loycore_trigger_accruals_total\{[^}]*kind="birthday"[^}]*\} 1/);
     expect(metrics).toMatch(/loycore_trigger_members_walked_total/);
     expect(metrics).toMatch(/loycore_trigger_walk_lag_days\{[^}]*\} 0/);
+    const today = new LocalDateReader(TIME_ZONE).dateAt(Date.now());
+    expect(metrics).toContain(`${today.year}${String(today.month).padStart(2, "0")}${String(today.day).padStart(2, "0")}`);
   });
 
   it("accrues an enrolment campaign's points in the enrolment's own answer", async () => {

@@ -80,9 +80,9 @@ export class ShardTriggers {
     return this.walk.step(memberLimit, { now: this.host.clock(), program, campaigns, budgets: this.host.budgets });
   }
 
-  /** The walk's lag behind today in days and the logical shards whose index is still being built (/metrics). */
-  progress(): { lagDays: number; backfillPending: number } {
-    return { lagDays: this.walk.lagDays, backfillPending: this.walk.backfillPending };
+  /** The walk's lag behind today in days, the day it is on (YYYYMMDD) and the logical shards whose index is still being built (/metrics). */
+  progress(): { lagDays: number; backfillPending: number; walkingDay: number } {
+    return { lagDays: this.walk.lagDays, backfillPending: this.walk.backfillPending, walkingDay: this.walk.walkingDay };
   }
 
   /**

@@ -451,8 +451,8 @@ export class ShardActor {
     return this.triggers.step(memberLimit);
   }
 
-  /** The trigger walk's lag in days and the logical shards whose index is being built (/metrics). */
-  triggerProgress(): { lagDays: number; backfillPending: number } {
+  /** The trigger walk's lag in days, the day it is on and the logical shards whose index is being built (/metrics). */
+  triggerProgress(): { lagDays: number; backfillPending: number; walkingDay: number } {
     return this.triggers.progress();
   }
 

@@ -106,6 +106,12 @@ const triggerWalkLagDays = new Gauge({
   labelNames: ["shard"],
   registers: [registry],
 });
+const triggerWalkDay = new Gauge({
+  name: "loycore_trigger_walk_day",
+  help: "The local day (program time zone) the trigger walk is on, as YYYYMMDD; 0 before any date trigger walk",
+  labelNames: ["shard"],
+  registers: [registry],
+});
 const triggerBackfillPending = new Gauge({
   name: "loycore_trigger_index_backfill_pending_logical_shards",
   help: "Logical shards of this thread whose trigger index the backfill is still building",
@@ -229,6 +235,7 @@ const walkTriggers = (): void => {
   const report = actor.walkTriggers(requestsSinceSweep > 0 ? TRIGGER_MEMBERS_PER_BUSY_STEP : TRIGGER_MEMBERS_PER_STEP);
   const progress = actor.triggerProgress();
   triggerWalkLagDays.set(shardLabel, progress.lagDays);
+  triggerWalkDay.set(shardLabel, progress.walkingDay);
   triggerBackfillPending.set(shardLabel, progress.backfillPending);
   if (report === null) return;
   triggerMembersWalked.inc(shardLabel, report.walked);

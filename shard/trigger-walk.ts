@@ -69,6 +69,8 @@ export class TriggerWalk {
   /** The day the walk is on, and the lag behind today in days (for /metrics): the earliest over the logical shards. */
   lagDays = 0;
   backfillPending = 0;
+  /** The local day the walk is on, as YYYYMMDD (today once every logical shard walked it); 0 before any walk. */
+  walkingDay = 0;
   /**
    * What the progress records say is finished, remembered so an idle tick reads
    * none of them: logical shards whose index is complete, the day (and
@@ -114,6 +116,7 @@ export class TriggerWalk {
     }
     this.lagDays = lag;
     this.backfillPending = pending;
+    if (memberDates.length > 0) this.walkingDay = Number(addDays(todayText, -lag).replaceAll("-", ""));
     return report;
   }
 
