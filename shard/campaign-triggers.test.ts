@@ -165,6 +165,36 @@ describe("campaign triggers on a shard", () => {
     for (let index = 0; index < 20; index += 1) expect(await campaignLots(again, member(index))).toHaveLength(index % 2 === 0 ? 1 : 0);
   });
 
+  it("accrue a registration anniversary on the local day of enrolment a year on, not on the day itself", async () => {
+    // 21:30 UTC on 9 March 2025 is 00:30 on the 10th in Moscow: the anniversary is the 10th, though UTC's day was the 9th.
+    let now = Date.UTC(2025, 2, 9, 21, 30);
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns: campaignsWith({ kind: "registrationAnniversary", points: 100 }, { audience: null, start: "2025-01-01" }) });
+    await enrol(shard, member(1), null);
+    now = Date.UTC(2025, 2, 10, 9);
+    expect(walkAll(shard)).toBe(0);
+    now = Date.UTC(2026, 2, 9, 9);
+    expect(walkAll(shard)).toBe(0);
+    now = MARCH_10;
+    expect(walkAll(shard)).toBe(1);
+    expect(await campaignLots(shard, member(1))).toEqual([expect.objectContaining({ points: 100, reference: JSON.stringify(["registrationAnniversary", "2026", "campaign:gift"]) })]);
+  });
+
+  it("move a member's birthday entry with a profile edit, and build the index again after date triggers were off", async () => {
+    let now = YEAR_AGO;
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns: BIRTHDAY });
+    await enrol(shard, member(1), "1990-07-01");
+    const edit = { editId: "e-1", birthDate: "1990-03-10", operator: "olga" };
+    valueOf(await shard.call({ kind: "editProfile", ref: 6, logicalShard: logicalShardOf(member(1)), memberId: member(1), edit }));
+    // Date triggers off: a member enrolled meanwhile gets no index entry; on again, the backfill indexes them.
+    valueOf(await shard.call({ kind: "setCampaigns", ref: 7, campaigns: { version: 2, segments: [], campaigns: [] } }));
+    await enrol(shard, member(2), "1991-03-10");
+    valueOf(await shard.call({ kind: "setCampaigns", ref: 8, campaigns: { ...BIRTHDAY, version: 3 } }));
+    now = MARCH_10;
+    expect(walkAll(shard)).toBe(2);
+    now = MARCH_10 + 113 * MILLISECONDS_PER_DAY; // 1 July 2026: the old birthday's entry is stale and goes
+    expect(walkAll(shard)).toBe(0);
+  });
+
   it("celebrate 29 February on 28 February in a common year, once", async () => {
     let now = Date.UTC(2025, 0, 1);
     const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns: campaignsWith({ kind: "birthday", points: 100 }, { audience: null, start: "2026-01-01" }) });
