@@ -77,7 +77,8 @@ export class TriggerWalk {
    * campaigns) each walked through, the oneTime sweeps done. The walk is the
    * only writer of those records while the shard runs (forget() when they go).
    */
-  private readonly indexed = new Set<number>();
+  /** Logical shard -> the time zone its complete index was built in. */
+  private readonly indexed = new Map<number, string>();
   private readonly walkedThrough = new Map<number, string>();
   private readonly sweptOnce = new Set<string>();
 
@@ -99,7 +100,7 @@ export class TriggerWalk {
     for (const logicalShard of this.ownedLogicalShards) {
       if (budget <= 0 || report.stopped) break;
       if (memberDates.length > 0) {
-        const indexed = this.readIndexComplete(logicalShard);
+        const indexed = this.readIndexComplete(logicalShard, input.campaigns.timeZone);
         if (!indexed) {
           pending += 1;
           budget -= this.backfill(logicalShard, budget, input, report);
@@ -126,17 +127,25 @@ export class TriggerWalk {
     this.walkedThrough.clear();
   }
 
-  private readIndexComplete(logicalShard: number): boolean {
-    if (this.indexed.has(logicalShard)) return true;
-    const complete = this.state.readTriggerProgress(logicalShard, INDEX_PROGRESS)?.["complete"] === true;
-    if (complete) this.indexed.add(logicalShard);
+  /**
+   * Whether the logical shard's index is complete in `timeZone`: the
+   * registrations' month-days are local, so an index built in another time
+   * zone (the program's changed) is built again (stale entries go as walked).
+   */
+  private readIndexComplete(logicalShard: number, timeZone: string): boolean {
+    if (this.indexed.get(logicalShard) === timeZone) return true;
+    const progress = this.state.readTriggerProgress(logicalShard, INDEX_PROGRESS);
+    const complete = progress?.["complete"] === true && progress["timeZone"] === timeZone;
+    if (complete) this.indexed.set(logicalShard, timeZone);
     return complete;
   }
 
   /** One page of the index's backfill: LMDB's accounts after the progress's member, their entries and the new progress in one log record. */
   private backfill(logicalShard: number, limit: number, input: TriggerStepInput, report: TriggerStepReport): number {
     const progress = this.state.readTriggerProgress(logicalShard, INDEX_PROGRESS);
-    const after = typeof progress?.["after"] === "string" ? progress["after"] : null;
+    const timeZone = input.campaigns.timeZone;
+    // A backfill begun in another time zone starts again from the first member.
+    const after = typeof progress?.["after"] === "string" && progress["timeZone"] === timeZone ? progress["after"] : null;
     const memberIds = this.state.scanStoredMembers(logicalShard, after, limit);
     const writes: ShardWrite[] = [];
     for (const memberId of memberIds) {
@@ -146,7 +155,7 @@ export class TriggerWalk {
     const done = memberIds.length < limit;
     // The accounts no checkpoint has written yet are not in LMDB's scan: the last page adds theirs.
     if (done) for (const account of this.state.pinnedOf(logicalShard)) writes.push(...triggerIndexWrites(account, input.campaigns.dates));
-    const next = done ? { complete: true } : { complete: false, after: memberIds.at(-1) ?? null };
+    const next = done ? { complete: true, timeZone } : { complete: false, after: memberIds.at(-1) ?? null, timeZone };
     writes.push({ kind: "triggerProgress", logicalShard, name: INDEX_PROGRESS, progress: next });
     if (!this.host.applyWithoutAccount(writes)) report.stopped = true;
     report.backfilled += memberIds.length;

@@ -52,6 +52,8 @@ export class CompiledCampaigns {
   /** The active campaigns' triggers, by kind (compiled-triggers.ts). */
   readonly triggers: CompiledTriggers;
   readonly dates: LocalDateReader;
+  /** The program's time zone the dates are local to. */
+  readonly timeZone: string;
 
   constructor(
     set: CampaignSet,
@@ -61,6 +63,7 @@ export class CompiledCampaigns {
   ) {
     this.version = set.version;
     this.dates = new LocalDateReader(timeZone);
+    this.timeZone = timeZone;
     const segments = new Map<string, Segment>(set.segments.map((segment) => [segment.id, segment]));
     // A preview prices with the draft as if it were active, in place of a stored campaign of its id.
     const campaigns = options.draft === undefined ? set.campaigns : [...set.campaigns.filter((campaign) => campaign.id !== options.draft?.id), options.draft];
