@@ -179,6 +179,18 @@ describe("campaign triggers on a shard", () => {
     expect(await campaignLots(shard, member(1))).toEqual([expect.objectContaining({ points: 100, reference: JSON.stringify(["registrationAnniversary", "2026", "campaign:gift"]) })]);
   });
 
+  it("build the index again when the program moves to another time zone: a registration's local day moves with it", async () => {
+    // 22:30 UTC on 9 March 2025: the 10th in Moscow, the 9th in UTC.
+    let now = Date.UTC(2025, 2, 9, 22, 30);
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns: campaignsWith({ kind: "registrationAnniversary", points: 100 }, { audience: null }) });
+    await enrol(shard, member(1), null);
+    now = Date.UTC(2026, 1, 1, 12);
+    walkAll(shard);
+    valueOf(await shard.call({ kind: "setProgram", ref: 9, program: { ...PROGRAM, timeZone: "UTC", version: 2 } }));
+    now = Date.UTC(2026, 2, 9, 12);
+    expect(walkAll(shard)).toBe(1);
+  });
+
   it("move a member's birthday entry with a profile edit, and build the index again after date triggers were off", async () => {
     let now = YEAR_AGO;
     const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns: BIRTHDAY });
