@@ -59,6 +59,8 @@ describe("campaign triggers over the wire", () => {
         { path: "trigger.date", message: "only a oneTime trigger names a date" },
       ],
     });
+    const unknownStatus = await postJson(`${server.url}/v1/admin/campaigns/gold`, gateway.admin, { name: "Gold", start: Date.now(), end: Date.now() + DAY, trigger: { kind: "statusReached", points: 10, status: "gold" } }, "PUT");
+    expect(unknownStatus.body).toMatchObject({ code: "BAD_REQUEST", problems: [{ path: "trigger.status", message: expect.stringContaining("must name a status the program defines") }] });
     expect((await getJson(`${server.url}/v1/admin/campaigns`, gateway.admin)).body).toMatchObject({ version: 0 });
   });
 

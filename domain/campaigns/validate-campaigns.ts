@@ -101,9 +101,9 @@ export function validateCampaignsDocument(input: unknown, program: ProgramDefini
   return definition as CampaignsDefinition;
 }
 
-/** Reads one campaign (paths relative to it) whose audience must be one of `segmentIds`. */
-export function validateCampaign(input: unknown, segmentIds: ReadonlySet<string>): Campaign {
-  const reader = new CampaignReader(null);
+/** Reads one campaign (paths relative to it) whose audience must be one of `segmentIds`; a statusReached trigger must name a status of `program` when given. */
+export function validateCampaign(input: unknown, segmentIds: ReadonlySet<string>, program: ProgramDefinition | null = null): Campaign {
+  const reader = new CampaignReader(knownIdsOf(program));
   const campaign = reader.campaign(input, "", segmentIds);
   throwIfProblems(reader.problems);
   return campaign as Campaign;
