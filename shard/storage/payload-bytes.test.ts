@@ -45,6 +45,12 @@ const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35ac
 const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "a5dc6adcb89a16e1b68bb1b77b2f4416497ee0efd38a8e3855e9ae4cdee1aadd";
 /** Coupons' payloads, pinned by the build that added them: issued coupons, a use counted, a commit presenting it (settlement part), its cancel, the use given back. */
 const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e07a837ac16af33f07902a9d46";
+/**
+ * Campaign triggers' payloads, pinned by the build that added them: an enrolment with its enrolment
+ * trigger's lot, record and history and its month-day index entries, the walk's backfill and day
+ * progress records, a birthday accrual, a profile edit moving the birthday's entry.
+ */
+const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "500a52c96a67d26822e68bf8ec4134006b8012253cfefd0e5c6ce13d1919e5df";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
@@ -260,6 +266,45 @@ describe("log payload bytes with campaigns", () => {
     // The budget ran out on the way (returns gave some back meanwhile): the run pins a spent budget too.
     expect(campaignRulePoints.at(-1)).toBe(0);
     expect(payloads.digest("hex")).toBe(EXPECTED_CAMPAIGN_PAYLOADS_DIGEST);
+  });
+});
+
+describe("log payload bytes with campaign triggers", () => {
+  it("of an enrolment trigger, the month-day index, its backfill and walk, a birthday accrual and a profile edit are the bytes the build that added them logged", async () => {
+    let now = START + 1_000;
+    const campaign = { start: START, end: START + 800 * 86_400_000, state: "active" as const, partner: "legal-1", audience: null, mechanics: [] };
+    const campaigns = {
+      version: 1,
+      segments: [],
+      campaigns: [
+        { ...campaign, id: "welcome", name: "Welcome", trigger: { kind: "enrolment" as const, points: 150 } },
+        { ...campaign, id: "birthday", name: "Birthday", budgetPoints: 256_000, trigger: { kind: "birthday" as const, points: 500, lifetimeDays: 30 } },
+      ],
+    };
+    const memberId = MEMBERS[0] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns, ownedLogicalShards: [logicalShard] });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      return pending;
+    };
+    expect(await record({ kind: "enroll", ref: 1, logicalShard, memberId, profile: { card: "card-t", phone: null, name: null, birthDate: "1990-01-10" } })).toMatchObject({ ok: true, value: { balance: 150 } });
+    now = START + 9 * 86_400_000 + 12 * 3_600_000;
+    for (let step = 0; step < 4; step += 1) actor.walkTriggers(500);
+    expect(await record({ kind: "editProfile", ref: 2, logicalShard, memberId, edit: { editId: "e-1", birthDate: "1990-01-11", operator: "olga" } })).toMatchObject({ ok: true });
+    const detail = await record({ kind: "lookup", ref: 3, logicalShard, memberId, detail: true });
+    expect(detail.ok && detail.value.lots?.map((lot) => [lot.source, lot.points, lot.reference])).toEqual([
+      ["campaign", 150, JSON.stringify(["enrolment", "once", "campaign:welcome"])],
+      ["campaign", 500, JSON.stringify(["birthday", "2026", "campaign:birthday"])],
+    ]);
+    expect(payloads.digest("hex")).toBe(EXPECTED_TRIGGER_PAYLOADS_DIGEST);
   });
 });
 
