@@ -76,6 +76,8 @@ export class TriggerWalk {
    * none of them: logical shards whose index is complete, the day (and
    * campaigns) each walked through, the oneTime sweeps done. The walk is the
    * only writer of those records while the shard runs (forget() when they go).
+   * Bounded by what they describe: one entry per owned logical shard (256 at
+   * most), and per logical shard and oneTime campaign (CAMPAIGNS_MAX, 64).
    */
   /** Logical shard -> the time zone its complete index was built in. */
   private readonly indexed = new Map<number, string>();
@@ -153,14 +155,28 @@ export class TriggerWalk {
       if (account !== undefined) writes.push(...triggerIndexWrites(account, input.campaigns.dates));
     }
     const done = memberIds.length < limit;
-    // The accounts no checkpoint has written yet are not in LMDB's scan: the last page adds theirs.
-    if (done) for (const account of this.state.pinnedOf(logicalShard)) writes.push(...triggerIndexWrites(account, input.campaigns.dates));
+    // The accounts no checkpoint has written yet are not in LMDB's scan: the last page adds theirs, in
+    // records of at most `limit` accounts (a log record stays far below its payload limit), before its own.
+    if (done && !this.indexPinned(logicalShard, limit, input)) {
+      report.stopped = true;
+      return Math.max(1, memberIds.length);
+    }
     const next = done ? { complete: true, timeZone } : { complete: false, after: memberIds.at(-1) ?? null, timeZone };
     writes.push({ kind: "triggerProgress", logicalShard, name: INDEX_PROGRESS, progress: next });
     if (!this.host.applyWithoutAccount(writes)) report.stopped = true;
     report.backfilled += memberIds.length;
     report.progressed += 1;
     return Math.max(1, memberIds.length);
+  }
+
+  /** Writes the index entries of the logical shard's pinned accounts, `limit` accounts a log record; false when the log refused. */
+  private indexPinned(logicalShard: number, limit: number, input: TriggerStepInput): boolean {
+    const pinned = this.state.pinnedOf(logicalShard);
+    for (let start = 0; start < pinned.length; start += limit) {
+      const writes = pinned.slice(start, start + limit).flatMap((account) => triggerIndexWrites(account, input.campaigns.dates));
+      if (!this.host.applyWithoutAccount(writes)) return false;
+    }
+    return true;
   }
 
   /** Walks the day due in the logical shard's member-date index, from its progress, for at most `limit` entries. */
