@@ -50,7 +50,7 @@ const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e
  * trigger's lot, record and history and its month-day index entries, the walk's backfill and day
  * progress records, a birthday accrual, a profile edit moving the birthday's entry.
  */
-const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "500a52c96a67d26822e68bf8ec4134006b8012253cfefd0e5c6ce13d1919e5df";
+const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "d5de22a31b624c9d9ba76cfe27f8b9c308e6713020dc7004f83528d3e07e4386";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
