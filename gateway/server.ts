@@ -39,6 +39,9 @@ import { RequestHandler } from "./transport/request-handler.js";
 import { TerminalAuthenticator } from "./transport/terminal-authenticator.js";
 import { TerminalRateLimiter } from "./transport/terminal-rate-limiter.js";
 import { WebSocketTransport } from "./transport/websocket-transport.js";
+import { SurveyService } from "./surveys/survey-service.js";
+import { SurveyPages } from "./surveys/survey-pages.js";
+import { registerSurveyPages } from "./transport/survey-transport.js";
 
 /** Shutdown answers requests in flight for at most this long before closing connections. */
 const SHUTDOWN_DRAIN_MILLISECONDS = 10_000;
@@ -79,6 +82,10 @@ interface Gateway {
   readonly operators: Operators;
   readonly handler: RequestHandler;
   readonly webhooks: { readonly endpoints: WebhookEndpoints; readonly delivery: WebhookDelivery; readonly admin: WebhookAdmin; readonly templates: MessageTemplates };
+  readonly surveys: SurveyService;
+  readonly surveyPages: SurveyPages;
+  /** Where members' survey links point: LOYCORE_PUBLIC_URL, else set to the listening address once known. */
+  readonly publicUrl: { value: string };
 }
 
 /**
@@ -108,6 +115,7 @@ export async function startServer(config: ServerConfig, onShardExit: (shard: num
   gateway.familyRelay.start();
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   const publicHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  if (gateway.publicUrl.value === "") gateway.publicUrl.value = `http://${publicHost}:${port}`;
 
   return {
     port,
@@ -142,7 +150,7 @@ async function buildGateway(
   // Enrolment and profile edits claim phones under the same locks ("phone:<phone>").
   const memberLocks = new KeyLocks();
   const enrollment = new Enrollment(directory, cluster, memberLocks);
-  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), receiptIndexWriteDelay());
+  receipts = new ReceiptIndex(directory, (shard, through) => void cluster.sendReceiptIndexFloor(shard, through), { writeDelayMilliseconds: receiptIndexWriteDelay() });
   // Receipts the shards committed but the index may lack (a crash before their entries were written).
   for (const channel of channels) receipts.recover(channel.shardIndex, channel.ready.unindexedReceipts, channel.ready.lastSequence);
   await receipts.flush();
@@ -162,13 +170,16 @@ async function buildGateway(
   const templates = new MessageTemplates(control, clock);
   const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env), new WebhookMessages(cluster, templates, control));
   const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery), templates };
+  const publicUrl = { value: process.env["LOYCORE_PUBLIC_URL"] ?? "" };
+  const surveys = new SurveyService(control, cluster, clock, () => publicUrl.value, () => endpoints.subscribedKinds().includes("survey.invitation"));
+  const surveyPages = new SurveyPages(control, cluster, surveys.links, clock);
   // Shards write only the events some endpoint takes: tell them whenever the endpoints change.
   const wakeDelivery = endpoints.onChange;
   endpoints.onChange = () => {
     wakeDelivery();
     void cluster.broadcast({ kind: "setEventKinds", kinds: endpoints.subscribedKinds() });
   };
-  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, partnerPrograms, cards, family, familyRelay, edits, search, operators, handler, webhooks };
+  return { channels, cluster, clock, metrics, authenticator, enrollment, receipts, operations, admin, campaigns, partnerPrograms, cards, family, familyRelay, edits, search, operators, handler, webhooks, surveys, surveyPages, publicUrl };
 }
 
 /** One supervised worker thread per shard, started one after another; a restarted shard's receipts go to the index once it exists. */
@@ -236,7 +247,9 @@ function registerRoutes(app: uWS.TemplatedApp, gateway: Gateway, isStopping: () 
   const webSocket = new WebSocketTransport({ authenticator, handler, metrics, isStopping });
   webSocket.register(app);
   new HttpTransport(authenticator, handler).register(app);
-  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.partnerPrograms, gateway.family).register(app);
+  new AdminTransport(operators, admin, cards, gateway.edits, gateway.search, gateway.cluster, gateway.webhooks, gateway.campaigns, gateway.partnerPrograms, gateway.family, gateway.surveys).register(app);
+  // The members' survey pages: the link's token is the credential (docs/surveys.md).
+  registerSurveyPages(app, gateway.surveyPages);
   // After the WebSocket route: GET / and GET /v1/ws without an upgrade answer people with a browser.
   registerLandingPage(app);
   registerConsole(app);

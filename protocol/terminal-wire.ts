@@ -203,7 +203,7 @@ export interface PointLevelHeld {
 
 export interface PointLot {
   readonly id: number;
-  readonly source: "receipt" | "bonus" | "adjustment" | "campaign" | "transfer";
+  readonly source: "receipt" | "bonus" | "adjustment" | "campaign" | "transfer" | "survey";
   readonly reference: string;
   readonly partner: string;
   readonly points: number;

@@ -75,6 +75,16 @@ describe("the reminder sweep", () => {
     expect((await events(again)).filter((event) => event.kind.endsWith("ing"))).toHaveLength(3);
   });
 
+  it("indexes a survey's reward lot too", async () => {
+    let now = START;
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now });
+    await shard.call({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: { card: "1", phone: null, name: null, birthDate: null } });
+    valueOf(await shard.call({ kind: "surveyAnswer", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, survey: "nps", answers: { q: 1 }, reward: { points: 200 } }));
+    now = START + 23 * MILLISECONDS_PER_DAY + 1;
+    expect(shard.actor.sweepReminders(100)).toBe(1);
+    expect((await events(shard)).filter((event) => event.kind === "points.expiring").map((event) => event.data["points"])).toEqual([200]);
+  });
+
   it("indexes a lot an adjustment credits too", async () => {
     let now = START;
     const shard = openMemoryShardActor({ program: PROGRAM, clock: () => now });

@@ -12,6 +12,9 @@ import { CompiledCampaigns } from "../domain/campaigns/compiled-campaigns.js";
 import { CampaignBudgetLedger } from "./campaign-budget-ledger.js";
 import { campaignHistoryPreview, segmentPreviewPage } from "./campaign-previews.js";
 import { handleCoupon } from "./coupon-requests.js";
+import { surveyAnswersPage, surveyInvitePage } from "./survey-requests.js";
+import { answerOf, answerSurvey, surveyAnswerRecordId, type StoredSurveyAnswer } from "./operations/survey-operations.js";
+import { SURVEY_MEMBER } from "./storage/record-keys.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import { encodeOperation } from "./storage/mutations.js";
@@ -60,6 +63,7 @@ import {
   type ShardReply,
   type ShardRequest,
   type ShardRequestKind,
+  type SurveyInviteShardRequest,
 } from "./shard-messages.js";
 import { applyOutboxChanges, outboxPage, outboxStats, type OutboxHost } from "./outbox-requests.js";
 import { ProgramSet, type PartnerProgram } from "./program-set.js";
@@ -283,6 +287,10 @@ export class ShardActor {
       case "couponRelease":
       case "couponRead":
       case "campaignBudget":
+      case "surveyInvite":
+      case "surveyAnswers":
+      case "surveyAnswer":
+      case "surveyAnswered":
         this.adminRequest(request, reply);
         return;
       case "settlement":
@@ -304,15 +312,37 @@ export class ShardActor {
     }
   }
 
-  /** Requests of the admin API and the coupons' own shard: pages, previews, coupons, a campaign's budget. */
+  /** Requests of the admin API, the coupons' own shard and the survey pages: pages, previews, coupons, a campaign's budget, surveys. */
   private adminRequest(
     request: Extract<
       ShardRequest,
-      { kind: "memberProfiles" | "activity" | "previewCampaign" | "previewCampaignHistory" | "segmentPreview" | "couponIssue" | "couponUse" | "couponRelease" | "couponRead" | "campaignBudget" }
+      {
+        kind:
+          | "memberProfiles"
+          | "activity"
+          | "previewCampaign"
+          | "previewCampaignHistory"
+          | "segmentPreview"
+          | "couponIssue"
+          | "couponUse"
+          | "couponRelease"
+          | "couponRead"
+          | "campaignBudget"
+          | "surveyInvite"
+          | "surveyAnswers"
+          | "surveyAnswer"
+          | "surveyAnswered";
+      }
     >,
     reply: Reply,
   ): void {
     switch (request.kind) {
+      case "surveyInvite":
+      case "surveyAnswers":
+      case "surveyAnswer":
+      case "surveyAnswered":
+        this.survey(request, reply);
+        return;
       case "memberProfiles": {
         if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
         reply({ ref: request.ref, ok: true, value: this.memberProfiles(request.logicalShard, request.afterMemberId, request.limit) });
@@ -688,6 +718,59 @@ export class ShardActor {
     }
     const existing = this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
     this.settle(ref, reply, account, apply({ account, existing, now: this.options.clock() }));
+  }
+
+  /** Surveys (docs/surveys.md): an invitation page, an answers page, a member's answer and its reward, whether a member answered. */
+  private survey(request: Extract<ShardRequest, { kind: "surveyInvite" | "surveyAnswers" | "surveyAnswer" | "surveyAnswered" }>, reply: Reply): void {
+    switch (request.kind) {
+      case "surveyAnswer": {
+        const found = this.memberAndProgram(request, reply, true);
+        if (found === null) return;
+        const existing = this.state.readRecord(request.logicalShard, SURVEY_MEMBER, request.survey, surveyAnswerRecordId(request.memberId));
+        // The reward's lot is reminded before it expires, as an adjustment's (reminders.ts).
+        this.settle<"surveyAnswer">(request.ref, reply, found.account, this.withReminderIndex(found, answerSurvey({ ...found, existing, now: this.options.clock() }, request)));
+        return;
+      }
+      case "surveyAnswered": {
+        this.assertOwned(request.logicalShard, request.memberId);
+        const record = this.state.readRecord(request.logicalShard, SURVEY_MEMBER, request.survey, surveyAnswerRecordId(request.memberId));
+        const answer = record === undefined ? null : answerOf(record.answer as StoredSurveyAnswer);
+        this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: { answer } });
+        return;
+      }
+      case "surveyAnswers":
+        if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
+        this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value: surveyAnswersPage(this.state, request) });
+        return;
+      case "surveyInvite":
+        this.inviteToSurvey(request, reply);
+        return;
+    }
+  }
+
+  /** A page of a survey's invitation sweep: refused while no endpoint takes `survey.invitation` (the events would reach no one). */
+  private inviteToSurvey(request: SurveyInviteShardRequest, reply: Reply): void {
+    if (!this.owned.has(request.logicalShard)) assert(false, `shard ${this.options.shardIndex} owns logical shard ${request.logicalShard}`);
+    const program = this.program;
+    const refusal = program === null ? failure("NO_PROGRAM", "no loyalty program is configured") : this.checkpointer.refusal();
+    if (refusal !== null || program === null) {
+      reply(failureReply(request.ref, refusal ?? failure("INTERNAL", "unreachable")));
+      return;
+    }
+    if (!this.eventKinds.has("survey.invitation")) {
+      reply(failureReply(request.ref, failure("SURVEY_NO_ENDPOINT", "no enabled webhook endpoint takes survey.invitation: the invitations would reach no one")));
+      return;
+    }
+    const host = { state: this.state, apply: (before: Account, result: Extract<OperationResult, { kind: "applied" }>) => this.logAndApply(before, result) };
+    const page = surveyInvitePage(host, program, request, this.options.clock());
+    if (!page.ok) {
+      // Members invited before the refusal stay invited (their records are logged); the sweep's retry skips them.
+      this.replies.afterEverythingAppended(reply, failureReply(request.ref, page));
+      return;
+    }
+    const { lastSequence, ...value } = page;
+    if (lastSequence === null) this.replies.afterEverythingAppended(reply, { ref: request.ref, ok: true, value });
+    else this.replies.afterRecord(lastSequence, reply, { ref: request.ref, ok: true, value, sequence: lastSequence });
   }
 
   /** A family operation (family-operations.ts) on a member or a pool: each idempotent by its own record. */

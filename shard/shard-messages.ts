@@ -18,6 +18,8 @@ import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet, SegmentCondition } from "../protocol/campaign-document.js";
 import type { Coupon } from "../domain/campaigns/coupons.js";
 import type { CampaignHistoryPreview } from "../protocol/admin-wire.js";
+import type { SurveyAnswerResult, SurveyAnswers } from "../protocol/survey-document.js";
+import type { SurveyInvitation, SurveySubmission } from "./operations/survey-operations.js";
 import type { BalanceResult, CalculateResult, CancelResult, CommitResult, IdentifyResult, PaymentResult, RefundResult, ReportVisitResult } from "../protocol/terminal-wire.js";
 
 /**
@@ -88,6 +90,12 @@ export type ShardRequest =
   | PreviewCampaignHistoryShardRequest
   | SegmentPreviewShardRequest
   | CouponShardRequest
+  | SurveyInviteShardRequest
+  | SurveyAnswersShardRequest
+  /** A member's answers to a survey, with its reward: once per (survey, member) (docs/surveys.md). */
+  | ({ readonly kind: "surveyAnswer"; readonly ref: number; readonly logicalShard: number; readonly memberId: string } & SurveySubmission)
+  /** The member's answer to a survey, if any (the survey page shows "already answered"). */
+  | { readonly kind: "surveyAnswered"; readonly ref: number; readonly logicalShard: number; readonly memberId: string; readonly survey: string }
   /** What a campaign with a budget has given on this shard thread, and its share (docs/campaigns.md, "Budgets"). */
   | { readonly kind: "campaignBudget"; readonly ref: number; readonly campaign: string; readonly budgetPoints: number }
   /**
@@ -188,6 +196,11 @@ export interface ShardAnswers {
   /** Whether the receipt had a use of the coupon to give back. */
   readonly couponRelease: { readonly released: boolean };
   readonly couponRead: Coupon & { readonly code: string };
+  readonly surveyInvite: SurveyInvitePage;
+  readonly surveyAnswers: SurveyAnswersPage;
+  readonly surveyAnswer: SurveyAnswerResult;
+  /** null: the member has not answered the survey. */
+  readonly surveyAnswered: { readonly answer: SurveyAnswerResult | null };
   readonly settlement: SettlementPage;
   readonly outboxRead: OutboxPage;
   /** How many changes found their entry (a change whose entry is gone already, a repeat, changes nothing). */
@@ -305,6 +318,39 @@ export interface SegmentPreviewPage {
   readonly matched: number;
   readonly sample: readonly string[];
   /** The `afterMemberId` of the next page; null: the logical shard is done. */
+  readonly next: string | null;
+}
+
+/** One page of a survey's invitation sweep over a logical shard (docs/surveys.md, "Invitations"). */
+export interface SurveyInviteShardRequest {
+  readonly kind: "surveyInvite";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+  readonly invitation: SurveyInvitation;
+}
+
+export interface SurveyInvitePage {
+  readonly scanned: number;
+  readonly invited: number;
+  readonly alreadyInvited: number;
+  /** The `afterMemberId` of the next page; null: the logical shard is done. */
+  readonly next: string | null;
+}
+
+/** One page of a survey's answers kept in a logical shard, in member order. */
+export interface SurveyAnswersShardRequest {
+  readonly kind: "surveyAnswers";
+  readonly ref: number;
+  readonly logicalShard: number;
+  readonly survey: string;
+  readonly afterMemberId: string | null;
+  readonly limit: number;
+}
+
+export interface SurveyAnswersPage {
+  readonly answers: readonly { readonly member: string; readonly answers: SurveyAnswers; readonly points: number; readonly answeredAt: number }[];
   readonly next: string | null;
 }
 

@@ -12,6 +12,8 @@ export const WEBHOOK_KINDS = [
   "points.expiring",
   "discount.lapsing",
   "class.lapsing",
+  "survey.invitation",
+  "survey.reward",
 ] as const satisfies readonly WebhookEventKind[];
 
 /** A compile-time check that the list names every kind the wire type has. */

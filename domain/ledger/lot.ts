@@ -1,9 +1,9 @@
 import { assert, assertNonNegativeInteger, assertSafeInteger } from "../assert/assert.js";
 
 /** Where an accrual came from. */
-export type LotSource = "receipt" | "bonus" | "adjustment" | "campaign" | "transfer";
+export type LotSource = "receipt" | "bonus" | "adjustment" | "campaign" | "transfer" | "survey";
 
-export const LOT_SOURCES: readonly LotSource[] = ["receipt", "bonus", "adjustment", "campaign", "transfer"];
+export const LOT_SOURCES: readonly LotSource[] = ["receipt", "bonus", "adjustment", "campaign", "transfer", "survey"];
 
 /**
  * One accrual of points and what became of them. Every point of a lot is in

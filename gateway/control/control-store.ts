@@ -2,6 +2,7 @@ import { open, type Database, type RootDatabase } from "lmdb";
 import type { OperatorRole, PartnerProgramVersion } from "../../protocol/admin-wire.js";
 import type { Program } from "../../protocol/program-document.js";
 import type { CampaignSet } from "../../protocol/campaign-document.js";
+import type { Survey } from "../../protocol/survey-document.js";
 import type { PlacementDocument } from "../../domain/placement/placement-table.js";
 import { awaitLmdbWrite, lmdbEnvironmentOptions } from "../../shard/storage/storage-failure.js";
 
@@ -89,6 +90,8 @@ export class ControlStore {
   private readonly terminals: Database<TerminalRecord, string>;
   private readonly audit: Database<AuditRecord, number>;
   private readonly operators: Database<OperatorRecord, string>;
+  /** Survey definitions by id (docs/surveys.md): admin data, read by the gateway only. */
+  private readonly surveys: Database<Survey, string>;
   private nextAuditSequence: number;
   private readonly path: string;
 
@@ -104,6 +107,7 @@ export class ControlStore {
     this.terminals = this.root.openDB<TerminalRecord, string>({ name: "terminals" });
     this.audit = this.root.openDB<AuditRecord, number>({ name: "audit" });
     this.operators = this.root.openDB<OperatorRecord, string>({ name: "operators" });
+    this.surveys = this.root.openDB<Survey, string>({ name: "surveys" });
     let last = 0;
     for (const key of this.audit.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextAuditSequence = last + 1;
@@ -159,6 +163,27 @@ export class ControlStore {
     this.nextAuditSequence += 1;
     const committed = this.root.transaction(() => {
       void this.operators.put(operator.name, operator);
+      void this.audit.put(record.sequence, record);
+    });
+    await this.durably(committed);
+    return record;
+  }
+
+  readSurvey(id: string): Survey | undefined {
+    return this.surveys.get(id);
+  }
+
+  /** Surveys in id order, at most `limit` (the caller bounds how many are stored). */
+  listSurveys(limit: number): Survey[] {
+    return [...this.surveys.getRange({ limit })].map(({ value }) => value);
+  }
+
+  /** Writes a survey and its audit record in one transaction, like an operator; resolves once durable. */
+  async writeSurvey(survey: Survey, audit: Omit<AuditRecord, "sequence">): Promise<AuditRecord> {
+    const record: AuditRecord = { ...audit, sequence: this.nextAuditSequence };
+    this.nextAuditSequence += 1;
+    const committed = this.root.transaction(() => {
+      void this.surveys.put(survey.id, survey);
       void this.audit.put(record.sequence, record);
     });
     await this.durably(committed);

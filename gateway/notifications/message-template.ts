@@ -26,6 +26,8 @@ export const KIND_VARIABLES: Readonly<Record<WebhookEventKind, readonly string[]
   "points.expiring": ["lot", "points", "expiresAt", "days"],
   "discount.lapsing": ["lapsesAt", "discountBasisPoints", "days"],
   "class.lapsing": ["class", "lapsesAt", "days"],
+  "survey.invitation": ["survey", "title", "link", "endsAt"],
+  "survey.reward": ["survey", "points", "balance", "lot"],
 };
 
 /** Refuses a template that names a variable its kind does not have (BAD_REQUEST naming it). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryDirectoryStore } from "../directory/memory-directory-store.js";
-import { RECEIPT_CLAIMS_MAX, ReceiptIndex } from "./receipt-index.js";
+import { RECEIPT_CLAIMS_MAX, RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS, ReceiptIndex } from "./receipt-index.js";
 
 const settle = async (): Promise<void> => {
   for (let turn = 0; turn < 4; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -96,5 +96,52 @@ describe("ReceiptIndex", () => {
     const index = new ReceiptIndex(new MemoryDirectoryStore());
     for (let receipt = 0; receipt < RECEIPT_CLAIMS_MAX; receipt += 1) await index.claim("s1", `R-${receipt}`, "m-a");
     expect(await index.claim("s1", "one-more", "m-a")).toEqual({ kind: "busy" });
+  });
+
+  it("paces its writes: receipts answered within the interval after a write wait and go together in the next one", async () => {
+    const directory = new MemoryDirectoryStore();
+    const writes: number[] = [];
+    const record = directory.recordReceiptOwners.bind(directory);
+    directory.recordReceiptOwners = (owners, floors) => {
+      writes.push(owners.length);
+      return record(owners, floors);
+    };
+    let now = 1_000;
+    const index = new ReceiptIndex(directory, undefined, { writeIntervalMilliseconds: 40, monotonicMilliseconds: () => now });
+    const commit = async (receipt: string): Promise<void> => {
+      const claim = await index.claim("s1", receipt, "m-a");
+      if (claim.kind === "claimed") claim.finish(true);
+    };
+    await commit("R-1");
+    await settle();
+    expect(writes).toEqual([1]);
+    now += 10;
+    for (const receipt of ["R-2", "R-3", "R-4"]) await commit(receipt);
+    await settle();
+    expect(writes).toEqual([1]);
+    expect(index.ownerOf("s1", "R-3")).toBe("m-a");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(writes).toEqual([1, 3]);
+    expect(directory.findReceiptOwner("s1", "R-4")).toBe("m-a");
+    expect(index.size).toBe(0);
+  });
+
+  it("writes at once when the interval since the last write has passed, and by default paces at RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS", async () => {
+    expect(RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS).toBeGreaterThan(0);
+    const directory = new MemoryDirectoryStore();
+    let now = 0;
+    const index = new ReceiptIndex(directory, undefined, { monotonicMilliseconds: () => now });
+    for (const receipt of ["R-1", "R-2"]) {
+      const claim = await index.claim("s1", receipt, "m-a");
+      if (claim.kind === "claimed") claim.finish(true);
+      await settle();
+      expect(directory.findReceiptOwner("s1", receipt)).toBe("m-a");
+      now += RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS;
+    }
+  });
+
+  it("refuses a pacing option that is not a whole number of milliseconds, naming it", () => {
+    expect(() => new ReceiptIndex(new MemoryDirectoryStore(), undefined, { writeIntervalMilliseconds: 1.5 })).toThrow(/writeIntervalMilliseconds/);
+    expect(() => new ReceiptIndex(new MemoryDirectoryStore(), undefined, { writeDelayMilliseconds: -1 })).toThrow(/writeDelayMilliseconds/);
   });
 });

@@ -16,6 +16,27 @@ export const RECEIPT_CLAIMS_MAX = 65_536;
 /** Index entries written per directory transaction, at most: bounds one write's memory and its time. */
 export const RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX = 16_384;
 
+/**
+ * The least time from the start of one index write to the start of the next,
+ * unless a write's worth of entries waits. Each write is an LMDB transaction
+ * made durable with two fdatasyncs of the directory's file; written every
+ * event-loop turn, one lane's receipts cost one such write each, and those
+ * syncs queue at the disk ahead of the commit log's, the sync every answer
+ * waits for. Paced, they are at most 20 a second; the claims they keep in
+ * memory meanwhile are the receipts of 50 ms (RECEIPT_CLAIMS_MAX bounds them).
+ */
+export const RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS = 50;
+
+/** How the index paces its writes. Every field is optional. */
+export interface ReceiptIndexOptions {
+  /** Default RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS; 0 writes at the end of every event-loop turn with entries. */
+  readonly writeIntervalMilliseconds?: number;
+  /** Fault injection for crash tests: hold every index write this long. Default 0 (production). */
+  readonly writeDelayMilliseconds?: number;
+  /** A monotonic clock for the pacing. Default performance.now. */
+  readonly monotonicMilliseconds?: () => number;
+}
+
 interface Claim {
   readonly store: string;
   readonly receiptId: string;
@@ -60,6 +81,11 @@ export class ReceiptIndex {
   private readonly unwritten: (ReceiptOwner & { readonly applied?: AppliedAt })[] = [];
   private writeScheduled = false;
   private writing: Promise<void> | null = null;
+  /** When the last write started (monotonic), for the pacing. */
+  private lastWriteStartedAt = Number.NEGATIVE_INFINITY;
+  private readonly writeIntervalMilliseconds: number;
+  private readonly writeDelayMilliseconds: number;
+  private readonly monotonicMilliseconds: () => number;
   /** Per shard: the log sequence the index is durable through (what the shard is told). */
   private readonly floors: Map<number, number>;
   /** Per shard: the newest commit sequence handed to the index. */
@@ -76,9 +102,11 @@ export class ReceiptIndex {
   constructor(
     private readonly directory: DirectoryStore,
     private readonly sendFloor: (shard: number, through: number) => void = () => undefined,
-    /** Fault injection for crash tests: hold every index write this long (0 in production). */
-    private readonly writeDelayMilliseconds = 0,
+    options: ReceiptIndexOptions = {},
   ) {
+    this.writeIntervalMilliseconds = millisecondsOption("writeIntervalMilliseconds", options.writeIntervalMilliseconds, RECEIPT_INDEX_WRITE_INTERVAL_MILLISECONDS);
+    this.writeDelayMilliseconds = millisecondsOption("writeDelayMilliseconds", options.writeDelayMilliseconds, 0);
+    this.monotonicMilliseconds = options.monotonicMilliseconds ?? (() => performance.now());
     this.floors = directory.receiptIndexFloors();
   }
 
@@ -202,8 +230,15 @@ export class ReceiptIndex {
       this.writeScheduled = false;
       this.writeBatch();
     };
-    if (this.writeDelayMilliseconds > 0) setTimeout(write, this.writeDelayMilliseconds).unref();
+    const wait = this.writeDelayMilliseconds > 0 ? this.writeDelayMilliseconds : this.untilNextWrite();
+    if (wait > 0) setTimeout(write, wait).unref();
     else setImmediate(write);
+  }
+
+  /** Milliseconds until the pacing lets the next write start (0: at the end of this turn). */
+  private untilNextWrite(): number {
+    if (this.unwritten.length >= RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX) return 0;
+    return Math.max(0, Math.ceil(this.lastWriteStartedAt + this.writeIntervalMilliseconds - this.monotonicMilliseconds()));
   }
 
   /**
@@ -216,6 +251,7 @@ export class ReceiptIndex {
     if (this.writing !== null || this.unwritten.length === 0) return;
     const entries = this.unwritten.splice(0, RECEIPT_INDEX_ENTRIES_PER_WRITE_MAX);
     const floors = this.floorsAfter(entries);
+    this.lastWriteStartedAt = this.monotonicMilliseconds();
     this.writing = this.directory.recordReceiptOwners(entries, floors).then(
       () => {
         for (const { applied } of entries) {
@@ -258,6 +294,15 @@ export class ReceiptIndex {
 
 /** After the directory was full, try the index write again this much later. */
 const INDEX_RETRY_AFTER_FULL_MILLISECONDS = 1_000;
+
+/** The longest a Node timer waits. */
+const TIMER_MILLISECONDS_MAX = 2 ** 31 - 1;
+
+function millisecondsOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0 || value > TIMER_MILLISECONDS_MAX) throw new RangeError(`${name} must be an integer from 0 to ${TIMER_MILLISECONDS_MAX}, got ${String(value)}`);
+  return value;
+}
 
 function claimKey(store: string, receiptId: string): string {
   return JSON.stringify([store, receiptId]);

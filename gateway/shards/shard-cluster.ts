@@ -38,7 +38,7 @@ export class ShardCluster {
   }
 
   /** A request about a whole logical shard (not one member), to the thread that owns it. */
-  requestForLogicalShard<Body extends Extract<ShardRequestBody, { kind: "memberProfiles" | "segmentPreview" | "couponIssue" | "couponUse" | "couponRelease" | "couponRead" }>>(body: Body): Promise<ChannelReply<Body["kind"]>> {
+  requestForLogicalShard<Body extends Extract<ShardRequestBody, { kind: "memberProfiles" | "segmentPreview" | "couponIssue" | "couponUse" | "couponRelease" | "couponRead" | "surveyInvite" | "surveyAnswers" }>>(body: Body): Promise<ChannelReply<Body["kind"]>> {
     const channel = this.channels[this.placement.ownerOf(body.logicalShard)];
     assert(channel !== undefined, "the placement names an existing shard thread");
     return asReplyTo<Body["kind"]>(channel.request(body));

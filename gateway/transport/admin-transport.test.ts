@@ -13,7 +13,7 @@ function registeredRoutes(): string[] {
     return app;
   };
   const app = { get: record("GET"), post: record("POST"), put: record("PUT"), del: record("DELETE") } as unknown as uWS.TemplatedApp;
-  new AdminTransport({} as never, {} as never, {} as never, {} as never, {} as never, {} as never, { endpoints: {} as never, admin: {} as never, templates: {} as never }, {} as never, {} as never, {} as never).register(app);
+  new AdminTransport({} as never, {} as never, {} as never, {} as never, {} as never, {} as never, { endpoints: {} as never, admin: {} as never, templates: {} as never }, {} as never, {} as never, {} as never, {} as never).register(app);
   return routes;
 }
 

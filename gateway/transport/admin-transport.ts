@@ -6,6 +6,7 @@ import type { CampaignService } from "../admin/campaign-service.js";
 import type { PartnerProgramService } from "../admin/partner-program-service.js";
 import type { CardService } from "../operations/card-service.js";
 import type { FamilyService } from "../operations/family-service.js";
+import type { SurveyService } from "../surveys/survey-service.js";
 import { settlementReport } from "../admin/settlement-report.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { MemberEdits } from "../admin/member-edits.js";
@@ -87,6 +88,8 @@ export class AdminTransport {
     private readonly partnerPrograms?: PartnerProgramService,
     /** Family accounts (gateway/operations/family-service.ts); absent: no such routes. */
     private readonly family?: FamilyService,
+    /** Surveys (gateway/surveys/survey-service.ts); absent: no such routes. */
+    private readonly surveys?: SurveyService,
   ) {}
 
   /** The route table, in registration order; the request plumbing is registerRead, registerWrite, authorise and answer. */
@@ -103,7 +106,44 @@ export class AdminTransport {
     this.registerFamilyRoutes(app);
     this.registerWebhookRoutes(app);
     this.registerTemplateRoutes(app);
+    this.registerSurveyRoutes(app);
     this.registerOperatorRoutes(app);
+  }
+
+  /** Surveys (docs/surveys.md): definitions, close, invite, results and answers. The program's people run them ("program"); results need "read". */
+  private registerSurveyRoutes(app: uWS.TemplatedApp): void {
+    const surveys = this.surveys;
+    if (surveys === undefined) return;
+    this.registerRead(app, "/v1/admin/surveys", () => () => surveys.list());
+    this.registerRead(app, "/v1/admin/surveys/:survey", (request) => {
+      const id = pathParameter(request, 0);
+      return () => surveys.get(id);
+    });
+    this.registerWrite(app, "put", "/v1/admin/surveys/:survey", "program", (_, body, operator, [id = ""]) => surveys.put(id, body, operator));
+    for (const [action, act] of [
+      ["close", (id: string, operator: string) => surveys.close(id, operator)],
+      ["invite", (id: string, operator: string) => surveys.invite(id, operator)],
+    ] as const) {
+      app.post(`/v1/admin/surveys/:survey/${action}`, (response, request) => {
+        const id = pathParameter(request, 0);
+        const authorised = this.authorise(response, request, "program");
+        if (authorised !== undefined) this.answer(authorised.exchange, () => act(id, authorised.principal.name));
+      });
+    }
+    this.registerRead(app, "/v1/admin/surveys/:survey/results", (request) => {
+      const id = pathParameter(request, 0);
+      return () => surveys.results(id);
+    });
+    // Members' own words, by member id: for the program's people, as the campaigns' previews.
+    this.registerRead(
+      app,
+      "/v1/admin/surveys/:survey/answers.csv",
+      (request) => {
+        const id = pathParameter(request, 0);
+        return () => surveys.answersCsv(id);
+      },
+      "program",
+    );
   }
 
   /** Webhook endpoints (gateway/notifications/, docs/notifications.md): set up, pause, see deliveries and dead letters, replay one. */

@@ -50,6 +50,11 @@ export const ERROR_CODES = [
   "COUPON_USED_UP",
   "COUPON_EXPIRED",
   "COUPON_NOT_MEMBERS",
+  "SURVEY_UNKNOWN",
+  "SURVEY_CLOSED",
+  "SURVEY_ALREADY_ANSWERED",
+  "SURVEY_TOKEN_INVALID",
+  "SURVEY_NO_ENDPOINT",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -109,4 +114,11 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   COUPON_EXPIRED: 422,
   // The coupon is real and usable, by another member: refused as a credential that is not this member's.
   COUPON_NOT_MEMBERS: 403,
+  SURVEY_UNKNOWN: 404,
+  // The survey exists but takes no answers now (closed, not started, ended): 409, as a state that refuses the request.
+  SURVEY_CLOSED: 409,
+  SURVEY_ALREADY_ANSWERED: 409,
+  // A link that is not one of ours (malformed, forged): refused as a credential.
+  SURVEY_TOKEN_INVALID: 403,
+  SURVEY_NO_ENDPOINT: 409,
 };

@@ -15,6 +15,7 @@ import {
   keyString,
   outboxRange,
   recordKey,
+  recordStoreRange,
   reminderRange,
   settlementDayRange,
   decodeTriggerIndexKey,
@@ -175,6 +176,33 @@ export class ShardState {
         const { logicalShard: shard, day, issuer, redeemer, memberId, sequence } = decodeSettlementKey(Buffer.from(key, "latin1"));
         return { key, entry: readSettlement({ logicalShard: shard, day, issuer, redeemer, memberId, sequence }, byKey.get(key) as Uint8Array) };
       });
+  }
+
+  /**
+   * The keyed records of one store of a (pseudo) member, in record id order (by length, then bytes),
+   * after `afterRecordId`, at most `limit`: LMDB's range and the overlay's records in it, as
+   * readSettlement merges them (an admin read: the overlay is walked whole).
+   */
+  readRecordsOfStore(logicalShard: number, memberId: string, store: string, afterRecordId: string | null, limit: number): ReceiptRecord[] {
+    const range = recordStoreRange(logicalShard, memberId, store);
+    const start = afterRecordId === null ? range.start : Buffer.concat([recordKey(logicalShard, memberId, store, afterRecordId), Buffer.of(0)]);
+    const startText = keyString(start);
+    const endText = keyString(range.end);
+    const byKey = new Map<string, Uint8Array | null>();
+    for (const { key, value } of this.store.range(start, range.end, limit)) byKey.set(keyString(key), value);
+    for (const generation of [this.checkpointing, this.active]) {
+      for (const [key, mutation] of generation?.entries ?? []) if (key >= startText && key < endText) byKey.set(key, mutation.value);
+    }
+    const prefixBytes = range.start.length - 1;
+    return [...byKey.keys()]
+      .sort()
+      .flatMap((key) => {
+        const value = byKey.get(key);
+        if (value === null || value === undefined) return [];
+        const recordId = Buffer.from(key, "latin1").subarray(prefixBytes + 1).toString("utf8");
+        return [readReceiptRecord({ logicalShard, memberId, store, receiptId: recordId }, value)];
+      })
+      .slice(0, limit);
   }
 
   /**

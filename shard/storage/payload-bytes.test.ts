@@ -51,6 +51,8 @@ const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e
  * progress records, a birthday accrual, a profile edit moving the birthday's entry.
  */
 const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "d5de22a31b624c9d9ba76cfe27f8b9c308e6713020dc7004f83528d3e07e4386";
+/** Surveys' payloads, pinned by the build that added them: an invitation (record, history, event), an answer with its survey lot (source code 5), answer record, history and event; a repeat logs nothing. */
+const EXPECTED_SURVEY_PAYLOADS_DIGEST = "90c6382ebe5b595fb42bfb3f24956b55f50778c3410c32caed375a7231efa332";
 const EXPECTED_ANSWERS_DIGEST = "98110df04c79984999fd6ce85a4d209eec8110ea284c42025092db349c3d6abf";
 /** The answers before the member view had `pointLevel`: what they are without it. */
 const EXPECTED_ANSWERS_WITHOUT_POINT_LEVEL_DIGEST = "754e791b7ee754fd6eeabd5c55138d7ae94a0a1b0f84a2d78f11a7cf7523f8e7";
@@ -394,3 +396,32 @@ function withoutPseudoMembers(payload: Uint8Array, pseudoMembers: readonly strin
   }
   return writer.finish().payload;
 }
+
+describe("log payload bytes with surveys", () => {
+  it("of inviting a member and answering with a reward are the bytes the build that added them logged", async () => {
+    const now = START + 1_000;
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, checkpoint: { intervalMilliseconds: 1_000_000_000, triggerBytes: 1024 * 1024 * 1024, overlayBytesMax: 2 * 1024 * 1024 * 1024 } });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    let ref = 0;
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      return pending;
+    };
+    const memberId = MEMBERS[1] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    await record({ kind: "enroll", ref: ++ref, logicalShard, memberId, profile: { card: "card-s", phone: null, name: null, birthDate: null } });
+    await actor.checkpointNow();
+    const invitation = { survey: "visit", title: "How was it?", endsAt: now + 86_400_000, when: null, linkKey: "survey-key", linkBase: "https://loyalty.example/s/" };
+    expect(await record({ kind: "surveyInvite", ref: ++ref, logicalShard, afterMemberId: null, limit: 500, invitation })).toMatchObject({ ok: true, value: { invited: 1 } });
+    const answer = { kind: "surveyAnswer" as const, ref: ++ref, logicalShard, memberId, survey: "visit", answers: { recommend: 9, likes: [0, 2], comment: "fine" }, reward: { points: 150, lifetimeDays: 90, partner: "p" } };
+    expect(await record(answer)).toMatchObject({ ok: true, value: { points: 150 } });
+    expect(await record({ ...answer, ref: ++ref })).toMatchObject({ ok: true, value: { points: 150 } });
+    expect(payloads.digest("hex")).toBe(EXPECTED_SURVEY_PAYLOADS_DIGEST);
+  });
+});

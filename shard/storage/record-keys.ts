@@ -96,6 +96,15 @@ export const COUPON_MEMBER = "~coupon";
 export const COUPON_KIND = 0x6b; // "k"
 export const COUPON_USE_KIND = 0x75; // "u"
 
+/**
+ * Survey answers (docs/surveys.md) live on the member's logical shard under
+ * this pseudo member, as keyed records: store = the survey id, record id =
+ * "answer <member id>". A survey's answers in a logical shard are then one
+ * range, in member order (member ids have one length); the space keeps them
+ * out of the receipts a replay reports to the receipt index.
+ */
+export const SURVEY_MEMBER = "~survey";
+
 /** Logical shards are 0..255: one byte. */
 const LOGICAL_SHARD_MAX = 255;
 /** Ids are length-prefixed with one byte; client ids are at most 64 bytes (domain/limits.ts), record ids add a word. */
@@ -147,6 +156,14 @@ export function recordKey(logicalShard: number, memberId: string, store: string,
   key[at++] = idLength;
   key.write(recordId, at, idLength, "utf8");
   return key;
+}
+
+/** The keys of the records of one store of a member ([start, end)): every record id is shorter than 255 bytes, so its length byte is below 0xff. */
+export function recordStoreRange(logicalShard: number, memberId: string, store: string): { readonly start: RecordKey; readonly end: RecordKey } {
+  const start = recordKey(logicalShard, memberId, store, "");
+  const end = Buffer.from(start);
+  end[end.length - 1] = 0xff;
+  return { start, end };
 }
 
 /** The first key of `kind` within a member, and the first key after every key of that kind. */

@@ -56,7 +56,7 @@ function hasEnumerableKey(value: object): boolean {
 export { isStorableInteger } from "./record-writer.js";
 
 /** Lot sources by stored code. Append only: a code, once written, means its source forever. */
-export const STORED_LOT_SOURCES = ["receipt", "bonus", "adjustment", "campaign", "transfer"] as const;
+export const STORED_LOT_SOURCES = ["receipt", "bonus", "adjustment", "campaign", "transfer", "survey"] as const;
 
 export function lotSourceCode(source: string): number {
   const code = (STORED_LOT_SOURCES as readonly string[]).indexOf(source);
