@@ -77,6 +77,26 @@ export interface DiscountMechanic {
 
 export type CampaignMechanic = PointsMechanic | DiscountMechanic;
 
+/** What makes a trigger fire (docs/campaigns.md, "Triggers"). */
+export type TriggerKind = "birthday" | "registrationAnniversary" | "enrolment" | "statusReached" | "oneTime";
+
+/**
+ * Points a campaign accrues when something happens to a member rather than on
+ * a receipt: a date of the member (birthday, registration anniversary), the
+ * enrolment, a status reached, or a one-time date for the whole audience.
+ * Each fires at most once per campaign and member (per year for the dates).
+ */
+export interface CampaignTrigger {
+  readonly kind: TriggerKind;
+  readonly points: number;
+  /** Days the points live; absent: the campaign's `pointsLifetimeDays`, else the program's lifetime. */
+  readonly lifetimeDays?: number;
+  /** statusReached only: the status level whose reaching fires it. */
+  readonly status?: string;
+  /** oneTime only: the local date "YYYY-MM-DD" it accrues on. */
+  readonly date?: string;
+}
+
 export interface Campaign {
   readonly id: string;
   readonly name: string;
@@ -106,6 +126,8 @@ export interface Campaign {
   readonly pointsLifetimeDays?: number;
   /** true: the campaign applies only to receipts presenting one of its coupons (docs/campaigns.md, "Coupons"); absent: to every receipt. */
   readonly couponOnly?: true;
+  /** Points accrued on an event or a date rather than a receipt (docs/campaigns.md, "Triggers"); absent: none. A campaign with a trigger may have no mechanics. */
+  readonly trigger?: CampaignTrigger;
 }
 
 export interface CampaignsDefinition {

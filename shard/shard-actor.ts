@@ -45,6 +45,8 @@ import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
 import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
 import { ReminderSweep } from "./reminder-sweep.js";
+import { ShardTriggers } from "./campaign-triggers.js";
+import type { TriggerStepReport } from "./trigger-walk.js";
 import { abortAddress } from "./operations/family-operations.js";
 import { familyHoldRequiredMessage, withPoolPoints } from "./operations/family-commit.js";
 import { familyOperation, forgetFamilyEntries } from "./family-requests.js";
@@ -157,6 +159,8 @@ export class ShardActor {
   private readonly outbox: OutboxHost;
   /** Campaign budgets: this thread's shares and what its logical shards gave (docs/campaigns.md, "Budgets"). */
   private readonly budgets: CampaignBudgetLedger;
+  /** Campaign triggers: those an operation fires, the month-day index, the walk (docs/campaigns.md, "Triggers"). */
+  private readonly triggers: ShardTriggers;
 
   constructor(private readonly options: ShardActorOptions) {
     this.programs = new ProgramSet(options.program, options.partnerPrograms ?? []);
@@ -202,6 +206,18 @@ export class ShardActor {
       },
     });
     this.refreshReminders();
+    this.triggers = new ShardTriggers(this.state, options.ownedLogicalShards, {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+      program: () => this.program,
+      campaigns: () => this.campaigns,
+      budgets: this.budgets,
+      clock: options.clock,
+    });
+    this.triggers.dropIndexIfOff();
   }
 
   /** Reminders on: an applied operation's reminder index entries (its new lots, its visit) join its record (reminders.ts). */
@@ -443,6 +459,7 @@ export class ShardActor {
         // Campaign dates are local to the program's time zone: compiled again with the new program.
         this.campaigns = this.compileCampaigns();
         this.refreshReminders();
+        this.triggers.dropIndexIfOff();
         reply({ ref: request.ref, ok: true, value: { version: request.program.version } });
         return;
       case "setPartnerProgram":
@@ -455,6 +472,8 @@ export class ShardActor {
         this.campaignSet = request.campaigns;
         this.campaigns = this.compileCampaigns();
         this.budgets.forget();
+        // Logged before any later enrolment that keeps no index entry (campaign-triggers.ts).
+        this.triggers.dropIndexIfOff();
         reply({ ref: request.ref, ok: true, value: { version: request.campaigns.version } });
         return;
       case "health":
@@ -485,6 +504,17 @@ export class ShardActor {
   sweepReminders(entryLimit: number): number {
     if (!this.remindersOn || this.program === null || this.checkpointer.refusal() !== null) return 0;
     return this.reminderSweep.step(entryLimit, this.options.clock(), this.program, this.eventKinds);
+  }
+
+  /** One bounded step of the trigger walk (trigger-walk.ts); null when no date or oneTime trigger is active. */
+  walkTriggers(memberLimit: number): TriggerStepReport | null {
+    if (this.checkpointer.refusal() !== null) return null;
+    return this.triggers.step(memberLimit);
+  }
+
+  /** The trigger walk's lag in days, the day it is on and the logical shards whose index is being built (/metrics). */
+  triggerProgress(): { lagDays: number; backfillPending: number; walkingDay: number } {
+    return this.triggers.progress();
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */
@@ -623,7 +653,7 @@ export class ShardActor {
         ? {}
         : { familyHold: request.familyHold, holdAborted: this.state.readRecord(logicalShard, memberId, ADMIN_RECORD_STORE, abortAddress(request.familyHold.key).recordId) !== undefined }),
     });
-    this.settle(request.ref, release, found.account, this.withReminderIndex(found, result), true);
+    this.settle(request.ref, release, found.account, this.withReminderIndex(found, this.triggers.onCommit(result)), true);
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */
@@ -669,8 +699,9 @@ export class ShardActor {
       return;
     }
     const existing = this.readAccount(logicalShard, memberId);
-    const result = enrollMember(existing, { memberId, logicalShard, profile }, this.options.clock(), (account) => this.memberView(account));
-    this.settle(request.ref, reply, existing, result);
+    const view = (account: Account): MemberLookup => this.memberView(account);
+    const result = enrollMember(existing, { memberId, logicalShard, profile }, this.options.clock(), view);
+    this.settle(request.ref, reply, existing, result.kind === "applied" ? this.triggers.onEnrolment(result, view) : result);
   }
 
   /**
@@ -690,7 +721,7 @@ export class ShardActor {
   /** A profile edit: idempotent by its own record, and needing no program. */
   private editProfile(request: Extract<ShardRequest, { kind: "editProfile" }>, reply: Reply<"editProfile">): void {
     const { edit } = request;
-    this.recordOperation(request, reply, profileEditAddress(edit.editId), (input) => editProfile(input, edit));
+    this.recordOperation(request, reply, profileEditAddress(edit.editId), (input) => this.triggers.onProfileEdit(input.account, editProfile(input, edit)));
   }
 
   /** A card change the directory made: idempotent by its change id, needing no program. */

@@ -1,6 +1,7 @@
 import type { Campaign, CampaignInstant, CampaignSet, Segment, SegmentCondition } from "../../protocol/campaign-document.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import { localMidnightOf, LocalDateReader } from "./local-date.js";
+import { groupTriggers, type CompiledTrigger, type CompiledTriggers } from "./compiled-triggers.js";
 
 /** A points mechanic prepared for the hot path: SKU lists as sets. */
 export interface CompiledPointsMechanic {
@@ -48,8 +49,13 @@ export interface CompiledCampaign {
  */
 export class CompiledCampaigns {
   readonly version: number;
+  /** The active campaigns with receipt mechanics: those a receipt looks at. */
   readonly active: readonly CompiledCampaign[];
+  /** The active campaigns' triggers, by kind (compiled-triggers.ts). */
+  readonly triggers: CompiledTriggers;
   readonly dates: LocalDateReader;
+  /** The program's time zone the dates are local to. */
+  readonly timeZone: string;
 
   constructor(
     set: CampaignSet,
@@ -59,15 +65,32 @@ export class CompiledCampaigns {
   ) {
     this.version = set.version;
     this.dates = new LocalDateReader(timeZone);
+    this.timeZone = timeZone;
     const segments = new Map<string, Segment>(set.segments.map((segment) => [segment.id, segment]));
     // A preview prices with the draft as if it were active, in place of a stored campaign of its id.
     const campaigns = options.draft === undefined ? set.campaigns : [...set.campaigns.filter((campaign) => campaign.id !== options.draft?.id), options.draft];
-    this.active = campaigns
-      .filter((campaign) => campaign.state === "active" || campaign === options.draft)
-      .map((campaign) => {
-        const compiled = compileCampaign(campaign, segments, timeZone);
-        return campaign === options.draft && options.draftAnyTime === true ? { ...compiled, startsAt: Number.MIN_SAFE_INTEGER, endsAt: Number.MAX_SAFE_INTEGER } : compiled;
-      });
+    const active: CompiledCampaign[] = [];
+    const triggers: CompiledTrigger[] = [];
+    for (const campaign of campaigns) {
+      if (campaign.state !== "active" && campaign !== options.draft) continue;
+      const made = compileCampaign(campaign, segments, timeZone);
+      const compiled = campaign === options.draft && options.draftAnyTime === true ? { ...made, startsAt: Number.MIN_SAFE_INTEGER, endsAt: Number.MAX_SAFE_INTEGER } : made;
+      // A trigger-only campaign (no mechanics) is not among the receipt's: a receipt does no work for it.
+      if (campaign.mechanics.length > 0) active.push(compiled);
+      const trigger = campaign.trigger;
+      if (trigger !== undefined && campaign !== options.draft) {
+        triggers.push({
+          campaign: compiled,
+          kind: trigger.kind,
+          points: trigger.points,
+          lifetimeDays: trigger.lifetimeDays ?? campaign.pointsLifetimeDays ?? null,
+          status: trigger.status ?? null,
+          date: trigger.date ?? null,
+        });
+      }
+    }
+    this.active = active;
+    this.triggers = groupTriggers(triggers);
   }
 
   /** Whether no campaign can apply: the hot path's one test when there are none. */

@@ -12,6 +12,7 @@ import type {
 } from "../../protocol/campaign-document.js";
 import type { ProgramDefinition } from "../../protocol/program-document.js";
 import { at, CollectingReader, field, isAbsent, isCalendarDate } from "./document-reader.js";
+import { readTrigger } from "./validate-trigger.js";
 
 /*
  * Limits of a campaigns document. docs/campaigns.md lists them with each field.
@@ -67,7 +68,7 @@ export const SEGMENT_FACTS: readonly SegmentFact[] = [
 const CAMPAIGN_STATES = ["draft", "active", "paused", "ended"] as const;
 const DOCUMENT_FIELDS = new Set(["segments", "campaigns", "version"]);
 const SEGMENT_FIELDS = new Set(["id", "name", "when"]);
-const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "budgetDiscount", "pointsLifetimeDays", "couponOnly"]);
+const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "budgetDiscount", "pointsLifetimeDays", "couponOnly", "trigger"]);
 const POINTS_FIELDS = new Set(["kind", "rateBasisPoints", "fixedPoints", "skus", "receiptTotalAtLeast", "everyPurchases"]);
 const DISCOUNT_FIELDS = new Set(["kind", "basisPoints", "skus"]);
 const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "all", "any", "not"] as const;
@@ -102,9 +103,9 @@ export function validateCampaignsDocument(input: unknown, program: ProgramDefini
   return definition as CampaignsDefinition;
 }
 
-/** Reads one campaign (paths relative to it) whose audience must be one of `segmentIds`. */
-export function validateCampaign(input: unknown, segmentIds: ReadonlySet<string>): Campaign {
-  const reader = new CampaignReader(null);
+/** Reads one campaign (paths relative to it) whose audience must be one of `segmentIds`; a statusReached trigger must name a status of `program` when given. */
+export function validateCampaign(input: unknown, segmentIds: ReadonlySet<string>, program: ProgramDefinition | null = null): Campaign {
+  const reader = new CampaignReader(knownIdsOf(program));
   const campaign = reader.campaign(input, "", segmentIds);
   throwIfProblems(reader.problems);
   return campaign as Campaign;
@@ -230,7 +231,14 @@ class CampaignReader extends CollectingReader {
     // "" is how a campaign without a partner is stored: a stored document read again keeps it.
     const partner = isAbsent(partnerValue) || partnerValue === "" ? "" : this.id(partnerValue, at(path, "partner"));
     const audience = this.audience(field(campaign, "audience"), at(path, "audience"), segmentIds);
-    const mechanics = this.list(field(campaign, "mechanics"), at(path, "mechanics"), 1, CAMPAIGN_MECHANICS_MAX, (item, itemPath) => this.mechanic(item, itemPath));
+    const triggerValue = field(campaign, "trigger");
+    const trigger = isAbsent(triggerValue) ? null : readTrigger(this, triggerValue, at(path, "trigger"), this.known?.status ?? null);
+    // A campaign with a trigger needs no receipt mechanic: it may give points on its event alone.
+    const mechanicsMin = isAbsent(triggerValue) ? 1 : 0;
+    const mechanics = this.list(field(campaign, "mechanics"), at(path, "mechanics"), mechanicsMin, CAMPAIGN_MECHANICS_MAX, (item, itemPath) => this.mechanic(item, itemPath));
+    if (trigger?.date !== undefined && typeof start === "string" && typeof end === "string" && (trigger.date < start || trigger.date > end)) {
+      this.problem(at(at(path, "trigger"), "date"), `must be within the campaign's period (${start} to ${end})`);
+    }
     if (id === undefined || name === undefined || start === undefined || end === undefined || state === undefined) return undefined;
     const budgetValue = field(campaign, "budgetPoints");
     const budgetPoints = isAbsent(budgetValue) ? null : this.integer(budgetValue, at(path, "budgetPoints"), 1, CAMPAIGN_BUDGET_POINTS_MAX);
@@ -241,7 +249,7 @@ class CampaignReader extends CollectingReader {
     const couponValue = field(campaign, "couponOnly");
     const couponOnly = isAbsent(couponValue) || couponValue === false ? false : couponValue === true ? true : this.problem(at(path, "couponOnly"), "must be true or false");
     if (partner === undefined || audience === undefined || mechanics === undefined || budgetPoints === undefined || pointsLifetimeDays === undefined) return undefined;
-    if (couponOnly === undefined || budgetDiscount === undefined) return undefined;
+    if (couponOnly === undefined || budgetDiscount === undefined || trigger === undefined) return undefined;
     // No budget, no lifetime of its own: no key, so a document without them is stored and answered as before.
     return {
       id,
@@ -256,6 +264,7 @@ class CampaignReader extends CollectingReader {
       ...(budgetDiscount === null ? {} : { budgetDiscount }),
       ...(pointsLifetimeDays === null ? {} : { pointsLifetimeDays }),
       ...(couponOnly ? { couponOnly } : {}),
+      ...(trigger === null ? {} : { trigger }),
     };
   }
 

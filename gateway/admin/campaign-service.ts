@@ -72,7 +72,7 @@ export class CampaignService {
     const body = readObject(input, "campaign");
     if (body["id"] !== undefined && body["id"] !== id) return failure("BAD_REQUEST", `campaign.id must be the path's id (${id}) or absent`);
     const segmentIds = new Set(this.definition().segments.map((segment) => segment.id));
-    const campaign = validateCampaign({ ...body, id }, segmentIds);
+    const campaign = validateCampaign({ ...body, id }, segmentIds, this.control.currentProgram() ?? null);
     const stored = await this.store((before) => withCampaign(before, campaign), operator, "put-campaign", { campaign: id });
     return stored.ok ? { ok: true, value: campaign } : stored;
   }

@@ -18,11 +18,17 @@ import {
   recordStoreRange,
   reminderRange,
   settlementDayRange,
+  decodeTriggerIndexKey,
+  triggerIndexRange,
+  triggerProgressKey,
+  type TriggerIndexWhich,
   type OutboxSection,
 } from "../storage/record-keys.js";
 import { readOutboxEvent, readOutboxEventTime, type DeadLetterDetail, type OutboxEvent } from "../storage/records/outbox-codec.js";
 import { readSettlement } from "../storage/records/settlement-codec.js";
 import { readCampaignBudget } from "../storage/records/campaign-budget-codec.js";
+import { readMap } from "../storage/records/record-packer.js";
+import { RecordReader } from "../storage/records/record-writer.js";
 import { readCoupon, readCouponUse } from "../storage/records/coupon-codec.js";
 import type { Coupon } from "../../domain/campaigns/coupons.js";
 import { readStoredRecordAt } from "../storage/stored-records.js";
@@ -90,6 +96,13 @@ export class ShardState {
 
   get pinnedAccounts(): number {
     return this.pinned.size;
+  }
+
+  /** The pinned accounts of one logical shard: those whose latest state no checkpoint has written to LMDB yet (a scan of LMDB misses them). */
+  pinnedOf(logicalShard: number): Account[] {
+    const found: Account[] = [];
+    for (const account of this.pinned.values()) if (account.logicalShard === logicalShard) found.push(account);
+    return found;
   }
 
   isResident(logicalShard: number, memberId: string): boolean {
@@ -227,6 +240,27 @@ export class ShardState {
         const { due, memberId } = decodeReminderKey(key);
         return { key, due, memberId };
       });
+  }
+
+  /**
+   * The trigger index entries of one local month-day (docs/campaigns.md, "Triggers at scale"), in
+   * member key order after the key `after` (latin-1; from the start when null), at most `limit`
+   * (readOutbox's merge).
+   */
+  readTriggerIndex(logicalShard: number, which: TriggerIndexWhich, month: number, day: number, after: string | null, limit: number): { key: string; memberId: string }[] {
+    const range = triggerIndexRange(logicalShard, which, month, day);
+    const start = after === null ? range.start : Buffer.concat([Buffer.from(after, "latin1"), Buffer.of(0)]);
+    const values = this.readOutboxRange(logicalShard, start, range.end, limit);
+    return [...values.keys()]
+      .sort()
+      .slice(0, limit)
+      .map((key) => ({ key, memberId: decodeTriggerIndexKey(Buffer.from(key, "latin1")).memberId }));
+  }
+
+  /** A logical shard's trigger progress record `name` now (overlay, else LMDB); null: none. */
+  readTriggerProgress(logicalShard: number, name: string): Record<string, unknown> | null {
+    const bytes = this.readValue(triggerProgressKey(logicalShard, name));
+    return bytes === undefined ? null : readMap(new RecordReader(bytes, `trigger progress ${name} of logical shard ${logicalShard}`));
   }
 
   /** Up to `limit` entries of the outbox's keys in [start, end) and more (the caller sorts and cuts): the overlay's puts over LMDB's, its deletions hiding LMDB's. */

@@ -6,7 +6,8 @@ import { lotChunkIndex, sameLot, writeAccount, writeLotChunk } from "./records/a
 import { writeHistory } from "./records/history-codec.js";
 import { writeReceiptRecord } from "./records/receipt-record-codec.js";
 import type { Mutation } from "./mutation.js";
-import { accountKey, campaignBudgetKey, couponKey, couponUseKey, historyKey, lotChunkKey, outboxKey, recordKey, reminderKey, settlementKey } from "./record-keys.js";
+import { accountKey, campaignBudgetKey, couponKey, couponUseKey, historyKey, lotChunkKey, outboxKey, recordKey, reminderKey, settlementKey, triggerIndexKey, triggerProgressKey } from "./record-keys.js";
+import { writeMap } from "./records/record-packer.js";
 import { writeCampaignBudget } from "./records/campaign-budget-codec.js";
 import { writeCoupon, writeCouponUse } from "./records/coupon-codec.js";
 import { writeOutboxEvent } from "./records/outbox-codec.js";
@@ -56,6 +57,19 @@ export function encodeOperation(before: Account | undefined, writes: readonly Sh
         if (write.remove === true) payload.delete(key);
         // The key says it all; the value is a format byte, for a later format's sake.
         else payload.put(key, (writer) => writer.byte(REMINDER_ENTRY_FORMAT));
+        break;
+      }
+      case "triggerIndex": {
+        const key = triggerIndexKey(write.logicalShard, write.which, write.month, write.day, write.memberId);
+        if (write.remove === true) payload.delete(key);
+        else payload.put(key, (writer) => writer.byte(REMINDER_ENTRY_FORMAT));
+        break;
+      }
+      case "triggerProgress": {
+        const key = triggerProgressKey(write.logicalShard, write.name);
+        const progress = write.progress;
+        if (progress === null) payload.delete(key);
+        else payload.put(key, (writer) => writeMap(writer, progress));
         break;
       }
       case "family":

@@ -45,6 +45,12 @@ const EXPECTED_PROFILE_EDIT_PAYLOADS_DIGEST = "9bfac8ac3e13023c75b6dfdea17db35ac
 const EXPECTED_CAMPAIGN_PAYLOADS_DIGEST = "a5dc6adcb89a16e1b68bb1b77b2f4416497ee0efd38a8e3855e9ae4cdee1aadd";
 /** Coupons' payloads, pinned by the build that added them: issued coupons, a use counted, a commit presenting it (settlement part), its cancel, the use given back. */
 const EXPECTED_COUPON_PAYLOADS_DIGEST = "9c556313057611b746ade936d17cce6a173132e07a837ac16af33f07902a9d46";
+/**
+ * Campaign triggers' payloads, pinned by the build that added them: an enrolment with its enrolment
+ * trigger's lot, record and history and its month-day index entries, the walk's backfill and day
+ * progress records, a birthday accrual, a profile edit moving the birthday's entry.
+ */
+const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "d5de22a31b624c9d9ba76cfe27f8b9c308e6713020dc7004f83528d3e07e4386";
 /** Surveys' payloads, pinned by the build that added them: an invitation (record, history, event), an answer with its survey lot (source code 5), answer record, history and event; a repeat logs nothing. */
 const EXPECTED_SURVEY_PAYLOADS_DIGEST = "90c6382ebe5b595fb42bfb3f24956b55f50778c3410c32caed375a7231efa332";
 /**
@@ -268,6 +274,45 @@ describe("log payload bytes with campaigns", () => {
     // The budget ran out on the way (returns gave some back meanwhile): the run pins a spent budget too.
     expect(campaignRulePoints.at(-1)).toBe(0);
     expect(payloads.digest("hex")).toBe(EXPECTED_CAMPAIGN_PAYLOADS_DIGEST);
+  });
+});
+
+describe("log payload bytes with campaign triggers", () => {
+  it("of an enrolment trigger, the month-day index, its backfill and walk, a birthday accrual and a profile edit are the bytes the build that added them logged", async () => {
+    let now = START + 1_000;
+    const campaign = { start: START, end: START + 800 * 86_400_000, state: "active" as const, partner: "legal-1", audience: null, mechanics: [] };
+    const campaigns = {
+      version: 1,
+      segments: [],
+      campaigns: [
+        { ...campaign, id: "welcome", name: "Welcome", trigger: { kind: "enrolment" as const, points: 150 } },
+        { ...campaign, id: "birthday", name: "Birthday", budgetPoints: 256_000, trigger: { kind: "birthday" as const, points: 500, lifetimeDays: 30 } },
+      ],
+    };
+    const memberId = MEMBERS[0] ?? "";
+    const logicalShard = logicalShardOf(memberId);
+    const { actor, log } = openMemoryShardActor({ program: PROGRAM, clock: () => now, campaigns, ownedLogicalShards: [logicalShard] });
+    const payloads = createHash("sha256");
+    const append = log.append.bind(log);
+    log.append = (payload) => {
+      payloads.update(payload);
+      return append(payload);
+    };
+    const record = async <Request extends ShardRequest>(request: Request): Promise<ShardReply<Request["kind"]>> => {
+      const pending = new Promise<ShardReply<Request["kind"]>>((resolve) => actor.handle(request, resolve));
+      await settleTurns();
+      return pending;
+    };
+    expect(await record({ kind: "enroll", ref: 1, logicalShard, memberId, profile: { card: "card-t", phone: null, name: null, birthDate: "1990-01-10" } })).toMatchObject({ ok: true, value: { balance: 150 } });
+    now = START + 9 * 86_400_000 + 12 * 3_600_000;
+    for (let step = 0; step < 4; step += 1) actor.walkTriggers(500);
+    expect(await record({ kind: "editProfile", ref: 2, logicalShard, memberId, edit: { editId: "e-1", birthDate: "1990-01-11", operator: "olga" } })).toMatchObject({ ok: true });
+    const detail = await record({ kind: "lookup", ref: 3, logicalShard, memberId, detail: true });
+    expect(detail.ok && detail.value.lots?.map((lot) => [lot.source, lot.points, lot.reference])).toEqual([
+      ["campaign", 150, JSON.stringify(["enrolment", "once", "campaign:welcome"])],
+      ["campaign", 500, JSON.stringify(["birthday", "2026", "campaign:birthday"])],
+    ]);
+    expect(payloads.digest("hex")).toBe(EXPECTED_TRIGGER_PAYLOADS_DIGEST);
   });
 });
 

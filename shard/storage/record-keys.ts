@@ -62,6 +62,19 @@ export const OUTBOX_FAMILY_KIND = 0x66; // "f"
 export const REMINDER_INDEX_KIND = 0x74; // "t"
 /** Due times are milliseconds since the epoch in 48 bits (up to the year 10889). */
 const REMINDER_DUE_MAX = 2 ** 48 - 1;
+/**
+ * The trigger index (docs/campaigns.md, "Triggers at scale"), beside the
+ * reminder index: [outbox prefix]["y"][which: "b" birthday | "r" registration]
+ * [month: u8][day: u8][member length][member], so one local month-day's
+ * members are one range. Kept only while a date trigger is active; an entry
+ * only says "look at this member on this day": the account says whether the
+ * date is still theirs (a stale entry is skipped).
+ */
+export const TRIGGER_INDEX_KIND = 0x79; // "y"
+/** Progress of the index's backfill and the trigger walks, per logical shard: [outbox prefix]["w"][name length][name]. */
+export const TRIGGER_PROGRESS_KIND = 0x77; // "w"
+export type TriggerIndexWhich = "birthday" | "registration";
+const TRIGGER_INDEX_WHICH: Readonly<Record<TriggerIndexWhich, number>> = { birthday: 0x62, registration: 0x72 };
 export type OutboxSection = "events" | "queue" | "dead" | "family";
 const OUTBOX_SECTION_KINDS: Readonly<Record<OutboxSection, number>> = { events: OUTBOX_EVENT_KIND, queue: OUTBOX_QUEUE_KIND, dead: OUTBOX_DEAD_KIND, family: OUTBOX_FAMILY_KIND };
 /** Events per operation are numbered in one byte. */
@@ -381,6 +394,54 @@ export function reminderRange(logicalShard: number, through: number): { start: R
   return { start, end };
 }
 
+/** A trigger index entry: look at `memberId` on `month`-`day` (local) for `which` date. */
+export function triggerIndexKey(logicalShard: number, which: TriggerIndexWhich, month: number, day: number, memberId: string): RecordKey {
+  assert(Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 31, "a month-day is a calendar one");
+  const member = Buffer.from(memberId, "latin1");
+  assert(member.length > 0 && member.length <= KEY_PART_BYTES_MAX, "a member id is at most 255 bytes");
+  const key = withKind(logicalShard, OUTBOX_MEMBER, TRIGGER_INDEX_KIND, 3 + 1 + member.length);
+  const at = memberKeyBytes(OUTBOX_MEMBER) + 1;
+  key[at] = TRIGGER_INDEX_WHICH[which];
+  key[at + 1] = month;
+  key[at + 2] = day;
+  key[at + 3] = member.length;
+  member.copy(key, at + 4);
+  return key;
+}
+
+/** The member a trigger index key names (triggerIndexKey's inverse, as far as the walk needs). */
+export function decodeTriggerIndexKey(key: Uint8Array): { memberId: string; month: number; day: number } {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  const at = memberKeyBytes(OUTBOX_MEMBER);
+  assert(bytes[at] === TRIGGER_INDEX_KIND, "a trigger index key is under the outbox prefix");
+  const memberLength = bytes[at + 4] as number;
+  assert(bytes.length === at + 5 + memberLength, "a trigger index key ends with its member");
+  return { month: bytes[at + 2] as number, day: bytes[at + 3] as number, memberId: bytes.toString("latin1", at + 5, at + 5 + memberLength) };
+}
+
+/** The trigger index entries of one local month-day, after `afterMemberKey` (a key of the range; from the start when null). */
+export function triggerIndexRange(logicalShard: number, which: TriggerIndexWhich, month: number, day: number): { start: RecordKey; end: RecordKey } {
+  const start = withKind(logicalShard, OUTBOX_MEMBER, TRIGGER_INDEX_KIND, 3);
+  const at = memberKeyBytes(OUTBOX_MEMBER) + 1;
+  start[at] = TRIGGER_INDEX_WHICH[which];
+  start[at + 1] = month;
+  start[at + 2] = day;
+  const end = Buffer.from(start);
+  end[at + 2] = day + 1;
+  return { start, end };
+}
+
+/** A logical shard's progress record `name` (the index's backfill, a walk). */
+export function triggerProgressKey(logicalShard: number, name: string): RecordKey {
+  const nameBytes = Buffer.from(name, "latin1");
+  assert(nameBytes.length > 0 && nameBytes.length <= KEY_PART_BYTES_MAX, "a progress name is 1 to 255 bytes");
+  const key = withKind(logicalShard, OUTBOX_MEMBER, TRIGGER_PROGRESS_KIND, 1 + nameBytes.length);
+  const at = memberKeyBytes(OUTBOX_MEMBER) + 1;
+  key[at] = nameBytes.length;
+  nameBytes.copy(key, at + 1);
+  return key;
+}
+
 /** True when the key is one of the outbox's (cheap: the overlay asks it of every mutation it stages). */
 export function isOutboxKey(key: Uint8Array): boolean {
   if (key.length < 3 + OUTBOX_MEMBER.length + 1 || key[1] !== MEMBER_FAMILY || key[2] !== OUTBOX_MEMBER.length) return false;
@@ -455,8 +516,10 @@ export function decodeKey(key: Uint8Array): DecodedKey {
     case OUTBOX_DEAD_KIND:
     case REMINDER_INDEX_KIND:
     case OUTBOX_FAMILY_KIND:
+    case TRIGGER_INDEX_KIND:
+    case TRIGGER_PROGRESS_KIND:
       // The outbox pseudo member's entries (decodeOutboxKey and decodeReminderKey read the rest).
-      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue, dead-letter, family and reminder keys");
+      assert(memberId === OUTBOX_MEMBER, "only the outbox has event, queue, dead-letter, family, reminder and trigger keys");
       return base;
     case COUPON_KIND:
     case COUPON_USE_KIND:
@@ -468,7 +531,7 @@ export function decodeKey(key: Uint8Array): DecodedKey {
       assert(memberId === BUDGET_MEMBER, "only the budget pseudo member has budget keys");
       return base;
     default:
-      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d", "f", "t", "b", "k" or "u", not ${kind}`);
+      assert(false, `a member key has kind "a", "c", "h", "r", "s", "e", "q", "d", "f", "t", "y", "w", "b", "k" or "u", not ${kind}`);
   }
 }
 

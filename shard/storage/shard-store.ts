@@ -2,7 +2,7 @@ import type { Account } from "../../domain/account/account.js";
 import type { Coupon } from "../../domain/campaigns/coupons.js";
 import type { ReceiptSettlement } from "../../domain/engine/receipt-settlement.js";
 import type { Mutation } from "./mutation.js";
-import type { RecordKey } from "./record-keys.js";
+import type { RecordKey, TriggerIndexWhich } from "./record-keys.js";
 import type { OutboxEvent } from "./records/outbox-codec.js";
 
 /**
@@ -91,6 +91,10 @@ export type ShardWrite =
   | { readonly kind: "event"; readonly event: OutboxEvent }
   /** A reminder index entry (docs/notifications.md, "Reminders"): look at the member at `due`; `remove` deletes it. */
   | { readonly kind: "reminder"; readonly logicalShard: number; readonly memberId: string; readonly due: number; readonly remove?: true }
+  /** A trigger index entry (docs/campaigns.md, "Triggers at scale"): look at the member on this local month-day; `remove` deletes it. */
+  | { readonly kind: "triggerIndex"; readonly logicalShard: number; readonly memberId: string; readonly which: TriggerIndexWhich; readonly month: number; readonly day: number; readonly remove?: true }
+  /** A logical shard's trigger progress record (the index's backfill, a walk); null deletes it. */
+  | { readonly kind: "triggerProgress"; readonly logicalShard: number; readonly name: string; readonly progress: Readonly<Record<string, unknown>> | null }
   /**
    * A family intent or a pool's hold waiting for the relay (the outbox's family section, domain/family), in
    * the same log record as the operation that made it; `done` deletes one the relay has finished.

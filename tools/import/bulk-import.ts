@@ -10,6 +10,8 @@ import type { Program } from "../../protocol/program-document.js";
 import { validateProgramDocument } from "../../domain/program/validate-program-document.js";
 import { openShardStorage } from "../../shard/recovery.js";
 import type { LmdbShardStore } from "../../shard/storage/lmdb-shard-store.js";
+import { triggerProgressKey } from "../../shard/storage/record-keys.js";
+import { INDEX_PROGRESS } from "../../shard/trigger-walk.js";
 import type { Mutation } from "../../shard/storage/mutation.js";
 import type { ControlStore } from "../../gateway/control/control-store.js";
 import { openDataDirectory, type OpenedDataDirectory } from "../../gateway/data-directory.js";
@@ -497,6 +499,7 @@ async function writeBatches(
   directory: LmdbDirectoryStore,
 ): Promise<void> {
   const byShard: Mutation[][] = stores.map(() => []);
+  const touched = new Set<number>();
   const entries: DirectoryEntry[] = [];
   const receiptOwners: ReceiptOwner[] = [];
   for (const batch of batches) {
@@ -508,12 +511,16 @@ async function writeBatches(
       const key = Buffer.from(batch.keyBytes.buffer, batch.keyBytes.byteOffset + keyStart, keyEnd - keyStart);
       const value = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset + valueStart, valueEnd - valueStart);
       byShard[placement.ownerOf(key[0] as number)]?.push({ key, value });
+      touched.add(key[0] as number);
       keyStart = keyEnd;
       valueStart = valueEnd;
     });
     entries.push(...batch.entries);
     receiptOwners.push(...batch.receiptOwners);
   }
+  // Imported members have no trigger index entries: the index of each logical shard written is marked
+  // to be built again (its backfill, docs/campaigns.md "Triggers at scale"), in the same transaction.
+  for (const logicalShard of touched) byShard[placement.ownerOf(logicalShard)]?.push({ key: triggerProgressKey(logicalShard, INDEX_PROGRESS), value: null });
   await Promise.all(
     stores.map((store, shardIndex) => {
       const mutations = byShard[shardIndex] ?? [];
