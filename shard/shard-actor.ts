@@ -40,6 +40,8 @@ import { ADMIN_RECORD_STORE, type RecordAddress } from "./operations/record-addr
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
 import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
+import { nextEventNumber, standingChangeEvents, standingEventsWanted, type StandingContext } from "./operations/standing-events.js";
+import { eventWrites } from "./operations/outbox-events.js";
 import { ReminderSweep } from "./reminder-sweep.js";
 import { abortAddress } from "./operations/family-operations.js";
 import { familyHoldRequiredMessage, withPoolPoints } from "./operations/family-commit.js";
@@ -146,7 +148,7 @@ export class ShardActor {
   private eventKinds: ReadonlySet<string>;
   /** Events written since the thread started (outboxStats). */
   private eventsEmitted = 0;
-  /** The program sets reminders and some endpoint takes a reminder kind: commits add reminder index entries, the reminder sweep runs. */
+  /** The program sets reminders and some endpoint takes a reminder kind, or classes lapse and one takes class.changed: commits add reminder index entries, the reminder sweep runs. */
   private remindersOn = false;
   private readonly reminderSweep: ReminderSweep;
   private readonly outbox: OutboxHost;
@@ -205,9 +207,12 @@ export class ShardActor {
     return { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] };
   }
 
-  /** Whether reminders are written: after the program or the event kinds change. */
+  /** Whether reminders (and class lapses' events) are written: after the program or the event kinds change. */
   private refreshReminders(): void {
-    this.remindersOn = this.program?.program.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
+    const program = this.program?.program;
+    const reminders = program?.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
+    const classLapses = (program?.classes?.lapseAfterDaysWithoutVisit ?? null) !== null && this.eventKinds.has("class.changed");
+    this.remindersOn = reminders || classLapses;
   }
 
   /** The coalition program; null before the first is stored. */
@@ -679,38 +684,67 @@ export class ShardActor {
     this.settle<"family">(ref, reply, account, result);
   }
 
-  /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
+  /**
+   * Visits, cancels, refunds, payments and adjustments: each idempotent by its
+   * own record; each writes the status or class change it causes (withStandingEvents).
+   */
   private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" | "payment" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
     const { ref, logicalShard, memberId } = request;
+    const now = this.options.clock();
     const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
-    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now: this.options.clock(), budgetGiven: this.budgets.given });
+    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now, budgetGiven: this.budgets.given });
     const before = found.account;
+    const standing = <Answer extends object>(result: OperationResult<Answer>, context: StandingContext): OperationResult<Answer> => this.withStandingEvents(found, now, result, context);
     switch (request.kind) {
-      case "reportVisit":
-        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, reportVisit(input(visitAddress(request.visit)), request.visit)));
+      case "reportVisit": {
+        const visited = reportVisit(input(visitAddress(request.visit)), request.visit);
+        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, standing(visited, { cause: "visit", receipt: null, store: request.visit.store })));
         return;
+      }
       case "cancel": {
         const target = read({ store: request.store, recordId: request.receiptId });
         const cancelled = cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, target, request.partner);
-        this.settle<"cancel">(ref, reply, before, cancelled);
+        this.settle<"cancel">(ref, reply, before, standing(cancelled, { cause: "cancel", receipt: request.receiptId, store: request.store }));
         return;
       }
       case "refund": {
         const target = read({ store: request.store, recordId: request.receiptId });
-        this.settle<"refund">(ref, reply, before, refundReceipt(input(refundAddress(request.store, request.refundId)), request, target, request.partner));
+        const refunded = refundReceipt(input(refundAddress(request.store, request.refundId)), request, target, request.partner);
+        this.settle<"refund">(ref, reply, before, standing(refunded, { cause: "refund", receipt: request.receiptId, store: request.store }));
         return;
       }
-      case "adjust":
-        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request)));
+      case "adjust": {
+        const adjusted = adjustPoints(input(adjustmentAddress(request.adjustmentId)), request);
+        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, standing(adjusted, { cause: "adjust", receipt: null, store: null })));
         return;
+      }
       case "payment": {
         const target = read({ store: request.store, recordId: request.receiptId });
-        this.settle<"payment">(ref, reply, before, payTowardReceipt(input(paymentAddress(request.store, request.paymentId)), request, target));
+        const paid = payTowardReceipt(input(paymentAddress(request.store, request.paymentId)), request, target);
+        this.settle<"payment">(ref, reply, before, standing(paid, { cause: "payment", receipt: request.receiptId, store: request.store }));
         return;
       }
     }
+  }
+
+  /**
+   * An applied operation other than a commit, with the status.changed and
+   * class.changed events of the change it makes at `now` (standing-events.ts),
+   * numbered after its own events, in its own record. Nothing more when no
+   * endpoint takes those kinds or the program has neither statuses nor classes.
+   */
+  private withStandingEvents<Answer extends object>(
+    found: { readonly account: Account; readonly program: CompiledProgram },
+    now: number,
+    result: OperationResult<Answer>,
+    context: StandingContext,
+  ): OperationResult<Answer> {
+    if (result.kind !== "applied" || !standingEventsWanted(found.program, this.eventKinds)) return result;
+    const events = standingChangeEvents(found.program, found.account, result.account, now, this.eventKinds, context);
+    if (events.length === 0) return result;
+    return { ...result, writes: [...result.writes, ...eventWrites(result.account, now, events, nextEventNumber(result.writes))] };
   }
 
   /**
