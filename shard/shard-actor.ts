@@ -39,7 +39,8 @@ import {
 import { ADMIN_RECORD_STORE, type RecordAddress } from "./operations/record-address.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
-import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
+import { REMINDER_KINDS, reminderIndexSignature, reminderIndexWrites } from "./operations/reminders.js";
+import { ReminderBackfill } from "./reminder-backfill.js";
 import { nextEventNumber, standingChangeEvents, standingEventsWanted, type StandingContext } from "./operations/standing-events.js";
 import { eventWrites } from "./operations/outbox-events.js";
 import { ReminderSweep } from "./reminder-sweep.js";
@@ -151,6 +152,9 @@ export class ShardActor {
   /** The program sets reminders and some endpoint takes a reminder kind, or classes lapse and one takes class.changed: commits add reminder index entries, the reminder sweep runs. */
   private remindersOn = false;
   private readonly reminderSweep: ReminderSweep;
+  /** What the reminder index is kept for now ("off": nothing); the backfill walks members again when it changes. */
+  private reminderSignature = "off";
+  private readonly reminderBackfill: ReminderBackfill;
   private readonly outbox: OutboxHost;
   /** Campaign budgets: this thread's shares and what its logical shards gave (docs/campaigns.md, "Budgets"). */
   private readonly budgets: CampaignBudgetLedger;
@@ -198,6 +202,14 @@ export class ShardActor {
         return this.outbox.logWithoutAccount(payload, mutations).ok;
       },
     });
+    this.reminderBackfill = new ReminderBackfill(this.state, options.ownedLogicalShards, {
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+      nextSequence: () => this.options.log.nextSequence,
+      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
+    });
     this.refreshReminders();
   }
 
@@ -213,6 +225,7 @@ export class ShardActor {
     const reminders = program?.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
     const classLapses = (program?.classes?.lapseAfterDaysWithoutVisit ?? null) !== null && this.eventKinds.has("class.changed");
     this.remindersOn = reminders || classLapses;
+    this.reminderSignature = this.remindersOn ? reminderIndexSignature(this.program, this.eventKinds) : "off";
   }
 
   /** The coalition program; null before the first is stored. */
@@ -429,6 +442,17 @@ export class ShardActor {
   sweepReminders(entryLimit: number): number {
     if (!this.remindersOn || this.program === null || this.checkpointer.refusal() !== null) return 0;
     return this.reminderSweep.step(entryLimit, this.options.clock(), this.program, this.eventKinds);
+  }
+
+  /**
+   * One bounded step of the reminder index's backfill (reminder-backfill.ts):
+   * after the index settings changed, existing members' entries, at most
+   * `accountLimit` accounts; returns the accounts walked so far and the
+   * logical shards still to walk (/metrics).
+   */
+  backfillReminders(accountLimit: number): { readonly walked: number; readonly pending: number } {
+    if (this.checkpointer.refusal() === null) this.reminderBackfill.step(accountLimit, this.options.clock(), this.program, this.eventKinds, this.reminderSignature);
+    return { walked: this.reminderBackfill.accountsWalked, pending: this.reminderBackfill.pending() };
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */

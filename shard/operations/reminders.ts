@@ -144,3 +144,54 @@ export function remindMember(account: Account, now: number, reminders: readonly 
     ],
   };
 }
+
+/**
+ * What the reminder index is kept for (program settings and kinds taken), as
+ * a string: a backfill walks the members again whenever it changes
+ * (reminder-backfill.ts). "off" while nothing is indexed.
+ */
+export function reminderIndexSignature(compiled: CompiledProgram | null, kinds: ReadonlySet<string>): string {
+  const program = compiled?.program;
+  if (program === undefined) return "off";
+  const settings = program.reminders;
+  const taken = (kind: string, days: number | null | undefined): number | null => (kinds.has(kind) ? (days ?? null) : null);
+  const classLapse = program.classes?.lapseAfterDaysWithoutVisit ?? null;
+  const parts = [
+    taken("points.expiring", settings?.pointsExpiringDays),
+    taken("discount.lapsing", settings?.discountLapsingDays),
+    taken("class.lapsing", settings?.classLapsingDays),
+    taken("class.changed", classLapse),
+  ];
+  if (parts.every((part) => part === null)) return "off";
+  return JSON.stringify([...parts, program.discountLapseAfterDaysWithoutVisit, classLapse]);
+}
+
+/**
+ * Every reminder index entry a member's account calls for now (the backfill
+ * of a kind just taken or of days changed): each lot with points left that
+ * expires later, and the lapses of the last visit still ahead. Entries
+ * already there are the same keys (written again, harmlessly); what was
+ * already reminded has its record, so the sweep never writes it twice.
+ */
+export function reminderBackfillWrites(compiled: CompiledProgram, account: Account, now: number, kinds: ReadonlySet<string>): ShardWrite[] {
+  const dues = new Set<number>();
+  const settings = compiled.program.reminders;
+  const pointsDays = kinds.has("points.expiring") ? (settings?.pointsExpiringDays ?? null) : null;
+  if (pointsDays !== null) {
+    for (const lot of account.ledger.lots) if (lot.remaining > 0 && lot.expiresAt !== null && lot.expiresAt > now) dues.add(lot.expiresAt - pointsDays * MILLISECONDS_PER_DAY);
+  }
+  const lastSeen = account.counters.lastVisitAt;
+  if (lastSeen !== null) {
+    const ahead = (lapseDays: number | null, days: number | null, offset: number): void => {
+      if (lapseDays === null || days === null) return;
+      const lapsesAt = lastSeen + lapseDays * MILLISECONDS_PER_DAY;
+      if (lapsesAt >= now) dues.add(lapsesAt - days * MILLISECONDS_PER_DAY + offset);
+    };
+    const classLapse = compiled.program.classes?.lapseAfterDaysWithoutVisit ?? null;
+    ahead(compiled.program.discountLapseAfterDaysWithoutVisit, kinds.has("discount.lapsing") ? (settings?.discountLapsingDays ?? null) : null, 0);
+    ahead(classLapse, kinds.has("class.lapsing") ? (settings?.classLapsingDays ?? null) : null, 0);
+    // The class's lapse itself (class.changed), only when still ahead: a lapse long past is not news.
+    ahead(classLapse, kinds.has("class.changed") ? 0 : null, 1);
+  }
+  return [...dues].map((due) => ({ kind: "reminder", logicalShard: account.logicalShard, memberId: account.memberId, due: Math.max(0, due) }));
+}

@@ -12,6 +12,7 @@ import { openShardStorage } from "../../shard/recovery.js";
 import type { LmdbShardStore } from "../../shard/storage/lmdb-shard-store.js";
 import type { Mutation } from "../../shard/storage/mutation.js";
 import type { ControlStore } from "../../gateway/control/control-store.js";
+import { storedSubscribedKinds } from "../../gateway/notifications/webhook-endpoints.js";
 import { openDataDirectory, type OpenedDataDirectory } from "../../gateway/data-directory.js";
 import { acquireDataDirectoryLock, type DataDirectoryLock } from "../../gateway/data-directory-lock.js";
 import { DEMO_PROGRAM, demoCard, demoPhone } from "../../gateway/demo.js";
@@ -188,7 +189,9 @@ async function importLocked(options: BulkImportOptions, lockBeforeOpening: () =>
     if (opened.directory.countCards() === 0) await opened.directory.markSearchIndexesComplete();
     await openShardStores(opened, stores);
     const claims = new Claims();
-    const pipeline = new ImportPipeline(options, startedAt, preparedTasks(source, program, opened.directory, claims), {
+    // Members get the reminder index entries the endpoints' kinds call for, as a running shard's backfill would give them.
+    const eventKinds = storedSubscribedKinds(opened.control);
+    const pipeline = new ImportPipeline(options, startedAt, preparedTasks(source, { program, eventKinds }, opened.directory, claims), {
       stores,
       placement: opened.placement,
       directory: opened.directory,
@@ -433,7 +436,7 @@ class Claims {
 
 async function* preparedTasks(
   source: MemberSourceOption,
-  program: Program,
+  { program, eventKinds }: { readonly program: Program; readonly eventKinds: readonly string[] },
   directory: LmdbDirectoryStore,
   claims: Claims,
 ): AsyncGenerator<{ prepared: PreparedTask; claimedCards: string[]; claimedPhones: string[] }> {
@@ -458,7 +461,7 @@ async function* preparedTasks(
           claimedPhones.push(phone);
         }
       }
-      const task: ImportTask | null = indices.length === 0 ? null : { kind: "synthetic", indices, program, referenceTime: source.referenceTime, stored: source.stored };
+      const task: ImportTask | null = indices.length === 0 ? null : { kind: "synthetic", indices, program, referenceTime: source.referenceTime, stored: source.stored, eventKinds };
       yield { prepared: { task, members: indices.length, existing, problems }, claimedCards, claimedPhones };
     }
     return;
@@ -481,7 +484,7 @@ async function* preparedTasks(
         if (phone !== null) claimedPhones.push(phone);
       }
     }
-    const task: ImportTask | null = members.length === 0 ? null : { kind: "migrated", members, program, now: source.now };
+    const task: ImportTask | null = members.length === 0 ? null : { kind: "migrated", members, program, now: source.now, eventKinds };
     yield { prepared: { task, members: members.length, existing, problems }, claimedCards, claimedPhones };
   }
 }
