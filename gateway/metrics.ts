@@ -67,6 +67,13 @@ export class GatewayMetrics {
     };
   }
 
+  /** The delivery counters as the journal kept them (gateway/notifications/delivery-journal.ts): they go on from there after a restart. */
+  restoreDeliveryTotals(totals: ReadonlyMap<string, { readonly delivered: number; readonly failed: number; readonly dead: number }>): void {
+    for (const [endpoint, { delivered, failed, dead }] of totals) {
+      for (const [result, count] of [["delivered", delivered], ["failed", failed], ["dead", dead]] as const) if (count > 0) this.webhookDeliveries.inc({ endpoint, result }, count);
+    }
+  }
+
   /** Gauges of the shards' outboxes, set by refreshOutboxGauges before each scrape (bounded counts: shard/outbox-requests.ts). */
   private registerOutboxGauges(): { undelivered: Gauge; dead: Gauge; oldest: Gauge; complete: Gauge } {
     const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: [this.registry] });
