@@ -75,8 +75,6 @@ export interface ShardInstruments {
   observeCommit(seconds: number): void;
   /** An operation was refused because the log had no room on disk (optional: the worker may not count it). */
   observeStorageFull?(refusedOperations: number): void;
-  /** An operation wrote events to the outbox (optional). */
-  observeEvents?(count: number): void;
   /** A checkpoint became durable: bytes of overlay written, seconds it took. */
   observeCheckpoint?(bytes: number, seconds: number): void;
 }
@@ -147,8 +145,6 @@ export class ShardActor {
   private stopped = false;
   /** The event kinds some webhook endpoint takes: an operation's other events are not written (no one would read them). */
   private eventKinds: ReadonlySet<string>;
-  /** Events written since the thread started (outboxStats). */
-  private eventsEmitted = 0;
   /** The program sets reminders and some endpoint takes a reminder kind, or classes lapse and one takes class.changed: commits add reminder index entries, the reminder sweep runs. */
   private remindersOn = false;
   private readonly reminderSweep: ReminderSweep;
@@ -363,7 +359,7 @@ export class ShardActor {
         reply({ ref: request.ref, ok: true, value: outboxPage(this.outbox, request) });
         return;
       case "outboxStats":
-        reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox, this.eventsEmitted) });
+        reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox) });
         return;
       case "familyForget": {
         const forgotten = forgetFamilyEntries(this.outbox, request.entries);
@@ -850,15 +846,9 @@ export class ShardActor {
       return appended;
     }
     const history: number[] = [];
-    let events = 0;
     for (const write of writes) {
       if (write.kind === "activity") history.push(write.activity.sequence);
-      else if (write.kind === "event") events += 1;
       else if (write.kind === "campaignBudget") this.budgets.applied(write.budget);
-    }
-    if (events > 0) {
-      this.eventsEmitted += events;
-      this.instruments.observeEvents?.(events);
     }
     this.state.apply(appended.sequence, result.account, mutations, history, commitsReceipt);
     return appended;

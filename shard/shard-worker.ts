@@ -75,13 +75,6 @@ const checkpointBytes = new Counter({
   registers: [registry],
 });
 
-const eventsEmitted = new Counter({
-  name: "loycore_events_emitted_total",
-  help: "Events operations wrote to the outbox (docs/notifications.md)",
-  labelNames: ["shard"],
-  registers: [registry],
-});
-
 const backfillAccounts = new Gauge({
   name: "loycore_reminder_backfill_accounts_walked",
   help: "Accounts the reminder index backfill walked since the shard thread started (docs/notifications.md, \"Backfill\")",
@@ -102,7 +95,6 @@ const instruments: ShardInstruments = {
   },
   observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
   observeStorageFull: (refused) => storageFullWrites.inc(shardLabel, refused),
-  observeEvents: (count) => eventsEmitted.inc(shardLabel, count),
   observeCheckpoint: (bytes, seconds) => {
     checkpointBytes.inc(shardLabel, bytes);
     checkpointSeconds.observe(shardLabel, seconds);
