@@ -41,6 +41,7 @@ import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
 import { REMINDER_KINDS, reminderIndexSignature, reminderIndexWrites } from "./operations/reminders.js";
 import { ReminderBackfill } from "./reminder-backfill.js";
+import { ClassSwitchWalk, classesSignature } from "./class-switch-walk.js";
 import { nextEventNumber, standingChangeEvents, standingEventsWanted, type StandingContext } from "./operations/standing-events.js";
 import { eventWrites } from "./operations/outbox-events.js";
 import { ReminderSweep } from "./reminder-sweep.js";
@@ -151,6 +152,9 @@ export class ShardActor {
   /** What the reminder index is kept for now ("off": nothing); the backfill walks members again when it changes. */
   private reminderSignature = "off";
   private readonly reminderBackfill: ReminderBackfill;
+  /** The program's classes while an endpoint takes class.changed ("off": none takes it); a walk tells members when they change. */
+  private classesTarget = "off";
+  private readonly classSwitchWalk: ClassSwitchWalk;
   private readonly outbox: OutboxHost;
   /** Campaign budgets: this thread's shares and what its logical shards gave (docs/campaigns.md, "Budgets"). */
   private readonly budgets: CampaignBudgetLedger;
@@ -206,6 +210,15 @@ export class ShardActor {
       nextSequence: () => this.options.log.nextSequence,
       checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
     });
+    this.classSwitchWalk = new ClassSwitchWalk(this.state, options.ownedLogicalShards, {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+      nextSequence: () => this.options.log.nextSequence,
+      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
+    });
     this.refreshReminders();
   }
 
@@ -222,6 +235,7 @@ export class ShardActor {
     const classLapses = (program?.classes?.lapseAfterDaysWithoutVisit ?? null) !== null && this.eventKinds.has("class.changed");
     this.remindersOn = reminders || classLapses;
     this.reminderSignature = this.remindersOn ? reminderIndexSignature(this.program, this.eventKinds) : "off";
+    this.classesTarget = this.program !== null && this.eventKinds.has("class.changed") ? classesSignature(this.program) : "off";
   }
 
   /** The coalition program; null before the first is stored. */
@@ -449,6 +463,16 @@ export class ShardActor {
   backfillReminders(accountLimit: number): { readonly walked: number; readonly pending: number } {
     if (this.checkpointer.refusal() === null) this.reminderBackfill.step(accountLimit, this.options.clock(), this.program, this.eventKinds, this.reminderSignature);
     return { walked: this.reminderBackfill.accountsWalked, pending: this.reminderBackfill.pending() };
+  }
+
+  /**
+   * One bounded step of the walk after the program's classes changed
+   * (class-switch-walk.ts): at most `accountLimit` accounts, each member whose
+   * class changed told once; returns the logical shards still to walk.
+   */
+  walkClassSwitch(accountLimit: number): number {
+    if (this.checkpointer.refusal() === null) this.classSwitchWalk.step(accountLimit, this.options.clock(), this.program, this.classesTarget);
+    return this.classSwitchWalk.pending();
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */

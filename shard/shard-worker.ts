@@ -88,6 +88,13 @@ const backfillPending = new Gauge({
   registers: [registry],
 });
 
+const classSwitchPending = new Gauge({
+  name: "loycore_class_switch_pending_logical_shards",
+  help: "Logical shards whose walk after a change of the program's classes (class.changed, cause program) is not done (0: every member told)",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
 const instruments: ShardInstruments = {
   observeBatch: (writeCount, seconds) => {
     batchSize.observe(shardLabel, writeCount);
@@ -202,6 +209,8 @@ const sweepTimer = setInterval(() => {
   const backfill = actor.backfillReminders(requestsSinceSweep > 0 ? REMINDER_BACKFILL_ACCOUNTS_PER_BUSY_STEP : REMINDER_BACKFILL_ACCOUNTS_PER_STEP);
   backfillAccounts.set(shardLabel, backfill.walked);
   backfillPending.set(shardLabel, backfill.pending);
+  // The walk after a change of the program's classes takes the same share of the timer as the backfill.
+  classSwitchPending.set(shardLabel, actor.walkClassSwitch(requestsSinceSweep > 0 ? REMINDER_BACKFILL_ACCOUNTS_PER_BUSY_STEP : REMINDER_BACKFILL_ACCOUNTS_PER_STEP));
   actor.sweepReminders(requestsSinceSweep > 0 ? REMINDER_ENTRIES_PER_BUSY_STEP : REMINDER_ENTRIES_PER_STEP);
   requestsSinceSweep = 0;
 }, SWEEP_INTERVAL_MILLISECONDS);

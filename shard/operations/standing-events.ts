@@ -4,7 +4,8 @@ import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import { importanceClassAt, statusAt } from "../../domain/engine/standing.js";
 import type { EventData } from "../storage/records/outbox-codec.js";
 import type { ShardWrite } from "../storage/shard-store.js";
-import type { EventKind } from "./outbox-events.js";
+import { eventWrites, type EventKind } from "./outbox-events.js";
+import { historyWrite, type OperationResult } from "./operation-result.js";
 
 /** Why a member's status or class changed outside a commit (the event's `cause`). */
 export type StandingCause = "cancel" | "refund" | "adjust" | "payment" | "visit";
@@ -53,4 +54,22 @@ export function nextEventNumber(writes: readonly ShardWrite[]): number {
   let next = 0;
   for (const write of writes) if (write.kind === "event" && write.event.number >= next) next = write.event.number + 1;
   return next;
+}
+
+/**
+ * A member's class changed by a program switch (the program's classes
+ * changed, not the member): one operation of its own, as a reminder is:
+ * the account's next sequence (the event's id), a `class` history entry, the
+ * class.changed event (`cause` "program"), and `more` (the walk's progress)
+ * in one log record.
+ */
+export function announceClassSwitch(account: Account, now: number, change: { readonly from: string | null; readonly to: string | null }, more: readonly ShardWrite[]): Extract<OperationResult, { kind: "applied" }> {
+  const next: Account = { ...account, sequence: account.sequence + 1 };
+  const data = { from: change.from, to: change.to, receipt: null, store: null, cause: "program" };
+  return {
+    kind: "applied",
+    answer: { member: account.memberId },
+    account: next,
+    writes: [{ kind: "account", account: next }, historyWrite(next, now, "class", data), ...eventWrites(next, now, [{ kind: "class.changed", data }]), ...more],
+  };
 }
