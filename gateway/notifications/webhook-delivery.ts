@@ -19,7 +19,7 @@ export interface DeliveryInstruments {
   dead(endpoint: string): void;
 }
 
-type Attempted = { readonly outcome: "delivered" } | { readonly outcome: "stopped" } | { readonly outcome: "dead"; readonly attempts: number; readonly error: string };
+type Attempted = { readonly outcome: "delivered"; readonly attempts: number } | { readonly outcome: "stopped" } | { readonly outcome: "dead"; readonly attempts: number; readonly error: string };
 
 /**
  * The delivery loop (docs/notifications.md): per shard thread, it hands new
@@ -177,7 +177,10 @@ export class WebhookDelivery {
         attempted.outcome === "delivered"
           ? { op: "delivered", endpoint: endpointId, event: refOf(entry) }
           : { op: "dead", endpoint: endpointId, event: refOf(entry), attempts: attempted.attempts, failedAt: this.clock(), error: attempted.error };
+      // The listing shows the outcome at once; the journal's write and the queue's change go together, both before the next event.
+      const journaled = this.finish(endpointId, entry, attempted.outcome === "delivered" ? { state: "delivered", attempts: attempted.attempts, lastError: null } : { state: "dead", attempts: attempted.attempts, lastError: attempted.error });
       const written = await this.cluster.requestToShard(shard, { kind: "outboxUpdate", changes: [change] });
+      await journaled;
       if (!written.ok) return progressed;
       progressed = true;
     }
@@ -208,14 +211,12 @@ export class WebhookDelivery {
       const error = "body" in made ? await this.post(endpoint, entry.id, made.body) : made.error;
       if (error === null) {
         this.instruments.delivered(endpointId);
-        await this.finish(endpointId, entry, { state: "delivered", attempts, lastError: null });
-        return { outcome: "delivered" };
+        return { outcome: "delivered", attempts };
       }
       if (this.stopped) return this.abandon(endpointId, entry);
       this.instruments.failed(endpointId);
       if (attempts >= this.limits.attemptsMax) {
         this.instruments.dead(endpointId);
-        await this.finish(endpointId, entry, { state: "dead", attempts, lastError: error });
         return { outcome: "dead", attempts, error };
       }
       const nextAttemptAt = this.clock() + backoffMilliseconds(this.limits, attempts);
@@ -276,7 +277,7 @@ export class WebhookDelivery {
     return { outcome: "stopped" };
   }
 
-  /** A final state: the event leaves the current list and joins the journal's latest outcomes (on disk, bounded). */
+  /** A final state: the event leaves the current list and joins the journal's latest outcomes (in memory at once, on disk when this resolves; bounded). */
   private async finish(endpoint: string, entry: OutboxEntry, final: Pick<DeliveryView, "state" | "attempts" | "lastError">): Promise<void> {
     this.current.get(endpoint)?.delete(entry.id);
     await this.journal.finished(endpoint, { event: entry.id, kind: entry.kind, member: entry.memberId, ...final, nextAttemptAt: null, at: this.clock() });
