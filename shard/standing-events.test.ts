@@ -8,6 +8,7 @@ import { openMemoryShardActor, settleTurns, type MemoryShardActor } from "./test
 import type { OutboxEntry, ShardReply, ShardRequest } from "./shard-messages.js";
 import { decodeMutations } from "./storage/mutation-payload.js";
 import { isOutboxKey } from "./storage/record-keys.js";
+import { poolAccountId, type FamilyIntent } from "../domain/family/family.js";
 
 const MEMBER = "m00000000000000d7";
 const LOGICAL = logicalShardOf(MEMBER);
@@ -103,6 +104,16 @@ describe("status.changed and class.changed from operations other than a commit",
     await bronzeMember(none);
     valueOf(await none.call(OPERATIONS[0]?.request as ShardRequest));
     expect(await standingEvents(none)).toEqual([]);
+  });
+
+  it("writes class.changed for a family member's receipt that raises the class, as for anyone's", async () => {
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => FEBRUARY, eventKinds: ["class.changed"] });
+    valueOf(await shard.call({ kind: "enroll", ref: 1, logicalShard: LOGICAL, memberId: MEMBER, profile: { card: "1", phone: null, name: null, birthDate: null } }));
+    const pool = poolAccountId("home");
+    const joined = valueOf<{ intent: FamilyIntent }>(await shard.call({ kind: "family", ref: 2, logicalShard: LOGICAL, memberId: MEMBER, operation: { op: "join", joinId: "j-1", family: "home", pool, operator: "olga" } }));
+    valueOf(await shard.call({ kind: "family", ref: 3, logicalShard: logicalShardOf(pool), memberId: pool, operation: { op: "apply", intent: joined.intent } }));
+    valueOf(await shard.call(commit(4, "fam-big", 2_500_000, FEBRUARY)));
+    expect((await standingEvents(shard)).map((event) => event.data)).toEqual([{ from: null, to: "bronze", receipt: "fam-big", store: "s1" }]);
   });
 
   it("writes a class lost by time (180 days without a visit) once, from the timer index, and not again after a restart or a later cancel", async () => {
