@@ -3,7 +3,7 @@ import { LoycoreClient } from "../client/index.js";
 import { makeTemporaryDirectory } from "../domain/test-support/temporary-directory.js";
 import { verifyWebhookSignature } from "./notifications/webhook-signature.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
-import { postJson } from "./test-support/http-json.js";
+import { getJson, postJson } from "./test-support/http-json.js";
 import { WebhookReceiver, waitUntil } from "./test-support/webhook-receiver.js";
 
 const SECRET = "standing-secret-0123456789";
@@ -14,7 +14,7 @@ function receipt(id: string) {
   return { id, at: Date.now(), lines: [{ sku: "sku-1", qty: 1, price: BRONZE_RECEIPT_MINOR, amount: BRONZE_RECEIPT_MINOR }] };
 }
 
-describe("class.changed over the wire from a cancel and a refund", () => {
+describe("class.changed over the wire from a cancel, a refund and a program switch", () => {
   const directory = makeTemporaryDirectory("standing-events");
   const receiver = new WebhookReceiver();
   let server: ServerProcess;
@@ -58,5 +58,20 @@ describe("class.changed over the wire from a cancel and a refund", () => {
       [member, { from: "bronze", to: null, receipt: "up-2", store: "demo-store", cause: "refund" }],
     ]);
     expect(new Set(deliveries.map((delivery) => delivery.eventId)).size).toBe(4);
+  });
+
+  it("tells a member whose class a new program's classes take away, once, with cause program", async () => {
+    const bronze = "9400000000302";
+    const { member } = await lane.enroll({ card: bronze });
+    await lane.commit({ card: bronze, receipt: receipt("stays-1") });
+    await waitUntil("the commit's class change", () => receiver.at("/crm").some((delivery) => delivery.body.member === member));
+    const admin = server.adminToken ?? "";
+    const program = (await getJson(`${server.url}/v1/admin/program`, admin)).body as { classes: { classes: { id: string; criteria: unknown[] }[] } };
+    const classes = { ...program.classes, classes: program.classes.classes.map((candidate) => (candidate.id === "bronze" ? { ...candidate, criteria: [{ counter: "sold", from: 3_000_000 }] } : candidate)) };
+    expect((await postJson(`${server.url}/v1/admin/program`, admin, { ...program, classes }, "PUT")).status).toBe(200);
+    await waitUntil("the switch's class change", () => receiver.at("/crm").some((delivery) => delivery.body.data["cause"] === "program"));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const switched = receiver.at("/crm").filter((delivery) => delivery.body.data["cause"] === "program");
+    expect(switched.map((delivery) => [delivery.body.member, delivery.body.data])).toEqual([[member, { from: "bronze", to: null, receipt: null, store: null, cause: "program" }]]);
   });
 });
