@@ -17,7 +17,9 @@ export class GatewayMetrics {
   readonly requestSeconds: Histogram<"op">;
   readonly connections: Gauge;
   readonly webhookDeliveries: Counter<"endpoint" | "result">;
-  private readonly outbox: { readonly undelivered: Gauge; readonly dead: Gauge; readonly oldest: Gauge; readonly complete: Gauge };
+  /** The last emitted count each shard thread gave (kept when one does not answer a scrape, so the counter never falls). */
+  private readonly emittedByShard = new Map<number, number>();
+  private readonly outbox: { readonly undelivered: Gauge; readonly dead: Gauge; readonly oldest: Gauge; readonly complete: Gauge; readonly emitted: Counter<"shard"> };
 
   constructor(private readonly cluster: ShardCluster) {
     collectDefaultMetrics({ register: this.registry, prefix: "loycore_gateway_" });
@@ -67,10 +69,19 @@ export class GatewayMetrics {
     };
   }
 
+  /** The delivery counters as the journal kept them (gateway/notifications/delivery-journal.ts): they go on from there after a restart. */
+  restoreDeliveryTotals(totals: ReadonlyMap<string, { readonly delivered: number; readonly failed: number; readonly dead: number }>): void {
+    for (const [endpoint, { delivered, failed, dead }] of totals) {
+      for (const [result, count] of [["delivered", delivered], ["failed", failed], ["dead", dead]] as const) if (count > 0) this.webhookDeliveries.inc({ endpoint, result }, count);
+    }
+  }
+
   /** Gauges of the shards' outboxes, set by refreshOutboxGauges before each scrape (bounded counts: shard/outbox-requests.ts). */
-  private registerOutboxGauges(): { undelivered: Gauge; dead: Gauge; oldest: Gauge; complete: Gauge } {
+  private registerOutboxGauges(): { undelivered: Gauge; dead: Gauge; oldest: Gauge; complete: Gauge; emitted: Counter<"shard"> } {
     const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers: [this.registry] });
     return {
+      // Set from the shards' outboxes at each scrape (kept there, so the same after a restart): a counter that only grows.
+      emitted: new Counter({ name: "loycore_events_emitted_total", help: "Events operations wrote to the outbox, ever, by shard thread (docs/notifications.md)", labelNames: ["shard"], registers: [this.registry] }),
       undelivered: gauge("loycore_outbox_undelivered", "Events not yet delivered: not yet handed to endpoints, or queued for one (one per endpoint)"),
       dead: gauge("loycore_outbox_dead_letters", "Events an endpoint failed the attempts max for, kept until replayed or the endpoint is deleted"),
       oldest: gauge("loycore_outbox_oldest_undelivered_age_seconds", "Age of the oldest undelivered event (0 when none)"),
@@ -84,6 +95,9 @@ export class GatewayMetrics {
     const replies = await Promise.race([this.cluster.broadcast({ kind: "outboxStats" }), timeout]);
     if (replies === "timeout") return;
     let [undelivered, dead, oldestAt, complete] = [0, 0, Number.POSITIVE_INFINITY, true];
+    for (const [shard, reply] of replies.entries()) if (reply.ok) this.emittedByShard.set(shard, Math.max(this.emittedByShard.get(shard) ?? 0, reply.value.emitted));
+    this.outbox.emitted.reset();
+    for (const [shard, emitted] of this.emittedByShard) this.outbox.emitted.inc({ shard: String(shard) }, emitted);
     for (const reply of replies) {
       if (!reply.ok) continue;
       undelivered += reply.value.undelivered;

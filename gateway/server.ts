@@ -27,6 +27,7 @@ import { FAMILY_HOLD_STALE_MILLISECONDS } from "../domain/family/family.js";
 import { AdminTransport } from "./transport/admin-transport.js";
 import { deliveryLimitsFrom } from "./notifications/delivery-limits.js";
 import { WebhookAdmin } from "./notifications/webhook-admin.js";
+import { DeliveryJournal } from "./notifications/delivery-journal.js";
 import { WebhookDelivery } from "./notifications/webhook-delivery.js";
 import { MessageTemplates } from "./notifications/message-templates.js";
 import { WebhookMessages } from "./notifications/webhook-messages.js";
@@ -168,7 +169,10 @@ async function buildGateway(
   const handler = new RequestHandler(operations, metrics, clock, rateLimiter);
   const endpoints = new WebhookEndpoints(control, clock);
   const templates = new MessageTemplates(control, clock);
-  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env), new WebhookMessages(cluster, templates, control));
+  // What the delivery loop did, on disk: the deliveries listing and the /metrics counters survive a restart.
+  const journal = new DeliveryJournal(control, clock());
+  metrics.restoreDeliveryTotals(journal.totalsOf());
+  const delivery = new WebhookDelivery(cluster, endpoints, metrics.deliveryInstruments, clock, deliveryLimitsFrom(process.env), journal, new WebhookMessages(cluster, templates, control));
   const webhooks = { endpoints, delivery, admin: new WebhookAdmin(cluster, endpoints, delivery), templates };
   const publicUrl = { value: process.env["LOYCORE_PUBLIC_URL"] ?? "" };
   const surveys = new SurveyService(control, cluster, clock, () => publicUrl.value, () => endpoints.subscribedKinds().includes("survey.invitation"));

@@ -2,7 +2,10 @@
 import { assert } from "../domain/assert/assert.js";
 import type { Failure, Outcome } from "../protocol/errors/loycore-error.js";
 import { MutationPayloadWriter } from "./storage/mutation-payload.js";
-import { outboxKey, type OutboxSection } from "./storage/record-keys.js";
+import { OUTBOX_MEMBER, outboxKey, recordKey, type OutboxSection } from "./storage/record-keys.js";
+import { writeReceiptRecord } from "./storage/records/receipt-record-codec.js";
+import type { ReceiptRecord } from "./storage/shard-store.js";
+import { ADMIN_RECORD_STORE } from "./operations/record-address.js";
 import { outboxEventId, readOutboxEvent, writeOutboxEvent } from "./storage/records/outbox-codec.js";
 import type { Mutation } from "./storage/mutation.js";
 import type { ShardState } from "./state/shard-state.js";
@@ -50,8 +53,28 @@ export function outboxPage(host: OutboxHost, request: Pick<OutboxReadShardReques
   return { entries, next: null };
 }
 
-/** The counts for /metrics, walking at most OUTBOX_STATS_ENTRIES_MAX entries. */
-export function outboxStats(host: OutboxHost, emitted: number): OutboxStats {
+/** Where each logical shard keeps how many events the delivery loop has handed out of it, ever (a keyed record of its outbox). */
+const HANDED_OUT_RECORD_ID = "events handed out";
+
+/** Events handed out of the logical shard's outbox so far (0 before the first). */
+function handedOut(state: ShardState, logicalShard: number): number {
+  const record = state.readRecord(logicalShard, OUTBOX_MEMBER, ADMIN_RECORD_STORE, HANDED_OUT_RECORD_ID);
+  return record === undefined ? 0 : (record.answer as { readonly count: number }).count;
+}
+
+/** The count of events handed out of the logical shard after `more` more: written in the same record as their fan-out. */
+function handedOutWrite(payload: MutationPayloadWriter, state: ShardState, logicalShard: number, more: number): void {
+  const record: ReceiptRecord = { logicalShard, store: ADMIN_RECORD_STORE, receiptId: HANDED_OUT_RECORD_ID, memberId: OUTBOX_MEMBER, fingerprint: "", answer: { count: handedOut(state, logicalShard) + more } };
+  payload.put(recordKey(logicalShard, OUTBOX_MEMBER, ADMIN_RECORD_STORE, HANDED_OUT_RECORD_ID), (writer) => writeReceiptRecord(writer, record));
+}
+
+/**
+ * The counts for /metrics, walking at most OUTBOX_STATS_ENTRIES_MAX entries.
+ * `emitted`: every event ever written to the owned logical shards' outboxes,
+ * those handed out (counted in the outbox, in the fan-out's own records: the
+ * same after a restart) and those still waiting to be.
+ */
+export function outboxStats(host: OutboxHost): OutboxStats {
   let budget = OUTBOX_STATS_ENTRIES_MAX;
   let oldest: number | null = null;
   const count = (section: OutboxSection, trackAge: boolean): number => {
@@ -65,8 +88,11 @@ export function outboxStats(host: OutboxHost, emitted: number): OutboxStats {
     }
     return counted;
   };
-  const undelivered = count("events", true) + count("queue", true);
+  const waiting = count("events", true);
+  const undelivered = waiting + count("queue", true);
   const dead = count("dead", false);
+  let emitted = waiting;
+  for (const logicalShard of host.owned) emitted += handedOut(host.state, logicalShard);
   return { undelivered, dead, oldestUndeliveredAt: oldest, complete: budget > 0, emitted };
 }
 
@@ -80,10 +106,15 @@ export function applyOutboxChanges(host: OutboxHost, changes: readonly OutboxCha
   if (refusal !== null) return refusal;
   const payload = new MutationPayloadWriter();
   let applied = 0;
+  const handedOutBy = new Map<number, number>();
   for (const change of changes) {
-    if (!host.owned.has(change.event.logicalShard)) assert(false, `the outbox change's logical shard ${change.event.logicalShard} is this thread's`);
-    if (applyChange(host.state, payload, change)) applied += 1;
+    const { logicalShard } = change.event;
+    if (!host.owned.has(logicalShard)) assert(false, `the outbox change's logical shard ${logicalShard} is this thread's`);
+    if (!applyChange(host.state, payload, change)) continue;
+    applied += 1;
+    if (change.op === "fanOut") handedOutBy.set(logicalShard, (handedOutBy.get(logicalShard) ?? 0) + 1);
   }
+  for (const [logicalShard, more] of handedOutBy) handedOutWrite(payload, host.state, logicalShard, more);
   const { payload: bytes, mutations } = payload.finish();
   if (applied === 0) return { ok: true, applied, sequence: null };
   const logged = host.logWithoutAccount(bytes, mutations);

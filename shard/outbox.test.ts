@@ -5,7 +5,7 @@ import { validateProgramDocument } from "../domain/program/validate-program-docu
 import { logicalShardOf } from "../domain/placement/shard-function.js";
 import type { Receipt } from "../domain/receipt/receipt.js";
 import { MemoryShardFiles } from "./memory-shard.js";
-import { openMemoryShardActor, type MemoryShardActor } from "./test-support/memory-shard-actor.js";
+import { openMemoryShardActor, settleTurns, type MemoryShardActor } from "./test-support/memory-shard-actor.js";
 import type { OutboxChange, OutboxEntry, ShardReply, ShardRequest } from "./shard-messages.js";
 import { decodeMutations } from "./storage/mutation-payload.js";
 import { isOutboxKey } from "./storage/record-keys.js";
@@ -145,7 +145,8 @@ describe("the outbox of a shard", () => {
     if (first === undefined || second === undefined) throw new Error("two events");
     const perRecord = outboxMutationsPerRecord(shard);
     expect(await update(shard, [{ op: "fanOut", event: first, endpoints: ["a", "b"] }, { op: "fanOut", event: second, endpoints: ["a"] }])).toBe(2);
-    expect(perRecord).toEqual([5]);
+    // Two events' deletions, three queued copies, and the logical shard's count of events handed out.
+    expect(perRecord).toEqual([6]);
     expect(await read(shard, "events")).toEqual([]);
     expect((await read(shard, "queue", "a")).map((entry) => entry.id)).toEqual([first.id, second.id]);
     expect((await read(shard, "queue", "b")).map((entry) => [entry.id, entry.endpoint])).toEqual([[first.id, "b"]]);
@@ -156,6 +157,23 @@ describe("the outbox of a shard", () => {
     expect(await update(shard, [{ op: "replay", endpoint: "b", event: first }])).toBe(1);
     expect((await read(shard, "queue", null)).map((entry) => [entry.endpoint, entry.id])).toEqual([["a", second.id], ["b", first.id]]);
     expect(valueOf(await shard.call({ kind: "outboxStats", ref: 9 }))).toMatchObject({ undelivered: 2, dead: 0, oldestUndeliveredAt: 1_000, complete: true, emitted: 2 });
+  });
+
+  it("counts the events emitted, handed out or waiting, the same after a crash and restart (the count is kept in the outbox)", async () => {
+    const files = new MemoryShardFiles();
+    const shard = openMemoryShardActor({ program: simpleProgram(), files });
+    await shard.call(ENROLL);
+    await shard.call(commit(2, "r1", 2_000));
+    await shard.call(commit(3, "r2", 4_000));
+    await shard.call(commit(4, "r3", 4_000));
+    const [first, second] = await read(shard, "events");
+    if (first === undefined || second === undefined) throw new Error("two events");
+    expect(await update(shard, [{ op: "fanOut", event: first, endpoints: ["a"] }, { op: "fanOut", event: second, endpoints: [] }])).toBe(2);
+    expect(valueOf(await shard.call({ kind: "outboxStats", ref: 9 }))).toMatchObject({ emitted: 3, undelivered: 2 });
+    await settleTurns();
+    shard.log.crash();
+    const again = openMemoryShardActor({ program: simpleProgram(), files });
+    expect(valueOf(await again.call({ kind: "outboxStats", ref: 9 }))).toMatchObject({ emitted: 3, undelivered: 2 });
   });
 
   it("keeps deliveries and dead letters across a restart, from the log alone and after a checkpoint", async () => {

@@ -95,8 +95,8 @@ describe("the reminder sweep", () => {
     expect((await events(shard)).filter((event) => event.kind === "points.expiring").map((event) => event.data["points"])).toEqual([300]);
   });
 
-  it("adds no reminder index entry to a commit while no endpoint takes a reminder kind", async () => {
-    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => START, eventKinds: EVENT_KINDS.filter((kind) => !kind.endsWith("ing")) });
+  it("adds no reminder index entry to a commit while no endpoint takes a reminder kind (nor class.changed, whose lapse by time the index finds too)", async () => {
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => START, eventKinds: EVENT_KINDS.filter((kind) => !kind.endsWith("ing") && kind !== "class.changed") });
     const perRecord: number[] = [];
     const append = shard.log.append.bind(shard.log);
     shard.log.append = (payload) => {
@@ -104,8 +104,21 @@ describe("the reminder sweep", () => {
       return append(payload);
     };
     await enrolAndCommit(shard, 2_500_000);
-    // The commit's record holds its points.accrued and class.changed events, no index entry.
-    expect(perRecord).toEqual([0, 2]);
+    // The commit's record holds its points.accrued event, no index entry.
+    expect(perRecord).toEqual([0, 1]);
     expect(shard.actor.sweepReminders(100)).toBe(0);
+  });
+
+  it("adds the class's lapse to the index while an endpoint takes class.changed alone, and no reminder", async () => {
+    const shard = openMemoryShardActor({ program: PROGRAM, clock: () => START, eventKinds: ["class.changed"] });
+    const perRecord: number[] = [];
+    const append = shard.log.append.bind(shard.log);
+    shard.log.append = (payload) => {
+      perRecord.push(decodeMutations(payload).filter((mutation) => isOutboxKey(mutation.key)).length);
+      return append(payload);
+    };
+    await enrolAndCommit(shard, 2_500_000);
+    // class.changed and one index entry, at the lapse.
+    expect(perRecord).toEqual([0, 2]);
   });
 });

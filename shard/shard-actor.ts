@@ -43,7 +43,11 @@ import {
 import { ADMIN_RECORD_STORE, type RecordAddress } from "./operations/record-address.js";
 import { enrollMember, holdPoints } from "./operations/member-changes.js";
 import { cardChangeAddress, recordCardChange } from "./operations/card-change.js";
-import { REMINDER_KINDS, reminderIndexWrites } from "./operations/reminders.js";
+import { REMINDER_KINDS, reminderIndexSignature, reminderIndexWrites } from "./operations/reminders.js";
+import { ReminderBackfill } from "./reminder-backfill.js";
+import { ClassSwitchWalk, classesSignature } from "./class-switch-walk.js";
+import { nextEventNumber, standingChangeEvents, standingEventsWanted, type StandingContext } from "./operations/standing-events.js";
+import { eventWrites } from "./operations/outbox-events.js";
 import { ReminderSweep } from "./reminder-sweep.js";
 import { ShardTriggers } from "./campaign-triggers.js";
 import type { TriggerStepReport } from "./trigger-walk.js";
@@ -79,8 +83,6 @@ export interface ShardInstruments {
   observeCommit(seconds: number): void;
   /** An operation was refused because the log had no room on disk (optional: the worker may not count it). */
   observeStorageFull?(refusedOperations: number): void;
-  /** An operation wrote events to the outbox (optional). */
-  observeEvents?(count: number): void;
   /** A checkpoint became durable: bytes of overlay written, seconds it took. */
   observeCheckpoint?(bytes: number, seconds: number): void;
 }
@@ -151,11 +153,15 @@ export class ShardActor {
   private stopped = false;
   /** The event kinds some webhook endpoint takes: an operation's other events are not written (no one would read them). */
   private eventKinds: ReadonlySet<string>;
-  /** Events written since the thread started (outboxStats). */
-  private eventsEmitted = 0;
-  /** The program sets reminders and some endpoint takes a reminder kind: commits add reminder index entries, the reminder sweep runs. */
+  /** The program sets reminders and some endpoint takes a reminder kind, or classes lapse and one takes class.changed: commits add reminder index entries, the reminder sweep runs. */
   private remindersOn = false;
   private readonly reminderSweep: ReminderSweep;
+  /** What the reminder index is kept for now ("off": nothing); the backfill walks members again when it changes. */
+  private reminderSignature = "off";
+  private readonly reminderBackfill: ReminderBackfill;
+  /** The program's classes while an endpoint takes class.changed ("off": none takes it); a walk tells members when they change. */
+  private classesTarget = "off";
+  private readonly classSwitchWalk: ClassSwitchWalk;
   private readonly outbox: OutboxHost;
   /** Campaign budgets: this thread's shares and what its logical shards gave (docs/campaigns.md, "Budgets"). */
   private readonly budgets: CampaignBudgetLedger;
@@ -205,6 +211,23 @@ export class ShardActor {
         return this.outbox.logWithoutAccount(payload, mutations).ok;
       },
     });
+    this.reminderBackfill = new ReminderBackfill(this.state, options.ownedLogicalShards, {
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+      nextSequence: () => this.options.log.nextSequence,
+      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
+    });
+    this.classSwitchWalk = new ClassSwitchWalk(this.state, options.ownedLogicalShards, {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+      nextSequence: () => this.options.log.nextSequence,
+      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
+    });
     this.refreshReminders();
     this.triggers = new ShardTriggers(this.state, options.ownedLogicalShards, {
       apply: (before, result) => this.logAndApply(before, result).ok,
@@ -226,9 +249,14 @@ export class ShardActor {
     return { ...result, writes: [...result.writes, ...reminderIndexWrites(found.program, found.account, result.account, this.eventKinds)] };
   }
 
-  /** Whether reminders are written: after the program or the event kinds change. */
+  /** Whether reminders (and class lapses' events) are written: after the program or the event kinds change. */
   private refreshReminders(): void {
-    this.remindersOn = this.program?.program.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
+    const program = this.program?.program;
+    const reminders = program?.reminders !== undefined && REMINDER_KINDS.some((kind) => this.eventKinds.has(kind));
+    const classLapses = (program?.classes?.lapseAfterDaysWithoutVisit ?? null) !== null && this.eventKinds.has("class.changed");
+    this.remindersOn = reminders || classLapses;
+    this.reminderSignature = this.remindersOn ? reminderIndexSignature(this.program, this.eventKinds) : "off";
+    this.classesTarget = this.program !== null && this.eventKinds.has("class.changed") ? classesSignature(this.program) : "off";
   }
 
   /** The coalition program; null before the first is stored. */
@@ -422,7 +450,7 @@ export class ShardActor {
         reply({ ref: request.ref, ok: true, value: outboxPage(this.outbox, request) });
         return;
       case "outboxStats":
-        reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox, this.eventsEmitted) });
+        reply({ ref: request.ref, ok: true, value: outboxStats(this.outbox) });
         return;
       case "familyForget": {
         const forgotten = forgetFamilyEntries(this.outbox, request.entries);
@@ -515,6 +543,27 @@ export class ShardActor {
   /** The trigger walk's lag in days, the day it is on and the logical shards whose index is being built (/metrics). */
   triggerProgress(): { lagDays: number; backfillPending: number; walkingDay: number } {
     return this.triggers.progress();
+  }
+
+  /**
+   * One bounded step of the reminder index's backfill (reminder-backfill.ts):
+   * after the index settings changed, existing members' entries, at most
+   * `accountLimit` accounts; returns the accounts walked so far and the
+   * logical shards still to walk (/metrics).
+   */
+  backfillReminders(accountLimit: number): { readonly walked: number; readonly pending: number } {
+    if (this.checkpointer.refusal() === null) this.reminderBackfill.step(accountLimit, this.options.clock(), this.program, this.eventKinds, this.reminderSignature);
+    return { walked: this.reminderBackfill.accountsWalked, pending: this.reminderBackfill.pending() };
+  }
+
+  /**
+   * One bounded step of the walk after the program's classes changed
+   * (class-switch-walk.ts): at most `accountLimit` accounts, each member whose
+   * class changed told once; returns the logical shards still to walk.
+   */
+  walkClassSwitch(accountLimit: number): number {
+    if (this.checkpointer.refusal() === null) this.classSwitchWalk.step(accountLimit, this.options.clock(), this.program, this.classesTarget);
+    return this.classSwitchWalk.pending();
   }
 
   /** One bounded step of the expiry sweep (expiry-sweep.ts); returns how many accounts it changed. */
@@ -824,38 +873,67 @@ export class ShardActor {
     this.settle<"family">(ref, reply, account, result);
   }
 
-  /** Visits, cancels, refunds and adjustments: each idempotent by its own record. */
+  /**
+   * Visits, cancels, refunds, payments and adjustments: each idempotent by its
+   * own record; each writes the status or class change it causes (withStandingEvents).
+   */
   private keyed(request: Extract<ShardRequest, { kind: "reportVisit" | "cancel" | "refund" | "adjust" | "payment" }>, reply: Reply): void {
     const found = this.memberAndProgram(request, reply, true);
     if (found === null) return;
     const { ref, logicalShard, memberId } = request;
+    const now = this.options.clock();
     const read = (address: RecordAddress) => this.state.readRecord(logicalShard, memberId, address.store, address.recordId);
-    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now: this.options.clock(), budgetGiven: this.budgets.given });
+    const input = (address: RecordAddress): KeyedInput => ({ ...found, existing: read(address), now, budgetGiven: this.budgets.given });
     const before = found.account;
+    const standing = <Answer extends object>(result: OperationResult<Answer>, context: StandingContext): OperationResult<Answer> => this.withStandingEvents(found, now, result, context);
     switch (request.kind) {
-      case "reportVisit":
-        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, reportVisit(input(visitAddress(request.visit)), request.visit)));
+      case "reportVisit": {
+        const visited = reportVisit(input(visitAddress(request.visit)), request.visit);
+        this.settle<"reportVisit">(ref, reply, before, this.withReminderIndex(found, standing(visited, { cause: "visit", receipt: null, store: request.visit.store })));
         return;
+      }
       case "cancel": {
         const target = read({ store: request.store, recordId: request.receiptId });
         const cancelled = cancelReceipt(input(cancelAddress(request.store, request.receiptId)), request.store, request.receiptId, target, request.partner);
-        this.settle<"cancel">(ref, reply, before, cancelled);
+        this.settle<"cancel">(ref, reply, before, standing(cancelled, { cause: "cancel", receipt: request.receiptId, store: request.store }));
         return;
       }
       case "refund": {
         const target = read({ store: request.store, recordId: request.receiptId });
-        this.settle<"refund">(ref, reply, before, refundReceipt(input(refundAddress(request.store, request.refundId)), request, target, request.partner));
+        const refunded = refundReceipt(input(refundAddress(request.store, request.refundId)), request, target, request.partner);
+        this.settle<"refund">(ref, reply, before, standing(refunded, { cause: "refund", receipt: request.receiptId, store: request.store }));
         return;
       }
-      case "adjust":
-        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, adjustPoints(input(adjustmentAddress(request.adjustmentId)), request)));
+      case "adjust": {
+        const adjusted = adjustPoints(input(adjustmentAddress(request.adjustmentId)), request);
+        this.settle<"adjust">(ref, reply, before, this.withReminderIndex(found, standing(adjusted, { cause: "adjust", receipt: null, store: null })));
         return;
+      }
       case "payment": {
         const target = read({ store: request.store, recordId: request.receiptId });
-        this.settle<"payment">(ref, reply, before, payTowardReceipt(input(paymentAddress(request.store, request.paymentId)), request, target));
+        const paid = payTowardReceipt(input(paymentAddress(request.store, request.paymentId)), request, target);
+        this.settle<"payment">(ref, reply, before, standing(paid, { cause: "payment", receipt: request.receiptId, store: request.store }));
         return;
       }
     }
+  }
+
+  /**
+   * An applied operation other than a commit, with the status.changed and
+   * class.changed events of the change it makes at `now` (standing-events.ts),
+   * numbered after its own events, in its own record. Nothing more when no
+   * endpoint takes those kinds or the program has neither statuses nor classes.
+   */
+  private withStandingEvents<Answer extends object>(
+    found: { readonly account: Account; readonly program: CompiledProgram },
+    now: number,
+    result: OperationResult<Answer>,
+    context: StandingContext,
+  ): OperationResult<Answer> {
+    if (result.kind !== "applied" || !standingEventsWanted(found.program, this.eventKinds)) return result;
+    const events = standingChangeEvents(found.program, found.account, result.account, now, this.eventKinds, context);
+    if (events.length === 0) return result;
+    return { ...result, writes: [...result.writes, ...eventWrites(result.account, now, events, nextEventNumber(result.writes))] };
   }
 
   /**
@@ -937,15 +1015,9 @@ export class ShardActor {
       return appended;
     }
     const history: number[] = [];
-    let events = 0;
     for (const write of writes) {
       if (write.kind === "activity") history.push(write.activity.sequence);
-      else if (write.kind === "event") events += 1;
       else if (write.kind === "campaignBudget") this.budgets.applied(write.budget);
-    }
-    if (events > 0) {
-      this.eventsEmitted += events;
-      this.instruments.observeEvents?.(events);
     }
     this.state.apply(appended.sequence, result.account, mutations, history, commitsReceipt);
     return appended;

@@ -679,6 +679,6 @@ export interface OutboxStats {
   readonly oldestUndeliveredAt: number | null;
   /** False when the count stopped at its bound: the figures are then lower bounds. */
   readonly complete: boolean;
-  /** Events this thread wrote since it started. */
+  /** Events ever written to the outboxes of the logical shards the thread owns: handed out (a count kept in each outbox) and waiting (counted, so a lower bound when not complete). */
   readonly emitted: number;
 }

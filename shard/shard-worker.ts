@@ -75,9 +75,22 @@ const checkpointBytes = new Counter({
   registers: [registry],
 });
 
-const eventsEmitted = new Counter({
-  name: "loycore_events_emitted_total",
-  help: "Events operations wrote to the outbox (docs/notifications.md)",
+const backfillAccounts = new Gauge({
+  name: "loycore_reminder_backfill_accounts_walked",
+  help: "Accounts the reminder index backfill walked since the shard thread started (docs/notifications.md, \"Backfill\")",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+const backfillPending = new Gauge({
+  name: "loycore_reminder_backfill_pending_logical_shards",
+  help: "Logical shards whose reminder index backfill for the current settings is not done (0: complete)",
+  labelNames: ["shard"],
+  registers: [registry],
+});
+
+const classSwitchPending = new Gauge({
+  name: "loycore_class_switch_pending_logical_shards",
+  help: "Logical shards whose walk after a change of the program's classes (class.changed, cause program) is not done (0: every member told)",
   labelNames: ["shard"],
   registers: [registry],
 });
@@ -126,7 +139,6 @@ const instruments: ShardInstruments = {
   },
   observeCommit: (seconds) => commitSeconds.observe(shardLabel, seconds),
   observeStorageFull: (refused) => storageFullWrites.inc(shardLabel, refused),
-  observeEvents: (count) => eventsEmitted.inc(shardLabel, count),
   observeCheckpoint: (bytes, seconds) => {
     checkpointBytes.inc(shardLabel, bytes);
     checkpointSeconds.observe(shardLabel, seconds);
@@ -230,6 +242,15 @@ const REMINDER_ENTRIES_PER_BUSY_STEP = 50;
  */
 const TRIGGER_MEMBERS_PER_STEP = 500;
 const TRIGGER_MEMBERS_PER_BUSY_STEP = 50;
+/**
+ * The reminder index's backfill, on the same timer, after a reminder kind is
+ * taken or its days change: at most this many accounts a second (each read,
+ * its entries one log record a step): 200 a second walks a million members in
+ * under an hour and a half per shard thread, a few milliseconds a second; a
+ * tenth of it while requests arrive.
+ */
+const REMINDER_BACKFILL_ACCOUNTS_PER_STEP = 200;
+const REMINDER_BACKFILL_ACCOUNTS_PER_BUSY_STEP = 20;
 let requestsSinceSweep = 0;
 const walkTriggers = (): void => {
   const report = actor.walkTriggers(requestsSinceSweep > 0 ? TRIGGER_MEMBERS_PER_BUSY_STEP : TRIGGER_MEMBERS_PER_STEP);
@@ -244,6 +265,11 @@ const walkTriggers = (): void => {
 };
 const sweepTimer = setInterval(() => {
   actor.sweepExpired(requestsSinceSweep > 0 ? SWEEP_ACCOUNTS_PER_BUSY_STEP : SWEEP_ACCOUNTS_PER_STEP);
+  const backfill = actor.backfillReminders(requestsSinceSweep > 0 ? REMINDER_BACKFILL_ACCOUNTS_PER_BUSY_STEP : REMINDER_BACKFILL_ACCOUNTS_PER_STEP);
+  backfillAccounts.set(shardLabel, backfill.walked);
+  backfillPending.set(shardLabel, backfill.pending);
+  // The walk after a change of the program's classes takes the same share of the timer as the backfill.
+  classSwitchPending.set(shardLabel, actor.walkClassSwitch(requestsSinceSweep > 0 ? REMINDER_BACKFILL_ACCOUNTS_PER_BUSY_STEP : REMINDER_BACKFILL_ACCOUNTS_PER_STEP));
   actor.sweepReminders(requestsSinceSweep > 0 ? REMINDER_ENTRIES_PER_BUSY_STEP : REMINDER_ENTRIES_PER_STEP);
   walkTriggers();
   requestsSinceSweep = 0;

@@ -45,6 +45,9 @@ export interface StoreRecord {
 /** A stored version of a partner's program (null: back to the coalition program), and who stored it. */
 export type PartnerProgramRecord = PartnerProgramVersion & { readonly at: number; readonly operator: string };
 
+/** A key of the webhook delivery journal: its section, then the endpoint, then the record's own parts. */
+export type DeliveryJournalKey = (string | number)[];
+
 /** One page of a listing in key order, and the cursor of the next page (null: this page is the last). */
 export interface ControlPage<Item, Cursor> {
   readonly items: Item[];
@@ -92,6 +95,8 @@ export class ControlStore {
   private readonly operators: Database<OperatorRecord, string>;
   /** Survey definitions by id (docs/surveys.md): admin data, read by the gateway only. */
   private readonly surveys: Database<Survey, string>;
+  /** The webhook delivery journal: outcomes, attempts, totals (gateway/notifications/delivery-journal.ts). */
+  private readonly deliveries: Database<unknown, DeliveryJournalKey>;
   private nextAuditSequence: number;
   private readonly path: string;
 
@@ -108,6 +113,7 @@ export class ControlStore {
     this.audit = this.root.openDB<AuditRecord, number>({ name: "audit" });
     this.operators = this.root.openDB<OperatorRecord, string>({ name: "operators" });
     this.surveys = this.root.openDB<Survey, string>({ name: "surveys" });
+    this.deliveries = this.root.openDB<unknown, DeliveryJournalKey>({ name: "deliveries" });
     let last = 0;
     for (const key of this.audit.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextAuditSequence = last + 1;
@@ -196,6 +202,21 @@ export class ControlStore {
 
   async writeSetting(name: string, value: unknown): Promise<void> {
     await this.durably(this.settings.put(name, value));
+  }
+
+  /** Every record of the webhook delivery journal, in key order (bounded by the journal's own limits). */
+  readDeliveryJournal(): { key: DeliveryJournalKey; value: unknown }[] {
+    return [...this.deliveries.getRange({})].map(({ key, value }) => ({ key, value }));
+  }
+
+  /** Puts and deletes journal records in one transaction; resolves once durable. */
+  async writeDeliveryJournal(puts: readonly (readonly [DeliveryJournalKey, unknown])[], deletes: readonly DeliveryJournalKey[]): Promise<void> {
+    await this.durably(
+      this.deliveries.transaction(() => {
+        for (const key of deletes) void this.deliveries.remove(key);
+        for (const [key, value] of puts) void this.deliveries.put(key, value);
+      }),
+    );
   }
 
   readPlacement(): PlacementDocument | undefined {

@@ -17,9 +17,9 @@ const COMMON_VARIABLES = ["name", "card", "date"] as const;
 /** Each kind's own variables: its event's data fields (docs/notifications.md, "Events"). */
 export const KIND_VARIABLES: Readonly<Record<WebhookEventKind, readonly string[]>> = {
   "points.accrued": ["receipt", "store", "points", "balance", "transaction"],
-  "status.changed": ["from", "to", "receipt", "store"],
+  "status.changed": ["from", "to", "receipt", "store", "cause"],
   "receipt.cancelled": ["receipt", "store", "pointsRevoked", "pointsReturned", "balance"],
-  "class.changed": ["from", "to", "receipt", "store"],
+  "class.changed": ["from", "to", "receipt", "store", "cause"],
   "level.reached": ["level", "points", "balance", "receipt", "store"],
   "card.blocked": ["card", "reason", "at"],
   "card.replaced": ["card", "replacedBy", "at"],

@@ -7,9 +7,7 @@ import { signingSecrets, type WebhookEndpoint, type WebhookEndpoints } from "./w
 import { webhookSignature } from "./webhook-signature.js";
 import type { MessageChannel } from "./message-template.js";
 import type { WebhookMessages } from "./webhook-messages.js";
-
-/** Outcomes kept per endpoint for the admin's list of deliveries: the latest only. */
-export const RECENT_DELIVERIES_MAX = 100;
+import type { DeliveryJournal } from "./delivery-journal.js";
 
 /** With no endpoint, events are only dropped: every few seconds is soon enough to keep the outbox small. */
 const NO_ENDPOINT_POLL_MILLISECONDS = 5_000;
@@ -21,7 +19,7 @@ export interface DeliveryInstruments {
   dead(endpoint: string): void;
 }
 
-type Attempted = { readonly outcome: "delivered" } | { readonly outcome: "stopped" } | { readonly outcome: "dead"; readonly attempts: number; readonly error: string };
+type Attempted = { readonly outcome: "delivered"; readonly attempts: number } | { readonly outcome: "stopped" } | { readonly outcome: "dead"; readonly attempts: number; readonly error: string };
 
 /**
  * The delivery loop (docs/notifications.md): per shard thread, it hands new
@@ -41,7 +39,6 @@ export class WebhookDelivery {
   private readonly shardLoops: Promise<void>[] = [];
   private readonly slots: Slots;
   private readonly current = new Map<string, Map<string, DeliveryView>>();
-  private readonly recent = new Map<string, DeliveryView[]>();
   private readonly purgedShards = new Map<string, Set<number>>();
   /** Idle waits that an endpoint change ends early. */
   private readonly idleWaits = new Set<() => void>();
@@ -52,6 +49,8 @@ export class WebhookDelivery {
     private readonly instruments: DeliveryInstruments,
     private readonly clock: () => number,
     private readonly limits: DeliveryLimits,
+    /** Outcomes, attempts and totals on disk: what the deliveries listing shows, and what a retry continues from after a restart. */
+    private readonly journal: DeliveryJournal,
     /** Renders messages for endpoints with a channel; absent: such deliveries carry no message. */
     private readonly messages?: WebhookMessages,
   ) {
@@ -73,9 +72,19 @@ export class WebhookDelivery {
     await Promise.all([...this.loops.values()]);
   }
 
-  /** What is being delivered to the endpoint now, and its latest outcomes, newest first. */
+  /**
+   * What is being delivered to the endpoint now (with the retries the journal
+   * kept that no loop has taken up again yet, after a restart), and its latest
+   * outcomes, newest first: the same after a restart as before it.
+   */
   deliveries(endpoint: string): { current: DeliveryView[]; recent: DeliveryView[] } {
-    return { current: [...(this.current.get(endpoint)?.values() ?? [])], recent: [...(this.recent.get(endpoint) ?? [])].reverse() };
+    const current = this.current.get(endpoint) ?? new Map<string, DeliveryView>();
+    const kept = this.journal
+      .retrying(endpoint)
+      .filter((record) => !current.has(record.event))
+      .map(({ event, kind, member, attempts, lastError, nextAttemptAt, at }): DeliveryView => ({ event, kind, member, state: "retrying", attempts, lastError, nextAttemptAt, at }));
+    const recent = this.journal.recentOf(endpoint).map(({ view }) => view);
+    return { current: [...current.values(), ...kept], recent: recent.reverse() };
   }
 
   private async shardLoop(shard: number): Promise<void> {
@@ -124,6 +133,7 @@ export class WebhookDelivery {
       this.purgedShards.set(id, shards);
       if (shards.size === this.cluster.shardCount) {
         this.purgedShards.delete(id);
+        await this.journal.forget(id);
         await this.endpoints.purged(id);
       }
     }
@@ -167,20 +177,33 @@ export class WebhookDelivery {
         attempted.outcome === "delivered"
           ? { op: "delivered", endpoint: endpointId, event: refOf(entry) }
           : { op: "dead", endpoint: endpointId, event: refOf(entry), attempts: attempted.attempts, failedAt: this.clock(), error: attempted.error };
+      // The listing shows the outcome at once; the journal's write and the queue's change go together, both before the next event.
+      const journaled = this.finish(endpointId, entry, attempted.outcome === "delivered" ? { state: "delivered", attempts: attempted.attempts, lastError: null } : { state: "dead", attempts: attempted.attempts, lastError: attempted.error });
       const written = await this.cluster.requestToShard(shard, { kind: "outboxUpdate", changes: [change] });
+      await journaled;
       if (!written.ok) return progressed;
       progressed = true;
     }
     return progressed;
   }
 
-  /** Attempts one event until the endpoint takes it, the attempts run out, or delivery stops (paused, deleted, shutdown). */
+  /**
+   * Attempts one event until the endpoint takes it, the attempts run out, or
+   * delivery stops (paused, deleted, shutdown). An event the journal has
+   * failed attempts of (before a restart) continues from them, after the
+   * back-off they had left.
+   */
   private async deliverOne(endpointId: string, entry: OutboxEntry): Promise<Attempted> {
     const event = { id: entry.id, kind: entry.kind, at: entry.at, member: entry.memberId, data: entry.data };
     const plain = JSON.stringify(event);
-    for (let attempts = 1; ; attempts += 1) {
+    const kept = this.journal.attemptOf(endpointId, entry.id);
+    if (kept !== undefined && kept.nextAttemptAt > this.clock()) {
+      this.track(endpointId, entry, { state: "retrying", attempts: kept.attempts, lastError: kept.lastError, nextAttemptAt: kept.nextAttemptAt });
+      await this.sleep(kept.nextAttemptAt - this.clock());
+    }
+    for (let attempts = (kept?.attempts ?? 0) + 1; ; attempts += 1) {
       const endpoint = this.activeEndpoint(endpointId);
-      if (endpoint === undefined || this.stopped) return this.finish(endpointId, entry, null);
+      if (endpoint === undefined || this.stopped) return this.abandon(endpointId, entry);
 
       this.track(endpointId, entry, { state: "in flight", attempts, lastError: null, nextAttemptAt: null });
       // An endpoint with a channel gets the message too, made at each attempt (the member's consent now).
@@ -188,19 +211,18 @@ export class WebhookDelivery {
       const error = "body" in made ? await this.post(endpoint, entry.id, made.body) : made.error;
       if (error === null) {
         this.instruments.delivered(endpointId);
-        this.finish(endpointId, entry, { state: "delivered", attempts, lastError: null });
-        return { outcome: "delivered" };
+        return { outcome: "delivered", attempts };
       }
-      if (this.stopped) return this.finish(endpointId, entry, null);
+      if (this.stopped) return this.abandon(endpointId, entry);
       this.instruments.failed(endpointId);
       if (attempts >= this.limits.attemptsMax) {
         this.instruments.dead(endpointId);
-        this.finish(endpointId, entry, { state: "dead", attempts, lastError: error });
         return { outcome: "dead", attempts, error };
       }
-      const wait = backoffMilliseconds(this.limits, attempts);
-      this.track(endpointId, entry, { state: "retrying", attempts, lastError: error, nextAttemptAt: this.clock() + wait });
-      await this.sleep(wait);
+      const nextAttemptAt = this.clock() + backoffMilliseconds(this.limits, attempts);
+      this.track(endpointId, entry, { state: "retrying", attempts, lastError: error, nextAttemptAt });
+      await this.journal.failedAttempt(endpointId, { event: entry.id, kind: entry.kind, member: entry.memberId, attempts, lastError: error, nextAttemptAt, at: this.clock() });
+      await this.sleep(nextAttemptAt - this.clock());
     }
   }
 
@@ -249,15 +271,16 @@ export class WebhookDelivery {
     this.current.set(endpoint, current);
   }
 
-  /** The event leaves the current list; a final state joins the recent ones (bounded). Returns "stopped" for the caller's early exits. */
-  private finish(endpoint: string, entry: OutboxEntry, final: Pick<DeliveryView, "state" | "attempts" | "lastError"> | null): Attempted {
+  /** Delivery stopped (paused, deleted, shutdown): the event leaves the current list, its attempts stay kept. */
+  private abandon(endpoint: string, entry: OutboxEntry): Attempted {
     this.current.get(endpoint)?.delete(entry.id);
-    if (final === null) return { outcome: "stopped" };
-    const recent = this.recent.get(endpoint) ?? [];
-    recent.push({ event: entry.id, kind: entry.kind, member: entry.memberId, ...final, nextAttemptAt: null, at: this.clock() });
-    if (recent.length > RECENT_DELIVERIES_MAX) recent.shift();
-    this.recent.set(endpoint, recent);
     return { outcome: "stopped" };
+  }
+
+  /** A final state: the event leaves the current list and joins the journal's latest outcomes (in memory at once, on disk when this resolves; bounded). */
+  private async finish(endpoint: string, entry: OutboxEntry, final: Pick<DeliveryView, "state" | "attempts" | "lastError">): Promise<void> {
+    this.current.get(endpoint)?.delete(entry.id);
+    await this.journal.finished(endpoint, { event: entry.id, kind: entry.kind, member: entry.memberId, ...final, nextAttemptAt: null, at: this.clock() });
   }
 
   /** Waits, or less if delivery stops (or, `idle`, if an endpoint changes). */

@@ -37,7 +37,8 @@ export class WebhookReceiver {
         response.writeHead(this.refusing.has(request.url ?? "") ? 500 : 200).end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // The same port again after a stop (0 the first time): endpoints keep their URL across a receiver restart.
+    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
   }

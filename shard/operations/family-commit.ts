@@ -93,7 +93,7 @@ export function commitFamilyReceipt(input: CommitReceiptInput, fingerprint: stri
       historyWrite(next, now, "receipt", { ...receiptActivityDetail(receipt, outcome.calculation, transaction, outcome.statusChange), family }),
       familyEntryWrite(next, now, { type: "intent", intent }),
       ...budgetSpentWrites(account.logicalShard, outcome.campaignPoints, budgets?.given, outcome.campaignDiscounts),
-      ...(input.events !== false ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points, balance: 0, transaction, family }, outcome.statusChange)) : []),
+      ...(input.events !== false ? eventWrites(next, receipt.at, commitEvents({ receipt: receipt.id, store: receipt.store, points, balance: 0, transaction, family }, outcome.statusChange, { classChange: outcome.classChange })) : []),
     ],
   };
 }

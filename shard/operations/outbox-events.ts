@@ -16,10 +16,16 @@ void KINDS_MATCH_THE_WIRE;
  * operation, keyed by the account after it (its member and sequence), so
  * each has an id no other event has, the same on every replay.
  */
-export function eventWrites(account: Account, at: number, events: readonly { readonly kind: EventKind; readonly data: EventData }[]): ShardWrite[] {
-  return events.map(({ kind, data }, number) => ({
+export function eventWrites(
+  account: Account,
+  at: number,
+  events: readonly { readonly kind: EventKind; readonly data: EventData }[],
+  /** The first event's number: after the events the operation already wrote (standing-events.ts nextEventNumber). */
+  firstNumber = 0,
+): ShardWrite[] {
+  return events.map(({ kind, data }, index) => ({
     kind: "event",
-    event: { logicalShard: account.logicalShard, memberId: account.memberId, sequence: account.sequence, number, kind, at, data },
+    event: { logicalShard: account.logicalShard, memberId: account.memberId, sequence: account.sequence, number: firstNumber + index, kind, at, data },
   }));
 }
 

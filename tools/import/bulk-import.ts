@@ -14,6 +14,7 @@ import { triggerProgressKey } from "../../shard/storage/record-keys.js";
 import { INDEX_PROGRESS } from "../../shard/trigger-walk.js";
 import type { Mutation } from "../../shard/storage/mutation.js";
 import type { ControlStore } from "../../gateway/control/control-store.js";
+import { storedSubscribedKinds } from "../../gateway/notifications/webhook-endpoints.js";
 import { openDataDirectory, type OpenedDataDirectory } from "../../gateway/data-directory.js";
 import { acquireDataDirectoryLock, type DataDirectoryLock } from "../../gateway/data-directory-lock.js";
 import { DEMO_PROGRAM, demoCard, demoPhone } from "../../gateway/demo.js";
@@ -190,7 +191,9 @@ async function importLocked(options: BulkImportOptions, lockBeforeOpening: () =>
     if (opened.directory.countCards() === 0) await opened.directory.markSearchIndexesComplete();
     await openShardStores(opened, stores);
     const claims = new Claims();
-    const pipeline = new ImportPipeline(options, startedAt, preparedTasks(source, program, opened.directory, claims), {
+    // Members get the reminder index entries the endpoints' kinds call for, as a running shard's backfill would give them.
+    const eventKinds = storedSubscribedKinds(opened.control);
+    const pipeline = new ImportPipeline(options, startedAt, preparedTasks(source, { program, eventKinds }, opened.directory, claims), {
       stores,
       placement: opened.placement,
       directory: opened.directory,
@@ -435,7 +438,7 @@ class Claims {
 
 async function* preparedTasks(
   source: MemberSourceOption,
-  program: Program,
+  { program, eventKinds }: { readonly program: Program; readonly eventKinds: readonly string[] },
   directory: LmdbDirectoryStore,
   claims: Claims,
 ): AsyncGenerator<{ prepared: PreparedTask; claimedCards: string[]; claimedPhones: string[] }> {
@@ -460,7 +463,7 @@ async function* preparedTasks(
           claimedPhones.push(phone);
         }
       }
-      const task: ImportTask | null = indices.length === 0 ? null : { kind: "synthetic", indices, program, referenceTime: source.referenceTime, stored: source.stored };
+      const task: ImportTask | null = indices.length === 0 ? null : { kind: "synthetic", indices, program, referenceTime: source.referenceTime, stored: source.stored, eventKinds };
       yield { prepared: { task, members: indices.length, existing, problems }, claimedCards, claimedPhones };
     }
     return;
@@ -483,7 +486,7 @@ async function* preparedTasks(
         if (phone !== null) claimedPhones.push(phone);
       }
     }
-    const task: ImportTask | null = members.length === 0 ? null : { kind: "migrated", members, program, now: source.now };
+    const task: ImportTask | null = members.length === 0 ? null : { kind: "migrated", members, program, now: source.now, eventKinds };
     yield { prepared: { task, members: members.length, existing, problems }, claimedCards, claimedPhones };
   }
 }

@@ -4,6 +4,8 @@ import type { ReceiptOwner } from "../../gateway/directory/lmdb-directory-store.
 import { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import type { Program } from "../../protocol/program-document.js";
 import { writeMutations } from "../../shard/storage/mutations.js";
+import type { ShardWrite } from "../../shard/storage/shard-store.js";
+import { reminderBackfillWrites } from "../../shard/operations/reminders.js";
 import type { DirectoryEntry } from "../../gateway/directory/directory-store.js";
 import {
   buildMigratedMember,
@@ -27,6 +29,8 @@ export type ImportTask =
       readonly program: Program;
       readonly referenceTime: number;
       readonly stored: SyntheticHistoryStored;
+      /** The event kinds the data directory's webhook endpoints take: members get the reminder index entries these call for (absent: none). */
+      readonly eventKinds?: readonly string[];
     }
   | {
       readonly kind: "migrated";
@@ -34,6 +38,8 @@ export type ImportTask =
       readonly program: Program;
       /** The time opening balances accrue and accounts are created at. */
       readonly now: number;
+      /** As the synthetic task's. */
+      readonly eventKinds?: readonly string[];
     };
 
 /**
@@ -74,10 +80,12 @@ export function buildImportBatch(task: ImportTask): ImportBatch {
   const receiptOwners: ReceiptOwner[] = [];
   const keys: Uint8Array[] = [];
   const values: Uint8Array[] = [];
+  const kinds = new Set(task.eventKinds ?? []);
+  const indexedAt = task.kind === "synthetic" ? task.referenceTime : task.now;
   for (const member of built) {
     entries.push({ memberId: member.memberId, card: member.card, phone: member.phone, name: member.name, email: member.email });
     receiptOwners.push(...member.receiptOwners);
-    for (const { key, value } of writeMutations(undefined, member.writes)) {
+    for (const { key, value } of writeMutations(undefined, withReminderIndex(compiled, member.writes, indexedAt, kinds))) {
       if (value === null) continue;
       keys.push(key);
       values.push(value);
@@ -86,6 +94,18 @@ export function buildImportBatch(task: ImportTask): ImportBatch {
   const packedKeys = concatenate(keys);
   const packedValues = concatenate(values);
   return { entries, receiptOwners, keyBytes: packedKeys.bytes, keyEnds: packedKeys.ends, bytes: packedValues.bytes, valueEnds: packedValues.ends };
+}
+
+/**
+ * A member's writes with the reminder index entries its account calls for at
+ * `now` under the kinds taken (docs/notifications.md, "Backfill"): the same
+ * entries a running shard's backfill would write. None without such kinds.
+ */
+function withReminderIndex(compiled: CompiledProgram, writes: readonly ShardWrite[], now: number, kinds: ReadonlySet<string>): readonly ShardWrite[] {
+  if (kinds.size === 0) return writes;
+  const account = writes.find((write) => write.kind === "account");
+  if (account === undefined || account.kind !== "account") return writes;
+  return [...writes, ...reminderBackfillWrites(compiled, account.account, now, kinds)];
 }
 
 function concatenate(parts: readonly Uint8Array[]): { bytes: Uint8Array; ends: Uint32Array } {
