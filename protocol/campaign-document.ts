@@ -30,6 +30,9 @@ export type SegmentFact =
  * - `{ status: [ids] }`, `{ importanceClass: [ids] }`, `{ cardType: [ids] }`: the member's status
  *   level, class, or the type of the card presented is one of them.
  * - `{ inCategory: id }`: the member is in the category.
+ * - `{ answeredSurvey: id, question?, option? }`: the member answered the survey (docs/surveys.md); with
+ *   `question` (a question id), answered that question; with `option` too, chose that option index (a
+ *   single or multiple choice) or gave that value (a scale).
  * - `{ all: [...] }`, `{ any: [...] }`, `{ not: condition }`.
  */
 export type SegmentCondition =
@@ -38,6 +41,7 @@ export type SegmentCondition =
   | { readonly importanceClass: readonly string[] }
   | { readonly cardType: readonly string[] }
   | { readonly inCategory: string }
+  | { readonly answeredSurvey: string; readonly question: string | null; readonly option: number | null }
   | { readonly all: readonly SegmentCondition[] }
   | { readonly any: readonly SegmentCondition[] }
   | { readonly not: SegmentCondition };

@@ -10,6 +10,7 @@ import type { CampaignPreviewReceipt } from "../protocol/admin-wire.js";
 import type { CampaignSet } from "../protocol/campaign-document.js";
 import type { PreviewCampaignHistoryShardRequest, SegmentPreviewPage, SegmentPreviewShardRequest, ShardAnswers } from "./shard-messages.js";
 import type { ShardState } from "./state/shard-state.js";
+import { surveyAnswerReader } from "./operations/survey-operations.js";
 
 /**
  * History entries a preview over a member's last receipts reads at most to
@@ -34,7 +35,7 @@ export function segmentPreviewPage(host: PreviewHost, program: CompiledProgram, 
   for (const memberId of memberIds) {
     // Read without joining the account cache: a sweep must not push out the accounts lanes are using.
     const account = host.state.readAccount(request.logicalShard, memberId, false);
-    if (account === undefined || !memberInSegment(program, request.when, account, now, dates)) continue;
+    if (account === undefined || !memberInSegment(program, request.when, account, now, dates, surveyAnswerReader(host.state, request.logicalShard, memberId))) continue;
     matched += 1;
     if (sample.length < request.sampleMax) sample.push(memberId);
   }
@@ -55,7 +56,7 @@ export function campaignHistoryPreview(host: PreviewHost, program: CompiledProgr
   let addedPoints = 0;
   let addedDiscount = 0;
   for (const receipt of lastReceipts(host, account, request.count)) {
-    const context = { partner: request.partner, cardType: request.cardType ?? null };
+    const context = { partner: request.partner, cardType: request.cardType ?? null, surveyAnswers: surveyAnswerReader(host.state, account.logicalShard, account.memberId) };
     const before = calculateForMember(program, account, receipt, 0, { ...context, now: receipt.at, campaigns: without });
     const after = calculateForMember(program, account, receipt, 0, { ...context, now: receipt.at, campaigns: withDraft });
     if (!before.ok || !after.ok) continue;

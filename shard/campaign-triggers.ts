@@ -11,6 +11,7 @@ import { birthDateIndexWrites, triggerIndexWrites } from "./operations/trigger-i
 import type { ShardState } from "./state/shard-state.js";
 import type { BudgetTotals, ShardWrite } from "./storage/shard-store.js";
 import { DATES_PROGRESS, INDEX_PROGRESS, TriggerWalk, type TriggerStepReport, type TriggerWalkHost } from "./trigger-walk.js";
+import { surveyAnswerReader } from "./operations/survey-operations.js";
 
 type Applied<Answer extends object = object> = Extract<OperationResult<Answer>, { kind: "applied" }>;
 
@@ -125,6 +126,7 @@ export class ShardTriggers {
       now: this.host.clock(),
       dates: campaigns.dates,
       fired: (recordId) => this.state.readRecord(account.logicalShard, account.memberId, ADMIN_RECORD_STORE, recordId) !== undefined,
+      surveyAnswers: surveyAnswerReader(this.state, account.logicalShard, account.memberId),
       budgets: {
         pointsLeft: (campaign) => ledger.pointsLeft(campaign) - (budgetGiven(account.logicalShard, campaign.id).points - ledger.given(account.logicalShard, campaign.id).points),
         // Triggers give points only.

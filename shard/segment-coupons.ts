@@ -12,6 +12,7 @@ import type { OutboxHost } from "./outbox-requests.js";
 import type { SegmentCouponsPage, SegmentCouponsShardRequest } from "./shard-messages.js";
 import { encodeOperation } from "./storage/mutations.js";
 import type { ShardWrite } from "./storage/shard-store.js";
+import { surveyAnswerReader } from "./operations/survey-operations.js";
 
 /**
  * One personal coupon per member of a segment (docs/campaigns.md, "Coupons"):
@@ -56,7 +57,7 @@ export function segmentCouponsPage(host: OutboxHost, program: CompiledProgram, r
   for (const memberId of memberIds) {
     // Read without joining the account cache, as a segment preview.
     const account = host.state.readAccount(logicalShard, memberId, false);
-    if (account === undefined || !memberInSegment(program, request.when, account, now, dates)) continue;
+    if (account === undefined || !memberInSegment(program, request.when, account, now, dates, surveyAnswerReader(host.state, logicalShard, memberId))) continue;
     matched += 1;
     if (memberSegmentCoupon(host, logicalShard, memberId, campaign) !== undefined) continue;
     const code = drawOwnedCode(host, drawn);

@@ -13,7 +13,8 @@ import { CampaignBudgetLedger } from "./campaign-budget-ledger.js";
 import { campaignHistoryPreview, segmentPreviewPage } from "./campaign-previews.js";
 import { handleCoupon } from "./coupon-requests.js";
 import { surveyAnswersPage, surveyInvitePage } from "./survey-requests.js";
-import { answerOf, answerSurvey, surveyAnswerRecordId, type StoredSurveyAnswer } from "./operations/survey-operations.js";
+import { answerOf, answerSurvey, surveyAnswerReader, surveyAnswerRecordId, type StoredSurveyAnswer } from "./operations/survey-operations.js";
+import type { SurveyAnswerReader } from "../domain/campaigns/segment.js";
 import { SURVEY_MEMBER } from "./storage/record-keys.js";
 import { memberSegmentCoupon, segmentCouponsPage } from "./segment-coupons.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
@@ -642,7 +643,7 @@ export class ShardActor {
     const found = this.memberAndProgram(request, reply);
     if (found === null) return;
     const { program } = found;
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, couponCampaign: request.coupon?.campaign ?? null };
+    const context = { ...this.pricingContext(request), couponCampaign: request.coupon?.campaign ?? null };
     let account = found.account;
     if (account.family !== undefined) {
       // A family member's points are the pool's: the gateway asks the pool and calculates again with them.
@@ -668,7 +669,7 @@ export class ShardActor {
       this.calculate(request, reply);
       return;
     }
-    const context = { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, couponCampaign: request.coupon?.campaign ?? null };
+    const context = { ...this.pricingContext(request), couponCampaign: request.coupon?.campaign ?? null };
     this.settle(request.ref, reply, found.account, holdPoints(found.program, found.account, request.receipt, request.redeem, context));
   }
 
@@ -695,6 +696,7 @@ export class ShardActor {
       campaigns: this.campaigns,
       budgets: this.budgets,
       ...(request.coupon === undefined ? {} : { coupon: request.coupon }),
+      ...(this.campaigns?.readsSurveys === true ? { surveyAnswers: surveyAnswerReader(this.state, logicalShard, memberId) } : {}),
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
       // A family member's attempt names its hold on the pool; the abort marker is read only then.
@@ -703,6 +705,12 @@ export class ShardActor {
         : { familyHold: request.familyHold, holdAborted: this.state.readRecord(logicalShard, memberId, ADMIN_RECORD_STORE, abortAddress(request.familyHold.key).recordId) !== undefined }),
     });
     this.settle(request.ref, release, found.account, this.withReminderIndex(found, this.triggers.onCommit(result)), true);
+  }
+
+  /** What a receipt is priced with besides the member: time, partner, card type, campaigns, budgets, and survey answers when an audience names a survey. */
+  private pricingContext(request: ReceiptShardRequest): { now: number; partner: string; cardType: string | null; campaigns: CompiledCampaigns | null; budgets: CampaignBudgetLedger; surveyAnswers: SurveyAnswerReader | null } {
+    const surveyAnswers = this.campaigns?.readsSurveys === true ? surveyAnswerReader(this.state, request.logicalShard, request.memberId) : null;
+    return { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, surveyAnswers };
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */

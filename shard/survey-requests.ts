@@ -7,7 +7,7 @@ import type { Outcome } from "../protocol/errors/loycore-error.js";
 import { SURVEY_MEMBER } from "./storage/record-keys.js";
 import { ADMIN_RECORD_STORE } from "./operations/record-address.js";
 import type { OperationResult } from "./operations/operation-result.js";
-import { inviteMember, surveyAnswerRecordId, surveyInvitationRecordId, type StoredSurveyAnswer } from "./operations/survey-operations.js";
+import { inviteMember, surveyAnswerRecordId, surveyInvitationRecordId, type StoredSurveyAnswer, surveyAnswerReader } from "./operations/survey-operations.js";
 import type { SurveyAnswersPage, SurveyAnswersShardRequest, SurveyInvitePage, SurveyInviteShardRequest } from "./shard-messages.js";
 import type { ShardState } from "./state/shard-state.js";
 
@@ -34,7 +34,7 @@ export function surveyInvitePage(host: SurveyHost, program: CompiledProgram, req
     // The account as it is now (the overlay's if changed since the checkpoint); kept out of the cache unless already there.
     const account = host.state.readAccount(logicalShard, memberId, false);
     if (account === undefined) continue;
-    if (invitation.when !== null && !memberInSegment(program, invitation.when, account, now, dates)) continue;
+    if (invitation.when !== null && !memberInSegment(program, invitation.when, account, now, dates, surveyAnswerReader(host.state, logicalShard, memberId))) continue;
     if (host.state.readRecord(logicalShard, memberId, ADMIN_RECORD_STORE, surveyInvitationRecordId(invitation.survey)) !== undefined) {
       alreadyInvited += 1;
       continue;

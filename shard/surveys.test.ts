@@ -119,3 +119,33 @@ describe("a survey on a shard", () => {
     expect(await shard.call({ kind: "surveyInvite", ref: 1, logicalShard: 0, afterMemberId: null, limit: 10, invitation })).toMatchObject({ ok: false, code: "SURVEY_NO_ENDPOINT" });
   });
 });
+
+describe("a segment over survey answers", () => {
+  it("puts a member in a campaign's audience once they answered the survey with the option it names, at the receipt and in a segment preview", async () => {
+    const fans = { answeredSurvey: "nps", question: "recommend", option: 9 } as const;
+    const campaigns = {
+      version: 1,
+      segments: [{ id: "fans", name: "Recommend us with a 9", when: fans }],
+      campaigns: [
+        { id: "fans", name: "Fans", start: NOW - 86_400_000, end: NOW + 86_400_000, state: "active" as const, partner: "partner-1", audience: "fans", mechanics: [{ kind: "points" as const, fixedPoints: 500, rateBasisPoints: null, everyPurchases: null, skus: null, receiptTotalAtLeast: null }] },
+      ],
+    };
+    const shard = openMemoryShardActor({ program: simpleProgram(), files: new MemoryShardFiles(), clock: () => NOW, checkpoint: NO_AUTOMATIC_CHECKPOINT, campaigns });
+    await enrol(shard);
+    // A preview walks the members a checkpoint wrote (docs/campaigns.md, "Previews").
+    await shard.actor.checkpointNow();
+    const receipt = { id: "r-1", store: "store-1", at: NOW, lines: [{ sku: "a", qty: 1, price: 1_000, amount: 1_000 }] };
+    const calculate: ShardRequest = { kind: "calculate", ref: 20, logicalShard: LOGICAL, memberId: MEMBER, receipt, redeem: 0, partner: "p" };
+    const fanRules = async (): Promise<unknown[]> => valueOf<{ rules: { rule: string }[] }>(await shard.call(calculate)).rules.filter((rule) => rule.rule === "campaign:fans");
+    const preview = async (): Promise<number> =>
+      valueOf<{ matched: number }>(await shard.call({ kind: "segmentPreview", ref: 21, logicalShard: LOGICAL, afterMemberId: null, limit: 100, sampleMax: 10, when: fans } as ShardRequest)).matched;
+    expect(await fanRules()).toEqual([]);
+    expect(await preview()).toBe(0);
+    valueOf(await shard.call(ANSWER));
+    expect(await fanRules()).toEqual([expect.objectContaining({ rule: "campaign:fans", points: 500 })]);
+    expect(await preview()).toBe(1);
+    // Another option of the same question is another segment.
+    const detractors = await shard.call({ kind: "segmentPreview", ref: 22, logicalShard: LOGICAL, afterMemberId: null, limit: 100, sampleMax: 10, when: { ...fans, option: 3 } } as ShardRequest);
+    expect(valueOf<{ matched: number }>(detractors).matched).toBe(0);
+  });
+});

@@ -13,6 +13,7 @@ import type { CampaignBudgetLedger } from "./campaign-budget-ledger.js";
 import type { ShardState } from "./state/shard-state.js";
 import type { TriggerIndexWhich } from "./storage/record-keys.js";
 import type { ShardWrite } from "./storage/shard-store.js";
+import { surveyAnswerReader } from "./operations/survey-operations.js";
 
 /**
  * Days a walk of member dates goes back after a stop: birthdays of a week
@@ -289,6 +290,7 @@ export class TriggerWalk {
       now: input.now,
       dates: input.campaigns.dates,
       fired: (recordId) => this.state.readRecord(account.logicalShard, account.memberId, ADMIN_RECORD_STORE, recordId) !== undefined,
+      surveyAnswers: surveyAnswerReader(this.state, account.logicalShard, account.memberId),
       budgets: input.budgets,
       budgetGiven: input.budgets.given,
     };

@@ -56,6 +56,8 @@ export class CompiledCampaigns {
   readonly dates: LocalDateReader;
   /** The program's time zone the dates are local to. */
   readonly timeZone: string;
+  /** Whether an active campaign's audience names a survey: only then does a receipt read the member's survey answers. */
+  readonly readsSurveys: boolean;
 
   constructor(
     set: CampaignSet,
@@ -91,12 +93,22 @@ export class CompiledCampaigns {
     }
     this.active = active;
     this.triggers = groupTriggers(triggers);
+    this.readsSurveys = active.some((campaign) => campaign.audience !== null && namesSurvey(campaign.audience));
   }
 
   /** Whether no campaign can apply: the hot path's one test when there are none. */
   get empty(): boolean {
     return this.active.length === 0;
   }
+}
+
+/** Whether a condition has an `answeredSurvey` part (bounded: the validator limits depth and size). */
+export function namesSurvey(condition: SegmentCondition): boolean {
+  if ("answeredSurvey" in condition) return true;
+  if ("all" in condition) return condition.all.some(namesSurvey);
+  if ("any" in condition) return condition.any.some(namesSurvey);
+  if ("not" in condition) return namesSurvey(condition.not);
+  return false;
 }
 
 function compileCampaign(campaign: Campaign, segments: ReadonlyMap<string, Segment>, timeZone: string): CompiledCampaign {

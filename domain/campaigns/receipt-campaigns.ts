@@ -3,7 +3,7 @@ import type { Account } from "../account/account.js";
 import type { Standing } from "../engine/standing.js";
 import type { Receipt } from "../receipt/receipt.js";
 import type { CompiledCampaign, CompiledCampaigns } from "./compiled-campaigns.js";
-import { segmentHolds } from "./segment.js";
+import { segmentHolds, type SurveyAnswerReader } from "./segment.js";
 import { purchaseNumberInCampaign } from "./campaign-purchases.js";
 import { budgetsLeft, discountBudgetsLeft, type CampaignBudgetView } from "./campaign-budgets.js";
 
@@ -40,6 +40,8 @@ export function campaignsForReceipt(
   budgets: CampaignBudgetView | null = null,
   /** The campaign a coupon the receipt presents unlocks (coupons.ts); null: none. */
   couponCampaign: string | null = null,
+  /** The member's survey answers, given when `compiled.readsSurveys` (segment.ts); null: survey conditions hold for nobody. */
+  surveyAnswers: SurveyAnswerReader | null = null,
 ): ReceiptCampaigns {
   if (compiled.empty) return { campaigns: NONE, version: compiled.version, purchaseNumbers: null, budgetLeft: null, discountBudgetLeft: null };
   const at = receipt.at;
@@ -52,6 +54,7 @@ export function campaignsForReceipt(
     cardType,
     balance: account.balance,
     dates: compiled.dates,
+    surveyAnswers,
   };
   const applying: CompiledCampaign[] = [];
   let counting = false;

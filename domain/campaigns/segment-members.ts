@@ -5,7 +5,7 @@ import { evaluateStanding } from "../engine/standing.js";
 import { settleWithTotals } from "../ledger/ledger.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
 import type { LocalDateReader } from "./local-date.js";
-import { segmentHolds } from "./segment.js";
+import { segmentHolds, type SurveyAnswerReader } from "./segment.js";
 
 /**
  * Counting a segment's members (docs/campaigns.md, "Previews") is an admin's
@@ -25,7 +25,15 @@ export const SEGMENT_PREVIEW_SAMPLE_MAX = 100;
 export const SEGMENT_PREVIEW_MEMBERS_MAX = 1_000_000;
 
 /** Whether the member is in the segment at `at`, as a receipt then would see it without a card (card type conditions hold for nobody). */
-export function memberInSegment(compiled: CompiledProgram, condition: SegmentCondition, account: Account, at: number, dates: LocalDateReader): boolean {
+export function memberInSegment(
+  compiled: CompiledProgram,
+  condition: SegmentCondition,
+  account: Account,
+  at: number,
+  dates: LocalDateReader,
+  /** The member's survey answers; null: survey conditions hold for nobody. */
+  surveyAnswers: SurveyAnswerReader | null = null,
+): boolean {
   const standing = evaluateStanding(compiled, account, at);
   return segmentHolds(condition, {
     at,
@@ -36,5 +44,6 @@ export function memberInSegment(compiled: CompiledProgram, condition: SegmentCon
     cardType: null,
     balance: settleWithTotals(account.ledger, at).balances.available,
     dates,
+    surveyAnswers,
   });
 }

@@ -5,8 +5,9 @@ import { evaluateStanding, standingWithCard } from "../engine/standing.js";
 import { compileProgram, DAY, moscow, programDocument, receiptAt, TEST_PROFILE } from "../test-support/loyalty-programs.js";
 import { itEach } from "../test-support/table-tests.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
+import type { SurveyAnswers } from "../../protocol/survey-document.js";
 import { LocalDateReader } from "./local-date.js";
-import { segmentHolds } from "./segment.js";
+import { segmentHolds, type SurveyAnswerReader } from "./segment.js";
 
 const PROGRAM = compileProgram(
   programDocument({
@@ -42,12 +43,22 @@ function member(): Account {
 
 const MEMBER = member();
 
-function holds(when: SegmentCondition, options: { readonly at?: number; readonly cardType?: string | null; readonly account?: Account } = {}): boolean {
+function holds(
+  when: SegmentCondition,
+  options: { readonly at?: number; readonly cardType?: string | null; readonly account?: Account; readonly surveys?: Readonly<Record<string, SurveyAnswers>> } = {},
+): boolean {
   const account = options.account ?? MEMBER;
   const at = options.at ?? NOW;
   const cardType = options.cardType ?? null;
   const standing = standingWithCard(PROGRAM, evaluateStanding(PROGRAM, account, at), cardType);
-  return segmentHolds(when, { at, createdAt: account.createdAt, birthDate: account.profile.birthDate, counters: account.counters, standing, cardType, balance: 600, dates: DATES });
+  return segmentHolds(when, { at, createdAt: account.createdAt, birthDate: account.profile.birthDate, counters: account.counters, standing, cardType, balance: 600, dates: DATES, surveyAnswers: options.surveys === undefined ? null : readAnswers(options.surveys) });
+}
+
+/** The member answered survey "taste" (question "q1" option 2, "q2" options 0 and 3, "q3" scale 8, "q4" a text); nothing else. */
+const SURVEYS: Readonly<Record<string, SurveyAnswers>> = { taste: { q1: 2, q2: [0, 3], q3: 8, q4: "fine" } };
+
+function readAnswers(surveys: Readonly<Record<string, SurveyAnswers>>): SurveyAnswerReader {
+  return (survey) => (Object.hasOwn(surveys, survey) ? (surveys[survey] as SurveyAnswers) : null);
 }
 
 describe("segments: a filter over what the shard holds about a member at one instant", () => {
@@ -85,5 +96,22 @@ describe("segments: a filter over what the shard holds about a member at one ins
   ])((row) => {
     const account = openAccount("m0000000000000002", 1, TEST_PROFILE, NOW - 10 * DAY);
     expect(holds(row.when, { account })).toBe(false);
+  });
+
+  itEach<{ name: string; when: SegmentCondition; expected: boolean; known?: boolean }>([
+    { name: "answered survey: the member answered it", when: { answeredSurvey: "taste", question: null, option: null }, expected: true },
+    { name: "answered survey: not one the member did not answer", when: { answeredSurvey: "other", question: null, option: null }, expected: false },
+    { name: "answered survey: a question answered", when: { answeredSurvey: "taste", question: "q4", option: null }, expected: true },
+    { name: "answered survey: a question not answered", when: { answeredSurvey: "taste", question: "q9", option: null }, expected: false },
+    { name: "answered survey: the single choice's option", when: { answeredSurvey: "taste", question: "q1", option: 2 }, expected: true },
+    { name: "answered survey: another option of the single choice", when: { answeredSurvey: "taste", question: "q1", option: 1 }, expected: false },
+    { name: "answered survey: one of the multiple choice's options", when: { answeredSurvey: "taste", question: "q2", option: 3 }, expected: true },
+    { name: "answered survey: an option the multiple choice did not take", when: { answeredSurvey: "taste", question: "q2", option: 1 }, expected: false },
+    { name: "answered survey: the scale's value", when: { answeredSurvey: "taste", question: "q3", option: 8 }, expected: true },
+    { name: "answered survey: a text has no option", when: { answeredSurvey: "taste", question: "q4", option: 0 }, expected: false },
+    { name: "answered survey: not answered is negated by not", when: { not: { answeredSurvey: "other", question: null, option: null } }, expected: true },
+    { name: "answered survey: where answers are not known (no reader) it holds for nobody", when: { answeredSurvey: "taste", question: null, option: null }, expected: false, known: false },
+  ])((row) => {
+    expect(holds(row.when, row.known === false ? {} : { surveys: SURVEYS })).toBe(row.expected);
   });
 });

@@ -3,6 +3,7 @@ import { totalsOfPeriod, type AccountCounters } from "../account/counters.js";
 import { MILLISECONDS_PER_DAY } from "../calendar/period-calendar.js";
 import type { Standing } from "../engine/standing.js";
 import type { SegmentCondition, SegmentFact } from "../../protocol/campaign-document.js";
+import type { SurveyAnswers } from "../../protocol/survey-document.js";
 import { ageOn, parseDate, type LocalDate, type LocalDateReader } from "./local-date.js";
 
 /**
@@ -23,7 +24,12 @@ export interface SegmentSubject {
   readonly balance: number;
   /** The local date in the program's time zone, read only when a birth fact needs it. */
   readonly dates: LocalDateReader;
+  /** The member's answers to a survey (null: not answered), read only when a condition names a survey; null: not known here (survey conditions hold for nobody). */
+  readonly surveyAnswers: SurveyAnswerReader | null;
 }
+
+/** Reads a member's answers to one survey from what the shard holds (docs/surveys.md); null when the member has not answered it. */
+export type SurveyAnswerReader = (survey: string) => SurveyAnswers | null;
 
 /** Whether the member is in the segment. Bounded: the validator limits depth and size. */
 export function segmentHolds(condition: SegmentCondition, subject: SegmentSubject): boolean {
@@ -39,6 +45,7 @@ export function segmentHolds(condition: SegmentCondition, subject: SegmentSubjec
   }
   if ("cardType" in condition) return subject.cardType !== null && condition.cardType.includes(subject.cardType);
   if ("inCategory" in condition) return subject.standing.categories.includes(condition.inCategory);
+  if ("answeredSurvey" in condition) return surveyConditionHolds(condition, subject.surveyAnswers);
   if ("all" in condition) return condition.all.every((part) => segmentHolds(part, subject));
   if ("any" in condition) return condition.any.some((part) => segmentHolds(part, subject));
   return !segmentHolds(condition.not, subject);
@@ -78,6 +85,17 @@ function birthFact(fact: "age" | "birthMonth" | "birthDay", subject: SegmentSubj
   if (fact === "birthMonth") return birth.month;
   if (fact === "birthDay") return birth.day;
   return ageOn(birth, subject.dates.dateAt(subject.at));
+}
+
+function surveyConditionHolds(condition: { readonly answeredSurvey: string; readonly question: string | null; readonly option: number | null }, read: SurveyAnswerReader | null): boolean {
+  const answers = read === null ? null : read(condition.answeredSurvey);
+  if (answers === null) return false;
+  if (condition.question === null) return true;
+  if (!Object.hasOwn(answers, condition.question)) return false;
+  const answer = answers[condition.question];
+  if (condition.option === null) return answer !== undefined;
+  if (typeof answer === "number") return answer === condition.option;
+  return Array.isArray(answer) && answer.includes(condition.option);
 }
 
 /** Whole 24-hour days, never below zero (a receipt dated before enrolment is day 0). */

@@ -87,7 +87,7 @@ describe("the campaigns document's validation", () => {
     expect(problemsOf(() => validateCampaignsDocument(bad, PROGRAM))).toEqual([
       { path: "extra", message: "is not a known field" },
       { path: "segments[0].name", message: "must not be empty" },
-      { path: "segments[0].when", message: "must have exactly one of fact, status, importanceClass, cardType, inCategory, all, any, not" },
+      { path: "segments[0].when", message: "must have exactly one of fact, status, importanceClass, cardType, inCategory, answeredSurvey, all, any, not" },
       { path: "campaigns[0].id", message: "must be 1 to 64 characters from A-Z a-z 0-9 _ . -" },
       { path: "campaigns[0].start", message: "must be a date YYYY-MM-DD or epoch milliseconds" },
       { path: "campaigns[0].state", message: 'must be one of "draft", "active", "paused", "ended"' },
@@ -109,11 +109,19 @@ describe("the campaigns document's validation", () => {
       input: { segments: [{ id: "s", name: "S", when: { all: Array.from({ length: SEGMENT_CONDITIONS_MAX }, () => ({ inCategory: "vip" })) } }] },
       path: `segments[0].when.all[${SEGMENT_CONDITIONS_MAX - 1}]`,
     },
+    { name: "a survey condition's option without its question", input: { segments: [{ id: "s", name: "S", when: { answeredSurvey: "nps", option: 9 } }] }, path: "segments[0].when.option" },
+    { name: "a survey condition naming no survey", input: { segments: [{ id: "s", name: "S", when: { answeredSurvey: "" } }] }, path: "segments[0].when.answeredSurvey" },
+    { name: "a survey condition with a field it lacks", input: { segments: [{ id: "s", name: "S", when: { answeredSurvey: "nps", value: 3 } }] }, path: "segments[0].when.value" },
     { name: "duplicate campaign ids", input: { ...VALID, campaigns: [VALID.campaigns[0], VALID.campaigns[0]] }, path: "campaigns[1].id" },
     { name: "an end before the start", input: { campaigns: [{ ...VALID.campaigns[0], audience: null, start: 10, end: 5 }] }, path: "campaigns[0].end" },
     { name: "no mechanics", input: { campaigns: [{ ...VALID.campaigns[0], audience: null, mechanics: [] }] }, path: "campaigns[0].mechanics" },
   ])((row) => {
     expect(problemsOf(() => validateCampaignsDocument(row.input, PROGRAM)).map((problem) => problem.path)).toContain(row.path);
+  });
+
+  it("reads a survey condition with its question and option absent as null", () => {
+    const document = validateCampaignsDocument({ segments: [{ id: "s", name: "S", when: { any: [{ answeredSurvey: "nps" }, { answeredSurvey: "nps", question: "recommend", option: 9 }] } }] }, PROGRAM);
+    expect(document.segments[0]?.when).toEqual({ any: [{ answeredSurvey: "nps", question: null, option: null }, { answeredSurvey: "nps", question: "recommend", option: 9 }] });
   });
 
   it("reads one campaign with paths relative to it, its audience among the given segments", () => {

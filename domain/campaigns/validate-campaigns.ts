@@ -71,7 +71,7 @@ const SEGMENT_FIELDS = new Set(["id", "name", "when"]);
 const CAMPAIGN_FIELDS = new Set(["id", "name", "start", "end", "state", "partner", "audience", "mechanics", "budgetPoints", "budgetDiscount", "pointsLifetimeDays", "couponOnly", "trigger"]);
 const POINTS_FIELDS = new Set(["kind", "rateBasisPoints", "fixedPoints", "skus", "receiptTotalAtLeast", "everyPurchases"]);
 const DISCOUNT_FIELDS = new Set(["kind", "basisPoints", "skus"]);
-const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "all", "any", "not"] as const;
+const CONDITION_SHAPES = ["fact", "status", "importanceClass", "cardType", "inCategory", "answeredSurvey", "all", "any", "not"] as const;
 
 /** The program's ids a segment may name; null: no program yet, names are not checked. */
 interface KnownIds {
@@ -171,6 +171,7 @@ class CampaignReader extends CollectingReader {
     if (shapes.length !== 1) return this.problem(path, `must have exactly one of ${CONDITION_SHAPES.join(", ")}`);
     const shape = shapes[0] as (typeof CONDITION_SHAPES)[number];
     if (shape === "fact") return this.factCondition(condition, path);
+    if (shape === "answeredSurvey") return this.surveyCondition(condition, path);
     this.refuseUnknownFields(condition, path, new Set([shape]));
     const value = field(condition, shape);
     const inner = at(path, shape);
@@ -195,6 +196,18 @@ class CampaignReader extends CollectingReader {
         return part === undefined ? undefined : { not: part };
       }
     }
+  }
+
+  /** `{ answeredSurvey, question?, option? }`: the survey is not looked up (surveys are the gateway's; one not answered holds for nobody). */
+  private surveyCondition(condition: InputObject, path: string): SegmentCondition | undefined {
+    this.refuseUnknownFields(condition, path, new Set(["answeredSurvey", "question", "option"]));
+    const answeredSurvey = this.id(field(condition, "answeredSurvey"), at(path, "answeredSurvey"));
+    const questionValue = field(condition, "question");
+    const question = isAbsent(questionValue) ? null : this.id(questionValue, at(path, "question"));
+    const option = this.nullableInteger(field(condition, "option"), at(path, "option"), 0, SEGMENT_FACT_BOUND_MAX);
+    if (answeredSurvey === undefined || question === undefined || option === undefined) return undefined;
+    if (option !== null && question === null) return this.problem(at(path, "option"), "needs question");
+    return { answeredSurvey, question, option };
   }
 
   private factCondition(condition: InputObject, path: string): SegmentCondition | undefined {

@@ -29,6 +29,7 @@ import type { PointLevel } from "../../protocol/program-document.js";
 import type { CompiledCampaigns } from "../campaigns/compiled-campaigns.js";
 import { campaignsForReceipt, type ReceiptCampaigns } from "../campaigns/receipt-campaigns.js";
 import type { CampaignBudgetView } from "../campaigns/campaign-budgets.js";
+import type { SurveyAnswerReader } from "../campaigns/segment.js";
 import { countCampaignPurchases, type CountedPurchase } from "../campaigns/campaign-purchases.js";
 import type { BudgetedDiscount } from "../campaigns/campaign-mechanics.js";
 import { settledDiscounts, type CampaignDiscountSettled } from "../campaigns/discount-budgets.js";
@@ -64,6 +65,8 @@ export interface OperationContext {
   readonly budgets?: CampaignBudgetView | null;
   /** The campaign a coupon presented with the receipt unlocks (domain/campaigns/coupons.ts); absent or null: none. */
   readonly couponCampaign?: string | null;
+  /** The member's survey answers, for audiences that name a survey (domain/campaigns/segment.ts); absent or null: such conditions hold for nobody. */
+  readonly surveyAnswers?: SurveyAnswerReader | null;
 }
 
 function defaultContext(receipt: Receipt, context: OperationContext | undefined): OperationContext {
@@ -107,7 +110,7 @@ export function calculateWithSpendable(
   const { account: settled, heldForReceipt } = settledAccount(account, now, holdKey(receipt));
   const standing = receiptStanding(compiled, settled, receipt, cardType ?? null);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt, context?.budgets ?? null, context?.couponCampaign ?? null);
+  const priced = pricingCampaigns(campaigns ?? null, settled, standing, cardType ?? null, receipt, context);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType ?? null, here, priced);
   return { outcome, spendable: settled.balance };
 }
@@ -137,10 +140,10 @@ function pricingCampaigns(
   standing: Standing,
   cardType: string | null,
   receipt: Receipt,
-  budgets: CampaignBudgetView | null,
-  couponCampaign: string | null = null,
+  context: OperationContext | undefined,
 ): ReceiptCampaigns | null {
-  return campaigns === null ? null : campaignsForReceipt(campaigns, account, standing, cardType, receipt, budgets, couponCampaign);
+  if (campaigns === null) return null;
+  return campaignsForReceipt(campaigns, account, standing, cardType, receipt, context?.budgets ?? null, context?.couponCampaign ?? null, context?.surveyAnswers ?? null);
 }
 
 function calculateWithStanding(
@@ -210,7 +213,7 @@ export function commitForMember(
   const { account: settled, heldForReceipt } = settledAccount(account, now, key);
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, now, partner);
-  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt, context?.budgets ?? null, context?.couponCampaign ?? null);
+  const priced = pricingCampaigns(campaigns, settled, standing, cardType, receipt, context);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   const calculation = outcome.calculation;
@@ -375,7 +378,7 @@ export function holdForMember(
   const cardType = context.cardType ?? null;
   const standing = receiptStanding(compiled, settled, receipt, cardType);
   const here = spendableHere(compiled, settled, heldForReceipt, context.now, context.partner);
-  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt, context.budgets ?? null, context.couponCampaign ?? null);
+  const priced = pricingCampaigns(context.campaigns ?? null, settled, standing, cardType, receipt, context);
   const outcome = calculateWithStanding(compiled, settled, standing, receipt, redeem, cardType, here, priced);
   if (!outcome.ok) return outcome;
   let ledger = settled.ledger;

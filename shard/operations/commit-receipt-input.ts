@@ -3,6 +3,7 @@ import type { Account } from "../../domain/account/account.js";
 import type { CompiledCampaigns } from "../../domain/campaigns/compiled-campaigns.js";
 import type { CampaignBudgetView } from "../../domain/campaigns/campaign-budgets.js";
 import type { BudgetGiven } from "./budget-writes.js";
+import type { SurveyAnswerReader } from "../../domain/campaigns/segment.js";
 import type { CompiledProgram } from "../../domain/engine/compiled-program.js";
 import type { FamilyIntent } from "../../domain/family/family.js";
 import type { Receipt, ReceiptCalculation } from "../../domain/receipt/receipt.js";
@@ -34,6 +35,8 @@ export interface CommitReceiptInput {
   readonly events?: boolean;
   /** What campaigns with a budget may still give on this shard, and have given per logical shard (the shard's CampaignBudgetLedger); absent: none kept. */
   readonly budgets?: CampaignBudgetView & { readonly given: BudgetGiven };
+  /** The member's survey answers, given when an active campaign's audience names a survey (segment.ts); absent: such conditions hold for nobody. */
+  readonly surveyAnswers?: SurveyAnswerReader;
   /** A coupon presented (its use counted on its own shard), and the campaign it unlocks: part of the fingerprint; kept in the settlement, so a cancel names it. */
   readonly coupon?: { readonly code: string; readonly campaign: string };
   /** A family member's commit: the pool's hold it names (family-commit.ts); not part of the fingerprint. */

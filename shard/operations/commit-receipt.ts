@@ -35,7 +35,7 @@ export function commitReceipt(input: CommitReceiptInput): OperationResult<Commit
   }
   // A family member's points live in the pool (family-commit.ts); anyone else's receipt pays this one check.
   if (account.family !== undefined) return commitFamilyReceipt(input, fingerprint, account.family);
-  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns, budgets: budgets ?? null, couponCampaign: coupon?.campaign ?? null }, paid);
+  const outcome = commitForMember(program, account, receipt, redeem, { now, partner, cardType, campaigns, budgets: budgets ?? null, couponCampaign: coupon?.campaign ?? null, surveyAnswers: input.surveyAnswers ?? null }, paid);
   if (!outcome.ok) return refused(outcome);
   const next = outcome.account;
   // calculationAnswer's fields and the transaction, in that order (stored answers keep it), in one object.

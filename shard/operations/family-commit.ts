@@ -55,7 +55,7 @@ export function commitFamilyReceipt(input: CommitReceiptInput, fingerprint: stri
   // The pool's held points, as the member's spendable points for this one calculation (the hold applied the coalition policy).
   const held = familyHold?.points ?? 0;
   // Budgets count a family receipt's campaign points as anyone's (returns through the pool do not give them back: conservative).
-  const context = { now, partner, cardType, campaigns, budgets: budgets ?? null, couponCampaign: coupon?.campaign ?? null };
+  const context = { now, partner, cardType, campaigns, budgets: budgets ?? null, couponCampaign: coupon?.campaign ?? null, surveyAnswers: input.surveyAnswers ?? null };
   const outcome = commitForMember(program, withPoolPoints(account, held, partner, now), receipt, redeem, context, paid);
   if (!outcome.ok) return refused(outcome);
   const { pointLevel: _level, ...core } = outcome.account;

@@ -7,6 +7,7 @@ import { surveyToken } from "../../domain/surveys/survey-token.js";
 import { failure } from "../../protocol/errors/loycore-error.js";
 import type { SurveyAnswerResult, SurveyAnswers, SurveyReward } from "../../protocol/survey-document.js";
 import type { SegmentCondition } from "../../protocol/campaign-document.js";
+import type { SurveyAnswerReader } from "../../domain/campaigns/segment.js";
 import { SURVEY_MEMBER } from "../storage/record-keys.js";
 import type { ReceiptRecord } from "../storage/shard-store.js";
 import { eventWrites } from "./outbox-events.js";
@@ -17,6 +18,17 @@ import { ADMIN_RECORD_STORE } from "./record-address.js";
 export const surveyAnswerRecordId = (memberId: string): string => `answer ${memberId}`;
 /** Marks a member invited to a survey, under the member (a space: no receipt id has one). */
 export const surveyInvitationRecordId = (surveyId: string): string => `survey-invitation ${surveyId}`;
+
+/**
+ * A member's answers to a survey as a segment reads them (domain/campaigns/segment.ts): one keyed read
+ * of the member's answer record, made only when a condition names the survey.
+ */
+export function surveyAnswerReader(state: { readRecord(logicalShard: number, memberId: string, store: string, recordId: string): ReceiptRecord | undefined }, logicalShard: number, memberId: string): SurveyAnswerReader {
+  return (survey) => {
+    const record = state.readRecord(logicalShard, SURVEY_MEMBER, survey, surveyAnswerRecordId(memberId));
+    return record === undefined ? null : storedAnswer<StoredSurveyAnswer>(record).answers;
+  };
+}
 
 /** What the gateway sends a shard for a member's submission: checked against the survey already. */
 export interface SurveySubmission {

@@ -12,6 +12,7 @@ import type { ReceiptRecord, ShardWrite } from "../storage/shard-store.js";
 import type { BudgetGiven } from "./budget-writes.js";
 import { historyWrite } from "./operation-result.js";
 import { ADMIN_RECORD_STORE } from "./record-address.js";
+import type { SurveyAnswerReader } from "../../domain/campaigns/segment.js";
 
 /**
  * Campaign triggers (docs/campaigns.md, "Triggers"): points a campaign gives
@@ -39,6 +40,8 @@ export interface TriggerContext {
   readonly fired: (recordId: string) => boolean;
   readonly budgets: CampaignBudgetView | null;
   readonly budgetGiven: BudgetGiven | undefined;
+  /** The member's survey answers, for audiences that name a survey (segment.ts). */
+  readonly surveyAnswers: SurveyAnswerReader | null;
 }
 
 /** The occurrence that marks a trigger that fires once per member. */
@@ -65,7 +68,7 @@ export function fireTriggers(context: TriggerContext, account: Account, due: rea
     if (now < campaign.startsAt || now >= campaign.endsAt) continue;
     const recordId = triggerRecordId(campaign.id, occurrence);
     if (context.fired(recordId)) continue;
-    if (campaign.audience !== null && !memberInSegment(program, campaign.audience, account, now, context.dates)) continue;
+    if (campaign.audience !== null && !memberInSegment(program, campaign.audience, account, now, context.dates, context.surveyAnswers)) continue;
     if (campaign.budgetPoints !== null && (context.budgets === null || context.budgets.pointsLeft(campaign) < trigger.points)) continue;
     const lifetime = trigger.lifetimeDays ?? program.program.points.lifetimeDays;
     const accrued = accrueLot(ledger, {
