@@ -532,7 +532,7 @@ export interface ProgramProblem {
 }
 
 /** The event kinds of the outbox (docs/notifications.md). */
-export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled" | "class.changed" | "level.reached" | "card.blocked" | "card.replaced" | "points.expiring" | "discount.lapsing" | "class.lapsing" | "survey.invitation" | "survey.reward";
+export type WebhookEventKind = "points.accrued" | "status.changed" | "receipt.cancelled" | "class.changed" | "level.reached" | "card.blocked" | "card.replaced" | "points.expiring" | "discount.lapsing" | "class.lapsing" | "survey.invitation" | "survey.reward" | "campaign.accrued";
 
 /** `POST /v1/admin/webhooks`: an endpoint the gateway delivers events to. */
 export interface CreateWebhookRequest {

@@ -8,7 +8,7 @@ import type { CampaignSet } from "../protocol/campaign-document.js";
 import type { PointLot } from "../protocol/terminal-wire.js";
 import { MemoryShardFiles } from "./memory-shard.js";
 import { openMemoryShardActor, settleTurns, type MemoryShardActor } from "./test-support/memory-shard-actor.js";
-import type { ShardReply, ShardRequest } from "./shard-messages.js";
+import type { OutboxEntry, ShardReply, ShardRequest } from "./shard-messages.js";
 
 const PROGRAM = {
   ...validateProgramDocument({ ...FULL_EXAMPLE_PROGRAM, points: { accrualRateBasisPoints: 100, maxRedeemShareBasisPoints: 10_000, pointValueMinor: 1, lifetimeDays: 365 } }),
@@ -99,6 +99,11 @@ describe("campaign triggers on a shard", () => {
     expect(await campaignLots(shard, member(3))).toEqual([]);
     const activity = valueOf<{ activity: { kind: string; accruals?: unknown }[] }>(await shard.call({ kind: "activity", ref: 3, logicalShard: logicalShardOf(member(1)), memberId: member(1), before: null, limit: 10 }));
     expect(activity.activity[0]).toMatchObject({ kind: "trigger", accruals: [{ campaign: "gift", kind: "birthday", occurrence: "2026", points: 500 }] });
+    // The accrual's event, in its log record: what a birthday message is sent from (docs/notifications.md).
+    const events = valueOf<{ entries: OutboxEntry[] }>(await shard.call({ kind: "outboxRead", ref: 4, section: "events", endpoint: null, after: null, limit: 100 }));
+    expect(events.entries.filter((entry) => entry.kind === "campaign.accrued").map((entry) => [entry.memberId, entry.data])).toEqual([
+      [member(1), { campaign: "gift", trigger: "birthday", occurrence: "2026", points: 500, balance: 500, lot: expect.any(Number), expiresAt: MARCH_10 + 30 * MILLISECONDS_PER_DAY }],
+    ]);
 
     await settleTurns();
     shard.log.crash();

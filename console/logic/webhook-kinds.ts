@@ -14,6 +14,7 @@ export const WEBHOOK_KINDS = [
   "class.lapsing",
   "survey.invitation",
   "survey.reward",
+  "campaign.accrued",
 ] as const satisfies readonly WebhookEventKind[];
 
 /** A compile-time check that the list names every kind the wire type has. */

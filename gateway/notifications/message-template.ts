@@ -28,6 +28,7 @@ export const KIND_VARIABLES: Readonly<Record<WebhookEventKind, readonly string[]
   "class.lapsing": ["class", "lapsesAt", "days"],
   "survey.invitation": ["survey", "title", "link", "endsAt"],
   "survey.reward": ["survey", "points", "balance", "lot"],
+  "campaign.accrued": ["campaign", "trigger", "points", "balance", "lot", "expiresAt"],
 };
 
 /** Refuses a template that names a variable its kind does not have (BAD_REQUEST naming it). */

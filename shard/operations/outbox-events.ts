@@ -5,7 +5,7 @@ import type { ShardWrite } from "../storage/shard-store.js";
 import type { WebhookEventKind } from "../../protocol/admin-wire.js";
 
 /** The event kinds the shard emits (docs/notifications.md has their payloads). */
-export const EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled", "class.changed", "level.reached", "card.blocked", "card.replaced", "points.expiring", "discount.lapsing", "class.lapsing", "survey.invitation", "survey.reward"] as const;
+export const EVENT_KINDS = ["points.accrued", "status.changed", "receipt.cancelled", "class.changed", "level.reached", "card.blocked", "card.replaced", "points.expiring", "discount.lapsing", "class.lapsing", "survey.invitation", "survey.reward", "campaign.accrued"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 /** The wire's kinds (protocol/admin-wire.ts WebhookEventKind) are exactly these: checked when compiling. */
 const KINDS_MATCH_THE_WIRE: [EventKind, WebhookEventKind] extends [WebhookEventKind, EventKind] ? true : never = true;

@@ -13,6 +13,7 @@ import type { BudgetGiven } from "./budget-writes.js";
 import { historyWrite } from "./operation-result.js";
 import { ADMIN_RECORD_STORE } from "./record-address.js";
 import type { SurveyAnswerReader } from "../../domain/campaigns/segment.js";
+import { eventWrites } from "./outbox-events.js";
 
 /**
  * Campaign triggers (docs/campaigns.md, "Triggers"): points a campaign gives
@@ -63,6 +64,7 @@ export function fireTriggers(context: TriggerContext, account: Account, due: rea
   const records: ShardWrite[] = [];
   const budgetWrites: ShardWrite[] = [];
   const accruals: { campaign: string; kind: string; occurrence: string; points: number; lot: number }[] = [];
+  const expiries: (number | null)[] = [];
   for (const { trigger, occurrence } of due) {
     const campaign = trigger.campaign;
     if (now < campaign.startsAt || now >= campaign.endsAt) continue;
@@ -85,6 +87,7 @@ export function fireTriggers(context: TriggerContext, account: Account, due: rea
     if (!accrued.ok) continue;
     ledger = accrued.ledger;
     accruals.push({ campaign: campaign.id, kind: trigger.kind, occurrence, points: trigger.points, lot: accrued.lot.id });
+    expiries.push(accrued.lot.expiresAt);
     const record: ReceiptRecord = { logicalShard: account.logicalShard, store: ADMIN_RECORD_STORE, receiptId: recordId, memberId: account.memberId, fingerprint: "", answer: { at: now, lot: accrued.lot.id, points: trigger.points } };
     records.push({ kind: "receipt", receipt: record });
     if (campaign.budgetPoints !== null && context.budgetGiven !== undefined) {
@@ -97,6 +100,11 @@ export function fireTriggers(context: TriggerContext, account: Account, due: rea
   if (accruals.length === 0) return null;
   const levelled = reachPointLevel(program, { ...next, ledger, balance: ledgerTotals(ledger, now).available }, now);
   const after = levelled.ok ? levelled.account : { ...next, ledger, balance: ledgerTotals(ledger, now).available };
-  const writes: ShardWrite[] = [{ kind: "account", account: after }, ...records, historyWrite(after, now, "trigger", { accruals }), ...budgetWrites];
+  // One campaign.accrued event per accrual, in the same log record (the shard drops it when no endpoint takes the kind).
+  const events = accruals.map((accrual, index) => ({
+    kind: "campaign.accrued" as const,
+    data: { campaign: accrual.campaign, trigger: accrual.kind, occurrence: accrual.occurrence, points: accrual.points, balance: after.balance, lot: accrual.lot, expiresAt: expiries[index] ?? null },
+  }));
+  const writes: ShardWrite[] = [{ kind: "account", account: after }, ...records, historyWrite(after, now, "trigger", { accruals }), ...budgetWrites, ...eventWrites(after, now, events)];
   return { account: after, writes, kinds: accruals.map((accrual) => accrual.kind) };
 }

@@ -48,9 +48,10 @@ const EXPECTED_COUPON_PAYLOADS_DIGEST = "e2b4617731e6f19c4a8589dfb01f32770f7138e
 /**
  * Campaign triggers' payloads, pinned by the build that added them: an enrolment with its enrolment
  * trigger's lot, record and history and its month-day index entries, the walk's backfill and day
- * progress records, a birthday accrual, a profile edit moving the birthday's entry.
+ * progress records, a birthday accrual, a profile edit moving the birthday's entry; each accrual with its
+ * campaign.accrued event (every kind is taken in this run).
  */
-const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "d5de22a31b624c9d9ba76cfe27f8b9c308e6713020dc7004f83528d3e07e4386";
+const EXPECTED_TRIGGER_PAYLOADS_DIGEST = "f3981af6699a41ca51ca7e5402fb8d1090a8680e01c0a1cc1b1fe2a4d3d76480";
 /** Surveys' payloads, pinned by the build that added them: an invitation (record, history, event), an answer with its survey lot (source code 5), answer record, history and event; a repeat logs nothing. */
 const EXPECTED_SURVEY_PAYLOADS_DIGEST = "90c6382ebe5b595fb42bfb3f24956b55f50778c3410c32caed375a7231efa332";
 /**
