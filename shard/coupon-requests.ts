@@ -6,7 +6,7 @@ import { readCoupon, readCouponUse } from "./storage/records/coupon-codec.js";
 import type { ShardState } from "./state/shard-state.js";
 import { failure, type Outcome } from "../protocol/errors/loycore-error.js";
 import type { OutboxHost } from "./outbox-requests.js";
-import type { CouponShardRequest } from "./shard-messages.js";
+import type { CouponListPage, CouponShardRequest, CouponStanding } from "./shard-messages.js";
 import { encodeOperation } from "./storage/mutations.js";
 import type { ShardWrite } from "./storage/shard-store.js";
 
@@ -26,18 +26,6 @@ export const COUPON_LIST_SCAN_MAX = 1_000;
 export type CouponOutcome = Outcome<{ readonly value: CouponAnswer; readonly sequence: number | null }>;
 type CouponAnswer = CouponUseAnswer | { readonly issued: number } | { readonly released: boolean } | CouponStanding | CouponListPage | CouponRevokeAnswer;
 
-/** A coupon with the receipts using it now (at most the request's `usesMax`; `usedByComplete` false when there are more). */
-export interface CouponStanding extends CouponView {
-  readonly usedBy: readonly { readonly store: string; readonly receipt: string; readonly member: string }[];
-  readonly usedByComplete: boolean;
-}
-
-/** A page of a campaign's coupons on one logical shard; `next`: the code to continue after (null: the logical shard is read whole). */
-export interface CouponListPage {
-  readonly coupons: readonly CouponStanding[];
-  readonly next: string | null;
-}
-
 export interface CouponRevokeAnswer {
   readonly revoked: CouponRevoke;
   readonly alreadyRevoked: boolean;
@@ -47,10 +35,6 @@ export interface CouponRevokeAnswer {
 export interface CouponUseAnswer {
   readonly campaign: string;
   readonly counted: boolean;
-}
-
-export interface CouponView extends Coupon {
-  readonly code: string;
 }
 
 export function handleCoupon(host: OutboxHost, request: CouponShardRequest): CouponOutcome {

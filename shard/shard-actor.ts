@@ -128,6 +128,33 @@ type Reply<Kind extends ShardRequestKind = ShardRequestKind> = (reply: ShardRepl
 /** Sends a failure: any request's reply accepts one. */
 type FailureReply = (reply: ShardFailureReply) => void;
 
+/** Requests of the admin API, the coupons' own shard and the survey pages (ShardActor.adminRequest). */
+const ADMIN_REQUEST_KINDS = new Set([
+  "memberProfiles",
+  "activity",
+  "previewCampaign",
+  "previewCampaignHistory",
+  "segmentPreview",
+  "segmentCoupons",
+  "memberCoupon",
+  "couponIssue",
+  "couponUse",
+  "couponRelease",
+  "couponRead",
+  "couponList",
+  "couponRevoke",
+  "campaignBudget",
+  "surveyInvite",
+  "surveyAnswers",
+  "surveyAnswer",
+  "surveyAnswered",
+] as const);
+type AdminRequest = Extract<ShardRequest, { kind: typeof ADMIN_REQUEST_KINDS extends ReadonlySet<infer Kind> ? Kind : never }>;
+
+function isAdminRequest(request: ShardRequest): request is AdminRequest {
+  return (ADMIN_REQUEST_KINDS as ReadonlySet<string>).has(request.kind);
+}
+
 /**
  * A shard: the sole owner of the accounts of its logical shards. Messages are
  * handled one at a time, synchronously, in arrival order.
@@ -204,44 +231,42 @@ export class ShardActor {
         return { ok: true, sequence: appended.sequence };
       },
     };
-    this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, (before, result) => this.logAndApply(before, result).ok);
-    this.reminderSweep = new ReminderSweep(this.state, options.ownedLogicalShards, {
-      apply: (before, result) => this.logAndApply(before, result).ok,
-      applyWithoutAccount: (writes) => {
-        const { payload, mutations } = encodeOperation(undefined, writes);
-        return this.outbox.logWithoutAccount(payload, mutations).ok;
-      },
-    });
-    this.reminderBackfill = new ReminderBackfill(this.state, options.ownedLogicalShards, {
-      applyWithoutAccount: (writes) => {
-        const { payload, mutations } = encodeOperation(undefined, writes);
-        return this.outbox.logWithoutAccount(payload, mutations).ok;
-      },
-      nextSequence: () => this.options.log.nextSequence,
-      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
-    });
-    this.classSwitchWalk = new ClassSwitchWalk(this.state, options.ownedLogicalShards, {
-      apply: (before, result) => this.logAndApply(before, result).ok,
-      applyWithoutAccount: (writes) => {
-        const { payload, mutations } = encodeOperation(undefined, writes);
-        return this.outbox.logWithoutAccount(payload, mutations).ok;
-      },
-      nextSequence: () => this.options.log.nextSequence,
-      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
-    });
+    const host = this.timerHost();
+    this.sweep = new ExpirySweep(this.state, options.ownedLogicalShards, host.apply);
+    this.reminderSweep = new ReminderSweep(this.state, options.ownedLogicalShards, host);
+    this.reminderBackfill = new ReminderBackfill(this.state, options.ownedLogicalShards, host);
+    this.classSwitchWalk = new ClassSwitchWalk(this.state, options.ownedLogicalShards, host);
     this.refreshReminders();
     this.triggers = new ShardTriggers(this.state, options.ownedLogicalShards, {
-      apply: (before, result) => this.logAndApply(before, result).ok,
-      applyWithoutAccount: (writes) => {
-        const { payload, mutations } = encodeOperation(undefined, writes);
-        return this.outbox.logWithoutAccount(payload, mutations).ok;
-      },
+      ...host,
       program: () => this.program,
       campaigns: () => this.campaigns,
       budgets: this.budgets,
       clock: options.clock,
     });
     this.triggers.dropIndexIfOff();
+  }
+
+  /**
+   * What the sweeps and walks on the shard's timer write through: an
+   * operation on an account, writes without one (the outbox's records), the
+   * log's next position, and whether a checkpoint covers a position.
+   */
+  private timerHost(): {
+    apply: (before: Account | undefined, result: Extract<OperationResult, { kind: "applied" }>) => boolean;
+    applyWithoutAccount: (writes: readonly ShardWrite[]) => boolean;
+    nextSequence: () => number;
+    checkpointCovers: (sequence: number) => boolean;
+  } {
+    return {
+      apply: (before, result) => this.logAndApply(before, result).ok,
+      applyWithoutAccount: (writes) => {
+        const { payload, mutations } = encodeOperation(undefined, writes);
+        return this.outbox.logWithoutAccount(payload, mutations).ok;
+      },
+      nextSequence: () => this.options.log.nextSequence,
+      checkpointCovers: (sequence) => this.options.store.checkpointSequence >= sequence,
+    };
   }
 
   /** Reminders on: an applied operation's reminder index entries (its new lots, its visit) join its record (reminders.ts). */
@@ -273,6 +298,10 @@ export class ShardActor {
   /** Each branch answers with its own kind's reply (the handlers' types say which). */
   private dispatch(request: ShardRequest, reply: Reply): void {
     assert(!this.stopped, "a stopped shard handles no messages");
+    if (isAdminRequest(request)) {
+      this.adminRequest(request, reply);
+      return;
+    }
     switch (request.kind) {
       case "lookup":
         this.lookup(request, reply);
@@ -307,26 +336,6 @@ export class ShardActor {
       case "family":
         this.family(request, reply);
         return;
-      case "memberProfiles":
-      case "activity":
-      case "previewCampaign":
-      case "previewCampaignHistory":
-      case "segmentPreview":
-      case "segmentCoupons":
-      case "memberCoupon":
-      case "couponIssue":
-      case "couponUse":
-      case "couponRelease":
-      case "couponRead":
-      case "couponList":
-      case "couponRevoke":
-      case "campaignBudget":
-      case "surveyInvite":
-      case "surveyAnswers":
-      case "surveyAnswer":
-      case "surveyAnswered":
-        this.adminRequest(request, reply);
-        return;
       case "settlement":
       case "outboxRead":
       case "outboxStats":
@@ -347,33 +356,7 @@ export class ShardActor {
   }
 
   /** Requests of the admin API, the coupons' own shard and the survey pages: pages, previews, coupons, a campaign's budget, surveys. */
-  private adminRequest(
-    request: Extract<
-      ShardRequest,
-      {
-        kind:
-          | "memberProfiles"
-          | "activity"
-          | "previewCampaign"
-          | "previewCampaignHistory"
-          | "segmentPreview"
-          | "segmentCoupons"
-          | "memberCoupon"
-          | "couponIssue"
-          | "couponUse"
-          | "couponRelease"
-          | "couponRead"
-          | "couponList"
-          | "couponRevoke"
-          | "campaignBudget"
-          | "surveyInvite"
-          | "surveyAnswers"
-          | "surveyAnswer"
-          | "surveyAnswered";
-      }
-    >,
-    reply: Reply,
-  ): void {
+  private adminRequest(request: AdminRequest, reply: Reply): void {
     switch (request.kind) {
       case "surveyInvite":
       case "surveyAnswers":

@@ -18,7 +18,6 @@ import type { PackedAnswer } from "../protocol/packed-answer.js";
 import type { Program } from "../protocol/program-document.js";
 import type { Campaign, CampaignSet, SegmentCondition } from "../protocol/campaign-document.js";
 import type { Coupon, CouponRevoke } from "../domain/campaigns/coupons.js";
-import type { CouponListPage, CouponStanding } from "./coupon-requests.js";
 import type { CampaignHistoryPreview } from "../protocol/admin-wire.js";
 import type { SurveyAnswerResult, SurveyAnswers } from "../protocol/survey-document.js";
 import type { SurveyInvitation, SurveySubmission } from "./operations/survey-operations.js";
@@ -388,6 +387,23 @@ export interface SurveyAnswersShardRequest {
 
 export interface SurveyAnswersPage {
   readonly answers: readonly { readonly member: string; readonly answers: SurveyAnswers; readonly points: number; readonly answeredAt: number }[];
+  readonly next: string | null;
+}
+
+/** A coupon as stored, with its code. */
+export interface CouponView extends Coupon {
+  readonly code: string;
+}
+
+/** A coupon with the receipts using it now (at most the request's `usesMax`; `usedByComplete` false when there are more). */
+export interface CouponStanding extends CouponView {
+  readonly usedBy: readonly { readonly store: string; readonly receipt: string; readonly member: string }[];
+  readonly usedByComplete: boolean;
+}
+
+/** A page of a campaign's coupons on one logical shard; `next`: the code to continue after (null: the logical shard is read whole). */
+export interface CouponListPage {
+  readonly coupons: readonly CouponStanding[];
   readonly next: string | null;
 }
 

@@ -1,6 +1,6 @@
 // Thread: any; pure domain (no I/O, no clock).
 import type { TriggerKind } from "../../protocol/campaign-document.js";
-import type { CompiledCampaign } from "./compiled-campaigns.js";
+import type { CompiledCampaign } from "./compiled-campaign.js";
 
 /** One active campaign's trigger, prepared: what fires it and what it gives (docs/campaigns.md, "Triggers"). */
 export interface CompiledTrigger {

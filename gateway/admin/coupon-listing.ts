@@ -3,7 +3,7 @@ import { failure, LoycoreError } from "../../protocol/errors/loycore-error.js";
 import type { CouponPage, CouponView } from "../../protocol/admin-wire.js";
 import { COUPON_CODE_LENGTH, COUPON_CODE_PATTERN, couponState } from "../../domain/campaigns/coupons.js";
 import { LOGICAL_SHARD_COUNT, logicalShardOf } from "../../domain/placement/shard-function.js";
-import type { CouponStanding } from "../../shard/coupon-requests.js";
+import type { CouponStanding } from "../../shard/shard-messages.js";
 import type { ShardCluster } from "../shards/shard-cluster.js";
 import type { AdminOutcome } from "./admin-service.js";
 
