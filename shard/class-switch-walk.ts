@@ -3,12 +3,11 @@ import type { Account } from "../domain/account/account.js";
 import type { CompiledProgram } from "../domain/engine/compiled-program.js";
 import { importanceClassAt } from "../domain/engine/standing.js";
 import type { ClassSystem } from "../protocol/program-document.js";
-import { ADMIN_RECORD_STORE } from "./operations/record-address.js";
 import type { OperationResult } from "./operations/operation-result.js";
 import { announceClassSwitch } from "./operations/standing-events.js";
-import { BACKFILL_MEMBER } from "./reminder-backfill.js";
 import type { ShardState } from "./state/shard-state.js";
 import type { ShardWrite } from "./storage/shard-store.js";
+import { WalkProgressRecords } from "./walk-progress.js";
 
 const PROGRESS_RECORD_ID = "class switch";
 
@@ -59,56 +58,31 @@ function classesProgram(signature: string): CompiledProgram {
  * after the last one written and no member is told twice.
  */
 export class ClassSwitchWalk {
-  private readonly progress = new Map<number, SwitchProgress>();
+  private readonly progress: WalkProgressRecords<SwitchProgress>;
 
   constructor(
     private readonly state: ShardState,
-    private readonly ownedLogicalShards: readonly number[],
+    ownedLogicalShards: readonly number[],
     private readonly host: ClassSwitchHost,
-  ) {}
+  ) {
+    this.progress = new WalkProgressRecords(state, ownedLogicalShards, PROGRESS_RECORD_ID, NOTHING_TO_TELL);
+  }
 
   /** Logical shards whose walk is not done (/metrics). */
   pending(): number {
-    let pending = 0;
-    for (const logicalShard of this.ownedLogicalShards) if (!this.progressOf(logicalShard).done) pending += 1;
-    return pending;
+    return this.progress.pending();
   }
 
   /** Walks at most `accountLimit` accounts; `target` is classesSignature of the program now, or "off". */
   step(accountLimit: number, now: number, compiled: CompiledProgram | null, target: string): boolean {
-    if (!this.restart(target)) return false;
-    if (compiled === null || target === "off") return true;
-    let budget = accountLimit;
-    for (const logicalShard of this.ownedLogicalShards) {
-      if (budget <= 0) break;
-      const progress = this.progressOf(logicalShard);
-      if (progress.done || !this.host.checkpointCovers(progress.waitFor)) continue;
-      const walked = this.walk(logicalShard, progress, budget, now, compiled);
-      if (walked === null) return false;
-      budget -= Math.max(1, walked);
-    }
-    return true;
-  }
-
-  /** New classes: each logical shard walks from the classes its members were last told about (a first target, or "off": nothing to tell). */
-  private restart(target: string): boolean {
-    const writes: ShardWrite[] = [];
-    const restarted: [number, SwitchProgress][] = [];
     const waitFor = this.host.nextSequence();
-    for (const logicalShard of this.ownedLogicalShards) {
-      const progress = this.progressOf(logicalShard);
-      if (progress.target === target) continue;
-      // A walk cut short by another switch goes on from what its members not yet walked were told.
-      const from = progress.done ? progress.target : progress.from;
-      const baseline = target === "off" || from === "off";
-      const next: SwitchProgress = { from: baseline ? target : from, target, after: null, done: baseline || from === target, waitFor };
-      writes.push(progressWrite(logicalShard, next));
-      restarted.push([logicalShard, next]);
-    }
-    if (writes.length === 0) return true;
-    if (!this.host.applyWithoutAccount(writes)) return false;
-    for (const [logicalShard, progress] of restarted) this.progress.set(logicalShard, progress);
-    return true;
+    if (!this.progress.restart((writes) => this.host.applyWithoutAccount(writes), (current) => restarted(current, target, waitFor))) return false;
+    if (compiled === null || target === "off") return true;
+    return this.progress.walkSome(
+      accountLimit,
+      (progress) => this.host.checkpointCovers(progress.waitFor),
+      (logicalShard, progress, limit) => this.walk(logicalShard, progress, limit, now, compiled),
+    );
   }
 
   /** One step over a logical shard's members: returns the accounts walked, or null when the log refused a record. */
@@ -123,29 +97,23 @@ export class ClassSwitchWalk {
       const from = importanceClassAt(old, account, now)?.id ?? null;
       const to = importanceClassAt(compiled, account, now)?.id ?? null;
       if (from === to) continue;
-      if (!this.host.apply(account, announceClassSwitch(account, now, { from, to }, [progressWrite(logicalShard, current)]))) return null;
+      if (!this.host.apply(account, announceClassSwitch(account, now, { from, to }, [this.progress.write(logicalShard, current)]))) return null;
       this.progress.set(logicalShard, current);
     }
     const next: SwitchProgress = { ...current, done: members.length < limit };
-    if (!this.host.applyWithoutAccount([progressWrite(logicalShard, next)])) return null;
+    if (!this.host.applyWithoutAccount([this.progress.write(logicalShard, next)])) return null;
     this.progress.set(logicalShard, next);
     return members.length;
   }
-
-  private progressOf(logicalShard: number): SwitchProgress {
-    let progress = this.progress.get(logicalShard);
-    if (progress === undefined) {
-      const record = this.state.readRecord(logicalShard, BACKFILL_MEMBER, ADMIN_RECORD_STORE, PROGRESS_RECORD_ID);
-      progress = record === undefined ? { from: "off", target: "off", after: null, done: true, waitFor: 0 } : (record.answer as unknown as SwitchProgress);
-      this.progress.set(logicalShard, progress);
-    }
-    return progress;
-  }
 }
 
-function progressWrite(logicalShard: number, progress: SwitchProgress): ShardWrite {
-  return {
-    kind: "receipt",
-    receipt: { logicalShard, store: ADMIN_RECORD_STORE, receiptId: PROGRESS_RECORD_ID, memberId: BACKFILL_MEMBER, fingerprint: "", answer: { ...progress } },
-  };
+const NOTHING_TO_TELL: SwitchProgress = { from: "off", target: "off", after: null, done: true, waitFor: 0 };
+
+/** New classes: a logical shard walks from the classes its members were last told about (a first target, or "off": nothing to tell); null: the same target. */
+function restarted(progress: SwitchProgress, target: string, waitFor: number): SwitchProgress | null {
+  if (progress.target === target) return null;
+  // A walk cut short by another switch goes on from what its members not yet walked were told.
+  const from = progress.done ? progress.target : progress.from;
+  const baseline = target === "off" || from === "off";
+  return { from: baseline ? target : from, target, after: null, done: baseline || from === target, waitFor };
 }

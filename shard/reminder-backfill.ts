@@ -1,9 +1,9 @@
 // Thread: a shard worker thread, between messages.
 import type { CompiledProgram } from "../domain/engine/compiled-program.js";
-import { ADMIN_RECORD_STORE } from "./operations/record-address.js";
 import { reminderBackfillWrites } from "./operations/reminders.js";
 import type { ShardState } from "./state/shard-state.js";
 import type { ShardWrite } from "./storage/shard-store.js";
+import { WalkProgressRecords } from "./walk-progress.js";
 
 /**
  * Index entries one backfill record holds at most (a step stops before the
@@ -12,8 +12,6 @@ import type { ShardWrite } from "./storage/shard-store.js";
  * the members' lots.
  */
 export const REMINDER_BACKFILL_ENTRIES_PER_RECORD_MAX = 10_000;
-/** The pseudo member whose records keep each logical shard's backfill progress (docs/notifications.md, "Backfill"). */
-export const BACKFILL_MEMBER = "~backfill";
 const PROGRESS_RECORD_ID = "reminder index";
 
 /** Where a logical shard's walk is: for which index settings, after which member, whether done, and the log position it waits for. */
@@ -47,54 +45,35 @@ export interface ReminderBackfillHost {
  * written has its record: nothing is reminded twice.
  */
 export class ReminderBackfill {
-  private readonly progress = new Map<number, BackfillProgress>();
+  private readonly progress: WalkProgressRecords<BackfillProgress>;
   /** Accounts walked since the thread started (/metrics). */
   accountsWalked = 0;
 
   constructor(
     private readonly state: ShardState,
-    private readonly ownedLogicalShards: readonly number[],
+    ownedLogicalShards: readonly number[],
     private readonly host: ReminderBackfillHost,
-  ) {}
+  ) {
+    this.progress = new WalkProgressRecords(state, ownedLogicalShards, PROGRESS_RECORD_ID, NOTHING_INDEXED);
+  }
 
   /** Logical shards whose walk for the current settings is not done (/metrics: 0 when the index is complete). */
   pending(): number {
-    let pending = 0;
-    for (const logicalShard of this.ownedLogicalShards) if (!this.progressOf(logicalShard).done) pending += 1;
-    return pending;
+    return this.progress.pending();
   }
 
   /** Starts walks for new settings, then walks at most `accountLimit` accounts; false when the log refused a record. */
   step(accountLimit: number, now: number, compiled: CompiledProgram | null, kinds: ReadonlySet<string>, signature: string): boolean {
-    if (!this.restart(signature)) return false;
-    if (compiled === null || signature === "off") return true;
-    let budget = accountLimit;
-    for (const logicalShard of this.ownedLogicalShards) {
-      if (budget <= 0) break;
-      const progress = this.progressOf(logicalShard);
-      if (progress.done || !this.host.checkpointCovers(progress.from)) continue;
-      const walked = this.walk(logicalShard, progress, budget, now, compiled, kinds);
-      if (walked === null) return false;
-      budget -= Math.max(1, walked);
-    }
-    return true;
-  }
-
-  /** Every logical shard whose progress is for other settings starts again (one log record for all of them). */
-  private restart(signature: string): boolean {
-    const writes: ShardWrite[] = [];
-    const restarted: [number, BackfillProgress][] = [];
+    // Every logical shard whose progress is for other settings starts again (one log record for all of them).
     const from = this.host.nextSequence();
-    for (const logicalShard of this.ownedLogicalShards) {
-      if (this.progressOf(logicalShard).signature === signature) continue;
-      const progress: BackfillProgress = { signature, after: null, done: signature === "off", from };
-      writes.push(progressWrite(logicalShard, progress));
-      restarted.push([logicalShard, progress]);
-    }
-    if (writes.length === 0) return true;
-    if (!this.host.applyWithoutAccount(writes)) return false;
-    for (const [logicalShard, progress] of restarted) this.progress.set(logicalShard, progress);
-    return true;
+    const restarted = (current: BackfillProgress): BackfillProgress | null => (current.signature === signature ? null : { signature, after: null, done: signature === "off", from });
+    if (!this.progress.restart((writes) => this.host.applyWithoutAccount(writes), restarted)) return false;
+    if (compiled === null || signature === "off") return true;
+    return this.progress.walkSome(
+      accountLimit,
+      (progress) => this.host.checkpointCovers(progress.from),
+      (logicalShard, progress, limit) => this.walk(logicalShard, progress, limit, now, compiled, kinds),
+    );
   }
 
   /** One record of the walk of a logical shard: returns the accounts walked, or null when the log refused it. */
@@ -112,26 +91,9 @@ export class ReminderBackfill {
       walked += 1;
     }
     const next: BackfillProgress = { ...progress, after, done: walked === members.length && members.length < limit };
-    if (!this.host.applyWithoutAccount([...entries, progressWrite(logicalShard, next)])) return null;
+    if (!this.host.applyWithoutAccount([...entries, this.progress.write(logicalShard, next)])) return null;
     this.progress.set(logicalShard, next);
     this.accountsWalked += walked;
     return walked;
   }
-
-  private progressOf(logicalShard: number): BackfillProgress {
-    let progress = this.progress.get(logicalShard);
-    if (progress === undefined) {
-      const record = this.state.readRecord(logicalShard, BACKFILL_MEMBER, ADMIN_RECORD_STORE, PROGRESS_RECORD_ID);
-      progress = record === undefined ? NOTHING_INDEXED : (record.answer as unknown as BackfillProgress);
-      this.progress.set(logicalShard, progress);
-    }
-    return progress;
-  }
-}
-
-function progressWrite(logicalShard: number, progress: BackfillProgress): ShardWrite {
-  return {
-    kind: "receipt",
-    receipt: { logicalShard, store: ADMIN_RECORD_STORE, receiptId: PROGRESS_RECORD_ID, memberId: BACKFILL_MEMBER, fingerprint: "", answer: { ...progress } },
-  };
 }
