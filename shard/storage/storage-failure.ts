@@ -1,6 +1,7 @@
 import { statfsSync } from "node:fs";
 import { constants } from "node:os";
 import { LoycoreError } from "../../protocol/errors/loycore-error.js";
+import { LOG_SEGMENT_BYTES_DEFAULT } from "../log/log-limits.js";
 
 /**
  * How a failed LMDB write is told apart: "out of space" (retriable once space
@@ -29,11 +30,17 @@ const MDB_MAP_FULL = -30_792;
  * An EIO counts as a full disk only if, right after it, the file system has
  * less than this free. LMDB reports a short write as EIO, and a short write
  * means the disk filled during it: what is left is less than one write (at
- * most 64 pages of 4 KiB = 256 KiB for records of this size). 1 MiB leaves
- * room for others freeing a little meanwhile; a real I/O error on a disk with
- * space stays an I/O error.
+ * most 64 pages of 4 KiB = 256 KiB for records of this size). Others may
+ * free space between the short write and the look at the disk that follows
+ * it: above all the commit log, which unlinks whole segments (64 MiB each by
+ * default) after a checkpoint, off the shard's thread; a test on a full
+ * tmpfs once saw a checkpoint's EIO counted as an I/O error that way. So the
+ * bound is two default segments and 1 MiB; a real I/O error on a disk with
+ * more space than that stays an I/O error (crash-only), and one on a disk
+ * with less is answered as a full disk (refused, tried again), which loses
+ * nothing either.
  */
-export const STORAGE_FULL_FREE_BYTES_MAX = 1024 * 1024;
+export const STORAGE_FULL_FREE_BYTES_MAX = 2 * LOG_SEGMENT_BYTES_DEFAULT + 1024 * 1024;
 
 const SPACE_ERRNOS: ReadonlySet<number> = new Set(
   [constants.errno.ENOSPC, constants.errno.EDQUOT, constants.errno.EFBIG, MDB_MAP_FULL].filter(
