@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { AdminApi } from "./api/admin-api.js";
+import { mayChangeCampaigns } from "./logic/campaign-summary.js";
 import { formatRoute, navigationFor, parseRoute, titleOf, type Route } from "./logic/routes.js";
 import { AuditPage } from "./pages/audit-page.js";
+import { CampaignsPage } from "./pages/campaigns-page.js";
 import { SettlementPage } from "./pages/settlement-page.js";
 import { LivePage } from "./pages/live-page.js";
 import { MemberPage } from "./pages/member-page.js";
@@ -76,6 +78,8 @@ function pageOf(route: Route, api: AdminApi, session: Session) {
   switch (route.page) {
     case "program":
       return <ProgramPage api={api} />;
+    case "campaigns":
+      return <CampaignsPage api={api} mayChange={mayChangeCampaigns(session.principal.role)} />;
     case "members":
       return route.member === undefined ? <MembersPage api={api} /> : <MemberPage api={api} memberId={route.member} operator={operator} />;
     case "setup":

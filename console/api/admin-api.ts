@@ -3,6 +3,11 @@ import type {
   AdjustmentRequest,
   AdjustmentResult,
   AuditPage,
+  CampaignBudgetView,
+  CouponPage,
+  CouponRevoked,
+  CouponView,
+  SegmentPreviewJob,
   BlockCardRequest,
   CardView,
   CreateOperatorRequest,
@@ -43,6 +48,7 @@ import type {
   MessageTemplate,
   MessageTemplateList,
 } from "../../protocol/admin-wire.js";
+import type { Campaign, CampaignSet, CampaignState } from "../../protocol/campaign-document.js";
 import { ApiError, apiErrorOf } from "./api-error.js";
 
 /** An admin request that has not answered by then is shown as a TIMEOUT; a slow shard must not freeze the page. */
@@ -88,6 +94,32 @@ export class AdminApi {
   /** The partner returns to the coalition program. */
   removePartnerProgram(partner: string): Promise<PartnerProgramVersion> {
     return this.call("DELETE", `/v1/admin/partners/${encodeURIComponent(partner)}/program`);
+  }
+  /** The current campaigns document (docs/campaigns.md): its segments and campaigns. */
+  campaigns(): Promise<CampaignSet> {
+    return this.call("GET", "/v1/admin/campaigns");
+  }
+  setCampaignState(id: string, state: CampaignState): Promise<Campaign> {
+    return this.call("POST", `/v1/admin/campaigns/${encodeURIComponent(id)}/state`, undefined, { state });
+  }
+  campaignBudget(id: string): Promise<CampaignBudgetView> {
+    return this.call("GET", `/v1/admin/campaigns/${encodeURIComponent(id)}/budget`);
+  }
+  campaignCoupons(id: string, after: string | null, limit: number): Promise<CouponPage> {
+    return this.call("GET", `/v1/admin/campaigns/${encodeURIComponent(id)}/coupons`, { after, limit });
+  }
+  coupon(code: string): Promise<CouponView> {
+    return this.call("GET", `/v1/admin/coupons/${encodeURIComponent(code)}`);
+  }
+  /** `id`: a client id made per click, so a retried request is the same revoke. */
+  revokeCoupon(code: string, id: string): Promise<CouponRevoked> {
+    return this.call("POST", `/v1/admin/coupons/${encodeURIComponent(code)}/revoke`, undefined, { id });
+  }
+  startSegmentPreview(segment: string, sample: number): Promise<SegmentPreviewJob> {
+    return this.call("POST", "/v1/admin/segments/preview-jobs", undefined, { segment, sample });
+  }
+  segmentPreviewJob(id: string): Promise<SegmentPreviewJob> {
+    return this.call("GET", `/v1/admin/segments/preview-jobs/${encodeURIComponent(id)}`);
   }
   memberByCard(card: string): Promise<MemberView> {
     return this.call("GET", "/v1/admin/members", { card });

@@ -8,6 +8,7 @@ import type { OperatorRole } from "../../protocol/admin-wire.js";
  */
 export type Route =
   | { readonly page: "program" }
+  | { readonly page: "campaigns" }
   | { readonly page: "members"; readonly member?: string }
   | { readonly page: "setup" }
   | { readonly page: "audit" }
@@ -27,6 +28,8 @@ export interface NavigationItem {
 
 export const NAVIGATION: readonly NavigationItem[] = [
   { page: "program", label: "Program" },
+  // Every role reads campaigns; the page shows its actions only to roles with the "program" permission.
+  { page: "campaigns", label: "Campaigns" },
   { page: "members", label: "Members" },
   { page: "setup", label: "Partners, stores, terminals" },
   { page: "settlement", label: "Settlement" },
@@ -48,6 +51,7 @@ export function parseRoute(hash: string): Route {
   const [page, argument] = hash.replace(/^#\/?/, "").split("/").map((part) => decodeURIComponent(part));
   switch (page) {
     case "program":
+    case "campaigns":
     case "setup":
     case "audit":
     case "settlement":
