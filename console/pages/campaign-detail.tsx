@@ -10,10 +10,11 @@ import { formatPoints, formatTime } from "../logic/format.js";
 /** Coupons asked for per page (the server's most is 100). */
 const COUPON_PAGE_LIMIT = 50;
 /**
- * Pages read for one click at most while they come back empty: a campaign with few coupons among many
- * others' answers short, even empty, pages with a `next` (docs/campaigns.md), so a click follows a few.
+ * Pages read for one click at most to fill the list: coupons live where their codes hash, so a
+ * campaign with few coupons among many others' answers short, even empty, pages with a `next`
+ * (docs/campaigns.md); each page reads at most 64 of the 256 logical shards, so 4 cover them all.
  */
-const COUPON_EMPTY_PAGES_FOLLOWED_MAX = 8;
+const COUPON_PAGES_PER_CLICK_MAX = 8;
 
 /** One campaign: its budget (when it has one) and its coupons. */
 export function CampaignDetail({ api, campaign, mayChange }: { readonly api: AdminApi; readonly campaign: Campaign; readonly mayChange: boolean }) {
@@ -62,10 +63,10 @@ function CouponList({ api, campaign, mayChange }: { readonly api: AdminApi; read
     setError(undefined);
     try {
       let cursor = after;
-      let found: readonly CouponView[] = [];
-      for (let pages = 0; found.length === 0 && pages < COUPON_EMPTY_PAGES_FOLLOWED_MAX; pages += 1) {
-        const page = await api.campaignCoupons(campaign, cursor, COUPON_PAGE_LIMIT);
-        found = page.coupons;
+      const found: CouponView[] = [];
+      for (let pages = 0; found.length < COUPON_PAGE_LIMIT && pages < COUPON_PAGES_PER_CLICK_MAX; pages += 1) {
+        const page = await api.campaignCoupons(campaign, cursor, COUPON_PAGE_LIMIT - found.length);
+        found.push(...page.coupons);
         cursor = page.next;
         if (cursor === null) break;
       }
