@@ -35,16 +35,17 @@ function BudgetView({ api, campaign }: { readonly api: AdminApi; readonly campai
   const view: CampaignBudgetView = budget.value;
   const shares = view.shards.reduce((sum, shard) => sum + shard.share, 0);
   const discountShares = view.shards.reduce((sum, shard) => sum + (shard.discountShare ?? 0), 0);
+  const threads = `${view.shards.length} thread${view.shards.length === 1 ? "" : "s"}`;
   return (
     <table class="budget" aria-label="Budget">
       <thead><tr><th></th><th>Budget</th><th>Given (net of returns)</th><th>Shard threads' shares, summed</th></tr></thead>
       <tbody>
         {view.budgetPoints !== null && (
-          <tr data-budget="points"><th scope="row">Points</th><td>{formatPoints(view.budgetPoints)}</td><td>{formatPoints(view.given)}</td><td>{formatPoints(shares)} ({view.shards.length} threads)</td></tr>
+          <tr data-budget="points"><th scope="row">Points</th><td>{formatPoints(view.budgetPoints)}</td><td>{formatPoints(view.given)}</td><td>{formatPoints(shares)} ({threads})</td></tr>
         )}
         {view.budgetDiscount !== undefined && (
           <tr data-budget="discount">
-            <th scope="row">Discount (minor units)</th><td>{formatPoints(view.budgetDiscount)}</td><td>{formatPoints(view.discountGiven ?? 0)}</td><td>{formatPoints(discountShares)} ({view.shards.length} threads)</td>
+            <th scope="row">Discount (minor units)</th><td>{formatPoints(view.budgetDiscount)}</td><td>{formatPoints(view.discountGiven ?? 0)}</td><td>{formatPoints(discountShares)} ({threads})</td>
           </tr>
         )}
       </tbody>

@@ -17,7 +17,7 @@ const MEMBERS = 40;
 const SEGMENTS = [{ id: "everyone", name: "Everyone enrolled", when: { fact: "daysSinceRegistration", atLeast: 0 } }];
 const SPRING = {
   id: "spring",
-  name: "Spring double points",
+  name: "Spring extra points",
   start: "2026-01-01",
   end: "2030-12-31",
   state: "active",
@@ -73,7 +73,7 @@ describe("the console's campaigns page in a browser (headless Chromium)", () => 
   it("lists the campaigns, pauses one, shows its budget, revokes a coupon and counts a segment's members with progress", async () => {
     const page = await signedIn(MARKETER);
     const spring = page.locator('tr[data-campaign="spring"]');
-    await expect.poll(() => spring.textContent()).toContain("Spring double points");
+    await expect.poll(() => spring.textContent()).toContain("Spring extra points");
     expect(await spring.textContent()).toContain("Everyone enrolled (everyone)");
     expect(await spring.textContent()).toContain("+5 % points");
     expect(await page.locator('tr[data-campaign="birthday"]').textContent()).toContain("birthday: 100 points");
