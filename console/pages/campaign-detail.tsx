@@ -101,22 +101,28 @@ function CouponList({ api, campaign, mayChange }: { readonly api: AdminApi; read
           <table aria-label="Coupons">
             <thead><tr><th>Code</th><th>Member</th><th>State</th><th>Uses left</th><th>Valid until</th>{mayChange && <th>Actions</th>}</tr></thead>
             <tbody>
-              {coupons.map((coupon) => (
-                <tr key={coupon.code} data-coupon={coupon.code}>
-                  <td><code>{coupon.code}</code></td>
-                  <td>{coupon.member ?? "anyone"}</td>
-                  <td data-testid="coupon-state">{coupon.state}</td>
-                  <td>{coupon.usesLeft} of {coupon.uses}</td>
-                  <td>{formatTime(coupon.validUntil)}</td>
-                  {mayChange && <td>{coupon.state !== "revoked" && <button type="button" class="danger" onClick={() => void revoke(coupon.code)}>Revoke</button>}</td>}
-                </tr>
-              ))}
+              {coupons.map((coupon) => <CouponRow key={coupon.code} coupon={coupon} revoke={mayChange ? () => void revoke(coupon.code) : undefined} />)}
             </tbody>
           </table>
         </div>
       )}
       {loading && <p>Loading coupons…</p>}
       {!loading && next !== undefined && next !== null && <button type="button" onClick={() => void load(next)}>More coupons</button>}
+      {!loading && next === undefined && error !== undefined && <button type="button" onClick={() => void load(null)}>Try again</button>}
     </div>
+  );
+}
+
+/** A coupon; `revoke` absent: the role may not revoke (no Actions column); a revoked coupon has nothing to revoke. */
+function CouponRow({ coupon, revoke }: { readonly coupon: CouponView; readonly revoke: (() => void) | undefined }) {
+  return (
+    <tr data-coupon={coupon.code}>
+      <td><code>{coupon.code}</code></td>
+      <td>{coupon.member ?? "anyone"}</td>
+      <td data-testid="coupon-state">{coupon.state}</td>
+      <td>{coupon.usesLeft} of {coupon.uses}</td>
+      <td>{formatTime(coupon.validUntil)}</td>
+      {revoke !== undefined && <td>{coupon.state !== "revoked" && <button type="button" class="danger" onClick={revoke}>Revoke</button>}</td>}
+    </tr>
   );
 }
