@@ -22,8 +22,9 @@ const SPRING = {
   end: "2030-12-31",
   state: "active",
   audience: "everyone",
-  mechanics: [{ kind: "points", rateBasisPoints: 500 }],
+  mechanics: [{ kind: "points", rateBasisPoints: 500 }, { kind: "discount", basisPoints: 1_000 }],
   budgetPoints: 1_000,
+  budgetDiscount: 50_000,
 };
 const BIRTHDAY = { id: "birthday", name: "Birthday present", start: "2026-01-01", end: "2030-12-31", trigger: { kind: "birthday", points: 100 } };
 
@@ -75,7 +76,7 @@ describe("the console's campaigns page in a browser (headless Chromium)", () => 
     const spring = page.locator('tr[data-campaign="spring"]');
     await expect.poll(() => spring.textContent()).toContain("Spring extra points");
     expect(await spring.textContent()).toContain("Everyone enrolled (everyone)");
-    expect(await spring.textContent()).toContain("+5 % points");
+    expect(await spring.textContent()).toContain("+5 % points; 10 % off");
     expect(await page.locator('tr[data-campaign="birthday"]').textContent()).toContain("birthday: 100 points");
     expect(await page.locator('tr[data-campaign="birthday"]').getByTestId("campaign-state").textContent()).toBe("draft");
 
@@ -84,7 +85,9 @@ describe("the console's campaigns page in a browser (headless Chromium)", () => 
     expect((await getJson(`${server.url}/v1/admin/campaigns/spring`, admin())).body).toMatchObject({ state: "paused" });
 
     await spring.getByRole("button", { name: "Budget and coupons" }).click();
-    await expect.poll(() => page.getByRole("table", { name: "Budget" }).textContent()).toContain("1\u202f000");
+    const budget = page.getByRole("table", { name: "Budget" });
+    await expect.poll(() => budget.locator('tr[data-budget="points"]').textContent()).toBe("Points1\u202f00001\u202f000 (1 thread)");
+    expect(await budget.locator('tr[data-budget="discount"]').textContent()).toBe("Discount (minor units)50\u202f000050\u202f000 (1 thread)");
     const coupon = page.locator(`tr[data-coupon="${coupons[0]}"]`);
     await expect.poll(() => coupon.getByTestId("coupon-state").textContent()).toBe("active");
     expect(await page.getByRole("table", { name: "Coupons" }).locator("tbody tr").count()).toBe(2);
