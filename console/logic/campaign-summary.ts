@@ -14,7 +14,7 @@ export function mayChangeCampaigns(role: OperatorRole): boolean {
 }
 
 /** A campaign's start or end as the document has it: a local date as written, epoch ms as a UTC time. */
-function formatInstant(instant: CampaignInstant): string {
+export function formatInstant(instant: CampaignInstant): string {
   return typeof instant === "string" ? instant : new Date(instant).toISOString().replace(/:\d\d\.\d{3}Z$/, " UTC").replace("T", " ");
 }
 

@@ -3,7 +3,7 @@ import type { Campaign, Segment } from "../../protocol/campaign-document.js";
 import type { AdminApi } from "../api/admin-api.js";
 import { Empty, ErrorBox } from "../components/error-box.js";
 import { useAsync } from "../components/use-async.js";
-import { formatPeriod, mechanicsSummary, stateActions, triggerSummary } from "../logic/campaign-summary.js";
+import { formatInstant, formatPeriod, mechanicsSummary, stateActions, triggerSummary } from "../logic/campaign-summary.js";
 import { CampaignDetail } from "./campaign-detail.js";
 import { SegmentPreviewSection } from "./segment-preview.js";
 
@@ -75,7 +75,7 @@ function CampaignRow({ campaign, segments, mayChange, api, act, select }: RowPro
       <td><code>{campaign.id}</code></td>
       <td>{campaign.name}</td>
       <td data-testid="campaign-state">{campaign.state}</td>
-      <td>{formatPeriod(campaign)}</td>
+      <td class="period" title={formatPeriod(campaign)}><span>{formatInstant(campaign.start)} –</span> <span>{formatInstant(campaign.end)}</span></td>
       <td>{audienceOf(campaign.audience, segments)}</td>
       <td>{mechanicsSummary(campaign)}</td>
       <td>{triggerSummary(campaign.trigger)}</td>
