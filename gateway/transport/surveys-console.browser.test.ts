@@ -50,7 +50,7 @@ describe("the console's surveys page in a browser (headless Chromium)", () => {
     return page;
   }
 
-  it("creates a survey in the editor (a refusal shown at its field), invites, shows a member's answer in the results, downloads the answers and closes it", async () => {
+  it("creates a survey in the editor (a refusal shown at its field), invites, shows a member's answer in the results, downloads the answers, edits it (the reward frozen after invitations) and closes it", async () => {
     const page = await signedIn(MARKETER);
     await expect.poll(() => page.locator(".empty").first().textContent()).toContain("No surveys yet");
     await page.getByRole("button", { name: "New survey" }).click();
@@ -105,6 +105,19 @@ describe("the console's surveys page in a browser (headless Chromium)", () => {
     const csv = readFileSync(await download.path(), "utf8");
     expect(csv.split("\r\n")[0]).toBe("member,answeredAt,points,recommend,store,likes,comment");
     expect(csv).toContain(`,150,9,North & South,Prices; Choice,"Great, thanks"`);
+
+    // Edited from its stored definition: after the invitations the reward stays (CONFLICT); the title may change.
+    await page.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("form", { name: "Edit survey visit" });
+    const stored = JSON.parse(await edit.getByLabel("Definition").inputValue()) as Record<string, unknown>;
+    expect(stored).toMatchObject({ title: "How was your visit?", reward: { points: 150, lifetimeDays: 90 } });
+    await edit.getByLabel("Definition").fill(JSON.stringify({ ...stored, reward: { points: 1_000 } }));
+    await edit.getByRole("button", { name: "Save survey" }).click();
+    await expect.poll(() => edit.getByRole("alert").textContent()).toContain("CONFLICT");
+    await edit.getByLabel("Definition").fill(JSON.stringify({ ...stored, title: "Your visit" }));
+    await edit.getByRole("button", { name: "Save survey" }).click();
+    await expect.poll(() => row.textContent()).toContain("Your visit");
+    expect(await edit.count()).toBe(0);
 
     await page.getByRole("button", { name: "Close" }).click();
     await expect.poll(() => row.getByTestId("survey-state").textContent()).toBe("closed");
