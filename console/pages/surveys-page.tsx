@@ -33,7 +33,7 @@ export function SurveysPage({ api, role }: { readonly api: AdminApi; readonly ro
       {loaded.current !== undefined && (list.length === 0 ? <Empty>No surveys yet.</Empty> : (
         <div class="table-wrap">
           <table aria-label="Surveys">
-            <thead><tr><th>Survey</th><th>Title</th><th>State</th><th>Period</th><th>Reward</th><th>Invited</th><th /></tr></thead>
+            <thead><tr><th>Survey</th><th>Title</th><th>State</th><th>Period</th><th>Reward</th><th>Invited</th><th>Actions</th></tr></thead>
             <tbody>
               {list.map((survey) => (
                 <tr key={survey.id} data-survey={survey.id} aria-current={survey.id === selected ? "true" : undefined}>
