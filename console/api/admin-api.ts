@@ -1,3 +1,4 @@
+import type { Survey, SurveyInviteResult, SurveyList, SurveyResults } from "../../protocol/survey-document.js";
 import type {
   ActivityPage,
   AdjustmentRequest,
@@ -43,7 +44,6 @@ import type {
   MessageTemplate,
   MessageTemplateList,
 } from "../../protocol/admin-wire.js";
-import type { Survey, SurveyInviteResult, SurveyList, SurveyResults } from "../../protocol/survey-document.js";
 import { ApiError, apiErrorOf } from "./api-error.js";
 
 /** An admin request that has not answered by then is shown as a TIMEOUT; a slow shard must not freeze the page. */
