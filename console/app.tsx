@@ -12,6 +12,7 @@ import { OperatorsPage } from "./pages/operators-page.js";
 import { ProgramPage } from "./pages/program-page.js";
 import { SetupPage } from "./pages/setup-page.js";
 import { WebhooksPage } from "./pages/webhooks-page.js";
+import { SurveysPage } from "./pages/surveys-page.js";
 import { SignInPage } from "./pages/sign-in-page.js";
 import { loadSession, saveSession, type Session } from "./session.js";
 
@@ -90,6 +91,8 @@ function pageOf(route: Route, api: AdminApi, session: Session) {
       return <SettlementPage api={api} />;
     case "webhooks":
       return <WebhooksPage api={api} />;
+    case "surveys":
+      return <SurveysPage api={api} role={session.principal.role} />;
     case "live":
       return <LivePage />;
     case "operators":

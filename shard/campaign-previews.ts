@@ -28,7 +28,7 @@ export interface PreviewHost {
 
 /** One page of a segment's count: the logical shard's stored members after `afterMemberId`, tested now. */
 export function segmentPreviewPage(host: PreviewHost, program: CompiledProgram, request: SegmentPreviewShardRequest, now: number): SegmentPreviewPage {
-  const memberIds = host.state.scanStoredMembers(request.logicalShard, request.afterMemberId, request.limit);
+  const memberIds = host.state.scanMembers(request.logicalShard, request.afterMemberId, request.limit);
   const dates = new LocalDateReader(program.program.timeZone);
   const sample: string[] = [];
   let matched = 0;

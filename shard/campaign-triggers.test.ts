@@ -250,8 +250,14 @@ describe("campaign triggers on a shard", () => {
     expect(await campaignLots(shard, member(1))).toEqual([]);
     now = Date.UTC(2026, 2, 5, 9);
     const appended = shard.log.stats().recordsAppended;
-    valueOf(await shard.call(commit("march", now, 10_000)));
+    const before = valueOf<{ balance: number }>(await shard.call({ kind: "lookup", ref: 3, logicalShard: logicalShardOf(member(1)), memberId: member(1) })).balance;
+    const march = valueOf<{ balance: number; points: number }>(await shard.call(commit("march", now, 10_000)));
     expect(shard.log.stats().recordsAppended - appended).toBe(1);
+    // The commit answers with the balance after its own points and the trigger's; a repeat answers the same.
+    const after = valueOf<{ balance: number }>(await shard.call({ kind: "lookup", ref: 4, logicalShard: logicalShardOf(member(1)), memberId: member(1) })).balance;
+    expect(after).toBeGreaterThanOrEqual(before + 700);
+    expect(march.balance).toBe(after);
+    expect(valueOf(await shard.call(commit("march", now, 10_000)))).toEqual(march);
     expect(await campaignLots(shard, member(1))).toEqual([expect.objectContaining({ points: 700, reference: JSON.stringify(["statusReached", "once", "campaign:gift"]) })]);
     now = Date.UTC(2026, 3, 5, 9);
     valueOf(await shard.call(commit("april", now, 10_000)));

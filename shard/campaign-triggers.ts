@@ -62,7 +62,8 @@ export class ShardTriggers {
     if (statusTriggers.length === 0 || result.kind !== "applied") return result;
     const reached = statusReachedBy(result.writes);
     if (reached === null) return result;
-    return this.fired(result, statusTriggers.filter((trigger) => trigger.status === reached));
+    const fired = this.fired(result, statusTriggers.filter((trigger) => trigger.status === reached));
+    return fired === result ? result : withBalanceAfter(fired, result.answer);
   }
 
   /** A profile edit's result with its birth date's index entries moved, while a member-date trigger is active. */
@@ -148,4 +149,16 @@ function statusReachedBy(writes: readonly ShardWrite[]): string | null {
     return change?.to ?? null;
   }
   return null;
+}
+
+/**
+ * A commit whose record also fired a trigger answers with the balance after
+ * both, in its answer and in the receipt record a repeat of it answers from
+ * (the same object: commit-receipt.ts stores the answer it gives).
+ */
+function withBalanceAfter<Answer extends object>(fired: Applied<Answer>, answer: Answer): Applied<Answer> {
+  if (!("balance" in answer)) return fired;
+  const after = { ...answer, balance: fired.account.balance };
+  const writes = fired.writes.map((write) => (write.kind === "receipt" && write.receipt.answer === answer ? { ...write, receipt: { ...write.receipt, answer: after } } : write));
+  return { ...fired, answer: after, writes };
 }

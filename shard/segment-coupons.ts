@@ -49,7 +49,7 @@ export function memberSegmentCoupon(host: Pick<OutboxHost, "state">, logicalShar
 /** One page: the logical shard's stored members after `afterMemberId`, a code for each in the segment that has none, in one log record. */
 export function segmentCouponsPage(host: OutboxHost, program: CompiledProgram, request: SegmentCouponsShardRequest, now: number): Outcome<{ readonly value: SegmentCouponsPage; readonly sequence: number | null }> {
   const { logicalShard, campaign } = request;
-  const memberIds = host.state.scanStoredMembers(logicalShard, request.afterMemberId, request.limit);
+  const memberIds = host.state.scanMembers(logicalShard, request.afterMemberId, request.limit);
   const dates = new LocalDateReader(program.program.timeZone);
   const writes: ShardWrite[] = [];
   const drawn = new Set<string>();

@@ -25,7 +25,7 @@ export interface SurveyHost {
  */
 export function surveyInvitePage(host: SurveyHost, program: CompiledProgram, request: SurveyInviteShardRequest, now: number): Outcome<SurveyInvitePage & { readonly lastSequence: number | null }> {
   const { logicalShard, invitation } = request;
-  const memberIds = host.state.scanStoredMembers(logicalShard, request.afterMemberId, request.limit);
+  const memberIds = host.state.scanMembers(logicalShard, request.afterMemberId, request.limit);
   const dates = new LocalDateReader(program.program.timeZone);
   let invited = 0;
   let alreadyInvited = 0;

@@ -1,3 +1,4 @@
+import type { Survey, SurveyInviteResult, SurveyList, SurveyResults } from "../../protocol/survey-document.js";
 import type {
   ActivityPage,
   AdjustmentRequest,
@@ -224,6 +225,27 @@ export class AdminApi {
   }
   deleteTemplate(kind: string, channel: string): Promise<{ deleted: { kind: string; channel: string } }> {
     return this.call("DELETE", `/v1/admin/templates/${encodeURIComponent(kind)}/${encodeURIComponent(channel)}`);
+  }
+  /** Surveys (docs/surveys.md): every survey, in id order. */
+  surveys(): Promise<SurveyList> {
+    return this.call("GET", "/v1/admin/surveys");
+  }
+  /** Creates or replaces a survey's definition. */
+  saveSurvey(id: string, definition: unknown): Promise<Survey> {
+    return this.call("PUT", `/v1/admin/surveys/${encodeURIComponent(id)}`, undefined, definition);
+  }
+  closeSurvey(id: string): Promise<Survey> {
+    return this.call("POST", `/v1/admin/surveys/${encodeURIComponent(id)}/close`);
+  }
+  inviteToSurvey(id: string): Promise<SurveyInviteResult> {
+    return this.call("POST", `/v1/admin/surveys/${encodeURIComponent(id)}/invite`);
+  }
+  surveyResults(id: string): Promise<SurveyResults> {
+    return this.call("GET", `/v1/admin/surveys/${encodeURIComponent(id)}/results`);
+  }
+  /** A survey's answers as CSV, fetched with this session's token (a plain link could not send it). */
+  surveyAnswersCsv(id: string): Promise<string> {
+    return requestText(`/v1/admin/surveys/${encodeURIComponent(id)}/answers.csv`, this.token);
   }
   operators(): Promise<OperatorPage> {
     return this.call("GET", "/v1/admin/operators", { limit: 500 });

@@ -19,6 +19,11 @@ describe("console routes", () => {
     expect(navigationFor("read-only").map((item) => item.page)).not.toContain("operators");
   });
 
+  it("show the surveys page to every role", () => {
+    expect(parseRoute("#/surveys")).toEqual({ page: "surveys" });
+    for (const role of ["admin", "marketer", "support", "read-only"] as const) expect(navigationFor(role).map((item) => item.page)).toContain("surveys");
+  });
+
   it("give every page its own title", () => {
     const titles = new Set(["program", "members", "setup", "audit", "live", "operators"].map((page) => titleOf(parseRoute(`#/${page}`))));
     expect(titles.size).toBe(6);

@@ -14,6 +14,7 @@ export type Route =
   | { readonly page: "audit" }
   | { readonly page: "settlement" }
   | { readonly page: "webhooks" }
+  | { readonly page: "surveys" }
   | { readonly page: "live" }
   | { readonly page: "operators" };
 
@@ -33,6 +34,8 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { page: "members", label: "Members" },
   { page: "setup", label: "Partners, stores, terminals" },
   { page: "settlement", label: "Settlement" },
+  // Every role reads surveys and their results; the page shows its actions only to the roles with the "program" permission.
+  { page: "surveys", label: "Surveys" },
   // Setting endpoints up needs the "setup" permission (the admin role); their URLs are configuration only admins see.
   { page: "webhooks", label: "Webhooks", roles: ["admin"] },
   { page: "audit", label: "Audit" },
@@ -56,6 +59,7 @@ export function parseRoute(hash: string): Route {
     case "audit":
     case "settlement":
     case "webhooks":
+    case "surveys":
     case "live":
     case "operators":
       return { page };

@@ -1,5 +1,5 @@
-import { useState } from "preact/hooks";
-import type { Campaign, Segment } from "../../protocol/campaign-document.js";
+import { useRef, useState } from "preact/hooks";
+import type { Campaign, CampaignSet, Segment } from "../../protocol/campaign-document.js";
 import type { AdminApi } from "../api/admin-api.js";
 import { Empty, ErrorBox } from "../components/error-box.js";
 import { useAsync } from "../components/use-async.js";
@@ -25,20 +25,23 @@ export function CampaignsPage({ api, mayChange }: { readonly api: AdminApi; read
       setError(failure);
     }
   };
-  const campaigns = document.state === "done" ? document.value.campaigns : [];
-  const segments = document.state === "done" ? document.value.segments : [];
+  // The document as last loaded stays on the page while it reloads (after a state change), so the campaign shown and a running preview keep their state.
+  const loaded = useRef<CampaignSet | undefined>(undefined);
+  if (document.state === "done") loaded.current = document.value;
+  const campaigns = loaded.current?.campaigns ?? [];
+  const segments = loaded.current?.segments ?? [];
   const shown = campaigns.find((campaign) => campaign.id === selected);
   return (
     <section aria-labelledby="campaigns-heading">
       <h1 id="campaigns-heading">Campaigns</h1>
       <p class="hint">
-        The campaigns document{document.state === "done" && document.value.version > 0 ? `, version ${document.value.version}` : ""}: only active campaigns price receipts, within
+        The campaigns document{loaded.current !== undefined && loaded.current.version > 0 ? `, version ${loaded.current.version}` : ""}: only active campaigns price receipts, within
         their period. The document itself is written through the admin API (<code>PUT /v1/admin/campaigns</code>, docs/campaigns.md).
       </p>
-      {document.state === "loading" && <p>Loading…</p>}
+      {document.state === "loading" && loaded.current === undefined && <p>Loading…</p>}
       {document.state === "failed" && <ErrorBox error={document.error} />}
       <ErrorBox error={error} />
-      {document.state === "done" && (campaigns.length === 0 ? <Empty>No campaigns yet.</Empty> : (
+      {loaded.current !== undefined && (campaigns.length === 0 ? <Empty>No campaigns yet.</Empty> : (
         <div class="table-wrap">
           <table aria-label="Campaigns">
             <thead><tr><th>Campaign</th><th>Name</th><th>State</th><th>Period</th><th>Audience</th><th>Mechanics</th><th>Trigger</th><th>Actions</th></tr></thead>
@@ -51,7 +54,7 @@ export function CampaignsPage({ api, mayChange }: { readonly api: AdminApi; read
         </div>
       ))}
       {shown !== undefined && <CampaignDetail key={shown.id} api={api} campaign={shown} mayChange={mayChange} />}
-      {document.state === "done" && <SegmentPreviewSection api={api} segments={segments} mayPreview={mayChange} />}
+      {loaded.current !== undefined && <SegmentPreviewSection api={api} segments={segments} mayPreview={mayChange} />}
     </section>
   );
 }

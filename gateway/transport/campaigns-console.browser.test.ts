@@ -107,6 +107,13 @@ describe("the console's campaigns page in a browser (headless Chromium)", () => 
     await page.evaluate("scrollTo(0, 0)");
     await screenshot(page, "campaigns");
 
+    // A state change reloads the document; the campaign shown and the finished preview stay on the page.
+    const birthday = page.locator('tr[data-campaign="birthday"]');
+    await birthday.getByRole("button", { name: "End" }).click();
+    await expect.poll(() => birthday.getByTestId("campaign-state").textContent()).toBe("ended");
+    expect(await coupon.getByTestId("coupon-state").textContent()).toBe("revoked");
+    expect(await page.getByTestId("preview-count").textContent()).toBe(`${MEMBERS} in the segment`);
+
     // A refusal shows its code: the campaign is gone from the document since the page was loaded.
     expect((await postJson(`${server.url}/v1/admin/campaigns`, admin(), { segments: SEGMENTS, campaigns: [BIRTHDAY] }, "PUT")).status).toBe(200);
     await spring.getByRole("button", { name: "Activate" }).click();

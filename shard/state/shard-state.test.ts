@@ -5,7 +5,7 @@ import { logicalShardOf } from "../../domain/placement/shard-function.js";
 import { MemoryShardStore } from "../storage/memory-shard-store.js";
 import { writeMutations } from "../storage/mutations.js";
 import { ShardState } from "./shard-state.js";
-import { couponKey, couponRange, decodeCouponKey } from "../storage/record-keys.js";
+import { couponKey, couponRange, decodeCouponKey, memberPrefix } from "../storage/record-keys.js";
 import { readCoupon } from "../storage/records/coupon-codec.js";
 
 const MEMBERS = Array.from({ length: 8 }, (_, index) => `m00000000000000c${index}`);
@@ -134,6 +134,36 @@ describe("a range read over the overlay and LMDB (coupons and their uses)", () =
           expect(read.map(({ key, value }) => [decodeCouponKey(key), readCoupon(value, "test").used])).toEqual(expected);
         },
       ),
+    );
+  });
+});
+
+describe("a scan of a logical shard's members over LMDB and the overlay (the admin's sweeps)", () => {
+  it("pages through every member with an account, stored or only in the overlay, once each, in key order, whatever the page size", () => {
+    const LOGICAL_SHARD = 7;
+    // Ids of several lengths that hash to the logical shard: keys order by length first, then bytes, and the scan must follow the keys.
+    const ids: string[] = [];
+    for (let candidate = 0; ids.length < 24; candidate += 1) if (logicalShardOf(`m${candidate}`) === LOGICAL_SHARD) ids.push(`m${candidate}`);
+    const account = (memberId: string): Account => openAccount(memberId, LOGICAL_SHARD, { card: memberId, phone: null, name: null, birthDate: null }, 0);
+    fc.assert(
+      fc.property(fc.subarray(ids), fc.subarray(ids), fc.integer({ min: 1, max: 7 }), (stored, staged, pageSize) => {
+        const store = new MemoryShardStore();
+        store.writeCheckpointSync(stored.flatMap((memberId) => writeMutations(undefined, [{ kind: "account", account: account(memberId) }])), 2);
+        const state = new ShardState(store, CACHE_ENTRIES);
+        let sequence = 2;
+        for (const memberId of staged) state.apply(sequence++, account(memberId), writeMutations(undefined, [{ kind: "account", account: account(memberId) }]), []);
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (let page = 0; page <= ids.length; page += 1) {
+          const members = state.scanMembers(LOGICAL_SHARD, after, pageSize);
+          seen.push(...members);
+          if (members.length < pageSize) break;
+          after = members.at(-1) ?? null;
+        }
+        const expected = [...new Set([...stored, ...staged])].sort((left, right) => memberPrefix(LOGICAL_SHARD, left).compare(memberPrefix(LOGICAL_SHARD, right)));
+        expect(seen).toEqual(expected);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -13,6 +13,7 @@ import {
   decodeSettlementKey,
   historyKey,
   keyString,
+  memberPrefix,
   outboxRange,
   recordKey,
   recordStoreRange,
@@ -404,6 +405,36 @@ export class ShardState {
   /** Members with an account in LMDB (the expiry sweep's walk); members only in the overlay are seen after the next checkpoint. */
   scanStoredMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
     return this.store.scanMembers(logicalShard, afterMemberId, limit);
+  }
+
+  /**
+   * Members with an account in LMDB or only in the overlay (enrolled since
+   * the last checkpoint), in key order, after `afterMemberId`, at most
+   * `limit`: for the admin's sweeps (a segment's preview, its coupons, a
+   * survey's invitations), which must see a member enrolled a moment ago.
+   * Costs a pass over the pinned accounts per page; the walks on the timer
+   * use scanStoredMembers and wait for a checkpoint instead.
+   */
+  scanMembers(logicalShard: number, afterMemberId: string | null, limit: number): string[] {
+    const stored = this.store.scanMembers(logicalShard, afterMemberId, limit);
+    const pinned = this.pinnedOf(logicalShard);
+    if (pinned.length === 0) return stored;
+    const after = afterMemberId === null ? null : memberPrefix(logicalShard, afterMemberId);
+    // A full page ends at its last stored member: pinned members past it belong to a later page.
+    const lastStored = stored.at(-1);
+    const through = stored.length < limit || lastStored === undefined ? null : memberPrefix(logicalShard, lastStored);
+    const keyOf = new Map<string, Buffer>(stored.map((memberId) => [memberId, memberPrefix(logicalShard, memberId)]));
+    for (const { memberId } of pinned) {
+      if (keyOf.has(memberId)) continue;
+      const key = memberPrefix(logicalShard, memberId);
+      if ((after !== null && key.compare(after) <= 0) || (through !== null && key.compare(through) > 0)) continue;
+      keyOf.set(memberId, key);
+    }
+    if (keyOf.size === stored.length) return stored;
+    return [...keyOf.entries()]
+      .sort(([, left], [, right]) => left.compare(right))
+      .slice(0, limit)
+      .map(([memberId]) => memberId);
   }
 
   /**
