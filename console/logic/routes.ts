@@ -2,9 +2,9 @@ import type { OperatorRole } from "../../protocol/admin-wire.js";
 
 /**
  * The console's pages, routed by the URL's hash (`#/members/m0123...`), so the
- * gateway serves one file for every page. A later screen (campaigns, cards and
- * families, notifications, surveys, settlement) joins by adding a row to
- * NAVIGATION and a case to the page switch in app.tsx.
+ * gateway serves one file for every page. A later screen (cards and families,
+ * notifications) joins by adding a row to NAVIGATION and a case to the page
+ * switch in app.tsx.
  */
 export type Route =
   | { readonly page: "program" }
