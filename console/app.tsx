@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { AdminApi } from "./api/admin-api.js";
-import { mayChangeCampaigns } from "./logic/campaign-summary.js";
+import { hasProgramPermission } from "./logic/permissions.js";
 import { formatRoute, navigationFor, parseRoute, titleOf, type Route } from "./logic/routes.js";
 import { AuditPage } from "./pages/audit-page.js";
 import { CampaignsPage } from "./pages/campaigns-page.js";
@@ -80,7 +80,7 @@ function pageOf(route: Route, api: AdminApi, session: Session) {
     case "program":
       return <ProgramPage api={api} />;
     case "campaigns":
-      return <CampaignsPage api={api} mayChange={mayChangeCampaigns(session.principal.role)} />;
+      return <CampaignsPage api={api} mayChange={hasProgramPermission(session.principal.role)} />;
     case "members":
       return route.member === undefined ? <MembersPage api={api} /> : <MemberPage api={api} memberId={route.member} operator={operator} />;
     case "setup":

@@ -1,17 +1,5 @@
-import type { OperatorRole } from "../../protocol/admin-wire.js";
 import type { Campaign, CampaignInstant, CampaignMechanic, CampaignState, CampaignTrigger } from "../../protocol/campaign-document.js";
 import { formatBasisPoints, formatPoints } from "./format.js";
-
-/**
- * The roles with the permission `program` (gateway/admin/operator-roles.ts): they change campaigns'
- * states, revoke coupons and preview segments. The server checks it on every route; the console
- * only hides what the other roles cannot use.
- */
-const CAMPAIGN_ROLES: readonly OperatorRole[] = ["admin", "marketer"];
-
-export function mayChangeCampaigns(role: OperatorRole): boolean {
-  return CAMPAIGN_ROLES.includes(role);
-}
 
 /** A campaign's start or end as the document has it: a local date as written, epoch ms as a UTC time. */
 export function formatInstant(instant: CampaignInstant): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Survey } from "../../protocol/survey-document.js";
-import { definitionOf, formatHundredths, formatReward, mayRunSurveys, parseDefinition, problemsOfRefusal, scaleRows, sharePercent, surveyPhase } from "./survey-view.js";
+import { definitionOf, formatHundredths, formatReward, parseDefinition, problemsOfRefusal, scaleRows, sharePercent, surveyPhase } from "./survey-view.js";
 
 const SURVEY: Survey = {
   id: "visit",
@@ -17,13 +17,6 @@ const SURVEY: Survey = {
 };
 
 describe("the surveys page's view of a survey", () => {
-  it("lets only the roles with the program permission run surveys", () => {
-    expect(mayRunSurveys("admin")).toBe(true);
-    expect(mayRunSurveys("marketer")).toBe(true);
-    expect(mayRunSurveys("support")).toBe(false);
-    expect(mayRunSurveys("read-only")).toBe(false);
-  });
-
   it("shows a scale's average in hundredths as x.xx, and a dash when nobody answered", () => {
     expect(formatHundredths(800)).toBe("8.00");
     expect(formatHundredths(705)).toBe("7.05");

@@ -1,4 +1,4 @@
-import type { OperatorRole, ProgramProblem } from "../../protocol/admin-wire.js";
+import type { ProgramProblem } from "../../protocol/admin-wire.js";
 import type { Survey, SurveyQuestion, SurveyReward } from "../../protocol/survey-document.js";
 
 /**
@@ -6,15 +6,6 @@ import type { Survey, SurveyQuestion, SurveyReward } from "../../protocol/survey
  * a definition is checked here: `PUT /v1/admin/surveys/<id>` is the only judge,
  * and its refusals are shown at the field path they name.
  */
-
-/**
- * Whether a role may write surveys (define, invite, close, download answers): the permission
- * `program` (gateway/admin/operator-roles.ts; docs/console.md, "Roles"). The server checks it
- * again on every route; the console only hides what a role cannot use.
- */
-export function mayRunSurveys(role: OperatorRole): boolean {
-  return role === "admin" || role === "marketer";
-}
 
 /** Where a problem naming no field (the JSON itself, or a refusal of the whole request) is shown. */
 export const WHOLE_DEFINITION = "$";

@@ -5,7 +5,8 @@ import type { AdminApi } from "../api/admin-api.js";
 import { Empty, ErrorBox } from "../components/error-box.js";
 import { useAsync } from "../components/use-async.js";
 import { formatTime } from "../logic/format.js";
-import { definitionOf, definitionTemplate, formatReward, mayRunSurveys, surveyPhase } from "../logic/survey-view.js";
+import { definitionOf, definitionTemplate, formatReward, surveyPhase } from "../logic/survey-view.js";
+import { hasProgramPermission } from "../logic/permissions.js";
 import { SurveyDetail } from "./survey-detail.js";
 import { SurveyEditor, type SurveyDraft } from "./survey-editor.js";
 
@@ -17,7 +18,7 @@ export function SurveysPage({ api, role }: { readonly api: AdminApi; readonly ro
   const [surveys, reload] = useAsync(() => api.surveys(), [api]);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [draft, setDraft] = useState<SurveyDraft | undefined>(undefined);
-  const mayRun = mayRunSurveys(role);
+  const mayRun = hasProgramPermission(role);
   // The list as last loaded stays on the page while it reloads (after an action), so the survey shown keeps its state.
   const loaded = useRef<readonly Survey[] | undefined>(undefined);
   if (surveys.state === "done") loaded.current = surveys.value.surveys;
