@@ -6,6 +6,7 @@ import { useAsync } from "../components/use-async.js";
 import { formatInstant, formatPeriod, mechanicsSummary, stateActions, triggerSummary } from "../logic/campaign-summary.js";
 import { CampaignDetail } from "./campaign-detail.js";
 import { SegmentPreviewSection } from "./segment-preview.js";
+import { useAction } from "../components/use-action.js";
 
 /**
  * Campaigns (docs/campaigns.md): the current campaigns document's campaigns with their state changes,
@@ -15,16 +16,7 @@ import { SegmentPreviewSection } from "./segment-preview.js";
 export function CampaignsPage({ api, mayChange }: { readonly api: AdminApi; readonly mayChange: boolean }) {
   const [document, reload] = useAsync(() => api.campaigns(), [api]);
   const [selected, setSelected] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const act = async (work: () => Promise<unknown>): Promise<void> => {
-    setError(undefined);
-    try {
-      await work();
-      reload();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+  const [act, error] = useAction(reload);
   // The document as last loaded stays on the page while it reloads (after a state change), so the campaign shown and a running preview keep their state.
   const loaded = useRef<CampaignSet | undefined>(undefined);
   if (document.state === "done") loaded.current = document.value;

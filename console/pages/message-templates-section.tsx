@@ -4,6 +4,7 @@ import { Empty, ErrorBox } from "../components/error-box.js";
 import { useAsync } from "../components/use-async.js";
 import { formatTime } from "../logic/format.js";
 import { WEBHOOK_KINDS } from "../logic/webhook-kinds.js";
+import { useAction } from "../components/use-action.js";
 
 /** Message templates per event kind and channel: list, set (the server checks the variables), delete. */
 export function TemplatesSection({ api }: { readonly api: AdminApi }) {
@@ -11,16 +12,7 @@ export function TemplatesSection({ api }: { readonly api: AdminApi }) {
   const [kind, setKind] = useState<string>(WEBHOOK_KINDS[0]);
   const [channel, setChannel] = useState("sms");
   const [text, setText] = useState("");
-  const [error, setError] = useState<unknown>(undefined);
-  const act = async (work: () => Promise<unknown>): Promise<void> => {
-    setError(undefined);
-    try {
-      await work();
-      reload();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+  const [act, error] = useAction(reload);
   const save = (event: Event): void => {
     event.preventDefault();
     void act(() => api.setTemplate(kind, channel, text));

@@ -7,21 +7,13 @@ import { formatTime } from "../logic/format.js";
 import { pickedKinds, webhookState } from "../logic/webhook-kinds.js";
 import { KindPicker, WebhookDetail } from "./webhook-detail.js";
 import { TemplatesSection } from "./message-templates-section.js";
+import { useAction } from "../components/use-action.js";
 
 /** Webhook endpoints (admin role): list with their delivery state, add, pause, disable, delete; one endpoint's detail below. */
 export function WebhooksPage({ api }: { readonly api: AdminApi }) {
   const [webhooks, reload] = useAsync(() => api.webhooks(), [api]);
   const [selected, setSelected] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const act = async (work: () => Promise<unknown>): Promise<void> => {
-    setError(undefined);
-    try {
-      await work();
-      reload();
-    } catch (failure) {
-      setError(failure);
-    }
-  };
+  const [act, error] = useAction(reload);
   const list = webhooks.state === "done" ? webhooks.value.webhooks : [];
   const shown = list.find((webhook) => webhook.id === selected);
   return (

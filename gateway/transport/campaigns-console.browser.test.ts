@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "../server-process.js";
-import { launchHeadlessChromium } from "../test-support/headless-chromium.js";
+import { launchHeadlessChromium, signInToConsole } from "../test-support/headless-chromium.js";
 import { getJson, postJson } from "../test-support/http-json.js";
 
 /** Set to 1 to write the page's screenshot into docs/console/ (as console.browser.test.ts does for the other pages). */
@@ -58,14 +58,7 @@ describe("the console's campaigns page in a browser (headless Chromium)", () => 
   });
 
   async function signedIn(operator: { name: string; password: string }): Promise<Page> {
-    const page = await browser!.newPage({ viewport: VIEWPORT });
-    page.setDefaultTimeout(STEP_TIMEOUT_MILLISECONDS);
-    page.on("dialog", (dialog) => void dialog.accept());
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel("Operator name", { exact: true }).fill(operator.name);
-    await page.getByLabel("Password", { exact: true }).fill(operator.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    const page = await signInToConsole(browser!, server.url, operator, { viewport: VIEWPORT, stepTimeoutMilliseconds: STEP_TIMEOUT_MILLISECONDS });
     await page.getByRole("link", { name: "Campaigns" }).click();
     await expect.poll(() => page.title()).toBe("Campaigns · loycore console");
     return page;

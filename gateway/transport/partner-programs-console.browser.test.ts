@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "../server-process.js";
-import { launchHeadlessChromium } from "../test-support/headless-chromium.js";
+import { launchHeadlessChromium, signInToConsole } from "../test-support/headless-chromium.js";
 import { getJson, postJson } from "../test-support/http-json.js";
 
 const MARKETER = { name: "mia-marketer", role: "marketer", password: "marketer-password-1" };
@@ -30,14 +30,7 @@ describe("partners' own programs in the operator console (headless Chromium)", (
   });
 
   it("gives a partner a program of its own from a copy of the coalition's, showing a shared section's problem at it, then returns it to the coalition program", async () => {
-    const page = await browser!.newPage({ viewport: VIEWPORT });
-    page.setDefaultTimeout(STEP_TIMEOUT_MILLISECONDS);
-    page.on("dialog", (dialog) => void dialog.accept());
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel("Operator name", { exact: true }).fill(MARKETER.name);
-    await page.getByLabel("Password", { exact: true }).fill(MARKETER.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    const page = await signInToConsole(browser!, server.url, MARKETER, { viewport: VIEWPORT, stepTimeoutMilliseconds: STEP_TIMEOUT_MILLISECONDS });
     await page.goto(`${server.url}/console/#/program`);
     await expect.poll(() => page.locator(".live-version").textContent()).toContain("version 1");
 

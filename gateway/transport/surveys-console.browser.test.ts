@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "../server-process.js";
-import { launchHeadlessChromium } from "../test-support/headless-chromium.js";
+import { launchHeadlessChromium, signInToConsole } from "../test-support/headless-chromium.js";
 import { getJson, postJson } from "../test-support/http-json.js";
 import { SURVEY_WEBHOOK_SECRET, surveyDefinition } from "../test-support/survey-fixture.js";
 import { WebhookReceiver, waitUntil } from "../test-support/webhook-receiver.js";
@@ -37,14 +37,7 @@ describe("the console's surveys page in a browser (headless Chromium)", () => {
   });
 
   async function signedIn(operator: { name: string; password: string }): Promise<Page> {
-    const page = await browser!.newPage({ viewport: VIEWPORT, acceptDownloads: true });
-    page.setDefaultTimeout(STEP_TIMEOUT_MILLISECONDS);
-    page.on("dialog", (dialog) => void dialog.accept());
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel("Operator name", { exact: true }).fill(operator.name);
-    await page.getByLabel("Password", { exact: true }).fill(operator.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    const page = await signInToConsole(browser!, server.url, operator, { viewport: VIEWPORT, stepTimeoutMilliseconds: STEP_TIMEOUT_MILLISECONDS, acceptDownloads: true });
     await page.getByRole("link", { name: "Surveys" }).click();
     await expect.poll(() => page.title()).toBe("Surveys · loycore console");
     return page;

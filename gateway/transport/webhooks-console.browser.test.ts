@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { LoycoreClient } from "../../client/index.js";
 import { makeTemporaryDirectory } from "../../domain/test-support/temporary-directory.js";
 import { startServerProcess, type ServerProcess } from "../server-process.js";
-import { launchHeadlessChromium } from "../test-support/headless-chromium.js";
+import { launchHeadlessChromium, signInToConsole } from "../test-support/headless-chromium.js";
 import { postJson } from "../test-support/http-json.js";
 import { WebhookReceiver, waitUntil } from "../test-support/webhook-receiver.js";
 
@@ -42,14 +42,7 @@ describe("the console's webhooks page in a browser (headless Chromium)", () => {
   });
 
   async function signedIn(): Promise<Page> {
-    const page = await browser!.newPage({ viewport: VIEWPORT });
-    page.setDefaultTimeout(STEP_TIMEOUT_MILLISECONDS);
-    page.on("dialog", (dialog) => void dialog.accept());
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel("Operator name", { exact: true }).fill(ADMIN.name);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    const page = await signInToConsole(browser!, server.url, ADMIN, { viewport: VIEWPORT, stepTimeoutMilliseconds: STEP_TIMEOUT_MILLISECONDS });
     return page;
   }
 
