@@ -679,7 +679,7 @@ export class ShardActor {
       campaigns: this.campaigns,
       budgets: this.budgets,
       ...(request.coupon === undefined ? {} : { coupon: request.coupon }),
-      ...(this.campaigns?.readsSurveys === true ? { surveyAnswers: surveyAnswerReader(this.state, logicalShard, memberId) } : {}),
+      surveyAnswers: this.surveyAnswersFor(request),
       // No endpoint takes any event: none is even built (withSubscribedEvents drops the kinds no endpoint takes).
       events: this.eventKinds.size > 0,
       // A family member's attempt names its hold on the pool; the abort marker is read only then.
@@ -692,8 +692,12 @@ export class ShardActor {
 
   /** What a receipt is priced with besides the member: time, partner, card type, campaigns, budgets, and survey answers when an audience names a survey. */
   private pricingContext(request: ReceiptShardRequest): { now: number; partner: string; cardType: string | null; campaigns: CompiledCampaigns | null; budgets: CampaignBudgetLedger; surveyAnswers: SurveyAnswerReader | null } {
-    const surveyAnswers = this.campaigns?.readsSurveys === true ? surveyAnswerReader(this.state, request.logicalShard, request.memberId) : null;
-    return { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, surveyAnswers };
+    return { now: this.options.clock(), partner: request.partner, cardType: request.cardType ?? null, campaigns: this.campaigns, budgets: this.budgets, surveyAnswers: this.surveyAnswersFor(request) };
+  }
+
+  /** The member's survey answers, only while an active campaign's audience names a survey (no work for a receipt otherwise). */
+  private surveyAnswersFor(request: ReceiptShardRequest): SurveyAnswerReader | null {
+    return this.campaigns?.readsSurveys === true ? surveyAnswerReader(this.state, request.logicalShard, request.memberId) : null;
   }
 
   /** The stored campaigns compiled against the program's time zone (UTC before the first program); null: none stored. */

@@ -36,7 +36,7 @@ export interface CommitReceiptInput {
   /** What campaigns with a budget may still give on this shard, and have given per logical shard (the shard's CampaignBudgetLedger); absent: none kept. */
   readonly budgets?: CampaignBudgetView & { readonly given: BudgetGiven };
   /** The member's survey answers, given when an active campaign's audience names a survey (segment.ts); absent: such conditions hold for nobody. */
-  readonly surveyAnswers?: SurveyAnswerReader;
+  readonly surveyAnswers?: SurveyAnswerReader | null;
   /** A coupon presented (its use counted on its own shard), and the campaign it unlocks: part of the fingerprint; kept in the settlement, so a cancel names it. */
   readonly coupon?: { readonly code: string; readonly campaign: string };
   /** A family member's commit: the pool's hold it names (family-commit.ts); not part of the fingerprint. */
